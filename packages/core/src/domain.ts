@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * The shared domain shapes every package speaks: a basket at the till and a card as the
+ * rules engine sees it. zod schemas are the source of truth; the types are inferred.
+ * Amounts are integer minor units; quantities may be fractional (weighed goods) but
+ * never reach a ledger.
+ */
+
+const minor = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const isoDate = z.iso.date();
+const isoDateTime = z.iso.datetime({ offset: true });
+
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "RUB"');
+
+export const basketLineSchema = z.strictObject({
+  /** The POS's own line id; the fiscal receipt needs per-line amounts keyed by it. */
+  id: z.string().min(1).max(64),
+  sku: z.string().min(1).max(64),
+  /** Product category (for per-category rates and exclusions). */
+  category: z.string().min(1).max(64).optional(),
+  /** Extra product groups: brand, "own label", "alcohol", "tobacco", a promo list... */
+  tags: z.array(z.string().min(1).max(64)).max(32).default([]),
+  quantity: z.number().positive().max(1_000_000),
+  /** Price of one unit before any discount. */
+  unitPriceMinor: minor,
+  /** What the buyer pays for the line before points: after the POS's own discounts. */
+  amountMinor: minor,
+  /** Discount the POS already gave on this line (mass promotions, markdowns). */
+  discountMinor: minor.default(0),
+  /** Ids of mass promotions outside the loyalty program that the POS applied to the line. */
+  promotions: z.array(z.string().min(1).max(64)).max(16).default([]),
+});
+export type BasketLine = z.infer<typeof basketLineSchema>;
+export type BasketLineInput = z.input<typeof basketLineSchema>;
+
+export const basketSchema = z
+  .strictObject({
+    currency: currencySchema,
+    storeId: z.string().min(1).max(64).optional(),
+    lines: z.array(basketLineSchema).min(1).max(1000),
+  })
+  .superRefine((basket, ctx) => {
+    const seen = new Set<string>();
+    basket.lines.forEach((line, index) => {
+      if (seen.has(line.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lines', index, 'id'],
+          message: `duplicate line id "${line.id}"`,
+        });
+      }
+      seen.add(line.id);
+    });
+  });
+export type Basket = z.infer<typeof basketSchema>;
+export type BasketInput = z.input<typeof basketSchema>;
+
+export const cardStatuses = ['anonymous', 'enrolled', 'blocked'] as const;
+export const cardStatusSchema = z.enum(cardStatuses);
+export type CardStatus = z.infer<typeof cardStatusSchema>;
+
+/** What the rules engine needs to know about a card; the ledger and agent assemble it. */
+export const cardSchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  status: cardStatusSchema,
+  /** Card groups and segments the card belongs to ("staff", "women", "students"...). */
+  groups: z.array(z.string().min(1).max(64)).max(64).default([]),
+  /** The buyer's birthday, for birthday rules; only month and day are used. */
+  birthDate: isoDate.optional(),
+  enrolledAt: isoDateTime.optional(),
+  /** Cumulative purchases before this basket, for tiers. */
+  lifetimeSpendMinor: minor.default(0),
+  /** Completed purchases before this basket, for "every Nth purchase". */
+  purchaseCount: z.number().int().nonnegative().default(0),
+  /** The card was brought by another buyer's referral and has not yet paid it out. */
+  referredBy: z.string().min(1).max(64).optional(),
+  /** Points the buyer can spend now, and points earned but not yet vested. */
+  balance: z
+    .strictObject({
+      spendable: z.number().int().nonnegative(),
+      pending: z.number().int().nonnegative(),
+    })
+    .default({ spendable: 0, pending: 0 }),
+  /** Bonus ids already granted once (welcome, referral, profile completion). */
+  grantedOnce: z.array(z.string().min(1).max(64)).max(256).default([]),
+});
+export type Card = z.infer<typeof cardSchema>;
+export type CardInput = z.input<typeof cardSchema>;

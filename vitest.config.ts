@@ -1,0 +1,23 @@
+import { readdirSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+// One vitest project per workspace folder, named after the folder:
+// `vitest run --project ledger` runs only packages/ledger.
+const folders = ['packages', 'drivers'].flatMap((top) =>
+  readdirSync(top, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => ({ top, name: entry.name })),
+);
+
+export default defineConfig({
+  test: {
+    projects: folders.map(({ top, name }) => ({
+      extends: true,
+      test: {
+        name,
+        root: `${top}/${name}`,
+        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      },
+    })),
+  },
+});
