@@ -1,0 +1,109 @@
+import type { Clock } from '@tillpoint/core';
+import type { CardRange } from './card-range';
+import type { FrameDecoder } from './frame-decoder';
+import {
+  type HidApi,
+  type HidDeviceHandle,
+  type HidDeviceInfo,
+  type HidMatch,
+  matchHidDevice,
+} from './hid-device';
+import type { ScanAssembler } from './scan-assembler';
+import { ScannerBase } from './scanner-base';
+import { openErrorCode, ScannerError } from './scanner-error';
+
+export interface HidScannerDeps {
+  clock?: Clock;
+  cardRanges?: readonly CardRange[];
+  /** Injected for tests (`MockHidApi`); the real node-hid by default. */
+  hid?: HidApi;
+}
+
+export interface HidScannerParts {
+  deviceId: string;
+  clock: Clock;
+  decoder: FrameDecoder;
+  assembler: ScanAssembler;
+  reconnect: { minMs: number; maxMs: number };
+  match: HidMatch;
+  hid: HidApi;
+}
+
+/**
+ * What HID POS and keyboard-mode scanners share: find the device by identity (it may come back
+ * under another hidraw path), open it, feed reports, and treat a read error as an unplug
+ * (node-hid reports nothing else).
+ */
+export abstract class HidScanner extends ScannerBase {
+  private readonly match: HidMatch;
+  private readonly hid: HidApi;
+  private device: HidDeviceHandle | undefined;
+  /** The device currently open. */
+  info: HidDeviceInfo | undefined;
+
+  protected constructor(parts: HidScannerParts) {
+    super(parts);
+    this.match = parts.match;
+    this.hid = parts.hid;
+  }
+
+  /** Runs once after each open, before reports flow (HID POS: switch the output on). */
+  protected abstract prepare(handle: HidDeviceHandle, info: HidDeviceInfo): void;
+
+  protected override async connect(): Promise<void> {
+    let info: HidDeviceInfo | undefined;
+    try {
+      info = matchHidDevice(this.hid.devices(), this.match);
+    } catch (cause) {
+      throw new ScannerError('open_failed', `cannot list HID devices: ${String(cause)}`, { cause });
+    }
+    if (info?.path === undefined) {
+      throw new ScannerError('not_found', `no HID device matches ${JSON.stringify(this.match)}`, {
+        context: { ...this.match },
+      });
+    }
+    let handle: HidDeviceHandle;
+    try {
+      handle = this.hid.open(info.path);
+    } catch (cause) {
+      const hint =
+        openErrorCode(cause) === 'open_failed' ? ' (check the udev rule for hidraw permissions)' : '';
+      throw new ScannerError(
+        openErrorCode(cause),
+        `cannot open HID device ${info.path}${hint}: ${String(cause)}`,
+        {
+          cause,
+          context: { path: info.path },
+        },
+      );
+    }
+    try {
+      this.prepare(handle, info);
+    } catch (cause) {
+      handle.close();
+      throw new ScannerError('open_failed', `cannot set up HID device ${info.path}: ${String(cause)}`, {
+        cause,
+      });
+    }
+    this.device = handle;
+    this.info = info;
+    handle.on('data', (report) => this.onBytes(report));
+    handle.on('error', (err) => {
+      if (handle === this.device) this.onLost(err);
+    });
+  }
+
+  protected override async disconnect(): Promise<void> {
+    const handle = this.device;
+    this.device = undefined;
+    this.info = undefined;
+    if (handle === undefined) return;
+    handle.removeAllListeners();
+    handle.on('error', () => {});
+    try {
+      handle.close();
+    } catch {
+      // closing a device that is already gone fails; there is nothing left to free
+    }
+  }
+}

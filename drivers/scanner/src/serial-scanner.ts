@@ -1,0 +1,125 @@
+import { type Clock, systemClock } from '@tillpoint/core';
+import { SerialPort } from 'serialport';
+import type { CardRange } from './card-range';
+import type { FrameDecoder } from './frame-decoder';
+import { ReadlineFrameDecoder } from './readline-frame-decoder';
+import { assemblerFor, defaultDeviceId } from './scan-pipeline';
+import { ScannerBase } from './scanner-base';
+import type { SerialScannerConfig } from './scanner-config';
+import { openErrorCode, ScannerError } from './scanner-error';
+import { SerialFrameDecoder } from './serial-frame-decoder';
+
+export const serialByIdDir = '/dev/serial/by-id';
+
+/** What the binding needs of a serial port: node-serialport's `SerialPort` or its mock. */
+export interface SerialPortLike {
+  open(callback: (err: Error | null) => void): void;
+  close(callback?: (err: Error | null) => void): void;
+  readonly isOpen: boolean;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'close', listener: (err?: Error & { disconnected?: boolean }) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  removeAllListeners(): unknown;
+}
+
+export interface SerialPortOpenOptions {
+  path: string;
+  baudRate: number;
+  dataBits: 7 | 8;
+  parity: 'none' | 'even' | 'odd';
+  stopBits: 1 | 2;
+}
+
+export type SerialPortFactory = (options: SerialPortOpenOptions) => SerialPortLike;
+
+export const nodeSerialPortFactory: SerialPortFactory = (options) =>
+  new SerialPort({ ...options, autoOpen: false });
+
+export interface SerialScannerDeps {
+  clock?: Clock;
+  cardRanges?: readonly CardRange[];
+  /** Injected for tests (`SerialPortMock`); the real serialport by default. */
+  createPort?: SerialPortFactory;
+}
+
+const delimiters = { cr: [0x0d], lf: [0x0a], crlf: [0x0d, 0x0a], tab: [0x09] } as const;
+
+function decoderFor(config: SerialScannerConfig): FrameDecoder {
+  const { suffix, frameBytesMax, idleTimeoutMs } = config;
+  if (suffix === 'any' || suffix === 'none') {
+    return new SerialFrameDecoder({ suffix, frameBytesMax, idleTimeoutMs });
+  }
+  return new ReadlineFrameDecoder({
+    delimiter: Uint8Array.from(delimiters[suffix]),
+    frameBytesMax,
+    idleTimeoutMs,
+  });
+}
+
+/** The path to open: an explicit one, or the stable by-id link that follows the device across replugs. */
+export function serialPathOf(config: Pick<SerialScannerConfig, 'path' | 'byId'>): string {
+  return config.path ?? `${serialByIdDir}/${config.byId}`;
+}
+
+/**
+ * Serial and USB-CDC scanners through node-serialport. A suffix is split by the readline
+ * parser; without one, an inter-byte timeout ends the frame. An unplug arrives as `close`
+ * with `disconnected`; the binding then reopens the same path (a by-id link or the configured
+ * path) with backoff.
+ */
+export class SerialScanner extends ScannerBase {
+  readonly path: string;
+  private readonly config: SerialScannerConfig;
+  private readonly createPort: SerialPortFactory;
+  private port: SerialPortLike | undefined;
+
+  constructor(config: SerialScannerConfig, deps: SerialScannerDeps = {}) {
+    const deviceId = defaultDeviceId(config);
+    super({
+      deviceId,
+      clock: deps.clock ?? systemClock,
+      decoder: decoderFor(config),
+      assembler: assemblerFor(config, deviceId, deps.cardRanges ?? []),
+      reconnect: {
+        minMs: config.reconnectMinMs,
+        maxMs: Math.max(config.reconnectMinMs, config.reconnectMaxMs),
+      },
+    });
+    this.config = config;
+    this.path = serialPathOf(config);
+    this.createPort = deps.createPort ?? nodeSerialPortFactory;
+  }
+
+  protected override async connect(): Promise<void> {
+    const { baudRate, dataBits, parity, stopBits } = this.config;
+    const port = this.createPort({ path: this.path, baudRate, dataBits, parity, stopBits });
+    try {
+      await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      throw new ScannerError(openErrorCode(cause), `cannot open serial scanner ${this.path}: ${message}`, {
+        cause,
+        context: { path: this.path },
+      });
+    }
+    this.port = port;
+    port.on('data', (chunk) => this.onBytes(chunk));
+    port.on('close', (err) => this.portGone(port, err ?? new Error('serial port closed')));
+    port.on('error', (err) => this.portGone(port, err));
+  }
+
+  protected override async disconnect(): Promise<void> {
+    const port = this.port;
+    this.port = undefined;
+    if (port === undefined) return;
+    port.removeAllListeners();
+    port.on('error', () => {}); // a late error from a dying port must not go unhandled
+    if (!port.isOpen) return;
+    await new Promise<void>((resolve) => port.close(() => resolve()));
+  }
+
+  private portGone(port: SerialPortLike, cause: unknown): void {
+    if (port !== this.port) return;
+    this.onLost(cause);
+  }
+}
