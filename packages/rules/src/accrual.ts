@@ -1,0 +1,156 @@
+import { allocateLargestRemainder, type Basket, type BasketLine, formatMinor } from '@tillpoint/core';
+import type { CardContext } from './card-context';
+import { conditionsHold } from './card-context';
+import type { CompiledLineRule, CompiledProgram } from './compile-program';
+import { apportionRounded, divideBigRounded } from './exact-division';
+import { isDiscounted } from './line-selector';
+import type { Notice, Reason } from './quote-schema';
+import { programReason, ruleReason } from './reason-text';
+import { selectRules } from './rule-selection';
+
+export interface LineAccrual {
+  eligibleMinor: number;
+  earnedPoints: number;
+  reasons: Reason[];
+  /** Ids of the rules that gave this line points. */
+  ruleIds: string[];
+}
+
+interface LineWork {
+  amount: number;
+  weight: bigint;
+  factorHundredths: number;
+  reasons: Reason[];
+  ruleIds: string[];
+}
+
+/**
+ * Points per line. Each line's points are an exact fraction
+ * `eligible * sum(rate weights) * (100 + sum(multiplier extras)) / (denominator * 100)`,
+ * rounded per line or once per receipt as the program says; nothing is rounded twice.
+ */
+export function accruePoints(
+  compiled: CompiledProgram,
+  basket: Basket,
+  ctx: CardContext,
+  spentDiscountMinor: readonly number[],
+  blockedBy: Notice | null,
+): LineAccrual[] {
+  const { program } = compiled;
+  if (blockedBy !== null) {
+    return basket.lines.map(() => ({
+      eligibleMinor: 0,
+      earnedPoints: 0,
+      reasons: [programReason('card', blockedBy.code, {}, blockedBy.text)],
+      ruleIds: [],
+    }));
+  }
+  const active = compiled.lineRules.filter((r) => conditionsHold(r.rule.when, ctx));
+  const work = basket.lines.map((line, i) => lineWork(compiled, active, line, spentDiscountMinor[i] ?? 0));
+  applyStep(compiled, work);
+
+  const denominator = compiled.rateDenominator * 100n;
+  const numerators = work.map((w) => BigInt(w.amount) * w.weight * BigInt(w.factorHundredths));
+  const { mode, scope } = program.rounding;
+  const points =
+    scope === 'receipt'
+      ? apportionRounded(numerators, denominator, mode)
+      : numerators.map((n) => Number(divideBigRounded(n, denominator, mode)));
+  return work.map((w, i) => ({
+    eligibleMinor: w.amount,
+    earnedPoints: points[i] ?? 0,
+    reasons: w.reasons,
+    ruleIds: (points[i] ?? 0) > 0 ? w.ruleIds : [],
+  }));
+}
+
+function lineWork(
+  compiled: CompiledProgram,
+  active: readonly CompiledLineRule[],
+  line: BasketLine,
+  spentMinor: number,
+): LineWork {
+  const { program } = compiled;
+  const currency = program.currency;
+  const reasons: Reason[] = [];
+  const none = (reason: Reason): LineWork => ({
+    amount: 0,
+    weight: 0n,
+    factorHundredths: 100,
+    reasons: [reason],
+    ruleIds: [],
+  });
+
+  if (program.accrual.excludeDiscountedLines && isDiscounted(line)) {
+    return none(
+      programReason(
+        'accrual.excludeDiscountedLines',
+        'discounted_line',
+        {},
+        'Discounted goods earn no points.',
+      ),
+    );
+  }
+  const selected = selectRules(
+    active.filter((r) => r.matches(line)),
+    compiled.groupPick,
+    (r) => (r.rule.type === 'multiplier' ? BigInt(r.factorHundredths) : r.weight),
+  );
+  const exclusion = selected.find((r) => r.rule.type === 'no-accrual');
+  if (exclusion !== undefined) return none(ruleReason(exclusion.rule, currency, program.pointValueMinor));
+
+  let amount = line.amountMinor;
+  if (program.accrual.excludePaidWithPoints && spentMinor > 0) {
+    amount = Math.max(0, amount - spentMinor);
+    reasons.push(
+      programReason(
+        'accrual.excludePaidWithPoints',
+        'paid_with_points',
+        { discountMinor: spentMinor },
+        `No points on the ${formatMinor(spentMinor, currency)} ${currency} paid with points.`,
+      ),
+    );
+  }
+  let weight = 0n;
+  let extras = 0;
+  const ruleIds: string[] = [];
+  for (const r of selected) {
+    weight += r.weight;
+    if (r.rule.type === 'multiplier') extras += r.factorHundredths - 100;
+  }
+  for (const r of selected) {
+    // a multiplier with no rate to multiply says nothing
+    if (r.rule.type === 'multiplier' && weight === 0n) continue;
+    reasons.push(ruleReason(r.rule, currency, program.pointValueMinor));
+    ruleIds.push(r.rule.id);
+  }
+  if (weight === 0n) amount = 0;
+  return { amount, weight, factorHundredths: 100 + extras, reasons, ruleIds };
+}
+
+/** "Points for every full 100 RUB": the amount past the last full step earns nothing. */
+function applyStep(compiled: CompiledProgram, work: LineWork[]): void {
+  const step = compiled.program.accrual.step;
+  if (step === undefined) return;
+  const currency = compiled.program.currency;
+  const text = `Points only for every full ${formatMinor(step.amountMinor, currency)} ${currency}.`;
+  const reason = programReason('accrual.step', 'full_step', { stepMinor: step.amountMinor }, text);
+  if (step.scope === 'line') {
+    for (const w of work) {
+      const cut = w.amount % step.amountMinor;
+      if (w.amount > 0) w.reasons.push(reason);
+      w.amount -= cut;
+    }
+    return;
+  }
+  const total = work.reduce((sum, w) => sum + w.amount, 0);
+  if (total === 0) return;
+  const cuts = allocateLargestRemainder(
+    total % step.amountMinor,
+    work.map((w) => w.amount),
+  );
+  work.forEach((w, i) => {
+    if (w.amount > 0) w.reasons.push(reason);
+    w.amount -= cuts[i] ?? 0;
+  });
+}

@@ -1,0 +1,81 @@
+import type { Basket, Card } from '@tillpoint/core';
+import type { CompiledProgram } from './compile-program';
+import { isAroundBirthday, localDate } from './local-date';
+import type { Tier } from './program-schema';
+import type { Conditions } from './rule-schema';
+
+/** Everything about the card, the store and the day that rule conditions ask, worked out once per quote. */
+export interface CardContext {
+  card: Card;
+  localDate: string;
+  year: number;
+  storeId: string | undefined;
+  groups: ReadonlySet<string>;
+  segments: ReadonlySet<string>;
+  /** The tier that rates this purchase. */
+  tier: Tier | null;
+}
+
+export function cardContext(compiled: CompiledProgram, basket: Basket, card: Card, now: Date): CardContext {
+  const { program } = compiled;
+  const groups = new Set(card.groups);
+  const segments = new Set<string>();
+  for (const [id, members] of compiled.segmentGroups) {
+    for (const g of members) {
+      if (groups.has(g)) {
+        segments.add(id);
+        break;
+      }
+    }
+  }
+  const ratingSpend =
+    card.lifetimeSpendMinor + (program.tierIncludesCurrentPurchase ? basketTotal(basket) : 0);
+  const today = localDate(now, program.timeZone);
+  return {
+    card,
+    localDate: today,
+    year: Number(today.slice(0, 4)),
+    storeId: basket.storeId,
+    groups,
+    segments,
+    tier: tierAt(compiled.tiers, ratingSpend),
+  };
+}
+
+export function basketTotal(basket: Basket): number {
+  let total = 0;
+  for (const line of basket.lines) total += line.amountMinor;
+  return total;
+}
+
+export function tierAt(tiers: readonly Tier[], spendMinor: number): Tier | null {
+  for (const tier of tiers) {
+    if (
+      spendMinor >= tier.fromSpendMinor &&
+      (tier.toSpendMinor === undefined || spendMinor < tier.toSpendMinor)
+    ) {
+      return tier;
+    }
+  }
+  return null;
+}
+
+/** Every listed condition must hold; a missing block holds. */
+export function conditionsHold(conditions: Conditions | undefined, ctx: CardContext): boolean {
+  if (conditions === undefined) return true;
+  const c = conditions;
+  if (c.cardStatuses !== undefined && !c.cardStatuses.some((s) => s === ctx.card.status)) return false;
+  if (c.segments !== undefined && !c.segments.some((s) => ctx.segments.has(s))) return false;
+  if (c.exceptSegments?.some((s) => ctx.segments.has(s))) return false;
+  if (c.cardGroups !== undefined && !c.cardGroups.some((g) => ctx.groups.has(g))) return false;
+  if (c.tiers !== undefined && (ctx.tier === null || !c.tiers.includes(ctx.tier.id))) return false;
+  if (c.stores !== undefined && (ctx.storeId === undefined || !c.stores.includes(ctx.storeId))) return false;
+  if (c.dates !== undefined && !c.dates.some((w) => ctx.localDate >= w.from && ctx.localDate <= w.to))
+    return false;
+  if (c.birthday !== undefined) {
+    const birth = ctx.card.birthDate;
+    if (birth === undefined) return false;
+    if (!isAroundBirthday(ctx.localDate, birth, c.birthday.daysBefore, c.birthday.daysAfter)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,130 @@
+import { type BasketLine, multiplyDivide } from '@tillpoint/core';
+import { lcm } from './exact-division';
+import { compileLineScope, type LineMatcher } from './line-selector';
+import type { Program, Tier } from './program-schema';
+import type { BasketRule, LineRule } from './rule-schema';
+import { isLineRule } from './rule-schema';
+import { toHundredths } from './schema-primitives';
+
+/**
+ * A program prepared once for quoting: rules sorted by priority with their selectors turned
+ * into sets, every rate turned into an integer weight over one common denominator, so a
+ * line's exact points are `eligibleMinor * weight * multiplier / denominator`.
+ */
+export interface CompiledLineRule {
+  rule: LineRule;
+  order: number;
+  matches: LineMatcher;
+  /** Points weight of a rate rule over `rateDenominator`; 0 for the others. */
+  weight: bigint;
+  /** Multiplier in hundredths (2 -> 200); 100 for the others. */
+  factorHundredths: number;
+}
+
+export interface CompiledBasketRule {
+  rule: BasketRule;
+  order: number;
+  matches: LineMatcher;
+}
+
+export interface CompiledProgram {
+  program: Program;
+  /** Points = amountMinor * weight / rateDenominator before multipliers. */
+  rateDenominator: bigint;
+  lineRules: CompiledLineRule[];
+  basketRules: CompiledBasketRule[];
+  groupPick: ReadonlyMap<string, 'priority' | 'best'>;
+  /** Segment id -> card groups that put a card in it (the id itself included). */
+  segmentGroups: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Tiers by ascending start. */
+  tiers: readonly Tier[];
+  redemptionExcept: LineMatcher | null;
+  redemptionCaps: { matches: LineMatcher; percentHundredths: number }[];
+  offerLines: ReadonlyMap<string, LineMatcher>;
+}
+
+const compiled = new WeakMap<Program, CompiledProgram>();
+
+export function compileProgram(program: Program): CompiledProgram {
+  const cached = compiled.get(program);
+  if (cached !== undefined) return cached;
+  const result = compile(program);
+  compiled.set(program, result);
+  return result;
+}
+
+function byPriority<T extends { rule: { priority: number }; order: number }>(a: T, b: T): number {
+  return b.rule.priority - a.rule.priority || a.order - b.order;
+}
+
+function compile(program: Program): CompiledProgram {
+  const pointValue = BigInt(program.pointValueMinor);
+  // cashback: percent-hundredths / (10000 * pointValue); points-per-amount: points / perAmount
+  let rateDenominator = 10_000n * pointValue;
+  for (const rule of program.earn) {
+    if (rule.type === 'points-per-amount')
+      rateDenominator = lcm(rateDenominator, BigInt(rule.perAmountMinor));
+  }
+  const lineRules: CompiledLineRule[] = [];
+  const basketRules: CompiledBasketRule[] = [];
+  program.earn.forEach((rule, order) => {
+    if (isLineRule(rule)) {
+      let weight = 0n;
+      if (rule.type === 'cashback') {
+        weight = (BigInt(toHundredths(rule.percent)) * rateDenominator) / (10_000n * pointValue);
+      } else if (rule.type === 'points-per-amount') {
+        weight = (BigInt(rule.points) * rateDenominator) / BigInt(rule.perAmountMinor);
+      }
+      lineRules.push({
+        rule,
+        order,
+        matches: lineRuleMatcher(rule),
+        weight,
+        factorHundredths: rule.type === 'multiplier' ? toHundredths(rule.factor) : 100,
+      });
+    } else {
+      const matches =
+        rule.type === 'threshold'
+          ? compileLineScope(rule.lines, rule.exceptLines)
+          : (_line: BasketLine) => true;
+      basketRules.push({ rule, order, matches });
+    }
+  });
+  lineRules.sort(byPriority);
+  basketRules.sort(byPriority);
+  const { redemption } = program;
+  return {
+    program,
+    rateDenominator,
+    lineRules,
+    basketRules,
+    groupPick: new Map(program.stacking.exclusiveGroups.map((g) => [g.id, g.pick])),
+    segmentGroups: new Map(program.segments.map((s) => [s.id, new Set([s.id, ...s.cardGroups])])),
+    tiers: [...program.tiers].sort((a, b) => a.fromSpendMinor - b.fromSpendMinor),
+    redemptionExcept:
+      redemption.exceptLines === undefined ? null : compileLineScope(redemption.exceptLines, undefined),
+    redemptionCaps: redemption.lineCaps.map((cap) => ({
+      matches: compileLineScope(cap.lines, undefined),
+      percentHundredths: toHundredths(cap.maxPercent),
+    })),
+    offerLines: new Map(
+      program.offers.flatMap((offer) =>
+        offer.lines === undefined ? [] : [[offer.id, compileLineScope(offer.lines, undefined)] as const],
+      ),
+    ),
+  };
+}
+
+function lineRuleMatcher(rule: LineRule): LineMatcher {
+  const scope = compileLineScope(rule.lines, rule.exceptLines);
+  if (rule.withPromotions === 'stack') return scope;
+  const skipping = rule.promotionIds === undefined ? null : new Set(rule.promotionIds);
+  return (line) =>
+    scope(line) &&
+    !(skipping === null ? line.promotions.length > 0 : line.promotions.some((id) => skipping.has(id)));
+}
+
+/** `percent` of `amountMinor`, rounded down to whole minor units. */
+export function percentOf(amountMinor: number, percentHundredths: number): number {
+  return multiplyDivide(amountMinor, percentHundredths, 10_000, 'down');
+}

@@ -1,0 +1,61 @@
+import { assert, type RoundingMode } from '@tillpoint/core';
+
+/**
+ * numerator / denominator for non-negative bigints, rounded as `mode` says. Points are
+ * summed as exact fractions over one denominator before any rounding, and those sums can
+ * pass 2^53; core's `divideRounded` takes safe integers only, so this is its bigint twin.
+ */
+export function divideBigRounded(numerator: bigint, denominator: bigint, mode: RoundingMode): bigint {
+  assert(denominator > 0n && numerator >= 0n, 'divideBigRounded takes a non-negative fraction');
+  const quotient = numerator / denominator;
+  const remainder = numerator % denominator;
+  if (remainder === 0n) return quotient;
+  switch (mode) {
+    case 'down':
+      return quotient;
+    case 'up':
+      return quotient + 1n;
+    case 'half-up':
+      return remainder * 2n >= denominator ? quotient + 1n : quotient;
+    case 'half-even': {
+      const twice = remainder * 2n;
+      return twice > denominator || (twice === denominator && quotient % 2n === 1n)
+        ? quotient + 1n
+        : quotient;
+    }
+  }
+}
+
+export function lcm(a: bigint, b: bigint): bigint {
+  let x = a;
+  let y = b;
+  while (y !== 0n) [x, y] = [y, x % y];
+  return (a / x) * b;
+}
+
+/**
+ * Rounds a sum of exact fractions n_i / d once, then gives each part its floor plus one
+ * unit for the largest remainders (earlier parts first on ties), so the parts sum to the
+ * rounded total and each stays within one unit of its exact value.
+ */
+export function apportionRounded(
+  numerators: readonly bigint[],
+  denominator: bigint,
+  mode: RoundingMode,
+): number[] {
+  const sum = numerators.reduce((a, b) => a + b, 0n);
+  const total = divideBigRounded(sum, denominator, mode);
+  const parts = numerators.map((n) => n / denominator);
+  let left = total - parts.reduce((a, b) => a + b, 0n);
+  assert(left >= 0n && left <= BigInt(numerators.length), 'apportioned total out of range');
+  const order = numerators
+    .map((n, index) => ({ index, rest: n % denominator }))
+    .filter((r) => r.rest > 0n)
+    .sort((a, b) => (a.rest === b.rest ? a.index - b.index : a.rest > b.rest ? -1 : 1));
+  for (const { index } of order) {
+    if (left === 0n) break;
+    parts[index] = (parts[index] ?? 0n) + 1n;
+    left -= 1n;
+  }
+  return parts.map(Number);
+}

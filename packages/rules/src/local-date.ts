@@ -1,0 +1,80 @@
+import { assert } from '@tillpoint/core';
+
+/**
+ * Tills compare local dates: a "1-10 January" window or a birthday is a calendar day where
+ * the shop is. A zone is "UTC", a fixed offset "+03:00", or an IANA name "Europe/Moscow".
+ */
+
+const offsetPattern = /^([+-])(\d{2}):(\d{2})$/;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Null when the zone is usable, otherwise what is wrong with it. */
+export function timeZoneProblem(zone: string): string | null {
+  if (zone === 'UTC') return null;
+  const offset = offsetPattern.exec(zone);
+  if (offset !== null) {
+    const hours = Number(offset[2]);
+    const minutes = Number(offset[3]);
+    return hours <= 14 && minutes < 60 ? null : 'is not a valid UTC offset; write e.g. "+03:00"';
+  }
+  try {
+    formatterFor(zone);
+    return null;
+  } catch {
+    return 'is not a known time zone; write "UTC", an offset such as "+03:00" or an IANA name such as "Europe/Moscow"';
+  }
+}
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/** The local calendar date "YYYY-MM-DD" at `at` in `zone`. */
+export function localDate(at: Date, zone: string): string {
+  const ms = at.getTime();
+  assert(Number.isFinite(ms), 'quote time must be a valid Date');
+  if (zone === 'UTC') return new Date(ms).toISOString().slice(0, 10);
+  const offset = offsetPattern.exec(zone);
+  if (offset !== null) {
+    const sign = offset[1] === '-' ? -1 : 1;
+    const shiftMs = sign * (Number(offset[2]) * 60 + Number(offset[3])) * 60_000;
+    return new Date(ms + shiftMs).toISOString().slice(0, 10);
+  }
+  const parts = formatterFor(zone).formatToParts(at);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+/** Whole days from `a` to `b`, both "YYYY-MM-DD". */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/**
+ * Is `today` within `before` days before or `after` days after the birthday given as
+ * "YYYY-MM-DD" (only month and day count)? 29 February is kept on 28 February in other years.
+ */
+export function isAroundBirthday(today: string, birthDate: string, before: number, after: number): boolean {
+  const year = Number(today.slice(0, 4));
+  const monthDay = birthDate.slice(5);
+  for (const y of [year - 1, year, year + 1]) {
+    const md = monthDay === '02-29' && !isLeapYear(y) ? '02-28' : monthDay;
+    const diff = daysBetween(`${y}-${md}`, today);
+    if (diff >= -before && diff <= after) return true;
+  }
+  return false;
+}

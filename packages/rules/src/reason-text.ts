@@ -1,0 +1,41 @@
+import { formatMinor } from '@tillpoint/core';
+import type { Reason } from './quote-schema';
+import type { EarnRule } from './rule-schema';
+
+/**
+ * English sentences for reasons. The machine `code` and `params` travel beside each text so
+ * the receipt can say the same in Russian. A rule's own `text` wins over the generated one.
+ */
+export function ruleReason(rule: EarnRule, currency: string, pointValueMinor: number): Reason {
+  const prefix = rule.name === undefined ? '' : `${rule.name}: `;
+  const make = (code: string, params: Reason['params'], generated: string): Reason => ({
+    ruleId: rule.id,
+    code,
+    params,
+    text: rule.text ?? `${prefix}${generated}`,
+  });
+  switch (rule.type) {
+    case 'cashback':
+      return make(
+        'cashback',
+        { percent: rule.percent, pointValueMinor },
+        `${rule.percent}% of the price back as points.`,
+      );
+    case 'points-per-amount':
+      return make(
+        'points_per_amount',
+        { points: rule.points, perAmountMinor: rule.perAmountMinor },
+        `${rule.points} point${rule.points === 1 ? '' : 's'} for every ${formatMinor(rule.perAmountMinor, currency)} ${currency}.`,
+      );
+    case 'multiplier':
+      return make('multiplier', { factor: rule.factor }, `Points multiplied by ${rule.factor}.`);
+    case 'no-accrual':
+      return make('no_accrual', {}, 'These goods earn no points.');
+    default:
+      return make(rule.type.replaceAll('-', '_'), {}, 'Bonus.');
+  }
+}
+
+export function programReason(ruleId: string, code: string, params: Reason['params'], text: string): Reason {
+  return { ruleId, code, params, text };
+}

@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import {
+  codeSchema,
+  daysSchema,
+  factorSchema,
+  idSchema,
+  localDateSchema,
+  monthDaySchema,
+  percentSchema,
+  pointsSchema,
+  positiveMinorSchema,
+  sentenceSchema,
+  symbologySchema,
+} from './schema-primitives';
+
+/**
+ * Earn rules: a condition plus a reward. Line rules (cashback, points-per-amount, multiplier,
+ * no-accrual) work on each basket line; basket rules (threshold, nth-purchase, welcome,
+ * referral, date-bonus) give one reward per purchase.
+ */
+
+const codeList = z.array(codeSchema).min(1, 'must list at least one value, or leave the field out').max(256);
+const idList = z.array(idSchema).min(1, 'must list at least one id, or leave the field out').max(64);
+
+/** Which lines: a line matches when its category, SKU or any tag is listed. */
+export const lineSelectorSchema = z
+  .strictObject({
+    categories: codeList.optional(),
+    skus: codeList.optional(),
+    tags: codeList.optional(),
+  })
+  .refine(
+    (s) => s.categories !== undefined || s.skus !== undefined || s.tags !== undefined,
+    'must name "categories", "skus" or "tags"; leave the whole selector out to mean every line',
+  );
+export type LineSelector = z.infer<typeof lineSelectorSchema>;
+
+/** Inclusive local dates: { "from": "2027-01-01", "to": "2027-01-10" }. */
+export const dateWindowSchema = z.strictObject({ from: localDateSchema, to: localDateSchema });
+export type DateWindow = z.infer<typeof dateWindowSchema>;
+
+/** When a rule (or offer, or the program) applies. Every listed condition must hold. */
+export const conditionsSchema = z.strictObject({
+  /** The card is in any of these segments (declared under "segments"). */
+  segments: idList.optional(),
+  /** The card is in none of these segments. */
+  exceptSegments: idList.optional(),
+  /** The card carries any of these raw card groups. */
+  cardGroups: codeList.optional(),
+  /** The card's current tier is one of these (declared under "tiers"). */
+  tiers: idList.optional(),
+  /** The local date falls in any of these windows. */
+  dates: z.array(dateWindowSchema).min(1).max(32).optional(),
+  /** Within N days before or after the buyer's birthday (local date). */
+  birthday: z
+    .strictObject({
+      daysBefore: daysSchema.max(31, 'must be at most 31').default(0),
+      daysAfter: daysSchema.max(31, 'must be at most 31').default(0),
+    })
+    .optional(),
+  /** Only in these stores (pilots). */
+  stores: codeList.optional(),
+  cardStatuses: z
+    .array(z.enum(['anonymous', 'enrolled'], { error: 'must be "anonymous" or "enrolled"' }))
+    .min(1)
+    .optional(),
+});
+export type Conditions = z.infer<typeof conditionsSchema>;
+
+export const couponSchema = z.strictObject({
+  code: z.string().min(1).max(128),
+  symbology: symbologySchema.default('qr'),
+});
+
+export const rewardSchema = z
+  .strictObject({
+    points: pointsSchema.optional(),
+    gift: z.strictObject({ sku: codeSchema.optional(), text: sentenceSchema }).optional(),
+    coupon: couponSchema.extend({ text: sentenceSchema.optional() }).optional(),
+  })
+  .refine(
+    (r) => r.points !== undefined || r.gift !== undefined || r.coupon !== undefined,
+    'must give "points", a "gift" or a "coupon"',
+  );
+export type Reward = z.infer<typeof rewardSchema>;
+
+const common = {
+  id: idSchema,
+  name: sentenceSchema.optional(),
+  /** The English sentence shown as the reason; generated from the parameters when left out. */
+  text: sentenceSchema.optional(),
+  /** Open: the buyer knows the rule. Hidden: a surprise the buyer learns of at the till. */
+  visibility: z.enum(['open', 'hidden']).default('open'),
+  /** Higher runs first; ties keep file order. */
+  priority: z.number().int('must be a whole number').min(-1000).max(1000).default(0),
+  /** At most one rule of an exclusive group applies (declared under "stacking.exclusiveGroups"). */
+  exclusiveGroup: idSchema.optional(),
+  /** Once this rule applies, rules after it (same line, or same basket) are skipped. */
+  stop: z.boolean().default(false),
+  when: conditionsSchema.optional(),
+};
+
+const lineScope = {
+  lines: lineSelectorSchema.optional(),
+  exceptLines: lineSelectorSchema.optional(),
+  /** Lines carrying a mass promotion of the POS: "stack" applies the rule anyway, "skip" does not. */
+  withPromotions: z.enum(['stack', 'skip']).default('stack'),
+  /** With "skip": only these promotion ids make the rule skip a line (all when left out). */
+  promotionIds: codeList.optional(),
+};
+
+const bonusScope = {
+  reward: rewardSchema,
+  /** Overrides the program's delayed activation for this bonus. */
+  vestingDays: daysSchema.optional(),
+  /** Overrides the program's point lifetime for this bonus. */
+  lifetimeDays: daysSchema.min(1, 'must be at least 1 day').nullable().optional(),
+};
+
+export const cashbackRuleSchema = z.strictObject({
+  type: z.literal('cashback'),
+  ...common,
+  ...lineScope,
+  /** Percent of the line's eligible amount, paid in points at the program's point value. */
+  percent: percentSchema,
+});
+
+export const pointsPerAmountRuleSchema = z.strictObject({
+  type: z.literal('points-per-amount'),
+  ...common,
+  ...lineScope,
+  /** "1 RUB = 2 points": points 2, perAmountMinor 100. */
+  points: pointsSchema.min(1, 'must be at least 1 point').max(1_000_000),
+  perAmountMinor: positiveMinorSchema.max(1_000_000_000),
+});
+
+export const multiplierRuleSchema = z.strictObject({
+  type: z.literal('multiplier'),
+  ...common,
+  ...lineScope,
+  /** 2 doubles the points of the rate rules on the line. Several multipliers add their extras. */
+  factor: factorSchema,
+});
+
+export const noAccrualRuleSchema = z.strictObject({
+  type: z.literal('no-accrual'),
+  ...common,
+  ...lineScope,
+});
+
+export const thresholdRuleSchema = z.strictObject({
+  type: z.literal('threshold'),
+  ...common,
+  ...bonusScope,
+  /** The basket (or its matching lines) must reach this amount. */
+  minAmountMinor: positiveMinorSchema,
+  lines: lineSelectorSchema.optional(),
+  exceptLines: lineSelectorSchema.optional(),
+});
+
+export const nthPurchaseRuleSchema = z.strictObject({
+  type: z.literal('nth-purchase'),
+  ...common,
+  ...bonusScope,
+  /** Every N-th purchase of the card (this one included) gets the reward. */
+  every: z.number().int('must be a whole number').min(2, 'must be at least 2').max(10_000),
+});
+
+export const welcomeRuleSchema = z.strictObject({ type: z.literal('welcome'), ...common, ...bonusScope });
+
+export const referralRuleSchema = z.strictObject({ type: z.literal('referral'), ...common, ...bonusScope });
+
+export const dateBonusRuleSchema = z.strictObject({
+  type: z.literal('date-bonus'),
+  ...common,
+  ...bonusScope,
+  /** "03-08" every year (once per card per year) or "2027-03-08" once. */
+  on: monthDaySchema,
+});
+
+export const earnRuleSchema = z.discriminatedUnion(
+  'type',
+  [
+    cashbackRuleSchema,
+    pointsPerAmountRuleSchema,
+    multiplierRuleSchema,
+    noAccrualRuleSchema,
+    thresholdRuleSchema,
+    nthPurchaseRuleSchema,
+    welcomeRuleSchema,
+    referralRuleSchema,
+    dateBonusRuleSchema,
+  ],
+  {
+    error:
+      'must have a "type" of cashback, points-per-amount, multiplier, no-accrual, threshold, nth-purchase, welcome, referral or date-bonus',
+  },
+);
+export type EarnRule = z.infer<typeof earnRuleSchema>;
+export type LineRule = Extract<
+  EarnRule,
+  { type: 'cashback' | 'points-per-amount' | 'multiplier' | 'no-accrual' }
+>;
+export type BasketRule = Exclude<EarnRule, LineRule>;
+
+export const lineRuleTypes: ReadonlySet<EarnRule['type']> = new Set([
+  'cashback',
+  'points-per-amount',
+  'multiplier',
+  'no-accrual',
+]);
+
+export function isLineRule(rule: EarnRule): rule is LineRule {
+  return lineRuleTypes.has(rule.type);
+}
