@@ -1,0 +1,38 @@
+export { barcodeBitmap } from './barcode-bitmap';
+export { type Bitmap, createBitmap, getDot } from './bitmap';
+export {
+  type CodePageName,
+  canPrint,
+  codePageNames,
+  decodeText,
+  encodeText,
+  type ReceiptLanguage,
+  toPrintable,
+} from './code-page';
+export { barcodeTypes, escpos } from './escpos-commands';
+export { chooseCodePage, rasterBandRowsMax, renderEscpos } from './escpos-target';
+export { formatAmount, formatDate, formatPoints, formatTime } from './format-values';
+export { type Align, buildLayout, type Layout, type LayoutNode } from './layout';
+export { maskCardNumber } from './mask-card-number';
+export { getPrinterProfile, listPrinterProfiles, type PrinterProfile } from './printer-profile';
+export { printableLayout, type RenderedSlip, type RenderOptions, renderSlip } from './render-slip';
+export {
+  type Coupon,
+  type CouponSymbology,
+  couponSchema,
+  couponSymbologies,
+  isValidEan13,
+  type LoyaltySlip,
+  type LoyaltySlipInput,
+  loyaltySlipSchema,
+} from './slip-schema';
+export {
+  type BlockId,
+  blockIds,
+  defaultTemplate,
+  type ReceiptTemplate,
+  type ReceiptTemplateInput,
+  receiptTemplateSchema,
+} from './template-schema';
+export { renderTextLines } from './text-target';
+export { defaultPhrases, type PhraseKey, phrasePlaceholders } from './wording';

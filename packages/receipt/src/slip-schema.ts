@@ -1,0 +1,76 @@
+import { currencySchema } from '@tillpoint/core';
+import { z } from 'zod';
+
+const pointsCount = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const minor = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const isoDate = z.iso.date();
+/** One line of printable text: no control characters, bounded. */
+const line = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters (tabs, newlines, ESC)');
+
+export const couponSymbologies = ['qr', 'code128', 'ean13'] as const;
+export type CouponSymbology = (typeof couponSymbologies)[number];
+
+export const couponSchema = z
+  .strictObject({
+    code: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[\x20-\x7e]+$/, 'coupon code must be printable ASCII (letters, digits, URL characters)'),
+    symbology: z.enum(couponSymbologies),
+  })
+  .superRefine((coupon, ctx) => {
+    if (coupon.symbology === 'ean13' && !isValidEan13(coupon.code)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['code'],
+        message: 'an EAN-13 coupon needs 13 digits with a correct check digit',
+      });
+    }
+    if (coupon.symbology === 'code128' && coupon.code.length > 40) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['code'],
+        message: 'a Code 128 coupon holds at most 40 characters',
+      });
+    }
+  });
+export type Coupon = z.infer<typeof couponSchema>;
+
+export function isValidEan13(code: string): boolean {
+  if (!/^\d{13}$/.test(code)) return false;
+  let sum = 0;
+  for (let i = 0; i < 12; i++) sum += Number(code[i]) * (i % 2 === 0 ? 1 : 3);
+  return (10 - (sum % 10)) % 10 === Number(code[12]);
+}
+
+/** The data of one loyalty section, assembled by the agent after a sale commits. */
+export const loyaltySlipSchema = z.strictObject({
+  language: z.enum(['en', 'ru']),
+  currency: currencySchema,
+  /** Already masked: use `maskCardNumber(code)`. */
+  cardMasked: line(32),
+  earnedPoints: pointsCount,
+  /** The main reason for the points earned ("Double points on dairy"). */
+  earnedReason: line(120).optional(),
+  spentPoints: pointsCount,
+  /** What the spent points paid, in minor units of `currency`. */
+  spentValueMinor: minor,
+  balancePoints: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+  pending: z.strictObject({ points: pointsCount, availableFrom: isoDate }).optional(),
+  expiringSoon: z.strictObject({ points: pointsCount, on: isoDate }).optional(),
+  tier: z
+    .strictObject({ name: line(40), nextName: line(40).optional(), leftToSpendMinor: minor.optional() })
+    .optional(),
+  offer: z.strictObject({ text: line(500), coupon: couponSchema.optional() }).optional(),
+  receiptId: line(64),
+  at: z.iso.datetime({ offset: true }),
+  storeName: line(64).optional(),
+});
+export type LoyaltySlip = z.infer<typeof loyaltySlipSchema>;
+export type LoyaltySlipInput = z.input<typeof loyaltySlipSchema>;
