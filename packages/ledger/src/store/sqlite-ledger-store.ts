@@ -1,0 +1,1109 @@
+import { copyFileSync, existsSync } from 'node:fs';
+import {
+  accept,
+  assert,
+  type CardStatus,
+  type Clock,
+  createUuidV7Generator,
+  msPerDay,
+  type Outcome,
+  refuse,
+  systemClock,
+  TillpointError,
+} from '@tillpoint/core';
+import Database from 'better-sqlite3';
+import type { z } from 'zod';
+import { isMemberAccount } from '../accounts';
+import { balanceAt, expiringSoon, type HeldByLot, type Lot } from '../lots';
+import { applyPlanToLots, type LedgerPlan, type LotTake, mergePlans } from '../plan';
+import { planAccrual } from '../plan-accrual';
+import { planAdjustment } from '../plan-adjustment';
+import { planHold, planHoldPost, planRedemption } from '../plan-redemption';
+import { planReturn, type SaleRecord } from '../plan-return';
+import { LedgerStoreError, translateSqliteError } from './ledger-store-error';
+import { openLedgerDatabase } from './open-database';
+import {
+  canonicalJson,
+  chainHash,
+  genesisHash,
+  type JournalKind,
+  type OutboxBody,
+  type OutboxEntry,
+  sha256Hex,
+} from './outbox-entry';
+import {
+  type AdjustRequest,
+  adjustRequestSchema,
+  type CardStateRequest,
+  type CommitSaleRequest,
+  cardStateRequestSchema,
+  commitSaleRequestSchema,
+  type EnrolCardRequest,
+  enrolCardRequestSchema,
+  type HoldRequest,
+  holdRequestSchema,
+  type ReturnSaleRequest,
+  returnSaleRequestSchema,
+  type VoidHoldRequest,
+  voidHoldRequestSchema,
+} from './requests';
+import { prepareStatements, type Statements } from './statements';
+
+export interface OpenLedgerStoreOptions {
+  path: string;
+  tillId: string;
+  clock?: Clock;
+  /** Lifetime of the lot that takes back spent points whose original lot has expired; default 30 days. */
+  lotLifetimeForReturnsDays?: number;
+  /** `full` (default) runs PRAGMA integrity_check on open; `quick` runs quick_check (large files). */
+  integrityCheck?: 'full' | 'quick';
+  /** Window of `expiringSoon` in `getCard`; default 30 days. */
+  expiringSoonDays?: number;
+}
+
+export interface CardView {
+  cardId: string;
+  status: CardStatus;
+  spendable: number;
+  pending: number;
+  /** Reserved by active holds. */
+  held: number;
+  lots: { lotId: string; points: number; vestsAt: number; expiresAt: number | null }[];
+  expiringSoon: { points: number; expiresAt: number }[];
+  lifetimeSpendMinor: number;
+  purchaseCount: number;
+  grantedOnce: string[];
+  phone: string | null;
+  enrolledAt: number | null;
+}
+
+export interface BalanceAfter {
+  spendable: number;
+  pending: number;
+}
+
+export interface SaleResult {
+  txnId: string;
+  epoch: string;
+  seq: number;
+  receiptId: string;
+  cardId: string;
+  /** The card was unknown and was created as anonymous by this sale. */
+  cardCreated: boolean;
+  pointsEarned: number;
+  pointsSpent: number;
+  lotsSpent: LotTake[];
+  balance: BalanceAfter;
+}
+
+export interface HoldResult {
+  holdId: string;
+  cardId: string;
+  points: number;
+  expiresAt: number;
+}
+
+export interface ReturnResult {
+  txnId: string;
+  epoch: string;
+  seq: number;
+  receiptId: string;
+  cardId: string;
+  earnedReversed: number;
+  spentRestored: number;
+  /** Reversed points the card no longer held, booked to offline overdraft. */
+  overdraft: number;
+  returnedMinorTotal: number;
+  balance: BalanceAfter;
+}
+
+export interface EntryResult {
+  txnId: string;
+  epoch: string;
+  seq: number;
+  cardId: string;
+  status: CardStatus;
+  balance: BalanceAfter;
+}
+
+export interface OutboxHead {
+  tillId: string;
+  epoch: string;
+  lastSeq: number;
+  lastHash: string;
+  ackedThrough: number;
+  pending: number;
+}
+
+export type ChainCheck =
+  | { ok: true; entries: number }
+  | { ok: false; epoch: string; seq: number; reason: string };
+
+type IdempotencyConflict = 'idempotency_conflict';
+
+/** One key, one request: the first successful answer is kept and returned again. */
+type Operation =
+  | 'enrolCard'
+  | 'blockCard'
+  | 'unblockCard'
+  | 'commitSale'
+  | 'hold'
+  | 'voidHold'
+  | 'returnSale'
+  | 'adjust';
+
+interface LotRow {
+  lot_id: string;
+  card_id: string;
+  source_txn: string;
+  initial: number;
+  remaining: number;
+  vests_at: number;
+  expires_at: number | null;
+  account: 'member_available' | 'member_pending';
+}
+
+interface CardRow {
+  card_id: string;
+  status: CardStatus;
+  status_before_block: 'anonymous' | 'enrolled' | null;
+  phone: string | null;
+  consent_at: number | null;
+  enrolled_at: number | null;
+  lifetime_spend_minor: number;
+  purchase_count: number;
+}
+
+function toLot(row: LotRow): Lot {
+  return {
+    lotId: row.lot_id,
+    cardId: row.card_id,
+    sourceTxnId: row.source_txn,
+    initial: row.initial,
+    remaining: row.remaining,
+    vestsAt: row.vests_at,
+    expiresAt: row.expires_at,
+    account: row.account,
+  };
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`)
+      .join('; ');
+    throw new LedgerStoreError('invalid_request', `${what}: ${issues}`, {
+      context: { issues: parsed.error.issues },
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * The till's ledger in one SQLite file. Every write is one synchronous `db.transaction`
+ * (no `await` inside) that writes the journal entry, its postings, the lot changes, the
+ * balance projection and an outbox row together, keyed by an idempotency key.
+ */
+export class SqliteLedgerStore {
+  readonly path: string;
+  readonly tillId: string;
+  private readonly db: Database.Database;
+  private readonly s: Statements;
+  private readonly clock: Clock;
+  private readonly newId: () => string;
+  private readonly returnLotLifetimeMs: number;
+  private readonly expiringSoonMs: number;
+  private readonly transact: <T>(work: () => T) => T;
+  private epochValue: string;
+  private closed = false;
+
+  constructor(options: OpenLedgerStoreOptions) {
+    this.path = options.path;
+    this.tillId = options.tillId;
+    assert(/^[A-Za-z0-9._:-]{1,64}$/.test(options.tillId), 'tillId must be 1-64 letters, digits or . _ : -', {
+      tillId: options.tillId,
+    });
+    this.clock = options.clock ?? systemClock;
+    this.newId = createUuidV7Generator(this.clock);
+    this.returnLotLifetimeMs = (options.lotLifetimeForReturnsDays ?? 30) * msPerDay;
+    this.expiringSoonMs = (options.expiringSoonDays ?? 30) * msPerDay;
+    const { db, created } = openLedgerDatabase(options.path, {
+      integrityCheck: options.integrityCheck ?? 'full',
+    });
+    this.db = db;
+    try {
+      this.s = prepareStatements(db);
+      const tx = db.transaction((work: () => unknown) => work());
+      this.transact = <T>(work: () => T): T => tx.immediate(work) as T;
+      this.epochValue = this.startEpoch(created);
+      const problems = this.findInvariantViolations();
+      if (problems.length > 0) {
+        throw new LedgerStoreError(
+          'invariant_broken',
+          `${options.path} breaks ledger invariants: ${problems.slice(0, 5).join('; ')}. The file is left as it is: stop the agent, move the file aside, restore the last backup, and send the file to support. Sales go on without loyalty meanwhile.`,
+          { context: { path: options.path, problems: problems.slice(0, 50) } },
+        );
+      }
+    } catch (error) {
+      db.close();
+      throw translateSqliteError(error, options.path, 'opening');
+    }
+  }
+
+  get epoch(): string {
+    return this.epochValue;
+  }
+
+  private startEpoch(created: boolean): string {
+    return this.transact(() => {
+      const tillId = this.meta('till_id');
+      if (created || tillId === undefined) {
+        const epoch = this.newId();
+        this.s.setMeta.run('till_id', this.tillId);
+        this.s.setMeta.run('epoch', epoch);
+        this.s.setMeta.run('acked_through', '0');
+        this.s.setMeta.run('created_at', String(this.clock.nowMs()));
+        return epoch;
+      }
+      if (tillId !== this.tillId) {
+        throw new LedgerStoreError(
+          'wrong_till',
+          `${this.path} belongs to till "${tillId}", not "${this.tillId}". Check the agent's tillId and ledger path; never copy one till's ledger to another.`,
+          { context: { path: this.path, fileTill: tillId, configuredTill: this.tillId } },
+        );
+      }
+      if (this.meta('needs_new_epoch') === '1') {
+        // A restored backup: its sequence numbers may already have been used, so start anew.
+        const epoch = this.newId();
+        this.s.setMeta.run('previous_epoch', this.meta('epoch') ?? '');
+        this.s.setMeta.run('epoch', epoch);
+        this.s.setMeta.run('acked_through', '0');
+        this.s.setMeta.run('needs_new_epoch', '0');
+        return epoch;
+      }
+      const epoch = this.meta('epoch');
+      assert(epoch !== undefined, 'ledger file has a till id but no epoch');
+      return epoch;
+    });
+  }
+
+  private meta(key: string): string | undefined {
+    return (this.s.getMeta.get(key) as { value: string } | undefined)?.value;
+  }
+
+  private guard<T>(doing: string, work: () => T): T {
+    if (this.closed) throw new LedgerStoreError('store_closed', `the ledger store ${this.path} is closed`);
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof TillpointError) throw error;
+      throw translateSqliteError(error, this.path, doing);
+    }
+  }
+
+  /** Runs `work` in one transaction behind the idempotency key. Refusals are not stored. */
+  private idempotent<T, C extends string>(
+    operation: Operation,
+    request: { idempotencyKey: string },
+    at: number,
+    work: () => Outcome<T, C>,
+  ): Outcome<T, C | IdempotencyConflict> {
+    const { idempotencyKey, ...rest } = request;
+    const requestHash = sha256Hex(canonicalJson({ operation, request: rest }));
+    return this.guard(operation, () =>
+      this.transact((): Outcome<T, C | IdempotencyConflict> => {
+        const prior = this.s.getIdempotency.get(idempotencyKey) as
+          | { operation: string; request_hash: string; result: string }
+          | undefined;
+        if (prior !== undefined) {
+          if (prior.operation === operation && prior.request_hash === requestHash) {
+            return accept(JSON.parse(prior.result) as T);
+          }
+          return refuse(
+            'idempotency_conflict',
+            `idempotency key "${idempotencyKey}" was already used for a different ${prior.operation} request`,
+            { idempotencyKey, firstOperation: prior.operation },
+          );
+        }
+        const outcome = work();
+        if (outcome.ok) {
+          this.s.putIdempotency.run(
+            idempotencyKey,
+            operation,
+            requestHash,
+            JSON.stringify(outcome.value),
+            at,
+          );
+        }
+        return outcome;
+      }),
+    );
+  }
+
+  // ---- reads used inside transactions ----
+
+  private cardRow(cardId: string): CardRow | undefined {
+    return this.s.getCard.get(cardId) as CardRow | undefined;
+  }
+
+  private openLots(cardId: string): Lot[] {
+    return (this.s.openLots.all(cardId) as LotRow[]).map(toLot);
+  }
+
+  private heldByLot(cardId: string, at: number, exceptHoldId?: string): Map<string, number> {
+    const held = new Map<string, number>();
+    for (const row of this.s.activeHoldLots.all(cardId, at) as {
+      hold_id: string;
+      lot_id: string;
+      points: number;
+    }[]) {
+      if (row.hold_id === exceptHoldId) continue;
+      held.set(row.lot_id, (held.get(row.lot_id) ?? 0) + row.points);
+    }
+    return held;
+  }
+
+  private balanceOf(lots: readonly Lot[], at: number, held: HeldByLot): BalanceAfter {
+    const b = balanceAt(lots, at, held);
+    return { spendable: b.spendable, pending: b.pending };
+  }
+
+  /** Writes a journal entry with its postings, lots, projection and outbox row. */
+  private writeEntry(entry: {
+    kind: JournalKind;
+    txnId: string;
+    idempotencyKey: string;
+    cardId: string;
+    at: number;
+    rulesVersion: string | null;
+    reverses: string | null;
+    plan: LedgerPlan;
+    detail: OutboxBody['detail'];
+  }): { seq: number } {
+    const last = this.s.outboxLast.get(this.epochValue) as { seq: number; hash: string } | undefined;
+    const seq = (last?.seq ?? 0) + 1;
+    const prevHash = last?.hash ?? genesisHash(this.tillId, this.epochValue);
+    const { plan } = entry;
+    let sum = 0;
+    let available = 0;
+    let pending = 0;
+    this.s.insertJournal.run(
+      entry.txnId,
+      entry.idempotencyKey,
+      this.tillId,
+      this.epochValue,
+      seq,
+      entry.kind,
+      entry.cardId,
+      entry.at,
+      entry.rulesVersion,
+      entry.reverses,
+    );
+    plan.postings.forEach((p, leg) => {
+      sum += p.amount;
+      if (p.account === 'member_available') available += p.amount;
+      if (p.account === 'member_pending') pending += p.amount;
+      this.s.insertPosting.run(entry.txnId, leg, p.account, entry.cardId, p.amount, p.lotId);
+    });
+    assert(sum === 0, 'journal entry does not sum to zero', { txnId: entry.txnId, sum });
+    for (const lot of plan.newLots) {
+      this.s.insertLot.run(
+        lot.lotId,
+        lot.cardId,
+        lot.sourceTxnId,
+        lot.initial,
+        lot.remaining,
+        lot.vestsAt,
+        lot.expiresAt,
+        lot.account,
+      );
+    }
+    for (const change of plan.lotChanges) {
+      const changed = this.s.changeLot.run(change.delta, change.lotId);
+      assert(changed.changes === 1, 'lot change names an unknown lot', { lotId: change.lotId });
+    }
+    if (
+      plan.postings.some((p) => isMemberAccount(p.account)) ||
+      this.s.getBalance.get(entry.cardId) === undefined
+    ) {
+      this.s.upsertBalance.run(entry.cardId, available, pending);
+    }
+    const body: OutboxBody = {
+      tillId: this.tillId,
+      epoch: this.epochValue,
+      seq,
+      txnId: entry.txnId,
+      idempotencyKey: entry.idempotencyKey,
+      kind: entry.kind,
+      cardId: entry.cardId,
+      occurredAt: entry.at,
+      rulesVersion: entry.rulesVersion,
+      reverses: entry.reverses,
+      postings: plan.postings.map((p, leg) => ({
+        leg,
+        account: p.account,
+        amount: p.amount,
+        lotId: p.lotId,
+      })),
+      newLots: plan.newLots.map((l) => ({
+        lotId: l.lotId,
+        initial: l.initial,
+        vestsAt: l.vestsAt,
+        expiresAt: l.expiresAt,
+        account: l.account,
+      })),
+      detail: entry.detail,
+    };
+    const bodyJson = canonicalJson(body);
+    this.s.insertOutbox.run(
+      this.epochValue,
+      seq,
+      entry.txnId,
+      bodyJson,
+      prevHash,
+      chainHash(prevHash, bodyJson),
+    );
+    return { seq };
+  }
+
+  // ---- card state ----
+
+  /** Creates or completes a card's enrolment (phone, consent). A blocked card is refused. */
+  enrolCard(input: EnrolCardRequest): Outcome<EntryResult, 'card_blocked' | IdempotencyConflict> {
+    const request = parse(enrolCardRequestSchema, input, 'enrolCard');
+    return this.idempotent('enrolCard', request, request.at, () => {
+      const card = this.cardRow(request.cardId);
+      if (card?.status === 'blocked') {
+        return refuse('card_blocked', `card ${request.cardId} is blocked; unblock it before enrolling`);
+      }
+      if (card === undefined) this.s.insertCard.run(request.cardId, 'enrolled', request.at);
+      this.s.enrolCard.run(request.phone ?? null, request.consentAt ?? null, request.at, request.cardId);
+      return accept(
+        this.cardEntry('card_enrolled', request, 'enrolled', {
+          phone: request.phone ?? null,
+          consentAt: request.consentAt ?? null,
+        }),
+      );
+    });
+  }
+
+  /** Blocks a card (known or not: head office may block a card this till never saw). */
+  blockCard(input: CardStateRequest): Outcome<EntryResult, IdempotencyConflict> {
+    const request = parse(cardStateRequestSchema, input, 'blockCard');
+    return this.idempotent('blockCard', request, request.at, () => {
+      const card = this.cardRow(request.cardId);
+      if (card === undefined) {
+        this.s.insertCard.run(request.cardId, 'blocked', request.at);
+        this.s.setCardStatus.run('blocked', 'anonymous', request.cardId);
+      } else if (card.status !== 'blocked') {
+        this.s.setCardStatus.run('blocked', card.status, request.cardId);
+      }
+      return accept(this.cardEntry('card_blocked', request, 'blocked', { reason: request.reason ?? null }));
+    });
+  }
+
+  /** Lifts a block; the card returns to the status it had before. */
+  unblockCard(input: CardStateRequest): Outcome<EntryResult, 'card_unknown' | IdempotencyConflict> {
+    const request = parse(cardStateRequestSchema, input, 'unblockCard');
+    return this.idempotent('unblockCard', request, request.at, () => {
+      const card = this.cardRow(request.cardId);
+      if (card === undefined)
+        return refuse('card_unknown', `card ${request.cardId} is not known at this till`);
+      const status = card.status === 'blocked' ? (card.status_before_block ?? 'anonymous') : card.status;
+      this.s.setCardStatus.run(status, null, request.cardId);
+      return accept(this.cardEntry('card_unblocked', request, status, { reason: request.reason ?? null }));
+    });
+  }
+
+  private cardEntry(
+    kind: JournalKind,
+    request: { idempotencyKey: string; cardId: string; at: number },
+    status: CardStatus,
+    detail: OutboxBody['detail'],
+  ): EntryResult {
+    const txnId = this.newId();
+    const { seq } = this.writeEntry({
+      kind,
+      txnId,
+      idempotencyKey: request.idempotencyKey,
+      cardId: request.cardId,
+      at: request.at,
+      rulesVersion: null,
+      reverses: null,
+      plan: { postings: [], newLots: [], lotChanges: [] },
+      detail: { ...detail, status },
+    });
+    const lots = this.openLots(request.cardId);
+    return {
+      txnId,
+      epoch: this.epochValue,
+      seq,
+      cardId: request.cardId,
+      status,
+      balance: this.balanceOf(lots, request.at, this.heldByLot(request.cardId, request.at)),
+    };
+  }
+
+  /** The card as the till sees it at `at`; undefined when this till has never seen it. */
+  getCard(cardId: string, at: number): CardView | undefined {
+    return this.guard('reading', () => {
+      const card = this.cardRow(cardId);
+      if (card === undefined) return undefined;
+      const lots = this.openLots(cardId);
+      const held = this.heldByLot(cardId, at);
+      const balance = balanceAt(lots, at, held);
+      return {
+        cardId,
+        status: card.status,
+        spendable: balance.spendable,
+        pending: balance.pending,
+        held: balance.held,
+        lots: lots
+          .filter((l) => l.expiresAt === null || l.expiresAt > at)
+          .map((l) => ({ lotId: l.lotId, points: l.remaining, vestsAt: l.vestsAt, expiresAt: l.expiresAt })),
+        expiringSoon: expiringSoon(lots, at, this.expiringSoonMs),
+        lifetimeSpendMinor: card.lifetime_spend_minor,
+        purchaseCount: card.purchase_count,
+        grantedOnce: (this.s.grantedOnce.all(cardId) as { bonus_id: string }[]).map((r) => r.bonus_id),
+        phone: card.phone,
+        enrolledAt: card.enrolled_at,
+      };
+    });
+  }
+
+  // ---- the till transaction ----
+
+  /**
+   * One sale: accrual legs and redemption legs in one journal entry, one transaction,
+   * one outbox row. An unknown card is created as anonymous (no entry threshold at the
+   * till); a blocked card is refused. With `holdId`, the hold's lots pay (at most the
+   * held points); without, spendable lots pay in expiry order.
+   */
+  commitSale(
+    input: CommitSaleRequest,
+  ): Outcome<
+    SaleResult,
+    | 'insufficient_points'
+    | 'card_blocked'
+    | 'card_unknown'
+    | 'hold_expired'
+    | 'hold_unknown'
+    | 'hold_mismatch'
+    | 'receipt_exists'
+    | IdempotencyConflict
+  > {
+    const request = parse(commitSaleRequestSchema, input, 'commitSale');
+    return this.idempotent('commitSale', request, request.at, () => {
+      const { cardId, at } = request;
+      if (this.s.getSale.get(request.receiptId) !== undefined) {
+        return refuse(
+          'receipt_exists',
+          `receipt ${request.receiptId} was already committed with another idempotency key`,
+        );
+      }
+      const card = this.cardRow(cardId);
+      if (card?.status === 'blocked') return refuse('card_blocked', `card ${cardId} is blocked`);
+      const lots = this.openLots(cardId);
+      const txnId = this.newId();
+      let spend: LedgerPlan & { takes: LotTake[] };
+      let held: Map<string, number>;
+      let baseLots = lots;
+      if (request.holdId !== undefined) {
+        const hold = this.s.getHold.get(request.holdId) as
+          | { card_id: string; points: number; expires_at: number; state: string }
+          | undefined;
+        if (hold === undefined || hold.card_id !== cardId) {
+          return refuse('hold_unknown', `hold ${request.holdId} does not exist for card ${cardId}`);
+        }
+        if (hold.state !== 'active' || hold.expires_at <= at) {
+          return refuse(
+            'hold_expired',
+            `hold ${request.holdId} is ${hold.state === 'active' ? 'expired' : hold.state}; place a new one`,
+          );
+        }
+        if (request.redeemPoints > hold.points) {
+          return refuse(
+            'hold_mismatch',
+            `hold ${request.holdId} reserves ${hold.points} points, ${request.redeemPoints} asked`,
+          );
+        }
+        const allocations = this.s.holdLots.all(request.holdId) as { lot_id: string; points: number }[];
+        const holdLots = lots.concat(
+          allocations
+            .filter((a) => !lots.some((l) => l.lotId === a.lot_id))
+            .map((a) => toLot(this.s.getLot.get(a.lot_id) as LotRow)),
+        );
+        baseLots = holdLots;
+        spend = planHoldPost({
+          lots: holdLots,
+          allocations: allocations.map((a) => ({ lotId: a.lot_id, points: a.points })),
+          points: request.redeemPoints,
+        });
+        held = this.heldByLot(cardId, at, request.holdId);
+        this.s.closeHold.run('posted', txnId, request.holdId);
+      } else {
+        held = this.heldByLot(cardId, at);
+        const redeemed = planRedemption({ lots, at, points: request.redeemPoints, held });
+        if (!redeemed.ok) return redeemed;
+        spend = redeemed.value;
+      }
+      const earn = planAccrual({
+        txnId,
+        cardId,
+        at,
+        accruals: request.accruals.map((a) => ({
+          points: a.points,
+          vestsAt: a.vestsAt,
+          expiresAt: a.expiresAt,
+        })),
+      });
+      const plan = mergePlans(spend, earn);
+      if (card === undefined) this.s.insertCard.run(cardId, 'anonymous', at);
+      const { seq } = this.writeEntry({
+        kind: 'sale',
+        txnId,
+        idempotencyKey: request.idempotencyKey,
+        cardId,
+        at,
+        rulesVersion: request.rulesVersion,
+        reverses: null,
+        plan,
+        detail: {
+          receiptId: request.receiptId,
+          basketTotalMinor: request.basketTotalMinor,
+          redeemPoints: request.redeemPoints,
+          holdId: request.holdId ?? null,
+          grantedOnce: request.grantedOnce ?? [],
+          ruleIds: [...new Set(request.accruals.flatMap((a) => a.ruleIds))],
+        },
+      });
+      this.s.cardPurchase.run(request.basketTotalMinor, 1, cardId);
+      for (const bonus of request.grantedOnce ?? []) this.s.insertGrantedOnce.run(cardId, bonus, txnId);
+      this.s.insertSale.run(request.receiptId, txnId, cardId, request.basketTotalMinor);
+      spend.takes
+        .filter((t) => t.points > 0)
+        .forEach((t, position) => {
+          this.s.insertSaleSpent.run(txnId, t.lotId, t.points, position);
+        });
+      const after = applyPlanToLots(baseLots, plan);
+      return accept({
+        txnId,
+        epoch: this.epochValue,
+        seq,
+        receiptId: request.receiptId,
+        cardId,
+        cardCreated: card === undefined,
+        pointsEarned: earn.newLots.reduce((sum, l) => sum + l.initial, 0),
+        pointsSpent: request.redeemPoints,
+        lotsSpent: spend.takes.filter((t) => t.points > 0),
+        balance: this.balanceOf(after, at, held),
+      });
+    });
+  }
+
+  /** Reserves points for a two-phase spend; nobody else can spend them until it ends. */
+  hold(
+    input: HoldRequest,
+  ): Outcome<HoldResult, 'insufficient_points' | 'card_blocked' | 'card_unknown' | IdempotencyConflict> {
+    const request = parse(holdRequestSchema, input, 'hold');
+    return this.idempotent('hold', request, request.at, () => {
+      const card = this.cardRow(request.cardId);
+      if (card === undefined)
+        return refuse('card_unknown', `card ${request.cardId} is not known at this till`);
+      if (card.status === 'blocked') return refuse('card_blocked', `card ${request.cardId} is blocked`);
+      const planned = planHold({
+        lots: this.openLots(request.cardId),
+        at: request.at,
+        points: request.points,
+        held: this.heldByLot(request.cardId, request.at),
+      });
+      if (!planned.ok) return planned;
+      this.s.expireHolds.run(request.cardId, request.at);
+      const holdId = this.newId();
+      const expiresAt = request.at + request.ttlMs;
+      this.s.insertHold.run(holdId, request.cardId, request.points, request.at, expiresAt);
+      planned.value.forEach((a, position) => {
+        this.s.insertHoldLot.run(holdId, a.lotId, a.points, position);
+      });
+      return accept({ holdId, cardId: request.cardId, points: request.points, expiresAt });
+    });
+  }
+
+  /** Releases a hold. Voiding an expired or already voided hold succeeds; a posted one is refused. */
+  voidHold(
+    input: VoidHoldRequest,
+  ): Outcome<
+    { holdId: string; state: 'voided' | 'expired' },
+    'hold_unknown' | 'hold_posted' | IdempotencyConflict
+  > {
+    const request = parse(voidHoldRequestSchema, input, 'voidHold');
+    return this.idempotent('voidHold', request, request.at, () => {
+      const hold = this.s.getHold.get(request.holdId) as { state: string; expires_at: number } | undefined;
+      if (hold === undefined) return refuse('hold_unknown', `hold ${request.holdId} does not exist`);
+      if (hold.state === 'posted')
+        return refuse('hold_posted', `hold ${request.holdId} was already posted by a sale`);
+      const state = hold.state === 'active' && hold.expires_at > request.at ? 'voided' : 'expired';
+      if (hold.state === 'active') this.s.closeHold.run(state, null, request.holdId);
+      return accept({ holdId: request.holdId, state: hold.state === 'voided' ? 'voided' : state });
+    });
+  }
+
+  /**
+   * A return against an earlier receipt: reverses the returned fraction of the earned
+   * points and gives back the fraction of the spent ones (see `planReturn`).
+   */
+  returnSale(
+    input: ReturnSaleRequest,
+  ): Outcome<ReturnResult, 'sale_unknown' | 'return_exceeds_sale' | IdempotencyConflict> {
+    const request = parse(returnSaleRequestSchema, input, 'returnSale');
+    return this.idempotent('returnSale', request, request.at, () => {
+      const row = this.s.getSale.get(request.receiptId) as
+        | {
+            txn_id: string;
+            card_id: string;
+            basket_total_minor: number;
+            returned_minor: number;
+            earned_reversed: number;
+          }
+        | undefined;
+      if (row === undefined)
+        return refuse('sale_unknown', `no sale with receipt ${request.receiptId} at this till`);
+      const spent = this.s.saleSpent.all(row.txn_id) as {
+        lot_id: string;
+        points: number;
+        restored: number;
+      }[];
+      const earnedLots = (this.s.lotsBySource.all(row.txn_id) as LotRow[]).map(toLot);
+      const lots = new Map(this.openLots(row.card_id).map((l) => [l.lotId, l]));
+      for (const lot of earnedLots) lots.set(lot.lotId, lot);
+      for (const s of spent) {
+        if (!lots.has(s.lot_id)) lots.set(s.lot_id, toLot(this.s.getLot.get(s.lot_id) as LotRow));
+      }
+      const sale: SaleRecord = {
+        txnId: row.txn_id,
+        cardId: row.card_id,
+        basketTotalMinor: row.basket_total_minor,
+        returnedMinor: row.returned_minor,
+        earned: earnedLots.map((l) => ({ lotId: l.lotId, points: l.initial })),
+        earnedReversed: row.earned_reversed,
+        spent: spent.map((s) => ({ lotId: s.lot_id, points: s.points, restored: s.restored })),
+      };
+      const txnId = this.newId();
+      const held = this.heldByLot(row.card_id, request.at);
+      const allLots = [...lots.values()];
+      const planned = planReturn({
+        txnId,
+        sale,
+        lots: allLots,
+        at: request.at,
+        returnedAmountMinor: request.returnedAmountMinor,
+        returnLotLifetimeMs: this.returnLotLifetimeMs,
+        held,
+      });
+      if (!planned.ok) return planned;
+      const plan = planned.value;
+      const { seq } = this.writeEntry({
+        kind: 'return',
+        txnId,
+        idempotencyKey: request.idempotencyKey,
+        cardId: row.card_id,
+        at: request.at,
+        rulesVersion: null,
+        reverses: row.txn_id,
+        plan,
+        detail: {
+          receiptId: request.receiptId,
+          returnedAmountMinor: request.returnedAmountMinor,
+          earnedReversed: plan.earnedReversed,
+          spentRestored: plan.spentRestored,
+          overdraft: plan.overdraft,
+        },
+      });
+      const returnedTotal = row.returned_minor + request.returnedAmountMinor;
+      const fullyReturned = returnedTotal === row.basket_total_minor ? 1 : 0;
+      this.s.cardPurchase.run(-request.returnedAmountMinor, -fullyReturned, row.card_id);
+      this.s.saleReturned.run(request.returnedAmountMinor, plan.earnedReversed, request.receiptId);
+      sale.spent.forEach((s, i) => {
+        const restored = plan.restoredBySpentLot[i] ?? 0;
+        if (restored > 0) this.s.saleSpentRestored.run(restored, row.txn_id, s.lotId);
+      });
+      const after = applyPlanToLots(allLots, plan);
+      return accept({
+        txnId,
+        epoch: this.epochValue,
+        seq,
+        receiptId: request.receiptId,
+        cardId: row.card_id,
+        earnedReversed: plan.earnedReversed,
+        spentRestored: plan.spentRestored,
+        overdraft: plan.overdraft,
+        returnedMinorTotal: returnedTotal,
+        balance: this.balanceOf(after, request.at, held),
+      });
+    });
+  }
+
+  /** A manual accrual (+) or write-off (−) by a named employee, with a reason. */
+  adjust(
+    input: AdjustRequest,
+  ): Outcome<EntryResult, 'card_unknown' | 'insufficient_points' | IdempotencyConflict> {
+    const request = parse(adjustRequestSchema, input, 'adjust');
+    return this.idempotent('adjust', request, request.at, () => {
+      const card = this.cardRow(request.cardId);
+      if (card === undefined)
+        return refuse('card_unknown', `card ${request.cardId} is not known at this till`);
+      const lots = this.openLots(request.cardId);
+      const held = this.heldByLot(request.cardId, request.at);
+      const txnId = this.newId();
+      const planned = planAdjustment({
+        txnId,
+        cardId: request.cardId,
+        lots,
+        at: request.at,
+        points: request.points,
+        expiresAt: request.expiresAt ?? null,
+        held,
+      });
+      if (!planned.ok) return planned;
+      const { seq } = this.writeEntry({
+        kind: 'adjustment',
+        txnId,
+        idempotencyKey: request.idempotencyKey,
+        cardId: request.cardId,
+        at: request.at,
+        rulesVersion: null,
+        reverses: null,
+        plan: planned.value,
+        detail: { points: request.points, actor: request.actor, role: request.role, reason: request.reason },
+      });
+      return accept({
+        txnId,
+        epoch: this.epochValue,
+        seq,
+        cardId: request.cardId,
+        status: card.status,
+        balance: this.balanceOf(applyPlanToLots(lots, planned.value), request.at, held),
+      });
+    });
+  }
+
+  // ---- sync side ----
+
+  /** Entries of the current epoch after `seq`, oldest first, at most `limit` (1..1000). */
+  outboxAfter(seq: number, limit: number): OutboxEntry[] {
+    assert(Number.isSafeInteger(seq) && seq >= 0, 'outboxAfter: seq must be a whole number >= 0');
+    assert(Number.isSafeInteger(limit) && limit >= 1 && limit <= 1000, 'outboxAfter: limit must be 1..1000');
+    return this.guard('reading the outbox of', () =>
+      (
+        this.s.outboxAfter.all(this.epochValue, seq, limit) as {
+          body: string;
+          prev_hash: string;
+          hash: string;
+        }[]
+      ).map((row) => ({ ...(JSON.parse(row.body) as OutboxBody), prevHash: row.prev_hash, hash: row.hash })),
+    );
+  }
+
+  outboxHead(): OutboxHead {
+    return this.guard('reading the outbox of', () => {
+      const last = this.s.outboxLast.get(this.epochValue) as { seq: number; hash: string } | undefined;
+      const lastSeq = last?.seq ?? 0;
+      const ackedThrough = Number(this.meta('acked_through') ?? '0');
+      return {
+        tillId: this.tillId,
+        epoch: this.epochValue,
+        lastSeq,
+        lastHash: last?.hash ?? genesisHash(this.tillId, this.epochValue),
+        ackedThrough,
+        pending: lastSeq - ackedThrough,
+      };
+    });
+  }
+
+  /** Head office has everything through `throughSeq` (of the current epoch). Never moves back. */
+  markAcked(throughSeq: number): void {
+    this.guard('acknowledging in', () =>
+      this.transact(() => {
+        const head = this.outboxHead();
+        assert(
+          Number.isSafeInteger(throughSeq) && throughSeq >= 0,
+          'markAcked: throughSeq must be a whole number',
+        );
+        assert(
+          throughSeq <= head.lastSeq,
+          'markAcked: head office acknowledged a seq this till never wrote',
+          {
+            throughSeq,
+            lastSeq: head.lastSeq,
+          },
+        );
+        if (throughSeq > head.ackedThrough) this.s.setMeta.run('acked_through', String(throughSeq));
+      }),
+    );
+  }
+
+  /** Recomputes the hash chain of every epoch in the file and checks the sequence has no gap. */
+  verifyOutboxChain(): ChainCheck {
+    return this.guard('verifying', () => {
+      let epoch = '';
+      let prev = '';
+      let expectSeq = 1;
+      let entries = 0;
+      for (const row of this.s.outboxAll.iterate() as IterableIterator<{
+        epoch: string;
+        seq: number;
+        body: string;
+        prev_hash: string;
+        hash: string;
+      }>) {
+        if (row.epoch !== epoch) {
+          epoch = row.epoch;
+          prev = genesisHash(this.tillId, epoch);
+          expectSeq = 1;
+        }
+        if (row.seq !== expectSeq)
+          return { ok: false, epoch, seq: row.seq, reason: `gap: expected seq ${expectSeq}` };
+        if (row.prev_hash !== prev)
+          return { ok: false, epoch, seq: row.seq, reason: 'prev_hash breaks the chain' };
+        if (chainHash(prev, row.body) !== row.hash)
+          return { ok: false, epoch, seq: row.seq, reason: 'hash does not match body' };
+        prev = row.hash;
+        expectSeq += 1;
+        entries += 1;
+      }
+      return { ok: true, entries };
+    });
+  }
+
+  // ---- integrity and operations ----
+
+  /** The ledger invariants, checked in SQL over the whole file; empty when all hold. */
+  findInvariantViolations(): string[] {
+    return this.guard('checking', () => {
+      const problems: string[] = [];
+      for (const r of this.s.unbalancedEntries.all() as { txn_id: string; total: number }[]) {
+        problems.push(`entry ${r.txn_id} sums to ${r.total}`);
+      }
+      for (const r of this.s.lotPostingMismatch.all() as {
+        lot_id: string;
+        remaining: number;
+        posted: number;
+      }[]) {
+        problems.push(`lot ${r.lot_id} has ${r.remaining} remaining but its postings sum to ${r.posted}`);
+      }
+      for (const r of this.s.balanceMismatch.all() as {
+        card_id: string;
+        available: number;
+        pending: number;
+        pa: number;
+        pp: number;
+      }[]) {
+        problems.push(`card ${r.card_id}: projection ${r.available}/${r.pending}, postings ${r.pa}/${r.pp}`);
+      }
+      for (const r of this.s.outboxGaps.all() as { epoch: string; n: number; lo: number; hi: number }[]) {
+        problems.push(`outbox epoch ${r.epoch}: ${r.n} rows for seq ${r.lo}..${r.hi}`);
+      }
+      const orphans = this.s.journalWithoutOutbox.get() as { n: number };
+      if (orphans.n > 0) problems.push(`${orphans.n} journal entries have no outbox row`);
+      const chain = this.verifyOutboxChain();
+      if (!chain.ok)
+        problems.push(`outbox chain broken at epoch ${chain.epoch} seq ${chain.seq}: ${chain.reason}`);
+      return problems;
+    });
+  }
+
+  /** PRAGMA integrity_check and the ledger invariants, while the store runs. */
+  checkIntegrity(): { ok: boolean; problems: string[] } {
+    return this.guard('checking', () => {
+      const rows = this.db.pragma('integrity_check(20)') as { integrity_check: string }[];
+      const problems = rows.map((r) => r.integrity_check).filter((r) => r !== 'ok');
+      problems.push(...this.findInvariantViolations());
+      return { ok: problems.length === 0, problems };
+    });
+  }
+
+  /**
+   * An online backup (SQLite's backup API: sales may go on meanwhile). The copy is
+   * marked so that a till restored from it starts a new outbox epoch.
+   */
+  async backup(
+    destPath: string,
+  ): Promise<{ path: string; totalPages: number; epoch: string; lastSeq: number }> {
+    if (this.closed) throw new LedgerStoreError('store_closed', `the ledger store ${this.path} is closed`);
+    if (existsSync(destPath)) {
+      throw new LedgerStoreError(
+        'backup_failed',
+        `${destPath} exists; the backup will not overwrite it. Choose a new file name.`,
+      );
+    }
+    const head = this.outboxHead();
+    let totalPages = 0;
+    try {
+      const progress = await this.db.backup(destPath);
+      totalPages = progress.totalPages;
+      const copy = new Database(destPath);
+      try {
+        copy.pragma('journal_mode = DELETE');
+        copy
+          .prepare(
+            "INSERT INTO meta (key, value) VALUES ('needs_new_epoch', '1') ON CONFLICT (key) DO UPDATE SET value = '1'",
+          )
+          .run();
+        copy
+          .prepare(
+            "INSERT INTO meta (key, value) VALUES ('backup_of_epoch', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          )
+          .run(head.epoch);
+        const check = copy.pragma('quick_check', { simple: true });
+        if (check !== 'ok') throw new Error(`backup copy fails quick_check: ${String(check)}`);
+      } finally {
+        copy.close();
+      }
+    } catch (error) {
+      throw new LedgerStoreError(
+        'backup_failed',
+        `backup of ${this.path} to ${destPath} failed: ${(error as Error).message}. Check free space and permissions at the destination.`,
+        {
+          cause: error,
+        },
+      );
+    }
+    return { path: destPath, totalPages, epoch: head.epoch, lastSeq: head.lastSeq };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+/** Opens (or creates) the till's ledger; throws `LedgerStoreError` when the file is unusable. */
+export function openLedgerStore(options: OpenLedgerStoreOptions): SqliteLedgerStore {
+  return new SqliteLedgerStore(options);
+}
+
+/**
+ * Puts a backup in place as the live ledger. Refuses to overwrite an existing file:
+ * the operator moves the damaged one aside first. The restored file starts a new epoch.
+ */
+export function restoreLedgerBackup(backupPath: string, livePath: string): void {
+  if (existsSync(livePath) || existsSync(`${livePath}-wal`)) {
+    throw new LedgerStoreError(
+      'backup_failed',
+      `${livePath} (or its -wal) exists; restore will not overwrite it. Move the damaged file and its -wal/-shm aside first.`,
+    );
+  }
+  try {
+    copyFileSync(backupPath, livePath);
+  } catch (error) {
+    throw new LedgerStoreError(
+      'backup_failed',
+      `cannot copy ${backupPath} to ${livePath}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}

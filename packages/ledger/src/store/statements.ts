@@ -1,0 +1,123 @@
+import type Database from 'better-sqlite3';
+
+/** Every statement the store runs, prepared once when it opens; none during a sale. */
+export function prepareStatements(db: Database.Database) {
+  const lotColumns = 'lot_id, card_id, source_txn, initial, remaining, vests_at, expires_at, account';
+  return {
+    getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+    setMeta: db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+    getIdempotency: db.prepare('SELECT operation, request_hash, result FROM idempotency WHERE key = ?'),
+    putIdempotency: db.prepare(
+      'INSERT INTO idempotency (key, operation, request_hash, result, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    getCard: db.prepare('SELECT * FROM card WHERE card_id = ?'),
+    insertCard: db.prepare('INSERT INTO card (card_id, status, created_at) VALUES (?, ?, ?)'),
+    setCardStatus: db.prepare('UPDATE card SET status = ?, status_before_block = ? WHERE card_id = ?'),
+    enrolCard: db.prepare(
+      `UPDATE card SET status = 'enrolled', phone = coalesce(?, phone), consent_at = coalesce(?, consent_at),
+         enrolled_at = coalesce(enrolled_at, ?) WHERE card_id = ?`,
+    ),
+    cardPurchase: db.prepare(
+      `UPDATE card SET lifetime_spend_minor = max(0, lifetime_spend_minor + ?),
+         purchase_count = max(0, purchase_count + ?) WHERE card_id = ?`,
+    ),
+    grantedOnce: db.prepare('SELECT bonus_id FROM granted_once WHERE card_id = ? ORDER BY bonus_id'),
+    insertGrantedOnce: db.prepare(
+      'INSERT OR IGNORE INTO granted_once (card_id, bonus_id, txn_id) VALUES (?, ?, ?)',
+    ),
+    openLots: db.prepare(`SELECT ${lotColumns} FROM lot WHERE card_id = ? AND remaining > 0`),
+    getLot: db.prepare(`SELECT ${lotColumns} FROM lot WHERE lot_id = ?`),
+    lotsBySource: db.prepare(`SELECT ${lotColumns} FROM lot WHERE source_txn = ? ORDER BY lot_id`),
+    insertLot: db.prepare(`INSERT INTO lot (${lotColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    changeLot: db.prepare('UPDATE lot SET remaining = remaining + ? WHERE lot_id = ?'),
+    activeHoldLots: db.prepare(
+      `SELECT h.hold_id, hl.lot_id, hl.points FROM hold h JOIN hold_lot hl ON hl.hold_id = h.hold_id
+        WHERE h.card_id = ? AND h.state = 'active' AND h.expires_at > ?`,
+    ),
+    expireHolds: db.prepare(
+      "UPDATE hold SET state = 'expired' WHERE card_id = ? AND state = 'active' AND expires_at <= ?",
+    ),
+    getHold: db.prepare('SELECT * FROM hold WHERE hold_id = ?'),
+    holdLots: db.prepare('SELECT lot_id, points FROM hold_lot WHERE hold_id = ? ORDER BY position'),
+    insertHold: db.prepare(
+      "INSERT INTO hold (hold_id, card_id, points, created_at, expires_at, state) VALUES (?, ?, ?, ?, ?, 'active')",
+    ),
+    insertHoldLot: db.prepare('INSERT INTO hold_lot (hold_id, lot_id, points, position) VALUES (?, ?, ?, ?)'),
+    closeHold: db.prepare('UPDATE hold SET state = ?, closed_by = ? WHERE hold_id = ?'),
+    insertJournal: db.prepare(
+      `INSERT INTO journal (txn_id, idempotency_key, origin_till, epoch, till_seq, kind, card_id, occurred_at,
+         rules_version, reverses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertPosting: db.prepare(
+      'INSERT INTO posting (txn_id, leg, account, card_id, amount, lot_id) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    getBalance: db.prepare('SELECT available, pending, version FROM balance WHERE card_id = ?'),
+    upsertBalance: db.prepare(
+      `INSERT INTO balance (card_id, available, pending, version) VALUES (?, ?, ?, 1)
+       ON CONFLICT (card_id) DO UPDATE SET available = available + excluded.available,
+         pending = pending + excluded.pending, version = version + 1`,
+    ),
+    getSale: db.prepare('SELECT * FROM sale WHERE receipt_id = ?'),
+    insertSale: db.prepare(
+      'INSERT INTO sale (receipt_id, txn_id, card_id, basket_total_minor) VALUES (?, ?, ?, ?)',
+    ),
+    saleReturned: db.prepare(
+      'UPDATE sale SET returned_minor = returned_minor + ?, earned_reversed = earned_reversed + ? WHERE receipt_id = ?',
+    ),
+    saleSpent: db.prepare(
+      'SELECT lot_id, points, restored FROM sale_spent WHERE txn_id = ? ORDER BY position',
+    ),
+    insertSaleSpent: db.prepare(
+      'INSERT INTO sale_spent (txn_id, lot_id, points, position) VALUES (?, ?, ?, ?)',
+    ),
+    saleSpentRestored: db.prepare(
+      'UPDATE sale_spent SET restored = restored + ? WHERE txn_id = ? AND lot_id = ?',
+    ),
+    outboxLast: db.prepare('SELECT seq, hash FROM outbox WHERE epoch = ? ORDER BY seq DESC LIMIT 1'),
+    insertOutbox: db.prepare(
+      'INSERT INTO outbox (epoch, seq, txn_id, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    outboxAfter: db.prepare(
+      'SELECT body, prev_hash, hash FROM outbox WHERE epoch = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
+    outboxAll: db.prepare('SELECT epoch, seq, body, prev_hash, hash FROM outbox ORDER BY epoch, seq'),
+    // Invariant checks (start-up and checkIntegrity).
+    unbalancedEntries: db.prepare(
+      'SELECT txn_id, sum(amount) AS total FROM posting GROUP BY txn_id HAVING total <> 0 LIMIT 20',
+    ),
+    lotPostingMismatch: db.prepare(
+      `SELECT l.lot_id, l.remaining, coalesce(p.posted, 0) AS posted FROM lot l
+         LEFT JOIN (SELECT lot_id, sum(amount) AS posted FROM posting WHERE lot_id IS NOT NULL GROUP BY lot_id) p
+           ON p.lot_id = l.lot_id
+        WHERE l.remaining <> coalesce(p.posted, 0)
+       UNION ALL
+       SELECT p.lot_id, 0, sum(p.amount) FROM posting p LEFT JOIN lot l ON l.lot_id = p.lot_id
+        WHERE p.lot_id IS NOT NULL AND l.lot_id IS NULL GROUP BY p.lot_id
+       LIMIT 20`,
+    ),
+    balanceMismatch: db.prepare(
+      `WITH posted AS (
+         SELECT card_id,
+                sum(CASE WHEN account = 'member_available' THEN amount ELSE 0 END) AS pa,
+                sum(CASE WHEN account = 'member_pending' THEN amount ELSE 0 END) AS pp
+           FROM posting WHERE account IN ('member_available', 'member_pending') GROUP BY card_id)
+       SELECT b.card_id, b.available, b.pending, coalesce(p.pa, 0) AS pa, coalesce(p.pp, 0) AS pp
+         FROM balance b LEFT JOIN posted p ON p.card_id = b.card_id
+        WHERE b.available <> coalesce(p.pa, 0) OR b.pending <> coalesce(p.pp, 0)
+       UNION ALL
+       SELECT p.card_id, 0, 0, p.pa, p.pp FROM posted p LEFT JOIN balance b ON b.card_id = p.card_id
+        WHERE b.card_id IS NULL
+       LIMIT 20`,
+    ),
+    outboxGaps: db.prepare(
+      'SELECT epoch, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM outbox GROUP BY epoch HAVING lo <> 1 OR hi <> n',
+    ),
+    journalWithoutOutbox: db.prepare(
+      'SELECT count(*) AS n FROM journal j LEFT JOIN outbox o ON o.txn_id = j.txn_id WHERE o.txn_id IS NULL',
+    ),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;

@@ -1,0 +1,30 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '@tillpoint/core';
+import { type OpenLedgerStoreOptions, openLedgerStore, type SqliteLedgerStore } from '../src/store/index';
+
+/** A store on a real file in a fresh temp folder; `cleanup` closes it and removes the folder. */
+export function tempLedger(options: Partial<OpenLedgerStoreOptions> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'tillpoint-ledger-'));
+  const path = join(dir, 'till.sqlite');
+  const clock = new ManualClock('2026-01-01T00:00:00Z');
+  const open = (): SqliteLedgerStore => openLedgerStore({ path, tillId: 'till-1', clock, ...options });
+  const stores: SqliteLedgerStore[] = [];
+  const reopen = () => {
+    const store = open();
+    stores.push(store);
+    return store;
+  };
+  return {
+    dir,
+    path,
+    clock,
+    store: reopen(),
+    reopen,
+    cleanup: () => {
+      for (const s of stores) s.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
