@@ -1,5 +1,6 @@
 export * from './canonical-json';
 export { compileProgram } from './compile-program';
+export * from './load-program-file';
 export * from './local-date';
 export * from './parse-program';
 export * from './program-schema';

@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { basketSchema, cardSchema } from '@tillpoint/core';
+import { describe, expect, it } from 'vitest';
+import { parseProgram, quote, quoteSchema } from '../src/index';
+
+/**
+ * Every worked example of MECHANICS.md: `fixtures/baskets/<name>.json` holds the card, the
+ * basket, the moment and the figures checked by hand (`expect`); `fixtures/programs/<name>.json`
+ * the program; `fixtures/quotes/<name>.json` the whole expected quote (regenerate with
+ * `npx vitest run --project rules -u` and review the diff).
+ */
+const root = resolve(import.meta.dirname, '../../..');
+const basketsDir = join(root, 'fixtures/baskets');
+const names = readdirSync(basketsDir)
+  .filter((f) => f.endsWith('.json') && !f.startsWith('sample-'))
+  .map((f) => f.slice(0, -'.json'.length))
+  .sort();
+
+interface FixtureBasket {
+  description: string;
+  program: string;
+  now: string;
+  card: unknown;
+  basket: unknown;
+  spendPoints?: number;
+  expect: Record<string, unknown>;
+}
+
+function at(value: unknown, path: string): unknown {
+  let current = value;
+  for (const key of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+describe('MECHANICS.md worked examples', () => {
+  it('has every example', () => {
+    expect(names.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(names)('%s', async (name) => {
+    const fixture = JSON.parse(readFileSync(join(basketsDir, `${name}.json`), 'utf8')) as FixtureBasket;
+    const programPath = `fixtures/programs/${fixture.program}.json`;
+    const parsed = parseProgram(JSON.parse(readFileSync(join(root, programPath), 'utf8')), programPath);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const q = quote(
+      basketSchema.parse(fixture.basket),
+      cardSchema.parse(fixture.card),
+      parsed.value,
+      new Date(fixture.now),
+      fixture.spendPoints === undefined ? {} : { spendPoints: fixture.spendPoints },
+    );
+    expect(quoteSchema.safeParse(q).success).toBe(true);
+    for (const [path, value] of Object.entries(fixture.expect)) {
+      expect(at(q, path), `${name}: ${path}`).toEqual(value);
+    }
+    await expect(`${JSON.stringify(q, null, 2)}\n`).toMatchFileSnapshot(
+      join(root, 'fixtures/quotes', `${name}.json`),
+    );
+  });
+});
