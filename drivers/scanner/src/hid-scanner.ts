@@ -66,16 +66,14 @@ export abstract class HidScanner extends ScannerBase {
     try {
       handle = this.hid.open(info.path);
     } catch (cause) {
-      const hint =
-        openErrorCode(cause) === 'open_failed' ? ' (check the udev rule for hidraw permissions)' : '';
-      throw new ScannerError(
-        openErrorCode(cause),
-        `cannot open HID device ${info.path}${hint}: ${String(cause)}`,
-        {
-          cause,
-          context: { path: info.path },
-        },
-      );
+      // node-hid says only "cannot open device": a listed device that will not open is nearly
+      // always hidraw permissions on Linux.
+      const code = openErrorCode(cause) === 'permission_denied' ? 'permission_denied' : 'open_failed';
+      const hint = 'check read/write access to the hidraw node (install udev/99-tillpoint-scanners.rules)';
+      throw new ScannerError(code, `cannot open HID device ${info.path}: ${String(cause)}; ${hint}`, {
+        cause,
+        context: { path: info.path },
+      });
     }
     try {
       this.prepare(handle, info);

@@ -120,3 +120,28 @@ export function keyToChar(layout: KeyboardLayout, keyCode: number, mods: KeyModi
   if (mods.altGr) return entry[2];
   return mods.shift ? entry[1] : entry[0];
 }
+
+/**
+ * The key and modifiers that type `char` on `layout` (the inverse of `keyToChar`), for
+ * building the reports a scanner would send. Undefined when the layout cannot type it.
+ */
+export function charToKey(
+  layout: KeyboardLayout,
+  char: string,
+): { keyCode: number; modifiers: number } | undefined {
+  if (char === '\r' || char === '\n') return { keyCode: keyEnter, modifiers: 0 };
+  const tries: [number, KeyModifiers][] = [
+    [0x00, { shift: false, ctrl: false, altGr: false }],
+    [0x02, { shift: true, ctrl: false, altGr: false }],
+    [0x40, { shift: false, ctrl: false, altGr: true }],
+    [0x01, { shift: false, ctrl: true, altGr: false }],
+  ];
+  for (const [modifiers, mods] of tries) {
+    for (const keyCode of tables[layout].keys()) {
+      if (keyCode >= 0x54 && keyCode <= 0x63) continue; // prefer the main block over the keypad
+      if (keyToChar(layout, keyCode, mods) === char) return { keyCode, modifiers };
+    }
+  }
+  if (char === '\t') return { keyCode: keyTab, modifiers: 0 };
+  return undefined;
+}
