@@ -1,4 +1,4 @@
-import { allocateLargestRemainder, type Basket, type BasketLine, formatMinor } from '@tillpoint/core';
+import { allocateLargestRemainder, assert, type Basket, type BasketLine, formatMinor } from '@tillpoint/core';
 import type { CardContext } from './card-context';
 import { conditionsHold } from './card-context';
 import type { CompiledLineRule, CompiledProgram } from './compile-program';
@@ -55,7 +55,7 @@ export function accruePoints(
   const points =
     scope === 'receipt'
       ? apportionRounded(numerators, denominator, mode)
-      : numerators.map((n) => Number(divideBigRounded(n, denominator, mode)));
+      : numerators.map((n) => safePoints(divideBigRounded(n, denominator, mode)));
   return work.map((w, i) => ({
     eligibleMinor: w.amount,
     earnedPoints: points[i] ?? 0,
@@ -153,4 +153,11 @@ function applyStep(compiled: CompiledProgram, work: LineWork[]): void {
     if (w.amount > 0) w.reasons.push(reason);
     w.amount -= cuts[i] ?? 0;
   });
+}
+
+function safePoints(value: bigint): number {
+  assert(value <= BigInt(Number.MAX_SAFE_INTEGER), 'line points past the safe integer range', {
+    value: String(value),
+  });
+  return Number(value);
 }

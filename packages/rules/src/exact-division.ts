@@ -45,6 +45,9 @@ export function apportionRounded(
 ): number[] {
   const sum = numerators.reduce((a, b) => a + b, 0n);
   const total = divideBigRounded(sum, denominator, mode);
+  assert(total <= BigInt(Number.MAX_SAFE_INTEGER), 'points total past the safe integer range', {
+    total: String(total),
+  });
   const parts = numerators.map((n) => n / denominator);
   let left = total - parts.reduce((a, b) => a + b, 0n);
   assert(left >= 0n && left <= BigInt(numerators.length), 'apportioned total out of range');

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { isAroundBirthday, localDate, timeZoneProblem } from './local-date';
+
+describe('localDate', () => {
+  const at = new Date('2027-01-10T21:30:00Z');
+  it('reads the calendar date where the shop is', () => {
+    expect(localDate(at, 'UTC')).toBe('2027-01-10');
+    expect(localDate(at, '+03:00')).toBe('2027-01-11');
+    expect(localDate(at, '-05:00')).toBe('2027-01-10');
+    expect(localDate(at, 'Europe/Moscow')).toBe('2027-01-11');
+    expect(localDate(at, 'Asia/Vladivostok')).toBe('2027-01-11');
+    expect(localDate(new Date('2027-01-10T23:30:00Z'), 'America/New_York')).toBe('2027-01-10');
+  });
+  it('checks zones', () => {
+    expect(timeZoneProblem('UTC')).toBeNull();
+    expect(timeZoneProblem('+05:30')).toBeNull();
+    expect(timeZoneProblem('Europe/Moscow')).toBeNull();
+    expect(timeZoneProblem('+25:00')).toMatch(/not a valid UTC offset/);
+    expect(timeZoneProblem('Moscow')).toMatch(/not a known time zone/);
+  });
+});
+
+describe('isAroundBirthday', () => {
+  it('counts days before and after, across a year end', () => {
+    expect(isAroundBirthday('2027-02-15', '1990-02-17', 3, 0)).toBe(true);
+    expect(isAroundBirthday('2027-02-15', '1990-02-17', 1, 5)).toBe(false);
+    expect(isAroundBirthday('2027-01-02', '1985-12-30', 0, 3)).toBe(true);
+    expect(isAroundBirthday('2027-12-30', '1985-01-01', 2, 0)).toBe(true);
+    expect(isAroundBirthday('2027-03-01', '1985-02-20', 0, 7)).toBe(false);
+  });
+  it('keeps 29 February on 28 February in other years', () => {
+    expect(isAroundBirthday('2027-02-28', '2000-02-29', 0, 0)).toBe(true);
+    expect(isAroundBirthday('2028-02-29', '2000-02-29', 0, 0)).toBe(true);
+    expect(isAroundBirthday('2028-02-28', '2000-02-29', 0, 0)).toBe(false);
+  });
+});

@@ -1,0 +1,156 @@
+import { type BasketInput, basketSchema, type CardInput, cardSchema } from '@tillpoint/core';
+import { describe, expect, it } from 'vitest';
+import { parseProgram } from './parse-program';
+import type { ProgramInput } from './program-schema';
+import { quote } from './quote';
+
+const now = new Date('2027-03-08T09:00:00Z');
+
+function run(
+  program: Partial<ProgramInput>,
+  basket: Partial<BasketInput>,
+  card: Partial<CardInput> = {},
+  spend?: number,
+) {
+  const parsed = parseProgram(
+    { id: 'p', name: 'P', currency: 'RUB', pointValueMinor: 100, ...program },
+    'test',
+  );
+  if (!parsed.ok) throw new Error(parsed.message);
+  return quote(
+    basketSchema.parse({ currency: 'RUB', lines: [], ...basket }),
+    cardSchema.parse({ id: 'c', status: 'enrolled', ...card }),
+    parsed.value,
+    now,
+    spend === undefined ? {} : { spendPoints: spend },
+  );
+}
+
+const line = (id: string, amountMinor: number, extra: Record<string, unknown> = {}) => ({
+  id,
+  sku: id,
+  quantity: 1,
+  unitPriceMinor: amountMinor,
+  amountMinor,
+  ...extra,
+});
+const base2 = [{ type: 'cashback' as const, id: 'base-2', percent: 2 }];
+
+describe('quote', () => {
+  it('refuses an impossible spend inside the quote, never by throwing', () => {
+    const basket = { lines: [line('1', 100_000)] };
+    const program = { earn: base2, redemption: { maxPoints: 50 } };
+    expect(
+      run(program, basket, { balance: { spendable: 10, pending: 0 } }, 20).redemption.chosen?.refusal?.code,
+    ).toBe('insufficient_points');
+    const above = run(program, basket, { balance: { spendable: 100, pending: 0 } }, 60);
+    expect(above.redemption.chosen?.refusal?.code).toBe('above_maximum');
+    expect(above.redemption.chosen?.points).toBe(0);
+    expect(above.lines[0]?.spentPoints).toBe(0);
+  });
+
+  it('throws a typed error when the basket currency is not the program currency', () => {
+    expect(() => run({ earn: base2 }, { currency: 'USD', lines: [line('1', 100)] })).toThrow(
+      expect.objectContaining({ code: 'currency_mismatch' }),
+    );
+  });
+
+  it('applies the step per line when asked', () => {
+    const q = run(
+      {
+        accrual: { step: { amountMinor: 10_000, scope: 'line' } },
+        earn: [{ type: 'points-per-amount', id: 'p100', points: 1, perAmountMinor: 10_000 }],
+      },
+      { lines: [line('1', 18_000), line('2', 17_000)] },
+    );
+    expect(q.lines.map((l) => l.eligibleMinor)).toEqual([10_000, 10_000]);
+    expect(q.earned.totalPoints).toBe(2);
+  });
+
+  it('gives a yearly date bonus once per year', () => {
+    const program = {
+      segments: [{ id: 'women', name: 'Women' }],
+      earn: [
+        {
+          type: 'date-bonus' as const,
+          id: 'm8',
+          on: '03-08',
+          when: { segments: ['women'] },
+          reward: { points: 1000 },
+        },
+      ],
+    };
+    const basket = { lines: [line('1', 1000)] };
+    expect(run(program, basket, { groups: ['women'] }).earned.totalPoints).toBe(1000);
+    expect(run(program, basket, { groups: ['women'], grantedOnce: ['m8@2027'] }).earned.totalPoints).toBe(0);
+    expect(run(program, basket, { groups: ['women'], grantedOnce: ['m8@2026'] }).earned.totalPoints).toBe(
+      1000,
+    );
+    expect(run(program, basket, { groups: ['men'] }).earned.totalPoints).toBe(0);
+  });
+
+  it('limits rules to stores and card statuses', () => {
+    const program = {
+      earn: [
+        { type: 'cashback' as const, id: 'pilot', percent: 5, when: { stores: ['store-7'] } },
+        {
+          type: 'cashback' as const,
+          id: 'members',
+          percent: 1,
+          when: { cardStatuses: ['enrolled' as const] },
+        },
+      ],
+    };
+    const lines = [line('1', 100_000)];
+    expect(run(program, { storeId: 'store-7', lines }).earned.totalPoints).toBe(60);
+    expect(run(program, { storeId: 'store-1', lines }).earned.totalPoints).toBe(10);
+    expect(run(program, { storeId: 'store-7', lines }, { status: 'anonymous' }).earned.totalPoints).toBe(50);
+  });
+
+  it('stacks multipliers by adding their extras, and a best-of group keeps the biggest', () => {
+    const earn = [
+      ...base2,
+      { type: 'multiplier' as const, id: 'x2', factor: 2 },
+      { type: 'multiplier' as const, id: 'x3', factor: 3 },
+    ];
+    const lines = [line('1', 100_000)];
+    expect(run({ earn }, { lines }).earned.totalPoints).toBe(20 * 4);
+    const grouped = earn.map((r) => (r.type === 'multiplier' ? { ...r, exclusiveGroup: 'boost' } : r));
+    const best = run(
+      { earn: grouped, stacking: { exclusiveGroups: [{ id: 'boost', pick: 'best' }] } },
+      { lines },
+    );
+    expect(best.earned.totalPoints).toBe(60);
+    const first = run({ earn: grouped, stacking: { exclusiveGroups: [{ id: 'boost' }] } }, { lines });
+    expect(first.earned.totalPoints).toBe(40);
+  });
+
+  it('turns redemption off, and explains what limits the maximum', () => {
+    const lines = [line('1', 100_000)];
+    const off = run(
+      { earn: base2, redemption: { enabled: false } },
+      { lines },
+      { balance: { spendable: 99, pending: 0 } },
+    );
+    expect(off.redemption.maxPoints).toBe(0);
+    expect(off.redemption.limitedBy.map((l) => l.code)).toEqual(['redemption_disabled']);
+    const min = run(
+      { redemption: { minPoints: 100 } },
+      { lines },
+      { balance: { spendable: 99, pending: 0 } },
+    );
+    expect(min.redemption.maxPoints).toBe(0);
+    expect(min.redemption.limitedBy.map((l) => l.code)).toEqual(['balance', 'below_minimum']);
+  });
+
+  it('shows an offer only when its basket conditions hold', () => {
+    const program = {
+      offers: [
+        { id: 'big', kind: 'open' as const, text: 'Free delivery over 5000 RUB.', minAmountMinor: 500_000 },
+      ],
+    };
+    expect(run(program, { lines: [line('1', 100_000)] }).offers).toEqual([]);
+    expect(run(program, { lines: [line('1', 600_000)] }).offers.map((o) => o.id)).toEqual(['big']);
+    expect(run(program, { lines: [line('1', 600_000)] }, { status: 'blocked' }).offers).toEqual([]);
+  });
+});
