@@ -33,7 +33,8 @@ export class MemoryLedger {
 
   private nextId(prefix: string): string {
     this.counter += 1;
-    return `${prefix}${String(this.counter).padStart(8, '0')}`;
+    // Counter first: ids sort in creation order whatever the prefix (lot order breaks ties by id).
+    return `${String(this.counter).padStart(10, '0')}${prefix}`;
   }
 
   cardLots(cardId: string): Lot[] {
@@ -72,7 +73,7 @@ export class MemoryLedger {
     accruals: AccrualLine[];
     redeemPoints: number;
     holdId?: string;
-  }): Outcome<{ txnId: string }, 'insufficient_points' | 'hold_expired' | 'hold_unknown'> {
+  }): Outcome<{ txnId: string }, 'insufficient_points' | 'hold_expired' | 'hold_unknown' | 'hold_mismatch'> {
     assert(!this.sales.has(input.receiptId), 'receipt already sold');
     const txnId = this.nextId('t');
     const lots = this.cardLots(input.cardId);
@@ -82,6 +83,8 @@ export class MemoryLedger {
       if (hold === undefined || hold.cardId !== input.cardId) return refuse('hold_unknown', 'no such hold');
       if (hold.state !== 'active' || hold.expiresAt <= input.at)
         return refuse('hold_expired', 'hold expired');
+      const heldPoints = hold.allocations.reduce((sum, a) => sum + a.points, 0);
+      if (input.redeemPoints > heldPoints) return refuse('hold_mismatch', 'more than the hold');
       spend = planHoldPost({ lots, allocations: hold.allocations, points: input.redeemPoints });
       hold.state = 'posted';
     } else {
