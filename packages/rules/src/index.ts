@@ -3,6 +3,7 @@ export { compileProgram } from './compile-program';
 export * from './load-program-file';
 export * from './local-date';
 export * from './parse-program';
+export * from './program-json-schema';
 export * from './program-schema';
 export * from './quote';
 export * from './quote-schema';

@@ -32,45 +32,59 @@ export const lineSelectorSchema = z
   .refine(
     (s) => s.categories !== undefined || s.skus !== undefined || s.tags !== undefined,
     'must name "categories", "skus" or "tags"; leave the whole selector out to mean every line',
-  );
+  )
+  .meta({
+    id: 'LineSelector',
+    description: 'Which lines: a line matches when its category, SKU or any tag is listed.',
+  });
 export type LineSelector = z.infer<typeof lineSelectorSchema>;
 
 /** Inclusive local dates: { "from": "2027-01-01", "to": "2027-01-10" }. */
-export const dateWindowSchema = z.strictObject({ from: localDateSchema, to: localDateSchema });
+export const dateWindowSchema = z.strictObject({ from: localDateSchema, to: localDateSchema }).meta({
+  id: 'DateWindow',
+  description: 'Inclusive local dates, e.g. { "from": "2027-01-01", "to": "2027-01-10" }.',
+});
 export type DateWindow = z.infer<typeof dateWindowSchema>;
 
 /** When a rule (or offer, or the program) applies. Every listed condition must hold. */
-export const conditionsSchema = z.strictObject({
-  /** The card is in any of these segments (declared under "segments"). */
-  segments: idList.optional(),
-  /** The card is in none of these segments. */
-  exceptSegments: idList.optional(),
-  /** The card carries any of these raw card groups. */
-  cardGroups: codeList.optional(),
-  /** The card's current tier is one of these (declared under "tiers"). */
-  tiers: idList.optional(),
-  /** The local date falls in any of these windows. */
-  dates: z.array(dateWindowSchema).min(1).max(32).optional(),
-  /** Within N days before or after the buyer's birthday (local date). */
-  birthday: z
-    .strictObject({
-      daysBefore: daysSchema.max(31, 'must be at most 31').default(0),
-      daysAfter: daysSchema.max(31, 'must be at most 31').default(0),
-    })
-    .optional(),
-  /** Only in these stores (pilots). */
-  stores: codeList.optional(),
-  cardStatuses: z
-    .array(z.enum(['anonymous', 'enrolled'], { error: 'must be "anonymous" or "enrolled"' }))
-    .min(1)
-    .optional(),
-});
+export const conditionsSchema = z
+  .strictObject({
+    /** The card is in any of these segments (declared under "segments"). */
+    segments: idList.optional(),
+    /** The card is in none of these segments. */
+    exceptSegments: idList.optional(),
+    /** The card carries any of these raw card groups. */
+    cardGroups: codeList.optional(),
+    /** The card's current tier is one of these (declared under "tiers"). */
+    tiers: idList.optional(),
+    /** The local date falls in any of these windows. */
+    dates: z.array(dateWindowSchema).min(1).max(32).optional(),
+    /** Within N days before or after the buyer's birthday (local date). */
+    birthday: z
+      .strictObject({
+        daysBefore: daysSchema.max(31, 'must be at most 31').default(0),
+        daysAfter: daysSchema.max(31, 'must be at most 31').default(0),
+      })
+      .optional(),
+    /** Only in these stores (pilots). */
+    stores: codeList.optional(),
+    cardStatuses: z
+      .array(z.enum(['anonymous', 'enrolled'], { error: 'must be "anonymous" or "enrolled"' }))
+      .min(1)
+      .optional(),
+  })
+  .meta({
+    id: 'Conditions',
+    description: 'When a rule, offer or the program applies: every listed condition must hold.',
+  });
 export type Conditions = z.infer<typeof conditionsSchema>;
 
-export const couponSchema = z.strictObject({
-  code: z.string().min(1).max(128),
-  symbology: symbologySchema.default('qr'),
-});
+export const couponSchema = z
+  .strictObject({
+    code: z.string().min(1).max(128),
+    symbology: symbologySchema.default('qr'),
+  })
+  .meta({ id: 'Coupon', description: 'A coupon code printed as a QR code, Code 128 or EAN-13 barcode.' });
 
 export const rewardSchema = z
   .strictObject({
@@ -81,7 +95,8 @@ export const rewardSchema = z
   .refine(
     (r) => r.points !== undefined || r.gift !== undefined || r.coupon !== undefined,
     'must give "points", a "gift" or a "coupon"',
-  );
+  )
+  .meta({ id: 'Reward', description: 'What a basket rule gives: points, a gift, a coupon, or several.' });
 export type Reward = z.infer<typeof rewardSchema>;
 
 const common = {
@@ -117,66 +132,111 @@ const bonusScope = {
   lifetimeDays: daysSchema.min(1, 'must be at least 1 day').nullable().optional(),
 };
 
-export const cashbackRuleSchema = z.strictObject({
-  type: z.literal('cashback'),
-  ...common,
-  ...lineScope,
-  /** Percent of the line's eligible amount, paid in points at the program's point value. */
-  percent: percentSchema,
-});
+export const cashbackRuleSchema = z
+  .strictObject({
+    type: z.literal('cashback'),
+    ...common,
+    ...lineScope,
+    /** Percent of the line's eligible amount, paid in points at the program's point value. */
+    percent: percentSchema,
+  })
+  .meta({
+    id: 'CashbackRule',
+    description: 'Cashback: a percent of the line amount paid in points at the program point value.',
+  });
 
-export const pointsPerAmountRuleSchema = z.strictObject({
-  type: z.literal('points-per-amount'),
-  ...common,
-  ...lineScope,
-  /** "1 RUB = 2 points": points 2, perAmountMinor 100. */
-  points: pointsSchema.min(1, 'must be at least 1 point').max(1_000_000),
-  perAmountMinor: positiveMinorSchema.max(1_000_000_000),
-});
+export const pointsPerAmountRuleSchema = z
+  .strictObject({
+    type: z.literal('points-per-amount'),
+    ...common,
+    ...lineScope,
+    /** "1 RUB = 2 points": points 2, perAmountMinor 100. */
+    points: pointsSchema.min(1, 'must be at least 1 point').max(1_000_000),
+    perAmountMinor: positiveMinorSchema.max(1_000_000_000),
+  })
+  .meta({
+    id: 'PointsPerAmountRule',
+    description: 'Exchange rate: points per amount, e.g. 2 points per 100 minor units ("1 RUB = 2 points").',
+  });
 
-export const multiplierRuleSchema = z.strictObject({
-  type: z.literal('multiplier'),
-  ...common,
-  ...lineScope,
-  /** 2 doubles the points of the rate rules on the line. Several multipliers add their extras. */
-  factor: factorSchema,
-});
+export const multiplierRuleSchema = z
+  .strictObject({
+    type: z.literal('multiplier'),
+    ...common,
+    ...lineScope,
+    /** 2 doubles the points of the rate rules on the line. Several multipliers add their extras. */
+    factor: factorSchema,
+  })
+  .meta({
+    id: 'MultiplierRule',
+    description:
+      'Multiplies the points of the rate rules on matching lines; several multipliers add their extras.',
+  });
 
-export const noAccrualRuleSchema = z.strictObject({
-  type: z.literal('no-accrual'),
-  ...common,
-  ...lineScope,
-});
+export const noAccrualRuleSchema = z
+  .strictObject({
+    type: z.literal('no-accrual'),
+    ...common,
+    ...lineScope,
+  })
+  .meta({ id: 'NoAccrualRule', description: 'Matching lines earn no points at all.' });
 
-export const thresholdRuleSchema = z.strictObject({
-  type: z.literal('threshold'),
-  ...common,
-  ...bonusScope,
-  /** The basket (or its matching lines) must reach this amount. */
-  minAmountMinor: positiveMinorSchema,
-  lines: lineSelectorSchema.optional(),
-  exceptLines: lineSelectorSchema.optional(),
-});
+export const thresholdRuleSchema = z
+  .strictObject({
+    type: z.literal('threshold'),
+    ...common,
+    ...bonusScope,
+    /** The basket (or its matching lines) must reach this amount. */
+    minAmountMinor: positiveMinorSchema,
+    lines: lineSelectorSchema.optional(),
+    exceptLines: lineSelectorSchema.optional(),
+  })
+  .meta({
+    id: 'ThresholdRule',
+    description: 'A reward when the basket (or its matching lines) reaches an amount.',
+  });
 
-export const nthPurchaseRuleSchema = z.strictObject({
-  type: z.literal('nth-purchase'),
-  ...common,
-  ...bonusScope,
-  /** Every N-th purchase of the card (this one included) gets the reward. */
-  every: z.number().int('must be a whole number').min(2, 'must be at least 2').max(10_000),
-});
+export const nthPurchaseRuleSchema = z
+  .strictObject({
+    type: z.literal('nth-purchase'),
+    ...common,
+    ...bonusScope,
+    /** Every N-th purchase of the card (this one included) gets the reward. */
+    every: z.number().int('must be a whole number').min(2, 'must be at least 2').max(10_000),
+  })
+  .meta({ id: 'NthPurchaseRule', description: 'A reward on every N-th purchase of the card.' });
 
-export const welcomeRuleSchema = z.strictObject({ type: z.literal('welcome'), ...common, ...bonusScope });
+export const welcomeRuleSchema = z
+  .strictObject({
+    type: z.literal('welcome'),
+    ...common,
+    ...bonusScope,
+  })
+  .meta({
+    id: 'WelcomeRule',
+    description: 'A reward once per card, on its first purchase under the program.',
+  });
 
-export const referralRuleSchema = z.strictObject({ type: z.literal('referral'), ...common, ...bonusScope });
+export const referralRuleSchema = z
+  .strictObject({
+    type: z.literal('referral'),
+    ...common,
+    ...bonusScope,
+  })
+  .meta({ id: 'ReferralRule', description: 'A reward once for a card brought by a referral.' });
 
-export const dateBonusRuleSchema = z.strictObject({
-  type: z.literal('date-bonus'),
-  ...common,
-  ...bonusScope,
-  /** "03-08" every year (once per card per year) or "2027-03-08" once. */
-  on: monthDaySchema,
-});
+export const dateBonusRuleSchema = z
+  .strictObject({
+    type: z.literal('date-bonus'),
+    ...common,
+    ...bonusScope,
+    /** "03-08" every year (once per card per year) or "2027-03-08" once. */
+    on: monthDaySchema,
+  })
+  .meta({
+    id: 'DateBonusRule',
+    description: 'A reward on a date (every year with "MM-DD"), usually for a segment.',
+  });
 
 export const earnRuleSchema = z.discriminatedUnion(
   'type',
