@@ -56,6 +56,11 @@ export const serialScannerConfigSchema = z
     suffix: z.enum(serialSuffixes).default('any'),
     /** Inter-byte silence that ends a frame when there is no suffix (drops a stale partial one otherwise). */
     idleTimeoutMs: ms(10_000).default(50),
+    /**
+     * How often the device node is checked while open. An unplug removes it; this catches the
+     * unplugs serialport misses (a read in flight when a pty hangs up returns 0 bytes forever).
+     */
+    presenceCheckMs: z.number().int().min(10).max(60_000).default(250),
   })
   .refine((c) => (c.path === undefined) !== (c.byId === undefined), {
     message: 'give exactly one of "path" or "byId"',

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { type Clock, systemClock } from '@tillpoint/core';
 import { SerialPort } from 'serialport';
 import type { CardRange } from './card-range';
@@ -64,14 +65,15 @@ export function serialPathOf(config: Pick<SerialScannerConfig, 'path' | 'byId'>)
 /**
  * Serial and USB-CDC scanners through node-serialport. A suffix is split by the readline
  * parser; without one, an inter-byte timeout ends the frame. An unplug arrives as `close`
- * with `disconnected`; the binding then reopens the same path (a by-id link or the configured
- * path) with backoff.
+ * with `disconnected`, or is seen when the device node disappears; the binding then reopens
+ * the same path (a by-id link follows the device when ttyACM0 comes back as ttyACM1) with backoff.
  */
 export class SerialScanner extends ScannerBase {
   readonly path: string;
   private readonly config: SerialScannerConfig;
   private readonly createPort: SerialPortFactory;
   private port: SerialPortLike | undefined;
+  private presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(config: SerialScannerConfig, deps: SerialScannerDeps = {}) {
     const deviceId = defaultDeviceId(config);
@@ -106,9 +108,15 @@ export class SerialScanner extends ScannerBase {
     port.on('data', (chunk) => this.onBytes(chunk));
     port.on('close', (err) => this.portGone(port, err ?? new Error('serial port closed')));
     port.on('error', (err) => this.portGone(port, err));
+    this.presenceTimer = setInterval(() => {
+      if (!existsSync(this.path)) this.portGone(port, new Error(`${this.path} disappeared`));
+    }, this.config.presenceCheckMs);
+    this.presenceTimer.unref();
   }
 
   protected override async disconnect(): Promise<void> {
+    clearInterval(this.presenceTimer);
+    this.presenceTimer = undefined;
     const port = this.port;
     this.port = undefined;
     if (port === undefined) return;
