@@ -5,7 +5,7 @@ import type { CompiledLineRule, CompiledProgram } from './compile-program';
 import { apportionRounded, divideBigRounded } from './exact-division';
 import { isDiscounted } from './line-selector';
 import type { Notice, Reason } from './quote-schema';
-import { programReason, ruleReason } from './reason-text';
+import { programReason } from './reason-text';
 import { selectRules } from './rule-selection';
 
 export interface LineAccrual {
@@ -45,7 +45,7 @@ export function accruePoints(
       ruleIds: [],
     }));
   }
-  const active = compiled.lineRules.filter((r) => conditionsHold(r.rule.when, ctx));
+  const active = compiled.lineRules.map((r) => conditionsHold(r.rule.when, ctx));
   const work = basket.lines.map((line, i) => lineWork(compiled, active, line, spentDiscountMinor[i] ?? 0));
   applyStep(compiled, work);
 
@@ -64,25 +64,56 @@ export function accruePoints(
   }));
 }
 
+function noPoints(reason: Reason): LineWork {
+  return { amount: 0, weight: 0n, factorHundredths: 100, reasons: [reason], ruleIds: [] };
+}
+
+function lineRuleWorth(r: CompiledLineRule): bigint {
+  return r.rule.type === 'multiplier' ? BigInt(r.factorHundredths) : r.weight;
+}
+
+/** The rules worth checking on a line, in priority order: the index narrows 100 rules to a few. */
+function candidateRules(
+  compiled: CompiledProgram,
+  active: readonly boolean[],
+  line: BasketLine,
+): CompiledLineRule[] {
+  const index = compiled.lineRuleIndex;
+  let positions = index.everyLine;
+  const extra: number[][] = [];
+  const byCategory = line.category === undefined ? undefined : index.byCategory.get(line.category);
+  if (byCategory !== undefined) extra.push(byCategory);
+  const bySku = index.bySku.get(line.sku);
+  if (bySku !== undefined) extra.push(bySku);
+  for (const tag of line.tags) {
+    const byTag = index.byTag.get(tag);
+    if (byTag !== undefined) extra.push(byTag);
+  }
+  if (extra.length > 0) {
+    const merged = new Set(positions);
+    for (const list of extra) for (const p of list) merged.add(p);
+    positions = [...merged].sort((a, b) => a - b);
+  }
+  const out: CompiledLineRule[] = [];
+  for (const p of positions) {
+    const r = compiled.lineRules[p];
+    if (r !== undefined && active[p] === true && r.matches(line)) out.push(r);
+  }
+  return out;
+}
+
 function lineWork(
   compiled: CompiledProgram,
-  active: readonly CompiledLineRule[],
+  active: readonly boolean[],
   line: BasketLine,
   spentMinor: number,
 ): LineWork {
   const { program } = compiled;
   const currency = program.currency;
   const reasons: Reason[] = [];
-  const none = (reason: Reason): LineWork => ({
-    amount: 0,
-    weight: 0n,
-    factorHundredths: 100,
-    reasons: [reason],
-    ruleIds: [],
-  });
 
   if (program.accrual.excludeDiscountedLines && isDiscounted(line)) {
-    return none(
+    return noPoints(
       programReason(
         'accrual.excludeDiscountedLines',
         'discounted_line',
@@ -91,13 +122,8 @@ function lineWork(
       ),
     );
   }
-  const selected = selectRules(
-    active.filter((r) => r.matches(line)),
-    compiled.groupPick,
-    (r) => (r.rule.type === 'multiplier' ? BigInt(r.factorHundredths) : r.weight),
-  );
-  const exclusion = selected.find((r) => r.rule.type === 'no-accrual');
-  if (exclusion !== undefined) return none(ruleReason(exclusion.rule, currency, program.pointValueMinor));
+  const selected = selectRules(candidateRules(compiled, active, line), compiled.groupPick, lineRuleWorth);
+  for (const r of selected) if (r.rule.type === 'no-accrual') return noPoints(r.reason);
 
   let amount = line.amountMinor;
   if (program.accrual.excludePaidWithPoints && spentMinor > 0) {
@@ -121,7 +147,7 @@ function lineWork(
   for (const r of selected) {
     // a multiplier with no rate to multiply says nothing
     if (r.rule.type === 'multiplier' && weight === 0n) continue;
-    reasons.push(ruleReason(r.rule, currency, program.pointValueMinor));
+    reasons.push(r.reason);
     ruleIds.push(r.rule.id);
   }
   if (weight === 0n) amount = 0;

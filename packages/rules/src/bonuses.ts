@@ -14,6 +14,7 @@ export function basketBonuses(
   compiled: CompiledProgram,
   basket: Basket,
   ctx: CardContext,
+  totalMinor: number,
   now: Date,
 ): Bonus[] {
   const { program } = compiled;
@@ -25,7 +26,7 @@ export function basketBonuses(
   }[] = [];
   for (const c of compiled.basketRules) {
     if (!conditionsHold(c.rule.when, ctx)) continue;
-    const hit = trigger(c, basket, ctx, program.currency);
+    const hit = trigger(c, basket, ctx, program.currency, totalMinor);
     if (hit !== null) applicable.push({ c, ...hit });
   }
   const selected = selectRules(
@@ -71,13 +72,17 @@ function trigger(
   basket: Basket,
   ctx: CardContext,
   currency: string,
+  totalMinor: number,
 ): { params: Bonus['params']; generated: string; onceKey?: string } | null {
   const rule = c.rule;
-  const granted = (key: string) => ctx.card.grantedOnce.includes(key);
+  const granted = ctx.card.grantedOnce;
   switch (rule.type) {
     case 'threshold': {
-      let amount = 0;
-      for (const line of basket.lines) if (c.matches(line)) amount += line.amountMinor;
+      let amount = totalMinor;
+      if (c.matches !== null) {
+        amount = 0;
+        for (const line of basket.lines) if (c.matches(line)) amount += line.amountMinor;
+      }
       if (amount < rule.minAmountMinor) return null;
       return {
         params: { minAmountMinor: rule.minAmountMinor, amountMinor: amount },
@@ -93,10 +98,10 @@ function trigger(
       };
     }
     case 'welcome':
-      if (granted(rule.id)) return null;
+      if (granted.includes(rule.id)) return null;
       return { params: {}, generated: 'Welcome to the program.', onceKey: rule.id };
     case 'referral':
-      if (ctx.card.referredBy === undefined || granted(rule.id)) return null;
+      if (ctx.card.referredBy === undefined || granted.includes(rule.id)) return null;
       return {
         params: { referredBy: ctx.card.referredBy },
         generated: "Thank you for joining on a friend's recommendation.",
@@ -106,7 +111,7 @@ function trigger(
       const yearly = rule.on.length === 5;
       if (yearly ? ctx.localDate.slice(5) !== rule.on : ctx.localDate !== rule.on) return null;
       const key = yearly ? `${rule.id}@${ctx.year}` : rule.id;
-      if (granted(key)) return null;
+      if (granted.includes(key)) return null;
       return { params: { on: rule.on }, generated: `Bonus for ${ctx.localDate}.`, onceKey: key };
     }
   }

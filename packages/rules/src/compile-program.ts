@@ -1,7 +1,9 @@
-import { type BasketLine, multiplyDivide } from '@tillpoint/core';
+import { multiplyDivide } from '@tillpoint/core';
 import { lcm } from './exact-division';
 import { compileLineScope, type LineMatcher } from './line-selector';
 import type { Program, Tier } from './program-schema';
+import type { Reason } from './quote-schema';
+import { ruleReason } from './reason-text';
 import type { BasketRule, LineRule } from './rule-schema';
 import { isLineRule } from './rule-schema';
 import { toHundredths } from './schema-primitives';
@@ -19,12 +21,24 @@ export interface CompiledLineRule {
   weight: bigint;
   /** Multiplier in hundredths (2 -> 200); 100 for the others. */
   factorHundredths: number;
+  /** The reason this rule gives on a line, built once. */
+  reason: Reason;
+}
+
+/** Positions in `lineRules` by what a line must carry for the rule to be worth checking. */
+export interface LineRuleIndex {
+  /** Rules without a `lines` selector: checked on every line. */
+  everyLine: number[];
+  byCategory: ReadonlyMap<string, number[]>;
+  bySku: ReadonlyMap<string, number[]>;
+  byTag: ReadonlyMap<string, number[]>;
 }
 
 export interface CompiledBasketRule {
   rule: BasketRule;
   order: number;
-  matches: LineMatcher;
+  /** Null when every line counts (the threshold is the basket total). */
+  matches: LineMatcher | null;
 }
 
 export interface CompiledProgram {
@@ -32,6 +46,7 @@ export interface CompiledProgram {
   /** Points = amountMinor * weight / rateDenominator before multipliers. */
   rateDenominator: bigint;
   lineRules: CompiledLineRule[];
+  lineRuleIndex: LineRuleIndex;
   basketRules: CompiledBasketRule[];
   groupPick: ReadonlyMap<string, 'priority' | 'best'>;
   /** Segment id -> card groups that put a card in it (the id itself included). */
@@ -81,13 +96,16 @@ function compile(program: Program): CompiledProgram {
         matches: lineRuleMatcher(rule),
         weight,
         factorHundredths: rule.type === 'multiplier' ? toHundredths(rule.factor) : 100,
+        reason: ruleReason(rule, program.currency, program.pointValueMinor),
       });
     } else {
-      const matches =
-        rule.type === 'threshold'
-          ? compileLineScope(rule.lines, rule.exceptLines)
-          : (_line: BasketLine) => true;
-      basketRules.push({ rule, order, matches });
+      const scoped =
+        rule.type === 'threshold' && (rule.lines !== undefined || rule.exceptLines !== undefined);
+      basketRules.push({
+        rule,
+        order,
+        matches: scoped ? compileLineScope(rule.lines, rule.exceptLines) : null,
+      });
     }
   });
   lineRules.sort(byPriority);
@@ -97,6 +115,7 @@ function compile(program: Program): CompiledProgram {
     program,
     rateDenominator,
     lineRules,
+    lineRuleIndex: indexLineRules(lineRules),
     basketRules,
     groupPick: new Map(program.stacking.exclusiveGroups.map((g) => [g.id, g.pick])),
     segmentGroups: new Map(program.segments.map((s) => [s.id, new Set([s.id, ...s.cardGroups])])),
@@ -127,4 +146,27 @@ function lineRuleMatcher(rule: LineRule): LineMatcher {
 /** `percent` of `amountMinor`, rounded down to whole minor units. */
 export function percentOf(amountMinor: number, percentHundredths: number): number {
   return multiplyDivide(amountMinor, percentHundredths, 10_000, 'down');
+}
+
+function indexLineRules(rules: readonly CompiledLineRule[]): LineRuleIndex {
+  const everyLine: number[] = [];
+  const byCategory = new Map<string, number[]>();
+  const bySku = new Map<string, number[]>();
+  const byTag = new Map<string, number[]>();
+  const add = (map: Map<string, number[]>, key: string, position: number) => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [position]);
+    else if (list[list.length - 1] !== position) list.push(position);
+  };
+  rules.forEach((r, position) => {
+    const lines = r.rule.lines;
+    if (lines === undefined) {
+      everyLine.push(position);
+      return;
+    }
+    for (const c of lines.categories ?? []) add(byCategory, c, position);
+    for (const sku of lines.skus ?? []) add(bySku, sku, position);
+    for (const t of lines.tags ?? []) add(byTag, t, position);
+  });
+  return { everyLine, byCategory, bySku, byTag };
 }

@@ -11,7 +11,7 @@ export function compileLineSelector(selector: LineSelector): LineMatcher {
   return (line) =>
     (categories !== null && line.category !== undefined && categories.has(line.category)) ||
     skus?.has(line.sku) === true ||
-    (tags !== null && line.tags.some((tag) => tags.has(tag)));
+    (tags !== null && hasAny(tags, line.tags));
 }
 
 /** `lines` (every line when left out) minus `exceptLines`. */
@@ -23,6 +23,11 @@ export function compileLineScope(
   const exclude = exceptLines === undefined ? null : compileLineSelector(exceptLines);
   if (include === null && exclude === null) return () => true;
   return (line) => (include === null || include(line)) && (exclude === null || !exclude(line));
+}
+
+function hasAny(set: ReadonlySet<string>, values: readonly string[]): boolean {
+  for (const v of values) if (set.has(v)) return true;
+  return false;
 }
 
 /** A line the POS already discounted: a discount amount or a mass promotion on it. */

@@ -53,7 +53,7 @@ export function quote(
   const redemption = planRedemption(compiled, basket, ctx, totalMinor, blockedBy, options.spendPoints);
   const spentMinor = redemption.lineSpentPoints.map((p) => p * program.pointValueMinor);
   const accrual = accruePoints(compiled, basket, ctx, spentMinor, blockedBy);
-  const bonuses = blockedBy === null ? basketBonuses(compiled, basket, ctx, now) : [];
+  const bonuses = blockedBy === null ? basketBonuses(compiled, basket, ctx, totalMinor, now) : [];
 
   let linePoints = 0;
   const lineRuleIds = new Set<string>();
