@@ -68,6 +68,8 @@ export interface CardView {
   pending: number;
   /** Reserved by active holds. */
   held: number;
+  /** In lots past their expiry that head office has not yet written off (never spendable). */
+  expired: number;
   lots: { lotId: string; points: number; vestsAt: number; expiresAt: number | null }[];
   expiringSoon: { points: number; expiresAt: number }[];
   lifetimeSpendMinor: number;
@@ -559,6 +561,7 @@ export class SqliteLedgerStore {
         spendable: balance.spendable,
         pending: balance.pending,
         held: balance.held,
+        expired: balance.expiredUnposted,
         lots: lots
           .filter((l) => l.expiresAt === null || l.expiresAt > at)
           .map((l) => ({ lotId: l.lotId, points: l.remaining, vestsAt: l.vestsAt, expiresAt: l.expiresAt })),
