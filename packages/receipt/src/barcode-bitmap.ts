@@ -47,10 +47,11 @@ export function barcodeBitmap(
   const total = bars.sbs.reduce((a, b) => a + b, 0) + 2 * linearQuietModules;
   const scale = Math.min(3, Math.floor(maxWidthDots / total));
   if (scale < 1) return undefined;
-  const bitmap = createBitmap(total * scale, linearBarHeightDots);
+  // 8 white rows above and below keep the bars clear of the text lines.
+  const bitmap = createBitmap(total * scale, linearBarHeightDots + 16);
   let x = linearQuietModules * scale;
   bars.sbs.forEach((width, index) => {
-    if (index % 2 === 0) fillRect(bitmap, x, 0, width * scale, linearBarHeightDots);
+    if (index % 2 === 0) fillRect(bitmap, x, 8, width * scale, linearBarHeightDots);
     x += width * scale;
   });
   return bitmap;

@@ -1,5 +1,6 @@
 export { barcodeBitmap } from './barcode-bitmap';
 export { type Bitmap, createBitmap, getDot } from './bitmap';
+export { bitmapToPng } from './bitmap-png';
 export {
   type CodePageName,
   canPrint,
@@ -10,10 +11,12 @@ export {
   toPrintable,
 } from './code-page';
 export { barcodeTypes, escpos } from './escpos-commands';
+export { collectRasterImages, type EscposOp, readEscpos } from './escpos-reader';
 export { chooseCodePage, rasterBandRowsMax, renderEscpos } from './escpos-target';
 export { formatAmount, formatDate, formatPoints, formatTime } from './format-values';
 export { type Align, buildLayout, type Layout, type LayoutNode } from './layout';
 export { maskCardNumber } from './mask-card-number';
+export { type PreviewOptions, previewHeightDotsMax, renderPreviewPng } from './preview';
 export { getPrinterProfile, listPrinterProfiles, type PrinterProfile } from './printer-profile';
 export { printableLayout, type RenderedSlip, type RenderOptions, renderSlip } from './render-slip';
 export {
