@@ -62,3 +62,24 @@ describe('MECHANICS.md worked examples', () => {
     );
   });
 });
+
+describe('sample programs and baskets (used by scripts/demo.ts)', () => {
+  const samples = readdirSync(basketsDir).filter((f) => f.startsWith('sample-') && f.endsWith('.json'));
+
+  it.each(samples)('%s quotes against its program', (file) => {
+    const sample = JSON.parse(readFileSync(join(basketsDir, file), 'utf8')) as FixtureBasket;
+    const programPath = `fixtures/programs/${sample.program}.json`;
+    const parsed = parseProgram(JSON.parse(readFileSync(join(root, programPath), 'utf8')), programPath);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const q = quote(
+      basketSchema.parse(sample.basket),
+      cardSchema.parse(sample.card),
+      parsed.value,
+      new Date(sample.now),
+      sample.spendPoints === undefined ? {} : { spendPoints: sample.spendPoints },
+    );
+    expect(quoteSchema.parse(q)).toEqual(q);
+    expect(q.earned.totalPoints).toBeGreaterThan(0);
+    expect(q.redemption.chosen?.refusal ?? null).toBeNull();
+  });
+});
