@@ -11,11 +11,13 @@ function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(record).sort()) {
-      if (record[key] !== undefined) sorted[key] = sortKeys(record[key]);
-    }
-    return sorted;
+    // fromEntries defines own properties, so even a "__proto__" key stays a plain key
+    return Object.fromEntries(
+      Object.keys(record)
+        .sort()
+        .filter((key) => record[key] !== undefined)
+        .map((key) => [key, sortKeys(record[key])]),
+    );
   }
   return value;
 }
