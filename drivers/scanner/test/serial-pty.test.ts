@@ -84,7 +84,7 @@ describe('SerialScanner over a pty', () => {
   });
 
   it('ends a frame by inter-byte silence when there is no suffix', async () => {
-    const { scans } = await start({ suffix: 'none', idleTimeoutMs: 40 });
+    const { scans } = await start({ suffix: 'none', idleTimeoutMs: 250 });
     virtual.write(bytes(']E0400638'));
     await sleep(10);
     virtual.write(bytes('1333931'));
