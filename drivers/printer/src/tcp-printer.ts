@@ -110,21 +110,35 @@ export class TcpPrinter implements PrinterTransport {
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /**
+   * Ends the connection after the written bytes are flushed and waits for the printer to close
+   * its side. Rejects with `disconnected` if the connection was reset instead: then the printer
+   * may not have received everything.
+   */
   async close(): Promise<void> {
     const socket = this.socket;
     this.socket = undefined;
-    if (socket === undefined || socket.destroyed) return;
-    await new Promise<void>((resolve) => {
+    if (socket === undefined) return;
+    if (socket.destroyed) {
+      if (this.failure !== undefined && this.failure.cause !== undefined) throw this.failure;
+      return;
+    }
+    const clean = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         socket.destroy();
-        resolve();
+        resolve(true);
       }, 2000);
-      socket.once('close', () => {
+      socket.once('close', (hadError: boolean) => {
         clearTimeout(timer);
-        resolve();
+        resolve(!hadError);
       });
       socket.end();
     });
+    if (!clean)
+      throw (
+        this.failure ??
+        new PrinterError('disconnected', `${this.description}: connection reset while closing`)
+      );
   }
 
   private connected(): Socket {

@@ -32,6 +32,8 @@ export class VirtualPrinter {
   private nextId = 1;
   readonly connections: VirtualConnection[] = [];
   condition: VirtualCondition;
+  /** When set, a connection is reset after this many job bytes (a cable pulled mid-job). */
+  dropAfterBytes: number | undefined;
 
   constructor(private readonly options: VirtualPrinterOptions = {}) {
     this.condition = options.condition ?? 'ok';
@@ -80,6 +82,8 @@ export class VirtualPrinter {
     socket.on('data', (data: Buffer) => {
       const answer = responder.receive(data);
       if (answer.length > 0) socket.write(answer);
+      if (this.dropAfterBytes !== undefined && responder.jobBytes().length >= this.dropAfterBytes)
+        socket.resetAndDestroy();
     });
     socket.on('error', () => {}); // a client reset is the client's business
     socket.on('end', () => socket.end());

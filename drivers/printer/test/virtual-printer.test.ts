@@ -87,6 +87,31 @@ describe('printing through a real TCP socket to the virtual printer', () => {
     expect(states).toEqual(['paper_out', 'ok']);
   });
 
+  it('a connection reset in the middle of a job leaves it uncertain, and it is not sent again', async () => {
+    const { virtual, port } = await printer();
+    virtual.dropAfterBytes = 1000;
+    const queue = new PrintQueue(new Database(':memory:'), new TcpPrinter({ host: '127.0.0.1', port }), {
+      retryBaseMs: 10,
+    });
+    const uncertain: string[] = [];
+    queue.on('job_uncertain', (e) => uncertain.push(e.jobId));
+    const big = new Uint8Array(900 * 1024).fill(0x41);
+    big.set([0x1b, 0x40]);
+    expect(queue.enqueue({ jobId: 'cut-off', bytes: big }).ok).toBe(true);
+    queue.enqueue({ jobId: 'next', bytes: goldenJob() });
+    queue.start();
+    await until(() => uncertain.includes('cut-off'));
+    virtual.dropAfterBytes = undefined;
+    await until(() => queue.get('next')?.state === 'printed');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await queue.stop();
+    expect(queue.get('cut-off')?.state).toBe('uncertain');
+    const jobs = virtual.jobs();
+    expect(jobs.length).toBe(2);
+    expect(jobs[0]!.length).toBeLessThan(big.length);
+    expect(jobs[1]).toEqual(goldenJob());
+  });
+
   it('killing the agent with a job queued loses nothing: the restarted agent prints it once', async () => {
     const { virtual, port } = await printer('paper_out');
     const dir = mkdtempSync(join(tmpdir(), 'tillpoint-queue-'));
