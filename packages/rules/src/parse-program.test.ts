@@ -145,12 +145,16 @@ describe('parseProgram', () => {
           { type: 'threshold', id: 't', minAmountMinor: 100, reward: {} },
         ],
         rounding: { mode: 'nearest' },
+        offers: [{ id: 'o', kind: 'open', text: 'Hi.', when: { segments: ['men'] } }],
       },
       'programs/grocery.json',
     );
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.message).toMatch(/^programs\/grocery\.json: the program was refused, 4 problems:\n/);
+    expect(result.message).toMatch(/^programs\/grocery\.json: the program was refused, 5 problems:\n/);
+    expect(result.message).toContain(
+      'programs/grocery.json: offers[0].when.segments[0]: refers to segment "men"',
+    );
     expect(result.message).toContain(
       'programs/grocery.json: pointValueMinor: must be more than 0 minor units',
     );

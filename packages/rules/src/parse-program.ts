@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { accept, type Outcome, refuse } from '@tillpoint/core';
 import type { z } from 'zod';
 import { canonicalJson } from './canonical-json';
-import { type ProgramVersion, programSchema } from './program-schema';
+import { checkProgram } from './program-checks';
+import { type ProgramVersion, programShapeSchema } from './program-schema';
 
 /**
  * Validates a program file as a whole: any mistake refuses the whole program, and the
@@ -11,9 +12,11 @@ import { type ProgramVersion, programSchema } from './program-schema';
  * parsed program, so key order and spelt-out defaults do not change it.
  */
 export function parseProgram(input: unknown, source: string): Outcome<ProgramVersion, 'invalid_program'> {
-  const parsed = programSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = describeIssues(parsed.error.issues, source);
+  // fields first, then the cross-field checks on the same input, so one answer lists everything
+  const parsed = programShapeSchema.safeParse(input);
+  const problems = parsed.success ? [] : describeIssues(parsed.error.issues, source);
+  checkProgram(input, (path, message) => problems.push(`${source}: ${formatPath(path)}: ${message}`));
+  if (!parsed.success || problems.length > 0) {
     return refuse(
       'invalid_program',
       `${source}: the program was refused, ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.join('\n')}`,

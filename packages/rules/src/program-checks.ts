@@ -1,38 +1,38 @@
 import type { z } from 'zod';
 import { timeZoneProblem } from './local-date';
-import type { programShapeSchema } from './program-schema';
-import type { Conditions } from './rule-schema';
 
-type ProgramShape = z.infer<typeof programShapeSchema>;
 type Path = (string | number)[];
+export type ReportProblem = (path: Path, message: string) => void;
 
 /**
  * The checks one field cannot make alone: ids unique, every reference declared, windows
- * that end after they start, tiers that neither overlap nor leave gaps. Each problem is
- * reported at its own path so the whole file is refused with every mistake listed.
+ * that end after they start, tiers that neither overlap nor leave gaps, min below max.
+ * It reads the program defensively (`unknown`), so `parseProgram` can run it on a file whose
+ * fields are broken too, and list every problem in one go.
  */
-export function checkProgram(program: ProgramShape, ctx: z.RefinementCtx): void {
-  const report = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
-
-  const zoneProblem = timeZoneProblem(program.timeZone);
-  if (zoneProblem !== null) report(['timeZone'], zoneProblem);
-
-  const segmentIds = uniqueIds(program.segments, ['segments'], 'segment', report);
-  const tierIds = uniqueIds(program.tiers, ['tiers'], 'tier', report);
+export function checkProgram(program: unknown, report: ReportProblem): void {
+  const p = record(program);
+  const zone = p.timeZone;
+  if (typeof zone === 'string') {
+    const zoneProblem = timeZoneProblem(zone);
+    if (zoneProblem !== null) report(['timeZone'], zoneProblem);
+  }
+  const segmentIds = uniqueIds(p.segments, ['segments'], 'segment', report);
+  const tierIds = uniqueIds(p.tiers, ['tiers'], 'tier', report);
   const groupIds = uniqueIds(
-    program.stacking.exclusiveGroups,
+    record(p.stacking).exclusiveGroups,
     ['stacking', 'exclusiveGroups'],
     'group',
     report,
   );
-  uniqueIds(program.earn, ['earn'], 'rule', report);
-  uniqueIds(program.offers, ['offers'], 'offer', report);
+  uniqueIds(p.earn, ['earn'], 'rule', report);
+  uniqueIds(p.offers, ['offers'], 'offer', report);
 
-  const checkConditions = (conditions: Conditions | undefined, path: Path) => {
-    if (conditions === undefined) return;
+  const checkConditions = (value: unknown, path: Path) => {
+    const conditions = record(value);
     for (const key of ['segments', 'exceptSegments'] as const) {
-      conditions[key]?.forEach((id, i) => {
-        if (!segmentIds.has(id)) {
+      list(conditions[key]).forEach((id, i) => {
+        if (typeof id === 'string' && !segmentIds.has(id)) {
           report(
             [...path, key, i],
             `refers to segment "${id}", which is not declared; add it under "segments" or use one of: ${listOrNone(segmentIds)}`,
@@ -40,43 +40,47 @@ export function checkProgram(program: ProgramShape, ctx: z.RefinementCtx): void 
         }
       });
     }
-    conditions.tiers?.forEach((id, i) => {
-      if (!tierIds.has(id)) {
+    list(conditions.tiers).forEach((id, i) => {
+      if (typeof id === 'string' && !tierIds.has(id)) {
         report(
           [...path, 'tiers', i],
           `refers to tier "${id}", which is not declared; add it under "tiers" or use one of: ${listOrNone(tierIds)}`,
         );
       }
     });
-    conditions.dates?.forEach((window, i) => {
-      if (window.to < window.from) {
+    list(conditions.dates).forEach((value, i) => {
+      const { from, to } = record(value);
+      if (typeof from === 'string' && typeof to === 'string' && to < from) {
         report(
           [...path, 'dates', i, 'to'],
-          `ends (${window.to}) before it starts (${window.from}); "to" must be on or after "from" (both inclusive)`,
+          `ends (${to}) before it starts (${from}); "to" must be on or after "from" (both inclusive)`,
         );
       }
     });
   };
 
-  checkConditions(program.eligibility, ['eligibility']);
-  checkConditions(program.redemption.when, ['redemption', 'when']);
-  program.earn.forEach((rule, i) => {
+  checkConditions(p.eligibility, ['eligibility']);
+  const redemption = record(p.redemption);
+  checkConditions(redemption.when, ['redemption', 'when']);
+  list(p.earn).forEach((value, i) => {
+    const rule = record(value);
     checkConditions(rule.when, ['earn', i, 'when']);
-    if (rule.exclusiveGroup !== undefined && !groupIds.has(rule.exclusiveGroup)) {
+    const group = rule.exclusiveGroup;
+    if (typeof group === 'string' && !groupIds.has(group)) {
       report(
         ['earn', i, 'exclusiveGroup'],
-        `refers to exclusive group "${rule.exclusiveGroup}", which is not declared; add { "id": "${rule.exclusiveGroup}" } under "stacking.exclusiveGroups"`,
+        `refers to exclusive group "${group}", which is not declared; add { "id": "${group}" } under "stacking.exclusiveGroups"`,
       );
     }
   });
-  program.offers.forEach((offer, i) => {
-    checkConditions(offer.when, ['offers', i, 'when']);
+  list(p.offers).forEach((offer, i) => {
+    checkConditions(record(offer).when, ['offers', i, 'when']);
   });
 
-  checkTiers(program.tiers, report);
+  checkTiers(p.tiers, report);
 
-  const { minPoints, maxPoints } = program.redemption;
-  if (maxPoints !== undefined && minPoints > maxPoints) {
+  const { minPoints, maxPoints } = redemption;
+  if (typeof minPoints === 'number' && typeof maxPoints === 'number' && minPoints > maxPoints) {
     report(
       ['redemption', 'minPoints'],
       `is ${minPoints}, more than maxPoints ${maxPoints}; lower it or raise "maxPoints"`,
@@ -84,18 +88,28 @@ export function checkProgram(program: ProgramShape, ctx: z.RefinementCtx): void 
   }
 }
 
-function uniqueIds(
-  items: readonly { id: string }[],
-  path: Path,
-  what: string,
-  report: (path: Path, message: string) => void,
-): Set<string> {
+/** `checkProgram` as a zod refinement. */
+export function refineProgram(program: unknown, ctx: z.RefinementCtx): void {
+  checkProgram(program, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function uniqueIds(items: unknown, path: Path, what: string, report: ReportProblem): Set<string> {
   const seen = new Set<string>();
-  items.forEach((item, i) => {
-    if (seen.has(item.id)) {
-      report([...path, i, 'id'], `repeats ${what} id "${item.id}"; give every ${what} its own id`);
-    }
-    seen.add(item.id);
+  list(items).forEach((item, i) => {
+    const id = record(item).id;
+    if (typeof id !== 'string') return;
+    if (seen.has(id)) report([...path, i, 'id'], `repeats ${what} id "${id}"; give every ${what} its own id`);
+    seen.add(id);
   });
   return seen;
 }
@@ -104,35 +118,42 @@ function listOrNone(ids: Set<string>): string {
   return ids.size === 0 ? '(none declared)' : [...ids].map((id) => `"${id}"`).join(', ');
 }
 
-function checkTiers(
-  tiers: readonly { id: string; fromSpendMinor: number; toSpendMinor?: number | undefined }[],
-  report: (path: Path, message: string) => void,
-): void {
-  tiers.forEach((tier, i) => {
-    if (tier.toSpendMinor !== undefined && tier.toSpendMinor <= tier.fromSpendMinor) {
+interface TierRange {
+  index: number;
+  id: string;
+  from: number;
+  to: number | undefined;
+}
+
+function checkTiers(value: unknown, report: ReportProblem): void {
+  const tiers: TierRange[] = [];
+  list(value).forEach((item, index) => {
+    const t = record(item);
+    if (typeof t.fromSpendMinor !== 'number') return;
+    const to = typeof t.toSpendMinor === 'number' ? t.toSpendMinor : undefined;
+    const id = typeof t.id === 'string' ? t.id : `#${index}`;
+    if (to !== undefined && to <= t.fromSpendMinor) {
       report(
-        ['tiers', i, 'toSpendMinor'],
-        `is ${tier.toSpendMinor}, not above fromSpendMinor ${tier.fromSpendMinor}; a tier must end after it starts`,
+        ['tiers', index, 'toSpendMinor'],
+        `is ${to}, not above fromSpendMinor ${t.fromSpendMinor}; a tier must end after it starts`,
       );
     }
+    tiers.push({ index, id, from: t.fromSpendMinor, to });
   });
-  const order = tiers
-    .map((tier, index) => ({ tier, index }))
-    .sort((a, b) => a.tier.fromSpendMinor - b.tier.fromSpendMinor);
-  for (let k = 1; k < order.length; k++) {
-    const prev = order[k - 1];
-    const next = order[k];
+  tiers.sort((a, b) => a.from - b.from);
+  for (let k = 1; k < tiers.length; k++) {
+    const prev = tiers[k - 1];
+    const next = tiers[k];
     if (prev === undefined || next === undefined) continue;
-    const prevEnd = prev.tier.toSpendMinor;
-    if (prevEnd === undefined || prevEnd > next.tier.fromSpendMinor) {
+    if (prev.to === undefined || prev.to > next.from) {
       report(
         ['tiers', next.index, 'fromSpendMinor'],
-        `tier "${next.tier.id}" starting at ${next.tier.fromSpendMinor} overlaps tier "${prev.tier.id}" (from ${prev.tier.fromSpendMinor} to ${prevEnd ?? 'no end'}); set "${prev.tier.id}".toSpendMinor to ${next.tier.fromSpendMinor}`,
+        `tier "${next.id}" starting at ${next.from} overlaps tier "${prev.id}" (from ${prev.from} to ${prev.to ?? 'no end'}); set "${prev.id}".toSpendMinor to ${next.from}`,
       );
-    } else if (prevEnd < next.tier.fromSpendMinor) {
+    } else if (prev.to < next.from) {
       report(
         ['tiers', next.index, 'fromSpendMinor'],
-        `leaves a gap after tier "${prev.tier.id}" (which ends at ${prevEnd}); start it at ${prevEnd} or extend "${prev.tier.id}"`,
+        `leaves a gap after tier "${prev.id}" (which ends at ${prev.to}); start it at ${prev.to} or extend "${prev.id}"`,
       );
     }
   }

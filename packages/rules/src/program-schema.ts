@@ -1,6 +1,6 @@
 import { currencySchema, roundingModes } from '@tillpoint/core';
 import { z } from 'zod';
-import { checkProgram } from './program-checks';
+import { refineProgram } from './program-checks';
 import { conditionsSchema, couponSchema, earnRuleSchema, lineSelectorSchema } from './rule-schema';
 import {
   codeSchema,
@@ -139,7 +139,7 @@ export const programShapeSchema = z.strictObject({
   receipt: z.record(z.string(), z.unknown()).optional(),
 });
 
-export const programSchema = programShapeSchema.superRefine(checkProgram);
+export const programSchema = programShapeSchema.superRefine(refineProgram);
 export type Program = z.infer<typeof programSchema>;
 export type ProgramInput = z.input<typeof programSchema>;
 
