@@ -22,17 +22,20 @@ import {
 export const segmentSchema = z.strictObject({
   id: idSchema,
   name: sentenceSchema,
-  /** A card is in the segment when its groups contain the segment id or any of these. */
-  cardGroups: z.array(codeSchema).max(256).default([]),
+  cardGroups: z
+    .array(codeSchema)
+    .max(256)
+    .default([])
+    .describe('A card is in the segment when its groups contain the segment id or any of these.'),
 });
 
 export const tierSchema = z.strictObject({
   id: idSchema,
   name: sentenceSchema,
-  /** Cumulative spend where the tier starts (inclusive), minor units. */
-  fromSpendMinor: minorSchema,
-  /** Where it ends (exclusive); leave out for the top tier. */
-  toSpendMinor: positiveMinorSchema.optional(),
+  fromSpendMinor: minorSchema.describe('Cumulative spend where the tier starts (inclusive), minor units.'),
+  toSpendMinor: positiveMinorSchema
+    .optional()
+    .describe('Where it ends (exclusive); leave out for the top tier.'),
 });
 export type Tier = z.infer<typeof tierSchema>;
 
@@ -42,63 +45,79 @@ export const offerSchema = z.strictObject({
   text: sentenceSchema,
   coupon: couponSchema.optional(),
   when: conditionsSchema.optional(),
-  /** Shown only when the basket reaches this amount. */
-  minAmountMinor: minorSchema.optional(),
-  /** Shown only when the basket holds a matching line. */
-  lines: lineSelectorSchema.optional(),
+  minAmountMinor: minorSchema.optional().describe('Shown only when the basket reaches this amount.'),
+  lines: lineSelectorSchema.optional().describe('Shown only when the basket holds a matching line.'),
 });
 export type Offer = z.infer<typeof offerSchema>;
 
 export const redemptionSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  /** The least a buyer may spend at once, in points. */
-  minPoints: pointsSchema.default(0),
-  /** The most a buyer may spend at once, in points. */
-  maxPoints: pointsSchema.min(1, 'must be at least 1; leave it out for no limit').optional(),
-  /** The most of the basket payable with points, in percent ("up to 20 % of the purchase"). */
-  maxPercentOfBasket: percentSchema.optional(),
-  /** The most of the basket payable with points, as a fixed amount. */
-  maxAmountMinor: minorSchema.optional(),
-  /** What the buyer must still pay in money (fiscal receipts often need at least 1 kopeck). */
-  minPayMinor: minorSchema.default(0),
-  /** The most of any one line payable with points, in percent. */
-  maxLinePercent: percentSchema.default(100),
+  minPoints: pointsSchema.default(0).describe('The least a buyer may spend at once, in points.'),
+  maxPoints: pointsSchema
+    .min(1, 'must be at least 1; leave it out for no limit')
+    .optional()
+    .describe('The most a buyer may spend at once, in points.'),
+  maxPercentOfBasket: percentSchema
+    .optional()
+    .describe('The most of the basket payable with points, in percent ("up to 20 % of the purchase").'),
+  maxAmountMinor: minorSchema
+    .optional()
+    .describe('The most of the basket payable with points, as a fixed amount.'),
+  minPayMinor: minorSchema
+    .default(0)
+    .describe('What the buyer must still pay in money (fiscal receipts often need at least 1 kopeck).'),
+  maxLinePercent: percentSchema
+    .default(100)
+    .describe('The most of any one line payable with points, in percent.'),
   /** Per-product limits; the first matching entry wins over `maxLinePercent`. */
   lineCaps: z
     .array(z.strictObject({ lines: lineSelectorSchema, maxPercent: percentSchema }))
     .max(256)
     .default([]),
-  /** Lines the POS already discounted cannot be paid with points. */
-  excludeDiscountedLines: z.boolean().default(false),
-  /** Goods that cannot be paid with points (tobacco, gift cards...). */
-  exceptLines: lineSelectorSchema.optional(),
-  /** Who may spend (e.g. only enrolled cards). */
-  when: conditionsSchema.optional(),
+  excludeDiscountedLines: z
+    .boolean()
+    .default(false)
+    .describe('Lines the POS already discounted cannot be paid with points.'),
+  exceptLines: lineSelectorSchema
+    .optional()
+    .describe('Goods that cannot be paid with points (tobacco, gift cards...).'),
+  when: conditionsSchema.optional().describe('Who may spend (e.g. only enrolled cards).'),
 });
 
 export const programShapeSchema = z.strictObject({
   id: idSchema,
   name: sentenceSchema,
   currency: currencySchema,
-  /** What one point is worth when spent, minor units: "1 point = 10 RUB" is 1000. */
-  pointValueMinor: positiveMinorSchema.max(100_000_000),
-  /** For date rules: "UTC", an offset such as "+03:00", or an IANA zone such as "Europe/Moscow". */
-  timeZone: z.string().min(1).max(64).default('UTC'),
+  pointValueMinor: positiveMinorSchema
+    .max(100_000_000)
+    .describe('What one point is worth when spent, minor units: "1 point = 10 RUB" is 1000.'),
+  timeZone: z
+    .string()
+    .min(1)
+    .max(64)
+    .default('UTC')
+    .describe('For date rules: "UTC", an offset such as "+03:00", or an IANA zone such as "Europe/Moscow".'),
   rounding: z
     .strictObject({
       mode: z
         .enum(roundingModes, { error: 'must be "down", "up", "half-up" or "half-even"' })
         .default('down'),
-      /** "line": each line is rounded; "receipt": the receipt total is rounded once. */
-      scope: z.enum(['line', 'receipt'], { error: 'must be "line" or "receipt"' }).default('line'),
+      scope: z
+        .enum(['line', 'receipt'], { error: 'must be "line" or "receipt"' })
+        .default('line')
+        .describe('"line": each line is rounded; "receipt": the receipt total is rounded once.'),
     })
     .prefault({}),
   accrual: z
     .strictObject({
-      /** No points on lines the POS already discounted (or that carry a mass promotion). */
-      excludeDiscountedLines: z.boolean().default(false),
-      /** No points on the part of a line paid with points. */
-      excludePaidWithPoints: z.boolean().default(false),
+      excludeDiscountedLines: z
+        .boolean()
+        .default(false)
+        .describe('No points on lines the POS already discounted (or that carry a mass promotion).'),
+      excludePaidWithPoints: z
+        .boolean()
+        .default(false)
+        .describe('No points on the part of a line paid with points.'),
       /** Points only on full steps of the amount: "for every full 100 RUB" is 10000. */
       step: z
         .strictObject({
@@ -108,24 +127,33 @@ export const programShapeSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
-  /** Delayed activation: earned points become spendable after this many days. */
-  vestingDays: daysSchema.default(0),
-  /** Points expire this many days after they vest; null: never. */
-  lifetimeDays: daysSchema.min(1, 'must be at least 1 day, or null for no expiry').nullable().default(null),
-  /** Who takes part at all. Blocked cards never do. */
-  eligibility: conditionsSchema.prefault({}),
+  vestingDays: daysSchema
+    .default(0)
+    .describe('Delayed activation: earned points become spendable after this many days.'),
+  lifetimeDays: daysSchema
+    .min(1, 'must be at least 1 day, or null for no expiry')
+    .nullable()
+    .default(null)
+    .describe('Points expire this many days after they vest; null: never.'),
+  eligibility: conditionsSchema.prefault({}).describe('Who takes part at all. Blocked cards never do.'),
   segments: z.array(segmentSchema).max(256).default([]),
   tiers: z.array(tierSchema).max(32).default([]),
-  /** Whether the current purchase counts toward its own tier. */
-  tierIncludesCurrentPurchase: z.boolean().default(false),
+  tierIncludesCurrentPurchase: z
+    .boolean()
+    .default(false)
+    .describe('Whether the current purchase counts toward its own tier.'),
   stacking: z
     .strictObject({
       exclusiveGroups: z
         .array(
           z.strictObject({
             id: idSchema,
-            /** "priority": the first rule by priority wins; "best": the one giving the most points. */
-            pick: z.enum(['priority', 'best'], { error: 'must be "priority" or "best"' }).default('priority'),
+            pick: z
+              .enum(['priority', 'best'], { error: 'must be "priority" or "best"' })
+              .default('priority')
+              .describe(
+                '"priority": the first rule by priority wins; "best": the one giving the most points.',
+              ),
           }),
         )
         .max(64)
@@ -135,8 +163,10 @@ export const programShapeSchema = z.strictObject({
   earn: z.array(earnRuleSchema).max(1000).default([]),
   redemption: redemptionSchema.prefault({}),
   offers: z.array(offerSchema).max(256).default([]),
-  /** Receipt layout for the receipt package; not read by the rules engine. */
-  receipt: z.record(z.string(), z.unknown()).optional(),
+  receipt: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('Receipt layout for the receipt package; not read by the rules engine.'),
 });
 
 export const programSchema = programShapeSchema.superRefine(refineProgram);

@@ -49,16 +49,16 @@ export type DateWindow = z.infer<typeof dateWindowSchema>;
 /** When a rule (or offer, or the program) applies. Every listed condition must hold. */
 export const conditionsSchema = z
   .strictObject({
-    /** The card is in any of these segments (declared under "segments"). */
-    segments: idList.optional(),
-    /** The card is in none of these segments. */
-    exceptSegments: idList.optional(),
-    /** The card carries any of these raw card groups. */
-    cardGroups: codeList.optional(),
-    /** The card's current tier is one of these (declared under "tiers"). */
-    tiers: idList.optional(),
-    /** The local date falls in any of these windows. */
-    dates: z.array(dateWindowSchema).min(1).max(32).optional(),
+    segments: idList.optional().describe('The card is in any of these segments (declared under "segments").'),
+    exceptSegments: idList.optional().describe('The card is in none of these segments.'),
+    cardGroups: codeList.optional().describe('The card carries any of these raw card groups.'),
+    tiers: idList.optional().describe('The card\'s current tier is one of these (declared under "tiers").'),
+    dates: z
+      .array(dateWindowSchema)
+      .min(1)
+      .max(32)
+      .optional()
+      .describe('The local date falls in any of these windows.'),
     /** Within N days before or after the buyer's birthday (local date). */
     birthday: z
       .strictObject({
@@ -66,8 +66,7 @@ export const conditionsSchema = z
         daysAfter: daysSchema.max(31, 'must be at most 31').default(0),
       })
       .optional(),
-    /** Only in these stores (pilots). */
-    stores: codeList.optional(),
+    stores: codeList.optional().describe('Only in these stores (pilots).'),
     cardStatuses: z
       .array(z.enum(['anonymous', 'enrolled'], { error: 'must be "anonymous" or "enrolled"' }))
       .min(1)
@@ -102,34 +101,52 @@ export type Reward = z.infer<typeof rewardSchema>;
 const common = {
   id: idSchema,
   name: sentenceSchema.optional(),
-  /** The English sentence shown as the reason; generated from the parameters when left out. */
-  text: sentenceSchema.optional(),
-  /** Open: the buyer knows the rule. Hidden: a surprise the buyer learns of at the till. */
-  visibility: z.enum(['open', 'hidden']).default('open'),
-  /** Higher runs first; ties keep file order. */
-  priority: z.number().int('must be a whole number').min(-1000).max(1000).default(0),
-  /** At most one rule of an exclusive group applies (declared under "stacking.exclusiveGroups"). */
-  exclusiveGroup: idSchema.optional(),
-  /** Once this rule applies, rules after it (same line, or same basket) are skipped. */
-  stop: z.boolean().default(false),
+  text: sentenceSchema
+    .optional()
+    .describe('The English sentence shown as the reason; generated from the parameters when left out.'),
+  visibility: z
+    .enum(['open', 'hidden'])
+    .default('open')
+    .describe('Open: the buyer knows the rule. Hidden: a surprise the buyer learns of at the till.'),
+  priority: z
+    .number()
+    .int('must be a whole number')
+    .min(-1000)
+    .max(1000)
+    .default(0)
+    .describe('Higher runs first; ties keep file order.'),
+  exclusiveGroup: idSchema
+    .optional()
+    .describe('At most one rule of an exclusive group applies (declared under "stacking.exclusiveGroups").'),
+  stop: z
+    .boolean()
+    .default(false)
+    .describe('Once this rule applies, rules after it (same line, or same basket) are skipped.'),
   when: conditionsSchema.optional(),
 };
 
 const lineScope = {
   lines: lineSelectorSchema.optional(),
   exceptLines: lineSelectorSchema.optional(),
-  /** Lines carrying a mass promotion of the POS: "stack" applies the rule anyway, "skip" does not. */
-  withPromotions: z.enum(['stack', 'skip']).default('stack'),
-  /** With "skip": only these promotion ids make the rule skip a line (all when left out). */
-  promotionIds: codeList.optional(),
+  withPromotions: z
+    .enum(['stack', 'skip'])
+    .default('stack')
+    .describe(
+      'Lines carrying a mass promotion of the POS: "stack" applies the rule anyway, "skip" does not.',
+    ),
+  promotionIds: codeList
+    .optional()
+    .describe('With "skip": only these promotion ids make the rule skip a line (all when left out).'),
 };
 
 const bonusScope = {
   reward: rewardSchema,
-  /** Overrides the program's delayed activation for this bonus. */
-  vestingDays: daysSchema.optional(),
-  /** Overrides the program's point lifetime for this bonus. */
-  lifetimeDays: daysSchema.min(1, 'must be at least 1 day').nullable().optional(),
+  vestingDays: daysSchema.optional().describe("Overrides the program's delayed activation for this bonus."),
+  lifetimeDays: daysSchema
+    .min(1, 'must be at least 1 day')
+    .nullable()
+    .optional()
+    .describe("Overrides the program's point lifetime for this bonus."),
 };
 
 export const cashbackRuleSchema = z
@@ -137,8 +154,9 @@ export const cashbackRuleSchema = z
     type: z.literal('cashback'),
     ...common,
     ...lineScope,
-    /** Percent of the line's eligible amount, paid in points at the program's point value. */
-    percent: percentSchema,
+    percent: percentSchema.describe(
+      "Percent of the line's eligible amount, paid in points at the program's point value.",
+    ),
   })
   .meta({
     id: 'CashbackRule',
@@ -150,8 +168,10 @@ export const pointsPerAmountRuleSchema = z
     type: z.literal('points-per-amount'),
     ...common,
     ...lineScope,
-    /** "1 RUB = 2 points": points 2, perAmountMinor 100. */
-    points: pointsSchema.min(1, 'must be at least 1 point').max(1_000_000),
+    points: pointsSchema
+      .min(1, 'must be at least 1 point')
+      .max(1_000_000)
+      .describe('"1 RUB = 2 points": points 2, perAmountMinor 100.'),
     perAmountMinor: positiveMinorSchema.max(1_000_000_000),
   })
   .meta({
@@ -164,8 +184,9 @@ export const multiplierRuleSchema = z
     type: z.literal('multiplier'),
     ...common,
     ...lineScope,
-    /** 2 doubles the points of the rate rules on the line. Several multipliers add their extras. */
-    factor: factorSchema,
+    factor: factorSchema.describe(
+      '2 doubles the points of the rate rules on the line. Several multipliers add their extras.',
+    ),
   })
   .meta({
     id: 'MultiplierRule',
@@ -186,8 +207,9 @@ export const thresholdRuleSchema = z
     type: z.literal('threshold'),
     ...common,
     ...bonusScope,
-    /** The basket (or its matching lines) must reach this amount. */
-    minAmountMinor: positiveMinorSchema,
+    minAmountMinor: positiveMinorSchema.describe(
+      'The basket (or its matching lines) must reach this amount.',
+    ),
     lines: lineSelectorSchema.optional(),
     exceptLines: lineSelectorSchema.optional(),
   })
@@ -201,8 +223,12 @@ export const nthPurchaseRuleSchema = z
     type: z.literal('nth-purchase'),
     ...common,
     ...bonusScope,
-    /** Every N-th purchase of the card (this one included) gets the reward. */
-    every: z.number().int('must be a whole number').min(2, 'must be at least 2').max(10_000),
+    every: z
+      .number()
+      .int('must be a whole number')
+      .min(2, 'must be at least 2')
+      .max(10_000)
+      .describe('Every N-th purchase of the card (this one included) gets the reward.'),
   })
   .meta({ id: 'NthPurchaseRule', description: 'A reward on every N-th purchase of the card.' });
 
@@ -230,8 +256,7 @@ export const dateBonusRuleSchema = z
     type: z.literal('date-bonus'),
     ...common,
     ...bonusScope,
-    /** "03-08" every year (once per card per year) or "2027-03-08" once. */
-    on: monthDaySchema,
+    on: monthDaySchema.describe('"03-08" every year (once per card per year) or "2027-03-08" once.'),
   })
   .meta({
     id: 'DateBonusRule',
