@@ -18,7 +18,13 @@ export { type Align, buildLayout, type Layout, type LayoutNode } from './layout'
 export { maskCardNumber } from './mask-card-number';
 export { type PreviewOptions, previewHeightDotsMax, renderPreviewPng } from './preview';
 export { getPrinterProfile, listPrinterProfiles, type PrinterProfile } from './printer-profile';
-export { printableLayout, type RenderedSlip, type RenderOptions, renderSlip } from './render-slip';
+export {
+  printableLayout,
+  type RenderedSlip,
+  type RenderOptions,
+  renderSlip,
+  renderSlipText,
+} from './render-slip';
 export {
   type Coupon,
   type CouponSymbology,

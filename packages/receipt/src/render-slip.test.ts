@@ -5,7 +5,7 @@ import { renderGolden } from '../test/golden-files';
 import { type CodePageName, canPrint, decodeText } from './code-page';
 import { type EscposOp, readEscpos } from './escpos-reader';
 import { getPrinterProfile } from './printer-profile';
-import { renderSlip } from './render-slip';
+import { renderSlip, renderSlipText } from './render-slip';
 
 /** The text lines the printer would print: text bytes decoded with the page `ESC t` selected. */
 function printedLines(ops: readonly EscposOp[], numberToPage: (n: number) => CodePageName): string[] {
@@ -215,6 +215,17 @@ describe('renderSlip input checks', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('renderSlipText', () => {
+  it('keeps Unicode (₽, «») for software that takes text, and agrees with the printer text after fallbacks', () => {
+    const unicode = renderSlipText(sampleSlips.ru, {}, { columns: 48 }).join('\n');
+    expect(unicode).toContain('150,00 ₽');
+    expect(unicode).toContain('«Тиллпойнт»');
+    expect(renderSlipText(sampleSlips.ru, {}, { columns: 48, codePage: 'CP866' })).toEqual(
+      renderSlip(sampleSlips.ru, {}, options).text,
     );
   });
 });

@@ -82,6 +82,29 @@ export function renderSlip(
   };
 }
 
+/**
+ * The section as text only, for POS software and fiscal printers that take Unicode text: no
+ * printer profile, and ₽, «» and the rest kept as they are unless `codePage` asks for fallbacks.
+ */
+export function renderSlipText(
+  slip: LoyaltySlipInput,
+  template: ReceiptTemplateInput,
+  options: { columns: number; codePage?: CodePageName },
+): string[] {
+  const parsedSlip = loyaltySlipSchema.safeParse(slip);
+  if (!parsedSlip.success) throw invalid('slip', parsedSlip.error);
+  const parsedTemplate = receiptTemplateSchema.safeParse(template);
+  if (!parsedTemplate.success) throw invalid('template', parsedTemplate.error);
+  const parsedOptions = renderOptionsSchema.pick({ columns: true, codePage: true }).safeParse(options);
+  if (!parsedOptions.success) throw invalid('render_options', parsedOptions.error);
+  const layout = buildLayout(parsedSlip.data, parsedTemplate.data);
+  const { codePage } = parsedOptions.data;
+  return renderTextLines(
+    codePage === undefined ? layout : printableLayout(layout, codePage),
+    parsedOptions.data.columns,
+  );
+}
+
 /** Every string of the layout rewritten into characters `codePage` has (₽ -> "руб."/"RUB"...). */
 export function printableLayout(layout: Layout, codePage: CodePageName): Layout {
   const p = (text: string) => toPrintable(text, codePage, layout.language);
