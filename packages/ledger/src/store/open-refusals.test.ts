@@ -98,7 +98,7 @@ describe('openLedgerStore refuses damaged files and never overwrites them', () =
     seed(env.store, 3);
     env.store.close();
     const db = new Database(env.path);
-    db.prepare("UPDATE balance SET available = available + 1000 WHERE card_id = 'C1'").run();
+    db.prepare("UPDATE card SET available = available + 1000 WHERE card_id = 'C1'").run();
     db.close();
     const error = openError(env.path);
     expect(error.code).toBe('invariant_broken');

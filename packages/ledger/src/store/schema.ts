@@ -2,6 +2,10 @@
  * Migrations, applied in order inside one transaction; `PRAGMA user_version` records the
  * last one applied. Never edit a released migration: add the next one.
  * Times are Unix milliseconds (INTEGER); points and money are INTEGER.
+ * Indexes are few on purpose: every index is another page written (and fsynced) per sale.
+ * The idempotency table is the key's unique index; outbox (epoch, seq) is the sequence's;
+ * a sale's own lots are found by their id prefix (`<txnId>:`), not by an index. Tables
+ * keyed by text are WITHOUT ROWID so the key is not a second b-tree.
  */
 export const migrations: readonly string[] = [
   `
@@ -16,8 +20,14 @@ export const migrations: readonly string[] = [
     enrolled_at INTEGER,
     created_at INTEGER NOT NULL,
     lifetime_spend_minor INTEGER NOT NULL DEFAULT 0,
-    purchase_count INTEGER NOT NULL DEFAULT 0
-  ) STRICT;
+    purchase_count INTEGER NOT NULL DEFAULT 0,
+    -- The balance projection: sums of the card's member_available / member_pending postings,
+    -- kept on the card row so a sale dirties one page for both.
+    available INTEGER NOT NULL DEFAULT 0,
+    pending INTEGER NOT NULL DEFAULT 0,
+    balance_version INTEGER NOT NULL DEFAULT 0
+  ) STRICT, WITHOUT ROWID;
+  CREATE VIEW balance AS SELECT card_id, available, pending, balance_version AS version FROM card;
 
   CREATE TABLE granted_once (
     card_id TEXT NOT NULL,
@@ -28,7 +38,7 @@ export const migrations: readonly string[] = [
 
   CREATE TABLE journal (
     txn_id TEXT PRIMARY KEY,
-    idempotency_key TEXT NOT NULL UNIQUE,
+    idempotency_key TEXT NOT NULL,
     origin_till TEXT NOT NULL,
     epoch TEXT NOT NULL,
     till_seq INTEGER NOT NULL,
@@ -36,9 +46,8 @@ export const migrations: readonly string[] = [
     card_id TEXT,
     occurred_at INTEGER NOT NULL,
     rules_version TEXT,
-    reverses TEXT,
-    UNIQUE (epoch, till_seq)
-  ) STRICT;
+    reverses TEXT
+  ) STRICT, WITHOUT ROWID;
 
   CREATE TABLE posting (
     txn_id TEXT NOT NULL,
@@ -50,7 +59,6 @@ export const migrations: readonly string[] = [
     lot_id TEXT,
     PRIMARY KEY (txn_id, leg)
   ) STRICT, WITHOUT ROWID;
-  CREATE INDEX posting_by_lot ON posting (lot_id) WHERE lot_id IS NOT NULL;
 
   CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal BEGIN SELECT RAISE(ABORT, 'journal is insert-only'); END;
   CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, 'journal is insert-only'); END;
@@ -66,16 +74,8 @@ export const migrations: readonly string[] = [
     vests_at INTEGER NOT NULL,
     expires_at INTEGER,
     account TEXT NOT NULL CHECK (account IN ('member_available', 'member_pending'))
-  ) STRICT;
+  ) STRICT, WITHOUT ROWID;
   CREATE INDEX lot_open_by_card ON lot (card_id) WHERE remaining > 0;
-  CREATE INDEX lot_by_source ON lot (source_txn);
-
-  CREATE TABLE balance (
-    card_id TEXT PRIMARY KEY,
-    available INTEGER NOT NULL,
-    pending INTEGER NOT NULL,
-    version INTEGER NOT NULL
-  ) STRICT;
 
   CREATE TABLE hold (
     hold_id TEXT PRIMARY KEY,
@@ -85,7 +85,7 @@ export const migrations: readonly string[] = [
     expires_at INTEGER NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('active', 'posted', 'voided', 'expired')),
     closed_by TEXT
-  ) STRICT;
+  ) STRICT, WITHOUT ROWID;
   CREATE INDEX hold_active_by_card ON hold (card_id) WHERE state = 'active';
   CREATE TABLE hold_lot (
     hold_id TEXT NOT NULL,
@@ -97,12 +97,12 @@ export const migrations: readonly string[] = [
 
   CREATE TABLE sale (
     receipt_id TEXT PRIMARY KEY,
-    txn_id TEXT NOT NULL UNIQUE,
+    txn_id TEXT NOT NULL,
     card_id TEXT NOT NULL,
     basket_total_minor INTEGER NOT NULL CHECK (basket_total_minor >= 0),
     returned_minor INTEGER NOT NULL DEFAULT 0 CHECK (returned_minor >= 0 AND returned_minor <= basket_total_minor),
     earned_reversed INTEGER NOT NULL DEFAULT 0 CHECK (earned_reversed >= 0)
-  ) STRICT;
+  ) STRICT, WITHOUT ROWID;
   CREATE TABLE sale_spent (
     txn_id TEXT NOT NULL,
     lot_id TEXT NOT NULL,
@@ -118,12 +118,12 @@ export const migrations: readonly string[] = [
     request_hash TEXT NOT NULL,
     result TEXT NOT NULL,
     created_at INTEGER NOT NULL
-  ) STRICT;
+  ) STRICT, WITHOUT ROWID;
 
   CREATE TABLE outbox (
     epoch TEXT NOT NULL,
     seq INTEGER NOT NULL CHECK (seq > 0),
-    txn_id TEXT NOT NULL UNIQUE,
+    txn_id TEXT NOT NULL,
     body TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL,

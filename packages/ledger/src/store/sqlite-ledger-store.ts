@@ -312,7 +312,8 @@ export class SqliteLedgerStore {
     work: () => Outcome<T, C>,
   ): Outcome<T, C | IdempotencyConflict> {
     const { idempotencyKey, ...rest } = request;
-    const requestHash = sha256Hex(canonicalJson({ operation, request: rest }));
+    // The request is zod output, so its keys come in schema order: plain JSON is canonical here.
+    const requestHash = sha256Hex(`${operation}\n${JSON.stringify(rest)}`);
     return this.guard(operation, () =>
       this.transact((): Outcome<T, C | IdempotencyConflict> => {
         const prior = this.s.getIdempotency.get(idempotencyKey) as
@@ -425,11 +426,9 @@ export class SqliteLedgerStore {
       const changed = this.s.changeLot.run(change.delta, change.lotId);
       assert(changed.changes === 1, 'lot change names an unknown lot', { lotId: change.lotId });
     }
-    if (
-      plan.postings.some((p) => isMemberAccount(p.account)) ||
-      this.s.getBalance.get(entry.cardId) === undefined
-    ) {
-      this.s.upsertBalance.run(entry.cardId, available, pending);
+    if (plan.postings.some((p) => isMemberAccount(p.account))) {
+      const moved = this.s.moveBalance.run(available, pending, entry.cardId);
+      assert(moved.changes === 1, 'balance projection of an unknown card', { cardId: entry.cardId });
     }
     const body: OutboxBody = {
       tillId: this.tillId,
@@ -777,7 +776,9 @@ export class SqliteLedgerStore {
         points: number;
         restored: number;
       }[];
-      const earnedLots = (this.s.lotsBySource.all(row.txn_id) as LotRow[]).map(toLot);
+      const earnedLots = (this.s.lotsOfSale.all(row.txn_id, row.txn_id) as LotRow[])
+        .map(toLot)
+        .filter((l) => l.sourceTxnId === row.txn_id);
       const lots = new Map(this.openLots(row.card_id).map((l) => [l.lotId, l]));
       for (const lot of earnedLots) lots.set(lot.lotId, lot);
       for (const s of spent) {
@@ -1007,8 +1008,10 @@ export class SqliteLedgerStore {
       for (const r of this.s.outboxGaps.all() as { epoch: string; n: number; lo: number; hi: number }[]) {
         problems.push(`outbox epoch ${r.epoch}: ${r.n} rows for seq ${r.lo}..${r.hi}`);
       }
-      const orphans = this.s.journalWithoutOutbox.get() as { n: number };
-      if (orphans.n > 0) problems.push(`${orphans.n} journal entries have no outbox row`);
+      const counts = this.s.journalOutboxCounts.get() as { journal: number; outbox: number };
+      if (counts.journal !== counts.outbox) {
+        problems.push(`${counts.journal} journal entries but ${counts.outbox} outbox rows`);
+      }
       const chain = this.verifyOutboxChain();
       if (!chain.ok)
         problems.push(`outbox chain broken at epoch ${chain.epoch} seq ${chain.seq}: ${chain.reason}`);

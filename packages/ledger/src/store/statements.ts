@@ -29,7 +29,10 @@ export function prepareStatements(db: Database.Database) {
     ),
     openLots: db.prepare(`SELECT ${lotColumns} FROM lot WHERE card_id = ? AND remaining > 0`),
     getLot: db.prepare(`SELECT ${lotColumns} FROM lot WHERE lot_id = ?`),
-    lotsBySource: db.prepare(`SELECT ${lotColumns} FROM lot WHERE source_txn = ? ORDER BY lot_id`),
+    // A sale's lots are `<txnId>:a<n>`: a range of the primary key (':' + 1 = ';').
+    lotsOfSale: db.prepare(
+      `SELECT ${lotColumns} FROM lot WHERE lot_id > ? || ':' AND lot_id < ? || ';' ORDER BY lot_id`,
+    ),
     insertLot: db.prepare(`INSERT INTO lot (${lotColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     changeLot: db.prepare('UPDATE lot SET remaining = remaining + ? WHERE lot_id = ?'),
     activeHoldLots: db.prepare(
@@ -53,11 +56,9 @@ export function prepareStatements(db: Database.Database) {
     insertPosting: db.prepare(
       'INSERT INTO posting (txn_id, leg, account, card_id, amount, lot_id) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    getBalance: db.prepare('SELECT available, pending, version FROM balance WHERE card_id = ?'),
-    upsertBalance: db.prepare(
-      `INSERT INTO balance (card_id, available, pending, version) VALUES (?, ?, ?, 1)
-       ON CONFLICT (card_id) DO UPDATE SET available = available + excluded.available,
-         pending = pending + excluded.pending, version = version + 1`,
+    moveBalance: db.prepare(
+      `UPDATE card SET available = available + ?, pending = pending + ?, balance_version = balance_version + 1
+        WHERE card_id = ?`,
     ),
     getSale: db.prepare('SELECT * FROM sale WHERE receipt_id = ?'),
     insertSale: db.prepare(
@@ -104,18 +105,18 @@ export function prepareStatements(db: Database.Database) {
                 sum(CASE WHEN account = 'member_pending' THEN amount ELSE 0 END) AS pp
            FROM posting WHERE account IN ('member_available', 'member_pending') GROUP BY card_id)
        SELECT b.card_id, b.available, b.pending, coalesce(p.pa, 0) AS pa, coalesce(p.pp, 0) AS pp
-         FROM balance b LEFT JOIN posted p ON p.card_id = b.card_id
+         FROM card b LEFT JOIN posted p ON p.card_id = b.card_id
         WHERE b.available <> coalesce(p.pa, 0) OR b.pending <> coalesce(p.pp, 0)
        UNION ALL
-       SELECT p.card_id, 0, 0, p.pa, p.pp FROM posted p LEFT JOIN balance b ON b.card_id = p.card_id
+       SELECT p.card_id, 0, 0, p.pa, p.pp FROM posted p LEFT JOIN card b ON b.card_id = p.card_id
         WHERE b.card_id IS NULL
        LIMIT 20`,
     ),
     outboxGaps: db.prepare(
       'SELECT epoch, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM outbox GROUP BY epoch HAVING lo <> 1 OR hi <> n',
     ),
-    journalWithoutOutbox: db.prepare(
-      'SELECT count(*) AS n FROM journal j LEFT JOIN outbox o ON o.txn_id = j.txn_id WHERE o.txn_id IS NULL',
+    journalOutboxCounts: db.prepare(
+      'SELECT (SELECT count(*) FROM journal) AS journal, (SELECT count(*) FROM outbox) AS outbox',
     ),
   };
 }
