@@ -29,6 +29,8 @@ describe('parseProgram', () => {
     expect(result.value.program.rounding).toEqual({ mode: 'down', scope: 'line' });
     expect(result.value.program.redemption.maxLinePercent).toBe(100);
     expect(result.value.versionId).toMatch(/^[0-9a-f]{16}$/);
+    // the engine caches per program object, so the program is frozen
+    expect(Object.isFrozen(result.value.program.earn[0])).toBe(true);
   });
 
   it('gives the same version id whatever the key order, and another one when content changes', () => {

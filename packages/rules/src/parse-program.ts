@@ -23,7 +23,16 @@ export function parseProgram(input: unknown, source: string): Outcome<ProgramVer
       { source, problems },
     );
   }
-  return accept({ program: parsed.data, versionId: programVersionId(parsed.data) });
+  // frozen: the engine caches work per program object, so a program must not change under it
+  return accept({ program: deepFreeze(parsed.data), versionId: programVersionId(parsed.data) });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 export function programVersionId(program: unknown): string {
