@@ -20,6 +20,8 @@ export interface SerialPortLike {
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;
   on(event: 'close', listener: (err?: Error & { disconnected?: boolean }) => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
+  /** Discards bytes received but not yet read (tcflush). */
+  flush(callback?: (err: Error | null) => void): void;
   removeAllListeners(): unknown;
 }
 
@@ -104,6 +106,8 @@ export class SerialScanner extends ScannerBase {
         context: { path: this.path },
       });
     }
+    // Bytes left in the OS buffer from before this open (half a scan, a stray LF) are not a scan.
+    await new Promise<void>((resolve) => port.flush(() => resolve()));
     this.port = port;
     port.on('data', (chunk) => this.onBytes(chunk));
     port.on('close', (err) => this.portGone(port, err ?? new Error('serial port closed')));
