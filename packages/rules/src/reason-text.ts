@@ -1,10 +1,12 @@
 import { formatMinor } from '@tillpoint/core';
 import type { Reason } from './quote-schema';
 import type { EarnRule } from './rule-schema';
+import { toHundredths } from './schema-primitives';
 
 /**
  * English sentences for reasons. The machine `code` and `params` travel beside each text so
  * the receipt can say the same in Russian. A rule's own `text` wins over the generated one.
+ * Params hold integers (hundredths for percentages and factors) and strings, never a float.
  */
 export function ruleReason(rule: EarnRule, currency: string, pointValueMinor: number): Reason {
   const prefix = rule.name === undefined ? '' : `${rule.name}: `;
@@ -18,7 +20,7 @@ export function ruleReason(rule: EarnRule, currency: string, pointValueMinor: nu
     case 'cashback':
       return make(
         'cashback',
-        { percent: rule.percent, pointValueMinor },
+        { percentHundredths: toHundredths(rule.percent), percent: String(rule.percent), pointValueMinor },
         `${rule.percent}% of the price back as points.`,
       );
     case 'points-per-amount':
@@ -28,7 +30,11 @@ export function ruleReason(rule: EarnRule, currency: string, pointValueMinor: nu
         `${rule.points} point${rule.points === 1 ? '' : 's'} for every ${formatMinor(rule.perAmountMinor, currency)} ${currency}.`,
       );
     case 'multiplier':
-      return make('multiplier', { factor: rule.factor }, `Points multiplied by ${rule.factor}.`);
+      return make(
+        'multiplier',
+        { factorHundredths: toHundredths(rule.factor), factor: String(rule.factor) },
+        `Points multiplied by ${rule.factor}.`,
+      );
     case 'no-accrual':
       return make('no_accrual', {}, 'These goods earn no points.');
     default:
