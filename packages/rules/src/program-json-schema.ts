@@ -13,7 +13,6 @@ export function programJsonSchema(): Record<string, unknown> {
   >;
   return {
     $schema: schema.$schema,
-    $id: 'https://tillpoint.dev/schemas/program.schema.json',
     title: 'Tillpoint loyalty program',
     description:
       'A loyalty program for the Tillpoint rules engine. Money is in integer minor units, points are integers. Generated from packages/rules/src/program-schema.ts by scripts/regenerate-program-schema.ts; do not edit.',
