@@ -1,5 +1,6 @@
 export * from './allocation';
 export * from './assert';
+export * from './canonical-json';
 export * from './clock';
 export * from './domain';
 export * from './errors';

@@ -1,0 +1,245 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Clock, systemClock } from '@tillpoint/core';
+import { openLedgerStore, type SqliteLedgerStore } from '@tillpoint/ledger/store';
+import { createTransport, PrintQueue } from '@tillpoint/printer';
+import type { Health } from '@tillpoint/protocol';
+import { loadProgramFile } from '@tillpoint/rules';
+import { createScanner, type ScannerBinding } from '@tillpoint/scanner';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { AgentState } from './agent-state';
+import { createLocalApi } from './api/local-api-server';
+import { ConfigError } from './config/config-error';
+import { type LoadedConfig, loadConfig } from './config/load-config';
+import { AgentEvents } from './events';
+import { TillSession } from './till-session';
+
+export interface StartAgentOptions {
+  configPath: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Port override (0: any free port), for tests and the demo. */
+  port?: number;
+  /** Extra routes on the same server (the companion page). */
+  extend?: (app: FastifyInstance) => void;
+}
+
+export interface RunningAgent {
+  url: string;
+  port: number;
+  loaded: LoadedConfig;
+  session: TillSession;
+  events: AgentEvents;
+  ledger: SqliteLedgerStore | undefined;
+  printQueue: PrintQueue | undefined;
+  scanners: ScannerBinding[];
+  /** Finishes the request in hand, closes devices, the print queue and the ledger. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the till agent: config, program, ledger, print queue, scanners, local API.
+ * A ledger that cannot open does not stop the agent: it starts with loyalty off, says why
+ * on every call, in the log and on the event stream, and the sale goes on.
+ */
+export async function startAgent(options: StartAgentOptions): Promise<RunningAgent> {
+  const loaded = loadConfig(options.configPath);
+  const { config, paths } = loaded;
+  const clock = options.clock ?? systemClock;
+  const logger =
+    options.logger ?? pino({ level: config.log.level, base: { store: config.storeId, till: config.tillId } });
+  const events = new AgentEvents();
+
+  const program = await loadProgramFile(paths.programFile);
+  if (!program.ok) {
+    throw new ConfigError(
+      'config_invalid',
+      `program ${paths.programFile} (from "program" in ${loaded.file}) is refused:\n${program.message}`,
+      {
+        context: { file: paths.programFile },
+      },
+    );
+  }
+
+  try {
+    mkdirSync(paths.dataDir, { recursive: true, mode: 0o750 });
+  } catch (cause) {
+    throw new ConfigError(
+      'config_invalid',
+      `${loaded.file}: dataDir: cannot create ${paths.dataDir} (${(cause as Error).message}); point it at a writable folder`,
+      { cause },
+    );
+  }
+
+  let ledger: SqliteLedgerStore | undefined;
+  let ledgerProblem: string | undefined;
+  try {
+    ledger = openLedgerStore({ path: paths.ledgerFile, tillId: config.tillId, clock });
+  } catch (error) {
+    ledgerProblem = `${(error as { code?: string }).code ?? 'ledger_failed'}: ${(error as Error).message}`;
+    logger.error(
+      { code: 'loyalty_unavailable', err: error, file: paths.ledgerFile },
+      'the ledger did not open: loyalty is off, sales go on',
+    );
+    events.publish('loyalty', { state: 'unavailable', reason: ledgerProblem });
+  }
+  if (ledger !== undefined)
+    events.publish('loyalty', { state: 'available', programVersion: program.value.versionId });
+
+  const state = new AgentState(join(paths.dataDir, 'agent.sqlite'));
+
+  let printQueue: PrintQueue | undefined;
+  if (config.printer !== undefined) {
+    printQueue = new PrintQueue(state.db, createTransport(config.printer), { clock });
+    printQueue.on('printer_state', (s) => {
+      const level = s.state === 'ok' ? 'info' : 'warn';
+      logger[level]({ code: s.state, printer: config.printer?.transport }, `printer: ${s.message}`);
+      events.publish('printer', { state: s.state, message: s.message });
+    });
+    printQueue.on('job_printed', (j) => events.publish('printer', { state: 'ok', printed: j.jobId }));
+    printQueue.on('job_uncertain', (j) => {
+      logger.warn({ code: 'job_uncertain', jobId: j.jobId }, j.reason);
+      events.publish('printer', { state: 'job_uncertain', jobId: j.jobId, message: j.reason });
+    });
+    printQueue.start();
+  }
+
+  const session = new TillSession({
+    config,
+    program: program.value,
+    state,
+    events,
+    clock,
+    logger,
+    ledger,
+    ...(ledgerProblem === undefined ? {} : { ledgerProblem }),
+    ...(printQueue === undefined ? {} : { printQueue }),
+  });
+
+  const scanners = config.scanners.map((scannerConfig) =>
+    createScanner(scannerConfig, { clock, cardRanges: config.cardRanges }),
+  );
+  for (const scanner of scanners) {
+    scanner.on('scan', (scan) => {
+      events.publish('scan', {
+        code: scan.code,
+        symbology: scan.symbology,
+        deviceId: scan.deviceId,
+        card: scan.card?.kind ?? 'product',
+      });
+      if (scan.card?.kind === 'card') {
+        const info = session.cardInfo(scan.code);
+        events.publish(
+          'card',
+          info.ok
+            ? { ...info.value, known: true }
+            : { cardCode: scan.code, known: false, code: info.code, message: info.message },
+        );
+      }
+    });
+    scanner.on('state', (s) => events.publish('device', { ...s }));
+    scanner.on('error', (e) => {
+      logger.warn({ code: e.code, deviceId: scanner.deviceId, err: e }, `scanner: ${e.message}`);
+      events.publish('device', { deviceId: scanner.deviceId, error: e.code, message: e.message });
+    });
+  }
+  await Promise.all(scanners.map((s) => enableScanner(s, logger, events)));
+
+  const health = (): Health => {
+    const printer = events.latest('printer');
+    return {
+      status: session.loyaltyAvailable ? 'ok' : 'degraded',
+      loyalty: {
+        available: session.loyaltyAvailable,
+        ...(session.loyaltyProblem === undefined ? {} : { problem: session.loyaltyProblem }),
+      },
+      programVersion: program.value.versionId,
+      storeId: config.storeId,
+      tillId: config.tillId,
+      printer:
+        config.printer === undefined
+          ? null
+          : {
+              state: printQueue?.printerState() ?? 'unknown',
+              ...(typeof printer?.data.message === 'string' ? { message: printer.data.message } : {}),
+            },
+      scanners: scanners.map((s) => ({ deviceId: s.deviceId, power: s.power, lifecycle: s.lifecycle })),
+    };
+  };
+
+  const app = createLocalApi({
+    session,
+    events,
+    logger,
+    token: config.api.token,
+    bodyBytesMax: config.api.bodyBytesMax,
+    eventClientsMax: config.api.eventClientsMax,
+    health,
+    ...(options.extend === undefined ? {} : { extend: options.extend }),
+  });
+  // Loopback only: the POS runs on this register; nothing else may reach the ledger.
+  await app.listen({ host: '127.0.0.1', port: options.port ?? config.api.port });
+  const address = app.server.address();
+  const port =
+    typeof address === 'object' && address !== null ? address.port : (options.port ?? config.api.port);
+  logger.info(
+    { port, programVersion: program.value.versionId, loyalty: session.loyaltyAvailable },
+    'agent started',
+  );
+
+  let stopped = false;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    loaded,
+    session,
+    events,
+    ledger,
+    printQueue,
+    scanners,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // Closing the server waits for requests in hand: a commit in progress finishes first.
+      await app.close();
+      await Promise.allSettled(scanners.map((s) => s.close()));
+      await printQueue?.stop();
+      ledger?.close();
+      state.close();
+      logger.info('agent stopped');
+    },
+  };
+}
+
+/** Opens, claims and enables a scanner; a scanner that is not there yet is retried in the background. */
+async function enableScanner(scanner: ScannerBinding, logger: Logger, events: AgentEvents): Promise<void> {
+  let delayMs = 500;
+  const attempt = async (): Promise<boolean> => {
+    try {
+      if (scanner.lifecycle === 'closed') await scanner.open();
+      if (scanner.lifecycle === 'open') await scanner.claim();
+      if (scanner.lifecycle === 'claimed') await scanner.enable();
+      return true;
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'open_failed';
+      logger.warn(
+        { code, deviceId: scanner.deviceId, err: error },
+        `scanner ${scanner.deviceId} not ready; retrying`,
+      );
+      events.publish('device', {
+        deviceId: scanner.deviceId,
+        error: code,
+        message: (error as Error).message,
+      });
+      return false;
+    }
+  };
+  if (await attempt()) return;
+  const retry = async () => {
+    if (await attempt()) return;
+    delayMs = Math.min(delayMs * 2, 30_000);
+    setTimeout(retry, delayMs).unref();
+  };
+  setTimeout(retry, delayMs).unref();
+}

@@ -1,0 +1,218 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import {
+  type ApiErrorCode,
+  cancelRequestSchema,
+  cardCodeSchema,
+  commitRequestSchema,
+  enrolRequestSchema,
+  type Health,
+  localApiOpenApi,
+  printRequestSchema,
+  quoteRequestSchema,
+  reserveRequestSchema,
+  returnRequestSchema,
+} from '@tillpoint/protocol';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { AgentEvent, AgentEvents } from '../events';
+import type { SessionResult, TillSession } from '../till-session';
+
+/** HTTP status of each refusal code: what a POS developer expects to branch on. */
+export const statusOfCode: Record<ApiErrorCode, number> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  card_blocked: 403,
+  card_unknown: 404,
+  receipt_unknown: 404,
+  hold_unknown: 404,
+  not_found: 404,
+  insufficient_points: 409,
+  idempotency_conflict: 409,
+  offline_limit: 409,
+  hold_expired: 410,
+  payload_too_large: 413,
+  below_minimum: 422,
+  above_maximum: 422,
+  return_exceeds_sale: 422,
+  loyalty_unavailable: 503,
+  printer_unavailable: 503,
+};
+
+export interface LocalApiOptions {
+  session: TillSession;
+  events: AgentEvents;
+  logger: Logger;
+  token: string;
+  bodyBytesMax: number;
+  eventClientsMax: number;
+  health: () => Health;
+  /** Extra routes (the companion page) registered on the same server. */
+  extend?: (app: FastifyInstance) => void;
+}
+
+class HttpRefusal extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new HttpRefusal('invalid_request', z.prettifyError(parsed.error), {
+      issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+    });
+  }
+  return parsed.data;
+}
+
+function send<T>(reply: FastifyReply, result: SessionResult<T>): T | undefined {
+  if (result.ok) return result.value;
+  reply.code(statusOfCode[result.code]);
+  void reply.send({
+    code: result.code,
+    message: result.message,
+    ...(result.details === undefined ? {} : { details: result.details }),
+  });
+  return undefined;
+}
+
+function tokenMatches(expected: Buffer, header: string | undefined): boolean {
+  if (header === undefined || !header.startsWith('Bearer ')) return false;
+  const given = Buffer.from(header.slice('Bearer '.length).trim());
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The local POS API. Listens on 127.0.0.1 only; every /v1 route needs the bearer token. */
+export function createLocalApi(o: LocalApiOptions): FastifyInstance {
+  const app = Fastify({ bodyLimit: o.bodyBytesMax, logger: false });
+  const expected = Buffer.from(o.token);
+  let eventClients = 0;
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/v1/')) return;
+    if (!tokenMatches(expected, request.headers.authorization)) {
+      reply.code(401).header('www-authenticate', 'Bearer');
+      return reply.send({
+        code: 'unauthorized',
+        message: 'send "Authorization: Bearer <api.token from the agent config>"',
+      });
+    }
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    if (error instanceof HttpRefusal) {
+      return reply.code(statusOfCode[error.code]).send({
+        code: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+      });
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply
+        .code(413)
+        .send({ code: 'payload_too_large', message: `request body over ${o.bodyBytesMax} bytes` });
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send({ code: 'invalid_request', message: error.message });
+    }
+    o.logger.error({ err: error, code: 'internal' }, 'unexpected error in the local API');
+    return reply
+      .code(500)
+      .send({ code: 'internal', message: 'the agent hit a bug; the sale can go on without loyalty' });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ code: 'not_found', message: `no route ${request.method} ${request.url}` }),
+  );
+
+  const cardParam = (request: FastifyRequest) =>
+    parseBody(cardCodeSchema, (request.params as { cardCode?: string }).cardCode);
+  const receiptParam = (request: FastifyRequest) =>
+    parseBody(z.string().min(1).max(64), (request.params as { receiptId?: string }).receiptId);
+
+  app.get('/openapi.json', async () => localApiOpenApi(o.session.program.versionId));
+  app.get('/v1/health', async () => o.health());
+  app.get('/v1/cards/:cardCode', async (request, reply) =>
+    send(reply, o.session.cardInfo(cardParam(request))),
+  );
+  app.post('/v1/cards/:cardCode/enrol', async (request, reply) =>
+    send(reply, o.session.enrol(cardParam(request), parseBody(enrolRequestSchema, request.body))),
+  );
+  app.post('/v1/quote', async (request, reply) =>
+    send(reply, o.session.quote(parseBody(quoteRequestSchema, request.body))),
+  );
+  app.post('/v1/reservations', async (request, reply) =>
+    send(reply, o.session.reserve(parseBody(reserveRequestSchema, request.body))),
+  );
+  app.post('/v1/reservations/cancel', async (request, reply) =>
+    send(reply, o.session.cancel(parseBody(cancelRequestSchema, request.body))),
+  );
+  app.post('/v1/sales', async (request, reply) =>
+    send(reply, o.session.commit(parseBody(commitRequestSchema, request.body))),
+  );
+  app.post('/v1/returns', async (request, reply) =>
+    send(reply, o.session.returnSale(parseBody(returnRequestSchema, request.body))),
+  );
+  app.get('/v1/sales/:receiptId/slip', async (request, reply) => {
+    const receiptId = receiptParam(request);
+    const found = send(reply, o.session.slip(receiptId));
+    return (
+      found && { receiptId, text: found.text, escposBase64: Buffer.from(found.escpos).toString('base64') }
+    );
+  });
+  app.post('/v1/sales/:receiptId/print', async (request, reply) => {
+    const receiptId = receiptParam(request);
+    const body = parseBody(printRequestSchema, request.body);
+    return send(reply, o.session.print(receiptId, body.idempotencyKey));
+  });
+
+  app.get('/v1/events', (request, reply) => {
+    if (eventClients >= o.eventClientsMax) {
+      void reply.code(503).send({
+        code: 'loyalty_unavailable',
+        message: `too many event stream clients (max ${o.eventClientsMax})`,
+      });
+      return;
+    }
+    eventClients++;
+    reply.hijack();
+    const res: ServerResponse = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const write = (event: AgentEvent) => {
+      res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    };
+    res.write('retry: 1000\n\n');
+    const lastId = Number(request.headers['last-event-id'] ?? Number.NaN);
+    if (Number.isSafeInteger(lastId)) for (const e of o.events.since(lastId)) write(e);
+    else
+      for (const type of ['loyalty', 'printer', 'device', 'sync'] as const) {
+        const current = o.events.latest(type);
+        if (current !== undefined) write(current);
+      }
+    const unsubscribe = o.events.subscribe(write);
+    // A comment line now and then keeps proxies and idle timers from closing the stream.
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    heartbeat.unref();
+    const close = () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      eventClients--;
+    };
+    res.once('close', close);
+  });
+
+  o.extend?.(app);
+  return app;
+}

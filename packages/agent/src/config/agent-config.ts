@@ -1,0 +1,69 @@
+import { printerConfigSchema } from '@tillpoint/printer';
+import { receiptTemplateSchema } from '@tillpoint/receipt';
+import { cardRangesSchema, scannerConfigSchema } from '@tillpoint/scanner';
+import { z } from 'zod';
+
+/**
+ * The agent's one config file (YAML or JSON). Every default lives here; `tillpoint init`
+ * writes a commented starter. Relative paths are resolved against the config file's folder.
+ */
+export const agentConfigSchema = z.strictObject({
+  storeId: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, - and _ (up to 32), e.g. "msk-014"'),
+  tillId: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, - and _ (up to 32), e.g. "msk-014-t2"'),
+  /** Printed on the loyalty slip. */
+  storeName: z.string().min(1).max(64).optional(),
+  /** Language of the slip and the companion page. */
+  language: z.enum(['en', 'ru']).default('en'),
+  /** The loyalty program file (JSON), as head office publishes it. */
+  program: z.string().min(1, 'the path of the program JSON file, e.g. "program.json"'),
+  /** Where till.sqlite, its backups and the agent's state live. */
+  dataDir: z.string().min(1).default('./data'),
+  api: z
+    .strictObject({
+      /** The local API listens on 127.0.0.1 only, on this port. */
+      port: z.number().int().min(1).max(65535).default(8787),
+      /** Bearer token the POS sends; keep this file readable by the agent only (mode 0600). */
+      token: z.string().min(24, 'at least 24 characters: `tillpoint init` writes a random one'),
+      /** Largest request body accepted, bytes. */
+      bodyBytesMax: z
+        .number()
+        .int()
+        .min(1024)
+        .max(4 * 1024 * 1024)
+        .default(256 * 1024),
+      /** Event stream clients at once. */
+      eventClientsMax: z.number().int().min(1).max(64).default(8),
+    })
+    .strict(),
+  /** Which codes are loyalty cards (prefix, length, check digit): tells them from products offline. */
+  cardRanges: cardRangesSchema.default([]),
+  scanners: z.array(scannerConfigSchema).max(8).default([]),
+  /** The loyalty printer; leave out when the POS prints the slip text itself. */
+  printer: printerConfigSchema.optional(),
+  receipt: z
+    .strictObject({
+      template: receiptTemplateSchema.optional(),
+      /** Print the slip as soon as a sale commits. */
+      printAfterSale: z.boolean().default(true),
+    })
+    .default({ printAfterSale: true }),
+  holds: z
+    .strictObject({
+      /** How long a reservation lives when the POS does not say. */
+      ttlSecondsDefault: z.number().int().min(5).max(3600).default(300),
+    })
+    .default({ ttlSecondsDefault: 300 }),
+  headOffice: z
+    .strictObject({
+      url: z.url({ error: 'a URL such as https://loyalty.example.com' }),
+    })
+    .optional(),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    })
+    .default({ level: 'info' }),
+});
+
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+export type AgentConfigInput = z.input<typeof agentConfigSchema>;

@@ -1,0 +1,604 @@
+import type { Card, Clock } from '@tillpoint/core';
+import type { CardView, SqliteLedgerStore } from '@tillpoint/ledger/store';
+import type { PrintQueue } from '@tillpoint/printer';
+import type {
+  ApiErrorCode,
+  CancelRequest,
+  CardInfo,
+  CommitRequest,
+  EnrolRequest,
+  QuoteRequest,
+  ReserveRequest,
+  ReturnAnswer,
+  ReturnRequest,
+  SaleAnswer,
+} from '@tillpoint/protocol';
+import { type LoyaltySlip, maskCardNumber, renderSlip } from '@tillpoint/receipt';
+import { type ProgramVersion, type Quote, quote } from '@tillpoint/rules';
+import { type CardRange, classifyCode } from '@tillpoint/scanner';
+import type { Logger } from 'pino';
+import type { AgentState } from './agent-state';
+import type { AgentConfig } from './config/agent-config';
+import type { AgentEvents } from './events';
+
+/** What every session call returns: a value, or a refusal with a code the POS can show. */
+export type SessionResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; code: ApiErrorCode; message: string; details?: Record<string, unknown> };
+
+export interface TillSessionDeps {
+  config: AgentConfig;
+  program: ProgramVersion;
+  state: AgentState;
+  events: AgentEvents;
+  clock: Clock;
+  logger: Logger;
+  /** Undefined while the ledger cannot be used; then loyalty answers `loyalty_unavailable`. */
+  ledger: SqliteLedgerStore | undefined;
+  ledgerProblem?: string;
+  printQueue?: PrintQueue;
+}
+
+const refusal = (code: ApiErrorCode, message: string, details?: Record<string, unknown>) =>
+  ({ ok: false, code, message, ...(details === undefined ? {} : { details }) }) as const;
+
+/**
+ * The till's loyalty logic: the local API and the companion page call it; it asks the
+ * rules engine, writes the ledger in one transaction per operation, and queues the slip.
+ * Nothing here waits on the network. A ledger failure switches loyalty off with a clear
+ * code and the sale goes on without it.
+ */
+export class TillSession {
+  private ledger: SqliteLedgerStore | undefined;
+  private ledgerProblem: string | undefined;
+
+  constructor(private readonly d: TillSessionDeps) {
+    this.ledger = d.ledger;
+    this.ledgerProblem = d.ledgerProblem;
+  }
+
+  get loyaltyAvailable(): boolean {
+    return this.ledger !== undefined;
+  }
+
+  get loyaltyProblem(): string | undefined {
+    return this.ledgerProblem;
+  }
+
+  get program(): ProgramVersion {
+    return this.d.program;
+  }
+
+  /** Which codes the cashier scanned are cards: by the configured ranges, offline. */
+  checkCardCode(code: string): SessionResult<string> {
+    const ranges: readonly CardRange[] = this.d.config.cardRanges;
+    if (ranges.length === 0) return { ok: true, value: code };
+    const cls = classifyCode(code, ranges);
+    if (cls.kind === 'card') return { ok: true, value: code };
+    if (cls.kind === 'invalid_check_digit') {
+      return refusal('card_unknown', `${code} has a wrong check digit: a misread card, scan it again`, {
+        reason: 'invalid_check_digit',
+      });
+    }
+    return refusal(
+      'card_unknown',
+      `${code} is not a loyalty card of this program (it looks like a product barcode)`,
+      {
+        reason: 'not_a_card',
+      },
+    );
+  }
+
+  cardInfo(code: string): SessionResult<CardInfo> {
+    return this.withLedger((ledger) => {
+      const checked = this.checkCardCode(code);
+      if (!checked.ok) return checked;
+      const view = ledger.getCard(code, this.d.clock.nowMs());
+      if (view === undefined) {
+        return refusal(
+          'card_unknown',
+          `card ${code} is not registered yet: enrol it (phone and consent) or just sell`,
+          {
+            reason: 'not_registered',
+          },
+        );
+      }
+      return { ok: true, value: this.describeCard(view) };
+    });
+  }
+
+  enrol(code: string, request: EnrolRequest): SessionResult<CardInfo> {
+    return this.idempotent(request.idempotencyKey, 'enrol', { code, request }, (atMs, ledger) => {
+      const checked = this.checkCardCode(code);
+      if (!checked.ok) return checked;
+      const done = ledger.enrolCard({
+        idempotencyKey: request.idempotencyKey,
+        cardId: code,
+        phone: request.phone,
+        consentAt: atMs,
+        at: atMs,
+      });
+      if (!done.ok) return refusal(done.code, done.message);
+      const view = ledger.getCard(code, atMs);
+      return view === undefined
+        ? refusal('card_unknown', `card ${code} vanished`)
+        : { ok: true, value: this.describeCard(view) };
+    });
+  }
+
+  quote(request: QuoteRequest): SessionResult<Quote> {
+    return this.withLedger((ledger) => {
+      const now = this.d.clock.nowMs();
+      const card = this.cardForQuote(ledger, request.cardCode, now);
+      if (!card.ok) return card;
+      return { ok: true, value: this.runQuote(request.basket, card.value, now, request.spendPoints) };
+    });
+  }
+
+  reserve(
+    request: ReserveRequest,
+  ): SessionResult<{ holdId: string; points: number; expiresAt: string; quote: Quote }> {
+    return this.idempotent(request.idempotencyKey, 'reserve', request, (atMs, ledger) => {
+      const card = this.cardForQuote(ledger, request.cardCode, atMs);
+      if (!card.ok) return card;
+      const q = this.runQuote(request.basket, card.value, atMs, request.spendPoints);
+      const chosen = q.redemption.chosen;
+      if (chosen?.refusal) return refusal(chosen.refusal.code, chosen.refusal.text);
+      const held = ledger.hold({
+        idempotencyKey: request.idempotencyKey,
+        cardId: request.cardCode,
+        points: request.spendPoints,
+        at: atMs,
+        ttlMs: request.ttlSeconds * 1000,
+      });
+      if (!held.ok) return refusal(held.code, held.message);
+      this.d.state.putReservation({
+        holdId: held.value.holdId,
+        cardId: request.cardCode,
+        points: held.value.points,
+        expiresAt: held.value.expiresAt,
+      });
+      return {
+        ok: true,
+        value: {
+          holdId: held.value.holdId,
+          points: held.value.points,
+          expiresAt: new Date(held.value.expiresAt).toISOString(),
+          quote: q,
+        },
+      };
+    });
+  }
+
+  cancel(request: CancelRequest): SessionResult<{ holdId: string; released: true }> {
+    return this.idempotent(request.idempotencyKey, 'cancel', request, (atMs, ledger) => {
+      const voided = ledger.voidHold({
+        idempotencyKey: request.idempotencyKey,
+        holdId: request.holdId,
+        at: atMs,
+      });
+      if (!voided.ok) {
+        return voided.code === 'hold_posted'
+          ? refusal('idempotency_conflict', voided.message)
+          : refusal(voided.code, voided.message);
+      }
+      return { ok: true, value: { holdId: request.holdId, released: true } };
+    });
+  }
+
+  commit(request: CommitRequest): SessionResult<SaleAnswer> {
+    return this.idempotent(request.idempotencyKey, 'commit', request, (atMs, ledger) => {
+      const card = this.cardForQuote(ledger, request.cardCode, atMs);
+      if (!card.ok) return card;
+      let spendPoints = request.spendPoints ?? 0;
+      if (request.holdId !== undefined) {
+        const reservation = this.d.state.getReservation(request.holdId);
+        if (reservation === undefined || reservation.cardId !== request.cardCode) {
+          return refusal(
+            'hold_unknown',
+            `no reservation ${request.holdId} for card ${request.cardCode} at this till`,
+          );
+        }
+        spendPoints = request.spendPoints ?? reservation.points;
+      }
+      // A held spend is checked against the balance before the hold: the hold is ours.
+      const q = this.runQuote(
+        request.basket,
+        card.value,
+        atMs,
+        spendPoints,
+        request.holdId === undefined ? 0 : spendPoints,
+      );
+      const chosen = q.redemption.chosen;
+      if (chosen?.refusal) return refusal(chosen.refusal.code, chosen.refusal.text);
+      const committed = ledger.commitSale({
+        idempotencyKey: request.idempotencyKey,
+        cardId: request.cardCode,
+        receiptId: request.receiptId,
+        at: atMs,
+        basketTotalMinor: q.basketTotalMinor,
+        accruals: q.earned.lots
+          .filter((lot) => lot.points > 0)
+          .map((lot) => ({
+            points: lot.points,
+            vestsAt: Date.parse(lot.vestsAt),
+            expiresAt: lot.expiresAt === null ? null : Date.parse(lot.expiresAt),
+            ruleIds: lot.ruleIds.slice(0, 32),
+          })),
+        redeemPoints: spendPoints,
+        ...(request.holdId === undefined ? {} : { holdId: request.holdId }),
+        grantedOnce: q.bonuses.flatMap((b) => (b.grantOnceKey === undefined ? [] : [b.grantOnceKey])),
+        rulesVersion: q.programVersion,
+      });
+      if (!committed.ok) {
+        const code: ApiErrorCode =
+          committed.code === 'receipt_exists' || committed.code === 'hold_mismatch'
+            ? 'idempotency_conflict'
+            : committed.code;
+        return refusal(code, committed.message);
+      }
+      const sale = committed.value;
+      const view = ledger.getCard(request.cardCode, atMs);
+      const slip = this.buildSlip(
+        request.cardCode,
+        request.receiptId,
+        atMs,
+        q,
+        sale.pointsEarned,
+        spendPoints,
+        view,
+      );
+      this.d.state.putSlip(request.receiptId, request.cardCode, slip, atMs);
+      const rendered = this.render(slip);
+      let printJobId: string | null = null;
+      if (this.d.printQueue !== undefined && this.d.config.receipt.printAfterSale) {
+        printJobId = this.enqueuePrint(`sale:${request.receiptId}`, rendered.escpos);
+      }
+      const answer: SaleAnswer = {
+        receiptId: request.receiptId,
+        cardCode: request.cardCode,
+        earnedPoints: sale.pointsEarned,
+        spentPoints: sale.pointsSpent,
+        spentDiscountMinor: chosen?.discountMinor ?? 0,
+        lines: chosen?.lines ?? [],
+        balance: { spendablePoints: sale.balance.spendable, pendingPoints: sale.balance.pending },
+        ledger: { txnId: sale.txnId, seq: sale.seq },
+        slipText: rendered.text,
+        printJobId,
+      };
+      this.d.events.publish('sale', {
+        receiptId: answer.receiptId,
+        cardCode: answer.cardCode,
+        earnedPoints: answer.earnedPoints,
+        spentPoints: answer.spentPoints,
+        balance: answer.balance,
+      });
+      return { ok: true, value: answer };
+    });
+  }
+
+  returnSale(request: ReturnRequest): SessionResult<ReturnAnswer> {
+    return this.idempotent(request.idempotencyKey, 'return', request, (atMs, ledger) => {
+      const done = ledger.returnSale({
+        idempotencyKey: request.idempotencyKey,
+        receiptId: request.originalReceiptId,
+        at: atMs,
+        returnedAmountMinor: request.returnedAmountMinor,
+      });
+      if (!done.ok) {
+        return done.code === 'sale_unknown'
+          ? refusal('receipt_unknown', done.message)
+          : refusal(done.code, done.message);
+      }
+      const r = done.value;
+      this.d.events.publish('sale', {
+        returnOf: request.originalReceiptId,
+        cardCode: r.cardId,
+        balance: r.balance,
+      });
+      return {
+        ok: true,
+        value: {
+          originalReceiptId: request.originalReceiptId,
+          earnedReversedPoints: r.earnedReversed,
+          spentRestoredPoints: r.spentRestored,
+          balance: { spendablePoints: r.balance.spendable, pendingPoints: r.balance.pending },
+        },
+      };
+    });
+  }
+
+  /** The loyalty slip of a committed sale, as text lines or ESC/POS bytes. */
+  slip(receiptId: string): SessionResult<{ slip: LoyaltySlip; text: string[]; escpos: Uint8Array }> {
+    const slip = this.d.state.getSlip(receiptId) as LoyaltySlip | undefined;
+    if (slip === undefined)
+      return refusal('receipt_unknown', `no loyalty slip for receipt ${receiptId} at this till`);
+    const rendered = this.render(slip);
+    return { ok: true, value: { slip, text: rendered.text, escpos: rendered.escpos } };
+  }
+
+  /** Prints (or reprints) a sale's slip; one job per idempotency key. */
+  print(receiptId: string, idempotencyKey: string): SessionResult<{ jobId: string }> {
+    if (this.d.printQueue === undefined) {
+      return refusal(
+        'printer_unavailable',
+        'no loyalty printer is configured on this till (see "printer" in the config)',
+      );
+    }
+    const found = this.slip(receiptId);
+    if (!found.ok) return found;
+    const jobId = this.enqueuePrint(`print:${idempotencyKey}`, found.value.escpos);
+    return jobId === null
+      ? refusal('printer_unavailable', 'the print queue is full: check the printer, then try again')
+      : { ok: true, value: { jobId } };
+  }
+
+  /** The ledger stopped working mid-run (disk gone, file damaged): loyalty off until restart. */
+  private disableLoyalty(reason: string): void {
+    this.ledger = undefined;
+    this.ledgerProblem = reason;
+    this.d.logger.error({ code: 'loyalty_unavailable', reason }, 'loyalty switched off: the ledger failed');
+    this.d.events.publish('loyalty', { state: 'unavailable', reason });
+  }
+
+  private withLedger<T>(work: (ledger: SqliteLedgerStore) => SessionResult<T>): SessionResult<T> {
+    const ledger = this.ledger;
+    if (ledger === undefined) {
+      return refusal(
+        'loyalty_unavailable',
+        `loyalty is off on this till: ${this.ledgerProblem ?? 'the ledger is not open'}. Go on with the sale without points.`,
+      );
+    }
+    try {
+      return work(ledger);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      // Operating failures of the store switch loyalty off; a bug is rethrown and crashes.
+      if (
+        typeof code === 'string' &&
+        [
+          'disk_full',
+          'io_failed',
+          'database_corrupt',
+          'database_unreadable',
+          'database_locked',
+          'store_closed',
+          'invariant_broken',
+        ].includes(code)
+      ) {
+        this.disableLoyalty(`${code}: ${(error as Error).message}`);
+        return refusal(
+          'loyalty_unavailable',
+          `loyalty is off on this till (${code}). Go on with the sale without points.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Runs a write once per idempotency key; a retry gets the first answer back. */
+  private idempotent<T>(
+    key: string,
+    operation: string,
+    body: unknown,
+    work: (atMs: number, ledger: SqliteLedgerStore) => SessionResult<T>,
+  ): SessionResult<T> {
+    return this.withLedger((ledger) => {
+      const begun = this.d.state.begin(key, operation, body, this.d.clock.nowMs());
+      if (begun.kind === 'conflict') {
+        return refusal(
+          'idempotency_conflict',
+          `idempotency key "${key}" was already used for a different ${begun.operation} request`,
+        );
+      }
+      if (begun.kind === 'replay') return begun.body as SessionResult<T>;
+      let result: SessionResult<T>;
+      try {
+        result = work(begun.atMs, ledger);
+      } catch (error) {
+        this.d.state.abandon(key);
+        throw error;
+      }
+      if (!result.ok && result.code === 'loyalty_unavailable') this.d.state.abandon(key);
+      else this.d.state.finish(key, result.ok ? 200 : 409, result);
+      return result;
+    });
+  }
+
+  private cardForQuote(
+    ledger: SqliteLedgerStore,
+    code: string | undefined,
+    atMs: number,
+  ): SessionResult<Card> {
+    if (code === undefined) return { ok: true, value: anonymousCard('anonymous') };
+    const checked = this.checkCardCode(code);
+    if (!checked.ok) return checked;
+    const view = ledger.getCard(code, atMs);
+    if (view === undefined) return { ok: true, value: anonymousCard(code) };
+    if (view.status === 'blocked')
+      return refusal(
+        'card_blocked',
+        `card ${code} is blocked: sell without loyalty and tell the buyer to call the hotline`,
+      );
+    return { ok: true, value: cardFromView(view) };
+  }
+
+  private runQuote(
+    basket: QuoteRequest['basket'],
+    card: Card,
+    atMs: number,
+    spendPoints?: number,
+    heldByThisSale = 0,
+  ): Quote {
+    const withHold: Card =
+      heldByThisSale > 0
+        ? { ...card, balance: { ...card.balance, spendable: card.balance.spendable + heldByThisSale } }
+        : card;
+    return quote(
+      basket,
+      withHold,
+      this.d.program,
+      new Date(atMs),
+      spendPoints === undefined ? {} : { spendPoints },
+    );
+  }
+
+  private describeCard(view: CardView): CardInfo {
+    const now = this.d.clock.nowMs();
+    const tiers = tierOf(this.d.program, view.lifetimeSpendMinor);
+    return {
+      cardCode: view.cardId,
+      status: view.status,
+      spendablePoints: view.spendable,
+      pendingPoints: view.pending,
+      heldPoints: view.held,
+      tier: tiers.current,
+      nextTier: tiers.next,
+      expiringSoon: view.expiringSoon.map((e) => ({
+        points: e.points,
+        expiresAt: new Date(e.expiresAt).toISOString(),
+      })),
+      pendingVests: view.lots
+        .filter((l) => l.vestsAt > now && l.points > 0)
+        .map((l) => ({ points: l.points, vestsAt: new Date(l.vestsAt).toISOString() })),
+    };
+  }
+
+  private buildSlip(
+    code: string,
+    receiptId: string,
+    atMs: number,
+    q: Quote,
+    earnedPoints: number,
+    spentPoints: number,
+    view: CardView | undefined,
+  ): LoyaltySlip {
+    const { config } = this.d;
+    const language = config.language;
+    const pendingLots = (view?.lots ?? []).filter((l) => l.vestsAt > atMs && l.points > 0);
+    const soonest = pendingLots.reduce<number | undefined>(
+      (min, l) => (min === undefined || l.vestsAt < min ? l.vestsAt : min),
+      undefined,
+    );
+    const expiring = view?.expiringSoon[0];
+    const offer = q.offers.find((o) => o.kind === 'hidden') ?? q.offers[0];
+    const reason = mainReason(q);
+    const tier = q.tier.afterPurchase ?? q.tier.current;
+    return {
+      language,
+      currency: q.currency,
+      cardMasked: maskCardNumber(code),
+      earnedPoints,
+      // Reasons are English sentences; a Russian slip leaves the reason out rather than mix languages.
+      ...(reason !== undefined && language === 'en' ? { earnedReason: reason.slice(0, 120) } : {}),
+      spentPoints,
+      spentValueMinor: q.redemption.chosen?.discountMinor ?? 0,
+      balancePoints: view?.spendable ?? 0,
+      ...(view !== undefined && view.pending > 0 && soonest !== undefined
+        ? { pending: { points: view.pending, availableFrom: isoDate(soonest) } }
+        : {}),
+      ...(expiring !== undefined
+        ? { expiringSoon: { points: expiring.points, on: isoDate(expiring.expiresAt) } }
+        : {}),
+      ...(tier !== null
+        ? {
+            tier: {
+              name: tier.name.slice(0, 40),
+              ...(q.tier.next !== null
+                ? { nextName: q.tier.next.name.slice(0, 40), leftToSpendMinor: q.tier.next.leftToSpendMinor }
+                : {}),
+            },
+          }
+        : {}),
+      ...(offer !== undefined
+        ? {
+            offer: {
+              text: offer.text.slice(0, 500),
+              ...(offer.coupon === undefined ? {} : { coupon: offer.coupon }),
+            },
+          }
+        : {}),
+      receiptId,
+      at: new Date(atMs).toISOString(),
+      ...(config.storeName === undefined ? {} : { storeName: config.storeName }),
+    };
+  }
+
+  private render(slip: LoyaltySlip): { escpos: Uint8Array; text: string[] } {
+    const printer = this.d.config.printer;
+    const columns = printer?.columns ?? 42;
+    const widthDots = printer?.widthDots ?? (columns === 32 ? 384 : 576);
+    const template = this.d.config.receipt.template ?? {};
+    return renderSlip(slip, template, {
+      profile: printer?.profile ?? 'default',
+      columns,
+      widthDots,
+      ...(printer?.codePage === undefined ? {} : { codePage: printer.codePage }),
+    });
+  }
+
+  private enqueuePrint(jobId: string, bytes: Uint8Array): string | null {
+    const queue = this.d.printQueue;
+    if (queue === undefined) return null;
+    const queued = queue.enqueue({ jobId, bytes });
+    if (!queued.ok && queued.code !== 'job_conflict') {
+      this.d.logger.warn({ code: queued.code, jobId }, queued.message);
+      this.d.events.publish('printer', { state: queued.code, message: queued.message });
+      return null;
+    }
+    return jobId;
+  }
+}
+
+function anonymousCard(id: string): Card {
+  return {
+    id,
+    status: 'anonymous',
+    groups: [],
+    lifetimeSpendMinor: 0,
+    purchaseCount: 0,
+    balance: { spendable: 0, pending: 0 },
+    grantedOnce: [],
+  };
+}
+
+function cardFromView(view: CardView): Card {
+  return {
+    id: view.cardId,
+    status: view.status,
+    groups: [],
+    lifetimeSpendMinor: view.lifetimeSpendMinor,
+    purchaseCount: view.purchaseCount,
+    balance: { spendable: view.spendable, pending: view.pending },
+    grantedOnce: view.grantedOnce,
+  };
+}
+
+/** The sentence that explains most of the points: the biggest line's first reason, or a bonus. */
+function mainReason(q: Quote): string | undefined {
+  const bestLine = [...q.lines].sort((a, b) => b.earnedPoints - a.earnedPoints)[0];
+  const bestBonus = [...q.bonuses].sort((a, b) => b.points - a.points)[0];
+  if (bestBonus !== undefined && (bestLine === undefined || bestBonus.points > bestLine.earnedPoints))
+    return bestBonus.text;
+  return bestLine?.reasons[0]?.text;
+}
+
+function tierOf(
+  version: ProgramVersion,
+  spendMinor: number,
+): {
+  current: { id: string; name: string } | null;
+  next: { id: string; name: string; leftToSpendMinor: number } | null;
+} {
+  const tiers = [...(version.program.tiers ?? [])].sort((a, b) => a.fromSpendMinor - b.fromSpendMinor);
+  const current = [...tiers].reverse().find((t) => t.fromSpendMinor <= spendMinor) ?? null;
+  const next = tiers.find((t) => t.fromSpendMinor > spendMinor) ?? null;
+  return {
+    current: current && { id: current.id, name: current.name },
+    next: next && { id: next.id, name: next.name, leftToSpendMinor: next.fromSpendMinor - spendMinor },
+  };
+}
+
+function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}

@@ -1,0 +1,2 @@
+export * from './local-api';
+export * from './openapi';

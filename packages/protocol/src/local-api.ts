@@ -1,0 +1,200 @@
+import { basketSchema } from '@tillpoint/core';
+import { quoteSchema } from '@tillpoint/rules';
+import { z } from 'zod';
+
+/**
+ * The local POS API, as zod schemas: the agent validates every body with them, the
+ * OpenAPI document is generated from them, and `@tillpoint/pos-client` types its calls
+ * with them. Every write carries an idempotency key: the POS receipt id or a client UUID.
+ */
+
+export const idempotencyKeySchema = z
+  .string()
+  .min(8, 'use the POS receipt id or a UUID: at least 8 characters')
+  .max(128)
+  .regex(/^[A-Za-z0-9._:\-/]+$/, 'letters, digits and . _ : - / only');
+
+/** A loyalty card as scanned: digits and letters, as the card range defines. */
+export const cardCodeSchema = z
+  .string()
+  .min(4)
+  .max(64)
+  .regex(/^[A-Za-z0-9]+$/, 'a card code is letters and digits only');
+
+const points = z.number().int().nonnegative().max(1_000_000_000);
+
+/** Refusals and failures: a stable code the POS can show and a sentence a person can act on. */
+export const apiErrorCodes = [
+  'card_blocked',
+  'card_unknown',
+  'insufficient_points',
+  'below_minimum',
+  'above_maximum',
+  'hold_expired',
+  'hold_unknown',
+  'receipt_unknown',
+  'return_exceeds_sale',
+  'idempotency_conflict',
+  'loyalty_unavailable',
+  'offline_limit',
+  'invalid_request',
+  'unauthorized',
+  'not_found',
+  'payload_too_large',
+  'printer_unavailable',
+] as const;
+export const apiErrorCodeSchema = z.enum(apiErrorCodes);
+export type ApiErrorCode = z.infer<typeof apiErrorCodeSchema>;
+
+export const apiErrorSchema = z.object({
+  code: apiErrorCodeSchema,
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+export const enrolRequestSchema = z.strictObject({
+  idempotencyKey: idempotencyKeySchema,
+  /** E.164 phone number, the buyer's first contact detail. */
+  phone: z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'an international phone number such as +79161234567'),
+  /** The buyer agreed to the program rules and to keeping purchase history. */
+  consent: z.literal(true, { error: 'enrolment needs the buyer’s consent: send "consent": true' }),
+});
+export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
+
+export const quoteRequestSchema = z.strictObject({
+  cardCode: cardCodeSchema.optional(),
+  basket: basketSchema,
+  /** Points the buyer chose to spend; the quote spreads them over the lines. */
+  spendPoints: points.optional(),
+});
+export type QuoteRequest = z.infer<typeof quoteRequestSchema>;
+
+export const reserveRequestSchema = z.strictObject({
+  idempotencyKey: idempotencyKeySchema,
+  cardCode: cardCodeSchema,
+  basket: basketSchema,
+  spendPoints: points.min(1),
+  /** How long the hold lives if the POS never commits or cancels it. */
+  ttlSeconds: z.number().int().min(5).max(3600).default(300),
+});
+export type ReserveRequest = z.infer<typeof reserveRequestSchema>;
+
+export const commitRequestSchema = z.strictObject({
+  idempotencyKey: idempotencyKeySchema,
+  /** The fiscal receipt id; returns refer to it. */
+  receiptId: z.string().min(1).max(64),
+  cardCode: cardCodeSchema,
+  basket: basketSchema,
+  /** Spend in one shot... */
+  spendPoints: points.optional(),
+  /** ...or post a reservation made earlier. */
+  holdId: z.string().min(1).max(64).optional(),
+});
+export type CommitRequest = z.infer<typeof commitRequestSchema>;
+
+export const cancelRequestSchema = z.strictObject({
+  idempotencyKey: idempotencyKeySchema,
+  holdId: z.string().min(1).max(64),
+});
+export type CancelRequest = z.infer<typeof cancelRequestSchema>;
+
+export const returnRequestSchema = z.strictObject({
+  idempotencyKey: idempotencyKeySchema,
+  originalReceiptId: z.string().min(1).max(64),
+  /** What the buyer gets back in money, minor units; the points follow in proportion. */
+  returnedAmountMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+});
+export type ReturnRequest = z.infer<typeof returnRequestSchema>;
+
+export const printRequestSchema = z.strictObject({
+  idempotencyKey: idempotencyKeySchema,
+});
+export type PrintRequest = z.infer<typeof printRequestSchema>;
+
+export const slipFormatSchema = z.enum(['text', 'escpos']);
+
+// ---- answers ----
+
+const iso = z.iso.datetime({ offset: true });
+const tierRef = z.object({ id: z.string(), name: z.string() });
+const balanceSchema = z.object({ spendablePoints: z.number().int(), pendingPoints: z.number().int() });
+
+export const cardInfoSchema = z.object({
+  cardCode: z.string(),
+  status: z.enum(['anonymous', 'enrolled', 'blocked']),
+  spendablePoints: z.number().int(),
+  pendingPoints: z.number().int(),
+  /** Reserved by open holds, not spendable until they end. */
+  heldPoints: z.number().int(),
+  tier: tierRef.nullable(),
+  nextTier: tierRef.extend({ leftToSpendMinor: z.number().int() }).nullable(),
+  expiringSoon: z.array(z.object({ points: z.number().int(), expiresAt: iso })),
+  pendingVests: z.array(z.object({ points: z.number().int(), vestsAt: iso })),
+});
+export type CardInfo = z.infer<typeof cardInfoSchema>;
+
+export const reserveAnswerSchema = z.object({
+  holdId: z.string(),
+  points: z.number().int(),
+  expiresAt: iso,
+  quote: quoteSchema,
+});
+export type ReserveAnswer = z.infer<typeof reserveAnswerSchema>;
+
+export const cancelAnswerSchema = z.object({ holdId: z.string(), released: z.literal(true) });
+export type CancelAnswer = z.infer<typeof cancelAnswerSchema>;
+
+export const saleAnswerSchema = z.object({
+  receiptId: z.string(),
+  cardCode: z.string(),
+  earnedPoints: z.number().int(),
+  spentPoints: z.number().int(),
+  /** What the spent points paid, minor units; `lines` spreads it for the fiscal receipt. */
+  spentDiscountMinor: z.number().int(),
+  lines: z.array(z.object({ lineId: z.string(), points: z.number().int(), discountMinor: z.number().int() })),
+  balance: balanceSchema,
+  ledger: z.object({ txnId: z.string(), seq: z.number().int() }),
+  /** The loyalty slip as text, for POS software that prints it on the fiscal receipt. */
+  slipText: z.array(z.string()),
+  /** The print job on the loyalty printer, when one is configured. */
+  printJobId: z.string().nullable(),
+});
+export type SaleAnswer = z.infer<typeof saleAnswerSchema>;
+
+export const returnAnswerSchema = z.object({
+  originalReceiptId: z.string(),
+  earnedReversedPoints: z.number().int(),
+  spentRestoredPoints: z.number().int(),
+  balance: balanceSchema,
+});
+export type ReturnAnswer = z.infer<typeof returnAnswerSchema>;
+
+export const slipAnswerSchema = z.object({
+  receiptId: z.string(),
+  text: z.array(z.string()),
+  escposBase64: z.string(),
+});
+export type SlipAnswer = z.infer<typeof slipAnswerSchema>;
+
+export const printAnswerSchema = z.object({ jobId: z.string() });
+
+export const healthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  loyalty: z.object({ available: z.boolean(), problem: z.string().optional() }),
+  programVersion: z.string(),
+  storeId: z.string(),
+  tillId: z.string(),
+  printer: z.object({ state: z.string(), message: z.string().optional() }).nullable(),
+  scanners: z.array(z.object({ deviceId: z.string(), power: z.string(), lifecycle: z.string() })),
+});
+export type Health = z.infer<typeof healthSchema>;
+
+/** Server-sent events on GET /v1/events: `event:` is the type, `data:` this JSON. */
+export const agentEventSchema = z.object({
+  id: z.number().int(),
+  type: z.enum(['scan', 'card', 'device', 'printer', 'sync', 'loyalty', 'sale']),
+  at: iso,
+  data: z.record(z.string(), z.unknown()),
+});
+export type AgentEventMessage = z.infer<typeof agentEventSchema>;
