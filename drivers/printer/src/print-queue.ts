@@ -93,7 +93,10 @@ export class PrintQueue extends EventEmitter<PrintQueueEvents> {
     | 'defer'
     | 'waiting'
     | 'prune'
-    | 'nextDue',
+    | 'nextDue'
+    | 'all'
+    | 'byState'
+    | 'sending',
     Statement
   >;
   private running: Promise<void> | undefined;
@@ -148,6 +151,9 @@ export class PrintQueue extends EventEmitter<PrintQueueEvents> {
         "UPDATE print_job SET next_attempt_at = ?, updated_at = ?, last_error = ? WHERE job_id = ? AND state = 'queued'",
       ),
       waiting: db.prepare("SELECT COUNT(*) AS n FROM print_job WHERE state <> 'printed'"),
+      all: db.prepare('SELECT * FROM print_job ORDER BY seq'),
+      byState: db.prepare('SELECT * FROM print_job WHERE state = ? ORDER BY seq'),
+      sending: db.prepare("SELECT job_id FROM print_job WHERE state = 'sending'"),
       prune: db.prepare(
         `DELETE FROM print_job WHERE state = 'printed' AND seq <= (
            SELECT seq FROM print_job WHERE state = 'printed' ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
@@ -220,11 +226,7 @@ export class PrintQueue extends EventEmitter<PrintQueueEvents> {
   }
 
   list(state?: PrintJobState): PrintJob[] {
-    const rows = (
-      state === undefined
-        ? this.db.prepare('SELECT * FROM print_job ORDER BY seq').all()
-        : this.db.prepare('SELECT * FROM print_job WHERE state = ? ORDER BY seq').all(state)
-    ) as JobRow[];
+    const rows = (state === undefined ? this.stmt.all.all() : this.stmt.byState.all(state)) as JobRow[];
     return rows.map(toJob);
   }
 
