@@ -137,6 +137,20 @@ describe('parseProgram', () => {
     ]);
   });
 
+  it('refuses an exclusive group that mixes kinds of rules', () => {
+    const found = problems({
+      ...base,
+      stacking: { exclusiveGroups: [{ id: 'g', pick: 'best' }] },
+      earn: [
+        { type: 'cashback', id: 'a', percent: 2, exclusiveGroup: 'g' },
+        { type: 'multiplier', id: 'b', factor: 2, exclusiveGroup: 'g' },
+      ],
+    });
+    expect(found).toEqual([
+      'programs/grocery.json: earn[1].exclusiveGroup: puts a multiplier rule in group "g" with the rate rule earn[0]; a group must hold rules of one kind (line rates, multipliers or basket rewards), so use another group',
+    ]);
+  });
+
   it('lists every field problem at once and refuses the whole program', () => {
     const result = parseProgram(
       {

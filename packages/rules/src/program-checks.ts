@@ -76,6 +76,7 @@ export function checkProgram(program: unknown, report: ReportProblem): void {
   list(p.offers).forEach((offer, i) => {
     checkConditions(record(offer).when, ['offers', i, 'when']);
   });
+  checkGroupMembers(p, report);
 
   checkTiers(p.tiers, report);
 
@@ -157,4 +158,39 @@ function checkTiers(value: unknown, report: ReportProblem): void {
       );
     }
   }
+}
+
+const lineRuleKinds: Record<string, 'rate' | 'multiplier' | 'no-accrual'> = {
+  cashback: 'rate',
+  'points-per-amount': 'rate',
+  multiplier: 'multiplier',
+  'no-accrual': 'no-accrual',
+};
+
+/**
+ * An exclusive group compares like with like: line rules and basket rules are chosen in
+ * separate passes, and "best" compares rates with rates and factors with factors.
+ */
+function checkGroupMembers(p: Record<string, unknown>, report: ReportProblem): void {
+  const picks = new Map<string, unknown>();
+  for (const g of list(record(p.stacking).exclusiveGroups)) picks.set(String(record(g).id), record(g).pick);
+  const firstKind = new Map<string, { kind: string; index: number }>();
+  list(p.earn).forEach((value, index) => {
+    const rule = record(value);
+    const group = rule.exclusiveGroup;
+    if (typeof group !== 'string' || typeof rule.type !== 'string' || !picks.has(group)) return;
+    const lineKind = lineRuleKinds[rule.type];
+    const kind = lineKind === undefined ? 'basket' : picks.get(group) === 'best' ? lineKind : 'line';
+    const first = firstKind.get(group);
+    if (first === undefined) {
+      firstKind.set(group, { kind, index });
+      return;
+    }
+    if (first.kind !== kind) {
+      report(
+        ['earn', index, 'exclusiveGroup'],
+        `puts a ${kind} rule in group "${group}" with the ${first.kind} rule earn[${first.index}]; a group must hold rules of one kind (line rates, multipliers or basket rewards), so use another group`,
+      );
+    }
+  });
 }
