@@ -299,6 +299,7 @@ export class PrintQueue extends EventEmitter<PrintQueueEvents> {
       await transport.close();
       this.stmt.toPrinted.run(this.clock.nowMs(), row.job_id);
       this.failures = 0;
+      if (!transport.answersStatus) this.report('ok', 'printed');
       this.emit('job_printed', { jobId: row.job_id, attempts: row.attempts + 1 });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
