@@ -1,3 +1,4 @@
+export * from './ledger-store';
 export * from './ledger-store-error';
 export * from './open-database';
 export * from './outbox-entry';

@@ -70,6 +70,12 @@ export function openLedgerDatabase(
   path: string,
   options: { integrityCheck: 'full' | 'quick' },
 ): { db: Database.Database; created: boolean } {
+  if (path === ':memory:') {
+    // Tests and demos: the same store without a file, and without durability.
+    const db = new Database(':memory:');
+    migrate(db, path);
+    return { db, created: true };
+  }
   const existed = inspectLedgerFile(path) === 'database';
   let db: Database.Database;
   try {

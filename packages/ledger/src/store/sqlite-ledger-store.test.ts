@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempLedger } from '../../test/temp-ledger';
 import { outboxEntrySchema, verifyChain } from './outbox-entry';
 import type { CommitSaleRequest } from './requests';
+import { openLedgerStore } from './sqlite-ledger-store';
 
 const t0 = Date.parse('2026-01-01T00:00:00Z');
 let env: ReturnType<typeof tempLedger>;
@@ -295,5 +296,20 @@ describe('SqliteLedgerStore: outbox', () => {
     expect(() => db.prepare("UPDATE journal SET kind = 'x'").run()).toThrow(/insert-only/);
     expect(() => db.prepare('DELETE FROM journal').run()).toThrow(/insert-only/);
     expect(() => db.prepare('DELETE FROM outbox').run()).toThrow(/insert-only/);
+  });
+});
+
+describe('SqliteLedgerStore on :memory:', () => {
+  it('is the same store without a file, for tests and demos of callers', () => {
+    const store = openLedgerStore({ path: ':memory:', tillId: 'demo' });
+    try {
+      const r = store.commitSale(
+        sale({ receiptId: 'R1', accruals: [{ points: 7, vestsAt: t0, expiresAt: null, ruleIds: [] }] }),
+      );
+      expect(r).toMatchObject({ ok: true, value: { seq: 1, balance: { spendable: 7 } } });
+      expect(store.checkIntegrity()).toEqual({ ok: true, problems: [] });
+    } finally {
+      store.close();
+    }
   });
 });

@@ -20,6 +20,18 @@ import { planAccrual } from '../plan-accrual';
 import { planAdjustment } from '../plan-adjustment';
 import { planHold, planHoldPost, planRedemption } from '../plan-redemption';
 import { planReturn, type SaleRecord } from '../plan-return';
+import type {
+  BalanceAfter,
+  CardView,
+  ChainCheck,
+  CommitSaleRefusal,
+  EntryResult,
+  HoldResult,
+  LedgerStore,
+  OutboxHead,
+  ReturnResult,
+  SaleResult,
+} from './ledger-store';
 import { LedgerStoreError, translateSqliteError } from './ledger-store-error';
 import { openLedgerDatabase } from './open-database';
 import {
@@ -60,86 +72,6 @@ export interface OpenLedgerStoreOptions {
   /** Window of `expiringSoon` in `getCard`; default 30 days. */
   expiringSoonDays?: number;
 }
-
-export interface CardView {
-  cardId: string;
-  status: CardStatus;
-  spendable: number;
-  pending: number;
-  /** Reserved by active holds. */
-  held: number;
-  /** In lots past their expiry that head office has not yet written off (never spendable). */
-  expired: number;
-  lots: { lotId: string; points: number; vestsAt: number; expiresAt: number | null }[];
-  expiringSoon: { points: number; expiresAt: number }[];
-  lifetimeSpendMinor: number;
-  purchaseCount: number;
-  grantedOnce: string[];
-  phone: string | null;
-  enrolledAt: number | null;
-}
-
-export interface BalanceAfter {
-  spendable: number;
-  pending: number;
-}
-
-export interface SaleResult {
-  txnId: string;
-  epoch: string;
-  seq: number;
-  receiptId: string;
-  cardId: string;
-  /** The card was unknown and was created as anonymous by this sale. */
-  cardCreated: boolean;
-  pointsEarned: number;
-  pointsSpent: number;
-  lotsSpent: LotTake[];
-  balance: BalanceAfter;
-}
-
-export interface HoldResult {
-  holdId: string;
-  cardId: string;
-  points: number;
-  expiresAt: number;
-}
-
-export interface ReturnResult {
-  txnId: string;
-  epoch: string;
-  seq: number;
-  receiptId: string;
-  cardId: string;
-  earnedReversed: number;
-  spentRestored: number;
-  /** Reversed points the card no longer held, booked to offline overdraft. */
-  overdraft: number;
-  returnedMinorTotal: number;
-  balance: BalanceAfter;
-}
-
-export interface EntryResult {
-  txnId: string;
-  epoch: string;
-  seq: number;
-  cardId: string;
-  status: CardStatus;
-  balance: BalanceAfter;
-}
-
-export interface OutboxHead {
-  tillId: string;
-  epoch: string;
-  lastSeq: number;
-  lastHash: string;
-  ackedThrough: number;
-  pending: number;
-}
-
-export type ChainCheck =
-  | { ok: true; entries: number }
-  | { ok: false; epoch: string; seq: number; reason: string };
 
 type IdempotencyConflict = 'idempotency_conflict';
 
@@ -207,7 +139,7 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.
  * (no `await` inside) that writes the journal entry, its postings, the lot changes, the
  * balance projection and an outbox row together, keyed by an idempotency key.
  */
-export class SqliteLedgerStore {
+export class SqliteLedgerStore implements LedgerStore {
   readonly path: string;
   readonly tillId: string;
   private readonly db: Database.Database;
@@ -582,19 +514,7 @@ export class SqliteLedgerStore {
    * till); a blocked card is refused. With `holdId`, the hold's lots pay (at most the
    * held points); without, spendable lots pay in expiry order.
    */
-  commitSale(
-    input: CommitSaleRequest,
-  ): Outcome<
-    SaleResult,
-    | 'insufficient_points'
-    | 'card_blocked'
-    | 'card_unknown'
-    | 'hold_expired'
-    | 'hold_unknown'
-    | 'hold_mismatch'
-    | 'receipt_exists'
-    | IdempotencyConflict
-  > {
+  commitSale(input: CommitSaleRequest): Outcome<SaleResult, CommitSaleRefusal> {
     const request = parse(commitSaleRequestSchema, input, 'commitSale');
     return this.idempotent('commitSale', request, request.at, () => {
       const { cardId, at } = request;
