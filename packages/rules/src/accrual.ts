@@ -68,6 +68,10 @@ function noPoints(reason: Reason): LineWork {
   return { amount: 0, weight: 0n, factorHundredths: 100, reasons: [reason], ruleIds: [] };
 }
 
+function ascending(a: number, b: number): number {
+  return a - b;
+}
+
 function lineRuleWorth(r: CompiledLineRule): bigint {
   return r.rule.type === 'multiplier' ? BigInt(r.factorHundredths) : r.weight;
 }
@@ -90,9 +94,14 @@ function candidateRules(
     if (byTag !== undefined) extra.push(byTag);
   }
   if (extra.length > 0) {
-    const merged = new Set(positions);
-    for (const list of extra) for (const p of list) merged.add(p);
-    positions = [...merged].sort((a, b) => a - b);
+    // the lists are short and each is sorted: concatenate, sort, drop repeats
+    const merged = positions.concat(...extra).sort(ascending);
+    let kept = 0;
+    for (let k = 0; k < merged.length; k++) {
+      if (k === 0 || merged[k] !== merged[k - 1]) merged[kept++] = merged[k] as number;
+    }
+    merged.length = kept;
+    positions = merged;
   }
   const out: CompiledLineRule[] = [];
   for (const p of positions) {
