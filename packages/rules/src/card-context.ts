@@ -1,4 +1,4 @@
-import type { Basket, Card } from '@tillpoint/core';
+import { assert, type Basket, type Card } from '@tillpoint/core';
 import type { CompiledProgram } from './compile-program';
 import { isAroundBirthday, localDate } from './local-date';
 import type { Tier } from './program-schema';
@@ -45,6 +45,7 @@ export function cardContext(compiled: CompiledProgram, basket: Basket, card: Car
 export function basketTotal(basket: Basket): number {
   let total = 0;
   for (const line of basket.lines) total += line.amountMinor;
+  assert(Number.isSafeInteger(total), 'basket total past the safe integer range', { total });
   return total;
 }
 
