@@ -313,3 +313,38 @@ describe('SqliteLedgerStore on :memory:', () => {
     }
   });
 });
+
+describe('SqliteLedgerStore when the disk is full', () => {
+  it('throws disk_full, writes nothing, and takes the same request once there is room', () => {
+    env = tempLedger();
+    const db = (env.store as unknown as { db: Database.Database }).db;
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`);
+    const big = (i: number) =>
+      sale({
+        receiptId: `R${i}`,
+        cardId: `card-${i}`,
+        accruals: Array.from({ length: 30 }, (_, k) => ({
+          points: k + 1,
+          vestsAt: t0,
+          expiresAt: null,
+          ruleIds: ['r'.repeat(60)],
+        })),
+      });
+    let failedAt = -1;
+    for (let i = 0; i < 200 && failedAt < 0; i++) {
+      try {
+        env.store.commitSale(big(i));
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'disk_full' });
+        expect((error as Error).message).toMatch(/Free space/);
+        failedAt = i;
+      }
+    }
+    expect(failedAt).toBeGreaterThanOrEqual(0);
+    expect(env.store.getCard(`card-${failedAt}`, t0)).toBeUndefined();
+    expect(env.store.checkIntegrity()).toEqual({ ok: true, problems: [] });
+    db.pragma('max_page_count = 1000000');
+    expect(env.store.commitSale(big(failedAt))).toMatchObject({ ok: true, value: { seq: failedAt + 1 } });
+  });
+});
