@@ -77,7 +77,7 @@ function lineRuleWorth(r: CompiledLineRule): bigint {
 }
 
 /** The rules worth checking on a line, in priority order: the index narrows 100 rules to a few. */
-function candidateRules(
+export function candidateRules(
   compiled: CompiledProgram,
   active: readonly boolean[],
   line: BasketLine,
