@@ -10,7 +10,7 @@ function setup(options: PrintQueueOptions = fast) {
   const printer = new MockPrinterTransport();
   const queue = new PrintQueue(db, printer, options);
   const states: PrinterState[] = [];
-  queue.on('printer_state', (event) => states.push(event.state));
+  queue.on('printer_state', (event) => states.push(event.code));
   return { db, printer, queue, states };
 }
 

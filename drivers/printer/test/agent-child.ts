@@ -17,7 +17,7 @@ const queue = new PrintQueue(db, new TcpPrinter({ host: '127.0.0.1', port: Numbe
   retryBaseMs: 20,
   retryMaxMs: 100,
 });
-queue.on('printer_state', (event) => console.log(`state ${event.state}`));
+queue.on('printer_state', (event) => console.log(`state ${event.code}`));
 const outcome = queue.enqueue({ jobId: 'receipt-R-0042-000173', bytes: goldenJob() });
 console.log(`enqueued ${outcome.ok}`);
 queue.start();

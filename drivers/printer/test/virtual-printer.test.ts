@@ -72,7 +72,7 @@ describe('printing through a real TCP socket to the virtual printer', () => {
       retryMaxMs: 40,
     });
     const states: PrinterState[] = [];
-    queue.on('printer_state', (e) => states.push(e.state));
+    queue.on('printer_state', (e) => states.push(e.code));
     queue.enqueue({ jobId: 'wait', bytes: goldenJob() });
     queue.start();
     await until(() => states.includes('paper_out'));
