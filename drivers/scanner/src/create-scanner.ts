@@ -7,13 +7,19 @@ import { HidPosScanner } from './hid-pos-scanner';
 import type { ScannerBinding } from './scanner-binding';
 import { type ScannerConfig, type ScannerConfigInput, scannerConfigSchema } from './scanner-config';
 import { ScannerError } from './scanner-error';
-import { type SerialPortFactory, SerialScanner } from './serial-scanner';
+import {
+  type SerialPortFactory,
+  type SerialPortInfo,
+  SerialScanner,
+  type SerialScannerDeps,
+} from './serial-scanner';
 
 export interface CreateScannerDeps {
   clock?: Clock;
   cardRanges?: readonly CardRange[];
   hid?: HidApi;
   createPort?: SerialPortFactory;
+  listSerialPorts?: () => Promise<SerialPortInfo[]>;
 }
 
 /** Validates a scanner config, naming every field to fix; throws `ScannerError('config_invalid')`. */
@@ -35,11 +41,12 @@ export function createScanner(
   const parsed = parseScannerConfig(config);
   const common = { clock: deps.clock ?? systemClock, cardRanges: deps.cardRanges ?? [] };
   switch (parsed.kind) {
-    case 'serial':
-      return new SerialScanner(
-        parsed,
-        deps.createPort === undefined ? common : { ...common, createPort: deps.createPort },
-      );
+    case 'serial': {
+      const serialDeps: SerialScannerDeps = { ...common };
+      if (deps.createPort !== undefined) serialDeps.createPort = deps.createPort;
+      if (deps.listSerialPorts !== undefined) serialDeps.listSerialPorts = deps.listSerialPorts;
+      return new SerialScanner(parsed, serialDeps);
+    }
     case 'hid-pos':
       return new HidPosScanner(parsed, deps.hid === undefined ? common : { ...common, hid: deps.hid });
     case 'hid-keyboard':

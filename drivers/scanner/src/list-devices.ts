@@ -1,9 +1,8 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { SerialPort } from 'serialport';
 import { type HidApi, type HidDeviceInfo, nodeHidApi } from './hid-device';
 import type { ScannerConfigInput } from './scanner-config';
-import { serialByIdDir } from './serial-scanner';
+import { nodeSerialPortLister, type SerialPortInfo, serialByIdDir } from './serial-scanner';
 
 /** USB vendor ids of scanner makers: a device from one of them is probably a scanner. */
 export const scannerVendorIds: ReadonlyMap<number, string> = new Map([
@@ -36,15 +35,6 @@ export interface DeviceListing {
   reason: string;
   /** A config to start from in `scan-test` or the agent's config file. */
   suggestedConfig?: ScannerConfigInput;
-}
-
-export interface SerialPortInfo {
-  path: string;
-  manufacturer?: string | undefined;
-  serialNumber?: string | undefined;
-  pnpId?: string | undefined;
-  vendorId?: string | undefined;
-  productId?: string | undefined;
 }
 
 export interface ListDevicesDeps {
@@ -142,7 +132,7 @@ export async function listDevices(deps: ListDevicesDeps = {}): Promise<DeviceLis
   const byTarget = new Map([...byId].map(([name, target]) => [target, name]));
   let ports: SerialPortInfo[] = [];
   try {
-    ports = await (deps.listSerialPorts ?? (() => SerialPort.list()))();
+    ports = await (deps.listSerialPorts ?? nodeSerialPortLister)();
   } catch (err) {
     warn(
       `serial port details unavailable (serialport lists ports with udevadm; install udev): ${String(err)}`,

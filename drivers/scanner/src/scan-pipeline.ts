@@ -23,8 +23,11 @@ export function assemblerFor(
 /** The id on scan events when the config names none. */
 export function defaultDeviceId(config: ScannerConfig): string {
   if (config.id !== undefined) return config.id;
-  if (config.kind === 'serial') return `serial:${config.byId ?? config.path}`;
   const hex = (n: number | undefined) => (n === undefined ? '*' : n.toString(16).padStart(4, '0'));
+  if (config.kind === 'serial') {
+    const usb = `${hex(config.vendorId)}:${hex(config.productId)}:${config.serialNumber ?? '*'}`;
+    return `serial:${config.byId ?? config.path ?? usb}`;
+  }
   const usb = config.path ?? `${hex(config.vendorId)}:${hex(config.productId)}`;
   return `${config.kind}:${usb}${config.serialNumber === undefined ? '' : `:${config.serialNumber}`}`;
 }

@@ -48,6 +48,13 @@ export const serialScannerConfigSchema = z
       .max(255)
       .regex(/^[^/]+$/, 'a file name under /dev/serial/by-id, without slashes')
       .optional(),
+    /**
+     * Or the USB identity of a USB-CDC scanner, matched against the port listing on every
+     * (re)connect (needs `udevadm` on Linux; on Windows this is how a COM port is found again).
+     */
+    vendorId: usbId.optional(),
+    productId: usbId.optional(),
+    serialNumber: z.string().min(1).max(128).optional(),
     baudRate: z.number().int().min(300).max(4_000_000).default(9600),
     dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
     parity: z.enum(['none', 'even', 'odd']).default('none'),
@@ -62,10 +69,17 @@ export const serialScannerConfigSchema = z
      */
     presenceCheckMs: z.number().int().min(10).max(60_000).default(250),
   })
-  .refine((c) => (c.path === undefined) !== (c.byId === undefined), {
-    message: 'give exactly one of "path" or "byId"',
-    path: ['path'],
-  });
+  .refine(
+    (c) => {
+      const usb = c.vendorId !== undefined || c.productId !== undefined || c.serialNumber !== undefined;
+      return [c.path !== undefined, c.byId !== undefined, usb].filter(Boolean).length === 1;
+    },
+    {
+      message:
+        'give exactly one of "path", "byId", or a USB identity ("serialNumber", "vendorId", "productId")',
+      path: ['path'],
+    },
+  );
 
 export const hidPosScannerConfigSchema = z.strictObject({
   kind: z.literal('hid-pos'),

@@ -38,11 +38,25 @@ export type SerialPortFactory = (options: SerialPortOpenOptions) => SerialPortLi
 export const nodeSerialPortFactory: SerialPortFactory = (options) =>
   new SerialPort({ ...options, autoOpen: false });
 
+/** A port as node-serialport lists it (USB ids are hex strings). */
+export interface SerialPortInfo {
+  path: string;
+  manufacturer?: string | undefined;
+  serialNumber?: string | undefined;
+  pnpId?: string | undefined;
+  vendorId?: string | undefined;
+  productId?: string | undefined;
+}
+
+export const nodeSerialPortLister = (): Promise<SerialPortInfo[]> => SerialPort.list();
+
 export interface SerialScannerDeps {
   clock?: Clock;
   cardRanges?: readonly CardRange[];
   /** Injected for tests (`SerialPortMock`); the real serialport by default. */
   createPort?: SerialPortFactory;
+  /** Injected for tests; node-serialport's listing by default (used only for a USB identity). */
+  listSerialPorts?: () => Promise<SerialPortInfo[]>;
 }
 
 const delimiters = { cr: [0x0d], lf: [0x0a], crlf: [0x0d, 0x0a], tab: [0x09] } as const;
@@ -59,9 +73,26 @@ function decoderFor(config: SerialScannerConfig): FrameDecoder {
   });
 }
 
-/** The path to open: an explicit one, or the stable by-id link that follows the device across replugs. */
-export function serialPathOf(config: Pick<SerialScannerConfig, 'path' | 'byId'>): string {
-  return config.path ?? `${serialByIdDir}/${config.byId}`;
+/**
+ * The path to open: an explicit one, or the stable by-id link that follows the device across
+ * replugs; undefined when the config names a USB identity to look up instead.
+ */
+export function serialPathOf(config: Pick<SerialScannerConfig, 'path' | 'byId'>): string | undefined {
+  return config.path ?? (config.byId === undefined ? undefined : `${serialByIdDir}/${config.byId}`);
+}
+
+/** The listed port with this USB identity (ids compared as numbers; hex strings in the listing). */
+export function matchSerialPort(
+  ports: readonly SerialPortInfo[],
+  match: Pick<SerialScannerConfig, 'vendorId' | 'productId' | 'serialNumber'>,
+): SerialPortInfo | undefined {
+  const id = (hex: string | undefined) => (hex === undefined ? undefined : Number.parseInt(hex, 16));
+  return ports.find(
+    (p) =>
+      (match.vendorId === undefined || id(p.vendorId) === match.vendorId) &&
+      (match.productId === undefined || id(p.productId) === match.productId) &&
+      (match.serialNumber === undefined || p.serialNumber === match.serialNumber),
+  );
 }
 
 /**
@@ -71,9 +102,11 @@ export function serialPathOf(config: Pick<SerialScannerConfig, 'path' | 'byId'>)
  * the same path (a by-id link follows the device when ttyACM0 comes back as ttyACM1) with backoff.
  */
 export class SerialScanner extends ScannerBase {
-  readonly path: string;
+  /** The path opened last (found again on each reconnect when the config names a USB identity). */
+  path: string | undefined;
   private readonly config: SerialScannerConfig;
   private readonly createPort: SerialPortFactory;
+  private readonly listSerialPorts: () => Promise<SerialPortInfo[]>;
   private port: SerialPortLike | undefined;
   private presenceTimer: NodeJS.Timeout | undefined;
 
@@ -92,18 +125,47 @@ export class SerialScanner extends ScannerBase {
     this.config = config;
     this.path = serialPathOf(config);
     this.createPort = deps.createPort ?? nodeSerialPortFactory;
+    this.listSerialPorts = deps.listSerialPorts ?? nodeSerialPortLister;
+  }
+
+  private async resolvePath(): Promise<string> {
+    const fixed = serialPathOf(this.config);
+    if (fixed !== undefined) return fixed;
+    let ports: SerialPortInfo[];
+    try {
+      ports = await this.listSerialPorts();
+    } catch (cause) {
+      throw new ScannerError(
+        'open_failed',
+        `cannot list serial ports (is udevadm installed?): ${String(cause)}`,
+        {
+          cause,
+        },
+      );
+    }
+    const { vendorId, productId, serialNumber } = this.config;
+    const found = matchSerialPort(ports, { vendorId, productId, serialNumber });
+    if (found === undefined) {
+      throw new ScannerError(
+        'not_found',
+        `no serial port matches ${JSON.stringify({ vendorId, productId, serialNumber })}`,
+      );
+    }
+    return found.path;
   }
 
   protected override async connect(): Promise<void> {
     const { baudRate, dataBits, parity, stopBits } = this.config;
-    const port = this.createPort({ path: this.path, baudRate, dataBits, parity, stopBits });
+    const path = await this.resolvePath();
+    this.path = path;
+    const port = this.createPort({ path, baudRate, dataBits, parity, stopBits });
     try {
       await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     } catch (cause) {
       const message = cause instanceof Error ? cause.message : String(cause);
-      throw new ScannerError(openErrorCode(cause), `cannot open serial scanner ${this.path}: ${message}`, {
+      throw new ScannerError(openErrorCode(cause), `cannot open serial scanner ${path}: ${message}`, {
         cause,
-        context: { path: this.path },
+        context: { path },
       });
     }
     // Bytes left in the OS buffer from before this open (half a scan, a stray LF) are not a scan.
@@ -113,7 +175,7 @@ export class SerialScanner extends ScannerBase {
     port.on('close', (err) => this.portGone(port, err ?? new Error('serial port closed')));
     port.on('error', (err) => this.portGone(port, err));
     this.presenceTimer = setInterval(() => {
-      if (!existsSync(this.path)) this.portGone(port, new Error(`${this.path} disappeared`));
+      if (!existsSync(path)) this.portGone(port, new Error(`${path} disappeared`));
     }, this.config.presenceCheckMs);
     this.presenceTimer.unref();
   }

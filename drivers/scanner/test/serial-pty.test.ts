@@ -135,10 +135,55 @@ describe('SerialScanner over a pty', () => {
     expect(errors).toEqual(['disconnected']);
   });
 
+  it('finds a USB-CDC scanner again by its USB identity when it comes back under another path', async () => {
+    const otherDir = mkdtempSync(join(tmpdir(), 'tillpoint-pty-'));
+    const other = new VirtualSerialScanner();
+    let listing = [{ path: virtual.portPath, vendorId: '0C2E', productId: '0b01', serialNumber: 'S1' }];
+    const s = createScanner(
+      {
+        kind: 'serial',
+        vendorId: 0x0c2e,
+        serialNumber: 'S1',
+        suffix: 'cr',
+        debounceMs: 0,
+        presenceCheckMs: 20,
+        reconnectMinMs: 20,
+      },
+      { listSerialPorts: async () => listing },
+    );
+    scanner = s;
+    const scans: ScanEvent[] = [];
+    s.on('scan', (e) => scans.push(e));
+    s.on('error', () => {});
+    await s.open();
+    await s.claim();
+    await s.enable();
+    try {
+      const offline = nextEvent(s, 'state', 3000, (st) => st.power === 'offline');
+      await virtual.stop(); // "ttyACM0" goes away...
+      await offline;
+      listing = [];
+      await sleep(60);
+      await other.start(otherDir); // ...and comes back as "ttyACM1"
+      listing = [{ path: other.portPath, vendorId: '0c2e', productId: '0b01', serialNumber: 'S1' }];
+      await nextEvent(s, 'state', 3000, (st) => st.power === 'online');
+      other.type('96385074');
+      await until(() => scans.length === 1);
+      expect(scans[0]?.code).toBe('96385074');
+    } finally {
+      await s.close();
+      await other.stop();
+      rmSync(otherDir, { recursive: true, force: true });
+      await virtual.start(dir);
+    }
+  });
+
   it('opens by-id names under /dev/serial/by-id', () => {
     expect(serialPathOf({ byId: 'usb-Honeywell_Imaging___Mobility_1900-if00' })).toBe(
       '/dev/serial/by-id/usb-Honeywell_Imaging___Mobility_1900-if00',
     );
-    expect(() => createScanner({ kind: 'serial' })).toThrow(/exactly one of "path" or "byId"/);
+    expect(() => createScanner({ kind: 'serial' })).toThrow(
+      /exactly one of "path", "byId", or a USB identity/,
+    );
   });
 });
