@@ -42,8 +42,11 @@ export interface PrintQueueOptions {
 export type EnqueueRefusal = 'queue_full' | 'job_too_large' | 'job_conflict';
 
 export interface PrintQueueEvents {
-  /** `code`: 'ok' or the PrinterError code that holds (or, for paper_near_end, warns about) printing. */
-  printer_state: [{ code: PrinterState; message: string; at: number }];
+  /**
+   * `state` and `code` carry the same value: 'ok' or the PrinterError code that holds (or, for
+   * paper_near_end, warns about) printing. Both names are kept for callers of either.
+   */
+  printer_state: [{ state: PrinterState; code: PrinterState; message: string; at: number }];
   job_printed: [{ jobId: string; attempts: number }];
   job_uncertain: [{ jobId: string; reason: string }];
 }
@@ -324,7 +327,7 @@ export class PrintQueue extends EventEmitter<PrintQueueEvents> {
   private report(state: PrinterState, message: string): void {
     if (state === this.lastState) return;
     this.lastState = state;
-    this.emit('printer_state', { code: state, message, at: this.clock.nowMs() });
+    this.emit('printer_state', { state, code: state, message, at: this.clock.nowMs() });
   }
 
   private sleep(ms: number): Promise<void> {
