@@ -1,28 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { HidPosDecoder, honeywellHidPosLayout } from './hid-pos-decoder';
 import { buildHidPosReports, concatBytes } from './report-builders';
-import { bytesOf, everySplit, feed, frames } from './test-support';
-
-const fixtures = fileURLToPath(new URL('../../../fixtures/scanners/', import.meta.url));
-
-function readCapture(name: string): Uint8Array[] {
-  return readFileSync(`${fixtures}${name}.hex`, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
-    .map((line) => Uint8Array.from(Buffer.from(line.replace(/\s+/g, ''), 'hex')));
-}
+import { bytesOf, everySplit, feed, frames, readCaptureMeta, readHexCapture } from './test-support';
 
 const make = (labelBytesMax = 4096) =>
   new HidPosDecoder({ layout: honeywellHidPosLayout, labelBytesMax, idleTimeoutMs: 500 });
 
 describe('HidPosDecoder', () => {
   it('joins the six reports of the real Honeywell Voyager 1602g capture into the expected text', () => {
-    const meta = JSON.parse(readFileSync(`${fixtures}honeywell-voyager-1602g-hidpos.json`, 'utf8')) as {
-      expected_payload_ascii_concatenated: string;
-    };
-    const reports = readCapture('honeywell-voyager-1602g-hidpos');
+    const meta = readCaptureMeta('honeywell-voyager-1602g-hidpos');
+    const reports = readHexCapture('honeywell-voyager-1602g-hidpos');
     expect(reports).toHaveLength(7);
     const out = feed(make(), reports);
     expect(out).toHaveLength(2);
@@ -33,7 +20,7 @@ describe('HidPosDecoder', () => {
   });
 
   it('decodes the capture the same at every byte boundary', () => {
-    const stream = concatBytes(readCapture('honeywell-voyager-1602g-hidpos'));
+    const stream = concatBytes(readHexCapture('honeywell-voyager-1602g-hidpos'));
     const expected = frames(feed(make(), [stream]));
     for (const chunks of everySplit(stream)) expect(frames(feed(make(), chunks))).toEqual(expected);
   });

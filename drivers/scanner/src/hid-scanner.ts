@@ -79,9 +79,13 @@ export abstract class HidScanner extends ScannerBase {
       this.prepare(handle, info);
     } catch (cause) {
       handle.close();
-      throw new ScannerError('open_failed', `cannot set up HID device ${info.path}: ${String(cause)}`, {
-        cause,
-      });
+      throw new ScannerError(
+        'open_failed',
+        `cannot set up HID device ${info.path} (for a Honeywell feature report failure, try honeywellEnable: false): ${String(cause)}`,
+        {
+          cause,
+        },
+      );
     }
     this.device = handle;
     this.info = info;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { DecoderOutput, FrameDecoder } from './frame-decoder';
 
 /**
@@ -37,4 +39,18 @@ export function frames(outputs: readonly DecoderOutput[]): string[] {
 
 export function bytesOf(text: string): Uint8Array {
   return Uint8Array.from(Buffer.from(text, 'latin1'));
+}
+
+/** The repo's device captures: `<vendor>-<model>-<mode>.hex` (one report per line) and its `.json`. */
+export const capturesDir = fileURLToPath(new URL('../../../fixtures/scanners/', import.meta.url));
+
+export function readHexCapture(name: string): Uint8Array[] {
+  return readFileSync(`${capturesDir}${name}.hex`, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .map((line) => Uint8Array.from(Buffer.from(line.replace(/\s+/g, ''), 'hex')));
+}
+
+export function readCaptureMeta(name: string): { expected_payload_ascii_concatenated: string } {
+  return JSON.parse(readFileSync(`${capturesDir}${name}.json`, 'utf8'));
 }

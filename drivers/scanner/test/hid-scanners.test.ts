@@ -10,6 +10,7 @@ import {
   type ScanEvent,
   type ScannerBinding,
 } from '../src/index';
+import { readCaptureMeta, readHexCapture } from '../src/test-support';
 
 const voyager = { vendorId: 0x0c2e, productId: 0x0b87, release: 1, interface: 0, usagePage: 0x8c, usage: 2 };
 let scanner: ScannerBinding | undefined;
@@ -87,6 +88,26 @@ describe('HID bindings', () => {
       ['/dev/hidraw1', true],
       ['/dev/hidraw4', false],
     ]);
+  });
+
+  it('delivers the real Honeywell capture through the node-hid surface as two scans, bytes intact', async () => {
+    const hid = new MockHidApi();
+    hid.plug({ ...voyager, path: '/dev/hidraw1' });
+    scanner = createScanner({ kind: 'hid-pos', vendorId: 0x0c2e }, { hid });
+    const scans: ScanEvent[] = [];
+    scanner.on('scan', (s) => scans.push(s));
+    await scanner.open();
+    await scanner.claim();
+    await scanner.enable();
+    for (const report of readHexCapture('honeywell-voyager-1602g-hidpos')) hid.current()?.feed(report);
+    const expected = readCaptureMeta('honeywell-voyager-1602g-hidpos').expected_payload_ascii_concatenated;
+    expect(scans).toHaveLength(2);
+    expect(Buffer.from(scans[0]?.raw ?? []).toString('latin1')).toBe(expected);
+    expect(scans[0]).toMatchObject({
+      aim: ']X0',
+      code: expected.replaceAll('\r', '<CR>').replaceAll('\n', '<LF>'),
+    });
+    expect(scans[1]).toMatchObject({ aim: ']Z6', code: 'REVINF<0x06>.' });
   });
 
   it('loads the real node-hid (hidraw) and lists devices without a USB scanner', () => {
