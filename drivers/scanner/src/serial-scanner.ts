@@ -174,10 +174,13 @@ export class SerialScanner extends ScannerBase {
     port.on('data', (chunk) => this.onBytes(chunk));
     port.on('close', (err) => this.portGone(port, err ?? new Error('serial port closed')));
     port.on('error', (err) => this.portGone(port, err));
-    this.presenceTimer = setInterval(() => {
-      if (!existsSync(path)) this.portGone(port, new Error(`${path} disappeared`));
-    }, this.config.presenceCheckMs);
-    this.presenceTimer.unref();
+    if (path.startsWith('/')) {
+      // Device nodes exist only on POSIX systems; Windows COM ports rely on serialport's close.
+      this.presenceTimer = setInterval(() => {
+        if (!existsSync(path)) this.portGone(port, new Error(`${path} disappeared`));
+      }, this.config.presenceCheckMs);
+      this.presenceTimer.unref();
+    }
   }
 
   protected override async disconnect(): Promise<void> {
