@@ -1,6 +1,6 @@
 import { assert, type Basket, type Card } from '@tillpoint/core';
 import type { CompiledProgram } from './compile-program';
-import { isAroundBirthday, localDate } from './local-date';
+import { isAroundBirthday, isoWeekday, isWithinHours, localDateTime } from './local-date';
 import type { Tier } from './program-schema';
 import type { Conditions } from './rule-schema';
 
@@ -8,6 +8,10 @@ import type { Conditions } from './rule-schema';
 export interface CardContext {
   card: Card;
   localDate: string;
+  /** Local wall-clock time "HH:MM". */
+  localTime: string;
+  /** ISO weekday, 1 Monday ... 7 Sunday. */
+  weekday: number;
   year: number;
   storeId: string | undefined;
   groups: ReadonlySet<string>;
@@ -30,10 +34,13 @@ export function cardContext(compiled: CompiledProgram, basket: Basket, card: Car
   }
   const ratingSpend =
     card.lifetimeSpendMinor + (program.tierIncludesCurrentPurchase ? basketTotal(basket) : 0);
-  const today = localDate(now, program.timeZone);
+  const local = localDateTime(now, program.timeZone);
+  const today = local.slice(0, 10);
   return {
     card,
     localDate: today,
+    localTime: local.slice(11, 16),
+    weekday: isoWeekday(today),
     year: Number(today.slice(0, 4)),
     storeId: basket.storeId,
     groups,
@@ -73,6 +80,8 @@ export function conditionsHold(conditions: Conditions | undefined, ctx: CardCont
   if (c.stores !== undefined && (ctx.storeId === undefined || !c.stores.includes(ctx.storeId))) return false;
   if (c.dates !== undefined && !c.dates.some((w) => ctx.localDate >= w.from && ctx.localDate <= w.to))
     return false;
+  if (c.daysOfWeek !== undefined && !c.daysOfWeek.includes(ctx.weekday)) return false;
+  if (c.hours !== undefined && !isWithinHours(ctx.localTime, c.hours.from, c.hours.to)) return false;
   if (c.birthday !== undefined) {
     const birth = ctx.card.birthDate;
     if (birth === undefined) return false;

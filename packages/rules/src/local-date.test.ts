@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isAroundBirthday, localDate, timeZoneProblem } from './local-date';
+import {
+  isAroundBirthday,
+  isoWeekday,
+  isWithinHours,
+  localDate,
+  localDateTime,
+  timeZoneProblem,
+} from './local-date';
 
 describe('localDate', () => {
   const at = new Date('2027-01-10T21:30:00Z');
@@ -32,5 +39,27 @@ describe('isAroundBirthday', () => {
     expect(isAroundBirthday('2027-02-28', '2000-02-29', 0, 0)).toBe(true);
     expect(isAroundBirthday('2028-02-29', '2000-02-29', 0, 0)).toBe(true);
     expect(isAroundBirthday('2028-02-28', '2000-02-29', 0, 0)).toBe(false);
+  });
+});
+
+describe('local time, weekdays and hours', () => {
+  it('reads the wall-clock time where the shop is', () => {
+    const at = new Date('2027-01-10T21:30:00Z');
+    expect(localDateTime(at, 'UTC')).toBe('2027-01-10T21:30');
+    expect(localDateTime(at, '+03:00')).toBe('2027-01-11T00:30');
+    expect(localDateTime(at, 'Europe/Moscow')).toBe('2027-01-11T00:30');
+    expect(localDateTime(new Date('2027-07-01T04:00:00Z'), 'America/New_York')).toBe('2027-07-01T00:00');
+  });
+  it('numbers weekdays 1 Monday to 7 Sunday', () => {
+    expect(isoWeekday('2027-02-15')).toBe(1);
+    expect(isoWeekday('2027-02-20')).toBe(6);
+    expect(isoWeekday('2027-02-21')).toBe(7);
+  });
+  it('checks hour windows, including ones past midnight', () => {
+    expect(isWithinHours('09:00', '08:00', '12:00')).toBe(true);
+    expect(isWithinHours('12:00', '08:00', '12:00')).toBe(false);
+    expect(isWithinHours('23:30', '22:00', '02:00')).toBe(true);
+    expect(isWithinHours('01:59', '22:00', '02:00')).toBe(true);
+    expect(isWithinHours('02:00', '22:00', '02:00')).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
 import { assert } from '@tillpoint/core';
 
 /**
- * Tills compare local dates: a "1-10 January" window or a birthday is a calendar day where
- * the shop is. A zone is "UTC", a fixed offset "+03:00", or an IANA name "Europe/Moscow".
+ * Tills compare local dates and times: a "1-10 January" window, a birthday or a happy hour is
+ * a calendar day or a wall-clock time where the shop is. A zone is "UTC", a fixed offset "+03:00", or an IANA name "Europe/Moscow".
  */
 
 const offsetPattern = /^([+-])(\d{2}):(\d{2})$/;
@@ -33,6 +33,9 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
     });
     formatters.set(zone, formatter);
   }
@@ -41,18 +44,34 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
 
 /** The local calendar date "YYYY-MM-DD" at `at` in `zone`. */
 export function localDate(at: Date, zone: string): string {
+  return localDateTime(at, zone).slice(0, 10);
+}
+
+/** The local date and wall-clock time "YYYY-MM-DDTHH:MM" at `at` in `zone`. */
+export function localDateTime(at: Date, zone: string): string {
   const ms = at.getTime();
   assert(Number.isFinite(ms), 'quote time must be a valid Date');
-  if (zone === 'UTC') return new Date(ms).toISOString().slice(0, 10);
+  if (zone === 'UTC') return new Date(ms).toISOString().slice(0, 16);
   const offset = offsetPattern.exec(zone);
   if (offset !== null) {
     const sign = offset[1] === '-' ? -1 : 1;
     const shiftMs = sign * (Number(offset[2]) * 60 + Number(offset[3])) * 60_000;
-    return new Date(ms + shiftMs).toISOString().slice(0, 10);
+    return new Date(ms + shiftMs).toISOString().slice(0, 16);
   }
   const parts = formatterFor(zone).formatToParts(at);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}`;
+  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
+}
+
+/** ISO weekday of a "YYYY-MM-DD" date: 1 Monday ... 7 Sunday. */
+export function isoWeekday(date: string): number {
+  const day = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return day === 0 ? 7 : day;
+}
+
+/** Is "HH:MM" within [from, to)? A window whose end is before its start runs past midnight. */
+export function isWithinHours(time: string, from: string, to: string): boolean {
+  return from <= to ? time >= from && time < to : time >= from || time < to;
 }
 
 /** Whole days from `a` to `b`, both "YYYY-MM-DD". */

@@ -120,6 +120,8 @@ export const quoteSchema = z.strictObject({
   cardId: z.string(),
   /** The local date the date rules saw. */
   localDate: z.iso.date(),
+  /** The local wall-clock time "HH:MM" the hour rules saw. */
+  localTime: z.string().regex(/^\d{2}:\d{2}$/),
   at: iso,
   basketTotalMinor: nonNegative,
   lines: z.array(quoteLineSchema),

@@ -107,6 +107,34 @@ describe('quote', () => {
     expect(run(program, { storeId: 'store-7', lines }, { status: 'anonymous' }).earned.totalPoints).toBe(50);
   });
 
+  it('applies a rule on some weekdays and hours only, in local time', () => {
+    const program = {
+      timeZone: '+03:00',
+      earn: [
+        ...base2,
+        { type: 'multiplier' as const, id: 'saturday-x2', factor: 2, when: { daysOfWeek: [6] } },
+        {
+          type: 'cashback' as const,
+          id: 'morning-5',
+          percent: 5,
+          when: { hours: { from: '08:00', to: '12:00' } },
+        },
+      ],
+    };
+    const basket = basketSchema.parse({ currency: 'RUB', lines: [line('1', 100_000)] });
+    const card = cardSchema.parse({ id: 'c', status: 'enrolled' });
+    const parsed = parseProgram(
+      { id: 'p', name: 'P', currency: 'RUB', pointValueMinor: 100, ...program },
+      'test',
+    );
+    if (!parsed.ok) throw new Error(parsed.message);
+    const at = (iso: string) => quote(basket, card, parsed.value, new Date(iso)).earned.totalPoints;
+    expect(at('2027-02-20T06:00:00Z')).toBe((2 + 5) * 10 * 2); // Saturday 09:00 local
+    expect(at('2027-02-20T10:00:00Z')).toBe(2 * 10 * 2); // Saturday 13:00 local
+    expect(at('2027-02-19T22:00:00Z')).toBe(2 * 10 * 2); // Friday 22:00 UTC is Saturday 01:00 local
+    expect(at('2027-02-19T06:00:00Z')).toBe((2 + 5) * 10); // Friday 09:00 local
+  });
+
   it('stacks multipliers by adding their extras, and a best-of group keeps the biggest', () => {
     const earn = [
       ...base2,

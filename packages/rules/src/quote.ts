@@ -76,6 +76,7 @@ export function quote(
     currency: program.currency,
     cardId: card.id,
     localDate: ctx.localDate,
+    localTime: ctx.localTime,
     at: now.toISOString(),
     basketTotalMinor: totalMinor,
     lines: basket.lines.map((line, i) => {

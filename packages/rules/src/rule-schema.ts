@@ -11,6 +11,7 @@ import {
   positiveMinorSchema,
   sentenceSchema,
   symbologySchema,
+  timeOfDaySchema,
 } from './schema-primitives';
 
 /**
@@ -59,6 +60,20 @@ export const conditionsSchema = z
       .max(32)
       .optional()
       .describe('The local date falls in any of these windows.'),
+    /** ISO weekdays, 1 Monday ... 7 Sunday (local date): [6] is every Saturday. */
+    daysOfWeek: z
+      .array(
+        z
+          .number()
+          .int('must be a whole number')
+          .min(1, 'must be 1 (Monday) to 7 (Sunday)')
+          .max(7, 'must be 1 (Monday) to 7 (Sunday)'),
+      )
+      .min(1)
+      .max(7)
+      .optional(),
+    /** Local wall-clock hours, "from" inclusive, "to" exclusive; "22:00"-"02:00" runs past midnight. */
+    hours: z.strictObject({ from: timeOfDaySchema, to: timeOfDaySchema }).optional(),
     /** Within N days before or after the buyer's birthday (local date). */
     birthday: z
       .strictObject({

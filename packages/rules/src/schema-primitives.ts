@@ -62,6 +62,10 @@ export const localDateSchema = z.iso.date({
   error: 'must be a local date as "YYYY-MM-DD", e.g. "2027-01-01"',
 });
 
+export const timeOfDaySchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time "HH:MM" from "00:00" to "23:59", e.g. "12:00"');
+
 export const monthDaySchema = z
   .string()
   .regex(
