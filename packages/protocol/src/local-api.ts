@@ -198,3 +198,9 @@ export const agentEventSchema = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 export type AgentEventMessage = z.infer<typeof agentEventSchema>;
+
+/** What a POS may send (defaults not yet applied): the pos-client's argument types. */
+export type QuoteRequestInput = z.input<typeof quoteRequestSchema>;
+export type ReserveRequestInput = z.input<typeof reserveRequestSchema>;
+export type CommitRequestInput = z.input<typeof commitRequestSchema>;
+export type QuoteAnswer = z.infer<typeof quoteSchema>;

@@ -94,6 +94,11 @@ export function createLocalApi(o: LocalApiOptions): FastifyInstance {
   const app = Fastify({ bodyLimit: o.bodyBytesMax, logger: false });
   const expected = Buffer.from(o.token);
   let eventClients = 0;
+  const openStreams = new Set<ServerResponse>();
+  // Event streams never end by themselves: close them first, or shutdown would wait forever.
+  app.addHook('preClose', async () => {
+    for (const res of openStreams) res.end();
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/v1/')) return;
@@ -205,7 +210,9 @@ export function createLocalApi(o: LocalApiOptions): FastifyInstance {
     // A comment line now and then keeps proxies and idle timers from closing the stream.
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     heartbeat.unref();
+    openStreams.add(res);
     const close = () => {
+      openStreams.delete(res);
       clearInterval(heartbeat);
       unsubscribe();
       eventClients--;

@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderStarterConfig, type StarterOptions } from '../src/config/starter-config';
+
+const bin = fileURLToPath(new URL('../bin/tillpoint.mjs', import.meta.url));
+
+/** A port that was free a moment ago (the agent binds a fixed port from its config). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address !== 'object') throw new Error('no port');
+  return address.port;
+}
+
+export function writeConfig(dir: string, options: StarterOptions & { token: string; port: number }): string {
+  const file = join(dir, 'tillpoint.yaml');
+  writeFileSync(file, renderStarterConfig(options), { mode: 0o600 });
+  return file;
+}
+
+/** The agent as its own process, the way a till runs it: `tillpoint start --config FILE`. */
+export class AgentProcess {
+  child: ChildProcess | undefined;
+  output = '';
+
+  constructor(
+    private readonly configFile: string,
+    readonly url: string,
+    private readonly token: string,
+  ) {}
+
+  async start(timeoutMs = 20_000): Promise<void> {
+    const child = spawn(process.execPath, [bin, 'start', '--config', this.configFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout?.on('data', (b: Buffer) => {
+      this.output += b.toString();
+    });
+    child.stderr?.on('data', (b: Buffer) => {
+      this.output += b.toString();
+    });
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`agent exited with ${child.exitCode}:\n${this.output}`);
+      try {
+        const answer = await fetch(`${this.url}/v1/health`, {
+          headers: { authorization: `Bearer ${this.token}` },
+          signal: AbortSignal.timeout(500),
+        });
+        if (answer.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`agent did not start within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  /** SIGTERM (graceful) or SIGKILL (a power cut, as far as the agent knows). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null)
+      return child?.exitCode ?? null;
+    const exited = once(child, 'exit');
+    child.kill(signal);
+    await exited;
+    this.child = undefined;
+    return child.exitCode;
+  }
+}
+
+/**
+ * A POST that reads the answer even when the server answers before the body is sent and
+ * closes the socket (as it does for an oversized body): fetch reports only EPIPE then.
+ */
+export function postRaw(url: string, token: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', (error) => {
+      if (
+        (error as NodeJS.ErrnoException).code !== 'EPIPE' &&
+        (error as NodeJS.ErrnoException).code !== 'ECONNRESET'
+      )
+        reject(error);
+    });
+    req.end(body);
+  });
+}

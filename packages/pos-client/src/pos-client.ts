@@ -1,0 +1,176 @@
+import {
+  type AgentEventMessage,
+  type ApiError,
+  agentEventSchema,
+  type CancelAnswer,
+  type CancelRequest,
+  type CardInfo,
+  type CommitRequestInput,
+  type EnrolRequest,
+  type Health,
+  type QuoteAnswer,
+  type QuoteRequestInput,
+  type ReserveAnswer,
+  type ReserveRequestInput,
+  type ReturnAnswer,
+  type ReturnRequest,
+  type SaleAnswer,
+  type SlipAnswer,
+} from '@tillpoint/protocol';
+
+/** The agent's answer: the value, or its refusal (`code` is stable; `message` is for people). */
+export type PosResult<T> = { ok: true; value: T } | { ok: false; status: number; error: ApiError };
+
+export interface PosClientOptions {
+  /** `http://127.0.0.1:8787` */
+  baseUrl: string;
+  token: string;
+  /** Per request; a till must never wait long on loyalty. Default 2000 ms. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/**
+ * A typed client of the Tillpoint local API for POS integrators. Every call resolves to a
+ * result, never throws for a refusal; a network failure or timeout resolves to
+ * `loyalty_unavailable`, so the POS goes on with the sale.
+ */
+export class PosClient {
+  private readonly fetchImpl: typeof fetch;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly o: PosClientOptions) {
+    this.fetchImpl = o.fetch ?? fetch;
+    this.timeoutMs = o.timeoutMs ?? 2000;
+  }
+
+  health(): Promise<PosResult<Health>> {
+    return this.call('GET', '/v1/health');
+  }
+
+  card(cardCode: string): Promise<PosResult<CardInfo>> {
+    return this.call('GET', `/v1/cards/${encodeURIComponent(cardCode)}`);
+  }
+
+  enrol(cardCode: string, request: EnrolRequest): Promise<PosResult<CardInfo>> {
+    return this.call('POST', `/v1/cards/${encodeURIComponent(cardCode)}/enrol`, request);
+  }
+
+  quote(request: QuoteRequestInput): Promise<PosResult<QuoteAnswer>> {
+    return this.call('POST', '/v1/quote', request);
+  }
+
+  reserve(request: ReserveRequestInput): Promise<PosResult<ReserveAnswer>> {
+    return this.call('POST', '/v1/reservations', request);
+  }
+
+  cancel(request: CancelRequest): Promise<PosResult<CancelAnswer>> {
+    return this.call('POST', '/v1/reservations/cancel', request);
+  }
+
+  commit(request: CommitRequestInput): Promise<PosResult<SaleAnswer>> {
+    return this.call('POST', '/v1/sales', request);
+  }
+
+  returnSale(request: ReturnRequest): Promise<PosResult<ReturnAnswer>> {
+    return this.call('POST', '/v1/returns', request);
+  }
+
+  slip(receiptId: string): Promise<PosResult<SlipAnswer>> {
+    return this.call('GET', `/v1/sales/${encodeURIComponent(receiptId)}/slip`);
+  }
+
+  print(receiptId: string, idempotencyKey: string): Promise<PosResult<{ jobId: string }>> {
+    return this.call('POST', `/v1/sales/${encodeURIComponent(receiptId)}/print`, { idempotencyKey });
+  }
+
+  /**
+   * Follows the event stream (scans, cards, devices, printer, sync, loyalty, sales) until
+   * `signal` aborts, reconnecting after a drop and resuming from the last event id.
+   */
+  async events(onEvent: (event: AgentEventMessage) => void, signal: AbortSignal): Promise<void> {
+    let lastId: number | undefined;
+    while (!signal.aborted) {
+      try {
+        const answer = await this.fetchImpl(`${this.o.baseUrl}/v1/events`, {
+          headers: {
+            authorization: `Bearer ${this.o.token}`,
+            accept: 'text/event-stream',
+            ...(lastId === undefined ? {} : { 'last-event-id': String(lastId) }),
+          },
+          signal,
+        });
+        if (answer.status === 401) throw new Error('the agent refused the token (401)');
+        if (!answer.ok || answer.body === null) throw new Error(`event stream answered ${answer.status}`);
+        for await (const message of parseEventStream(answer.body)) {
+          const parsed = agentEventSchema.safeParse(JSON.parse(message.data));
+          if (!parsed.success) continue;
+          lastId = parsed.data.id;
+          onEvent(parsed.data);
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        if ((error as Error).message.includes('401')) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+
+  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<PosResult<T>> {
+    try {
+      const answer = await this.fetchImpl(`${this.o.baseUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.o.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      const json = (await answer.json()) as unknown;
+      if (answer.ok) return { ok: true, value: json as T };
+      return { ok: false, status: answer.status, error: json as ApiError };
+    } catch (error) {
+      return {
+        ok: false,
+        status: 503,
+        error: {
+          code: 'loyalty_unavailable',
+          message: `the agent did not answer: ${(error as Error).message}`,
+        },
+      };
+    }
+  }
+}
+
+/** Splits a text/event-stream body into messages (`data:` lines joined; comments skipped). */
+export async function* parseEventStream(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<{ event: string; data: string; id?: string }> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end = buffer.indexOf('\n\n');
+    while (end !== -1) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      end = buffer.indexOf('\n\n');
+      let event = 'message';
+      let id: string | undefined;
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon === -1 ? line : line.slice(0, colon);
+        const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') event = value;
+        else if (field === 'data') data.push(value);
+        else if (field === 'id') id = value;
+      }
+      if (data.length > 0) yield { event, data: data.join('\n'), ...(id === undefined ? {} : { id }) };
+    }
+    // A stream that never sends a blank line must not grow without bound.
+    if (buffer.length > 1_000_000) buffer = '';
+  }
+}
