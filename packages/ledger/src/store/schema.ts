@@ -3,7 +3,7 @@
  * last one applied. Never edit a released migration: add the next one.
  * Times are Unix milliseconds (INTEGER); points and money are INTEGER.
  * Indexes are few on purpose: every index is another page written (and fsynced) per sale.
- * The idempotency table is the key's unique index; outbox (epoch, seq) is the sequence's;
+ * The idempotency table is the key's unique index; the outbox rowid is the sequence's;
  * a sale's own lots are found by their id prefix (`<txnId>:`), not by an index. Tables
  * keyed by text are WITHOUT ROWID so the key is not a second b-tree.
  */
@@ -49,6 +49,7 @@ export const migrations: readonly string[] = [
     reverses TEXT
   ) STRICT, WITHOUT ROWID;
 
+  -- A rowid table filled in append order: (txn_id, leg) is unique by construction.
   CREATE TABLE posting (
     txn_id TEXT NOT NULL,
     leg INTEGER NOT NULL,
@@ -56,9 +57,8 @@ export const migrations: readonly string[] = [
       'redeemed', 'expired', 'offline_overdraft', 'adjustments')),
     card_id TEXT,
     amount INTEGER NOT NULL CHECK (amount <> 0),
-    lot_id TEXT,
-    PRIMARY KEY (txn_id, leg)
-  ) STRICT, WITHOUT ROWID;
+    lot_id TEXT
+  ) STRICT;
 
   CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal BEGIN SELECT RAISE(ABORT, 'journal is insert-only'); END;
   CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, 'journal is insert-only'); END;
@@ -101,15 +101,9 @@ export const migrations: readonly string[] = [
     card_id TEXT NOT NULL,
     basket_total_minor INTEGER NOT NULL CHECK (basket_total_minor >= 0),
     returned_minor INTEGER NOT NULL DEFAULT 0 CHECK (returned_minor >= 0 AND returned_minor <= basket_total_minor),
-    earned_reversed INTEGER NOT NULL DEFAULT 0 CHECK (earned_reversed >= 0)
-  ) STRICT, WITHOUT ROWID;
-  CREATE TABLE sale_spent (
-    txn_id TEXT NOT NULL,
-    lot_id TEXT NOT NULL,
-    points INTEGER NOT NULL CHECK (points > 0),
-    restored INTEGER NOT NULL DEFAULT 0 CHECK (restored >= 0 AND restored <= points),
-    position INTEGER NOT NULL,
-    PRIMARY KEY (txn_id, lot_id)
+    earned_reversed INTEGER NOT NULL DEFAULT 0 CHECK (earned_reversed >= 0),
+    -- The lots the sale spent from, in order: JSON [[lotId, points, restored], ...].
+    spent TEXT NOT NULL CHECK (json_valid(spent))
   ) STRICT, WITHOUT ROWID;
 
   CREATE TABLE idempotency (
@@ -120,15 +114,17 @@ export const migrations: readonly string[] = [
     created_at INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
 
+  -- id = the epoch's base (meta 'epoch_base') + seq: the rowid is the sequence's index, and
+  -- bodies (~1 KB) stay on rowid leaves instead of overflowing a WITHOUT ROWID tree.
   CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
     epoch TEXT NOT NULL,
     seq INTEGER NOT NULL CHECK (seq > 0),
     txn_id TEXT NOT NULL,
     body TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    PRIMARY KEY (epoch, seq)
-  ) STRICT, WITHOUT ROWID;
+    hash TEXT NOT NULL
+  ) STRICT;
   CREATE TRIGGER outbox_no_update BEFORE UPDATE ON outbox BEGIN SELECT RAISE(ABORT, 'outbox is insert-only'); END;
   CREATE TRIGGER outbox_no_delete BEFORE DELETE ON outbox BEGIN SELECT RAISE(ABORT, 'outbox is insert-only'); END;
   `,

@@ -150,6 +150,8 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly expiringSoonMs: number;
   private readonly transact: <T>(work: () => T) => T;
   private epochValue: string;
+  /** Outbox rowid of seq 0 of the current epoch: row id = epochBase + seq. */
+  private epochBase = 0;
   private closed = false;
 
   constructor(options: OpenLedgerStoreOptions) {
@@ -197,6 +199,7 @@ export class SqliteLedgerStore implements LedgerStore {
         this.s.setMeta.run('till_id', this.tillId);
         this.s.setMeta.run('epoch', epoch);
         this.s.setMeta.run('acked_through', '0');
+        this.s.setMeta.run('epoch_base', '0');
         this.s.setMeta.run('created_at', String(this.clock.nowMs()));
         return epoch;
       }
@@ -214,12 +217,21 @@ export class SqliteLedgerStore implements LedgerStore {
         this.s.setMeta.run('epoch', epoch);
         this.s.setMeta.run('acked_through', '0');
         this.s.setMeta.run('needs_new_epoch', '0');
+        this.epochBase = (this.s.outboxMaxId.get() as { id: number }).id;
+        this.s.setMeta.run('epoch_base', String(this.epochBase));
         return epoch;
       }
       const epoch = this.meta('epoch');
       assert(epoch !== undefined, 'ledger file has a till id but no epoch');
+      this.epochBase = Number(this.meta('epoch_base') ?? '0');
       return epoch;
     });
+  }
+
+  /** The last outbox row of the current epoch. */
+  private lastOutbox(): { seq: number; hash: string } | undefined {
+    const row = this.s.outboxLast.get() as { epoch: string; seq: number; hash: string } | undefined;
+    return row?.epoch === this.epochValue ? row : undefined;
   }
 
   private meta(key: string): string | undefined {
@@ -316,7 +328,7 @@ export class SqliteLedgerStore implements LedgerStore {
     plan: LedgerPlan;
     detail: OutboxBody['detail'];
   }): { seq: number } {
-    const last = this.s.outboxLast.get(this.epochValue) as { seq: number; hash: string } | undefined;
+    const last = this.lastOutbox();
     const seq = (last?.seq ?? 0) + 1;
     const prevHash = last?.hash ?? genesisHash(this.tillId, this.epochValue);
     const { plan } = entry;
@@ -390,6 +402,7 @@ export class SqliteLedgerStore implements LedgerStore {
     };
     const bodyJson = canonicalJson(body);
     this.s.insertOutbox.run(
+      this.epochBase + seq,
       this.epochValue,
       seq,
       entry.txnId,
@@ -602,12 +615,14 @@ export class SqliteLedgerStore implements LedgerStore {
       });
       this.s.cardPurchase.run(request.basketTotalMinor, 1, cardId);
       for (const bonus of request.grantedOnce ?? []) this.s.insertGrantedOnce.run(cardId, bonus, txnId);
-      this.s.insertSale.run(request.receiptId, txnId, cardId, request.basketTotalMinor);
-      spend.takes
-        .filter((t) => t.points > 0)
-        .forEach((t, position) => {
-          this.s.insertSaleSpent.run(txnId, t.lotId, t.points, position);
-        });
+      const spent = spend.takes.filter((t) => t.points > 0).map((t) => [t.lotId, t.points, 0]);
+      this.s.insertSale.run(
+        request.receiptId,
+        txnId,
+        cardId,
+        request.basketTotalMinor,
+        JSON.stringify(spent),
+      );
       const after = applyPlanToLots(baseLots, plan);
       return accept({
         txnId,
@@ -687,15 +702,18 @@ export class SqliteLedgerStore implements LedgerStore {
             basket_total_minor: number;
             returned_minor: number;
             earned_reversed: number;
+            spent: string;
           }
         | undefined;
       if (row === undefined)
         return refuse('sale_unknown', `no sale with receipt ${request.receiptId} at this till`);
-      const spent = this.s.saleSpent.all(row.txn_id) as {
-        lot_id: string;
-        points: number;
-        restored: number;
-      }[];
+      const spent = (JSON.parse(row.spent) as [string, number, number][]).map(
+        ([lot_id, points, restored]) => ({
+          lot_id,
+          points,
+          restored,
+        }),
+      );
       const earnedLots = (this.s.lotsOfSale.all(row.txn_id, row.txn_id) as LotRow[])
         .map(toLot)
         .filter((l) => l.sourceTxnId === row.txn_id);
@@ -747,11 +765,17 @@ export class SqliteLedgerStore implements LedgerStore {
       const returnedTotal = row.returned_minor + request.returnedAmountMinor;
       const fullyReturned = returnedTotal === row.basket_total_minor ? 1 : 0;
       this.s.cardPurchase.run(-request.returnedAmountMinor, -fullyReturned, row.card_id);
-      this.s.saleReturned.run(request.returnedAmountMinor, plan.earnedReversed, request.receiptId);
-      sale.spent.forEach((s, i) => {
-        const restored = plan.restoredBySpentLot[i] ?? 0;
-        if (restored > 0) this.s.saleSpentRestored.run(restored, row.txn_id, s.lotId);
+      const spentAfter = sale.spent.map((s, i) => {
+        const restored = s.restored + (plan.restoredBySpentLot[i] ?? 0);
+        assert(restored <= s.points, 'return restores more than the lot gave', { lotId: s.lotId });
+        return [s.lotId, s.points, restored];
       });
+      this.s.saleReturned.run(
+        request.returnedAmountMinor,
+        plan.earnedReversed,
+        JSON.stringify(spentAfter),
+        request.receiptId,
+      );
       const after = applyPlanToLots(allLots, plan);
       return accept({
         txnId,
@@ -820,7 +844,7 @@ export class SqliteLedgerStore implements LedgerStore {
     assert(Number.isSafeInteger(limit) && limit >= 1 && limit <= 1000, 'outboxAfter: limit must be 1..1000');
     return this.guard('reading the outbox of', () =>
       (
-        this.s.outboxAfter.all(this.epochValue, seq, limit) as {
+        this.s.outboxAfter.all(this.epochBase + seq, limit) as {
           body: string;
           prev_hash: string;
           hash: string;
@@ -831,7 +855,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   outboxHead(): OutboxHead {
     return this.guard('reading the outbox of', () => {
-      const last = this.s.outboxLast.get(this.epochValue) as { seq: number; hash: string } | undefined;
+      const last = this.lastOutbox();
       const lastSeq = last?.seq ?? 0;
       const ackedThrough = Number(this.meta('acked_through') ?? '0');
       return {

@@ -62,28 +62,19 @@ export function prepareStatements(db: Database.Database) {
     ),
     getSale: db.prepare('SELECT * FROM sale WHERE receipt_id = ?'),
     insertSale: db.prepare(
-      'INSERT INTO sale (receipt_id, txn_id, card_id, basket_total_minor) VALUES (?, ?, ?, ?)',
+      'INSERT INTO sale (receipt_id, txn_id, card_id, basket_total_minor, spent) VALUES (?, ?, ?, ?, ?)',
     ),
     saleReturned: db.prepare(
-      'UPDATE sale SET returned_minor = returned_minor + ?, earned_reversed = earned_reversed + ? WHERE receipt_id = ?',
+      `UPDATE sale SET returned_minor = returned_minor + ?, earned_reversed = earned_reversed + ?, spent = ?
+        WHERE receipt_id = ?`,
     ),
-    saleSpent: db.prepare(
-      'SELECT lot_id, points, restored FROM sale_spent WHERE txn_id = ? ORDER BY position',
-    ),
-    insertSaleSpent: db.prepare(
-      'INSERT INTO sale_spent (txn_id, lot_id, points, position) VALUES (?, ?, ?, ?)',
-    ),
-    saleSpentRestored: db.prepare(
-      'UPDATE sale_spent SET restored = restored + ? WHERE txn_id = ? AND lot_id = ?',
-    ),
-    outboxLast: db.prepare('SELECT seq, hash FROM outbox WHERE epoch = ? ORDER BY seq DESC LIMIT 1'),
+    outboxLast: db.prepare('SELECT epoch, seq, hash FROM outbox ORDER BY id DESC LIMIT 1'),
+    outboxMaxId: db.prepare('SELECT coalesce(max(id), 0) AS id FROM outbox'),
     insertOutbox: db.prepare(
-      'INSERT INTO outbox (epoch, seq, txn_id, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO outbox (id, epoch, seq, txn_id, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    outboxAfter: db.prepare(
-      'SELECT body, prev_hash, hash FROM outbox WHERE epoch = ? AND seq > ? ORDER BY seq LIMIT ?',
-    ),
-    outboxAll: db.prepare('SELECT epoch, seq, body, prev_hash, hash FROM outbox ORDER BY epoch, seq'),
+    outboxAfter: db.prepare('SELECT body, prev_hash, hash FROM outbox WHERE id > ? ORDER BY id LIMIT ?'),
+    outboxAll: db.prepare('SELECT epoch, seq, body, prev_hash, hash FROM outbox ORDER BY id'),
     // Invariant checks (start-up and checkIntegrity).
     unbalancedEntries: db.prepare(
       'SELECT txn_id, sum(amount) AS total FROM posting GROUP BY txn_id HAVING total <> 0 LIMIT 20',
@@ -113,7 +104,8 @@ export function prepareStatements(db: Database.Database) {
        LIMIT 20`,
     ),
     outboxGaps: db.prepare(
-      'SELECT epoch, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM outbox GROUP BY epoch HAVING lo <> 1 OR hi <> n',
+      `SELECT epoch, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM outbox GROUP BY epoch
+        HAVING lo <> 1 OR hi <> n OR min(id - seq) <> max(id - seq)`,
     ),
     journalOutboxCounts: db.prepare(
       'SELECT (SELECT count(*) FROM journal) AS journal, (SELECT count(*) FROM outbox) AS outbox',
