@@ -1,4 +1,3 @@
-export * from './canonical-json';
 export { compileProgram } from './compile-program';
 export * from './load-program-file';
 export * from './local-date';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { accept, type Outcome, refuse } from '@tillpoint/core';
+import { accept, canonicalJson, type Outcome, refuse } from '@tillpoint/core';
 import type { z } from 'zod';
-import { canonicalJson } from './canonical-json';
+
 import { checkProgram } from './program-checks';
 import { type ProgramVersion, programShapeSchema } from './program-schema';
 
