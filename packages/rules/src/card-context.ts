@@ -80,6 +80,7 @@ export function conditionsHold(conditions: Conditions | undefined, ctx: CardCont
   if (c.stores !== undefined && (ctx.storeId === undefined || !c.stores.includes(ctx.storeId))) return false;
   if (c.dates !== undefined && !c.dates.some((w) => ctx.localDate >= w.from && ctx.localDate <= w.to))
     return false;
+  if (c.cardIds !== undefined && !c.cardIds.includes(ctx.card.id)) return false;
   if (c.daysOfWeek !== undefined && !c.daysOfWeek.includes(ctx.weekday)) return false;
   if (c.hours !== undefined && !isWithinHours(ctx.localTime, c.hours.from, c.hours.to)) return false;
   if (c.birthday !== undefined) {

@@ -181,4 +181,16 @@ describe('quote', () => {
     expect(run(program, { lines: [line('1', 600_000)] }).offers.map((o) => o.id)).toEqual(['big']);
     expect(run(program, { lines: [line('1', 600_000)] }, { status: 'blocked' }).offers).toEqual([]);
   });
+
+  it('shows a personal offer to its one buyer only', () => {
+    const program = {
+      offers: [
+        { id: 'just-you', kind: 'hidden' as const, text: 'A coffee on us.', when: { cardIds: ['c-7'] } },
+      ],
+    };
+    expect(run(program, { lines: [line('1', 100)] }, { id: 'c-7' }).offers.map((o) => o.id)).toEqual([
+      'just-you',
+    ]);
+    expect(run(program, { lines: [line('1', 100)] }, { id: 'c-8' }).offers).toEqual([]);
+  });
 });

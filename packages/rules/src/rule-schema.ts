@@ -60,6 +60,8 @@ export const conditionsSchema = z
       .max(32)
       .optional()
       .describe('The local date falls in any of these windows.'),
+    /** Only these cards: a personal offer or reward for a single buyer. */
+    cardIds: codeList.optional(),
     /** ISO weekdays, 1 Monday ... 7 Sunday (local date): [6] is every Saturday. */
     daysOfWeek: z
       .array(
