@@ -15,7 +15,7 @@ export class HidKeyboardScanner extends HidScanner {
     const decoderOptions = {
       layout: config.layout,
       suffix: config.suffix,
-      idleTimeoutMs: config.idleTimeoutMs,
+      idleTimeoutMs: config.suffix === 'none' ? config.idleTimeoutMs : config.partialFrameTimeoutMs,
       labelCharsMax: config.frameBytesMax,
     };
     super({

@@ -61,8 +61,13 @@ export const serialScannerConfigSchema = z
     stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
     /** How a label ends: `any` accepts CR, LF, CR LF or Tab; `none` relies on `idleTimeoutMs`. */
     suffix: z.enum(serialSuffixes).default('any'),
-    /** Inter-byte silence that ends a frame when there is no suffix (drops a stale partial one otherwise). */
+    /** Inter-byte silence that ends a frame when `suffix` is `none`. */
     idleTimeoutMs: ms(10_000).default(50),
+    /**
+     * With a suffix: a partial frame this old is dropped (a scan cut by an unplug must not glue
+     * onto the next one). Long, so a stalled event loop never cuts a frame that is still arriving.
+     */
+    partialFrameTimeoutMs: ms(60_000).default(1000),
     /**
      * How often the device node is checked while open. An unplug removes it; this catches the
      * unplugs serialport misses (a read in flight when a pty hangs up returns 0 bytes forever).
@@ -115,8 +120,10 @@ export const hidKeyboardScannerConfigSchema = z.strictObject({
   /** The keyboard layout the scanner is programmed for. */
   layout: z.enum(keyboardLayouts).default('us'),
   suffix: z.enum(keyboardSuffixes).default('enter-or-tab'),
-  /** Silence that ends a label with no suffix key (drops a stale partial one otherwise). */
+  /** Silence that ends a label when `suffix` is `none`. */
   idleTimeoutMs: ms(10_000).default(100),
+  /** With a suffix key: a partial label this old is dropped. */
+  partialFrameTimeoutMs: ms(60_000).default(1000),
   /** Set when the device prefixes its keyboard reports with a report id. */
   reportId: z.number().int().min(1).max(255).optional(),
 });

@@ -62,7 +62,8 @@ export interface SerialScannerDeps {
 const delimiters = { cr: [0x0d], lf: [0x0a], crlf: [0x0d, 0x0a], tab: [0x09] } as const;
 
 function decoderFor(config: SerialScannerConfig): FrameDecoder {
-  const { suffix, frameBytesMax, idleTimeoutMs } = config;
+  const { suffix, frameBytesMax } = config;
+  const idleTimeoutMs = suffix === 'none' ? config.idleTimeoutMs : config.partialFrameTimeoutMs;
   if (suffix === 'any' || suffix === 'none') {
     return new SerialFrameDecoder({ suffix, frameBytesMax, idleTimeoutMs });
   }

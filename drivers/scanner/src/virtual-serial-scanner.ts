@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assert } from '@tillpoint/core';
@@ -78,6 +78,10 @@ export class VirtualSerialScanner {
   async start(dir: string): Promise<void> {
     assert(this.process === undefined, 'virtual scanner already running');
     this.dir = dir;
+    mkdirSync(dir, { recursive: true });
+    // Links left by a socat that was killed hard would make the wait below return at once.
+    rmSync(this.portPath, { force: true });
+    rmSync(this.feedPath, { force: true });
     const child = spawn(
       'socat',
       ['-d', '-d', `pty,raw,echo=0,link=${this.portPath}`, `pty,raw,echo=0,link=${this.feedPath}`],
