@@ -5,7 +5,9 @@
  * Indexes are few on purpose: every index is another page written (and fsynced) per sale.
  * The idempotency table is the key's unique index; the outbox rowid is the sequence's;
  * a sale's own lots are found by their id prefix (`<txnId>:`), not by an index. Tables
- * keyed by text are WITHOUT ROWID so the key is not a second b-tree.
+ * with small rows keyed by text are WITHOUT ROWID so the key is not a second b-tree; those
+ * with large rows under random keys (sale, idempotency) keep a rowid, so rows are appended
+ * and only the small key index takes random inserts.
  */
 export const migrations: readonly string[] = [
   `
@@ -104,7 +106,7 @@ export const migrations: readonly string[] = [
     earned_reversed INTEGER NOT NULL DEFAULT 0 CHECK (earned_reversed >= 0),
     -- The lots the sale spent from, in order: JSON [[lotId, points, restored], ...].
     spent TEXT NOT NULL CHECK (json_valid(spent))
-  ) STRICT, WITHOUT ROWID;
+  ) STRICT;
 
   CREATE TABLE idempotency (
     key TEXT PRIMARY KEY,
@@ -112,7 +114,7 @@ export const migrations: readonly string[] = [
     request_hash TEXT NOT NULL,
     result TEXT NOT NULL,
     created_at INTEGER NOT NULL
-  ) STRICT, WITHOUT ROWID;
+  ) STRICT;
 
   -- id = the epoch's base (meta 'epoch_base') + seq: the rowid is the sequence's index, and
   -- bodies (~1 KB) stay on rowid leaves instead of overflowing a WITHOUT ROWID tree.
