@@ -6,7 +6,7 @@
  *   scan-test --config scanner.json       print each scan, its symbology and card verdict
  *             [--serial PATH] [--ranges ranges.json]
  *   virtual --dir DIR                     run a virtual serial scanner (socat) until Ctrl+C
- *   type --feed DIR/scanner-feed CODE     type a code into a running virtual scanner
+ *   type --feed DIR/scanner-feed [--aim ]E0] CODE   type a code into a running virtual scanner
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -43,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
       ranges: { type: 'string' },
       dir: { type: 'string' },
       feed: { type: 'string' },
+      aim: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -90,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
       const code = rest[0];
       if (values.feed === undefined || code === undefined)
         throw new Error('type needs --feed PATH and a CODE');
-      typeIntoVirtualScanner(values.feed, code);
+      typeIntoVirtualScanner(values.feed, code, values.aim === undefined ? {} : { aim: values.aim });
       return 0;
     }
     default:

@@ -59,6 +59,8 @@ export function typeIntoVirtualScanner(
 export class VirtualSerialScanner {
   private process: ChildProcess | undefined;
   private dir: string | undefined;
+  /** socat must not outlive the process that started it (links would point at a dead pty). */
+  private readonly killOnExit = () => this.process?.kill();
 
   get portPath(): string {
     assert(this.dir !== undefined, 'virtual scanner not started');
@@ -93,10 +95,12 @@ export class VirtualSerialScanner {
     });
     child.stderr?.resume();
     this.process = child;
+    process.once('exit', this.killOnExit);
     const deadline = Date.now() + startTimeoutMs;
     while (!(existsSync(this.portPath) && existsSync(this.feedPath))) {
       if (failure !== undefined || child.exitCode !== null || Date.now() > deadline) {
         this.process = undefined;
+        process.off('exit', this.killOnExit);
         child.kill();
         throw new ScannerError(
           'open_failed',
@@ -127,6 +131,7 @@ export class VirtualSerialScanner {
   async stop(): Promise<void> {
     const child = this.process;
     this.process = undefined;
+    process.off('exit', this.killOnExit);
     if (child === undefined || child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
