@@ -136,6 +136,7 @@ export interface LedgerStore {
   markAcked(throughSeq: number): void;
   verifyOutboxChain(): ChainCheck;
   checkIntegrity(): { ok: boolean; problems: string[] };
+  pruneIdempotencyKeys(before: number, limit: number): number;
   backup(destPath: string): Promise<{ path: string; totalPages: number; epoch: string; lastSeq: number }>;
   close(): void;
 }

@@ -348,3 +348,24 @@ describe('SqliteLedgerStore when the disk is full', () => {
     expect(env.store.commitSale(big(failedAt))).toMatchObject({ ok: true, value: { seq: failedAt + 1 } });
   });
 });
+
+describe('SqliteLedgerStore idempotency retention', () => {
+  it('prunes old keys in bounded batches; a pruned key is new again, the ledger keeps everything', () => {
+    env = tempLedger();
+    for (let i = 0; i < 5; i++) env.store.commitSale(sale({ receiptId: `R${i}`, at: t0 + i * msPerDay }));
+    expect(env.store.pruneIdempotencyKeys(t0 + 3 * msPerDay, 2)).toBe(2);
+    expect(env.store.pruneIdempotencyKeys(t0 + 3 * msPerDay, 2)).toBe(1);
+    expect(env.store.pruneIdempotencyKeys(t0 + 3 * msPerDay, 2)).toBe(0);
+    // R4 is still remembered; R0's key is forgotten, and its receipt still guards against a double sale.
+    expect(env.store.commitSale(sale({ receiptId: 'R4', at: t0 + 4 * msPerDay }))).toMatchObject({
+      ok: true,
+      value: { seq: 5 },
+    });
+    expect(env.store.commitSale(sale({ receiptId: 'R0', at: t0 }))).toMatchObject({
+      ok: false,
+      code: 'receipt_exists',
+    });
+    expect(env.store.outboxHead().lastSeq).toBe(5);
+    expect(() => env.store.pruneIdempotencyKeys(t0, 0)).toThrow(/limit/);
+  });
+});

@@ -1022,6 +1022,23 @@ export class SqliteLedgerStore implements LedgerStore {
     return { path: destPath, totalPages, epoch: head.epoch, lastSeq: head.lastSeq };
   }
 
+  /**
+   * Forgets idempotency keys recorded before `before` (ms), at most `limit` (1..10 000) per
+   * call, oldest first; returns how many went. A POS retries within minutes, so keeping
+   * keys for a few weeks (the agent's setting) is plenty; a key pruned and then reused is
+   * treated as new. Journal, postings and outbox are never pruned.
+   */
+  pruneIdempotencyKeys(before: number, limit: number): number {
+    assert(Number.isSafeInteger(before), 'pruneIdempotencyKeys: before must be Unix ms');
+    assert(
+      Number.isSafeInteger(limit) && limit >= 1 && limit <= 10_000,
+      'pruneIdempotencyKeys: limit must be 1..10 000',
+    );
+    return this.guard('pruning', () =>
+      this.transact(() => this.s.pruneIdempotency.run(before, limit).changes),
+    );
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

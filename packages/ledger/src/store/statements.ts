@@ -12,6 +12,9 @@ export function prepareStatements(db: Database.Database) {
     putIdempotency: db.prepare(
       'INSERT INTO idempotency (key, operation, request_hash, result, created_at) VALUES (?, ?, ?, ?, ?)',
     ),
+    pruneIdempotency: db.prepare(
+      'DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at < ? ORDER BY rowid LIMIT ?)',
+    ),
     getCard: db.prepare('SELECT * FROM card WHERE card_id = ?'),
     insertCard: db.prepare('INSERT INTO card (card_id, status, created_at) VALUES (?, ?, ?)'),
     setCardStatus: db.prepare('UPDATE card SET status = ?, status_before_block = ? WHERE card_id = ?'),
