@@ -12,8 +12,10 @@ export interface LineAccrual {
   eligibleMinor: number;
   earnedPoints: number;
   reasons: Reason[];
-  /** Ids of the rules that gave this line points. */
-  ruleIds: string[];
+  /** The line's points split over its rate rules (by rate), for lots with per-rule terms. */
+  shares: { rule: CompiledLineRule; points: number }[];
+  /** Multipliers that scaled this line's points. */
+  multiplierIds: string[];
 }
 
 interface LineWork {
@@ -21,7 +23,8 @@ interface LineWork {
   weight: bigint;
   factorHundredths: number;
   reasons: Reason[];
-  ruleIds: string[];
+  rates: CompiledLineRule[];
+  multiplierIds: string[];
 }
 
 /**
@@ -42,7 +45,8 @@ export function accruePoints(
       eligibleMinor: 0,
       earnedPoints: 0,
       reasons: [programReason('card', blockedBy.code, {}, blockedBy.text)],
-      ruleIds: [],
+      shares: [],
+      multiplierIds: [],
     }));
   }
   const active = compiled.lineRules.map((r) => conditionsHold(r.rule.when, ctx));
@@ -56,16 +60,33 @@ export function accruePoints(
     scope === 'receipt'
       ? apportionRounded(numerators, denominator, mode)
       : numerators.map((n) => safePoints(divideBigRounded(n, denominator, mode)));
-  return work.map((w, i) => ({
-    eligibleMinor: w.amount,
-    earnedPoints: points[i] ?? 0,
-    reasons: w.reasons,
-    ruleIds: (points[i] ?? 0) > 0 ? w.ruleIds : [],
-  }));
+  return work.map((w, i) => {
+    const earned = points[i] ?? 0;
+    return {
+      eligibleMinor: w.amount,
+      earnedPoints: earned,
+      reasons: w.reasons,
+      shares: splitOverRates(earned, w.rates),
+      multiplierIds: earned > 0 ? w.multiplierIds : [],
+    };
+  });
 }
 
 function noPoints(reason: Reason): LineWork {
-  return { amount: 0, weight: 0n, factorHundredths: 100, reasons: [reason], ruleIds: [] };
+  return { amount: 0, weight: 0n, factorHundredths: 100, reasons: [reason], rates: [], multiplierIds: [] };
+}
+
+/** A line's points over the rate rules that earned them, in proportion to their rates. */
+function splitOverRates(points: number, rates: readonly CompiledLineRule[]): LineAccrual['shares'] {
+  if (points === 0 || rates.length === 0) return [];
+  const first = rates[0];
+  if (rates.length === 1 && first !== undefined) return [{ rule: first, points }];
+  const weights = rates.map((r) => {
+    assert(r.weight <= BigInt(Number.MAX_SAFE_INTEGER), 'rate weight past the safe integer range');
+    return Number(r.weight);
+  });
+  const parts = allocateLargestRemainder(points, weights);
+  return rates.map((rule, k) => ({ rule, points: parts[k] ?? 0 })).filter((share) => share.points > 0);
 }
 
 function ascending(a: number, b: number): number {
@@ -148,19 +169,21 @@ function lineWork(
   }
   let weight = 0n;
   let extras = 0;
-  const ruleIds: string[] = [];
+  const rates: CompiledLineRule[] = [];
+  const multiplierIds: string[] = [];
   for (const r of selected) {
     weight += r.weight;
     if (r.rule.type === 'multiplier') extras += r.factorHundredths - 100;
+    else if (r.weight > 0n) rates.push(r);
   }
   for (const r of selected) {
     // a multiplier with no rate to multiply says nothing
     if (r.rule.type === 'multiplier' && weight === 0n) continue;
     reasons.push(r.reason);
-    ruleIds.push(r.rule.id);
+    if (r.rule.type === 'multiplier') multiplierIds.push(r.rule.id);
   }
   if (weight === 0n) amount = 0;
-  return { amount, weight, factorHundredths: 100 + extras, reasons, ruleIds };
+  return { amount, weight, factorHundredths: 100 + extras, reasons, rates, multiplierIds };
 }
 
 /** "Points for every full 100 RUB": the amount past the last full step earns nothing. */

@@ -1,7 +1,8 @@
-import { type Basket, formatMinor, msPerDay } from '@tillpoint/core';
+import { type Basket, formatMinor } from '@tillpoint/core';
 import type { CardContext } from './card-context';
 import { conditionsHold } from './card-context';
 import type { CompiledBasketRule, CompiledProgram } from './compile-program';
+import { lotDates } from './earned-lots';
 import type { Bonus } from './quote-schema';
 import type { BasketRule } from './rule-schema';
 import { selectRules } from './rule-selection';
@@ -37,7 +38,6 @@ export function basketBonuses(
   return selected.map(({ rule, params, generated, onceKey }) => {
     const vestingDays = rule.vestingDays ?? program.vestingDays;
     const lifetimeDays = rule.lifetimeDays === undefined ? program.lifetimeDays : rule.lifetimeDays;
-    const vestsMs = now.getTime() + vestingDays * msPerDay;
     const { reward } = rule;
     const bonus: Bonus = {
       ruleId: rule.id,
@@ -47,8 +47,7 @@ export function basketBonuses(
       code: rule.type.replaceAll('-', '_'),
       params,
       text: rule.text ?? `${rule.name === undefined ? '' : `${rule.name}: `}${generated}${rewardText(rule)}`,
-      vestsAt: new Date(vestsMs).toISOString(),
-      expiresAt: lifetimeDays === null ? null : new Date(vestsMs + lifetimeDays * msPerDay).toISOString(),
+      ...lotDates(now, vestingDays, lifetimeDays),
     };
     if (reward.gift !== undefined) bonus.gift = { ...reward.gift };
     if (reward.coupon !== undefined) bonus.coupon = { ...reward.coupon };

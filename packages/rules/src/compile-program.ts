@@ -23,6 +23,9 @@ export interface CompiledLineRule {
   factorHundredths: number;
   /** The reason this rule gives on a line, built once. */
   reason: Reason;
+  /** Delayed activation and lifetime of this rule's points (its own, else the program's). */
+  vestingDays: number;
+  lifetimeDays: number | null;
 }
 
 /** Positions in `lineRules` by what a line must carry for the rule to be worth checking. */
@@ -97,6 +100,7 @@ function compile(program: Program): CompiledProgram {
         weight,
         factorHundredths: rule.type === 'multiplier' ? toHundredths(rule.factor) : 100,
         reason: ruleReason(rule, program.currency, program.pointValueMinor),
+        ...lotTerms(program, rule),
       });
     } else {
       const scoped =
@@ -169,4 +173,14 @@ function indexLineRules(rules: readonly CompiledLineRule[]): LineRuleIndex {
     for (const t of lines.tags ?? []) add(byTag, t, position);
   });
   return { everyLine, byCategory, bySku, byTag };
+}
+
+function lotTerms(program: Program, rule: LineRule): { vestingDays: number; lifetimeDays: number | null } {
+  if (rule.type !== 'cashback' && rule.type !== 'points-per-amount') {
+    return { vestingDays: program.vestingDays, lifetimeDays: program.lifetimeDays };
+  }
+  return {
+    vestingDays: rule.vestingDays ?? program.vestingDays,
+    lifetimeDays: rule.lifetimeDays === undefined ? program.lifetimeDays : rule.lifetimeDays,
+  };
 }

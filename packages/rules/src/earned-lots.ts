@@ -1,34 +1,28 @@
 import { msPerDay } from '@tillpoint/core';
-import type { Bonus, Lot, Quote } from './quote-schema';
+import type { Lot, Quote } from './quote-schema';
 
-/**
- * What the ledger books: points grouped by when they vest and expire. Line points follow
- * the program's delayed activation and lifetime; each bonus may carry its own.
- */
-export function earnedLots(
-  linePoints: number,
-  lineRuleIds: readonly string[],
-  bonuses: readonly Bonus[],
+/** When points from a rule vest and expire: `vestingDays` after `now`, then `lifetimeDays` more. */
+export function lotDates(
+  now: Date,
   vestingDays: number,
   lifetimeDays: number | null,
-  now: Date,
-): Quote['earned'] {
+): { vestsAt: string; expiresAt: string | null } {
   const vestsMs = now.getTime() + vestingDays * msPerDay;
-  const pieces: Lot[] = [];
-  if (linePoints > 0) {
-    pieces.push({
-      points: linePoints,
-      vestsAt: new Date(vestsMs).toISOString(),
-      expiresAt: lifetimeDays === null ? null : new Date(vestsMs + lifetimeDays * msPerDay).toISOString(),
-      ruleIds: [...lineRuleIds],
-    });
-  }
-  for (const b of bonuses) {
-    if (b.points > 0)
-      pieces.push({ points: b.points, vestsAt: b.vestsAt, expiresAt: b.expiresAt, ruleIds: [b.ruleId] });
-  }
+  return {
+    vestsAt: new Date(vestsMs).toISOString(),
+    expiresAt: lifetimeDays === null ? null : new Date(vestsMs + lifetimeDays * msPerDay).toISOString(),
+  };
+}
+
+/**
+ * What the ledger books: points grouped by when they vest and expire, with the rules that
+ * gave them. Line points follow their rule's terms (the program's unless the rule sets its
+ * own); each bonus carries its own dates.
+ */
+export function earnedLots(pieces: readonly Lot[], now: Date): Quote['earned'] {
   const merged = new Map<string, Lot>();
   for (const piece of pieces) {
+    if (piece.points === 0) continue;
     const key = `${piece.vestsAt}|${piece.expiresAt ?? ''}`;
     const held = merged.get(key);
     if (held === undefined) merged.set(key, { ...piece, ruleIds: [...piece.ruleIds] });

@@ -55,6 +55,46 @@ describe('quote', () => {
     );
   });
 
+  it('books points of a rule with its own activation and lifetime in a lot of their own', () => {
+    const q = run(
+      {
+        vestingDays: 14,
+        lifetimeDays: 365,
+        earn: [
+          ...base2,
+          {
+            type: 'cashback',
+            id: 'promo-3',
+            percent: 3,
+            vestingDays: 0,
+            lifetimeDays: 30,
+            lines: { categories: ['tea'] },
+          },
+          { type: 'multiplier', id: 'x2', factor: 2 },
+        ],
+      },
+      { lines: [line('1', 100_000, { category: 'tea' }), line('2', 100_000)] },
+    );
+    // tea: (2 % + 3 %) x 2 = 100 points, split 40 : 60 by rate; the other line 2 % x 2 = 40
+    expect(q.lines.map((l) => l.earnedPoints)).toEqual([100, 40]);
+    expect(q.earned.lots).toEqual([
+      {
+        points: 60,
+        vestsAt: '2027-03-08T09:00:00.000Z',
+        expiresAt: '2027-04-07T09:00:00.000Z',
+        ruleIds: ['promo-3', 'x2'],
+      },
+      {
+        points: 80,
+        vestsAt: '2027-03-22T09:00:00.000Z',
+        expiresAt: '2028-03-21T09:00:00.000Z',
+        ruleIds: ['base-2', 'x2'],
+      },
+    ]);
+    expect(q.earned.spendableNowPoints).toBe(60);
+    expect(q.earned.pendingPoints).toBe(80);
+  });
+
   it('applies the step per line when asked', () => {
     const q = run(
       {

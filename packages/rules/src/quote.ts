@@ -3,10 +3,10 @@ import { accruePoints } from './accrual';
 import { basketBonuses } from './bonuses';
 import { basketTotal, cardContext, conditionsHold } from './card-context';
 import { compileProgram } from './compile-program';
-import { earnedLots } from './earned-lots';
+import { earnedLots, lotDates } from './earned-lots';
 import { matchingOffers } from './offers';
 import type { ProgramVersion } from './program-schema';
-import type { Notice, Quote } from './quote-schema';
+import type { Lot, Notice, Quote } from './quote-schema';
 import { planRedemption } from './redemption';
 import { tierProgress } from './tier-progress';
 
@@ -55,20 +55,19 @@ export function quote(
   const accrual = accruePoints(compiled, basket, ctx, spentMinor, blockedBy);
   const bonuses = blockedBy === null ? basketBonuses(compiled, basket, ctx, totalMinor, now) : [];
 
-  let linePoints = 0;
-  const lineRuleIds = new Set<string>();
+  const pieces: Lot[] = [];
   for (const a of accrual) {
-    linePoints += a.earnedPoints;
-    for (const id of a.ruleIds) lineRuleIds.add(id);
+    for (const share of a.shares) {
+      pieces.push({
+        points: share.points,
+        ...lotDates(now, share.rule.vestingDays, share.rule.lifetimeDays),
+        ruleIds: [share.rule.rule.id, ...a.multiplierIds],
+      });
+    }
   }
-  const earned = earnedLots(
-    linePoints,
-    [...lineRuleIds],
-    bonuses,
-    program.vestingDays,
-    program.lifetimeDays,
-    now,
-  );
+  for (const b of bonuses)
+    pieces.push({ points: b.points, vestsAt: b.vestsAt, expiresAt: b.expiresAt, ruleIds: [b.ruleId] });
+  const earned = earnedLots(pieces, now);
   const chosen = redemption.quote.chosen !== undefined;
 
   return {

@@ -156,14 +156,21 @@ const lineScope = {
     .describe('With "skip": only these promotion ids make the rule skip a line (all when left out).'),
 };
 
-const bonusScope = {
-  reward: rewardSchema,
-  vestingDays: daysSchema.optional().describe("Overrides the program's delayed activation for this bonus."),
+/** Delayed activation and lifetime of the points one rule gives, when not the program's. */
+const lotScope = {
+  vestingDays: daysSchema
+    .optional()
+    .describe("Overrides the program's delayed activation for points from this rule."),
   lifetimeDays: daysSchema
     .min(1, 'must be at least 1 day')
     .nullable()
     .optional()
-    .describe("Overrides the program's point lifetime for this bonus."),
+    .describe("Overrides the program's point lifetime for points from this rule (null: never expire)."),
+};
+
+const bonusScope = {
+  reward: rewardSchema,
+  ...lotScope,
 };
 
 export const cashbackRuleSchema = z
@@ -171,6 +178,7 @@ export const cashbackRuleSchema = z
     type: z.literal('cashback'),
     ...common,
     ...lineScope,
+    ...lotScope,
     percent: percentSchema.describe(
       "Percent of the line's eligible amount, paid in points at the program's point value.",
     ),
@@ -185,6 +193,7 @@ export const pointsPerAmountRuleSchema = z
     type: z.literal('points-per-amount'),
     ...common,
     ...lineScope,
+    ...lotScope,
     points: pointsSchema
       .min(1, 'must be at least 1 point')
       .max(1_000_000)
