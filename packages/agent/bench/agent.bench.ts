@@ -1,0 +1,117 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PosClient } from '@tillpoint/pos-client';
+import type { BenchHarness } from '../../../scripts/bench/harness';
+import { startAgent } from '../src/agent';
+import { AgentProcess, freePort, writeConfig } from '../test/agent-process';
+
+/**
+ * The local API on loopback, as a POS sees it: card lookup, quote of 50 lines, and commit
+ * (ledger transaction with synchronous=FULL), each beside a bare HTTP round trip on the same
+ * server (the baseline). Then the agent as its own process: cold start to a healthy API, and
+ * resident memory after 10 000 sales. Targets: quote p99 < 3 ms, commit p99 < 10 ms.
+ */
+const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
+const token = 'bench-token-0123456789abcdefghijkl';
+const card = '2000000000015';
+
+function basketOf(lines: number) {
+  return {
+    currency: 'RUB',
+    lines: Array.from({ length: lines }, (_, i) => ({
+      id: String(i + 1),
+      sku: `sku-${i}`,
+      category: i % 3 === 0 ? 'milk' : 'bakery',
+      quantity: 1,
+      unitPriceMinor: 10_000 + i,
+      amountMinor: 10_000 + i,
+    })),
+  };
+}
+
+/** A 12-digit body plus its EAN-13 check digit, so the card ranges accept it. */
+function ean13(body: string): string {
+  const sum = [...body].reduce((acc, digit, i) => acc + Number(digit) * (i % 2 === 0 ? 1 : 3), 0);
+  return `${body}${(10 - (sum % 10)) % 10}`;
+}
+
+function setupDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tillpoint-bench-agent-'));
+  copyFileSync(join(fixtures, 'programs/sample-grocery.json'), join(dir, 'program.json'));
+  return dir;
+}
+
+export default async function bench(h: BenchHarness): Promise<void> {
+  const group = 'agent local API over loopback (issue 6)';
+  const dir = setupDir();
+  const port = await freePort();
+  const configPath = writeConfig(dir, { port, token, printerYaml: '' });
+  const agent = await startAgent({
+    configPath,
+    logger: (await import('pino')).default({ level: 'silent' }),
+    extend: (app) => app.get('/bench/ping', async () => ({ ok: true })),
+  });
+  const client = new PosClient({ baseUrl: agent.url, token });
+  const quoteBody = { cardCode: card, basket: basketOf(50) };
+  try {
+    await client.commit({ idempotencyKey: 'bench-warm-0', receiptId: 'W-0', cardCode: card, basket: basketOf(3) });
+    await h.time(group, 'bare HTTP round trip', () => fetch(`${agent.url}/bench/ping`).then((r) => r.json()), {
+      iterations: 2000,
+    });
+    await h.time(group, 'card lookup', () => client.card(card), { iterations: 2000, baseline: 'bare HTTP round trip' });
+    await h.time(group, 'quote, 50 lines', () => client.quote(quoteBody), {
+      iterations: 2000,
+      baseline: 'bare HTTP round trip',
+      note: 'target p99 < 3 ms',
+    });
+    let n = 0;
+    await h.time(
+      group,
+      'commit (fsync), 5 lines',
+      () => {
+        n++;
+        return client.commit({ idempotencyKey: `bench-sale-${n}`, receiptId: `B-${n}`, cardCode: card, basket: basketOf(5) });
+      },
+      { iterations: 1000, warmup: 50, baseline: 'bare HTTP round trip', note: 'target p99 < 10 ms' },
+    );
+  } finally {
+    await agent.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  // The agent as a till runs it: its own process.
+  const procGroup = 'agent process (issue 6)';
+  const starts: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const d = setupDir();
+    const p = await freePort();
+    const proc = new AgentProcess(writeConfig(d, { port: p, token, printerYaml: '' }), `http://127.0.0.1:${p}`, token);
+    const t0 = process.hrtime.bigint();
+    await proc.start();
+    starts.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    await proc.stop();
+    rmSync(d, { recursive: true, force: true });
+  }
+  h.record(procGroup, 'cold start to a healthy API', starts);
+
+  const d = setupDir();
+  const p = await freePort();
+  const proc = new AgentProcess(writeConfig(d, { port: p, token, printerYaml: '' }), `http://127.0.0.1:${p}`, token);
+  await proc.start();
+  const c = new PosClient({ baseUrl: proc.url, token, timeoutMs: 10_000 });
+  const sales = Number(process.env.TILLPOINT_BENCH_SALES ?? 10_000);
+  const t0 = Date.now();
+  for (let i = 1; i <= sales; i++) {
+    const cardCode = ean13(`2000${String(i % 500).padStart(8, '0')}`);
+    const done = await c.commit({ idempotencyKey: `rss-sale-${i}`, receiptId: `M-${i}`, cardCode, basket: basketOf(5) });
+    if (!done.ok) throw new Error(`sale ${i}: ${done.error.message}`);
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  const pid = proc.child?.pid;
+  const rss = pid === undefined ? 'unknown' : (/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '?');
+  h.figure(procGroup, `resident memory after ${sales} sales`, `${Math.round(Number(rss) / 1024)} MiB (${(sales / seconds).toFixed(0)} sales/s sequential)`);
+  await proc.stop();
+  rmSync(d, { recursive: true, force: true });
+}
