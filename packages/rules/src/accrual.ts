@@ -12,8 +12,11 @@ export interface LineAccrual {
   eligibleMinor: number;
   earnedPoints: number;
   reasons: Reason[];
-  /** The line's points split over its rate rules (by rate), for lots with per-rule terms. */
-  shares: { rule: CompiledLineRule; points: number }[];
+  /**
+   * The line's points by lot terms (`CompiledProgram.lineTerms`), with the rate rules behind
+   * them: one share unless rates with different terms meet on the line, then split by rate.
+   */
+  shares: { termsId: number; points: number; rules: CompiledLineRule[] }[];
   /** Multipliers that scaled this line's points. */
   multiplierIds: string[];
 }
@@ -76,17 +79,31 @@ function noPoints(reason: Reason): LineWork {
   return { amount: 0, weight: 0n, factorHundredths: 100, reasons: [reason], rates: [], multiplierIds: [] };
 }
 
-/** A line's points over the rate rules that earned them, in proportion to their rates. */
+/** A line's points over the lot terms of its rate rules, in proportion to their rates. */
 function splitOverRates(points: number, rates: readonly CompiledLineRule[]): LineAccrual['shares'] {
   if (points === 0 || rates.length === 0) return [];
   const first = rates[0];
-  if (rates.length === 1 && first !== undefined) return [{ rule: first, points }];
-  const weights = rates.map((r) => {
-    assert(r.weight <= BigInt(Number.MAX_SAFE_INTEGER), 'rate weight past the safe integer range');
-    return Number(r.weight);
+  if (first !== undefined && rates.every((r) => r.termsId === first.termsId)) {
+    return [{ termsId: first.termsId, points, rules: [...rates] }];
+  }
+  const groups = new Map<number, { rules: CompiledLineRule[]; weight: bigint }>();
+  for (const r of rates) {
+    const group = groups.get(r.termsId);
+    if (group === undefined) groups.set(r.termsId, { rules: [r], weight: r.weight });
+    else {
+      group.rules.push(r);
+      group.weight += r.weight;
+    }
+  }
+  const entries = [...groups.entries()];
+  const weights = entries.map(([, g]) => {
+    assert(g.weight <= BigInt(Number.MAX_SAFE_INTEGER), 'rate weight past the safe integer range');
+    return Number(g.weight);
   });
   const parts = allocateLargestRemainder(points, weights);
-  return rates.map((rule, k) => ({ rule, points: parts[k] ?? 0 })).filter((share) => share.points > 0);
+  return entries
+    .map(([termsId, g], k) => ({ termsId, points: parts[k] ?? 0, rules: g.rules }))
+    .filter((share) => share.points > 0);
 }
 
 function ascending(a: number, b: number): number {

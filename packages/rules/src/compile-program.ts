@@ -23,7 +23,12 @@ export interface CompiledLineRule {
   factorHundredths: number;
   /** The reason this rule gives on a line, built once. */
   reason: Reason;
-  /** Delayed activation and lifetime of this rule's points (its own, else the program's). */
+  /** Index into `lineTerms`: the activation and lifetime of this rule's points. */
+  termsId: number;
+}
+
+/** Delayed activation and lifetime of points: the program's, or a rule's own. */
+export interface LotTerms {
   vestingDays: number;
   lifetimeDays: number | null;
 }
@@ -49,6 +54,8 @@ export interface CompiledProgram {
   /** Points = amountMinor * weight / rateDenominator before multipliers. */
   rateDenominator: bigint;
   lineRules: CompiledLineRule[];
+  /** The distinct terms of line rules; entry 0 is the program's own. */
+  lineTerms: LotTerms[];
   lineRuleIndex: LineRuleIndex;
   basketRules: CompiledBasketRule[];
   groupPick: ReadonlyMap<string, 'priority' | 'best'>;
@@ -84,6 +91,7 @@ function compile(program: Program): CompiledProgram {
       rateDenominator = lcm(rateDenominator, BigInt(rule.perAmountMinor));
   }
   const lineRules: CompiledLineRule[] = [];
+  const lineTerms: LotTerms[] = [{ vestingDays: program.vestingDays, lifetimeDays: program.lifetimeDays }];
   const basketRules: CompiledBasketRule[] = [];
   program.earn.forEach((rule, order) => {
     if (isLineRule(rule)) {
@@ -100,7 +108,7 @@ function compile(program: Program): CompiledProgram {
         weight,
         factorHundredths: rule.type === 'multiplier' ? toHundredths(rule.factor) : 100,
         reason: ruleReason(rule, program.currency, program.pointValueMinor),
-        ...lotTerms(program, rule),
+        termsId: termsIdOf(lineTerms, lotTerms(program, rule)),
       });
     } else {
       const scoped =
@@ -119,6 +127,7 @@ function compile(program: Program): CompiledProgram {
     program,
     rateDenominator,
     lineRules,
+    lineTerms,
     lineRuleIndex: indexLineRules(lineRules),
     basketRules,
     groupPick: new Map(program.stacking.exclusiveGroups.map((g) => [g.id, g.pick])),
@@ -175,7 +184,16 @@ function indexLineRules(rules: readonly CompiledLineRule[]): LineRuleIndex {
   return { everyLine, byCategory, bySku, byTag };
 }
 
-function lotTerms(program: Program, rule: LineRule): { vestingDays: number; lifetimeDays: number | null } {
+function termsIdOf(known: LotTerms[], terms: LotTerms): number {
+  const found = known.findIndex(
+    (t) => t.vestingDays === terms.vestingDays && t.lifetimeDays === terms.lifetimeDays,
+  );
+  if (found >= 0) return found;
+  known.push(terms);
+  return known.length - 1;
+}
+
+function lotTerms(program: Program, rule: LineRule): LotTerms {
   if (rule.type !== 'cashback' && rule.type !== 'points-per-amount') {
     return { vestingDays: program.vestingDays, lifetimeDays: program.lifetimeDays };
   }

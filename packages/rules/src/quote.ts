@@ -56,14 +56,27 @@ export function quote(
   const bonuses = blockedBy === null ? basketBonuses(compiled, basket, ctx, totalMinor, now) : [];
 
   const pieces: Lot[] = [];
+  const byTerms = new Map<number, { points: number; ruleIds: Set<string> }>();
   for (const a of accrual) {
     for (const share of a.shares) {
-      pieces.push({
-        points: share.points,
-        ...lotDates(now, share.rule.vestingDays, share.rule.lifetimeDays),
-        ruleIds: [share.rule.rule.id, ...a.multiplierIds],
-      });
+      let held = byTerms.get(share.termsId);
+      if (held === undefined) {
+        held = { points: 0, ruleIds: new Set() };
+        byTerms.set(share.termsId, held);
+      }
+      held.points += share.points;
+      for (const r of share.rules) held.ruleIds.add(r.rule.id);
+      for (const id of a.multiplierIds) held.ruleIds.add(id);
     }
+  }
+  for (const [termsId, held] of byTerms) {
+    const terms = compiled.lineTerms[termsId];
+    assert(terms !== undefined, 'known lot terms');
+    pieces.push({
+      points: held.points,
+      ...lotDates(now, terms.vestingDays, terms.lifetimeDays),
+      ruleIds: [...held.ruleIds],
+    });
   }
   for (const b of bonuses)
     pieces.push({ points: b.points, vestsAt: b.vestsAt, expiresAt: b.expiresAt, ruleIds: [b.ruleId] });
