@@ -1,6 +1,4 @@
 import type { CardStatus, Outcome } from '@tillpoint/core';
-import type { LotTake } from '../plan';
-import type { OutboxEntry } from './outbox-entry';
 import type {
   AdjustRequest,
   CardStateRequest,
@@ -9,7 +7,9 @@ import type {
   HoldRequest,
   ReturnSaleRequest,
   VoidHoldRequest,
-} from './requests';
+} from '../ledger-requests';
+import type { OutboxEntry } from '../outbox-entry';
+import type { LotTake } from '../plan';
 
 export interface CardView {
   cardId: string;

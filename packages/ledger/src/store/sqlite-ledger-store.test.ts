@@ -2,8 +2,8 @@ import { msPerDay } from '@tillpoint/core';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempLedger } from '../../test/temp-ledger';
-import { outboxEntrySchema, verifyChain } from './outbox-entry';
-import type { CommitSaleRequest } from './requests';
+import type { CommitSaleRequest } from '../ledger-requests';
+import { outboxEntrySchema, verifyChain } from '../outbox-entry';
 import { openLedgerStore } from './sqlite-ledger-store';
 
 const t0 = Date.parse('2026-01-01T00:00:00Z');

@@ -14,7 +14,32 @@ import {
 import Database from 'better-sqlite3';
 import type { z } from 'zod';
 import { isMemberAccount } from '../accounts';
+import {
+  type AdjustRequest,
+  adjustRequestSchema,
+  type CardStateRequest,
+  type CommitSaleRequest,
+  cardStateRequestSchema,
+  commitSaleRequestSchema,
+  type EnrolCardRequest,
+  enrolCardRequestSchema,
+  type HoldRequest,
+  holdRequestSchema,
+  type ReturnSaleRequest,
+  returnSaleRequestSchema,
+  type VoidHoldRequest,
+  voidHoldRequestSchema,
+} from '../ledger-requests';
 import { balanceAt, expiringSoon, type HeldByLot, type Lot } from '../lots';
+import {
+  canonicalJson,
+  chainHash,
+  genesisHash,
+  type JournalKind,
+  type OutboxBody,
+  type OutboxEntry,
+  sha256Hex,
+} from '../outbox-entry';
 import { applyPlanToLots, type LedgerPlan, type LotTake, mergePlans } from '../plan';
 import { planAccrual } from '../plan-accrual';
 import { planAdjustment } from '../plan-adjustment';
@@ -34,31 +59,6 @@ import type {
 } from './ledger-store';
 import { LedgerStoreError, translateSqliteError } from './ledger-store-error';
 import { openLedgerDatabase } from './open-database';
-import {
-  canonicalJson,
-  chainHash,
-  genesisHash,
-  type JournalKind,
-  type OutboxBody,
-  type OutboxEntry,
-  sha256Hex,
-} from './outbox-entry';
-import {
-  type AdjustRequest,
-  adjustRequestSchema,
-  type CardStateRequest,
-  type CommitSaleRequest,
-  cardStateRequestSchema,
-  commitSaleRequestSchema,
-  type EnrolCardRequest,
-  enrolCardRequestSchema,
-  type HoldRequest,
-  holdRequestSchema,
-  type ReturnSaleRequest,
-  returnSaleRequestSchema,
-  type VoidHoldRequest,
-  voidHoldRequestSchema,
-} from './requests';
 import { prepareStatements, type Statements } from './statements';
 
 export interface OpenLedgerStoreOptions {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { adjustmentRoles } from '../plan-adjustment';
+import { adjustmentRoles } from './plan-adjustment';
 
 /** Request schemas of the store's write operations: validated before any transaction. */
 const key = z.string().min(1).max(128);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { accountKinds } from '../accounts';
+import { accountKinds } from './accounts';
 
 /**
  * One outbox entry: a journal entry as head office receives it. The hash chain covers
