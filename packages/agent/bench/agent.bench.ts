@@ -56,11 +56,24 @@ export default async function bench(h: BenchHarness): Promise<void> {
   const client = new PosClient({ baseUrl: agent.url, token });
   const quoteBody = { cardCode: card, basket: basketOf(50) };
   try {
-    await client.commit({ idempotencyKey: 'bench-warm-0', receiptId: 'W-0', cardCode: card, basket: basketOf(3) });
-    await h.time(group, 'bare HTTP round trip', () => fetch(`${agent.url}/bench/ping`).then((r) => r.json()), {
-      iterations: 2000,
+    await client.commit({
+      idempotencyKey: 'bench-warm-0',
+      receiptId: 'W-0',
+      cardCode: card,
+      basket: basketOf(3),
     });
-    await h.time(group, 'card lookup', () => client.card(card), { iterations: 2000, baseline: 'bare HTTP round trip' });
+    await h.time(
+      group,
+      'bare HTTP round trip',
+      () => fetch(`${agent.url}/bench/ping`).then((r) => r.json()),
+      {
+        iterations: 2000,
+      },
+    );
+    await h.time(group, 'card lookup', () => client.card(card), {
+      iterations: 2000,
+      baseline: 'bare HTTP round trip',
+    });
     await h.time(group, 'quote, 50 lines', () => client.quote(quoteBody), {
       iterations: 2000,
       baseline: 'bare HTTP round trip',
@@ -72,7 +85,12 @@ export default async function bench(h: BenchHarness): Promise<void> {
       'commit (fsync), 5 lines',
       () => {
         n++;
-        return client.commit({ idempotencyKey: `bench-sale-${n}`, receiptId: `B-${n}`, cardCode: card, basket: basketOf(5) });
+        return client.commit({
+          idempotencyKey: `bench-sale-${n}`,
+          receiptId: `B-${n}`,
+          cardCode: card,
+          basket: basketOf(5),
+        });
       },
       { iterations: 1000, warmup: 50, baseline: 'bare HTTP round trip', note: 'target p99 < 10 ms' },
     );
@@ -87,7 +105,11 @@ export default async function bench(h: BenchHarness): Promise<void> {
   for (let i = 0; i < 5; i++) {
     const d = setupDir();
     const p = await freePort();
-    const proc = new AgentProcess(writeConfig(d, { port: p, token, printerYaml: '' }), `http://127.0.0.1:${p}`, token);
+    const proc = new AgentProcess(
+      writeConfig(d, { port: p, token, printerYaml: '' }),
+      `http://127.0.0.1:${p}`,
+      token,
+    );
     const t0 = process.hrtime.bigint();
     await proc.start();
     starts.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -98,20 +120,36 @@ export default async function bench(h: BenchHarness): Promise<void> {
 
   const d = setupDir();
   const p = await freePort();
-  const proc = new AgentProcess(writeConfig(d, { port: p, token, printerYaml: '' }), `http://127.0.0.1:${p}`, token);
+  const proc = new AgentProcess(
+    writeConfig(d, { port: p, token, printerYaml: '' }),
+    `http://127.0.0.1:${p}`,
+    token,
+  );
   await proc.start();
   const c = new PosClient({ baseUrl: proc.url, token, timeoutMs: 10_000 });
   const sales = Number(process.env.TILLPOINT_BENCH_SALES ?? 10_000);
   const t0 = Date.now();
   for (let i = 1; i <= sales; i++) {
     const cardCode = ean13(`2000${String(i % 500).padStart(8, '0')}`);
-    const done = await c.commit({ idempotencyKey: `rss-sale-${i}`, receiptId: `M-${i}`, cardCode, basket: basketOf(5) });
+    const done = await c.commit({
+      idempotencyKey: `rss-sale-${i}`,
+      receiptId: `M-${i}`,
+      cardCode,
+      basket: basketOf(5),
+    });
     if (!done.ok) throw new Error(`sale ${i}: ${done.error.message}`);
   }
   const seconds = (Date.now() - t0) / 1000;
   const pid = proc.child?.pid;
-  const rss = pid === undefined ? 'unknown' : (/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '?');
-  h.figure(procGroup, `resident memory after ${sales} sales`, `${Math.round(Number(rss) / 1024)} MiB (${(sales / seconds).toFixed(0)} sales/s sequential)`);
+  const rss =
+    pid === undefined
+      ? 'unknown'
+      : (/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '?');
+  h.figure(
+    procGroup,
+    `resident memory after ${sales} sales`,
+    `${Math.round(Number(rss) / 1024)} MiB (${(sales / seconds).toFixed(0)} sales/s sequential)`,
+  );
   await proc.stop();
   rmSync(d, { recursive: true, force: true });
 }
