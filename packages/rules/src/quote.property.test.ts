@@ -25,6 +25,8 @@ const programArb: fc.Arbitrary<ProgramInput> = fc
     ),
     base: hundredths(20),
     categoryPercent: hundredths(30),
+    categoryVestingDays: fc.option(fc.integer({ min: 0, max: 30 })),
+    vestingDays: fc.integer({ min: 0, max: 30 }),
     category: fc.constantFrom(...categories),
     perAmount: fc.option(
       fc.record({
@@ -122,6 +124,10 @@ describe('quote properties', () => {
         }
         expect(q.earned.lots.reduce((s, l) => s + l.points, 0)).toBe(q.earned.totalPoints);
         expect(q.earned.spendableNowPoints + q.earned.pendingPoints).toBe(q.earned.totalPoints);
+        for (const lot of q.earned.lots) {
+          expect(lot.points).toBeGreaterThan(0);
+          expect(lot.ruleIds.length).toBeGreaterThan(0);
+        }
         const linePoints = q.lines.reduce((s, l) => s + l.earnedPoints, 0);
         const bonusPoints = q.bonuses.reduce((s, x) => s + x.points, 0);
         expect(linePoints + bonusPoints).toBe(q.earned.totalPoints);
