@@ -75,6 +75,8 @@ describe('SqliteLedgerStore: the till transaction', () => {
     env.clock.advance(5000);
     const again = env.store.commitSale(request);
     expect(again).toEqual(first);
+    // A retry stamped a few seconds later is the same request.
+    expect(env.store.commitSale({ ...request, at: request.at + 5000 })).toEqual(first);
     expect(env.store.outboxHead().lastSeq).toBe(1);
     expect(env.store.commitSale({ ...request, redeemPoints: 1 })).toMatchObject({
       ok: false,

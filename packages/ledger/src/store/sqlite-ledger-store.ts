@@ -251,11 +251,13 @@ export class SqliteLedgerStore implements LedgerStore {
   /** Runs `work` in one transaction behind the idempotency key. Refusals are not stored. */
   private idempotent<T, C extends string>(
     operation: Operation,
-    request: { idempotencyKey: string },
+    request: { idempotencyKey: string; at: number },
     at: number,
     work: () => Outcome<T, C>,
   ): Outcome<T, C | IdempotencyConflict> {
-    const { idempotencyKey, ...rest } = request;
+    // `at` is not part of the request's identity: a retry sent a moment later (the agent
+    // stamps the time) is still the same request and gets the first answer.
+    const { idempotencyKey, at: _sentAt, ...rest } = request;
     // The request is zod output, so its keys come in schema order: plain JSON is canonical here.
     const requestHash = sha256Hex(`${operation}\n${JSON.stringify(rest)}`);
     return this.guard(operation, () =>
