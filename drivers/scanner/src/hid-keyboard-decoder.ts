@@ -1,6 +1,14 @@
 import { assert } from '@tillpoint/core';
 import { type DecoderOutput, type FrameDecoder, fault } from './frame-decoder';
-import { type KeyboardLayout, keyEnter, keyKeypadEnter, keyTab, keyToChar } from './keyboard-layouts';
+import {
+  type KeyboardLayout,
+  type KeyModifiers,
+  keyEnter,
+  keyKeypadEnter,
+  keyTab,
+  keyToChar,
+} from './keyboard-layouts';
+import { idleDeadline, LabelBuffer, ReportCollector } from './label-buffer';
 
 export const keyboardSuffixes = ['enter', 'tab', 'enter-or-tab', 'none'] as const;
 export type KeyboardSuffix = (typeof keyboardSuffixes)[number];
@@ -28,37 +36,24 @@ const errorRollOver = 0x01;
  */
 export class HidKeyboardDecoder implements FrameDecoder {
   private readonly options: HidKeyboardDecoderOptions;
-  private readonly reportBytes: number;
-  private readonly report: Uint8Array;
-  private reportFill = 0;
-  private readonly label: Uint8Array;
-  private labelLength = 0;
-  private discarding = false;
+  private readonly reports: ReportCollector;
+  private readonly label: LabelBuffer;
   private keysDown: number[] = [];
   private lastReportAtMs = 0;
 
   constructor(options: HidKeyboardDecoderOptions) {
-    assert(
-      Number.isSafeInteger(options.labelCharsMax) && options.labelCharsMax > 0,
-      'labelCharsMax must be > 0',
-    );
     assert(options.suffix !== 'none' || options.idleTimeoutMs > 0, 'suffix "none" needs an idle timeout');
     this.options = options;
-    this.reportBytes = bootReportBytes + (options.reportId === undefined ? 0 : 1);
-    this.report = new Uint8Array(this.reportBytes);
-    this.label = new Uint8Array(options.labelCharsMax);
+    this.reports = new ReportCollector(bootReportBytes + (options.reportId === undefined ? 0 : 1));
+    this.label = new LabelBuffer(options.labelCharsMax);
   }
 
   push(chunk: Uint8Array, nowMs: number): DecoderOutput[] {
     const out: DecoderOutput[] = [];
-    for (const byte of chunk) {
-      this.report[this.reportFill++] = byte;
-      if (this.reportFill === this.reportBytes) {
-        this.reportFill = 0;
-        this.lastReportAtMs = nowMs;
-        this.onReport(out);
-      }
-    }
+    this.reports.push(chunk, (report) => {
+      this.lastReportAtMs = nowMs;
+      this.onReport(report, out);
+    });
     return out;
   }
 
@@ -67,34 +62,25 @@ export class HidKeyboardDecoder implements FrameDecoder {
     if (deadline === undefined || nowMs < deadline) return [];
     const out: DecoderOutput[] = [];
     if (this.options.suffix === 'none') this.endLabel(out);
-    else {
-      if (!this.discarding) out.push(fault(`dropped ${this.labelLength} typed characters: no suffix key`));
-      this.labelLength = 0;
-      this.discarding = false;
-    }
+    else this.label.drop('no suffix key', out);
     return out;
   }
 
   deadlineMs(): number | undefined {
-    const pending = this.labelLength > 0 || this.discarding;
-    return pending && this.options.idleTimeoutMs > 0
-      ? this.lastReportAtMs + this.options.idleTimeoutMs
-      : undefined;
+    return idleDeadline(this.label.pending, this.lastReportAtMs, this.options.idleTimeoutMs);
   }
 
   reset(): void {
-    this.reportFill = 0;
-    this.labelLength = 0;
-    this.discarding = false;
+    this.reports.reset();
+    this.label.clear();
     this.keysDown = [];
   }
 
   bufferedBytes(): number {
-    return this.labelLength + this.reportFill;
+    return this.label.size + this.reports.partialBytes;
   }
 
-  private onReport(out: DecoderOutput[]): void {
-    const r = this.report;
+  private onReport(r: Uint8Array, out: DecoderOutput[]): void {
     const offset = this.options.reportId === undefined ? 0 : 1;
     if (offset === 1 && r[0] !== this.options.reportId) {
       out.push(fault(`keyboard report id ${r[0]} is not ${this.options.reportId}`));
@@ -102,7 +88,7 @@ export class HidKeyboardDecoder implements FrameDecoder {
     }
     const modifiers = r[offset] ?? 0;
     const keys: number[] = [];
-    for (let i = offset + 2; i < this.reportBytes; i++) {
+    for (let i = offset + 2; i < r.length; i++) {
       const key = r[i] ?? 0;
       if (key !== 0) keys.push(key);
     }
@@ -113,17 +99,12 @@ export class HidKeyboardDecoder implements FrameDecoder {
       altGr: (modifiers & 0x40) !== 0,
     };
     for (const key of keys) {
-      if (this.keysDown.includes(key)) continue;
-      this.onKey(key, mods, out);
+      if (!this.keysDown.includes(key)) this.onKey(key, mods, out);
     }
     this.keysDown = keys;
   }
 
-  private onKey(
-    key: number,
-    mods: { shift: boolean; ctrl: boolean; altGr: boolean },
-    out: DecoderOutput[],
-  ): void {
+  private onKey(key: number, mods: KeyModifiers, out: DecoderOutput[]): void {
     const suffix = this.options.suffix;
     const isEnter = key === keyEnter || key === keyKeypadEnter;
     if (
@@ -134,23 +115,11 @@ export class HidKeyboardDecoder implements FrameDecoder {
       return;
     }
     const char = isEnter ? '\r' : keyToChar(this.options.layout, key, mods);
-    if (char === undefined) return;
-    const code = char.charCodeAt(0);
-    if (this.discarding) return;
-    if (this.labelLength === this.label.length) {
-      out.push(fault(`label longer than ${this.label.length} characters dropped`));
-      this.labelLength = 0;
-      this.discarding = true;
-      return;
-    }
-    this.label[this.labelLength++] = code;
+    if (char !== undefined) this.label.append(char.charCodeAt(0), out);
   }
 
   private endLabel(out: DecoderOutput[]): void {
-    if (!this.discarding && this.labelLength > 0) {
-      out.push({ kind: 'frame', bytes: this.label.slice(0, this.labelLength) });
-    }
-    this.labelLength = 0;
-    this.discarding = false;
+    const bytes = this.label.end();
+    if (bytes !== undefined) out.push({ kind: 'frame', bytes });
   }
 }

@@ -1,5 +1,6 @@
 import { assert } from '@tillpoint/core';
-import { type DecoderOutput, type FrameDecoder, fault } from './frame-decoder';
+import { type DecodedFrame, type DecoderOutput, type FrameDecoder, fault } from './frame-decoder';
+import { idleDeadline, LabelBuffer, ReportCollector } from './label-buffer';
 
 /**
  * Where the fields sit in a HID POS input report (usage page 0x8C). Defaults are Honeywell's,
@@ -42,12 +43,10 @@ export interface HidPosDecoderOptions {
 export class HidPosDecoder implements FrameDecoder {
   private readonly options: HidPosDecoderOptions;
   private readonly payloadMax: number;
-  private readonly report: Uint8Array;
-  private reportFill = 0;
-  private readonly label: Uint8Array;
-  private labelLength = 0;
+  private readonly reports: ReportCollector;
+  private readonly label: LabelBuffer;
+  /** The AIM id of the label being joined (taken from its first report). */
   private aim: string | undefined;
-  private discarding = false;
   private lastReportAtMs = 0;
 
   constructor(options: HidPosDecoderOptions) {
@@ -58,64 +57,46 @@ export class HidPosDecoder implements FrameDecoder {
       'HID POS dataOffset must sit between the length byte and the trailer',
     );
     assert(l.flagsOffset < l.reportBytes, 'HID POS flagsOffset must lie inside the report');
-    assert(
-      Number.isSafeInteger(options.labelBytesMax) && options.labelBytesMax > 0,
-      'labelBytesMax must be > 0',
-    );
     this.options = options;
     this.payloadMax = trailerStart - l.dataOffset;
-    this.report = new Uint8Array(l.reportBytes);
-    this.label = new Uint8Array(options.labelBytesMax);
+    this.reports = new ReportCollector(l.reportBytes);
+    this.label = new LabelBuffer(options.labelBytesMax);
   }
 
   push(chunk: Uint8Array, nowMs: number): DecoderOutput[] {
     const out: DecoderOutput[] = [];
-    for (const byte of chunk) {
-      this.report[this.reportFill++] = byte;
-      if (this.reportFill === this.report.length) {
-        this.reportFill = 0;
-        this.lastReportAtMs = nowMs;
-        this.onReport(out);
-      }
-    }
+    this.reports.push(chunk, (report) => {
+      this.lastReportAtMs = nowMs;
+      this.onReport(report, out);
+    });
     return out;
   }
 
   poll(nowMs: number): DecoderOutput[] {
     const deadline = this.deadlineMs();
     if (deadline === undefined || nowMs < deadline) return [];
-    const out: DecoderOutput[] = this.discarding
-      ? []
-      : [fault('continuation report never came: partial label dropped')];
-    this.resetLabel();
+    const out: DecoderOutput[] = [];
+    this.label.drop('the continuation report never came', out);
+    this.aim = undefined;
     return out;
   }
 
   deadlineMs(): number | undefined {
-    const pending = this.labelLength > 0 || this.discarding;
-    return pending && this.options.idleTimeoutMs > 0
-      ? this.lastReportAtMs + this.options.idleTimeoutMs
-      : undefined;
+    return idleDeadline(this.label.pending, this.lastReportAtMs, this.options.idleTimeoutMs);
   }
 
   reset(): void {
-    this.reportFill = 0;
-    this.resetLabel();
+    this.reports.reset();
+    this.label.clear();
+    this.aim = undefined;
   }
 
   bufferedBytes(): number {
-    return this.labelLength + this.reportFill;
+    return this.label.size + this.reports.partialBytes;
   }
 
-  private resetLabel(): void {
-    this.labelLength = 0;
-    this.aim = undefined;
-    this.discarding = false;
-  }
-
-  private onReport(out: DecoderOutput[]): void {
+  private onReport(r: Uint8Array, out: DecoderOutput[]): void {
     const l = this.options.layout;
-    const r = this.report;
     if (r[0] !== l.reportId) {
       out.push(fault(`HID POS report id ${r[0]} is not ${l.reportId}: report ignored`));
       return;
@@ -126,30 +107,25 @@ export class HidPosDecoder implements FrameDecoder {
       out.push(
         fault(`HID POS length byte ${length} exceeds the ${this.payloadMax} payload bytes of a report`),
       );
-      this.resetLabel();
-      this.discarding = more;
+      this.label.clear();
+      this.aim = undefined;
+      // the rest of this label, if it continues, must not come out as a label of its own
+      if (more) this.label.discard();
       return;
     }
-    if (this.labelLength === 0 && !this.discarding) {
-      this.aim = String.fromCharCode(r[l.aimOffset] ?? 0, r[l.aimOffset + 1] ?? 0, r[l.aimOffset + 2] ?? 0);
+    if (!this.label.pending) {
+      const aim = String.fromCharCode(r[l.aimOffset] ?? 0, r[l.aimOffset + 1] ?? 0, r[l.aimOffset + 2] ?? 0);
+      this.aim = aim.charCodeAt(0) === 0x5d ? aim : undefined;
     }
-    if (!this.discarding) {
-      if (this.labelLength + length > this.label.length) {
-        out.push(fault(`label longer than ${this.label.length} bytes dropped`));
-        this.labelLength = 0;
-        this.discarding = true;
-      } else {
-        this.label.set(r.subarray(l.dataOffset, l.dataOffset + length), this.labelLength);
-        this.labelLength += length;
-      }
-    }
+    this.label.appendAll(r.subarray(l.dataOffset, l.dataOffset + length), out);
     if (more) return;
-    if (!this.discarding && this.labelLength > 0) {
-      const frame: DecoderOutput = { kind: 'frame', bytes: this.label.slice(0, this.labelLength) };
-      if (this.aim !== undefined && this.aim.charCodeAt(0) === 0x5d) frame.aim = this.aim;
+    const bytes = this.label.end();
+    if (bytes !== undefined) {
+      const frame: DecodedFrame = { kind: 'frame', bytes };
+      if (this.aim !== undefined) frame.aim = this.aim;
       if (l.codeIdOffset >= 0) frame.codeId = r[l.codeIdOffset] ?? 0;
       out.push(frame);
     }
-    this.resetLabel();
+    this.aim = undefined;
   }
 }

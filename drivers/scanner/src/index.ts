@@ -11,6 +11,7 @@ export * from './hid-pos-scanner';
 export * from './hid-scanner';
 export * from './keyboard-layouts';
 export * from './label';
+export * from './label-buffer';
 export * from './list-devices';
 export * from './mock-hid';
 export * from './mock-scanner';

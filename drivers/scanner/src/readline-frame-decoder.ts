@@ -1,6 +1,7 @@
 import { ReadlineParser } from '@serialport/parser-readline';
 import { assert } from '@tillpoint/core';
 import { type DecoderOutput, type FrameDecoder, fault } from './frame-decoder';
+import { idleDeadline } from './label-buffer';
 
 export interface ReadlineFrameDecoderOptions {
   /** The suffix bytes that end a frame. */
@@ -65,9 +66,7 @@ export class ReadlineFrameDecoder implements FrameDecoder {
 
   deadlineMs(): number | undefined {
     const pending = this.parser.buffer.length > 0 || this.discarding;
-    return pending && this.options.idleTimeoutMs > 0
-      ? this.lastByteAtMs + this.options.idleTimeoutMs
-      : undefined;
+    return idleDeadline(pending, this.lastByteAtMs, this.options.idleTimeoutMs);
   }
 
   reset(): void {

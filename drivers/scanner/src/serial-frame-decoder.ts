@@ -1,5 +1,6 @@
 import { assert } from '@tillpoint/core';
-import { type DecoderOutput, type FrameDecoder, fault } from './frame-decoder';
+import type { DecoderOutput, FrameDecoder } from './frame-decoder';
+import { idleDeadline, LabelBuffer } from './label-buffer';
 
 /** How a serial scanner ends a label: `any` takes CR, LF or Tab (CR LF gives one frame). */
 export const serialSuffixes = ['cr', 'lf', 'crlf', 'tab', 'any', 'none'] as const;
@@ -26,23 +27,16 @@ const TAB = 0x09;
  */
 export class SerialFrameDecoder implements FrameDecoder {
   private readonly options: SerialFrameDecoderOptions;
-  private readonly buffer: Uint8Array;
-  private length = 0;
-  /** Dropping the rest of an overlong frame until its end. */
-  private discarding = false;
+  private readonly label: LabelBuffer;
   /** `crlf`: a CR was seen and the next byte decides whether it ended the frame. */
   private pendingCr = false;
   private lastByteAtMs = 0;
 
   constructor(options: SerialFrameDecoderOptions) {
-    assert(
-      Number.isSafeInteger(options.frameBytesMax) && options.frameBytesMax > 0,
-      'frameBytesMax must be a positive integer',
-    );
     assert(options.idleTimeoutMs >= 0, 'idleTimeoutMs must be >= 0');
     assert(options.suffix !== 'none' || options.idleTimeoutMs > 0, 'suffix "none" needs an idle timeout');
     this.options = options;
-    this.buffer = new Uint8Array(options.frameBytesMax);
+    this.label = new LabelBuffer(options.frameBytesMax, 'frame');
   }
 
   push(chunk: Uint8Array, nowMs: number): DecoderOutput[] {
@@ -55,14 +49,14 @@ export class SerialFrameDecoder implements FrameDecoder {
           this.endFrame(out);
           continue;
         }
-        this.append(CR, out);
+        this.label.append(CR, out);
       }
       if (this.isTerminator(byte)) {
         if (this.options.suffix === 'crlf') this.pendingCr = true;
         else this.endFrame(out);
         continue;
       }
-      this.append(byte, out);
+      this.label.append(byte, out);
     }
     return out;
   }
@@ -76,28 +70,22 @@ export class SerialFrameDecoder implements FrameDecoder {
       this.pendingCr = false;
       this.endFrame(out);
     } else {
-      if (!this.discarding)
-        out.push(fault(`dropped ${this.length} bytes: no suffix within ${this.options.idleTimeoutMs} ms`));
-      this.reset();
+      this.label.drop(`no suffix within ${this.options.idleTimeoutMs} ms`, out);
     }
     return out;
   }
 
   deadlineMs(): number | undefined {
-    const pending = this.length > 0 || this.pendingCr || this.discarding;
-    return pending && this.options.idleTimeoutMs > 0
-      ? this.lastByteAtMs + this.options.idleTimeoutMs
-      : undefined;
+    return idleDeadline(this.label.pending || this.pendingCr, this.lastByteAtMs, this.options.idleTimeoutMs);
   }
 
   reset(): void {
-    this.length = 0;
-    this.discarding = false;
+    this.label.clear();
     this.pendingCr = false;
   }
 
   bufferedBytes(): number {
-    return this.length;
+    return this.label.size;
   }
 
   private isTerminator(byte: number): boolean {
@@ -116,22 +104,8 @@ export class SerialFrameDecoder implements FrameDecoder {
     }
   }
 
-  private append(byte: number, out: DecoderOutput[]): void {
-    if (this.discarding) return;
-    if (this.length === this.buffer.length) {
-      out.push(fault(`frame longer than ${this.buffer.length} bytes dropped`));
-      this.length = 0;
-      this.discarding = true;
-      return;
-    }
-    this.buffer[this.length++] = byte;
-  }
-
   private endFrame(out: DecoderOutput[]): void {
-    if (!this.discarding && this.length > 0) {
-      out.push({ kind: 'frame', bytes: this.buffer.slice(0, this.length) });
-    }
-    this.length = 0;
-    this.discarding = false;
+    const bytes = this.label.end();
+    if (bytes !== undefined) out.push({ kind: 'frame', bytes });
   }
 }
