@@ -101,6 +101,8 @@ export function openLedgerDatabase(
         );
       }
     }
+    // Before anything that writes (switching to WAL rewrites the header).
+    if (existed) refuseForeignDatabase(db, path);
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') {
       throw new LedgerStoreError(
@@ -124,6 +126,30 @@ export function openLedgerDatabase(
   } catch (error) {
     db.close();
     throw translateSqliteError(error, path, 'opening');
+  }
+}
+
+/** A SQLite file of some other program is not ours to add tables to. */
+function refuseForeignDatabase(db: Database.Database, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const tables = db
+    .prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
+    .get() as {
+    n: number;
+  };
+  const isLedger = db
+    .prepare(
+      "SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table' AND name IN ('meta', 'journal', 'outbox')",
+    )
+    .get() as {
+    n: number;
+  };
+  if ((version === 0 && tables.n > 0) || (version > 0 && isLedger.n < 3)) {
+    throw new LedgerStoreError(
+      'database_corrupt',
+      `${path} is a SQLite database but not a Tillpoint ledger. The ledger will not write into it: check the agent's ledger path.`,
+      { context: { path, userVersion: version } },
+    );
   }
 }
 

@@ -76,6 +76,29 @@ describe('openLedgerStore refuses damaged files and never overwrites them', () =
     expect(readFileSync(env.path).equals(before)).toBe(true);
   });
 
+  it("another program's SQLite database", () => {
+    env = tempLedger();
+    const path = join(env.dir, 'other.sqlite');
+    const other = new Database(path);
+    other.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)');
+    other.close();
+    const before = readFileSync(path);
+    const error = openError(path);
+    expect(error.code).toBe('database_corrupt');
+    expect(error.message).toMatch(/not a Tillpoint ledger/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('bad options, naming the option', () => {
+    env = tempLedger();
+    expect(() => openLedgerStore({ path: join(env.dir, 'x.sqlite'), tillId: 'till one' })).toThrow(
+      /tillId must be/,
+    );
+    expect(() =>
+      openLedgerStore({ path: join(env.dir, 'x.sqlite'), tillId: 't', lotLifetimeForReturnsDays: 0.5 }),
+    ).toThrow(/lotLifetimeForReturnsDays must be a whole number/);
+  });
+
   it('a path it cannot read as a file', () => {
     env = tempLedger();
     const path = join(env.dir, 'a-folder');

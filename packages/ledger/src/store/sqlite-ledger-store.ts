@@ -157,9 +157,23 @@ export class SqliteLedgerStore implements LedgerStore {
   constructor(options: OpenLedgerStoreOptions) {
     this.path = options.path;
     this.tillId = options.tillId;
-    assert(/^[A-Za-z0-9._:-]{1,64}$/.test(options.tillId), 'tillId must be 1-64 letters, digits or . _ : -', {
-      tillId: options.tillId,
-    });
+    if (!/^[A-Za-z0-9._:-]{1,64}$/.test(options.tillId)) {
+      throw new LedgerStoreError(
+        'invalid_request',
+        `openLedgerStore: tillId must be 1-64 letters, digits or . _ : - (got ${JSON.stringify(options.tillId)})`,
+      );
+    }
+    for (const [name, value] of [
+      ['lotLifetimeForReturnsDays', options.lotLifetimeForReturnsDays],
+      ['expiringSoonDays', options.expiringSoonDays],
+    ] as const) {
+      if (value !== undefined && (!Number.isSafeInteger(value) || value < 1 || value > 3650)) {
+        throw new LedgerStoreError(
+          'invalid_request',
+          `openLedgerStore: ${name} must be a whole number of days 1..3650, got ${value}`,
+        );
+      }
+    }
     this.clock = options.clock ?? systemClock;
     this.newId = createUuidV7Generator(this.clock);
     this.returnLotLifetimeMs = (options.lotLifetimeForReturnsDays ?? 30) * msPerDay;
