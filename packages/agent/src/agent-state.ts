@@ -34,8 +34,11 @@ export class AgentState {
   constructor(path: string) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
-    // FULL: an answer the POS saw must survive a power cut, like the ledger entry behind it.
-    this.db.pragma('synchronous = FULL');
+    // NORMAL: a WAL commit survives the agent's crash (SIGKILL) without an fsync of its own,
+    // so a sale pays for one fsync, the ledger's. A power cut may lose the last answers or
+    // print jobs here, never a ledger entry: the ledger's idempotency record (FULL) still
+    // gives a retry the first sale result, and the answer is rebuilt from it.
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 2000');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS api_request (
