@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { divideRounded, multiplyDivide, roundingModes } from './rounding';
+import { divideBigRounded, divideRounded, multiplyDivide, roundingModes } from './rounding';
 
 describe('divideRounded', () => {
   it.each([
@@ -56,5 +56,20 @@ describe('multiplyDivide', () => {
     // 123456 * 200 bp / 10000 = 2469.12
     expect(multiplyDivide(123_456, 200, 10_000, 'down')).toBe(2469);
     expect(multiplyDivide(123_456, 200, 10_000, 'up')).toBe(2470);
+  });
+});
+
+describe('divideBigRounded', () => {
+  it('agrees with core divideRounded on safe integers', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1e12 }),
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.constantFrom(...roundingModes),
+        (n, d, mode) => {
+          expect(Number(divideBigRounded(BigInt(n), BigInt(d), mode))).toBe(divideRounded(n, d, mode));
+        },
+      ),
+    );
   });
 });

@@ -34,6 +34,15 @@ export function multiplyDivide(a: number, b: number, c: number, mode: RoundingMo
   return Number(result);
 }
 
+/**
+ * The bigint form of `divideRounded`, for exact sums of fractions that pass 2^53 before
+ * they are rounded (the rules engine sums points over one common denominator).
+ */
+export function divideBigRounded(numerator: bigint, denominator: bigint, mode: RoundingMode): bigint {
+  assert(denominator !== 0n, 'division by zero');
+  return divideBig(numerator, denominator, mode);
+}
+
 function divideBig(n: bigint, d: bigint, mode: RoundingMode): bigint {
   if (d < 0n) {
     n = -n;

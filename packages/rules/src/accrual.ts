@@ -1,8 +1,15 @@
-import { allocateLargestRemainder, assert, type Basket, type BasketLine, formatMinor } from '@tillpoint/core';
+import {
+  allocateLargestRemainder,
+  assert,
+  type Basket,
+  type BasketLine,
+  divideBigRounded,
+  formatMinor,
+} from '@tillpoint/core';
 import type { CardContext } from './card-context';
 import { conditionsHold } from './card-context';
 import type { CompiledLineRule, CompiledProgram } from './compile-program';
-import { apportionRounded, divideBigRounded } from './exact-division';
+import { apportionRounded } from './exact-division';
 import { isDiscounted } from './line-selector';
 import type { Notice, Reason } from './quote-schema';
 import { programReason } from './reason-text';

@@ -1,30 +1,4 @@
-import { assert, type RoundingMode } from '@tillpoint/core';
-
-/**
- * numerator / denominator for non-negative bigints, rounded as `mode` says. Points are
- * summed as exact fractions over one denominator before any rounding, and those sums can
- * pass 2^53; core's `divideRounded` takes safe integers only, so this is its bigint twin.
- */
-export function divideBigRounded(numerator: bigint, denominator: bigint, mode: RoundingMode): bigint {
-  assert(denominator > 0n && numerator >= 0n, 'divideBigRounded takes a non-negative fraction');
-  const quotient = numerator / denominator;
-  const remainder = numerator % denominator;
-  if (remainder === 0n) return quotient;
-  switch (mode) {
-    case 'down':
-      return quotient;
-    case 'up':
-      return quotient + 1n;
-    case 'half-up':
-      return remainder * 2n >= denominator ? quotient + 1n : quotient;
-    case 'half-even': {
-      const twice = remainder * 2n;
-      return twice > denominator || (twice === denominator && quotient % 2n === 1n)
-        ? quotient + 1n
-        : quotient;
-    }
-  }
-}
+import { assert, divideBigRounded, type RoundingMode } from '@tillpoint/core';
 
 export function lcm(a: bigint, b: bigint): bigint {
   let x = a;
