@@ -1,2 +1,3 @@
 export * from './local-api';
 export * from './openapi';
+export * from './sync';

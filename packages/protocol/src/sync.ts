@@ -1,0 +1,208 @@
+import { z } from 'zod';
+
+/**
+ * The sync protocol between a till and head office, as zod schemas shared by the agent's
+ * sync client and the hub. Times are Unix milliseconds; points are integers.
+ *
+ * - `POST /v1/enrol` with a one-time code → the till's own secret and the hub's public key.
+ * - `POST /v1/sync/push` with `Authorization: Bearer <tillId>:<secret>` and
+ *   `Idempotency-Key: <tillId>:<epoch>:<fromSeq>-<toSeq>`: outbox entries in sequence.
+ * - `GET /v1/sync/changes?cursor=N&limit=M`: what the till needs since its cursor.
+ */
+
+/** Bounds of one push: a batch is refused beyond either. */
+export const syncBatchEntriesMax = 500;
+export const syncBatchBytesMax = 1_048_576;
+/** Bounds of one pull page. */
+export const syncPullItemsMax = 5_000;
+
+const id = z.string().min(1).max(128);
+const ms = z.number().int().nonnegative();
+const points = z.number().int().min(-1_000_000_000_000).max(1_000_000_000_000);
+const cap = z.number().int().nonnegative().max(1_000_000_000);
+
+/** Store and till ids as store IT writes them in the agent's config. */
+export const syncNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits and . _ - only');
+
+export const enrolCodeSchema = z
+  .string()
+  .min(16, 'the one-time code printed by `tillpoint-hub till add`')
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, 'the code is letters, digits, _ and - only');
+
+export const syncEnrolRequestSchema = z.strictObject({
+  code: enrolCodeSchema,
+  tillId: syncNameSchema,
+});
+export type SyncEnrolRequest = z.infer<typeof syncEnrolRequestSchema>;
+
+export const syncEnrolResponseSchema = z.strictObject({
+  tillId: syncNameSchema,
+  storeId: syncNameSchema,
+  /** base64url of 32 random bytes; the hub keeps only its sha256. */
+  secret: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  /** The hub's Ed25519 public key (SPKI PEM): rule sets are signed with its private key. */
+  hubPublicKeyPem: z.string().min(40).max(1_000),
+});
+export type SyncEnrolResponse = z.infer<typeof syncEnrolResponseSchema>;
+
+export function idempotencyKeyFor(tillId: string, epoch: string, fromSeq: number, toSeq: number): string {
+  return `${tillId}:${epoch}:${fromSeq}-${toSeq}`;
+}
+
+/** The fields of an outbox entry the batch checks; the rest is kept as sent. */
+export const syncEntryHeaderSchema = z.looseObject({
+  tillId: syncNameSchema,
+  epoch: id,
+  seq: z.number().int().positive(),
+});
+
+export const syncPushRequestSchema = z
+  .strictObject({
+    tillId: syncNameSchema,
+    epoch: id,
+    fromSeq: z.number().int().positive(),
+    toSeq: z.number().int().positive(),
+    /**
+     * Outbox entries (`outboxEntrySchema` of `@tillpoint/ledger`, which the hub applies to each
+     * one; this package does not depend on the ledger, so only the sequencing fields are typed here).
+     */
+    entries: z.array(syncEntryHeaderSchema).min(1).max(syncBatchEntriesMax),
+  })
+  .superRefine((batch, ctx) => {
+    if (batch.toSeq - batch.fromSeq + 1 !== batch.entries.length) {
+      ctx.addIssue({ code: 'custom', message: 'toSeq - fromSeq + 1 must equal the number of entries' });
+      return;
+    }
+    batch.entries.forEach((entry, i) => {
+      if (entry.seq !== batch.fromSeq + i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', i, 'seq'],
+          message: `expected seq ${batch.fromSeq + i}`,
+        });
+      if (entry.tillId !== batch.tillId)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', i, 'tillId'],
+          message: 'every entry is the batch till',
+        });
+      if (entry.epoch !== batch.epoch)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', i, 'epoch'],
+          message: 'every entry is the batch epoch',
+        });
+    });
+  });
+export type SyncPushRequest = z.infer<typeof syncPushRequestSchema>;
+
+export const syncPushResponseSchema = z.strictObject({
+  epoch: id,
+  /** Every entry of this epoch up to here is at head office; the till may mark them acked. */
+  ackedThrough: z.number().int().nonnegative(),
+  applied: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+});
+export type SyncPushResponse = z.infer<typeof syncPushResponseSchema>;
+
+/** Refusals and failures of the sync API, each with a stable code. */
+export const syncErrorCodes = [
+  'unauthorized',
+  'wrong_till',
+  'invalid_request',
+  'idempotency_mismatch',
+  'payload_too_large',
+  'sequence_gap',
+  'batch_replayed',
+  'chain_broken',
+  'enrol_code_invalid',
+  'rate_limited',
+  'unavailable',
+] as const;
+export type SyncErrorCode = (typeof syncErrorCodes)[number];
+
+export const syncErrorSchema = z.strictObject({
+  code: z.enum(syncErrorCodes),
+  message: z.string(),
+  /** On `sequence_gap` and `batch_replayed`: the next seq the hub expects in this epoch. */
+  expectedSeq: z.number().int().positive().optional(),
+  /** On `batch_replayed`: the hub already holds the batch; the till may ack through this. */
+  ackedThrough: z.number().int().nonnegative().optional(),
+});
+export type SyncError = z.infer<typeof syncErrorSchema>;
+
+export const balanceSnapshotSchema = z.strictObject({
+  cardId: id,
+  /** Spendable points at head office (all tills' entries it holds, vesting and expiry by its job). */
+  available: points,
+  pending: points,
+  blocked: z.boolean(),
+  /** Flagged for review (an offline overspend was booked to the offline overdraft). */
+  flagged: z.boolean(),
+});
+export type BalanceSnapshot = z.infer<typeof balanceSnapshotSchema>;
+
+export const blocklistChangeSchema = z.strictObject({ cardId: id, blocked: z.boolean(), changedAt: ms });
+export type BlocklistChange = z.infer<typeof blocklistChangeSchema>;
+
+export const signedRuleSetSchema = z.strictObject({
+  version: z.string().min(1).max(64),
+  effectiveFrom: ms,
+  /** The rule set as JSON text (parsed by `@tillpoint/rules` at the till after the signature checks). */
+  ruleSetJson: z.string().min(2).max(1_000_000),
+  /** base64 Ed25519 signature of `version + "\n" + effectiveFrom + "\n" + ruleSetJson`. */
+  signature: z.string().min(80).max(100),
+});
+export type SignedRuleSet = z.infer<typeof signedRuleSetSchema>;
+
+export function ruleSetSigningText(
+  ruleSet: Pick<SignedRuleSet, 'version' | 'effectiveFrom' | 'ruleSetJson'>,
+): string {
+  return `${ruleSet.version}\n${ruleSet.effectiveFrom}\n${ruleSet.ruleSetJson}`;
+}
+
+export const offlineLimitsSchema = z.strictObject({
+  /** Offline spending is allowed only while the last successful sync is younger than this. */
+  maxSyncAgeMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(30 * 86_400_000),
+  /** The most one card may spend at this store while offline (before head office hears of it). */
+  perCardCap: cap,
+  /**
+   * The most all cards together may spend at this till while offline: head office divides the
+   * store's offline cap among the store's enrolled tills, so the store never exceeds it.
+   */
+  tillTotalCap: cap,
+  /** Per-card exceptions to `perCardCap` (a trusted card, a card under review at 0). */
+  cards: z.array(z.strictObject({ cardId: id, cap })).max(10_000),
+});
+export type OfflineLimits = z.infer<typeof offlineLimitsSchema>;
+
+export const syncChangesResponseSchema = z.strictObject({
+  /** Pass it back as `cursor` next time. */
+  cursor: z.number().int().nonnegative(),
+  /** More changes wait: pull again at once. */
+  more: z.boolean(),
+  /**
+   * The snapshot includes every entry of this till up to `seq` of `epoch` (and whatever the
+   * hub holds from other tills): at the till, spendable = snapshot + own entries after it.
+   */
+  watermark: z.strictObject({ epoch: id.nullable(), seq: z.number().int().nonnegative() }),
+  balances: z.array(balanceSnapshotSchema).max(syncPullItemsMax),
+  blocklist: z.array(blocklistChangeSchema).max(syncPullItemsMax),
+  ruleSets: z.array(signedRuleSetSchema).max(16),
+  limits: offlineLimitsSchema,
+});
+export type SyncChangesResponse = z.infer<typeof syncChangesResponseSchema>;
+
+export const syncChangesQuerySchema = z.strictObject({
+  cursor: z.coerce.number().int().nonnegative().default(0),
+  limit: z.coerce.number().int().positive().max(syncPullItemsMax).default(1_000),
+});
