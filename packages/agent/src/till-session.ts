@@ -14,7 +14,7 @@ import type {
   SaleAnswer,
 } from '@tillpoint/protocol';
 import { type LoyaltySlip, maskCardNumber, renderSlip } from '@tillpoint/receipt';
-import { type ProgramVersion, type Quote, quote } from '@tillpoint/rules';
+import { type ProgramVersion, type Quote, quote, tierStanding } from '@tillpoint/rules';
 import { type CardRange, classifyCode } from '@tillpoint/scanner';
 import type { Logger } from 'pino';
 import type { AgentState } from './agent-state';
@@ -445,7 +445,7 @@ export class TillSession {
 
   private describeCard(view: CardView): CardInfo {
     const now = this.d.clock.nowMs();
-    const tiers = tierOf(this.d.program, view.lifetimeSpendMinor);
+    const tiers = tierStanding(this.d.program.program, view.lifetimeSpendMinor);
     return {
       cardCode: view.cardId,
       status: view.status,
@@ -581,22 +581,6 @@ function mainReason(q: Quote): string | undefined {
   if (bestBonus !== undefined && (bestLine === undefined || bestBonus.points > bestLine.earnedPoints))
     return bestBonus.text;
   return bestLine?.reasons[0]?.text;
-}
-
-function tierOf(
-  version: ProgramVersion,
-  spendMinor: number,
-): {
-  current: { id: string; name: string } | null;
-  next: { id: string; name: string; leftToSpendMinor: number } | null;
-} {
-  const tiers = [...(version.program.tiers ?? [])].sort((a, b) => a.fromSpendMinor - b.fromSpendMinor);
-  const current = [...tiers].reverse().find((t) => t.fromSpendMinor <= spendMinor) ?? null;
-  const next = tiers.find((t) => t.fromSpendMinor > spendMinor) ?? null;
-  return {
-    current: current && { id: current.id, name: current.name },
-    next: next && { id: next.id, name: next.name, leftToSpendMinor: next.fromSpendMinor - spendMinor },
-  };
 }
 
 function isoDate(ms: number): string {

@@ -8,3 +8,4 @@ export * from './quote';
 export * from './quote-schema';
 export * from './rule-schema';
 export { toHundredths } from './schema-primitives';
+export { tierStanding } from './tier-progress';
