@@ -13,6 +13,7 @@ import { createLocalApi } from './api/local-api-server';
 import { ConfigError } from './config/config-error';
 import { type LoadedConfig, loadConfig } from './config/load-config';
 import { AgentEvents } from './events';
+import { pageDepsFrom, registerCompanionPage } from './page/companion-page';
 import { TillSession } from './till-session';
 
 export interface StartAgentOptions {
@@ -176,7 +177,10 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     bodyBytesMax: config.api.bodyBytesMax,
     eventClientsMax: config.api.eventClientsMax,
     health,
-    ...(options.extend === undefined ? {} : { extend: options.extend }),
+    extend: (app) => {
+      registerCompanionPage(app, pageDepsFrom(config, program.value));
+      options.extend?.(app);
+    },
   });
   // Loopback only: the POS runs on this register; nothing else may reach the ledger.
   await app.listen({ host: '127.0.0.1', port: options.port ?? config.api.port });

@@ -93,6 +93,7 @@ export async function runDemo(o: DemoOptions): Promise<{ agent: RunningAgent; st
   say(`
 Tillpoint demo is running.
   local API     ${base}   (token in ${tokenFile})
+  cashier page  ${base}/   (open it in a browser; sign in once with the token in ${tokenFile})
   OpenAPI       ${base}/openapi.json
   config        ${configFile}
   ledger        ${join(dir, 'data', 'till.sqlite')}

@@ -17,6 +17,13 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AgentEvent, AgentEvents } from '../events';
+import {
+  pageCookieName,
+  pageRequestProblem,
+  pageSessionValue,
+  readCookie,
+  sameSecret,
+} from '../page/page-auth';
 import type { SessionResult, TillSession } from '../till-session';
 
 /** HTTP status of each refusal code: what a POS developer expects to branch on. */
@@ -100,15 +107,27 @@ export function createLocalApi(o: LocalApiOptions): FastifyInstance {
     for (const res of openStreams) res.end();
   });
 
+  const pageSession = pageSessionValue(o.token);
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/v1/')) return;
-    if (!tokenMatches(expected, request.headers.authorization)) {
-      reply.code(401).header('www-authenticate', 'Bearer');
-      return reply.send({
-        code: 'unauthorized',
-        message: 'send "Authorization: Bearer <api.token from the agent config>"',
+    if (tokenMatches(expected, request.headers.authorization)) return;
+    // The companion page's browser signs in with an HttpOnly cookie instead of the header;
+    // a cookie counts only from our own loopback host and, for writes, our own origin.
+    if (sameSecret(pageSession, readCookie(request.headers.cookie, pageCookieName))) {
+      const problem = pageRequestProblem({
+        method: request.method,
+        host: request.headers.host,
+        origin: request.headers.origin,
+        localPort: request.socket.localPort ?? 0,
       });
+      if (problem === null) return;
+      return reply.code(403).send({ code: 'unauthorized', message: problem });
     }
+    reply.code(401).header('www-authenticate', 'Bearer');
+    return reply.send({
+      code: 'unauthorized',
+      message: 'send "Authorization: Bearer <api.token from the agent config>"',
+    });
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {

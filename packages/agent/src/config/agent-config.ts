@@ -58,6 +58,25 @@ export const agentConfigSchema = z.strictObject({
       url: z.url({ error: 'a URL such as https://loyalty.example.com' }),
     })
     .optional(),
+  /** The cashier companion page at http://127.0.0.1:<api.port>/; its language is `language`. */
+  page: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** How amounts and dates are written, a BCP 47 locale such as "ru-RU"; by default from `language`. */
+      locale: z
+        .string()
+        .min(2)
+        .max(35)
+        .refine((tag) => {
+          try {
+            return Intl.getCanonicalLocales(tag).length === 1;
+          } catch {
+            return false;
+          }
+        }, 'a locale such as "ru-RU" or "en-GB"')
+        .optional(),
+    })
+    .default({ enabled: true }),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
