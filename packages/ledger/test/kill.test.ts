@@ -98,59 +98,63 @@ function runChild(startIndex: number, killAfterMs: number, waitForReady: boolean
 }
 
 describe('kill test: SIGKILL at random moments while committing', () => {
-  it(`survives ${rounds} kills with every acknowledged commit present exactly once`, async () => {
-    let committedMax = 0;
-    let committedNotAcked = 0;
-    for (let round = 0; round < rounds; round++) {
-      const { nextIndex } = readLog();
-      // Most kills land while the loop commits; some land while the store is opening.
-      const waitForReady = round % 5 !== 0;
-      await runChild(nextIndex, waitForReady ? 1 + Math.random() * 40 : Math.random() * 150, waitForReady);
+  it(
+    `survives ${rounds} kills with every acknowledged commit present exactly once`,
+    async () => {
+      let committedMax = 0;
+      let committedNotAcked = 0;
+      for (let round = 0; round < rounds; round++) {
+        const { nextIndex } = readLog();
+        // Most kills land while the loop commits; some land while the store is opening.
+        const waitForReady = round % 5 !== 0;
+        await runChild(nextIndex, waitForReady ? 1 + Math.random() * 40 : Math.random() * 150, waitForReady);
 
-      const { acks } = readLog();
-      // Opening checks integrity and the invariants (per-entry zero sums, projections
-      // equal to postings, lots equal to their postings, contiguous outbox, hash chain).
-      const store = openLedgerStore({ path: dbPath, tillId: 'kill-till', integrityCheck: 'quick' });
-      try {
-        expect(store.findInvariantViolations()).toEqual([]);
-        const head = store.outboxHead();
-        expect(store.verifyOutboxChain()).toEqual({ ok: true, entries: head.lastSeq });
-        committedMax = head.lastSeq;
-      } finally {
-        store.close();
-      }
-      const db = new Database(dbPath, { readonly: true });
-      try {
-        const journal = new Map(
-          (
-            db.prepare('SELECT idempotency_key AS key, txn_id, till_seq FROM journal').all() as {
-              key: string;
-              txn_id: string;
-              till_seq: number;
-            }[]
-          ).map((r) => [r.key, r]),
-        );
-        const perKey = db.prepare('SELECT count(*) AS n FROM journal WHERE idempotency_key = ?');
-        for (const ack of acks) {
-          const row = journal.get(ack.key);
-          expect(row, `acknowledged ${ack.key} is missing`).toBeDefined();
-          expect(row?.txn_id).toBe(ack.txnId);
-          expect(row?.till_seq).toBe(ack.seq);
+        const { acks } = readLog();
+        // Opening checks integrity and the invariants (per-entry zero sums, projections
+        // equal to postings, lots equal to their postings, contiguous outbox, hash chain).
+        const store = openLedgerStore({ path: dbPath, tillId: 'kill-till', integrityCheck: 'quick' });
+        try {
+          expect(store.findInvariantViolations()).toEqual([]);
+          const head = store.outboxHead();
+          expect(store.verifyOutboxChain()).toEqual({ ok: true, entries: head.lastSeq });
+          committedMax = head.lastSeq;
+        } finally {
+          store.close();
         }
-        // Spot-check "exactly once" through the index as well (the key is UNIQUE).
-        const last = acks[acks.length - 1];
-        if (last !== undefined) expect((perKey.get(last.key) as { n: number }).n).toBe(1);
-        const acked = new Set(acks.map((a) => a.key));
-        expect(acked.size).toBe(acks.length);
-        // Commits that landed but whose ack the kill swallowed: the next run re-sends them.
-        committedNotAcked += [...journal.keys()].filter((k) => !acked.has(k)).length;
-      } finally {
-        db.close();
+        const db = new Database(dbPath, { readonly: true });
+        try {
+          const journal = new Map(
+            (
+              db.prepare('SELECT idempotency_key AS key, txn_id, till_seq FROM journal').all() as {
+                key: string;
+                txn_id: string;
+                till_seq: number;
+              }[]
+            ).map((r) => [r.key, r]),
+          );
+          const perKey = db.prepare('SELECT count(*) AS n FROM journal WHERE idempotency_key = ?');
+          for (const ack of acks) {
+            const row = journal.get(ack.key);
+            expect(row, `acknowledged ${ack.key} is missing`).toBeDefined();
+            expect(row?.txn_id).toBe(ack.txnId);
+            expect(row?.till_seq).toBe(ack.seq);
+          }
+          // Spot-check "exactly once" through the index as well (the key is UNIQUE).
+          const last = acks[acks.length - 1];
+          if (last !== undefined) expect((perKey.get(last.key) as { n: number }).n).toBe(1);
+          const acked = new Set(acks.map((a) => a.key));
+          expect(acked.size).toBe(acks.length);
+          // Commits that landed but whose ack the kill swallowed: the next run re-sends them.
+          committedNotAcked += [...journal.keys()].filter((k) => !acked.has(k)).length;
+        } finally {
+          db.close();
+        }
       }
-    }
-    console.info(
-      `kill test: ${rounds} kills, ${committedMax} outbox entries, ${committedNotAcked} commits found before their ack`,
-    );
-    expect(committedMax).toBeGreaterThan(rounds);
-  }, 600_000);
+      console.info(
+        `kill test: ${rounds} kills, ${committedMax} outbox entries, ${committedNotAcked} commits found before their ack`,
+      );
+      expect(committedMax).toBeGreaterThan(rounds);
+    },
+    Math.max(600_000, rounds * 1000),
+  );
 });
