@@ -43,8 +43,13 @@ const show = (id, visible) => {
 const setText = (id, text) => {
   $(id).textContent = text;
 };
-const refusalText = (answer) =>
-  answer.code === 'network' ? t('error_network') : `${t(`error_${answer.code}`)} ${answer.message}`.trim();
+/** A refusal for the cashier: the agent's own sentence in English, the table's in other languages. */
+const refusalText = (answer) => {
+  if (answer.code === 'network') return t('error_network');
+  const key = `error_${answer.code}`;
+  return settings.language === 'en' || t(key) === key ? answer.message : t(key);
+};
+const sentence = (text) => String(text ?? '').replace(/[.\s]+$/, '');
 
 // ---- state ----
 const state = {
@@ -103,7 +108,7 @@ function renderStatus() {
         : state.printer.state === 'ok'
           ? t('printerOk')
           : t('printerUnknown');
-  chipPrinter.className = `chip ${problem === null ? 'good' : 'bad'}`;
+  chipPrinter.className = `chip ${problem !== null ? 'bad' : state.printer?.state === 'ok' ? 'good' : ''}`;
 
   const banners = $('banners');
   banners.replaceChildren();
@@ -113,7 +118,7 @@ function renderStatus() {
     p.textContent = text;
     banners.append(p);
   };
-  if (loyaltyOff) banner(t('loyaltyOffBanner', { reason: String(state.loyalty.reason ?? '') }), 'bad');
+  if (loyaltyOff) banner(t('loyaltyOffBanner', { reason: sentence(state.loyalty.reason) }), 'bad');
   // Head-office sync feeds this later: a `sync` event with `spendLimited: true` and `since`.
   if (state.sync?.spendLimited === true)
     banner(t('syncLimited', { since: String(state.sync.since ?? '?') }), 'warn');
@@ -522,7 +527,10 @@ function renderDone() {
   const s = done.answer;
   setText('done-title', t('saleDone', { receipt: s.receiptId }));
   setText('done-earned', `+${pts(s.earnedPoints)}`);
-  setText('done-spent', `−${pts(s.spentPoints)} (${money(s.spentDiscountMinor)})`);
+  setText(
+    'done-spent',
+    s.spentPoints === 0 ? '0' : `−${pts(s.spentPoints)} (${money(s.spentDiscountMinor)})`,
+  );
   setText('done-balance', pts(s.balance.spendablePoints));
   setText('slip-text', s.slipText.join('\n'));
   setText('card-balance', pts(s.balance.spendablePoints));

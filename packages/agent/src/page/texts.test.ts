@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { texts, translate } from './assets/texts.js';
+
+const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
+const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe('companion page texts', () => {
+  it('has the same keys and the same placeholders in English and Russian', () => {
+    expect(Object.keys(texts.ru).sort()).toEqual(Object.keys(texts.en).sort());
+    for (const [key, en] of Object.entries(texts.en)) {
+      expect(placeholders(texts.ru[key] ?? ''), key).toEqual(placeholders(en));
+      expect((texts.ru[key] ?? '').length, key).toBeGreaterThan(0);
+    }
+  });
+
+  it('has every text the page and its script name', () => {
+    const html = [...asset('index.html').matchAll(/\{\{t\.(\w+)\}\}/g)].map((m) => m[1] ?? '');
+    const script = [...asset('app.js').matchAll(/\bt\('(\w+)'/g)].map((m) => m[1] ?? '');
+    expect(html.length).toBeGreaterThan(20);
+    expect(script.length).toBeGreaterThan(20);
+    for (const key of [...html, ...script]) expect(texts.en, key).toHaveProperty(key);
+  });
+
+  it('fills placeholders as plain text', () => {
+    expect(translate('ru', 'tier', { name: 'Серебро' })).toBe('Уровень: Серебро');
+    expect(translate('en', 'spendCapped', { max: 300 })).toBe('At most 300 points on this purchase.');
+    expect(translate('en', 'tier', {})).toBe('Tier: {name}');
+    expect(translate('en', 'no_such_key')).toBe('no_such_key');
+  });
+});
