@@ -17,9 +17,10 @@ export default async function ledgerBench(h: BenchHarness): Promise<void> {
   const iterations = Number(process.env.TILLPOINT_BENCH_ITERATIONS ?? 400);
   const group = 'ledger: commit on disk, WAL + synchronous=FULL';
   try {
-    // Baseline: one single-row INSERT per commit, same pragmas, same disk. Bare commits and
+    // Baseline: one single-row INSERT per commit, same pragmas (WAL, FULL, exclusive lock), same disk. Bare commits and
     // till transactions alternate, so both meet the same disk weather (the disk is shared).
     const bare = new Database(join(dir, 'bare.sqlite'));
+    bare.pragma('locking_mode = EXCLUSIVE'); // as the store opens its file
     bare.pragma('journal_mode = WAL');
     bare.pragma('synchronous = FULL');
     bare.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');

@@ -85,6 +85,10 @@ export function openLedgerDatabase(
   }
   try {
     db.pragma('busy_timeout = 2000');
+    // One agent per file: the first access takes the lock and keeps it until close, so a
+    // second process gets SQLITE_BUSY (database_locked) instead of writing beside us.
+    // In WAL mode this also keeps the WAL index in memory (no -shm locking per commit).
+    db.pragma('locking_mode = EXCLUSIVE');
     if (existed) {
       const rows = db.pragma(
         options.integrityCheck === 'full' ? 'integrity_check(20)' : 'quick_check(20)',

@@ -108,6 +108,15 @@ describe('openLedgerStore refuses damaged files and never overwrites them', () =
     expect(error.message).toMatch(/not a regular file/);
   });
 
+  it('a file another agent has open', () => {
+    env = tempLedger();
+    const error = openError(env.path);
+    expect(error.code).toBe('database_locked');
+    expect(error.message).toMatch(/only one may run per till/);
+    // The first store is unharmed and goes on.
+    expect(env.store.checkIntegrity().ok).toBe(true);
+  });
+
   it("another till's file", () => {
     env = tempLedger();
     env.store.close();
