@@ -1,0 +1,152 @@
+import { assert } from '@tillpoint/core';
+import { genesisHash, isMemberAccount, type OutboxEntry, verifyChain } from '@tillpoint/ledger';
+
+/**
+ * What a push batch means for a till's stream, decided from the hub's cursor for that
+ * `(till, epoch)` alone (pure; both stores call it inside their transaction, with the
+ * cursor row locked):
+ * - `apply`: entries after the cursor, chained from the cursor's hash (entries the hub already
+ *   holds at the front of the batch are skipped after checking their hashes);
+ * - `gap`: the batch starts after `lastSeq + 1` → 409 with the expected seq;
+ * - `replayed`: every entry is already held, with the same hashes → 409, nothing written;
+ * - `chain_broken`: a hash does not match what the hub holds or the chain → 422.
+ */
+export interface TillCursor {
+  lastSeq: number;
+  lastHash: string;
+}
+
+export type BatchDecision =
+  | { kind: 'apply'; entries: OutboxEntry[]; duplicates: number; ackedThrough: number; lastHash: string }
+  | { kind: 'gap'; expectedSeq: number }
+  | { kind: 'replayed'; ackedThrough: number }
+  | { kind: 'chain_broken'; seq: number; reason: string };
+
+export function emptyCursor(tillId: string, epoch: string): TillCursor {
+  return { lastSeq: 0, lastHash: genesisHash(tillId, epoch) };
+}
+
+/** `heldHashAt(seq)` answers the hash the hub holds for a seq ≤ lastSeq (for the overlap check). */
+export function decideBatch(
+  cursor: TillCursor,
+  entries: readonly OutboxEntry[],
+  heldHashAt: (seq: number) => string | undefined,
+): BatchDecision {
+  const first = entries[0];
+  assert(first !== undefined, 'a batch has entries');
+  const fromSeq = first.seq;
+  if (fromSeq > cursor.lastSeq + 1) return { kind: 'gap', expectedSeq: cursor.lastSeq + 1 };
+  const duplicates = Math.max(0, Math.min(entries.length, cursor.lastSeq - fromSeq + 1));
+  for (let i = 0; i < duplicates; i++) {
+    const entry = entries[i] as OutboxEntry;
+    const held = entry.seq === cursor.lastSeq ? cursor.lastHash : heldHashAt(entry.seq);
+    if (held !== entry.hash) {
+      return { kind: 'chain_broken', seq: entry.seq, reason: 'differs from the entry head office holds' };
+    }
+  }
+  if (duplicates === entries.length) return { kind: 'replayed', ackedThrough: cursor.lastSeq };
+  const fresh = entries.slice(duplicates);
+  const chain = verifyChain(fresh, cursor.lastHash);
+  if (!chain.ok) return { kind: 'chain_broken', seq: chain.seq, reason: chain.reason };
+  const last = fresh[fresh.length - 1] as OutboxEntry;
+  return { kind: 'apply', entries: fresh, duplicates, ackedThrough: last.seq, lastHash: last.hash };
+}
+
+/** The rows an accepted batch writes: flat arrays, ready for a multi-row insert or `unnest`. */
+export interface BatchRows {
+  journal: JournalRow[];
+  postings: PostingRow[];
+  newLots: LotRow[];
+  /** Net change of each lot's remaining points. */
+  lotDeltas: Map<string, { cardId: string; delta: number }>;
+  /** Net change of each card's member points (available + pending). */
+  cardDeltas: Map<string, number>;
+  /** Card state changes in stream order: true = blocked. */
+  blocks: Map<string, boolean>;
+}
+
+export interface JournalRow {
+  cardId: string;
+  tillId: string;
+  epoch: string;
+  seq: number;
+  txnId: string;
+  kind: string;
+  occurredAt: number;
+  hash: string;
+  body: string;
+}
+
+export interface PostingRow {
+  cardId: string;
+  txnId: string;
+  leg: number;
+  account: string;
+  amount: number;
+  lotId: string | null;
+}
+
+export interface LotRow {
+  cardId: string;
+  lotId: string;
+  initial: number;
+  vestsAt: number;
+  expiresAt: number | null;
+}
+
+export function batchRows(entries: readonly OutboxEntry[]): BatchRows {
+  const rows: BatchRows = {
+    journal: [],
+    postings: [],
+    newLots: [],
+    lotDeltas: new Map(),
+    cardDeltas: new Map(),
+    blocks: new Map(),
+  };
+  for (const entry of entries) {
+    let sum = 0;
+    rows.journal.push({
+      cardId: entry.cardId,
+      tillId: entry.tillId,
+      epoch: entry.epoch,
+      seq: entry.seq,
+      txnId: entry.txnId,
+      kind: entry.kind,
+      occurredAt: entry.occurredAt,
+      hash: entry.hash,
+      body: JSON.stringify(entry),
+    });
+    for (const lot of entry.newLots) {
+      rows.newLots.push({
+        cardId: entry.cardId,
+        lotId: lot.lotId,
+        initial: lot.initial,
+        vestsAt: lot.vestsAt,
+        expiresAt: lot.expiresAt,
+      });
+    }
+    for (const p of entry.postings) {
+      sum += p.amount;
+      rows.postings.push({
+        cardId: entry.cardId,
+        txnId: entry.txnId,
+        leg: p.leg,
+        account: p.account,
+        amount: p.amount,
+        lotId: p.lotId,
+      });
+      if (isMemberAccount(p.account)) {
+        assert(p.lotId !== null, 'a member posting names a lot', { txnId: entry.txnId });
+        const lot = rows.lotDeltas.get(p.lotId) ?? { cardId: entry.cardId, delta: 0 };
+        lot.delta += p.amount;
+        rows.lotDeltas.set(p.lotId, lot);
+        rows.cardDeltas.set(entry.cardId, (rows.cardDeltas.get(entry.cardId) ?? 0) + p.amount);
+      }
+    }
+    assert(sum === 0, 'the postings of an entry sum to zero', { txnId: entry.txnId, sum });
+    if (!rows.cardDeltas.has(entry.cardId)) rows.cardDeltas.set(entry.cardId, 0);
+    if (entry.kind === 'card_blocked') rows.blocks.set(entry.cardId, true);
+    if (entry.kind === 'card_unblocked') rows.blocks.set(entry.cardId, false);
+  }
+  return rows;
+}

@@ -1,0 +1,83 @@
+import { assert } from '@tillpoint/core';
+import { canonicalJson, chainHash, type OutboxEntry } from '@tillpoint/ledger';
+import { hubEpoch, hubTillId, type StoreLimits } from './hub-store';
+
+/** Until head office sets a store's limits: one hour of sync age, 1 000 points a card, 20 000 a store. */
+export const defaultStoreLimits: StoreLimits = {
+  maxSyncAgeMs: 3_600_000,
+  perCardCap: 1_000,
+  storeTotalCap: 20_000,
+};
+
+/** Each till's share of its store's offline cap (tills cannot see each other offline). */
+export function tillShare(storeTotalCap: number, tills: number): number {
+  assert(Number.isSafeInteger(storeTotalCap) && storeTotalCap >= 0, 'a cap is a non-negative integer');
+  return tills <= 0 ? 0 : Math.floor(storeTotalCap / tills);
+}
+
+const zeroHash = '0'.repeat(64);
+
+function hubEntry(body: Omit<OutboxEntry, 'prevHash' | 'hash' | 'tillId' | 'epoch'>): OutboxEntry {
+  const full = { ...body, tillId: hubTillId, epoch: hubEpoch };
+  return { ...full, prevHash: zeroHash, hash: chainHash(zeroHash, canonicalJson(full)) };
+}
+
+/**
+ * A card overspent offline (two tills spent the same points): head office never refuses the
+ * tills' facts; it books the shortfall as a receivable on `offline_overdraft`, as a lot that
+ * brings the card back to zero, and flags the card for review.
+ */
+export function overdraftEntry(input: {
+  cardId: string;
+  shortfall: number;
+  hubSeq: number;
+  now: number;
+}): OutboxEntry {
+  assert(Number.isSafeInteger(input.shortfall) && input.shortfall > 0, 'a shortfall is a positive integer');
+  const lotId = `overdraft:${input.cardId}:${input.hubSeq}`;
+  return hubEntry({
+    seq: input.hubSeq,
+    txnId: `hub-overdraft-${input.hubSeq}`,
+    idempotencyKey: `hub-overdraft-${input.hubSeq}`,
+    kind: 'adjustment',
+    cardId: input.cardId,
+    occurredAt: input.now,
+    rulesVersion: null,
+    reverses: null,
+    postings: [
+      { leg: 0, account: 'member_available', amount: input.shortfall, lotId },
+      { leg: 1, account: 'offline_overdraft', amount: -input.shortfall, lotId: null },
+    ],
+    newLots: [
+      { lotId, initial: input.shortfall, vestsAt: input.now, expiresAt: null, account: 'member_available' },
+    ],
+    detail: { reason: 'offline_overdraft', shortfall: input.shortfall },
+  });
+}
+
+/** Breakage posted by head office's expiry job (till clocks never decide it). */
+export function expiryEntry(
+  cardId: string,
+  lotId: string,
+  remaining: number,
+  hubSeq: number,
+  now: number,
+): OutboxEntry {
+  assert(Number.isSafeInteger(remaining) && remaining > 0, 'an expiring remainder is a positive integer');
+  return hubEntry({
+    seq: hubSeq,
+    txnId: `hub-expiry-${hubSeq}`,
+    idempotencyKey: `hub-expiry-${hubSeq}`,
+    kind: 'adjustment',
+    cardId,
+    occurredAt: now,
+    rulesVersion: null,
+    reverses: null,
+    postings: [
+      { leg: 0, account: 'member_available', amount: -remaining, lotId },
+      { leg: 1, account: 'expired', amount: remaining, lotId: null },
+    ],
+    newLots: [],
+    detail: { reason: 'expiry', lotId },
+  });
+}

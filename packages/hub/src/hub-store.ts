@@ -1,0 +1,99 @@
+import type { OutboxEntry } from '@tillpoint/ledger';
+import type { BalanceSnapshot, BlocklistChange, OfflineLimits, SignedRuleSet } from '@tillpoint/protocol';
+
+/**
+ * Head office's store: one async interface, two implementations (`SqliteHubStore`, the
+ * default, and `PostgresHubStore`) that pass the same contract suite (`test/store-contract.ts`).
+ * Card-keyed tables carry the card id in their key. Business outcomes are returned values.
+ */
+export interface TillRecord {
+  tillId: string;
+  storeId: string;
+  /** sha256 hex of the till's secret; null until the till enrols. */
+  secretHash: string | null;
+}
+
+export type PushOutcome =
+  | { kind: 'applied'; ackedThrough: number; applied: number; duplicates: number; overdraftBooked: number }
+  | { kind: 'gap'; expectedSeq: number }
+  | { kind: 'replayed'; ackedThrough: number }
+  | { kind: 'chain_broken'; seq: number; reason: string };
+
+export interface StoreLimits {
+  maxSyncAgeMs: number;
+  perCardCap: number;
+  /** The store's offline cap; each till gets floor(storeTotalCap / tills in the store). */
+  storeTotalCap: number;
+}
+
+export interface ChangesPage {
+  cursor: number;
+  more: boolean;
+  watermark: { epoch: string | null; seq: number };
+  balances: BalanceSnapshot[];
+  blocklist: BlocklistChange[];
+  ruleSets: SignedRuleSet[];
+  limits: OfflineLimits;
+}
+
+export interface CardState {
+  cardId: string;
+  /** Member points (available + pending) as projected. */
+  points: number;
+  available: number;
+  pending: number;
+  /** Points booked to the offline overdraft (overspent offline) so far. */
+  overdraft: number;
+  blocked: boolean;
+  flagged: boolean;
+}
+
+export interface JournalKey {
+  tillId: string;
+  epoch: string;
+  seq: number;
+  hash: string;
+}
+
+export interface HubStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Registers a till (or re-issues its enrolment code): the till's old secret stops working. */
+  addTill(input: { storeId: string; tillId: string; codeHash: string; codeExpiresAt: number }): Promise<void>;
+  /** Spends a one-time code: true when it was valid for this till and unexpired. */
+  enrolTill(input: {
+    tillId: string;
+    codeHash: string;
+    secretHash: string;
+    now: number;
+  }): Promise<TillRecord | null>;
+  getTill(tillId: string): Promise<TillRecord | null>;
+  /** Applies a till's batch in one transaction (see `decideBatch`). */
+  applyBatch(input: {
+    tillId: string;
+    storeId: string;
+    entries: OutboxEntry[];
+    now: number;
+  }): Promise<PushOutcome>;
+  changesSince(input: {
+    tillId: string;
+    storeId: string;
+    cursor: number;
+    limit: number;
+    now: number;
+  }): Promise<ChangesPage>;
+  setCardBlocked(cardId: string, blocked: boolean, now: number): Promise<void>;
+  publishRuleSet(ruleSet: SignedRuleSet): Promise<void>;
+  setStoreLimits(storeId: string, limits: StoreLimits): Promise<void>;
+  setCardCap(cardId: string, cap: number | null): Promise<void>;
+  /** Head-office job: posts expired lot remainders to breakage; returns the points expired. */
+  runExpiry(now: number, lotsMax: number): Promise<number>;
+  getCard(cardId: string, now: number): Promise<CardState | null>;
+  /** Every journal key, ordered by till, epoch, seq (tests and audits; bounded by `limit`). */
+  journalKeys(limit: number): Promise<JournalKey[]>;
+  /** Cards whose projection differs from the sum of their member postings (should be none). */
+  unbalancedCards(limit: number): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export const hubEpoch = 'hub';
+export const hubTillId = 'hub';
