@@ -192,3 +192,27 @@ describe('backup and restore', () => {
     expect(existsSync(backupPath)).toBe(true);
   });
 });
+
+describe('invariants on open', () => {
+  it('refuses a file whose holds reserve more than their lots hold', () => {
+    env = tempLedger();
+    seed(env.store, 1);
+    const hold = env.store.hold({ idempotencyKey: 'h', cardId: 'C0', points: 10, at: t0, ttlMs: 3_600_000 });
+    expect(hold.ok).toBe(true);
+    env.store.close();
+    const db = new Database(env.path);
+    db.prepare('UPDATE hold_lot SET points = 11').run();
+    db.close();
+    env.clock.set(t0);
+    const error = (() => {
+      try {
+        env.reopen();
+      } catch (e) {
+        return e as LedgerStoreError;
+      }
+      throw new Error('opened');
+    })();
+    expect(error.code).toBe('invariant_broken');
+    expect(error.message).toMatch(/active holds reserve 11/);
+  });
+});

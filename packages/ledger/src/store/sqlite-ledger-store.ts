@@ -968,6 +968,13 @@ export class SqliteLedgerStore implements LedgerStore {
       for (const r of this.s.outboxGaps.all() as { epoch: string; n: number; lo: number; hi: number }[]) {
         problems.push(`outbox epoch ${r.epoch}: ${r.n} rows for seq ${r.lo}..${r.hi}`);
       }
+      for (const r of this.s.holdsExceedingLots.all(this.clock.nowMs()) as {
+        lot_id: string;
+        held: number;
+        remaining: number;
+      }[]) {
+        problems.push(`active holds reserve ${r.held} of lot ${r.lot_id}, which has ${r.remaining}`);
+      }
       const counts = this.s.journalOutboxCounts.get() as { journal: number; outbox: number };
       if (counts.journal !== counts.outbox) {
         problems.push(`${counts.journal} journal entries but ${counts.outbox} outbox rows`);

@@ -110,6 +110,11 @@ export function prepareStatements(db: Database.Database) {
       `SELECT epoch, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM outbox GROUP BY epoch
         HAVING lo <> 1 OR hi <> n OR min(id - seq) <> max(id - seq)`,
     ),
+    holdsExceedingLots: db.prepare(
+      `SELECT hl.lot_id, sum(hl.points) AS held, l.remaining FROM hold h
+         JOIN hold_lot hl ON hl.hold_id = h.hold_id JOIN lot l ON l.lot_id = hl.lot_id
+        WHERE h.state = 'active' AND h.expires_at > ? GROUP BY hl.lot_id HAVING held > l.remaining LIMIT 20`,
+    ),
     journalOutboxCounts: db.prepare(
       'SELECT (SELECT count(*) FROM journal) AS journal, (SELECT count(*) FROM outbox) AS outbox',
     ),
