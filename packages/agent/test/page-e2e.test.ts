@@ -197,7 +197,20 @@ describe('cashier companion page in Chromium', () => {
     await page.locator('#line-1-amount').fill('250');
     await page.keyboard.press('Enter');
     await page.locator('#spend').waitFor({ state: 'visible' });
+    // The agent's answer to the first confirm is lost on the way back: the sale is committed
+    // but the page saw nothing. Confirm again repeats the same request: still one sale.
+    let delivered = 0;
+    await page.route('**/v1/sales', async (route) => {
+      const answer = await route.fetch();
+      if (answer.ok()) delivered++;
+      await route.abort('connectionreset');
+    });
     await page.keyboard.press('Enter'); // spend 0: Enter in the spend field confirms
+    await expect.poll(() => text('#sale-error')).toContain('Press Confirm again');
+    expect(delivered).toBe(1);
+    expect(await page.locator('#spend').getAttribute('readonly')).not.toBeNull();
+    await page.unroute('**/v1/sales');
+    await page.click('#confirm');
     await page.locator('#done-panel').waitFor({ state: 'visible' });
     await expect.poll(() => text('#banners')).toContain('out of paper');
     expect(await text('#print-state')).toBe('The slip waits for the printer: out of paper');
@@ -262,7 +275,7 @@ describe('cashier companion page in Chromium', () => {
       expect(ledger.findInvariantViolations()).toEqual([]);
       const kinds = ledger.outboxAfter(0, 1000).map((e) => e.kind);
       // Seeded: two enrolments, an adjustment, a block. The page: one enrolment, two sales
-      // (the double-clicked one counted once), one return.
+      // (the double-clicked one and the retried one each counted once), one return.
       expect(kinds.filter((k) => k === 'sale')).toHaveLength(2);
       expect(kinds.filter((k) => k === 'return')).toHaveLength(1);
       expect(kinds.filter((k) => k === 'card_enrolled')).toHaveLength(3);
