@@ -1,0 +1,586 @@
+import { assert } from '@tillpoint/core';
+import type { OutboxEntry } from '@tillpoint/ledger';
+import type { BalanceSnapshot, OfflineLimits, SignedRuleSet } from '@tillpoint/protocol';
+import pg from 'pg';
+import { type BatchRows, batchRows, decideBatch, emptyCursor } from './batch-plan';
+import { defaultStoreLimits, expiryEntry, overdraftEntry, tillShare } from './hub-rules';
+import {
+  type CardState,
+  type ChangesPage,
+  type HubStore,
+  hubTillId,
+  type JournalKey,
+  type PushOutcome,
+  type StoreLimits,
+  type TillRecord,
+} from './hub-store';
+
+export interface PostgresHubStoreOptions {
+  connectionString: string;
+  /** A schema of its own (created if missing); default `tillpoint_hub`. */
+  schema?: string;
+  /** Hash partitions of journal and posting (by card id); default 8. Fixed at creation. */
+  partitions?: number;
+  poolMax?: number;
+  /** Told when an idle pooled connection fails (the pool drops it); default: ignored. */
+  onIdleError?: (error: Error) => void;
+}
+
+/** bigint (int8) and numeric as JS numbers: every figure here is far below 2^53. */
+const types = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === 20 || oid === 1700) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+function ddl(partitions: number): string {
+  const parts = (table: string) =>
+    Array.from(
+      { length: partitions },
+      (_, i) =>
+        `CREATE TABLE IF NOT EXISTS ${table}_p${i} PARTITION OF ${table} FOR VALUES WITH (MODULUS ${partitions}, REMAINDER ${i});`,
+    ).join('\n');
+  return `
+CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value bigint NOT NULL);
+INSERT INTO meta VALUES ('change_seq', 0), ('hub_entry_seq', 0) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS till (till_id text PRIMARY KEY, store_id text NOT NULL, secret_hash text,
+  code_hash text, code_expires_at bigint);
+CREATE INDEX IF NOT EXISTS till_store ON till(store_id);
+CREATE TABLE IF NOT EXISTS till_cursor (till_id text NOT NULL, epoch text NOT NULL, last_seq bigint NOT NULL,
+  last_hash text NOT NULL, updated_at bigint NOT NULL, PRIMARY KEY (till_id, epoch));
+CREATE TABLE IF NOT EXISTS journal (card_id text NOT NULL, till_id text NOT NULL, epoch text NOT NULL,
+  seq bigint NOT NULL, txn_id text NOT NULL, kind text NOT NULL, occurred_at bigint NOT NULL,
+  hash text NOT NULL, body text NOT NULL, PRIMARY KEY (card_id, till_id, epoch, seq)) PARTITION BY HASH (card_id);
+${parts('journal')}
+CREATE INDEX IF NOT EXISTS journal_stream ON journal(till_id, epoch, seq);
+CREATE TABLE IF NOT EXISTS posting (card_id text NOT NULL, txn_id text NOT NULL, leg int NOT NULL,
+  account text NOT NULL, amount bigint NOT NULL, lot_id text, PRIMARY KEY (card_id, txn_id, leg)) PARTITION BY HASH (card_id);
+${parts('posting')}
+CREATE TABLE IF NOT EXISTS lot (card_id text NOT NULL, lot_id text NOT NULL, initial bigint NOT NULL,
+  remaining bigint NOT NULL, vests_at bigint NOT NULL, expires_at bigint, PRIMARY KEY (card_id, lot_id));
+CREATE INDEX IF NOT EXISTS lot_expiry ON lot(expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS card (card_id text PRIMARY KEY, points bigint NOT NULL DEFAULT 0,
+  overdraft bigint NOT NULL DEFAULT 0, blocked boolean NOT NULL DEFAULT false, flagged boolean NOT NULL DEFAULT false,
+  changed_seq bigint NOT NULL DEFAULT 0, block_changed_seq bigint NOT NULL DEFAULT 0,
+  block_changed_at bigint NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS card_changed ON card(changed_seq);
+CREATE INDEX IF NOT EXISTS card_block_changed ON card(block_changed_seq);
+CREATE TABLE IF NOT EXISTS card_store (card_id text NOT NULL, store_id text NOT NULL, PRIMARY KEY (card_id, store_id));
+CREATE INDEX IF NOT EXISTS card_store_store ON card_store(store_id, card_id);
+CREATE TABLE IF NOT EXISTS card_cap (card_id text PRIMARY KEY, cap bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS store_limits (store_id text PRIMARY KEY, max_sync_age_ms bigint NOT NULL,
+  per_card_cap bigint NOT NULL, store_total_cap bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS rule_set (seq bigint PRIMARY KEY, version text NOT NULL UNIQUE,
+  effective_from bigint NOT NULL, rule_set_json text NOT NULL, signature text NOT NULL);
+`;
+}
+
+const cardColumns = `c.card_id, c.points, c.blocked, c.flagged, c.changed_seq, c.overdraft,
+  COALESCE((SELECT SUM(remaining) FROM lot l WHERE l.card_id = c.card_id AND l.vests_at > $1
+    AND (l.expires_at IS NULL OR l.expires_at > $1)), 0)::bigint AS pending,
+  COALESCE((SELECT SUM(remaining) FROM lot l WHERE l.card_id = c.card_id AND l.expires_at <= $1), 0)::bigint AS expired`;
+
+interface CardRow {
+  card_id: string;
+  points: number;
+  blocked: boolean;
+  flagged: boolean;
+  changed_seq: number;
+  overdraft: number;
+  pending: number;
+  expired: number;
+}
+
+function toSnapshot(row: CardRow): BalanceSnapshot {
+  return {
+    cardId: row.card_id,
+    available: row.points - row.pending - row.expired,
+    pending: row.pending,
+    blocked: row.blocked,
+    flagged: row.flagged,
+  };
+}
+
+/**
+ * The production hub store: PostgreSQL, journal and postings hash-partitioned by card id,
+ * every card-keyed table keyed by card id (ready for Citus with card_id as distribution
+ * column), each push applied in one transaction with `unnest(...) ON CONFLICT` statements.
+ * Applies are serialised on the till's cursor row and the change counter, so a pull (one
+ * REPEATABLE READ snapshot) never sees a change number before the changes it numbers.
+ */
+export class PostgresHubStore implements HubStore {
+  readonly kind = 'postgres' as const;
+
+  private constructor(readonly pool: pg.Pool) {}
+
+  static async open(options: PostgresHubStoreOptions): Promise<PostgresHubStore> {
+    const schema = options.schema ?? 'tillpoint_hub';
+    assert(/^[a-z_][a-z0-9_]{0,62}$/.test(schema), 'a schema name is lower-case letters, digits and _', {
+      schema,
+    });
+    const partitions = options.partitions ?? 8;
+    assert(Number.isInteger(partitions) && partitions >= 1 && partitions <= 256, 'partitions in 1..256');
+    const setup = new pg.Client({ connectionString: options.connectionString });
+    await setup.connect();
+    try {
+      await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await setup.query(`SET search_path TO ${schema}`);
+      await setup.query(ddl(partitions));
+    } finally {
+      await setup.end();
+    }
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolMax ?? 8,
+      options: `-c search_path=${schema}`,
+      types,
+    });
+    // An idle connection dropped by the server (restart, failover) must not crash the hub:
+    // the pool replaces it, and the next query fails or succeeds on its own.
+    pool.on('error', (error) => options.onIdleError?.(error));
+    return new PostgresHubStore(pool);
+  }
+
+  async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>, isolation = 'READ COMMITTED'): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async addTill(input: {
+    storeId: string;
+    tillId: string;
+    codeHash: string;
+    codeExpiresAt: number;
+  }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO till (till_id, store_id, secret_hash, code_hash, code_expires_at) VALUES ($1, $2, NULL, $3, $4)
+       ON CONFLICT (till_id) DO UPDATE SET store_id = excluded.store_id, secret_hash = NULL,
+         code_hash = excluded.code_hash, code_expires_at = excluded.code_expires_at`,
+      [input.tillId, input.storeId, input.codeHash, input.codeExpiresAt],
+    );
+  }
+
+  async enrolTill(input: { tillId: string; codeHash: string; secretHash: string; now: number }) {
+    const result = await this.pool.query(
+      `UPDATE till SET secret_hash = $1, code_hash = NULL, code_expires_at = NULL
+       WHERE till_id = $2 AND code_hash = $3 AND code_expires_at > $4
+       RETURNING till_id, store_id, secret_hash`,
+      [input.secretHash, input.tillId, input.codeHash, input.now],
+    );
+    const row = result.rows[0] as { till_id: string; store_id: string; secret_hash: string } | undefined;
+    return row ? { tillId: row.till_id, storeId: row.store_id, secretHash: row.secret_hash } : null;
+  }
+
+  async getTill(tillId: string): Promise<TillRecord | null> {
+    const result = await this.pool.query(
+      'SELECT till_id, store_id, secret_hash FROM till WHERE till_id = $1',
+      [tillId],
+    );
+    const row = result.rows[0] as
+      | { till_id: string; store_id: string; secret_hash: string | null }
+      | undefined;
+    return row ? { tillId: row.till_id, storeId: row.store_id, secretHash: row.secret_hash } : null;
+  }
+
+  async applyBatch(input: {
+    tillId: string;
+    storeId: string;
+    entries: OutboxEntry[];
+    now: number;
+  }): Promise<PushOutcome> {
+    const first = input.entries[0];
+    assert(first !== undefined, 'a batch has entries');
+    const last = input.entries[input.entries.length - 1] as OutboxEntry;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const empty = emptyCursor(input.tillId, first.epoch);
+      await client.query(
+        `INSERT INTO till_cursor (till_id, epoch, last_seq, last_hash, updated_at) VALUES ($1, $2, 0, $3, $4)
+         ON CONFLICT DO NOTHING`,
+        [input.tillId, first.epoch, empty.lastHash, input.now],
+      );
+      const cursorRow = (
+        await client.query(
+          'SELECT last_seq, last_hash FROM till_cursor WHERE till_id = $1 AND epoch = $2 FOR UPDATE',
+          [input.tillId, first.epoch],
+        )
+      ).rows[0] as { last_seq: number; last_hash: string };
+      const cursor = { lastSeq: cursorRow.last_seq, lastHash: cursorRow.last_hash };
+      const held = new Map<number, string>();
+      if (first.seq < cursor.lastSeq) {
+        const rows = await client.query(
+          'SELECT seq, hash FROM journal WHERE till_id = $1 AND epoch = $2 AND seq BETWEEN $3 AND $4',
+          [input.tillId, first.epoch, first.seq, Math.min(last.seq, cursor.lastSeq)],
+        );
+        for (const r of rows.rows as { seq: number; hash: string }[]) held.set(r.seq, r.hash);
+      }
+      const decision = decideBatch(cursor, input.entries, (seq) => held.get(seq));
+      if (decision.kind !== 'apply') {
+        await client.query('ROLLBACK');
+        return decision;
+      }
+      const seq = await this.#nextChangeSeq(client);
+      const rows = batchRows(decision.entries);
+      await this.#writeRows(client, rows, input.storeId, seq, input.now);
+      const overdraftBooked = await this.#bookShortfalls(client, [...rows.cardDeltas.keys()], seq, input.now);
+      await client.query(
+        'UPDATE till_cursor SET last_seq = $3, last_hash = $4, updated_at = $5 WHERE till_id = $1 AND epoch = $2',
+        [input.tillId, first.epoch, decision.ackedThrough, decision.lastHash, input.now],
+      );
+      await client.query('COMMIT');
+      return {
+        kind: 'applied',
+        ackedThrough: decision.ackedThrough,
+        applied: decision.entries.length,
+        duplicates: decision.duplicates,
+        overdraftBooked,
+      };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async #nextChangeSeq(client: pg.PoolClient): Promise<number> {
+    const result = await client.query(
+      "UPDATE meta SET value = value + 1 WHERE key = 'change_seq' RETURNING value",
+    );
+    return (result.rows[0] as { value: number }).value;
+  }
+
+  async #writeRows(
+    client: pg.PoolClient,
+    rows: BatchRows,
+    storeId: string,
+    seq: number,
+    now: number,
+  ): Promise<void> {
+    const j = rows.journal;
+    const inserted = await client.query(
+      `INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
+         $8::text[], $9::text[]) ON CONFLICT DO NOTHING`,
+      [
+        j.map((r) => r.cardId),
+        j.map((r) => r.tillId),
+        j.map((r) => r.epoch),
+        j.map((r) => r.seq),
+        j.map((r) => r.txnId),
+        j.map((r) => r.kind),
+        j.map((r) => r.occurredAt),
+        j.map((r) => r.hash),
+        j.map((r) => r.body),
+      ],
+    );
+    assert(inserted.rowCount === j.length, 'every entry past the cursor is new to the journal', {
+      inserted: inserted.rowCount,
+      expected: j.length,
+    });
+    const p = rows.postings;
+    if (p.length > 0) {
+      await client.query(
+        `INSERT INTO posting (card_id, txn_id, leg, account, amount, lot_id)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[])
+         ON CONFLICT DO NOTHING`,
+        [
+          p.map((r) => r.cardId),
+          p.map((r) => r.txnId),
+          p.map((r) => r.leg),
+          p.map((r) => r.account),
+          p.map((r) => r.amount),
+          p.map((r) => r.lotId),
+        ],
+      );
+    }
+    const l = rows.newLots;
+    if (l.length > 0) {
+      await client.query(
+        `INSERT INTO lot (card_id, lot_id, initial, remaining, vests_at, expires_at)
+         SELECT c, id, i, 0, v, e FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[])
+           AS t(c, id, i, v, e)
+         ON CONFLICT DO NOTHING`,
+        [
+          l.map((r) => r.cardId),
+          l.map((r) => r.lotId),
+          l.map((r) => r.initial),
+          l.map((r) => r.vestsAt),
+          l.map((r) => r.expiresAt),
+        ],
+      );
+    }
+    if (rows.lotDeltas.size > 0) {
+      // Sorted, so concurrent writers would lock lots in one order.
+      const deltas = [...rows.lotDeltas].sort(([a, x], [b, y]) => (x.cardId + a < y.cardId + b ? -1 : 1));
+      await client.query(
+        `INSERT INTO lot (card_id, lot_id, initial, remaining, vests_at, expires_at)
+         SELECT c, id, 0, d, 0, NULL FROM unnest($1::text[], $2::text[], $3::bigint[]) AS t(c, id, d)
+         ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining`,
+        [deltas.map(([, d]) => d.cardId), deltas.map(([id]) => id), deltas.map(([, d]) => d.delta)],
+      );
+    }
+    const cards = [...rows.cardDeltas].sort(([a], [b]) => (a < b ? -1 : 1));
+    await client.query(
+      `INSERT INTO card (card_id, points, changed_seq) SELECT c, d, $3 FROM unnest($1::text[], $2::bigint[]) AS t(c, d)
+       ON CONFLICT (card_id) DO UPDATE SET points = card.points + excluded.points, changed_seq = excluded.changed_seq`,
+      [cards.map(([c]) => c), cards.map(([, d]) => d), seq],
+    );
+    await client.query(
+      `INSERT INTO card_store (card_id, store_id) SELECT c, $2 FROM unnest($1::text[]) AS t(c) ON CONFLICT DO NOTHING`,
+      [cards.map(([c]) => c), storeId],
+    );
+    if (rows.blocks.size > 0) {
+      const blocks = [...rows.blocks];
+      await client.query(
+        `UPDATE card SET blocked = t.b, block_changed_seq = $3, block_changed_at = $4
+         FROM unnest($1::text[], $2::boolean[]) AS t(c, b) WHERE card.card_id = t.c`,
+        [blocks.map(([c]) => c), blocks.map(([, b]) => b), seq, now],
+      );
+    }
+  }
+
+  async #bookShortfalls(client: pg.PoolClient, cardIds: string[], seq: number, now: number): Promise<number> {
+    const short = await client.query(
+      'SELECT card_id, points FROM card WHERE card_id = ANY($1::text[]) AND points < 0',
+      [cardIds],
+    );
+    let booked = 0;
+    for (const row of short.rows as { card_id: string; points: number }[]) {
+      const hubSeq = await this.#nextHubEntrySeq(client);
+      const entry = overdraftEntry({ cardId: row.card_id, shortfall: -row.points, hubSeq, now });
+      await this.#writeRows(client, batchRows([entry]), hubTillId, seq, now);
+      await client.query('UPDATE card SET overdraft = overdraft + $2, flagged = true WHERE card_id = $1', [
+        row.card_id,
+        -row.points,
+      ]);
+      booked += -row.points;
+    }
+    return booked;
+  }
+
+  async #nextHubEntrySeq(client: pg.PoolClient): Promise<number> {
+    const result = await client.query(
+      "UPDATE meta SET value = value + 1 WHERE key = 'hub_entry_seq' RETURNING value",
+    );
+    return (result.rows[0] as { value: number }).value;
+  }
+
+  async changesSince(input: { tillId: string; storeId: string; cursor: number; limit: number; now: number }) {
+    return this.#tx(async (client): Promise<ChangesPage> => {
+      const head = (
+        (await client.query("SELECT value FROM meta WHERE key = 'change_seq'")).rows[0] as { value: number }
+      ).value;
+      const cards = (
+        await client.query(
+          `SELECT ${cardColumns} FROM card_store s JOIN card c ON c.card_id = s.card_id
+           WHERE s.store_id = $2 AND c.changed_seq > $3 ORDER BY c.changed_seq, c.card_id LIMIT $4`,
+          [input.now, input.storeId, input.cursor, input.limit],
+        )
+      ).rows as CardRow[];
+      const more = cards.length === input.limit;
+      const upTo = more ? (cards[cards.length - 1] as CardRow).changed_seq : head;
+      if (more) {
+        const seen = new Set(cards.map((c) => c.card_id));
+        const rest = (
+          await client.query(
+            `SELECT ${cardColumns} FROM card_store s JOIN card c ON c.card_id = s.card_id
+             WHERE s.store_id = $2 AND c.changed_seq = $3`,
+            [input.now, input.storeId, upTo],
+          )
+        ).rows as CardRow[];
+        for (const r of rest) if (!seen.has(r.card_id)) cards.push(r);
+      }
+      const blocklist = (
+        await client.query(
+          `SELECT card_id, blocked, block_changed_at FROM card WHERE block_changed_seq > $1 AND block_changed_seq <= $2
+           ORDER BY block_changed_seq LIMIT 5000`,
+          [input.cursor, upTo],
+        )
+      ).rows as { card_id: string; blocked: boolean; block_changed_at: number }[];
+      const ruleSets = (
+        await client.query(
+          `SELECT version, effective_from, rule_set_json, signature FROM rule_set WHERE seq > $1 AND seq <= $2
+           ORDER BY seq DESC LIMIT 16`,
+          [input.cursor, upTo],
+        )
+      ).rows as { version: string; effective_from: number; rule_set_json: string; signature: string }[];
+      const watermark = (
+        await client.query(
+          'SELECT epoch, last_seq FROM till_cursor WHERE till_id = $1 ORDER BY updated_at DESC, epoch DESC LIMIT 1',
+          [input.tillId],
+        )
+      ).rows[0] as { epoch: string; last_seq: number } | undefined;
+      return {
+        cursor: upTo,
+        more,
+        watermark: { epoch: watermark?.epoch ?? null, seq: watermark?.last_seq ?? 0 },
+        balances: cards.map(toSnapshot),
+        blocklist: blocklist.map((b) => ({
+          cardId: b.card_id,
+          blocked: b.blocked,
+          changedAt: b.block_changed_at,
+        })),
+        ruleSets: ruleSets.reverse().map((r) => ({
+          version: r.version,
+          effectiveFrom: r.effective_from,
+          ruleSetJson: r.rule_set_json,
+          signature: r.signature,
+        })),
+        limits: await this.#limitsFor(client, input.storeId),
+      };
+    }, 'REPEATABLE READ READ ONLY');
+  }
+
+  async #limitsFor(client: pg.PoolClient, storeId: string): Promise<OfflineLimits> {
+    const row = (
+      await client.query(
+        'SELECT max_sync_age_ms, per_card_cap, store_total_cap FROM store_limits WHERE store_id = $1',
+        [storeId],
+      )
+    ).rows[0] as { max_sync_age_ms: number; per_card_cap: number; store_total_cap: number } | undefined;
+    const limits: StoreLimits = row
+      ? {
+          maxSyncAgeMs: row.max_sync_age_ms,
+          perCardCap: row.per_card_cap,
+          storeTotalCap: row.store_total_cap,
+        }
+      : defaultStoreLimits;
+    const tills = (
+      (await client.query('SELECT COUNT(*)::bigint AS n FROM till WHERE store_id = $1', [storeId]))
+        .rows[0] as {
+        n: number;
+      }
+    ).n;
+    const cards = (
+      await client.query(
+        `SELECT cc.card_id, cc.cap FROM card_cap cc JOIN card_store s ON s.card_id = cc.card_id
+         WHERE s.store_id = $1 ORDER BY cc.card_id LIMIT 10000`,
+        [storeId],
+      )
+    ).rows as { card_id: string; cap: number }[];
+    return {
+      maxSyncAgeMs: limits.maxSyncAgeMs,
+      perCardCap: limits.perCardCap,
+      tillTotalCap: tillShare(limits.storeTotalCap, tills),
+      cards: cards.map((c) => ({ cardId: c.card_id, cap: c.cap })),
+    };
+  }
+
+  async setCardBlocked(cardId: string, blocked: boolean, now: number): Promise<void> {
+    await this.#tx(async (client) => {
+      const seq = await this.#nextChangeSeq(client);
+      await client.query(
+        `INSERT INTO card (card_id, blocked, changed_seq, block_changed_seq, block_changed_at) VALUES ($1, $2, $3, $3, $4)
+         ON CONFLICT (card_id) DO UPDATE SET blocked = excluded.blocked, changed_seq = excluded.changed_seq,
+           block_changed_seq = excluded.block_changed_seq, block_changed_at = excluded.block_changed_at`,
+        [cardId, blocked, seq, now],
+      );
+    });
+  }
+
+  async publishRuleSet(ruleSet: SignedRuleSet): Promise<void> {
+    await this.#tx(async (client) => {
+      const seq = await this.#nextChangeSeq(client);
+      await client.query(
+        'INSERT INTO rule_set (seq, version, effective_from, rule_set_json, signature) VALUES ($1, $2, $3, $4, $5)',
+        [seq, ruleSet.version, ruleSet.effectiveFrom, ruleSet.ruleSetJson, ruleSet.signature],
+      );
+    });
+  }
+
+  async setStoreLimits(storeId: string, limits: StoreLimits): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO store_limits VALUES ($1, $2, $3, $4) ON CONFLICT (store_id) DO UPDATE SET
+         max_sync_age_ms = excluded.max_sync_age_ms, per_card_cap = excluded.per_card_cap,
+         store_total_cap = excluded.store_total_cap`,
+      [storeId, limits.maxSyncAgeMs, limits.perCardCap, limits.storeTotalCap],
+    );
+  }
+
+  async setCardCap(cardId: string, cap: number | null): Promise<void> {
+    if (cap === null) await this.pool.query('DELETE FROM card_cap WHERE card_id = $1', [cardId]);
+    else
+      await this.pool.query(
+        'INSERT INTO card_cap VALUES ($1, $2) ON CONFLICT (card_id) DO UPDATE SET cap = excluded.cap',
+        [cardId, cap],
+      );
+  }
+
+  async runExpiry(now: number, lotsMax: number): Promise<number> {
+    return this.#tx(async (client) => {
+      const lots = (
+        await client.query(
+          `SELECT card_id, lot_id, remaining FROM lot WHERE remaining > 0 AND expires_at IS NOT NULL AND expires_at <= $1
+           ORDER BY expires_at LIMIT $2 FOR UPDATE`,
+          [now, lotsMax],
+        )
+      ).rows as { card_id: string; lot_id: string; remaining: number }[];
+      if (lots.length === 0) return 0;
+      const seq = await this.#nextChangeSeq(client);
+      let expired = 0;
+      for (const lot of lots) {
+        const hubSeq = await this.#nextHubEntrySeq(client);
+        await this.#writeRows(
+          client,
+          batchRows([expiryEntry(lot.card_id, lot.lot_id, lot.remaining, hubSeq, now)]),
+          hubTillId,
+          seq,
+          now,
+        );
+        expired += lot.remaining;
+      }
+      return expired;
+    });
+  }
+
+  async getCard(cardId: string, now: number): Promise<CardState | null> {
+    const row = (
+      await this.pool.query(`SELECT ${cardColumns} FROM card c WHERE c.card_id = $2`, [now, cardId])
+    ).rows[0] as CardRow | undefined;
+    if (!row) return null;
+    return { ...toSnapshot(row), points: row.points, overdraft: row.overdraft };
+  }
+
+  async journalKeys(limit: number): Promise<JournalKey[]> {
+    const result = await this.pool.query(
+      'SELECT till_id, epoch, seq, hash FROM journal ORDER BY till_id, epoch, seq LIMIT $1',
+      [limit],
+    );
+    return (result.rows as { till_id: string; epoch: string; seq: number; hash: string }[]).map((r) => ({
+      tillId: r.till_id,
+      epoch: r.epoch,
+      seq: r.seq,
+      hash: r.hash,
+    }));
+  }
+
+  async unbalancedCards(limit: number): Promise<string[]> {
+    const result = await this.pool.query(
+      `SELECT c.card_id FROM card c LEFT JOIN (
+         SELECT card_id, SUM(amount) AS total FROM posting
+         WHERE account IN ('member_available', 'member_pending') GROUP BY card_id) p ON p.card_id = c.card_id
+       WHERE c.points <> COALESCE(p.total, 0)
+          OR c.points <> (SELECT COALESCE(SUM(remaining), 0) FROM lot l WHERE l.card_id = c.card_id)
+       LIMIT $1`,
+      [limit],
+    );
+    return (result.rows as { card_id: string }[]).map((r) => r.card_id);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
