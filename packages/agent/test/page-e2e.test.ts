@@ -285,12 +285,14 @@ describe('cashier companion page in Chromium', () => {
   });
 });
 
-describe('cashier companion page with loyalty off, in Russian', () => {
+describe('cashier companion page in Russian', () => {
   let till: PageTill;
+  let offTill: PageTill;
   let browser: Browser;
 
   beforeAll(async () => {
-    [till, browser] = await Promise.all([
+    [till, offTill, browser] = await Promise.all([
+      startPageTill({ language: 'ru' }),
       startPageTill({ language: 'ru', brokenLedger: true }),
       launchChromium(),
     ]);
@@ -299,18 +301,38 @@ describe('cashier companion page with loyalty off, in Russian', () => {
   afterAll(async () => {
     await browser?.close();
     await till?.stop();
+    await offTill?.stop();
   });
 
-  it('says loyalty is off and why, and still reads cards', async () => {
+  it('writes amounts the Russian way, from what the cashier typed the Russian way', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     await signIn(page, till.agent.url, till.token);
     expect(await page.getAttribute('html', 'lang')).toBe('ru');
     expect(await page.locator('label[for=card-code]').textContent()).toBe('Карта лояльности');
+    till.scanner.type(cards.regular, { aim: ']E0' });
+    await expect.poll(() => page.locator('#card-balance').textContent()).toBe('500');
+    expect(await page.locator('#card-tier').textContent()).toBe('Уровень: Bronze');
+    await page.keyboard.type('1 250,50');
+    await page.keyboard.press('Enter');
+    await page.locator('#spend').waitFor({ state: 'visible' });
+    // Points may pay half of 1250.50 RUB (625 points of 1 RUB), but the card holds 500.
+    expect(await page.locator('#quote-max').textContent()).toBe('500');
+    expect(await page.locator('#to-pay').textContent()).toBe('1\u00a0250,50\u00a0₽');
+    await page.keyboard.type('125');
+    expect(await page.locator('#spend-value').textContent()).toBe('125,00\u00a0₽');
+    expect(await page.locator('#to-pay').textContent()).toBe('1\u00a0125,50\u00a0₽');
+    expect(await unnamedControls(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshotDir, '11-quote-ru.png'), fullPage: true });
+  }, 30_000);
+
+  it('says loyalty is off and why, and still reads cards', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await signIn(page, offTill.agent.url, offTill.token);
     await expect
       .poll(() => page.locator('#banners').textContent())
       .toContain('Программа лояльности на этой кассе отключена');
     expect(await page.locator('#chip-loyalty').textContent()).toBe('Программа отключена');
-    till.scanner.type(cards.regular, { aim: ']E0' });
+    offTill.scanner.type(cards.regular, { aim: ']E0' });
     await expect
       .poll(() => page.locator('#card-error').textContent())
       .toContain('Программа на этой кассе отключена');

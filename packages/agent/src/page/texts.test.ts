@@ -22,6 +22,19 @@ describe('companion page texts', () => {
     for (const key of [...html, ...script]) expect(texts.en, key).toHaveProperty(key);
   });
 
+  it('has a points unit for every plural form of each language', () => {
+    for (const [language, locale] of [
+      ['en', 'en-GB'],
+      ['ru', 'ru-RU'],
+    ] as const) {
+      for (const form of new Intl.PluralRules(locale).resolvedOptions().pluralCategories)
+        expect(texts[language], `${language} ${form}`).toHaveProperty(`points_${form}`);
+    }
+    expect(translate('ru', `points_${new Intl.PluralRules('ru-RU').select(21)}`)).toBe('балл');
+    expect(translate('ru', `points_${new Intl.PluralRules('ru-RU').select(3)}`)).toBe('балла');
+    expect(translate('ru', `points_${new Intl.PluralRules('ru-RU').select(500)}`)).toBe('баллов');
+  });
+
   it('fills placeholders as plain text', () => {
     expect(translate('ru', 'tier', { name: 'Серебро' })).toBe('Уровень: Серебро');
     expect(translate('en', 'spendCapped', { max: 300 })).toBe('At most 300 points on this purchase.');

@@ -32,6 +32,12 @@ const recentMax = 20;
 const t = (key, params) => translate(settings.language, key, params);
 const money = (minor) => formatMoney(minor, settings.locale, settings.currency);
 const pts = (n) => formatPoints(n, settings.locale);
+const plural = new Intl.PluralRules(settings.locale);
+/** "1 балл", "2 балла", "5 баллов": the unit after a big figure agrees with it. */
+const setPoints = (id, n) => {
+  setText(id, pts(n));
+  setText(`${id}-unit`, t(`points_${plural.select(n)}`));
+};
 const $ = (id) => {
   const el = document.getElementById(id);
   if (el === null) throw new Error(`index.html has no #${id}`);
@@ -252,7 +258,7 @@ function renderCard() {
   $('card-panel').classList.toggle('is-blocked', card?.blocked === true);
   if (card?.info !== undefined) {
     const info = card.info;
-    setText('card-balance', pts(info.spendablePoints));
+    setPoints('card-balance', info.spendablePoints);
     setText('card-tier', info.tier === null ? t('noTier') : t('tier', { name: info.tier.name }));
     setText('card-status', info.status === 'enrolled' ? t('statusEnrolled') : t('statusAnonymous'));
     const notes = $('card-notes');
@@ -411,12 +417,12 @@ function renderQuote() {
   show('spend-form', q !== null);
   if (q === null) return;
   const r = q.redemption;
-  setText('quote-earn', pts(q.earned.totalPoints));
+  setPoints('quote-earn', q.earned.totalPoints);
   setText(
     'quote-earn-later',
     q.earned.pendingPoints > 0 ? t('earnLater', { points: pts(q.earned.pendingPoints) }) : '',
   );
-  setText('quote-max', pts(r.maxPoints));
+  setPoints('quote-max', r.maxPoints);
   setText(
     'quote-max-value',
     r.maxPoints > 0 ? t('worth', { amount: money(r.maxDiscountMinor) }) : t('nothingToSpend'),
@@ -533,7 +539,7 @@ function renderDone() {
   );
   setText('done-balance', pts(s.balance.spendablePoints));
   setText('slip-text', s.slipText.join('\n'));
-  setText('card-balance', pts(s.balance.spendablePoints));
+  setPoints('card-balance', s.balance.spendablePoints);
   renderPrintState();
 }
 
