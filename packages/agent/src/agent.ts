@@ -9,6 +9,7 @@ import { createScanner, type ScannerBinding } from '@tillpoint/scanner';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { AgentState } from './agent-state';
+import { registerAdminRoutes } from './api/admin-routes';
 import { createLocalApi } from './api/local-api-server';
 import { ConfigError } from './config/config-error';
 import { type LoadedConfig, loadConfig } from './config/load-config';
@@ -178,6 +179,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     eventClientsMax: config.api.eventClientsMax,
     health,
     extend: (app) => {
+      registerAdminRoutes(app, { ledger: () => session.ledgerStore, dataDir: paths.dataDir });
       registerCompanionPage(app, pageDepsFrom(config, program.value));
       options.extend?.(app);
     },

@@ -107,21 +107,30 @@ program
     console.log(`${scans} scans`);
   });
 
-program
+const ledgerCommand = program.command('ledger').description('back up and restore the till ledger');
+ledgerCommand
   .command('backup')
-  .description('copy the live ledger to a file while the agent runs')
+  .description('copy the live ledger while the agent runs (default: <dataDir>/backups/)')
   .addOption(configOption())
-  .requiredOption('--to <file>', 'backup file to write')
-  .action(async (o: { config: string; to: string }) => {
-    const { openLedgerStore } = await import('@tillpoint/ledger/store');
-    const { config, paths } = loadConfig(o.config);
-    const ledger = openLedgerStore({ path: paths.ledgerFile, tillId: config.tillId });
-    try {
-      await ledger.backup(o.to);
-      console.log(`backed up ${paths.ledgerFile} to ${resolve(o.to)}`);
-    } finally {
-      ledger.close();
-    }
+  .option('--to <file>', 'backup file to write (must not exist)')
+  .action(async (o: { config: string; to?: string }) => {
+    const { backupLedger } = await import('./ledger-maintenance');
+    const done = await backupLedger(loadConfig(o.config), o.to === undefined ? undefined : resolve(o.to));
+    console.log(
+      `backed up the ledger through entry ${done.lastSeq} to ${done.path} (${done.via === 'agent' ? 'by the running agent' : 'agent not running'})`,
+    );
+  });
+ledgerCommand
+  .command('restore')
+  .description('restore a backup with the agent stopped; the damaged file is moved aside, never deleted')
+  .addOption(configOption())
+  .requiredOption('--from <file>', 'the backup to restore')
+  .action(async (o: { config: string; from: string }) => {
+    const { restoreLedger } = await import('./ledger-maintenance');
+    const loaded = loadConfig(o.config);
+    const { movedAside } = restoreLedger(loaded, resolve(o.from));
+    for (const f of movedAside) console.log(`moved aside ${f}`);
+    console.log(`restored ${resolve(o.from)} to ${loaded.paths.ledgerFile}; start the agent again`);
   });
 
 program

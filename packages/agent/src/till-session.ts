@@ -61,6 +61,11 @@ export class TillSession {
     return this.ledger !== undefined;
   }
 
+  /** The open ledger, for store IT operations (backup); undefined while loyalty is off. */
+  get ledgerStore(): SqliteLedgerStore | undefined {
+    return this.ledger;
+  }
+
   get loyaltyProblem(): string | undefined {
     return this.ledgerProblem;
   }

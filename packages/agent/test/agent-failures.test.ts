@@ -159,3 +159,52 @@ describe('never block a sale', () => {
     }
   });
 });
+
+describe('ledger backup and restore from the CLI side', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tillpoint-backup-'));
+    copyFileSync(join(fixtures, 'programs/spend-up-to-20-percent.json'), join(dir, 'program.json'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('backs up through the running agent, and restores with the damaged file moved aside', async () => {
+    const { backupLedger, restoreLedger } = await import('../src/ledger-maintenance');
+    const port = await freePort();
+    const configPath = writeConfig(dir, { port, token, printerYaml: '' });
+    const agent = await startAgent({ configPath, logger: silent });
+    let backupPath: string;
+    try {
+      const client = new PosClient({ baseUrl: agent.url, token });
+      const sold = await client.commit({
+        idempotencyKey: 'sale-b-0001',
+        receiptId: 'B-1',
+        cardCode: '2000000000015',
+        basket,
+      });
+      expect(sold.ok).toBe(true);
+      // The agent holds the file exclusively; doctor says so rather than failing.
+      const lines: string[] = [];
+      await runDoctor(configPath, (l) => lines.push(l));
+      expect(lines.find((l) => l.includes(' ledger: '))).toMatch(
+        /^ok\s+ledger: .* open in the running agent/,
+      );
+      const done = await backupLedger(loadConfig(configPath), undefined);
+      expect(done).toMatchObject({ via: 'agent', lastSeq: 1 });
+      backupPath = done.path;
+    } finally {
+      await agent.stop();
+    }
+    const live = join(dir, 'data', 'till.sqlite');
+    writeFileSync(live, 'damaged');
+    const { movedAside } = restoreLedger(loadConfig(configPath), backupPath);
+    expect(movedAside.some((f) => f.startsWith(`${live}.damaged-`))).toBe(true);
+    const again = await startAgent({ configPath, logger: silent });
+    try {
+      const card = await new PosClient({ baseUrl: again.url, token }).card('2000000000015');
+      expect(card).toMatchObject({ ok: true, value: { spendablePoints: 5 } });
+    } finally {
+      await again.stop();
+    }
+  });
+});
