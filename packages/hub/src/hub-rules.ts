@@ -1,5 +1,5 @@
-import { assert } from '@tillpoint/core';
-import { canonicalJson, chainHash, type OutboxEntry } from '@tillpoint/ledger';
+import { assert, canonicalJson } from '@tillpoint/core';
+import { chainHash, type OutboxEntry } from '@tillpoint/ledger';
 import { hubEpoch, hubTillId, type StoreLimits } from './hub-store';
 
 /** Until head office sets a store's limits: one hour of sync age, 1 000 points a card, 20 000 a store. */

@@ -1,4 +1,5 @@
-import { canonicalJson, chainHash, genesisHash, type OutboxBody, type OutboxEntry } from '@tillpoint/ledger';
+import { canonicalJson } from '@tillpoint/core';
+import { chainHash, genesisHash, type OutboxBody, type OutboxEntry } from '@tillpoint/ledger';
 
 /**
  * A till's outbox, made by hand for hub tests: properly chained entries that earn or spend

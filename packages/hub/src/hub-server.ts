@@ -1,0 +1,196 @@
+import type { Clock } from '@tillpoint/core';
+import { systemClock } from '@tillpoint/core';
+import { type OutboxEntry, outboxEntrySchema, sumPostings } from '@tillpoint/ledger';
+import {
+  idempotencyKeyFor,
+  type SyncError,
+  type SyncErrorCode,
+  syncBatchBytesMax,
+  syncChangesQuerySchema,
+  syncEnrolRequestSchema,
+  syncPushRequestSchema,
+} from '@tillpoint/protocol';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { newTillSecret, parseTillAuthorization, sameHash, sha256Hex } from './credentials';
+import type { HubStore, TillRecord } from './hub-store';
+import { RateLimiter } from './rate-limiter';
+import type { HubKeys } from './rule-signing';
+
+export interface HubServerOptions {
+  store: HubStore;
+  keys: HubKeys;
+  clock?: Clock;
+  /** Largest request body; a bigger push is refused with 413 before it is parsed. */
+  bodyBytesMax?: number;
+  /** Per-till requests per second and burst (429 beyond). */
+  ratePerSecond?: number;
+  rateBurst?: number;
+  /** HTTPS: PEM certificate and key. Without them, serve plain HTTP behind a TLS reverse proxy. */
+  https?: { cert: string | Buffer; key: string | Buffer };
+  /** pino logger options, or false. */
+  logger?: boolean | object;
+}
+
+const statusOf: Record<SyncErrorCode, number> = {
+  unauthorized: 401,
+  wrong_till: 403,
+  invalid_request: 400,
+  idempotency_mismatch: 400,
+  payload_too_large: 413,
+  sequence_gap: 409,
+  batch_replayed: 409,
+  chain_broken: 422,
+  enrol_code_invalid: 401,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+function fail(reply: FastifyReply, code: SyncErrorCode, message: string, extra: Partial<SyncError> = {}) {
+  const body: SyncError = { code, message, ...extra };
+  return reply.code(statusOf[code]).send(body);
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    till?: TillRecord;
+  }
+}
+
+/**
+ * The hub's HTTP API (fastify): `POST /v1/enrol`, `POST /v1/sync/push`,
+ * `GET /v1/sync/changes`, `GET /v1/health`. Every sync request is authenticated by the till's
+ * own secret and rate-limited per till before its body is read; a push is bound to the till
+ * that sent it.
+ */
+export function buildHubServer(options: HubServerOptions): FastifyInstance {
+  const clock = options.clock ?? systemClock;
+  const store = options.store;
+  const limiter = new RateLimiter(options.ratePerSecond ?? 20, options.rateBurst ?? 40);
+  const app = Fastify({
+    bodyLimit: options.bodyBytesMax ?? syncBatchBytesMax,
+    logger: options.logger ?? false,
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
+
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
+    if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return fail(
+        reply,
+        'payload_too_large',
+        `a batch is at most ${options.bodyBytesMax ?? syncBatchBytesMax} bytes: send fewer entries`,
+      );
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)
+      return fail(reply, 'invalid_request', error.message);
+    app.log.error({ err: error }, 'hub request failed');
+    return fail(reply, 'unavailable', 'head office could not complete the request; retry later');
+  });
+
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
+    const credentials = parseTillAuthorization(request.headers.authorization);
+    if (!credentials) return fail(reply, 'unauthorized', 'send Authorization: Bearer <tillId>:<secret>');
+    if (!limiter.take(credentials.tillId, clock.nowMs())) {
+      reply.header('retry-after', '1');
+      return fail(reply, 'rate_limited', 'too many requests from this till; slow down');
+    }
+    const till = await store.getTill(credentials.tillId);
+    if (!till || till.secretHash === null || !sameHash(till.secretHash, sha256Hex(credentials.secret))) {
+      return fail(
+        reply,
+        'unauthorized',
+        'unknown till or wrong secret: enrol the till again with a new code',
+      );
+    }
+    request.till = till;
+    return undefined;
+  };
+
+  app.get('/v1/health', async () => ({ ok: true, store: store.kind }));
+
+  app.post('/v1/enrol', async (request, reply) => {
+    const parsed = syncEnrolRequestSchema.safeParse(request.body);
+    if (!parsed.success) return fail(reply, 'invalid_request', z.prettifyError(parsed.error));
+    if (!limiter.take(`enrol:${request.ip}`, clock.nowMs()))
+      return fail(reply, 'rate_limited', 'too many enrolments');
+    const secret = newTillSecret();
+    const till = await store.enrolTill({
+      tillId: parsed.data.tillId,
+      codeHash: sha256Hex(parsed.data.code),
+      secretHash: sha256Hex(secret),
+      now: clock.nowMs(),
+    });
+    if (!till)
+      return fail(
+        reply,
+        'enrol_code_invalid',
+        'the code is wrong, used or expired: ask head office for a new one',
+      );
+    return { tillId: till.tillId, storeId: till.storeId, secret, hubPublicKeyPem: options.keys.publicKeyPem };
+  });
+
+  app.post('/v1/sync/push', { onRequest: authenticate }, async (request, reply) => {
+    const till = request.till as TillRecord;
+    const parsed = syncPushRequestSchema.safeParse(request.body);
+    if (!parsed.success) return fail(reply, 'invalid_request', z.prettifyError(parsed.error));
+    const batch = parsed.data;
+    if (batch.tillId !== till.tillId)
+      return fail(
+        reply,
+        'wrong_till',
+        `this credential belongs to till ${till.tillId}; it cannot push for ${batch.tillId}`,
+      );
+    const key = idempotencyKeyFor(batch.tillId, batch.epoch, batch.fromSeq, batch.toSeq);
+    if (request.headers['idempotency-key'] !== key)
+      return fail(reply, 'idempotency_mismatch', `Idempotency-Key must be ${key}`);
+    const entries: OutboxEntry[] = [];
+    for (const [i, raw] of batch.entries.entries()) {
+      const entry = outboxEntrySchema.safeParse(raw);
+      if (!entry.success)
+        return fail(reply, 'invalid_request', `entries[${i}]: ${z.prettifyError(entry.error)}`);
+      if (sumPostings(entry.data.postings) !== 0)
+        return fail(reply, 'invalid_request', `entries[${i}]: postings must sum to zero`);
+      entries.push(entry.data);
+    }
+    const outcome = await store.applyBatch({
+      tillId: till.tillId,
+      storeId: till.storeId,
+      entries,
+      now: clock.nowMs(),
+    });
+    switch (outcome.kind) {
+      case 'applied':
+        return {
+          epoch: batch.epoch,
+          ackedThrough: outcome.ackedThrough,
+          applied: outcome.applied,
+          duplicates: outcome.duplicates,
+        };
+      case 'gap':
+        return fail(reply, 'sequence_gap', `send from seq ${outcome.expectedSeq}`, {
+          expectedSeq: outcome.expectedSeq,
+        });
+      case 'replayed':
+        return fail(reply, 'batch_replayed', 'head office already holds every entry of this batch', {
+          expectedSeq: outcome.ackedThrough + 1,
+          ackedThrough: outcome.ackedThrough,
+        });
+      case 'chain_broken':
+        return fail(reply, 'chain_broken', `entry ${outcome.seq}: ${outcome.reason}`);
+    }
+  });
+
+  app.get('/v1/sync/changes', { onRequest: authenticate }, async (request, reply) => {
+    const till = request.till as TillRecord;
+    const parsed = syncChangesQuerySchema.safeParse(request.query);
+    if (!parsed.success) return fail(reply, 'invalid_request', z.prettifyError(parsed.error));
+    return store.changesSince({
+      tillId: till.tillId,
+      storeId: till.storeId,
+      cursor: parsed.data.cursor,
+      limit: parsed.data.limit,
+      now: clock.nowMs(),
+    });
+  });
+
+  return app;
+}
