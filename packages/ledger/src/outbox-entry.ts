@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@tillpoint/core';
 import { z } from 'zod';
 import { accountKinds } from './accounts';
 
@@ -65,31 +66,6 @@ export const outboxEntrySchema = outboxBodySchema.extend({
   hash: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
-
-/** JSON with object keys sorted at every level: the same value always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value))
-      throw new TypeError('non-finite number in canonical JSON');
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
-    return `${out}]`;
-  }
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
-  let out = '{';
-  let first = true;
-  for (const key of keys) {
-    const v = record[key];
-    if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`;
-    first = false;
-  }
-  return `${out}}`;
-}
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');

@@ -4,6 +4,7 @@ import {
   assert,
   type CardStatus,
   type Clock,
+  canonicalJson,
   createUuidV7Generator,
   msPerDay,
   type Outcome,
@@ -32,7 +33,6 @@ import {
 } from '../ledger-requests';
 import { balanceAt, expiringSoon, type HeldByLot, type Lot } from '../lots';
 import {
-  canonicalJson,
   chainHash,
   genesisHash,
   type JournalKind,
