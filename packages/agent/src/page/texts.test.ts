@@ -16,7 +16,9 @@ describe('companion page texts', () => {
 
   it('has every text the page and its script name', () => {
     const html = [...asset('index.html').matchAll(/\{\{t\.(\w+)\}\}/g)].map((m) => m[1] ?? '');
-    const script = [...asset('app.js').matchAll(/\bt\('(\w+)'/g)].map((m) => m[1] ?? '');
+    const script = [...`${asset('app.js')}${asset('status.js')}`.matchAll(/\bt\('(\w+)'/g)].map(
+      (m) => m[1] ?? '',
+    );
     expect(html.length).toBeGreaterThan(20);
     expect(script.length).toBeGreaterThan(20);
     for (const key of [...html, ...script]) expect(texts.en, key).toHaveProperty(key);

@@ -13,6 +13,7 @@ import {
   normalisePhone,
   parseAmountMinor,
 } from './format.js';
+import { printerProblem as printerProblemOf, syncLimit } from './status.js';
 import { translate } from './texts.js';
 
 const root = document.documentElement;
@@ -125,19 +126,14 @@ function renderStatus() {
     banners.append(p);
   };
   if (loyaltyOff) banner(t('loyaltyOffBanner', { reason: sentence(state.loyalty.reason) }), 'bad');
-  // Head-office sync feeds this later: a `sync` event with `spendLimited: true` and `since`.
-  if (state.sync?.spendLimited === true)
-    banner(t('syncLimited', { since: String(state.sync.since ?? '?') }), 'warn');
+  const sync = syncLimit(state.sync, t, settings.locale);
+  if (sync !== null) banner(sync, 'warn');
   if (problem !== null) banner(t('printerBanner', { problem }), 'warn');
   renderPrintState();
 }
 
 function printerProblem() {
-  const s = state.printer;
-  if (s === null || s.state === 'ok' || s.state === 'unknown' || s.state === undefined) return null;
-  const key = `printer_${s.state}`;
-  const known = t(key);
-  return known === key ? String(s.message ?? s.state) : known;
+  return printerProblemOf(state.printer, t);
 }
 
 function setLink(ok) {

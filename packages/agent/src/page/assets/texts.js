@@ -91,7 +91,8 @@ export const texts = {
     loyaltyOff: 'Loyalty off',
     loyaltyOffBanner:
       'Loyalty is off on this till: {reason}. Sell without points; nothing can be spent or earned until it is fixed.',
-    syncLimited: 'Head office not reached since {since}: spending is limited to the offline caps.',
+    syncLimited: 'Head office not reached since {since}: points may be spent only within the offline limits.',
+    syncNever: 'Head office has not been reached yet: points may be spent only within the offline limits.',
     printerOk: 'Printer ready',
     printerNone: 'No loyalty printer',
     printerUnknown: 'Printer: checking',
@@ -115,6 +116,7 @@ export const texts = {
     error_printer_unavailable: 'The printer cannot take the slip now.',
     error_idempotency_conflict: 'That number was already used for another operation.',
     error_network: 'The agent did not answer. Check that it runs, then try again.',
+    error_offline_limit: 'Head office is out of reach: that is more than may be spent offline.',
     limit_balance: 'the card’s balance',
     limit_line_limits: 'some goods cannot be paid with points, or only in part',
     limit_min_pay: 'part of the purchase must be paid in money',
@@ -124,6 +126,9 @@ export const texts = {
     limit_below_minimum: 'below the least that may be spent at once',
     limit_redemption_disabled: 'this program does not take points as payment',
     limit_not_eligible: 'this card may not pay with points',
+    limit_sync_too_old: 'head office has not been reached recently',
+    limit_offline_card_cap: 'the card’s offline limit',
+    limit_offline_till_cap: 'the till’s offline limit',
   },
   ru: {
     brand: 'Tillpoint',
@@ -216,7 +221,10 @@ export const texts = {
     loyaltyOff: 'Программа отключена',
     loyaltyOffBanner:
       'Программа лояльности на этой кассе отключена: {reason}. Продавайте без баллов; начислить и списать нельзя, пока это не исправят.',
-    syncLimited: 'Нет связи с центральным офисом с {since}: списание ограничено офлайн-лимитами.',
+    syncLimited:
+      'Нет связи с центральным офисом с {since}: баллы можно списать только в пределах офлайн-лимитов.',
+    syncNever:
+      'Связи с центральным офисом ещё не было: баллы можно списать только в пределах офлайн-лимитов.',
     printerOk: 'Принтер готов',
     printerNone: 'Принтера лояльности нет',
     printerUnknown: 'Принтер: проверка',
@@ -241,6 +249,7 @@ export const texts = {
     error_printer_unavailable: 'Принтер сейчас не может принять слип.',
     error_idempotency_conflict: 'Этот номер уже использован для другой операции.',
     error_network: 'Агент не ответил. Проверьте, что он запущен, и попробуйте снова.',
+    error_offline_limit: 'Нет связи с центральным офисом: столько нельзя списать офлайн.',
     limit_balance: 'баланс карты',
     limit_line_limits: 'часть товаров нельзя оплатить баллами или только частично',
     limit_min_pay: 'часть покупки оплачивается только деньгами',
@@ -250,6 +259,9 @@ export const texts = {
     limit_below_minimum: 'меньше минимума для списания за раз',
     limit_redemption_disabled: 'программа не принимает баллы в оплату',
     limit_not_eligible: 'этой карте нельзя платить баллами',
+    limit_sync_too_old: 'давно не было связи с центральным офисом',
+    limit_offline_card_cap: 'офлайн-лимит карты',
+    limit_offline_till_cap: 'офлайн-лимит кассы',
   },
 };
 
