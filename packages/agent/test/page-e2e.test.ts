@@ -121,7 +121,7 @@ describe('cashier companion page in Chromium', () => {
     // The focus order follows the flow: card, purchase, quote, spend, receipt number, confirm.
     await page.focus('#card-code');
     expect(await tabOrder(page, 8)).toEqual([
-      '', // the card form's Find button has no id
+      'card-find',
       'line-1-amount',
       'line-1-category',
       'add-line',
@@ -312,8 +312,14 @@ describe('cashier companion page in Russian', () => {
     till.scanner.type(cards.regular, { aim: ']E0' });
     await expect.poll(() => page.locator('#card-balance').textContent()).toBe('500');
     expect(await page.locator('#card-tier').textContent()).toBe('Уровень: Bronze');
-    await page.keyboard.type('1 250,50');
-    await page.keyboard.press('Enter');
+    // Two lines, the second one milk (10 % back in this program), each labelled for a reader.
+    await page.keyboard.type('1 000');
+    await page.click('#add-line');
+    expect(await focusedId(page)).toBe('line-2-amount');
+    await page.keyboard.type('250,50');
+    await page.selectOption('#line-2-category', 'milk');
+    expect(await page.getAttribute('.line .remove >> nth=1', 'aria-label')).toBe('Удалить строку 2');
+    await page.press('#line-2-amount', 'Enter');
     await page.locator('#spend').waitFor({ state: 'visible' });
     // Points may pay half of 1250.50 RUB (625 points of 1 RUB), but the card holds 500.
     expect(await page.locator('#quote-max').textContent()).toBe('500');
