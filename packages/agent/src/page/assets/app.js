@@ -547,6 +547,7 @@ function renderPrintState() {
   let text;
   if (state.printer === null) text = t('slipNoPrinter');
   else if (done.printed) text = t('slipPrinted');
+  else if (done.printJobs.size === 0) text = t('slipNotQueued');
   else if (problem !== null) text = t('slipWaiting', { problem });
   else text = t('slipQueued');
   el.textContent = text;
