@@ -150,3 +150,26 @@ export function batchRows(entries: readonly OutboxEntry[]): BatchRows {
   }
   return rows;
 }
+
+/**
+ * New lots and remaining-point changes of a batch as one upsert list (sorted by card and lot):
+ * a lot first seen here carries its terms; a lot the hub has never been told of (spent from a
+ * head-office snapshot) is kept as an always-vested lot with initial 0.
+ */
+export function lotUpserts(rows: BatchRows): LotUpsert[] {
+  const byKey = new Map<string, LotUpsert>();
+  for (const lot of rows.newLots) {
+    byKey.set(`${lot.cardId}\u0000${lot.lotId}`, { ...lot, remaining: 0 });
+  }
+  for (const [lotId, { cardId, delta }] of rows.lotDeltas) {
+    const key = `${cardId}\u0000${lotId}`;
+    const known = byKey.get(key);
+    if (known) known.remaining += delta;
+    else byKey.set(key, { cardId, lotId, initial: 0, remaining: delta, vestsAt: 0, expiresAt: null });
+  }
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, lot]) => lot);
+}
+
+export interface LotUpsert extends LotRow {
+  remaining: number;
+}

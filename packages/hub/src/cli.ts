@@ -22,7 +22,8 @@ see packages/hub/README.md`;
 
 function int(value: string | undefined, name: string): number {
   const n = Number(value);
-  if (value === undefined || !Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0`);
+  if (value === undefined || !Number.isSafeInteger(n) || n < 0)
+    throw new Error(`--${name} must be a whole number ≥ 0`);
   return n;
 }
 
@@ -71,7 +72,8 @@ export async function main(argv: string[]): Promise<number> {
         const app = buildHubServer({ store, keys, logger: { level: 'info' }, ...(https ? { https } : {}) });
         await app.listen({ host: values.host, port: int(values.port, 'port') });
         const every = int(values['expiry-every-min'], 'expiry-every-min') * 60_000;
-        const job = every > 0 ? setInterval(() => void store.runExpiry(Date.now(), 10_000), every) : undefined;
+        const job =
+          every > 0 ? setInterval(() => void store.runExpiry(Date.now(), 10_000), every) : undefined;
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
           process.once('SIGINT', stop);
@@ -100,7 +102,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'publish-rules': {
         const ruleSetJson = JSON.stringify(JSON.parse(readFileSync(need(values.file, 'file'), 'utf8')));
         const effectiveFrom = Date.parse(need(values['effective-from'], 'effective-from'));
-        if (Number.isNaN(effectiveFrom)) throw new Error('--effective-from must be a date such as 2026-12-01T00:00:00Z');
+        if (Number.isNaN(effectiveFrom))
+          throw new Error('--effective-from must be a date such as 2026-12-01T00:00:00Z');
         const signed = signRuleSet(loadOrCreateHubKeys(values.key), {
           version: need(values.version, 'version'),
           effectiveFrom,

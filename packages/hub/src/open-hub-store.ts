@@ -8,7 +8,10 @@ import { SqliteHubStore } from './sqlite-hub-store';
  */
 export async function openHubStore(database: string, options: { schema?: string } = {}): Promise<HubStore> {
   if (/^postgres(ql)?:\/\//.test(database)) {
-    return PostgresHubStore.open({ connectionString: database, ...(options.schema ? { schema: options.schema } : {}) });
+    return PostgresHubStore.open({
+      connectionString: database,
+      ...(options.schema ? { schema: options.schema } : {}),
+    });
   }
   return new SqliteHubStore(database);
 }

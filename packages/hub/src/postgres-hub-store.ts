@@ -2,7 +2,7 @@ import { assert } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import type { BalanceSnapshot, OfflineLimits, SignedRuleSet } from '@tillpoint/protocol';
 import pg from 'pg';
-import { type BatchRows, batchRows, decideBatch, emptyCursor } from './batch-plan';
+import { type BatchRows, batchRows, decideBatch, emptyCursor, lotUpserts } from './batch-plan';
 import { defaultStoreLimits, expiryEntry, overdraftEntry, tillShare } from './hub-rules';
 import {
   type CardState,
@@ -53,7 +53,6 @@ CREATE TABLE IF NOT EXISTS journal (card_id text NOT NULL, till_id text NOT NULL
   seq bigint NOT NULL, txn_id text NOT NULL, kind text NOT NULL, occurred_at bigint NOT NULL,
   hash text NOT NULL, body text NOT NULL, PRIMARY KEY (card_id, till_id, epoch, seq)) PARTITION BY HASH (card_id);
 ${parts('journal')}
-CREATE INDEX IF NOT EXISTS journal_stream ON journal(till_id, epoch, seq);
 CREATE TABLE IF NOT EXISTS posting (card_id text NOT NULL, txn_id text NOT NULL, leg int NOT NULL,
   account text NOT NULL, amount bigint NOT NULL, lot_id text, PRIMARY KEY (card_id, txn_id, leg)) PARTITION BY HASH (card_id);
 ${parts('posting')}
@@ -220,9 +219,12 @@ export class PostgresHubStore implements HubStore {
       const cursor = { lastSeq: cursorRow.last_seq, lastHash: cursorRow.last_hash };
       const held = new Map<number, string>();
       if (first.seq < cursor.lastSeq) {
+        // The card id is in the key: each held entry is one primary-key probe (no stream index).
+        const overlap = input.entries.filter((e) => e.seq < cursor.lastSeq);
         const rows = await client.query(
-          'SELECT seq, hash FROM journal WHERE till_id = $1 AND epoch = $2 AND seq BETWEEN $3 AND $4',
-          [input.tillId, first.epoch, first.seq, Math.min(last.seq, cursor.lastSeq)],
+          `SELECT j.seq, j.hash FROM unnest($1::text[], $2::bigint[]) AS t(c, s)
+           JOIN journal j ON j.card_id = t.c AND j.till_id = $3 AND j.epoch = $4 AND j.seq = t.s`,
+          [overlap.map((e) => e.cardId), overlap.map((e) => e.seq), input.tillId, first.epoch],
         );
         for (const r of rows.rows as { seq: number; hash: string }[]) held.set(r.seq, r.hash);
       }
@@ -306,30 +308,21 @@ export class PostgresHubStore implements HubStore {
         ],
       );
     }
-    const l = rows.newLots;
-    if (l.length > 0) {
+    if (rows.lotDeltas.size > 0 || rows.newLots.length > 0) {
+      // One statement for new lots and changes to known ones; sorted, so writers lock lots in one order.
+      const lots = lotUpserts(rows);
       await client.query(
         `INSERT INTO lot (card_id, lot_id, initial, remaining, vests_at, expires_at)
-         SELECT c, id, i, 0, v, e FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[])
-           AS t(c, id, i, v, e)
-         ON CONFLICT DO NOTHING`,
-        [
-          l.map((r) => r.cardId),
-          l.map((r) => r.lotId),
-          l.map((r) => r.initial),
-          l.map((r) => r.vestsAt),
-          l.map((r) => r.expiresAt),
-        ],
-      );
-    }
-    if (rows.lotDeltas.size > 0) {
-      // Sorted, so concurrent writers would lock lots in one order.
-      const deltas = [...rows.lotDeltas].sort(([a, x], [b, y]) => (x.cardId + a < y.cardId + b ? -1 : 1));
-      await client.query(
-        `INSERT INTO lot (card_id, lot_id, initial, remaining, vests_at, expires_at)
-         SELECT c, id, 0, d, 0, NULL FROM unnest($1::text[], $2::text[], $3::bigint[]) AS t(c, id, d)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
          ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining`,
-        [deltas.map(([, d]) => d.cardId), deltas.map(([id]) => id), deltas.map(([, d]) => d.delta)],
+        [
+          lots.map((l) => l.cardId),
+          lots.map((l) => l.lotId),
+          lots.map((l) => l.initial),
+          lots.map((l) => l.remaining),
+          lots.map((l) => l.vestsAt),
+          lots.map((l) => l.expiresAt),
+        ],
       );
     }
     const cards = [...rows.cardDeltas].sort(([a], [b]) => (a < b ? -1 : 1));

