@@ -70,6 +70,10 @@ receipt:
 holds:
   ttlSecondsDefault: 300         # a reservation the POS forgets is released after this
 
+page:
+  enabled: true                  # the cashier page at http://127.0.0.1:<port>/
+  # locale: ru-RU                # how amounts are written; default en-GB or ru-RU after language
+
 # headOffice:
 #   url: https://loyalty.example.com
 
