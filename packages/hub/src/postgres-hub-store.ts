@@ -200,7 +200,6 @@ export class PostgresHubStore implements HubStore {
   }): Promise<PushOutcome> {
     const first = input.entries[0];
     assert(first !== undefined, 'a batch has entries');
-    const last = input.entries[input.entries.length - 1] as OutboxEntry;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
