@@ -24,12 +24,10 @@ export function registerAdminRoutes(
       return reply.code(400).send({ code: 'invalid_request', message: z.prettifyError(parsed.error) });
     const ledger = deps.ledger();
     if (ledger === undefined) {
-      return reply
-        .code(503)
-        .send({
-          code: 'loyalty_unavailable',
-          message: 'the ledger is not open: nothing to back up from the agent',
-        });
+      return reply.code(503).send({
+        code: 'loyalty_unavailable',
+        message: 'the ledger is not open: nothing to back up from the agent',
+      });
     }
     const dest = resolve(parsed.data.to ?? defaultBackupPath(deps.dataDir));
     try {
@@ -37,12 +35,10 @@ export function registerAdminRoutes(
       const done = await ledger.backup(dest);
       return { path: done.path, lastSeq: done.lastSeq, epoch: done.epoch };
     } catch (error) {
-      return reply
-        .code(409)
-        .send({
-          code: (error as { code?: string }).code ?? 'backup_failed',
-          message: (error as Error).message,
-        });
+      return reply.code(409).send({
+        code: (error as { code?: string }).code ?? 'backup_failed',
+        message: (error as Error).message,
+      });
     }
   });
 }
