@@ -1,0 +1,116 @@
+import { TillpointError } from '@tillpoint/core';
+import type { OutboxEntry } from '@tillpoint/ledger';
+import {
+  idempotencyKeyFor,
+  type SyncChangesResponse,
+  type SyncPushResponse,
+  syncChangesResponseSchema,
+  syncErrorSchema,
+  syncPushResponseSchema,
+} from '@tillpoint/protocol';
+
+/** What one push came to, as the sync loop needs it. */
+export type PushResult =
+  | { kind: 'acked'; response: SyncPushResponse }
+  | { kind: 'replayed'; ackedThrough: number }
+  | { kind: 'gap'; expectedSeq: number }
+  | { kind: 'refused'; status: number; code: string; message: string };
+
+/** The hub as the sync loop sees it; `HttpSyncTransport` is the real one, tests may pass their own. */
+export interface SyncTransport {
+  push(tillId: string, entries: OutboxEntry[]): Promise<PushResult>;
+  changes(cursor: number, limit: number): Promise<SyncChangesResponse>;
+}
+
+export type SyncTransportErrorCode = 'unreachable' | 'timeout' | 'bad_response' | 'refused';
+
+/** The network or the hub failed: the loop backs off and tries again. */
+export class SyncTransportError extends TillpointError<SyncTransportErrorCode> {}
+
+export interface HttpSyncTransportOptions {
+  url: string;
+  tillId: string;
+  secret: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+export class HttpSyncTransport implements SyncTransport {
+  readonly #fetch: typeof fetch;
+  readonly #auth: string;
+
+  constructor(readonly options: HttpSyncTransportOptions) {
+    this.#fetch = options.fetch ?? fetch;
+    this.#auth = `Bearer ${options.tillId}:${options.secret}`;
+  }
+
+  async #request(path: string, init: RequestInit): Promise<{ status: number; body: unknown }> {
+    let response: Response;
+    try {
+      response = await this.#fetch(new URL(path, this.options.url), {
+        ...init,
+        headers: { authorization: this.#auth, 'content-type': 'application/json', ...(init.headers ?? {}) },
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (cause) {
+      const timeout = (cause as Error).name === 'TimeoutError';
+      throw new SyncTransportError(
+        timeout ? 'timeout' : 'unreachable',
+        `head office ${this.options.url}: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch (cause) {
+      throw new SyncTransportError('bad_response', `head office answered ${response.status} without JSON`, {
+        cause,
+      });
+    }
+    return { status: response.status, body };
+  }
+
+  async push(tillId: string, entries: OutboxEntry[]): Promise<PushResult> {
+    const first = entries[0];
+    const last = entries[entries.length - 1];
+    if (!first || !last) throw new SyncTransportError('refused', 'an empty push');
+    const { status, body } = await this.#request('/v1/sync/push', {
+      method: 'POST',
+      headers: { 'idempotency-key': idempotencyKeyFor(tillId, first.epoch, first.seq, last.seq) },
+      body: JSON.stringify({ tillId, epoch: first.epoch, fromSeq: first.seq, toSeq: last.seq, entries }),
+    });
+    if (status === 200) {
+      const parsed = syncPushResponseSchema.safeParse(body);
+      if (!parsed.success)
+        throw new SyncTransportError('bad_response', 'head office sent a push answer we cannot read');
+      return { kind: 'acked', response: parsed.data };
+    }
+    const error = syncErrorSchema.safeParse(body);
+    if (!error.success) throw new SyncTransportError('bad_response', `head office answered ${status}`);
+    if (error.data.code === 'batch_replayed' && error.data.ackedThrough !== undefined)
+      return { kind: 'replayed', ackedThrough: error.data.ackedThrough };
+    if (error.data.code === 'sequence_gap' && error.data.expectedSeq !== undefined)
+      return { kind: 'gap', expectedSeq: error.data.expectedSeq };
+    if (status >= 500 || status === 429)
+      throw new SyncTransportError('unreachable', `head office: ${error.data.code}: ${error.data.message}`);
+    return { kind: 'refused', status, code: error.data.code, message: error.data.message };
+  }
+
+  async changes(cursor: number, limit: number): Promise<SyncChangesResponse> {
+    const { status, body } = await this.#request(`/v1/sync/changes?cursor=${cursor}&limit=${limit}`, {
+      method: 'GET',
+    });
+    if (status !== 200) {
+      const error = syncErrorSchema.safeParse(body);
+      throw new SyncTransportError(
+        status >= 500 || status === 429 ? 'unreachable' : 'refused',
+        `head office answered ${status}${error.success ? `: ${error.data.code}: ${error.data.message}` : ''}`,
+      );
+    }
+    const parsed = syncChangesResponseSchema.safeParse(body);
+    if (!parsed.success)
+      throw new SyncTransportError('bad_response', 'head office sent changes we cannot read');
+    return parsed.data;
+  }
+}

@@ -1,0 +1,360 @@
+import { createPublicKey, verify } from 'node:crypto';
+import { statfsSync } from 'node:fs';
+import { assert, type Clock } from '@tillpoint/core';
+import { isMemberAccount, type OutboxEntry } from '@tillpoint/ledger';
+import { ruleSetSigningText, type SignedRuleSet } from '@tillpoint/protocol';
+import { type SyncTransport, SyncTransportError } from './http-sync-transport';
+import { checkOfflineSpend, type OfflineRefusalCode, offlineExposure } from './offline-policy';
+import type { SyncStateStore } from './sync-state-store';
+
+/** The part of the ledger store the sync loop uses (`SqliteLedgerStore` has it). */
+export interface SyncOutbox {
+  outboxAfter(seq: number, limit: number): OutboxEntry[];
+  outboxHead(): { tillId: string; epoch: string; lastSeq: number; ackedThrough: number; pending: number };
+  markAcked(throughSeq: number): void;
+}
+
+export type SyncStateName = 'online' | 'offline' | 'behind';
+
+export interface SyncStatus {
+  state: SyncStateName;
+  lastSuccessAt: number | null;
+  pendingEntries: number;
+  /** What this till let cards spend that head office has not seen, and may still let them. */
+  exposure: { spentPoints: number; headroomPoints: number; worstCasePoints: number };
+  lastError?: string;
+  warnings: string[];
+}
+
+export interface SyncClientOptions {
+  tillId: string;
+  outbox: SyncOutbox;
+  transport: SyncTransport;
+  state: SyncStateStore;
+  clock: Clock;
+  /** The hub's Ed25519 key pinned at enrolment: rule sets that do not verify are dropped. */
+  hubPublicKeyPem: string;
+  onStatus?: (status: SyncStatus) => void;
+  onWarning?: (message: string) => void;
+  intervalMs?: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  batchEntriesMax?: number;
+  batchBytesMax?: number;
+  pullPageMax?: number;
+  /** Pages per run at most; the rest waits for the next run. */
+  pullPagesMax?: number;
+  /** Pending entries beyond this set the state to `behind` and warn. */
+  pendingWarn?: number;
+  /** The data folder, whose free space is watched; warn below `diskFreeWarnBytes`. */
+  diskPath?: string;
+  diskFreeWarnBytes?: number;
+  /** Unacknowledged entries scanned for offline sums at most (beyond: refuse offline spending). */
+  offlineScanMax?: number;
+  random?: () => number;
+}
+
+const defaults = {
+  intervalMs: 5_000,
+  backoffMinMs: 1_000,
+  backoffMaxMs: 60_000,
+  batchEntriesMax: 500,
+  batchBytesMax: 900_000,
+  pullPageMax: 1_000,
+  pullPagesMax: 20,
+  pendingWarn: 50_000,
+  diskFreeWarnBytes: 500 * 1024 * 1024,
+  offlineScanMax: 20_000,
+};
+
+/**
+ * The till's sync loop: pushes outbox entries in order (batches bounded by count and bytes),
+ * pulls changes since its cursor, and backs off with jitter while head office is unreachable.
+ * It runs on its own timers and never blocks a sale: the sale path only reads what it kept
+ * (`knownBalance`, `checkSpend`), and may `nudge` it after a commit.
+ */
+export class SyncClient {
+  readonly #o: SyncClientOptions & typeof defaults;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #stopped = true;
+  #failures = 0;
+  #lastError: string | undefined;
+  #warnings: string[] = [];
+
+  constructor(options: SyncClientOptions) {
+    this.#o = { ...defaults, ...options } as SyncClientOptions & typeof defaults;
+    assert(this.#o.batchEntriesMax >= 1 && this.#o.batchEntriesMax <= 500, 'batchEntriesMax in 1..500');
+    assert(this.#o.batchBytesMax >= 10_000, 'batchBytesMax at least 10 000');
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  /** A commit happened: sync soon (coalesced; never awaited by the caller). */
+  nudge(): void {
+    if (this.#stopped || this.#running) return;
+    this.#schedule(0);
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#running = this.syncOnce()
+        .then(
+          (ok) => {
+            this.#failures = ok ? 0 : this.#failures + 1;
+          },
+          (error: Error) => {
+            this.#failures += 1;
+            this.#lastError = error.message;
+          },
+        )
+        .finally(() => {
+          this.#running = undefined;
+          this.#schedule(this.#failures === 0 ? this.#o.intervalMs : this.#backoffMs());
+        });
+    }, delayMs);
+    this.#timer.unref();
+  }
+
+  /** Exponential backoff with full jitter between half and all of the step. */
+  #backoffMs(): number {
+    const step = Math.min(this.#o.backoffMaxMs, this.#o.backoffMinMs * 2 ** Math.min(this.#failures - 1, 20));
+    const random = this.#o.random ?? Math.random;
+    return Math.round(step * (0.5 + random() / 2));
+  }
+
+  /** One push-then-pull run; true when both completed. Transport failures are caught and reported. */
+  async syncOnce(): Promise<boolean> {
+    try {
+      const pushed = await this.#pushAll();
+      if (!pushed) return this.#report(false);
+      await this.#pullAll();
+      this.#o.state.markSynced(this.#o.clock.nowMs());
+      this.#lastError = undefined;
+      return this.#report(true);
+    } catch (error) {
+      if (!(error instanceof SyncTransportError)) throw error;
+      this.#lastError = error.message;
+      return this.#report(false);
+    }
+  }
+
+  async #pushAll(): Promise<boolean> {
+    let from = this.#o.outbox.outboxHead().ackedThrough;
+    for (let round = 0; round < 1_000; round++) {
+      const head = this.#o.outbox.outboxHead();
+      if (from >= head.lastSeq) return true;
+      const entries = this.#batchFrom(from);
+      const result = await this.#o.transport.push(this.#o.tillId, entries);
+      switch (result.kind) {
+        case 'acked':
+        case 'replayed': {
+          const through = result.kind === 'acked' ? result.response.ackedThrough : result.ackedThrough;
+          if (through > head.ackedThrough) this.#o.outbox.markAcked(Math.min(through, head.lastSeq));
+          from = Math.max(from, through);
+          break;
+        }
+        case 'gap':
+          // Head office holds less than we thought (restored from a backup): resend from there.
+          from = Math.max(0, result.expectedSeq - 1);
+          break;
+        case 'refused':
+          this.#lastError = `head office refused a batch: ${result.code}: ${result.message}`;
+          this.#o.onWarning?.(this.#lastError);
+          return false;
+      }
+    }
+    return true;
+  }
+
+  /** Entries after `from`, at most `batchEntriesMax` and about `batchBytesMax` of JSON. */
+  #batchFrom(from: number): OutboxEntry[] {
+    const entries = this.#o.outbox.outboxAfter(from, this.#o.batchEntriesMax);
+    let bytes = 200;
+    let n = 0;
+    for (const entry of entries) {
+      const size = JSON.stringify(entry).length + 1;
+      if (n > 0 && bytes + size > this.#o.batchBytesMax) break;
+      bytes += size;
+      n += 1;
+    }
+    return entries.slice(0, Math.max(1, n));
+  }
+
+  async #pullAll(): Promise<void> {
+    for (let page = 0; page < this.#o.pullPagesMax; page++) {
+      const changes = await this.#o.transport.changes(this.#o.state.cursor, this.#o.pullPageMax);
+      const ruleSets = changes.ruleSets.filter((r) => {
+        const ok = verifyRuleSet(this.#o.hubPublicKeyPem, r);
+        if (!ok) this.#o.onWarning?.(`rule set ${r.version} from head office has a bad signature: ignored`);
+        return ok;
+      });
+      this.#o.state.applyPage({ ...changes, ruleSets });
+      if (!changes.more) return;
+    }
+  }
+
+  #report(ok: boolean): boolean {
+    this.#o.onStatus?.(this.status());
+    return ok;
+  }
+
+  status(): SyncStatus {
+    const head = this.#o.outbox.outboxHead();
+    const now = this.#o.clock.nowMs();
+    const lastSuccessAt = this.#o.state.lastSyncAt;
+    const warnings: string[] = [];
+    if (head.pending > this.#o.pendingWarn)
+      warnings.push(`${head.pending} entries wait for head office (warning above ${this.#o.pendingWarn})`);
+    const free = this.#diskFree();
+    if (free !== undefined && free < this.#o.diskFreeWarnBytes)
+      warnings.push(
+        `only ${Math.round(free / 1_048_576)} MB free on the ledger's disk: the outbox keeps growing`,
+      );
+    for (const w of warnings) if (!this.#warnings.includes(w)) this.#o.onWarning?.(w);
+    this.#warnings = warnings;
+    const limits = this.#o.state.limits;
+    const fresh = lastSuccessAt !== null && limits !== null && now - lastSuccessAt <= limits.maxSyncAgeMs;
+    const state: SyncStateName =
+      this.#lastError !== undefined || !fresh ? 'offline' : warnings.length > 0 ? 'behind' : 'online';
+    return {
+      state,
+      lastSuccessAt,
+      pendingEntries: head.pending,
+      exposure: offlineExposure({
+        now,
+        lastSyncAt: lastSuccessAt,
+        limits,
+        tillSpentOffline: this.#spentOffline().total,
+      }),
+      ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
+      warnings,
+    };
+  }
+
+  #diskFree(): number | undefined {
+    if (this.#o.diskPath === undefined) return undefined;
+    try {
+      const s = statfsSync(this.#o.diskPath);
+      return s.bavail * s.bsize;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Points spent in entries head office has not acknowledged: per card and in total. */
+  #spentOffline(): { total: number; byCard: Map<string, number>; complete: boolean } {
+    const head = this.#o.outbox.outboxHead();
+    const entries = this.#o.outbox.outboxAfter(head.ackedThrough, Math.min(1_000, this.#o.offlineScanMax));
+    const byCard = new Map<string, number>();
+    let total = 0;
+    let scanned = entries;
+    let seen = 0;
+    while (scanned.length > 0) {
+      for (const entry of scanned) {
+        const spent = spentIn(entry);
+        if (spent > 0) {
+          byCard.set(entry.cardId, (byCard.get(entry.cardId) ?? 0) + spent);
+          total += spent;
+        }
+      }
+      seen += scanned.length;
+      const last = scanned[scanned.length - 1] as OutboxEntry;
+      if (seen >= this.#o.offlineScanMax || last.seq >= head.lastSeq) break;
+      scanned = this.#o.outbox.outboxAfter(last.seq, 1_000);
+    }
+    return { total, byCard, complete: seen >= head.pending };
+  }
+
+  /**
+   * The till's figure for a card: head office's snapshot plus this till's own entries after the
+   * snapshot's watermark. Undefined when head office never sent this card.
+   */
+  knownBalance(cardId: string): number | undefined {
+    const kept = this.#o.state.balance(cardId);
+    if (kept === undefined) return undefined;
+    const now = this.#o.clock.nowMs();
+    const head = this.#o.outbox.outboxHead();
+    const after = kept.watermarkEpoch === head.epoch ? kept.watermarkSeq : 0;
+    let balance = kept.available;
+    let from = after;
+    for (let round = 0; round < 100 && from < head.lastSeq; round++) {
+      const entries = this.#o.outbox.outboxAfter(from, 1_000);
+      if (entries.length === 0) break;
+      for (const entry of entries) if (entry.cardId === cardId) balance += spendableDelta(entry, now);
+      from = (entries[entries.length - 1] as OutboxEntry).seq;
+    }
+    return balance;
+  }
+
+  blocked(cardId: string): boolean {
+    return this.#o.state.balance(cardId)?.blocked ?? false;
+  }
+
+  /** Offline-spending decision for the sale path (see `checkOfflineSpend`). */
+  checkSpend(
+    cardId: string,
+    amount: number,
+    localBalance: number,
+  ): { ok: true } | { ok: false; code: OfflineRefusalCode; message: string } {
+    const spent = this.#spentOffline();
+    const known = this.knownBalance(cardId);
+    const outcome = checkOfflineSpend({
+      now: this.#o.clock.nowMs(),
+      lastSyncAt: this.#o.state.lastSyncAt,
+      limits: spent.complete ? this.#o.state.limits : null,
+      cardId,
+      blocked: this.blocked(cardId),
+      knownBalance: known === undefined ? localBalance : Math.max(known, localBalance),
+      cardSpentOffline: spent.byCard.get(cardId) ?? 0,
+      tillSpentOffline: spent.total,
+      amount,
+    });
+    return outcome.ok ? { ok: true } : { ok: false, code: outcome.code, message: outcome.message };
+  }
+}
+
+/** Points an entry spent (its `redeemed` postings). */
+export function spentIn(entry: OutboxEntry): number {
+  let spent = 0;
+  for (const p of entry.postings) if (p.account === 'redeemed') spent += p.amount;
+  return spent;
+}
+
+/** How an entry changes what the card may spend at `now` (unvested new lots do not count yet). */
+export function spendableDelta(entry: OutboxEntry, now: number): number {
+  const unvested = new Set(entry.newLots.filter((l) => l.vestsAt > now).map((l) => l.lotId));
+  let delta = 0;
+  for (const p of entry.postings) {
+    if (!isMemberAccount(p.account)) continue;
+    if (p.amount > 0 && p.lotId !== null && unvested.has(p.lotId)) continue;
+    delta += p.amount;
+  }
+  return delta;
+}
+
+export function verifyRuleSet(publicKeyPem: string, ruleSet: SignedRuleSet): boolean {
+  try {
+    return verify(
+      null,
+      Buffer.from(ruleSetSigningText(ruleSet)),
+      createPublicKey(publicKeyPem),
+      Buffer.from(ruleSet.signature, 'base64'),
+    );
+  } catch {
+    return false;
+  }
+}

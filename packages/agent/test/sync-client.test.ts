@@ -1,0 +1,163 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '@tillpoint/core';
+import { openLedgerStore, type SqliteLedgerStore } from '@tillpoint/ledger/store';
+import Database from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  buildHubServer,
+  generateHubKeys,
+  newEnrolCode,
+  SqliteHubStore,
+  sha256Hex,
+  signRuleSet,
+} from '../../hub/src/index';
+import { HttpSyncTransport } from '../src/sync/http-sync-transport';
+import { enrolWithHub, readHubCredential } from '../src/sync/hub-credential';
+import { SyncClient, type SyncStatus } from '../src/sync/sync-client';
+import { SyncStateStore } from '../src/sync/sync-state-store';
+
+const clock = new ManualClock('2026-06-01T10:00:00Z');
+const keys = generateHubKeys();
+let hub: SqliteHubStore;
+let app: FastifyInstance;
+let url: string;
+let dir: string;
+const open: { close(): unknown }[] = [];
+
+interface Till {
+  ledger: SqliteLedgerStore;
+  client: SyncClient;
+  statuses: SyncStatus[];
+  sale(cardId: string, earn: number, spend: number): void;
+}
+
+async function till(tillId: string, storeId = 's1'): Promise<Till> {
+  const code = newEnrolCode();
+  await hub.addTill({ storeId, tillId, codeHash: sha256Hex(code), codeExpiresAt: clock.nowMs() + 60_000 });
+  const credentialFile = join(dir, `${tillId}.json`);
+  await enrolWithHub({ url, code, tillId, credentialFile });
+  expect(statSync(credentialFile).mode & 0o777).toBe(0o600);
+  const credential = readHubCredential(credentialFile);
+  const ledger = openLedgerStore({ path: ':memory:', tillId, clock });
+  const db = new Database(':memory:');
+  open.push(ledger, db);
+  const statuses: SyncStatus[] = [];
+  const client = new SyncClient({
+    tillId,
+    outbox: ledger,
+    transport: new HttpSyncTransport({ url, tillId, secret: credential.secret, timeoutMs: 5_000 }),
+    state: new SyncStateStore(db),
+    clock,
+    hubPublicKeyPem: credential.hubPublicKeyPem,
+    onStatus: (s) => statuses.push(s),
+    batchEntriesMax: 7,
+  });
+  let n = 0;
+  return {
+    ledger,
+    client,
+    statuses,
+    sale(cardId, earn, spend) {
+      n += 1;
+      const result = ledger.commitSale({
+        idempotencyKey: `${tillId}-sale-${n}`,
+        cardId,
+        receiptId: `${tillId}-r-${n}`,
+        at: clock.nowMs(),
+        basketTotalMinor: 10_000,
+        accruals:
+          earn > 0 ? [{ points: earn, vestsAt: clock.nowMs(), expiresAt: null, ruleIds: ['base'] }] : [],
+        redeemPoints: spend,
+        rulesVersion: 'v1',
+      });
+      expect(result.ok).toBe(true);
+    },
+  };
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tillpoint-sync-'));
+  hub = new SqliteHubStore(':memory:');
+  app = buildHubServer({ store: hub, keys, clock, ratePerSecond: 1_000, rateBurst: 1_000 });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+});
+afterEach(async () => {
+  for (const o of open.splice(0)) o.close();
+  await app.close();
+  await hub.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('sync client against a real hub', () => {
+  it('pushes every entry exactly once in bounded batches, and the hub agrees with the till', async () => {
+    const t = await till('t1');
+    for (let i = 0; i < 20; i++) t.sale(`card-${i % 3}`, 10 + i, 0);
+    t.sale('card-0', 0, 15);
+    expect(await t.client.syncOnce()).toBe(true);
+    const head = t.ledger.outboxHead();
+    expect(head.ackedThrough).toBe(head.lastSeq);
+    const keysAtHub = await hub.journalKeys(1_000);
+    expect(keysAtHub.map((k) => k.hash)).toEqual(t.ledger.outboxAfter(0, 1_000).map((e) => e.hash));
+    for (const card of ['card-0', 'card-1', 'card-2']) {
+      const atHub = await hub.getCard(card, clock.nowMs());
+      expect(t.client.knownBalance(card)).toBe(atHub?.available);
+      expect(t.ledger.getCard(card, clock.nowMs())?.spendable).toBe(atHub?.available);
+    }
+    expect(await hub.unbalancedCards(10)).toEqual([]);
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'online', pendingEntries: 0 });
+  });
+
+  it('counts own entries after the watermark in the spendable figure', async () => {
+    const t = await till('t1');
+    t.sale('card-a', 100, 0);
+    await t.client.syncOnce();
+    t.sale('card-a', 0, 30);
+    t.sale('card-a', 5, 0);
+    expect(t.client.knownBalance('card-a')).toBe(75);
+    expect(t.client.knownBalance('card-unknown')).toBeUndefined();
+  });
+
+  it('sees another till of the store spend, a hub block, limits and only correctly signed rule sets', async () => {
+    const a = await till('t1');
+    const b = await till('t2');
+    a.sale('card-a', 100, 0);
+    await a.client.syncOnce();
+    await hub.setCardBlocked('card-b', true, clock.nowMs());
+    await hub.setStoreLimits('s1', { maxSyncAgeMs: 60_000, perCardCap: 50, storeTotalCap: 120 });
+    await hub.publishRuleSet(
+      signRuleSet(keys, { version: 'v2', effectiveFrom: 1, ruleSetJson: '{"rules":[]}' }),
+    );
+    await hub.publishRuleSet({
+      ...signRuleSet(generateHubKeys(), { version: 'forged', effectiveFrom: 1, ruleSetJson: '{"rules":[]}' }),
+    });
+    b.sale('card-b', 1, 0);
+    expect(await b.client.syncOnce()).toBe(true);
+    expect(b.client.knownBalance('card-a')).toBe(100);
+    expect(b.client.blocked('card-b')).toBe(true);
+    expect(b.client.checkSpend('card-b', 1, 1)).toMatchObject({ ok: false, code: 'card_blocked' });
+    a.sale('card-a', 0, 1);
+    expect(await a.client.syncOnce()).toBe(true);
+    expect(a.client.checkSpend('card-a', 50, 99)).toEqual({ ok: true });
+    expect(a.client.checkSpend('card-a', 51, 99)).toMatchObject({ ok: false, code: 'offline_card_cap' });
+    clock.advance(60_001);
+    expect(a.client.checkSpend('card-a', 1, 99)).toMatchObject({ ok: false, code: 'sync_too_old' });
+  });
+
+  it('goes offline with backoff while the hub is down, keeps selling, and catches up after', async () => {
+    const t = await till('t1');
+    t.sale('card-a', 10, 0);
+    await app.close();
+    t.sale('card-a', 10, 0);
+    expect(await t.client.syncOnce()).toBe(false);
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'offline', pendingEntries: 2 });
+    app = buildHubServer({ store: hub, keys, clock, ratePerSecond: 1_000, rateBurst: 1_000 });
+    await app.listen({ host: '127.0.0.1', port: Number(new URL(url).port) });
+    expect(await t.client.syncOnce()).toBe(true);
+    expect((await hub.getCard('card-a', clock.nowMs()))?.available).toBe(20);
+  });
+});
