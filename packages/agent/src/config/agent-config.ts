@@ -56,6 +56,27 @@ export const agentConfigSchema = z.strictObject({
   headOffice: z
     .strictObject({
       url: z.url({ error: 'a URL such as https://loyalty.example.com' }),
+      /** Written by `tillpoint enrol-hub` (mode 0600); relative to dataDir. */
+      credentialFile: z.string().min(1).default('hub-credential.json'),
+      /** Sync every this many seconds while online (and right after each sale). */
+      intervalSeconds: z.number().int().min(1).max(3600).default(5),
+      /** Longest wait between attempts while head office is unreachable (exponential backoff with jitter). */
+      backoffMaxSeconds: z.number().int().min(1).max(3600).default(60),
+      requestTimeoutSeconds: z.number().int().min(1).max(300).default(15),
+      /** Bounds of one push: entries (head office accepts at most 500) and bytes of JSON. */
+      batchEntriesMax: z.number().int().min(1).max(500).default(500),
+      batchBytesMax: z.number().int().min(10_000).max(1_000_000).default(900_000),
+      /** Warn (sync state `behind`) when this many entries wait, or the data disk has less free space. */
+      pendingWarn: z.number().int().min(1).default(50_000),
+      diskFreeWarnMb: z.number().int().min(1).default(500),
+      /** Stricter local limits on offline spending than head office's (the smaller of the two applies). */
+      offline: z
+        .strictObject({
+          maxSyncAgeMinutes: z.number().int().min(0).max(43_200).optional(),
+          perCardCap: z.number().int().min(0).optional(),
+          tillTotalCap: z.number().int().min(0).optional(),
+        })
+        .default({}),
     })
     .optional(),
   /** The cashier companion page at http://127.0.0.1:<api.port>/; its language is `language`. */
