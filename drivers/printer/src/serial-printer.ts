@@ -2,6 +2,7 @@ import { assert } from '@tillpoint/core';
 import { SerialPort } from 'serialport';
 import { PrinterError } from './printer-error';
 import type { PrinterTransport } from './printer-transport';
+import { ResponseInbox } from './response-inbox';
 
 export interface SerialPrinterOptions {
   path: string;
@@ -16,9 +17,7 @@ export class SerialPrinter implements PrinterTransport {
   readonly description: string;
   readonly answersStatus = true;
   private port: SerialPort | undefined;
-  private inbox: number[] = [];
-  private waiter: (() => void) | undefined;
-  private failure: PrinterError | undefined;
+  private readonly inbox: ResponseInbox;
   private readonly baudRate: number;
 
   constructor(private readonly options: SerialPrinterOptions) {
@@ -29,12 +28,12 @@ export class SerialPrinter implements PrinterTransport {
       `SerialPrinter: unsupported baudRate ${this.baudRate}`,
     );
     this.description = `serial:${options.path}@${this.baudRate}`;
+    this.inbox = new ResponseInbox(options.inboxBytesMax);
   }
 
   async connect(): Promise<void> {
-    if (this.port?.isOpen && this.failure === undefined) return;
-    this.failure = undefined;
-    this.inbox = [];
+    if (this.port?.isOpen && this.inbox.failure === undefined) return;
+    this.inbox.reset();
     const create = this.options.createPort ?? ((o) => new SerialPort(o));
     const port = create({ path: this.options.path, baudRate: this.baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) =>
@@ -44,19 +43,13 @@ export class SerialPrinter implements PrinterTransport {
           : resolve(),
       ),
     );
-    port.on('data', (data: Buffer) => {
-      const max = this.options.inboxBytesMax ?? 256;
-      for (const byte of data) if (this.inbox.length < max) this.inbox.push(byte);
-      this.waiter?.();
-    });
-    port.on('error', (cause: Error) => {
-      this.failure = new PrinterError('disconnected', `${this.description}: ${cause.message}`, { cause });
-      this.waiter?.();
-    });
-    port.on('close', () => {
-      this.failure ??= new PrinterError('disconnected', `${this.description}: port closed`);
-      this.waiter?.();
-    });
+    port.on('data', (data: Buffer) => this.inbox.receive(data));
+    port.on('error', (cause: Error) =>
+      this.inbox.fail(new PrinterError('disconnected', `${this.description}: ${cause.message}`, { cause })),
+    );
+    port.on('close', () =>
+      this.inbox.fail(new PrinterError('disconnected', `${this.description}: port closed`)),
+    );
     this.port = port;
   }
 
@@ -66,25 +59,9 @@ export class SerialPrinter implements PrinterTransport {
     timeoutMs: number,
   ): Promise<Uint8Array | undefined> {
     const port = this.open();
-    this.inbox = [];
+    this.inbox.clear();
     port.write(Buffer.from(bytes));
-    const deadline = Date.now() + timeoutMs;
-    while (this.inbox.length < responseLength) {
-      if (this.failure !== undefined) throw this.failure;
-      const left = deadline - Date.now();
-      if (left <= 0) return undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.waiter = undefined;
-    }
-    const answer = Uint8Array.from(this.inbox.slice(0, responseLength));
-    this.inbox = this.inbox.slice(responseLength);
-    return answer;
+    return this.inbox.take(responseLength, timeoutMs);
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -116,7 +93,7 @@ export class SerialPrinter implements PrinterTransport {
   }
 
   private open(): SerialPort {
-    if (this.failure !== undefined) throw this.failure;
+    if (this.inbox.failure !== undefined) throw this.inbox.failure;
     if (this.port === undefined || !this.port.isOpen)
       throw new PrinterError('disconnected', `${this.description}: not open`);
     return this.port;

@@ -2,6 +2,7 @@ import { Socket } from 'node:net';
 import { assert } from '@tillpoint/core';
 import { PrinterError } from './printer-error';
 import type { PrinterTransport } from './printer-transport';
+import { ResponseInbox } from './response-inbox';
 
 export interface TcpPrinterOptions {
   host: string;
@@ -17,9 +18,7 @@ export class TcpPrinter implements PrinterTransport {
   readonly description: string;
   readonly answersStatus = true;
   private socket: Socket | undefined;
-  private inbox: number[] = [];
-  private waiter: (() => void) | undefined;
-  private failure: Error | undefined;
+  private readonly inbox: ResponseInbox;
 
   constructor(private readonly options: TcpPrinterOptions) {
     assert(options.host.length > 0, 'TcpPrinter: host must not be empty');
@@ -29,10 +28,11 @@ export class TcpPrinter implements PrinterTransport {
       `TcpPrinter: port must be 1..65535, got ${port}`,
     );
     this.description = `tcp://${options.host}:${port}`;
+    this.inbox = new ResponseInbox(options.inboxBytesMax);
   }
 
   async connect(): Promise<void> {
-    if (this.socket !== undefined && this.failure === undefined) return;
+    if (this.socket !== undefined && this.inbox.failure === undefined) return;
     this.reset();
     const socket = new Socket();
     const timeoutMs = this.options.connectTimeoutMs ?? 3000;
@@ -52,22 +52,15 @@ export class TcpPrinter implements PrinterTransport {
       socket.connect(this.options.port ?? 9100, this.options.host);
     });
     socket.setNoDelay(true);
-    socket.on('data', (data: Buffer) => {
-      const max = this.options.inboxBytesMax ?? 256;
-      for (const byte of data) if (this.inbox.length < max) this.inbox.push(byte);
-      this.waiter?.();
-    });
-    socket.on('error', (cause) => {
-      this.failure = new PrinterError('disconnected', `${this.description}: ${cause.message}`, { cause });
-      this.waiter?.();
-    });
-    socket.on('close', () => {
-      this.failure ??= new PrinterError(
-        'disconnected',
-        `${this.description}: connection closed by the printer`,
-      );
-      this.waiter?.();
-    });
+    socket.on('data', (data: Buffer) => this.inbox.receive(data));
+    socket.on('error', (cause) =>
+      this.inbox.fail(new PrinterError('disconnected', `${this.description}: ${cause.message}`, { cause })),
+    );
+    socket.on('close', () =>
+      this.inbox.fail(
+        new PrinterError('disconnected', `${this.description}: connection closed by the printer`),
+      ),
+    );
     this.socket = socket;
   }
 
@@ -77,25 +70,9 @@ export class TcpPrinter implements PrinterTransport {
     timeoutMs: number,
   ): Promise<Uint8Array | undefined> {
     const socket = this.connected();
-    this.inbox = [];
+    this.inbox.clear();
     socket.write(bytes);
-    const deadline = Date.now() + timeoutMs;
-    while (this.inbox.length < responseLength) {
-      if (this.failure !== undefined) throw this.failure;
-      const left = deadline - Date.now();
-      if (left <= 0) return undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.waiter = undefined;
-    }
-    const answer = Uint8Array.from(this.inbox.slice(0, responseLength));
-    this.inbox = this.inbox.slice(responseLength);
-    return answer;
+    return this.inbox.take(responseLength, timeoutMs);
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -107,7 +84,7 @@ export class TcpPrinter implements PrinterTransport {
         else resolve();
       });
     });
-    if (this.failure !== undefined) throw this.failure;
+    if (this.inbox.failure !== undefined) throw this.inbox.failure;
   }
 
   /**
@@ -120,7 +97,8 @@ export class TcpPrinter implements PrinterTransport {
     this.socket = undefined;
     if (socket === undefined) return;
     if (socket.destroyed) {
-      if (this.failure !== undefined && this.failure.cause !== undefined) throw this.failure;
+      if (this.inbox.failure !== undefined && this.inbox.failure.cause !== undefined)
+        throw this.inbox.failure;
       return;
     }
     const clean = await new Promise<boolean>((resolve) => {
@@ -136,13 +114,13 @@ export class TcpPrinter implements PrinterTransport {
     });
     if (!clean)
       throw (
-        this.failure ??
+        this.inbox.failure ??
         new PrinterError('disconnected', `${this.description}: connection reset while closing`)
       );
   }
 
   private connected(): Socket {
-    if (this.failure !== undefined) throw this.failure;
+    if (this.inbox.failure !== undefined) throw this.inbox.failure;
     if (this.socket === undefined)
       throw new PrinterError('disconnected', `${this.description}: not connected`);
     return this.socket;
@@ -151,7 +129,6 @@ export class TcpPrinter implements PrinterTransport {
   private reset(): void {
     this.socket?.destroy();
     this.socket = undefined;
-    this.inbox = [];
-    this.failure = undefined;
+    this.inbox.reset();
   }
 }
