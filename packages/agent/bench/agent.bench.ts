@@ -43,6 +43,18 @@ function setupDir(): string {
   return dir;
 }
 
+/** An agent process (not started) on a fresh data directory and port. */
+async function agentProcess(): Promise<{ proc: AgentProcess; dir: string }> {
+  const dir = setupDir();
+  const port = await freePort();
+  const proc = new AgentProcess(
+    writeConfig(dir, { port, token, printerYaml: '' }),
+    `http://127.0.0.1:${port}`,
+    token,
+  );
+  return { proc, dir };
+}
+
 export default async function bench(h: BenchHarness): Promise<void> {
   const group = 'agent local API over loopback (issue 6)';
   const dir = setupDir();
@@ -103,13 +115,7 @@ export default async function bench(h: BenchHarness): Promise<void> {
   const procGroup = 'agent process (issue 6)';
   const starts: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const d = setupDir();
-    const p = await freePort();
-    const proc = new AgentProcess(
-      writeConfig(d, { port: p, token, printerYaml: '' }),
-      `http://127.0.0.1:${p}`,
-      token,
-    );
+    const { proc, dir: d } = await agentProcess();
     const t0 = process.hrtime.bigint();
     await proc.start();
     starts.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -118,13 +124,7 @@ export default async function bench(h: BenchHarness): Promise<void> {
   }
   h.record(procGroup, 'cold start to a healthy API', starts);
 
-  const d = setupDir();
-  const p = await freePort();
-  const proc = new AgentProcess(
-    writeConfig(d, { port: p, token, printerYaml: '' }),
-    `http://127.0.0.1:${p}`,
-    token,
-  );
+  const { proc, dir: d } = await agentProcess();
   await proc.start();
   const c = new PosClient({ baseUrl: proc.url, token, timeoutMs: 10_000 });
   const sales = Number(process.env.TILLPOINT_BENCH_SALES ?? 10_000);
