@@ -1,4 +1,5 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { TillpointError } from '@tillpoint/core';
 import { syncEnrolResponseSchema } from '@tillpoint/protocol';
 import { z } from 'zod';
@@ -53,6 +54,7 @@ export async function enrolWithHub(input: {
   if (!parsed.success)
     throw new HubCredentialError('enrol_failed', 'head office sent an enrolment answer we cannot read');
   const credential: HubCredential = { url: input.url, ...parsed.data };
+  mkdirSync(dirname(input.credentialFile), { recursive: true, mode: 0o750 });
   writeFileSync(input.credentialFile, `${JSON.stringify(credential, null, 2)}\n`, { mode: 0o600 });
   chmodSync(input.credentialFile, 0o600);
   return credential;

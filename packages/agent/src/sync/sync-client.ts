@@ -2,7 +2,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { statfsSync } from 'node:fs';
 import { assert, type Clock } from '@tillpoint/core';
 import { isMemberAccount, type OutboxEntry } from '@tillpoint/ledger';
-import { ruleSetSigningText, type SignedRuleSet } from '@tillpoint/protocol';
+import { type OfflineLimits, ruleSetSigningText, type SignedRuleSet } from '@tillpoint/protocol';
 import { type SyncTransport, SyncTransportError } from './http-sync-transport';
 import { checkOfflineSpend, type OfflineRefusalCode, offlineExposure } from './offline-policy';
 import type { SyncStateStore } from './sync-state-store';
@@ -52,6 +52,8 @@ export interface SyncClientOptions {
   /** Unacknowledged entries scanned for offline sums at most (beyond: refuse offline spending). */
   offlineScanMax?: number;
   random?: () => number;
+  /** Stricter local limits (the smaller of these and head office's applies). */
+  localLimits?: { maxSyncAgeMs?: number; perCardCap?: number; tillTotalCap?: number };
 }
 
 const defaults = {
@@ -226,7 +228,7 @@ export class SyncClient {
       );
     for (const w of warnings) if (!this.#warnings.includes(w)) this.#o.onWarning?.(w);
     this.#warnings = warnings;
-    const limits = this.#o.state.limits;
+    const limits = this.limits();
     const fresh = lastSuccessAt !== null && limits !== null && now - lastSuccessAt <= limits.maxSyncAgeMs;
     const state: SyncStateName =
       this.#lastError !== undefined || !fresh ? 'offline' : warnings.length > 0 ? 'behind' : 'online';
@@ -300,6 +302,19 @@ export class SyncClient {
     return balance;
   }
 
+  /** Head office's limits, tightened by the local ones; null until the first pull. */
+  limits(): OfflineLimits | null {
+    const hub = this.#o.state.limits;
+    if (hub === null) return null;
+    const local = this.#o.localLimits ?? {};
+    return {
+      maxSyncAgeMs: Math.min(hub.maxSyncAgeMs, local.maxSyncAgeMs ?? hub.maxSyncAgeMs),
+      perCardCap: Math.min(hub.perCardCap, local.perCardCap ?? hub.perCardCap),
+      tillTotalCap: Math.min(hub.tillTotalCap, local.tillTotalCap ?? hub.tillTotalCap),
+      cards: hub.cards.map((c) => ({ cardId: c.cardId, cap: Math.min(c.cap, local.perCardCap ?? c.cap) })),
+    };
+  }
+
   blocked(cardId: string): boolean {
     return this.#o.state.balance(cardId)?.blocked ?? false;
   }
@@ -315,7 +330,7 @@ export class SyncClient {
     const outcome = checkOfflineSpend({
       now: this.#o.clock.nowMs(),
       lastSyncAt: this.#o.state.lastSyncAt,
-      limits: spent.complete ? this.#o.state.limits : null,
+      limits: spent.complete ? this.limits() : null,
       cardId,
       blocked: this.blocked(cardId),
       knownBalance: known === undefined ? localBalance : Math.max(known, localBalance),
