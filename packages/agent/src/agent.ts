@@ -15,6 +15,8 @@ import { ConfigError } from './config/config-error';
 import { type LoadedConfig, loadConfig } from './config/load-config';
 import { AgentEvents } from './events';
 import { pageDepsFrom, registerCompanionPage } from './page/companion-page';
+import { startSync } from './sync/start-sync';
+import type { SyncClient } from './sync/sync-client';
 import { TillSession } from './till-session';
 
 export interface StartAgentOptions {
@@ -35,6 +37,8 @@ export interface RunningAgent {
   events: AgentEvents;
   ledger: SqliteLedgerStore | undefined;
   printQueue: PrintQueue | undefined;
+  /** The head-office sync loop; undefined without headOffice, enrolment or ledger. */
+  sync: SyncClient | undefined;
   scanners: ScannerBinding[];
   /** Finishes the request in hand, closes devices, the print queue and the ledger. */
   stop(): Promise<void>;
@@ -90,6 +94,15 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     events.publish('loyalty', { state: 'available', programVersion: program.value.versionId });
 
   const state = new AgentState(join(paths.dataDir, 'agent.sqlite'));
+  // Sync runs on its own timers; a sale only nudges it (never waits for it).
+  const sync =
+    ledger === undefined
+      ? undefined
+      : startSync({ config, dataDir: paths.dataDir, outbox: ledger, db: state.db, clock, logger, events })
+          .client;
+  const unsubscribeSync = events.subscribe((event) => {
+    if (event.type === 'sale') sync?.nudge();
+  });
 
   let printQueue: PrintQueue | undefined;
   if (config.printer !== undefined) {
@@ -146,7 +159,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       events.publish('device', { deviceId: scanner.deviceId, error: e.code, message: e.message });
     });
   }
-  await Promise.all(scanners.map((s) => enableScanner(s, logger, events)));
+  let stopped = false;
+  await Promise.all(scanners.map((s) => enableScanner(s, logger, events, () => stopped)));
 
   const health = (): Health => {
     const printer = events.latest('printer');
@@ -194,7 +208,6 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     'agent started',
   );
 
-  let stopped = false;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -204,6 +217,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     ledger,
     printQueue,
     scanners,
+    sync,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -211,6 +225,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       await app.close();
       await Promise.allSettled(scanners.map((s) => s.close()));
       await printQueue?.stop();
+      unsubscribeSync();
+      await sync?.stop();
       ledger?.close();
       state.close();
       logger.info('agent stopped');
@@ -219,7 +235,12 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
 }
 
 /** Opens, claims and enables a scanner; a scanner that is not there yet is retried in the background. */
-async function enableScanner(scanner: ScannerBinding, logger: Logger, events: AgentEvents): Promise<void> {
+async function enableScanner(
+  scanner: ScannerBinding,
+  logger: Logger,
+  events: AgentEvents,
+  agentStopped: () => boolean,
+): Promise<void> {
   let delayMs = 500;
   const attempt = async (): Promise<boolean> => {
     try {
@@ -243,7 +264,7 @@ async function enableScanner(scanner: ScannerBinding, logger: Logger, events: Ag
   };
   if (await attempt()) return;
   const retry = async () => {
-    if (await attempt()) return;
+    if (agentStopped() || (await attempt())) return;
     delayMs = Math.min(delayMs * 2, 30_000);
     setTimeout(retry, delayMs).unref();
   };
