@@ -1,6 +1,6 @@
 /**
  * `tillpoint`: the till agent and the store IT tools.
- *   tillpoint init | start | doctor | demo | scan CODE | devices | scan-test | backup | service install | openapi
+ *   tillpoint init | start | doctor | demo | scan CODE | devices | scan-test | backup | service install | openapi | enrol-hub
  */
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
@@ -131,6 +131,28 @@ ledgerCommand
     const { movedAside } = restoreLedger(loaded, resolve(o.from));
     for (const f of movedAside) console.log(`moved aside ${f}`);
     console.log(`restored ${resolve(o.from)} to ${loaded.paths.ledgerFile}; start the agent again`);
+  });
+
+program
+  .command('enrol-hub')
+  .description('enrol this till at head office with the one-time code from `tillpoint-hub till-add`')
+  .addOption(configOption())
+  .requiredOption('--code <code>', 'the one-time code')
+  .action(async (o: { config: string; code: string }) => {
+    const { config, paths } = loadConfig(o.config);
+    if (config.headOffice === undefined)
+      throw new ConfigError('config_invalid', `${o.config}: set headOffice.url before enrolling`);
+    const { enrolWithHub } = await import('./sync/hub-credential');
+    const credentialFile = resolve(paths.dataDir, config.headOffice.credentialFile);
+    const credential = await enrolWithHub({
+      url: config.headOffice.url,
+      code: o.code,
+      tillId: config.tillId,
+      credentialFile,
+    });
+    console.log(
+      `enrolled till ${credential.tillId} of store ${credential.storeId}; credential in ${credentialFile} (0600)`,
+    );
   });
 
 program
