@@ -6,6 +6,7 @@ import { loadProgramFile } from '@tillpoint/rules';
 import { listDevices } from '@tillpoint/scanner';
 import type { AgentConfig } from './config/agent-config';
 import { type LoadedConfig, loadConfig } from './config/load-config';
+import { checkSync } from './sync/sync-doctor';
 
 export type CheckLevel = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -55,6 +56,7 @@ export async function runDoctor(configPath: string, say: (line: string) => void)
   await checkScanners(config, report);
   await checkPrinter(config, report);
   await checkHeadOffice(config, report);
+  checkSync(config, paths.dataDir, report);
   checkClock(report);
   await checkRunningAgent(config, report);
 
@@ -239,7 +241,7 @@ async function checkHeadOffice(config: AgentConfig, report: Report): Promise<voi
     return;
   }
   try {
-    const answer = await fetch(new URL('/health', config.headOffice.url), {
+    const answer = await fetch(new URL('/v1/health', config.headOffice.url), {
       signal: AbortSignal.timeout(3000),
     });
     const date = answer.headers.get('date');
