@@ -404,8 +404,9 @@ export class TillSession {
         this.d.state.abandon(key);
         throw error;
       }
-      if (!result.ok && result.code === 'loyalty_unavailable') this.d.state.abandon(key);
-      else this.d.state.finish(key, result.ok ? 200 : 409, result);
+      // A refusal wrote nothing (the ledger keeps no key for it either): a retry is judged afresh.
+      if (result.ok) this.d.state.finish(key, 200, result);
+      else this.d.state.abandon(key);
       return result;
     });
   }

@@ -80,8 +80,9 @@ export class AgentProcess {
 }
 
 /**
- * A POST that reads the answer even when the server answers before the body is sent and
- * closes the socket (as it does for an oversized body): fetch reports only EPIPE then.
+ * A POST of a large body the way a careful client sends it: headers and a first chunk, then
+ * it waits for the answer (the agent refuses an oversized body from its Content-Length
+ * before reading it and closes the socket, so writing everything first would only see EPIPE).
  */
 export function postRaw(url: string, token: string, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -99,15 +100,15 @@ export function postRaw(url: string, token: string, body: string): Promise<{ sta
       res.on('data', (chunk: string) => {
         text += chunk;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body: text });
+        req.destroy();
+      });
     });
     req.on('error', (error) => {
-      if (
-        (error as NodeJS.ErrnoException).code !== 'EPIPE' &&
-        (error as NodeJS.ErrnoException).code !== 'ECONNRESET'
-      )
-        reject(error);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EPIPE' && code !== 'ECONNRESET') reject(error);
     });
-    req.end(body);
+    req.write(body.slice(0, 64 * 1024));
   });
 }
