@@ -1,0 +1,268 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { systemClock } from '@tillpoint/core';
+import { openLedgerStore } from '@tillpoint/ledger/store';
+import { PosClient } from '@tillpoint/pos-client';
+import type { AgentEventMessage } from '@tillpoint/protocol';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { newEnrolCode, SqliteHubStore, sha256Hex } from '../../hub/src/index';
+import { ChaosProxy } from '../../hub/test/chaos-proxy';
+import { enrolWithHub } from '../src/sync/hub-credential';
+import { SyncClient } from '../src/sync/sync-client';
+import { SyncStateStore } from '../src/sync/sync-state-store';
+import { AgentProcess, freePort, writeConfig } from './agent-process';
+
+/**
+ * Fault test: one hub and three agents, each its own process; agent→hub traffic goes through a
+ * proxy that drops, delays, duplicates and cuts connections, and the hub is killed (SIGKILL) and
+ * restarted in the middle. After the network heals and sync settles, the hub's journal is exactly
+ * the union of the tills' outboxes, every balance at the hub equals its postings, and each
+ * till's figure for its cards equals the hub's. TILLPOINT_SYNC_FAULT_ROUNDS=N runs longer.
+ */
+const agentDir = fileURLToPath(new URL('..', import.meta.url));
+const hubCli = fileURLToPath(new URL('../../hub/src/cli.ts', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
+const token = 'fault-token-0123456789abcdefghijk';
+const rounds = Number(process.env.TILLPOINT_SYNC_FAULT_ROUNDS ?? 3);
+const basket = {
+  currency: 'RUB',
+  lines: [
+    {
+      id: '1',
+      sku: 'shirt',
+      category: 'clothes',
+      quantity: 1,
+      unitPriceMinor: 100_000,
+      amountMinor: 100_000,
+    },
+  ],
+};
+
+function ean13(prefix12: string): string {
+  let sum = 0;
+  for (let i = 0; i < 12; i++) sum += Number(prefix12[i]) * (i % 2 === 0 ? 1 : 3);
+  return `${prefix12}${(10 - (sum % 10)) % 10}`;
+}
+const cards = ['200000000001', '200000000002', '200000000003', '200000000004'].map(ean13);
+
+class HubProcess {
+  child: ChildProcess | undefined;
+  output = '';
+  constructor(
+    readonly db: string,
+    readonly key: string,
+    readonly port: number,
+  ) {}
+  async start(): Promise<void> {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        hubCli,
+        'serve',
+        '--db',
+        this.db,
+        '--key',
+        this.key,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(this.port),
+        '--expiry-every-min',
+        '0',
+      ],
+      { cwd: agentDir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child = child;
+    child.stdout?.on('data', (b: Buffer) => (this.output += b.toString()));
+    child.stderr?.on('data', (b: Buffer) => (this.output += b.toString()));
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`hub exited:\n${this.output}`);
+      try {
+        if ((await fetch(`http://127.0.0.1:${this.port}/v1/health`, { signal: AbortSignal.timeout(500) })).ok)
+          return;
+      } catch {
+        // not yet
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`hub did not start:\n${this.output}`);
+  }
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill(signal);
+    await exited;
+  }
+}
+
+describe('sync under faults: three agents, one hub, a hostile network, a hub restart', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tillpoint-fault-'));
+  const agents: { tillId: string; storeId: string; proc: AgentProcess; pos: PosClient; dataDir: string }[] =
+    [];
+  const lastSync = new Map<string, Record<string, unknown>>();
+  const stopEvents = new AbortController();
+  let hub: HubProcess | undefined;
+  let proxy: ChaosProxy | undefined;
+
+  afterAll(async () => {
+    stopEvents.abort();
+    for (const a of agents) await a.proc.stop();
+    await hub?.kill('SIGTERM');
+    await proxy?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it("ends with the hub holding exactly the tills' entries, balances equal to postings, tills agreeing", async () => {
+    const hubDb = join(dir, 'hub.sqlite');
+    const tills = [
+      { tillId: 't1', storeId: 's1' },
+      { tillId: 't2', storeId: 's1' },
+      { tillId: 't3', storeId: 's2' },
+    ];
+    const codes = new Map<string, string>();
+    {
+      const store = new SqliteHubStore(hubDb);
+      for (const t of tills) {
+        const code = newEnrolCode();
+        codes.set(t.tillId, code);
+        await store.addTill({ ...t, codeHash: sha256Hex(code), codeExpiresAt: Date.now() + 600_000 });
+      }
+      await store.setStoreLimits('s1', { maxSyncAgeMs: 3_600_000, perCardCap: 100, storeTotalCap: 400 });
+      await store.close();
+    }
+    hub = new HubProcess(hubDb, join(dir, 'hub-key.pem'), await freePort());
+    await hub.start();
+    proxy = new ChaosProxy(hub.port, 7);
+    const proxyPort = await proxy.start();
+
+    for (const t of tills) {
+      const home = join(dir, t.tillId);
+      mkdirSync(home);
+      copyFileSync(join(fixtures, 'programs/spend-up-to-20-percent.json'), join(home, 'program.json'));
+      const port = await freePort();
+      const config = writeConfig(home, { port, token, ...t });
+      appendFileSync(
+        config,
+        `\nheadOffice:\n  url: http://127.0.0.1:${proxyPort}\n  intervalSeconds: 1\n  backoffMaxSeconds: 2\n  requestTimeoutSeconds: 3\n  batchEntriesMax: 4\n`,
+      );
+      const dataDir = join(home, 'data');
+      await enrolWithHub({
+        url: `http://127.0.0.1:${hub.port}`,
+        code: codes.get(t.tillId) as string,
+        tillId: t.tillId,
+        credentialFile: join(dataDir, 'hub-credential.json'),
+      });
+      const proc = new AgentProcess(config, `http://127.0.0.1:${port}`, token);
+      await proc.start();
+      const pos = new PosClient({ baseUrl: proc.url, token, timeoutMs: 5_000 });
+      void pos.events((e: AgentEventMessage) => {
+        if (e.type === 'sync') lastSync.set(t.tillId, e.data as Record<string, unknown>);
+      }, stopEvents.signal);
+      agents.push({ ...t, proc, pos, dataDir });
+    }
+
+    let n = 0;
+    let committed = 0;
+    const sell = async () => {
+      for (const a of agents) {
+        n += 1;
+        const cardCode = cards[n % cards.length] as string;
+        const answer = await a.pos.commit({
+          idempotencyKey: `sale-${a.tillId}-${n}`,
+          receiptId: `R-${a.tillId}-${n}`,
+          cardCode,
+          basket,
+          ...(n % 7 === 0 ? { spendPoints: 10 } : {}),
+        });
+        if (answer.ok) committed += 1;
+        // The sale path never waits for head office: every sale is answered (a spend may be refused).
+        expect(answer.ok || ['insufficient_points', 'offline_limit'].includes(answer.error.code)).toBe(true);
+      }
+    };
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < 4; i++) await sell();
+      await new Promise((r) => setTimeout(r, 700));
+      if (round === 0) {
+        await hub.kill('SIGKILL');
+        for (let i = 0; i < 3; i++) await sell();
+        proxy.cutAll();
+        await hub.start();
+      }
+    }
+
+    // Heal the network and let sync settle: every till reports nothing pending, twice.
+    proxy.mode = 'pass';
+    const deadline = Date.now() + 60_000;
+    let settledRounds = 0;
+    while (Date.now() < deadline && settledRounds < 3) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      const quiet = tills.every(
+        (t) => lastSync.get(t.tillId)?.pendingEntries === 0 && lastSync.get(t.tillId)?.state !== 'offline',
+      );
+      settledRounds = quiet ? settledRounds + 1 : 0;
+    }
+    expect(settledRounds, `sync did not settle: ${JSON.stringify([...lastSync])}`).toBe(3);
+    expect(
+      proxy.stats.dropped + proxy.stats.cut + proxy.stats.duplicated + proxy.stats.delayed,
+    ).toBeGreaterThan(0);
+
+    for (const a of agents) await a.proc.stop();
+    await hub.kill('SIGTERM');
+
+    const store = new SqliteHubStore(hubDb);
+    try {
+      const atHub = (await store.journalKeys(100_000)).filter((k) => k.tillId !== 'hub');
+      const atTills: string[] = [];
+      for (const a of agents) {
+        const ledger = openLedgerStore({
+          path: join(a.dataDir, 'till.sqlite'),
+          tillId: a.tillId,
+          integrityCheck: 'quick',
+        });
+        const entries = ledger.outboxAfter(0, 1_000);
+        atTills.push(...entries.map((e) => `${e.tillId}/${e.epoch}/${e.seq}/${e.hash}`));
+        // Each till's figure for the cards it holds snapshots of equals head office's.
+        const db = new Database(join(a.dataDir, 'agent.sqlite'));
+        const client = new SyncClient({
+          tillId: a.tillId,
+          outbox: ledger,
+          transport: {
+            push: async () => ({ kind: 'refused', status: 0, code: 'x', message: 'x' }),
+            changes: async () => {
+              throw new Error('offline');
+            },
+          },
+          state: new SyncStateStore(db),
+          clock: systemClock,
+          hubPublicKeyPem: '',
+        });
+        let compared = 0;
+        for (const card of cards) {
+          const mine = client.knownBalance(card);
+          if (mine === undefined) continue;
+          compared += 1;
+          expect(mine, `${a.tillId} ${card}`).toBe((await store.getCard(card, Date.now()))?.available);
+        }
+        expect(compared, `${a.tillId} holds snapshots of the cards it sold to`).toBeGreaterThan(0);
+        expect(ledger.outboxHead().ackedThrough).toBe(ledger.outboxHead().lastSeq);
+        db.close();
+        ledger.close();
+      }
+      expect(atHub.map((k) => `${k.tillId}/${k.epoch}/${k.seq}/${k.hash}`).sort()).toEqual(atTills.sort());
+      expect(await store.unbalancedCards(10)).toEqual([]);
+      expect(atTills.length).toBe(committed);
+      console.info(`sync fault test: ${committed} entries, proxy ${JSON.stringify(proxy.stats)}`);
+    } finally {
+      await store.close();
+    }
+  }, 150_000);
+});
