@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import type { AgentState } from './agent-state';
 import type { AgentConfig } from './config/agent-config';
 import type { AgentEvents } from './events';
+import type { OfflineSpendGate } from './sync/offline-gate';
 
 /** What every session call returns: a value, or a refusal with a code the POS can show. */
 export type SessionResult<T> =
@@ -37,6 +38,8 @@ export interface TillSessionDeps {
   ledger: SqliteLedgerStore | undefined;
   ledgerProblem?: string;
   printQueue?: PrintQueue;
+  /** Head office's offline-spending limits and blocklist (the sync client); absent when the till works alone. */
+  offlineGate?: OfflineSpendGate;
 }
 
 const refusal = (code: ApiErrorCode, message: string, details?: Record<string, unknown>) =>
@@ -149,6 +152,12 @@ export class TillSession {
       const q = this.runQuote(request.basket, card.value, atMs, request.spendPoints);
       const chosen = q.redemption.chosen;
       if (chosen?.refusal) return refusal(chosen.refusal.code, chosen.refusal.text);
+      const gate = this.checkOfflineSpend(
+        request.cardCode,
+        request.spendPoints,
+        card.value.balance.spendable,
+      );
+      if (!gate.ok) return gate;
       const held = ledger.hold({
         idempotencyKey: request.idempotencyKey,
         cardId: request.cardCode,
@@ -216,6 +225,10 @@ export class TillSession {
       );
       const chosen = q.redemption.chosen;
       if (chosen?.refusal) return refusal(chosen.refusal.code, chosen.refusal.text);
+      if (request.holdId === undefined && request.cardCode !== undefined) {
+        const gate = this.checkOfflineSpend(request.cardCode, spendPoints, card.value.balance.spendable);
+        if (!gate.ok) return gate;
+      }
       const committed = ledger.commitSale({
         idempotencyKey: request.idempotencyKey,
         cardId: request.cardCode,
@@ -411,6 +424,17 @@ export class TillSession {
     });
   }
 
+  /** Spending points (not earning) passes head office's offline limits first; a reservation is checked once. */
+  private checkOfflineSpend(cardCode: string, points: number, localSpendable: number): SessionResult<true> {
+    const gate = this.d.offlineGate;
+    if (gate === undefined || points <= 0) return { ok: true, value: true };
+    const decision = gate.checkSpend(cardCode, points, localSpendable);
+    if (decision.ok) return { ok: true, value: true };
+    return refusal(decision.code === 'card_blocked' ? 'card_blocked' : 'offline_limit', decision.message, {
+      reason: decision.code,
+    });
+  }
+
   private cardForQuote(
     ledger: SqliteLedgerStore,
     code: string | undefined,
@@ -419,6 +443,8 @@ export class TillSession {
     if (code === undefined) return { ok: true, value: anonymousCard('anonymous') };
     const checked = this.checkCardCode(code);
     if (!checked.ok) return checked;
+    if (this.d.offlineGate?.blocked(code))
+      return refusal('card_blocked', `card ${code} is blocked by head office: sell without loyalty`);
     const view = ledger.getCard(code, atMs);
     if (view === undefined) return { ok: true, value: anonymousCard(code) };
     if (view.status === 'blocked')
