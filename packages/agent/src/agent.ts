@@ -130,6 +130,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     ledger,
     ...(ledgerProblem === undefined ? {} : { ledgerProblem }),
     ...(printQueue === undefined ? {} : { printQueue }),
+    ...(sync === undefined ? {} : { offlineGate: sync }),
   });
 
   const scanners = config.scanners.map((scannerConfig) =>
