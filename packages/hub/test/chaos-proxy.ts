@@ -4,7 +4,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  * A TCP proxy for fault tests: in `chaos` mode each connection may be dropped at once, cut
  * after some bytes of the answer (the hub did the work, the till never hears), delayed chunk
  * by chunk, or duplicated (everything the till sent is sent again on a second connection whose
- * answers are thrown away). `pass` forwards faithfully; `down` refuses every connection.
+ * answers are thrown away); no connection lives more than 3 s. `pass` forwards faithfully; `down` refuses every connection.
  */
 export type ChaosMode = 'chaos' | 'pass' | 'down';
 
@@ -75,6 +75,12 @@ export class ChaosProxy {
     };
     client.on('close', close);
     upstream.on('close', close);
+    if (this.mode === 'chaos') {
+      // No connection lives long: keep-alive must not let a till escape the chaos.
+      const lifetime = setTimeout(close, 300 + Math.floor(this.#random() * 2_700));
+      lifetime.unref();
+      client.on('close', () => clearTimeout(lifetime));
+    }
     const delayMs = roll < 0.35 ? 20 + Math.floor(this.#random() * 200) : 0;
     if (delayMs > 0) this.stats.delayed += 1;
     let cutAfter = roll >= 0.35 && roll < 0.5 ? Math.floor(this.#random() * 400) : Number.POSITIVE_INFINITY;
