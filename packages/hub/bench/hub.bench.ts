@@ -1,13 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemClock } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
+import { openLedgerStore } from '@tillpoint/ledger/store';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { BenchHarness } from '../../../scripts/bench/harness';
+import { HttpSyncTransport } from '../../agent/src/sync/http-sync-transport';
+import { SyncClient } from '../../agent/src/sync/sync-client';
+import { SyncStateStore } from '../../agent/src/sync/sync-state-store';
 import { batchRows } from '../src/batch-plan';
+import { newTillSecret, sha256Hex } from '../src/credentials';
+import { buildHubServer } from '../src/hub-server';
 import { PostgresHubStore } from '../src/postgres-hub-store';
+import { generateHubKeys } from '../src/rule-signing';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
 import { SyntheticTill } from '../test/synthetic-till';
 import { startTestPostgres } from '../test/test-postgres';
@@ -43,6 +51,7 @@ export default async function hubBench(h: BenchHarness): Promise<void> {
   try {
     await sqliteIngest(h, dir, batches);
     await postgresIngest(h, batches);
+    await syncLag(h, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -168,4 +177,89 @@ async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * Lag from a till commit (the ledger transaction returned) to head office holding the entry:
+ * the agent's sync client pushing over HTTP on loopback to a hub on a SQLite file, both on
+ * real files with their fsyncs. The loop is nudged by the sale, as in the agent.
+ */
+async function syncLag(h: BenchHarness, dir: string): Promise<void> {
+  const group = 'sync lag: till commit → hub has it (loopback, SQLite hub file)';
+  const hub = new SqliteHubStore(join(dir, 'lag-hub.sqlite'));
+  const secret = newTillSecret();
+  await hub.addTill({
+    storeId: 's1',
+    tillId: 'lag',
+    codeHash: sha256Hex('c'),
+    codeExpiresAt: Date.now() + 60_000,
+  });
+  await hub.enrolTill({
+    tillId: 'lag',
+    codeHash: sha256Hex('c'),
+    secretHash: sha256Hex(secret),
+    now: Date.now(),
+  });
+  const app = buildHubServer({
+    store: hub,
+    keys: generateHubKeys(),
+    ratePerSecond: 10_000,
+    rateBurst: 10_000,
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const ledger = openLedgerStore({ path: join(dir, 'lag-till.sqlite'), tillId: 'lag' });
+  const db = new Database(join(dir, 'lag-agent.sqlite'));
+  let acked: (() => void) | undefined;
+  const transport = new HttpSyncTransport({ url, tillId: 'lag', secret, timeoutMs: 5_000 });
+  const client = new SyncClient({
+    tillId: 'lag',
+    outbox: ledger,
+    transport: {
+      push: async (tillId, entries) => {
+        const result = await transport.push(tillId, entries);
+        acked?.();
+        return result;
+      },
+      changes: (cursor, limit) => transport.changes(cursor, limit),
+    },
+    state: new SyncStateStore(db),
+    clock: systemClock,
+    hubPublicKeyPem: '',
+    intervalMs: 60_000,
+  });
+  client.start();
+  await new Promise((r) => setTimeout(r, 200));
+  const samples: number[] = [];
+  const iterations = Number(process.env.TILLPOINT_BENCH_LAG_ITERATIONS ?? 200);
+  for (let i = 0; i < iterations + 20; i++) {
+    const done = new Promise<void>((resolve) => {
+      acked = resolve;
+    });
+    const result = ledger.commitSale({
+      idempotencyKey: `lag-${i}`,
+      cardId: `card-${i % 50}`,
+      receiptId: `R-${i}`,
+      at: Date.now(),
+      basketTotalMinor: 10_000,
+      accruals: [{ points: 5, vestsAt: Date.now(), expiresAt: null, ruleIds: ['base'] }],
+      redeemPoints: 0,
+      rulesVersion: 'v1',
+    });
+    if (!result.ok) throw new Error(result.message);
+    const t = performance.now();
+    client.nudge();
+    await done;
+    if (i >= 20) samples.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  h.record(group, 'commit → push acknowledged', samples, {
+    note: 'push of 1 entry; pull follows in the same run',
+  });
+  await client.stop();
+  await app.close();
+  await hub.close();
+  ledger.close();
+  db.close();
 }

@@ -83,6 +83,8 @@ export class SyncClient {
   #failures = 0;
   #lastError: string | undefined;
   #warnings: string[] = [];
+  /** A sale came while a run was in progress: run again right after it. */
+  #nudged = false;
 
   constructor(options: SyncClientOptions) {
     this.#o = { ...defaults, ...options } as SyncClientOptions & typeof defaults;
@@ -104,8 +106,9 @@ export class SyncClient {
 
   /** A commit happened: sync soon (coalesced; never awaited by the caller). */
   nudge(): void {
-    if (this.#stopped || this.#running) return;
-    this.#schedule(0);
+    if (this.#stopped) return;
+    if (this.#running) this.#nudged = true;
+    else this.#schedule(0);
   }
 
   #schedule(delayMs: number): void {
@@ -125,7 +128,9 @@ export class SyncClient {
         )
         .finally(() => {
           this.#running = undefined;
-          this.#schedule(this.#failures === 0 ? this.#o.intervalMs : this.#backoffMs());
+          const again = this.#nudged && this.#failures === 0;
+          this.#nudged = false;
+          this.#schedule(again ? 0 : this.#failures === 0 ? this.#o.intervalMs : this.#backoffMs());
         });
     }, delayMs);
     this.#timer.unref();
