@@ -271,10 +271,11 @@ export class PostgresHubStore implements HubStore {
     now: number,
   ): Promise<void> {
     const j = rows.journal;
+    assert(j.every((r) => !r.body.includes('\n')), 'JSON text has no raw newline');
     const inserted = await client.query(
       `INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
-         $8::text[], $9::text[]) ON CONFLICT DO NOTHING`,
+         $8::text[], string_to_array($9::text, E'\n')) ON CONFLICT DO NOTHING`,
       [
         j.map((r) => r.cardId),
         j.map((r) => r.tillId),
@@ -284,7 +285,8 @@ export class PostgresHubStore implements HubStore {
         j.map((r) => r.kind),
         j.map((r) => r.occurredAt),
         j.map((r) => r.hash),
-        j.map((r) => r.body),
+        // Bodies as one newline-separated text (JSON text has no raw newline): no array escaping of every quote.
+        j.map((r) => r.body).join('\n'),
       ],
     );
     assert(inserted.rowCount === j.length, 'every entry past the cursor is new to the journal', {
