@@ -271,7 +271,10 @@ export class PostgresHubStore implements HubStore {
     now: number,
   ): Promise<void> {
     const j = rows.journal;
-    assert(j.every((r) => !r.body.includes('\n')), 'JSON text has no raw newline');
+    assert(
+      j.every((r) => !r.body.includes('\n')),
+      'JSON text has no raw newline',
+    );
     const inserted = await client.query(
       `INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
