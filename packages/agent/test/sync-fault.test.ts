@@ -136,7 +136,7 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
         codes.set(t.tillId, code);
         await store.addTill({ ...t, codeHash: sha256Hex(code), codeExpiresAt: Date.now() + 600_000 });
       }
-      await store.setStoreLimits('s1', { maxSyncAgeMs: 3_600_000, perCardCap: 100, storeTotalCap: 400 });
+      await store.setStoreLimits('s1', { maxSyncAgeMs: 3_600_000, perCardCap: 20, storeTotalCap: 40 });
       await store.close();
     }
     hub = new HubProcess(hubDb, join(dir, 'hub-key.pem'), await freePort());
@@ -172,6 +172,10 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
 
     let n = 0;
     let committed = 0;
+    // Points each till spent while head office was down, and the refusals the offline limits gave.
+    const spentWhileDown = new Map<string, number>();
+    let offlineRefusals = 0;
+    let hubDown = false;
     const sell = async () => {
       for (const a of agents) {
         n += 1;
@@ -181,9 +185,12 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
           receiptId: `R-${a.tillId}-${n}`,
           cardCode,
           basket,
-          ...(n % 7 === 0 ? { spendPoints: 10 } : {}),
+          ...(hubDown || n % 7 === 0 ? { spendPoints: 10 } : {}),
         });
         if (answer.ok) committed += 1;
+        if (hubDown && answer.ok)
+          spentWhileDown.set(a.tillId, (spentWhileDown.get(a.tillId) ?? 0) + answer.value.spentPoints);
+        if (!answer.ok && answer.error.code === 'offline_limit') offlineRefusals += 1;
         // The sale path never waits for head office: every sale is answered (a spend may be refused).
         expect(answer.ok || ['insufficient_points', 'offline_limit'].includes(answer.error.code)).toBe(true);
       }
@@ -193,7 +200,9 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
       await new Promise((r) => setTimeout(r, 700));
       if (round === 0) {
         await hub.kill('SIGKILL');
+        hubDown = true;
         for (let i = 0; i < 3; i++) await sell();
+        hubDown = false;
         proxy.cutAll();
         await hub.start();
       }
@@ -260,7 +269,28 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
       expect(atHub.map((k) => `${k.tillId}/${k.epoch}/${k.seq}/${k.hash}`).sort()).toEqual(atTills.sort());
       expect(await store.unbalancedCards(10)).toEqual([]);
       expect(atTills.length).toBe(committed);
-      console.info(`sync fault test: ${committed} entries, proxy ${JSON.stringify(proxy.stats)}`);
+      // Offline spending stayed within each s1 till's share of the store cap (40 / 2 tills).
+      for (const t of ['t1', 't2']) expect(spentWhileDown.get(t) ?? 0).toBeLessThanOrEqual(20);
+      expect(offlineRefusals).toBeGreaterThan(0);
+      // The overdraft head office booked equals the overspend in the tills' own entries.
+      for (const card of cards) {
+        let member = 0;
+        for (const a of agents) {
+          const ledger = openLedgerStore({
+            path: join(a.dataDir, 'till.sqlite'),
+            tillId: a.tillId,
+            integrityCheck: 'quick',
+          });
+          for (const e of ledger.outboxAfter(0, 1_000))
+            if (e.cardId === card)
+              for (const p of e.postings) if (p.account.startsWith('member_')) member += p.amount;
+          ledger.close();
+        }
+        expect((await store.getCard(card, Date.now()))?.overdraft ?? 0).toBe(Math.max(0, -member));
+      }
+      console.info(
+        `sync fault test: ${committed} entries, spent while down ${JSON.stringify([...spentWhileDown])}, ${offlineRefusals} offline refusals, proxy ${JSON.stringify(proxy.stats)}`,
+      );
     } finally {
       await store.close();
     }
