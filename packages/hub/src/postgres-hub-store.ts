@@ -34,6 +34,20 @@ const types = {
   },
 };
 
+/**
+ * A statement prepared once per connection (named by its text), so the hot ingest statements
+ * are parsed and planned once, not on every batch.
+ */
+const statementNames = new Map<string, string>();
+function prepared(client: pg.PoolClient, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `tp_${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return client.query({ name, text, values });
+}
+
 function ddl(partitions: number): string {
   const parts = (table: string) =>
     Array.from(
@@ -204,13 +218,15 @@ export class PostgresHubStore implements HubStore {
     try {
       await client.query('BEGIN');
       const empty = emptyCursor(input.tillId, first.epoch);
-      await client.query(
+      await prepared(
+        client,
         `INSERT INTO till_cursor (till_id, epoch, last_seq, last_hash, updated_at) VALUES ($1, $2, 0, $3, $4)
          ON CONFLICT DO NOTHING`,
         [input.tillId, first.epoch, empty.lastHash, input.now],
       );
       const cursorRow = (
-        await client.query(
+        await prepared(
+          client,
           'SELECT last_seq, last_hash FROM till_cursor WHERE till_id = $1 AND epoch = $2 FOR UPDATE',
           [input.tillId, first.epoch],
         )
@@ -220,7 +236,8 @@ export class PostgresHubStore implements HubStore {
       if (first.seq < cursor.lastSeq) {
         // The card id is in the key: each held entry is one primary-key probe (no stream index).
         const overlap = input.entries.filter((e) => e.seq < cursor.lastSeq);
-        const rows = await client.query(
+        const rows = await prepared(
+          client,
           `SELECT j.seq, j.hash FROM unnest($1::text[], $2::bigint[]) AS t(c, s)
            JOIN journal j ON j.card_id = t.c AND j.till_id = $3 AND j.epoch = $4 AND j.seq = t.s`,
           [overlap.map((e) => e.cardId), overlap.map((e) => e.seq), input.tillId, first.epoch],
@@ -236,7 +253,8 @@ export class PostgresHubStore implements HubStore {
       const rows = batchRows(decision.entries);
       await this.#writeRows(client, rows, input.storeId, seq, input.now);
       const overdraftBooked = await this.#bookShortfalls(client, [...rows.cardDeltas.keys()], seq, input.now);
-      await client.query(
+      await prepared(
+        client,
         'UPDATE till_cursor SET last_seq = $3, last_hash = $4, updated_at = $5 WHERE till_id = $1 AND epoch = $2',
         [input.tillId, first.epoch, decision.ackedThrough, decision.lastHash, input.now],
       );
@@ -257,7 +275,8 @@ export class PostgresHubStore implements HubStore {
   }
 
   async #nextChangeSeq(client: pg.PoolClient): Promise<number> {
-    const result = await client.query(
+    const result = await prepared(
+      client,
       "UPDATE meta SET value = value + 1 WHERE key = 'change_seq' RETURNING value",
     );
     return (result.rows[0] as { value: number }).value;
@@ -275,7 +294,8 @@ export class PostgresHubStore implements HubStore {
       j.every((r) => !r.body.includes('\n')),
       'JSON text has no raw newline',
     );
-    const inserted = await client.query(
+    const inserted = await prepared(
+      client,
       `INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
          $8::text[], string_to_array($9::text, E'\n')) ON CONFLICT DO NOTHING`,
@@ -298,7 +318,8 @@ export class PostgresHubStore implements HubStore {
     });
     const p = rows.postings;
     if (p.length > 0) {
-      await client.query(
+      await prepared(
+        client,
         `INSERT INTO posting (card_id, txn_id, leg, account, amount, lot_id)
          SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[])
          ON CONFLICT DO NOTHING`,
@@ -315,7 +336,8 @@ export class PostgresHubStore implements HubStore {
     if (rows.lotDeltas.size > 0 || rows.newLots.length > 0) {
       // One statement for new lots and changes to known ones; sorted, so writers lock lots in one order.
       const lots = lotUpserts(rows);
-      await client.query(
+      await prepared(
+        client,
         `INSERT INTO lot (card_id, lot_id, initial, remaining, vests_at, expires_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
          ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining`,
@@ -330,18 +352,20 @@ export class PostgresHubStore implements HubStore {
       );
     }
     const cards = [...rows.cardDeltas].sort(([a], [b]) => (a < b ? -1 : 1));
-    await client.query(
-      `INSERT INTO card (card_id, points, changed_seq) SELECT c, d, $3 FROM unnest($1::text[], $2::bigint[]) AS t(c, d)
-       ON CONFLICT (card_id) DO UPDATE SET points = card.points + excluded.points, changed_seq = excluded.changed_seq`,
-      [cards.map(([c]) => c), cards.map(([, d]) => d), seq],
-    );
-    await client.query(
-      `INSERT INTO card_store (card_id, store_id) SELECT c, $2 FROM unnest($1::text[]) AS t(c) ON CONFLICT DO NOTHING`,
-      [cards.map(([c]) => c), storeId],
+    // One statement: the projection upsert, and the store learns the cards it has seen.
+    await prepared(
+      client,
+      `WITH up AS (
+         INSERT INTO card (card_id, points, changed_seq) SELECT c, d, $3 FROM unnest($1::text[], $2::bigint[]) AS t(c, d)
+         ON CONFLICT (card_id) DO UPDATE SET points = card.points + excluded.points, changed_seq = excluded.changed_seq
+         RETURNING card_id)
+       INSERT INTO card_store (card_id, store_id) SELECT card_id, $4 FROM up ON CONFLICT DO NOTHING`,
+      [cards.map(([c]) => c), cards.map(([, d]) => d), seq, storeId],
     );
     if (rows.blocks.size > 0) {
       const blocks = [...rows.blocks];
-      await client.query(
+      await prepared(
+        client,
         `UPDATE card SET blocked = t.b, block_changed_seq = $3, block_changed_at = $4
          FROM unnest($1::text[], $2::boolean[]) AS t(c, b) WHERE card.card_id = t.c`,
         [blocks.map(([c]) => c), blocks.map(([, b]) => b), seq, now],
@@ -350,7 +374,8 @@ export class PostgresHubStore implements HubStore {
   }
 
   async #bookShortfalls(client: pg.PoolClient, cardIds: string[], seq: number, now: number): Promise<number> {
-    const short = await client.query(
+    const short = await prepared(
+      client,
       'SELECT card_id, points FROM card WHERE card_id = ANY($1::text[]) AND points < 0',
       [cardIds],
     );
@@ -359,17 +384,19 @@ export class PostgresHubStore implements HubStore {
       const hubSeq = await this.#nextHubEntrySeq(client);
       const entry = overdraftEntry({ cardId: row.card_id, shortfall: -row.points, hubSeq, now });
       await this.#writeRows(client, batchRows([entry]), hubTillId, seq, now);
-      await client.query('UPDATE card SET overdraft = overdraft + $2, flagged = true WHERE card_id = $1', [
-        row.card_id,
-        -row.points,
-      ]);
+      await prepared(
+        client,
+        'UPDATE card SET overdraft = overdraft + $2, flagged = true WHERE card_id = $1',
+        [row.card_id, -row.points],
+      );
       booked += -row.points;
     }
     return booked;
   }
 
   async #nextHubEntrySeq(client: pg.PoolClient): Promise<number> {
-    const result = await client.query(
+    const result = await prepared(
+      client,
       "UPDATE meta SET value = value + 1 WHERE key = 'hub_entry_seq' RETURNING value",
     );
     return (result.rows[0] as { value: number }).value;
