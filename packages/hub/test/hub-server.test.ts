@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ManualClock } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import { idempotencyKeyFor, syncChangesResponseSchema, syncEnrolResponseSchema } from '@tillpoint/protocol';
@@ -160,5 +164,53 @@ describe('hub server', () => {
       );
     expect(codes).toEqual([200, 200, 429]);
     await slow.close();
+  });
+});
+
+describe('hub server: credentials and TLS', () => {
+  it('re-issuing a till (till-add again) revokes its old secret', async () => {
+    const { auth } = await enrol('t1');
+    const ok = await app.inject({ method: 'GET', url: '/v1/sync/changes', headers: { authorization: auth } });
+    expect(ok.statusCode).toBe(200);
+    await store.addTill({
+      storeId: 's1',
+      tillId: 't1',
+      codeHash: sha256Hex(newEnrolCode()),
+      codeExpiresAt: clock.nowMs() + 1,
+    });
+    const revoked = await app.inject({
+      method: 'GET',
+      url: '/v1/sync/changes',
+      headers: { authorization: auth },
+    });
+    expect([revoked.statusCode, revoked.json().code]).toEqual([401, 'unauthorized']);
+  });
+
+  it('serves HTTPS with a configured certificate', async () => {
+    const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+    const cert = readFileSync(join(fixtures, 'localhost-cert.pem'));
+    const secure = buildHubServer({
+      store,
+      keys,
+      clock,
+      https: { cert, key: readFileSync(join(fixtures, 'localhost-key.pem')) },
+    });
+    await secure.listen({ host: '127.0.0.1', port: 0 });
+    const address = secure.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = httpsRequest(
+        { host: '127.0.0.1', port, path: '/v1/health', ca: cert, servername: 'localhost' },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve(text));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(JSON.parse(body)).toEqual({ ok: true, store: 'sqlite' });
+    await secure.close();
   });
 });
