@@ -73,7 +73,12 @@ export async function main(argv: string[]): Promise<number> {
         await app.listen({ host: values.host, port: int(values.port, 'port') });
         const every = int(values['expiry-every-min'], 'expiry-every-min') * 60_000;
         const job =
-          every > 0 ? setInterval(() => void store.runExpiry(Date.now(), 10_000), every) : undefined;
+          every > 0
+            ? setInterval(() => {
+                void store.runExpiry(Date.now(), 10_000);
+                void store.announceVesting(Date.now(), 100_000);
+              }, every)
+            : undefined;
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
           process.once('SIGINT', stop);
@@ -124,6 +129,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'expire':
         console.log(`expired ${await store.runExpiry(now, 100_000)} points`);
+        console.log(`${await store.announceVesting(now, 100_000)} cards with newly vested points announced`);
         return 0;
       default:
         console.error(usage);

@@ -87,6 +87,11 @@ export interface HubStore {
   setCardCap(cardId: string, cap: number | null): Promise<void>;
   /** Head-office job: posts expired lot remainders to breakage; returns the points expired. */
   runExpiry(now: number, lotsMax: number): Promise<number>;
+  /**
+   * Head-office job: cards whose lots vested (by the hub's clock) since the last run get a new
+   * change number, so the tills pull their new available figure. Returns the cards touched.
+   */
+  announceVesting(now: number, lotsMax: number): Promise<number>;
   getCard(cardId: string, now: number): Promise<CardState | null>;
   /** Every journal key, ordered by till, epoch, seq (tests and audits; bounded by `limit`). */
   journalKeys(limit: number): Promise<JournalKey[]>;

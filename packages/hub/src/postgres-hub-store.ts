@@ -57,7 +57,7 @@ function ddl(partitions: number): string {
     ).join('\n');
   return `
 CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value bigint NOT NULL);
-INSERT INTO meta VALUES ('change_seq', 0), ('hub_entry_seq', 0) ON CONFLICT DO NOTHING;
+INSERT INTO meta VALUES ('change_seq', 0), ('hub_entry_seq', 0), ('vested_through', 0) ON CONFLICT DO NOTHING;
 CREATE TABLE IF NOT EXISTS till (till_id text PRIMARY KEY, store_id text NOT NULL, secret_hash text,
   code_hash text, code_expires_at bigint);
 CREATE INDEX IF NOT EXISTS till_store ON till(store_id);
@@ -73,6 +73,7 @@ ${parts('posting')}
 CREATE TABLE IF NOT EXISTS lot (card_id text NOT NULL, lot_id text NOT NULL, initial bigint NOT NULL,
   remaining bigint NOT NULL, vests_at bigint NOT NULL, expires_at bigint, PRIMARY KEY (card_id, lot_id));
 CREATE INDEX IF NOT EXISTS lot_expiry ON lot(expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS lot_vests ON lot(vests_at);
 CREATE TABLE IF NOT EXISTS card (card_id text PRIMARY KEY, points bigint NOT NULL DEFAULT 0,
   overdraft bigint NOT NULL DEFAULT 0, blocked boolean NOT NULL DEFAULT false, flagged boolean NOT NULL DEFAULT false,
   changed_seq bigint NOT NULL DEFAULT 0, block_changed_seq bigint NOT NULL DEFAULT 0,
@@ -567,6 +568,30 @@ export class PostgresHubStore implements HubStore {
         expired += lot.remaining;
       }
       return expired;
+    });
+  }
+
+  async announceVesting(now: number, lotsMax: number): Promise<number> {
+    return this.#tx(async (client) => {
+      const since = (
+        (await client.query("SELECT value FROM meta WHERE key = 'vested_through' FOR UPDATE")).rows[0] as {
+          value: number;
+        }
+      ).value;
+      const lots = (
+        await client.query(
+          'SELECT card_id, vests_at FROM lot WHERE vests_at > $1 AND vests_at <= $2 ORDER BY vests_at LIMIT $3',
+          [since, now, lotsMax],
+        )
+      ).rows as { card_id: string; vests_at: number }[];
+      const through =
+        lots.length === lotsMax ? (lots[lots.length - 1] as { vests_at: number }).vests_at : now;
+      await client.query("UPDATE meta SET value = $1 WHERE key = 'vested_through'", [through]);
+      const cards = [...new Set(lots.map((l) => l.card_id))].sort();
+      if (cards.length === 0) return 0;
+      const seq = await this.#nextChangeSeq(client);
+      await client.query('UPDATE card SET changed_seq = $1 WHERE card_id = ANY($2::text[])', [seq, cards]);
+      return cards.length;
     });
   }
 

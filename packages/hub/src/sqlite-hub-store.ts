@@ -17,7 +17,7 @@ import {
 
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta VALUES ('change_seq', 0), ('hub_entry_seq', 0);
+INSERT OR IGNORE INTO meta VALUES ('change_seq', 0), ('hub_entry_seq', 0), ('vested_through', 0);
 CREATE TABLE IF NOT EXISTS till (till_id TEXT PRIMARY KEY, store_id TEXT NOT NULL, secret_hash TEXT,
   code_hash TEXT, code_expires_at INTEGER);
 CREATE INDEX IF NOT EXISTS till_store ON till(store_id);
@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS posting (card_id TEXT NOT NULL, txn_id TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS lot (card_id TEXT NOT NULL, lot_id TEXT NOT NULL, initial INTEGER NOT NULL,
   remaining INTEGER NOT NULL, vests_at INTEGER NOT NULL, expires_at INTEGER, PRIMARY KEY (card_id, lot_id));
 CREATE INDEX IF NOT EXISTS lot_expiry ON lot(expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS lot_vests ON lot(vests_at);
 CREATE TABLE IF NOT EXISTS card (card_id TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0,
   overdraft INTEGER NOT NULL DEFAULT 0, blocked INTEGER NOT NULL DEFAULT 0, flagged INTEGER NOT NULL DEFAULT 0,
   changed_seq INTEGER NOT NULL DEFAULT 0, block_changed_seq INTEGER NOT NULL DEFAULT 0,
@@ -433,6 +434,28 @@ export class SqliteHubStore implements HubStore {
         expired += lot.remaining;
       }
       return expired;
+    })();
+  }
+
+  async announceVesting(now: number, lotsMax: number): Promise<number> {
+    return this.#db.transaction(() => {
+      const since = (
+        this.#db.prepare("SELECT value FROM meta WHERE key = 'vested_through'").get() as { value: number }
+      ).value;
+      const lots = this.#db
+        .prepare(
+          'SELECT card_id, vests_at FROM lot WHERE vests_at > ? AND vests_at <= ? ORDER BY vests_at LIMIT ?',
+        )
+        .all(since, now, lotsMax) as { card_id: string; vests_at: number }[];
+      const through =
+        lots.length === lotsMax ? (lots[lots.length - 1] as { vests_at: number }).vests_at : now;
+      this.#db.prepare("UPDATE meta SET value = ? WHERE key = 'vested_through'").run(through);
+      const cards = [...new Set(lots.map((l) => l.card_id))];
+      if (cards.length === 0) return 0;
+      const seq = this.#nextChangeSeq();
+      const touch = this.#db.prepare('UPDATE card SET changed_seq = ? WHERE card_id = ?');
+      for (const card of cards) touch.run(seq, card);
+      return cards.length;
     })();
   }
 

@@ -284,6 +284,24 @@ export function hubStoreContract(name: string, open: () => Promise<HubStore>, ti
       expect(await s.runExpiry(16_000, 100)).toBe(30);
       expect(await s.runExpiry(16_000, 100)).toBe(0);
       expect(await s.getCard('card-a', 21_000)).toMatchObject({ points: 50, available: 50, pending: 0 });
+      // Vesting flows down: the card changes for the tills once the hub's clock passes vestsAt.
+      expect(await s.announceVesting(16_000, 100)).toBe(1); // the lot that vested at 1 000
+      const seen = await s.changesSince({ tillId: 't1', storeId: 's1', cursor: 0, limit: 100, now: 16_000 });
+      expect(await s.announceVesting(16_000, 100)).toBe(0);
+      expect(
+        (await s.changesSince({ tillId: 't1', storeId: 's1', cursor: seen.cursor, limit: 100, now: 16_000 }))
+          .balances,
+      ).toEqual([]);
+      expect(await s.announceVesting(21_000, 100)).toBe(1);
+      expect(await s.announceVesting(21_000, 100)).toBe(0);
+      const vested = await s.changesSince({
+        tillId: 't1',
+        storeId: 's1',
+        cursor: seen.cursor,
+        limit: 100,
+        now: 21_000,
+      });
+      expect(vested.balances).toMatchObject([{ cardId: 'card-a', available: 50, pending: 0 }]);
       expect(await s.unbalancedCards(10)).toEqual([]);
     });
   });
