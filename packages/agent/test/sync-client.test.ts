@@ -133,12 +133,13 @@ describe('sync client against a real hub', () => {
       signRuleSet(keys, { version: 'v2', effectiveFrom: 1, ruleSetJson: '{"rules":[]}' }),
     );
     await hub.publishRuleSet({
-      ...signRuleSet(generateHubKeys(), { version: 'forged', effectiveFrom: 1, ruleSetJson: '{"rules":[]}' }),
+      ...signRuleSet(generateHubKeys(), { version: 'forged', effectiveFrom: 2, ruleSetJson: '{"rules":[]}' }),
     });
     b.sale('card-b', 1, 0);
     expect(await b.client.syncOnce()).toBe(true);
     expect(b.client.knownBalance('card-a')).toBe(100);
     expect(b.client.blocked('card-b')).toBe(true);
+    expect(b.client.currentRuleSet()?.version).toBe('v2'); // the forged one was dropped
     expect(b.client.checkSpend('card-b', 1, 1)).toMatchObject({ ok: false, code: 'card_blocked' });
     a.sale('card-a', 0, 1);
     expect(await a.client.syncOnce()).toBe(true);

@@ -320,6 +320,14 @@ export class SyncClient {
     };
   }
 
+  /**
+   * The newest verified rule set in force at `now` (head office signed it, `effectiveFrom` has
+   * passed): for the agent to load in place of its program file. Undefined when none arrived.
+   */
+  currentRuleSet(now = this.#o.clock.nowMs()): SignedRuleSet | undefined {
+    return this.#o.state.ruleSets(16).find((r) => r.effectiveFrom <= now);
+  }
+
   blocked(cardId: string): boolean {
     return this.#o.state.balance(cardId)?.blocked ?? false;
   }
