@@ -88,18 +88,25 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
 
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
     const credentials = parseTillAuthorization(request.headers.authorization);
-    if (!credentials) return fail(reply, 'unauthorized', 'send Authorization: Bearer <tillId>:<secret>');
-    if (!limiter.take(credentials.tillId, clock.nowMs())) {
-      reply.header('retry-after', '1');
-      return fail(reply, 'rate_limited', 'too many requests from this till; slow down');
+    // Failed attempts are limited per address, so guessing cannot use up a real till's budget.
+    if (!credentials) {
+      if (!limiter.take(`bad:${request.ip}`, clock.nowMs()))
+        return fail(reply, 'rate_limited', 'too many attempts');
+      return fail(reply, 'unauthorized', 'send Authorization: Bearer <tillId>:<secret>');
     }
     const till = await store.getTill(credentials.tillId);
     if (!till || till.secretHash === null || !sameHash(till.secretHash, sha256Hex(credentials.secret))) {
+      if (!limiter.take(`bad:${request.ip}`, clock.nowMs()))
+        return fail(reply, 'rate_limited', 'too many attempts');
       return fail(
         reply,
         'unauthorized',
         'unknown till or wrong secret: enrol the till again with a new code',
       );
+    }
+    if (!limiter.take(till.tillId, clock.nowMs())) {
+      reply.header('retry-after', '1');
+      return fail(reply, 'rate_limited', 'too many requests from this till; slow down');
     }
     request.till = till;
     return undefined;

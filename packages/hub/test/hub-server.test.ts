@@ -163,6 +163,20 @@ describe('hub server', () => {
           .statusCode,
       );
     expect(codes).toEqual([200, 200, 429]);
+    // Wrong secrets for t2 are limited per address and do not use up t2's own budget.
+    const t2 = await enrol('t2');
+    const wrong = tillAuthorization('t2', 'B'.repeat(43));
+    const guesses: number[] = [];
+    for (let i = 0; i < 3; i++)
+      guesses.push(
+        (await slow.inject({ method: 'GET', url: '/v1/sync/changes', headers: { authorization: wrong } }))
+          .statusCode,
+      );
+    expect(guesses).toEqual([401, 401, 429]);
+    expect(
+      (await slow.inject({ method: 'GET', url: '/v1/sync/changes', headers: { authorization: t2.auth } }))
+        .statusCode,
+    ).toBe(200);
     await slow.close();
   });
 });
