@@ -6,19 +6,16 @@ import { buildHubServer } from './hub-server';
 import { openHubStore } from './open-hub-store';
 import { loadOrCreateHubKeys, signRuleSet } from './rule-signing';
 
-/**
- * `tillpoint-hub`: head office's command line.
- *   serve          --db D [--host H] [--port P] [--key K] [--cert C --tls-key K2] [--expiry-every-min M]
- *   till-add       --db D --store S --till T [--code-ttl-hours 24]   (prints the one-time code)
- *   block-card     --db D --card C [--unblock]
- *   publish-rules  --db D --key K --version V --effective-from ISO --file rules.json
- *   limits         --db D --store S --max-sync-age-min M --per-card N --store-total N
- *   card-cap       --db D --card C --cap N | --clear
- *   expire         --db D
- * `--db` is a SQLite file path (default ./hub.sqlite) or a postgres:// URL (or $DATABASE_URL).
- */
+/** `tillpoint-hub`: head office's command line (the commands and options are in `usage`). */
 const usage = `usage: tillpoint-hub <serve|till-add|block-card|publish-rules|limits|card-cap|expire> [options]
-see packages/hub/README.md`;
+  serve          --db D [--host H] [--port P] [--key K] [--cert C --tls-key K2] [--expiry-every-min M]
+  till-add       --db D --store S --till T [--code-ttl-hours 24]   (prints the one-time code)
+  block-card     --db D --card C [--unblock]
+  publish-rules  --db D --key K --version V --effective-from ISO --file rules.json
+  limits         --db D --store S --max-sync-age-min M --per-card N --store-total N
+  card-cap       --db D --card C --cap N | --clear
+  expire         --db D
+--db is a SQLite file (default ./hub.sqlite) or a postgres:// URL (or $DATABASE_URL); see packages/hub/README.md`;
 
 function int(value: string | undefined, name: string): number {
   const n = Number(value);
@@ -32,8 +29,19 @@ function need(value: string | undefined, name: string): string {
   return value;
 }
 
+const commands = ['serve', 'till-add', 'block-card', 'publish-rules', 'limits', 'card-cap', 'expire'];
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Help and typos answer before any database is opened (or created).
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(usage);
+    return 0;
+  }
+  if (!commands.includes(command)) {
+    console.error(`unknown command "${command}"\n${usage}`);
+    return 2;
+  }
   const { values } = parseArgs({
     args: rest,
     options: {
