@@ -4,7 +4,7 @@ import { type Clock, systemClock } from '@tillpoint/core';
 import { openLedgerStore, type SqliteLedgerStore } from '@tillpoint/ledger/store';
 import { createTransport, PrintQueue } from '@tillpoint/printer';
 import type { Health } from '@tillpoint/protocol';
-import { loadProgramFile } from '@tillpoint/rules';
+import { loadProgramFile, parseProgramText } from '@tillpoint/rules';
 import { createScanner, type ScannerBinding } from '@tillpoint/scanner';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -133,6 +133,29 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     ...(sync === undefined ? {} : { offlineGate: sync }),
   });
 
+  // A signed rule set from head office replaces the program file once it is effective
+  // (signatures are checked when it is pulled); checked after every sync run, never on a sale.
+  let ruleSetSeen: string | undefined;
+  const applyHeadOfficeRules = () => {
+    const ruleSet = sync?.currentRuleSet();
+    if (ruleSet === undefined || ruleSet.version === ruleSetSeen) return;
+    ruleSetSeen = ruleSet.version;
+    const parsed = parseProgramText(ruleSet.ruleSetJson, `head-office rule set ${ruleSet.version}`);
+    if (!parsed.ok) {
+      logger.error({ code: 'invalid_program', ruleSet: ruleSet.version }, parsed.message);
+      events.publish('loyalty', {
+        state: 'available',
+        problem: `rule set ${ruleSet.version} refused; keeping the current program`,
+      });
+      return;
+    }
+    session.useProgram(parsed.value);
+  };
+  applyHeadOfficeRules();
+  const unsubscribeRules = events.subscribe((event) => {
+    if (event.type === 'sync') applyHeadOfficeRules();
+  });
+
   const scanners = config.scanners.map((scannerConfig) =>
     createScanner(scannerConfig, { clock, cardRanges: config.cardRanges }),
   );
@@ -227,6 +250,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       await Promise.allSettled(scanners.map((s) => s.close()));
       await printQueue?.stop();
       unsubscribeSync();
+      unsubscribeRules();
       await sync?.stop();
       ledger?.close();
       state.close();

@@ -54,10 +54,12 @@ const refusal = (code: ApiErrorCode, message: string, details?: Record<string, u
 export class TillSession {
   private ledger: SqliteLedgerStore | undefined;
   private ledgerProblem: string | undefined;
+  private programInUse: ProgramVersion;
 
   constructor(private readonly d: TillSessionDeps) {
     this.ledger = d.ledger;
     this.ledgerProblem = d.ledgerProblem;
+    this.programInUse = d.program;
   }
 
   get loyaltyAvailable(): boolean {
@@ -74,7 +76,19 @@ export class TillSession {
   }
 
   get program(): ProgramVersion {
-    return this.d.program;
+    return this.programInUse;
+  }
+
+  /**
+   * Switches to another program version (a signed rule set from head office that became
+   * effective). Quotes and sales from now on use it; a sale in hand finishes on the old one.
+   */
+  useProgram(version: ProgramVersion): void {
+    if (version.versionId === this.programInUse.versionId) return;
+    const previous = this.programInUse.versionId;
+    this.programInUse = version;
+    this.d.logger.info({ programVersion: version.versionId, previous }, 'program switched');
+    this.d.events.publish('loyalty', { state: 'available', programVersion: version.versionId, previous });
   }
 
   /** Which codes the cashier scanned are cards: by the configured ranges, offline. */
@@ -469,7 +483,7 @@ export class TillSession {
     return quote(
       basket,
       withHold,
-      this.d.program,
+      this.programInUse,
       new Date(atMs),
       spendPoints === undefined ? {} : { spendPoints },
     );
@@ -477,7 +491,7 @@ export class TillSession {
 
   private describeCard(view: CardView): CardInfo {
     const now = this.d.clock.nowMs();
-    const tiers = tierStanding(this.d.program.program, view.lifetimeSpendMinor);
+    const tiers = tierStanding(this.programInUse.program, view.lifetimeSpendMinor);
     return {
       cardCode: view.cardId,
       status: view.status,
