@@ -49,9 +49,11 @@ export default async function hubBench(h: BenchHarness): Promise<void> {
   const batches = Number(process.env.TILLPOINT_BENCH_BATCHES ?? 30);
   const dir = mkdtempSync(join(process.env.TILLPOINT_BENCH_DIR ?? tmpdir(), 'tillpoint-hub-bench-'));
   try {
-    await sqliteIngest(h, dir, batches);
-    await postgresIngest(h, batches);
-    await syncLag(h, dir);
+    // TILLPOINT_BENCH_HUB_PARTS=postgres (comma list of sqlite, postgres, lag) runs only those parts.
+    const parts = new Set((process.env.TILLPOINT_BENCH_HUB_PARTS ?? 'sqlite,postgres,lag').split(','));
+    if (parts.has('sqlite')) await sqliteIngest(h, dir, batches);
+    if (parts.has('postgres')) await postgresIngest(h, batches);
+    if (parts.has('lag')) await syncLag(h, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -32,6 +32,22 @@ export function decideBatch(
   entries: readonly OutboxEntry[],
   heldHashAt: (seq: number) => string | undefined,
 ): BatchDecision {
+  const plan = planBatch(cursor, entries, heldHashAt);
+  if (plan.kind !== 'apply') return plan;
+  const broken = checkChain(cursor, plan.entries);
+  return broken ?? plan;
+}
+
+/**
+ * `decideBatch` without the hash chain of the new part: a store may write the planned rows
+ * while it verifies them (`checkChain`), as long as it verifies before it commits. The
+ * entries the hub already holds are compared here (their hashes, no hashing).
+ */
+export function planBatch(
+  cursor: TillCursor,
+  entries: readonly OutboxEntry[],
+  heldHashAt: (seq: number) => string | undefined,
+): BatchDecision {
   const first = entries[0];
   assert(first !== undefined, 'a batch has entries');
   const fromSeq = first.seq;
@@ -46,10 +62,17 @@ export function decideBatch(
   }
   if (duplicates === entries.length) return { kind: 'replayed', ackedThrough: cursor.lastSeq };
   const fresh = entries.slice(duplicates);
-  const chain = verifyChain(fresh, cursor.lastHash);
-  if (!chain.ok) return { kind: 'chain_broken', seq: chain.seq, reason: chain.reason };
   const last = fresh[fresh.length - 1] as OutboxEntry;
   return { kind: 'apply', entries: fresh, duplicates, ackedThrough: last.seq, lastHash: last.hash };
+}
+
+/** The new part of a planned batch against the chain from the cursor's hash: null when every entry chains. */
+export function checkChain(
+  cursor: TillCursor,
+  fresh: readonly OutboxEntry[],
+): Extract<BatchDecision, { kind: 'chain_broken' }> | null {
+  const chain = verifyChain(fresh, cursor.lastHash);
+  return chain.ok ? null : { kind: 'chain_broken', seq: chain.seq, reason: chain.reason };
 }
 
 /** The rows an accepted batch writes: flat arrays, ready for a multi-row insert or `unnest`. */

@@ -2,7 +2,7 @@ import { assert } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import type { BalanceSnapshot, OfflineLimits, SignedRuleSet } from '@tillpoint/protocol';
 import pg from 'pg';
-import { type BatchRows, batchRows, decideBatch, emptyCursor, lotUpserts } from './batch-plan';
+import { type BatchRows, batchRows, checkChain, emptyCursor, lotUpserts, planBatch } from './batch-plan';
 import { defaultStoreLimits, expiryEntry, overdraftEntry, tillShare } from './hub-rules';
 import {
   type CardState,
@@ -79,7 +79,9 @@ CREATE TABLE IF NOT EXISTS card (card_id text PRIMARY KEY, points bigint NOT NUL
   changed_seq bigint NOT NULL DEFAULT 0, block_changed_seq bigint NOT NULL DEFAULT 0,
   block_changed_at bigint NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS card_changed ON card(changed_seq);
-CREATE INDEX IF NOT EXISTS card_block_changed ON card(block_changed_seq);
+-- Only blocked or unblocked cards are indexed: a balance update adds no entry here.
+DROP INDEX IF EXISTS card_block_changed;
+CREATE INDEX IF NOT EXISTS card_block_changes ON card(block_changed_seq) WHERE block_changed_seq > 0;
 CREATE TABLE IF NOT EXISTS card_store (card_id text NOT NULL, store_id text NOT NULL, PRIMARY KEY (card_id, store_id));
 CREATE INDEX IF NOT EXISTS card_store_store ON card_store(store_id, card_id);
 CREATE TABLE IF NOT EXISTS card_cap (card_id text PRIMARY KEY, cap bigint NOT NULL);
@@ -89,6 +91,49 @@ CREATE TABLE IF NOT EXISTS rule_set (seq bigint PRIMARY KEY, version text NOT NU
   effective_from bigint NOT NULL, rule_set_json text NOT NULL, signature text NOT NULL);
 `;
 }
+
+/** Where a push moves its till's cursor to. */
+interface TillCursorWrite {
+  tillId: string;
+  epoch: string;
+  lastSeq: number;
+  lastHash: string;
+}
+
+/**
+ * The write of a batch's rows as one statement: $1–$9 journal, $10–$15 postings, $16–$21 lot
+ * upserts, $22–$23 card deltas, $24 the store; then either a push's cursor ($25 till, $26 epoch,
+ * $27 last seq, $28 last hash, $29 now) with a new change number, or a given change number ($25).
+ * Data-modifying CTEs all run to completion whether or not the final SELECT reads them.
+ */
+function writeRowsStatement(push: boolean): string {
+  const seq = push
+    ? "seq AS (UPDATE meta SET value = value + 1 WHERE key = 'change_seq' RETURNING value)"
+    : 'seq AS (SELECT $25::bigint AS value)';
+  const cursor = push
+    ? `, cur AS (UPDATE till_cursor SET last_seq = $27, last_hash = $28, updated_at = $29
+         WHERE till_id = $25 AND epoch = $26)`
+    : '';
+  return `WITH ${seq},
+  j AS (INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
+      $8::text[], string_to_array($9::text, E'\n')) ON CONFLICT DO NOTHING RETURNING 1),
+  p AS (INSERT INTO posting (card_id, txn_id, leg, account, amount, lot_id)
+    SELECT * FROM unnest($10::text[], $11::text[], $12::int[], $13::text[], $14::bigint[], $15::text[])
+    ON CONFLICT DO NOTHING),
+  l AS (INSERT INTO lot (card_id, lot_id, initial, remaining, vests_at, expires_at)
+    SELECT * FROM unnest($16::text[], $17::text[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[])
+    ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining),
+  up AS (INSERT INTO card (card_id, points, changed_seq)
+    SELECT c, d, (SELECT value FROM seq) FROM unnest($22::text[], $23::bigint[]) AS t(c, d)
+    ON CONFLICT (card_id) DO UPDATE SET points = card.points + excluded.points, changed_seq = excluded.changed_seq
+    RETURNING card_id, points),
+  cs AS (INSERT INTO card_store (card_id, store_id) SELECT card_id, $24 FROM up ON CONFLICT DO NOTHING)${cursor}
+SELECT (SELECT value FROM seq) AS seq, (SELECT count(*) FROM j)::int AS journal_rows,
+  ARRAY(SELECT card_id FROM up WHERE points < 0 ORDER BY card_id) AS short_cards`;
+}
+
+const writeRowsSql = { push: writeRowsStatement(true), hub: writeRowsStatement(false) };
 
 const cardColumns = `c.card_id, c.points, c.blocked, c.flagged, c.changed_seq, c.overdraft,
   COALESCE((SELECT SUM(remaining) FROM lot l WHERE l.card_id = c.card_id AND l.vests_at > $1
@@ -245,20 +290,47 @@ export class PostgresHubStore implements HubStore {
         );
         for (const r of rows.rows as { seq: number; hash: string }[]) held.set(r.seq, r.hash);
       }
-      const decision = decideBatch(cursor, input.entries, (seq) => held.get(seq));
+      const decision = planBatch(cursor, input.entries, (seq) => held.get(seq));
       if (decision.kind !== 'apply') {
         await client.query('ROLLBACK');
         return decision;
       }
-      const seq = await this.#nextChangeSeq(client);
-      const rows = batchRows(decision.entries);
-      await this.#writeRows(client, rows, input.storeId, seq, input.now);
-      const overdraftBooked = await this.#bookShortfalls(client, [...rows.cardDeltas.keys()], seq, input.now);
-      await prepared(
-        client,
-        'UPDATE till_cursor SET last_seq = $3, last_hash = $4, updated_at = $5 WHERE till_id = $1 AND epoch = $2',
-        [input.tillId, first.epoch, decision.ackedThrough, decision.lastHash, input.now],
-      );
+      // The rows go to the server as one statement, and the chain of the new entries is verified
+      // while the server writes them: nothing commits unless every entry chains.
+      let rows: BatchRows;
+      try {
+        rows = batchRows(decision.entries);
+      } catch (error) {
+        const broken = checkChain(cursor, decision.entries);
+        if (broken === null) throw error;
+        await client.query('ROLLBACK');
+        return broken;
+      }
+      const writing = this.#writeRows(client, rows, input.storeId, input.now, {
+        tillId: input.tillId,
+        epoch: first.epoch,
+        lastSeq: decision.ackedThrough,
+        lastHash: decision.lastHash,
+      });
+      // Rejections are read below, after the chain verdict (a tampered batch may also fail a write).
+      writing.catch(() => undefined);
+      const broken = checkChain(cursor, decision.entries);
+      let written: { seq: number; shortCards: string[] };
+      try {
+        written = await writing;
+      } catch (error) {
+        if (broken === null) throw error;
+        await client.query('ROLLBACK');
+        return broken;
+      }
+      if (broken !== null) {
+        await client.query('ROLLBACK');
+        return broken;
+      }
+      const overdraftBooked =
+        written.shortCards.length === 0
+          ? 0
+          : await this.#bookShortfalls(client, written.shortCards, written.seq, input.now);
       await client.query('COMMIT');
       return {
         kind: 'applied',
@@ -283,108 +355,90 @@ export class PostgresHubStore implements HubStore {
     return (result.rows[0] as { value: number }).value;
   }
 
+  /**
+   * Writes the rows of accepted entries in one statement (one round trip): journal and postings
+   * (`unnest ... ON CONFLICT DO NOTHING`), lots, the card projection and the store's card list,
+   * and either the till's cursor with a new change number (`cursor`) or the given change number
+   * (`seq`, the hub's own entries). Answers the change number and the cards now below zero.
+   */
   async #writeRows(
     client: pg.PoolClient,
     rows: BatchRows,
     storeId: string,
-    seq: number,
     now: number,
-  ): Promise<void> {
+    at: TillCursorWrite | number,
+  ): Promise<{ seq: number; shortCards: string[] }> {
     const j = rows.journal;
     assert(
       j.every((r) => !r.body.includes('\n')),
       'JSON text has no raw newline',
     );
-    const inserted = await prepared(
+    const p = rows.postings;
+    // New lots and changes to known ones as one upsert; sorted, so writers lock lots in one order.
+    const lots = lotUpserts(rows);
+    const cards = [...rows.cardDeltas].sort(([a], [b]) => (a < b ? -1 : 1));
+    const values: unknown[] = [
+      j.map((r) => r.cardId),
+      j.map((r) => r.tillId),
+      j.map((r) => r.epoch),
+      j.map((r) => r.seq),
+      j.map((r) => r.txnId),
+      j.map((r) => r.kind),
+      j.map((r) => r.occurredAt),
+      j.map((r) => r.hash),
+      // Bodies as one newline-separated text (JSON text has no raw newline): no array escaping of every quote.
+      j.map((r) => r.body).join('\n'),
+      p.map((r) => r.cardId),
+      p.map((r) => r.txnId),
+      p.map((r) => r.leg),
+      p.map((r) => r.account),
+      p.map((r) => r.amount),
+      p.map((r) => r.lotId),
+      lots.map((l) => l.cardId),
+      lots.map((l) => l.lotId),
+      lots.map((l) => l.initial),
+      lots.map((l) => l.remaining),
+      lots.map((l) => l.vestsAt),
+      lots.map((l) => l.expiresAt),
+      cards.map(([c]) => c),
+      cards.map(([, d]) => d),
+      storeId,
+    ];
+    if (typeof at === 'number') values.push(at);
+    else values.push(at.tillId, at.epoch, at.lastSeq, at.lastHash, now);
+    const result = await prepared(
       client,
-      `INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
-         $8::text[], string_to_array($9::text, E'\n')) ON CONFLICT DO NOTHING`,
-      [
-        j.map((r) => r.cardId),
-        j.map((r) => r.tillId),
-        j.map((r) => r.epoch),
-        j.map((r) => r.seq),
-        j.map((r) => r.txnId),
-        j.map((r) => r.kind),
-        j.map((r) => r.occurredAt),
-        j.map((r) => r.hash),
-        // Bodies as one newline-separated text (JSON text has no raw newline): no array escaping of every quote.
-        j.map((r) => r.body).join('\n'),
-      ],
+      typeof at === 'number' ? writeRowsSql.hub : writeRowsSql.push,
+      values,
     );
-    assert(inserted.rowCount === j.length, 'every entry past the cursor is new to the journal', {
-      inserted: inserted.rowCount,
+    const row = result.rows[0] as { seq: number; journal_rows: number; short_cards: string[] };
+    assert(row.journal_rows === j.length, 'every entry past the cursor is new to the journal', {
+      inserted: row.journal_rows,
       expected: j.length,
     });
-    const p = rows.postings;
-    if (p.length > 0) {
-      await prepared(
-        client,
-        `INSERT INTO posting (card_id, txn_id, leg, account, amount, lot_id)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[])
-         ON CONFLICT DO NOTHING`,
-        [
-          p.map((r) => r.cardId),
-          p.map((r) => r.txnId),
-          p.map((r) => r.leg),
-          p.map((r) => r.account),
-          p.map((r) => r.amount),
-          p.map((r) => r.lotId),
-        ],
-      );
-    }
-    if (rows.lotDeltas.size > 0 || rows.newLots.length > 0) {
-      // One statement for new lots and changes to known ones; sorted, so writers lock lots in one order.
-      const lots = lotUpserts(rows);
-      await prepared(
-        client,
-        `INSERT INTO lot (card_id, lot_id, initial, remaining, vests_at, expires_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
-         ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining`,
-        [
-          lots.map((l) => l.cardId),
-          lots.map((l) => l.lotId),
-          lots.map((l) => l.initial),
-          lots.map((l) => l.remaining),
-          lots.map((l) => l.vestsAt),
-          lots.map((l) => l.expiresAt),
-        ],
-      );
-    }
-    const cards = [...rows.cardDeltas].sort(([a], [b]) => (a < b ? -1 : 1));
-    // One statement: the projection upsert, and the store learns the cards it has seen.
-    await prepared(
-      client,
-      `WITH up AS (
-         INSERT INTO card (card_id, points, changed_seq) SELECT c, d, $3 FROM unnest($1::text[], $2::bigint[]) AS t(c, d)
-         ON CONFLICT (card_id) DO UPDATE SET points = card.points + excluded.points, changed_seq = excluded.changed_seq
-         RETURNING card_id)
-       INSERT INTO card_store (card_id, store_id) SELECT card_id, $4 FROM up ON CONFLICT DO NOTHING`,
-      [cards.map(([c]) => c), cards.map(([, d]) => d), seq, storeId],
-    );
     if (rows.blocks.size > 0) {
       const blocks = [...rows.blocks];
       await prepared(
         client,
         `UPDATE card SET blocked = t.b, block_changed_seq = $3, block_changed_at = $4
          FROM unnest($1::text[], $2::boolean[]) AS t(c, b) WHERE card.card_id = t.c`,
-        [blocks.map(([c]) => c), blocks.map(([, b]) => b), seq, now],
+        [blocks.map(([c]) => c), blocks.map(([, b]) => b), row.seq, now],
       );
     }
+    return { seq: row.seq, shortCards: row.short_cards };
   }
 
   async #bookShortfalls(client: pg.PoolClient, cardIds: string[], seq: number, now: number): Promise<number> {
     const short = await prepared(
       client,
-      'SELECT card_id, points FROM card WHERE card_id = ANY($1::text[]) AND points < 0',
+      'SELECT card_id, points FROM card WHERE card_id = ANY($1::text[]) AND points < 0 ORDER BY card_id',
       [cardIds],
     );
     let booked = 0;
     for (const row of short.rows as { card_id: string; points: number }[]) {
       const hubSeq = await this.#nextHubEntrySeq(client);
       const entry = overdraftEntry({ cardId: row.card_id, shortfall: -row.points, hubSeq, now });
-      await this.#writeRows(client, batchRows([entry]), hubTillId, seq, now);
+      await this.#writeRows(client, batchRows([entry]), hubTillId, now, seq);
       await prepared(
         client,
         'UPDATE card SET overdraft = overdraft + $2, flagged = true WHERE card_id = $1',
@@ -430,7 +484,7 @@ export class PostgresHubStore implements HubStore {
       }
       const blocklist = (
         await client.query(
-          `SELECT card_id, blocked, block_changed_at FROM card WHERE block_changed_seq > $1 AND block_changed_seq <= $2
+          `SELECT card_id, blocked, block_changed_at FROM card WHERE block_changed_seq > 0 AND block_changed_seq > $1 AND block_changed_seq <= $2
            ORDER BY block_changed_seq LIMIT 5000`,
           [input.cursor, upTo],
         )
@@ -562,8 +616,8 @@ export class PostgresHubStore implements HubStore {
           client,
           batchRows([expiryEntry(lot.card_id, lot.lot_id, lot.remaining, hubSeq, now)]),
           hubTillId,
-          seq,
           now,
+          seq,
         );
         expired += lot.remaining;
       }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { OutboxEntry } from '@tillpoint/ledger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubStore } from '../src/hub-store';
 import { SyntheticTill } from './synthetic-till';
@@ -130,6 +131,23 @@ export function hubStoreContract(name: string, open: () => Promise<HubStore>, ti
         seq: 2,
       });
       expect((await s.journalKeys(100)).length).toBe(2);
+    });
+
+    it('answers chain_broken, writing nothing, for a tampered batch that would also fail to write', async () => {
+      const s = await fresh();
+      const till = new SyntheticTill('t1');
+      for (let i = 0; i < 3; i++) till.earn('card-a', 5);
+      const unbalanced = till.slice(1, 3).map((e) => ({ ...e, postings: e.postings.map((p) => ({ ...p })) }));
+      (unbalanced[2] as { postings: { amount: number }[] }).postings[0] = {
+        ...(unbalanced[2]?.postings[0] as OutboxEntry['postings'][number]),
+        amount: 500,
+      };
+      expect(await s.applyBatch({ tillId: 't1', storeId: 's1', entries: unbalanced, now })).toMatchObject({
+        kind: 'chain_broken',
+        seq: 3,
+      });
+      expect(await s.journalKeys(100)).toEqual([]);
+      expect(await s.getCard('card-a', now)).toBeNull();
     });
 
     it('starts a new epoch of the same till at seq 1', async () => {
