@@ -118,8 +118,27 @@ export interface LotRow {
 }
 
 export function batchRows(entries: readonly OutboxEntry[]): BatchRows {
-  const rows: BatchRows = {
-    journal: [],
+  return { journal: journalRows(entries), ...balanceRows(entries) };
+}
+
+/** The journal rows of entries (each entry's JSON as its body). */
+export function journalRows(entries: readonly OutboxEntry[]): JournalRow[] {
+  return entries.map((entry) => ({
+    cardId: entry.cardId,
+    tillId: entry.tillId,
+    epoch: entry.epoch,
+    seq: entry.seq,
+    txnId: entry.txnId,
+    kind: entry.kind,
+    occurredAt: entry.occurredAt,
+    hash: entry.hash,
+    body: JSON.stringify(entry),
+  }));
+}
+
+/** Everything but the journal: postings, lots, and the net changes of lots and cards. */
+export function balanceRows(entries: readonly OutboxEntry[]): Omit<BatchRows, 'journal'> {
+  const rows: Omit<BatchRows, 'journal'> = {
     postings: [],
     newLots: [],
     lotDeltas: new Map(),
@@ -128,17 +147,6 @@ export function batchRows(entries: readonly OutboxEntry[]): BatchRows {
   };
   for (const entry of entries) {
     let sum = 0;
-    rows.journal.push({
-      cardId: entry.cardId,
-      tillId: entry.tillId,
-      epoch: entry.epoch,
-      seq: entry.seq,
-      txnId: entry.txnId,
-      kind: entry.kind,
-      occurredAt: entry.occurredAt,
-      hash: entry.hash,
-      body: JSON.stringify(entry),
-    });
     for (const lot of entry.newLots) {
       rows.newLots.push({
         cardId: entry.cardId,
@@ -179,7 +187,7 @@ export function batchRows(entries: readonly OutboxEntry[]): BatchRows {
  * a lot first seen here carries its terms; a lot the hub has never been told of (spent from a
  * head-office snapshot) is kept as an always-vested lot with initial 0.
  */
-export function lotUpserts(rows: BatchRows): LotUpsert[] {
+export function lotUpserts(rows: Pick<BatchRows, 'newLots' | 'lotDeltas'>): LotUpsert[] {
   const byKey = new Map<string, LotUpsert>();
   for (const lot of rows.newLots) {
     byKey.set(`${lot.cardId}\u0000${lot.lotId}`, { ...lot, remaining: 0 });

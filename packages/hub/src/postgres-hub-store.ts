@@ -2,7 +2,17 @@ import { assert } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import type { BalanceSnapshot, OfflineLimits, SignedRuleSet } from '@tillpoint/protocol';
 import pg from 'pg';
-import { type BatchRows, batchRows, checkChain, emptyCursor, lotUpserts, planBatch } from './batch-plan';
+import {
+  type BatchRows,
+  balanceRows,
+  batchRows,
+  checkChain,
+  emptyCursor,
+  type JournalRow,
+  journalRows,
+  lotUpserts,
+  planBatch,
+} from './batch-plan';
 import { defaultStoreLimits, expiryEntry, overdraftEntry, tillShare } from './hub-rules';
 import {
   type CardState,
@@ -100,40 +110,41 @@ interface TillCursorWrite {
   lastHash: string;
 }
 
+/** The journal rows of a batch; bodies as one newline-joined text (JSON text has no raw newline). */
+const journalSql = `INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
+    $8::text[], string_to_array($9::text, E'\\n')) ON CONFLICT DO NOTHING`;
+
 /**
- * The write of a batch's rows as one statement: $1–$9 journal, $10–$15 postings, $16–$21 lot
- * upserts, $22–$23 card deltas, $24 the store; then either a push's cursor ($25 till, $26 epoch,
- * $27 last seq, $28 last hash, $29 now) with a new change number, or a given change number ($25).
- * Data-modifying CTEs all run to completion whether or not the final SELECT reads them.
+ * The rest of a batch's rows as one statement: $1–$6 postings, $7–$12 lot upserts, $13–$14 card
+ * deltas, $15 the store; then either a push's cursor ($16 till, $17 epoch, $18 last seq, $19 last
+ * hash, $20 now) with a new change number, or a given change number ($16). Data-modifying CTEs
+ * all run to completion whether or not the final SELECT reads them.
  */
-function writeRowsStatement(push: boolean): string {
+function balanceStatement(push: boolean): string {
   const seq = push
     ? "seq AS (UPDATE meta SET value = value + 1 WHERE key = 'change_seq' RETURNING value)"
-    : 'seq AS (SELECT $25::bigint AS value)';
+    : 'seq AS (SELECT $16::bigint AS value)';
   const cursor = push
-    ? `, cur AS (UPDATE till_cursor SET last_seq = $27, last_hash = $28, updated_at = $29
-         WHERE till_id = $25 AND epoch = $26)`
+    ? `, cur AS (UPDATE till_cursor SET last_seq = $18, last_hash = $19, updated_at = $20
+         WHERE till_id = $16 AND epoch = $17)`
     : '';
   return `WITH ${seq},
-  j AS (INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
-      $8::text[], string_to_array($9::text, E'\n')) ON CONFLICT DO NOTHING RETURNING 1),
   p AS (INSERT INTO posting (card_id, txn_id, leg, account, amount, lot_id)
-    SELECT * FROM unnest($10::text[], $11::text[], $12::int[], $13::text[], $14::bigint[], $15::text[])
+    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[])
     ON CONFLICT DO NOTHING),
   l AS (INSERT INTO lot (card_id, lot_id, initial, remaining, vests_at, expires_at)
-    SELECT * FROM unnest($16::text[], $17::text[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[])
+    SELECT * FROM unnest($7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[])
     ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining),
   up AS (INSERT INTO card (card_id, points, changed_seq)
-    SELECT c, d, (SELECT value FROM seq) FROM unnest($22::text[], $23::bigint[]) AS t(c, d)
+    SELECT c, d, (SELECT value FROM seq) FROM unnest($13::text[], $14::bigint[]) AS t(c, d)
     ON CONFLICT (card_id) DO UPDATE SET points = card.points + excluded.points, changed_seq = excluded.changed_seq
     RETURNING card_id, points),
-  cs AS (INSERT INTO card_store (card_id, store_id) SELECT card_id, $24 FROM up ON CONFLICT DO NOTHING)${cursor}
-SELECT (SELECT value FROM seq) AS seq, (SELECT count(*) FROM j)::int AS journal_rows,
-  ARRAY(SELECT card_id FROM up WHERE points < 0 ORDER BY card_id) AS short_cards`;
+  cs AS (INSERT INTO card_store (card_id, store_id) SELECT card_id, $15 FROM up ON CONFLICT DO NOTHING)${cursor}
+SELECT (SELECT value FROM seq) AS seq, ARRAY(SELECT card_id FROM up WHERE points < 0 ORDER BY card_id) AS short_cards`;
 }
 
-const writeRowsSql = { push: writeRowsStatement(true), hub: writeRowsStatement(false) };
+const balanceSql = { push: balanceStatement(true), hub: balanceStatement(false) };
 
 const cardColumns = `c.card_id, c.points, c.blocked, c.flagged, c.changed_seq, c.overdraft,
   COALESCE((SELECT SUM(remaining) FROM lot l WHERE l.card_id = c.card_id AND l.vests_at > $1
@@ -264,17 +275,13 @@ export class PostgresHubStore implements HubStore {
     try {
       await client.query('BEGIN');
       const empty = emptyCursor(input.tillId, first.epoch);
-      await prepared(
-        client,
-        `INSERT INTO till_cursor (till_id, epoch, last_seq, last_hash, updated_at) VALUES ($1, $2, 0, $3, $4)
-         ON CONFLICT DO NOTHING`,
-        [input.tillId, first.epoch, empty.lastHash, input.now],
-      );
+      // The till's cursor row, created on its first push, locked by the (no-op) update.
       const cursorRow = (
         await prepared(
           client,
-          'SELECT last_seq, last_hash FROM till_cursor WHERE till_id = $1 AND epoch = $2 FOR UPDATE',
-          [input.tillId, first.epoch],
+          `INSERT INTO till_cursor (till_id, epoch, last_seq, last_hash, updated_at) VALUES ($1, $2, 0, $3, $4)
+           ON CONFLICT (till_id, epoch) DO UPDATE SET last_seq = till_cursor.last_seq RETURNING last_seq, last_hash`,
+          [input.tillId, first.epoch, empty.lastHash, input.now],
         )
       ).rows[0] as { last_seq: number; last_hash: string };
       const cursor = { lastSeq: cursorRow.last_seq, lastHash: cursorRow.last_hash };
@@ -295,29 +302,33 @@ export class PostgresHubStore implements HubStore {
         await client.query('ROLLBACK');
         return decision;
       }
-      // The rows go to the server as one statement, and the chain of the new entries is verified
-      // while the server writes them: nothing commits unless every entry chains.
-      let rows: BatchRows;
+      // Two statements, each sent as soon as its rows are built: postings, lots, cards and cursor
+      // first (the larger one), then the journal. The journal rows are built, and the chain of the
+      // new entries is verified, while the server writes the first: nothing commits unless every
+      // entry chains (a tampered batch answers chain_broken even when a write failed too).
+      let balances: Promise<{ seq: number; shortCards: string[] }> | undefined;
+      let journal: Promise<void> | undefined;
       try {
-        rows = batchRows(decision.entries);
+        balances = this.#writeBalances(client, balanceRows(decision.entries), input.storeId, input.now, {
+          tillId: input.tillId,
+          epoch: first.epoch,
+          lastSeq: decision.ackedThrough,
+          lastHash: decision.lastHash,
+        });
+        balances.catch(() => undefined);
+        journal = this.#writeJournal(client, journalRows(decision.entries));
+        journal.catch(() => undefined);
       } catch (error) {
         const broken = checkChain(cursor, decision.entries);
         if (broken === null) throw error;
+        await Promise.allSettled([balances, journal]);
         await client.query('ROLLBACK');
         return broken;
       }
-      const writing = this.#writeRows(client, rows, input.storeId, input.now, {
-        tillId: input.tillId,
-        epoch: first.epoch,
-        lastSeq: decision.ackedThrough,
-        lastHash: decision.lastHash,
-      });
-      // Rejections are read below, after the chain verdict (a tampered batch may also fail a write).
-      writing.catch(() => undefined);
       const broken = checkChain(cursor, decision.entries);
       let written: { seq: number; shortCards: string[] };
       try {
-        written = await writing;
+        [written] = await Promise.all([balances, journal]);
       } catch (error) {
         if (broken === null) throw error;
         await client.query('ROLLBACK');
@@ -355,12 +366,7 @@ export class PostgresHubStore implements HubStore {
     return (result.rows[0] as { value: number }).value;
   }
 
-  /**
-   * Writes the rows of accepted entries in one statement (one round trip): journal and postings
-   * (`unnest ... ON CONFLICT DO NOTHING`), lots, the card projection and the store's card list,
-   * and either the till's cursor with a new change number (`cursor`) or the given change number
-   * (`seq`, the hub's own entries). Answers the change number and the cards now below zero.
-   */
+  /** Writes the rows of accepted entries (and the shortfalls' cards it answers get booked by the caller). */
   async #writeRows(
     client: pg.PoolClient,
     rows: BatchRows,
@@ -368,16 +374,14 @@ export class PostgresHubStore implements HubStore {
     now: number,
     at: TillCursorWrite | number,
   ): Promise<{ seq: number; shortCards: string[] }> {
-    const j = rows.journal;
-    assert(
-      j.every((r) => !r.body.includes('\n')),
-      'JSON text has no raw newline',
-    );
-    const p = rows.postings;
-    // New lots and changes to known ones as one upsert; sorted, so writers lock lots in one order.
-    const lots = lotUpserts(rows);
-    const cards = [...rows.cardDeltas].sort(([a], [b]) => (a < b ? -1 : 1));
-    const values: unknown[] = [
+    await this.#writeJournal(client, rows.journal);
+    return this.#writeBalances(client, rows, storeId, now, at);
+  }
+
+  async #writeJournal(client: pg.PoolClient, j: readonly JournalRow[]): Promise<void> {
+    const bodies = j.map((r) => r.body).join('\n');
+    assert(!j.some((r) => r.body.includes('\n')), 'JSON text has no raw newline');
+    const inserted = await prepared(client, journalSql, [
       j.map((r) => r.cardId),
       j.map((r) => r.tillId),
       j.map((r) => r.epoch),
@@ -386,8 +390,31 @@ export class PostgresHubStore implements HubStore {
       j.map((r) => r.kind),
       j.map((r) => r.occurredAt),
       j.map((r) => r.hash),
-      // Bodies as one newline-separated text (JSON text has no raw newline): no array escaping of every quote.
-      j.map((r) => r.body).join('\n'),
+      bodies,
+    ]);
+    assert(inserted.rowCount === j.length, 'every entry past the cursor is new to the journal', {
+      inserted: inserted.rowCount,
+      expected: j.length,
+    });
+  }
+
+  /**
+   * Postings, lots, the card projection and the store's card list in one statement, with either
+   * the till's cursor and a new change number (`at` a cursor) or the given change number (the
+   * hub's own entries). Answers the change number and the cards now below zero.
+   */
+  async #writeBalances(
+    client: pg.PoolClient,
+    rows: Omit<BatchRows, 'journal'>,
+    storeId: string,
+    now: number,
+    at: TillCursorWrite | number,
+  ): Promise<{ seq: number; shortCards: string[] }> {
+    const p = rows.postings;
+    // New lots and changes to known ones as one upsert; sorted, so writers lock lots in one order.
+    const lots = lotUpserts(rows);
+    const cards = [...rows.cardDeltas].sort(([a], [b]) => (a < b ? -1 : 1));
+    const values: unknown[] = [
       p.map((r) => r.cardId),
       p.map((r) => r.txnId),
       p.map((r) => r.leg),
@@ -406,16 +433,8 @@ export class PostgresHubStore implements HubStore {
     ];
     if (typeof at === 'number') values.push(at);
     else values.push(at.tillId, at.epoch, at.lastSeq, at.lastHash, now);
-    const result = await prepared(
-      client,
-      typeof at === 'number' ? writeRowsSql.hub : writeRowsSql.push,
-      values,
-    );
-    const row = result.rows[0] as { seq: number; journal_rows: number; short_cards: string[] };
-    assert(row.journal_rows === j.length, 'every entry past the cursor is new to the journal', {
-      inserted: row.journal_rows,
-      expected: j.length,
-    });
+    const result = await prepared(client, typeof at === 'number' ? balanceSql.hub : balanceSql.push, values);
+    const row = result.rows[0] as { seq: number; short_cards: string[] };
     if (rows.blocks.size > 0) {
       const blocks = [...rows.blocks];
       await prepared(
