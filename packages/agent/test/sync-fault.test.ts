@@ -259,7 +259,10 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
           const mine = client.knownBalance(card);
           if (mine === undefined) continue;
           compared += 1;
-          expect(mine, `${a.tillId} ${card}`).toBe((await store.getCard(card, Date.now()))?.available);
+          const available = (await store.getCard(card, Date.now()))?.available;
+          expect(mine, `${a.tillId} ${card}`).toBe(available);
+          // The ledger's spendable figure (what the POS sees) is head office's too.
+          expect(ledger.getCard(card, Date.now())?.spendable, `${a.tillId} ${card} ledger`).toBe(available);
         }
         expect(compared, `${a.tillId} holds snapshots of the cards it sold to`).toBeGreaterThan(0);
         expect(ledger.outboxHead().ackedThrough).toBe(ledger.outboxHead().lastSeq);

@@ -10,3 +10,4 @@ export * from './plan-adjustment';
 export * from './plan-expiry';
 export * from './plan-redemption';
 export * from './plan-return';
+export * from './snapshot';

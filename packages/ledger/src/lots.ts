@@ -1,5 +1,8 @@
 import type { MemberAccount } from './accounts';
 
+/** Head office's snapshot lot (`snapshot:<card>`, see snapshot.ts) is spent after every local lot. */
+const snapshotLast = (lot: Lot): number => (lot.lotId.startsWith('snapshot:') ? 1 : 0);
+
 /**
  * A lot: points earned together, with the moment they become spendable and the moment
  * they expire. Redemption consumes lots in expiry order. Times are Unix milliseconds.
@@ -48,7 +51,7 @@ export function compareByExpiry(a: Lot, b: Lot): number {
 export function spendableLots(lots: readonly Lot[], at: number, held: HeldByLot = noHolds): Lot[] {
   return lots
     .filter((lot) => isVested(lot, at) && !isExpired(lot, at) && freePoints(lot, held) > 0)
-    .sort(compareByExpiry);
+    .sort((a, b) => snapshotLast(a) - snapshotLast(b) || compareByExpiry(a, b));
 }
 
 export interface CardBalance {

@@ -7,6 +7,7 @@ import { type AccrualLine, planAccrual } from './plan-accrual';
 import { planAdjustment } from './plan-adjustment';
 import { planHold, planHoldPost, planRedemption } from './plan-redemption';
 import { planReturn, type SaleRecord } from './plan-return';
+import { isSnapshotLot, type SnapshotSpendView, snapshotSpendView } from './snapshot';
 
 interface MemoryHold {
   holdId: string;
@@ -28,6 +29,13 @@ export class MemoryLedger {
   private readonly sales = new Map<string, SaleRecord>();
   private readonly balances = new Map<string, { available: number; pending: number }>();
   private counter = 0;
+  /** Head-office snapshots: watermark = number of entries head office had applied. */
+  private readonly snapshots = new Map<
+    string,
+    { available: number; pending: number; watermark: number; delta: number; receivedAt: number }
+  >();
+  /** Entry number (1-based) that made each lot. */
+  private readonly lotMadeBy = new Map<string, number>();
 
   constructor(private readonly returnLotLifetimeMs: number) {}
 
@@ -51,16 +59,62 @@ export class MemoryLedger {
   }
 
   balance(cardId: string, at: number): CardBalance {
-    return balanceAt(this.cardLots(cardId), at, this.heldByLot(at));
+    const local = balanceAt(this.cardLots(cardId), at, this.heldByLot(at));
+    const view = this.snapshotView(cardId, at);
+    return view === undefined ? local : { ...local, spendable: view.spendable, held: view.held };
+  }
+
+  /**
+   * Keeps head office's figure for a card, as of `watermark` entries of this ledger (the same
+   * as the store's `setCardSnapshots`, with entry counts for seqs).
+   */
+  setSnapshot(input: {
+    cardId: string;
+    available: number;
+    pending: number;
+    watermark: number;
+    at: number;
+  }): void {
+    const watermark = Math.max(0, Math.min(input.watermark, this.entries.length));
+    let delta = 0;
+    for (const entry of this.entries.slice(watermark)) {
+      if (entry.cardId !== input.cardId) continue;
+      for (const p of entry.postings) if (p.lotId !== null) delta += p.amount;
+    }
+    this.snapshots.set(input.cardId, {
+      available: input.available,
+      pending: input.pending,
+      watermark,
+      delta,
+      receivedAt: input.at,
+    });
+  }
+
+  private snapshotView(cardId: string, at: number): SnapshotSpendView | undefined {
+    const snapshot = this.snapshots.get(cardId);
+    if (snapshot === undefined) return undefined;
+    return snapshotSpendView({
+      snapshot: { cardId, ...snapshot },
+      lots: this.cardLots(cardId),
+      isAfterWatermark: (lot) => (this.lotMadeBy.get(lot.lotId) ?? 0) > snapshot.watermark,
+      at,
+      held: this.heldByLot(at),
+    });
   }
 
   private post(cardId: string, kind: string, txnId: string, plan: LedgerPlan): void {
-    this.lots = applyPlanToLots(this.lots, plan);
+    this.lots = applyPlanToLots(this.lots, {
+      ...plan,
+      lotChanges: plan.lotChanges.filter((c) => !isSnapshotLot(c.lotId)),
+    });
     this.entries.push({ txnId, cardId, kind, postings: plan.postings });
+    for (const lot of plan.newLots) this.lotMadeBy.set(lot.lotId, this.entries.length);
     const balance = this.balances.get(cardId) ?? { available: 0, pending: 0 };
+    const snapshot = this.snapshots.get(cardId);
     for (const p of plan.postings) {
       if (p.account === 'member_available') balance.available += p.amount;
       if (p.account === 'member_pending') balance.pending += p.amount;
+      if (snapshot !== undefined && p.lotId !== null) snapshot.delta += p.amount;
     }
     this.balances.set(cardId, balance);
   }
@@ -76,7 +130,8 @@ export class MemoryLedger {
   }): Outcome<{ txnId: string }, 'insufficient_points' | 'hold_expired' | 'hold_unknown' | 'hold_mismatch'> {
     assert(!this.sales.has(input.receiptId), 'receipt already sold');
     const txnId = this.nextId('t');
-    const lots = this.cardLots(input.cardId);
+    const view = this.snapshotView(input.cardId, input.at);
+    const lots = view?.lots ?? this.cardLots(input.cardId);
     let spend: LedgerPlan & { takes: LotTake[] };
     if (input.holdId !== undefined) {
       const hold = this.holds.get(input.holdId);
@@ -88,6 +143,8 @@ export class MemoryLedger {
       spend = planHoldPost({ lots, allocations: hold.allocations, points: input.redeemPoints });
       hold.state = 'posted';
     } else {
+      if (view !== undefined && input.redeemPoints > view.spendable)
+        return refuse('insufficient_points', `the card has ${view.spendable} spendable points`);
       const redeemed = planRedemption({
         lots,
         at: input.at,
@@ -117,8 +174,11 @@ export class MemoryLedger {
     at: number;
     ttlMs: number;
   }): Outcome<{ holdId: string }, 'insufficient_points'> {
+    const view = this.snapshotView(input.cardId, input.at);
+    if (view !== undefined && input.points > view.spendable)
+      return refuse('insufficient_points', `the card has ${view.spendable} spendable points`);
     const planned = planHold({
-      lots: this.cardLots(input.cardId),
+      lots: view?.lots ?? this.cardLots(input.cardId),
       at: input.at,
       points: input.points,
       held: this.heldByLot(input.at),

@@ -20,6 +20,8 @@ export type LedgerOp =
   | { op: 'void'; hold: number }
   | { op: 'return'; sale: number; amount: number }
   | { op: 'adjust'; card: number; points: number }
+  /** Head office's figure arrives: `available`, as of the till's last entry minus `back`. */
+  | { op: 'snapshot'; card: number; available: number; back: number }
   | { op: 'wait'; hours: number };
 
 export const cardCount = 3;
@@ -72,6 +74,15 @@ export const ledgerOp: fc.Arbitrary<LedgerOp> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({ op: fc.constant('wait' as const), hours: fc.integer({ min: 1, max: 24 * 20 }) }),
   },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('snapshot' as const),
+      card: fc.integer({ min: 0, max: cardCount - 1 }),
+      available: fc.integer({ min: 0, max: 400 }),
+      back: fc.nat(4),
+    }),
+  },
 );
 
 export const hourMs = 3_600_000;
@@ -100,6 +111,8 @@ export interface LedgerTarget {
   };
   adjust(input: { cardId: string; points: number; at: number }): { ok: boolean; code?: string };
   balance(cardId: string, at: number): { spendable: number; pending: number };
+  /** Keeps head office's figure for the card as of the till's last entry minus `back`. */
+  snapshot(input: { cardId: string; available: number; back: number; at: number }): void;
 }
 
 export const startAt = 1_800_000_000_000;
@@ -162,6 +175,9 @@ export function runOps(
       }
       case 'adjust':
         outcome = target.adjust({ cardId: `card${op.card}`, points: op.points, at });
+        break;
+      case 'snapshot':
+        target.snapshot({ cardId: `card${op.card}`, available: op.available, back: op.back, at });
         break;
     }
     step(outcome, at, index);

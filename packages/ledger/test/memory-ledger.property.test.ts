@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkInvariants, MemoryLedger } from '../src/index';
+import { checkInvariants, isSnapshotLot, MemoryLedger, snapshotLotId } from '../src/index';
 import { cardCount, dayMs, type LedgerOp, ledgerOp, runOps } from './ledger-ops';
 import { memoryTarget } from './memory-target';
 
@@ -29,6 +29,16 @@ describe('MemoryLedger under random histories', () => {
     fc.assert(
       fc.property(fc.array(ledgerOp, { minLength: 10, maxLength: 60 }), (ops) => {
         const { ledger } = run(ops, stats);
+        for (const entry of ledger.entries) {
+          const fromSnapshot = entry.postings.filter((p) => isSnapshotLot(p.lotId));
+          if (fromSnapshot.length === 0) continue;
+          stats.set(`${entry.kind}:from-snapshot`, (stats.get(`${entry.kind}:from-snapshot`) ?? 0) + 1);
+          // Only the card's own snapshot lot, only ever taken from.
+          for (const p of fromSnapshot) {
+            expect(p.lotId).toBe(snapshotLotId(entry.cardId));
+            expect(p.amount).toBeLessThan(0);
+          }
+        }
         for (let i = 0; i < ops.length; i++) {
           const sale = ledger.saleRecord(`R${i}`);
           if (sale === undefined) continue;
@@ -55,6 +65,7 @@ describe('MemoryLedger under random histories', () => {
       'return:ok',
       'return:return_exceeds_sale',
       'adjust:ok',
+      'sale:from-snapshot',
     ]) {
       expect(stats.get(path) ?? 0, path).toBeGreaterThan(0);
     }
@@ -83,6 +94,9 @@ describe('MemoryLedger under random histories', () => {
           const back = ledger.returnSale({ receiptId: 'FULL', at, returnedAmountMinor: total });
           expect(back.ok && back.value.overdraft).toBe(0);
           expect(ledger.balance('card0', at)).toEqual(balanceBefore);
+          // Points spent from head office's snapshot come back as a new local lot, not to it.
+          const record = ledger.saleRecord('FULL');
+          if (record?.spent.some((s) => isSnapshotLot(s.lotId))) return;
           const lotsAfter = ledger
             .cardLots('card0')
             .filter((l) => l.sourceTxnId !== (sale.ok ? sale.value.txnId : ''))

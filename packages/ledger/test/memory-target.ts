@@ -21,6 +21,14 @@ export function memoryTarget(ledger: MemoryLedger): LedgerTarget {
     voidHold: (holdId) => ledger.voidHold(holdId),
     returnSale: (i) => ledger.returnSale(i),
     adjust: (i) => ledger.adjust({ ...i, expiresAt: null }),
+    snapshot: (i) =>
+      ledger.setSnapshot({
+        cardId: i.cardId,
+        available: i.available,
+        pending: 0,
+        watermark: ledger.entries.length - i.back,
+        at: i.at,
+      }),
     balance: (cardId, at) => {
       const { spendable, pending } = ledger.balance(cardId, at);
       return { spendable, pending };

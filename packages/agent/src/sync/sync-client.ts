@@ -12,6 +12,15 @@ export interface SyncOutbox {
   outboxAfter(seq: number, limit: number): OutboxEntry[];
   outboxHead(): { tillId: string; epoch: string; lastSeq: number; ackedThrough: number; pending: number };
   markAcked(throughSeq: number): void;
+  /**
+   * Keeps head office's figures in the ledger so a spend may draw on them (`SqliteLedgerStore`
+   * has it): spendable = snapshot + this till's entries after the watermark − holds.
+   */
+  setCardSnapshots?(input: {
+    watermark: { epoch: string | null; seq: number };
+    balances: readonly { cardId: string; available: number; pending: number }[];
+    at: number;
+  }): number;
 }
 
 export type SyncStateName = 'online' | 'offline' | 'behind';
@@ -209,8 +218,36 @@ export class SyncClient {
         if (!ok) this.#o.onWarning?.(`rule set ${r.version} from head office has a bad signature: ignored`);
         return ok;
       });
+      // The ledger first: if the process dies between the two, the cursor has not moved and the
+      // same page comes again (keeping a snapshot twice is harmless).
+      this.#keepSnapshots(changes.watermark, changes.balances);
       this.#o.state.applyPage({ ...changes, ruleSets });
       if (!changes.more) return;
+    }
+  }
+
+  #keepSnapshots(
+    watermark: { epoch: string | null; seq: number },
+    balances: readonly { cardId: string; available: number; pending: number }[],
+  ): void {
+    const keep = this.#o.outbox.setCardSnapshots?.bind(this.#o.outbox);
+    if (keep === undefined || balances.length === 0) return;
+    const at = this.#o.clock.nowMs();
+    try {
+      for (let i = 0; i < balances.length; i += 5_000) {
+        keep({
+          watermark,
+          balances: balances.slice(i, i + 5_000).map((b) => ({
+            cardId: b.cardId,
+            available: b.available,
+            pending: b.pending,
+          })),
+          at,
+        });
+      }
+    } catch (error) {
+      // The ledger keeps its local figures; spending head office's points waits for the next pull.
+      this.#o.onWarning?.(`head office balances not kept in the ledger: ${(error as Error).message}`);
     }
   }
 

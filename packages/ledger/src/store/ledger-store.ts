@@ -10,6 +10,7 @@ import type {
 } from '../ledger-requests';
 import type { OutboxEntry } from '../outbox-entry';
 import type { LotTake } from '../plan';
+import type { CardSnapshot } from '../snapshot';
 
 export interface CardView {
   cardId: string;
@@ -18,6 +19,18 @@ export interface CardView {
   pending: number;
   /** Reserved by active holds. */
   held: number;
+  /** What the till's own lots alone allow (spendable is head office's figure when one is kept). */
+  localSpendable?: number;
+  /** Head office's figure kept at the till (see `setCardSnapshots`), or null. */
+  headOffice?: {
+    available: number;
+    pending: number;
+    watermarkEpoch: string | null;
+    watermarkSeq: number;
+    /** Member postings of this till's entries on the card after the watermark. */
+    sinceWatermark: number;
+    receivedAt: number;
+  } | null;
   /** In lots past their expiry that head office has not yet written off (never spendable). */
   expired: number;
   lots: { lotId: string; points: number; vestsAt: number; expiresAt: number | null }[];
@@ -131,6 +144,12 @@ export interface LedgerStore {
   adjust(
     input: AdjustRequest,
   ): Outcome<EntryResult, 'card_unknown' | 'insufficient_points' | 'idempotency_conflict'>;
+  setCardSnapshots(input: {
+    watermark: { epoch: string | null; seq: number };
+    balances: readonly { cardId: string; available: number; pending: number }[];
+    at: number;
+  }): number;
+  getCardSnapshot(cardId: string): CardSnapshot | undefined;
   outboxAfter(seq: number, limit: number): OutboxEntry[];
   outboxHead(): OutboxHead;
   markAcked(throughSeq: number): void;

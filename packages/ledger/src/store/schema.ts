@@ -130,4 +130,18 @@ export const migrations: readonly string[] = [
   CREATE TRIGGER outbox_no_update BEFORE UPDATE ON outbox BEGIN SELECT RAISE(ABORT, 'outbox is insert-only'); END;
   CREATE TRIGGER outbox_no_delete BEFORE DELETE ON outbox BEGIN SELECT RAISE(ABORT, 'outbox is insert-only'); END;
   `,
+  `
+  -- Head office's figure per card (not journal, not outbox: head office knows it), as of the
+  -- till's own entries up to (watermark_epoch, watermark_seq); delta = member postings of this
+  -- till's entries on the card after the watermark, kept in the same transaction as each entry.
+  CREATE TABLE card_snapshot (
+    card_id TEXT PRIMARY KEY,
+    available INTEGER NOT NULL,
+    pending INTEGER NOT NULL,
+    watermark_epoch TEXT,
+    watermark_seq INTEGER NOT NULL CHECK (watermark_seq >= 0),
+    delta INTEGER NOT NULL,
+    received_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];

@@ -45,6 +45,7 @@ import { planAccrual } from '../plan-accrual';
 import { planAdjustment } from '../plan-adjustment';
 import { planHold, planHoldPost, planRedemption } from '../plan-redemption';
 import { planReturn, type SaleRecord } from '../plan-return';
+import { type CardSnapshot, isSnapshotLot, snapshotSpendView } from '../snapshot';
 import type {
   BalanceAfter,
   CardView,
@@ -231,6 +232,8 @@ export class SqliteLedgerStore implements LedgerStore {
         this.s.setMeta.run('epoch', epoch);
         this.s.setMeta.run('acked_through', '0');
         this.s.setMeta.run('needs_new_epoch', '0');
+        // Snapshots were relative to the old epoch's seqs: drop them; the next pull sends new ones.
+        this.s.clearSnapshots.run();
         this.epochBase = (this.s.outboxMaxId.get() as { id: number }).id;
         this.s.setMeta.run('epoch_base', String(this.epochBase));
         return epoch;
@@ -327,9 +330,64 @@ export class SqliteLedgerStore implements LedgerStore {
     return held;
   }
 
-  private balanceOf(lots: readonly Lot[], at: number, held: HeldByLot): BalanceAfter {
+  private balanceOf(cardId: string, lots: readonly Lot[], at: number, held: HeldByLot): BalanceAfter {
     const b = balanceAt(lots, at, held);
-    return { spendable: b.spendable, pending: b.pending };
+    if (this.snapshotOf(cardId) === undefined) return { spendable: b.spendable, pending: b.pending };
+    const fresh = this.spendView(cardId, at, this.heldByLot(cardId, at));
+    return { spendable: fresh.spendable, pending: b.pending };
+  }
+
+  private snapshotOf(cardId: string): CardSnapshot | undefined {
+    const row = this.s.getSnapshot.get(cardId) as
+      | {
+          card_id: string;
+          available: number;
+          pending: number;
+          watermark_epoch: string | null;
+          watermark_seq: number;
+          delta: number;
+          received_at: number;
+        }
+      | undefined;
+    if (row === undefined) return undefined;
+    return {
+      cardId: row.card_id,
+      available: row.available,
+      pending: row.pending,
+      watermarkEpoch: row.watermark_epoch,
+      watermarkSeq: row.watermark_seq,
+      delta: row.delta,
+      receivedAt: row.received_at,
+    };
+  }
+
+  /**
+   * The lots a spend may take from and the card's spendable figure: the local lots alone, or,
+   * with head office's snapshot kept, the local lots then `snapshot:<card>` (see `snapshotSpendView`).
+   */
+  private spendView(
+    cardId: string,
+    at: number,
+    held: HeldByLot,
+  ): { lots: Lot[]; spendable: number; held: number; snapshot: CardSnapshot | undefined } {
+    const lots = this.openLots(cardId);
+    const snapshot = this.snapshotOf(cardId);
+    if (snapshot === undefined) {
+      const b = balanceAt(lots, at, held);
+      return { lots, spendable: b.spendable, held: b.held, snapshot };
+    }
+    const view = snapshotSpendView({
+      snapshot,
+      lots,
+      isAfterWatermark: (lot) => {
+        const made = this.s.entrySeq.get(lot.sourceTxnId) as { epoch: string; till_seq: number } | undefined;
+        if (made === undefined || made.epoch !== this.epochValue) return false;
+        return snapshot.watermarkEpoch !== this.epochValue || made.till_seq > snapshot.watermarkSeq;
+      },
+      at,
+      held,
+    });
+    return { lots: view.lots, spendable: view.spendable, held: view.held, snapshot };
   }
 
   /** Writes a journal entry with its postings, lots, projection and outbox row. */
@@ -383,12 +441,15 @@ export class SqliteLedgerStore implements LedgerStore {
       );
     }
     for (const change of plan.lotChanges) {
+      // Head office's snapshot lot has no row here: its postings are the record.
+      if (isSnapshotLot(change.lotId)) continue;
       const changed = this.s.changeLot.run(change.delta, change.lotId);
       assert(changed.changes === 1, 'lot change names an unknown lot', { lotId: change.lotId });
     }
     if (plan.postings.some((p) => isMemberAccount(p.account))) {
       const moved = this.s.moveBalance.run(available, pending, entry.cardId);
       assert(moved.changes === 1, 'balance projection of an unknown card', { cardId: entry.cardId });
+      this.s.moveSnapshotDelta.run(available + pending, entry.cardId);
     }
     const body: OutboxBody = {
       tillId: this.tillId,
@@ -503,7 +564,7 @@ export class SqliteLedgerStore implements LedgerStore {
       seq,
       cardId: request.cardId,
       status,
-      balance: this.balanceOf(lots, request.at, this.heldByLot(request.cardId, request.at)),
+      balance: this.balanceOf(request.cardId, lots, request.at, this.heldByLot(request.cardId, request.at)),
     };
   }
 
@@ -511,26 +572,40 @@ export class SqliteLedgerStore implements LedgerStore {
   getCard(cardId: string, at: number): CardView | undefined {
     return this.guard('reading', () => {
       const card = this.cardRow(cardId);
-      if (card === undefined) return undefined;
+      const snapshot = this.snapshotOf(cardId);
+      if (card === undefined && snapshot === undefined) return undefined;
       const lots = this.openLots(cardId);
       const held = this.heldByLot(cardId, at);
       const balance = balanceAt(lots, at, held);
+      const view = snapshot === undefined ? undefined : this.spendView(cardId, at, held);
       return {
         cardId,
-        status: card.status,
-        spendable: balance.spendable,
+        status: card?.status ?? 'anonymous',
+        spendable: view?.spendable ?? balance.spendable,
         pending: balance.pending,
-        held: balance.held,
+        held: view?.held ?? balance.held,
+        localSpendable: balance.spendable,
+        headOffice:
+          snapshot === undefined
+            ? null
+            : {
+                available: snapshot.available,
+                pending: snapshot.pending,
+                watermarkEpoch: snapshot.watermarkEpoch,
+                watermarkSeq: snapshot.watermarkSeq,
+                sinceWatermark: snapshot.delta,
+                receivedAt: snapshot.receivedAt,
+              },
         expired: balance.expiredUnposted,
         lots: lots
           .filter((l) => l.expiresAt === null || l.expiresAt > at)
           .map((l) => ({ lotId: l.lotId, points: l.remaining, vestsAt: l.vestsAt, expiresAt: l.expiresAt })),
         expiringSoon: expiringSoon(lots, at, this.expiringSoonMs),
-        lifetimeSpendMinor: card.lifetime_spend_minor,
-        purchaseCount: card.purchase_count,
+        lifetimeSpendMinor: card?.lifetime_spend_minor ?? 0,
+        purchaseCount: card?.purchase_count ?? 0,
         grantedOnce: (this.s.grantedOnce.all(cardId) as { bonus_id: string }[]).map((r) => r.bonus_id),
-        phone: card.phone,
-        enrolledAt: card.enrolled_at,
+        phone: card?.phone ?? null,
+        enrolledAt: card?.enrolled_at ?? null,
       };
     });
   }
@@ -555,7 +630,8 @@ export class SqliteLedgerStore implements LedgerStore {
       }
       const card = this.cardRow(cardId);
       if (card?.status === 'blocked') return refuse('card_blocked', `card ${cardId} is blocked`);
-      const lots = this.openLots(cardId);
+      const view = this.spendView(cardId, at, this.heldByLot(cardId, at));
+      const lots = view.lots;
       const txnId = this.newId();
       let spend: LedgerPlan & { takes: LotTake[] };
       let held: Map<string, number>;
@@ -583,7 +659,12 @@ export class SqliteLedgerStore implements LedgerStore {
         const holdLots = lots.concat(
           allocations
             .filter((a) => !lots.some((l) => l.lotId === a.lot_id))
-            .map((a) => toLot(this.s.getLot.get(a.lot_id) as LotRow)),
+            .map((a) => {
+              assert(!isSnapshotLot(a.lot_id), 'a hold on head office points needs the card snapshot', {
+                lotId: a.lot_id,
+              });
+              return toLot(this.s.getLot.get(a.lot_id) as LotRow);
+            }),
         );
         baseLots = holdLots;
         spend = planHoldPost({
@@ -595,6 +676,13 @@ export class SqliteLedgerStore implements LedgerStore {
         this.s.closeHold.run('posted', txnId, request.holdId);
       } else {
         held = this.heldByLot(cardId, at);
+        if (view.snapshot !== undefined && request.redeemPoints > view.spendable) {
+          return refuse(
+            'insufficient_points',
+            `the card has ${view.spendable} spendable points (head office's figure and this till's), ${request.redeemPoints} asked`,
+            { spendable: view.spendable, asked: request.redeemPoints },
+          );
+        }
         const redeemed = planRedemption({ lots, at, points: request.redeemPoints, held });
         if (!redeemed.ok) return redeemed;
         spend = redeemed.value;
@@ -650,7 +738,7 @@ export class SqliteLedgerStore implements LedgerStore {
         pointsEarned: earn.newLots.reduce((sum, l) => sum + l.initial, 0),
         pointsSpent: request.redeemPoints,
         lotsSpent: spend.takes.filter((t) => t.points > 0),
-        balance: this.balanceOf(after, at, held),
+        balance: this.balanceOf(cardId, after, at, held),
       });
     });
   }
@@ -662,16 +750,22 @@ export class SqliteLedgerStore implements LedgerStore {
     const request = parse(holdRequestSchema, input, 'hold');
     return this.idempotent('hold', request, request.at, () => {
       const card = this.cardRow(request.cardId);
-      if (card === undefined)
+      const held = this.heldByLot(request.cardId, request.at);
+      const view = this.spendView(request.cardId, request.at, held);
+      if (card === undefined && view.snapshot === undefined)
         return refuse('card_unknown', `card ${request.cardId} is not known at this till`);
-      if (card.status === 'blocked') return refuse('card_blocked', `card ${request.cardId} is blocked`);
-      const planned = planHold({
-        lots: this.openLots(request.cardId),
-        at: request.at,
-        points: request.points,
-        held: this.heldByLot(request.cardId, request.at),
-      });
+      if (card?.status === 'blocked') return refuse('card_blocked', `card ${request.cardId} is blocked`);
+      if (view.snapshot !== undefined && request.points > view.spendable) {
+        return refuse(
+          'insufficient_points',
+          `the card has ${view.spendable} spendable points (head office's figure and this till's), ${request.points} asked`,
+          { spendable: view.spendable, asked: request.points },
+        );
+      }
+      const planned = planHold({ lots: view.lots, at: request.at, points: request.points, held });
       if (!planned.ok) return planned;
+      // A card known only from head office's snapshot becomes known here with its first hold.
+      if (card === undefined) this.s.insertCard.run(request.cardId, 'anonymous', request.at);
       this.s.expireHolds.run(request.cardId, request.at);
       const holdId = this.newId();
       const expiresAt = request.at + request.ttlMs;
@@ -736,7 +830,9 @@ export class SqliteLedgerStore implements LedgerStore {
       const lots = new Map(this.openLots(row.card_id).map((l) => [l.lotId, l]));
       for (const lot of earnedLots) lots.set(lot.lotId, lot);
       for (const s of spent) {
-        if (!lots.has(s.lot_id)) lots.set(s.lot_id, toLot(this.s.getLot.get(s.lot_id) as LotRow));
+        // Points spent from head office's snapshot come back as a new local lot (planReturn).
+        if (!lots.has(s.lot_id) && !isSnapshotLot(s.lot_id))
+          lots.set(s.lot_id, toLot(this.s.getLot.get(s.lot_id) as LotRow));
       }
       const sale: SaleRecord = {
         txnId: row.txn_id,
@@ -803,7 +899,7 @@ export class SqliteLedgerStore implements LedgerStore {
         spentRestored: plan.spentRestored,
         overdraft: plan.overdraft,
         returnedMinorTotal: returnedTotal,
-        balance: this.balanceOf(after, request.at, held),
+        balance: this.balanceOf(row.card_id, after, request.at, held),
       });
     });
   }
@@ -847,12 +943,80 @@ export class SqliteLedgerStore implements LedgerStore {
         seq,
         cardId: request.cardId,
         status: card.status,
-        balance: this.balanceOf(applyPlanToLots(lots, planned.value), request.at, held),
+        balance: this.balanceOf(request.cardId, applyPlanToLots(lots, planned.value), request.at, held),
       });
     });
   }
 
   // ---- sync side ----
+
+  /**
+   * Keeps head office's figures for cards (a pulled page), replacing older ones. `watermark` is
+   * the last of this till's entries head office had applied when it made them; this till's
+   * entries on each card after it are summed now and kept up to date by every later entry.
+   * Not a journal entry and not in the outbox. Returns how many were kept.
+   */
+  setCardSnapshots(input: {
+    watermark: { epoch: string | null; seq: number };
+    balances: readonly { cardId: string; available: number; pending: number }[];
+    at: number;
+  }): number {
+    const bad = (what: string) => {
+      throw new LedgerStoreError('invalid_request', `setCardSnapshots: ${what}`);
+    };
+    const { watermark, balances, at } = input;
+    if (!Number.isSafeInteger(watermark.seq) || watermark.seq < 0)
+      bad(`watermark.seq must be a whole number >= 0, got ${watermark.seq}`);
+    if (!Number.isSafeInteger(at)) bad(`at must be a whole number of milliseconds, got ${at}`);
+    if (balances.length > 10_000) bad(`at most 10 000 balances a call, got ${balances.length}`);
+    for (const b of balances) {
+      if (typeof b.cardId !== 'string' || b.cardId.length < 1 || b.cardId.length > 64)
+        bad(`cardId must be 1-64 characters, got ${JSON.stringify(b.cardId)}`);
+      if (!Number.isSafeInteger(b.available) || !Number.isSafeInteger(b.pending) || b.pending < 0)
+        bad(`card ${b.cardId}: available must be a whole number, pending a whole number >= 0`);
+    }
+    return this.guard('keeping head-office balances in', () =>
+      this.transact(() => {
+        const lastSeq = this.lastOutbox()?.seq ?? 0;
+        const from = watermark.epoch === this.epochValue ? watermark.seq : 0;
+        if (from > lastSeq)
+          bad(
+            `watermark seq ${from} is beyond this till's last entry ${lastSeq} in epoch ${this.epochValue}`,
+          );
+        const wanted = new Map(balances.map((b) => [b.cardId, 0]));
+        for (let id = this.epochBase + from; wanted.size > 0; ) {
+          const rows = this.s.outboxAfter.all(id, 1_000) as { body: string }[];
+          if (rows.length === 0) break;
+          for (const row of rows) {
+            const body = JSON.parse(row.body) as OutboxBody;
+            const sum = wanted.get(body.cardId);
+            if (sum === undefined) continue;
+            let moved = 0;
+            for (const p of body.postings) if (isMemberAccount(p.account)) moved += p.amount;
+            wanted.set(body.cardId, sum + moved);
+          }
+          id += rows.length;
+        }
+        for (const b of balances) {
+          this.s.putSnapshot.run(
+            b.cardId,
+            b.available,
+            b.pending,
+            watermark.epoch,
+            watermark.seq,
+            wanted.get(b.cardId) ?? 0,
+            at,
+          );
+        }
+        return balances.length;
+      }),
+    );
+  }
+
+  /** Head office's figure for a card as kept at this till, or undefined. */
+  getCardSnapshot(cardId: string): CardSnapshot | undefined {
+    return this.guard('reading', () => this.snapshotOf(cardId));
+  }
 
   /** Entries of the current epoch after `seq`, oldest first, at most `limit` (1..1000). */
   outboxAfter(seq: number, limit: number): OutboxEntry[] {
@@ -974,6 +1138,15 @@ export class SqliteLedgerStore implements LedgerStore {
         remaining: number;
       }[]) {
         problems.push(`active holds reserve ${r.held} of lot ${r.lot_id}, which has ${r.remaining}`);
+      }
+      for (const r of this.s.snapshotDeltaMismatch.all({ epoch: this.epochValue }) as {
+        card_id: string;
+        delta: number;
+        posted: number;
+      }[]) {
+        problems.push(
+          `card ${r.card_id}: snapshot keeps ${r.delta} points of entries after its watermark, postings say ${r.posted}`,
+        );
       }
       const counts = this.s.journalOutboxCounts.get() as { journal: number; outbox: number };
       if (counts.journal !== counts.outbox) {

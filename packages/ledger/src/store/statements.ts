@@ -63,6 +63,17 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE card SET available = available + ?, pending = pending + ?, balance_version = balance_version + 1
         WHERE card_id = ?`,
     ),
+    getSnapshot: db.prepare('SELECT * FROM card_snapshot WHERE card_id = ?'),
+    putSnapshot: db.prepare(
+      `INSERT INTO card_snapshot (card_id, available, pending, watermark_epoch, watermark_seq, delta, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (card_id) DO UPDATE SET available = excluded.available, pending = excluded.pending,
+         watermark_epoch = excluded.watermark_epoch, watermark_seq = excluded.watermark_seq,
+         delta = excluded.delta, received_at = excluded.received_at`,
+    ),
+    moveSnapshotDelta: db.prepare('UPDATE card_snapshot SET delta = delta + ? WHERE card_id = ?'),
+    clearSnapshots: db.prepare('DELETE FROM card_snapshot'),
+    entrySeq: db.prepare('SELECT epoch, till_seq FROM journal WHERE txn_id = ?'),
     getSale: db.prepare('SELECT * FROM sale WHERE receipt_id = ?'),
     insertSale: db.prepare(
       'INSERT INTO sale (receipt_id, txn_id, card_id, basket_total_minor, spent) VALUES (?, ?, ?, ?, ?)',
@@ -89,7 +100,11 @@ export function prepareStatements(db: Database.Database) {
         WHERE l.remaining <> coalesce(p.posted, 0)
        UNION ALL
        SELECT p.lot_id, 0, sum(p.amount) FROM posting p LEFT JOIN lot l ON l.lot_id = p.lot_id
-        WHERE p.lot_id IS NOT NULL AND l.lot_id IS NULL GROUP BY p.lot_id
+        WHERE p.lot_id IS NOT NULL AND l.lot_id IS NULL AND p.lot_id NOT LIKE 'snapshot:%' GROUP BY p.lot_id
+       UNION ALL
+       -- Head office's snapshot lot has no row here; the till only ever takes from it.
+       SELECT lot_id, 0, sum(amount) AS posted FROM posting WHERE lot_id LIKE 'snapshot:%'
+        GROUP BY lot_id HAVING posted > 0 OR lot_id <> 'snapshot:' || min(card_id) OR min(card_id) <> max(card_id)
        LIMIT 20`,
     ),
     balanceMismatch: db.prepare(
@@ -114,6 +129,18 @@ export function prepareStatements(db: Database.Database) {
       `SELECT hl.lot_id, sum(hl.points) AS held, l.remaining FROM hold h
          JOIN hold_lot hl ON hl.hold_id = h.hold_id JOIN lot l ON l.lot_id = hl.lot_id
         WHERE h.state = 'active' AND h.expires_at > ? GROUP BY hl.lot_id HAVING held > l.remaining LIMIT 20`,
+    ),
+    snapshotDeltaMismatch: db.prepare(
+      `WITH after AS (
+         -- CROSS JOIN keeps posting the outer loop: one pass, primary-key lookups inside.
+         SELECT s.card_id, sum(p.amount) AS posted FROM posting p
+           CROSS JOIN card_snapshot s ON s.card_id = p.card_id
+           CROSS JOIN journal j ON j.txn_id = p.txn_id
+          WHERE p.account IN ('member_available', 'member_pending') AND j.epoch = @epoch
+            AND j.till_seq > CASE WHEN s.watermark_epoch = @epoch THEN s.watermark_seq ELSE 0 END
+          GROUP BY s.card_id)
+       SELECT s.card_id, s.delta, coalesce(a.posted, 0) AS posted FROM card_snapshot s
+         LEFT JOIN after a ON a.card_id = s.card_id WHERE s.delta <> coalesce(a.posted, 0) LIMIT 20`,
     ),
     journalOutboxCounts: db.prepare(
       'SELECT (SELECT count(*) FROM journal) AS journal, (SELECT count(*) FROM outbox) AS outbox',
