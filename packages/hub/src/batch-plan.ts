@@ -1,5 +1,6 @@
 import { assert } from '@tillpoint/core';
-import { genesisHash, isMemberAccount, type OutboxEntry, verifyChain } from '@tillpoint/ledger';
+import { genesisHash, isMemberAccount, type OutboxEntry } from '@tillpoint/ledger';
+import { verifyChainFast } from './chain-check';
 
 /**
  * What a push batch means for a till's stream, decided from the hub's cursor for that
@@ -71,7 +72,7 @@ export function checkChain(
   cursor: TillCursor,
   fresh: readonly OutboxEntry[],
 ): Extract<BatchDecision, { kind: 'chain_broken' }> | null {
-  const chain = verifyChain(fresh, cursor.lastHash);
+  const chain = verifyChainFast(fresh, cursor.lastHash);
   return chain.ok ? null : { kind: 'chain_broken', seq: chain.seq, reason: chain.reason };
 }
 

@@ -102,6 +102,26 @@ CREATE TABLE IF NOT EXISTS rule_set (seq bigint PRIMARY KEY, version text NOT NU
 `;
 }
 
+/**
+ * The chain of a batch's new entries, verified in slices with a turn of the event loop between
+ * them, so the connection sends each queued statement as soon as the server finishes the last.
+ */
+async function verifyYielding(
+  cursor: { lastSeq: number; lastHash: string },
+  entries: readonly OutboxEntry[],
+): Promise<ReturnType<typeof checkChain>> {
+  const slice = 64;
+  let lastHash = cursor.lastHash;
+  for (let i = 0; i < entries.length; i += slice) {
+    const part = entries.slice(i, i + slice);
+    const broken = checkChain({ lastSeq: cursor.lastSeq, lastHash }, part);
+    if (broken !== null) return broken;
+    lastHash = (part[part.length - 1] as OutboxEntry).hash;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return null;
+}
+
 /** Where a push moves its till's cursor to. */
 interface TillCursorWrite {
   tillId: string;
@@ -115,32 +135,34 @@ const journalSql = `INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, k
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
     $8::text[], string_to_array($9::text, E'\\n')) ON CONFLICT DO NOTHING`;
 
+/** The postings of a batch. */
+const postingSql = `INSERT INTO posting (card_id, txn_id, leg, account, amount, lot_id)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[])
+  ON CONFLICT DO NOTHING`;
+
 /**
- * The rest of a batch's rows as one statement: $1–$6 postings, $7–$12 lot upserts, $13–$14 card
- * deltas, $15 the store; then either a push's cursor ($16 till, $17 epoch, $18 last seq, $19 last
- * hash, $20 now) with a new change number, or a given change number ($16). Data-modifying CTEs
- * all run to completion whether or not the final SELECT reads them.
+ * Lots, card projection, the store's card list and the change number as one statement: $1–$6
+ * lot upserts, $7–$8 card deltas, $9 the store; then either a push's cursor ($10 till, $11 epoch,
+ * $12 last seq, $13 last hash, $14 now) with a new change number, or a given change number ($10).
+ * Data-modifying CTEs all run to completion whether or not the final SELECT reads them.
  */
 function balanceStatement(push: boolean): string {
   const seq = push
     ? "seq AS (UPDATE meta SET value = value + 1 WHERE key = 'change_seq' RETURNING value)"
-    : 'seq AS (SELECT $16::bigint AS value)';
+    : 'seq AS (SELECT $10::bigint AS value)';
   const cursor = push
-    ? `, cur AS (UPDATE till_cursor SET last_seq = $18, last_hash = $19, updated_at = $20
-         WHERE till_id = $16 AND epoch = $17)`
+    ? `, cur AS (UPDATE till_cursor SET last_seq = $12, last_hash = $13, updated_at = $14
+         WHERE till_id = $10 AND epoch = $11)`
     : '';
   return `WITH ${seq},
-  p AS (INSERT INTO posting (card_id, txn_id, leg, account, amount, lot_id)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[])
-    ON CONFLICT DO NOTHING),
   l AS (INSERT INTO lot (card_id, lot_id, initial, remaining, vests_at, expires_at)
-    SELECT * FROM unnest($7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[])
+    SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
     ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining),
   up AS (INSERT INTO card (card_id, points, changed_seq)
-    SELECT c, d, (SELECT value FROM seq) FROM unnest($13::text[], $14::bigint[]) AS t(c, d)
+    SELECT c, d, (SELECT value FROM seq) FROM unnest($7::text[], $8::bigint[]) AS t(c, d)
     ON CONFLICT (card_id) DO UPDATE SET points = card.points + excluded.points, changed_seq = excluded.changed_seq
     RETURNING card_id, points),
-  cs AS (INSERT INTO card_store (card_id, store_id) SELECT card_id, $15 FROM up ON CONFLICT DO NOTHING)${cursor}
+  cs AS (INSERT INTO card_store (card_id, store_id) SELECT card_id, $9 FROM up ON CONFLICT DO NOTHING)${cursor}
 SELECT (SELECT value FROM seq) AS seq, ARRAY(SELECT card_id FROM up WHERE points < 0 ORDER BY card_id) AS short_cards`;
 }
 
@@ -325,7 +347,7 @@ export class PostgresHubStore implements HubStore {
         await client.query('ROLLBACK');
         return broken;
       }
-      const broken = checkChain(cursor, decision.entries);
+      const broken = await verifyYielding(cursor, decision.entries);
       let written: { seq: number; shortCards: string[] };
       try {
         [written] = await Promise.all([balances, journal]);
@@ -399,7 +421,7 @@ export class PostgresHubStore implements HubStore {
   }
 
   /**
-   * Postings, lots, the card projection and the store's card list in one statement, with either
+   * Postings, then lots, the card projection and the store's card list in one statement, with either
    * the till's cursor and a new change number (`at` a cursor) or the given change number (the
    * hub's own entries). Answers the change number and the cards now below zero.
    */
@@ -411,16 +433,20 @@ export class PostgresHubStore implements HubStore {
     at: TillCursorWrite | number,
   ): Promise<{ seq: number; shortCards: string[] }> {
     const p = rows.postings;
-    // New lots and changes to known ones as one upsert; sorted, so writers lock lots in one order.
-    const lots = lotUpserts(rows);
-    const cards = [...rows.cardDeltas].sort(([a], [b]) => (a < b ? -1 : 1));
-    const values: unknown[] = [
+    // Sent at once: the server inserts the postings while the rest is built.
+    const postings = prepared(client, postingSql, [
       p.map((r) => r.cardId),
       p.map((r) => r.txnId),
       p.map((r) => r.leg),
       p.map((r) => r.account),
       p.map((r) => r.amount),
       p.map((r) => r.lotId),
+    ]);
+    postings.catch(() => undefined);
+    // New lots and changes to known ones as one upsert; sorted, so writers lock lots in one order.
+    const lots = lotUpserts(rows);
+    const cards = [...rows.cardDeltas].sort(([a], [b]) => (a < b ? -1 : 1));
+    const values: unknown[] = [
       lots.map((l) => l.cardId),
       lots.map((l) => l.lotId),
       lots.map((l) => l.initial),
@@ -433,7 +459,9 @@ export class PostgresHubStore implements HubStore {
     ];
     if (typeof at === 'number') values.push(at);
     else values.push(at.tillId, at.epoch, at.lastSeq, at.lastHash, now);
-    const result = await prepared(client, typeof at === 'number' ? balanceSql.hub : balanceSql.push, values);
+    const balances = prepared(client, typeof at === 'number' ? balanceSql.hub : balanceSql.push, values);
+    balances.catch(() => undefined);
+    const [, result] = await Promise.all([postings, balances]);
     const row = result.rows[0] as { seq: number; short_cards: string[] };
     if (rows.blocks.size > 0) {
       const blocks = [...rows.blocks];
