@@ -104,6 +104,26 @@ export default async function ledgerBench(h: BenchHarness): Promise<void> {
         iterations: 2000,
       },
     );
+    // Head office's figures kept at the till: a pulled page, then reads that combine them.
+    const pageCards = Array.from({ length: Math.min(iterations, 1000) }, (_, i) => ({
+      cardId: `card-${i}`,
+      available: 500,
+      pending: 0,
+    }));
+    const watermark = { epoch: store.epoch, seq: Math.max(0, store.outboxHead().lastSeq - 50) };
+    await h.time(
+      'ledger: reads and retries (no fsync)',
+      `setCardSnapshots (${pageCards.length} cards, 50 entries after the watermark)`,
+      () => store.setCardSnapshots({ watermark, balances: pageCards, at }),
+      { iterations: 20 },
+    );
+    let rs = 0;
+    await h.time(
+      'ledger: reads and retries (no fsync)',
+      'getCard with a head-office snapshot',
+      () => store.getCard(`card-${rs++ % pageCards.length}`, at),
+      { iterations: 2000 },
+    );
     let q = 0;
     await h.time(
       'ledger: reads and retries (no fsync)',
