@@ -276,6 +276,8 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
       for (const t of ['t1', 't2']) expect(spentWhileDown.get(t) ?? 0).toBeLessThanOrEqual(20);
       expect(offlineRefusals).toBeGreaterThan(0);
       // The overdraft head office booked equals the overspend in the tills' own entries.
+      let fromSnapshot = 0;
+      let overdraftTotal = 0;
       for (const card of cards) {
         let member = 0;
         for (const a of agents) {
@@ -286,13 +288,18 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
           });
           for (const e of ledger.outboxAfter(0, 1_000))
             if (e.cardId === card)
-              for (const p of e.postings) if (p.account.startsWith('member_')) member += p.amount;
+              for (const p of e.postings) {
+                if (p.account.startsWith('member_')) member += p.amount;
+                if (p.lotId?.startsWith('snapshot:')) fromSnapshot -= p.amount;
+              }
           ledger.close();
         }
-        expect((await store.getCard(card, Date.now()))?.overdraft ?? 0).toBe(Math.max(0, -member));
+        const overdraft = (await store.getCard(card, Date.now()))?.overdraft ?? 0;
+        expect(overdraft).toBe(Math.max(0, -member));
+        overdraftTotal += overdraft;
       }
       console.info(
-        `sync fault test: ${committed} entries, spent while down ${JSON.stringify([...spentWhileDown])}, ${offlineRefusals} offline refusals, proxy ${JSON.stringify(proxy.stats)}`,
+        `sync fault test: ${committed} entries, spent while down ${JSON.stringify([...spentWhileDown])}, ${offlineRefusals} offline refusals, ${fromSnapshot} points spent from head-office snapshots, overdraft ${overdraftTotal}, proxy ${JSON.stringify(proxy.stats)}`,
       );
     } finally {
       await store.close();
