@@ -1,11 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ManualClock } from '@tillpoint/core';
 import { openLedgerStore, type SqliteLedgerStore } from '@tillpoint/ledger/store';
+import type { QuoteRequest } from '@tillpoint/protocol';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   buildHubServer,
@@ -14,10 +17,12 @@ import {
   SqliteHubStore,
   sha256Hex,
 } from '../../hub/src/index';
+import { startAgent } from '../src/agent';
 import { HttpSyncTransport } from '../src/sync/http-sync-transport';
 import { enrolWithHub, readHubCredential } from '../src/sync/hub-credential';
 import { SyncClient } from '../src/sync/sync-client';
 import { SyncStateStore } from '../src/sync/sync-state-store';
+import { freePort, writeConfig } from './agent-process';
 
 /**
  * Issue #7's missing piece: tills spend points they know only from head office. A card earns at
@@ -114,7 +119,7 @@ afterEach(async () => {
 });
 
 /** A till's sync loop retries: a connection kept from before the hub restarted may fail once. */
-async function syncSoon(t: Till): Promise<boolean> {
+async function syncSoon(t: { client: Pick<SyncClient, 'syncOnce'> }): Promise<boolean> {
   for (let attempt = 0; attempt < 3; attempt++) if (await t.client.syncOnce()) return true;
   return false;
 }
@@ -251,3 +256,120 @@ describe('tills spend head-office points offline', () => {
     for (const t of [a, b1, b2]) expect(t.ledger.findInvariantViolations()).toEqual([]);
   }, 60_000);
 });
+
+const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
+
+function ean13(prefix12: string): string {
+  let sum = 0;
+  for (let i = 0; i < 12; i++) sum += Number(prefix12[i]) * (i % 2 === 0 ? 1 : 3);
+  return `${prefix12}${(10 - (sum % 10)) % 10}`;
+}
+
+describe('the till session shows and spends head office points', () => {
+  it('card lookup, quote and a sale at an agent of store B use the combined figure, behind the offline gate', async () => {
+    const card = ean13('200000000009');
+    const a = await till('a1', 'store-a');
+    expect(a.sale(card, 150, 0).ok).toBe(true);
+    expect(await a.client.syncOnce()).toBe(true);
+    await hub.setStoreLimits('store-b', { maxSyncAgeMs: 3_600_000, perCardCap: 40, storeTotalCap: 1_000 });
+
+    const home = join(dir, 'agent-b');
+    mkdirSync(home);
+    copyFileSync(join(fixtures, 'programs/spend-up-to-20-percent.json'), join(home, 'program.json'));
+    const token = 'snapshot-token-0123456789abcdefghij';
+    const config = writeConfig(home, { port: await freePort(), token, tillId: 'b9', storeId: 'store-b' });
+    appendFileSync(config, `\nheadOffice:\n  url: http://127.0.0.1:${port}\n  intervalSeconds: 3600\n`);
+    const code = newEnrolCode();
+    await hub.addTill({
+      storeId: 'store-b',
+      tillId: 'b9',
+      codeHash: sha256Hex(code),
+      codeExpiresAt: clock.nowMs() + 60_000,
+    });
+    await enrolWithHub({
+      url: `http://127.0.0.1:${port}`,
+      code,
+      tillId: 'b9',
+      credentialFile: join(home, 'data', 'hub-credential.json'),
+    });
+    const agent = await startAgent({ configPath: config, clock, logger: pino({ level: 'silent' }) });
+    try {
+      const sync = agent.sync;
+      expect(sync).toBeDefined();
+      const basket = {
+        currency: 'RUB',
+        lines: [
+          {
+            id: '1',
+            sku: 'shirt',
+            category: 'clothes',
+            tags: [],
+            quantity: 1,
+            unitPriceMinor: 100_000,
+            amountMinor: 100_000,
+            discountMinor: 0,
+            promotions: [],
+          },
+        ],
+      };
+      // First visit at store B: the card becomes known there; the pull brings head office's 150.
+      const first = agent.session.quote({ cardCode: card, basket });
+      expect(first.ok && first.value.redemption.maxPoints).toBe(0);
+      // Known to store B after a push of its own: sell once without spending, then pull.
+      const small = {
+        ...basket,
+        lines: basket.lines.map((l) => ({ ...l, unitPriceMinor: 10_000, amountMinor: 10_000 })),
+      };
+      const visit = commit(agent, card, small, 'B-1', 0);
+      expect(visit.ok).toBe(true);
+      expect(agent.session.cardInfo(card)).toMatchObject({
+        ok: true,
+        value: { spendablePoints: visit.earned },
+      });
+      expect(await sync?.syncOnce()).toBe(true);
+      const known = 150 + visit.earned;
+      expect(agent.session.cardInfo(card)).toMatchObject({ ok: true, value: { spendablePoints: known } });
+      const q = agent.session.quote({ cardCode: card, basket });
+      expect(q.ok && q.value.redemption.maxPoints).toBe(Math.min(known, 200)); // 20 % of 1 000.00 = 200 points
+      // Head office is unreachable now; the offline gate caps the spend at 40 a card.
+      await app.close();
+      clock.advance(60_000);
+      expect(commit(agent, card, basket, 'B-2', 41)).toMatchObject({ ok: false, code: 'offline_limit' });
+      const spend = commit(agent, card, basket, 'B-3', 40);
+      expect(spend).toMatchObject({ ok: true, spent: 40 });
+      const after = known - 40 + spend.earned;
+      expect(agent.session.cardInfo(card)).toMatchObject({ ok: true, value: { spendablePoints: after } });
+      // The till's own lot paid what it could, head office's points the rest.
+      const last = agent.ledger?.outboxAfter(0, 100).at(-1);
+      expect(last?.postings).toContainEqual(
+        expect.objectContaining({ lotId: `snapshot:${card}`, amount: -(40 - visit.earned) }),
+      );
+      await hubUp();
+      expect(await syncSoon({ client: sync as SyncClient })).toBe(true);
+      const atHub = await hub.getCard(card, clock.nowMs());
+      expect(atHub?.available).toBe(after);
+      expect(agent.session.cardInfo(card)).toMatchObject({ ok: true, value: { spendablePoints: after } });
+    } finally {
+      await agent.stop();
+    }
+  }, 30_000);
+});
+
+function commit(
+  agent: Awaited<ReturnType<typeof startAgent>>,
+  cardCode: string,
+  basket: QuoteRequest['basket'],
+  receiptId: string,
+  spendPoints: number,
+): { ok: boolean; code?: string; earned: number; spent: number } {
+  const answer = agent.session.commit({
+    idempotencyKey: receiptId,
+    receiptId,
+    cardCode,
+    basket,
+    ...(spendPoints > 0 ? { spendPoints } : {}),
+  } as never);
+  return answer.ok
+    ? { ok: true, earned: answer.value.earnedPoints, spent: answer.value.spentPoints }
+    : { ok: false, code: answer.code, earned: 0, spent: 0 };
+}
