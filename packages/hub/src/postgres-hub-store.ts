@@ -2,17 +2,7 @@ import { assert } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import type { BalanceSnapshot, OfflineLimits, SignedRuleSet } from '@tillpoint/protocol';
 import pg from 'pg';
-import {
-  type BatchRows,
-  balanceRows,
-  batchRows,
-  checkChain,
-  emptyCursor,
-  type JournalRow,
-  journalRows,
-  lotUpserts,
-  planBatch,
-} from './batch-plan';
+import { balanceRows, checkChain, emptyCursor, journalRows, lotUpserts, planBatch } from './batch-plan';
 import { defaultStoreLimits, expiryEntry, overdraftEntry, tillShare } from './hub-rules';
 import {
   type CardState,
@@ -130,40 +120,40 @@ interface TillCursorWrite {
   lastHash: string;
 }
 
-/** The journal rows of a batch; bodies as one newline-joined text (JSON text has no raw newline). */
-const journalSql = `INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
-    $8::text[], string_to_array($9::text, E'\\n')) ON CONFLICT DO NOTHING`;
-
-/** The postings of a batch. */
+/** The postings of a batch (sent first: the server inserts them while the rest is built). */
 const postingSql = `INSERT INTO posting (card_id, txn_id, leg, account, amount, lot_id)
   SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[])
   ON CONFLICT DO NOTHING`;
 
 /**
- * Lots, card projection, the store's card list and the change number as one statement: $1–$6
- * lot upserts, $7–$8 card deltas, $9 the store; then either a push's cursor ($10 till, $11 epoch,
- * $12 last seq, $13 last hash, $14 now) with a new change number, or a given change number ($10).
- * Data-modifying CTEs all run to completion whether or not the final SELECT reads them.
+ * The rest of a batch's rows as one statement: $1–$9 journal (bodies as one newline-joined text:
+ * JSON text has no raw newline), $10–$15 lot upserts, $16–$17 card deltas, $18 the store; then
+ * either a push's cursor ($19 till, $20 epoch, $21 last seq, $22 last hash, $23 now) with a new
+ * change number, or a given change number ($19). Data-modifying CTEs all run to completion
+ * whether or not the final SELECT reads them.
  */
 function balanceStatement(push: boolean): string {
   const seq = push
     ? "seq AS (UPDATE meta SET value = value + 1 WHERE key = 'change_seq' RETURNING value)"
-    : 'seq AS (SELECT $10::bigint AS value)';
+    : 'seq AS (SELECT $19::bigint AS value)';
   const cursor = push
-    ? `, cur AS (UPDATE till_cursor SET last_seq = $12, last_hash = $13, updated_at = $14
-         WHERE till_id = $10 AND epoch = $11)`
+    ? `, cur AS (UPDATE till_cursor SET last_seq = $21, last_hash = $22, updated_at = $23
+         WHERE till_id = $19 AND epoch = $20)`
     : '';
   return `WITH ${seq},
+  j AS (INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
+      $8::text[], string_to_array($9::text, E'\\n')) ON CONFLICT DO NOTHING RETURNING 1),
   l AS (INSERT INTO lot (card_id, lot_id, initial, remaining, vests_at, expires_at)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
+    SELECT * FROM unnest($10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[])
     ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining),
   up AS (INSERT INTO card (card_id, points, changed_seq)
-    SELECT c, d, (SELECT value FROM seq) FROM unnest($7::text[], $8::bigint[]) AS t(c, d)
+    SELECT c, d, (SELECT value FROM seq) FROM unnest($16::text[], $17::bigint[]) AS t(c, d)
     ON CONFLICT (card_id) DO UPDATE SET points = card.points + excluded.points, changed_seq = excluded.changed_seq
     RETURNING card_id, points),
-  cs AS (INSERT INTO card_store (card_id, store_id) SELECT card_id, $9 FROM up ON CONFLICT DO NOTHING)${cursor}
-SELECT (SELECT value FROM seq) AS seq, ARRAY(SELECT card_id FROM up WHERE points < 0 ORDER BY card_id) AS short_cards`;
+  cs AS (INSERT INTO card_store (card_id, store_id) SELECT card_id, $18 FROM up ON CONFLICT DO NOTHING)${cursor}
+SELECT (SELECT value FROM seq) AS seq, (SELECT count(*) FROM j)::int AS journal_rows,
+  ARRAY(SELECT card_id FROM up WHERE points < 0 ORDER BY card_id) AS short_cards`;
 }
 
 const balanceSql = { push: balanceStatement(true), hub: balanceStatement(false) };
@@ -295,17 +285,17 @@ export class PostgresHubStore implements HubStore {
     assert(first !== undefined, 'a batch has entries');
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
       const empty = emptyCursor(input.tillId, first.epoch);
-      // The till's cursor row, created on its first push, locked by the (no-op) update.
-      const cursorRow = (
-        await prepared(
-          client,
-          `INSERT INTO till_cursor (till_id, epoch, last_seq, last_hash, updated_at) VALUES ($1, $2, 0, $3, $4)
-           ON CONFLICT (till_id, epoch) DO UPDATE SET last_seq = till_cursor.last_seq RETURNING last_seq, last_hash`,
-          [input.tillId, first.epoch, empty.lastHash, input.now],
-        )
-      ).rows[0] as { last_seq: number; last_hash: string };
+      assert(Number.isSafeInteger(input.now), 'now is an integer of milliseconds', { now: input.now });
+      // BEGIN and the till's cursor row (created on its first push, locked by the no-op update)
+      // in one round trip: a simple query of two statements, values as escaped literals.
+      const opened = (await client.query(
+        `BEGIN; INSERT INTO till_cursor (till_id, epoch, last_seq, last_hash, updated_at)
+         VALUES (${client.escapeLiteral(input.tillId)}, ${client.escapeLiteral(first.epoch)}, 0,
+           ${client.escapeLiteral(empty.lastHash)}, ${input.now})
+         ON CONFLICT (till_id, epoch) DO UPDATE SET last_seq = till_cursor.last_seq RETURNING last_seq, last_hash`,
+      )) as unknown as pg.QueryResult[];
+      const cursorRow = opened[1]?.rows[0] as { last_seq: number; last_hash: string };
       const cursor = { lastSeq: cursorRow.last_seq, lastHash: cursorRow.last_hash };
       const held = new Map<number, string>();
       if (first.seq < cursor.lastSeq) {
@@ -324,33 +314,21 @@ export class PostgresHubStore implements HubStore {
         await client.query('ROLLBACK');
         return decision;
       }
-      // Two statements, each sent as soon as its rows are built: postings, lots, cards and cursor
-      // first (the larger one), then the journal. The journal rows are built, and the chain of the
-      // new entries is verified, while the server writes the first: nothing commits unless every
-      // entry chains (a tampered batch answers chain_broken even when a write failed too).
-      let balances: Promise<{ seq: number; shortCards: string[] }> | undefined;
-      let journal: Promise<void> | undefined;
-      try {
-        balances = this.#writeBalances(client, balanceRows(decision.entries), input.storeId, input.now, {
-          tillId: input.tillId,
-          epoch: first.epoch,
-          lastSeq: decision.ackedThrough,
-          lastHash: decision.lastHash,
-        });
-        balances.catch(() => undefined);
-        journal = this.#writeJournal(client, journalRows(decision.entries));
-        journal.catch(() => undefined);
-      } catch (error) {
-        const broken = checkChain(cursor, decision.entries);
-        if (broken === null) throw error;
-        await Promise.allSettled([balances, journal]);
-        await client.query('ROLLBACK');
-        return broken;
-      }
+      // The rows go out as soon as they are built (postings first, the rest while the server
+      // inserts them), and the chain of the new entries is verified while the server writes:
+      // nothing commits unless every entry chains (a tampered batch answers chain_broken even
+      // when a write failed too).
+      const writing = this.#writeRows(client, decision.entries, input.storeId, input.now, {
+        tillId: input.tillId,
+        epoch: first.epoch,
+        lastSeq: decision.ackedThrough,
+        lastHash: decision.lastHash,
+      });
+      writing.catch(() => undefined);
       const broken = await verifyYielding(cursor, decision.entries);
       let written: { seq: number; shortCards: string[] };
       try {
-        [written] = await Promise.all([balances, journal]);
+        written = await writing;
       } catch (error) {
         if (broken === null) throw error;
         await client.query('ROLLBACK');
@@ -388,22 +366,36 @@ export class PostgresHubStore implements HubStore {
     return (result.rows[0] as { value: number }).value;
   }
 
-  /** Writes the rows of accepted entries (and the shortfalls' cards it answers get booked by the caller). */
+  /**
+   * Writes accepted entries in two statements: the postings, sent at once, then journal, lots,
+   * the card projection and the store's card list in one, with either the till's cursor and a new
+   * change number (`at` a cursor) or the given change number (the hub's own entries). Answers the
+   * change number and the cards now below zero (the caller books their shortfall).
+   */
   async #writeRows(
     client: pg.PoolClient,
-    rows: BatchRows,
+    entries: readonly OutboxEntry[],
     storeId: string,
     now: number,
     at: TillCursorWrite | number,
   ): Promise<{ seq: number; shortCards: string[] }> {
-    await this.#writeJournal(client, rows.journal);
-    return this.#writeBalances(client, rows, storeId, now, at);
-  }
-
-  async #writeJournal(client: pg.PoolClient, j: readonly JournalRow[]): Promise<void> {
+    const rows = balanceRows(entries);
+    const p = rows.postings;
+    const postings = prepared(client, postingSql, [
+      p.map((r) => r.cardId),
+      p.map((r) => r.txnId),
+      p.map((r) => r.leg),
+      p.map((r) => r.account),
+      p.map((r) => r.amount),
+      p.map((r) => r.lotId),
+    ]);
+    const j = journalRows(entries);
     const bodies = j.map((r) => r.body).join('\n');
     assert(!j.some((r) => r.body.includes('\n')), 'JSON text has no raw newline');
-    const inserted = await prepared(client, journalSql, [
+    // New lots and changes to known ones as one upsert; sorted, so writers lock lots in one order.
+    const lots = lotUpserts(rows);
+    const cards = [...rows.cardDeltas].sort(([a], [b]) => (a < b ? -1 : 1));
+    const values: unknown[] = [
       j.map((r) => r.cardId),
       j.map((r) => r.tillId),
       j.map((r) => r.epoch),
@@ -413,40 +405,6 @@ export class PostgresHubStore implements HubStore {
       j.map((r) => r.occurredAt),
       j.map((r) => r.hash),
       bodies,
-    ]);
-    assert(inserted.rowCount === j.length, 'every entry past the cursor is new to the journal', {
-      inserted: inserted.rowCount,
-      expected: j.length,
-    });
-  }
-
-  /**
-   * Postings, then lots, the card projection and the store's card list in one statement, with either
-   * the till's cursor and a new change number (`at` a cursor) or the given change number (the
-   * hub's own entries). Answers the change number and the cards now below zero.
-   */
-  async #writeBalances(
-    client: pg.PoolClient,
-    rows: Omit<BatchRows, 'journal'>,
-    storeId: string,
-    now: number,
-    at: TillCursorWrite | number,
-  ): Promise<{ seq: number; shortCards: string[] }> {
-    const p = rows.postings;
-    // Sent at once: the server inserts the postings while the rest is built.
-    const postings = prepared(client, postingSql, [
-      p.map((r) => r.cardId),
-      p.map((r) => r.txnId),
-      p.map((r) => r.leg),
-      p.map((r) => r.account),
-      p.map((r) => r.amount),
-      p.map((r) => r.lotId),
-    ]);
-    postings.catch(() => undefined);
-    // New lots and changes to known ones as one upsert; sorted, so writers lock lots in one order.
-    const lots = lotUpserts(rows);
-    const cards = [...rows.cardDeltas].sort(([a], [b]) => (a < b ? -1 : 1));
-    const values: unknown[] = [
       lots.map((l) => l.cardId),
       lots.map((l) => l.lotId),
       lots.map((l) => l.initial),
@@ -459,10 +417,15 @@ export class PostgresHubStore implements HubStore {
     ];
     if (typeof at === 'number') values.push(at);
     else values.push(at.tillId, at.epoch, at.lastSeq, at.lastHash, now);
-    const balances = prepared(client, typeof at === 'number' ? balanceSql.hub : balanceSql.push, values);
-    balances.catch(() => undefined);
-    const [, result] = await Promise.all([postings, balances]);
-    const row = result.rows[0] as { seq: number; short_cards: string[] };
+    // Sent when the postings are in (a client runs one query at a time), in the same turn.
+    const result = await postings.then(() =>
+      prepared(client, typeof at === 'number' ? balanceSql.hub : balanceSql.push, values),
+    );
+    const row = result.rows[0] as { seq: number; journal_rows: number; short_cards: string[] };
+    assert(row.journal_rows === j.length, 'every entry past the cursor is new to the journal', {
+      inserted: row.journal_rows,
+      expected: j.length,
+    });
     if (rows.blocks.size > 0) {
       const blocks = [...rows.blocks];
       await prepared(
@@ -485,7 +448,7 @@ export class PostgresHubStore implements HubStore {
     for (const row of short.rows as { card_id: string; points: number }[]) {
       const hubSeq = await this.#nextHubEntrySeq(client);
       const entry = overdraftEntry({ cardId: row.card_id, shortfall: -row.points, hubSeq, now });
-      await this.#writeRows(client, batchRows([entry]), hubTillId, now, seq);
+      await this.#writeRows(client, [entry], hubTillId, now, seq);
       await prepared(
         client,
         'UPDATE card SET overdraft = overdraft + $2, flagged = true WHERE card_id = $1',
@@ -661,7 +624,7 @@ export class PostgresHubStore implements HubStore {
         const hubSeq = await this.#nextHubEntrySeq(client);
         await this.#writeRows(
           client,
-          batchRows([expiryEntry(lot.card_id, lot.lot_id, lot.remaining, hubSeq, now)]),
+          [expiryEntry(lot.card_id, lot.lot_id, lot.remaining, hubSeq, now)],
           hubTillId,
           now,
           seq,
