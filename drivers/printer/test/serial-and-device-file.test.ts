@@ -1,9 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceFilePrinter } from '../src/device-file-printer';
 import { PrintQueue } from '../src/print-queue';
@@ -12,42 +7,24 @@ import { queryStatus } from '../src/query-status';
 import { SerialPrinter } from '../src/serial-printer';
 import { StatusResponder, type VirtualCondition } from '../src/status-responder';
 import { goldenJob } from './golden-job';
+import { type PtyPrinter, startPtyPrinter } from './pty-printer';
 
 /**
  * The serial and device-file transports against a printer simulated on the far end of a
  * pseudo-terminal pair made by socat (installed by scripts/system-deps.mjs).
  */
 let dir = '';
-let socat: ChildProcess | undefined;
-let printerSide: SerialPort | undefined;
+let pty: PtyPrinter | undefined;
 let condition: VirtualCondition = 'ok';
 let responder = new StatusResponder(() => condition);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tillpoint-pty-'));
-  socat = spawn('socat', [`pty,raw,echo=0,link=${dir}/till`, `pty,raw,echo=0,link=${dir}/printer`], {
-    stdio: 'ignore',
-  });
-  const deadline = Date.now() + 5000;
-  while (!(existsSync(`${dir}/till`) && existsSync(`${dir}/printer`))) {
-    if (Date.now() > deadline) throw new Error('socat did not create the pty pair');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const port = new SerialPort({ path: `${dir}/printer`, baudRate: 19200, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
-  port.on('data', (data: Buffer) => {
-    const answer = responder.receive(data);
-    if (answer.length > 0) port.write(Buffer.from(answer));
-  });
-  printerSide = port;
+  pty = await startPtyPrinter('tillpoint-pty-', (data) => responder.receive(data));
+  dir = pty.dir;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) =>
-    printerSide?.isOpen ? printerSide.close(() => resolve()) : resolve(),
-  );
-  socat?.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  await pty?.stop();
 });
 
 async function printOnce(transport: PrinterTransport): Promise<void> {

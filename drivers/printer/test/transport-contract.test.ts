@@ -1,8 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceFilePrinter } from '../src/device-file-printer';
 import { MockPrinterTransport } from '../src/mock-printer-transport';
@@ -13,6 +8,7 @@ import { StatusResponder, type VirtualCondition } from '../src/status-responder'
 import { TcpPrinter } from '../src/tcp-printer';
 import { VirtualPrinter } from '../src/virtual-printer';
 import { goldenJob } from './golden-job';
+import { type PtyPrinter, startPtyPrinter } from './pty-printer';
 
 /**
  * One contract for every `PrinterTransport`: the same cases against TCP (virtual printer),
@@ -81,39 +77,20 @@ let virtual: VirtualPrinter;
 let tcpPort = 0;
 // --- serial and device file across a pty pair
 let dir = '';
-let socat: ChildProcess | undefined;
-let printerSide: SerialPort | undefined;
+let pty: PtyPrinter | undefined;
 let ptyCondition: VirtualCondition = 'ok';
 let ptyResponder = new StatusResponder(() => ptyCondition);
 
 beforeAll(async () => {
   virtual = new VirtualPrinter();
   tcpPort = (await virtual.start()).port;
-  dir = mkdtempSync(join(tmpdir(), 'tillpoint-contract-'));
-  socat = spawn('socat', [`pty,raw,echo=0,link=${dir}/till`, `pty,raw,echo=0,link=${dir}/printer`], {
-    stdio: 'ignore',
-  });
-  const deadline = Date.now() + 5000;
-  while (!(existsSync(`${dir}/till`) && existsSync(`${dir}/printer`))) {
-    if (Date.now() > deadline) throw new Error('socat did not create the pty pair');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const port = new SerialPort({ path: `${dir}/printer`, baudRate: 19200, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
-  port.on('data', (data: Buffer) => {
-    const answer = ptyResponder.receive(data);
-    if (answer.length > 0) port.write(Buffer.from(answer));
-  });
-  printerSide = port;
+  pty = await startPtyPrinter('tillpoint-contract-', (data) => ptyResponder.receive(data));
+  dir = pty.dir;
 });
 
 afterAll(async () => {
   await virtual.stop();
-  await new Promise<void>((resolve) =>
-    printerSide?.isOpen ? printerSide.close(() => resolve()) : resolve(),
-  );
-  socat?.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  await pty?.stop();
 });
 
 contract('TcpPrinter', () => ({
