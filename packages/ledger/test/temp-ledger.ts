@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@tillpoint/core';
+import type { CommitSaleRequest } from '../src/ledger-requests';
 import { type OpenLedgerStoreOptions, openLedgerStore, type SqliteLedgerStore } from '../src/store/index';
 
 /** A store on a real file in a fresh temp folder; `cleanup` closes it and removes the folder. */
@@ -26,5 +27,19 @@ export function tempLedger(options: Partial<OpenLedgerStoreOptions> = {}) {
       for (const s of stores) s.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A sale request on card C1 at 2026-01-01 for 1000.00, earning and spending nothing unless told. */
+export function saleRequest(over: Partial<CommitSaleRequest> & { receiptId: string }): CommitSaleRequest {
+  return {
+    idempotencyKey: over.receiptId,
+    cardId: 'C1',
+    at: Date.parse('2026-01-01T00:00:00Z'),
+    basketTotalMinor: 100_000,
+    accruals: [],
+    redeemPoints: 0,
+    rulesVersion: 'v1',
+    ...over,
   };
 }

@@ -1,25 +1,11 @@
 import { msPerDay } from '@tillpoint/core';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempLedger } from '../../test/temp-ledger';
-import type { CommitSaleRequest } from '../ledger-requests';
+import { saleRequest, tempLedger } from '../../test/temp-ledger';
 
 const t0 = Date.parse('2026-01-01T00:00:00Z');
 let env: ReturnType<typeof tempLedger>;
 afterEach(() => env?.cleanup());
-
-function sale(over: Partial<CommitSaleRequest> & { receiptId: string }): CommitSaleRequest {
-  return {
-    idempotencyKey: over.receiptId,
-    cardId: 'C1',
-    at: t0,
-    basketTotalMinor: 100_000,
-    accruals: [],
-    redeemPoints: 0,
-    rulesVersion: 'v1',
-    ...over,
-  };
-}
 
 const earn = (points: number, at = t0) => [
   { points, vestsAt: at, expiresAt: at + 365 * msPerDay, ruleIds: ['base'] },
@@ -43,9 +29,9 @@ describe('SqliteLedgerStore: head office snapshots', () => {
       localSpendable: 0,
       headOffice: { available: 100, pending: 5, watermarkSeq: 0, sinceWatermark: 0 },
     });
-    const over = store.commitSale(sale({ receiptId: 'R0', redeemPoints: 101 }));
+    const over = store.commitSale(saleRequest({ receiptId: 'R0', redeemPoints: 101 }));
     expect(over).toMatchObject({ ok: false, code: 'insufficient_points' });
-    const spent = store.commitSale(sale({ receiptId: 'R1', redeemPoints: 30, accruals: earn(7) }));
+    const spent = store.commitSale(saleRequest({ receiptId: 'R1', redeemPoints: 30, accruals: earn(7) }));
     expect(spent).toMatchObject({
       ok: true,
       value: {
@@ -68,7 +54,7 @@ describe('SqliteLedgerStore: head office snapshots', () => {
       headOffice: { sinceWatermark: -23 },
     });
     // The local lot first, then the snapshot.
-    const second = store.commitSale(sale({ receiptId: 'R2', redeemPoints: 10 }));
+    const second = store.commitSale(saleRequest({ receiptId: 'R2', redeemPoints: 10 }));
     expect(
       second.ok && second.value.lotsSpent.map((t) => [t.lotId.startsWith('snapshot:'), t.points]),
     ).toEqual([
@@ -85,8 +71,8 @@ describe('SqliteLedgerStore: head office snapshots', () => {
   it('counts only this till`s entries after the watermark, and never lets local lots exceed head office`s figure', () => {
     env = tempLedger();
     const { store } = env;
-    store.commitSale(sale({ receiptId: 'R1', accruals: earn(100) })); // seq 1
-    store.commitSale(sale({ receiptId: 'R2', accruals: earn(10) })); // seq 2, after the watermark
+    store.commitSale(saleRequest({ receiptId: 'R1', accruals: earn(100) })); // seq 1
+    store.commitSale(saleRequest({ receiptId: 'R2', accruals: earn(10) })); // seq 2, after the watermark
     // Head office applied seq 1 (100) and another till spent 80 of it: 20 as of seq 1.
     store.setCardSnapshots({
       watermark: { epoch: store.epoch, seq: 1 },
@@ -95,7 +81,7 @@ describe('SqliteLedgerStore: head office snapshots', () => {
     });
     const card = store.getCard('C1', t0);
     expect(card).toMatchObject({ spendable: 30, localSpendable: 110, headOffice: { sinceWatermark: 10 } });
-    expect(store.commitSale(sale({ receiptId: 'R3', redeemPoints: 31 }))).toMatchObject({
+    expect(store.commitSale(saleRequest({ receiptId: 'R3', redeemPoints: 31 }))).toMatchObject({
       ok: false,
       code: 'insufficient_points',
     });
@@ -108,9 +94,9 @@ describe('SqliteLedgerStore: head office snapshots', () => {
     const hold = store.hold({ idempotencyKey: 'h2', cardId: 'C1', points: 25, at: t0, ttlMs: 60_000 });
     expect(hold.ok).toBe(true);
     expect(store.getCard('C1', t0)).toMatchObject({ spendable: 5, held: 25 });
-    expect(store.commitSale(sale({ receiptId: 'R4', redeemPoints: 6 }))).toMatchObject({ ok: false });
+    expect(store.commitSale(saleRequest({ receiptId: 'R4', redeemPoints: 6 }))).toMatchObject({ ok: false });
     const posted = store.commitSale(
-      sale({ receiptId: 'R5', redeemPoints: 25, ...(hold.ok ? { holdId: hold.value.holdId } : {}) }),
+      saleRequest({ receiptId: 'R5', redeemPoints: 25, ...(hold.ok ? { holdId: hold.value.holdId } : {}) }),
     );
     expect(posted).toMatchObject({ ok: true, value: { balance: { spendable: 5 } } });
     expect(store.findInvariantViolations()).toEqual([]);
@@ -134,7 +120,7 @@ describe('SqliteLedgerStore: head office snapshots', () => {
     });
     expect(store.getCard('C1', t0)?.spendable).toBe(0);
     const posted = store.commitSale(
-      sale({ receiptId: 'R1', redeemPoints: 40, ...(hold.ok ? { holdId: hold.value.holdId } : {}) }),
+      saleRequest({ receiptId: 'R1', redeemPoints: 40, ...(hold.ok ? { holdId: hold.value.holdId } : {}) }),
     );
     expect(posted).toMatchObject({ ok: true, value: { lotsSpent: [{ lotId: 'snapshot:C1', points: 40 }] } });
     const back = store.returnSale({
@@ -174,7 +160,7 @@ describe('SqliteLedgerStore: head office snapshots', () => {
       balances: [{ cardId: 'C1', available: 10, pending: 0 }],
       at: t0,
     });
-    env.store.commitSale(sale({ receiptId: 'R1', redeemPoints: 4 }));
+    env.store.commitSale(saleRequest({ receiptId: 'R1', redeemPoints: 4 }));
     env.store.close();
     const db = new Database(env.path);
     db.prepare("UPDATE card_snapshot SET delta = 0 WHERE card_id = 'C1'").run();

@@ -1,27 +1,13 @@
 import { msPerDay } from '@tillpoint/core';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempLedger } from '../../test/temp-ledger';
-import type { CommitSaleRequest } from '../ledger-requests';
+import { saleRequest, tempLedger } from '../../test/temp-ledger';
 import { outboxEntrySchema, verifyChain } from '../outbox-entry';
 import { openLedgerStore } from './sqlite-ledger-store';
 
 const t0 = Date.parse('2026-01-01T00:00:00Z');
 let env: ReturnType<typeof tempLedger>;
 afterEach(() => env?.cleanup());
-
-function sale(over: Partial<CommitSaleRequest> & { receiptId: string }): CommitSaleRequest {
-  return {
-    idempotencyKey: over.receiptId,
-    cardId: 'C1',
-    at: t0,
-    basketTotalMinor: 100_000,
-    accruals: [],
-    redeemPoints: 0,
-    rulesVersion: 'v1',
-    ...over,
-  };
-}
 
 describe('SqliteLedgerStore: the till transaction', () => {
   it('sets WAL and synchronous=FULL on every open', () => {
@@ -39,7 +25,7 @@ describe('SqliteLedgerStore: the till transaction', () => {
   it('creates an anonymous card on first sale, accrues, then spends in expiry order', () => {
     env = tempLedger();
     const first = env.store.commitSale(
-      sale({
+      saleRequest({
         receiptId: 'R1',
         accruals: [
           { points: 50, vestsAt: t0, expiresAt: t0 + 100 * msPerDay, ruleIds: ['base'] },
@@ -57,17 +43,19 @@ describe('SqliteLedgerStore: the till transaction', () => {
       purchaseCount: 1,
       lifetimeSpendMinor: 100_000,
     });
-    const second = env.store.commitSale(sale({ receiptId: 'R2', at: t0 + msPerDay, redeemPoints: 40 }));
+    const second = env.store.commitSale(
+      saleRequest({ receiptId: 'R2', at: t0 + msPerDay, redeemPoints: 40 }),
+    );
     expect(second.ok && second.value.lotsSpent.map((l) => l.points)).toEqual([30, 10]);
     expect(second.ok && second.value.balance).toEqual({ spendable: 40, pending: 20 });
-    const third = env.store.commitSale(sale({ receiptId: 'R3', at: t0 + msPerDay, redeemPoints: 41 }));
+    const third = env.store.commitSale(saleRequest({ receiptId: 'R3', at: t0 + msPerDay, redeemPoints: 41 }));
     expect(third).toMatchObject({ ok: false, code: 'insufficient_points', context: { spendable: 40 } });
     expect(env.store.checkIntegrity()).toEqual({ ok: true, problems: [] });
   });
 
   it('returns the first result for a repeated key and refuses a different request under it', () => {
     env = tempLedger();
-    const request = sale({
+    const request = saleRequest({
       receiptId: 'R1',
       accruals: [{ points: 5, vestsAt: t0, expiresAt: null, ruleIds: [] }],
     });
@@ -102,21 +90,24 @@ describe('SqliteLedgerStore: the till transaction', () => {
   it('holds points from others, posts a hold, voids one, refuses an expired one', () => {
     env = tempLedger();
     env.store.commitSale(
-      sale({ receiptId: 'R0', accruals: [{ points: 100, vestsAt: t0, expiresAt: null, ruleIds: [] }] }),
+      saleRequest({
+        receiptId: 'R0',
+        accruals: [{ points: 100, vestsAt: t0, expiresAt: null, ruleIds: [] }],
+      }),
     );
     const hold = env.store.hold({ idempotencyKey: 'h1', cardId: 'C1', points: 70, at: t0, ttlMs: 60_000 });
     expect(hold).toMatchObject({ ok: true, value: { points: 70, expiresAt: t0 + 60_000 } });
     if (!hold.ok) return;
     expect(env.store.getCard('C1', t0)).toMatchObject({ spendable: 30, held: 70 });
-    expect(env.store.commitSale(sale({ receiptId: 'R1', redeemPoints: 31 }))).toMatchObject({
+    expect(env.store.commitSale(saleRequest({ receiptId: 'R1', redeemPoints: 31 }))).toMatchObject({
       code: 'insufficient_points',
     });
     const posted = env.store.commitSale(
-      sale({ receiptId: 'R2', at: t0 + 1000, redeemPoints: 60, holdId: hold.value.holdId }),
+      saleRequest({ receiptId: 'R2', at: t0 + 1000, redeemPoints: 60, holdId: hold.value.holdId }),
     );
     expect(posted).toMatchObject({ ok: true, value: { pointsSpent: 60, balance: { spendable: 40 } } });
     expect(
-      env.store.commitSale(sale({ receiptId: 'R3', redeemPoints: 1, holdId: hold.value.holdId })),
+      env.store.commitSale(saleRequest({ receiptId: 'R3', redeemPoints: 1, holdId: hold.value.holdId })),
     ).toMatchObject({
       code: 'hold_expired',
     });
@@ -131,7 +122,7 @@ describe('SqliteLedgerStore: the till transaction', () => {
     if (!h3.ok) throw new Error('hold refused');
     expect(
       env.store.commitSale(
-        sale({ receiptId: 'R4', at: t0 + 60_000, redeemPoints: 40, holdId: h3.value.holdId }),
+        saleRequest({ receiptId: 'R4', at: t0 + 60_000, redeemPoints: 40, holdId: h3.value.holdId }),
       ),
     ).toMatchObject({
       code: 'hold_expired',
@@ -157,10 +148,13 @@ describe('SqliteLedgerStore: the till transaction', () => {
       at: t0,
     }); // unknown
     env.store.commitSale(
-      sale({ receiptId: 'R0', accruals: [{ points: 100, vestsAt: t0, expiresAt: null, ruleIds: [] }] }),
+      saleRequest({
+        receiptId: 'R0',
+        accruals: [{ points: 100, vestsAt: t0, expiresAt: null, ruleIds: [] }],
+      }),
     );
     env.store.commitSale(
-      sale({
+      saleRequest({
         receiptId: 'R1',
         redeemPoints: 60,
         accruals: [{ points: 10, vestsAt: t0 + 14 * msPerDay, expiresAt: null, ruleIds: [] }],
@@ -205,7 +199,7 @@ describe('SqliteLedgerStore: the till transaction', () => {
   it('tracks card states: enrol, block refuses sales, unblock restores, grantedOnce kept', () => {
     env = tempLedger();
     expect(env.store.getCard('C9', t0)).toBeUndefined();
-    env.store.commitSale(sale({ receiptId: 'R1', cardId: 'C9', grantedOnce: ['welcome'] }));
+    env.store.commitSale(saleRequest({ receiptId: 'R1', cardId: 'C9', grantedOnce: ['welcome'] }));
     expect(
       env.store.enrolCard({
         idempotencyKey: 'e1',
@@ -221,7 +215,7 @@ describe('SqliteLedgerStore: the till transaction', () => {
     expect(
       env.store.blockCard({ idempotencyKey: 'b1', cardId: 'C9', at: t0, reason: 'fraud' }),
     ).toMatchObject({ ok: true });
-    expect(env.store.commitSale(sale({ receiptId: 'R2', cardId: 'C9' }))).toMatchObject({
+    expect(env.store.commitSale(saleRequest({ receiptId: 'R2', cardId: 'C9' }))).toMatchObject({
       code: 'card_blocked',
     });
     expect(env.store.enrolCard({ idempotencyKey: 'e2', cardId: 'C9', at: t0 })).toMatchObject({
@@ -240,10 +234,12 @@ describe('SqliteLedgerStore: the till transaction', () => {
 
   it('refuses bad requests with an error naming the field', () => {
     env = tempLedger();
-    expect(() => env.store.commitSale(sale({ receiptId: 'R1', redeemPoints: 1.5 }))).toThrow(/redeemPoints/);
+    expect(() => env.store.commitSale(saleRequest({ receiptId: 'R1', redeemPoints: 1.5 }))).toThrow(
+      /redeemPoints/,
+    );
     expect(() =>
       env.store.commitSale(
-        sale({ receiptId: 'R1', accruals: [{ points: 1, vestsAt: 10, expiresAt: 5, ruleIds: [] }] }),
+        saleRequest({ receiptId: 'R1', accruals: [{ points: 1, vestsAt: 10, expiresAt: 5, ruleIds: [] }] }),
       ),
     ).toThrow(/accruals.0.expiresAt: expiresAt must be after vestsAt/);
   });
@@ -254,7 +250,7 @@ describe('SqliteLedgerStore: outbox', () => {
     env = tempLedger();
     for (let i = 0; i < 5; i++) {
       env.store.commitSale(
-        sale({
+        saleRequest({
           receiptId: `R${i}`,
           accruals: [{ points: 10, vestsAt: t0, expiresAt: null, ruleIds: ['r'] }],
         }),
@@ -290,7 +286,7 @@ describe('SqliteLedgerStore: outbox', () => {
   it('keeps journal, postings and outbox insert-only', () => {
     env = tempLedger();
     env.store.commitSale(
-      sale({ receiptId: 'R1', accruals: [{ points: 10, vestsAt: t0, expiresAt: null, ruleIds: [] }] }),
+      saleRequest({ receiptId: 'R1', accruals: [{ points: 10, vestsAt: t0, expiresAt: null, ruleIds: [] }] }),
     );
     const db = (env.store as unknown as { db: Database.Database }).db;
     expect(() => db.prepare('UPDATE posting SET amount = 11').run()).toThrow(/insert-only/);
@@ -306,7 +302,10 @@ describe('SqliteLedgerStore on :memory:', () => {
     const store = openLedgerStore({ path: ':memory:', tillId: 'demo' });
     try {
       const r = store.commitSale(
-        sale({ receiptId: 'R1', accruals: [{ points: 7, vestsAt: t0, expiresAt: null, ruleIds: [] }] }),
+        saleRequest({
+          receiptId: 'R1',
+          accruals: [{ points: 7, vestsAt: t0, expiresAt: null, ruleIds: [] }],
+        }),
       );
       expect(r).toMatchObject({ ok: true, value: { seq: 1, balance: { spendable: 7 } } });
       expect(store.checkIntegrity()).toEqual({ ok: true, problems: [] });
@@ -323,7 +322,7 @@ describe('SqliteLedgerStore when the disk is full', () => {
     const pages = db.pragma('page_count', { simple: true }) as number;
     db.pragma(`max_page_count = ${pages}`);
     const big = (i: number) =>
-      sale({
+      saleRequest({
         receiptId: `R${i}`,
         cardId: `card-${i}`,
         accruals: Array.from({ length: 30 }, (_, k) => ({
@@ -354,16 +353,17 @@ describe('SqliteLedgerStore when the disk is full', () => {
 describe('SqliteLedgerStore idempotency retention', () => {
   it('prunes old keys in bounded batches; a pruned key is new again, the ledger keeps everything', () => {
     env = tempLedger();
-    for (let i = 0; i < 5; i++) env.store.commitSale(sale({ receiptId: `R${i}`, at: t0 + i * msPerDay }));
+    for (let i = 0; i < 5; i++)
+      env.store.commitSale(saleRequest({ receiptId: `R${i}`, at: t0 + i * msPerDay }));
     expect(env.store.pruneIdempotencyKeys(t0 + 3 * msPerDay, 2)).toBe(2);
     expect(env.store.pruneIdempotencyKeys(t0 + 3 * msPerDay, 2)).toBe(1);
     expect(env.store.pruneIdempotencyKeys(t0 + 3 * msPerDay, 2)).toBe(0);
     // R4 is still remembered; R0's key is forgotten, and its receipt still guards against a double sale.
-    expect(env.store.commitSale(sale({ receiptId: 'R4', at: t0 + 4 * msPerDay }))).toMatchObject({
+    expect(env.store.commitSale(saleRequest({ receiptId: 'R4', at: t0 + 4 * msPerDay }))).toMatchObject({
       ok: true,
       value: { seq: 5 },
     });
-    expect(env.store.commitSale(sale({ receiptId: 'R0', at: t0 }))).toMatchObject({
+    expect(env.store.commitSale(saleRequest({ receiptId: 'R0', at: t0 }))).toMatchObject({
       ok: false,
       code: 'receipt_exists',
     });
