@@ -8,6 +8,8 @@ import { z } from 'zod';
  * - `POST /v1/sync/push` with `Authorization: Bearer <tillId>:<secret>` and
  *   `Idempotency-Key: <tillId>:<epoch>:<fromSeq>-<toSeq>`: outbox entries in sequence.
  * - `GET /v1/sync/changes?cursor=N&limit=M`: what the till needs since its cursor.
+ * - `POST /v1/sync/cards-seen`: cards just scanned at the till that it holds no snapshot of;
+ *   they become known at the till's store, so the next pull brings their balances.
  */
 
 /** Bounds of one push: a batch is refused beyond either. */
@@ -15,6 +17,8 @@ export const syncBatchEntriesMax = 500;
 export const syncBatchBytesMax = 1_048_576;
 /** Bounds of one pull page. */
 export const syncPullItemsMax = 5_000;
+/** Cards one cards-seen request may name. */
+export const syncCardsSeenMax = 200;
 
 const id = z.string().min(1).max(128);
 const ms = z.number().int().nonnegative();
@@ -206,3 +210,18 @@ export const syncChangesQuerySchema = z.strictObject({
   cursor: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().positive().max(syncPullItemsMax).default(1_000),
 });
+
+/**
+ * A card scanned for the first time at a store: head office has never sent its balance there
+ * (snapshots go to stores where the card is known). Naming it makes it known at the store.
+ */
+export const syncCardsSeenRequestSchema = z.strictObject({
+  cardIds: z.array(id).min(1).max(syncCardsSeenMax),
+});
+export type SyncCardsSeenRequest = z.infer<typeof syncCardsSeenRequestSchema>;
+
+export const syncCardsSeenResponseSchema = z.strictObject({
+  /** Cards that were not known at the store before (and exist at head office or not). */
+  added: z.number().int().nonnegative(),
+});
+export type SyncCardsSeenResponse = z.infer<typeof syncCardsSeenResponseSchema>;
