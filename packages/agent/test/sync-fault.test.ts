@@ -22,7 +22,9 @@ import { AgentProcess, freePort, writeConfig } from './agent-process';
  * proxy that drops, delays, duplicates and cuts connections, and the hub is killed (SIGKILL) and
  * restarted in the middle. After the network heals and sync settles, the hub's journal is exactly
  * the union of the tills' outboxes, every balance at the hub equals its postings, and each
- * till's figure for its cards equals the hub's. TILLPOINT_SYNC_FAULT_ROUNDS=N runs longer.
+ * till's figure for its cards equals the hub's. While the hub is down, two tills of one store
+ * spend the same card's head-office points: the offline caps hold at each, and the overdraft
+ * head office books afterwards equals the overspend. TILLPOINT_SYNC_FAULT_ROUNDS=N runs longer.
  */
 const agentDir = fileURLToPath(new URL('..', import.meta.url));
 const hubCli = fileURLToPath(new URL('../../hub/src/cli.ts', import.meta.url));
@@ -49,6 +51,20 @@ function ean13(prefix12: string): string {
   return `${prefix12}${(10 - (sum % 10)) % 10}`;
 }
 const cards = ['200000000001', '200000000002', '200000000003', '200000000004'].map(ean13);
+/** Earns 10 points at t1 (5 % of 200.00); t1 and t2 then both spend them while the hub is down. */
+const sharedCard = ean13('200000000005');
+const perCardCap = 20;
+const tillShare = 20; // the s1 store cap of 40 split between its two tills
+/** 50.00: 20 % of it is the 10 points a till may take from the shared card. */
+function smallBasketOf(amountMinor: number) {
+  return {
+    currency: 'RUB',
+    lines: [
+      { id: '1', sku: 'socks', category: 'clothes', quantity: 1, unitPriceMinor: amountMinor, amountMinor },
+    ],
+  };
+}
+const smallBasket = smallBasketOf(5_000);
 
 class HubProcess {
   child: ChildProcess | undefined;
@@ -136,7 +152,7 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
         codes.set(t.tillId, code);
         await store.addTill({ ...t, codeHash: sha256Hex(code), codeExpiresAt: Date.now() + 600_000 });
       }
-      await store.setStoreLimits('s1', { maxSyncAgeMs: 3_600_000, perCardCap: 20, storeTotalCap: 40 });
+      await store.setStoreLimits('s1', { maxSyncAgeMs: 3_600_000, perCardCap, storeTotalCap: 2 * tillShare });
       await store.close();
     }
     hub = new HubProcess(hubDb, join(dir, 'hub-key.pem'), await freePort());
@@ -172,8 +188,11 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
 
     let n = 0;
     let committed = 0;
-    // Points each till spent while head office was down, and the refusals the offline limits gave.
+    // Points each till spent while head office was down (by till, and by till and card), and
+    // the refusals the offline limits gave.
     const spentWhileDown = new Map<string, number>();
+    const add = (key: string, points: number) =>
+      spentWhileDown.set(key, (spentWhileDown.get(key) ?? 0) + points);
     let offlineRefusals = 0;
     let hubDown = false;
     const sell = async () => {
@@ -188,8 +207,10 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
           ...(hubDown || n % 7 === 0 ? { spendPoints: 10 } : {}),
         });
         if (answer.ok) committed += 1;
-        if (hubDown && answer.ok)
-          spentWhileDown.set(a.tillId, (spentWhileDown.get(a.tillId) ?? 0) + answer.value.spentPoints);
+        if (hubDown && answer.ok) {
+          add(a.tillId, answer.value.spentPoints);
+          add(`${a.tillId}/${cardCode}`, answer.value.spentPoints);
+        }
         if (!answer.ok && answer.error.code === 'offline_limit') offlineRefusals += 1;
         // The sale path never waits for head office: every sale is answered (a spend may be refused).
         expect(answer.ok || ['insufficient_points', 'offline_limit'].includes(answer.error.code)).toBe(true);
@@ -199,8 +220,48 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
       for (let i = 0; i < 4; i++) await sell();
       await new Promise((r) => setTimeout(r, 700));
       if (round === 0) {
+        // The shared card earns 10 points at t1; wait until both tills of s1 show head office's figure.
+        const [t1, t2] = agents as [(typeof agents)[number], (typeof agents)[number]];
+        const earned = await t1.pos.commit({
+          idempotencyKey: 'shared-earn',
+          receiptId: 'R-shared-earn',
+          cardCode: sharedCard,
+          basket: smallBasketOf(20_000),
+        });
+        expect(earned.ok && earned.value.earnedPoints).toBe(10);
+        committed += 1;
+        const known = async () => {
+          const figures: number[] = [];
+          for (const a of [t1, t2]) {
+            const card = await a.pos.card(sharedCard);
+            figures.push(card.ok ? card.value.spendablePoints : -1);
+          }
+          return figures;
+        };
+        const until = Date.now() + 45_000;
+        while (Date.now() < until && (await known()).join() !== '10,10')
+          await new Promise((r) => setTimeout(r, 250));
+        expect(await known(), 'both s1 tills learn the shared card from head office').toEqual([10, 10]);
+        await new Promise((r) => setTimeout(r, 1_500)); // let t2 also report its own pushes acknowledged
+
         await hub.kill('SIGKILL');
         hubDown = true;
+        // Both tills spend the shared card's 10 points: each within its caps, 20 spent of 10.
+        for (const a of [t1, t2]) {
+          const spend = await a.pos.commit({
+            idempotencyKey: `shared-spend-${a.tillId}`,
+            receiptId: `R-shared-spend-${a.tillId}`,
+            cardCode: sharedCard,
+            basket: smallBasket,
+            spendPoints: 10,
+          });
+          expect(spend.ok && spend.value.spentPoints, `${a.tillId} spends head office's points offline`).toBe(
+            10,
+          );
+          committed += 1;
+          add(a.tillId, 10);
+          add(`${a.tillId}/${sharedCard}`, 10);
+        }
         for (let i = 0; i < 3; i++) await sell();
         hubDown = false;
         proxy.cutAll();
@@ -255,7 +316,7 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
           hubPublicKeyPem: '',
         });
         let compared = 0;
-        for (const card of cards) {
+        for (const card of [...cards, sharedCard]) {
           const mine = client.knownBalance(card);
           if (mine === undefined) continue;
           compared += 1;
@@ -272,13 +333,17 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
       expect(atHub.map((k) => `${k.tillId}/${k.epoch}/${k.seq}/${k.hash}`).sort()).toEqual(atTills.sort());
       expect(await store.unbalancedCards(10)).toEqual([]);
       expect(atTills.length).toBe(committed);
-      // Offline spending stayed within each s1 till's share of the store cap (40 / 2 tills).
-      for (const t of ['t1', 't2']) expect(spentWhileDown.get(t) ?? 0).toBeLessThanOrEqual(20);
+      // Offline spending stayed within each s1 till's share of the store cap and the per-card cap.
+      for (const t of ['t1', 't2']) {
+        expect(spentWhileDown.get(t) ?? 0).toBeLessThanOrEqual(tillShare);
+        for (const card of [...cards, sharedCard])
+          expect(spentWhileDown.get(`${t}/${card}`) ?? 0).toBeLessThanOrEqual(perCardCap);
+      }
       expect(offlineRefusals).toBeGreaterThan(0);
       // The overdraft head office booked equals the overspend in the tills' own entries.
       let fromSnapshot = 0;
       let overdraftTotal = 0;
-      for (const card of cards) {
+      for (const card of [...cards, sharedCard]) {
         let member = 0;
         for (const a of agents) {
           const ledger = openLedgerStore({
@@ -294,10 +359,15 @@ describe('sync under faults: three agents, one hub, a hostile network, a hub res
               }
           ledger.close();
         }
-        const overdraft = (await store.getCard(card, Date.now()))?.overdraft ?? 0;
-        expect(overdraft).toBe(Math.max(0, -member));
+        const atHub = await store.getCard(card, Date.now());
+        const overdraft = atHub?.overdraft ?? 0;
+        expect(overdraft, `${card} overdraft = overspend`).toBe(Math.max(0, -member));
+        if (overdraft > 0) expect(atHub?.flagged, `${card} flagged for review`).toBe(true);
         overdraftTotal += overdraft;
       }
+      // Two tills took the shared card's 10 points each: the overspend is real and was booked.
+      expect((await store.getCard(sharedCard, Date.now()))?.overdraft).toBeGreaterThan(0);
+      expect(fromSnapshot).toBeGreaterThanOrEqual(10);
       console.info(
         `sync fault test: ${committed} entries, spent while down ${JSON.stringify([...spentWhileDown])}, ${offlineRefusals} offline refusals, ${fromSnapshot} points spent from head-office snapshots, overdraft ${overdraftTotal}, proxy ${JSON.stringify(proxy.stats)}`,
       );

@@ -1,6 +1,6 @@
 import { assert, canonicalJson } from '@tillpoint/core';
 import { chainHash, type OutboxEntry } from '@tillpoint/ledger';
-import { hubEpoch, hubTillId, type StoreLimits } from './hub-store';
+import { cardsSeenMax, hubEpoch, hubTillId, type StoreLimits } from './hub-store';
 
 /** Until head office sets a store's limits: one hour of sync age, 1 000 points a card, 20 000 a store. */
 export const defaultStoreLimits: StoreLimits = {
@@ -80,4 +80,21 @@ export function expiryEntry(
     newLots: [],
     detail: { reason: 'expiry', lotId },
   });
+}
+
+/**
+ * The distinct card ids of a cards-seen call, sorted (so writers lock rows in one order).
+ * The server bounds a request; more than `cardsSeenMax` here is a bug.
+ */
+export function distinctCardIds(cardIds: readonly string[]): string[] {
+  const distinct = [...new Set(cardIds)].sort();
+  assert(distinct.length <= cardsSeenMax, 'at most cardsSeenMax card ids a call', {
+    cards: distinct.length,
+    max: cardsSeenMax,
+  });
+  assert(
+    distinct.every((id) => id.length > 0),
+    'a card id is not empty',
+  );
+  return distinct;
 }

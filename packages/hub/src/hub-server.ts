@@ -5,7 +5,9 @@ import {
   idempotencyKeyFor,
   type SyncError,
   type SyncErrorCode,
+  type SyncCardsSeenResponse,
   syncBatchBytesMax,
+  syncCardsSeenRequestSchema,
   syncChangesQuerySchema,
   syncEnrolRequestSchema,
   syncPushRequestSchema,
@@ -59,7 +61,7 @@ declare module 'fastify' {
 
 /**
  * The hub's HTTP API (fastify): `POST /v1/enrol`, `POST /v1/sync/push`,
- * `GET /v1/sync/changes`, `GET /v1/health`. Every sync request is authenticated by the till's
+ * `GET /v1/sync/changes`, `POST /v1/sync/cards-seen`, `GET /v1/health`. Every sync request is authenticated by the till's
  * own secret and rate-limited per till before its body is read; a push is bound to the till
  * that sent it.
  */
@@ -197,6 +199,19 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
       limit: parsed.data.limit,
       now: clock.nowMs(),
     });
+  });
+
+  app.post('/v1/sync/cards-seen', { onRequest: authenticate }, async (request, reply) => {
+    const till = request.till as TillRecord;
+    const parsed = syncCardsSeenRequestSchema.safeParse(request.body);
+    if (!parsed.success) return fail(reply, 'invalid_request', z.prettifyError(parsed.error));
+    const added = await store.noteCardsSeen({
+      storeId: till.storeId,
+      cardIds: parsed.data.cardIds,
+      now: clock.nowMs(),
+    });
+    const body: SyncCardsSeenResponse = { added };
+    return body;
   });
 
   return app;

@@ -1,5 +1,11 @@
 import type { OutboxEntry } from '@tillpoint/ledger';
-import type { BalanceSnapshot, BlocklistChange, OfflineLimits, SignedRuleSet } from '@tillpoint/protocol';
+import {
+  type BalanceSnapshot,
+  type BlocklistChange,
+  type OfflineLimits,
+  type SignedRuleSet,
+  syncCardsSeenMax,
+} from '@tillpoint/protocol';
 
 /**
  * Head office's store: one async interface, two implementations (`SqliteHubStore`, the
@@ -81,6 +87,15 @@ export interface HubStore {
     limit: number;
     now: number;
   }): Promise<ChangesPage>;
+  /**
+   * Cards scanned at a store that its tills hold no snapshot of (`POST /v1/sync/cards-seen`):
+   * in one transaction, the missing `(card, store)` pairs are recorded, and every card among
+   * them that head office holds gets a new change number, so the next pull of every till in
+   * the store brings its snapshot (whatever the till's cursor). A card unknown at head office
+   * is recorded as known at the store; a later push elsewhere reaches the store as usual.
+   * Duplicated ids count once; at most `cardsSeenMax` distinct ids. Returns the pairs that were new.
+   */
+  noteCardsSeen(input: { storeId: string; cardIds: readonly string[]; now: number }): Promise<number>;
   setCardBlocked(cardId: string, blocked: boolean, now: number): Promise<void>;
   publishRuleSet(ruleSet: SignedRuleSet): Promise<void>;
   setStoreLimits(storeId: string, limits: StoreLimits): Promise<void>;
@@ -99,6 +114,9 @@ export interface HubStore {
   unbalancedCards(limit: number): Promise<string[]>;
   close(): Promise<void>;
 }
+
+/** Most distinct card ids one `noteCardsSeen` call takes (the protocol's bound per request). */
+export const cardsSeenMax = syncCardsSeenMax;
 
 export const hubEpoch = 'hub';
 export const hubTillId = 'hub';

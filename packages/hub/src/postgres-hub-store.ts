@@ -3,7 +3,7 @@ import type { OutboxEntry } from '@tillpoint/ledger';
 import type { BalanceSnapshot, OfflineLimits, SignedRuleSet } from '@tillpoint/protocol';
 import pg from 'pg';
 import { balanceRows, checkChain, emptyCursor, journalRows, lotUpserts, planBatch } from './batch-plan';
-import { defaultStoreLimits, expiryEntry, overdraftEntry, tillShare } from './hub-rules';
+import { defaultStoreLimits, distinctCardIds, expiryEntry, overdraftEntry, tillShare } from './hub-rules';
 import {
   type CardState,
   type ChangesPage,
@@ -566,6 +566,45 @@ export class PostgresHubStore implements HubStore {
       tillTotalCap: tillShare(limits.storeTotalCap, tills),
       cards: cards.map((c) => ({ cardId: c.card_id, cap: c.cap })),
     };
+  }
+
+  async noteCardsSeen(input: { storeId: string; cardIds: readonly string[]; now: number }): Promise<number> {
+    const cardIds = distinctCardIds(input.cardIds);
+    return this.#tx(async (client) => {
+      // Nothing new (the common repeat): answered without taking the change counter.
+      const missing = (
+        await client.query(
+          `SELECT t.c FROM unnest($1::text[]) AS t(c)
+           WHERE NOT EXISTS (SELECT 1 FROM card_store s WHERE s.card_id = t.c AND s.store_id = $2)`,
+          [cardIds, input.storeId],
+        )
+      ).rows as { c: string }[];
+      if (missing.length === 0) return 0;
+      // The change counter first, as every writer takes it (push, jobs, blocks): a push holds
+      // it while it adds its own (card, store) pairs, so taking it later could deadlock.
+      await this.#lockChangeCounter(client);
+      const added = (
+        await client.query(
+          `INSERT INTO card_store (card_id, store_id) SELECT t.c, $2 FROM unnest($1::text[]) AS t(c)
+           ORDER BY t.c ON CONFLICT DO NOTHING RETURNING card_id`,
+          [missing.map((m) => m.c), input.storeId],
+        )
+      ).rows as { card_id: string }[];
+      if (added.length === 0) return 0;
+      // A new change number past every till's cursor, only when head office holds one of the cards.
+      await client.query(
+        `WITH seq AS (UPDATE meta SET value = value + 1 WHERE key = 'change_seq'
+           AND EXISTS (SELECT 1 FROM card WHERE card_id = ANY($1::text[])) RETURNING value)
+         UPDATE card SET changed_seq = seq.value FROM seq WHERE card.card_id = ANY($1::text[])`,
+        [added.map((a) => a.card_id)],
+      );
+      return added.length;
+    });
+  }
+
+  /** Locks the change counter's row without moving it (the first lock of every writer). */
+  async #lockChangeCounter(client: pg.PoolClient): Promise<void> {
+    await prepared(client, "SELECT value FROM meta WHERE key = 'change_seq' FOR UPDATE");
   }
 
   async setCardBlocked(cardId: string, blocked: boolean, now: number): Promise<void> {

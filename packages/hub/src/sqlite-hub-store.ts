@@ -3,7 +3,7 @@ import type { OutboxEntry } from '@tillpoint/ledger';
 import type { BalanceSnapshot, BlocklistChange, OfflineLimits, SignedRuleSet } from '@tillpoint/protocol';
 import Database from 'better-sqlite3';
 import { type BatchRows, batchRows, decideBatch, emptyCursor } from './batch-plan';
-import { defaultStoreLimits, expiryEntry, overdraftEntry, tillShare } from './hub-rules';
+import { defaultStoreLimits, distinctCardIds, expiryEntry, overdraftEntry, tillShare } from './hub-rules';
 import {
   type CardState,
   type ChangesPage,
@@ -366,6 +366,27 @@ export class SqliteHubStore implements HubStore {
       tillTotalCap: tillShare(limits.storeTotalCap, tills),
       cards: cards.map((c) => ({ cardId: c.card_id, cap: c.cap })),
     };
+  }
+
+  async noteCardsSeen(input: { storeId: string; cardIds: readonly string[]; now: number }): Promise<number> {
+    const cardIds = distinctCardIds(input.cardIds);
+    return this.#db
+      .transaction((): number => {
+        const insert = this.#db.prepare(
+          'INSERT INTO card_store (card_id, store_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+        );
+        const added = cardIds.filter((cardId) => insert.run(cardId, input.storeId).changes === 1);
+        const exists = this.#db.prepare('SELECT 1 FROM card WHERE card_id = ?').pluck();
+        const known = added.filter((cardId) => exists.get(cardId) !== undefined);
+        if (known.length > 0) {
+          // A new change number past every till's cursor: the store's next pulls bring these cards.
+          const seq = this.#nextChangeSeq();
+          const touch = this.#db.prepare('UPDATE card SET changed_seq = ? WHERE card_id = ?');
+          for (const cardId of known) touch.run(seq, cardId);
+        }
+        return added.length;
+      })
+      .immediate();
   }
 
   async setCardBlocked(cardId: string, blocked: boolean, now: number): Promise<void> {

@@ -226,6 +226,54 @@ export function hubStoreContract(name: string, open: () => Promise<HubStore>, ti
       expect(later.balances.map((b) => [b.cardId, b.available])).toEqual([['card-a', 16]]);
     });
 
+    it('sends a card seen at another store to that store at once, whatever its tills\' cursors', async () => {
+      const s = await fresh();
+      const a = new SyntheticTill('t1'); // store s1
+      const b = new SyntheticTill('t3'); // store s2
+      a.earn('card-a', 100);
+      a.spend('card-a', 30);
+      a.earn('card-a', 25, 1_000, { vestsAt: now + 50_000 });
+      await s.applyBatch({ tillId: 't1', storeId: 's1', entries: a.slice(1, 3), now });
+      // Store s2's till pulls after card-a's change: its cursor is past it, card-a not known there.
+      b.earn('card-b', 7);
+      await s.applyBatch({ tillId: 't3', storeId: 's2', entries: b.slice(1, 1), now });
+      const before = await s.changesSince({ tillId: 't3', storeId: 's2', cursor: 0, limit: 100, now });
+      expect(before.balances.map((x) => x.cardId)).toEqual(['card-b']);
+      const pull = (cursor: number) => s.changesSince({ tillId: 't3', storeId: 's2', cursor, limit: 100, now });
+
+      // card-a twice (counts once), card-b already known, card-new unknown at head office.
+      expect(
+        await s.noteCardsSeen({ storeId: 's2', cardIds: ['card-a', 'card-b', 'card-new', 'card-a'], now }),
+      ).toBe(2);
+      const seen = await pull(before.cursor);
+      expect(seen.balances).toEqual([
+        { cardId: 'card-a', available: 70, pending: 25, blocked: false, flagged: false },
+      ]);
+      expect(seen.cursor).toBeGreaterThan(before.cursor);
+      // Store s1's till already had card-a; it may see it again, never wrongly.
+      const s1 = await s.changesSince({ tillId: 't1', storeId: 's1', cursor: 0, limit: 100, now });
+      expect(s1.balances).toEqual([
+        { cardId: 'card-a', available: 70, pending: 25, blocked: false, flagged: false },
+      ]);
+
+      // Again: nothing new, no new change number.
+      expect(await s.noteCardsSeen({ storeId: 's2', cardIds: ['card-a', 'card-new'], now })).toBe(0);
+      const again = await pull(seen.cursor);
+      expect([again.cursor, again.balances]).toEqual([seen.cursor, []]);
+      expect(await s.noteCardsSeen({ storeId: 's1', cardIds: ['card-a'], now })).toBe(0);
+      expect((await pull(seen.cursor)).cursor).toBe(seen.cursor);
+
+      // The unknown card, later earned at store s1, reaches store s2 through the normal path.
+      expect(await s.getCard('card-new', now)).toBeNull();
+      a.earn('card-new', 5);
+      await s.applyBatch({ tillId: 't1', storeId: 's1', entries: a.slice(4, 4), now });
+      const later = await pull(seen.cursor);
+      expect(later.balances).toEqual([
+        { cardId: 'card-new', available: 5, pending: 0, blocked: false, flagged: false },
+      ]);
+      expect(await s.unbalancedCards(10)).toEqual([]);
+    });
+
     it('pages a long change list without losing or repeating a card', async () => {
       const s = await fresh();
       const till = new SyntheticTill('t1');
