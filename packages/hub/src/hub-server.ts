@@ -3,9 +3,9 @@ import { systemClock } from '@tillpoint/core';
 import { type OutboxEntry, outboxEntrySchema, sumPostings } from '@tillpoint/ledger';
 import {
   idempotencyKeyFor,
+  type SyncCardsSeenResponse,
   type SyncError,
   type SyncErrorCode,
-  type SyncCardsSeenResponse,
   syncBatchBytesMax,
   syncCardsSeenRequestSchema,
   syncChangesQuerySchema,

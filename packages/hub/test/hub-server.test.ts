@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManualClock } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
-import { idempotencyKeyFor, syncChangesResponseSchema, syncEnrolResponseSchema } from '@tillpoint/protocol';
+import {
+  idempotencyKeyFor,
+  syncCardsSeenResponseSchema,
+  syncChangesResponseSchema,
+  syncEnrolResponseSchema,
+} from '@tillpoint/protocol';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newEnrolCode, sha256Hex, tillAuthorization } from '../src/credentials';
@@ -151,6 +156,59 @@ describe('hub server', () => {
     const res = await push(auth, till.slice(2, 3));
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ code: 'sequence_gap', expectedSeq: 1 });
+  });
+
+  it("cards-seen: a card earned at another store reaches this store's next pull; refuses bad requests", async () => {
+    const t1 = await enrol('t1', 's1');
+    const t3 = await enrol('t3', 's2');
+    const till = new SyntheticTill('t1');
+    till.earn('card-a', 120);
+    expect((await push(t1.auth, till.slice(1, 1))).statusCode).toBe(200);
+    const pull = async (cursor: number) =>
+      syncChangesResponseSchema.parse(
+        (
+          await app.inject({
+            method: 'GET',
+            url: `/v1/sync/changes?cursor=${cursor}`,
+            headers: { authorization: t3.auth },
+          })
+        ).json(),
+      );
+    const before = await pull(0);
+    expect(before.balances).toEqual([]);
+    const seen = (auth: string | undefined, payload: unknown) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/sync/cards-seen',
+        headers: auth === undefined ? {} : { authorization: auth },
+        payload: payload as Record<string, unknown>,
+      });
+
+    const anonymous = await seen(undefined, { cardIds: ['card-a'] });
+    expect([anonymous.statusCode, anonymous.json().code]).toEqual([401, 'unauthorized']);
+    const wrong = await seen(tillAuthorization('t3', 'C'.repeat(43)), { cardIds: ['card-a'] });
+    expect(wrong.statusCode).toBe(401);
+    for (const bad of [
+      {},
+      { cardIds: [] },
+      { cardIds: 'card-a' },
+      { cardIds: [''] },
+      { cardIds: ['card-a'], x: 1 },
+    ]) {
+      const res = await seen(t3.auth, bad);
+      expect([res.statusCode, res.json().code]).toEqual([400, 'invalid_request']);
+    }
+    const tooMany = await seen(t3.auth, { cardIds: Array.from({ length: 201 }, (_, i) => `c${i}`) });
+    expect([tooMany.statusCode, tooMany.json().code]).toEqual([400, 'invalid_request']);
+    expect(tooMany.json().message).toContain('cardIds');
+    expect((await pull(before.cursor)).balances).toEqual([]);
+
+    const ok = await seen(t3.auth, { cardIds: ['card-a', 'card-unknown'] });
+    expect([ok.statusCode, syncCardsSeenResponseSchema.parse(ok.json())]).toEqual([200, { added: 2 }]);
+    expect((await pull(before.cursor)).balances).toEqual([
+      { cardId: 'card-a', available: 120, pending: 0, blocked: false, flagged: false },
+    ]);
+    expect((await seen(t3.auth, { cardIds: ['card-a'] })).json()).toEqual({ added: 0 });
   });
 
   it('limits each till to its rate (429), without affecting another till', async () => {

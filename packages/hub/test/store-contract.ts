@@ -226,7 +226,7 @@ export function hubStoreContract(name: string, open: () => Promise<HubStore>, ti
       expect(later.balances.map((b) => [b.cardId, b.available])).toEqual([['card-a', 16]]);
     });
 
-    it('sends a card seen at another store to that store at once, whatever its tills\' cursors', async () => {
+    it("sends a card seen at another store to that store at once, whatever its tills' cursors", async () => {
       const s = await fresh();
       const a = new SyntheticTill('t1'); // store s1
       const b = new SyntheticTill('t3'); // store s2
@@ -239,7 +239,8 @@ export function hubStoreContract(name: string, open: () => Promise<HubStore>, ti
       await s.applyBatch({ tillId: 't3', storeId: 's2', entries: b.slice(1, 1), now });
       const before = await s.changesSince({ tillId: 't3', storeId: 's2', cursor: 0, limit: 100, now });
       expect(before.balances.map((x) => x.cardId)).toEqual(['card-b']);
-      const pull = (cursor: number) => s.changesSince({ tillId: 't3', storeId: 's2', cursor, limit: 100, now });
+      const pull = (cursor: number) =>
+        s.changesSince({ tillId: 't3', storeId: 's2', cursor, limit: 100, now });
 
       // card-a twice (counts once), card-b already known, card-new unknown at head office.
       expect(
