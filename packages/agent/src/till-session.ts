@@ -115,6 +115,7 @@ export class TillSession {
     return this.withLedger((ledger) => {
       const checked = this.checkCardCode(code);
       if (!checked.ok) return checked;
+      this.d.offlineGate?.cardSeen?.(code);
       const view = ledger.getCard(code, this.d.clock.nowMs());
       if (view === undefined) {
         return refusal(
@@ -457,6 +458,7 @@ export class TillSession {
     if (code === undefined) return { ok: true, value: anonymousCard('anonymous') };
     const checked = this.checkCardCode(code);
     if (!checked.ok) return checked;
+    this.d.offlineGate?.cardSeen?.(code);
     if (this.d.offlineGate?.blocked(code))
       return refusal('card_blocked', `card ${code} is blocked by head office: sell without loyalty`);
     const view = ledger.getCard(code, atMs);

@@ -14,7 +14,7 @@ import {
   sha256Hex,
   signRuleSet,
 } from '../../hub/src/index';
-import { HttpSyncTransport } from '../src/sync/http-sync-transport';
+import { HttpSyncTransport, type SyncTransport, SyncTransportError } from '../src/sync/http-sync-transport';
 import { enrolWithHub, readHubCredential } from '../src/sync/hub-credential';
 import { SyncClient, type SyncStatus } from '../src/sync/sync-client';
 import { SyncStateStore } from '../src/sync/sync-state-store';
@@ -34,7 +34,11 @@ interface Till {
   sale(cardId: string, earn: number, spend: number): void;
 }
 
-async function till(tillId: string, storeId = 's1'): Promise<Till> {
+async function till(
+  tillId: string,
+  storeId = 's1',
+  wrap: (transport: SyncTransport) => SyncTransport = (t) => t,
+): Promise<Till> {
   const code = newEnrolCode();
   await hub.addTill({ storeId, tillId, codeHash: sha256Hex(code), codeExpiresAt: clock.nowMs() + 60_000 });
   const credentialFile = join(dir, `${tillId}.json`);
@@ -48,7 +52,7 @@ async function till(tillId: string, storeId = 's1'): Promise<Till> {
   const client = new SyncClient({
     tillId,
     outbox: ledger,
-    transport: new HttpSyncTransport({ url, tillId, secret: credential.secret, timeoutMs: 5_000 }),
+    transport: wrap(new HttpSyncTransport({ url, tillId, secret: credential.secret, timeoutMs: 5_000 })),
     state: new SyncStateStore(db),
     clock,
     hubPublicKeyPem: credential.hubPublicKeyPem,
@@ -160,5 +164,58 @@ describe('sync client against a real hub', () => {
     await app.listen({ host: '127.0.0.1', port: Number(new URL(url).port) });
     expect(await t.client.syncOnce()).toBe(true);
     expect((await hub.getCard('card-a', clock.nowMs()))?.available).toBe(20);
+  });
+
+  it('a card first scanned at another store is named to head office, and the next pull brings its balance', async () => {
+    const a = await till('a1', 'store-a');
+    const b = await till('b1', 'store-b');
+    a.sale('card-far', 120, 0);
+    expect(await a.client.syncOnce()).toBe(true);
+    expect(await b.client.syncOnce()).toBe(true); // b's cursor is past card-far's change now
+    expect(b.client.knownBalance('card-far')).toBeUndefined();
+    b.client.cardSeen('card-far');
+    b.client.cardSeen('card-nobody'); // head office has never heard of it
+    expect(await b.client.syncOnce()).toBe(true);
+    expect(b.client.knownBalance('card-far')).toBe(120);
+    expect(b.ledger.getCard('card-far', clock.nowMs())?.spendable).toBe(120);
+    expect(b.client.knownBalance('card-nobody')).toBeUndefined();
+    // It earns at store A later: store B knows it now, so the balance reaches B by the normal pull.
+    a.sale('card-nobody', 7, 0);
+    expect(await a.client.syncOnce()).toBe(true);
+    expect(await b.client.syncOnce()).toBe(true);
+    expect(b.client.knownBalance('card-nobody')).toBe(7);
+  });
+
+  it('names a card once, keeps it through a failed run, and stops asking a hub without the route', async () => {
+    const calls: string[][] = [];
+    let hubAnswer: 'down' | 'ok' | 'missing' = 'down';
+    const a = await till('a1', 'store-a');
+    const b = await till('b1', 'store-b', (real) => ({
+      push: (tillId, entries) => real.push(tillId, entries),
+      changes: (cursor, limit) => real.changes(cursor, limit),
+      async cardsSeen(cardIds) {
+        calls.push(cardIds);
+        if (hubAnswer === 'down') throw new SyncTransportError('unreachable', 'connection refused');
+        if (hubAnswer === 'missing')
+          throw new SyncTransportError('refused', 'head office answered 404', { context: { status: 404 } });
+        return (real.cardsSeen as NonNullable<SyncTransport['cardsSeen']>)(cardIds);
+      },
+    }));
+    a.sale('card-far', 50, 0);
+    expect(await a.client.syncOnce()).toBe(true);
+    b.client.cardSeen('card-far');
+    b.client.cardSeen('card-far');
+    expect(await b.client.syncOnce()).toBe(false); // the run fails; the card waits for the next
+    hubAnswer = 'ok';
+    expect(await b.client.syncOnce()).toBe(true);
+    expect(calls).toEqual([['card-far'], ['card-far']]);
+    expect(b.client.knownBalance('card-far')).toBe(50);
+    b.client.cardSeen('card-far'); // holds a snapshot now: nothing to ask
+    hubAnswer = 'missing';
+    b.client.cardSeen('card-other');
+    expect(await b.client.syncOnce()).toBe(true); // an older hub: the pull still runs
+    b.client.cardSeen('card-third');
+    expect(await b.client.syncOnce()).toBe(true);
+    expect(calls).toEqual([['card-far'], ['card-far'], ['card-other']]);
   });
 });

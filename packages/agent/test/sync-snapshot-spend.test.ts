@@ -312,10 +312,17 @@ describe('the till session shows and spends head office points', () => {
           },
         ],
       };
-      // First visit at store B: the card becomes known there; the pull brings head office's 150.
+      // First visit at store B: the till has no figure for the card; the quote names it to head
+      // office in the background, and the pull that follows brings head office's 150.
       const first = agent.session.quote({ cardCode: card, basket });
       expect(first.ok && first.value.redemption.maxPoints).toBe(0);
-      // Known to store B after a push of its own: sell once without spending, then pull.
+      const until = Date.now() + 10_000;
+      while (Date.now() < until && (agent.session.cardInfo(card) as { ok: boolean }).ok === false)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(agent.session.cardInfo(card)).toMatchObject({ ok: true, value: { spendablePoints: 150 } });
+      const online = agent.session.quote({ cardCode: card, basket });
+      expect(online.ok && online.value.redemption.maxPoints).toBe(150);
+      // A sale without spending: the till's own entry on top of head office's figure.
       const small = {
         ...basket,
         lines: basket.lines.map((l) => ({ ...l, unitPriceMinor: 10_000, amountMinor: 10_000 })),
@@ -324,7 +331,7 @@ describe('the till session shows and spends head office points', () => {
       expect(visit.ok).toBe(true);
       expect(agent.session.cardInfo(card)).toMatchObject({
         ok: true,
-        value: { spendablePoints: visit.earned },
+        value: { spendablePoints: 150 + visit.earned },
       });
       expect(await sync?.syncOnce()).toBe(true);
       const known = 150 + visit.earned;

@@ -2,8 +2,10 @@ import { TillpointError } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import {
   idempotencyKeyFor,
+  type SyncCardsSeenResponse,
   type SyncChangesResponse,
   type SyncPushResponse,
+  syncCardsSeenResponseSchema,
   syncChangesResponseSchema,
   syncErrorSchema,
   syncPushResponseSchema,
@@ -20,6 +22,8 @@ export type PushResult =
 export interface SyncTransport {
   push(tillId: string, entries: OutboxEntry[]): Promise<PushResult>;
   changes(cursor: number, limit: number): Promise<SyncChangesResponse>;
+  /** Cards scanned here that head office never sent: they become known at the store. */
+  cardsSeen?(cardIds: string[]): Promise<SyncCardsSeenResponse>;
 }
 
 export type SyncTransportErrorCode = 'unreachable' | 'timeout' | 'bad_response' | 'refused';
@@ -101,16 +105,32 @@ export class HttpSyncTransport implements SyncTransport {
     const { status, body } = await this.#request(`/v1/sync/changes?cursor=${cursor}&limit=${limit}`, {
       method: 'GET',
     });
-    if (status !== 200) {
-      const error = syncErrorSchema.safeParse(body);
-      throw new SyncTransportError(
-        status >= 500 || status === 429 ? 'unreachable' : 'refused',
-        `head office answered ${status}${error.success ? `: ${error.data.code}: ${error.data.message}` : ''}`,
-      );
-    }
+    if (status !== 200) throw answeredError(status, body);
     const parsed = syncChangesResponseSchema.safeParse(body);
     if (!parsed.success)
       throw new SyncTransportError('bad_response', 'head office sent changes we cannot read');
     return parsed.data;
   }
+
+  async cardsSeen(cardIds: string[]): Promise<SyncCardsSeenResponse> {
+    const { status, body } = await this.#request('/v1/sync/cards-seen', {
+      method: 'POST',
+      body: JSON.stringify({ cardIds }),
+    });
+    if (status !== 200) throw answeredError(status, body);
+    const parsed = syncCardsSeenResponseSchema.safeParse(body);
+    if (!parsed.success)
+      throw new SyncTransportError('bad_response', 'head office sent a cards-seen answer we cannot read');
+    return parsed.data;
+  }
+}
+
+/** A non-200 answer: the loop retries later (5xx, 429) or reports a refusal. */
+function answeredError(status: number, body: unknown): SyncTransportError {
+  const error = syncErrorSchema.safeParse(body);
+  return new SyncTransportError(
+    status >= 500 || status === 429 ? 'unreachable' : 'refused',
+    `head office answered ${status}${error.success ? `: ${error.data.code}: ${error.data.message}` : ''}`,
+    { context: { status } },
+  );
 }

@@ -8,4 +8,6 @@ export interface OfflineSpendGate {
     localBalance: number,
   ): { ok: true } | { ok: false; code: OfflineRefusalCode; message: string };
   blocked(cardId: string): boolean;
+  /** A card was scanned or quoted: head office may be asked for its balance (in the background). */
+  cardSeen?(cardId: string): void;
 }

@@ -2,7 +2,12 @@ import { createPublicKey, verify } from 'node:crypto';
 import { statfsSync } from 'node:fs';
 import { assert, type Clock } from '@tillpoint/core';
 import { isMemberAccount, type OutboxEntry } from '@tillpoint/ledger';
-import { type OfflineLimits, ruleSetSigningText, type SignedRuleSet } from '@tillpoint/protocol';
+import {
+  type OfflineLimits,
+  ruleSetSigningText,
+  type SignedRuleSet,
+  syncCardsSeenMax,
+} from '@tillpoint/protocol';
 import { type SyncTransport, SyncTransportError } from './http-sync-transport';
 import { checkOfflineSpend, type OfflineRefusalCode, offlineExposure } from './offline-policy';
 import type { SyncStateStore } from './sync-state-store';
@@ -65,6 +70,10 @@ export interface SyncClientOptions {
   localLimits?: { maxSyncAgeMs?: number; perCardCap?: number; tillTotalCap?: number };
 }
 
+/** Cards waiting to be named to head office, and cards remembered as needing no asking, at most. */
+const cardsSeenPendingMax = 1_000;
+const cardsSettledMax = 20_000;
+
 const defaults = {
   intervalMs: 5_000,
   backoffMinMs: 1_000,
@@ -94,6 +103,15 @@ export class SyncClient {
   #warnings: string[] = [];
   /** A sale came while a run was in progress: run again right after it. */
   #nudged = false;
+  /** Cards scanned here that head office never sent, to name in the next run (bounded). */
+  readonly #cardsSeen = new Set<string>();
+  /**
+   * Cards that need no asking: named since the agent started (a card head office lacks is asked
+   * once) or already holding a snapshot. Keeps the check off SQLite on every quote.
+   */
+  readonly #cardsSettled = new Set<string>();
+  /** The hub does not know cards-seen (an older hub): stop asking. */
+  #cardsSeenUnsupported = false;
 
   constructor(options: SyncClientOptions) {
     this.#o = { ...defaults, ...options } as SyncClientOptions & typeof defaults;
@@ -118,6 +136,24 @@ export class SyncClient {
     if (this.#stopped) return;
     if (this.#running) this.#nudged = true;
     else this.#schedule(0);
+  }
+
+  /**
+   * A card was scanned or quoted here. If head office never sent its balance to this store (a
+   * first visit), name it in the next run so the pull brings its snapshot: points earned at
+   * other stores become spendable here within a sync round trip. Never waits; the sale goes on
+   * with the till's own figure meanwhile.
+   */
+  cardSeen(cardId: string): void {
+    if (this.#cardsSeenUnsupported || this.#cardsSettled.has(cardId) || this.#cardsSeen.has(cardId)) return;
+    if (this.#cardsSettled.size >= cardsSettledMax) this.#cardsSettled.clear();
+    if (this.#o.state.balance(cardId) !== undefined) {
+      this.#cardsSettled.add(cardId);
+      return;
+    }
+    if (this.#cardsSeen.size >= cardsSeenPendingMax) return; // a later scan asks again
+    this.#cardsSeen.add(cardId);
+    this.nudge();
   }
 
   #schedule(delayMs: number): void {
@@ -157,6 +193,7 @@ export class SyncClient {
     try {
       const pushed = await this.#pushAll();
       if (!pushed) return this.#report(false);
+      await this.#sendCardsSeen();
       await this.#pullAll();
       this.#o.state.markSynced(this.#o.clock.nowMs());
       this.#lastError = undefined;
@@ -194,6 +231,30 @@ export class SyncClient {
       }
     }
     return true;
+  }
+
+  /** Names the cards scanned since the last run; a transport failure keeps them for the next. */
+  async #sendCardsSeen(): Promise<void> {
+    const send = this.#o.transport.cardsSeen?.bind(this.#o.transport);
+    if (send === undefined || this.#cardsSeenUnsupported) return this.#cardsSeen.clear();
+    while (this.#cardsSeen.size > 0) {
+      const cardIds = [...this.#cardsSeen].slice(0, syncCardsSeenMax);
+      try {
+        await send(cardIds);
+      } catch (error) {
+        if (!(error instanceof SyncTransportError && error.code === 'refused')) throw error;
+        // An older hub (404) or a refusal: spending head office's points waits for a push of this store.
+        this.#cardsSeenUnsupported = error.context.status === 404;
+        this.#o.onWarning?.(`head office did not take the cards scanned here: ${error.message}`);
+        for (const id of cardIds) this.#cardsSeen.delete(id);
+        return;
+      }
+      if (this.#cardsSettled.size + cardIds.length > cardsSettledMax) this.#cardsSettled.clear();
+      for (const id of cardIds) {
+        this.#cardsSeen.delete(id);
+        this.#cardsSettled.add(id);
+      }
+    }
   }
 
   /** Entries after `from`, at most `batchEntriesMax` and about `batchBytesMax` of JSON. */
