@@ -83,8 +83,13 @@ export async function main(argv: string[]): Promise<number> {
         const job =
           every > 0
             ? setInterval(() => {
-                void store.runExpiry(Date.now(), 10_000);
-                void store.announceVesting(Date.now(), 100_000);
+                // A failed run (database away) is logged and retried at the next tick, never a crash.
+                store
+                  .runExpiry(Date.now(), 10_000)
+                  .catch((error: unknown) => app.log.error({ err: error }, 'expiry job failed'));
+                store
+                  .announceVesting(Date.now(), 100_000)
+                  .catch((error: unknown) => app.log.error({ err: error }, 'vesting job failed'));
               }, every)
             : undefined;
         await new Promise<void>((resolve) => {

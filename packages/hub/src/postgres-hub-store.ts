@@ -26,6 +26,9 @@ export interface PostgresHubStoreOptions {
   onIdleError?: (error: Error) => void;
 }
 
+/** Expiry entries written by one statement pair (the job's lots are bounded by its `lotsMax`). */
+const expiryEntriesPerWrite = 1_000;
+
 /** bigint (int8) and numeric as JS numbers: every figure here is far below 2^53. */
 const types = {
   getTypeParser(oid: number, format?: string) {
@@ -459,10 +462,13 @@ export class PostgresHubStore implements HubStore {
     return booked;
   }
 
-  async #nextHubEntrySeq(client: pg.PoolClient): Promise<number> {
+  /** Takes `count` numbers of the hub's own entry stream; answers the last one. */
+  async #nextHubEntrySeq(client: pg.PoolClient, count = 1): Promise<number> {
+    assert(Number.isSafeInteger(count) && count > 0, 'a positive count of hub entry numbers', { count });
     const result = await prepared(
       client,
-      "UPDATE meta SET value = value + 1 WHERE key = 'hub_entry_seq' RETURNING value",
+      "UPDATE meta SET value = value + $1 WHERE key = 'hub_entry_seq' RETURNING value",
+      [count],
     );
     return (result.rows[0] as { value: number }).value;
   }
@@ -647,28 +653,35 @@ export class PostgresHubStore implements HubStore {
       );
   }
 
+  /**
+   * Breakage of lots past their expiry, as hub journal entries written in slices of
+   * `expiryEntriesPerWrite`. Locks in the order every writer takes them: the change counter
+   * first, then lots and cards (a push holds the counter before it touches a lot, so the lots
+   * locked here are never held by a push in flight, and no push waits on them holding the counter).
+   */
   async runExpiry(now: number, lotsMax: number): Promise<number> {
+    assert(Number.isSafeInteger(lotsMax) && lotsMax > 0, 'lotsMax is a positive integer', { lotsMax });
     return this.#tx(async (client) => {
+      await this.#lockChangeCounter(client);
       const lots = (
         await client.query(
           `SELECT card_id, lot_id, remaining FROM lot WHERE remaining > 0 AND expires_at IS NOT NULL AND expires_at <= $1
-           ORDER BY expires_at LIMIT $2 FOR UPDATE`,
+           ORDER BY expires_at, card_id, lot_id LIMIT $2 FOR UPDATE`,
           [now, lotsMax],
         )
       ).rows as { card_id: string; lot_id: string; remaining: number }[];
       if (lots.length === 0) return 0;
       const seq = await this.#nextChangeSeq(client);
+      const lastHubSeq = await this.#nextHubEntrySeq(client, lots.length);
       let expired = 0;
-      for (const lot of lots) {
-        const hubSeq = await this.#nextHubEntrySeq(client);
-        await this.#writeRows(
-          client,
-          [expiryEntry(lot.card_id, lot.lot_id, lot.remaining, hubSeq, now)],
-          hubTillId,
-          now,
-          seq,
-        );
-        expired += lot.remaining;
+      for (let start = 0; start < lots.length; start += expiryEntriesPerWrite) {
+        const slice = lots.slice(start, start + expiryEntriesPerWrite);
+        const entries = slice.map((lot, i) => {
+          const hubSeq = lastHubSeq - lots.length + 1 + start + i;
+          return expiryEntry(lot.card_id, lot.lot_id, lot.remaining, hubSeq, now);
+        });
+        await this.#writeRows(client, entries, hubTillId, now, seq);
+        for (const lot of slice) expired += lot.remaining;
       }
       return expired;
     });
