@@ -14,7 +14,7 @@ import {
 } from '@tillpoint/core';
 import Database from 'better-sqlite3';
 import type { z } from 'zod';
-import { isMemberAccount } from '../accounts';
+import { isMemberAccount, type MemberAccount } from '../accounts';
 import {
   type AdjustRequest,
   adjustRequestSchema,
@@ -314,7 +314,25 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   private openLots(cardId: string): Lot[] {
-    return (this.s.openLots.all(cardId) as LotRow[]).map(toLot);
+    const rows = this.s.openLots.all(cardId) as [
+      string,
+      string,
+      number,
+      number,
+      number,
+      number | null,
+      MemberAccount,
+    ][];
+    return rows.map(([lotId, sourceTxnId, initial, remaining, vestsAt, expiresAt, account]) => ({
+      lotId,
+      cardId,
+      sourceTxnId,
+      initial,
+      remaining,
+      vestsAt,
+      expiresAt,
+      account,
+    }));
   }
 
   private heldByLot(cardId: string, at: number, exceptHoldId?: string): Map<string, number> {
@@ -333,6 +351,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private balanceOf(cardId: string, lots: readonly Lot[], at: number, held: HeldByLot): BalanceAfter {
     const b = balanceAt(lots, at, held);
     if (this.snapshotOf(cardId) === undefined) return { spendable: b.spendable, pending: b.pending };
+    // `lots` is the plan's view (it may hold the snapshot lot): read the card afresh.
     const fresh = this.spendView(cardId, at, this.heldByLot(cardId, at));
     return { spendable: fresh.spendable, pending: b.pending };
   }
@@ -369,21 +388,28 @@ export class SqliteLedgerStore implements LedgerStore {
     cardId: string,
     at: number,
     held: HeldByLot,
-  ): { lots: Lot[]; spendable: number; held: number; snapshot: CardSnapshot | undefined } {
-    const lots = this.openLots(cardId);
-    const snapshot = this.snapshotOf(cardId);
+    /** What the caller already read of this card (read again otherwise). */
+    read?: { lots: readonly Lot[]; snapshot: CardSnapshot | undefined },
+  ): { lots: readonly Lot[]; spendable: number; held: number; snapshot: CardSnapshot | undefined } {
+    const lots = read?.lots ?? this.openLots(cardId);
+    const snapshot = read === undefined ? this.snapshotOf(cardId) : read.snapshot;
     if (snapshot === undefined) {
       const b = balanceAt(lots, at, held);
       return { lots, spendable: b.spendable, held: b.held, snapshot };
     }
+    // Lots of this till's entries after the watermark (every entry of this epoch when the
+    // watermark is of an earlier one); lots of other epochs or of no entry never are.
+    const after = new Set(
+      this.s.openLotsMadeAfter.all(
+        cardId,
+        this.epochValue,
+        snapshot.watermarkEpoch === this.epochValue ? snapshot.watermarkSeq : 0,
+      ) as string[],
+    );
     const view = snapshotSpendView({
       snapshot,
       lots,
-      isAfterWatermark: (lot) => {
-        const made = this.s.entrySeq.get(lot.sourceTxnId) as { epoch: string; till_seq: number } | undefined;
-        if (made === undefined || made.epoch !== this.epochValue) return false;
-        return snapshot.watermarkEpoch !== this.epochValue || made.till_seq > snapshot.watermarkSeq;
-      },
+      isAfterWatermark: (lot) => after.has(lot.lotId),
       at,
       held,
     });
@@ -577,7 +603,7 @@ export class SqliteLedgerStore implements LedgerStore {
       const lots = this.openLots(cardId);
       const held = this.heldByLot(cardId, at);
       const balance = balanceAt(lots, at, held);
-      const view = snapshot === undefined ? undefined : this.spendView(cardId, at, held);
+      const view = snapshot === undefined ? undefined : this.spendView(cardId, at, held, { lots, snapshot });
       return {
         cardId,
         status: card?.status ?? 'anonymous',
