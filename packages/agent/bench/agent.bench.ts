@@ -1,9 +1,10 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PosClient } from '@tillpoint/pos-client';
 import type { BenchHarness } from '../../../scripts/bench/harness';
+import { bundleAgent } from '../build/bundle-agent';
 import { AgentProcess, freePort, writeConfig } from '../test/agent-process';
 
 /**
@@ -13,6 +14,7 @@ import { AgentProcess, freePort, writeConfig } from '../test/agent-process';
  * resident memory after 10 000 sales. Targets: quote p99 < 3 ms, commit p99 < 10 ms.
  */
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
+const agentDir = fileURLToPath(new URL('..', import.meta.url));
 const token = 'bench-token-0123456789abcdefghijkl';
 const card = '2000000000015';
 
@@ -42,14 +44,15 @@ function setupDir(): string {
   return dir;
 }
 
-/** An agent process (not started) on a fresh data directory and port. */
-async function agentProcess(): Promise<{ proc: AgentProcess; dir: string }> {
+/** An agent process (not started) on a fresh data directory and port; `bin`: a bundle instead of the sources. */
+async function agentProcess(bin?: string): Promise<{ proc: AgentProcess; dir: string }> {
   const dir = setupDir();
   const port = await freePort();
   const proc = new AgentProcess(
     writeConfig(dir, { port, token, printerYaml: '' }),
     `http://127.0.0.1:${port}`,
     token,
+    ...(bin === undefined ? [] : [bin]),
   );
   return { proc, dir };
 }
@@ -70,7 +73,12 @@ export default async function bench(h: BenchHarness): Promise<void> {
       basket: basketOf(3),
     });
     // The lightest authenticated route on the same server: a few fields of state, no ledger.
-    await h.time(group, baseline, () => client.health(), { iterations: 2000, note: 'GET /v1/health' });
+    // Measured first, so it warms both processes up at length: the ratios compare warm against warm.
+    await h.time(group, baseline, () => client.health(), {
+      iterations: 2000,
+      warmup: 2000,
+      note: 'GET /v1/health',
+    });
     await h.time(group, 'card lookup', () => client.card(card), {
       iterations: 2000,
       baseline,
@@ -101,45 +109,65 @@ export default async function bench(h: BenchHarness): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  // The agent as a till runs it: its own process.
+  // The agent as a till runs it: its own process, from the TypeScript sources through tsx
+  // (`pnpm start`, `bin/tillpoint.mjs`) and bundled (`pnpm build`, what the service runs).
   const procGroup = 'agent process (issue 6)';
-  const starts: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const { proc, dir: d } = await agentProcess();
-    const t0 = process.hrtime.bigint();
-    await proc.start();
-    starts.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    await proc.stop();
-    rmSync(d, { recursive: true, force: true });
+  mkdirSync(join(agentDir, 'dist'), { recursive: true });
+  const bundle = (await bundleAgent(mkdtempSync(join(agentDir, 'dist/bench-')))).file;
+  try {
+    for (const [name, bin] of [
+      ['sources via tsx', undefined],
+      ['bundle', bundle],
+    ] as const) {
+      const starts: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const { proc, dir: d } = await agentProcess(bin);
+        const t0 = process.hrtime.bigint();
+        await proc.start();
+        starts.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        await proc.stop();
+        rmSync(d, { recursive: true, force: true });
+      }
+      h.record(procGroup, `cold start to a healthy API (${name})`, starts);
+      h.figure(procGroup, `resident memory (${name})`, await memoryAfterSales(bin));
+    }
+  } finally {
+    rmSync(dirname(bundle), { recursive: true, force: true });
   }
-  h.record(procGroup, 'cold start to a healthy API', starts);
+}
 
-  const { proc, dir: d } = await agentProcess();
+/** Resident memory at start and after TILLPOINT_BENCH_SALES (10 000) sequential sales. */
+async function memoryAfterSales(bin: string | undefined): Promise<string> {
+  const { proc, dir } = await agentProcess(bin);
   await proc.start();
+  const rss = () => {
+    const pid = proc.child?.pid;
+    const kb =
+      pid === undefined
+        ? undefined
+        : /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? '?' : `${Math.round(Number(kb) / 1024)} MiB`;
+  };
+  const atStart = rss();
   const c = new PosClient({ baseUrl: proc.url, token, timeoutMs: 10_000 });
   const sales = Number(process.env.TILLPOINT_BENCH_SALES ?? 10_000);
   const t0 = Date.now();
-  for (let i = 1; i <= sales; i++) {
-    const cardCode = ean13(`2000${String(i % 500).padStart(8, '0')}`);
-    const done = await c.commit({
-      idempotencyKey: `rss-sale-${i}`,
-      receiptId: `M-${i}`,
-      cardCode,
-      basket: basketOf(5),
-    });
-    if (!done.ok) throw new Error(`sale ${i}: ${done.error.message}`);
+  try {
+    for (let i = 1; i <= sales; i++) {
+      const cardCode = ean13(`2000${String(i % 500).padStart(8, '0')}`);
+      const done = await c.commit({
+        idempotencyKey: `rss-sale-${i}`,
+        receiptId: `M-${i}`,
+        cardCode,
+        basket: basketOf(5),
+      });
+      if (!done.ok) throw new Error(`sale ${i}: ${done.error.message}`);
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    return `${atStart} at start, ${rss()} after ${sales} sales (${(sales / seconds).toFixed(0)} sales/s sequential)`;
+  } finally {
+    c.close();
+    await proc.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
-  const seconds = (Date.now() - t0) / 1000;
-  const pid = proc.child?.pid;
-  const rss =
-    pid === undefined
-      ? 'unknown'
-      : (/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '?');
-  h.figure(
-    procGroup,
-    `resident memory after ${sales} sales`,
-    `${Math.round(Number(rss) / 1024)} MiB (${(sales / seconds).toFixed(0)} sales/s sequential)`,
-  );
-  await proc.stop();
-  rmSync(d, { recursive: true, force: true });
 }

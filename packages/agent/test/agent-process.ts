@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderStarterConfig, type StarterOptions } from '../src/config/starter-config';
 
-const bin = fileURLToPath(new URL('../bin/tillpoint.mjs', import.meta.url));
+const sourceBin = fileURLToPath(new URL('../bin/tillpoint.mjs', import.meta.url));
 
 /** A port that was free a moment ago (the agent binds a fixed port from its config). */
 export async function freePort(): Promise<number> {
@@ -36,10 +36,12 @@ export class AgentProcess {
     private readonly configFile: string,
     readonly url: string,
     private readonly token: string,
+    /** The entry point: the sources through tsx (default) or a bundle (`build/bundle-agent.ts`). */
+    private readonly bin = sourceBin,
   ) {}
 
   async start(timeoutMs = 20_000): Promise<void> {
-    const child = spawn(process.execPath, [bin, 'start', '--config', this.configFile], {
+    const child = spawn(process.execPath, [this.bin, 'start', '--config', this.configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
