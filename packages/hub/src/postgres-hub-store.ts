@@ -2,7 +2,15 @@ import { assert } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import type { BalanceSnapshot, OfflineLimits, SignedRuleSet } from '@tillpoint/protocol';
 import pg from 'pg';
-import { balanceRows, checkChain, emptyCursor, journalRows, lotUpserts, planBatch } from './batch-plan';
+import {
+  type BatchRows,
+  balanceRows,
+  checkChain,
+  emptyCursor,
+  journalRows,
+  lotUpserts,
+  planBatch,
+} from './batch-plan';
 import { defaultStoreLimits, distinctCardIds, expiryEntry, overdraftEntry, tillShare } from './hub-rules';
 import {
   type CardState,
@@ -14,6 +22,7 @@ import {
   type StoreLimits,
   type TillRecord,
 } from './hub-store';
+import { integerArrayLiteral, textArrayLiteral } from './pg-array-literal';
 
 export interface PostgresHubStoreOptions {
   connectionString: string;
@@ -24,6 +33,11 @@ export interface PostgresHubStoreOptions {
   poolMax?: number;
   /** Told when an idle pooled connection fails (the pool drops it); default: ignored. */
   onIdleError?: (error: Error) => void;
+  /**
+   * A pull whose cursor is at most this many change numbers behind finds the changed cards in
+   * `change_set`; further behind (or before the log began), it scans the store's cards. Default 2 000.
+   */
+  changeSetsScanMax?: number;
 }
 
 /** Expiry entries written by one statement pair (the job's lots are bounded by its `lotsMax`). */
@@ -59,36 +73,41 @@ function ddl(partitions: number): string {
         `CREATE TABLE IF NOT EXISTS ${table}_p${i} PARTITION OF ${table} FOR VALUES WITH (MODULUS ${partitions}, REMAINDER ${i});`,
     ).join('\n');
   return `
-CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key text COLLATE "C" PRIMARY KEY, value bigint NOT NULL);
 INSERT INTO meta VALUES ('change_seq', 0), ('hub_entry_seq', 0), ('vested_through', 0) ON CONFLICT DO NOTHING;
-CREATE TABLE IF NOT EXISTS till (till_id text PRIMARY KEY, store_id text NOT NULL, secret_hash text,
+CREATE TABLE IF NOT EXISTS till (till_id text COLLATE "C" PRIMARY KEY, store_id text COLLATE "C" NOT NULL, secret_hash text,
   code_hash text, code_expires_at bigint);
 CREATE INDEX IF NOT EXISTS till_store ON till(store_id);
-CREATE TABLE IF NOT EXISTS till_cursor (till_id text NOT NULL, epoch text NOT NULL, last_seq bigint NOT NULL,
+CREATE TABLE IF NOT EXISTS till_cursor (till_id text COLLATE "C" NOT NULL, epoch text COLLATE "C" NOT NULL, last_seq bigint NOT NULL,
   last_hash text NOT NULL, updated_at bigint NOT NULL, PRIMARY KEY (till_id, epoch));
-CREATE TABLE IF NOT EXISTS journal (card_id text NOT NULL, till_id text NOT NULL, epoch text NOT NULL,
-  seq bigint NOT NULL, txn_id text NOT NULL, kind text NOT NULL, occurred_at bigint NOT NULL,
+CREATE TABLE IF NOT EXISTS journal (card_id text COLLATE "C" NOT NULL, till_id text COLLATE "C" NOT NULL, epoch text COLLATE "C" NOT NULL,
+  seq bigint NOT NULL, txn_id text COLLATE "C" NOT NULL, kind text NOT NULL, occurred_at bigint NOT NULL,
   hash text NOT NULL, body text NOT NULL, PRIMARY KEY (card_id, till_id, epoch, seq)) PARTITION BY HASH (card_id);
 ${parts('journal')}
-CREATE TABLE IF NOT EXISTS posting (card_id text NOT NULL, txn_id text NOT NULL, leg int NOT NULL,
-  account text NOT NULL, amount bigint NOT NULL, lot_id text, PRIMARY KEY (card_id, txn_id, leg)) PARTITION BY HASH (card_id);
+CREATE TABLE IF NOT EXISTS posting (card_id text COLLATE "C" NOT NULL, txn_id text COLLATE "C" NOT NULL, leg int NOT NULL,
+  account text NOT NULL, amount bigint NOT NULL, lot_id text COLLATE "C", PRIMARY KEY (card_id, txn_id, leg)) PARTITION BY HASH (card_id);
 ${parts('posting')}
-CREATE TABLE IF NOT EXISTS lot (card_id text NOT NULL, lot_id text NOT NULL, initial bigint NOT NULL,
+CREATE TABLE IF NOT EXISTS lot (card_id text COLLATE "C" NOT NULL, lot_id text COLLATE "C" NOT NULL, initial bigint NOT NULL,
   remaining bigint NOT NULL, vests_at bigint NOT NULL, expires_at bigint, PRIMARY KEY (card_id, lot_id));
 CREATE INDEX IF NOT EXISTS lot_expiry ON lot(expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS lot_vests ON lot(vests_at);
-CREATE TABLE IF NOT EXISTS card (card_id text PRIMARY KEY, points bigint NOT NULL DEFAULT 0,
+CREATE TABLE IF NOT EXISTS card (card_id text COLLATE "C" PRIMARY KEY, points bigint NOT NULL DEFAULT 0,
   overdraft bigint NOT NULL DEFAULT 0, blocked boolean NOT NULL DEFAULT false, flagged boolean NOT NULL DEFAULT false,
   changed_seq bigint NOT NULL DEFAULT 0, block_changed_seq bigint NOT NULL DEFAULT 0,
   block_changed_at bigint NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS card_changed ON card(changed_seq);
+-- A balance update changes no indexed column: it is a HOT update, in place on its page (room
+-- left by the fill factor). Pulls find changed cards through change_set, not an index here.
+ALTER TABLE card SET (fillfactor = 70);
+DROP INDEX IF EXISTS card_changed;
+CREATE TABLE IF NOT EXISTS change_set (seq bigint PRIMARY KEY, card_ids text[] NOT NULL);
+INSERT INTO meta SELECT 'change_set_from', value + 1 FROM meta WHERE key = 'change_seq' ON CONFLICT DO NOTHING;
 -- Only blocked or unblocked cards are indexed: a balance update adds no entry here.
 DROP INDEX IF EXISTS card_block_changed;
 CREATE INDEX IF NOT EXISTS card_block_changes ON card(block_changed_seq) WHERE block_changed_seq > 0;
-CREATE TABLE IF NOT EXISTS card_store (card_id text NOT NULL, store_id text NOT NULL, PRIMARY KEY (card_id, store_id));
+CREATE TABLE IF NOT EXISTS card_store (card_id text COLLATE "C" NOT NULL, store_id text COLLATE "C" NOT NULL, PRIMARY KEY (card_id, store_id));
 CREATE INDEX IF NOT EXISTS card_store_store ON card_store(store_id, card_id);
-CREATE TABLE IF NOT EXISTS card_cap (card_id text PRIMARY KEY, cap bigint NOT NULL);
-CREATE TABLE IF NOT EXISTS store_limits (store_id text PRIMARY KEY, max_sync_age_ms bigint NOT NULL,
+CREATE TABLE IF NOT EXISTS card_cap (card_id text COLLATE "C" PRIMARY KEY, cap bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS store_limits (store_id text COLLATE "C" PRIMARY KEY, max_sync_age_ms bigint NOT NULL,
   per_card_cap bigint NOT NULL, store_total_cap bigint NOT NULL);
 CREATE TABLE IF NOT EXISTS rule_set (seq bigint PRIMARY KEY, version text NOT NULL UNIQUE,
   effective_from bigint NOT NULL, rule_set_json text NOT NULL, signature text NOT NULL);
@@ -154,12 +173,37 @@ function balanceStatement(push: boolean): string {
     SELECT c, d, (SELECT value FROM seq) FROM unnest($16::text[], $17::bigint[]) AS t(c, d)
     ON CONFLICT (card_id) DO UPDATE SET points = card.points + excluded.points, changed_seq = excluded.changed_seq
     RETURNING card_id, points),
-  cs AS (INSERT INTO card_store (card_id, store_id) SELECT card_id, $18 FROM up ON CONFLICT DO NOTHING)${cursor}
+  cs AS (INSERT INTO card_store (card_id, store_id) SELECT card_id, $18 FROM up ON CONFLICT DO NOTHING),
+  ch AS (INSERT INTO change_set (seq, card_ids) SELECT (SELECT value FROM seq), ARRAY(SELECT card_id FROM up)
+    ON CONFLICT (seq) DO UPDATE SET card_ids = change_set.card_ids || excluded.card_ids)${cursor}
 SELECT (SELECT value FROM seq) AS seq, (SELECT count(*) FROM j)::int AS journal_rows,
   ARRAY(SELECT card_id FROM up WHERE points < 0 ORDER BY card_id) AS short_cards`;
 }
 
 const balanceSql = { push: balanceStatement(true), hub: balanceStatement(false) };
+
+/** The balance rows of entries and the postings statement's parameters (array literals). */
+interface PostingsOf {
+  rows: Omit<BatchRows, 'journal'>;
+  values: string[];
+}
+
+/** `balanceRows` and the postings statement's parameters (throws on entries that do not balance). */
+function postingsOf(entries: readonly OutboxEntry[]): PostingsOf {
+  const rows = balanceRows(entries);
+  const p = rows.postings;
+  return {
+    rows,
+    values: [
+      textArrayLiteral(p.map((r) => r.cardId)),
+      textArrayLiteral(p.map((r) => r.txnId)),
+      integerArrayLiteral(p.map((r) => r.leg)),
+      textArrayLiteral(p.map((r) => r.account)),
+      integerArrayLiteral(p.map((r) => r.amount)),
+      textArrayLiteral(p.map((r) => r.lotId)),
+    ],
+  };
+}
 
 const cardColumns = `c.card_id, c.points, c.blocked, c.flagged, c.changed_seq, c.overdraft,
   COALESCE((SELECT SUM(remaining) FROM lot l WHERE l.card_id = c.card_id AND l.vests_at > $1
@@ -197,7 +241,10 @@ function toSnapshot(row: CardRow): BalanceSnapshot {
 export class PostgresHubStore implements HubStore {
   readonly kind = 'postgres' as const;
 
-  private constructor(readonly pool: pg.Pool) {}
+  private constructor(
+    readonly pool: pg.Pool,
+    readonly changeSetsScanMax: number,
+  ) {}
 
   static async open(options: PostgresHubStoreOptions): Promise<PostgresHubStore> {
     const schema = options.schema ?? 'tillpoint_hub';
@@ -224,7 +271,9 @@ export class PostgresHubStore implements HubStore {
     // An idle connection dropped by the server (restart, failover) must not crash the hub:
     // the pool replaces it, and the next query fails or succeeds on its own.
     pool.on('error', (error) => options.onIdleError?.(error));
-    return new PostgresHubStore(pool);
+    const changeSetsScanMax = options.changeSetsScanMax ?? 2_000;
+    assert(Number.isSafeInteger(changeSetsScanMax) && changeSetsScanMax >= 0, 'changeSetsScanMax >= 0');
+    return new PostgresHubStore(pool, changeSetsScanMax);
   }
 
   async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>, isolation = 'READ COMMITTED'): Promise<T> {
@@ -292,12 +341,21 @@ export class PostgresHubStore implements HubStore {
       assert(Number.isSafeInteger(input.now), 'now is an integer of milliseconds', { now: input.now });
       // BEGIN and the till's cursor row (created on its first push, locked by the no-op update)
       // in one round trip: a simple query of two statements, values as escaped literals.
-      const opened = (await client.query(
+      const opening = client.query(
         `BEGIN; INSERT INTO till_cursor (till_id, epoch, last_seq, last_hash, updated_at)
          VALUES (${client.escapeLiteral(input.tillId)}, ${client.escapeLiteral(first.epoch)}, 0,
            ${client.escapeLiteral(empty.lastHash)}, ${input.now})
          ON CONFLICT (till_id, epoch) DO UPDATE SET last_seq = till_cursor.last_seq RETURNING last_seq, last_hash`,
-      )) as unknown as pg.QueryResult[];
+      ) as unknown as Promise<pg.QueryResult[]>;
+      // While the server answers: the postings of the whole batch (a push is usually all new).
+      // Entries that do not balance are left to #writeRows (the chain check answers first).
+      let early: PostingsOf | undefined;
+      try {
+        early = postingsOf(input.entries);
+      } catch {
+        early = undefined;
+      }
+      const opened = await opening;
       const cursorRow = opened[1]?.rows[0] as { last_seq: number; last_hash: string };
       const cursor = { lastSeq: cursorRow.last_seq, lastHash: cursorRow.last_hash };
       const held = new Map<number, string>();
@@ -321,12 +379,19 @@ export class PostgresHubStore implements HubStore {
       // inserts them), and the chain of the new entries is verified while the server writes:
       // nothing commits unless every entry chains (a tampered batch answers chain_broken even
       // when a write failed too).
-      const writing = this.#writeRows(client, decision.entries, input.storeId, input.now, {
-        tillId: input.tillId,
-        epoch: first.epoch,
-        lastSeq: decision.ackedThrough,
-        lastHash: decision.lastHash,
-      });
+      const writing = this.#writeRows(
+        client,
+        decision.entries,
+        input.storeId,
+        input.now,
+        {
+          tillId: input.tillId,
+          epoch: first.epoch,
+          lastSeq: decision.ackedThrough,
+          lastHash: decision.lastHash,
+        },
+        decision.duplicates === 0 ? early : undefined,
+      );
       writing.catch(() => undefined);
       const broken = await verifyYielding(cursor, decision.entries);
       let written: { seq: number; shortCards: string[] };
@@ -381,41 +446,35 @@ export class PostgresHubStore implements HubStore {
     storeId: string,
     now: number,
     at: TillCursorWrite | number,
+    built?: PostingsOf,
   ): Promise<{ seq: number; shortCards: string[] }> {
-    const rows = balanceRows(entries);
-    const p = rows.postings;
-    const postings = prepared(client, postingSql, [
-      p.map((r) => r.cardId),
-      p.map((r) => r.txnId),
-      p.map((r) => r.leg),
-      p.map((r) => r.account),
-      p.map((r) => r.amount),
-      p.map((r) => r.lotId),
-    ]);
+    const { rows, values: postingValues } = built ?? postingsOf(entries);
+    const postings = prepared(client, postingSql, postingValues);
     const j = journalRows(entries);
     const bodies = j.map((r) => r.body).join('\n');
     assert(!j.some((r) => r.body.includes('\n')), 'JSON text has no raw newline');
     // New lots and changes to known ones as one upsert; sorted, so writers lock lots in one order.
     const lots = lotUpserts(rows);
     const cards = [...rows.cardDeltas].sort(([a], [b]) => (a < b ? -1 : 1));
+    // Array parameters as literals, built now (while the postings go in), not when sent.
     const values: unknown[] = [
-      j.map((r) => r.cardId),
-      j.map((r) => r.tillId),
-      j.map((r) => r.epoch),
-      j.map((r) => r.seq),
-      j.map((r) => r.txnId),
-      j.map((r) => r.kind),
-      j.map((r) => r.occurredAt),
-      j.map((r) => r.hash),
+      textArrayLiteral(j.map((r) => r.cardId)),
+      textArrayLiteral(j.map((r) => r.tillId)),
+      textArrayLiteral(j.map((r) => r.epoch)),
+      integerArrayLiteral(j.map((r) => r.seq)),
+      textArrayLiteral(j.map((r) => r.txnId)),
+      textArrayLiteral(j.map((r) => r.kind)),
+      integerArrayLiteral(j.map((r) => r.occurredAt)),
+      textArrayLiteral(j.map((r) => r.hash)),
       bodies,
-      lots.map((l) => l.cardId),
-      lots.map((l) => l.lotId),
-      lots.map((l) => l.initial),
-      lots.map((l) => l.remaining),
-      lots.map((l) => l.vestsAt),
-      lots.map((l) => l.expiresAt),
-      cards.map(([c]) => c),
-      cards.map(([, d]) => d),
+      textArrayLiteral(lots.map((l) => l.cardId)),
+      textArrayLiteral(lots.map((l) => l.lotId)),
+      integerArrayLiteral(lots.map((l) => l.initial)),
+      integerArrayLiteral(lots.map((l) => l.remaining)),
+      integerArrayLiteral(lots.map((l) => l.vestsAt)),
+      integerArrayLiteral(lots.map((l) => l.expiresAt)),
+      textArrayLiteral(cards.map(([c]) => c)),
+      integerArrayLiteral(cards.map(([, d]) => d)),
       storeId,
     ];
     if (typeof at === 'number') values.push(at);
@@ -475,13 +534,24 @@ export class PostgresHubStore implements HubStore {
 
   async changesSince(input: { tillId: string; storeId: string; cursor: number; limit: number; now: number }) {
     return this.#tx(async (client): Promise<ChangesPage> => {
-      const head = (
-        (await client.query("SELECT value FROM meta WHERE key = 'change_seq'")).rows[0] as { value: number }
-      ).value;
+      const meta = new Map(
+        (
+          (await client.query("SELECT key, value FROM meta WHERE key IN ('change_seq', 'change_set_from')"))
+            .rows as { key: string; value: number }[]
+        ).map((r) => [r.key, r.value]),
+      );
+      const head = meta.get('change_seq') as number;
+      // A recent cursor: the cards named by the change sets after it (no index on changed_seq,
+      // so balance updates stay HOT). Far behind: every card of the store, filtered.
+      const fromSets =
+        input.cursor + 1 >= (meta.get('change_set_from') as number) &&
+        head - input.cursor <= this.changeSetsScanMax;
+      const named = (op: '>' | '=') =>
+        fromSets ? ` AND c.card_id IN (SELECT unnest(card_ids) FROM change_set WHERE seq ${op} $3)` : '';
       const cards = (
         await client.query(
           `SELECT ${cardColumns} FROM card_store s JOIN card c ON c.card_id = s.card_id
-           WHERE s.store_id = $2 AND c.changed_seq > $3 ORDER BY c.changed_seq, c.card_id LIMIT $4`,
+           WHERE s.store_id = $2 AND c.changed_seq > $3${named('>')} ORDER BY c.changed_seq, c.card_id LIMIT $4`,
           [input.now, input.storeId, input.cursor, input.limit],
         )
       ).rows as CardRow[];
@@ -492,7 +562,7 @@ export class PostgresHubStore implements HubStore {
         const rest = (
           await client.query(
             `SELECT ${cardColumns} FROM card_store s JOIN card c ON c.card_id = s.card_id
-             WHERE s.store_id = $2 AND c.changed_seq = $3`,
+             WHERE s.store_id = $2 AND c.changed_seq = $3${named('=')}`,
             [input.now, input.storeId, upTo],
           )
         ).rows as CardRow[];
@@ -600,12 +670,24 @@ export class PostgresHubStore implements HubStore {
       // A new change number past every till's cursor, only when head office holds one of the cards.
       await client.query(
         `WITH seq AS (UPDATE meta SET value = value + 1 WHERE key = 'change_seq'
-           AND EXISTS (SELECT 1 FROM card WHERE card_id = ANY($1::text[])) RETURNING value)
-         UPDATE card SET changed_seq = seq.value FROM seq WHERE card.card_id = ANY($1::text[])`,
+           AND EXISTS (SELECT 1 FROM card WHERE card_id = ANY($1::text[])) RETURNING value),
+         touched AS (UPDATE card SET changed_seq = seq.value FROM seq WHERE card.card_id = ANY($1::text[])
+           RETURNING card.card_id)
+         INSERT INTO change_set (seq, card_ids) SELECT value, ARRAY(SELECT card_id FROM touched) FROM seq`,
         [added.map((a) => a.card_id)],
       );
       return added.length;
     });
+  }
+
+  /** Names the cards a change number changed (the pulls' way to them; see `changesSince`). */
+  async #logChangeSet(client: pg.PoolClient, seq: number, cardIds: readonly string[]): Promise<void> {
+    await prepared(
+      client,
+      `INSERT INTO change_set (seq, card_ids) VALUES ($1, $2::text[])
+       ON CONFLICT (seq) DO UPDATE SET card_ids = change_set.card_ids || excluded.card_ids`,
+      [seq, textArrayLiteral(cardIds)],
+    );
   }
 
   /** Locks the change counter's row without moving it (the first lock of every writer). */
@@ -622,6 +704,7 @@ export class PostgresHubStore implements HubStore {
            block_changed_seq = excluded.block_changed_seq, block_changed_at = excluded.block_changed_at`,
         [cardId, blocked, seq, now],
       );
+      await this.#logChangeSet(client, seq, [cardId]);
     });
   }
 
@@ -707,6 +790,7 @@ export class PostgresHubStore implements HubStore {
       if (cards.length === 0) return 0;
       const seq = await this.#nextChangeSeq(client);
       await client.query('UPDATE card SET changed_seq = $1 WHERE card_id = ANY($2::text[])', [seq, cards]);
+      await this.#logChangeSet(client, seq, cards);
       return cards.length;
     });
   }

@@ -15,7 +15,7 @@ afterAll(async () => {
   await server?.stop();
 }, 30_000);
 
-hubStoreContract('PostgreSQL', async () => {
+const open = (changeSetsScanMax?: number) => async () => {
   if (!server) throw new Error('PostgreSQL did not start');
   schemas += 1;
   return PostgresHubStore.open({
@@ -23,8 +23,14 @@ hubStoreContract('PostgreSQL', async () => {
     schema: `${run}_${schemas}`,
     partitions: 4,
     poolMax: 2,
+    ...(changeSetsScanMax === undefined ? {} : { changeSetsScanMax }),
   });
-});
+};
+
+// Pulls through the change sets (a cursor close to the head, the usual case)...
+hubStoreContract('PostgreSQL', open());
+// ...and through the store's card list (a cursor far behind, or from before the log began).
+hubStoreContract('PostgreSQL, pulls by the store card list', open(0));
 
 describe('PostgresHubStore: the expiry job and pushes on the same lots', () => {
   it('never deadlock (40P01): every writer takes the change counter first', { timeout: 60_000 }, async () => {
