@@ -95,11 +95,22 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
 
   const state = new AgentState(join(paths.dataDir, 'agent.sqlite'));
   // Sync runs on its own timers; a sale only nudges it (never waits for it).
+  // Cards scanned here that head office had never sent: once their balances arrive, the POS
+  // and the page get a `card` event again (set once the session exists, below).
+  let cardsArrived = (_cardIds: string[]): void => {};
   const sync =
     ledger === undefined
       ? undefined
-      : startSync({ config, dataDir: paths.dataDir, outbox: ledger, db: state.db, clock, logger, events })
-          .client;
+      : startSync({
+          config,
+          dataDir: paths.dataDir,
+          outbox: ledger,
+          db: state.db,
+          clock,
+          logger,
+          events,
+          onCardsArrived: (cardIds) => cardsArrived(cardIds),
+        }).client;
   const unsubscribeSync = events.subscribe((event) => {
     if (event.type === 'sale') sync?.nudge();
   });
@@ -156,6 +167,20 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     if (event.type === 'sync') applyHeadOfficeRules();
   });
 
+  /** `source`: a scan, or head office's balance arriving for a card scanned a moment ago. */
+  const publishCard = (code: string, source: 'scan' | 'head_office') => {
+    const info = session.cardInfo(code);
+    events.publish(
+      'card',
+      info.ok
+        ? { ...info.value, known: true, source }
+        : { cardCode: code, known: false, code: info.code, message: info.message, source },
+    );
+  };
+  cardsArrived = (cardIds) => {
+    for (const id of cardIds) publishCard(id, 'head_office');
+  };
+
   const scanners = config.scanners.map((scannerConfig) =>
     createScanner(scannerConfig, { clock, cardRanges: config.cardRanges }),
   );
@@ -167,15 +192,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
         deviceId: scan.deviceId,
         card: scan.card?.kind ?? 'product',
       });
-      if (scan.card?.kind === 'card') {
-        const info = session.cardInfo(scan.code);
-        events.publish(
-          'card',
-          info.ok
-            ? { ...info.value, known: true }
-            : { cardCode: scan.code, known: false, code: info.code, message: info.message },
-        );
-      }
+      if (scan.card?.kind === 'card') publishCard(scan.code, 'scan');
     });
     scanner.on('state', (s) => events.publish('device', { ...s }));
     scanner.on('error', (e) => {

@@ -1,4 +1,12 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +15,7 @@ import { openLedgerStore } from '@tillpoint/ledger/store';
 import { startVirtualPrinter, type VirtualPrinter } from '@tillpoint/printer';
 import { VirtualSerialScanner } from '@tillpoint/scanner';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { enrolWithHub } from '../src/sync/hub-credential';
 import { AgentProcess, freePort, writeConfig } from './agent-process';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
@@ -67,7 +76,12 @@ export interface PageTill {
  * `brokenLedger` puts a folder where till.sqlite belongs, so loyalty starts switched off.
  */
 export async function startPageTill(
-  o: { language?: 'en' | 'ru'; brokenLedger?: boolean } = {},
+  o: {
+    language?: 'en' | 'ru';
+    brokenLedger?: boolean;
+    /** Enrol the till at this hub with this one-time code (store `page-store`, till `page-till`). */
+    headOffice?: { url: string; code: string };
+  } = {},
 ): Promise<PageTill> {
   const dir = mkdtempSync(join(tmpdir(), 'tillpoint-page-'));
   const dataDir = join(dir, 'data');
@@ -92,6 +106,15 @@ export async function startPageTill(
     writeFileSync(config, readFileSync(config, 'utf8').replace('language: en', 'language: ru'), {
       mode: 0o600,
     });
+  if (o.headOffice !== undefined) {
+    appendFileSync(config, `\nheadOffice:\n  url: ${o.headOffice.url}\n  intervalSeconds: 3600\n`);
+    await enrolWithHub({
+      url: o.headOffice.url,
+      code: o.headOffice.code,
+      tillId: 'page-till',
+      credentialFile: join(dataDir, 'hub-credential.json'),
+    });
+  }
   const agent = new AgentProcess(config, `http://127.0.0.1:${port}`, token);
   await agent.start();
   return {

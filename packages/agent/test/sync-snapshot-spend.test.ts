@@ -314,12 +314,22 @@ describe('the till session shows and spends head office points', () => {
       };
       // First visit at store B: the till has no figure for the card; the quote names it to head
       // office in the background, and the pull that follows brings head office's 150.
+      const cardEvents: Record<string, unknown>[] = [];
+      const unsubscribe = agent.events.subscribe((e) => {
+        if (e.type === 'card') cardEvents.push(e.data);
+      });
       const first = agent.session.quote({ cardCode: card, basket });
       expect(first.ok && first.value.redemption.maxPoints).toBe(0);
       const until = Date.now() + 10_000;
       while (Date.now() < until && (agent.session.cardInfo(card) as { ok: boolean }).ok === false)
         await new Promise((r) => setTimeout(r, 20));
       expect(agent.session.cardInfo(card)).toMatchObject({ ok: true, value: { spendablePoints: 150 } });
+      // The POS and the page hear of it at once (a card event from head office, not a scan).
+      await new Promise((r) => setTimeout(r, 50));
+      expect(cardEvents).toEqual([
+        expect.objectContaining({ cardCode: card, known: true, spendablePoints: 150, source: 'head_office' }),
+      ]);
+      unsubscribe();
       const online = agent.session.quote({ cardCode: card, basket });
       expect(online.ok && online.value.redemption.maxPoints).toBe(150);
       // A sale without spending: the till's own entry on top of head office's figure.

@@ -21,6 +21,8 @@ export function startSync(input: {
   clock: Clock;
   logger: Logger;
   events: AgentEvents;
+  /** Head office's balances arrived for cards scanned here that it had never sent. */
+  onCardsArrived?: (cardIds: string[]) => void;
 }): { client: SyncClient | undefined; problem?: string } {
   const office = input.config.headOffice;
   if (office === undefined)
@@ -72,6 +74,7 @@ export function startSync(input: {
       }
     },
     onWarning: (message) => input.logger.warn({ code: 'sync_warning' }, message),
+    ...(input.onCardsArrived === undefined ? {} : { onCardsArrived: input.onCardsArrived }),
   });
   client.start();
   return { client };

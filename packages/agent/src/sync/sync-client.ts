@@ -50,6 +50,8 @@ export interface SyncClientOptions {
   hubPublicKeyPem: string;
   onStatus?: (status: SyncStatus) => void;
   onWarning?: (message: string) => void;
+  /** Head office's balances arrived for cards this till named (`cardSeen`): show them now. */
+  onCardsArrived?: (cardIds: string[]) => void;
   intervalMs?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
@@ -110,6 +112,8 @@ export class SyncClient {
    * once) or already holding a snapshot. Keeps the check off SQLite on every quote.
    */
   readonly #cardsSettled = new Set<string>();
+  /** Named to head office, balance not yet pulled: reported through `onCardsArrived`. */
+  readonly #cardsAwaited = new Set<string>();
   /** The hub does not know cards-seen (an older hub): stop asking. */
   #cardsSeenUnsupported = false;
 
@@ -250,9 +254,11 @@ export class SyncClient {
         return;
       }
       if (this.#cardsSettled.size + cardIds.length > cardsSettledMax) this.#cardsSettled.clear();
+      if (this.#cardsAwaited.size + cardIds.length > cardsSeenPendingMax) this.#cardsAwaited.clear();
       for (const id of cardIds) {
         this.#cardsSeen.delete(id);
         this.#cardsSettled.add(id);
+        this.#cardsAwaited.add(id);
       }
     }
   }
@@ -283,8 +289,15 @@ export class SyncClient {
       // same page comes again (keeping a snapshot twice is harmless).
       this.#keepSnapshots(changes.watermark, changes.balances);
       this.#o.state.applyPage({ ...changes, ruleSets });
+      this.#reportArrivals(changes.balances);
       if (!changes.more) return;
     }
+  }
+
+  #reportArrivals(balances: readonly { cardId: string }[]): void {
+    if (this.#cardsAwaited.size === 0) return;
+    const arrived = balances.map((b) => b.cardId).filter((id) => this.#cardsAwaited.delete(id));
+    if (arrived.length > 0) this.#o.onCardsArrived?.(arrived);
   }
 
   #keepSnapshots(

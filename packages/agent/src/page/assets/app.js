@@ -174,6 +174,7 @@ function openEvents() {
   });
   on('card', async (data) => {
     if (state.saleInFlight || $('sale').hidden) return;
+    if (data.source === 'head_office') return refreshCard(data);
     await showCard(String(data.cardCode), data.known === true ? data : undefined);
     focusAfterCard();
   });
@@ -233,6 +234,25 @@ async function showCard(code, known) {
   }
   state.card = info.status === 'blocked' ? { code, blocked: true, info } : { code, info };
   renderCard();
+}
+
+/**
+ * Head office's balance arrived for a card scanned a moment ago (first visit at this store):
+ * update the card on screen in place, keeping what the cashier typed; a quote made before it
+ * is dropped (it did not count those points). Another card on screen is left alone.
+ */
+function refreshCard(data) {
+  const card = state.card;
+  if (card === null || card.code !== String(data.cardCode) || data.known !== true) return;
+  const wasUnknown = card.unknown === true;
+  state.card =
+    data.status === 'blocked'
+      ? { code: card.code, blocked: true, info: data }
+      : { code: card.code, info: data };
+  renderCard();
+  if (state.quote !== null) invalidateQuote();
+  if (wasUnknown && document.activeElement === $('enrol-phone') && $('enrol-phone').value === '')
+    focusAfterCard();
 }
 
 /** After a card: the phone for a new card, the first amount for a known one. */
