@@ -22,6 +22,7 @@ import {
   type StoreLimits,
   type TillRecord,
 } from './hub-store';
+import { KnownPairs } from './known-pairs';
 import { integerArrayLiteral, textArrayLiteral } from './pg-array-literal';
 
 export interface PostgresHubStoreOptions {
@@ -38,6 +39,8 @@ export interface PostgresHubStoreOptions {
    * `change_set`; further behind (or before the log began), it scans the store's cards. Default 2 000.
    */
   changeSetsScanMax?: number;
+  /** (card, store) pairs this process remembers as recorded, so pushes skip them; default 200 000. */
+  knownPairsMax?: number;
 }
 
 /** Expiry entries written by one statement pair (the job's lots are bounded by its `lotsMax`). */
@@ -88,8 +91,19 @@ CREATE TABLE IF NOT EXISTS posting (card_id text COLLATE "C" NOT NULL, txn_id te
   account text NOT NULL, amount bigint NOT NULL, lot_id text COLLATE "C", PRIMARY KEY (card_id, txn_id, leg)) PARTITION BY HASH (card_id);
 ${parts('posting')}
 CREATE TABLE IF NOT EXISTS lot (card_id text COLLATE "C" NOT NULL, lot_id text COLLATE "C" NOT NULL, initial bigint NOT NULL,
-  remaining bigint NOT NULL, vests_at bigint NOT NULL, expires_at bigint, PRIMARY KEY (card_id, lot_id));
-CREATE INDEX IF NOT EXISTS lot_expiry ON lot(expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
+  remaining bigint NOT NULL, vests_at bigint NOT NULL, expires_at bigint, PRIMARY KEY (card_id, lot_id))
+  WITH (fillfactor = 90);
+-- expiring = expires_at while points remain, else null: the expiry job's index. A spend that
+-- leaves points in the lot changes no indexed value (a HOT update); an index predicate on
+-- remaining would make every spend a non-HOT update.
+ALTER TABLE lot ADD COLUMN IF NOT EXISTS expiring bigint;
+DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'lot_expiry') THEN
+    UPDATE lot SET expiring = expires_at WHERE remaining > 0 AND expires_at IS NOT NULL;
+    DROP INDEX lot_expiry;
+  END IF;
+END $$;
+CREATE INDEX IF NOT EXISTS lot_expiring ON lot(expiring) WHERE expiring IS NOT NULL;
 CREATE INDEX IF NOT EXISTS lot_vests ON lot(vests_at);
 CREATE TABLE IF NOT EXISTS card (card_id text COLLATE "C" PRIMARY KEY, points bigint NOT NULL DEFAULT 0,
   overdraft bigint NOT NULL DEFAULT 0, blocked boolean NOT NULL DEFAULT false, flagged boolean NOT NULL DEFAULT false,
@@ -148,32 +162,37 @@ const postingSql = `INSERT INTO posting (card_id, txn_id, leg, account, amount, 
   ON CONFLICT DO NOTHING`;
 
 /**
- * The rest of a batch's rows as one statement: $1–$9 journal (bodies as one newline-joined text:
- * JSON text has no raw newline), $10–$15 lot upserts, $16–$17 card deltas, $18 the store; then
- * either a push's cursor ($19 till, $20 epoch, $21 last seq, $22 last hash, $23 now) with a new
- * change number, or a given change number ($19). Data-modifying CTEs all run to completion
+ * The rest of a batch's rows as one statement: $1–$9 journal ($2 till and $3 epoch are the
+ * batch's own; bodies as one newline-joined text: JSON text has no raw newline), $10–$15 lot
+ * upserts, $16–$17 card deltas, $18 the store, $19 the cards whose (card, store) pair may be new;
+ * then either a push's cursor ($20 till, $21 epoch, $22 last seq, $23 last hash, $24 now) with a
+ * new change number, or a given change number ($20). Data-modifying CTEs all run to completion
  * whether or not the final SELECT reads them.
  */
 function balanceStatement(push: boolean): string {
   const seq = push
     ? "seq AS (UPDATE meta SET value = value + 1 WHERE key = 'change_seq' RETURNING value)"
-    : 'seq AS (SELECT $19::bigint AS value)';
+    : 'seq AS (SELECT $20::bigint AS value)';
   const cursor = push
-    ? `, cur AS (UPDATE till_cursor SET last_seq = $21, last_hash = $22, updated_at = $23
-         WHERE till_id = $19 AND epoch = $20)`
+    ? `, cur AS (UPDATE till_cursor SET last_seq = $22, last_hash = $23, updated_at = $24
+         WHERE till_id = $20 AND epoch = $21)`
     : '';
   return `WITH ${seq},
   j AS (INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
-      $8::text[], string_to_array($9::text, E'\\n')) ON CONFLICT DO NOTHING RETURNING 1),
-  l AS (INSERT INTO lot (card_id, lot_id, initial, remaining, vests_at, expires_at)
-    SELECT * FROM unnest($10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[])
-    ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining),
+    SELECT t.c, $2::text, $3::text, t.s, t.x, t.k, t.o, t.h, t.b
+    FROM unnest($1::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[], $8::text[],
+      string_to_array($9::text, E'\\n')) AS t(c, s, x, k, o, h, b) ON CONFLICT DO NOTHING RETURNING 1),
+  l AS (INSERT INTO lot (card_id, lot_id, initial, remaining, vests_at, expires_at, expiring)
+    SELECT t.*, CASE WHEN t.r > 0 THEN t.e END
+    FROM unnest($10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[]) AS t(c, l, i, r, v, e)
+    ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining,
+      expiring = CASE WHEN lot.remaining + excluded.remaining > 0 THEN lot.expires_at END),
   up AS (INSERT INTO card (card_id, points, changed_seq)
     SELECT c, d, (SELECT value FROM seq) FROM unnest($16::text[], $17::bigint[]) AS t(c, d)
     ON CONFLICT (card_id) DO UPDATE SET points = card.points + excluded.points, changed_seq = excluded.changed_seq
     RETURNING card_id, points),
-  cs AS (INSERT INTO card_store (card_id, store_id) SELECT card_id, $18 FROM up ON CONFLICT DO NOTHING),
+  cs AS (INSERT INTO card_store (card_id, store_id) SELECT c, $18 FROM unnest($19::text[]) AS t(c)
+    ON CONFLICT DO NOTHING),
   ch AS (INSERT INTO change_set (seq, card_ids) SELECT (SELECT value FROM seq), ARRAY(SELECT card_id FROM up)
     ON CONFLICT (seq) DO UPDATE SET card_ids = change_set.card_ids || excluded.card_ids)${cursor}
 SELECT (SELECT value FROM seq) AS seq, (SELECT count(*) FROM j)::int AS journal_rows,
@@ -241,10 +260,15 @@ function toSnapshot(row: CardRow): BalanceSnapshot {
 export class PostgresHubStore implements HubStore {
   readonly kind = 'postgres' as const;
 
+  readonly #knownPairs: KnownPairs;
+
   private constructor(
     readonly pool: pg.Pool,
     readonly changeSetsScanMax: number,
-  ) {}
+    knownPairsMax: number,
+  ) {
+    this.#knownPairs = new KnownPairs(knownPairsMax);
+  }
 
   static async open(options: PostgresHubStoreOptions): Promise<PostgresHubStore> {
     const schema = options.schema ?? 'tillpoint_hub';
@@ -273,7 +297,7 @@ export class PostgresHubStore implements HubStore {
     pool.on('error', (error) => options.onIdleError?.(error));
     const changeSetsScanMax = options.changeSetsScanMax ?? 2_000;
     assert(Number.isSafeInteger(changeSetsScanMax) && changeSetsScanMax >= 0, 'changeSetsScanMax >= 0');
-    return new PostgresHubStore(pool, changeSetsScanMax);
+    return new PostgresHubStore(pool, changeSetsScanMax, options.knownPairsMax ?? 200_000);
   }
 
   async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>, isolation = 'READ COMMITTED'): Promise<T> {
@@ -355,6 +379,8 @@ export class PostgresHubStore implements HubStore {
       } catch {
         early = undefined;
       }
+      // Cards whose pair with this store may be new (the rest this process saw committed).
+      const pairs = this.#knownPairs.unknown(input.storeId, [...new Set(input.entries.map((e) => e.cardId))]);
       const opened = await opening;
       const cursorRow = opened[1]?.rows[0] as { last_seq: number; last_hash: string };
       const cursor = { lastSeq: cursorRow.last_seq, lastHash: cursorRow.last_hash };
@@ -391,6 +417,7 @@ export class PostgresHubStore implements HubStore {
           lastHash: decision.lastHash,
         },
         decision.duplicates === 0 ? early : undefined,
+        pairs,
       );
       writing.catch(() => undefined);
       const broken = await verifyYielding(cursor, decision.entries);
@@ -411,6 +438,7 @@ export class PostgresHubStore implements HubStore {
           ? 0
           : await this.#bookShortfalls(client, written.shortCards, written.seq, input.now);
       await client.query('COMMIT');
+      this.#knownPairs.remember(input.storeId, pairs);
       return {
         kind: 'applied',
         ackedThrough: decision.ackedThrough,
@@ -447,10 +475,16 @@ export class PostgresHubStore implements HubStore {
     now: number,
     at: TillCursorWrite | number,
     built?: PostingsOf,
+    pairs?: readonly string[],
   ): Promise<{ seq: number; shortCards: string[] }> {
     const { rows, values: postingValues } = built ?? postingsOf(entries);
     const postings = prepared(client, postingSql, postingValues);
     const j = journalRows(entries);
+    const stream = j[0] as { tillId: string; epoch: string };
+    assert(
+      j.every((r) => r.tillId === stream.tillId && r.epoch === stream.epoch),
+      'a batch is one till stream',
+    );
     const bodies = j.map((r) => r.body).join('\n');
     assert(!j.some((r) => r.body.includes('\n')), 'JSON text has no raw newline');
     // New lots and changes to known ones as one upsert; sorted, so writers lock lots in one order.
@@ -459,8 +493,8 @@ export class PostgresHubStore implements HubStore {
     // Array parameters as literals, built now (while the postings go in), not when sent.
     const values: unknown[] = [
       textArrayLiteral(j.map((r) => r.cardId)),
-      textArrayLiteral(j.map((r) => r.tillId)),
-      textArrayLiteral(j.map((r) => r.epoch)),
+      stream.tillId,
+      stream.epoch,
       integerArrayLiteral(j.map((r) => r.seq)),
       textArrayLiteral(j.map((r) => r.txnId)),
       textArrayLiteral(j.map((r) => r.kind)),
@@ -476,6 +510,7 @@ export class PostgresHubStore implements HubStore {
       textArrayLiteral(cards.map(([c]) => c)),
       integerArrayLiteral(cards.map(([, d]) => d)),
       storeId,
+      textArrayLiteral(pairs ?? cards.map(([c]) => c)),
     ];
     if (typeof at === 'number') values.push(at);
     else values.push(at.tillId, at.epoch, at.lastSeq, at.lastHash, now);
@@ -748,8 +783,8 @@ export class PostgresHubStore implements HubStore {
       await this.#lockChangeCounter(client);
       const lots = (
         await client.query(
-          `SELECT card_id, lot_id, remaining FROM lot WHERE remaining > 0 AND expires_at IS NOT NULL AND expires_at <= $1
-           ORDER BY expires_at, card_id, lot_id LIMIT $2 FOR UPDATE`,
+          `SELECT card_id, lot_id, remaining FROM lot WHERE expiring IS NOT NULL AND expiring <= $1 AND remaining > 0
+           ORDER BY expiring, card_id, lot_id LIMIT $2 FOR UPDATE`,
           [now, lotsMax],
         )
       ).rows as { card_id: string; lot_id: string; remaining: number }[];

@@ -340,6 +340,23 @@ export function hubStoreContract(name: string, open: () => Promise<HubStore>, ti
       expect(next.ruleSets).toEqual([]);
     });
 
+    it('expires points put back on an already expired lot (a return after breakage) at the next run', async () => {
+      const s = await fresh();
+      const till = new SyntheticTill('t1');
+      till.earn('card-a', 30, 1_000, { expiresAt: 15_000 });
+      till.earn('card-a', 8); // never expires
+      till.spend('card-a', 5); // from the first lot
+      await s.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(1, 3), now });
+      expect(await s.runExpiry(16_000, 100)).toBe(25);
+      // The spend is returned after the lot expired: its 5 points go back on that lot.
+      till.spend('card-a', -5);
+      await s.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(4, 4), now: 16_500 });
+      expect(await s.runExpiry(17_000, 100)).toBe(5);
+      expect(await s.runExpiry(17_000, 100)).toBe(0);
+      expect(await s.getCard('card-a', 17_000)).toMatchObject({ available: 8, pending: 0 });
+      expect(await s.unbalancedCards(10)).toEqual([]);
+    });
+
     it('keeps unvested points pending and posts expiry by the hub clock', async () => {
       const s = await fresh();
       const till = new SyntheticTill('t1');
