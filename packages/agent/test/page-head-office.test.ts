@@ -1,9 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '@tillpoint/core';
-import { openLedgerStore } from '@tillpoint/ledger/store';
 import { PosClient } from '@tillpoint/pos-client';
-import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,10 +12,7 @@ import {
   SqliteHubStore,
   sha256Hex,
 } from '../../hub/src/index';
-import { HttpSyncTransport } from '../src/sync/http-sync-transport';
-import { enrolWithHub, readHubCredential } from '../src/sync/hub-credential';
-import { SyncClient } from '../src/sync/sync-client';
-import { SyncStateStore } from '../src/sync/sync-state-store';
+import { enrolledTill } from './hub-till';
 import {
   cards,
   focusedId,
@@ -57,18 +52,15 @@ describe('cashier page: a card known only at head office', () => {
     mkdirSync(screenshotDir, { recursive: true });
     await hubUp();
     const url = `http://127.0.0.1:${hubPort}`;
-    // Store A: a till earns 150 points on the card and syncs.
-    const codeA = newEnrolCode();
-    await hub.addTill({
-      storeId: 'store-a',
+    // Store A: a till earns on three cards and syncs.
+    const { ledger, client, close } = await enrolledTill({
+      hub,
+      url,
       tillId: 'a1',
-      codeHash: sha256Hex(codeA),
-      codeExpiresAt: Date.now() + 60_000,
+      storeId: 'store-a',
+      clock,
+      dir: screenshotDir,
     });
-    const credentialFile = join(screenshotDir, 'a1-credential.json');
-    await enrolWithHub({ url, code: codeA, tillId: 'a1', credentialFile });
-    const credential = readHubCredential(credentialFile);
-    const ledger = openLedgerStore({ path: ':memory:', tillId: 'a1', clock });
     const at = clock.nowMs();
     for (const [cardId, points] of [
       [cards.fresh, 150],
@@ -88,18 +80,8 @@ describe('cashier page: a card known only at head office', () => {
         }).ok,
       ).toBe(true);
     }
-    const db = new Database(':memory:');
-    const client = new SyncClient({
-      tillId: 'a1',
-      outbox: ledger,
-      transport: new HttpSyncTransport({ url, tillId: 'a1', secret: credential.secret, timeoutMs: 5_000 }),
-      state: new SyncStateStore(db),
-      clock,
-      hubPublicKeyPem: credential.hubPublicKeyPem,
-    });
     expect(await client.syncOnce()).toBe(true);
-    ledger.close();
-    db.close();
+    close();
     // The page's till belongs to store B.
     const code = newEnrolCode();
     await hub.addTill({

@@ -2,22 +2,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@tillpoint/core';
-import { openLedgerStore, type SqliteLedgerStore } from '@tillpoint/ledger/store';
-import Database from 'better-sqlite3';
+import type { SqliteLedgerStore } from '@tillpoint/ledger/store';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  buildHubServer,
-  generateHubKeys,
-  newEnrolCode,
-  SqliteHubStore,
-  sha256Hex,
-  signRuleSet,
-} from '../../hub/src/index';
-import { HttpSyncTransport, type SyncTransport, SyncTransportError } from '../src/sync/http-sync-transport';
-import { enrolWithHub, readHubCredential } from '../src/sync/hub-credential';
-import { SyncClient, type SyncStatus } from '../src/sync/sync-client';
-import { SyncStateStore } from '../src/sync/sync-state-store';
+import { buildHubServer, generateHubKeys, SqliteHubStore, signRuleSet } from '../../hub/src/index';
+import { type SyncTransport, SyncTransportError } from '../src/sync/http-sync-transport';
+import type { SyncClient, SyncStatus } from '../src/sync/sync-client';
+import { enrolledTill } from './hub-till';
 
 const clock = new ManualClock('2026-06-01T10:00:00Z');
 const keys = generateHubKeys();
@@ -39,26 +30,19 @@ async function till(
   storeId = 's1',
   wrap: (transport: SyncTransport) => SyncTransport = (t) => t,
 ): Promise<Till> {
-  const code = newEnrolCode();
-  await hub.addTill({ storeId, tillId, codeHash: sha256Hex(code), codeExpiresAt: clock.nowMs() + 60_000 });
-  const credentialFile = join(dir, `${tillId}.json`);
-  await enrolWithHub({ url, code, tillId, credentialFile });
-  expect(statSync(credentialFile).mode & 0o777).toBe(0o600);
-  const credential = readHubCredential(credentialFile);
-  const ledger = openLedgerStore({ path: ':memory:', tillId, clock });
-  const db = new Database(':memory:');
-  open.push(ledger, db);
   const statuses: SyncStatus[] = [];
-  const client = new SyncClient({
+  const { ledger, client, credentialFile, close } = await enrolledTill({
+    hub,
+    url,
     tillId,
-    outbox: ledger,
-    transport: wrap(new HttpSyncTransport({ url, tillId, secret: credential.secret, timeoutMs: 5_000 })),
-    state: new SyncStateStore(db),
+    storeId,
     clock,
-    hubPublicKeyPem: credential.hubPublicKeyPem,
-    onStatus: (s) => statuses.push(s),
-    batchEntriesMax: 7,
+    dir,
+    wrap,
+    options: { onStatus: (s) => statuses.push(s), batchEntriesMax: 7 },
   });
+  expect(statSync(credentialFile).mode & 0o777).toBe(0o600);
+  open.push({ close });
   let n = 0;
   return {
     ledger,

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManualClock } from '@tillpoint/core';
-import { openLedgerStore, type SqliteLedgerStore } from '@tillpoint/ledger/store';
+import type { SqliteLedgerStore } from '@tillpoint/ledger/store';
 import type { QuoteRequest } from '@tillpoint/protocol';
-import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -18,11 +17,10 @@ import {
   sha256Hex,
 } from '../../hub/src/index';
 import { startAgent } from '../src/agent';
-import { HttpSyncTransport } from '../src/sync/http-sync-transport';
-import { enrolWithHub, readHubCredential } from '../src/sync/hub-credential';
-import { SyncClient } from '../src/sync/sync-client';
-import { SyncStateStore } from '../src/sync/sync-state-store';
+import { enrolWithHub } from '../src/sync/hub-credential';
+import type { SyncClient } from '../src/sync/sync-client';
 import { freePort, writeConfig } from './agent-process';
+import { enrolledTill } from './hub-till';
 
 /**
  * Issue #7's missing piece: tills spend points they know only from head office. A card earns at
@@ -47,23 +45,15 @@ interface Till {
 }
 
 async function till(tillId: string, storeId: string): Promise<Till> {
-  const code = newEnrolCode();
-  await hub.addTill({ storeId, tillId, codeHash: sha256Hex(code), codeExpiresAt: clock.nowMs() + 60_000 });
-  const credentialFile = join(dir, `${tillId}.json`);
-  const url = `http://127.0.0.1:${port}`;
-  await enrolWithHub({ url, code, tillId, credentialFile });
-  const credential = readHubCredential(credentialFile);
-  const ledger = openLedgerStore({ path: ':memory:', tillId, clock });
-  const db = new Database(':memory:');
-  open.push(ledger, db);
-  const client = new SyncClient({
+  const { ledger, client, close } = await enrolledTill({
+    hub,
+    url: `http://127.0.0.1:${port}`,
     tillId,
-    outbox: ledger,
-    transport: new HttpSyncTransport({ url, tillId, secret: credential.secret, timeoutMs: 2_000 }),
-    state: new SyncStateStore(db),
+    storeId,
     clock,
-    hubPublicKeyPem: credential.hubPublicKeyPem,
+    dir,
   });
+  open.push({ close });
   let n = 0;
   return {
     tillId,

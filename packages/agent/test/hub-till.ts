@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import type { Clock } from '@tillpoint/core';
+import { openLedgerStore, type SqliteLedgerStore } from '@tillpoint/ledger/store';
+import Database from 'better-sqlite3';
+import { type HubStore, newEnrolCode, sha256Hex } from '../../hub/src/index';
+import { HttpSyncTransport, type SyncTransport } from '../src/sync/http-sync-transport';
+import { enrolWithHub, readHubCredential } from '../src/sync/hub-credential';
+import { SyncClient, type SyncClientOptions } from '../src/sync/sync-client';
+import { SyncStateStore } from '../src/sync/sync-state-store';
+
+/**
+ * A till in this process, enrolled at a real hub the way store IT does it (a one-time code,
+ * the credential file written with mode 0600): an in-memory ledger and the real sync client
+ * over HTTP. `close` frees both databases.
+ */
+export async function enrolledTill(o: {
+  hub: HubStore;
+  url: string;
+  tillId: string;
+  storeId: string;
+  clock: Clock;
+  /** Where the credential file goes. */
+  dir: string;
+  wrap?: (transport: SyncTransport) => SyncTransport;
+  options?: Partial<Omit<SyncClientOptions, 'tillId' | 'outbox' | 'transport' | 'state' | 'clock'>>;
+}): Promise<{ ledger: SqliteLedgerStore; client: SyncClient; credentialFile: string; close(): void }> {
+  const code = newEnrolCode();
+  await o.hub.addTill({
+    storeId: o.storeId,
+    tillId: o.tillId,
+    codeHash: sha256Hex(code),
+    codeExpiresAt: o.clock.nowMs() + 60_000,
+  });
+  const credentialFile = join(o.dir, `${o.tillId}-credential.json`);
+  await enrolWithHub({ url: o.url, code, tillId: o.tillId, credentialFile });
+  const credential = readHubCredential(credentialFile);
+  const ledger = openLedgerStore({ path: ':memory:', tillId: o.tillId, clock: o.clock });
+  const db = new Database(':memory:');
+  const transport = new HttpSyncTransport({
+    url: o.url,
+    tillId: o.tillId,
+    secret: credential.secret,
+    timeoutMs: 5_000,
+  });
+  const client = new SyncClient({
+    tillId: o.tillId,
+    outbox: ledger,
+    transport: o.wrap ? o.wrap(transport) : transport,
+    state: new SyncStateStore(db),
+    clock: o.clock,
+    hubPublicKeyPem: credential.hubPublicKeyPem,
+    ...o.options,
+  });
+  return {
+    ledger,
+    client,
+    credentialFile,
+    close() {
+      ledger.close();
+      db.close();
+    },
+  };
+}
