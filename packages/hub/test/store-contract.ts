@@ -150,6 +150,32 @@ export function hubStoreContract(name: string, open: () => Promise<HubStore>, ti
       expect(await s.getCard('card-a', now)).toBeNull();
     });
 
+    it('answers a gap or a replay even for a batch whose rows could not be written', async () => {
+      const s = await fresh();
+      const till = new SyntheticTill('t1');
+      for (let i = 0; i < 3; i++) till.earn('card-a', 5);
+      // A posting leg past any integer column: the rows cannot be written anywhere.
+      const unwritable = till.entries.map((e) => ({
+        ...e,
+        postings: e.postings.map((p) => ({ ...p, leg: p.leg + 2 ** 40 })),
+      }));
+      expect(
+        await s.applyBatch({ tillId: 't1', storeId: 's1', entries: unwritable.slice(1, 3), now }),
+      ).toEqual({
+        kind: 'gap',
+        expectedSeq: 1,
+      });
+      await s.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(1, 2), now });
+      // Held entries are compared by hash only: a replay is answered before anything is written.
+      expect(
+        await s.applyBatch({ tillId: 't1', storeId: 's1', entries: unwritable.slice(0, 2), now }),
+      ).toEqual({
+        kind: 'replayed',
+        ackedThrough: 2,
+      });
+      expect((await s.journalKeys(10)).length).toBe(2);
+    });
+
     it('starts a new epoch of the same till at seq 1', async () => {
       const s = await fresh();
       const first = new SyntheticTill('t1', 'e1');
