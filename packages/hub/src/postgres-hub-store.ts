@@ -36,7 +36,8 @@ export interface PostgresHubStoreOptions {
   onIdleError?: (error: Error) => void;
   /**
    * A pull whose cursor is at most this many change numbers behind finds the changed cards in
-   * `change_set`; further behind (or before the log began), it scans the store's cards. Default 2 000.
+   * `change_set`; further behind (or before the log began), it scans the store's cards. The
+   * expiry job deletes older change sets. Default 2 000.
    */
   changeSetsScanMax?: number;
   /** (card, store) pairs this process remembers as recorded, so pushes skip them; default 200 000. */
@@ -781,6 +782,12 @@ export class PostgresHubStore implements HubStore {
     assert(Number.isSafeInteger(lotsMax) && lotsMax > 0, 'lotsMax is a positive integer', { lotsMax });
     return this.#tx(async (client) => {
       await this.#lockChangeCounter(client);
+      // Change sets a pull no longer reads (a cursor that far behind scans the store's cards).
+      await prepared(
+        client,
+        `DELETE FROM change_set WHERE seq <= (SELECT value FROM meta WHERE key = 'change_seq') - $1`,
+        [this.changeSetsScanMax],
+      );
       const lots = (
         await client.query(
           `SELECT card_id, lot_id, remaining FROM lot WHERE expiring IS NOT NULL AND expiring <= $1 AND remaining > 0

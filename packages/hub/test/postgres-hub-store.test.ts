@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresHubStore } from '../src/postgres-hub-store';
 import { raceExpiryWithPushes } from './postgres-expiry-race';
 import { hubStoreContract } from './store-contract';
+import { SyntheticTill } from './synthetic-till';
 import { startTestPostgres, type TestPostgres } from './test-postgres';
 
 let server: TestPostgres | undefined;
@@ -31,6 +32,41 @@ const open = (changeSetsScanMax?: number) => async () => {
 hubStoreContract('PostgreSQL', open());
 // ...and through the store's card list (a cursor far behind, or from before the log began).
 hubStoreContract('PostgreSQL, pulls by the store card list', open(0));
+
+describe('PostgresHubStore: change sets', () => {
+  it('keeps only the change sets a pull can read; a cursor further behind still gets every card', async () => {
+    const store = await open(3)();
+    try {
+      await store.addTill({ storeId: 's1', tillId: 't1', codeHash: 'x', codeExpiresAt: 0 });
+      const till = new SyntheticTill('t1');
+      for (let i = 0; i < 8; i++) {
+        till.earn(`card-${i}`, 10 + i);
+        await store.applyBatch({
+          tillId: 't1',
+          storeId: 's1',
+          entries: till.slice(i + 1, i + 1),
+          now: 5_000,
+        });
+      }
+      const count = async () =>
+        ((await store.pool.query('SELECT count(*)::int AS n FROM change_set')).rows[0] as { n: number }).n;
+      expect(await count()).toBe(8);
+      expect(await store.runExpiry(5_000, 100)).toBe(0);
+      expect(await count()).toBe(3);
+      const pull = (cursor: number) =>
+        store.changesSince({ tillId: 't1', storeId: 's1', cursor, limit: 100, now: 5_000 });
+      expect((await pull(0)).balances.map((b) => b.cardId).sort()).toEqual(
+        Array.from({ length: 8 }, (_, i) => `card-${i}`).sort(),
+      );
+      expect((await pull(6)).balances.map((b) => [b.cardId, b.available])).toEqual([
+        ['card-6', 16],
+        ['card-7', 17],
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+});
 
 describe('PostgresHubStore: the expiry job and pushes on the same lots', () => {
   it('never deadlock (40P01): every writer takes the change counter first', { timeout: 60_000 }, async () => {
