@@ -189,17 +189,32 @@ export function balanceRows(entries: readonly OutboxEntry[]): Omit<BatchRows, 'j
  * head-office snapshot) is kept as an always-vested lot with initial 0.
  */
 export function lotUpserts(rows: Pick<BatchRows, 'newLots' | 'lotDeltas'>): LotUpsert[] {
-  const byKey = new Map<string, LotUpsert>();
+  // Keyed by card, then lot (no composite string keys to build and hash).
+  const byCard = new Map<string, Map<string, LotUpsert>>();
+  const out: LotUpsert[] = [];
+  const slot = (cardId: string, lotId: string): LotUpsert | undefined => byCard.get(cardId)?.get(lotId);
+  const put = (lot: LotUpsert) => {
+    let lots = byCard.get(lot.cardId);
+    if (lots === undefined) {
+      lots = new Map();
+      byCard.set(lot.cardId, lots);
+    }
+    lots.set(lot.lotId, lot);
+    out.push(lot);
+  };
   for (const lot of rows.newLots) {
-    byKey.set(`${lot.cardId}\u0000${lot.lotId}`, { ...lot, remaining: 0 });
+    const known = slot(lot.cardId, lot.lotId);
+    if (known) Object.assign(known, lot, { remaining: 0 });
+    else put({ ...lot, remaining: 0 });
   }
   for (const [lotId, { cardId, delta }] of rows.lotDeltas) {
-    const key = `${cardId}\u0000${lotId}`;
-    const known = byKey.get(key);
+    const known = slot(cardId, lotId);
     if (known) known.remaining += delta;
-    else byKey.set(key, { cardId, lotId, initial: 0, remaining: delta, vestsAt: 0, expiresAt: null });
+    else put({ cardId, lotId, initial: 0, remaining: delta, vestsAt: 0, expiresAt: null });
   }
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, lot]) => lot);
+  return out.sort((a, b) =>
+    a.cardId < b.cardId ? -1 : a.cardId > b.cardId ? 1 : a.lotId < b.lotId ? -1 : a.lotId > b.lotId ? 1 : 0,
+  );
 }
 
 export interface LotUpsert extends LotRow {
