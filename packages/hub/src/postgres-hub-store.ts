@@ -92,15 +92,20 @@ CREATE TABLE IF NOT EXISTS posting (card_id text COLLATE "C" NOT NULL, txn_id te
   account text NOT NULL, amount bigint NOT NULL, lot_id text COLLATE "C", PRIMARY KEY (card_id, txn_id, leg)) PARTITION BY HASH (card_id);
 ${parts('posting')}
 CREATE TABLE IF NOT EXISTS lot (card_id text COLLATE "C" NOT NULL, lot_id text COLLATE "C" NOT NULL, initial bigint NOT NULL,
-  remaining bigint NOT NULL, vests_at bigint NOT NULL, expires_at bigint, PRIMARY KEY (card_id, lot_id))
-  WITH (fillfactor = 90);
+  remaining bigint NOT NULL, vests_at bigint NOT NULL, expires_at bigint, expiring bigint,
+  PRIMARY KEY (card_id, lot_id)) WITH (fillfactor = 90);
 -- expiring = expires_at while points remain, else null: the expiry job's index. A spend that
 -- leaves points in the lot changes no indexed value (a HOT update); an index predicate on
--- remaining would make every spend a non-HOT update.
-ALTER TABLE lot ADD COLUMN IF NOT EXISTS expiring bigint;
+-- remaining would make every spend a non-HOT update. Older schemas are brought up to date once
+-- (the catalog is checked first: no table lock on an open that has nothing to change).
 DO $$ BEGIN
-  IF EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'lot_expiry') THEN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+      AND table_name = 'lot' AND column_name = 'expiring') THEN
+    ALTER TABLE lot ADD COLUMN expiring bigint;
+    ALTER TABLE lot SET (fillfactor = 90);
     UPDATE lot SET expiring = expires_at WHERE remaining > 0 AND expires_at IS NOT NULL;
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'lot_expiry') THEN
     DROP INDEX lot_expiry;
   END IF;
 END $$;
@@ -109,11 +114,15 @@ CREATE INDEX IF NOT EXISTS lot_vests ON lot(vests_at);
 CREATE TABLE IF NOT EXISTS card (card_id text COLLATE "C" PRIMARY KEY, points bigint NOT NULL DEFAULT 0,
   overdraft bigint NOT NULL DEFAULT 0, blocked boolean NOT NULL DEFAULT false, flagged boolean NOT NULL DEFAULT false,
   changed_seq bigint NOT NULL DEFAULT 0, block_changed_seq bigint NOT NULL DEFAULT 0,
-  block_changed_at bigint NOT NULL DEFAULT 0);
+  block_changed_at bigint NOT NULL DEFAULT 0) WITH (fillfactor = 70);
 -- A balance update changes no indexed column: it is a HOT update, in place on its page (room
 -- left by the fill factor). Pulls find changed cards through change_set, not an index here.
-ALTER TABLE card SET (fillfactor = 70);
-DROP INDEX IF EXISTS card_changed;
+DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'card_changed') THEN
+    DROP INDEX card_changed;
+    ALTER TABLE card SET (fillfactor = 70);
+  END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS change_set (seq bigint PRIMARY KEY, card_ids text[] NOT NULL);
 INSERT INTO meta SELECT 'change_set_from', value + 1 FROM meta WHERE key = 'change_seq' ON CONFLICT DO NOTHING;
 -- Only blocked or unblocked cards are indexed: a balance update adds no entry here.
