@@ -202,4 +202,32 @@ describe('sync client against a real hub', () => {
     expect(await b.client.syncOnce()).toBe(true);
     expect(calls).toEqual([['card-far'], ['card-far'], ['card-other']]);
   });
+
+  it('a till whose clock runs 5 minutes fast: points vested at the sale stay spendable after the sync', async () => {
+    const fast = new ManualClock(clock.nowMs() + 5 * 60_000);
+    const t = await enrolledTill({ hub, url, tillId: 'fast', storeId: 's1', clock: fast, dir });
+    open.push(t);
+    const at = fast.nowMs();
+    const later = at + 14 * 86_400_000;
+    const sale = t.ledger.commitSale({
+      idempotencyKey: 'fast-1',
+      cardId: 'card-f',
+      receiptId: 'F-1',
+      at,
+      basketTotalMinor: 10_000,
+      accruals: [
+        { points: 30, vestsAt: at, expiresAt: null, ruleIds: ['base'] },
+        { points: 5, vestsAt: later, expiresAt: null, ruleIds: ['after-return-window'] },
+      ],
+      redeemPoints: 0,
+      rulesVersion: 'v1',
+    });
+    expect(sale.ok).toBe(true);
+    expect(await t.client.syncOnce()).toBe(true);
+    // Vested at the sale is vested at head office, whatever the two clocks say; a vesting date
+    // in the future stays head office's to decide.
+    expect(await hub.getCard('card-f', clock.nowMs())).toMatchObject({ available: 30, pending: 5 });
+    expect(t.client.knownBalance('card-f')).toBe(30);
+    expect(t.ledger.getCard('card-f', fast.nowMs())).toMatchObject({ spendable: 30, pending: 5 });
+  });
 });

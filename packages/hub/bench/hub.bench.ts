@@ -78,7 +78,7 @@ async function sqliteIngest(h: BenchHarness, dir: string, batches: number): Prom
     }
   };
   const bareBatch = bare.transaction((entries: OutboxEntry[]) => {
-    const rows = batchRows(entries);
+    const rows = batchRows(entries, Date.now());
     insertMany(
       'journal',
       ['card_id', 'till_id', 'epoch', 'seq', 'txn_id', 'kind', 'occurred_at', 'hash', 'body'],
@@ -152,7 +152,7 @@ async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
       storeSamples.push(performance.now() - t);
       if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
       t = performance.now();
-      const rows = batchRows(batch);
+      const rows = batchRows(batch, Date.now());
       await client.query('BEGIN');
       await copy(
         'COPY journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body) FROM STDIN',

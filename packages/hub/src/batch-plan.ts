@@ -118,8 +118,8 @@ export interface LotRow {
   expiresAt: number | null;
 }
 
-export function batchRows(entries: readonly OutboxEntry[]): BatchRows {
-  return { journal: journalRows(entries), ...balanceRows(entries) };
+export function batchRows(entries: readonly OutboxEntry[], appliedAt: number): BatchRows {
+  return { journal: journalRows(entries), ...balanceRows(entries, appliedAt) };
 }
 
 /** The journal rows of entries (each entry's JSON as its body). */
@@ -137,8 +137,16 @@ export function journalRows(entries: readonly OutboxEntry[]): JournalRow[] {
   }));
 }
 
-/** Everything but the journal: postings, lots, and the net changes of lots and cards. */
-export function balanceRows(entries: readonly OutboxEntry[]): Omit<BatchRows, 'journal'> {
+/**
+ * Everything but the journal: postings, lots, and the net changes of lots and cards.
+ *
+ * A lot the till booked as vested at the sale (`vestsAt <= occurredAt` by the till's own
+ * clock) is vested at head office from `appliedAt` at the latest: a register whose clock runs
+ * ahead must not turn points it already let the buyer spend into "pending" everywhere until
+ * the vesting job runs. A vesting date after the sale (a return window) stays as written, for
+ * head office's job to decide by its own clock.
+ */
+export function balanceRows(entries: readonly OutboxEntry[], appliedAt: number): Omit<BatchRows, 'journal'> {
   const rows: Omit<BatchRows, 'journal'> = {
     postings: [],
     newLots: [],
@@ -153,7 +161,7 @@ export function balanceRows(entries: readonly OutboxEntry[]): Omit<BatchRows, 'j
         cardId: entry.cardId,
         lotId: lot.lotId,
         initial: lot.initial,
-        vestsAt: lot.vestsAt,
+        vestsAt: lot.vestsAt <= entry.occurredAt ? Math.min(lot.vestsAt, appliedAt) : lot.vestsAt,
         expiresAt: lot.expiresAt,
       });
     }

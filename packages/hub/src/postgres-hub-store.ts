@@ -218,8 +218,8 @@ interface PostingsOf {
 }
 
 /** `balanceRows` and the postings statement's parameters (throws on entries that do not balance). */
-function postingsOf(entries: readonly OutboxEntry[]): PostingsOf {
-  const rows = balanceRows(entries);
+function postingsOf(entries: readonly OutboxEntry[], appliedAt: number): PostingsOf {
+  const rows = balanceRows(entries, appliedAt);
   const p = rows.postings;
   return {
     rows,
@@ -385,7 +385,7 @@ export class PostgresHubStore implements HubStore {
       // Entries that do not balance are left to #writeRows (the chain check answers first).
       let early: PostingsOf | undefined;
       try {
-        early = postingsOf(input.entries);
+        early = postingsOf(input.entries, input.now);
       } catch {
         early = undefined;
       }
@@ -487,7 +487,7 @@ export class PostgresHubStore implements HubStore {
     built?: PostingsOf,
     pairs?: readonly string[],
   ): Promise<{ seq: number; shortCards: string[] }> {
-    const { rows, values: postingValues } = built ?? postingsOf(entries);
+    const { rows, values: postingValues } = built ?? postingsOf(entries, now);
     const postings = prepared(client, postingSql, postingValues);
     const j = journalRows(entries);
     const stream = j[0] as { tillId: string; epoch: string };

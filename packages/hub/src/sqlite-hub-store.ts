@@ -128,7 +128,7 @@ export class SqliteHubStore implements HubStore {
         });
         if (decision.kind !== 'apply') return decision;
         const seq = this.#nextChangeSeq();
-        const rows = batchRows(decision.entries);
+        const rows = batchRows(decision.entries, input.now);
         this.#writeRows(rows, input.storeId, seq, input.now);
         const overdraftBooked = this.#bookShortfalls([...rows.cardDeltas.keys()], input.now);
         this.#db
@@ -249,7 +249,7 @@ export class SqliteHubStore implements HubStore {
         }
       ).value;
       const entry = overdraftEntry({ cardId, shortfall: -points, hubSeq, now });
-      this.#writeRows(batchRows([entry]), hubTillId, this.#currentChangeSeq(), now);
+      this.#writeRows(batchRows([entry], now), hubTillId, this.#currentChangeSeq(), now);
       this.#db
         .prepare('UPDATE card SET overdraft = overdraft + ?, flagged = 1 WHERE card_id = ?')
         .run(-points, cardId);
@@ -451,7 +451,7 @@ export class SqliteHubStore implements HubStore {
           }
         ).value;
         const entry = expiryEntry(lot.card_id, lot.lot_id, lot.remaining, hubSeq, now);
-        this.#writeRows(batchRows([entry]), hubTillId, seq, now);
+        this.#writeRows(batchRows([entry], now), hubTillId, seq, now);
         expired += lot.remaining;
       }
       return expired;

@@ -383,6 +383,22 @@ export function hubStoreContract(name: string, open: () => Promise<HubStore>, ti
       expect(await s.unbalancedCards(10)).toEqual([]);
     });
 
+    it('takes points vested at the sale as vested, though the till clock runs ahead of the hub', async () => {
+      const s = await fresh();
+      const till = new SyntheticTill('t1');
+      const ahead = now + 5 * 60_000; // the register's clock: five minutes fast
+      till.earn('card-a', 30, ahead); // vested at the sale
+      till.earn('card-a', 5, ahead, { vestsAt: ahead + 86_400_000 }); // after a return window
+      await s.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(1, 2), now });
+      expect(await s.getCard('card-a', now)).toMatchObject({ points: 35, available: 30, pending: 5 });
+      const pulled = await s.changesSince({ tillId: 't1', storeId: 's1', cursor: 0, limit: 100, now });
+      expect(pulled.balances).toMatchObject([{ cardId: 'card-a', available: 30, pending: 5 }]);
+      // The return window is head office's to close, by its clock.
+      expect(await s.getCard('card-a', ahead + 86_400_000 - 1)).toMatchObject({ available: 30, pending: 5 });
+      expect(await s.getCard('card-a', ahead + 86_400_000)).toMatchObject({ available: 35, pending: 0 });
+      expect(await s.unbalancedCards(10)).toEqual([]);
+    });
+
     it('keeps unvested points pending and posts expiry by the hub clock', async () => {
       const s = await fresh();
       const till = new SyntheticTill('t1');
