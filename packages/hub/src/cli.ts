@@ -7,7 +7,7 @@ import { openHubStore } from './open-hub-store';
 import { loadOrCreateHubKeys, signRuleSet } from './rule-signing';
 
 /** `tillpoint-hub`: head office's command line (the commands and options are in `usage`). */
-const usage = `usage: tillpoint-hub <serve|till-add|block-card|publish-rules|limits|card-cap|expire> [options]
+const usage = `usage: tillpoint-hub <serve|till-add|block-card|publish-rules|limits|card-cap|expire|flagged|review-done> [options]
   serve          --db D [--host H] [--port P] [--key K] [--cert C --tls-key K2] [--expiry-every-min M]
   till-add       --db D --store S --till T [--code-ttl-hours 24]   (prints the one-time code)
   block-card     --db D --card C [--unblock]
@@ -15,6 +15,8 @@ const usage = `usage: tillpoint-hub <serve|till-add|block-card|publish-rules|lim
   limits         --db D --store S --max-sync-age-min M --per-card N --store-total N
   card-cap       --db D --card C --cap N | --clear
   expire         --db D
+  flagged        --db D [--limit 50] [--json]   (cards overspent offline, largest overdraft first)
+  review-done    --db D --card C                (clears the review flag; the overdraft stays booked)
 --db is a SQLite file (default ./hub.sqlite) or a postgres:// URL (or $DATABASE_URL); see packages/hub/README.md`;
 
 function int(value: string | undefined, name: string): number {
@@ -29,7 +31,17 @@ function need(value: string | undefined, name: string): string {
   return value;
 }
 
-const commands = ['serve', 'till-add', 'block-card', 'publish-rules', 'limits', 'card-cap', 'expire'];
+const commands = [
+  'serve',
+  'till-add',
+  'block-card',
+  'publish-rules',
+  'limits',
+  'card-cap',
+  'expire',
+  'flagged',
+  'review-done',
+];
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -65,6 +77,8 @@ export async function main(argv: string[]): Promise<number> {
       'store-total': { type: 'string' },
       cap: { type: 'string' },
       clear: { type: 'boolean', default: false },
+      limit: { type: 'string', default: '50' },
+      json: { type: 'boolean', default: false },
     },
   });
   const store = await openHubStore(values.db);
@@ -144,6 +158,37 @@ export async function main(argv: string[]): Promise<number> {
         console.log(`expired ${await store.runExpiry(now, 100_000)} points`);
         console.log(`${await store.announceVesting(now, 100_000)} cards with newly vested points announced`);
         return 0;
+      case 'flagged': {
+        const cards = await store.flaggedCards(Math.min(int(values.limit, 'limit'), 10_000), now);
+        if (values.json) {
+          console.log(JSON.stringify(cards));
+          return 0;
+        }
+        if (cards.length === 0) {
+          console.log('no cards flagged for review');
+          return 0;
+        }
+        console.log(['card'.padEnd(24), 'overdraft', 'available', 'pending', 'blocked'].join('  '));
+        for (const c of cards)
+          console.log(
+            [
+              c.cardId.padEnd(24),
+              String(c.overdraft).padStart(9),
+              String(c.available).padStart(9),
+              String(c.pending).padStart(7),
+              c.blocked ? 'yes' : 'no',
+            ].join('  '),
+          );
+        const total = cards.reduce((sum, c) => sum + c.overdraft, 0);
+        console.log(`${cards.length} card(s), ${total} points of offline overdraft in this list`);
+        return 0;
+      }
+      case 'review-done': {
+        const card = need(values.card, 'card');
+        const cleared = await store.clearCardFlag(card);
+        console.log(cleared ? `card ${card}: review flag cleared` : `card ${card} was not flagged`);
+        return cleared ? 0 : 1;
+      }
       default:
         console.error(usage);
         return 2;

@@ -108,6 +108,13 @@ export interface HubStore {
    */
   announceVesting(now: number, lotsMax: number): Promise<number>;
   getCard(cardId: string, now: number): Promise<CardState | null>;
+  /** Cards overspent offline and flagged for review, the largest overdraft first (at most `limit`). */
+  flaggedCards(limit: number, now: number): Promise<CardState[]>;
+  /**
+   * Head office reviewed a flagged card: the flag goes, the booked overdraft stays (it is in the
+   * journal). True when the card was flagged.
+   */
+  clearCardFlag(cardId: string): Promise<boolean>;
   /** Every journal key, ordered by till, epoch, seq (tests and audits; bounded by `limit`). */
   journalKeys(limit: number): Promise<JournalKey[]>;
   /** Cards whose projection differs from the sum of their member postings (should be none). */

@@ -128,6 +128,8 @@ INSERT INTO meta SELECT 'change_set_from', value + 1 FROM meta WHERE key = 'chan
 -- Only blocked or unblocked cards are indexed: a balance update adds no entry here.
 DROP INDEX IF EXISTS card_block_changed;
 CREATE INDEX IF NOT EXISTS card_block_changes ON card(block_changed_seq) WHERE block_changed_seq > 0;
+-- Cards to review (overspent offline): few, and a balance update changes no column indexed here.
+CREATE INDEX IF NOT EXISTS card_flagged ON card(overdraft) WHERE flagged;
 CREATE TABLE IF NOT EXISTS card_store (card_id text COLLATE "C" NOT NULL, store_id text COLLATE "C" NOT NULL, PRIMARY KEY (card_id, store_id));
 CREATE INDEX IF NOT EXISTS card_store_store ON card_store(store_id, card_id);
 CREATE TABLE IF NOT EXISTS card_cap (card_id text COLLATE "C" PRIMARY KEY, cap bigint NOT NULL);
@@ -844,6 +846,26 @@ export class PostgresHubStore implements HubStore {
       await this.#logChangeSet(client, seq, cards);
       return cards.length;
     });
+  }
+
+  async flaggedCards(limit: number, now: number): Promise<CardState[]> {
+    const result = await this.pool.query(
+      `SELECT ${cardColumns} FROM card c WHERE c.flagged ORDER BY c.overdraft DESC, c.card_id LIMIT $2`,
+      [now, limit],
+    );
+    return (result.rows as CardRow[]).map((row) => ({
+      ...toSnapshot(row),
+      points: row.points,
+      overdraft: row.overdraft,
+    }));
+  }
+
+  async clearCardFlag(cardId: string): Promise<boolean> {
+    // One row, no other lock taken: it cannot join a lock cycle with a push.
+    const result = await this.pool.query('UPDATE card SET flagged = false WHERE card_id = $1 AND flagged', [
+      cardId,
+    ]);
+    return result.rowCount === 1;
   }
 
   async getCard(cardId: string, now: number): Promise<CardState | null> {

@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS card (card_id TEXT PRIMARY KEY, points INTEGER NOT NU
   block_changed_at INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS card_changed ON card(changed_seq);
 CREATE INDEX IF NOT EXISTS card_block_changed ON card(block_changed_seq);
+CREATE INDEX IF NOT EXISTS card_flagged ON card(overdraft) WHERE flagged = 1;
 CREATE TABLE IF NOT EXISTS card_store (card_id TEXT NOT NULL, store_id TEXT NOT NULL, PRIMARY KEY (card_id, store_id));
 CREATE INDEX IF NOT EXISTS card_store_store ON card_store(store_id, card_id);
 CREATE TABLE IF NOT EXISTS card_cap (card_id TEXT PRIMARY KEY, cap INTEGER NOT NULL);
@@ -478,6 +479,26 @@ export class SqliteHubStore implements HubStore {
       for (const card of cards) touch.run(seq, card);
       return cards.length;
     })();
+  }
+
+  async flaggedCards(limit: number, now: number): Promise<CardState[]> {
+    const ids = this.#db
+      .prepare('SELECT card_id FROM card WHERE flagged = 1 ORDER BY overdraft DESC, card_id LIMIT ?')
+      .pluck()
+      .all(limit) as string[];
+    const cards: CardState[] = [];
+    for (const id of ids) {
+      const card = await this.getCard(id, now);
+      if (card) cards.push(card);
+    }
+    return cards;
+  }
+
+  async clearCardFlag(cardId: string): Promise<boolean> {
+    return (
+      this.#db.prepare('UPDATE card SET flagged = 0 WHERE card_id = ? AND flagged = 1').run(cardId)
+        .changes === 1
+    );
   }
 
   async getCard(cardId: string, now: number): Promise<CardState | null> {

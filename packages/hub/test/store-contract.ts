@@ -215,6 +215,20 @@ export function hubStoreContract(name: string, open: () => Promise<HubStore>, ti
         flagged: true,
       });
       expect(await s.unbalancedCards(10)).toEqual([]);
+      // Head office's review list: the largest overdraft first; reviewing clears the flag only.
+      const c = new SyntheticTill('t3');
+      c.spend('card-b', 5);
+      await s.applyBatch({ tillId: 't3', storeId: 's2', entries: c.slice(1, 1), now });
+      expect((await s.flaggedCards(10, now)).map((f) => [f.cardId, f.overdraft])).toEqual([
+        ['card-a', 60],
+        ['card-b', 5],
+      ]);
+      expect(await s.flaggedCards(1, now)).toHaveLength(1);
+      expect(await s.clearCardFlag('card-a')).toBe(true);
+      expect(await s.clearCardFlag('card-a')).toBe(false);
+      expect(await s.clearCardFlag('card-unknown')).toBe(false);
+      expect((await s.flaggedCards(10, now)).map((f) => f.cardId)).toEqual(['card-b']);
+      expect(await s.getCard('card-a', now)).toMatchObject({ overdraft: 60, flagged: false });
     });
 
     it('sends a store the cards it has seen, as of its till watermark, and nothing again after the cursor', async () => {
