@@ -1,9 +1,11 @@
 import { accessSync, constants, existsSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openLedgerStore } from '@tillpoint/ledger/store';
 import { createTransport, queryStatus } from '@tillpoint/printer';
 import { loadProgramFile } from '@tillpoint/rules';
 import { listDevices } from '@tillpoint/scanner';
+import { bundleFreshness } from './bundle-freshness';
 import type { AgentConfig } from './config/agent-config';
 import { type LoadedConfig, loadConfig } from './config/load-config';
 import { checkSync } from './sync/sync-doctor';
@@ -58,6 +60,7 @@ export async function runDoctor(configPath: string, say: (line: string) => void)
   await checkHeadOffice(config, report);
   checkSync(config, paths.dataDir, report);
   checkClock(report);
+  checkBundle(report);
   await checkRunningAgent(config, report);
 
   const failed = checks.filter((c) => c.level === 'fail').length;
@@ -271,6 +274,21 @@ function checkClock(report: Report): void {
       `the clock says ${new Date().toISOString()}: set the date (timedatectl), points would vest and expire wrongly`,
     );
   else report('ok', 'clock', new Date().toISOString());
+}
+
+/** The bundle the service runs (when built) must not be older than the sources. */
+function checkBundle(report: Report): void {
+  const bundle = bundleFreshness(fileURLToPath(new URL('../../../', import.meta.url)));
+  if (bundle.state === 'none') return;
+  const built = new Date(bundle.builtAt).toISOString();
+  if (bundle.state === 'fresh')
+    report('ok', 'bundled agent', `packages/agent/dist/tillpoint.mjs, built ${built}`);
+  else
+    report(
+      'warn',
+      'bundled agent',
+      `built ${built}, older than ${bundle.newest.file} (changed ${new Date(bundle.newest.changedAt).toISOString()}): the service runs the old agent; run npx --yes pnpm@10 build, then systemctl restart tillpoint`,
+    );
 }
 
 async function checkRunningAgent(config: AgentConfig, report: Report): Promise<void> {
