@@ -7,17 +7,11 @@ import { loadProgramFile } from '@tillpoint/rules';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildHubServer,
-  generateHubKeys,
-  newEnrolCode,
-  SqliteHubStore,
-  sha256Hex,
-  signRuleSet,
-} from '../../hub/src/index';
+import { buildHubServer, generateHubKeys, SqliteHubStore, signRuleSet } from '../../hub/src/index';
 import { startAgent } from '../src/agent';
 import { enrolWithHub } from '../src/sync/hub-credential';
 import { freePort, writeConfig } from './agent-process';
+import { issueEnrolCode } from './hub-till';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const token = 'rules-token-0123456789abcdefghijk';
@@ -62,13 +56,7 @@ describe('signed rule sets from head office', () => {
       printerYaml: '',
     });
     appendFileSync(config, `\nheadOffice:\n  url: ${url}\n  intervalSeconds: 1\n`);
-    const code = newEnrolCode();
-    await hub.addTill({
-      storeId: 's1',
-      tillId: 't1',
-      codeHash: sha256Hex(code),
-      codeExpiresAt: Date.now() + 60_000,
-    });
+    const code = await issueEnrolCode(hub, { storeId: 's1', tillId: 't1' });
     mkdirSync(join(dir, 'data'), { recursive: true });
     await enrolWithHub({ url, code, tillId: 't1', credentialFile: join(dir, 'data', 'hub-credential.json') });
 

@@ -8,6 +8,22 @@ import { enrolWithHub, readHubCredential } from '../src/sync/hub-credential';
 import { SyncClient, type SyncClientOptions } from '../src/sync/sync-client';
 import { SyncStateStore } from '../src/sync/sync-state-store';
 
+/** Registers a till at the hub, as `tillpoint-hub till-add` does: its one-time code (valid a minute). */
+export async function issueEnrolCode(
+  hub: HubStore,
+  till: { storeId: string; tillId: string },
+  now = Date.now(),
+): Promise<string> {
+  const code = newEnrolCode();
+  await hub.addTill({
+    storeId: till.storeId,
+    tillId: till.tillId,
+    codeHash: sha256Hex(code),
+    codeExpiresAt: now + 60_000,
+  });
+  return code;
+}
+
 /**
  * A till in this process, enrolled at a real hub the way store IT does it (a one-time code,
  * the credential file written with mode 0600): an in-memory ledger and the real sync client
@@ -24,13 +40,7 @@ export async function enrolledTill(o: {
   wrap?: (transport: SyncTransport) => SyncTransport;
   options?: Partial<Omit<SyncClientOptions, 'tillId' | 'outbox' | 'transport' | 'state' | 'clock'>>;
 }): Promise<{ ledger: SqliteLedgerStore; client: SyncClient; credentialFile: string; close(): void }> {
-  const code = newEnrolCode();
-  await o.hub.addTill({
-    storeId: o.storeId,
-    tillId: o.tillId,
-    codeHash: sha256Hex(code),
-    codeExpiresAt: o.clock.nowMs() + 60_000,
-  });
+  const code = await issueEnrolCode(o.hub, o, o.clock.nowMs());
   const credentialFile = join(o.dir, `${o.tillId}-credential.json`);
   await enrolWithHub({ url: o.url, code, tillId: o.tillId, credentialFile });
   const credential = readHubCredential(credentialFile);

@@ -5,14 +5,8 @@ import { PosClient } from '@tillpoint/pos-client';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildHubServer,
-  generateHubKeys,
-  newEnrolCode,
-  SqliteHubStore,
-  sha256Hex,
-} from '../../hub/src/index';
-import { enrolledTill } from './hub-till';
+import { buildHubServer, generateHubKeys, SqliteHubStore } from '../../hub/src/index';
+import { enrolledTill, issueEnrolCode } from './hub-till';
 import {
   cards,
   focusedId,
@@ -83,13 +77,7 @@ describe('cashier page: a card known only at head office', () => {
     expect(await client.syncOnce()).toBe(true);
     close();
     // The page's till belongs to store B.
-    const code = newEnrolCode();
-    await hub.addTill({
-      storeId: 'page-store',
-      tillId: 'page-till',
-      codeHash: sha256Hex(code),
-      codeExpiresAt: Date.now() + 60_000,
-    });
+    const code = await issueEnrolCode(hub, { storeId: 'page-store', tillId: 'page-till' });
     [till, browser] = await Promise.all([startPageTill({ headOffice: { url, code } }), launchChromium()]);
     page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
   }, 60_000);
@@ -132,13 +120,6 @@ describe('cashier page: a card known only at head office', () => {
 
     // A card scanned while another one's balance is on its way: the one on screen stays.
     await app.close();
-    const third = '2000000000053';
-    await hub.addTill({
-      storeId: 'other',
-      tillId: 'x',
-      codeHash: sha256Hex(newEnrolCode()),
-      codeExpiresAt: 0,
-    });
     till.scanner.type(third, { aim: ']E0' });
     await page.locator('#card-unknown').waitFor({ state: 'visible' });
     till.scanner.type(cards.regular, { aim: ']E0' });

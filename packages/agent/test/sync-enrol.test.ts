@@ -7,16 +7,11 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildHubServer,
-  generateHubKeys,
-  newEnrolCode,
-  SqliteHubStore,
-  sha256Hex,
-} from '../../hub/src/index';
+import { buildHubServer, generateHubKeys, SqliteHubStore } from '../../hub/src/index';
 import { loadConfig } from '../src/config/load-config';
 import { checkSync } from '../src/sync/sync-doctor';
 import { writeConfig } from './agent-process';
+import { issueEnrolCode } from './hub-till';
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../bin/tillpoint.mjs', import.meta.url));
@@ -59,13 +54,7 @@ describe('tillpoint enrol-hub and the doctor sync checks', () => {
 
   it('refuses a wrong code, enrols with the right one into a 0600 file, and the doctor sees it', async () => {
     expect(doctor()).toMatchObject([{ level: 'fail', what: 'sync credential' }]);
-    const code = newEnrolCode();
-    await hub.addTill({
-      storeId: 's1',
-      tillId: 't9',
-      codeHash: sha256Hex(code),
-      codeExpiresAt: Date.now() + 60_000,
-    });
+    const code = await issueEnrolCode(hub, { storeId: 's1', tillId: 't9' });
     const wrong = await run(process.execPath, [
       bin,
       'enrol-hub',

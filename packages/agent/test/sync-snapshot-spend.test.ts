@@ -9,18 +9,12 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  buildHubServer,
-  generateHubKeys,
-  newEnrolCode,
-  SqliteHubStore,
-  sha256Hex,
-} from '../../hub/src/index';
+import { buildHubServer, generateHubKeys, SqliteHubStore } from '../../hub/src/index';
 import { startAgent } from '../src/agent';
 import { enrolWithHub } from '../src/sync/hub-credential';
 import type { SyncClient } from '../src/sync/sync-client';
 import { freePort, writeConfig } from './agent-process';
-import { enrolledTill } from './hub-till';
+import { enrolledTill, issueEnrolCode } from './hub-till';
 
 /**
  * Issue #7's missing piece: tills spend points they know only from head office. A card earns at
@@ -269,13 +263,7 @@ describe('the till session shows and spends head office points', () => {
     const token = 'snapshot-token-0123456789abcdefghij';
     const config = writeConfig(home, { port: await freePort(), token, tillId: 'b9', storeId: 'store-b' });
     appendFileSync(config, `\nheadOffice:\n  url: http://127.0.0.1:${port}\n  intervalSeconds: 3600\n`);
-    const code = newEnrolCode();
-    await hub.addTill({
-      storeId: 'store-b',
-      tillId: 'b9',
-      codeHash: sha256Hex(code),
-      codeExpiresAt: clock.nowMs() + 60_000,
-    });
+    const code = await issueEnrolCode(hub, { storeId: 'store-b', tillId: 'b9' }, clock.nowMs());
     await enrolWithHub({
       url: `http://127.0.0.1:${port}`,
       code,
