@@ -107,7 +107,10 @@ export async function startPageTill(
       mode: 0o600,
     });
   if (o.headOffice !== undefined) {
-    appendFileSync(config, `\nheadOffice:\n  url: ${o.headOffice.url}\n  intervalSeconds: 3600\n`);
+    appendFileSync(
+      config,
+      `\nheadOffice:\n  url: ${o.headOffice.url}\n  intervalSeconds: 3600\n  backoffMaxSeconds: 2\n`,
+    );
     await enrolWithHub({
       url: o.headOffice.url,
       code: o.headOffice.code,
