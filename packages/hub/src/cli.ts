@@ -17,7 +17,8 @@ const usage = `usage: tillpoint-hub <serve|till-add|block-card|publish-rules|lim
   expire         --db D
   flagged        --db D [--limit 50] [--json]   (cards overspent offline, largest overdraft first)
   review-done    --db D --card C                (clears the review flag; the overdraft stays booked)
---db is a SQLite file (default ./hub.sqlite) or a postgres:// URL (or $DATABASE_URL); see packages/hub/README.md`;
+--db is a SQLite file (default ./hub.sqlite) or a postgres:// URL (or $DATABASE_URL); with PostgreSQL,
+--schema S picks the schema (default tillpoint_hub). See packages/hub/README.md`;
 
 function int(value: string | undefined, name: string): number {
   const n = Number(value);
@@ -58,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     args: rest,
     options: {
       db: { type: 'string', default: process.env.DATABASE_URL ?? 'hub.sqlite' },
+      schema: { type: 'string' },
       host: { type: 'string', default: '0.0.0.0' },
       port: { type: 'string', default: '8443' },
       key: { type: 'string', default: 'hub-signing.pem' },
@@ -81,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
     },
   });
-  const store = await openHubStore(values.db);
+  const store = await openHubStore(values.db, values.schema ? { schema: values.schema } : {});
   const now = Date.now();
   try {
     switch (command) {
