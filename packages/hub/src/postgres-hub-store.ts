@@ -262,6 +262,10 @@ function toSnapshot(row: CardRow): BalanceSnapshot {
   };
 }
 
+function toCardState(row: CardRow): CardState {
+  return { ...toSnapshot(row), points: row.points, overdraft: row.overdraft };
+}
+
 /**
  * The production hub store: PostgreSQL, journal and postings hash-partitioned by card id,
  * every card-keyed table keyed by card id (ready for Citus with card_id as distribution
@@ -853,11 +857,7 @@ export class PostgresHubStore implements HubStore {
       `SELECT ${cardColumns} FROM card c WHERE c.flagged ORDER BY c.overdraft DESC, c.card_id LIMIT $2`,
       [now, limit],
     );
-    return (result.rows as CardRow[]).map((row) => ({
-      ...toSnapshot(row),
-      points: row.points,
-      overdraft: row.overdraft,
-    }));
+    return (result.rows as CardRow[]).map(toCardState);
   }
 
   async clearCardFlag(cardId: string): Promise<boolean> {
@@ -872,8 +872,7 @@ export class PostgresHubStore implements HubStore {
     const row = (
       await this.pool.query(`SELECT ${cardColumns} FROM card c WHERE c.card_id = $2`, [now, cardId])
     ).rows[0] as CardRow | undefined;
-    if (!row) return null;
-    return { ...toSnapshot(row), points: row.points, overdraft: row.overdraft };
+    return row ? toCardState(row) : null;
   }
 
   async journalKeys(limit: number): Promise<JournalKey[]> {

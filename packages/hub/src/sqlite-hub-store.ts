@@ -269,10 +269,7 @@ export class SqliteHubStore implements HubStore {
       const head = this.#currentChangeSeq();
       const cards = this.#db
         .prepare(
-          `SELECT c.card_id, c.points, c.blocked, c.flagged, c.changed_seq,
-             COALESCE((SELECT SUM(remaining) FROM lot l WHERE l.card_id = c.card_id AND l.vests_at > @now
-               AND (l.expires_at IS NULL OR l.expires_at > @now)), 0) AS pending,
-             COALESCE((SELECT SUM(remaining) FROM lot l WHERE l.card_id = c.card_id AND l.expires_at <= @now), 0) AS expired
+          `SELECT ${cardColumns}
            FROM card_store s JOIN card c ON c.card_id = s.card_id
            WHERE s.store_id = @store AND c.changed_seq > @cursor ORDER BY c.changed_seq, c.card_id LIMIT @limit`,
         )
@@ -284,10 +281,7 @@ export class SqliteHubStore implements HubStore {
         const seen = new Set(cards.map((c) => c.card_id));
         const rest = this.#db
           .prepare(
-            `SELECT c.card_id, c.points, c.blocked, c.flagged, c.changed_seq,
-               COALESCE((SELECT SUM(remaining) FROM lot l WHERE l.card_id = c.card_id AND l.vests_at > @now
-                 AND (l.expires_at IS NULL OR l.expires_at > @now)), 0) AS pending,
-               COALESCE((SELECT SUM(remaining) FROM lot l WHERE l.card_id = c.card_id AND l.expires_at <= @now), 0) AS expired
+            `SELECT ${cardColumns}
              FROM card_store s JOIN card c ON c.card_id = s.card_id
              WHERE s.store_id = @store AND c.changed_seq = @seq`,
           )
@@ -482,16 +476,12 @@ export class SqliteHubStore implements HubStore {
   }
 
   async flaggedCards(limit: number, now: number): Promise<CardState[]> {
-    const ids = this.#db
-      .prepare('SELECT card_id FROM card WHERE flagged = 1 ORDER BY overdraft DESC, card_id LIMIT ?')
-      .pluck()
-      .all(limit) as string[];
-    const cards: CardState[] = [];
-    for (const id of ids) {
-      const card = await this.getCard(id, now);
-      if (card) cards.push(card);
-    }
-    return cards;
+    const rows = this.#db
+      .prepare(
+        `SELECT ${cardColumns} FROM card c WHERE c.flagged = 1 ORDER BY c.overdraft DESC, c.card_id LIMIT @limit`,
+      )
+      .all({ now, limit }) as CardRow[];
+    return rows.map(toCardState);
   }
 
   async clearCardFlag(cardId: string): Promise<boolean> {
@@ -503,17 +493,9 @@ export class SqliteHubStore implements HubStore {
 
   async getCard(cardId: string, now: number): Promise<CardState | null> {
     const row = this.#db
-      .prepare(
-        `SELECT c.card_id, c.points, c.blocked, c.flagged, c.changed_seq, c.overdraft,
-           COALESCE((SELECT SUM(remaining) FROM lot l WHERE l.card_id = c.card_id AND l.vests_at > @now
-             AND (l.expires_at IS NULL OR l.expires_at > @now)), 0) AS pending,
-           COALESCE((SELECT SUM(remaining) FROM lot l WHERE l.card_id = c.card_id AND l.expires_at <= @now), 0) AS expired
-         FROM card c WHERE c.card_id = @card`,
-      )
-      .get({ now, card: cardId }) as (CardRow & { overdraft: number }) | undefined;
-    if (!row) return null;
-    const snapshot = toSnapshot(row);
-    return { ...snapshot, points: row.points, overdraft: row.overdraft };
+      .prepare(`SELECT ${cardColumns} FROM card c WHERE c.card_id = @card`)
+      .get({ now, card: cardId }) as CardRow | undefined;
+    return row ? toCardState(row) : null;
   }
 
   async journalKeys(limit: number): Promise<JournalKey[]> {
@@ -544,14 +526,25 @@ export class SqliteHubStore implements HubStore {
   }
 }
 
+/** A card's projection with its pending and expired (not yet posted) points at `@now`. */
+const cardColumns = `c.card_id, c.points, c.blocked, c.flagged, c.changed_seq, c.overdraft,
+  COALESCE((SELECT SUM(remaining) FROM lot l WHERE l.card_id = c.card_id AND l.vests_at > @now
+    AND (l.expires_at IS NULL OR l.expires_at > @now)), 0) AS pending,
+  COALESCE((SELECT SUM(remaining) FROM lot l WHERE l.card_id = c.card_id AND l.expires_at <= @now), 0) AS expired`;
+
 interface CardRow {
   card_id: string;
   points: number;
   blocked: number;
   flagged: number;
   changed_seq: number;
+  overdraft: number;
   pending: number;
   expired: number;
+}
+
+function toCardState(row: CardRow): CardState {
+  return { ...toSnapshot(row), points: row.points, overdraft: row.overdraft };
 }
 
 function toSnapshot(row: CardRow): BalanceSnapshot {
