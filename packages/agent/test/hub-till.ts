@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Clock } from '@tillpoint/core';
+import type { CommitSaleRequest } from '@tillpoint/ledger';
 import { openLedgerStore, type SqliteLedgerStore } from '@tillpoint/ledger/store';
 import Database from 'better-sqlite3';
 import { type HubStore, newEnrolCode, sha256Hex } from '../../hub/src/index';
@@ -69,5 +70,25 @@ export async function enrolledTill(o: {
       ledger.close();
       db.close();
     },
+  };
+}
+
+/** A sale at a test till for 100.00: earns `earn` points vested at once and spends `spend`. */
+export function tillSale(o: {
+  key: string;
+  cardId: string;
+  at: number;
+  earn: number;
+  spend: number;
+}): CommitSaleRequest {
+  return {
+    idempotencyKey: o.key,
+    cardId: o.cardId,
+    receiptId: `R-${o.key}`,
+    at: o.at,
+    basketTotalMinor: 10_000,
+    accruals: o.earn > 0 ? [{ points: o.earn, vestsAt: o.at, expiresAt: null, ruleIds: ['base'] }] : [],
+    redeemPoints: o.spend,
+    rulesVersion: 'v1',
   };
 }

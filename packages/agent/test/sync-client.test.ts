@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHubServer, generateHubKeys, SqliteHubStore, signRuleSet } from '../../hub/src/index';
 import { type SyncTransport, SyncTransportError } from '../src/sync/http-sync-transport';
 import type { SyncClient, SyncStatus } from '../src/sync/sync-client';
-import { enrolledTill } from './hub-till';
+import { enrolledTill, tillSale } from './hub-till';
 
 const clock = new ManualClock('2026-06-01T10:00:00Z');
 const keys = generateHubKeys();
@@ -50,17 +50,9 @@ async function till(
     statuses,
     sale(cardId, earn, spend) {
       n += 1;
-      const result = ledger.commitSale({
-        idempotencyKey: `${tillId}-sale-${n}`,
-        cardId,
-        receiptId: `${tillId}-r-${n}`,
-        at: clock.nowMs(),
-        basketTotalMinor: 10_000,
-        accruals:
-          earn > 0 ? [{ points: earn, vestsAt: clock.nowMs(), expiresAt: null, ruleIds: ['base'] }] : [],
-        redeemPoints: spend,
-        rulesVersion: 'v1',
-      });
+      const result = ledger.commitSale(
+        tillSale({ key: `${tillId}-sale-${n}`, cardId, at: clock.nowMs(), earn, spend }),
+      );
       expect(result.ok).toBe(true);
     },
   };

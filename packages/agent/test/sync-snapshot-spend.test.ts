@@ -14,7 +14,7 @@ import { startAgent } from '../src/agent';
 import { enrolWithHub } from '../src/sync/hub-credential';
 import type { SyncClient } from '../src/sync/sync-client';
 import { freePort, writeConfig } from './agent-process';
-import { enrolledTill, issueEnrolCode } from './hub-till';
+import { enrolledTill, issueEnrolCode, tillSale } from './hub-till';
 
 /**
  * Issue #7's missing piece: tills spend points they know only from head office. A card earns at
@@ -60,17 +60,9 @@ async function till(tillId: string, storeId: string): Promise<Till> {
         if (!gate.ok) return { ok: false, code: gate.code };
       }
       n += 1;
-      const result = ledger.commitSale({
-        idempotencyKey: `${tillId}-sale-${n}`,
-        cardId,
-        receiptId: `${tillId}-r-${n}`,
-        at: clock.nowMs(),
-        basketTotalMinor: 10_000,
-        accruals:
-          earn > 0 ? [{ points: earn, vestsAt: clock.nowMs(), expiresAt: null, ruleIds: ['base'] }] : [],
-        redeemPoints: spend,
-        rulesVersion: 'v1',
-      });
+      const result = ledger.commitSale(
+        tillSale({ key: `${tillId}-sale-${n}`, cardId, at: clock.nowMs(), earn, spend }),
+      );
       return result.ok
         ? {
             ok: true,
