@@ -14,6 +14,7 @@ import { SyncStateStore } from '../../agent/src/sync/sync-state-store';
 import { batchRows } from '../src/batch-plan';
 import { newTillSecret, sha256Hex } from '../src/credentials';
 import { buildHubServer } from '../src/hub-server';
+import { MultiRowInsert } from '../src/multi-row-insert';
 import { PostgresHubStore } from '../src/postgres-hub-store';
 import { generateHubKeys } from '../src/rule-signing';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
@@ -68,37 +69,12 @@ async function sqliteIngest(h: BenchHarness, dir: string, batches: number): Prom
   const bare = new Database(join(dir, 'bare.sqlite'));
   bare.pragma('journal_mode = WAL');
   bare.pragma('synchronous = FULL');
-  const insertMany = (table: string, columns: string[], rows: unknown[][]) => {
-    for (let i = 0; i < rows.length; i += 100) {
-      const chunk = rows.slice(i, i + 100);
-      const one = `(${columns.map(() => '?').join(',')})`;
-      bare
-        .prepare(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${chunk.map(() => one).join(',')}`)
-        .run(chunk.flat());
-    }
-  };
+  // Multi-row INSERTs of the same journal and posting rows, statements prepared once (as the store does).
+  const insert = new MultiRowInsert(bare);
   const bareBatch = bare.transaction((entries: OutboxEntry[]) => {
     const rows = batchRows(entries, Date.now());
-    insertMany(
-      'journal',
-      ['card_id', 'till_id', 'epoch', 'seq', 'txn_id', 'kind', 'occurred_at', 'hash', 'body'],
-      rows.journal.map((j) => [
-        j.cardId,
-        j.tillId,
-        j.epoch,
-        j.seq,
-        j.txnId,
-        j.kind,
-        j.occurredAt,
-        j.hash,
-        j.body,
-      ]),
-    );
-    insertMany(
-      'posting',
-      ['card_id', 'txn_id', 'leg', 'account', 'amount', 'lot_id'],
-      rows.postings.map((p) => [p.cardId, p.txnId, p.leg, p.account, p.amount, p.lotId]),
-    );
+    insert.journal(rows.journal);
+    insert.postings(rows.postings);
   });
   const work = makeBatches('bench', batches);
   const storeSamples: number[] = [];

@@ -14,6 +14,7 @@ import {
   type StoreLimits,
   type TillRecord,
 } from './hub-store';
+import { MultiRowInsert } from './multi-row-insert';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -49,9 +50,6 @@ CREATE TABLE IF NOT EXISTS rule_set (seq INTEGER PRIMARY KEY, version TEXT NOT N
   effective_from INTEGER NOT NULL, rule_set_json TEXT NOT NULL, signature TEXT NOT NULL);
 `;
 
-/** Rows per multi-row INSERT statement (SQLite's bound-parameter limit is 32 766). */
-const rowsPerInsert = 100;
-
 /**
  * The default hub store: one SQLite file, WAL with synchronous=FULL, each push applied in one
  * transaction with multi-row inserts. better-sqlite3 is synchronous, so a transaction never
@@ -60,7 +58,7 @@ const rowsPerInsert = 100;
 export class SqliteHubStore implements HubStore {
   readonly kind = 'sqlite' as const;
   readonly #db: Database.Database;
-  readonly #insertCache = new Map<string, Database.Statement>();
+  readonly #insert: MultiRowInsert;
 
   constructor(path: string) {
     this.#db = new Database(path);
@@ -69,6 +67,7 @@ export class SqliteHubStore implements HubStore {
     this.#db.pragma('busy_timeout = 5000');
     assert(this.#db.pragma('synchronous', { simple: true }) === 2, 'synchronous=FULL took effect');
     this.#db.exec(schema);
+    this.#insert = new MultiRowInsert(this.#db);
   }
 
   async addTill(input: {
@@ -162,46 +161,10 @@ export class SqliteHubStore implements HubStore {
     assert(storeId.length > 0, 'a store id');
   }
 
-  #insertMany(table: string, columns: string[], rows: unknown[][], conflict: string): void {
-    for (let start = 0; start < rows.length; start += rowsPerInsert) {
-      const chunk = rows.slice(start, start + rowsPerInsert);
-      const key = `${table}:${chunk.length}`;
-      let statement = this.#insertCache.get(key);
-      if (!statement) {
-        const one = `(${columns.map(() => '?').join(',')})`;
-        statement = this.#db.prepare(
-          `INSERT INTO ${table} (${columns.join(',')}) VALUES ${Array.from({ length: chunk.length }, () => one).join(',')} ${conflict}`,
-        );
-        this.#insertCache.set(key, statement);
-      }
-      statement.run(chunk.flat());
-    }
-  }
-
   #writeRows(rows: BatchRows, storeId: string, seq: number, now: number): void {
-    this.#insertMany(
-      'journal',
-      ['card_id', 'till_id', 'epoch', 'seq', 'txn_id', 'kind', 'occurred_at', 'hash', 'body'],
-      rows.journal.map((j) => [
-        j.cardId,
-        j.tillId,
-        j.epoch,
-        j.seq,
-        j.txnId,
-        j.kind,
-        j.occurredAt,
-        j.hash,
-        j.body,
-      ]),
-      '',
-    );
-    this.#insertMany(
-      'posting',
-      ['card_id', 'txn_id', 'leg', 'account', 'amount', 'lot_id'],
-      rows.postings.map((p) => [p.cardId, p.txnId, p.leg, p.account, p.amount, p.lotId]),
-      '',
-    );
-    this.#insertMany(
+    this.#insert.journal(rows.journal);
+    this.#insert.postings(rows.postings);
+    this.#insert.run(
       'lot',
       ['card_id', 'lot_id', 'initial', 'remaining', 'vests_at', 'expires_at'],
       rows.newLots.map((l) => [l.cardId, l.lotId, l.initial, 0, l.vestsAt, l.expiresAt]),
@@ -217,13 +180,13 @@ export class SqliteHubStore implements HubStore {
       // A lot the hub has never seen (spent from a snapshot) is kept as an always-vested lot.
       if (lotUpdate.run(delta, cardId, lotId).changes === 0) lotInsert.run(cardId, lotId, delta);
     }
-    this.#insertMany(
+    this.#insert.run(
       'card',
       ['card_id', 'points', 'changed_seq'],
       [...rows.cardDeltas].map(([cardId, delta]) => [cardId, delta, seq]),
       'ON CONFLICT (card_id) DO UPDATE SET points = points + excluded.points, changed_seq = excluded.changed_seq',
     );
-    this.#insertMany(
+    this.#insert.run(
       'card_store',
       ['card_id', 'store_id'],
       [...rows.cardDeltas.keys()].map((cardId) => [cardId, storeId]),
