@@ -1,11 +1,4 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  sign,
-  verify,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { ruleSetSigningText, type SignedRuleSet } from '@tillpoint/protocol';
 
@@ -44,15 +37,4 @@ export function signRuleSet(
   return { ...ruleSet, signature };
 }
 
-export function verifyRuleSet(publicKeyPem: string, ruleSet: SignedRuleSet): boolean {
-  try {
-    return verify(
-      null,
-      Buffer.from(ruleSetSigningText(ruleSet)),
-      createPublicKey(publicKeyPem),
-      Buffer.from(ruleSet.signature, 'base64'),
-    );
-  } catch {
-    return false;
-  }
-}
+export { verifyRuleSet } from '@tillpoint/protocol';

@@ -1,3 +1,4 @@
+import { createPublicKey, verify } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -168,6 +169,20 @@ export function ruleSetSigningText(
   ruleSet: Pick<SignedRuleSet, 'version' | 'effectiveFrom' | 'ruleSetJson'>,
 ): string {
   return `${ruleSet.version}\n${ruleSet.effectiveFrom}\n${ruleSet.ruleSetJson}`;
+}
+
+/** True when head office's Ed25519 key (SPKI PEM) signed this rule set; false for anything else. */
+export function verifyRuleSet(publicKeyPem: string, ruleSet: SignedRuleSet): boolean {
+  try {
+    return verify(
+      null,
+      Buffer.from(ruleSetSigningText(ruleSet)),
+      createPublicKey(publicKeyPem),
+      Buffer.from(ruleSet.signature, 'base64'),
+    );
+  } catch {
+    return false;
+  }
 }
 
 export const offlineLimitsSchema = z.strictObject({

@@ -1,13 +1,7 @@
-import { createPublicKey, verify } from 'node:crypto';
 import { statfsSync } from 'node:fs';
 import { assert, type Clock } from '@tillpoint/core';
 import { isMemberAccount, type OutboxEntry } from '@tillpoint/ledger';
-import {
-  type OfflineLimits,
-  ruleSetSigningText,
-  type SignedRuleSet,
-  syncCardsSeenMax,
-} from '@tillpoint/protocol';
+import { type OfflineLimits, type SignedRuleSet, syncCardsSeenMax, verifyRuleSet } from '@tillpoint/protocol';
 import { type SyncTransport, SyncTransportError } from './http-sync-transport';
 import { checkOfflineSpend, type OfflineRefusalCode, offlineExposure } from './offline-policy';
 import type { SyncStateStore } from './sync-state-store';
@@ -483,17 +477,4 @@ export function spendableDelta(entry: OutboxEntry, now: number): number {
     delta += p.amount;
   }
   return delta;
-}
-
-export function verifyRuleSet(publicKeyPem: string, ruleSet: SignedRuleSet): boolean {
-  try {
-    return verify(
-      null,
-      Buffer.from(ruleSetSigningText(ruleSet)),
-      createPublicKey(publicKeyPem),
-      Buffer.from(ruleSet.signature, 'base64'),
-    );
-  } catch {
-    return false;
-  }
 }
