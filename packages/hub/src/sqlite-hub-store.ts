@@ -198,6 +198,14 @@ export class SqliteHubStore implements HubStore {
     for (const [cardId, blocked] of rows.blocks) block.run(blocked ? 1 : 0, seq, now, cardId);
   }
 
+  /** Writes an entry of head office's own journal (overdraft, expiry) under its next hub seq. */
+  #postHubEntry(entryAt: (hubSeq: number) => OutboxEntry, changeSeq: number, now: number): void {
+    const { value: hubSeq } = this.#db
+      .prepare("UPDATE meta SET value = value + 1 WHERE key = 'hub_entry_seq' RETURNING value")
+      .get() as { value: number };
+    this.#writeRows(batchRows([entryAt(hubSeq)], now), hubTillId, changeSeq, now);
+  }
+
   /** A card below zero was overspent offline: book the shortfall to the offline overdraft. */
   #bookShortfalls(cardIds: string[], now: number): number {
     const get = this.#db.prepare('SELECT points FROM card WHERE card_id = ?');
@@ -205,15 +213,11 @@ export class SqliteHubStore implements HubStore {
     for (const cardId of cardIds) {
       const { points } = get.get(cardId) as { points: number };
       if (points >= 0) continue;
-      const hubSeq = (
-        this.#db
-          .prepare("UPDATE meta SET value = value + 1 WHERE key = 'hub_entry_seq' RETURNING value")
-          .get() as {
-          value: number;
-        }
-      ).value;
-      const entry = overdraftEntry({ cardId, shortfall: -points, hubSeq, now });
-      this.#writeRows(batchRows([entry], now), hubTillId, this.#currentChangeSeq(), now);
+      this.#postHubEntry(
+        (hubSeq) => overdraftEntry({ cardId, shortfall: -points, hubSeq, now }),
+        this.#currentChangeSeq(),
+        now,
+      );
       this.#db
         .prepare('UPDATE card SET overdraft = overdraft + ?, flagged = 1 WHERE card_id = ?')
         .run(-points, cardId);
@@ -401,15 +405,11 @@ export class SqliteHubStore implements HubStore {
       const seq = this.#nextChangeSeq();
       let expired = 0;
       for (const lot of lots) {
-        const hubSeq = (
-          this.#db
-            .prepare("UPDATE meta SET value = value + 1 WHERE key = 'hub_entry_seq' RETURNING value")
-            .get() as {
-            value: number;
-          }
-        ).value;
-        const entry = expiryEntry(lot.card_id, lot.lot_id, lot.remaining, hubSeq, now);
-        this.#writeRows(batchRows([entry], now), hubTillId, seq, now);
+        this.#postHubEntry(
+          (hubSeq) => expiryEntry(lot.card_id, lot.lot_id, lot.remaining, hubSeq, now),
+          seq,
+          now,
+        );
         expired += lot.remaining;
       }
       return expired;
