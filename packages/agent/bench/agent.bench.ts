@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PosClient } from '@tillpoint/pos-client';
+import { gs1CheckDigit } from '@tillpoint/scanner';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import { bundleAgent } from '../build/bundle-agent';
 import { AgentProcess, freePort, writeConfig } from '../test/agent-process';
@@ -33,10 +34,7 @@ function basketOf(lines: number) {
 }
 
 /** A 12-digit body plus its EAN-13 check digit, so the card ranges accept it. */
-function ean13(body: string): string {
-  const sum = [...body].reduce((acc, digit, i) => acc + Number(digit) * (i % 2 === 0 ? 1 : 3), 0);
-  return `${body}${(10 - (sum % 10)) % 10}`;
-}
+const ean13 = (body: string): string => `${body}${gs1CheckDigit(body)}`;
 
 function setupDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tillpoint-bench-agent-'));

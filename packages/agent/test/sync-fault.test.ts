@@ -8,6 +8,7 @@ import { systemClock } from '@tillpoint/core';
 import { openLedgerStore } from '@tillpoint/ledger/store';
 import { PosClient } from '@tillpoint/pos-client';
 import type { AgentEventMessage } from '@tillpoint/protocol';
+import { gs1CheckDigit } from '@tillpoint/scanner';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEnrolCode, openHubStore, sha256Hex } from '../../hub/src/index';
@@ -46,11 +47,8 @@ const basket = {
   ],
 };
 
-function ean13(prefix12: string): string {
-  let sum = 0;
-  for (let i = 0; i < 12; i++) sum += Number(prefix12[i]) * (i % 2 === 0 ? 1 : 3);
-  return `${prefix12}${(10 - (sum % 10)) % 10}`;
-}
+/** A 12-digit body plus its EAN-13 check digit, so the card ranges accept it. */
+const ean13 = (body: string): string => `${body}${gs1CheckDigit(body)}`;
 const cards = ['200000000001', '200000000002', '200000000003', '200000000004'].map(ean13);
 /** Earns 10 points at t1 (5 % of 200.00); t1 and t2 then both spend them while the hub is down. */
 const sharedCard = ean13('200000000005');
