@@ -1,5 +1,6 @@
 import { assert } from '@tillpoint/core';
-import { type DecoderOutput, type FrameDecoder, fault } from './frame-decoder';
+import { type DecoderOutput, fault } from './frame-decoder';
+import { HidReportDecoder } from './hid-report-decoder';
 import {
   type KeyboardLayout,
   type KeyModifiers,
@@ -8,7 +9,7 @@ import {
   keyTab,
   keyToChar,
 } from './keyboard-layouts';
-import { idleDeadline, LabelBuffer, ReportCollector } from './label-buffer';
+import { LabelBuffer, ReportCollector } from './label-buffer';
 
 export const keyboardSuffixes = ['enter', 'tab', 'enter-or-tab', 'none'] as const;
 export type KeyboardSuffix = (typeof keyboardSuffixes)[number];
@@ -34,53 +35,30 @@ const errorRollOver = 0x01;
  * report and was not down in the previous one, so a scanner repeating "11" must send a
  * key-up report between the two; a key held across reports types once.
  */
-export class HidKeyboardDecoder implements FrameDecoder {
+export class HidKeyboardDecoder extends HidReportDecoder {
   private readonly options: HidKeyboardDecoderOptions;
-  private readonly reports: ReportCollector;
-  private readonly label: LabelBuffer;
   private keysDown: number[] = [];
-  private lastReportAtMs = 0;
 
   constructor(options: HidKeyboardDecoderOptions) {
     assert(options.suffix !== 'none' || options.idleTimeoutMs > 0, 'suffix "none" needs an idle timeout');
+    super(
+      new ReportCollector(bootReportBytes + (options.reportId === undefined ? 0 : 1)),
+      new LabelBuffer(options.labelCharsMax),
+      options.idleTimeoutMs,
+    );
     this.options = options;
-    this.reports = new ReportCollector(bootReportBytes + (options.reportId === undefined ? 0 : 1));
-    this.label = new LabelBuffer(options.labelCharsMax);
   }
 
-  push(chunk: Uint8Array, nowMs: number): DecoderOutput[] {
-    const out: DecoderOutput[] = [];
-    this.reports.push(chunk, (report) => {
-      this.lastReportAtMs = nowMs;
-      this.onReport(report, out);
-    });
-    return out;
-  }
-
-  poll(nowMs: number): DecoderOutput[] {
-    const deadline = this.deadlineMs();
-    if (deadline === undefined || nowMs < deadline) return [];
-    const out: DecoderOutput[] = [];
+  protected onIdle(out: DecoderOutput[]): void {
     if (this.options.suffix === 'none') this.endLabel(out);
     else this.label.drop('no suffix key', out);
-    return out;
   }
 
-  deadlineMs(): number | undefined {
-    return idleDeadline(this.label.pending, this.lastReportAtMs, this.options.idleTimeoutMs);
-  }
-
-  reset(): void {
-    this.reports.reset();
-    this.label.clear();
+  protected resetState(): void {
     this.keysDown = [];
   }
 
-  bufferedBytes(): number {
-    return this.label.size + this.reports.partialBytes;
-  }
-
-  private onReport(r: Uint8Array, out: DecoderOutput[]): void {
+  protected onReport(r: Uint8Array, out: DecoderOutput[]): void {
     const offset = this.options.reportId === undefined ? 0 : 1;
     if (offset === 1 && r[0] !== this.options.reportId) {
       out.push(fault(`keyboard report id ${r[0]} is not ${this.options.reportId}`));

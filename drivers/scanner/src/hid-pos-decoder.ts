@@ -1,6 +1,7 @@
 import { assert } from '@tillpoint/core';
-import { type DecodedFrame, type DecoderOutput, type FrameDecoder, fault } from './frame-decoder';
-import { idleDeadline, LabelBuffer, ReportCollector } from './label-buffer';
+import { type DecodedFrame, type DecoderOutput, fault } from './frame-decoder';
+import { HidReportDecoder } from './hid-report-decoder';
+import { LabelBuffer, ReportCollector } from './label-buffer';
 
 /**
  * Where the fields sit in a HID POS input report (usage page 0x8C). Defaults are Honeywell's,
@@ -40,14 +41,11 @@ export interface HidPosDecoderOptions {
 }
 
 /** HID POS reports to labels; a long code spans several reports joined by the continuation flag. */
-export class HidPosDecoder implements FrameDecoder {
+export class HidPosDecoder extends HidReportDecoder {
   private readonly options: HidPosDecoderOptions;
   private readonly payloadMax: number;
-  private readonly reports: ReportCollector;
-  private readonly label: LabelBuffer;
   /** The AIM id of the label being joined (taken from its first report). */
   private aim: string | undefined;
-  private lastReportAtMs = 0;
 
   constructor(options: HidPosDecoderOptions) {
     const l = options.layout;
@@ -57,45 +55,21 @@ export class HidPosDecoder implements FrameDecoder {
       'HID POS dataOffset must sit between the length byte and the trailer',
     );
     assert(l.flagsOffset < l.reportBytes, 'HID POS flagsOffset must lie inside the report');
+    super(new ReportCollector(l.reportBytes), new LabelBuffer(options.labelBytesMax), options.idleTimeoutMs);
     this.options = options;
     this.payloadMax = trailerStart - l.dataOffset;
-    this.reports = new ReportCollector(l.reportBytes);
-    this.label = new LabelBuffer(options.labelBytesMax);
   }
 
-  push(chunk: Uint8Array, nowMs: number): DecoderOutput[] {
-    const out: DecoderOutput[] = [];
-    this.reports.push(chunk, (report) => {
-      this.lastReportAtMs = nowMs;
-      this.onReport(report, out);
-    });
-    return out;
-  }
-
-  poll(nowMs: number): DecoderOutput[] {
-    const deadline = this.deadlineMs();
-    if (deadline === undefined || nowMs < deadline) return [];
-    const out: DecoderOutput[] = [];
+  protected onIdle(out: DecoderOutput[]): void {
     this.label.drop('the continuation report never came', out);
     this.aim = undefined;
-    return out;
   }
 
-  deadlineMs(): number | undefined {
-    return idleDeadline(this.label.pending, this.lastReportAtMs, this.options.idleTimeoutMs);
-  }
-
-  reset(): void {
-    this.reports.reset();
-    this.label.clear();
+  protected resetState(): void {
     this.aim = undefined;
   }
 
-  bufferedBytes(): number {
-    return this.label.size + this.reports.partialBytes;
-  }
-
-  private onReport(r: Uint8Array, out: DecoderOutput[]): void {
+  protected onReport(r: Uint8Array, out: DecoderOutput[]): void {
     const l = this.options.layout;
     if (r[0] !== l.reportId) {
       out.push(fault(`HID POS report id ${r[0]} is not ${l.reportId}: report ignored`));
