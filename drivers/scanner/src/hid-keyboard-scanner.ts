@@ -1,8 +1,5 @@
-import { systemClock } from '@tillpoint/core';
-import { nodeHidApi } from './hid-device';
 import { HidKeyboardDecoder } from './hid-keyboard-decoder';
 import { HidScanner, type HidScannerDeps } from './hid-scanner';
-import { assemblerFor, defaultDeviceId } from './scan-pipeline';
 import type { HidKeyboardScannerConfig } from './scanner-config';
 
 /**
@@ -11,27 +8,19 @@ import type { HidKeyboardScannerConfig } from './scanner-config';
  */
 export class HidKeyboardScanner extends HidScanner {
   constructor(config: HidKeyboardScannerConfig, deps: HidScannerDeps = {}) {
-    const deviceId = defaultDeviceId(config);
     const decoderOptions = {
       layout: config.layout,
       suffix: config.suffix,
       idleTimeoutMs: config.suffix === 'none' ? config.idleTimeoutMs : config.partialFrameTimeoutMs,
       labelCharsMax: config.frameBytesMax,
     };
-    super({
-      deviceId,
-      clock: deps.clock ?? systemClock,
-      decoder: new HidKeyboardDecoder(
+    super(
+      config,
+      deps,
+      new HidKeyboardDecoder(
         config.reportId === undefined ? decoderOptions : { ...decoderOptions, reportId: config.reportId },
       ),
-      assembler: assemblerFor(config, deviceId, deps.cardRanges ?? []),
-      reconnect: {
-        minMs: config.reconnectMinMs,
-        maxMs: Math.max(config.reconnectMinMs, config.reconnectMaxMs),
-      },
-      match: config,
-      hid: deps.hid ?? nodeHidApi,
-    });
+    );
   }
 
   protected override prepare(): void {}

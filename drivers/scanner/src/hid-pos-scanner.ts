@@ -1,9 +1,6 @@
-import { systemClock } from '@tillpoint/core';
 import type { HidDeviceHandle, HidDeviceInfo } from './hid-device';
-import { nodeHidApi } from './hid-device';
 import { HidPosDecoder } from './hid-pos-decoder';
 import { HidScanner, type HidScannerDeps } from './hid-scanner';
-import { assemblerFor, defaultDeviceId } from './scan-pipeline';
 import type { HidPosScannerConfig } from './scanner-config';
 
 export const honeywellVendorId = 0x0c2e;
@@ -15,23 +12,15 @@ export class HidPosScanner extends HidScanner {
   private readonly config: HidPosScannerConfig;
 
   constructor(config: HidPosScannerConfig, deps: HidScannerDeps = {}) {
-    const deviceId = defaultDeviceId(config);
-    super({
-      deviceId,
-      clock: deps.clock ?? systemClock,
-      decoder: new HidPosDecoder({
+    super(
+      config,
+      deps,
+      new HidPosDecoder({
         layout: config.reportLayout,
         labelBytesMax: config.frameBytesMax,
         idleTimeoutMs: config.idleTimeoutMs,
       }),
-      assembler: assemblerFor(config, deviceId, deps.cardRanges ?? []),
-      reconnect: {
-        minMs: config.reconnectMinMs,
-        maxMs: Math.max(config.reconnectMinMs, config.reconnectMaxMs),
-      },
-      match: config,
-      hid: deps.hid ?? nodeHidApi,
-    });
+    );
     this.config = config;
   }
 

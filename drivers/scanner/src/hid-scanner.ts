@@ -1,4 +1,4 @@
-import type { Clock } from '@tillpoint/core';
+import { type Clock, systemClock } from '@tillpoint/core';
 import type { CardRange } from './card-range';
 import type { FrameDecoder } from './frame-decoder';
 import {
@@ -7,9 +7,11 @@ import {
   type HidDeviceInfo,
   type HidMatch,
   matchHidDevice,
+  nodeHidApi,
 } from './hid-device';
-import type { ScanAssembler } from './scan-assembler';
+import { assemblerFor, defaultDeviceId } from './scan-pipeline';
 import { ScannerBase } from './scanner-base';
+import type { HidKeyboardScannerConfig, HidPosScannerConfig } from './scanner-config';
 import { openErrorCode, ScannerError } from './scanner-error';
 
 export interface HidScannerDeps {
@@ -17,16 +19,6 @@ export interface HidScannerDeps {
   cardRanges?: readonly CardRange[];
   /** Injected for tests (`MockHidApi`); the real node-hid by default. */
   hid?: HidApi;
-}
-
-export interface HidScannerParts {
-  deviceId: string;
-  clock: Clock;
-  decoder: FrameDecoder;
-  assembler: ScanAssembler;
-  reconnect: { minMs: number; maxMs: number };
-  match: HidMatch;
-  hid: HidApi;
 }
 
 /**
@@ -41,10 +33,24 @@ export abstract class HidScanner extends ScannerBase {
   /** The device currently open. */
   info: HidDeviceInfo | undefined;
 
-  protected constructor(parts: HidScannerParts) {
-    super(parts);
-    this.match = parts.match;
-    this.hid = parts.hid;
+  protected constructor(
+    config: HidPosScannerConfig | HidKeyboardScannerConfig,
+    deps: HidScannerDeps,
+    decoder: FrameDecoder,
+  ) {
+    const deviceId = defaultDeviceId(config);
+    super({
+      deviceId,
+      clock: deps.clock ?? systemClock,
+      decoder,
+      assembler: assemblerFor(config, deviceId, deps.cardRanges ?? []),
+      reconnect: {
+        minMs: config.reconnectMinMs,
+        maxMs: Math.max(config.reconnectMinMs, config.reconnectMaxMs),
+      },
+    });
+    this.match = config;
+    this.hid = deps.hid ?? nodeHidApi;
   }
 
   /** Runs once after each open, before reports flow (HID POS: switch the output on). */
