@@ -66,7 +66,7 @@ describe('checkOfflineSpend', () => {
           for (const [cardIndex, amount] of spends) {
             const i = cardIndex % balances.length;
             const balance = (balances[i] ?? 0) - (spent[i] ?? 0);
-            const outcome = checkOfflineSpend({
+            const state = {
               now: 5_000,
               lastSyncAt: 4_500,
               limits: l,
@@ -75,18 +75,9 @@ describe('checkOfflineSpend', () => {
               knownBalance: balance,
               cardSpentOffline: spent[i] ?? 0,
               tillSpentOffline: total,
-              amount,
-            });
-            const room = offlineSpendable({
-              now: 5_000,
-              lastSyncAt: 4_500,
-              limits: l,
-              cardId: `c${i}`,
-              blocked: false,
-              knownBalance: balance,
-              cardSpentOffline: spent[i] ?? 0,
-              tillSpentOffline: total,
-            });
+            };
+            const outcome = checkOfflineSpend({ ...state, amount });
+            const room = offlineSpendable(state);
             expect(outcome.ok).toBe(amount <= room);
             if (outcome.ok) {
               spent[i] = (spent[i] ?? 0) + amount;
