@@ -211,7 +211,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
         available: session.loyaltyAvailable,
         ...(session.loyaltyProblem === undefined ? {} : { problem: session.loyaltyProblem }),
       },
-      programVersion: program.value.versionId,
+      // The version in force: a signed head-office rule set replaces the program file's.
+      programVersion: session.program.versionId,
       storeId: config.storeId,
       tillId: config.tillId,
       printer:

@@ -1,11 +1,20 @@
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { chmodSync, constants, copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { openLedgerStore, restoreLedgerBackup } from '@tillpoint/ledger/store';
 import type { LoadedConfig } from './config/load-config';
 
+/** The only directory the running agent writes backups to. */
+export function backupsDir(dataDir: string): string {
+  return join(dataDir, 'backups');
+}
+
+export function backupFileName(at = new Date()): string {
+  return `till-${at.toISOString().replaceAll(':', '-').slice(0, 19)}.sqlite`;
+}
+
 /** Where `tillpoint ledger backup` puts backups unless told otherwise. */
 export function defaultBackupPath(dataDir: string, at = new Date()): string {
-  return join(dataDir, 'backups', `till-${at.toISOString().replaceAll(':', '-').slice(0, 19)}.sqlite`);
+  return join(backupsDir(dataDir), backupFileName(at));
 }
 
 /**
@@ -21,7 +30,8 @@ export async function backupLedger(
     const answer = await fetch(`http://127.0.0.1:${config.api.port}/v1/admin/backup`, {
       method: 'POST',
       headers: { authorization: `Bearer ${config.api.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(to === undefined ? {} : { to }),
+      // The agent writes into its backups/ only; a copy elsewhere is made here, with store IT's rights.
+      body: JSON.stringify({}),
       signal: AbortSignal.timeout(60_000),
     });
     const body = (await answer.json()) as {
@@ -34,7 +44,13 @@ export async function backupLedger(
       throw Object.assign(new Error(body.message ?? `agent answered ${answer.status}`), {
         code: body.code ?? 'backup_failed',
       });
-    return { path: body.path ?? '', lastSeq: body.lastSeq ?? 0, via: 'agent' };
+    const made = body.path ?? '';
+    if (to !== undefined && made !== '') {
+      copyFileSync(made, to, constants.COPYFILE_EXCL);
+      chmodSync(to, 0o600);
+      return { path: to, lastSeq: body.lastSeq ?? 0, via: 'agent' };
+    }
+    return { path: made, lastSeq: body.lastSeq ?? 0, via: 'agent' };
   } catch (error) {
     // Only "nobody listens" falls through to the file; an agent's refusal is final.
     if ((error as { code?: string }).code !== undefined) throw error;

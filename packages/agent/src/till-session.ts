@@ -1,17 +1,18 @@
 import type { Card, Clock } from '@tillpoint/core';
 import type { CardView, SqliteLedgerStore } from '@tillpoint/ledger/store';
 import type { PrintQueue } from '@tillpoint/printer';
-import type {
-  ApiErrorCode,
-  CancelRequest,
-  CardInfo,
-  CommitRequest,
-  EnrolRequest,
-  QuoteRequest,
-  ReserveRequest,
-  ReturnAnswer,
-  ReturnRequest,
-  SaleAnswer,
+import {
+  type ApiErrorCode,
+  type CancelRequest,
+  type CardInfo,
+  type CommitRequest,
+  type EnrolRequest,
+  pointsPerOperationMax,
+  type QuoteRequest,
+  type ReserveRequest,
+  type ReturnAnswer,
+  type ReturnRequest,
+  type SaleAnswer,
 } from '@tillpoint/protocol';
 import { type LoyaltySlip, maskCardNumber, renderSlip } from '@tillpoint/receipt';
 import { type ProgramVersion, type Quote, quote, tierStanding } from '@tillpoint/rules';
@@ -154,7 +155,7 @@ export class TillSession {
       const now = this.d.clock.nowMs();
       const card = this.cardForQuote(ledger, request.cardCode, now);
       if (!card.ok) return card;
-      return { ok: true, value: this.runQuote(request.basket, card.value, now, request.spendPoints) };
+      return this.runQuote(request.basket, card.value, now, request.spendPoints);
     });
   }
 
@@ -164,7 +165,9 @@ export class TillSession {
     return this.idempotent(request.idempotencyKey, 'reserve', request, (atMs, ledger) => {
       const card = this.cardForQuote(ledger, request.cardCode, atMs);
       if (!card.ok) return card;
-      const q = this.runQuote(request.basket, card.value, atMs, request.spendPoints);
+      const quoted = this.runQuote(request.basket, card.value, atMs, request.spendPoints);
+      if (!quoted.ok) return quoted;
+      const q = quoted.value;
       const chosen = q.redemption.chosen;
       if (chosen?.refusal) return refusal(chosen.refusal.code, chosen.refusal.text);
       const gate = this.checkOfflineSpend(
@@ -231,13 +234,15 @@ export class TillSession {
         spendPoints = request.spendPoints ?? reservation.points;
       }
       // A held spend is checked against the balance before the hold: the hold is ours.
-      const q = this.runQuote(
+      const quoted = this.runQuote(
         request.basket,
         card.value,
         atMs,
         spendPoints,
         request.holdId === undefined ? 0 : spendPoints,
       );
+      if (!quoted.ok) return quoted;
+      const q = quoted.value;
       const chosen = q.redemption.chosen;
       if (chosen?.refusal) return refusal(chosen.refusal.code, chosen.refusal.text);
       if (request.holdId === undefined && request.cardCode !== undefined) {
@@ -271,22 +276,7 @@ export class TillSession {
         return refusal(code, committed.message);
       }
       const sale = committed.value;
-      const view = ledger.getCard(request.cardCode, atMs);
-      const slip = this.buildSlip(
-        request.cardCode,
-        request.receiptId,
-        atMs,
-        q,
-        sale.pointsEarned,
-        spendPoints,
-        view,
-      );
-      this.d.state.putSlip(request.receiptId, request.cardCode, slip, atMs);
-      const rendered = this.render(slip);
-      let printJobId: string | null = null;
-      if (this.d.printQueue !== undefined && this.d.config.receipt.printAfterSale) {
-        printJobId = this.enqueuePrint(`sale:${request.receiptId}`, rendered.escpos);
-      }
+      const printed = this.slipAfterCommit(ledger, request, atMs, q, sale.pointsEarned, spendPoints);
       const answer: SaleAnswer = {
         receiptId: request.receiptId,
         cardCode: request.cardCode,
@@ -296,8 +286,8 @@ export class TillSession {
         lines: chosen?.lines ?? [],
         balance: { spendablePoints: sale.balance.spendable, pendingPoints: sale.balance.pending },
         ledger: { txnId: sale.txnId, seq: sale.seq },
-        slipText: rendered.text,
-        printJobId,
+        slipText: printed.text,
+        printJobId: printed.printJobId,
       };
       this.d.events.publish('sale', {
         receiptId: answer.receiptId,
@@ -471,24 +461,81 @@ export class TillSession {
     return { ok: true, value: cardFromView(view) };
   }
 
+  /** The rules' answer for a basket, or a refusal when the ledger could not book it as quoted. */
   private runQuote(
     basket: QuoteRequest['basket'],
     card: Card,
     atMs: number,
     spendPoints?: number,
     heldByThisSale = 0,
-  ): Quote {
+  ): SessionResult<Quote> {
+    const program = this.programInUse.program;
+    if (basket.currency !== program.currency) {
+      return refusal(
+        'currency_mismatch',
+        `the basket is in ${basket.currency} but this till's loyalty program counts in ${program.currency}`,
+        { basketCurrency: basket.currency, programCurrency: program.currency },
+      );
+    }
     const withHold: Card =
       heldByThisSale > 0
         ? { ...card, balance: { ...card.balance, spendable: card.balance.spendable + heldByThisSale } }
         : card;
-    return quote(
+    const q = quote(
       basket,
       withHold,
       this.programInUse,
       new Date(atMs),
       spendPoints === undefined ? {} : { spendPoints },
     );
+    if (q.earned.totalPoints > pointsPerOperationMax) {
+      return refusal(
+        'above_maximum',
+        `this basket would earn ${q.earned.totalPoints} points, more than one sale may book (${pointsPerOperationMax}): check the amounts`,
+        { earnedPoints: q.earned.totalPoints, max: pointsPerOperationMax },
+      );
+    }
+    return { ok: true, value: q };
+  }
+
+  /**
+   * The slip of a sale the ledger has just committed, stored for reprints and queued for the
+   * printer. The sale is booked whatever happens here: a failure is logged and the answer goes
+   * out without the slip, never as an error.
+   */
+  private slipAfterCommit(
+    ledger: SqliteLedgerStore,
+    request: CommitRequest,
+    atMs: number,
+    q: Quote,
+    earnedPoints: number,
+    spentPoints: number,
+  ): { text: string[]; printJobId: string | null } {
+    try {
+      const view = ledger.getCard(request.cardCode, atMs);
+      const slip = this.buildSlip(
+        request.cardCode,
+        request.receiptId,
+        atMs,
+        q,
+        earnedPoints,
+        spentPoints,
+        view,
+      );
+      this.d.state.putSlip(request.receiptId, request.cardCode, slip, atMs);
+      const rendered = this.render(slip);
+      const printJobId =
+        this.d.printQueue !== undefined && this.d.config.receipt.printAfterSale
+          ? this.enqueuePrint(`sale:${request.receiptId}`, rendered.escpos)
+          : null;
+      return { text: rendered.text, printJobId };
+    } catch (error) {
+      this.d.logger.error(
+        { err: error, code: 'slip_failed', receiptId: request.receiptId },
+        'the sale is booked but its loyalty slip could not be made',
+      );
+      return { text: [], printJobId: null };
+    }
   }
 
   private describeCard(view: CardView): CardInfo {

@@ -99,6 +99,9 @@ describe('signed rule sets from head office', () => {
       expect(agent.events.latest('loyalty')?.data).toMatchObject({
         programVersion: agent.session.program.versionId,
       });
+      // Health names the version in force, not the program file's.
+      const health = await client.health();
+      expect(health.ok && health.value.programVersion).toBe(agent.session.program.versionId);
     } finally {
       await agent.stop();
     }

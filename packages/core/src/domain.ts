@@ -8,6 +8,13 @@ import { z } from 'zod';
  */
 
 const minor = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The most one basket line may be worth, minor units (10 billion in major units): with at most
+ * 1,000 lines a basket's total stays far below 2^53, so every sum over it is an exact integer.
+ */
+export const lineAmountMinorMax = 1_000_000_000_000;
+const lineMinor = z.number().int().nonnegative().max(lineAmountMinorMax);
 const isoDate = z.iso.date();
 const isoDateTime = z.iso.datetime({ offset: true });
 
@@ -23,11 +30,11 @@ export const basketLineSchema = z.strictObject({
   tags: z.array(z.string().min(1).max(64)).max(32).default([]),
   quantity: z.number().positive().max(1_000_000),
   /** Price of one unit before any discount. */
-  unitPriceMinor: minor,
-  /** What the buyer pays for the line before points: after the POS's own discounts. */
-  amountMinor: minor,
+  unitPriceMinor: lineMinor,
+  /** What the buyer pays for the line before points: quantity × unit price − discount. */
+  amountMinor: lineMinor,
   /** Discount the POS already gave on this line (mass promotions, markdowns). */
-  discountMinor: minor.default(0),
+  discountMinor: lineMinor.default(0),
   /** Ids of mass promotions outside the loyalty program that the POS applied to the line. */
   promotions: z.array(z.string().min(1).max(64)).max(16).default([]),
 });
@@ -51,6 +58,15 @@ export const basketSchema = z
         });
       }
       seen.add(line.id);
+      // Weighed goods make quantity × price fractional: the POS rounds it, so one minor unit of slack.
+      const listed = line.quantity * line.unitPriceMinor;
+      if (Math.abs(listed - line.discountMinor - line.amountMinor) > 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lines', index, 'amountMinor'],
+          message: `amountMinor ${line.amountMinor} is not quantity × unitPriceMinor − discountMinor (${Math.round(listed - line.discountMinor)})`,
+        });
+      }
     });
   });
 export type Basket = z.infer<typeof basketSchema>;

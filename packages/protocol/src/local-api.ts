@@ -21,7 +21,22 @@ export const cardCodeSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9]+$/, 'a card code is letters and digits only');
 
-const points = z.number().int().nonnegative().max(1_000_000_000);
+/** The most points one operation may move: the ledger's own bound. */
+export const pointsPerOperationMax = 1_000_000_000;
+const points = z.number().int().nonnegative().max(pointsPerOperationMax);
+
+/**
+ * The POS's fiscal receipt id. It is printed on the slip and keys returns, so it is printable
+ * text: letters, digits, spaces and . _ : - / # only, at most 64 characters.
+ */
+export const receiptIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(
+    /^[\p{L}\p{N}][\p{L}\p{N} ._:\-/#]*$/u,
+    'a receipt id is letters, digits, spaces and . _ : - / # only, starting with a letter or digit',
+  );
 
 /** Refusals and failures: a stable code the POS can show and a sentence a person can act on. */
 export const apiErrorCodes = [
@@ -41,6 +56,8 @@ export const apiErrorCodes = [
   'unauthorized',
   'not_found',
   'payload_too_large',
+  'rate_limited',
+  'currency_mismatch',
   'printer_unavailable',
 ] as const;
 export const apiErrorCodeSchema = z.enum(apiErrorCodes);
@@ -83,7 +100,7 @@ export type ReserveRequest = z.infer<typeof reserveRequestSchema>;
 export const commitRequestSchema = z.strictObject({
   idempotencyKey: idempotencyKeySchema,
   /** The fiscal receipt id; returns refer to it. */
-  receiptId: z.string().min(1).max(64),
+  receiptId: receiptIdSchema,
   cardCode: cardCodeSchema,
   basket: basketSchema,
   /** Spend in one shot... */
@@ -101,7 +118,7 @@ export type CancelRequest = z.infer<typeof cancelRequestSchema>;
 
 export const returnRequestSchema = z.strictObject({
   idempotencyKey: idempotencyKeySchema,
-  originalReceiptId: z.string().min(1).max(64),
+  originalReceiptId: receiptIdSchema,
   /** What the buyer gets back in money, minor units; the points follow in proportion. */
   returnedAmountMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
 });

@@ -1,25 +1,45 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SqliteLedgerStore } from '@tillpoint/ledger/store';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { defaultBackupPath } from '../ledger-maintenance';
+import { backupFileName, backupsDir } from '../ledger-maintenance';
+
+/** A backup is a file name in `<dataDir>/backups/`, never a path: the POS token must not write elsewhere. */
+export const backupNameSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'a file name (letters, digits, . _ -), not a path: backups go to <dataDir>/backups/',
+  );
 
 const backupRequestSchema = z.strictObject({
-  /** An absolute file name that does not exist yet; default: `<dataDir>/backups/till-<time>.sqlite`. */
-  to: z.string().min(1).max(4096).refine(isAbsolute, 'an absolute path').optional(),
+  /** Default: `till-<time>.sqlite`. */
+  name: backupNameSchema.optional(),
 });
 
 /**
  * Store IT routes on the local API (same token): the running agent holds the ledger file
- * exclusively, so `tillpoint ledger backup` asks it for an online backup.
+ * exclusively, so `tillpoint ledger backup` asks it for an online backup. The copy lands in
+ * the data directory's `backups/` (mode 0700), readable by the agent's user only (0600);
+ * store IT copy it elsewhere themselves.
  */
 export function registerAdminRoutes(
   app: FastifyInstance,
   deps: { ledger: () => SqliteLedgerStore | undefined; dataDir: string },
 ): void {
   app.post('/v1/admin/backup', async (request, reply) => {
-    const parsed = backupRequestSchema.safeParse(request.body ?? {});
+    const body = request.body ?? {};
+    if (typeof body === 'object' && body !== null && 'to' in body) {
+      return reply.code(400).send({
+        code: 'invalid_request',
+        message:
+          'backups are written to <dataDir>/backups/ only: send { "name": "<file name>" } and copy the file from there',
+      });
+    }
+    const parsed = backupRequestSchema.safeParse(body);
     if (!parsed.success)
       return reply.code(400).send({ code: 'invalid_request', message: z.prettifyError(parsed.error) });
     const ledger = deps.ledger();
@@ -29,14 +49,23 @@ export function registerAdminRoutes(
         message: 'the ledger is not open: nothing to back up from the agent',
       });
     }
-    const dest = resolve(parsed.data.to ?? defaultBackupPath(deps.dataDir));
+    const dir = backupsDir(deps.dataDir);
     try {
-      mkdirSync(dirname(dest), { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (lstatSync(dir).isSymbolicLink() || !lstatSync(dir).isDirectory()) {
+        return reply.code(409).send({
+          code: 'backup_failed',
+          message: `${dir} is not a plain directory: remove it and try again`,
+        });
+      }
+      chmodSync(dir, 0o700);
+      const dest = join(dir, parsed.data.name ?? backupFileName());
       const done = await ledger.backup(dest);
+      chmodSync(done.path, 0o600);
       return { path: done.path, lastSeq: done.lastSeq, epoch: done.epoch };
     } catch (error) {
       return reply.code(409).send({
-        code: (error as { code?: string }).code ?? 'backup_failed',
+        code: 'backup_failed',
         message: (error as Error).message,
       });
     }

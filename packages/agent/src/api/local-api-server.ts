@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import {
   type ApiErrorCode,
@@ -10,6 +9,7 @@ import {
   localApiOpenApi,
   printRequestSchema,
   quoteRequestSchema,
+  receiptIdSchema,
   reserveRequestSchema,
   returnRequestSchema,
 } from '@tillpoint/protocol';
@@ -17,14 +17,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AgentEvent, AgentEvents } from '../events';
-import {
-  pageCookieName,
-  pageRequestProblem,
-  pageSessionValue,
-  readCookie,
-  sameSecret,
-} from '../page/page-auth';
 import type { SessionResult, TillSession } from '../till-session';
+import { guardRoutes } from './route-access';
 
 /** HTTP status of each refusal code: what a POS developer expects to branch on. */
 export const statusOfCode: Record<ApiErrorCode, number> = {
@@ -40,7 +34,9 @@ export const statusOfCode: Record<ApiErrorCode, number> = {
   offline_limit: 409,
   hold_expired: 410,
   payload_too_large: 413,
+  rate_limited: 429,
   below_minimum: 422,
+  currency_mismatch: 422,
   above_maximum: 422,
   return_exceeds_sale: 422,
   loyalty_unavailable: 503,
@@ -90,16 +86,12 @@ function send<T>(reply: FastifyReply, result: SessionResult<T>): T | undefined {
   return undefined;
 }
 
-function tokenMatches(expected: Buffer, header: string | undefined): boolean {
-  if (header === undefined || !header.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice('Bearer '.length).trim());
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-/** The local POS API. Listens on 127.0.0.1 only; every /v1 route needs the bearer token. */
+/**
+ * The local POS API. Listens on 127.0.0.1 only; every route needs the bearer token unless it
+ * is registered with `config: { access: 'public' }` (see route-access.ts).
+ */
 export function createLocalApi(o: LocalApiOptions): FastifyInstance {
   const app = Fastify({ bodyLimit: o.bodyBytesMax, logger: false });
-  const expected = Buffer.from(o.token);
   let eventClients = 0;
   const openStreams = new Set<ServerResponse>();
   // Event streams never end by themselves: close them first, or shutdown would wait forever.
@@ -107,28 +99,7 @@ export function createLocalApi(o: LocalApiOptions): FastifyInstance {
     for (const res of openStreams) res.end();
   });
 
-  const pageSession = pageSessionValue(o.token);
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/v1/')) return;
-    if (tokenMatches(expected, request.headers.authorization)) return;
-    // The companion page's browser signs in with an HttpOnly cookie instead of the header;
-    // a cookie counts only from our own loopback host and, for writes, our own origin.
-    if (sameSecret(pageSession, readCookie(request.headers.cookie, pageCookieName))) {
-      const problem = pageRequestProblem({
-        method: request.method,
-        host: request.headers.host,
-        origin: request.headers.origin,
-        localPort: request.socket.localPort ?? 0,
-      });
-      if (problem === null) return;
-      return reply.code(403).send({ code: 'unauthorized', message: problem });
-    }
-    reply.code(401).header('www-authenticate', 'Bearer');
-    return reply.send({
-      code: 'unauthorized',
-      message: 'send "Authorization: Bearer <api.token from the agent config>"',
-    });
-  });
+  guardRoutes(app, o.token);
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
     if (error instanceof HttpRefusal) {
@@ -142,6 +113,9 @@ export function createLocalApi(o: LocalApiOptions): FastifyInstance {
       return reply
         .code(413)
         .send({ code: 'payload_too_large', message: `request body over ${o.bodyBytesMax} bytes` });
+    }
+    if (error.statusCode === 429) {
+      return reply.code(429).send({ code: 'rate_limited', message: error.message });
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.code(error.statusCode).send({ code: 'invalid_request', message: error.message });
@@ -159,9 +133,11 @@ export function createLocalApi(o: LocalApiOptions): FastifyInstance {
   const cardParam = (request: FastifyRequest) =>
     parseBody(cardCodeSchema, (request.params as { cardCode?: string }).cardCode);
   const receiptParam = (request: FastifyRequest) =>
-    parseBody(z.string().min(1).max(64), (request.params as { receiptId?: string }).receiptId);
+    parseBody(receiptIdSchema, (request.params as { receiptId?: string }).receiptId);
 
-  app.get('/openapi.json', async () => localApiOpenApi(o.session.program.versionId));
+  app.get('/openapi.json', { config: { access: 'public' } }, async () =>
+    localApiOpenApi(o.session.program.versionId),
+  );
   app.get('/v1/health', async () => o.health());
   app.get('/v1/cards/:cardCode', async (request, reply) =>
     send(reply, o.session.cardInfo(cardParam(request))),

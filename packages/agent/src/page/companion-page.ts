@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import rateLimit from '@fastify/rate-limit';
 import { assert } from '@tillpoint/core';
 import type { ProgramVersion } from '@tillpoint/rules';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -33,6 +34,10 @@ const assetTypes = {
 type AssetName = keyof typeof assetTypes;
 
 const tokenCharsMax = 512;
+
+/** Sign-in attempts per window, right or wrong: guessing the 24+ character token stays hopeless. */
+export const signInAttemptsMax = 10;
+const signInWindowMs = 60_000;
 
 /** Security headers on every page response: same-origin scripts only, no framing, no referrer. */
 const securityHeaders = {
@@ -106,14 +111,14 @@ export function registerCompanionPage(app: FastifyInstance, deps: CompanionPageD
   const refuse = (reply: FastifyReply, status: number, message: string) =>
     reply.code(status).headers(securityHeaders).send({ code: 'unauthorized', message });
 
-  app.get('/', async (_request, reply) =>
+  app.get('/', { config: { access: 'public' } }, async (_request, reply) =>
     reply
       .headers(securityHeaders)
       .header('cache-control', 'no-store')
       .type('text/html; charset=utf-8')
       .send(html),
   );
-  app.get('/page/:asset', async (request, reply) => {
+  app.get('/page/:asset', { config: { access: 'public' } }, async (request, reply) => {
     const name = (request.params as { asset: string }).asset as AssetName;
     const body = Object.hasOwn(assetTypes, name) ? assets.get(name) : undefined;
     if (body === undefined)
@@ -125,21 +130,41 @@ export function registerCompanionPage(app: FastifyInstance, deps: CompanionPageD
       .send(body);
   });
 
-  app.post('/page/login', async (request, reply) => {
-    const problem = problemOf(request);
-    if (problem !== null) return refuse(reply, 403, problem);
-    const token = (request.body as { token?: unknown } | null)?.token;
-    const given = typeof token === 'string' && token.length <= tokenCharsMax ? token.trim() : undefined;
-    if (given === undefined || !sameSecret(deps.config.api.token, given)) {
-      return refuse(reply, 401, 'that is not this till’s API token (api.token in the agent config)');
-    }
-    return reply
-      .headers(securityHeaders)
-      .header('set-cookie', `${cookieBase.replace('%s', session)}; Max-Age=${pageCookieMaxAgeSeconds}`)
-      .send({ signedIn: true });
+  // Sign-in guesses are slowed down: a handful a minute is plenty for a cashier who mistyped.
+  app.register(async (scope) => {
+    await scope.register(rateLimit, {
+      global: false,
+      errorResponseBuilder: (_request, context) => ({
+        statusCode: 429,
+        code: 'rate_limited',
+        message: `too many sign-in attempts: try again in ${Math.ceil(context.ttl / 1000)} s`,
+      }),
+    });
+    scope.post(
+      '/page/login',
+      {
+        config: {
+          access: 'public',
+          rateLimit: { max: signInAttemptsMax, timeWindow: signInWindowMs, keyGenerator: () => 'page' },
+        },
+      },
+      async (request, reply) => {
+        const problem = problemOf(request);
+        if (problem !== null) return refuse(reply, 403, problem);
+        const token = (request.body as { token?: unknown } | null)?.token;
+        const given = typeof token === 'string' && token.length <= tokenCharsMax ? token.trim() : undefined;
+        if (given === undefined || !sameSecret(deps.config.api.token, given)) {
+          return refuse(reply, 401, 'that is not this till’s API token (api.token in the agent config)');
+        }
+        return reply
+          .headers(securityHeaders)
+          .header('set-cookie', `${cookieBase.replace('%s', session)}; Max-Age=${pageCookieMaxAgeSeconds}`)
+          .send({ signedIn: true });
+      },
+    );
   });
 
-  app.post('/page/logout', async (request, reply) => {
+  app.post('/page/logout', { config: { access: 'public' } }, async (request, reply) => {
     const problem = problemOf(request);
     if (problem !== null) return refuse(reply, 403, problem);
     return reply
