@@ -158,7 +158,7 @@ describe('quote properties', () => {
           }
           expect(chosen.lines.reduce((s, l) => s + l.points, 0)).toBe(spend);
           expect(chosen.lines.reduce((s, l) => s + l.discountMinor, 0)).toBe(chosen.discountMinor);
-          expect(chosen.discountMinor).toBe(spend * version.program.pointValueMinor);
+          expect(chosen.discountMinor).toBe(spend * (version.program.pointValueMinor ?? Number.NaN));
           for (const line of q.lines) {
             expect(line.spentPoints ?? 0).toBeLessThanOrEqual(line.maxSpendPoints);
             expect(line.spendDiscountMinor ?? 0).toBeLessThanOrEqual(line.amountMinor);
@@ -175,7 +175,7 @@ describe('quote properties', () => {
         const { version, basket, card } = setup(p, b, c);
         const q = quote(basket, card, version, now);
         const r = version.program.redemption;
-        const pv = version.program.pointValueMinor;
+        const pv = version.program.pointValueMinor ?? Number.NaN;
         expect(q.redemption.maxPoints).toBeLessThanOrEqual(card.balance.spendable);
         expect(q.redemption.maxDiscountMinor).toBe(q.redemption.maxPoints * pv);
         if (r.maxPercentOfBasket !== undefined) {

@@ -1,0 +1,393 @@
+import { assert, type Basket, formatMinor } from '@tillpoint/core';
+import type { CardContext } from './card-context';
+import { failedCondition } from './card-context';
+import type { CompiledProgram, CompiledReward } from './compile-program';
+import { localDate } from './local-date';
+import type { Notice } from './quote-schema';
+import type { RewardPeriod } from './reward-catalogue-schema';
+import { basketCapacity, rewardEffect, rewardLines } from './reward-discount';
+import type {
+  AppliedReward,
+  RewardChoice,
+  RewardRefusal,
+  RewardRefusalCode,
+  RewardsQuote,
+} from './reward-quote-schema';
+import { toHundredths } from './schema-primitives';
+
+/** A reward the buyer or cashier chose: its id and how many uses (blocks, gifts, coupons). */
+export interface RewardRequest {
+  id: string;
+  times?: number;
+}
+
+export interface RewardsPlan {
+  quote: RewardsQuote;
+  /** Per line, the money the chosen rewards take off. */
+  lineDiscountMinor: number[];
+}
+
+/** What the chosen rewards have used up so far in this purchase. */
+interface RewardState {
+  remaining: number[];
+  balance: number;
+  usedHere: Map<string, number>;
+  usesHere: number;
+}
+
+interface Capacity {
+  maxTimes: number;
+  /** Why `maxTimes` is what it is when it binds (always set when it is 0). */
+  binding: RewardRefusal | null;
+  eligible: number[];
+}
+
+/**
+ * The reward catalogue at the till: every reward judged on the basket as it stands (can the
+ * card take it now, how many times, what one use takes off, and why not), then the chosen
+ * rewards applied one after another on what the previous ones left. Null when the program
+ * has no catalogue and nothing was asked for.
+ */
+export function planRewards(
+  compiled: CompiledProgram,
+  basket: Basket,
+  ctx: CardContext,
+  blockedBy: Notice | null,
+  requests: readonly RewardRequest[],
+  stock: Readonly<Record<string, number>> | undefined,
+): RewardsPlan | null {
+  if (compiled.rewards.length === 0 && requests.length === 0) return null;
+  const fresh = (): RewardState => ({
+    remaining: basket.lines.map((l) => l.amountMinor),
+    balance: ctx.card.balance.spendable,
+    usedHere: new Map(),
+    usesHere: 0,
+  });
+  const initial = fresh();
+  const available: RewardChoice[] = compiled.rewards.map((c) => {
+    const cap = capacity(compiled, c, basket, ctx, blockedBy, stock, initial);
+    const one = rewardEffect(c, basket.lines, cap.eligible, initial.remaining, 1, room(compiled, initial));
+    const { benefit } = c.reward;
+    const fits = basketCapacity(c, basket.lines, cap.eligible, initial.remaining) > 0;
+    return {
+      rewardId: c.reward.id,
+      name: c.reward.name,
+      type: benefit.type,
+      costPoints: c.reward.costPoints,
+      valueMinor: benefit.type === 'coupon' ? (benefit.valueMinor ?? 0) : fits ? one.discountMinor : 0,
+      maxTimes: cap.maxTimes,
+      affordable: cap.maxTimes > 0,
+      whyNot: cap.maxTimes > 0 ? null : cap.binding,
+    };
+  });
+
+  const state = fresh();
+  const byId = new Map(compiled.rewards.map((c) => [c.reward.id, c]));
+  const lineDiscountMinor = basket.lines.map(() => 0);
+  const chosen = requests.map((request): AppliedReward => {
+    const times = request.times ?? 1;
+    assert(Number.isSafeInteger(times) && times >= 1, 'reward times must be a whole number, 1 or more', {
+      times,
+    });
+    const c = byId.get(request.id);
+    if (c === undefined) return unknownReward(request.id, times);
+    const cap = capacity(compiled, c, basket, ctx, blockedBy, stock, state);
+    if (times > cap.maxTimes) {
+      assert(cap.binding !== null, 'a binding limit explains the refusal');
+      return refused(c, times, cap.binding);
+    }
+    const effect = rewardEffect(c, basket.lines, cap.eligible, state.remaining, times, room(compiled, state));
+    const cost = c.reward.costPoints * times;
+    effect.discounts.forEach((d, i) => {
+      state.remaining[i] = (state.remaining[i] ?? 0) - d;
+      lineDiscountMinor[i] = (lineDiscountMinor[i] ?? 0) + d;
+    });
+    state.balance -= cost;
+    state.usedHere.set(c.reward.id, (state.usedHere.get(c.reward.id) ?? 0) + times);
+    state.usesHere += times;
+    return applied(compiled, c, basket, times, cost, effect.discounts, effect.units);
+  });
+  const accepted = chosen.filter((a) => a.refusal === null);
+  return {
+    quote: {
+      available,
+      chosen,
+      chosenCostPoints: accepted.reduce((sum, a) => sum + a.costPoints, 0),
+      chosenDiscountMinor: accepted.reduce((sum, a) => sum + a.discountMinor, 0),
+    },
+    lineDiscountMinor,
+  };
+}
+
+/** What may still be taken off in money: the basket left less what must be paid in money. */
+function room(compiled: CompiledProgram, state: RewardState): number {
+  const left = state.remaining.reduce((a, b) => a + b, 0);
+  return Math.max(0, left - compiled.program.redemption.minPayMinor);
+}
+
+/**
+ * How many uses of a reward the card may take now, and the first limit that binds, in the
+ * order a cashier would explain it: the card, the reward's conditions, the limits, the stock,
+ * what the basket holds, and last the points.
+ */
+function capacity(
+  compiled: CompiledProgram,
+  c: CompiledReward,
+  basket: Basket,
+  ctx: CardContext,
+  blockedBy: Notice | null,
+  stock: Readonly<Record<string, number>> | undefined,
+  state: RewardState,
+): Capacity {
+  const { reward } = c;
+  const eligible = rewardLines(compiled, c, basket.lines, state.remaining);
+  const none = (code: RewardRefusalCode, params: RewardRefusal['params'], text: string): Capacity => ({
+    maxTimes: 0,
+    binding: { code, params, text },
+    eligible,
+  });
+  if (blockedBy !== null) {
+    return none(blockedBy.code === 'card_blocked' ? 'card_blocked' : 'not_eligible', {}, blockedBy.text);
+  }
+  if (reward.when !== undefined) {
+    const failed = failedCondition(reward.when, ctx);
+    if (failed === 'minBasketMinor') {
+      const min = reward.when.minBasketMinor ?? 0;
+      return none(
+        'basket_too_small',
+        { minBasketMinor: min, shortMinor: min - ctx.basketTotalMinor },
+        `Available from a purchase of ${money(compiled, min)}; ${money(compiled, min - ctx.basketTotalMinor)} more is needed.`,
+      );
+    }
+    if (failed !== null)
+      return none('not_eligible', { condition: failed }, 'This reward is not offered to this card now.');
+  }
+  const usedHere = state.usedHere.get(reward.id) ?? 0;
+  const limits: { left: number; code: RewardRefusalCode; params: RewardRefusal['params']; text: string }[] =
+    [];
+  const perPurchaseMax = compiled.program.rewards?.perPurchaseMax;
+  limits.push({
+    left: reward.limits.perPurchase - usedHere,
+    code: 'per_purchase_limit',
+    params: { perPurchase: reward.limits.perPurchase },
+    text: `At most ${reward.limits.perPurchase} use${reward.limits.perPurchase === 1 ? '' : 's'} of this reward per purchase.`,
+  });
+  if (perPurchaseMax !== undefined) {
+    limits.push({
+      left: perPurchaseMax - state.usesHere,
+      code: 'per_purchase_limit',
+      params: { perPurchaseMax },
+      text: `At most ${perPurchaseMax} reward${perPurchaseMax === 1 ? '' : 's'} per purchase.`,
+    });
+  }
+  const uses = ctx.card.rewardUses?.find((u) => u.rewardId === reward.id);
+  if (reward.limits.perCard !== undefined) {
+    limits.push({
+      left: reward.limits.perCard - (uses?.total ?? 0) - usedHere,
+      code: 'per_card_limit',
+      params: { perCard: reward.limits.perCard },
+      text: `This reward may be taken ${reward.limits.perCard} time${reward.limits.perCard === 1 ? '' : 's'} per card; it has been.`,
+    });
+  }
+  const perPeriod = reward.limits.perPeriod;
+  if (perPeriod !== undefined) {
+    const zone = compiled.program.timeZone;
+    const current = periodKey(ctx.localDate, perPeriod.period);
+    const inPeriod = (uses?.recentAt ?? []).filter(
+      (at) => periodKey(localDate(new Date(at), zone), perPeriod.period) === current,
+    ).length;
+    limits.push({
+      left: perPeriod.count - inPeriod - usedHere,
+      code: 'per_period_limit',
+      params: { count: perPeriod.count, period: perPeriod.period },
+      text: `At most ${perPeriod.count} use${perPeriod.count === 1 ? '' : 's'} per ${perPeriod.period}; try again next ${perPeriod.period}.`,
+    });
+  }
+  if (reward.limitedStock) {
+    const left = stock?.[reward.id];
+    if (left === undefined)
+      return none('stock_unknown', {}, 'The stock of this reward is not known at this till.');
+    limits.push({
+      left: left - usedHere,
+      code: 'out_of_stock',
+      params: {},
+      text: 'This reward is out of stock.',
+    });
+  }
+  limits.push(basketLimit(c, basket, eligible, state));
+  limits.push({
+    left: Math.floor(state.balance / reward.costPoints),
+    code: 'insufficient_points',
+    params: { costPoints: reward.costPoints, balancePoints: state.balance },
+    text: `It costs ${reward.costPoints} points; the card has ${state.balance} to spend.`,
+  });
+  let maxTimes = Number.MAX_SAFE_INTEGER;
+  let binding: RewardRefusal | null = null;
+  for (const l of limits) {
+    const left = Math.max(0, l.left);
+    if (left < maxTimes) {
+      maxTimes = left;
+      binding = { code: l.code, params: l.params, text: l.text };
+    }
+  }
+  return { maxTimes, binding, eligible };
+}
+
+function basketLimit(
+  c: CompiledReward,
+  basket: Basket,
+  eligible: readonly number[],
+  state: RewardState,
+): { left: number; code: RewardRefusalCode; params: RewardRefusal['params']; text: string } {
+  const left = basketCapacity(c, basket.lines, eligible, state.remaining);
+  const { benefit } = c.reward;
+  switch (benefit.type) {
+    case 'free-units':
+      return {
+        left,
+        code: 'not_enough_units',
+        params: { blockUnits: benefit.buyUnits + benefit.freeUnits },
+        text: `Needs ${benefit.buyUnits + benefit.freeUnits} matching items in the basket for every use.`,
+      };
+    case 'gift':
+      return {
+        left,
+        code: 'gift_not_in_basket',
+        params: { sku: benefit.sku, units: benefit.units },
+        text: `Scan the gift (${benefit.text}) into the basket first.`,
+      };
+    case 'percent-off':
+      return left === 0
+        ? { left, code: 'nothing_to_discount', params: {}, text: 'Nothing in the basket it applies to.' }
+        : { left, code: 'per_purchase_limit', params: {}, text: 'A percent off applies once per purchase.' };
+    default:
+      return { left, code: 'nothing_to_discount', params: {}, text: 'Nothing in the basket it applies to.' };
+  }
+}
+
+/** The local calendar period a date falls in: the day, the ISO week's Monday, "YYYY-MM", "YYYY". */
+export function periodKey(date: string, period: RewardPeriod): string {
+  switch (period) {
+    case 'day':
+      return date;
+    case 'week': {
+      const ms = Date.parse(`${date}T00:00:00Z`);
+      const weekday = new Date(ms).getUTCDay() || 7;
+      return new Date(ms - (weekday - 1) * 86_400_000).toISOString().slice(0, 10);
+    }
+    case 'month':
+      return date.slice(0, 7);
+    case 'year':
+      return date.slice(0, 4);
+  }
+}
+
+function money(compiled: CompiledProgram, minor: number): string {
+  const currency = compiled.program.currency;
+  return `${formatMinor(minor, currency)} ${currency}`;
+}
+
+function unknownReward(id: string, times: number): AppliedReward {
+  return {
+    rewardId: id,
+    name: id,
+    type: 'coupon',
+    times,
+    costPoints: 0,
+    discountMinor: 0,
+    lines: [],
+    returnPolicy: 'never',
+    code: 'reward_unknown',
+    params: {},
+    text: `There is no reward "${id}" in the catalogue.`,
+    refusal: {
+      code: 'unknown_reward',
+      params: { rewardId: id },
+      text: `There is no reward "${id}" in the catalogue.`,
+    },
+  };
+}
+
+function refused(c: CompiledReward, times: number, refusal: RewardRefusal): AppliedReward {
+  const { reward } = c;
+  return {
+    rewardId: reward.id,
+    name: reward.name,
+    type: reward.benefit.type,
+    times,
+    costPoints: 0,
+    discountMinor: 0,
+    lines: [],
+    returnPolicy: reward.returnPolicy,
+    code: `reward_${reward.benefit.type.replaceAll('-', '_')}`,
+    params: {},
+    text: `${reward.name}: ${refusal.text}`,
+    refusal,
+  };
+}
+
+function applied(
+  compiled: CompiledProgram,
+  c: CompiledReward,
+  basket: Basket,
+  times: number,
+  costPoints: number,
+  discounts: readonly number[],
+  units: readonly number[],
+): AppliedReward {
+  const { reward } = c;
+  const { benefit } = reward;
+  const discountMinor = discounts.reduce((a, b) => a + b, 0);
+  const lines = basket.lines.flatMap((line, i) => {
+    const d = discounts[i] ?? 0;
+    const u = units[i] ?? 0;
+    if (d === 0 && u === 0) return [];
+    return [{ lineId: line.id, quantity: line.quantity, ...(u > 0 ? { units: u } : {}), discountMinor: d }];
+  });
+  let params: AppliedReward['params'] = {};
+  let effect: string;
+  switch (benefit.type) {
+    case 'percent-off':
+      params = { percentHundredths: toHundredths(benefit.percent), percent: String(benefit.percent) };
+      effect = `${benefit.percent}% off, ${money(compiled, discountMinor)}`;
+      break;
+    case 'amount-off':
+      params = { amountMinor: benefit.amountMinor };
+      effect = `${money(compiled, discountMinor)} off`;
+      break;
+    case 'free-units':
+      params = {
+        buyUnits: benefit.buyUnits,
+        freeUnits: benefit.freeUnits,
+        percentHundredths: toHundredths(benefit.percent),
+      };
+      effect = `${benefit.freeUnits * times} item${benefit.freeUnits * times === 1 ? '' : 's'} ${benefit.percent === 100 ? 'free' : `${benefit.percent}% off`}, ${money(compiled, discountMinor)}`;
+      break;
+    case 'gift':
+      params = { sku: benefit.sku, units: benefit.units * times };
+      effect = `a gift (${benefit.text})`;
+      break;
+    case 'coupon':
+      params = { count: times };
+      effect = `a coupon (${benefit.coupon.text})`;
+      break;
+  }
+  return {
+    rewardId: reward.id,
+    name: reward.name,
+    type: benefit.type,
+    times,
+    costPoints,
+    discountMinor,
+    lines,
+    ...(benefit.type === 'gift'
+      ? { gift: { sku: benefit.sku, text: benefit.text, units: benefit.units * times } }
+      : {}),
+    ...(benefit.type === 'coupon' ? { coupon: { ...benefit.coupon, count: times } } : {}),
+    returnPolicy: reward.returnPolicy,
+    code: `reward_${benefit.type.replaceAll('-', '_')}`,
+    params: { ...params, costPoints, times },
+    text: `${reward.name}: ${effect} for ${costPoints} points.`,
+    refusal: null,
+  };
+}
