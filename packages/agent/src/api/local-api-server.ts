@@ -41,6 +41,7 @@ export const statusOfCode: Record<ApiErrorCode, number> = {
   hold_expired: 410,
   payload_too_large: 413,
   below_minimum: 422,
+  not_step_multiple: 422,
   above_maximum: 422,
   return_exceeds_sale: 422,
   loyalty_unavailable: 503,
