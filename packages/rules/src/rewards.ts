@@ -241,6 +241,8 @@ function basketLimit(
 ): { left: number; code: RewardRefusalCode; params: RewardRefusal['params']; text: string } {
   const left = basketCapacity(c, basket.lines, eligible, state.remaining);
   const { benefit } = c.reward;
+  if (eligible.length === 0 && benefit.type !== 'gift' && benefit.type !== 'coupon')
+    return { left, code: 'nothing_to_discount', params: {}, text: 'Nothing in the basket it applies to.' };
   switch (benefit.type) {
     case 'free-units':
       return {
@@ -257,9 +259,12 @@ function basketLimit(
         text: `Scan the gift (${benefit.text}) into the basket first.`,
       };
     case 'percent-off':
-      return left === 0
-        ? { left, code: 'nothing_to_discount', params: {}, text: 'Nothing in the basket it applies to.' }
-        : { left, code: 'per_purchase_limit', params: {}, text: 'A percent off applies once per purchase.' };
+      return {
+        left,
+        code: 'per_purchase_limit',
+        params: {},
+        text: 'A percent off applies once per purchase.',
+      };
     default:
       return { left, code: 'nothing_to_discount', params: {}, text: 'Nothing in the basket it applies to.' };
   }
