@@ -155,7 +155,10 @@ function ascending(a: number, b: number): number {
 }
 
 /** What a rule is worth on a line, for a "best" group: points over the rate denominator, or a factor. */
-function lineRuleWorth(r: CompiledLineRule, line: BasketLine, rateDenominator: bigint): bigint {
+function lineRuleWorth(
+  r: CompiledLineRule,
+  { line, rateDenominator }: { line: BasketLine; rateDenominator: bigint },
+): bigint {
   if (r.rule.type === 'multiplier') return BigInt(r.factorHundredths);
   if (r.rule.type === 'points-per-unit') return unitPointsOf(r, line) * rateDenominator;
   return r.weight * BigInt(Math.max(line.amountMinor, 1));
@@ -216,9 +219,10 @@ function lineWork(
       ),
     );
   }
-  const selected = selectRules(candidateRules(compiled, active, line), compiled.groupPick, (r) =>
-    lineRuleWorth(r, line, compiled.rateDenominator),
-  );
+  const selected = selectRules(candidateRules(compiled, active, line), compiled.groupPick, lineRuleWorth, {
+    line,
+    rateDenominator: compiled.rateDenominator,
+  });
   for (const r of selected) if (r.rule.type === 'no-accrual') return noPoints(r.reason);
 
   let amount = line.amountMinor;

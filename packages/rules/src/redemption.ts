@@ -150,7 +150,11 @@ export function planRedemption(
   const weights = basket.lines.map((_, i) => ((lineMaxPoints[i] ?? 0) > 0 ? (lineAmounts[i] ?? 0) : 0));
   const points = allocateWithCaps(spendPoints, weights, lineMaxPoints);
   const discountMinor = moneyForPoints(rate, spendPoints);
-  const spread = allocateWithCaps(discountMinor, points, lineMaxMoney);
+  // at 1 point = M the money of each line is exactly its points times M; a ratio spreads the rounded total
+  const spread =
+    rate.points === 1
+      ? points.map((p) => p * rate.moneyMinor)
+      : allocateWithCaps(discountMinor, points, lineMaxMoney);
   basket.lines.forEach((_, i) => {
     lineSpentPoints[i] = points[i] ?? 0;
     lineSpentMinor[i] = spread[i] ?? 0;

@@ -37,9 +37,11 @@ export function rewardLines(
   remaining: readonly number[],
 ): number[] {
   const out: number[] = [];
-  lines.forEach((line, i) => {
-    if ((remaining[i] ?? 0) > 0 && c.matches(line) && compiled.redemptionExcept?.(line) !== true) out.push(i);
-  });
+  const except = compiled.redemptionExcept;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as BasketLine;
+    if ((remaining[i] ?? 0) > 0 && c.matches(line) && (except === null || !except(line))) out.push(i);
+  }
   return out;
 }
 
@@ -51,21 +53,59 @@ export function basketCapacity(
   remaining: readonly number[],
 ): number {
   const { benefit } = c.reward;
-  const wholeUnits = () => eligible.reduce((sum, i) => sum + Math.floor(lines[i]?.quantity ?? 0), 0);
   switch (benefit.type) {
     case 'percent-off':
       return eligible.length > 0 ? 1 : 0;
     case 'amount-off': {
-      const base = eligible.reduce((sum, i) => sum + (remaining[i] ?? 0), 0);
+      let base = 0;
+      for (const i of eligible) base += remaining[i] ?? 0;
       return base === 0 ? 0 : Math.max(1, Math.floor(base / benefit.amountMinor));
     }
     case 'free-units':
-      return Math.floor(wholeUnits() / (benefit.buyUnits + benefit.freeUnits));
+      return Math.floor(wholeUnits(lines, eligible) / (benefit.buyUnits + benefit.freeUnits));
     case 'gift':
-      return Math.floor(wholeUnits() / benefit.units);
+      return Math.floor(wholeUnits(lines, eligible) / benefit.units);
     case 'coupon':
       return Number.MAX_SAFE_INTEGER;
   }
+}
+
+function wholeUnits(lines: readonly BasketLine[], eligible: readonly number[]): number {
+  let units = 0;
+  for (const i of eligible) units += Math.floor(lines[i]?.quantity ?? 0);
+  return units;
+}
+
+/** What percent-off and amount-off take off in all, before it is spread over the lines. */
+function moneyOffValue(c: CompiledReward, base: number, times: number, roomMinor: number): number {
+  const { benefit } = c.reward;
+  let value = 0;
+  if (benefit.type === 'percent-off') {
+    value = percentOf(base, toHundredths(benefit.percent));
+    if (benefit.maxDiscountMinor !== undefined) value = Math.min(value, benefit.maxDiscountMinor);
+  } else if (benefit.type === 'amount-off') {
+    value = Math.min(base, benefit.amountMinor * times);
+  }
+  return Math.max(0, Math.min(value, roomMinor));
+}
+
+/** What `times` uses take off in all (`rewardEffect(...).discountMinor` without spreading it). */
+export function rewardValueMinor(
+  c: CompiledReward,
+  lines: readonly BasketLine[],
+  eligible: readonly number[],
+  remaining: readonly number[],
+  times: number,
+  roomMinor: number,
+): number {
+  const type = c.reward.benefit.type;
+  if (type === 'coupon') return 0;
+  if (type === 'percent-off' || type === 'amount-off') {
+    let base = 0;
+    for (const i of eligible) base += remaining[i] ?? 0;
+    return moneyOffValue(c, base, times, roomMinor);
+  }
+  return rewardEffect(c, lines, eligible, remaining, times, roomMinor).discountMinor;
 }
 
 /**
@@ -80,20 +120,15 @@ export function rewardEffect(
   times: number,
   roomMinor: number,
 ): RewardEffect {
-  const discounts = lines.map(() => 0);
-  const units = lines.map(() => 0);
+  const discounts = new Array<number>(lines.length).fill(0);
+  const units = new Array<number>(lines.length).fill(0);
   const { benefit } = c.reward;
-  const base = eligible.reduce((sum, i) => sum + (remaining[i] ?? 0), 0);
+  let base = 0;
+  for (const i of eligible) base += remaining[i] ?? 0;
   switch (benefit.type) {
     case 'percent-off':
     case 'amount-off': {
-      let value =
-        benefit.type === 'percent-off'
-          ? percentOf(base, toHundredths(benefit.percent))
-          : Math.min(base, benefit.amountMinor * times);
-      if (benefit.type === 'percent-off' && benefit.maxDiscountMinor !== undefined)
-        value = Math.min(value, benefit.maxDiscountMinor);
-      value = Math.max(0, Math.min(value, roomMinor));
+      const value = moneyOffValue(c, base, times, roomMinor);
       const weights = eligible.map((i) => remaining[i] ?? 0);
       const spread = allocateWithCaps(value, weights, weights);
       eligible.forEach((i, k) => {
@@ -105,12 +140,7 @@ export function rewardEffect(
     case 'gift': {
       const take = benefit.type === 'gift' ? benefit.units * times : benefit.freeUnits * times;
       const percent = benefit.type === 'gift' ? 10_000 : toHundredths(benefit.percent);
-      // the cheapest units first (price per unit of what the line still costs), file order on ties
-      const order = [...eligible].sort((a, b) => {
-        const pa = (remaining[a] ?? 0) / (lines[a]?.quantity ?? 1);
-        const pb = (remaining[b] ?? 0) / (lines[b]?.quantity ?? 1);
-        return pa - pb || a - b;
-      });
+      const order = cheapestFirst(lines, eligible, remaining);
       let left = take;
       for (const i of order) {
         if (left === 0) break;
@@ -128,13 +158,31 @@ export function rewardEffect(
     case 'coupon':
       break;
   }
-  const discountMinor = discounts.reduce((a, b) => a + b, 0);
+  let discountMinor = 0;
+  for (const d of discounts) discountMinor += d;
   return { discounts, units, discountMinor };
+}
+
+/** Eligible lines by the price of one unit of what they still cost (the cheapest first), file order on ties. */
+function cheapestFirst(
+  lines: readonly BasketLine[],
+  eligible: readonly number[],
+  remaining: readonly number[],
+): number[] {
+  const unitPrice = eligible.map((i) => (remaining[i] ?? 0) / (lines[i]?.quantity ?? 1));
+  const order = eligible.map((_, k) => k);
+  order.sort(byPriceThenPosition(unitPrice));
+  return order.map((k) => eligible[k] as number);
+}
+
+function byPriceThenPosition(unitPrice: readonly number[]): (a: number, b: number) => number {
+  return (a, b) => (unitPrice[a] ?? 0) - (unitPrice[b] ?? 0) || a - b;
 }
 
 /** Lowers the discounts in proportion until they fit in `roomMinor`. */
 function capToRoom(discounts: number[], roomMinor: number): void {
-  const total = discounts.reduce((a, b) => a + b, 0);
+  let total = 0;
+  for (const d of discounts) total += d;
   if (total <= roomMinor) return;
   const capped = allocateWithCaps(Math.max(0, roomMinor), discounts, discounts);
   capped.forEach((d, i) => {

@@ -5,14 +5,8 @@ import type { CompiledProgram, CompiledReward } from './compile-program';
 import { localDate } from './local-date';
 import type { Notice } from './quote-schema';
 import type { RewardPeriod } from './reward-catalogue-schema';
-import { basketCapacity, rewardEffect, rewardLines } from './reward-discount';
-import type {
-  AppliedReward,
-  RewardChoice,
-  RewardRefusal,
-  RewardRefusalCode,
-  RewardsQuote,
-} from './reward-quote-schema';
+import { basketCapacity, rewardEffect, rewardLines, rewardValueMinor } from './reward-discount';
+import type { AppliedReward, RewardChoice, RewardRefusal, RewardsQuote } from './reward-quote-schema';
 import { toHundredths } from './schema-primitives';
 
 /** A reward the buyer or cashier chose: its id and how many uses (blocks, gifts, coupons). */
@@ -37,8 +31,8 @@ interface RewardState {
 
 interface Capacity {
   maxTimes: number;
-  /** Why `maxTimes` is what it is when it binds (always set when it is 0). */
-  binding: RewardRefusal | null;
+  /** Why `maxTimes` is what it is: a refusal already worded, or the limit to word with `why`. */
+  binding: RewardRefusal | Limit;
   eligible: number[];
 }
 
@@ -66,18 +60,20 @@ export function planRewards(
   const initial = fresh();
   const available: RewardChoice[] = compiled.rewards.map((c) => {
     const cap = capacity(compiled, c, basket, ctx, blockedBy, stock, initial);
-    const one = rewardEffect(c, basket.lines, cap.eligible, initial.remaining, 1, room(compiled, initial));
     const { benefit } = c.reward;
     const fits = basketCapacity(c, basket.lines, cap.eligible, initial.remaining) > 0;
+    const value = fits
+      ? rewardValueMinor(c, basket.lines, cap.eligible, initial.remaining, 1, room(compiled, initial))
+      : 0;
     return {
       rewardId: c.reward.id,
       name: c.reward.name,
       type: benefit.type,
       costPoints: c.reward.costPoints,
-      valueMinor: benefit.type === 'coupon' ? (benefit.valueMinor ?? 0) : fits ? one.discountMinor : 0,
+      valueMinor: benefit.type === 'coupon' ? (benefit.valueMinor ?? 0) : value,
       maxTimes: cap.maxTimes,
       affordable: cap.maxTimes > 0,
-      whyNot: cap.maxTimes > 0 ? null : cap.binding,
+      whyNot: cap.maxTimes > 0 ? null : why(compiled, c, cap, initial),
     };
   });
 
@@ -92,10 +88,7 @@ export function planRewards(
     const c = byId.get(request.id);
     if (c === undefined) return unknownReward(request.id, times);
     const cap = capacity(compiled, c, basket, ctx, blockedBy, stock, state);
-    if (times > cap.maxTimes) {
-      assert(cap.binding !== null, 'a binding limit explains the refusal');
-      return refused(c, times, cap.binding);
-    }
+    if (times > cap.maxTimes) return refused(c, times, why(compiled, c, cap, state));
     const effect = rewardEffect(c, basket.lines, cap.eligible, state.remaining, times, room(compiled, state));
     const cost = c.reward.costPoints * times;
     effect.discounts.forEach((d, i) => {
@@ -128,7 +121,7 @@ function room(compiled: CompiledProgram, state: RewardState): number {
 /**
  * How many uses of a reward the card may take now, and the first limit that binds, in the
  * order a cashier would explain it: the card, the reward's conditions, the limits, the stock,
- * what the basket holds, and last the points.
+ * what the basket holds, and last the points. Only the binding limit is put into words.
  */
 function capacity(
   compiled: CompiledProgram,
@@ -141,133 +134,195 @@ function capacity(
 ): Capacity {
   const { reward } = c;
   const eligible = rewardLines(compiled, c, basket.lines, state.remaining);
-  const none = (code: RewardRefusalCode, params: RewardRefusal['params'], text: string): Capacity => ({
-    maxTimes: 0,
-    binding: { code, params, text },
-    eligible,
-  });
   if (blockedBy !== null) {
-    return none(blockedBy.code === 'card_blocked' ? 'card_blocked' : 'not_eligible', {}, blockedBy.text);
+    const code = blockedBy.code === 'card_blocked' ? 'card_blocked' : 'not_eligible';
+    return { maxTimes: 0, binding: { code, params: {}, text: blockedBy.text }, eligible };
   }
   if (reward.when !== undefined) {
     const failed = failedCondition(reward.when, ctx);
     if (failed === 'minBasketMinor') {
       const min = reward.when.minBasketMinor ?? 0;
-      return none(
-        'basket_too_small',
-        { minBasketMinor: min, shortMinor: min - ctx.basketTotalMinor },
-        `Available from a purchase of ${money(compiled, min)}; ${money(compiled, min - ctx.basketTotalMinor)} more is needed.`,
-      );
+      const short = min - ctx.basketTotalMinor;
+      const text = `Available from a purchase of ${money(compiled, min)}; ${money(compiled, short)} more is needed.`;
+      return {
+        maxTimes: 0,
+        binding: { code: 'basket_too_small', params: { minBasketMinor: min, shortMinor: short }, text },
+        eligible,
+      };
     }
-    if (failed !== null)
-      return none('not_eligible', { condition: failed }, 'This reward is not offered to this card now.');
+    if (failed !== null) {
+      const text = 'This reward is not offered to this card now.';
+      return {
+        maxTimes: 0,
+        binding: { code: 'not_eligible', params: { condition: failed }, text },
+        eligible,
+      };
+    }
   }
   const usedHere = state.usedHere.get(reward.id) ?? 0;
-  const limits: { left: number; code: RewardRefusalCode; params: RewardRefusal['params']; text: string }[] =
-    [];
+  const { limits } = reward;
+  let maxTimes = limits.perPurchase - usedHere;
+  let code: Limit = 'per_purchase';
   const perPurchaseMax = compiled.program.rewards?.perPurchaseMax;
-  limits.push({
-    left: reward.limits.perPurchase - usedHere,
-    code: 'per_purchase_limit',
-    params: { perPurchase: reward.limits.perPurchase },
-    text: `At most ${reward.limits.perPurchase} use${reward.limits.perPurchase === 1 ? '' : 's'} of this reward per purchase.`,
-  });
-  if (perPurchaseMax !== undefined) {
-    limits.push({
-      left: perPurchaseMax - state.usesHere,
-      code: 'per_purchase_limit',
-      params: { perPurchaseMax },
-      text: `At most ${perPurchaseMax} reward${perPurchaseMax === 1 ? '' : 's'} per purchase.`,
-    });
+  if (perPurchaseMax !== undefined && perPurchaseMax - state.usesHere < maxTimes) {
+    maxTimes = perPurchaseMax - state.usesHere;
+    code = 'per_purchase_max';
   }
   const uses = ctx.card.rewardUses?.find((u) => u.rewardId === reward.id);
-  if (reward.limits.perCard !== undefined) {
-    limits.push({
-      left: reward.limits.perCard - (uses?.total ?? 0) - usedHere,
-      code: 'per_card_limit',
-      params: { perCard: reward.limits.perCard },
-      text: `This reward may be taken ${reward.limits.perCard} time${reward.limits.perCard === 1 ? '' : 's'} per card; it has been.`,
-    });
+  if (limits.perCard !== undefined && limits.perCard - (uses?.total ?? 0) - usedHere < maxTimes) {
+    maxTimes = limits.perCard - (uses?.total ?? 0) - usedHere;
+    code = 'per_card';
   }
-  const perPeriod = reward.limits.perPeriod;
-  if (perPeriod !== undefined) {
-    const zone = compiled.program.timeZone;
-    const current = periodKey(ctx.localDate, perPeriod.period);
-    const inPeriod = (uses?.recentAt ?? []).filter(
-      (at) => periodKey(localDate(new Date(at), zone), perPeriod.period) === current,
-    ).length;
-    limits.push({
-      left: perPeriod.count - inPeriod - usedHere,
-      code: 'per_period_limit',
-      params: { count: perPeriod.count, period: perPeriod.period },
-      text: `At most ${perPeriod.count} use${perPeriod.count === 1 ? '' : 's'} per ${perPeriod.period}; try again next ${perPeriod.period}.`,
-    });
-  }
-  if (reward.limitedStock) {
-    const left = stock?.[reward.id];
-    if (left === undefined)
-      return none('stock_unknown', {}, 'The stock of this reward is not known at this till.');
-    limits.push({
-      left: left - usedHere,
-      code: 'out_of_stock',
-      params: {},
-      text: 'This reward is out of stock.',
-    });
-  }
-  limits.push(basketLimit(c, basket, eligible, state));
-  limits.push({
-    left: Math.floor(state.balance / reward.costPoints),
-    code: 'insufficient_points',
-    params: { costPoints: reward.costPoints, balancePoints: state.balance },
-    text: `It costs ${reward.costPoints} points; the card has ${state.balance} to spend.`,
-  });
-  let maxTimes = Number.MAX_SAFE_INTEGER;
-  let binding: RewardRefusal | null = null;
-  for (const l of limits) {
-    const left = Math.max(0, l.left);
+  if (limits.perPeriod !== undefined) {
+    const left =
+      limits.perPeriod.count -
+      usesInPeriod(compiled, ctx, uses?.recentAt, limits.perPeriod.period) -
+      usedHere;
     if (left < maxTimes) {
       maxTimes = left;
-      binding = { code: l.code, params: l.params, text: l.text };
+      code = 'per_period';
     }
   }
-  return { maxTimes, binding, eligible };
+  if (reward.limitedStock) {
+    const inStock = stock?.[reward.id];
+    if (inStock === undefined) {
+      const text = 'The stock of this reward is not known at this till.';
+      return { maxTimes: 0, binding: { code: 'stock_unknown', params: {}, text }, eligible };
+    }
+    if (inStock - usedHere < maxTimes) {
+      maxTimes = inStock - usedHere;
+      code = 'stock';
+    }
+  }
+  const fits = basketCapacity(c, basket.lines, eligible, state.remaining);
+  if (fits < maxTimes) {
+    maxTimes = fits;
+    code = 'basket';
+  }
+  const affordable = Math.floor(state.balance / reward.costPoints);
+  if (affordable < maxTimes) {
+    maxTimes = affordable;
+    code = 'points';
+  }
+  return { maxTimes: Math.max(0, maxTimes), binding: code, eligible };
 }
 
-function basketLimit(
+/** The refusal behind a capacity, in words. */
+function why(compiled: CompiledProgram, c: CompiledReward, cap: Capacity, state: RewardState): RewardRefusal {
+  return typeof cap.binding === 'string'
+    ? explain(compiled, c, cap.binding, cap.eligible, state)
+    : cap.binding;
+}
+
+type Limit = 'per_purchase' | 'per_purchase_max' | 'per_card' | 'per_period' | 'stock' | 'basket' | 'points';
+
+/** The binding limit of `capacity`, as a refusal a cashier can read out. */
+function explain(
+  compiled: CompiledProgram,
   c: CompiledReward,
-  basket: Basket,
+  limit: Limit,
   eligible: readonly number[],
   state: RewardState,
-): { left: number; code: RewardRefusalCode; params: RewardRefusal['params']; text: string } {
-  const left = basketCapacity(c, basket.lines, eligible, state.remaining);
-  const { benefit } = c.reward;
-  if (eligible.length === 0 && benefit.type !== 'gift' && benefit.type !== 'coupon')
-    return { left, code: 'nothing_to_discount', params: {}, text: 'Nothing in the basket it applies to.' };
-  switch (benefit.type) {
-    case 'free-units':
+): RewardRefusal {
+  const { reward } = c;
+  const { limits, benefit } = reward;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  switch (limit) {
+    case 'per_purchase':
       return {
-        left,
-        code: 'not_enough_units',
-        params: { blockUnits: benefit.buyUnits + benefit.freeUnits },
-        text: `Needs ${benefit.buyUnits + benefit.freeUnits} matching items in the basket for every use.`,
-      };
-    case 'gift':
-      return {
-        left,
-        code: 'gift_not_in_basket',
-        params: { sku: benefit.sku, units: benefit.units },
-        text: `Scan the gift (${benefit.text}) into the basket first.`,
-      };
-    case 'percent-off':
-      return {
-        left,
         code: 'per_purchase_limit',
-        params: {},
-        text: 'A percent off applies once per purchase.',
+        params: { perPurchase: limits.perPurchase },
+        text:
+          benefit.type === 'percent-off'
+            ? 'A percent off applies once per purchase.'
+            : `At most ${plural(limits.perPurchase, 'use')} of this reward per purchase.`,
       };
-    default:
-      return { left, code: 'nothing_to_discount', params: {}, text: 'Nothing in the basket it applies to.' };
+    case 'per_purchase_max': {
+      const max = compiled.program.rewards?.perPurchaseMax ?? 0;
+      return {
+        code: 'per_purchase_limit',
+        params: { perPurchaseMax: max },
+        text: `At most ${plural(max, 'reward')} per purchase.`,
+      };
+    }
+    case 'per_card':
+      return {
+        code: 'per_card_limit',
+        params: { perCard: limits.perCard ?? 0 },
+        text: `This reward may be taken ${plural(limits.perCard ?? 0, 'time')} per card, and the card has used them.`,
+      };
+    case 'per_period': {
+      const period = limits.perPeriod?.period ?? 'month';
+      const count = limits.perPeriod?.count ?? 0;
+      return {
+        code: 'per_period_limit',
+        params: { count, period },
+        text: `At most ${plural(count, 'use')} per ${period}; it can be taken again next ${period}.`,
+      };
+    }
+    case 'stock':
+      return { code: 'out_of_stock', params: {}, text: 'This reward is out of stock.' };
+    case 'points':
+      return {
+        code: 'insufficient_points',
+        params: { costPoints: reward.costPoints, balancePoints: state.balance },
+        text: `It costs ${reward.costPoints} points; the card has ${state.balance} to spend.`,
+      };
+    case 'basket':
+      return basketRefusal(c, eligible);
   }
+}
+
+function basketRefusal(c: CompiledReward, eligible: readonly number[]): RewardRefusal {
+  const { benefit } = c.reward;
+  if (benefit.type === 'gift') {
+    return {
+      code: 'gift_not_in_basket',
+      params: { sku: benefit.sku, units: benefit.units },
+      text: `Scan the gift (${benefit.text}) into the basket first.`,
+    };
+  }
+  if (eligible.length === 0)
+    return { code: 'nothing_to_discount', params: {}, text: 'Nothing in the basket it applies to.' };
+  if (benefit.type === 'free-units') {
+    const block = benefit.buyUnits + benefit.freeUnits;
+    return {
+      code: 'not_enough_units',
+      params: { blockUnits: block },
+      text: `Needs ${block} matching item${block === 1 ? '' : 's'} in the basket for every use.`,
+    };
+  }
+  if (benefit.type === 'percent-off') {
+    return { code: 'per_purchase_limit', params: {}, text: 'A percent off applies once per purchase.' };
+  }
+  return { code: 'nothing_to_discount', params: {}, text: 'Nothing in the basket it applies to.' };
+}
+
+const useDates = new Map<string, string>();
+const useDatesMax = 4096;
+
+/** Uses of the card's recent list that fall in the current local period. */
+function usesInPeriod(
+  compiled: CompiledProgram,
+  ctx: CardContext,
+  recentAt: readonly string[] | undefined,
+  period: RewardPeriod,
+): number {
+  if (recentAt === undefined || recentAt.length === 0) return 0;
+  const zone = compiled.program.timeZone;
+  const current = periodKey(ctx.localDate, period);
+  let count = 0;
+  for (const at of recentAt) {
+    const key = `${zone}|${at}`;
+    let date = useDates.get(key);
+    if (date === undefined) {
+      date = localDate(new Date(at), zone);
+      if (useDates.size >= useDatesMax) useDates.clear();
+      useDates.set(key, date);
+    }
+    if (periodKey(date, period) === current) count += 1;
+  }
+  return count;
 }
 
 /** The local calendar period a date falls in: the day, the ISO week's Monday, "YYYY-MM", "YYYY". */
