@@ -1,5 +1,5 @@
 import { assert, type Basket, type Card, TillpointError } from '@tillpoint/core';
-import { accruePoints } from './accrual';
+import { accruePoints, type LineAccrual } from './accrual';
 import { basketBonuses } from './bonuses';
 import { basketTotal, cardContext, conditionsHold } from './card-context';
 import { type CompiledProgram, compileProgram } from './compile-program';
@@ -8,7 +8,7 @@ import { pointsForMoney, roundToStep } from './exchange-rate';
 import { lotDates } from './lot-dates';
 import { matchingOffers } from './offers';
 import type { ProgramVersion } from './program-schema';
-import type { Lot, Notice, Quote } from './quote-schema';
+import type { Bonus, Lot, Notice, Quote } from './quote-schema';
 import { planRedemption } from './redemption';
 import { planRewards, type RewardRequest } from './rewards';
 import { tierProgress } from './tier-progress';
@@ -78,31 +78,7 @@ export function quote(
   const accrual = accruePoints(compiled, basket, ctx, paidWithPoints, blockedBy);
   const bonuses = blockedBy === null ? basketBonuses(compiled, basket, ctx, totalMinor, now) : [];
 
-  const pieces: Lot[] = [];
-  const byTerms = new Map<number, { points: number; ruleIds: Set<string> }>();
-  for (const a of accrual) {
-    for (const share of a.shares) {
-      let held = byTerms.get(share.termsId);
-      if (held === undefined) {
-        held = { points: 0, ruleIds: new Set() };
-        byTerms.set(share.termsId, held);
-      }
-      held.points += share.points;
-      for (const r of share.rules) held.ruleIds.add(r.rule.id);
-      for (const id of a.multiplierIds) held.ruleIds.add(id);
-    }
-  }
-  for (const [termsId, held] of byTerms) {
-    const terms = compiled.lineTerms[termsId];
-    assert(terms !== undefined, 'known lot terms');
-    pieces.push({
-      points: held.points,
-      ...lotDates(now, terms, program.timeZone, compiled.expireAt),
-      ruleIds: [...held.ruleIds],
-    });
-  }
-  for (const b of bonuses)
-    pieces.push({ points: b.points, vestsAt: b.vestsAt, expiresAt: b.expiresAt, ruleIds: [b.ruleId] });
+  const pieces = lotPieces(compiled, accrual, bonuses, now);
   const earned = earnedLots(pieces, now);
   const chosen = redemption.quote.chosen !== undefined;
   const rewardsChosen = requests.length > 0;
@@ -159,4 +135,39 @@ function chosenSpend(compiled: CompiledProgram, options: QuoteOptions): number |
   const points = pointsForMoney(rate, options.spendAmountMinor);
   const step = compiled.program.redemption.stepPoints;
   return step === undefined ? points : roundToStep(points, step, rate.pointsRounding);
+}
+
+/** The points of the lines by their lot terms (with the rules behind them), and each bonus's own lot. */
+function lotPieces(
+  compiled: CompiledProgram,
+  accrual: readonly LineAccrual[],
+  bonuses: readonly Bonus[],
+  now: Date,
+): Lot[] {
+  const byTerms = new Map<number, { points: number; ruleIds: Set<string> }>();
+  for (const a of accrual) {
+    for (const share of a.shares) {
+      let held = byTerms.get(share.termsId);
+      if (held === undefined) {
+        held = { points: 0, ruleIds: new Set() };
+        byTerms.set(share.termsId, held);
+      }
+      held.points += share.points;
+      for (const r of share.rules) held.ruleIds.add(r.rule.id);
+      for (const id of a.multiplierIds) held.ruleIds.add(id);
+    }
+  }
+  const pieces: Lot[] = [];
+  for (const [termsId, held] of byTerms) {
+    const terms = compiled.lineTerms[termsId];
+    assert(terms !== undefined, 'known lot terms');
+    pieces.push({
+      points: held.points,
+      ...lotDates(now, terms, compiled.program.timeZone, compiled.expireAt),
+      ruleIds: [...held.ruleIds],
+    });
+  }
+  for (const b of bonuses)
+    pieces.push({ points: b.points, vestsAt: b.vestsAt, expiresAt: b.expiresAt, ruleIds: [b.ruleId] });
+  return pieces;
 }

@@ -66,45 +66,7 @@ export function planRedemption(
   });
   const lineMaxPoints = lineMaxMoney.map((money) => pointsWithinMoney(rate, money));
 
-  const limits: { code: string; points: number; text: string }[] = [];
-  const money = (minor: number) => `${formatMinor(minor, program.currency)} ${program.currency}`;
-  if (stop === null) {
-    limits.push({ code: 'balance', points: balance, text: `The card holds ${balance} spendable points.` });
-    limits.push({
-      code: 'line_limits',
-      points: lineMaxPoints.reduce((a, b) => a + b, 0),
-      text: 'Some goods cannot be paid with points, or only in part.',
-    });
-    const payable = Math.max(0, totalMinor - r.minPayMinor);
-    if (r.minPayMinor > 0) {
-      limits.push({
-        code: 'min_pay',
-        points: pointsWithinMoney(rate, payable),
-        text: `At least ${money(r.minPayMinor)} must be paid in money.`,
-      });
-    }
-    if (r.maxPercentOfBasket !== undefined) {
-      limits.push({
-        code: 'percent_of_basket',
-        points: pointsWithinMoney(rate, percentOf(totalMinor, toHundredths(r.maxPercentOfBasket))),
-        text: `Points may pay at most ${r.maxPercentOfBasket}% of the purchase.`,
-      });
-    }
-    if (r.maxAmountMinor !== undefined) {
-      limits.push({
-        code: 'fixed_amount',
-        points: pointsWithinMoney(rate, r.maxAmountMinor),
-        text: `Points may pay at most ${money(r.maxAmountMinor)} per purchase.`,
-      });
-    }
-    if (r.maxPoints !== undefined) {
-      limits.push({
-        code: 'max_points',
-        points: r.maxPoints,
-        text: `At most ${r.maxPoints} points per purchase.`,
-      });
-    }
-  }
+  const limits = stop === null ? spendLimits(compiled, balance, lineMaxPoints, totalMinor) : [];
   let maxPoints = limits.length === 0 ? 0 : Math.min(...limits.map((l) => l.points));
   let limitedBy: Notice[] = stop === null ? [] : [stop];
   if (stop === null) {
@@ -132,11 +94,10 @@ export function planRedemption(
     ...(r.stepPoints === undefined ? {} : { stepPoints: r.stepPoints }),
     limitedBy,
   };
-  const lineSpentPoints = basket.lines.map(() => 0);
-  const lineSpentMinor = basket.lines.map(() => 0);
-  const plan = { quote, lineMaxPoints, lineSpentPoints, lineSpentMinor };
-  if (spendPoints === undefined) return plan;
-
+  if (spendPoints === undefined) {
+    const none = basket.lines.map(() => 0);
+    return { quote, lineMaxPoints, lineSpentPoints: none, lineSpentMinor: [...none] };
+  }
   assert(
     Number.isSafeInteger(spendPoints) && spendPoints >= 0,
     'spendPoints must be a whole number of points, 0 or more',
@@ -145,32 +106,94 @@ export function planRedemption(
   const refusal = refuseSpend(spendPoints, balance, r.minPoints, maxPoints, r.stepPoints);
   if (refusal !== null) {
     quote.chosen = { requestedPoints: spendPoints, points: 0, discountMinor: 0, lines: [], refusal };
-    return plan;
+    const none = basket.lines.map(() => 0);
+    return { quote, lineMaxPoints, lineSpentPoints: none, lineSpentMinor: [...none] };
   }
-  const weights = basket.lines.map((_, i) => ((lineMaxPoints[i] ?? 0) > 0 ? (lineAmounts[i] ?? 0) : 0));
-  const points = allocateWithCaps(spendPoints, weights, lineMaxPoints);
-  const discountMinor = moneyForPoints(rate, spendPoints);
-  // at 1 point = M the money of each line is exactly its points times M; a ratio spreads the rounded total
-  const spread =
-    rate.points === 1
-      ? points.map((p) => p * rate.moneyMinor)
-      : allocateWithCaps(discountMinor, points, lineMaxMoney);
-  basket.lines.forEach((_, i) => {
-    lineSpentPoints[i] = points[i] ?? 0;
-    lineSpentMinor[i] = spread[i] ?? 0;
-  });
+  const spread = spreadSpend(compiled, spendPoints, lineAmounts, lineMaxPoints, lineMaxMoney);
   quote.chosen = {
     requestedPoints: spendPoints,
     points: spendPoints,
-    discountMinor,
+    discountMinor: spread.discountMinor,
     lines: basket.lines.flatMap((line, i) => {
-      const p = points[i] ?? 0;
-      const m = spread[i] ?? 0;
+      const p = spread.points[i] ?? 0;
+      const m = spread.money[i] ?? 0;
       return p === 0 && m === 0 ? [] : [{ lineId: line.id, points: p, discountMinor: m }];
     }),
     refusal: null,
   };
-  return plan;
+  return { quote, lineMaxPoints, lineSpentPoints: spread.points, lineSpentMinor: spread.money };
+}
+
+/** Every limit on the points spendable now, each in whole points. */
+function spendLimits(
+  compiled: CompiledProgram,
+  balance: number,
+  lineMaxPoints: readonly number[],
+  totalMinor: number,
+): { code: string; points: number; text: string }[] {
+  const { program, rate } = compiled;
+  const r = program.redemption;
+  const money = (minor: number) => `${formatMinor(minor, program.currency)} ${program.currency}`;
+  const limits = [
+    { code: 'balance', points: balance, text: `The card holds ${balance} spendable points.` },
+    {
+      code: 'line_limits',
+      points: lineMaxPoints.reduce((a, b) => a + b, 0),
+      text: 'Some goods cannot be paid with points, or only in part.',
+    },
+  ];
+  if (r.minPayMinor > 0) {
+    limits.push({
+      code: 'min_pay',
+      points: pointsWithinMoney(rate, Math.max(0, totalMinor - r.minPayMinor)),
+      text: `At least ${money(r.minPayMinor)} must be paid in money.`,
+    });
+  }
+  if (r.maxPercentOfBasket !== undefined) {
+    limits.push({
+      code: 'percent_of_basket',
+      points: pointsWithinMoney(rate, percentOf(totalMinor, toHundredths(r.maxPercentOfBasket))),
+      text: `Points may pay at most ${r.maxPercentOfBasket}% of the purchase.`,
+    });
+  }
+  if (r.maxAmountMinor !== undefined) {
+    limits.push({
+      code: 'fixed_amount',
+      points: pointsWithinMoney(rate, r.maxAmountMinor),
+      text: `Points may pay at most ${money(r.maxAmountMinor)} per purchase.`,
+    });
+  }
+  if (r.maxPoints !== undefined) {
+    limits.push({
+      code: 'max_points',
+      points: r.maxPoints,
+      text: `At most ${r.maxPoints} points per purchase.`,
+    });
+  }
+  return limits;
+}
+
+/**
+ * A spend over the lines: its points in proportion to what the lines still cost, within their
+ * caps; its money (rounded once) in proportion to those points, within the lines' money caps.
+ */
+function spreadSpend(
+  compiled: CompiledProgram,
+  spendPoints: number,
+  lineAmounts: readonly number[],
+  lineMaxPoints: readonly number[],
+  lineMaxMoney: readonly number[],
+): { points: number[]; money: number[]; discountMinor: number } {
+  const { rate } = compiled;
+  const weights = lineAmounts.map((amount, i) => ((lineMaxPoints[i] ?? 0) > 0 ? amount : 0));
+  const points = allocateWithCaps(spendPoints, weights, lineMaxPoints);
+  const discountMinor = moneyForPoints(rate, spendPoints);
+  // at 1 point = M the money of each line is exactly its points times M; a ratio spreads the rounded total
+  const money =
+    rate.points === 1
+      ? points.map((p) => p * rate.moneyMinor)
+      : allocateWithCaps(discountMinor, points, lineMaxMoney);
+  return { points, money, discountMinor };
 }
 
 function refuseSpend(

@@ -16,6 +16,13 @@ export interface RewardEffect {
   discountMinor: number;
 }
 
+/** The basket as a reward sees it: its lines, those the reward may touch, and what each still costs. */
+export interface RewardSite {
+  lines: readonly BasketLine[];
+  eligible: readonly number[];
+  remaining: readonly number[];
+}
+
 /** Quantities in thousandths, so a share of a weighed line is exact integer arithmetic. */
 function thousandths(quantity: number): bigint {
   return BigInt(Math.round(quantity * 1000));
@@ -46,12 +53,7 @@ export function rewardLines(
 }
 
 /** How many uses the basket itself allows (before points, limits and stock); 0 when none. */
-export function basketCapacity(
-  c: CompiledReward,
-  lines: readonly BasketLine[],
-  eligible: readonly number[],
-  remaining: readonly number[],
-): number {
+export function basketCapacity(c: CompiledReward, { lines, eligible, remaining }: RewardSite): number {
   const { benefit } = c.reward;
   switch (benefit.type) {
     case 'percent-off':
@@ -92,9 +94,7 @@ function moneyOffValue(c: CompiledReward, base: number, times: number, roomMinor
 /** What `times` uses take off in all (`rewardEffect(...).discountMinor` without spreading it). */
 export function rewardValueMinor(
   c: CompiledReward,
-  lines: readonly BasketLine[],
-  eligible: readonly number[],
-  remaining: readonly number[],
+  site: RewardSite,
   times: number,
   roomMinor: number,
 ): number {
@@ -102,10 +102,10 @@ export function rewardValueMinor(
   if (type === 'coupon') return 0;
   if (type === 'percent-off' || type === 'amount-off') {
     let base = 0;
-    for (const i of eligible) base += remaining[i] ?? 0;
+    for (const i of site.eligible) base += site.remaining[i] ?? 0;
     return moneyOffValue(c, base, times, roomMinor);
   }
-  return rewardEffect(c, lines, eligible, remaining, times, roomMinor).discountMinor;
+  return rewardEffect(c, site, times, roomMinor).discountMinor;
 }
 
 /**
@@ -114,12 +114,11 @@ export function rewardValueMinor(
  */
 export function rewardEffect(
   c: CompiledReward,
-  lines: readonly BasketLine[],
-  eligible: readonly number[],
-  remaining: readonly number[],
+  site: RewardSite,
   times: number,
   roomMinor: number,
 ): RewardEffect {
+  const { lines, eligible, remaining } = site;
   const discounts = new Array<number>(lines.length).fill(0);
   const units = new Array<number>(lines.length).fill(0);
   const { benefit } = c.reward;

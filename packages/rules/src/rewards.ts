@@ -61,10 +61,8 @@ export function planRewards(
   const available: RewardChoice[] = compiled.rewards.map((c) => {
     const cap = capacity(compiled, c, basket, ctx, blockedBy, stock, initial);
     const { benefit } = c.reward;
-    const fits = basketCapacity(c, basket.lines, cap.eligible, initial.remaining) > 0;
-    const value = fits
-      ? rewardValueMinor(c, basket.lines, cap.eligible, initial.remaining, 1, room(compiled, initial))
-      : 0;
+    const site = { lines: basket.lines, eligible: cap.eligible, remaining: initial.remaining };
+    const value = basketCapacity(c, site) > 0 ? rewardValueMinor(c, site, 1, room(compiled, initial)) : 0;
     return {
       rewardId: c.reward.id,
       name: c.reward.name,
@@ -89,7 +87,8 @@ export function planRewards(
     if (c === undefined) return unknownReward(request.id, times);
     const cap = capacity(compiled, c, basket, ctx, blockedBy, stock, state);
     if (times > cap.maxTimes) return refused(c, times, why(compiled, c, cap, state));
-    const effect = rewardEffect(c, basket.lines, cap.eligible, state.remaining, times, room(compiled, state));
+    const site = { lines: basket.lines, eligible: cap.eligible, remaining: state.remaining };
+    const effect = rewardEffect(c, site, times, room(compiled, state));
     const cost = c.reward.costPoints * times;
     effect.discounts.forEach((d, i) => {
       state.remaining[i] = (state.remaining[i] ?? 0) - d;
@@ -159,6 +158,20 @@ function capacity(
       };
     }
   }
+  return { ...usesLeft(compiled, c, ctx, stock, state, eligible, basket), eligible };
+}
+
+/** The least of the uses the limits, the stock, the basket and the points leave, and which binds. */
+function usesLeft(
+  compiled: CompiledProgram,
+  c: CompiledReward,
+  ctx: CardContext,
+  stock: Readonly<Record<string, number>> | undefined,
+  state: RewardState,
+  eligible: number[],
+  basket: Basket,
+): { maxTimes: number; binding: RewardRefusal | Limit } {
+  const { reward } = c;
   const usedHere = state.usedHere.get(reward.id) ?? 0;
   const { limits } = reward;
   let maxTimes = limits.perPurchase - usedHere;
@@ -174,10 +187,8 @@ function capacity(
     code = 'per_card';
   }
   if (limits.perPeriod !== undefined) {
-    const left =
-      limits.perPeriod.count -
-      usesInPeriod(compiled, ctx, uses?.recentAt, limits.perPeriod.period) -
-      usedHere;
+    const { count, period } = limits.perPeriod;
+    const left = count - usesInPeriod(compiled, ctx, uses?.recentAt, period) - usedHere;
     if (left < maxTimes) {
       maxTimes = left;
       code = 'per_period';
@@ -187,14 +198,14 @@ function capacity(
     const inStock = stock?.[reward.id];
     if (inStock === undefined) {
       const text = 'The stock of this reward is not known at this till.';
-      return { maxTimes: 0, binding: { code: 'stock_unknown', params: {}, text }, eligible };
+      return { maxTimes: 0, binding: { code: 'stock_unknown', params: {}, text } };
     }
     if (inStock - usedHere < maxTimes) {
       maxTimes = inStock - usedHere;
       code = 'stock';
     }
   }
-  const fits = basketCapacity(c, basket.lines, eligible, state.remaining);
+  const fits = basketCapacity(c, { lines: basket.lines, eligible, remaining: state.remaining });
   if (fits < maxTimes) {
     maxTimes = fits;
     code = 'basket';
@@ -204,8 +215,10 @@ function capacity(
     maxTimes = affordable;
     code = 'points';
   }
-  return { maxTimes: Math.max(0, maxTimes), binding: code, eligible };
+  return { maxTimes: Math.max(0, maxTimes), binding: code };
 }
+
+type Limit = 'per_purchase' | 'per_purchase_max' | 'per_card' | 'per_period' | 'stock' | 'basket' | 'points';
 
 /** The refusal behind a capacity, in words. */
 function why(compiled: CompiledProgram, c: CompiledReward, cap: Capacity, state: RewardState): RewardRefusal {
@@ -213,8 +226,6 @@ function why(compiled: CompiledProgram, c: CompiledReward, cap: Capacity, state:
     ? explain(compiled, c, cap.binding, cap.eligible, state)
     : cap.binding;
 }
-
-type Limit = 'per_purchase' | 'per_purchase_max' | 'per_card' | 'per_period' | 'stock' | 'basket' | 'points';
 
 /** The binding limit of `capacity`, as a refusal a cashier can read out. */
 function explain(

@@ -162,6 +162,9 @@ const lineScope = {
     .describe('With "skip": only these promotion ids make the rule skip a line (all when left out).'),
 };
 
+/** Points a rate rule gives per amount or per units. */
+const ratePointsSchema = pointsSchema.min(1, 'must be at least 1 point').max(1_000_000);
+
 /** Delayed activation and lifetime of the points one rule gives, when not the program's. */
 const lotScope = {
   vestingDays: daysSchema
@@ -205,10 +208,7 @@ export const pointsPerAmountRuleSchema = z
     ...common,
     ...lineScope,
     ...lotScope,
-    points: pointsSchema
-      .min(1, 'must be at least 1 point')
-      .max(1_000_000)
-      .describe('"1 RUB = 2 points": points 2, perAmountMinor 100.'),
+    points: ratePointsSchema.describe('"1 RUB = 2 points": points 2, perAmountMinor 100.'),
     perAmountMinor: positiveMinorSchema.max(1_000_000_000),
   })
   .meta({
@@ -222,10 +222,9 @@ export const pointsPerUnitRuleSchema = z
     ...common,
     ...lineScope,
     ...lotScope,
-    points: pointsSchema
-      .min(1, 'must be at least 1 point')
-      .max(1_000_000)
-      .describe('Points for every `perUnits` whole units of a matching line: "1,000 points per item".'),
+    points: ratePointsSchema.describe(
+      'Points for every `perUnits` whole units of a matching line: "1,000 points per item".',
+    ),
     perUnits: z
       .number({ error: 'must be a whole number of units' })
       .int('must be a whole number of units')
