@@ -100,6 +100,20 @@ export const cardSchema = z.strictObject({
     .default({ spendable: 0, pending: 0 }),
   /** Bonus ids already granted once (welcome, referral, profile completion). */
   grantedOnce: z.array(z.string().min(1).max(64)).max(256).default([]),
+  /**
+   * Catalogue rewards the card has taken, for their per-card and per-period limits: all uses
+   * ever (`total`) and the moments of the recent ones (at least those of the current period).
+   */
+  rewardUses: z
+    .array(
+      z.strictObject({
+        rewardId: z.string().min(1).max(64),
+        total: z.number().int().nonnegative(),
+        recentAt: z.array(isoDateTime).max(1000).default([]),
+      }),
+    )
+    .max(256)
+    .optional(),
 });
 export type Card = z.infer<typeof cardSchema>;
 export type CardInput = z.input<typeof cardSchema>;

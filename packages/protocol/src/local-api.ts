@@ -44,6 +44,7 @@ export const apiErrorCodes = [
   'card_unknown',
   'insufficient_points',
   'below_minimum',
+  'not_step_multiple',
   'above_maximum',
   'hold_expired',
   'hold_unknown',

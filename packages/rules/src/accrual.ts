@@ -30,11 +30,20 @@ export interface LineAccrual {
 
 interface LineWork {
   amount: number;
+  /** Sum of the amount rates' weights (over the program's rate denominator). */
   weight: bigint;
+  /** Sum of the points from per-unit rules. */
+  unitPoints: bigint;
   factorHundredths: number;
   reasons: Reason[];
-  rates: CompiledLineRule[];
+  /** The rate rules that give the line points, with the unit points of each per-unit one. */
+  rates: RateShare[];
   multiplierIds: string[];
+}
+
+interface RateShare {
+  rule: CompiledLineRule;
+  unitPoints: bigint;
 }
 
 /**
@@ -63,8 +72,11 @@ export function accruePoints(
   const work = basket.lines.map((line, i) => lineWork(compiled, active, line, spentDiscountMinor[i] ?? 0));
   applyStep(compiled, work);
 
-  const denominator = compiled.rateDenominator * 100n;
-  const numerators = work.map((w) => BigInt(w.amount) * w.weight * BigInt(w.factorHundredths));
+  const rateDenominator = compiled.rateDenominator;
+  const denominator = rateDenominator * 100n;
+  const numerators = work.map(
+    (w) => (BigInt(w.amount) * w.weight + w.unitPoints * rateDenominator) * BigInt(w.factorHundredths),
+  );
   const { mode, scope } = program.rounding;
   const points =
     scope === 'receipt'
@@ -76,49 +88,80 @@ export function accruePoints(
       eligibleMinor: w.amount,
       earnedPoints: earned,
       reasons: w.reasons,
-      shares: splitOverRates(earned, w.rates),
+      shares: splitOverRates(earned, w, rateDenominator),
       multiplierIds: earned > 0 ? w.multiplierIds : [],
     };
   });
 }
 
 function noPoints(reason: Reason): LineWork {
-  return { amount: 0, weight: 0n, factorHundredths: 100, reasons: [reason], rates: [], multiplierIds: [] };
+  return {
+    amount: 0,
+    weight: 0n,
+    unitPoints: 0n,
+    factorHundredths: 100,
+    reasons: [reason],
+    rates: [],
+    multiplierIds: [],
+  };
 }
 
-/** A line's points over the lot terms of its rate rules, in proportion to their rates. */
-function splitOverRates(points: number, rates: readonly CompiledLineRule[]): LineAccrual['shares'] {
+/**
+ * A line's points over the lot terms of its rate rules, in proportion to what each rate gives
+ * on the line (amount × weight, or unit points over the same denominator).
+ */
+function splitOverRates(points: number, w: LineWork, rateDenominator: bigint): LineAccrual['shares'] {
+  const rates = w.rates;
   if (points === 0 || rates.length === 0) return [];
   const first = rates[0];
-  if (first !== undefined && rates.every((r) => r.termsId === first.termsId)) {
-    return [{ termsId: first.termsId, points, rules: [...rates] }];
+  if (first !== undefined && rates.every((r) => r.rule.termsId === first.rule.termsId)) {
+    return [{ termsId: first.rule.termsId, points, rules: rates.map((r) => r.rule) }];
   }
-  const groups = new Map<number, { rules: CompiledLineRule[]; weight: bigint }>();
+  const groups = new Map<number, { rules: CompiledLineRule[]; worth: bigint }>();
   for (const r of rates) {
-    const group = groups.get(r.termsId);
-    if (group === undefined) groups.set(r.termsId, { rules: [r], weight: r.weight });
+    const worth = BigInt(w.amount) * r.rule.weight + r.unitPoints * rateDenominator;
+    const group = groups.get(r.rule.termsId);
+    if (group === undefined) groups.set(r.rule.termsId, { rules: [r.rule], worth });
     else {
-      group.rules.push(r);
-      group.weight += r.weight;
+      group.rules.push(r.rule);
+      group.worth += worth;
     }
   }
   const entries = [...groups.entries()];
-  const weights = entries.map(([, g]) => {
-    assert(g.weight <= BigInt(Number.MAX_SAFE_INTEGER), 'rate weight past the safe integer range');
-    return Number(g.weight);
-  });
-  const parts = allocateLargestRemainder(points, weights);
+  const sum = entries.reduce((total, [, g]) => total + g.worth, 0n);
+  if (sum === 0n) return [];
+  const big = BigInt(points);
+  const parts = apportionRounded(
+    entries.map(([, g]) => big * g.worth),
+    sum,
+    'down',
+  );
   return entries
     .map(([termsId, g], k) => ({ termsId, points: parts[k] ?? 0, rules: g.rules }))
     .filter((share) => share.points > 0);
+}
+
+/** Whole units of a line (weighed goods count whole units). */
+function wholeUnits(line: BasketLine): number {
+  return Math.floor(line.quantity);
+}
+
+function unitPointsOf(r: CompiledLineRule, line: BasketLine): bigint {
+  return BigInt(Math.floor(wholeUnits(line) / r.perUnits) * r.unitPoints);
 }
 
 function ascending(a: number, b: number): number {
   return a - b;
 }
 
-function lineRuleWorth(r: CompiledLineRule): bigint {
-  return r.rule.type === 'multiplier' ? BigInt(r.factorHundredths) : r.weight;
+/** What a rule is worth on a line, for a "best" group: points over the rate denominator, or a factor. */
+function lineRuleWorth(
+  r: CompiledLineRule,
+  { line, rateDenominator }: { line: BasketLine; rateDenominator: bigint },
+): bigint {
+  if (r.rule.type === 'multiplier') return BigInt(r.factorHundredths);
+  if (r.rule.type === 'points-per-unit') return unitPointsOf(r, line) * rateDenominator;
+  return r.weight * BigInt(Math.max(line.amountMinor, 1));
 }
 
 /** The rules worth checking on a line, in priority order: the index narrows 100 rules to a few. */
@@ -176,7 +219,10 @@ function lineWork(
       ),
     );
   }
-  const selected = selectRules(candidateRules(compiled, active, line), compiled.groupPick, lineRuleWorth);
+  const selected = selectRules(candidateRules(compiled, active, line), compiled.groupPick, lineRuleWorth, {
+    line,
+    rateDenominator: compiled.rateDenominator,
+  });
   for (const r of selected) if (r.rule.type === 'no-accrual') return noPoints(r.reason);
 
   let amount = line.amountMinor;
@@ -192,22 +238,29 @@ function lineWork(
     );
   }
   let weight = 0n;
+  let unitPoints = 0n;
   let extras = 0;
-  const rates: CompiledLineRule[] = [];
+  const rates: RateShare[] = [];
   const multiplierIds: string[] = [];
   for (const r of selected) {
     weight += r.weight;
     if (r.rule.type === 'multiplier') extras += r.factorHundredths - 100;
-    else if (r.weight > 0n) rates.push(r);
+    else if (r.rule.type === 'points-per-unit') {
+      const points = unitPointsOf(r, line);
+      unitPoints += points;
+      if (points > 0n) rates.push({ rule: r, unitPoints: points });
+    } else if (r.weight > 0n) rates.push({ rule: r, unitPoints: 0n });
   }
+  const hasRate = weight > 0n || unitPoints > 0n;
   for (const r of selected) {
     // a multiplier with no rate to multiply says nothing
-    if (r.rule.type === 'multiplier' && weight === 0n) continue;
+    if (r.rule.type === 'multiplier' && !hasRate) continue;
     reasons.push(r.reason);
     if (r.rule.type === 'multiplier') multiplierIds.push(r.rule.id);
   }
+  // only amount rates make the amount eligible; per-unit points do not depend on it
   if (weight === 0n) amount = 0;
-  return { amount, weight, factorHundredths: 100 + extras, reasons, rates, multiplierIds };
+  return { amount, weight, unitPoints, factorHundredths: 100 + extras, reasons, rates, multiplierIds };
 }
 
 /** "Points for every full 100 RUB": the amount past the last full step earns nothing. */

@@ -2,7 +2,7 @@ import { type Basket, formatMinor } from '@tillpoint/core';
 import type { CardContext } from './card-context';
 import { conditionsHold } from './card-context';
 import type { CompiledBasketRule, CompiledProgram } from './compile-program';
-import { lotDates } from './earned-lots';
+import { lifetimeOf, lotDates } from './lot-dates';
 import type { Bonus } from './quote-schema';
 import type { BasketRule } from './rule-schema';
 import { selectRules } from './rule-selection';
@@ -36,8 +36,10 @@ export function basketBonuses(
     (a) => BigInt(a.rule.reward.points ?? 0),
   );
   return selected.map(({ rule, params, generated, onceKey }) => {
-    const vestingDays = rule.vestingDays ?? program.vestingDays;
-    const lifetimeDays = rule.lifetimeDays === undefined ? program.lifetimeDays : rule.lifetimeDays;
+    const terms = {
+      vestingDays: rule.vestingDays ?? program.vestingDays,
+      lifetime: lifetimeOf(program, rule),
+    };
     const { reward } = rule;
     const bonus: Bonus = {
       ruleId: rule.id,
@@ -47,7 +49,7 @@ export function basketBonuses(
       code: rule.type.replaceAll('-', '_'),
       params,
       text: rule.text ?? `${rule.name === undefined ? '' : `${rule.name}: `}${generated}${rewardText(rule)}`,
-      ...lotDates(now, vestingDays, lifetimeDays),
+      ...lotDates(now, terms, program.timeZone, compiled.expireAt),
     };
     if (reward.gift !== undefined) bonus.gift = { ...reward.gift };
     if (reward.coupon !== undefined) bonus.coupon = { ...reward.coupon };

@@ -18,9 +18,17 @@ export interface CardContext {
   segments: ReadonlySet<string>;
   /** The tier that rates this purchase. */
   tier: Tier | null;
+  /** The basket after POS discounts, before points: what `minBasketMinor` compares. */
+  basketTotalMinor: number;
 }
 
-export function cardContext(compiled: CompiledProgram, basket: Basket, card: Card, now: Date): CardContext {
+export function cardContext(
+  compiled: CompiledProgram,
+  basket: Basket,
+  card: Card,
+  now: Date,
+  totalMinor: number,
+): CardContext {
   const { program } = compiled;
   const groups = new Set(card.groups);
   const segments = new Set<string>();
@@ -32,8 +40,7 @@ export function cardContext(compiled: CompiledProgram, basket: Basket, card: Car
       }
     }
   }
-  const ratingSpend =
-    card.lifetimeSpendMinor + (program.tierIncludesCurrentPurchase ? basketTotal(basket) : 0);
+  const ratingSpend = card.lifetimeSpendMinor + (program.tierIncludesCurrentPurchase ? totalMinor : 0);
   const local = localDateTime(now, program.timeZone);
   const today = local.slice(0, 10);
   return {
@@ -46,6 +53,7 @@ export function cardContext(compiled: CompiledProgram, basket: Basket, card: Car
     groups,
     segments,
     tier: tierAt(compiled.tiers, ratingSpend),
+    basketTotalMinor: totalMinor,
   };
 }
 
@@ -70,23 +78,30 @@ export function tierAt(tiers: readonly Tier[], spendMinor: number): Tier | null 
 
 /** Every listed condition must hold; a missing block holds. */
 export function conditionsHold(conditions: Conditions | undefined, ctx: CardContext): boolean {
-  if (conditions === undefined) return true;
-  const c = conditions;
-  if (c.cardStatuses !== undefined && !c.cardStatuses.some((s) => s === ctx.card.status)) return false;
-  if (c.segments !== undefined && !c.segments.some((s) => ctx.segments.has(s))) return false;
-  if (c.exceptSegments?.some((s) => ctx.segments.has(s))) return false;
-  if (c.cardGroups !== undefined && !c.cardGroups.some((g) => ctx.groups.has(g))) return false;
-  if (c.tiers !== undefined && (ctx.tier === null || !c.tiers.includes(ctx.tier.id))) return false;
-  if (c.stores !== undefined && (ctx.storeId === undefined || !c.stores.includes(ctx.storeId))) return false;
+  return conditions === undefined || failedCondition(conditions, ctx) === null;
+}
+
+/** The first listed condition that does not hold (its field name), or null when all hold. */
+export function failedCondition(c: Conditions, ctx: CardContext): keyof Conditions | null {
+  if (c.cardStatuses !== undefined && !c.cardStatuses.some((s) => s === ctx.card.status))
+    return 'cardStatuses';
+  if (c.segments !== undefined && !c.segments.some((s) => ctx.segments.has(s))) return 'segments';
+  if (c.exceptSegments?.some((s) => ctx.segments.has(s))) return 'exceptSegments';
+  if (c.cardGroups !== undefined && !c.cardGroups.some((g) => ctx.groups.has(g))) return 'cardGroups';
+  if (c.tiers !== undefined && (ctx.tier === null || !c.tiers.includes(ctx.tier.id))) return 'tiers';
+  if (c.stores !== undefined && (ctx.storeId === undefined || !c.stores.includes(ctx.storeId)))
+    return 'stores';
   if (c.dates !== undefined && !c.dates.some((w) => ctx.localDate >= w.from && ctx.localDate <= w.to))
-    return false;
-  if (c.cardIds !== undefined && !c.cardIds.includes(ctx.card.id)) return false;
-  if (c.daysOfWeek !== undefined && !c.daysOfWeek.includes(ctx.weekday)) return false;
-  if (c.hours !== undefined && !isWithinHours(ctx.localTime, c.hours.from, c.hours.to)) return false;
+    return 'dates';
+  if (c.cardIds !== undefined && !c.cardIds.includes(ctx.card.id)) return 'cardIds';
+  if (c.daysOfWeek !== undefined && !c.daysOfWeek.includes(ctx.weekday)) return 'daysOfWeek';
+  if (c.hours !== undefined && !isWithinHours(ctx.localTime, c.hours.from, c.hours.to)) return 'hours';
   if (c.birthday !== undefined) {
     const birth = ctx.card.birthDate;
-    if (birth === undefined) return false;
-    if (!isAroundBirthday(ctx.localDate, birth, c.birthday.daysBefore, c.birthday.daysAfter)) return false;
+    if (birth === undefined) return 'birthday';
+    if (!isAroundBirthday(ctx.localDate, birth, c.birthday.daysBefore, c.birthday.daysAfter))
+      return 'birthday';
   }
-  return true;
+  if (c.minBasketMinor !== undefined && ctx.basketTotalMinor < c.minBasketMinor) return 'minBasketMinor';
+  return null;
 }

@@ -1,9 +1,12 @@
 import { multiplyDivide } from '@tillpoint/core';
 import { lcm } from './exact-division';
+import { type ExchangeRate, exchangeRateOf } from './exchange-rate';
 import { compileLineScope, type LineMatcher } from './line-selector';
+import { type ExpireAt, type LotTerms, lifetimeOf, sameTerms } from './lot-dates';
 import type { Program, Tier } from './program-schema';
 import type { Reason } from './quote-schema';
 import { ruleReason } from './reason-text';
+import type { CatalogueReward } from './reward-catalogue-schema';
 import type { BasketRule, LineRule } from './rule-schema';
 import { isLineRule } from './rule-schema';
 import { toHundredths } from './schema-primitives';
@@ -17,20 +20,17 @@ export interface CompiledLineRule {
   rule: LineRule;
   order: number;
   matches: LineMatcher;
-  /** Points weight of a rate rule over `rateDenominator`; 0 for the others. */
+  /** Points weight of an amount rate rule over `rateDenominator`; 0 for the others. */
   weight: bigint;
+  /** Points per `perUnits` whole units of a `points-per-unit` rule; 0 for the others. */
+  unitPoints: number;
+  perUnits: number;
   /** Multiplier in hundredths (2 -> 200); 100 for the others. */
   factorHundredths: number;
   /** The reason this rule gives on a line, built once. */
   reason: Reason;
   /** Index into `lineTerms`: the activation and lifetime of this rule's points. */
   termsId: number;
-}
-
-/** Delayed activation and lifetime of points: the program's, or a rule's own. */
-export interface LotTerms {
-  vestingDays: number;
-  lifetimeDays: number | null;
 }
 
 /** Positions in `lineRules` by what a line must carry for the rule to be worth checking. */
@@ -49,8 +49,18 @@ export interface CompiledBasketRule {
   matches: LineMatcher | null;
 }
 
+/** A catalogue reward with its line selectors turned into matchers. */
+export interface CompiledReward {
+  reward: CatalogueReward;
+  /** The lines its benefit may discount or count (gift: the gift SKU), before redemption exclusions. */
+  matches: LineMatcher;
+}
+
 export interface CompiledProgram {
   program: Program;
+  /** What points are worth when spent. */
+  rate: ExchangeRate;
+  expireAt: ExpireAt;
   /** Points = amountMinor * weight / rateDenominator before multipliers. */
   rateDenominator: bigint;
   lineRules: CompiledLineRule[];
@@ -66,6 +76,7 @@ export interface CompiledProgram {
   redemptionExcept: LineMatcher | null;
   redemptionCaps: { matches: LineMatcher; percentHundredths: number }[];
   offerLines: ReadonlyMap<string, LineMatcher>;
+  rewards: CompiledReward[];
 }
 
 const compiled = new WeakMap<Program, CompiledProgram>();
@@ -83,21 +94,24 @@ function byPriority<T extends { rule: { priority: number }; order: number }>(a: 
 }
 
 function compile(program: Program): CompiledProgram {
-  const pointValue = BigInt(program.pointValueMinor);
-  // cashback: percent-hundredths / (10000 * pointValue); points-per-amount: points / perAmount
-  let rateDenominator = 10_000n * pointValue;
+  const rate = exchangeRateOf(program);
+  const rateMoney = BigInt(rate.moneyMinor);
+  // cashback: percent-hundredths * N / (10000 * M) at N points = M minor; points-per-amount: points / perAmount
+  let rateDenominator = 10_000n * rateMoney;
   for (const rule of program.earn) {
     if (rule.type === 'points-per-amount')
       rateDenominator = lcm(rateDenominator, BigInt(rule.perAmountMinor));
   }
   const lineRules: CompiledLineRule[] = [];
-  const lineTerms: LotTerms[] = [{ vestingDays: program.vestingDays, lifetimeDays: program.lifetimeDays }];
+  const lineTerms: LotTerms[] = [{ vestingDays: program.vestingDays, lifetime: lifetimeOf(program) }];
   const basketRules: CompiledBasketRule[] = [];
   program.earn.forEach((rule, order) => {
     if (isLineRule(rule)) {
       let weight = 0n;
       if (rule.type === 'cashback') {
-        weight = (BigInt(toHundredths(rule.percent)) * rateDenominator) / (10_000n * pointValue);
+        weight =
+          (BigInt(toHundredths(rule.percent)) * BigInt(rate.points) * rateDenominator) /
+          (10_000n * rateMoney);
       } else if (rule.type === 'points-per-amount') {
         weight = (BigInt(rule.points) * rateDenominator) / BigInt(rule.perAmountMinor);
       }
@@ -106,8 +120,10 @@ function compile(program: Program): CompiledProgram {
         order,
         matches: lineRuleMatcher(rule),
         weight,
+        unitPoints: rule.type === 'points-per-unit' ? rule.points : 0,
+        perUnits: rule.type === 'points-per-unit' ? rule.perUnits : 1,
         factorHundredths: rule.type === 'multiplier' ? toHundredths(rule.factor) : 100,
-        reason: ruleReason(rule, program.currency, program.pointValueMinor),
+        reason: ruleReason(rule, program.currency, rate),
         termsId: termsIdOf(lineTerms, lotTerms(program, rule)),
       });
     } else {
@@ -125,6 +141,8 @@ function compile(program: Program): CompiledProgram {
   const { redemption } = program;
   return {
     program,
+    rate,
+    expireAt: program.expireAt ?? 'instant',
     rateDenominator,
     lineRules,
     lineTerms,
@@ -144,7 +162,23 @@ function compile(program: Program): CompiledProgram {
         offer.lines === undefined ? [] : [[offer.id, compileLineScope(offer.lines, undefined)] as const],
       ),
     ),
+    rewards: (program.rewards?.catalogue ?? []).map((reward) => ({ reward, matches: rewardMatcher(reward) })),
   };
+}
+
+function rewardMatcher(reward: CatalogueReward): LineMatcher {
+  const { benefit } = reward;
+  switch (benefit.type) {
+    case 'percent-off':
+    case 'amount-off':
+      return compileLineScope(benefit.lines, benefit.exceptLines);
+    case 'free-units':
+      return compileLineScope(benefit.lines, undefined);
+    case 'gift':
+      return (line) => line.sku === benefit.sku;
+    case 'coupon':
+      return () => false;
+  }
 }
 
 function lineRuleMatcher(rule: LineRule): LineMatcher {
@@ -185,20 +219,15 @@ function indexLineRules(rules: readonly CompiledLineRule[]): LineRuleIndex {
 }
 
 function termsIdOf(known: LotTerms[], terms: LotTerms): number {
-  const found = known.findIndex(
-    (t) => t.vestingDays === terms.vestingDays && t.lifetimeDays === terms.lifetimeDays,
-  );
+  const found = known.findIndex((t) => sameTerms(t, terms));
   if (found >= 0) return found;
   known.push(terms);
   return known.length - 1;
 }
 
 function lotTerms(program: Program, rule: LineRule): LotTerms {
-  if (rule.type !== 'cashback' && rule.type !== 'points-per-amount') {
-    return { vestingDays: program.vestingDays, lifetimeDays: program.lifetimeDays };
+  if (rule.type === 'multiplier' || rule.type === 'no-accrual') {
+    return { vestingDays: program.vestingDays, lifetime: lifetimeOf(program) };
   }
-  return {
-    vestingDays: rule.vestingDays ?? program.vestingDays,
-    lifetimeDays: rule.lifetimeDays === undefined ? program.lifetimeDays : rule.lifetimeDays,
-  };
+  return { vestingDays: rule.vestingDays ?? program.vestingDays, lifetime: lifetimeOf(program, rule) };
 }

@@ -1,18 +1,4 @@
-import { msPerDay } from '@tillpoint/core';
 import type { Lot, Quote } from './quote-schema';
-
-/** When points from a rule vest and expire: `vestingDays` after `now`, then `lifetimeDays` more. */
-export function lotDates(
-  now: Date,
-  vestingDays: number,
-  lifetimeDays: number | null,
-): { vestsAt: string; expiresAt: string | null } {
-  const vestsMs = now.getTime() + vestingDays * msPerDay;
-  return {
-    vestsAt: new Date(vestsMs).toISOString(),
-    expiresAt: lifetimeDays === null ? null : new Date(vestsMs + lifetimeDays * msPerDay).toISOString(),
-  };
-}
 
 /**
  * What the ledger books: points grouped by when they vest and expire, with the rules that

@@ -1,11 +1,18 @@
 export { compileProgram } from './compile-program';
+export * from './exchange-rate';
 export * from './load-program-file';
+export { addMonthsClamped, startOfLocalDay } from './local-calendar';
 export * from './local-date';
+export { type ExpireAt, type Lifetime, type LotTerms, lotDates } from './lot-dates';
 export * from './parse-program';
 export * from './program-json-schema';
 export * from './program-schema';
 export * from './quote';
 export * from './quote-schema';
+export * from './reward-catalogue-schema';
+export * from './reward-quote-schema';
+export { type ReturnedLine, type RewardReturn, rewardReturn } from './reward-return';
+export { periodKey, type RewardRequest } from './rewards';
 export * from './rule-schema';
 export { toHundredths } from './schema-primitives';
 export { tierStanding } from './tier-progress';

@@ -190,4 +190,69 @@ describe('parseProgram', () => {
       'programs/grocery.json: currency: is missing; add it (expected string)',
     ]);
   });
+
+  it('wants exactly one way to say what a point is worth', () => {
+    const { pointValueMinor: _, ...noValue } = base;
+    expect(problems(noValue)).toEqual([
+      'programs/grocery.json: pointValueMinor: is missing; write what one point pays in minor units ("pointValueMinor": 100 for 1 point = 1 RUB), or a ratio ("exchange": { "points": 10, "moneyMinor": 100 } for 10 points = 1 RUB)',
+    ]);
+    expect(problems({ ...base, exchange: { points: 10, moneyMinor: 100 } })).toEqual([
+      'programs/grocery.json: exchange: is given beside "pointValueMinor"; keep one: "pointValueMinor" V is the same as "exchange": { "points": 1, "moneyMinor": V }',
+    ]);
+    const ratio = parseProgram({ ...noValue, exchange: { points: 150, moneyMinor: 100 } }, 'ratio.json');
+    expect(ratio.ok && ratio.value.program.exchange).toEqual({
+      points: 150,
+      moneyMinor: 100,
+      moneyRounding: 'down',
+      pointsRounding: 'up',
+    });
+  });
+
+  it('refuses a lifetime in days and months at once, and a minimum off the spend step', () => {
+    expect(problems({ ...base, lifetimeDays: 365, lifetimeMonths: 12 })).toEqual([
+      'programs/grocery.json: lifetimeMonths: is given beside "lifetimeDays"; keep one: a lifetime is in days or in calendar months',
+    ]);
+    expect(
+      problems({
+        ...base,
+        earn: [{ type: 'cashback', id: 'a', percent: 2, lifetimeDays: null, lifetimeMonths: 3 }],
+      }),
+    ).toEqual([
+      'programs/grocery.json: earn[0].lifetimeMonths: is given beside "lifetimeDays"; keep one: a lifetime is in days or in calendar months',
+    ]);
+    expect(parseProgram({ ...base, lifetimeDays: null, lifetimeMonths: 12 }, 'ok.json').ok).toBe(true);
+    expect(problems({ ...base, redemption: { stepPoints: 150, minPoints: 100 } })).toEqual([
+      'programs/grocery.json: redemption.minPoints: is 100, not a multiple of stepPoints 150; write 150 or 0',
+    ]);
+  });
+
+  it('checks the reward catalogue: ids, references, and a percent off once per purchase', () => {
+    const reward = (id: string, over: Record<string, unknown> = {}) => ({
+      id,
+      name: 'A reward',
+      costPoints: 100,
+      benefit: { type: 'percent-off', percent: 10 },
+      ...over,
+    });
+    expect(
+      problems({
+        ...base,
+        rewards: {
+          catalogue: [
+            reward('r1', { when: { tiers: ['gold'] } }),
+            reward('r1', { limits: { perPurchase: 2 } }),
+            reward('r3', { benefit: { type: 'free-units', buyUnits: 2 } }),
+            reward('r4', { costPoints: 0, benefit: { type: 'voucher' } }),
+          ],
+        },
+      }),
+    ).toEqual([
+      'programs/grocery.json: rewards.catalogue[2].benefit.lines: is missing; add it (expected object)',
+      'programs/grocery.json: rewards.catalogue[3].costPoints: must be at least 1 point',
+      'programs/grocery.json: rewards.catalogue[3].benefit.type: must have a "type" of percent-off, amount-off, free-units, gift or coupon',
+      'programs/grocery.json: rewards.catalogue[1].id: repeats reward id "r1"; give every reward its own id',
+      'programs/grocery.json: rewards.catalogue[0].when.tiers[0]: refers to tier "gold", which is not declared; add it under "tiers" or use one of: "start", "silver"',
+      'programs/grocery.json: rewards.catalogue[1].limits.perPurchase: is 2, but a percent off applies once per purchase; set it to 1 or offer a bigger percent',
+    ]);
+  });
 });

@@ -27,6 +27,10 @@ export function checkProgram(program: unknown, report: ReportProblem): void {
   );
   uniqueIds(p.earn, ['earn'], 'rule', report);
   uniqueIds(p.offers, ['offers'], 'offer', report);
+  const rewards = record(p.rewards);
+  uniqueIds(rewards.catalogue, ['rewards', 'catalogue'], 'reward', report);
+  checkExchange(p, report);
+  checkLifetime(p, [], report);
 
   const checkConditions = (value: unknown, path: Path) => {
     const conditions = record(value);
@@ -65,6 +69,7 @@ export function checkProgram(program: unknown, report: ReportProblem): void {
   list(p.earn).forEach((value, i) => {
     const rule = record(value);
     checkConditions(rule.when, ['earn', i, 'when']);
+    checkLifetime(rule, ['earn', i], report);
     const group = rule.exclusiveGroup;
     if (typeof group === 'string' && !groupIds.has(group)) {
       report(
@@ -76,15 +81,60 @@ export function checkProgram(program: unknown, report: ReportProblem): void {
   list(p.offers).forEach((offer, i) => {
     checkConditions(record(offer).when, ['offers', i, 'when']);
   });
+  list(rewards.catalogue).forEach((value, i) => {
+    const reward = record(value);
+    checkConditions(reward.when, ['rewards', 'catalogue', i, 'when']);
+    const perPurchase = record(reward.limits).perPurchase;
+    if (record(reward.benefit).type === 'percent-off' && typeof perPurchase === 'number' && perPurchase > 1) {
+      report(
+        ['rewards', 'catalogue', i, 'limits', 'perPurchase'],
+        `is ${perPurchase}, but a percent off applies once per purchase; set it to 1 or offer a bigger percent`,
+      );
+    }
+  });
   checkGroupMembers(p, report);
 
   checkTiers(p.tiers, report);
 
-  const { minPoints, maxPoints } = redemption;
+  const { minPoints, maxPoints, stepPoints } = redemption;
   if (typeof minPoints === 'number' && typeof maxPoints === 'number' && minPoints > maxPoints) {
     report(
       ['redemption', 'minPoints'],
       `is ${minPoints}, more than maxPoints ${maxPoints}; lower it or raise "maxPoints"`,
+    );
+  }
+  if (typeof minPoints === 'number' && typeof stepPoints === 'number' && minPoints % stepPoints !== 0) {
+    report(
+      ['redemption', 'minPoints'],
+      `is ${minPoints}, not a multiple of stepPoints ${stepPoints}; write ${minPoints - (minPoints % stepPoints) + stepPoints} or 0`,
+    );
+  }
+}
+
+/** Exactly one of the two ways to say what points are worth. */
+function checkExchange(p: Record<string, unknown>, report: ReportProblem): void {
+  const hasValue = p.pointValueMinor !== undefined;
+  const hasExchange = p.exchange !== undefined;
+  if (!hasValue && !hasExchange) {
+    report(
+      ['pointValueMinor'],
+      'is missing; write what one point pays in minor units ("pointValueMinor": 100 for 1 point = 1 RUB), or a ratio ("exchange": { "points": 10, "moneyMinor": 100 } for 10 points = 1 RUB)',
+    );
+  } else if (hasValue && hasExchange) {
+    report(
+      ['exchange'],
+      'is given beside "pointValueMinor"; keep one: "pointValueMinor" V is the same as "exchange": { "points": 1, "moneyMinor": V }',
+    );
+  }
+}
+
+/** A lifetime is in days or in months, not both. */
+function checkLifetime(owner: Record<string, unknown>, path: Path, report: ReportProblem): void {
+  const days = owner.lifetimeDays;
+  if (owner.lifetimeMonths !== undefined && days !== undefined && (path.length > 0 || days !== null)) {
+    report(
+      [...path, 'lifetimeMonths'],
+      'is given beside "lifetimeDays"; keep one: a lifetime is in days or in calendar months',
     );
   }
 }
@@ -163,6 +213,7 @@ function checkTiers(value: unknown, report: ReportProblem): void {
 const lineRuleKinds: Record<string, 'rate' | 'multiplier' | 'no-accrual'> = {
   cashback: 'rate',
   'points-per-amount': 'rate',
+  'points-per-unit': 'rate',
   multiplier: 'multiplier',
   'no-accrual': 'no-accrual',
 };

@@ -1,12 +1,14 @@
 import { currencySchema, roundingModes } from '@tillpoint/core';
 import { z } from 'zod';
 import { refineProgram } from './program-checks';
+import { rewardCatalogueSchema } from './reward-catalogue-schema';
 import { conditionsSchema, couponSchema, earnRuleSchema, lineSelectorSchema } from './rule-schema';
 import {
   codeSchema,
   daysSchema,
   idSchema,
   minorSchema,
+  monthsSchema,
   percentSchema,
   pointsSchema,
   positiveMinorSchema,
@@ -74,15 +76,41 @@ export const redemptionSchema = z.strictObject({
     .array(z.strictObject({ lines: lineSelectorSchema, maxPercent: percentSchema }))
     .max(256)
     .default([]),
+  stepPoints: pointsSchema
+    .min(1, 'must be at least 1 point')
+    .max(1_000_000)
+    .optional()
+    .describe(
+      'Points are spent only in multiples of this ("vouchers for every 150 points"); the maximum is rounded down to it.',
+    ),
   excludeDiscountedLines: z
     .boolean()
     .default(false)
     .describe('Lines the POS already discounted cannot be paid with points.'),
   exceptLines: lineSelectorSchema
     .optional()
-    .describe('Goods that cannot be paid with points (tobacco, gift cards...).'),
+    .describe('Goods that cannot be paid with points or rewards (tobacco, gift cards...).'),
   when: conditionsSchema.optional().describe('Who may spend (e.g. only enrolled cards).'),
 });
+
+const roundingModeSchema = z.enum(roundingModes, {
+  error: 'must be "down", "up", "half-up" or "half-even"',
+});
+
+export const exchangeSchema = z
+  .strictObject({
+    points: pointsSchema.min(1, 'must be at least 1 point').max(1_000_000),
+    moneyMinor: positiveMinorSchema
+      .max(100_000_000)
+      .describe('What `points` points pay, minor units: "10 points = 1 RUB" is points 10, moneyMinor 100.'),
+    moneyRounding: roundingModeSchema
+      .default('down')
+      .describe('How the money a spend makes is rounded to whole minor units ("down" never creates money).'),
+    pointsRounding: roundingModeSchema
+      .default('up')
+      .describe('How the points a money amount needs are rounded ("up": enough to pay it).'),
+  })
+  .meta({ id: 'Exchange', description: 'What points pay when spent, as a ratio: N points = M minor units.' });
 
 export const programShapeSchema = z.strictObject({
   id: idSchema,
@@ -90,7 +118,13 @@ export const programShapeSchema = z.strictObject({
   currency: currencySchema,
   pointValueMinor: positiveMinorSchema
     .max(100_000_000)
-    .describe('What one point is worth when spent, minor units: "1 point = 10 RUB" is 1000.'),
+    .optional()
+    .describe(
+      'What one point is worth when spent, minor units: "1 point = 10 RUB" is 1000. Give this or "exchange".',
+    ),
+  exchange: exchangeSchema
+    .optional()
+    .describe('What points are worth as a ratio: "10 points = 1 RUB". Give this or "pointValueMinor".'),
   timeZone: z
     .string()
     .min(1)
@@ -99,9 +133,7 @@ export const programShapeSchema = z.strictObject({
     .describe('For date rules: "UTC", an offset such as "+03:00", or an IANA zone such as "Europe/Moscow".'),
   rounding: z
     .strictObject({
-      mode: z
-        .enum(roundingModes, { error: 'must be "down", "up", "half-up" or "half-even"' })
-        .default('down'),
+      mode: roundingModeSchema.default('down'),
       scope: z
         .enum(['line', 'receipt'], { error: 'must be "line" or "receipt"' })
         .default('line')
@@ -135,6 +167,19 @@ export const programShapeSchema = z.strictObject({
     .nullable()
     .default(null)
     .describe('Points expire this many days after they vest; null: never.'),
+  lifetimeMonths: monthsSchema
+    .optional()
+    .describe(
+      'Points expire this many calendar months after the local date they vest (31 January + 1 month: end of 28 February). Instead of lifetimeDays.',
+    ),
+  expireAt: z
+    .enum(['instant', 'end-of-day', 'end-of-month'], {
+      error: 'must be "instant", "end-of-day" or "end-of-month"',
+    })
+    .optional()
+    .describe(
+      'Where an expiry lands: the exact instant (the default for lifetimeDays), the end of that local day (always so for lifetimeMonths) or the end of its local month.',
+    ),
   eligibility: conditionsSchema.prefault({}).describe('Who takes part at all. Blocked cards never do.'),
   segments: z.array(segmentSchema).max(256).default([]),
   tiers: z.array(tierSchema).max(32).default([]),
@@ -163,6 +208,7 @@ export const programShapeSchema = z.strictObject({
   earn: z.array(earnRuleSchema).max(1000).default([]),
   redemption: redemptionSchema.prefault({}),
   offers: z.array(offerSchema).max(256).default([]),
+  rewards: rewardCatalogueSchema.optional(),
   receipt: z
     .record(z.string(), z.unknown())
     .optional()

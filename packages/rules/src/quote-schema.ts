@@ -1,5 +1,6 @@
 import { currencySchema } from '@tillpoint/core';
 import { z } from 'zod';
+import { rewardsQuoteSchema } from './reward-quote-schema';
 
 /**
  * What `quote()` returns and the local API sends to the POS. Money is integer minor units,
@@ -38,6 +39,8 @@ export const quoteLineSchema = z.strictObject({
   maxSpendPoints: nonNegative,
   spentPoints: nonNegative.optional(),
   spendDiscountMinor: nonNegative.optional(),
+  /** Money the chosen catalogue rewards take off this line (present when rewards were chosen). */
+  rewardDiscountMinor: nonNegative.optional(),
 });
 export type QuoteLine = z.infer<typeof quoteLineSchema>;
 
@@ -77,6 +80,8 @@ export const redemptionQuoteSchema = z.strictObject({
   maxPoints: nonNegative,
   maxDiscountMinor: nonNegative,
   minPoints: nonNegative,
+  /** Points are spent only in multiples of this (present when the program sets a step). */
+  stepPoints: nonNegative.optional(),
   /** What holds the maximum down: the binding limits (balance, percent of basket, ...). */
   limitedBy: z.array(noticeSchema),
   chosen: z
@@ -88,7 +93,7 @@ export const redemptionQuoteSchema = z.strictObject({
       /** Set when the requested spend is impossible; then nothing is spent. */
       refusal: z
         .strictObject({
-          code: z.enum(['insufficient_points', 'below_minimum', 'above_maximum']),
+          code: z.enum(['insufficient_points', 'not_step_multiple', 'below_minimum', 'above_maximum']),
           text: z.string(),
         })
         .nullable(),
@@ -135,6 +140,8 @@ export const quoteSchema = z.strictObject({
   redemption: redemptionQuoteSchema,
   tier: tierQuoteSchema,
   offers: z.array(offerOutSchema),
+  /** The reward catalogue (present when the program has one). */
+  rewards: rewardsQuoteSchema.optional(),
   /** Why the card earns or spends nothing, when it does not (blocked, not eligible). */
   notices: z.array(noticeSchema),
 });

@@ -2,7 +2,7 @@ import { type BasketInput, basketSchema, type CardInput, cardSchema, roundingMod
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseProgram } from './parse-program';
-import type { ProgramInput } from './program-schema';
+import type { Program, ProgramInput } from './program-schema';
 import { quote } from './quote';
 
 const categories = ['dairy', 'bakery', 'tobacco', 'electronics', 'wine'];
@@ -11,6 +11,15 @@ const hundredths = (max: number) => fc.integer({ min: 0, max: max * 100 }).map((
 const programArb: fc.Arbitrary<ProgramInput> = fc
   .record({
     pointValueMinor: fc.constantFrom(1, 50, 100, 1000, 333),
+    // half the programs state a ratio instead: "10 points = 1 RUB", "150 points = $1", ...
+    exchange: fc.option(
+      fc.record({
+        points: fc.constantFrom(1, 3, 10, 150, 1000),
+        moneyMinor: fc.constantFrom(1, 7, 100, 333),
+        moneyRounding: fc.constantFrom(...roundingModes),
+      }),
+    ),
+    stepPoints: fc.option(fc.constantFrom(1, 2, 10, 150)),
     rounding: fc.record({
       mode: fc.constantFrom(...roundingModes),
       scope: fc.constantFrom('line', 'receipt'),
@@ -48,7 +57,7 @@ const programArb: fc.Arbitrary<ProgramInput> = fc
     id: 'generated',
     name: 'Generated program',
     currency: 'RUB',
-    pointValueMinor: g.pointValueMinor,
+    ...(g.exchange === null ? { pointValueMinor: g.pointValueMinor } : { exchange: g.exchange }),
     rounding: g.rounding,
     accrual: {
       excludeDiscountedLines: g.excludeDiscounted,
@@ -69,6 +78,12 @@ const programArb: fc.Arbitrary<ProgramInput> = fc
     ],
     redemption: {
       ...g.redemption,
+      ...(g.stepPoints === null
+        ? {}
+        : {
+            stepPoints: g.stepPoints,
+            minPoints: g.redemption.minPoints - (g.redemption.minPoints % g.stepPoints),
+          }),
       lineCaps: [{ lines: { categories: ['wine'] }, maxPercent: 0 }],
     },
   }));
@@ -113,6 +128,19 @@ function setup(programInput: ProgramInput, basketInput: BasketInput, cardInput: 
   };
 }
 
+/**
+ * The money of `points` at the program's rate, checked against the exact value in integers:
+ * within one minor unit of points * M / N, and never above it when the rate rounds down.
+ */
+function expectMoneyOfPoints(program: Program, points: number, moneyMinor: number): void {
+  const n = BigInt(program.exchange?.points ?? 1);
+  const m = BigInt(program.exchange?.moneyMinor ?? program.pointValueMinor ?? 0);
+  const exact = BigInt(points) * m;
+  const got = BigInt(moneyMinor) * n;
+  expect(got - exact < n && exact - got < n).toBe(true);
+  if ((program.exchange?.moneyRounding ?? 'down') === 'down') expect(got <= exact).toBe(true);
+}
+
 describe('quote properties', () => {
   it('never earns negative or fractional points, and the lots sum to the total', () => {
     fc.assert(
@@ -146,7 +174,8 @@ describe('quote properties', () => {
         (p, b, c, fraction) => {
           const { version, basket, card } = setup(p, b, c);
           const max = quote(basket, card, version, now).redemption.maxPoints;
-          const spend = Math.floor(max * fraction);
+          const step = version.program.redemption.stepPoints ?? 1;
+          const spend = Math.floor((max * fraction) / step) * step;
           const q = quote(basket, card, version, now, { spendPoints: spend });
           const chosen = q.redemption.chosen;
           expect(chosen).toBeDefined();
@@ -158,7 +187,7 @@ describe('quote properties', () => {
           }
           expect(chosen.lines.reduce((s, l) => s + l.points, 0)).toBe(spend);
           expect(chosen.lines.reduce((s, l) => s + l.discountMinor, 0)).toBe(chosen.discountMinor);
-          expect(chosen.discountMinor).toBe(spend * version.program.pointValueMinor);
+          expectMoneyOfPoints(version.program, spend, chosen.discountMinor);
           for (const line of q.lines) {
             expect(line.spentPoints ?? 0).toBeLessThanOrEqual(line.maxSpendPoints);
             expect(line.spendDiscountMinor ?? 0).toBeLessThanOrEqual(line.amountMinor);
@@ -175,9 +204,9 @@ describe('quote properties', () => {
         const { version, basket, card } = setup(p, b, c);
         const q = quote(basket, card, version, now);
         const r = version.program.redemption;
-        const pv = version.program.pointValueMinor;
         expect(q.redemption.maxPoints).toBeLessThanOrEqual(card.balance.spendable);
-        expect(q.redemption.maxDiscountMinor).toBe(q.redemption.maxPoints * pv);
+        expect(q.redemption.maxPoints % (r.stepPoints ?? 1)).toBe(0);
+        expectMoneyOfPoints(version.program, q.redemption.maxPoints, q.redemption.maxDiscountMinor);
         if (r.maxPercentOfBasket !== undefined) {
           // compare in integers: discount * 10000 <= total * percent-hundredths * 100
           const capTimes10000 = q.basketTotalMinor * Math.round(r.maxPercentOfBasket * 100);

@@ -6,6 +6,7 @@ import {
   idSchema,
   localDateSchema,
   monthDaySchema,
+  monthsSchema,
   percentSchema,
   pointsSchema,
   positiveMinorSchema,
@@ -15,7 +16,7 @@ import {
 } from './schema-primitives';
 
 /**
- * Earn rules: a condition plus a reward. Line rules (cashback, points-per-amount, multiplier,
+ * Earn rules: a condition plus a reward. Line rules (cashback, points-per-amount, points-per-unit, multiplier,
  * no-accrual) work on each basket line; basket rules (threshold, nth-purchase, welcome,
  * referral, date-bonus) give one reward per purchase.
  */
@@ -88,6 +89,11 @@ export const conditionsSchema = z
       .array(z.enum(['anonymous', 'enrolled'], { error: 'must be "anonymous" or "enrolled"' }))
       .min(1)
       .optional(),
+    minBasketMinor: positiveMinorSchema
+      .optional()
+      .describe(
+        'The basket (after POS discounts, before points) reaches this amount: "1 point per 10 RUB on purchases from 555 RUB".',
+      ),
   })
   .meta({
     id: 'Conditions',
@@ -156,6 +162,9 @@ const lineScope = {
     .describe('With "skip": only these promotion ids make the rule skip a line (all when left out).'),
 };
 
+/** Points a rate rule gives per amount or per units. */
+const ratePointsSchema = pointsSchema.min(1, 'must be at least 1 point').max(1_000_000);
+
 /** Delayed activation and lifetime of the points one rule gives, when not the program's. */
 const lotScope = {
   vestingDays: daysSchema
@@ -166,6 +175,11 @@ const lotScope = {
     .nullable()
     .optional()
     .describe("Overrides the program's point lifetime for points from this rule (null: never expire)."),
+  lifetimeMonths: monthsSchema
+    .optional()
+    .describe(
+      "Overrides the program's point lifetime with calendar months (the day clamped to the month's end).",
+    ),
 };
 
 const bonusScope = {
@@ -194,15 +208,34 @@ export const pointsPerAmountRuleSchema = z
     ...common,
     ...lineScope,
     ...lotScope,
-    points: pointsSchema
-      .min(1, 'must be at least 1 point')
-      .max(1_000_000)
-      .describe('"1 RUB = 2 points": points 2, perAmountMinor 100.'),
+    points: ratePointsSchema.describe('"1 RUB = 2 points": points 2, perAmountMinor 100.'),
     perAmountMinor: positiveMinorSchema.max(1_000_000_000),
   })
   .meta({
     id: 'PointsPerAmountRule',
     description: 'Exchange rate: points per amount, e.g. 2 points per 100 minor units ("1 RUB = 2 points").',
+  });
+
+export const pointsPerUnitRuleSchema = z
+  .strictObject({
+    type: z.literal('points-per-unit'),
+    ...common,
+    ...lineScope,
+    ...lotScope,
+    points: ratePointsSchema.describe(
+      'Points for every `perUnits` whole units of a matching line: "1,000 points per item".',
+    ),
+    perUnits: z
+      .number({ error: 'must be a whole number of units' })
+      .int('must be a whole number of units')
+      .min(1, 'must be at least 1 unit')
+      .max(10_000, 'must be at most 10000 units')
+      .default(1)
+      .describe('"1 point for every 2 items" is points 1, perUnits 2. Weighed goods count whole units.'),
+  })
+  .meta({
+    id: 'PointsPerUnitRule',
+    description: 'Points per unit bought: a number of points for every N whole units of a matching line.',
   });
 
 export const multiplierRuleSchema = z
@@ -294,6 +327,7 @@ export const earnRuleSchema = z.discriminatedUnion(
   [
     cashbackRuleSchema,
     pointsPerAmountRuleSchema,
+    pointsPerUnitRuleSchema,
     multiplierRuleSchema,
     noAccrualRuleSchema,
     thresholdRuleSchema,
@@ -304,19 +338,20 @@ export const earnRuleSchema = z.discriminatedUnion(
   ],
   {
     error:
-      'must have a "type" of cashback, points-per-amount, multiplier, no-accrual, threshold, nth-purchase, welcome, referral or date-bonus',
+      'must have a "type" of cashback, points-per-amount, points-per-unit, multiplier, no-accrual, threshold, nth-purchase, welcome, referral or date-bonus',
   },
 );
 export type EarnRule = z.infer<typeof earnRuleSchema>;
 export type LineRule = Extract<
   EarnRule,
-  { type: 'cashback' | 'points-per-amount' | 'multiplier' | 'no-accrual' }
+  { type: 'cashback' | 'points-per-amount' | 'points-per-unit' | 'multiplier' | 'no-accrual' }
 >;
 export type BasketRule = Exclude<EarnRule, LineRule>;
 
 export const lineRuleTypes: ReadonlySet<EarnRule['type']> = new Set([
   'cashback',
   'points-per-amount',
+  'points-per-unit',
   'multiplier',
   'no-accrual',
 ]);

@@ -7,17 +7,18 @@ export interface Candidate {
   rule: { id: string; exclusiveGroup?: string | undefined; stop: boolean };
 }
 
-export function selectRules<T extends Candidate>(
+export function selectRules<T extends Candidate, C = undefined>(
   candidates: readonly T[],
   groupPick: ReadonlyMap<string, 'priority' | 'best'>,
-  worth: (candidate: T) => bigint,
+  worth: (candidate: T, context: C) => bigint,
+  context?: C,
 ): T[] {
   const best = new Map<string, T>();
   for (const c of candidates) {
     const group = c.rule.exclusiveGroup;
     if (group === undefined || groupPick.get(group) !== 'best') continue;
     const held = best.get(group);
-    if (held === undefined || worth(c) > worth(held)) best.set(group, c);
+    if (held === undefined || worth(c, context as C) > worth(held, context as C)) best.set(group, c);
   }
   const taken = new Set<string>();
   const selected: T[] = [];

@@ -58,6 +58,12 @@ export const daysSchema = z
   .nonnegative('must not be negative; write 0 or more days')
   .max(36_500, 'must be at most 36500 days');
 
+export const monthsSchema = z
+  .number({ error: 'must be a whole number of calendar months' })
+  .int('must be a whole number of calendar months')
+  .min(1, 'must be at least 1 month')
+  .max(1200, 'must be at most 1200 months');
+
 export const localDateSchema = z.iso.date({
   error: 'must be a local date as "YYYY-MM-DD", e.g. "2027-01-01"',
 });

@@ -2,7 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { basketSchema, cardSchema } from '@tillpoint/core';
 import { describe, expect, it } from 'vitest';
-import { parseProgram, quote, quoteSchema } from '../src/index';
+import {
+  parseProgram,
+  type QuoteOptions,
+  quote,
+  quoteSchema,
+  type ReturnedLine,
+  type RewardRequest,
+  rewardReturn,
+} from '../src/index';
 
 /**
  * Every worked example of MECHANICS.md: `fixtures/baskets/<name>.json` holds the card, the
@@ -19,12 +27,33 @@ const names = readdirSync(basketsDir)
 
 interface FixtureBasket {
   description: string;
+  /** Where the numbers come from: a real program's public terms, quoted. */
+  source?: { url: string; quote: string }[];
   program: string;
   now: string;
   card: unknown;
   basket: unknown;
   spendPoints?: number;
+  spendAmountMinor?: number;
+  rewards?: RewardRequest[];
+  rewardStock?: Record<string, number>;
   expect: Record<string, unknown>;
+  /** Returns against a chosen reward (`rewards.chosen[reward]`), one after another. */
+  returns?: {
+    reward: number;
+    returned: ReturnedLine[];
+    alreadyRefundedPoints: number;
+    expect: Record<string, unknown>;
+  }[];
+}
+
+function optionsOf(fixture: FixtureBasket): QuoteOptions {
+  return {
+    ...(fixture.spendPoints === undefined ? {} : { spendPoints: fixture.spendPoints }),
+    ...(fixture.spendAmountMinor === undefined ? {} : { spendAmountMinor: fixture.spendAmountMinor }),
+    ...(fixture.rewards === undefined ? {} : { rewards: fixture.rewards }),
+    ...(fixture.rewardStock === undefined ? {} : { rewardStock: fixture.rewardStock }),
+  };
 }
 
 function at(value: unknown, path: string): unknown {
@@ -46,16 +75,28 @@ describe('MECHANICS.md worked examples', () => {
     const programPath = `fixtures/programs/${fixture.program}.json`;
     const parsed = parseProgram(JSON.parse(readFileSync(join(root, programPath), 'utf8')), programPath);
     if (!parsed.ok) throw new Error(parsed.message);
+    for (const source of fixture.source ?? []) {
+      expect(source.url, `${name}: source url`).toMatch(/^https?:\/\//);
+      expect(source.quote.length, `${name}: source quote`).toBeGreaterThan(10);
+    }
     const q = quote(
       basketSchema.parse(fixture.basket),
       cardSchema.parse(fixture.card),
       parsed.value,
       new Date(fixture.now),
-      fixture.spendPoints === undefined ? {} : { spendPoints: fixture.spendPoints },
+      optionsOf(fixture),
     );
     expect(quoteSchema.safeParse(q).success).toBe(true);
     for (const [path, value] of Object.entries(fixture.expect)) {
       expect(at(q, path), `${name}: ${path}`).toEqual(value);
+    }
+    for (const [k, r] of (fixture.returns ?? []).entries()) {
+      const applied = q.rewards?.chosen[r.reward];
+      if (applied === undefined) throw new Error(`${name}: returns[${k}] names no chosen reward`);
+      const back = rewardReturn(applied, r.returned, r.alreadyRefundedPoints);
+      for (const [path, value] of Object.entries(r.expect)) {
+        expect(at(back, path), `${name}: returns[${k}].${path}`).toEqual(value);
+      }
     }
     await expect(`${JSON.stringify(q, null, 2)}\n`).toMatchFileSnapshot(
       join(root, 'fixtures/quotes', `${name}.json`),
@@ -76,7 +117,7 @@ describe('sample programs and baskets (used by scripts/demo.ts)', () => {
       cardSchema.parse(sample.card),
       parsed.value,
       new Date(sample.now),
-      sample.spendPoints === undefined ? {} : { spendPoints: sample.spendPoints },
+      optionsOf(sample),
     );
     expect(quoteSchema.parse(q)).toEqual(q);
     expect(q.earned.totalPoints).toBeGreaterThan(0);

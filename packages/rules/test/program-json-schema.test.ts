@@ -10,24 +10,33 @@ describe('docs/program.schema.json', () => {
     expect(readFileSync(committed, 'utf8')).toBe(programJsonSchemaText());
   });
 
-  it('refuses unknown fields and names every rule type', () => {
+  it('refuses unknown fields and names every rule and reward type', () => {
     const schema = programJsonSchema() as {
       additionalProperties: boolean;
       required: string[];
+      properties: Record<string, unknown>;
       $defs: Record<string, { properties: { type: { const: string } } }>;
     };
     expect(schema.additionalProperties).toBe(false);
-    expect(schema.required).toEqual(expect.arrayContaining(['id', 'name', 'currency', 'pointValueMinor']));
+    expect(schema.required).toEqual(['id', 'name', 'currency']);
+    // one of the two is required; parseProgram checks that
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['pointValueMinor', 'exchange']));
     const types = Object.values(schema.$defs)
       .map((d) => d.properties?.type?.const)
       .filter((t) => t !== undefined);
     expect(types.sort()).toEqual([
+      'amount-off',
       'cashback',
+      'coupon',
       'date-bonus',
+      'free-units',
+      'gift',
       'multiplier',
       'no-accrual',
       'nth-purchase',
+      'percent-off',
       'points-per-amount',
+      'points-per-unit',
       'referral',
       'threshold',
       'welcome',

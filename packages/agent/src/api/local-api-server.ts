@@ -37,6 +37,7 @@ export const statusOfCode: Record<ApiErrorCode, number> = {
   rate_limited: 429,
   below_minimum: 422,
   currency_mismatch: 422,
+  not_step_multiple: 422,
   above_maximum: 422,
   return_exceeds_sale: 422,
   loyalty_unavailable: 503,

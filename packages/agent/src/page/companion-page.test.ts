@@ -21,6 +21,7 @@ const deps = (over: Partial<CompanionPageDeps['config']> = {}): CompanionPageDep
   },
   currency: 'RUB',
   pointValueMinor: 100,
+  pointValuePoints: 1,
   categories: ['milk'],
 });
 
@@ -47,7 +48,7 @@ describe('companion page server side', () => {
     if (!parsed.ok) throw new Error(parsed.message);
     const found = pageDepsFrom(deps().config, parsed.value);
     expect(found.categories).toEqual(['alcohol', 'milk', 'tobacco']);
-    expect(found).toMatchObject({ currency: 'RUB', pointValueMinor: 100 });
+    expect(found).toMatchObject({ currency: 'RUB', pointValueMinor: 100, pointValuePoints: 1 });
   });
 
   it('serves the page and its fixed files, and signs in only with the token from our own origin', async () => {

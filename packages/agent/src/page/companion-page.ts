@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import rateLimit from '@fastify/rate-limit';
 import { assert } from '@tillpoint/core';
-import type { ProgramVersion } from '@tillpoint/rules';
+import { exchangeRateOf, type ProgramVersion } from '@tillpoint/rules';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentConfig } from '../config/agent-config';
 import { texts } from './assets/texts.js';
@@ -15,9 +15,10 @@ import {
 
 export interface CompanionPageDeps {
   config: Pick<AgentConfig, 'language' | 'storeName' | 'tillId' | 'page' | 'api'>;
-  /** The shop's currency and the money value of one point, from the program. */
+  /** The shop's currency and what points pay, from the program: `pointValuePoints` points pay `pointValueMinor`. */
   currency: string;
   pointValueMinor: number;
+  pointValuePoints: number;
   /** Product categories the program's rules name, offered for each basket line. */
   categories: readonly string[];
 }
@@ -69,6 +70,7 @@ export function renderIndexHtml(deps: CompanionPageDeps, template = readAsset('i
     locale: config.page.locale ?? defaultLocale[config.language],
     currency: deps.currency,
     pointValueMinor: String(deps.pointValueMinor),
+    pointValuePoints: String(deps.pointValuePoints),
     store: config.storeName ?? '',
     till: config.tillId,
     categories: deps.categories.join(','),
@@ -198,7 +200,8 @@ export function pageDepsFrom(
   return {
     config,
     currency: version.program.currency,
-    pointValueMinor: version.program.pointValueMinor,
+    pointValueMinor: exchangeRateOf(version.program).moneyMinor,
+    pointValuePoints: exchangeRateOf(version.program).points,
     categories: [...found].sort(),
   };
 }

@@ -22,6 +22,7 @@ const settings = {
   locale: root.dataset.locale || 'en-GB',
   currency: root.dataset.currency || 'RUB',
   pointValueMinor: Number(root.dataset.pointValueMinor || '0'),
+  pointValuePoints: Number(root.dataset.pointValuePoints || '1'),
   store: root.dataset.store || '',
   till: root.dataset.till || '',
   categories: (root.dataset.categories || '').split(',').filter((c) => c.length > 0),
@@ -477,7 +478,7 @@ function renderSpend() {
   if (spend > 0 && spend < q.redemption.minPoints)
     note = t('spendBelowMin', { min: pts(q.redemption.minPoints) });
   setText('spend-note', note);
-  const value = spend * settings.pointValueMinor;
+  const value = Math.floor((spend * settings.pointValueMinor) / settings.pointValuePoints);
   setText('spend-value', money(value));
   setText('to-pay', money(q.basketTotalMinor - value));
 }
