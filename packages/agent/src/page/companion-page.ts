@@ -18,6 +18,8 @@ export interface CompanionPageDeps {
   /** The shop's currency and the money value of one point, from the program. */
   currency: string;
   pointValueMinor: number;
+  /** The shop's time zone (the program's `timeZone`): dates and times on the page are read there. */
+  timeZone: string;
   /** Product categories the program's rules name, offered for each basket line. */
   categories: readonly string[];
 }
@@ -29,6 +31,12 @@ const assetTypes = {
   'texts.js': 'text/javascript; charset=utf-8',
   'api.js': 'text/javascript; charset=utf-8',
   'status.js': 'text/javascript; charset=utf-8',
+  'page.js': 'text/javascript; charset=utf-8',
+  'state.js': 'text/javascript; charset=utf-8',
+  'basket.js': 'text/javascript; charset=utf-8',
+  'returns.js': 'text/javascript; charset=utf-8',
+  'done.js': 'text/javascript; charset=utf-8',
+  'status-view.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 } as const;
 type AssetName = keyof typeof assetTypes;
@@ -69,6 +77,7 @@ export function renderIndexHtml(deps: CompanionPageDeps, template = readAsset('i
     locale: config.page.locale ?? defaultLocale[config.language],
     currency: deps.currency,
     pointValueMinor: String(deps.pointValueMinor),
+    timeZone: deps.timeZone,
     store: config.storeName ?? '',
     till: config.tillId,
     categories: deps.categories.join(','),
@@ -199,6 +208,7 @@ export function pageDepsFrom(
     config,
     currency: version.program.currency,
     pointValueMinor: version.program.pointValueMinor,
+    timeZone: version.program.timeZone,
     categories: [...found].sort(),
   };
 }
