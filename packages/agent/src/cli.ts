@@ -171,7 +171,7 @@ program
   .description('print the OpenAPI document of the local API')
   .action(async () => {
     const { localApiOpenApi } = await import('@tillpoint/protocol');
-    console.log(JSON.stringify(localApiOpenApi('local'), null, 2));
+    console.log(JSON.stringify(localApiOpenApi(), null, 2));
   });
 
 const service = program.command('service').description('run the agent as a system service');

@@ -1,8 +1,8 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from './agent-process';
+import { freePort, spawnUntilHealthy } from './agent-process';
 
 const hubCli = fileURLToPath(new URL('../../hub/src/cli.ts', import.meta.url));
 const run = promisify(execFile);
@@ -52,30 +52,22 @@ export class HubProcess {
   }
 
   async start(timeoutMs = 20_000): Promise<void> {
-    const args = ['--import', 'tsx', hubCli, 'serve', '--db', this.db, '--key', this.key];
-    const child = spawn(
-      process.execPath,
-      [...args, '--host', '127.0.0.1', '--port', String(this.port), '--expiry-every-min', '0'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.child = child;
-    child.stdout?.on('data', (b: Buffer) => {
-      this.output += b.toString();
+    this.child = await spawnUntilHealthy({
+      args: ['--import', 'tsx', hubCli, 'serve', '--db', this.db, '--key', this.key].concat([
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(this.port),
+        '--expiry-every-min',
+        '0',
+      ]),
+      healthUrl: `${this.url}/v1/health`,
+      what: 'hub',
+      output: (text) => {
+        this.output += text;
+      },
+      timeoutMs,
     });
-    child.stderr?.on('data', (b: Buffer) => {
-      this.output += b.toString();
-    });
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`hub exited with ${child.exitCode}:\n${this.output}`);
-      try {
-        if ((await fetch(`${this.url}/v1/health`, { signal: AbortSignal.timeout(500) })).ok) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`hub did not start within ${timeoutMs} ms:\n${this.output}`);
   }
 
   /** Stops the process: SIGKILL is head office's machine losing power. */
