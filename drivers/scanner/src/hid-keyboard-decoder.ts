@@ -29,6 +29,23 @@ export interface HidKeyboardDecoderOptions {
 /** Boot-protocol keyboard report: modifiers, reserved, six key codes. */
 export const bootReportBytes = 8;
 const errorRollOver = 0x01;
+/** A HID POS input report (usage page 0x8C) as scanners send it: 64 bytes, id 0x02, AIM id at 2. */
+const hidPosReportBytes = 64;
+/** One setup error per burst of reports, not one per report. */
+const setupFaultGapMs = 1000;
+
+/** The setup error when a scanner configured as a keyboard sends HID POS reports. */
+export const sendsHidPosMessage =
+  'this scanner sends HID POS reports, not keyboard reports; configure kind: hid-pos for it';
+
+/**
+ * The start of a HID POS report read as a boot keyboard report: report id 0x02 where the
+ * modifiers are, a length where the reserved byte (always 0 from a keyboard) is, and the AIM
+ * id's "]" where the first key is.
+ */
+function looksLikeHidPosStart(r: Uint8Array, offset: number): boolean {
+  return r[offset] === 0x02 && (r[offset + 1] ?? 0) !== 0 && r[offset + 2] === 0x5d;
+}
 
 /**
  * HID boot-keyboard reports to label bytes. A character is typed when its key appears in a
@@ -38,6 +55,9 @@ const errorRollOver = 0x01;
 export class HidKeyboardDecoder extends HidReportDecoder {
   private readonly options: HidKeyboardDecoderOptions;
   private keysDown: number[] = [];
+  /** Reports left of a HID POS report being skipped (its payload must not type keys). */
+  private foreignReportsLeft = 0;
+  private setupFaultAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: HidKeyboardDecoderOptions) {
     assert(options.suffix !== 'none' || options.idleTimeoutMs > 0, 'suffix "none" needs an idle timeout');
@@ -56,12 +76,31 @@ export class HidKeyboardDecoder extends HidReportDecoder {
 
   protected resetState(): void {
     this.keysDown = [];
+    this.foreignReportsLeft = 0;
   }
 
   protected onReport(r: Uint8Array, out: DecoderOutput[]): void {
     const offset = this.options.reportId === undefined ? 0 : 1;
+    if (this.foreignReportsLeft > 0) {
+      this.foreignReportsLeft -= 1;
+      return;
+    }
+    if (looksLikeHidPosStart(r, 0)) {
+      // A scanner in HID POS mode: its 64-byte reports would type garbage. Say so, drop the
+      // label in hand, and skip the rest of the report.
+      this.foreignReportsLeft = Math.ceil(hidPosReportBytes / r.length) - 1;
+      this.label.clear();
+      this.keysDown = [];
+      if (this.lastReportAtMs - this.setupFaultAtMs >= setupFaultGapMs) out.push(fault(sendsHidPosMessage));
+      this.setupFaultAtMs = this.lastReportAtMs;
+      return;
+    }
     if (offset === 1 && r[0] !== this.options.reportId) {
       out.push(fault(`keyboard report id ${r[0]} is not ${this.options.reportId}`));
+      return;
+    }
+    if ((r[offset + 1] ?? 0) !== 0) {
+      out.push(fault(`not a boot keyboard report (reserved byte ${r[offset + 1]}): report ignored`));
       return;
     }
     const modifiers = r[offset] ?? 0;

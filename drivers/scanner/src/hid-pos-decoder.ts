@@ -40,12 +40,32 @@ export interface HidPosDecoderOptions {
   idleTimeoutMs: number;
 }
 
+/** The setup error when a scanner configured for HID POS sends keyboard reports. */
+export const sendsKeyboardMessage =
+  'this scanner sends keyboard reports, not HID POS reports; configure kind: hid-keyboard for it, or switch the scanner to HID POS mode';
+
+/**
+ * Eight-byte boot keyboard reports gathered into one HID POS report: every 8-byte slice has
+ * its reserved byte (1) at 0, at least one slice presses a key, and no AIM id follows the
+ * length byte. A real HID POS report has a length where the first slice's reserved byte is.
+ */
+export function looksLikeKeyboardReports(r: Uint8Array): boolean {
+  if (r.length % 8 !== 0) return false;
+  let keys = 0;
+  for (let at = 0; at < r.length; at += 8) {
+    if (r[at + 1] !== 0) return false;
+    for (let k = at + 2; k < at + 8; k++) if ((r[k] ?? 0) !== 0) keys++;
+  }
+  return keys > 0;
+}
+
 /** HID POS reports to labels; a long code spans several reports joined by the continuation flag. */
 export class HidPosDecoder extends HidReportDecoder {
   private readonly options: HidPosDecoderOptions;
   private readonly payloadMax: number;
   /** The AIM id of the label being joined (taken from its first report). */
   private aim: string | undefined;
+  private setupFaultAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: HidPosDecoderOptions) {
     const l = options.layout;
@@ -71,6 +91,14 @@ export class HidPosDecoder extends HidReportDecoder {
 
   protected onReport(r: Uint8Array, out: DecoderOutput[]): void {
     const l = this.options.layout;
+    if (looksLikeKeyboardReports(r)) {
+      this.label.clear();
+      this.aim = undefined;
+      // One setup error per burst of keystrokes, not one per 64 bytes of them.
+      if (this.lastReportAtMs - this.setupFaultAtMs >= 1000) out.push(fault(sendsKeyboardMessage));
+      this.setupFaultAtMs = this.lastReportAtMs;
+      return;
+    }
     if (r[0] !== l.reportId) {
       out.push(fault(`HID POS report id ${r[0]} is not ${l.reportId}: report ignored`));
       return;

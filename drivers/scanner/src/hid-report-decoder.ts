@@ -7,7 +7,8 @@ import { idleDeadline, type LabelBuffer, type ReportCollector } from './label-bu
  * decoder says what a report means (`onReport`) and what an idle label becomes (`onIdle`).
  */
 export abstract class HidReportDecoder implements FrameDecoder {
-  private lastReportAtMs = 0;
+  /** When the report in hand (or the last one) arrived. */
+  protected lastReportAtMs = 0;
 
   protected constructor(
     private readonly reports: ReportCollector,

@@ -48,13 +48,24 @@ program
   .option('--dir <dir>', 'where the demo keeps its files', '.tillpoint/demo')
   .option('--port <port>', 'local API port', '8787')
   .option('--exit-after <seconds>', 'stop by itself after this many seconds (for scripts)')
-  .action(async (o: { dir: string; port: string; exitAfter?: string }) => {
-    const { runDemo } = await import('./demo');
-    const demo = await runDemo({ dir: o.dir, port: Number(o.port) });
-    onSignals(() => demo.stop());
-    if (o.exitAfter !== undefined)
-      setTimeout(() => void demo.stop().then(() => process.exit(0)), Number(o.exitAfter) * 1000);
-  });
+  .addOption(
+    new Option('--language <language>', 'the page, slips and narration').choices(['en', 'ru']).default('en'),
+  )
+  .option('--reset', 'start afresh: delete the demo ledger and state first (default: keep them)')
+  .action(
+    async (o: { dir: string; port: string; exitAfter?: string; language: 'en' | 'ru'; reset?: boolean }) => {
+      const { runDemo } = await import('./demo');
+      const demo = await runDemo({
+        dir: o.dir,
+        port: Number(o.port),
+        language: o.language,
+        reset: o.reset === true,
+      });
+      onSignals(() => demo.stop());
+      if (o.exitAfter !== undefined)
+        setTimeout(() => void demo.stop().then(() => process.exit(0)), Number(o.exitAfter) * 1000);
+    },
+  );
 
 program
   .command('scan')
@@ -160,7 +171,7 @@ program
   .description('print the OpenAPI document of the local API')
   .action(async () => {
     const { localApiOpenApi } = await import('@tillpoint/protocol');
-    console.log(JSON.stringify(localApiOpenApi('local'), null, 2));
+    console.log(JSON.stringify(localApiOpenApi(), null, 2));
   });
 
 const service = program.command('service').description('run the agent as a system service');

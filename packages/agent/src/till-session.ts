@@ -14,7 +14,7 @@ import {
   type ReturnRequest,
   type SaleAnswer,
 } from '@tillpoint/protocol';
-import { type LoyaltySlip, maskCardNumber, renderSlip } from '@tillpoint/receipt';
+import { earnedReason, type LoyaltySlip, maskCardNumber, renderSlip } from '@tillpoint/receipt';
 import { type ProgramVersion, type Quote, quote, tierStanding } from '@tillpoint/rules';
 import { type CardRange, classifyCode } from '@tillpoint/scanner';
 import type { Logger } from 'pino';
@@ -577,23 +577,22 @@ export class TillSession {
     );
     const expiring = view?.expiringSoon[0];
     const offer = q.offers.find((o) => o.kind === 'hidden') ?? q.offers[0];
-    const reason = mainReason(q);
+    const reason = earnedReason(q, language);
     const tier = q.tier.afterPurchase ?? q.tier.current;
     return {
       language,
       currency: q.currency,
       cardMasked: maskCardNumber(code),
       earnedPoints,
-      // Reasons are English sentences; a Russian slip leaves the reason out rather than mix languages.
-      ...(reason !== undefined && language === 'en' ? { earnedReason: reason.slice(0, 120) } : {}),
+      ...(reason === undefined ? {} : { earnedReason: reason }),
       spentPoints,
       spentValueMinor: q.redemption.chosen?.discountMinor ?? 0,
       balancePoints: view?.spendable ?? 0,
       ...(view !== undefined && view.pending > 0 && soonest !== undefined
-        ? { pending: { points: view.pending, availableFrom: isoDate(soonest) } }
+        ? { pending: { points: view.pending, availableFrom: new Date(soonest).toISOString() } }
         : {}),
       ...(expiring !== undefined
-        ? { expiringSoon: { points: expiring.points, on: isoDate(expiring.expiresAt) } }
+        ? { expiringSoon: { points: expiring.points, on: new Date(expiring.expiresAt).toISOString() } }
         : {}),
       ...(tier !== null
         ? {
@@ -615,6 +614,8 @@ export class TillSession {
         : {}),
       receiptId,
       at: new Date(atMs).toISOString(),
+      // The slip prints the time and dates as the shop's clock reads them.
+      timeZone: this.programInUse.program.timeZone,
       ...(config.storeName === undefined ? {} : { storeName: config.storeName }),
     };
   }
@@ -667,17 +668,4 @@ function cardFromView(view: CardView): Card {
     balance: { spendable: view.spendable, pending: view.pending },
     grantedOnce: view.grantedOnce,
   };
-}
-
-/** The sentence that explains most of the points: the biggest line's first reason, or a bonus. */
-function mainReason(q: Quote): string | undefined {
-  const bestLine = [...q.lines].sort((a, b) => b.earnedPoints - a.earnedPoints)[0];
-  const bestBonus = [...q.bonuses].sort((a, b) => b.points - a.points)[0];
-  if (bestBonus !== undefined && (bestLine === undefined || bestBonus.points > bestLine.earnedPoints))
-    return bestBonus.text;
-  return bestLine?.reasons[0]?.text;
-}
-
-function isoDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
 }

@@ -27,6 +27,41 @@ export function writeConfig(dir: string, options: StarterOptions & { token: stri
   return file;
 }
 
+/**
+ * Starts `node <args>` and waits until `healthUrl` answers 200: an agent or a hub as its own
+ * process. Its output goes to `output`; it fails with that output if the process exits or is slow.
+ */
+export async function spawnUntilHealthy(o: {
+  args: string[];
+  healthUrl: string;
+  headers?: Record<string, string>;
+  what: string;
+  output: (text: string) => void;
+  timeoutMs: number;
+}): Promise<ChildProcess> {
+  const child = spawn(process.execPath, o.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let seen = '';
+  const keep = (b: Buffer) => {
+    seen += b.toString();
+    o.output(b.toString());
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const deadline = Date.now() + o.timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${o.what} exited with ${child.exitCode}:\n${seen}`);
+    try {
+      const answer = await fetch(o.healthUrl, { headers: o.headers ?? {}, signal: AbortSignal.timeout(500) });
+      if (answer.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${o.what} did not start within ${o.timeoutMs} ms:\n${seen}`);
+}
+
 /** The agent as its own process, the way a till runs it: `tillpoint start --config FILE`. */
 export class AgentProcess {
   child: ChildProcess | undefined;
@@ -41,31 +76,16 @@ export class AgentProcess {
   ) {}
 
   async start(timeoutMs = 20_000): Promise<void> {
-    const child = spawn(process.execPath, [this.bin, 'start', '--config', this.configFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    this.child = await spawnUntilHealthy({
+      args: [this.bin, 'start', '--config', this.configFile],
+      healthUrl: `${this.url}/v1/health`,
+      headers: { authorization: `Bearer ${this.token}` },
+      what: 'agent',
+      output: (text) => {
+        this.output += text;
+      },
+      timeoutMs,
     });
-    this.child = child;
-    child.stdout?.on('data', (b: Buffer) => {
-      this.output += b.toString();
-    });
-    child.stderr?.on('data', (b: Buffer) => {
-      this.output += b.toString();
-    });
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`agent exited with ${child.exitCode}:\n${this.output}`);
-      try {
-        const answer = await fetch(`${this.url}/v1/health`, {
-          headers: { authorization: `Bearer ${this.token}` },
-          signal: AbortSignal.timeout(500),
-        });
-        if (answer.ok) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`agent did not start within ${timeoutMs} ms:\n${this.output}`);
   }
 
   /** SIGTERM (graceful) or SIGKILL (a power cut, as far as the agent knows). */

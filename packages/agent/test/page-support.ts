@@ -80,7 +80,7 @@ export async function startPageTill(
     language?: 'en' | 'ru';
     brokenLedger?: boolean;
     /** Enrol the till at this hub with this one-time code (store `page-store`, till `page-till`). */
-    headOffice?: { url: string; code: string };
+    headOffice?: { url: string; code: string; intervalSeconds?: number };
   } = {},
 ): Promise<PageTill> {
   const dir = mkdtempSync(join(tmpdir(), 'tillpoint-page-'));
@@ -109,7 +109,7 @@ export async function startPageTill(
   if (o.headOffice !== undefined) {
     appendFileSync(
       config,
-      `\nheadOffice:\n  url: ${o.headOffice.url}\n  intervalSeconds: 3600\n  backoffMaxSeconds: 2\n`,
+      `\nheadOffice:\n  url: ${o.headOffice.url}\n  intervalSeconds: ${o.headOffice.intervalSeconds ?? 3600}\n  backoffMaxSeconds: 2\n`,
     );
     await enrolWithHub({
       url: o.headOffice.url,

@@ -18,6 +18,7 @@ import {
   type SaleAnswer,
   type SlipAnswer,
 } from '@tillpoint/protocol';
+import { type EventSourceMessage, EventSourceParserStream } from 'eventsource-parser/stream';
 
 /** The agent's answer: the value, or its refusal (`code` is stable; `message` is for people). */
 export type PosResult<T> = { ok: true; value: T } | { ok: false; status: number; error: ApiError };
@@ -34,6 +35,16 @@ export interface PosClientOptions {
 
 /** An answer larger than this is not the agent's: the call fails instead of buffering it. */
 const answerBytesMax = 4 * 1_048_576;
+/** One event larger than this is not the agent's: the stream is dropped and opened again. */
+const eventCharsMax = 1_048_576;
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * A typed client of the Tillpoint local API for POS integrators. Every call resolves to a
@@ -120,8 +131,11 @@ export class PosClient {
         });
         if (answer.status === 401) throw new Error('the agent refused the token (401)');
         if (!answer.ok || answer.body === null) throw new Error(`event stream answered ${answer.status}`);
-        for await (const message of parseEventStream(answer.body)) {
-          const parsed = agentEventSchema.safeParse(JSON.parse(message.data));
+        const messages = answer.body
+          .pipeThrough(new TextDecoderStream())
+          .pipeThrough(new EventSourceParserStream({ maxBufferSize: eventCharsMax, onError: 'terminate' }));
+        for await (const message of messages as unknown as AsyncIterable<EventSourceMessage>) {
+          const parsed = agentEventSchema.safeParse(parseJson(message.data));
           if (!parsed.success) continue;
           lastId = parsed.data.id;
           onEvent(parsed.data);
@@ -220,37 +234,5 @@ export class PosClient {
       request.on('error', fail);
       request.end(data);
     });
-  }
-}
-
-/** Splits a text/event-stream body into messages (`data:` lines joined; comments skipped). */
-export async function* parseEventStream(
-  body: ReadableStream<Uint8Array>,
-): AsyncGenerator<{ event: string; data: string; id?: string }> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end = buffer.indexOf('\n\n');
-    while (end !== -1) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      end = buffer.indexOf('\n\n');
-      let event = 'message';
-      let id: string | undefined;
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) continue;
-        const colon = line.indexOf(':');
-        const field = colon === -1 ? line : line.slice(0, colon);
-        const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'event') event = value;
-        else if (field === 'data') data.push(value);
-        else if (field === 'id') id = value;
-      }
-      if (data.length > 0) yield { event, data: data.join('\n'), ...(id === undefined ? {} : { id }) };
-    }
-    // A stream that never sends a blank line must not grow without bound.
-    if (buffer.length > 1_000_000) buffer = '';
   }
 }

@@ -60,9 +60,38 @@ export const apiErrorCodes = [
   'rate_limited',
   'currency_mismatch',
   'printer_unavailable',
+  'internal',
 ] as const;
 export const apiErrorCodeSchema = z.enum(apiErrorCodes);
 export type ApiErrorCode = z.infer<typeof apiErrorCodeSchema>;
+
+/**
+ * The HTTP status of each refusal code: what a POS developer branches on. The agent answers
+ * with it and the OpenAPI document lists it, from this one table.
+ */
+export const statusOfCode: Record<ApiErrorCode, number> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  card_blocked: 403,
+  card_unknown: 404,
+  receipt_unknown: 404,
+  hold_unknown: 404,
+  not_found: 404,
+  insufficient_points: 409,
+  idempotency_conflict: 409,
+  offline_limit: 409,
+  hold_expired: 410,
+  payload_too_large: 413,
+  rate_limited: 429,
+  below_minimum: 422,
+  currency_mismatch: 422,
+  not_step_multiple: 422,
+  above_maximum: 422,
+  return_exceeds_sale: 422,
+  internal: 500,
+  loyalty_unavailable: 503,
+  printer_unavailable: 503,
+};
 
 export const apiErrorSchema = z.object({
   code: apiErrorCodeSchema,

@@ -1,181 +1,260 @@
+import { basketLineSchema, basketSchema } from '@tillpoint/core';
 import { quoteSchema } from '@tillpoint/rules';
 import { z } from 'zod';
 import {
+  type ApiErrorCode,
   apiErrorSchema,
   cancelAnswerSchema,
   cancelRequestSchema,
+  cardCodeSchema,
   cardInfoSchema,
   commitRequestSchema,
   enrolRequestSchema,
   healthSchema,
+  idempotencyKeySchema,
   printAnswerSchema,
   printRequestSchema,
   quoteRequestSchema,
+  receiptIdSchema,
   reserveAnswerSchema,
   reserveRequestSchema,
   returnAnswerSchema,
   returnRequestSchema,
   saleAnswerSchema,
   slipAnswerSchema,
+  statusOfCode,
 } from './local-api';
+import { examples, refusalExamples } from './openapi-examples';
+import { codeMeanings, localApiRoutes, type RouteDoc, tagDescriptions } from './openapi-routes';
 
-interface Route {
-  method: 'get' | 'post';
-  path: string;
-  summary: string;
-  request?: z.ZodType;
-  answer: z.ZodType;
-  /** Refusal codes this route may answer with, by HTTP status. */
-  refusals: Record<number, string>;
+export { localApiRoutes } from './openapi-routes';
+
+/**
+ * The local API's own version (semver): it changes when the API does, never with the rules or
+ * the program. Every change is in packages/protocol/CHANGELOG.md.
+ */
+export const localApiVersion = '1.1.0';
+
+type Json = Record<string, unknown>;
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** Named schemas, requests read as a POS sends them (defaults optional), answers as the agent sends them. */
+function componentSchemas(): Record<string, Json> {
+  const inputs = z.registry<{ id: string; description: string }>();
+  inputs.add(idempotencyKeySchema, {
+    id: 'IdempotencyKey',
+    description:
+      'The POS receipt id or a UUID: repeating a write with the same key returns its first answer.',
+  });
+  inputs.add(cardCodeSchema, { id: 'CardCode', description: 'A loyalty card as scanned.' });
+  inputs.add(receiptIdSchema, {
+    id: 'ReceiptId',
+    description: 'The fiscal receipt id: printed on the slip, and the key of returns.',
+  });
+  inputs.add(basketLineSchema, {
+    id: 'BasketLine',
+    description: 'One line of the receipt; money in minor units.',
+  });
+  inputs.add(basketSchema, { id: 'Basket', description: 'The receipt’s lines, in the program’s currency.' });
+  inputs.add(enrolRequestSchema, { id: 'EnrolRequest', description: 'A phone and the buyer’s consent.' });
+  inputs.add(quoteRequestSchema, {
+    id: 'QuoteRequest',
+    description: 'A basket, the card, and the spend the buyer chose.',
+  });
+  inputs.add(reserveRequestSchema, {
+    id: 'ReserveRequest',
+    description: 'The spend to hold, and for how long.',
+  });
+  inputs.add(commitRequestSchema, {
+    id: 'CommitRequest',
+    description: 'The sale: spend in one shot or post a hold.',
+  });
+  inputs.add(cancelRequestSchema, { id: 'CancelRequest', description: 'The hold to release.' });
+  inputs.add(returnRequestSchema, {
+    id: 'ReturnRequest',
+    description: 'What the buyer gets back, in minor units.',
+  });
+  inputs.add(printRequestSchema, { id: 'PrintRequest', description: 'One print job per key.' });
+  const outputs = z.registry<{ id: string; description: string }>();
+  outputs.add(healthSchema, { id: 'Health', description: 'The agent’s state.' });
+  outputs.add(cardInfoSchema, { id: 'CardInfo', description: 'A card’s standing.' });
+  outputs.add(quoteSchema, {
+    id: 'Quote',
+    description: 'Points per line with reasons, the spend, tier, offers.',
+  });
+  outputs.add(reserveAnswerSchema, { id: 'Reservation', description: 'A hold on points, with its quote.' });
+  outputs.add(cancelAnswerSchema, { id: 'CancelAnswer', description: 'A released hold.' });
+  outputs.add(saleAnswerSchema, { id: 'Sale', description: 'A booked sale.' });
+  outputs.add(returnAnswerSchema, { id: 'ReturnAnswer', description: 'Points moved back by a return.' });
+  outputs.add(slipAnswerSchema, { id: 'Slip', description: 'A sale’s loyalty slip.' });
+  outputs.add(printAnswerSchema, { id: 'PrintAnswer', description: 'A queued print job.' });
+  outputs.add(apiErrorSchema, {
+    id: 'ApiError',
+    description: 'A refusal: a stable code and a sentence for developers.',
+  });
+  const options = { uri: (id: string) => `#/components/schemas/${id}`, unrepresentable: 'any' } as const;
+  const all = {
+    ...z.toJSONSchema(inputs, { ...options, io: 'input' }).schemas,
+    ...z.toJSONSchema(outputs, { ...options, io: 'output' }).schemas,
+  };
+  return Object.fromEntries(
+    Object.entries(all).map(([name, schema]) => {
+      const { $schema: _s, $id: _i, ...rest } = schema as Json;
+      return [name, rest];
+    }),
+  );
 }
 
-/** Every route of the local API: the agent registers these, the OpenAPI document lists them. */
-export const localApiRoutes: readonly Route[] = [
-  {
-    method: 'get',
-    path: '/v1/health',
-    summary: 'Agent, ledger, printer and scanner state',
-    answer: healthSchema,
-    refusals: {},
-  },
-  {
-    method: 'get',
-    path: '/v1/cards/{cardCode}',
-    summary: 'Card lookup: status, spendable and pending points, tier, points expiring soon',
-    answer: cardInfoSchema,
-    refusals: { 404: 'card_unknown', 503: 'loyalty_unavailable' },
-  },
-  {
-    method: 'post',
-    path: '/v1/cards/{cardCode}/enrol',
-    summary: 'Enrol or activate a card with a phone number and the buyer’s consent',
-    request: enrolRequestSchema,
-    answer: cardInfoSchema,
-    refusals: { 403: 'card_blocked', 409: 'idempotency_conflict' },
-  },
-  {
-    method: 'post',
-    path: '/v1/quote',
-    summary: 'Points earned per line, the most the buyer may spend, tier progress, offers (writes nothing)',
-    request: quoteRequestSchema,
-    answer: quoteSchema,
-    refusals: { 403: 'card_blocked', 404: 'card_unknown' },
-  },
-  {
-    method: 'post',
-    path: '/v1/reservations',
-    summary: 'Hold points the buyer chose to spend, until commit, cancel or timeout',
-    request: reserveRequestSchema,
-    answer: reserveAnswerSchema,
-    refusals: { 409: 'insufficient_points', 422: 'above_maximum' },
-  },
-  {
-    method: 'post',
-    path: '/v1/reservations/cancel',
-    summary: 'Release a hold',
-    request: cancelRequestSchema,
-    answer: cancelAnswerSchema,
-    refusals: { 404: 'hold_unknown' },
-  },
-  {
-    method: 'post',
-    path: '/v1/sales',
-    summary: 'Commit a sale with its fiscal receipt id: earn, and spend in one shot or post a hold',
-    request: commitRequestSchema,
-    answer: saleAnswerSchema,
-    refusals: { 409: 'insufficient_points', 410: 'hold_expired' },
-  },
-  {
-    method: 'post',
-    path: '/v1/returns',
-    summary:
-      'Return against an original receipt: earned points reversed and spent points given back in proportion',
-    request: returnRequestSchema,
-    answer: returnAnswerSchema,
-    refusals: { 404: 'receipt_unknown', 422: 'return_exceeds_sale' },
-  },
-  {
-    method: 'get',
-    path: '/v1/sales/{receiptId}/slip',
-    summary: 'The loyalty slip of a sale: text lines and ESC/POS bytes (base64)',
-    answer: slipAnswerSchema,
-    refusals: { 404: 'receipt_unknown' },
-  },
-  {
-    method: 'post',
-    path: '/v1/sales/{receiptId}/print',
-    summary: 'Print or reprint the slip on the loyalty printer',
-    request: printRequestSchema,
-    answer: printAnswerSchema,
-    refusals: { 503: 'printer_unavailable' },
-  },
-];
+/** Responses every route shares, by name: used by `$ref` where a route's refusals at a status are exactly these. */
+const sharedResponses: Record<string, { status: number; codes: ApiErrorCode[] }> = {
+  InvalidRequest: { status: 400, codes: ['invalid_request'] },
+  Unauthorized: { status: 401, codes: ['unauthorized'] },
+  ForeignHost: { status: 403, codes: ['unauthorized'] },
+  PayloadTooLarge: { status: 413, codes: ['payload_too_large'] },
+  Internal: { status: 500, codes: ['internal'] },
+  LoyaltyUnavailable: { status: 503, codes: ['loyalty_unavailable'] },
+};
 
-function schemaOf(type: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  return z.toJSONSchema(type, { io, unrepresentable: 'any' }) as Record<string, unknown>;
-}
-
-/** The OpenAPI 3.1 document of the local API, generated from the zod schemas. */
-export function localApiOpenApi(version: string): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of localApiRoutes) {
-    const responses: Record<string, unknown> = {
-      200: {
-        description: 'OK',
-        content: { 'application/json': { schema: schemaOf(route.answer, 'output') } },
+function errorResponse(codes: readonly ApiErrorCode[], status: number): Json {
+  const meaning = (code: ApiErrorCode) =>
+    code === 'unauthorized'
+      ? (codeMeanings.unauthorized.split('; ')[status === 401 ? 0 : 1] ?? '').replace(/^\d+: /, '')
+      : codeMeanings[code];
+  return {
+    description: codes.map((code) => `\`${code}\`: ${meaning(code)}.`).join(' '),
+    content: {
+      'application/json': {
+        schema: ref('ApiError'),
+        examples: Object.fromEntries(
+          codes.map((code) => [code, { summary: code, value: { code, ...refusalExamples[code] } }]),
+        ),
       },
-      400: {
-        description: 'invalid_request',
-        content: { 'application/json': { schema: schemaOf(apiErrorSchema, 'output') } },
-      },
-      401: { description: 'unauthorized: missing or wrong bearer token' },
-    };
-    for (const [status, code] of Object.entries(route.refusals)) {
-      responses[status] = {
-        description: code,
-        content: { 'application/json': { schema: schemaOf(apiErrorSchema, 'output') } },
-      };
-    }
-    const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
-    paths[route.path] = {
-      ...paths[route.path],
-      [route.method]: {
-        summary: route.summary,
-        ...(params.length > 0 ? { parameters: params } : {}),
-        ...(route.request === undefined
-          ? {}
-          : {
-              requestBody: {
-                required: true,
-                content: { 'application/json': { schema: schemaOf(route.request, 'input') } },
-              },
-            }),
-        responses,
-      },
-    };
-  }
-  paths['/v1/events'] = {
-    get: {
-      summary:
-        'Server-sent events: scan, card, device, printer, sync, loyalty, sale. Resume with Last-Event-ID.',
-      responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': {} } } },
     },
   };
+}
+
+/** Every refusal a route may answer with, by HTTP status. */
+export function routeRefusals(
+  route: Pick<RouteDoc, 'method' | 'codes' | 'ledger'>,
+): Map<number, ApiErrorCode[]> {
+  const codes: ApiErrorCode[] = ['invalid_request', 'unauthorized', 'internal', ...route.codes];
+  if (route.method === 'post') codes.push('payload_too_large');
+  if (route.ledger) codes.push('loyalty_unavailable');
+  const byStatus = new Map<number, ApiErrorCode[]>();
+  for (const code of new Set(codes))
+    byStatus.set(statusOfCode[code], [...(byStatus.get(statusOfCode[code]) ?? []), code]);
+  // A foreign Host (or a page write from another origin) is refused with 403 on every route.
+  byStatus.set(403, [...(byStatus.get(403) ?? []), 'unauthorized']);
+  return new Map([...byStatus.entries()].sort(([a], [b]) => a - b));
+}
+
+function responsesOf(route: RouteDoc): Json {
+  const responses: Json = {
+    200: {
+      description: route.answer.description,
+      content: { 'application/json': { schema: ref(route.answer.schema), example: route.answer.example } },
+    },
+  };
+  for (const [status, codes] of routeRefusals(route)) {
+    const shared = Object.entries(sharedResponses).find(
+      ([, r]) =>
+        r.status === status && r.codes.length === codes.length && r.codes.every((c) => codes.includes(c)),
+    );
+    responses[status] =
+      shared === undefined ? errorResponse(codes, status) : { $ref: `#/components/responses/${shared[0]}` };
+  }
+  return responses;
+}
+
+const pathParameters: Record<string, Json> = {
+  cardCode: { description: 'The card as scanned.', schema: ref('CardCode'), example: '2000000000015' },
+  receiptId: {
+    description: 'The fiscal receipt id of the sale.',
+    schema: ref('ReceiptId'),
+    example: 'R-0002',
+  },
+};
+
+function operationOf(route: RouteDoc): Json {
+  const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '');
+  return {
+    operationId: route.operationId,
+    tags: [route.tag],
+    summary: route.summary,
+    description: route.description,
+    ...(params.length > 0
+      ? { parameters: params.map((name) => ({ name, in: 'path', required: true, ...pathParameters[name] })) }
+      : {}),
+    ...(route.request === undefined
+      ? {}
+      : {
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: ref(route.request.schema), example: route.request.example },
+            },
+          },
+        }),
+    responses: responsesOf(route),
+  };
+}
+
+const eventsOperation: Json = {
+  operationId: 'streamEvents',
+  tags: ['Agent'],
+  summary: 'Follow the agent’s events',
+  description:
+    'Server-sent events, each `data:` one JSON object `{ id, type, at, data }`: `scan` (every label read; `card` says `card`, `product` or `invalid_check_digit` for a misread card), `card` (a scanned card with its balance; again with `source: head_office` when head office’s balance arrives), `device`, `printer`, `sync` (head office reached or not), `loyalty` (on or off), `sale`. Resume after a drop with `Last-Event-ID`; without it the stream starts with the current loyalty, printer, device and sync state.',
+  responses: {
+    200: {
+      description: 'The event stream (never ends by itself).',
+      content: { 'text/event-stream': { schema: { type: 'string' }, example: examples.events } },
+    },
+    401: { $ref: '#/components/responses/Unauthorized' },
+    403: { $ref: '#/components/responses/ForeignHost' },
+    503: errorResponse(['loyalty_unavailable'], 503),
+  },
+};
+
+/**
+ * The OpenAPI 3.1 document of the local API, generated from the zod schemas the agent
+ * validates with. `programVersion`, when given, names the rule set in force at this till in the
+ * description (the document's version is the API's, `localApiVersion`).
+ */
+export function localApiOpenApi(programVersion?: string): Json {
+  const paths: Record<string, Json> = {};
+  for (const route of localApiRoutes)
+    paths[route.path] = { ...paths[route.path], [route.method]: operationOf(route) };
+  paths['/v1/events'] = { get: eventsOperation };
+  const responses = Object.fromEntries(
+    Object.entries(sharedResponses).map(([name, r]) => [name, errorResponse(r.codes, r.status)]),
+  );
   return {
     openapi: '3.1.0',
     info: {
       title: 'Tillpoint local POS API',
-      version,
-      description: 'Listens on 127.0.0.1 only. Every write takes an idempotency key.',
+      version: localApiVersion,
+      summary: 'Loyalty at the till: quote, spend and earn points, print the slip.',
+      description: [
+        'The till agent’s API for POS software. It listens on 127.0.0.1 only and answers in milliseconds without a network: quote a basket, commit the sale with its fiscal receipt id, return against it, print the loyalty slip, follow scans on the event stream.',
+        'Every write takes an `idempotencyKey` (the POS receipt id or a UUID): repeating a call returns its first answer, even after the agent restarted; the same key with another body is refused (`idempotency_conflict`). Money is integer minor units (kopecks, cents), points are integers.',
+        'A refusal is `{ code, message, details? }` with a stable `code` to branch on; `message` is for developers and logs, not for the cashier. On `loyalty_unavailable` (or no answer within your timeout) go on with the sale without points. Changes: packages/protocol/CHANGELOG.md.',
+        ...(programVersion === undefined ? [] : [`Rule set in force at this till: \`${programVersion}\`.`]),
+      ].join('\n\n'),
+      license: { name: 'Apache 2.0', identifier: 'Apache-2.0' },
     },
-    servers: [{ url: 'http://127.0.0.1:8787' }],
+    servers: [
+      { url: 'http://127.0.0.1:8787', description: 'The agent on this till (`api.port` in its config).' },
+    ],
     security: [{ bearer: [] }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    tags: Object.entries(tagDescriptions).map(([name, description]) => ({ name, description })),
     paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'The `api.token` from the agent config.' },
+      },
+      schemas: componentSchemas(),
+      responses,
+    },
   };
 }

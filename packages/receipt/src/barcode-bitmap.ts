@@ -1,6 +1,7 @@
 import { assert } from '@tillpoint/core';
 import bwipjs from 'bwip-js/node';
 import { type Bitmap, createBitmap, fillRect } from './bitmap';
+import { bwipRawText, code128Codewords, planCode128 } from './code128';
 import type { CouponSymbology } from './slip-schema';
 
 /** QR quiet zone (ISO 18004: 4 modules) and linear quiet zone (10 modules) in modules. */
@@ -8,6 +9,11 @@ const qrQuietModules = 4;
 const linearQuietModules = 10;
 /** Linear barcode bar height in dots: 10 mm at 203 dpi. */
 export const linearBarHeightDots = 80;
+/**
+ * The narrowest bar a linear code is drawn with: 2 dots (0.25 mm at 203 dpi), as Epson's own
+ * `GS w` allows (2..6). At 1 dot a thermal head's bleed closes the gaps and scanners fail.
+ */
+export const linearModuleDotsMin = 2;
 
 type RawMatrix = { pixs: number[]; pixx: number; pixy: number };
 type RawBars = { sbs: number[] };
@@ -15,8 +21,9 @@ type RawBars = { sbs: number[] };
 /**
  * Renders a code as a 1-bit image that fits `maxWidthDots`, with its quiet zone, using the
  * symbol matrix from bwip-js (its `raw` encoder; we draw the modules ourselves, which is fast
- * and keeps every module a whole number of dots). `undefined` when even 1 dot per module
- * is too wide.
+ * and keeps every module a whole number of dots). `undefined` when the code does not fit
+ * (a linear code below `linearModuleDotsMin` dots per module, a QR below 1): the caller falls
+ * back to another symbology or to the code as text.
  */
 export function barcodeBitmap(
   symbology: CouponSymbology,
@@ -41,12 +48,10 @@ export function barcodeBitmap(
     }
     return bitmap;
   }
-  const bcid = symbology === 'ean13' ? 'ean13' : 'code128';
-  const [bars] = bwipjs.raw(bcid, data, '') as RawBars[];
-  assert(bars !== undefined && bars.sbs.length > 0, `bwip-js returned no ${bcid} bars`);
+  const bars = linearBars(symbology, data);
   const total = bars.sbs.reduce((a, b) => a + b, 0) + 2 * linearQuietModules;
   const scale = Math.min(3, Math.floor(maxWidthDots / total));
-  if (scale < 1) return undefined;
+  if (scale < linearModuleDotsMin) return undefined;
   // 8 white rows above and below keep the bars clear of the text lines.
   const bitmap = createBitmap(total * scale, linearBarHeightDots + 16);
   let x = linearQuietModules * scale;
@@ -57,9 +62,18 @@ export function barcodeBitmap(
   return bitmap;
 }
 
+/** The bars of a linear code: Code 128 from our own plan (set C for digit runs), EAN-13 as is. */
+function linearBars(symbology: 'code128' | 'ean13', data: string): RawBars {
+  const [bars] = (
+    symbology === 'ean13'
+      ? bwipjs.raw('ean13', data, '')
+      : bwipjs.raw('code128', bwipRawText(code128Codewords(planCode128(data))), 'raw')
+  ) as RawBars[];
+  assert(bars !== undefined && bars.sbs.length > 0, `bwip-js returned no ${symbology} bars`);
+  return bars;
+}
+
 /** Modules across a linear symbol including quiet zones, for width checks on native barcodes. */
 export function linearModules(symbology: 'code128' | 'ean13', data: string): number {
-  const [bars] = bwipjs.raw(symbology, data, '') as RawBars[];
-  assert(bars !== undefined, `bwip-js returned no ${symbology} bars`);
-  return bars.sbs.reduce((a, b) => a + b, 0) + 2 * linearQuietModules;
+  return linearBars(symbology, data).sbs.reduce((a, b) => a + b, 0) + 2 * linearQuietModules;
 }

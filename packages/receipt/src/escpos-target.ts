@@ -1,8 +1,9 @@
-import { assert, assertNever, TillpointError } from '@tillpoint/core';
-import { barcodeBitmap, linearBarHeightDots, linearModules } from './barcode-bitmap';
+import { assert, TillpointError } from '@tillpoint/core';
+import { barcodeBitmap, linearBarHeightDots, linearModuleDotsMin, linearModules } from './barcode-bitmap';
 import type { Bitmap } from './bitmap';
 import { ByteWriter } from './byte-writer';
 import { type CodePageName, encodeText } from './code-page';
+import { code128EscposData, planCode128 } from './code128';
 import { barcodeTypes, escpos } from './escpos-commands';
 import type { Layout, LayoutNode } from './layout';
 import { nodeLines } from './node-lines';
@@ -23,7 +24,6 @@ export interface EscposTargetOptions {
 export const rasterBandRowsMax = 256;
 /** Dots per QR module when the printer draws the QR itself (GS ( k function 167). */
 const nativeQrModuleDots = (widthDots: number) => (widthDots >= 512 ? 6 : 5);
-const nativeBarcodeModuleDots = 2;
 
 /** Which `ESC t n` to send: the profile's number for the code page we print in. */
 export function chooseCodePage(
@@ -106,6 +106,12 @@ function alignNumber(align: 'left' | 'center' | 'right'): 0 | 1 | 2 {
   return align === 'left' ? 0 : align === 'center' ? 1 : 2;
 }
 
+/**
+ * A coupon code, in the first form this printer can print readably: a linear code natively
+ * (`GS k`) or as an image, when it fits at 2 dots per bar or more; otherwise (or for a QR
+ * coupon) a QR natively (`GS ( k`) or as an image. When nothing fits, nothing is drawn: the
+ * coupon line under it still shows the code as text.
+ */
 function writeCode(
   out: ByteWriter,
   node: Extract<LayoutNode, { kind: 'code' }>,
@@ -113,50 +119,47 @@ function writeCode(
 ): void {
   const { profile, widthDots } = options;
   const native = options.codes === 'native';
-  switch (node.symbology) {
-    case 'qr':
-      if (native && profile.features.qrCode) {
-        out.push([
-          ...escpos.qrModel(),
-          ...escpos.qrModuleSize(nativeQrModuleDots(widthDots)),
-          ...escpos.qrErrorCorrection('M'),
-          ...escpos.qrStore(new TextEncoder().encode(node.data)),
-          ...escpos.qrPrint(),
-          ...escpos.lineFeed(),
-        ]);
-        return;
-      }
-      break;
-    case 'code128':
-    case 'ean13':
-      if (
-        native &&
-        profile.features.barcode &&
-        linearModules(node.symbology, node.data) * nativeBarcodeModuleDots <= widthDots
-      ) {
-        // Code set B ("{B" prefix); a literal "{" in the data is sent as "{{". EAN-13: 12 digits, the printer adds the check digit.
-        const data =
-          node.symbology === 'code128' ? `{B${node.data.replaceAll('{', '{{')}` : node.data.slice(0, 12);
-        out.push([
-          ...escpos.hriPosition(0),
-          ...escpos.barcodeHeight(linearBarHeightDots),
-          ...escpos.barcodeModuleWidth(nativeBarcodeModuleDots),
-          ...escpos.barcode(
-            barcodeTypes[node.symbology],
-            [...data].map((c) => c.charCodeAt(0)),
-          ),
-          ...escpos.lineFeed(),
-        ]);
-        return;
-      }
-      break;
-    default:
-      assertNever(node.symbology, 'symbology');
+  const { symbology, data } = node;
+  if (symbology !== 'qr' && linearModules(symbology, data) * linearModuleDotsMin <= widthDots) {
+    if (native && profile.features.barcode) {
+      writeNativeLinear(out, symbology, data);
+      return;
+    }
+    const bitmap = profile.features.rasterImage ? barcodeBitmap(symbology, data, widthDots) : undefined;
+    if (bitmap !== undefined) {
+      writeRaster(out, bitmap);
+      return;
+    }
   }
-  if (!profile.features.rasterImage) return; // the coupon line below still shows the code
-  const bitmap = barcodeBitmap(node.symbology, node.data, widthDots);
-  if (bitmap === undefined) return;
-  writeRaster(out, bitmap);
+  if (native && profile.features.qrCode) {
+    out.push([
+      ...escpos.qrModel(),
+      ...escpos.qrModuleSize(nativeQrModuleDots(widthDots)),
+      ...escpos.qrErrorCorrection('M'),
+      ...escpos.qrStore(new TextEncoder().encode(data)),
+      ...escpos.qrPrint(),
+      ...escpos.lineFeed(),
+    ]);
+    return;
+  }
+  if (!profile.features.rasterImage) return;
+  const bitmap = barcodeBitmap('qr', data, widthDots);
+  if (bitmap !== undefined) writeRaster(out, bitmap);
+}
+
+/** `GS k`: Code 128 as planned (set C for digit runs); EAN-13 with 12 digits (the printer adds the check digit). */
+function writeNativeLinear(out: ByteWriter, symbology: 'code128' | 'ean13', data: string): void {
+  const bytes =
+    symbology === 'code128'
+      ? code128EscposData(planCode128(data))
+      : [...data.slice(0, 12)].map((c) => c.charCodeAt(0));
+  out.push([
+    ...escpos.hriPosition(0),
+    ...escpos.barcodeHeight(linearBarHeightDots),
+    ...escpos.barcodeModuleWidth(linearModuleDotsMin),
+    ...escpos.barcode(barcodeTypes[symbology], bytes),
+    ...escpos.lineFeed(),
+  ]);
 }
 
 /** GS v 0 in bands of at most `rasterBandRowsMax` rows. */

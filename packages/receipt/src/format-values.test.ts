@@ -1,7 +1,15 @@
 import { formatMinor } from '@tillpoint/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatAmount, formatDate, formatPoints, formatTime, nbsp } from './format-values';
+import {
+  formatAmount,
+  formatDate,
+  formatPoints,
+  formatTime,
+  inTimeZone,
+  isTimeZone,
+  nbsp,
+} from './format-values';
 
 describe('formatting values for the slip', () => {
   it('groups points by thousands per language', () => {
@@ -38,5 +46,21 @@ describe('formatting values for the slip', () => {
     expect(formatDate('2026-12-01', 'ru')).toBe('01.12.2026');
     expect(formatDate('2026-12-01', 'en')).toBe('2026-12-01');
     expect(formatTime('2026-11-22T19:30:05+03:00')).toBe('19:30');
+  });
+
+  it('reads an instant on the shop’s clock: an IANA zone, a fixed offset or UTC', () => {
+    // 13:39 UTC is 16:39 in Moscow (UTC+3 all year), 08:39 in New York in December (UTC-5).
+    expect(inTimeZone('2026-12-06T13:39:00.000Z', 'Europe/Moscow')).toBe('2026-12-06T16:39');
+    expect(inTimeZone('2026-12-06T13:39:00.000Z', 'America/New_York')).toBe('2026-12-06T08:39');
+    expect(inTimeZone('2026-12-06T22:30:00Z', '+03:00')).toBe('2026-12-07T01:30');
+    expect(inTimeZone('2026-12-06T01:30:00+03:00', 'UTC')).toBe('2026-12-05T22:30');
+    // Without a zone, and for a date alone, as written.
+    expect(inTimeZone('2026-11-22T19:30:05+03:00', undefined)).toBe('2026-11-22T19:30:05+03:00');
+    expect(inTimeZone('2026-12-20', 'Europe/Moscow')).toBe('2026-12-20');
+    expect(formatTime(inTimeZone('2026-12-06T13:39:00Z', 'Europe/Moscow'))).toBe('16:39');
+    expect(formatDate(inTimeZone('2026-12-06T21:30:00Z', 'Europe/Moscow'), 'ru')).toBe('07.12.2026');
+    for (const zone of ['UTC', '+03:00', '-05:30', 'Europe/Moscow'])
+      expect(isTimeZone(zone), zone).toBe(true);
+    for (const zone of ['Mars/Olympus', '+25:00', '3']) expect(isTimeZone(zone), zone).toBe(false);
   });
 });

@@ -27,13 +27,60 @@ export function formatAmount(amountMinor: number, currency: string, language: Re
   return `${negative ? '-' : ''}${number}${nbsp}${currencySigns[currency] ?? currency}`;
 }
 
+const fixedOffset = /^([+-])(\d{2}):(\d{2})$/;
+
+/** True for the zones a program may name: "UTC", a fixed offset "+03:00", or an IANA name. */
+export function isTimeZone(zone: string): boolean {
+  if (zone === 'UTC') return true;
+  const offset = fixedOffset.exec(zone);
+  if (offset !== null) return Number(offset[2]) <= 14 && Number(offset[3]) < 60;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An ISO date-time as the wall clock reads it in `timeZone` ("2026-12-06T13:39:00Z" in
+ * Europe/Moscow -> "2026-12-06T16:39"), for `formatDate` and `formatTime`. Without a zone, or
+ * for a date alone, the text is kept as written (the writer's own local time).
+ */
+export function inTimeZone(iso: string, timeZone: string | undefined): string {
+  if (timeZone === undefined || iso.length <= 10) return iso;
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  // A fixed offset ("+03:00", as programs may write it): Intl takes IANA names only on Node 20.
+  const offset = fixedOffset.exec(timeZone);
+  if (offset !== null || timeZone === 'UTC') {
+    const minutes =
+      offset === null ? 0 : (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
+    return new Date(at.getTime() + minutes * 60_000).toISOString().slice(0, 16);
+  }
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
 /** "2026-12-01" -> "2026-12-01" (en) / "01.12.2026" (ru). */
 export function formatDate(isoDate: string, language: ReceiptLanguage): string {
   const [year, month, day] = isoDate.slice(0, 10).split('-');
   return language === 'ru' ? `${day}.${month}.${year}` : `${year}-${month}-${day}`;
 }
 
-/** The local time written in an ISO date-time ("2026-11-22T19:30:05+03:00" -> "19:30"). */
+/** The time written in an ISO date-time ("2026-11-22T19:30:05+03:00" -> "19:30"); see `inTimeZone`. */
 export function formatTime(isoDateTime: string): string {
   return isoDateTime.slice(11, 16);
 }

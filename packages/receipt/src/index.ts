@@ -10,10 +10,12 @@ export {
   type ReceiptLanguage,
   toPrintable,
 } from './code-page';
+export { type EarnedReasons, earnedReason, type ReasonLike } from './earned-reason';
 export { barcodeTypes, escpos } from './escpos-commands';
 export { collectRasterImages, type EscposOp, readEscpos } from './escpos-reader';
 export { chooseCodePage, rasterBandRowsMax, renderEscpos } from './escpos-target';
-export { formatAmount, formatDate, formatPoints, formatTime } from './format-values';
+export { type EscposTextOptions, escposTextLines } from './escpos-text';
+export { formatAmount, formatDate, formatPoints, formatTime, inTimeZone } from './format-values';
 export { type Align, buildLayout, type Layout, type LayoutNode } from './layout';
 export { maskCardNumber } from './mask-card-number';
 export { type PreviewOptions, previewHeightDotsMax, renderPreviewPng } from './preview';

@@ -1,6 +1,6 @@
 import { assertNever } from '@tillpoint/core';
 import type { ReceiptLanguage } from './code-page';
-import { formatAmount, formatDate, formatPoints, formatTime } from './format-values';
+import { formatAmount, formatDate, formatPoints, formatTime, inTimeZone } from './format-values';
 import type { CouponSymbology, LoyaltySlip } from './slip-schema';
 import type { BlockId, ReceiptTemplate } from './template-schema';
 import { defaultPhrases, fillPhrase, type PhraseKey, type Phrases } from './wording';
@@ -42,6 +42,7 @@ export function buildLayout(slip: LoyaltySlip, template: ReceiptTemplate): Layou
   const say = (key: PhraseKey, values: Record<string, string> = {}) => fillPhrase(phrases[key], values);
   const points = (n: number) => formatPoints(n, language);
   const amount = (minor: number) => formatAmount(minor, slip.currency, language);
+  const local = (iso: string) => inTimeZone(iso, slip.timeZone);
   const nodes: LayoutNode[] = [];
 
   const block = (id: BlockId): void => {
@@ -87,7 +88,7 @@ export function buildLayout(slip: LoyaltySlip, template: ReceiptTemplate): Layou
           text(
             say('pending', {
               points: points(slip.pending.points),
-              date: formatDate(slip.pending.availableFrom, language),
+              date: formatDate(local(slip.pending.availableFrom), language),
             }),
           ),
         );
@@ -98,7 +99,7 @@ export function buildLayout(slip: LoyaltySlip, template: ReceiptTemplate): Layou
           text(
             say('expiring', {
               points: points(slip.expiringSoon.points),
-              date: formatDate(slip.expiringSoon.on, language),
+              date: formatDate(local(slip.expiringSoon.on), language),
             }),
           ),
         );
@@ -133,8 +134,8 @@ export function buildLayout(slip: LoyaltySlip, template: ReceiptTemplate): Layou
           text(
             say('footer', {
               receiptId: slip.receiptId,
-              date: formatDate(slip.at, language),
-              time: formatTime(slip.at),
+              date: formatDate(local(slip.at), language),
+              time: formatTime(local(slip.at)),
             }),
             { align: 'center' },
           ),

@@ -3,6 +3,7 @@ import bwipjs from 'bwip-js/node';
 import { type Bitmap, createBitmap, fillRect, getDot } from './bitmap';
 import { bitmapToPng } from './bitmap-png';
 import { type CodePageName, decodeText } from './code-page';
+import { bwipRawText, codewordsFromEscposData } from './code128';
 import { type EscposOp, readEscpos } from './escpos-reader';
 import { previewFonts } from './preview-font';
 import { getPrinterProfile, type PrinterProfile } from './printer-profile';
@@ -218,7 +219,7 @@ export function renderPreviewPng(escposBytes: Uint8Array, options: PreviewOption
         bars.moduleDots = op.dots;
         return;
       case 'barcode':
-        place(linearBars(op.type, new TextDecoder('latin1').decode(op.data), bars.moduleDots, bars.height));
+        place(linearBars(op.type, op.data, bars.moduleDots, bars.height));
         return;
       case 'qrModuleSize':
         qr.moduleDots = op.dots;
@@ -259,10 +260,14 @@ function qrBitmap(data: string): Bitmap {
   return bitmap;
 }
 
-function linearBars(type: number, sent: string, moduleDots: number, heightDots: number): Bitmap {
+/** The bars exactly as sent: EAN-13 digits, or Code 128 codewords with their code-set switches. */
+function linearBars(type: number, sent: Uint8Array, moduleDots: number, heightDots: number): Bitmap {
   const isEan = type === 67 || type === 2;
-  const data = isEan ? sent : sent.replace(/^\{B/, '').replaceAll('{{', '{');
-  const [bars] = bwipjs.raw(isEan ? 'ean13' : 'code128', data, '') as { sbs: number[] }[];
+  const [bars] = (
+    isEan
+      ? bwipjs.raw('ean13', new TextDecoder('latin1').decode(sent), '')
+      : bwipjs.raw('code128', bwipRawText(codewordsFromEscposData(sent)), 'raw')
+  ) as { sbs: number[] }[];
   assert(bars !== undefined, 'bwip-js returned no bars');
   const total = bars.sbs.reduce((a, b) => a + b, 0);
   const bitmap = createBitmap(total * moduleDots, Math.max(1, heightDots));

@@ -1,9 +1,11 @@
 import { currencySchema } from '@tillpoint/core';
 import { z } from 'zod';
+import { isTimeZone } from './format-values';
 
 const pointsCount = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const minor = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const isoDate = z.iso.date();
+/** A day: a date, or an instant the slip shows as the date in its `timeZone`. */
+const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 /** One line of printable text: no control characters, bounded. */
 const line = (max: number) =>
   z
@@ -70,6 +72,18 @@ export const loyaltySlipSchema = z.strictObject({
   offer: z.strictObject({ text: line(500), coupon: couponSchema.optional() }).optional(),
   receiptId: line(64),
   at: z.iso.datetime({ offset: true }),
+  /**
+   * The shop's IANA time zone (the program's `timeZone`): `at` and the dates above are printed
+   * as the clock and calendar read there. Without it they are printed as written.
+   */
+  timeZone: z
+    .string()
+    .max(64)
+    .refine(
+      isTimeZone,
+      'a time zone: "UTC", an offset such as "+03:00", or an IANA name such as "Europe/Moscow"',
+    )
+    .optional(),
   storeName: line(64).optional(),
 });
 export type LoyaltySlip = z.infer<typeof loyaltySlipSchema>;

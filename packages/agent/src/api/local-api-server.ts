@@ -12,37 +12,18 @@ import {
   receiptIdSchema,
   reserveRequestSchema,
   returnRequestSchema,
+  statusOfCode,
 } from '@tillpoint/protocol';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AgentEvent, AgentEvents } from '../events';
+import { registerApiDocs } from '../page/api-docs';
 import type { SessionResult, TillSession } from '../till-session';
 import { guardRoutes } from './route-access';
 
-/** HTTP status of each refusal code: what a POS developer expects to branch on. */
-export const statusOfCode: Record<ApiErrorCode, number> = {
-  invalid_request: 400,
-  unauthorized: 401,
-  card_blocked: 403,
-  card_unknown: 404,
-  receipt_unknown: 404,
-  hold_unknown: 404,
-  not_found: 404,
-  insufficient_points: 409,
-  idempotency_conflict: 409,
-  offline_limit: 409,
-  hold_expired: 410,
-  payload_too_large: 413,
-  rate_limited: 429,
-  below_minimum: 422,
-  currency_mismatch: 422,
-  not_step_multiple: 422,
-  above_maximum: 422,
-  return_exceeds_sale: 422,
-  loyalty_unavailable: 503,
-  printer_unavailable: 503,
-};
+/** HTTP status of each refusal code (one table in @tillpoint/protocol, shared with the OpenAPI document). */
+export { statusOfCode };
 
 export interface LocalApiOptions {
   session: TillSession;
@@ -139,6 +120,7 @@ export function createLocalApi(o: LocalApiOptions): FastifyInstance {
   app.get('/openapi.json', { config: { access: 'public' } }, async () =>
     localApiOpenApi(o.session.program.versionId),
   );
+  registerApiDocs(app);
   app.get('/v1/health', async () => o.health());
   app.get('/v1/cards/:cardCode', async (request, reply) =>
     send(reply, o.session.cardInfo(cardParam(request))),

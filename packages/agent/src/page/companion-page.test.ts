@@ -22,6 +22,7 @@ const deps = (over: Partial<CompanionPageDeps['config']> = {}): CompanionPageDep
   currency: 'RUB',
   pointValueMinor: 100,
   pointValuePoints: 1,
+  timeZone: 'Europe/Moscow',
   categories: ['milk'],
 });
 
@@ -33,6 +34,7 @@ describe('companion page server side', () => {
     expect(html).not.toContain(token);
     expect(html).not.toMatch(/\{\{/);
     expect(html).toContain('<html lang="en" data-locale="en-GB" data-currency="RUB"');
+    expect(html).toContain('data-time-zone="Europe/Moscow"');
     const ru = renderIndexHtml(deps({ language: 'ru', page: { enabled: true, locale: 'ru-KZ' } }));
     expect(ru).toContain('<html lang="ru" data-locale="ru-KZ"');
     expect(ru).toContain('<label for="card-code">Карта лояльности</label>');
@@ -48,7 +50,12 @@ describe('companion page server side', () => {
     if (!parsed.ok) throw new Error(parsed.message);
     const found = pageDepsFrom(deps().config, parsed.value);
     expect(found.categories).toEqual(['alcohol', 'milk', 'tobacco']);
-    expect(found).toMatchObject({ currency: 'RUB', pointValueMinor: 100, pointValuePoints: 1 });
+    expect(found).toMatchObject({
+      currency: 'RUB',
+      pointValueMinor: 100,
+      pointValuePoints: 1,
+      timeZone: 'Europe/Moscow',
+    });
   });
 
   it('serves the page and its fixed files, and signs in only with the token from our own origin', async () => {

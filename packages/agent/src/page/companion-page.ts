@@ -19,6 +19,8 @@ export interface CompanionPageDeps {
   currency: string;
   pointValueMinor: number;
   pointValuePoints: number;
+  /** The shop's time zone (the program's `timeZone`): dates and times on the page are read there. */
+  timeZone: string;
   /** Product categories the program's rules name, offered for each basket line. */
   categories: readonly string[];
 }
@@ -30,6 +32,12 @@ const assetTypes = {
   'texts.js': 'text/javascript; charset=utf-8',
   'api.js': 'text/javascript; charset=utf-8',
   'status.js': 'text/javascript; charset=utf-8',
+  'page.js': 'text/javascript; charset=utf-8',
+  'state.js': 'text/javascript; charset=utf-8',
+  'basket.js': 'text/javascript; charset=utf-8',
+  'returns.js': 'text/javascript; charset=utf-8',
+  'done.js': 'text/javascript; charset=utf-8',
+  'status-view.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 } as const;
 type AssetName = keyof typeof assetTypes;
@@ -71,6 +79,7 @@ export function renderIndexHtml(deps: CompanionPageDeps, template = readAsset('i
     currency: deps.currency,
     pointValueMinor: String(deps.pointValueMinor),
     pointValuePoints: String(deps.pointValuePoints),
+    timeZone: deps.timeZone,
     store: config.storeName ?? '',
     till: config.tillId,
     categories: deps.categories.join(','),
@@ -202,6 +211,7 @@ export function pageDepsFrom(
     currency: version.program.currency,
     pointValueMinor: exchangeRateOf(version.program).moneyMinor,
     pointValuePoints: exchangeRateOf(version.program).points,
+    timeZone: version.program.timeZone,
     categories: [...found].sort(),
   };
 }

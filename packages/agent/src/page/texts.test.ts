@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { apiErrorCodes } from '@tillpoint/protocol';
 import { describe, expect, it } from 'vitest';
 import { texts, translate } from './assets/texts.js';
 
-const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
+const assetsDir = new URL('./assets/', import.meta.url);
+const asset = (name: string) => readFileSync(new URL(name, assetsDir), 'utf8');
+const scripts = readdirSync(assetsDir).filter((name) => name.endsWith('.js'));
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe('companion page texts', () => {
@@ -14,14 +17,24 @@ describe('companion page texts', () => {
     }
   });
 
-  it('has every text the page and its script name', () => {
+  it('has every text the page and its scripts name', () => {
     const html = [...asset('index.html').matchAll(/\{\{t\.(\w+)\}\}/g)].map((m) => m[1] ?? '');
-    const script = [...`${asset('app.js')}${asset('status.js')}`.matchAll(/\bt\('(\w+)'/g)].map(
-      (m) => m[1] ?? '',
+    const script = scripts.flatMap((name) =>
+      [...asset(name).matchAll(/\bt\('(\w+)'/g)].map((m) => m[1] ?? ''),
     );
     expect(html.length).toBeGreaterThan(20);
     expect(script.length).toBeGreaterThan(20);
     for (const key of [...html, ...script]) expect(texts.en, key).toHaveProperty(key);
+  });
+
+  it('says every refusal of the local API in its own words, in both languages', () => {
+    for (const code of apiErrorCodes) {
+      expect(texts.en, code).toHaveProperty(`error_${code}`);
+      expect(texts.ru, code).toHaveProperty(`error_${code}`);
+    }
+    for (const table of [texts.en, texts.ru])
+      for (const [key, text] of Object.entries(table))
+        expect(text, key).not.toMatch(/minor units|DLE EOT|idempotency|\bnull\b|undefined/);
   });
 
   it('has a points unit for every plural form of each language', () => {

@@ -4,143 +4,20 @@
  * (never innerHTML). The agent decides; the page shows, caps and asks once per attempt.
  */
 import { api } from './api.js';
-import {
-  clampSpend,
-  formatMoney,
-  formatPoints,
-  fractionDigits,
-  newAttemptKey,
-  normalisePhone,
-  parseAmountMinor,
-} from './format.js';
-import { printerProblem as printerProblemOf, syncLimit } from './status.js';
-import { translate } from './texts.js';
+import { buildLines as build, firstAmountInput, linesMax, readBasket } from './basket.js';
+import { renderDone, reprint } from './done.js';
+import { clampSpend, newAttemptKey, normalisePhone } from './format.js';
+import { $, day, money, pts, refusalText, setPoints, setText, settings, show, t } from './page.js';
+import { confirmReturn, rememberSale, renderRecent } from './returns.js';
+import { state } from './state.js';
+import { renderStatus, setLink } from './status-view.js';
 
-const root = document.documentElement;
-const settings = {
-  language: root.lang === 'ru' ? 'ru' : 'en',
-  locale: root.dataset.locale || 'en-GB',
-  currency: root.dataset.currency || 'RUB',
-  pointValueMinor: Number(root.dataset.pointValueMinor || '0'),
-  pointValuePoints: Number(root.dataset.pointValuePoints || '1'),
-  store: root.dataset.store || '',
-  till: root.dataset.till || '',
-  categories: (root.dataset.categories || '').split(',').filter((c) => c.length > 0),
-};
-const digits = fractionDigits(settings.locale, settings.currency);
-const linesMax = 20;
-const recentMax = 20;
-
-const t = (key, params) => translate(settings.language, key, params);
-const money = (minor) => formatMoney(minor, settings.locale, settings.currency);
-const pts = (n) => formatPoints(n, settings.locale);
-const plural = new Intl.PluralRules(settings.locale);
-/** "1 балл", "2 балла", "5 баллов": the unit after a big figure agrees with it. */
-const setPoints = (id, n) => {
-  setText(id, pts(n));
-  setText(`${id}-unit`, t(`points_${plural.select(n)}`));
-};
-const $ = (id) => {
-  const el = document.getElementById(id);
-  if (el === null) throw new Error(`index.html has no #${id}`);
-  return el;
-};
-const show = (id, visible) => {
-  $(id).hidden = !visible;
-};
-const setText = (id, text) => {
-  $(id).textContent = text;
-};
-/** A refusal for the cashier: the agent's own sentence in English, the table's in other languages. */
-const refusalText = (answer) => {
-  if (answer.code === 'network') return t('error_network');
-  const key = `error_${answer.code}`;
-  return settings.language === 'en' || t(key) === key ? answer.message : t(key);
-};
-const sentence = (text) => String(text ?? '').replace(/[.\s]+$/, '');
-
-// ---- state ----
-const state = {
-  card: null, // { code, info } | { code, unknown: true } | { code, blocked: true }
-  quote: null,
-  basket: null,
-  /** One sale attempt: its idempotency key and body; kept until the agent answers for sure. */
-  attempt: null,
-  saleInFlight: false,
-  sale: null,
-  returnAttempt: null,
-  loyalty: null,
-  printer: null,
-  sync: null,
-  recent: loadRecent(),
-};
-
-function loadRecent() {
-  try {
-    const list = JSON.parse(sessionStorage.getItem('tillpoint.recent') ?? '[]');
-    return Array.isArray(list) ? list.slice(0, recentMax) : [];
-  } catch {
-    return [];
-  }
-}
-
-function rememberSale(sale, totalMinor) {
-  state.recent = [
-    { receiptId: sale.receiptId, cardCode: sale.cardCode, totalMinor },
-    ...state.recent.filter((r) => r.receiptId !== sale.receiptId),
-  ].slice(0, recentMax);
-  sessionStorage.setItem('tillpoint.recent', JSON.stringify(state.recent));
-  renderRecent();
-}
+const buildLines = (count) => build(count, invalidateQuote);
 
 // ---- static texts ----
 function applyTexts() {
   document.title = `Tillpoint · ${settings.till}`;
   setText('where', [settings.store, settings.till].filter((s) => s.length > 0).join(' · '));
-}
-
-// ---- status: loyalty, printer, sync, link ----
-function renderStatus() {
-  const loyaltyOff = state.loyalty?.state === 'unavailable';
-  const chipLoyalty = $('chip-loyalty');
-  chipLoyalty.textContent = state.loyalty === null ? '' : loyaltyOff ? t('loyaltyOff') : t('loyaltyOk');
-  chipLoyalty.className = `chip ${loyaltyOff ? 'bad' : 'good'}`;
-
-  const problem = printerProblem();
-  const chipPrinter = $('chip-printer');
-  chipPrinter.textContent =
-    state.printer === null
-      ? t('printerNone')
-      : problem !== null
-        ? t('printerProblem', { problem })
-        : state.printer.state === 'ok'
-          ? t('printerOk')
-          : t('printerUnknown');
-  chipPrinter.className = `chip ${problem !== null ? 'bad' : state.printer?.state === 'ok' ? 'good' : ''}`;
-
-  const banners = $('banners');
-  banners.replaceChildren();
-  const banner = (text, kind) => {
-    const p = document.createElement('p');
-    p.className = `banner ${kind}`;
-    p.textContent = text;
-    banners.append(p);
-  };
-  if (loyaltyOff) banner(t('loyaltyOffBanner', { reason: sentence(state.loyalty.reason) }), 'bad');
-  const sync = syncLimit(state.sync, t, settings.locale);
-  if (sync !== null) banner(sync, 'warn');
-  if (problem !== null) banner(t('printerBanner', { problem }), 'warn');
-  renderPrintState();
-}
-
-function printerProblem() {
-  return printerProblemOf(state.printer, t);
-}
-
-function setLink(ok) {
-  const chip = $('chip-link');
-  chip.textContent = ok ? t('linkOk') : t('linkLost');
-  chip.className = `chip ${ok ? 'good' : 'bad'}`;
 }
 
 // ---- event stream ----
@@ -173,6 +50,12 @@ function openEvents() {
     state.sync = data;
     renderStatus();
   });
+  // A misread from the scanner (a code in a card range with a wrong check digit): the agent
+  // sends it as a scan with `card: 'invalid_check_digit'` and no card event.
+  on('scan', (data) => {
+    if (state.saleInFlight || $('sale').hidden || data.card !== 'invalid_check_digit') return;
+    showMisread(String(data.code ?? ''));
+  });
   on('card', async (data) => {
     if (state.saleInFlight || $('sale').hidden) return;
     if (data.source === 'head_office') return refreshCard(data);
@@ -203,9 +86,7 @@ function enterApp(health) {
   show('login', false);
   show('tabs', true);
   if (health !== null) {
-    state.loyalty = health.loyalty.available
-      ? { state: 'available' }
-      : { state: 'unavailable', reason: health.loyalty.problem ?? '' };
+    state.loyalty = health.loyalty.available ? { state: 'available' } : { state: 'unavailable' };
     state.printer =
       health.printer === null ? null : { state: health.printer.state, message: health.printer.message };
   }
@@ -216,6 +97,16 @@ function enterApp(health) {
 }
 
 // ---- card ----
+function showMisread(code) {
+  resetSale();
+  state.card = null;
+  $('card-code').value = code.slice(0, 64);
+  setText('card-error', t('misread'));
+  renderCard();
+  $('card-code').focus();
+  $('card-code').select();
+}
+
 async function showCard(code, known) {
   resetSale();
   $('card-code').value = code;
@@ -293,7 +184,7 @@ function renderCard() {
       note(
         t('expiring', {
           points: pts(e.points),
-          date: new Date(e.expiresAt).toLocaleDateString(settings.locale),
+          date: day(e.expiresAt),
         }),
       );
   }
@@ -323,85 +214,7 @@ async function enrol() {
   firstAmountInput().focus();
 }
 
-// ---- basket ----
-function buildLines(count) {
-  const lines = $('lines');
-  const kept = [...lines.querySelectorAll('.line')].map((row) => ({
-    amount: row.querySelector('.amount').value,
-    category: row.querySelector('select')?.value ?? '',
-  }));
-  lines.replaceChildren();
-  for (let i = 0; i < count; i++) {
-    const n = i + 1;
-    const row = document.createElement('div');
-    row.className = 'line';
-    const amountId = `line-${n}-amount`;
-    const amountLabel = document.createElement('label');
-    amountLabel.htmlFor = amountId;
-    amountLabel.textContent = t('lineAmount', { n });
-    const amount = document.createElement('input');
-    amount.id = amountId;
-    amount.className = 'amount';
-    amount.inputMode = 'decimal';
-    amount.autocomplete = 'off';
-    amount.maxLength = 24;
-    amount.value = kept[i]?.amount ?? '';
-    amount.addEventListener('input', invalidateQuote);
-    row.append(amountLabel, amount);
-    if (settings.categories.length > 0) {
-      const categoryId = `line-${n}-category`;
-      const categoryLabel = document.createElement('label');
-      categoryLabel.htmlFor = categoryId;
-      categoryLabel.textContent = t('lineCategory', { n });
-      const select = document.createElement('select');
-      select.id = categoryId;
-      select.append(new Option(t('categoryOther'), ''));
-      for (const c of settings.categories) select.append(new Option(c, c));
-      select.value = kept[i]?.category ?? '';
-      select.addEventListener('change', invalidateQuote);
-      row.append(categoryLabel, select);
-    }
-    if (count > 1) {
-      const remove = document.createElement('button');
-      remove.type = 'button';
-      remove.className = 'quiet remove';
-      remove.textContent = '×';
-      remove.setAttribute('aria-label', t('lineRemove', { n }));
-      remove.addEventListener('click', () => {
-        row.remove();
-        const rest = [...lines.querySelectorAll('.line')].length;
-        buildLines(rest);
-        invalidateQuote();
-      });
-      row.append(remove);
-    }
-    lines.append(row);
-  }
-  $('add-line').disabled = count >= linesMax;
-}
-
-const firstAmountInput = () => $('line-1-amount');
-
-/** The basket as the API takes it, or the number of the first line that is not an amount. */
-function readBasket() {
-  const rows = [...$('lines').querySelectorAll('.line')];
-  const lines = [];
-  for (const [i, row] of rows.entries()) {
-    const amountMinor = parseAmountMinor(row.querySelector('.amount').value, digits);
-    if (amountMinor === null || amountMinor === 0) return { badLine: i + 1 };
-    const category = row.querySelector('select')?.value ?? '';
-    lines.push({
-      id: String(i + 1),
-      sku: category === '' ? 'page-item' : `page-${category}`,
-      ...(category === '' ? {} : { category }),
-      quantity: 1,
-      unitPriceMinor: amountMinor,
-      amountMinor,
-    });
-  }
-  return { basket: { currency: settings.currency, lines } };
-}
-
+// ---- basket and quote ----
 function invalidateQuote() {
   if (state.saleInFlight) return;
   state.quote = null;
@@ -536,60 +349,29 @@ async function confirmSale() {
     printJobs: new Set(sale.printJobId === null ? [] : [sale.printJobId]),
     printed: false,
   };
-  rememberSale(sale, state.basket.lines.reduce((sum, l) => sum + l.amountMinor, 0) - sale.spentDiscountMinor);
+  rememberSale(
+    sale.receiptId,
+    sale.cardCode,
+    state.basket.lines.reduce((sum, l) => sum + l.amountMinor, 0),
+  );
   renderDone();
   $('next-buyer').focus();
+  await refreshCardAfterSale(card.code);
 }
 
-function renderDone() {
-  const done = state.sale;
-  show('done-panel', done !== null);
-  show('spend-form', done === null && state.quote !== null);
-  show('basket-form', done === null && state.card !== null && state.card.blocked !== true);
-  if (done === null) return;
-  const s = done.answer;
-  setText('done-title', t('saleDone', { receipt: s.receiptId }));
-  setText('done-earned', `+${pts(s.earnedPoints)}`);
-  setText(
-    'done-spent',
-    s.spentPoints === 0 ? '0' : `−${pts(s.spentPoints)} (${money(s.spentDiscountMinor)})`,
-  );
-  setText('done-balance', pts(s.balance.spendablePoints));
-  setText('slip-text', s.slipText.join('\n'));
-  setPoints('card-balance', s.balance.spendablePoints);
-  renderPrintState();
-}
-
-function renderPrintState() {
-  const done = state.sale;
-  if (done === null) return;
-  const problem = printerProblem();
-  const el = $('print-state');
-  let text;
-  if (state.printer === null) text = t('slipNoPrinter');
-  else if (done.printed) text = t('slipPrinted');
-  else if (done.printJobs.size === 0) text = t('slipNotQueued');
-  else if (problem !== null) text = t('slipWaiting', { problem });
-  else text = t('slipQueued');
-  el.textContent = text;
-  el.className = `print-state ${problem !== null && !done.printed ? 'warn' : done.printed ? 'good' : ''}`;
-  $('reprint').disabled = state.printer === null;
-}
-
-async function reprint() {
-  const done = state.sale;
-  if (done === null) return;
-  const button = $('reprint');
-  if (button.disabled) return;
-  button.disabled = true;
-  setText('done-error', '');
-  const answer = await api.print(done.answer.receiptId, { idempotencyKey: newAttemptKey('page-print') });
-  button.disabled = false;
-  if (!answer.ok) return setText('done-error', refusalText(answer));
-  done.printJobs.add(answer.value.jobId);
-  done.printed = false;
-  renderPrintState();
-  setText('done-error', t('reprintQueued'));
+/**
+ * After a sale the card panel shows the card as it is now (balance, tier progress, pending and
+ * expiring points), never the notes from before the sale.
+ */
+async function refreshCardAfterSale(code) {
+  const answer = await api.card(code);
+  if (!answer.ok || state.card?.code !== code || state.sale === null) return;
+  state.card =
+    answer.value.status === 'blocked'
+      ? { code, blocked: true, info: answer.value }
+      : { code, info: answer.value };
+  renderCard();
+  renderDone();
 }
 
 function resetSale() {
@@ -600,6 +382,7 @@ function resetSale() {
   $('receipt-no').value = '';
   setText('sale-error', '');
   setText('done-error', '');
+  setText('done-note', '');
   setText('basket-error', '');
   setText('enrol-error', '');
   show('spend-form', false);
@@ -617,64 +400,6 @@ function nextBuyer() {
   $('card-code').focus();
 }
 
-// ---- return ----
-function renderRecent() {
-  const list = $('recent-receipts');
-  list.replaceChildren(
-    ...state.recent.map((r) => {
-      const option = document.createElement('option');
-      option.value = r.receiptId;
-      option.label = `${r.receiptId} · ${money(r.totalMinor)}`;
-      return option;
-    }),
-  );
-  setText(
-    'recent-hint',
-    state.recent.length === 0
-      ? ''
-      : `${t('recentSales')}: ${state.recent
-          .slice(0, 5)
-          .map((r) => `${r.receiptId} (${money(r.totalMinor)})`)
-          .join(', ')}`,
-  );
-}
-
-async function confirmReturn() {
-  setText('return-error', '');
-  setText('return-done', '');
-  const receiptId = $('return-receipt').value.trim();
-  const amountMinor = parseAmountMinor($('return-amount').value, digits);
-  if (receiptId.length === 0) return $('return-receipt').focus();
-  if (amountMinor === null || amountMinor === 0) {
-    setText('return-error', t('amountInvalid', { n: 1 }));
-    return $('return-amount').focus();
-  }
-  const body = { originalReceiptId: receiptId.slice(0, 64), returnedAmountMinor: amountMinor };
-  const same =
-    state.returnAttempt !== null && JSON.stringify(state.returnAttempt.body) === JSON.stringify(body);
-  if (!same) state.returnAttempt = { key: newAttemptKey('page-return'), body };
-  const button = $('return-form').querySelector('button[type=submit]');
-  if (button.disabled) return;
-  button.disabled = true;
-  const answer = await api.returnSale({ idempotencyKey: state.returnAttempt.key, ...body });
-  button.disabled = false;
-  if (!answer.ok) {
-    if (answer.code !== 'network') state.returnAttempt = null;
-    return setText('return-error', refusalText(answer));
-  }
-  state.returnAttempt = null;
-  const r = answer.value;
-  setText(
-    'return-done',
-    t('returnDone', {
-      reversed: pts(r.earnedReversedPoints),
-      restored: pts(r.spentRestoredPoints),
-      balance: pts(r.balance.spendablePoints),
-    }),
-  );
-  $('return-amount').value = '';
-}
-
 // ---- tabs and wiring ----
 function selectTab(tab) {
   show('sale', tab === 'sale');
@@ -682,6 +407,13 @@ function selectTab(tab) {
   $('tab-sale').setAttribute('aria-pressed', String(tab === 'sale'));
   $('tab-return').setAttribute('aria-pressed', String(tab === 'return'));
   (tab === 'sale' ? $('card-code') : $('return-receipt')).focus();
+}
+
+function loginProblem(answer) {
+  if (answer.status === 401) return t('loginWrong');
+  if (answer.status === 403) return t('loginHost', { port: location.port || '80' });
+  if (answer.status === 429) return t('loginSlow');
+  return refusalText(answer);
 }
 
 function submit(id, handler) {
@@ -696,8 +428,7 @@ function wire() {
     setText('login-error', '');
     const answer = await api.login($('login-token').value);
     $('login-token').value = '';
-    if (!answer.ok)
-      return setText('login-error', answer.status === 401 ? t('loginWrong') : refusalText(answer));
+    if (!answer.ok) return setText('login-error', loginProblem(answer));
     const health = await api.health();
     enterApp(health.ok ? health.value : null);
   });
