@@ -84,7 +84,7 @@ export const ledgerOp: fc.Arbitrary<LedgerOp> = fc.oneof(
     }),
   },
   {
-    weight: 1,
+    weight: 2,
     arbitrary: fc.record({
       op: fc.constant('card' as const),
       card,
