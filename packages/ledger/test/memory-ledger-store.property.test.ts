@@ -63,7 +63,7 @@ describe('MemoryLedgerStore under random histories', () => {
     ]) {
       expect(stats.get(path) ?? 0, path).toBeGreaterThan(0);
     }
-  });
+  }, 60_000);
 
   it('a full return right after a sale restores the card exactly', () => {
     fc.assert(
@@ -80,7 +80,7 @@ describe('MemoryLedgerStore under random histories', () => {
       ),
       { numRuns: 200 },
     );
-  });
+  }, 60_000);
 
   it('checkInvariants sees a broken ledger (the oracle can fail)', () => {
     expect(
