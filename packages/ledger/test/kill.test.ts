@@ -10,7 +10,8 @@ import { openLedgerStore } from '../src/store/index';
 
 /**
  * Kill test: a child commits in a loop and logs each acknowledged commit after it
- * returns; we SIGKILL it at random moments and check the file after every restart.
+ * returns; we SIGKILL it at random moments and check the file after every restart (invariants,
+ * chain, every acknowledged commit exactly once, every sale's answer document kept with it).
  * TILLPOINT_KILL_ROUNDS=5000 runs a longer campaign (see the README).
  */
 const rounds = Number(process.env.TILLPOINT_KILL_ROUNDS ?? 200);
@@ -139,6 +140,17 @@ describe('kill test: SIGKILL at random moments while committing', () => {
             expect(row?.txn_id).toBe(ack.txnId);
             expect(row?.till_seq).toBe(ack.seq);
           }
+          // Every sale in the journal has its answer document, naming that very entry: the
+          // document and the entry land in one transaction or not at all.
+          const unanswered = db
+            .prepare(
+              `SELECT count(*) FROM journal j LEFT JOIN idempotency i ON i.key = j.idempotency_key
+                WHERE j.kind = 'sale' AND (i.answer IS NULL OR json_extract(i.answer, '$.txnId') <> j.txn_id
+                   OR json_extract(i.answer, '$.seq') <> j.till_seq)`,
+            )
+            .pluck()
+            .get();
+          expect(unanswered).toBe(0);
           // Spot-check "exactly once" through the index as well (the key is UNIQUE).
           const last = acks[acks.length - 1];
           if (last !== undefined) expect((perKey.get(last.key) as { n: number }).n).toBe(1);
