@@ -2,7 +2,7 @@ import { accept, type Outcome, refuse } from '@tillpoint/core';
 import { type AdjustRequest, adjustRequestSchema } from '../model/requests';
 import { planAdjustment } from '../plan/plan-adjustment';
 import type { LedgerOperation } from './ledger-operation';
-import type { DecisionEnv, Effects, LedgerReader } from './ledger-ports';
+import { type DecisionEnv, type Effects, entryPlace, type LedgerReader } from './ledger-ports';
 import type { AdjustRefusal, EntryResult } from './results';
 import { balanceAfter, heldByLot } from './spend-view';
 
@@ -43,9 +43,7 @@ export function decideAdjust(
       detail: { points: request.points, actor: request.actor, role: request.role, reason: request.reason },
     },
     result: (written, after) => ({
-      txnId,
-      epoch: written.epoch,
-      seq: written.seq,
+      ...entryPlace(txnId, written),
       cardId,
       status: card.status,
       balance: balanceAfter(after, cardId, at),

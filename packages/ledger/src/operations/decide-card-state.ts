@@ -7,7 +7,13 @@ import {
   enrolCardRequestSchema,
 } from '../model/requests';
 import type { LedgerOperation } from './ledger-operation';
-import type { DecisionEnv, Effects, LedgerReader, LedgerWrite } from './ledger-ports';
+import {
+  type DecisionEnv,
+  type Effects,
+  entryPlace,
+  type LedgerReader,
+  type LedgerWrite,
+} from './ledger-ports';
 import type { BlockCardRefusal, EnrolCardRefusal, EntryResult, UnblockCardRefusal } from './results';
 import { balanceAfter } from './spend-view';
 
@@ -88,9 +94,7 @@ export function decideCardState(
       detail: { ...detail, status },
     },
     result: (written, after) => ({
-      txnId: env.id,
-      epoch: written.epoch,
-      seq: written.seq,
+      ...entryPlace(env.id, written),
       cardId,
       status,
       balance: balanceAfter(after, cardId, at),

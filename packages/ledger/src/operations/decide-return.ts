@@ -4,7 +4,7 @@ import { type ReturnSaleRequest, returnSaleRequestSchema } from '../model/reques
 import { isSnapshotLot } from '../model/snapshot';
 import { planReturn, type SaleRecord } from '../plan/plan-return';
 import type { LedgerOperation } from './ledger-operation';
-import type { DecisionEnv, Effects, LedgerReader } from './ledger-ports';
+import { type DecisionEnv, type Effects, entryPlace, type LedgerReader, type SaleRow } from './ledger-ports';
 import type { ReturnResult, ReturnSaleRefusal } from './results';
 import { balanceAfter, heldByLot } from './spend-view';
 
@@ -21,30 +21,10 @@ export function decideReturn(
   if (row === undefined)
     return refuse('sale_unknown', `no sale with receipt ${request.receiptId} at this till`);
   const { cardId } = row;
-  const earnedLots = read.lotsMadeBy(row.txnId);
-  const lots = new Map<string, Lot>(read.openLots(cardId).map((l) => [l.lotId, l]));
-  for (const lot of earnedLots) lots.set(lot.lotId, lot);
-  for (const s of row.spent) {
-    // Points spent from head office's snapshot come back as a new local lot (planReturn).
-    if (lots.has(s.lotId) || isSnapshotLot(s.lotId)) continue;
-    const lot = read.lot(s.lotId);
-    assert(lot !== undefined, 'a sale spent from a lot that does not exist', { lotId: s.lotId });
-    lots.set(s.lotId, lot);
-  }
-  const sale: SaleRecord = {
-    txnId: row.txnId,
-    cardId,
-    basketTotalMinor: row.basketTotalMinor,
-    returnedMinor: row.returnedMinor,
-    earned: earnedLots.map((l) => ({ lotId: l.lotId, points: l.initial })),
-    earnedReversed: row.earnedReversed,
-    spent: row.spent,
-  };
   const txnId = env.id;
   const planned = planReturn({
+    ...saleRecordOf(read, row),
     txnId,
-    sale,
-    lots: [...lots.values()],
     at: request.at,
     returnedAmountMinor: request.returnedAmountMinor,
     returnLotLifetimeMs: env.returnLotLifetimeMs,
@@ -53,11 +33,6 @@ export function decideReturn(
   if (!planned.ok) return planned;
   const plan = planned.value;
   const returnedTotal = row.returnedMinor + request.returnedAmountMinor;
-  const spent = row.spent.map((s, i) => {
-    const restored = s.restored + (plan.restoredBySpentLot[i] ?? 0);
-    assert(restored <= s.points, 'return restores more than the lot gave', { lotId: s.lotId });
-    return { lotId: s.lotId, points: s.points, restored };
-  });
   return accept({
     writes: [
       {
@@ -71,7 +46,11 @@ export function decideReturn(
         receiptId: request.receiptId,
         returnedMinor: request.returnedAmountMinor,
         earnedReversed: plan.earnedReversed,
-        spent,
+        spent: row.spent.map((s, i) => {
+          const restored = s.restored + (plan.restoredBySpentLot[i] ?? 0);
+          assert(restored <= s.points, 'return restores more than the lot gave', { lotId: s.lotId });
+          return { lotId: s.lotId, points: s.points, restored };
+        }),
       },
     ],
     entry: {
@@ -92,9 +71,7 @@ export function decideReturn(
       },
     },
     result: (written, after) => ({
-      txnId,
-      epoch: written.epoch,
-      seq: written.seq,
+      ...entryPlace(txnId, written),
       receiptId: request.receiptId,
       cardId,
       earnedReversed: plan.earnedReversed,
@@ -104,6 +81,30 @@ export function decideReturn(
       balance: balanceAfter(after, cardId, request.at),
     }),
   });
+}
+
+/** The sale as `planReturn` needs it, with every lot it touched and the card's open lots. */
+function saleRecordOf(read: LedgerReader, row: SaleRow): { sale: SaleRecord; lots: Lot[] } {
+  const earnedLots = read.lotsMadeBy(row.txnId);
+  const lots = new Map<string, Lot>(read.openLots(row.cardId).map((l) => [l.lotId, l]));
+  for (const lot of earnedLots) lots.set(lot.lotId, lot);
+  for (const s of row.spent) {
+    // Points spent from head office's snapshot come back as a new local lot (planReturn).
+    if (lots.has(s.lotId) || isSnapshotLot(s.lotId)) continue;
+    const lot = read.lot(s.lotId);
+    assert(lot !== undefined, 'a sale spent from a lot that does not exist', { lotId: s.lotId });
+    lots.set(s.lotId, lot);
+  }
+  const sale: SaleRecord = {
+    txnId: row.txnId,
+    cardId: row.cardId,
+    basketTotalMinor: row.basketTotalMinor,
+    returnedMinor: row.returnedMinor,
+    earned: earnedLots.map((l) => ({ lotId: l.lotId, points: l.initial })),
+    earnedReversed: row.earnedReversed,
+    spent: row.spent,
+  };
+  return { sale, lots: [...lots.values()] };
 }
 
 export const returnSaleOperation: LedgerOperation<'returnSale', ReturnSaleRequest, ReturnSaleRefusal> = {

@@ -6,7 +6,14 @@ import { type LedgerPlan, mergePlans } from '../plan/plan';
 import { planAccrual } from '../plan/plan-accrual';
 import { planHoldPost, planRedemption } from '../plan/plan-redemption';
 import type { LedgerOperation } from './ledger-operation';
-import type { DecisionEnv, Effects, LedgerReader, LedgerWrite } from './ledger-ports';
+import {
+  type DecisionEnv,
+  type Effects,
+  type EntryDraft,
+  entryPlace,
+  type LedgerReader,
+  type LedgerWrite,
+} from './ledger-ports';
 import type { CommitSaleRefusal, SaleResult } from './results';
 import { balanceAfter, heldByLot, type SpendView, spendView } from './spend-view';
 
@@ -73,28 +80,9 @@ export function decideSale(
   );
   return accept({
     writes,
-    entry: {
-      kind: 'sale',
-      txnId,
-      idempotencyKey: request.idempotencyKey,
-      cardId,
-      at,
-      rulesVersion: request.rulesVersion,
-      reverses: null,
-      plan: mergePlans(spend, earn),
-      detail: {
-        receiptId: request.receiptId,
-        basketTotalMinor: request.basketTotalMinor,
-        redeemPoints: request.redeemPoints,
-        holdId: request.holdId ?? null,
-        grantedOnce: request.grantedOnce ?? [],
-        ruleIds: [...new Set(request.accruals.flatMap((a) => a.ruleIds))],
-      },
-    },
+    entry: saleEntry(request, txnId, mergePlans(spend, earn)),
     result: (written, after) => ({
-      txnId,
-      epoch: written.epoch,
-      seq: written.seq,
+      ...entryPlace(txnId, written),
       receiptId: request.receiptId,
       cardId,
       cardCreated: card === undefined,
@@ -104,6 +92,28 @@ export function decideSale(
       balance: balanceAfter(after, cardId, at),
     }),
   });
+}
+
+/** The sale's journal entry; its detail is what head office keeps of the receipt. */
+function saleEntry(request: CommitSaleRequest, txnId: string, plan: LedgerPlan): EntryDraft {
+  return {
+    kind: 'sale',
+    txnId,
+    idempotencyKey: request.idempotencyKey,
+    cardId: request.cardId,
+    at: request.at,
+    rulesVersion: request.rulesVersion,
+    reverses: null,
+    plan,
+    detail: {
+      receiptId: request.receiptId,
+      basketTotalMinor: request.basketTotalMinor,
+      redeemPoints: request.redeemPoints,
+      holdId: request.holdId ?? null,
+      grantedOnce: request.grantedOnce ?? [],
+      ruleIds: [...new Set(request.accruals.flatMap((a) => a.ruleIds))],
+    },
+  };
 }
 
 /** Spendable lots pay in expiry order; never beyond head office's figure when one is kept. */

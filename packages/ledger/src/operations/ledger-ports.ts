@@ -177,6 +177,11 @@ export interface Written {
   seq: number;
 }
 
+/** Where an operation's journal entry landed, as its result names it. */
+export function entryPlace(txnId: string, written: Written): { txnId: string; epoch: string; seq: number } {
+  return { txnId, epoch: written.epoch, seq: written.seq };
+}
+
 /** What a decision gets besides the reader and the request. */
 export interface DecisionEnv {
   /** A fresh id (UUIDv7) for the entry or hold the operation may create. */

@@ -36,13 +36,17 @@ export class SqliteLedgerWriter implements LedgerWriter {
   }
 
   createSale({ sale }: Write<'createSale'>): void {
-    const spent = JSON.stringify(sale.spent.map((s) => [s.lotId, s.points, s.restored]));
-    this.s.insertSale.run(sale.receiptId, sale.txnId, sale.cardId, sale.basketTotalMinor, spent);
+    this.s.insertSale.run(
+      sale.receiptId,
+      sale.txnId,
+      sale.cardId,
+      sale.basketTotalMinor,
+      spentJson(sale.spent),
+    );
   }
 
   recordReturn(w: Write<'recordReturn'>): void {
-    const spent = JSON.stringify(w.spent.map((s) => [s.lotId, s.points, s.restored]));
-    this.s.saleReturned.run(w.returnedMinor, w.earnedReversed, spent, w.receiptId);
+    this.s.saleReturned.run(w.returnedMinor, w.earnedReversed, spentJson(w.spent), w.receiptId);
   }
 
   createHold({ hold, allocations }: Write<'createHold'>): void {
@@ -137,4 +141,9 @@ export class SqliteLedgerWriter implements LedgerWriter {
   pruneIdempotency(before: number, limit: number): number {
     return this.s.pruneIdempotency.run(before, limit).changes;
   }
+}
+
+/** A sale's spent lots as the `sale.spent` column keeps them: `[[lotId, points, restored], ...]`. */
+function spentJson(spent: Write<'createSale'>['sale']['spent']): string {
+  return JSON.stringify(spent.map((s) => [s.lotId, s.points, s.restored]));
 }
