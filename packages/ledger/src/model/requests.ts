@@ -143,3 +143,10 @@ export const cardSnapshotsRequestSchema = z.object({
   at: wholeNumber('at (Unix ms)'),
 });
 export type CardSnapshotsRequest = z.infer<typeof cardSnapshotsRequestSchema>;
+
+/** What a caller of `setCardSnapshots` passes (a pulled page; its arrays may be readonly). */
+export interface CardSnapshotsInput {
+  watermark: { epoch: string | null; seq: number };
+  balances: readonly { cardId: string; available: number; pending: number }[];
+  at: number;
+}

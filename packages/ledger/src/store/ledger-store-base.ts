@@ -3,7 +3,7 @@ import type { ChainCheck, OutboxEntry } from '../model/outbox-entry';
 import { verifyOutboxRows } from '../model/outbox-entry';
 import {
   type AdjustRequest,
-  type CardSnapshotsRequest,
+  type CardSnapshotsInput,
   type CardStateRequest,
   type CommitSaleRequest,
   cardSnapshotsRequestSchema,
@@ -176,7 +176,7 @@ export abstract class LedgerStoreBase implements LedgerStore {
     return this.reading((read) => read.unackedSpend(cardId));
   }
 
-  setCardSnapshots(input: CardSnapshotsRequest): number {
+  setCardSnapshots(input: CardSnapshotsInput): number {
     const request = parseRequest(cardSnapshotsRequestSchema, input, 'setCardSnapshots');
     return this.transact('keeping head-office balances in', (ports) => keepCardSnapshots(ports, request));
   }

@@ -2,7 +2,7 @@ import type { Outcome } from '@tillpoint/core';
 import type { ChainCheck, OutboxEntry } from '../model/outbox-entry';
 import type {
   AdjustRequest,
-  CardSnapshotsRequest,
+  CardSnapshotsInput,
   CardStateRequest,
   CommitSaleRequest,
   EnrolCardRequest,
@@ -93,7 +93,7 @@ export interface LedgerStore {
   unackedSpend(cardId: string): UnackedSpend;
 
   // ---- sync ----
-  setCardSnapshots(input: CardSnapshotsRequest): number;
+  setCardSnapshots(input: CardSnapshotsInput): number;
   getCardSnapshot(cardId: string): CardSnapshot | undefined;
   outboxAfter(seq: number, limit: number): OutboxEntry[];
   outboxHead(): OutboxHead;

@@ -94,7 +94,7 @@ export function acknowledgeRows(
 ): void {
   let total = 0;
   for (const [cardId, points] of spentByCard) {
-    s.unackedOfCards.run(points, cardId);
+    s.lowerUnackedOfCard.run(points, cardId);
     total += points;
   }
   if (total > 0) s.moveCounter.run('unacked_spent', -total);

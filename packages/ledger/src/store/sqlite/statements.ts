@@ -129,7 +129,7 @@ export function prepareStatements(db: Database.Database) {
       'SELECT card_id, sum(points) AS points FROM outbox_spend WHERE id > ? AND id <= ? GROUP BY card_id',
     ),
     unackedOfCard: db.prepare('SELECT unacked_spent FROM card WHERE card_id = ?').pluck(true),
-    unackedOfCards: db.prepare('UPDATE card SET unacked_spent = unacked_spent - ? WHERE card_id = ?'),
+    lowerUnackedOfCard: db.prepare('UPDATE card SET unacked_spent = unacked_spent - ? WHERE card_id = ?'),
     clearUnacked: db.prepare('UPDATE card SET unacked_spent = 0 WHERE unacked_spent <> 0'),
     getCounter: db.prepare('SELECT value FROM counter WHERE name = ?').pluck(true),
     moveCounter: db.prepare(
