@@ -87,7 +87,16 @@ function runChild(startIndex: number, killAfterMs: number, waitForReady: boolean
       stderr += d.toString();
     });
     if (waitForReady) {
-      child.stdout?.once('data', () => setTimeout(kill, killAfterMs));
+      // From the child's first acknowledged commit: on a loaded machine a commit takes
+      // milliseconds, and a window counted from `ready` would often end before the first one.
+      let out = '';
+      const onData = (d: Buffer) => {
+        out += d.toString();
+        if (!out.includes('committing')) return;
+        child.stdout?.off('data', onData);
+        setTimeout(kill, killAfterMs);
+      };
+      child.stdout?.on('data', onData);
     } else {
       setTimeout(kill, killAfterMs);
     }
@@ -106,7 +115,8 @@ describe('kill test: SIGKILL at random moments while committing', () => {
       let committedNotAcked = 0;
       for (let round = 0; round < rounds; round++) {
         const { nextIndex } = readLog();
-        // Most kills land while the loop commits; some land while the store is opening.
+        // Most kills land while the loop commits (1-40 ms after its first commit); some land
+        // while the store is opening.
         const waitForReady = round % 5 !== 0;
         await runChild(nextIndex, waitForReady ? 1 + Math.random() * 40 : Math.random() * 150, waitForReady);
 

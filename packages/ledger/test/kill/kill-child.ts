@@ -30,7 +30,14 @@ function log(line: string): void {
 
 type Result = { ok: true; value: { txnId: string; seq: number } } | { ok: false; code: string };
 
+let first = true;
+
 function record(i: number, key: string, result: Result): void {
+  if (first) {
+    // The parent's kill window starts now (see kill.test.ts).
+    process.stdout.write('committing\n');
+    first = false;
+  }
   log(
     result.ok
       ? `${i} ok ${key} ${result.value.txnId} ${result.value.seq}`
