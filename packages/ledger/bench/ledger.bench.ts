@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ManualClock, msPerDay } from '@tillpoint/core';
 import Database from 'better-sqlite3';
 import type { BenchHarness } from '../../../scripts/bench/harness';
-import { openLedgerStore } from '../src/store/index';
+import { type LedgerStore, openLedgerStore } from '../src/store/index';
 
 /**
  * The till transaction against a bare commit, both with WAL + synchronous=FULL on a real
@@ -29,49 +30,34 @@ export default async function ledgerBench(h: BenchHarness): Promise<void> {
     const clock = new ManualClock('2026-06-01T00:00:00Z');
     const store = openLedgerStore({ path: join(dir, 'till.sqlite'), tillId: 'bench-till', clock });
     const at = clock.nowMs();
-    // Each timed sale finds its card holding three lots (10 each, different expiries)
-    // and spends 25 points across all three while earning 20: seeding is not timed.
+    // The same sale on the code of another checkout (TILLPOINT_LEDGER_BASELINE_SRC: its
+    // packages/ledger/src), on a file of its own on the same disk, alternating with this code's.
+    const baselineSrc = process.env.TILLPOINT_LEDGER_BASELINE_SRC;
+    const baselineStore =
+      baselineSrc === undefined
+        ? undefined
+        : (
+            (await import(pathToFileURL(join(baselineSrc, 'store', 'index.ts')).href)) as {
+              openLedgerStore: typeof openLedgerStore;
+            }
+          ).openLedgerStore({ path: join(dir, 'baseline.sqlite'), tillId: 'bench-till', clock });
     const bareSamples: number[] = [];
     const saleSamples: number[] = [];
+    const baselineSamples: number[] = [];
     const warmup = Math.ceil(iterations / 10);
     const wallStart = process.hrtime.bigint();
     let wallSalesNs = 0n;
     for (let i = -warmup; i < iterations; i++) {
       const cardId = `card-${i + warmup}`;
-      store.enrolCard({ idempotencyKey: `enrol-${cardId}`, cardId, at });
-      for (let lot = 0; lot < 3; lot++) {
-        store.adjust({
-          idempotencyKey: `seed-${cardId}-${lot}`,
-          cardId,
-          points: 10,
-          actor: 'bench',
-          role: 'system',
-          reason: 'bench seed',
-          at,
-          expiresAt: at + (30 + lot) * msPerDay,
-        });
-      }
-      let start = process.hrtime.bigint();
+      const start = process.hrtime.bigint();
       insert.run(`row-${i}`);
       const bareNs = process.hrtime.bigint() - start;
-      start = process.hrtime.bigint();
-      const result = store.commitSale({
-        idempotencyKey: `sale-${cardId}`,
-        cardId,
-        receiptId: `receipt-${cardId}`,
-        at,
-        basketTotalMinor: 123_456,
-        accruals: [{ points: 20, vestsAt: at, expiresAt: at + 365 * msPerDay, ruleIds: ['base'] }],
-        redeemPoints: 25,
-        rulesVersion: 'bench',
-      });
-      const saleNs = process.hrtime.bigint() - start;
-      if (!result.ok || result.value.lotsSpent.length !== 3) {
-        throw new Error(`bench sale did not spend three lots: ${JSON.stringify(result)}`);
-      }
+      const saleNs = timedSale(store, cardId, at);
+      const baselineNs = baselineStore === undefined ? 0n : timedSale(baselineStore, cardId, at);
       if (i >= 0) {
         bareSamples.push(Number(bareNs) / 1e6);
         saleSamples.push(Number(saleNs) / 1e6);
+        baselineSamples.push(Number(baselineNs) / 1e6);
         wallSalesNs += saleNs;
       }
     }
@@ -83,6 +69,17 @@ export default async function ledgerBench(h: BenchHarness): Promise<void> {
       baseline: baseline.name,
       note: 'target: >= 0.5x the baseline rate',
     });
+    if (baselineStore !== undefined) {
+      const before = h.record(group, 'till transaction, baseline code', baselineSamples, {
+        baseline: till.name,
+        note: baselineSrc ?? '',
+      });
+      h.figure(
+        group,
+        'commitSale median, this code / baseline code (same disk, alternating)',
+        (till.medianMs / before.medianMs).toFixed(2),
+      );
+    }
     h.figure(
       group,
       'till transaction rate / bare commit rate (medians)',
@@ -128,19 +125,7 @@ export default async function ledgerBench(h: BenchHarness): Promise<void> {
     await h.time(
       'ledger: reads and retries (no fsync)',
       'commitSale retried with the same key',
-      () => {
-        const cardId = `card-${q++ % iterations}`;
-        return store.commitSale({
-          idempotencyKey: `sale-${cardId}`,
-          cardId,
-          receiptId: `receipt-${cardId}`,
-          at,
-          basketTotalMinor: 123_456,
-          accruals: [{ points: 20, vestsAt: at, expiresAt: at + 365 * msPerDay, ruleIds: ['base'] }],
-          redeemPoints: 25,
-          rulesVersion: 'bench',
-        });
-      },
+      () => store.commitSale(saleOf(`card-${q++ % iterations}`, at)),
       { iterations: 2000 },
     );
     const head = store.outboxHead();
@@ -152,8 +137,97 @@ export default async function ledgerBench(h: BenchHarness): Promise<void> {
       'verifyOutboxChain',
       `${head.lastSeq} entries in ${verifyMs.toFixed(1)} ms (${chain.ok ? 'ok' : 'BROKEN'})`,
     );
+    await cpuComparison(h, baselineSrc, at);
     store.close();
+    baselineStore?.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Seeds a card with three lots of 10 (different expiries; not timed), then times one sale that
+ * earns 20 and spends 25 across all three.
+ */
+function timedSale(
+  store: Pick<LedgerStore, 'enrolCard' | 'adjust' | 'commitSale'>,
+  cardId: string,
+  at: number,
+): bigint {
+  store.enrolCard({ idempotencyKey: `enrol-${cardId}`, cardId, at });
+  for (let lot = 0; lot < 3; lot++) {
+    store.adjust({
+      idempotencyKey: `seed-${cardId}-${lot}`,
+      cardId,
+      points: 10,
+      actor: 'bench',
+      role: 'system',
+      reason: 'bench seed',
+      at,
+      expiresAt: at + (30 + lot) * msPerDay,
+    });
+  }
+  const start = process.hrtime.bigint();
+  const result = store.commitSale(saleOf(cardId, at));
+  const ns = process.hrtime.bigint() - start;
+  if (!result.ok || result.value.lotsSpent.length !== 3) {
+    throw new Error(`bench sale did not spend three lots: ${JSON.stringify(result)}`);
+  }
+  return ns;
+}
+
+function saleOf(cardId: string, at: number) {
+  return {
+    idempotencyKey: `sale-${cardId}`,
+    cardId,
+    receiptId: `receipt-${cardId}`,
+    at,
+    basketTotalMinor: 123_456,
+    accruals: [{ points: 20, vestsAt: at, expiresAt: at + 365 * msPerDay, ruleIds: ['base'] }],
+    redeemPoints: 25,
+    rulesVersion: 'bench',
+  };
+}
+
+/** The same sale on `:memory:` (no fsync): the ledger's own CPU, this code against the baseline. */
+async function cpuComparison(h: BenchHarness, baselineSrc: string | undefined, at: number): Promise<void> {
+  const group = 'ledger: commitSale CPU (:memory:, no fsync)';
+  const stores: { name: string; store: LedgerStore; samples: number[] }[] = [
+    {
+      name: 'commitSale, this code',
+      store: openLedgerStore({ path: ':memory:', tillId: 'bench-till' }),
+      samples: [],
+    },
+  ];
+  if (baselineSrc !== undefined) {
+    const old = (await import(pathToFileURL(join(baselineSrc, 'store', 'index.ts')).href)) as {
+      openLedgerStore: typeof openLedgerStore;
+    };
+    stores.push({
+      name: 'commitSale, baseline code',
+      store: old.openLedgerStore({ path: ':memory:', tillId: 'bench-till' }),
+      samples: [],
+    });
+  }
+  for (let i = -500; i < 3000; i++) {
+    for (const s of stores) {
+      const ns = timedSale(s.store, `card-${i + 500}`, at);
+      if (i >= 0) s.samples.push(Number(ns) / 1e6);
+    }
+  }
+  const [mine, before] = stores.map((s, n) =>
+    h.record(
+      group,
+      s.name,
+      s.samples,
+      n === 0 ? {} : { baseline: 'commitSale, this code', note: baselineSrc ?? '' },
+    ),
+  );
+  if (mine !== undefined && before !== undefined)
+    h.figure(
+      group,
+      'commitSale CPU median, this code / baseline code',
+      (mine.medianMs / before.medianMs).toFixed(2),
+    );
+  for (const s of stores) s.store.close();
 }

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
+import type { LedgerStore } from '../src/store/index';
 
 /**
- * Random ledger histories for property tests: the pure model and the SQLite store run
- * the same sequences. Times are offsets in hours from the start; indexes pick among
- * earlier receipts and holds so the generator needs no state.
+ * Random ledger histories for property tests, run through `LedgerStore` on either store. Times
+ * are offsets in hours from the start; indexes pick among earlier receipts, holds and writes so
+ * the generator needs no state. Every write gets its own idempotency key (`k<index>`).
  */
 export type LedgerOp =
   | {
@@ -15,23 +16,34 @@ export type LedgerOp =
       lifeDays: number;
       redeem: number;
       useHold: number | null;
+      /** Sent with a fingerprint (what the POS sent), so a retry after the clock moved replays. */
+      fingerprint: boolean;
     }
   | { op: 'hold'; card: number; points: number; ttlHours: number }
   | { op: 'void'; hold: number }
   | { op: 'return'; sale: number; amount: number }
   | { op: 'adjust'; card: number; points: number }
+  | { op: 'card'; card: number; change: 'enrol' | 'block' | 'unblock' }
   /** Head office's figure arrives: `available`, as of the till's last entry minus `back`. */
   | { op: 'snapshot'; card: number; available: number; back: number }
+  /** Head office acknowledges through the till's last entry minus `back`. */
+  | { op: 'ack'; back: number }
+  /**
+   * An earlier write sent again under its key: unchanged; with a changed request; or, for a sale,
+   * an hour later with its dates moved (the agent lost its pinned time).
+   */
+  | { op: 'retry'; of: number; how: 'same' | 'changed' | 'moved' }
   | { op: 'wait'; hours: number };
 
 export const cardCount = 3;
+const card = fc.integer({ min: 0, max: cardCount - 1 });
 
 export const ledgerOp: fc.Arbitrary<LedgerOp> = fc.oneof(
   {
     weight: 5,
     arbitrary: fc.record({
       op: fc.constant('sale' as const),
-      card: fc.integer({ min: 0, max: cardCount - 1 }),
+      card,
       total: fc.integer({ min: 1, max: 500_000 }),
       earn: fc.integer({ min: 0, max: 500 }),
       vestDays: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 14 })),
@@ -42,13 +54,14 @@ export const ledgerOp: fc.Arbitrary<LedgerOp> = fc.oneof(
         { weight: 1, arbitrary: fc.integer({ min: 1, max: 400 }) },
       ),
       useHold: fc.option(fc.nat(2), { nil: null }),
+      fingerprint: fc.boolean(),
     }),
   },
   {
     weight: 2,
     arbitrary: fc.record({
       op: fc.constant('hold' as const),
-      card: fc.integer({ min: 0, max: cardCount - 1 }),
+      card,
       points: fc.integer({ min: 1, max: 80 }),
       ttlHours: fc.integer({ min: 1, max: 24 }),
     }),
@@ -66,8 +79,16 @@ export const ledgerOp: fc.Arbitrary<LedgerOp> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       op: fc.constant('adjust' as const),
-      card: fc.integer({ min: 0, max: cardCount - 1 }),
+      card,
       points: fc.integer({ min: -200, max: 300 }).filter((p) => p !== 0),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('card' as const),
+      card,
+      change: fc.constantFrom('enrol' as const, 'block' as const, 'unblock' as const),
     }),
   },
   {
@@ -78,56 +99,69 @@ export const ledgerOp: fc.Arbitrary<LedgerOp> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       op: fc.constant('snapshot' as const),
-      card: fc.integer({ min: 0, max: cardCount - 1 }),
+      card,
       available: fc.integer({ min: 0, max: 400 }),
       back: fc.nat(4),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('ack' as const), back: fc.nat(6) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('retry' as const),
+      of: fc.nat(30),
+      how: fc.constantFrom('same' as const, 'changed' as const, 'moved' as const),
     }),
   },
 );
 
 export const hourMs = 3_600_000;
 export const dayMs = 24 * hourMs;
-
-/** What a history runs against: the pure model or the SQLite store. */
-export interface LedgerTarget {
-  sale(input: {
-    receiptId: string;
-    cardId: string;
-    at: number;
-    basketTotalMinor: number;
-    accrual: { points: number; vestsAt: number; expiresAt: number };
-    redeemPoints: number;
-    holdId?: string;
-  }): { ok: boolean; code?: string };
-  hold(input: { cardId: string; points: number; at: number; ttlMs: number }): {
-    ok: boolean;
-    code?: string;
-    holdId?: string;
-  };
-  voidHold(holdId: string, at: number): void;
-  returnSale(input: { receiptId: string; at: number; returnedAmountMinor: number }): {
-    ok: boolean;
-    code?: string;
-  };
-  adjust(input: { cardId: string; points: number; at: number }): { ok: boolean; code?: string };
-  balance(cardId: string, at: number): { spendable: number; pending: number };
-  /** Keeps head office's figure for the card as of the till's last entry minus `back`. */
-  snapshot(input: { cardId: string; available: number; back: number; at: number }): void;
-}
-
 export const startAt = 1_800_000_000_000;
 
-/** Runs `ops` on `target`, calling `step` after each with the op's outcome and the time. */
-export function runOps(
-  ops: readonly LedgerOp[],
-  target: LedgerTarget,
-  step: (outcome: { ok: boolean; code?: string } | null, at: number, index: number) => void,
-): number {
+/** What one step did: the op's outcome (null when it wrote nothing) and, for a retry, what it re-sent. */
+export interface Step {
+  index: number;
+  at: number;
+  outcome: { ok: true; value: unknown } | { ok: false; code: string } | null;
+  retry?: {
+    of: number;
+    how: 'same' | 'changed' | 'moved';
+    first: Step['outcome'];
+    /** The write carried a fingerprint: any retry under its key is the same request. */
+    fingerprinted: boolean;
+  };
+}
+
+interface Sent {
+  index: number;
+  send: (shift: { hours: number; changed: boolean }) => Step['outcome'];
+  outcome: Step['outcome'];
+  /** A sale with a fingerprint: a moved retry is the same request. */
+  fingerprinted: boolean;
+}
+
+/** Counter ids: two stores given the same sequence make identical entries, lots and holds. */
+export function counterIds(): () => string {
+  let n = 0;
+  return () => `id-${String(++n).padStart(8, '0')}`;
+}
+
+/** Runs `ops` on `store`, calling `step` after each. Returns the history's last moment. */
+export function runOps(store: LedgerStore, ops: readonly LedgerOp[], step: (s: Step) => void): number {
   const receipts: string[] = [];
   const holds: { id: string; card: number }[] = [];
+  const sent: Sent[] = [];
   let at = startAt;
+  const write = (index: number, send: Sent['send'], fingerprinted = false): Step['outcome'] => {
+    const outcome = send({ hours: 0, changed: false });
+    sent.push({ index, send, outcome, fingerprinted });
+    return outcome;
+  };
   ops.forEach((op, index) => {
-    let outcome: { ok: boolean; code?: string } | null = null;
+    const key = `k${index}`;
+    let outcome: Step['outcome'] = null;
+    let retry: Step['retry'];
     switch (op.op) {
       case 'wait':
         at += op.hours * hourMs;
@@ -135,52 +169,127 @@ export function runOps(
       case 'sale': {
         const hold = op.useHold === null ? undefined : holds.filter((h) => h.card === op.card)[op.useHold];
         const receiptId = `R${index}`;
-        outcome = target.sale({
-          receiptId,
-          cardId: `card${op.card}`,
-          at,
-          basketTotalMinor: op.total,
-          accrual: {
-            points: op.earn,
-            vestsAt: at + op.vestDays * dayMs,
-            expiresAt: at + (op.vestDays + op.lifeDays) * dayMs,
+        const saleAt = at;
+        outcome = write(
+          index,
+          ({ hours, changed }) => {
+            const t = saleAt + hours * hourMs;
+            return store.commitSale({
+              idempotencyKey: key,
+              ...(op.fingerprint ? { fingerprint: `pos-body-${index}` } : {}),
+              cardId: `card${op.card}`,
+              receiptId,
+              at: t,
+              basketTotalMinor: op.total + (changed ? 1 : 0),
+              accruals: [
+                {
+                  points: op.earn,
+                  vestsAt: t + op.vestDays * dayMs,
+                  expiresAt: t + (op.vestDays + op.lifeDays) * dayMs,
+                  ruleIds: ['base'],
+                },
+              ],
+              redeemPoints: op.redeem,
+              rulesVersion: 'v1',
+              ...(hold === undefined ? {} : { holdId: hold.id }),
+            });
           },
-          redeemPoints: op.redeem,
-          ...(hold === undefined ? {} : { holdId: hold.id }),
-        });
-        if (outcome.ok) receipts.push(receiptId);
+          op.fingerprint,
+        );
+        if (outcome?.ok) receipts.push(receiptId);
         break;
       }
       case 'hold': {
-        const result = target.hold({
-          cardId: `card${op.card}`,
-          points: op.points,
-          at,
-          ttlMs: op.ttlHours * hourMs,
-        });
-        if (result.holdId !== undefined) holds.push({ id: result.holdId, card: op.card });
-        outcome = result;
+        const holdAt = at;
+        outcome = write(index, ({ hours, changed }) =>
+          store.hold({
+            idempotencyKey: key,
+            cardId: `card${op.card}`,
+            points: op.points + (changed ? 1 : 0),
+            at: holdAt + hours * hourMs,
+            ttlMs: op.ttlHours * hourMs,
+          }),
+        );
+        if (outcome?.ok) holds.push({ id: (outcome.value as { holdId: string }).holdId, card: op.card });
         break;
       }
       case 'void': {
         const hold = holds[op.hold];
-        if (hold !== undefined) target.voidHold(hold.id, at);
+        const voidAt = at;
+        if (hold !== undefined)
+          outcome = write(index, ({ hours, changed }) =>
+            store.voidHold({
+              idempotencyKey: key,
+              holdId: changed ? `${hold.id}-other` : hold.id,
+              at: voidAt + hours * hourMs,
+            }),
+          );
         break;
       }
       case 'return': {
         const receiptId = receipts[op.sale];
+        const returnAt = at;
         if (receiptId !== undefined)
-          outcome = target.returnSale({ receiptId, at, returnedAmountMinor: op.amount });
+          outcome = write(index, ({ hours, changed }) =>
+            store.returnSale({
+              idempotencyKey: key,
+              receiptId,
+              at: returnAt + hours * hourMs,
+              returnedAmountMinor: op.amount + (changed ? 1 : 0),
+            }),
+          );
         break;
       }
-      case 'adjust':
-        outcome = target.adjust({ cardId: `card${op.card}`, points: op.points, at });
+      case 'adjust': {
+        const adjustAt = at;
+        outcome = write(index, ({ hours, changed }) =>
+          store.adjust({
+            idempotencyKey: key,
+            cardId: `card${op.card}`,
+            points: op.points,
+            actor: 'prop',
+            role: 'store_manager',
+            reason: changed ? 'another reason' : 'property test',
+            at: adjustAt + hours * hourMs,
+          }),
+        );
         break;
+      }
+      case 'card': {
+        const cardAt = at;
+        outcome = write(index, ({ hours, changed }) => {
+          const request = { idempotencyKey: key, cardId: `card${op.card}`, at: cardAt + hours * hourMs };
+          if (op.change === 'enrol')
+            return store.enrolCard({ ...request, ...(changed ? { phone: '+7000' } : {}) });
+          const reason = changed ? 'changed' : 'property test';
+          return op.change === 'block'
+            ? store.blockCard({ ...request, reason })
+            : store.unblockCard({ ...request, reason });
+        });
+        break;
+      }
       case 'snapshot':
-        target.snapshot({ cardId: `card${op.card}`, available: op.available, back: op.back, at });
+        store.setCardSnapshots({
+          watermark: { epoch: store.epoch, seq: Math.max(0, store.outboxHead().lastSeq - op.back) },
+          balances: [{ cardId: `card${op.card}`, available: op.available, pending: 0 }],
+          at,
+        });
         break;
+      case 'ack': {
+        const head = store.outboxHead();
+        store.markAcked(Math.max(head.ackedThrough, head.lastSeq - op.back));
+        break;
+      }
+      case 'retry': {
+        const first = sent[op.of % Math.max(1, sent.length)];
+        if (first === undefined) break;
+        const how = op.how === 'moved' && !first.fingerprinted ? 'same' : op.how;
+        outcome = first.send({ hours: how === 'moved' ? 1 : 0, changed: how === 'changed' });
+        retry = { of: first.index, how, first: first.outcome, fingerprinted: first.fingerprinted };
+        break;
+      }
     }
-    step(outcome, at, index);
+    step({ index, at, outcome, ...(retry === undefined ? {} : { retry }) });
   });
   return at;
 }

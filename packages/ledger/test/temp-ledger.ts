@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@tillpoint/core';
-import type { CommitSaleRequest } from '../src/ledger-requests';
+import type { CommitSaleRequest } from '../src/model/requests';
 import { type OpenLedgerStoreOptions, openLedgerStore, type SqliteLedgerStore } from '../src/store/index';
 
 /** A store on a real file in a fresh temp folder; `cleanup` closes it and removes the folder. */

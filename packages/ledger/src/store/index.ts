@@ -1,6 +1,13 @@
-export * from '../ledger-requests';
-export * from '../outbox-entry';
+// The stores: `SqliteLedgerStore` (better-sqlite3, the till's file) and `MemoryLedgerStore`,
+// both behind `LedgerStore`, with the request, result and outbox types their callers need.
+export * from '../model/outbox-entry';
+export * from '../model/requests';
+export type { UnackedSpend } from '../model/unacked-spend';
+export type * from '../operations/results';
 export * from './ledger-store';
+export * from './ledger-store-base';
 export * from './ledger-store-error';
-export * from './open-database';
-export * from './sqlite-ledger-store';
+export * from './memory/memory-ledger-store';
+export * from './sqlite/open-database';
+export * from './sqlite/sqlite-ledger-store';
+export { restoreLedgerBackup } from './sqlite/sqlite-maintenance';

@@ -3,7 +3,8 @@
  * and appends a line to the log only after each commit has returned:
  *   `<index> ok <idempotencyKey> <txnId> <seq>` or `<index> refused <key> <code>`.
  * Operation `i` is a pure function of `i`, so after a kill the next run re-sends the
- * operation that may or may not have been committed, under the same key.
+ * operation that may or may not have been committed, under the same key. Sales carry a
+ * fingerprint and an answer document, as the agent sends them.
  * argv: dbPath logPath startIndex
  */
 import { appendFileSync } from 'node:fs';
@@ -29,7 +30,14 @@ function log(line: string): void {
 
 type Result = { ok: true; value: { txnId: string; seq: number } } | { ok: false; code: string };
 
+let first = true;
+
 function record(i: number, key: string, result: Result): void {
+  if (first) {
+    // The parent's kill window starts now (see kill.test.ts).
+    process.stdout.write('committing\n');
+    first = false;
+  }
   log(
     result.ok
       ? `${i} ok ${key} ${result.value.txnId} ${result.value.seq}`
@@ -39,24 +47,29 @@ function record(i: number, key: string, result: Result): void {
 
 function sale(i: number, key: string, at: number, redeemPoints: number, holdId?: string): Result {
   const total = basket(i);
-  return store.commitSale({
-    idempotencyKey: key,
-    cardId: `K${i % 4}`,
-    receiptId: `receipt-${i}`,
-    at,
-    basketTotalMinor: total,
-    accruals: [
-      {
-        points: Math.floor(total / 100),
-        vestsAt: i % 3 === 0 ? at + day : at,
-        expiresAt: at + 30 * day,
-        ruleIds: ['base'],
-      },
-    ],
-    redeemPoints,
-    rulesVersion: 'kill-v1',
-    ...(holdId === undefined ? {} : { holdId }),
-  });
+  return store.commitSale(
+    {
+      idempotencyKey: key,
+      fingerprint: `pos-body-${i}`,
+      cardId: `K${i % 4}`,
+      receiptId: `receipt-${i}`,
+      at,
+      basketTotalMinor: total,
+      accruals: [
+        {
+          points: Math.floor(total / 100),
+          vestsAt: i % 3 === 0 ? at + day : at,
+          expiresAt: at + 30 * day,
+          ruleIds: ['base'],
+        },
+      ],
+      redeemPoints,
+      rulesVersion: 'kill-v1',
+      ...(holdId === undefined ? {} : { holdId }),
+    },
+    // The agent's answer document: written in the same transaction as the entry, or not at all.
+    { answer: (sold) => ({ index: i, txnId: sold.txnId, seq: sold.seq }) },
+  );
 }
 
 for (let i = Number(startArg); ; i++) {

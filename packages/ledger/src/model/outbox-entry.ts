@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '@tillpoint/core';
+import { z } from 'zod';
+import { accountKinds } from './accounts';
+
+/**
+ * One outbox entry: a journal entry as head office receives it. The hash chain covers
+ * the canonical JSON of everything but `prevHash`/`hash`:
+ * `hash = sha256_hex(prevHash + "\n" + canonicalJson(body))`, and the first entry of an
+ * epoch chains from `genesisHash(tillId, epoch)`. Times are Unix milliseconds.
+ */
+export const journalKinds = [
+  'sale',
+  'return',
+  'adjustment',
+  'card_enrolled',
+  'card_blocked',
+  'card_unblocked',
+] as const;
+export type JournalKind = (typeof journalKinds)[number];
+
+const id = z.string().min(1).max(128);
+const ms = z.number().int().nonnegative();
+const points = z.number().int();
+
+export const outboxBodySchema = z.strictObject({
+  tillId: id,
+  epoch: id,
+  seq: z.number().int().positive(),
+  txnId: id,
+  idempotencyKey: id,
+  kind: z.enum(journalKinds),
+  cardId: id,
+  occurredAt: ms,
+  rulesVersion: z.string().max(64).nullable(),
+  /** For a return: the sale's txn id. */
+  reverses: id.nullable(),
+  postings: z
+    .array(
+      z.strictObject({
+        leg: z.number().int().nonnegative(),
+        account: z.enum(accountKinds),
+        amount: points,
+        lotId: id.nullable(),
+      }),
+    )
+    .max(512),
+  newLots: z
+    .array(
+      z.strictObject({
+        lotId: id,
+        initial: z.number().int().positive(),
+        vestsAt: ms,
+        expiresAt: ms.nullable(),
+        account: z.enum(['member_available', 'member_pending']),
+      }),
+    )
+    .max(64),
+  /** Operation details: receipt id, amounts, actor/role/reason, enrolment data. */
+  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())])),
+});
+export type OutboxBody = z.infer<typeof outboxBodySchema>;
+
+export const outboxEntrySchema = outboxBodySchema.extend({
+  prevHash: z.string().regex(/^[0-9a-f]{64}$/),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function genesisHash(tillId: string, epoch: string): string {
+  return sha256Hex(`tillpoint-outbox-genesis\n${tillId}\n${epoch}`);
+}
+
+export function chainHash(prevHash: string, bodyJson: string): string {
+  return sha256Hex(`${prevHash}\n${bodyJson}`);
+}
+
+/** Checks a run of entries (as received by head office) against the chain. */
+export function verifyChain(
+  entries: readonly OutboxEntry[],
+  startHash: string,
+): { ok: true } | { ok: false; seq: number; reason: string } {
+  let prev = startHash;
+  for (const entry of entries) {
+    const { prevHash, hash, ...body } = entry;
+    if (prevHash !== prev)
+      return { ok: false, seq: entry.seq, reason: 'prevHash does not match the previous hash' };
+    if (chainHash(prevHash, canonicalJson(body)) !== hash) {
+      return { ok: false, seq: entry.seq, reason: 'hash does not match the body' };
+    }
+    prev = hash;
+  }
+  return { ok: true };
+}
+
+/** An outbox row as a store keeps it: the body as the canonical JSON the hash covers. */
+export interface OutboxRow {
+  epoch: string;
+  seq: number;
+  bodyJson: string;
+  prevHash: string;
+  hash: string;
+}
+
+export type ChainCheck =
+  | { ok: true; entries: number }
+  | { ok: false; epoch: string; seq: number; reason: string };
+
+/**
+ * Checks a store's whole outbox, every epoch in order: each epoch starts at seq 1 from its
+ * genesis hash, seqs have no gap, and every row chains from the one before.
+ */
+export function verifyOutboxRows(tillId: string, rows: Iterable<OutboxRow>): ChainCheck {
+  let epoch = '';
+  let prev = '';
+  let expectSeq = 1;
+  let entries = 0;
+  for (const row of rows) {
+    if (row.epoch !== epoch) {
+      epoch = row.epoch;
+      prev = genesisHash(tillId, epoch);
+      expectSeq = 1;
+    }
+    if (row.seq !== expectSeq)
+      return { ok: false, epoch, seq: row.seq, reason: `gap: expected seq ${expectSeq}` };
+    if (row.prevHash !== prev)
+      return { ok: false, epoch, seq: row.seq, reason: 'prev_hash breaks the chain' };
+    if (chainHash(prev, row.bodyJson) !== row.hash)
+      return { ok: false, epoch, seq: row.seq, reason: 'hash does not match body' };
+    prev = row.hash;
+    expectSeq += 1;
+    entries += 1;
+  }
+  return { ok: true, entries };
+}

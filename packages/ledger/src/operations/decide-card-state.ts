@@ -1,0 +1,121 @@
+import { accept, type CardStatus, type Outcome, refuse } from '@tillpoint/core';
+import type { JournalKind, OutboxBody } from '../model/outbox-entry';
+import {
+  type CardStateRequest,
+  cardStateRequestSchema,
+  type EnrolCardRequest,
+  enrolCardRequestSchema,
+} from '../model/requests';
+import type { LedgerOperation } from './ledger-operation';
+import {
+  type DecisionEnv,
+  type Effects,
+  entryPlace,
+  type LedgerReader,
+  type LedgerWrite,
+} from './ledger-ports';
+import type { BlockCardRefusal, EnrolCardRefusal, EntryResult, UnblockCardRefusal } from './results';
+import { balanceAfter } from './spend-view';
+
+export type CardStateChange =
+  | { change: 'enrol'; request: EnrolCardRequest }
+  | { change: 'block'; request: CardStateRequest }
+  | { change: 'unblock'; request: CardStateRequest };
+
+/**
+ * Card states: `enrol` creates or completes an enrolment (a blocked card is refused); `block`
+ * blocks a card known or not (head office may block a card this till never saw); `unblock` gives
+ * a blocked card back the status it had. Each is a journal entry without postings, so head office
+ * hears of it through the outbox.
+ */
+export function decideCardState(
+  read: LedgerReader,
+  change: Extract<CardStateChange, { change: 'enrol' }>,
+  env: DecisionEnv,
+): Outcome<Effects<EntryResult>, 'card_blocked'>;
+export function decideCardState(
+  read: LedgerReader,
+  change: Extract<CardStateChange, { change: 'block' }>,
+  env: DecisionEnv,
+): Outcome<Effects<EntryResult>, never>;
+export function decideCardState(
+  read: LedgerReader,
+  change: Extract<CardStateChange, { change: 'unblock' }>,
+  env: DecisionEnv,
+): Outcome<Effects<EntryResult>, 'card_unknown'>;
+export function decideCardState(
+  read: LedgerReader,
+  { change, request }: CardStateChange,
+  env: DecisionEnv,
+): Outcome<Effects<EntryResult>, 'card_blocked' | 'card_unknown'> {
+  const { cardId, at } = request;
+  const card = read.card(cardId);
+  const writes: LedgerWrite[] = [];
+  let status: CardStatus;
+  let kind: JournalKind;
+  let detail: OutboxBody['detail'];
+  switch (change) {
+    case 'enrol': {
+      if (card?.status === 'blocked')
+        return refuse('card_blocked', `card ${cardId} is blocked; unblock it before enrolling`);
+      if (card === undefined)
+        writes.push({ kind: 'createCard', cardId, status: 'enrolled', statusBeforeBlock: null, at });
+      const phone = request.phone ?? null;
+      const consentAt = request.consentAt ?? null;
+      writes.push({ kind: 'enrolCard', cardId, phone, consentAt, at });
+      [status, kind, detail] = ['enrolled', 'card_enrolled', { phone, consentAt }];
+      break;
+    }
+    case 'block':
+      if (card === undefined)
+        writes.push({ kind: 'createCard', cardId, status: 'blocked', statusBeforeBlock: 'anonymous', at });
+      else if (card.status !== 'blocked')
+        writes.push({ kind: 'setCardStatus', cardId, status: 'blocked', statusBeforeBlock: card.status });
+      [status, kind, detail] = ['blocked', 'card_blocked', { reason: request.reason ?? null }];
+      break;
+    case 'unblock':
+      if (card === undefined) return refuse('card_unknown', `card ${cardId} is not known at this till`);
+      status = card.status === 'blocked' ? (card.statusBeforeBlock ?? 'anonymous') : card.status;
+      writes.push({ kind: 'setCardStatus', cardId, status, statusBeforeBlock: null });
+      [kind, detail] = ['card_unblocked', { reason: request.reason ?? null }];
+      break;
+  }
+  return accept({
+    writes,
+    entry: {
+      kind,
+      txnId: env.id,
+      idempotencyKey: request.idempotencyKey,
+      cardId,
+      at,
+      rulesVersion: null,
+      reverses: null,
+      plan: { postings: [], newLots: [], lotChanges: [] },
+      detail: { ...detail, status },
+    },
+    result: (written, after) => ({
+      ...entryPlace(env.id, written),
+      cardId,
+      status,
+      balance: balanceAfter(after, cardId, at),
+    }),
+  });
+}
+
+export const enrolCardOperation: LedgerOperation<'enrolCard', EnrolCardRequest, EnrolCardRefusal> = {
+  name: 'enrolCard',
+  schema: enrolCardRequestSchema,
+  decide: (read, request, env) => decideCardState(read, { change: 'enrol', request }, env),
+};
+
+export const blockCardOperation: LedgerOperation<'blockCard', CardStateRequest, BlockCardRefusal> = {
+  name: 'blockCard',
+  schema: cardStateRequestSchema,
+  decide: (read, request, env) => decideCardState(read, { change: 'block', request }, env),
+};
+
+export const unblockCardOperation: LedgerOperation<'unblockCard', CardStateRequest, UnblockCardRefusal> = {
+  name: 'unblockCard',
+  schema: cardStateRequestSchema,
+  decide: (read, request, env) => decideCardState(read, { change: 'unblock', request }, env),
+};

@@ -1,0 +1,168 @@
+import type { CardStatus } from '@tillpoint/core';
+import type { LotTake } from '../model/lots';
+
+/** What the ledger answers: the results of its operations and its views. */
+
+export interface CardView {
+  cardId: string;
+  status: CardStatus;
+  spendable: number;
+  pending: number;
+  /** Reserved by active holds. */
+  held: number;
+  /** What the till's own lots alone allow (spendable is head office's figure when one is kept). */
+  localSpendable?: number;
+  /** Head office's figure kept at the till (see `setCardSnapshots`), or null. */
+  headOffice?: {
+    available: number;
+    pending: number;
+    watermarkEpoch: string | null;
+    watermarkSeq: number;
+    /** Member postings of this till's entries on the card after the watermark. */
+    sinceWatermark: number;
+    receivedAt: number;
+  } | null;
+  /** In lots past their expiry that head office has not yet written off (never spendable). */
+  expired: number;
+  lots: { lotId: string; points: number; vestsAt: number; expiresAt: number | null }[];
+  expiringSoon: { points: number; expiresAt: number }[];
+  lifetimeSpendMinor: number;
+  purchaseCount: number;
+  grantedOnce: string[];
+  phone: string | null;
+  enrolledAt: number | null;
+}
+
+export interface BalanceAfter {
+  spendable: number;
+  pending: number;
+}
+
+export interface SaleResult {
+  txnId: string;
+  epoch: string;
+  seq: number;
+  receiptId: string;
+  cardId: string;
+  /** The card was unknown and was created as anonymous by this sale. */
+  cardCreated: boolean;
+  pointsEarned: number;
+  pointsSpent: number;
+  lotsSpent: LotTake[];
+  balance: BalanceAfter;
+}
+
+export interface HoldResult {
+  holdId: string;
+  cardId: string;
+  points: number;
+  expiresAt: number;
+}
+
+export interface VoidHoldResult {
+  holdId: string;
+  state: 'voided' | 'expired';
+}
+
+export interface ReturnResult {
+  txnId: string;
+  epoch: string;
+  seq: number;
+  receiptId: string;
+  cardId: string;
+  earnedReversed: number;
+  spentRestored: number;
+  /** Reversed points the card no longer held, booked to offline overdraft. */
+  overdraft: number;
+  returnedMinorTotal: number;
+  balance: BalanceAfter;
+}
+
+export interface EntryResult {
+  txnId: string;
+  epoch: string;
+  seq: number;
+  cardId: string;
+  status: CardStatus;
+  balance: BalanceAfter;
+}
+
+/** A hold as the till knows it; `expired` once its time has passed while it was still active. */
+export interface HoldView {
+  holdId: string;
+  cardId: string;
+  points: number;
+  createdAt: number;
+  expiresAt: number;
+  state: 'active' | 'posted' | 'voided' | 'expired';
+}
+
+export interface OutboxHead {
+  tillId: string;
+  epoch: string;
+  lastSeq: number;
+  lastHash: string;
+  ackedThrough: number;
+  pending: number;
+}
+
+/** Refusal codes of each write. */
+export type EnrolCardRefusal = 'card_blocked' | 'idempotency_conflict';
+export type BlockCardRefusal = 'idempotency_conflict';
+export type UnblockCardRefusal = 'card_unknown' | 'idempotency_conflict';
+/** `card_unknown` is kept for callers that list it; a sale creates an unknown card instead. */
+export type CommitSaleRefusal =
+  | 'insufficient_points'
+  | 'card_blocked'
+  | 'card_unknown'
+  | 'hold_expired'
+  | 'hold_unknown'
+  | 'hold_mismatch'
+  | 'receipt_exists'
+  | 'idempotency_conflict';
+export type HoldRefusal = 'insufficient_points' | 'card_blocked' | 'card_unknown' | 'idempotency_conflict';
+export type VoidHoldRefusal = 'hold_unknown' | 'hold_posted' | 'idempotency_conflict';
+export type ReturnSaleRefusal = 'sale_unknown' | 'return_exceeds_sale' | 'idempotency_conflict';
+export type AdjustRefusal = 'card_unknown' | 'insufficient_points' | 'idempotency_conflict';
+
+/** The result each write operation answers (and keeps under its idempotency key). */
+export interface OperationResults {
+  enrolCard: EntryResult;
+  blockCard: EntryResult;
+  unblockCard: EntryResult;
+  commitSale: SaleResult;
+  hold: HoldResult;
+  voidHold: VoidHoldResult;
+  returnSale: ReturnResult;
+  adjust: EntryResult;
+}
+export type LedgerOperationName = keyof OperationResults;
+
+/** Options of every write. */
+export interface WriteOptions<T> {
+  /**
+   * Builds the caller's answer document from the result, inside the same transaction as the
+   * entry, and keeps it with the idempotency record (`recordedAnswer`, `answerForReceipt`). It
+   * must be JSON of at most `answerBytesMax` bytes; otherwise the write throws `invalid_request`
+   * and nothing is written. Not called when the key replays an earlier answer.
+   */
+  answer?: (result: T) => unknown;
+}
+
+/** What the ledger keeps under one idempotency key, as `recordedAnswer` returns it. */
+export type RecordedAnswer = {
+  [Op in LedgerOperationName]: {
+    idempotencyKey: string;
+    operation: Op;
+    /** The fingerprint the first request carried, or null. */
+    fingerprint: string | null;
+    /** The caller's answer document (parsed JSON); undefined when the write was given none. */
+    answer: unknown;
+    /** The ledger's own result, as the first call returned it. */
+    result: OperationResults[Op];
+    /** The first request's `at`. */
+    recordedAt: number;
+  };
+}[LedgerOperationName];
+
+export type RecordedSaleAnswer = Extract<RecordedAnswer, { operation: 'commitSale' }>;

@@ -1,0 +1,226 @@
+import type { CardStatus } from '@tillpoint/core';
+import type { MemberAccount } from '../../model/accounts';
+import type { Lot, LotTake } from '../../model/lots';
+import type { CardSnapshot } from '../../model/snapshot';
+import type {
+  CardRecord,
+  HoldRecord,
+  HoldState,
+  IdempotencyRecord,
+  LedgerReader,
+  SaleRow,
+} from '../../operations/ledger-ports';
+import type { LedgerOperationName } from '../../operations/results';
+import { SqliteOutboxReader } from './sqlite-outbox';
+
+interface LotRow {
+  lot_id: string;
+  card_id: string;
+  source_txn: string;
+  initial: number;
+  remaining: number;
+  vests_at: number;
+  expires_at: number | null;
+  account: MemberAccount;
+}
+
+interface IdempotencyRow {
+  key: string;
+  operation: LedgerOperationName;
+  request_hash: string;
+  fingerprint: string | null;
+  result: string;
+  answer: string | null;
+  txn_id: string | null;
+  created_at: number;
+}
+
+export function toLot(row: LotRow): Lot {
+  return {
+    lotId: row.lot_id,
+    cardId: row.card_id,
+    sourceTxnId: row.source_txn,
+    initial: row.initial,
+    remaining: row.remaining,
+    vestsAt: row.vests_at,
+    expiresAt: row.expires_at,
+    account: row.account,
+  };
+}
+
+function toIdempotency(row: IdempotencyRow | undefined): IdempotencyRecord | undefined {
+  if (row === undefined) return undefined;
+  return {
+    idempotencyKey: row.key,
+    operation: row.operation,
+    identity: row.request_hash,
+    fingerprint: row.fingerprint,
+    resultJson: row.result,
+    answerJson: row.answer,
+    txnId: row.txn_id,
+    recordedAt: row.created_at,
+  };
+}
+
+/** The ledger's reads over the SQLite file, through statements prepared at open. */
+export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerReader {
+  card(cardId: string): CardRecord | undefined {
+    const row = this.s.getCard.get(cardId) as
+      | {
+          card_id: string;
+          status: CardStatus;
+          status_before_block: 'anonymous' | 'enrolled' | null;
+          phone: string | null;
+          consent_at: number | null;
+          enrolled_at: number | null;
+          lifetime_spend_minor: number;
+          purchase_count: number;
+        }
+      | undefined;
+    if (row === undefined) return undefined;
+    return {
+      cardId: row.card_id,
+      status: row.status,
+      statusBeforeBlock: row.status_before_block,
+      phone: row.phone,
+      consentAt: row.consent_at,
+      enrolledAt: row.enrolled_at,
+      lifetimeSpendMinor: row.lifetime_spend_minor,
+      purchaseCount: row.purchase_count,
+    };
+  }
+
+  openLots(cardId: string): Lot[] {
+    const rows = this.s.openLots.all(cardId) as [
+      string,
+      string,
+      number,
+      number,
+      number,
+      number | null,
+      MemberAccount,
+    ][];
+    return rows.map(([lotId, sourceTxnId, initial, remaining, vestsAt, expiresAt, account]) => ({
+      lotId,
+      cardId,
+      sourceTxnId,
+      initial,
+      remaining,
+      vestsAt,
+      expiresAt,
+      account,
+    }));
+  }
+
+  lot(lotId: string): Lot | undefined {
+    const row = this.s.getLot.get(lotId) as LotRow | undefined;
+    return row === undefined ? undefined : toLot(row);
+  }
+
+  lotsMadeBy(txnId: string): Lot[] {
+    return (this.s.lotsOfEntry.all(txnId, txnId, txnId) as LotRow[]).map(toLot);
+  }
+
+  openLotIdsMadeAfter(cardId: string, epoch: string, seq: number): string[] {
+    return this.s.openLotsMadeAfter.all(cardId, epoch, seq) as string[];
+  }
+
+  activeHoldLots(cardId: string, at: number): { holdId: string; lotId: string; points: number }[] {
+    return (
+      this.s.activeHoldLots.all(cardId, at) as { hold_id: string; lot_id: string; points: number }[]
+    ).map((r) => ({ holdId: r.hold_id, lotId: r.lot_id, points: r.points }));
+  }
+
+  hold(holdId: string): HoldRecord | undefined {
+    const row = this.s.getHold.get(holdId) as
+      | {
+          hold_id: string;
+          card_id: string;
+          points: number;
+          created_at: number;
+          expires_at: number;
+          state: HoldState;
+        }
+      | undefined;
+    if (row === undefined) return undefined;
+    return {
+      holdId: row.hold_id,
+      cardId: row.card_id,
+      points: row.points,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      state: row.state,
+    };
+  }
+
+  holdAllocations(holdId: string): LotTake[] {
+    return (this.s.holdLots.all(holdId) as { lot_id: string; points: number }[]).map((a) => ({
+      lotId: a.lot_id,
+      points: a.points,
+    }));
+  }
+
+  snapshot(cardId: string): CardSnapshot | undefined {
+    const row = this.s.getSnapshot.get(cardId) as
+      | {
+          card_id: string;
+          available: number;
+          pending: number;
+          watermark_epoch: string | null;
+          watermark_seq: number;
+          delta: number;
+          received_at: number;
+        }
+      | undefined;
+    if (row === undefined) return undefined;
+    return {
+      cardId: row.card_id,
+      available: row.available,
+      pending: row.pending,
+      watermarkEpoch: row.watermark_epoch,
+      watermarkSeq: row.watermark_seq,
+      delta: row.delta,
+      receivedAt: row.received_at,
+    };
+  }
+
+  sale(receiptId: string): SaleRow | undefined {
+    const row = this.s.getSale.get(receiptId) as
+      | {
+          receipt_id: string;
+          txn_id: string;
+          card_id: string;
+          basket_total_minor: number;
+          returned_minor: number;
+          earned_reversed: number;
+          spent: string;
+        }
+      | undefined;
+    if (row === undefined) return undefined;
+    return {
+      receiptId: row.receipt_id,
+      txnId: row.txn_id,
+      cardId: row.card_id,
+      basketTotalMinor: row.basket_total_minor,
+      returnedMinor: row.returned_minor,
+      earnedReversed: row.earned_reversed,
+      spent: (JSON.parse(row.spent) as [string, number, number][]).map(([lotId, points, restored]) => ({
+        lotId,
+        points,
+        restored,
+      })),
+    };
+  }
+
+  grantedOnce(cardId: string): string[] {
+    return this.s.grantedOnce.all(cardId) as string[];
+  }
+
+  idempotency(idempotencyKey: string): IdempotencyRecord | undefined {
+    return toIdempotency(this.s.getIdempotency.get(idempotencyKey) as IdempotencyRow | undefined);
+  }
+
+  saleIdempotency(receiptId: string): IdempotencyRecord | undefined {
+    return toIdempotency(this.s.saleIdempotency.get(receiptId) as IdempotencyRow | undefined);
+  }
+}
