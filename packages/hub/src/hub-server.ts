@@ -14,6 +14,7 @@ import {
 } from '@tillpoint/protocol';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { type AdminApiOptions, registerAdminApi } from './admin/admin-plugin';
 import { newTillSecret, parseTillAuthorization, sameHash, sha256Hex } from './credentials';
 import type { HubStore, TillRecord } from './hub-store';
 import { RateLimiter } from './rate-limiter';
@@ -32,6 +33,8 @@ export interface HubServerOptions {
   https?: { cert: string | Buffer; key: string | Buffer };
   /** pino logger options, or false. */
   logger?: boolean | object;
+  /** The admin API under /admin/v1 and the console at / (without it, neither is served). */
+  admin?: AdminApiOptions;
 }
 
 const statusOf: Record<SyncErrorCode, number> = {
@@ -213,6 +216,8 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
     const body: SyncCardsSeenResponse = { added };
     return body;
   });
+
+  if (options.admin) registerAdminApi(app, options.admin);
 
   return app;
 }
