@@ -15,6 +15,7 @@ import {
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type AdminApiOptions, registerAdminApi } from './admin/admin-plugin';
+import { registerConsole } from './admin/console-routes';
 import { newTillSecret, parseTillAuthorization, sameHash, sha256Hex } from './credentials';
 import type { HubStore, TillRecord } from './hub-store';
 import { RateLimiter } from './rate-limiter';
@@ -217,7 +218,10 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
     return body;
   });
 
-  if (options.admin) registerAdminApi(app, options.admin);
+  if (options.admin) {
+    registerAdminApi(app, options.admin);
+    registerConsole(app);
+  }
 
   return app;
 }
