@@ -1,4 +1,5 @@
 import { type AuditEntry, api, type SessionInfo } from '../api';
+import { changeLines } from '../change-text';
 import { field, h, input, statusLine } from '../dom';
 import { dateTime, t } from '../i18n';
 
@@ -8,8 +9,6 @@ function startOfDay(value: string, plusDays = 0): string | null {
   if (!match) return null;
   return new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + plusDays).toISOString();
 }
-
-const json = (value: unknown) => (value === null || value === undefined ? '' : JSON.stringify(value));
 
 /** The audit trail (auditors, administrators): filter, page back, export CSV. */
 export function auditScreen(session: SessionInfo): HTMLElement {
@@ -61,10 +60,8 @@ export function auditScreen(session: SessionInfo): HTMLElement {
       h(
         'td',
         { class: 'details' },
-        e.before !== null || e.after !== null
-          ? h('code', { text: `${json(e.before)} → ${json(e.after)}` })
-          : null,
-        e.note ? h('div', { text: e.note }) : null,
+        ...changeLines(e.before, e.after).map((line) => h('div', { class: 'change', text: line })),
+        e.note ? h('div', { class: 'muted', text: e.note }) : null,
       ),
     );
 

@@ -17,6 +17,7 @@ function roleSelect(selected: Role): HTMLSelectElement {
   for (const role of roles) {
     const option = h('option', { text: t(`role.${role}`), attrs: { value: role } });
     option.selected = role === selected;
+    option.defaultSelected = role === selected;
     select.append(option);
   }
   return select;
