@@ -112,7 +112,7 @@ function render(): void {
           }),
         ),
       ),
-      h('span', { id: 'who', class: 'who', text: who }),
+      h('span', { id: 'who', class: 'who', text: who, attrs: { title: who } }),
       languageSwitch(),
       signOut,
     ),

@@ -82,6 +82,7 @@ export const en = {
   'audit.done': 'done',
   'audit.refused': 'refused',
   'audit.command_line': 'command line',
+  'audit.anonymous': 'not signed in',
   'coming.cards_title': 'Cards',
   'coming.cards':
     'Card lookup is being built: search by card number (later by phone), status, balance, pending points, lots with their expiry, tier, every movement with its store and till, blocking, the offline cap, and corrections with a reason and a second person’s approval. Nothing is shown here until it works.',
@@ -211,6 +212,7 @@ export const ru: Record<TextKey, string> = {
   'audit.done': 'выполнено',
   'audit.refused': 'отказано',
   'audit.command_line': 'командная строка',
+  'audit.anonymous': 'без входа',
   'coming.cards_title': 'Карты',
   'coming.cards':
     'Поиск карт в разработке: по номеру карты (позже по телефону), состояние, баланс, баллы в ожидании, партии баллов со сроком сгорания, уровень, все движения с магазином и кассой, блокировка, лимит офлайн-списания и корректировки с причиной и подтверждением второго сотрудника. Пока это не работает, здесь ничего не показывается.',

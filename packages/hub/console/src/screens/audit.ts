@@ -49,7 +49,7 @@ export function auditScreen(session: SessionInfo): HTMLElement {
       'tr',
       { attrs: { 'data-seq': String(e.seq) } },
       h('td', { text: dateTime(e.at) }),
-      h('td', { text: e.actor ?? t('audit.command_line') }),
+      h('td', { text: e.actor ?? (e.address === null ? t('audit.command_line') : t('audit.anonymous')) }),
       h('td', { class: 'code', text: e.action }),
       h('td', { text: e.target ?? '' }),
       h('td', {
