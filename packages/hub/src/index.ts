@@ -8,3 +8,7 @@ export * from './postgres-hub-store';
 export * from './rate-limiter';
 export * from './rule-signing';
 export * from './sqlite-hub-store';
+export * from './admin/index';
+export * from './metrics/hub-metrics';
+export * from './metrics/instrument-hub-store';
+export * from './metrics/metrics-route';
