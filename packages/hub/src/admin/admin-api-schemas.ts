@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { AdminUser, AuditEntry } from './admin-store';
 import { passwordCharsMax } from './password-hash';
-import { permissions, roleSchema, storeIdSchema } from './roles';
+import { permissions, roles } from './roles';
 
 /** Request and answer bodies of the admin API: the one source of the types and the OpenAPI document. */
+export const roleSchema = z.enum(roles);
+export const storeIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a store id: letters, digits, . _ -');
 export const loginSchema = z
   .string()
   .trim()

@@ -1,4 +1,11 @@
-import type { AdminSession, AdminUser, AuditEntry, AuditQuery, AuditRecord } from './admin-store';
+import type {
+  AdminSession,
+  AdminUser,
+  AuditEntry,
+  AuditQuery,
+  AuditRecord,
+  NewAdminUser,
+} from './admin-store';
 import type { Role } from './roles';
 
 /**
@@ -128,6 +135,24 @@ export function auditFilterValues(q: AuditQuery): unknown[] {
     prefix === null ? (q.action ?? null) : null,
     prefix,
     q.limit,
+  ];
+}
+
+/** A new user's columns, in the order of both stores' INSERT. */
+export function newUserValues(user: NewAdminUser): unknown[] {
+  return [
+    user.id,
+    user.login,
+    user.displayName,
+    user.role,
+    JSON.stringify(user.stores),
+    user.disabled,
+    user.passwordHash,
+    user.mustChangePassword,
+    user.totpSecret,
+    user.totpEnabled,
+    user.createdAt,
+    user.createdAt,
   ];
 }
 

@@ -13,6 +13,7 @@ import {
   tokenHash,
 } from './session-cookie';
 import { sessionState } from './session-rules';
+import { base32Decode, verifyTotp } from './totp';
 
 export type ResolvedSession =
   | { kind: 'none' }
@@ -114,4 +115,20 @@ export function sessionInfo(user: AdminUser, session: AdminSession, deps: AdminD
     expiresAt: new Date(session.expiresAt).toISOString(),
     idleMinutes: Math.round(deps.policy.idleMs / 60_000),
   };
+}
+
+/**
+ * Is `code` the account's current TOTP code, not used before? A good code is recorded as used
+ * (atomically: of two requests with the same code, one wins).
+ */
+export async function acceptTotpCode(
+  deps: AdminDeps,
+  user: AdminUser,
+  code: string,
+  now: number,
+): Promise<boolean> {
+  const key = user.totpSecret === null ? null : base32Decode(user.totpSecret);
+  if (key === null) return false;
+  const check = verifyTotp(key, code, now, { lastUsedStep: user.totpLastStep });
+  return check.ok && (await deps.store.useTotpStep(user.id, check.step));
 }

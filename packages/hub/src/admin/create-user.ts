@@ -1,9 +1,9 @@
 import { type Clock, systemClock, uuidv7 } from '@tillpoint/core';
 import { z } from 'zod';
-import { loginSchema, type PublicUser, publicUser } from './admin-api-schemas';
+import { loginSchema, type PublicUser, publicUser, roleSchema, storeIdSchema } from './admin-api-schemas';
 import type { AdminStore, AdminUser } from './admin-store';
 import { PasswordHasher, passwordProblem } from './password-hash';
-import { type Role, roleSchema, storeIdSchema } from './roles';
+import type { Role } from './roles';
 import { storesProblem } from './user-rules';
 
 export interface CreateUserInput {

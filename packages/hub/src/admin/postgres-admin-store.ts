@@ -6,6 +6,7 @@ import {
   auditEntryOf,
   auditFilterValues,
   auditValues,
+  newUserValues,
   type SessionRow,
   sessionOf,
   type UserRow,
@@ -147,20 +148,7 @@ export class PostgresAdminStore implements AdminStore {
   async createUser(user: NewAdminUser, audit: AuditRecord): Promise<boolean> {
     return this.#run('create user', () =>
       this.#transaction(async (client) => {
-        const inserted = await client.query(sql.insertUser, [
-          user.id,
-          user.login,
-          user.displayName,
-          user.role,
-          JSON.stringify(user.stores),
-          user.disabled,
-          user.passwordHash,
-          user.mustChangePassword,
-          user.totpSecret,
-          user.totpEnabled,
-          user.createdAt,
-          user.createdAt,
-        ]);
+        const inserted = await client.query(sql.insertUser, newUserValues(user));
         if (inserted.rowCount !== 1) return false;
         await client.query(sql.insertAudit, auditValues(audit));
         return true;

@@ -1,10 +1,9 @@
-import { z } from 'zod';
-
 /**
  * Who may do what at head office: one table, role → permissions, checked in one place (the
  * admin plugin's `onRequest` hook, on the permission the matched route declared when it was
  * registered). Permissions of areas not built yet (cards, reports, rules, tills) are in the
- * table already, so those routes only declare theirs.
+ * table already, so those routes only declare theirs. No zod here: the console's bundle uses
+ * this file too (the schemas are in `admin-api-schemas.ts`).
  */
 export const roles = [
   'administrator',
@@ -14,8 +13,7 @@ export const roles = [
   'auditor',
   'support',
 ] as const;
-export const roleSchema = z.enum(roles);
-export type Role = z.infer<typeof roleSchema>;
+export type Role = (typeof roles)[number];
 
 export const permissions = [
   /** One's own session: who am I, sign out, own password, own second factor. */
@@ -73,5 +71,3 @@ export function canSeeStore(user: { role: Role; stores: readonly string[] }, sto
   const scope = storeScopeOf(user);
   return scope.kind === 'all' || scope.storeIds.includes(storeId);
 }
-
-export const storeIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a store id: letters, digits, . _ -');

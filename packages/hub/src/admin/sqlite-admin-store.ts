@@ -6,6 +6,7 @@ import {
   auditEntryOf,
   auditFilterValues,
   auditValues,
+  newUserValues,
   type SessionRow,
   sessionOf,
   type UserRow,
@@ -101,22 +102,7 @@ export class SqliteAdminStore implements AdminStore {
   async createUser(user: NewAdminUser, audit: AuditRecord): Promise<boolean> {
     return this.#run('create user', () =>
       this.#db.transaction(() => {
-        const inserted = this.#s.insertUser.run(
-          ...bits([
-            user.id,
-            user.login,
-            user.displayName,
-            user.role,
-            JSON.stringify(user.stores),
-            user.disabled,
-            user.passwordHash,
-            user.mustChangePassword,
-            user.totpSecret,
-            user.totpEnabled,
-            user.createdAt,
-            user.createdAt,
-          ]),
-        );
+        const inserted = this.#s.insertUser.run(...bits(newUserValues(user)));
         if (inserted.changes !== 1) return false;
         this.#s.insertAudit.run(...auditValues(audit));
         return true;

@@ -1,16 +1,7 @@
-import type { Role } from '../../../src/admin/roles';
+import { type Role, roles } from '../../../src/admin/roles';
 import { api, type PublicUser, type SessionInfo } from '../api';
 import { field, h, input, statusLine } from '../dom';
 import { t } from '../i18n';
-
-const roles: readonly Role[] = [
-  'administrator',
-  'marketer',
-  'store_manager',
-  'security',
-  'auditor',
-  'support',
-];
 
 function roleSelect(selected: Role): HTMLSelectElement {
   const select = h('select');
@@ -29,12 +20,45 @@ const storesOf = (text: string) =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
-/** People and roles (administrators): the list, adding a person, changing one. */
-export function usersScreen(session: SessionInfo): HTMLElement {
-  const canWrite = session.permissions.includes('users.write');
-  const status = statusLine('users-status');
-  const body = h('tbody');
-  const table = h(
+function userRow(u: PublicUser, onEdit: (() => void) | null): HTMLTableRowElement {
+  return h(
+    'tr',
+    { attrs: { 'data-login': u.login } },
+    h('td', { text: u.login }),
+    h('td', { text: u.displayName }),
+    h('td', { text: t(`role.${u.role}`) }),
+    h('td', { text: u.role === 'store_manager' ? u.stores.join(', ') : t('users.all_stores') }),
+    h(
+      'td',
+      { text: u.disabled ? t('users.disabled') : t('users.active') },
+      u.mustChangePassword ? h('small', { class: 'muted', text: ` · ${t('users.must_change')}` }) : null,
+    ),
+    h('td', { text: u.totpEnabled ? t('users.on') : t('users.off') }),
+    onEdit
+      ? h(
+          'td',
+          {},
+          h('button', {
+            class: 'secondary small',
+            text: t('users.edit'),
+            attrs: { type: 'button', 'aria-label': `${t('users.edit')} ${u.login}` },
+            on: { click: onEdit },
+          }),
+        )
+      : null,
+  );
+}
+
+function usersTable(body: HTMLTableSectionElement, canWrite: boolean): HTMLTableElement {
+  const heads = [
+    'users.login',
+    'users.name',
+    'users.role',
+    'users.stores',
+    'users.status',
+    'users.two_factor',
+  ] as const;
+  return h(
     'table',
     { id: 'users-table' },
     h(
@@ -43,56 +67,28 @@ export function usersScreen(session: SessionInfo): HTMLElement {
       h(
         'tr',
         {},
-        ...[
-          'users.login',
-          'users.name',
-          'users.role',
-          'users.stores',
-          'users.status',
-          'users.two_factor',
-        ].map((k) => h('th', { text: t(k as 'users.login'), attrs: { scope: 'col' } })),
+        ...heads.map((k) => h('th', { text: t(k), attrs: { scope: 'col' } })),
         canWrite ? h('th', { attrs: { scope: 'col' } }) : null,
       ),
     ),
     body,
   );
-  const editor = h('div', { id: 'user-editor' });
+}
 
+/** People and roles (administrators): the list, adding a person, changing one. */
+export function usersScreen(session: SessionInfo): HTMLElement {
+  const canWrite = session.permissions.includes('users.write');
+  const status = statusLine('users-status');
+  const body = h('tbody');
+  const table = usersTable(body, canWrite);
+  const editor = h('div', { id: 'user-editor' });
   const load = async () => {
     const answer = await api<{ users: PublicUser[] }>('GET', '/users');
     if (!answer.ok) return status.fail(answer.text);
+    const close = () => editor.replaceChildren();
     body.replaceChildren(
       ...answer.data.users.map((u) =>
-        h(
-          'tr',
-          { attrs: { 'data-login': u.login } },
-          h('td', { text: u.login }),
-          h('td', { text: u.displayName }),
-          h('td', { text: t(`role.${u.role}`) }),
-          h('td', { text: u.role === 'store_manager' ? u.stores.join(', ') : t('users.all_stores') }),
-          h(
-            'td',
-            { text: u.disabled ? t('users.disabled') : t('users.active') },
-            u.mustChangePassword
-              ? h('small', { class: 'muted', text: ` · ${t('users.must_change')}` })
-              : null,
-          ),
-          h('td', { text: u.totpEnabled ? t('users.on') : t('users.off') }),
-          canWrite
-            ? h(
-                'td',
-                {},
-                h('button', {
-                  class: 'secondary small',
-                  text: t('users.edit'),
-                  attrs: { type: 'button', 'aria-label': `${t('users.edit')} ${u.login}` },
-                  on: {
-                    click: () => editor.replaceChildren(editCard(u, load, () => editor.replaceChildren())),
-                  },
-                }),
-              )
-            : null,
-        ),
+        userRow(u, canWrite ? () => editor.replaceChildren(editCard(u, load, close)) : null),
       ),
     );
   };
@@ -166,13 +162,15 @@ function addCard(reload: () => Promise<void>): HTMLElement {
   return form;
 }
 
-function editCard(user: PublicUser, reload: () => Promise<void>, close: () => void): HTMLElement {
-  const status = statusLine('edit-user-status');
+type Done = (answer: { ok: boolean; text?: string }, okText: string) => Promise<void>;
+const userPath = (user: PublicUser) => `/users/${encodeURIComponent(user.id)}`;
+
+function saveForm(user: PublicUser, done: Done): HTMLFormElement {
   const name = input('text', { maxlength: '120' });
   name.value = user.displayName;
   const role = roleSelect(user.role);
   const { element: storesElement, stores } = storesField('edit-user-stores', role, user.stores);
-  const save = h(
+  const form = h(
     'form',
     {},
     h(
@@ -182,43 +180,26 @@ function editCard(user: PublicUser, reload: () => Promise<void>, close: () => vo
       field('edit-user-role', t('users.role'), role),
       storesElement,
     ),
+    h('button', { id: 'edit-user-save', text: t('users.save'), attrs: { type: 'submit' } }),
   );
-  save.append(h('button', { id: 'edit-user-save', text: t('users.save'), attrs: { type: 'submit' } }));
-  const done = async (answer: { ok: boolean; text?: string }, okText: string) => {
-    if (!answer.ok) return status.fail(answer.text ?? '');
-    status.ok(okText);
-    await reload();
-  };
-  save.addEventListener('submit', async (event) => {
+  form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const answer = await api('PATCH', `/users/${encodeURIComponent(user.id)}`, {
+    const answer = await api('PATCH', userPath(user), {
       displayName: name.value,
       role: role.value,
       stores: role.value === 'store_manager' ? storesOf(stores.value) : [],
     });
     await done(answer, t('users.saved'));
   });
-  const toggle = h('button', {
-    id: 'edit-user-toggle',
-    class: 'secondary',
-    text: user.disabled ? t('users.enable') : t('users.disable'),
-    attrs: { type: 'button' },
-    on: {
-      click: async () => {
-        const answer = await api<{ user: PublicUser }>('PATCH', `/users/${encodeURIComponent(user.id)}`, {
-          disabled: !user.disabled,
-        });
-        if (answer.ok) user.disabled = answer.data.user.disabled;
-        toggle.textContent = user.disabled ? t('users.enable') : t('users.disable');
-        await done(answer, t('users.saved'));
-      },
-    },
-  });
-  const newPassword = input('password', { minlength: '12', required: '', autocomplete: 'new-password' });
-  const reset = h(
+  return form;
+}
+
+function resetForm(user: PublicUser, done: Done): HTMLFormElement {
+  const password = input('password', { minlength: '12', required: '', autocomplete: 'new-password' });
+  const form = h(
     'form',
     {},
-    field('edit-user-password', t('users.new_password'), newPassword),
+    h('div', { class: 'grid' }, field('edit-user-password', t('users.new_password'), password)),
     h('button', {
       id: 'edit-user-reset',
       class: 'secondary',
@@ -226,13 +207,36 @@ function editCard(user: PublicUser, reload: () => Promise<void>, close: () => vo
       attrs: { type: 'submit' },
     }),
   );
-  reset.addEventListener('submit', async (event) => {
+  form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const answer = await api('POST', `/users/${encodeURIComponent(user.id)}/password`, {
-      password: newPassword.value,
-    });
-    newPassword.value = '';
+    const answer = await api('POST', `${userPath(user)}/password`, { password: password.value });
+    password.value = '';
     await done(answer, t('users.password_reset'));
+  });
+  return form;
+}
+
+/** Changing one person: name, role, stores; enable or disable; a new password; second factor off. */
+function editCard(user: PublicUser, reload: () => Promise<void>, close: () => void): HTMLElement {
+  const status = statusLine('edit-user-status');
+  const done: Done = async (answer, okText) => {
+    if (!answer.ok) return status.fail(answer.text ?? '');
+    status.ok(okText);
+    await reload();
+  };
+  const toggle = h('button', {
+    id: 'edit-user-toggle',
+    class: 'secondary',
+    text: user.disabled ? t('users.enable') : t('users.disable'),
+    attrs: { type: 'button' },
+    on: {
+      click: async () => {
+        const answer = await api<{ user: PublicUser }>('PATCH', userPath(user), { disabled: !user.disabled });
+        if (answer.ok) user.disabled = answer.data.user.disabled;
+        toggle.textContent = user.disabled ? t('users.enable') : t('users.disable');
+        await done(answer, t('users.saved'));
+      },
+    },
   });
   const totp = user.totpEnabled
     ? h('button', {
@@ -241,11 +245,7 @@ function editCard(user: PublicUser, reload: () => Promise<void>, close: () => vo
         text: t('users.reset_totp'),
         attrs: { type: 'button' },
         on: {
-          click: async () =>
-            done(
-              await api('POST', `/users/${encodeURIComponent(user.id)}/totp/reset`),
-              t('users.totp_reset'),
-            ),
+          click: async () => done(await api('POST', `${userPath(user)}/totp/reset`), t('users.totp_reset')),
         },
       })
     : null;
@@ -253,9 +253,9 @@ function editCard(user: PublicUser, reload: () => Promise<void>, close: () => vo
     'div',
     { id: 'edit-user', class: 'card', attrs: { role: 'region', 'aria-labelledby': 'edit-user-title' } },
     h('h2', { id: 'edit-user-title', text: t('users.edit_title', { login: user.login }) }),
-    save,
+    saveForm(user, done),
     h('div', { class: 'actions' }, toggle, totp),
-    reset,
+    resetForm(user, done),
     h('button', {
       class: 'secondary',
       text: t('users.close'),

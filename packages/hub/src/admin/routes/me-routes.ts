@@ -7,9 +7,9 @@ import {
 } from '../admin-api-schemas';
 import { refusal } from '../admin-errors';
 import { type AdminRoute, adminRoute } from '../admin-route';
-import { sessionInfo, startSession } from '../admin-session';
+import { acceptTotpCode, sessionInfo, startSession } from '../admin-session';
 import { passwordProblem } from '../password-hash';
-import { base32Decode, newTotpSecret, otpauthUri, verifyTotp } from '../totp';
+import { newTotpSecret, otpauthUri } from '../totp';
 
 const busy = () => refusal('busy', 'head office is busy checking passwords: try again in a few seconds', 5);
 const noActor = () => refusal('unauthorized', 'sign in first');
@@ -65,11 +65,6 @@ const startTotp = adminRoute({
   },
 });
 
-function checkCode(secret: string | null, code: string, now: number, lastUsedStep: number) {
-  const key = secret === null ? null : base32Decode(secret);
-  return key === null ? { ok: false as const } : verifyTotp(key, code, now, { lastUsedStep });
-}
-
 const confirmTotp = adminRoute({
   method: 'POST',
   url: '/me/totp/confirm',
@@ -83,8 +78,7 @@ const confirmTotp = adminRoute({
     const { user } = actor;
     if (user.totpEnabled) return refusal('totp_already_enabled', 'your second factor is already on');
     if (user.totpSecret === null) return refusal('totp_not_enrolled', 'start the set-up first');
-    const check = checkCode(user.totpSecret, body.code, now, user.totpLastStep);
-    if (!check.ok || !(await deps.store.useTotpStep(user.id, check.step)))
+    if (!(await acceptTotpCode(deps, user, body.code, now)))
       return refusal('totp_invalid', 'that code is wrong: type the one the app shows now');
     const audit = record({ action: 'users.totp_on', target: `user:${user.login}` });
     await deps.store.updateUser(user.id, { totpEnabled: true }, { now, audit, endSessions: false });
@@ -105,8 +99,7 @@ const disableTotp = adminRoute({
     if (!actor) return noActor();
     const { user } = actor;
     if (!user.totpEnabled) return refusal('totp_not_enrolled', 'your second factor is off already');
-    const check = checkCode(user.totpSecret, body.code, now, user.totpLastStep);
-    if (!check.ok || !(await deps.store.useTotpStep(user.id, check.step)))
+    if (!(await acceptTotpCode(deps, user, body.code, now)))
       return refusal('totp_invalid', 'that code is wrong: type the one the app shows now');
     const audit = record({ action: 'users.totp_off', target: `user:${user.login}` });
     await deps.store.updateUser(

@@ -7,8 +7,14 @@ import {
 } from '../admin-api-schemas';
 import { refusal } from '../admin-errors';
 import { type AdminRoute, adminRoute } from '../admin-route';
-import { endSession, promoteSession, resolveSession, sessionInfo, startSession } from '../admin-session';
-import { base32Decode, verifyTotp } from '../totp';
+import {
+  acceptTotpCode,
+  endSession,
+  promoteSession,
+  resolveSession,
+  sessionInfo,
+  startSession,
+} from '../admin-session';
 
 const failed = () => refusal('sign_in_failed', 'the login or the password is wrong');
 const busy = () => refusal('busy', 'head office is busy checking passwords: try again in a few seconds', 5);
@@ -86,12 +92,7 @@ const signInCode = adminRoute({
         'too many sign-in attempts: wait and try again',
         limit.retryAfterSeconds,
       );
-    const key = user.totpSecret === null ? null : base32Decode(user.totpSecret);
-    const check =
-      key === null
-        ? { ok: false as const }
-        : verifyTotp(key, body.code, now, { lastUsedStep: user.totpLastStep });
-    const fresh = check.ok && (await deps.store.useTotpStep(user.id, check.step));
+    const fresh = await acceptTotpCode(deps, user, body.code, now);
     if (!fresh) {
       const failures = session.totpFailures + 1;
       if (failures >= deps.policy.totpFailuresMax) await endSession(request, reply, deps, session);
