@@ -97,7 +97,6 @@ const signInCode = adminRoute({
       const failures = session.totpFailures + 1;
       if (failures >= deps.policy.totpFailuresMax) await endSession(request, reply, deps, session);
       else await deps.store.updateSession(session.idHash, { totpFailures: failures });
-      request.adminActor = { user, session };
       await audit({
         action: 'session.sign_in',
         target: `user:${user.login}`,
