@@ -369,3 +369,16 @@ describe.each(['sqlite', 'postgres'] as const)('admin API on %s', (kind) => {
     expect(JSON.stringify(doc.paths['/admin/v1/users']?.post?.requestBody)).toContain('store_manager');
   });
 });
+
+describe('session cookie over HTTPS', () => {
+  it('is marked Secure when the hub is reached over HTTPS (or told so behind a TLS proxy)', async () => {
+    const hub = await openAdminHub({ admin: { secureCookies: true } });
+    try {
+      await hub.addUser('root', 'administrator');
+      const answer = await new AdminClient(hub.app).signIn('root');
+      expect(String(answer.headers['set-cookie'])).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
+    } finally {
+      await hub.close();
+    }
+  });
+});
