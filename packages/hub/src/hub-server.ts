@@ -14,8 +14,13 @@ import {
 } from '@tillpoint/protocol';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { type AdminApiOptions, registerAdminApi } from './admin/admin-plugin';
+import { registerConsole } from './admin/console-routes';
 import { newTillSecret, parseTillAuthorization, sameHash, sha256Hex } from './credentials';
 import type { HubStore, TillRecord } from './hub-store';
+import { HubMetrics } from './metrics/hub-metrics';
+import { instrumentHubStore } from './metrics/instrument-hub-store';
+import { registerMetrics } from './metrics/metrics-route';
 import { RateLimiter } from './rate-limiter';
 import type { HubKeys } from './rule-signing';
 
@@ -32,6 +37,12 @@ export interface HubServerOptions {
   https?: { cert: string | Buffer; key: string | Buffer };
   /** pino logger options, or false. */
   logger?: boolean | object;
+  /** The admin API under /admin/v1 and the console at / (without it, neither is served). */
+  admin?: AdminApiOptions;
+  /** Prometheus metrics at /metrics (default: a registry of this server's own, no process metrics). */
+  metrics?: HubMetrics;
+  /** Bearer token for /metrics; without it, /metrics answers only unproxied requests from this machine. */
+  metricsToken?: string;
 }
 
 const statusOf: Record<SyncErrorCode, number> = {
@@ -67,13 +78,15 @@ declare module 'fastify' {
  */
 export function buildHubServer(options: HubServerOptions): FastifyInstance {
   const clock = options.clock ?? systemClock;
-  const store = options.store;
+  const metrics = options.metrics ?? new HubMetrics();
+  const store = instrumentHubStore(options.store, metrics);
   const limiter = new RateLimiter(options.ratePerSecond ?? 20, options.rateBurst ?? 40);
   const app = Fastify({
     bodyLimit: options.bodyBytesMax ?? syncBatchBytesMax,
     logger: options.logger ?? false,
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
+  registerMetrics(app, metrics, options.metricsToken);
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
     if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
@@ -213,6 +226,18 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
     const body: SyncCardsSeenResponse = { added };
     return body;
   });
+
+  if (options.admin) {
+    const admin = options.admin;
+    registerAdminApi(app, {
+      ...admin,
+      onAction: (record) => {
+        metrics.adminActions.inc({ action: record.action, outcome: record.outcome });
+        admin.onAction?.(record);
+      },
+    });
+    registerConsole(app);
+  }
 
   return app;
 }

@@ -1,0 +1,270 @@
+import { assert } from '@tillpoint/core';
+import pg from 'pg';
+import {
+  type AuditRow,
+  auditColumns,
+  auditEntryOf,
+  auditFilterValues,
+  auditValues,
+  newUserValues,
+  type SessionRow,
+  sessionOf,
+  type UserRow,
+  userOf,
+  userUpdateSet,
+  userUpdateValues,
+} from './admin-rows';
+import {
+  type AdminSession,
+  type AdminStore,
+  AdminStoreError,
+  type AdminUser,
+  type AdminUserChange,
+  type AuditEntry,
+  type AuditQuery,
+  type AuditRecord,
+  type NewAdminUser,
+} from './admin-store';
+import { postgresAdminSchema } from './postgres-admin-schema';
+
+export interface PostgresAdminStoreOptions {
+  connectionString: string;
+  /** The hub's schema (default `tillpoint_hub`): the admin tables sit beside the hub's. */
+  schema?: string;
+  poolMax?: number;
+  onIdleError?: (error: Error) => void;
+}
+
+/** `?` placeholders → `$1, $2, …` (the SQL text is shared with the SQLite store). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** bigint as a JS number: every figure here is far below 2^53. */
+const types = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === 20) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+const sql = {
+  countUsers: 'SELECT count(*)::bigint AS n FROM admin_user',
+  insertUser: numbered(
+    `INSERT INTO admin_user (id, login, display_name, role, stores, disabled, password_hash,
+       must_change_password, totp_secret, totp_enabled, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  ),
+  userById: 'SELECT * FROM admin_user WHERE id = $1',
+  userByIdForUpdate: 'SELECT * FROM admin_user WHERE id = $1 FOR UPDATE',
+  userByLogin: 'SELECT * FROM admin_user WHERE login = $1',
+  listUsers: 'SELECT * FROM admin_user ORDER BY login LIMIT $1',
+  updateUser: numbered(`UPDATE admin_user SET ${userUpdateSet} WHERE id = ?`),
+  useStep: 'UPDATE admin_user SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1',
+  insertSession: `INSERT INTO admin_session (id_hash, user_id, stage, csrf_token, created_at, last_seen_at,
+    expires_at, address, totp_failures) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+  session: 'SELECT * FROM admin_session WHERE id_hash = $1',
+  updateSession: `UPDATE admin_session SET id_hash = COALESCE($2, id_hash), stage = COALESCE($3, stage),
+    last_seen_at = COALESCE($4, last_seen_at), totp_failures = COALESCE($5, totp_failures),
+    expires_at = COALESCE($6, expires_at) WHERE id_hash = $1`,
+  deleteSession: 'DELETE FROM admin_session WHERE id_hash = $1',
+  deleteUserSessions: 'DELETE FROM admin_session WHERE user_id = $1',
+  deleteExpired: 'DELETE FROM admin_session WHERE expires_at <= $1 OR last_seen_at < $2',
+  insertAudit: `INSERT INTO admin_audit (${auditColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq`,
+  listAudit: `SELECT * FROM admin_audit WHERE seq < $1 AND at >= $2 AND at < $3
+    AND ($4::text IS NULL OR actor = $4) AND ($5::text IS NULL OR action = $5)
+    AND ($6::text IS NULL OR action LIKE $6) ORDER BY seq DESC LIMIT $7`,
+};
+
+/**
+ * The admin store in the hub's PostgreSQL database, with a pool of its own (a few
+ * connections: people at head office, not tills). The schema is applied under an advisory
+ * lock, so a hub and a CLI starting together do not race on it.
+ */
+export class PostgresAdminStore implements AdminStore {
+  readonly kind = 'postgres' as const;
+
+  private constructor(readonly pool: pg.Pool) {}
+
+  static async open(options: PostgresAdminStoreOptions): Promise<PostgresAdminStore> {
+    const schema = options.schema ?? 'tillpoint_hub';
+    assert(/^[a-z_][a-z0-9_]{0,62}$/.test(schema), 'a schema name is lower-case letters, digits and _', {
+      schema,
+    });
+    const setup = new pg.Client({ connectionString: options.connectionString });
+    await setup.connect();
+    try {
+      await setup.query('BEGIN');
+      await setup.query(`SELECT pg_advisory_xact_lock(hashtext('tillpoint_admin_schema'))`);
+      await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await setup.query(`SET LOCAL search_path TO ${schema}`);
+      await setup.query(postgresAdminSchema);
+      await setup.query('COMMIT');
+    } finally {
+      await setup.end();
+    }
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolMax ?? 4,
+      options: `-c search_path=${schema}`,
+      types,
+    });
+    pool.on('error', (error) => options.onIdleError?.(error));
+    return new PostgresAdminStore(pool);
+  }
+
+  async #run<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof AdminStoreError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      if (message.includes('append-only'))
+        throw new AdminStoreError('audit_append_only', 'the audit trail cannot be changed', { cause: error });
+      throw new AdminStoreError('unavailable', `admin store: ${what} failed: ${message}`, { cause: error });
+    }
+  }
+
+  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async countUsers(): Promise<number> {
+    return this.#run('count users', async () => (await this.pool.query(sql.countUsers)).rows[0].n as number);
+  }
+
+  async createUser(user: NewAdminUser, audit: AuditRecord): Promise<boolean> {
+    return this.#run('create user', () =>
+      this.#transaction(async (client) => {
+        const inserted = await client.query(sql.insertUser, newUserValues(user));
+        if (inserted.rowCount !== 1) return false;
+        await client.query(sql.insertAudit, auditValues(audit));
+        return true;
+      }),
+    );
+  }
+
+  async getUser(id: string): Promise<AdminUser | null> {
+    return this.#run('read user', async () => {
+      const row = (await this.pool.query(sql.userById, [id])).rows[0] as UserRow | undefined;
+      return row ? userOf(row) : null;
+    });
+  }
+
+  async getUserByLogin(login: string): Promise<AdminUser | null> {
+    return this.#run('read user', async () => {
+      const row = (await this.pool.query(sql.userByLogin, [login])).rows[0] as UserRow | undefined;
+      return row ? userOf(row) : null;
+    });
+  }
+
+  async listUsers(limit: number): Promise<AdminUser[]> {
+    return this.#run('list users', async () =>
+      ((await this.pool.query(sql.listUsers, [limit])).rows as UserRow[]).map(userOf),
+    );
+  }
+
+  async updateUser(
+    id: string,
+    change: AdminUserChange,
+    o: { now: number; audit: AuditRecord | null; endSessions: boolean },
+  ): Promise<AdminUser | null> {
+    return this.#run('update user', () =>
+      this.#transaction(async (client) => {
+        const row = (await client.query(sql.userByIdForUpdate, [id])).rows[0] as UserRow | undefined;
+        if (!row) return null;
+        const next: AdminUser = { ...userOf(row), ...change, updatedAt: o.now };
+        await client.query(sql.updateUser, userUpdateValues(next, o.now));
+        if (o.audit) await client.query(sql.insertAudit, auditValues(o.audit));
+        if (o.endSessions) await client.query(sql.deleteUserSessions, [id]);
+        return next;
+      }),
+    );
+  }
+
+  async useTotpStep(userId: string, step: number): Promise<boolean> {
+    return this.#run(
+      'record code',
+      async () => (await this.pool.query(sql.useStep, [step, userId])).rowCount === 1,
+    );
+  }
+
+  async createSession(s: AdminSession): Promise<void> {
+    await this.#run('create session', () =>
+      this.pool.query(sql.insertSession, [
+        s.idHash,
+        s.userId,
+        s.stage,
+        s.csrfToken,
+        s.createdAt,
+        s.lastSeenAt,
+        s.expiresAt,
+        s.address,
+        s.totpFailures,
+      ]),
+    );
+  }
+
+  async getSession(idHash: string): Promise<AdminSession | null> {
+    return this.#run('read session', async () => {
+      const row = (await this.pool.query(sql.session, [idHash])).rows[0] as SessionRow | undefined;
+      return row ? sessionOf(row) : null;
+    });
+  }
+
+  async updateSession(
+    idHash: string,
+    change: Partial<Pick<AdminSession, 'idHash' | 'stage' | 'lastSeenAt' | 'totpFailures' | 'expiresAt'>>,
+  ): Promise<void> {
+    await this.#run('update session', () =>
+      this.pool.query(sql.updateSession, [
+        idHash,
+        change.idHash ?? null,
+        change.stage ?? null,
+        change.lastSeenAt ?? null,
+        change.totpFailures ?? null,
+        change.expiresAt ?? null,
+      ]),
+    );
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.#run('delete session', () => this.pool.query(sql.deleteSession, [idHash]));
+  }
+
+  async deleteExpiredSessions(now: number, idleBefore: number): Promise<number> {
+    return this.#run(
+      'delete sessions',
+      async () => (await this.pool.query(sql.deleteExpired, [now, idleBefore])).rowCount ?? 0,
+    );
+  }
+
+  async appendAudit(record: AuditRecord): Promise<number> {
+    return this.#run(
+      'append audit',
+      async () => (await this.pool.query(sql.insertAudit, auditValues(record))).rows[0].seq as number,
+    );
+  }
+
+  async listAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    return this.#run('list audit', async () =>
+      ((await this.pool.query(sql.listAudit, auditFilterValues(query))).rows as AuditRow[]).map(auditEntryOf),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,215 @@
+import { assert } from '@tillpoint/core';
+import Database from 'better-sqlite3';
+import {
+  type AuditRow,
+  auditColumns,
+  auditEntryOf,
+  auditFilterValues,
+  auditValues,
+  newUserValues,
+  type SessionRow,
+  sessionOf,
+  type UserRow,
+  userOf,
+  userUpdateSet,
+  userUpdateValues,
+} from './admin-rows';
+import {
+  type AdminSession,
+  type AdminStore,
+  AdminStoreError,
+  type AdminUser,
+  type AdminUserChange,
+  type AuditEntry,
+  type AuditQuery,
+  type AuditRecord,
+  type NewAdminUser,
+} from './admin-store';
+import { sqliteAdminSchema } from './sqlite-admin-schema';
+
+/** SQLite takes booleans as 0/1. */
+const bits = (values: unknown[]) => values.map((v) => (typeof v === 'boolean' ? Number(v) : v));
+
+/**
+ * The admin store in the hub's SQLite file, over a connection of its own (WAL: the hub's
+ * writer and this one take turns; `busy_timeout` waits for the other). Statements are
+ * prepared once.
+ */
+export class SqliteAdminStore implements AdminStore {
+  readonly kind = 'sqlite' as const;
+  readonly #db: Database.Database;
+  readonly #s;
+
+  constructor(path: string) {
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('busy_timeout = 5000');
+    assert(this.#db.pragma('synchronous', { simple: true }) === 2, 'synchronous=FULL took effect');
+    this.#db.exec(sqliteAdminSchema);
+    const db = this.#db;
+    this.#s = {
+      countUsers: db.prepare('SELECT count(*) AS n FROM admin_user'),
+      insertUser: db.prepare(
+        `INSERT INTO admin_user (id, login, display_name, role, stores, disabled, password_hash,
+           must_change_password, totp_secret, totp_enabled, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ),
+      userById: db.prepare('SELECT * FROM admin_user WHERE id = ?'),
+      userByLogin: db.prepare('SELECT * FROM admin_user WHERE login = ?'),
+      listUsers: db.prepare('SELECT * FROM admin_user ORDER BY login LIMIT ?'),
+      updateUser: db.prepare(`UPDATE admin_user SET ${userUpdateSet} WHERE id = ?`),
+      useStep: db.prepare('UPDATE admin_user SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?'),
+      insertSession: db.prepare(
+        `INSERT INTO admin_session (id_hash, user_id, stage, csrf_token, created_at, last_seen_at, expires_at,
+           address, totp_failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      session: db.prepare('SELECT * FROM admin_session WHERE id_hash = ?'),
+      updateSession: db.prepare(
+        `UPDATE admin_session SET id_hash = ?, stage = ?, last_seen_at = ?, totp_failures = ?, expires_at = ?
+         WHERE id_hash = ?`,
+      ),
+      deleteSession: db.prepare('DELETE FROM admin_session WHERE id_hash = ?'),
+      deleteUserSessions: db.prepare('DELETE FROM admin_session WHERE user_id = ?'),
+      deleteExpired: db.prepare('DELETE FROM admin_session WHERE expires_at <= ? OR last_seen_at < ?'),
+      insertAudit: db.prepare(
+        `INSERT INTO admin_audit (${auditColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      listAudit: db.prepare(
+        `SELECT * FROM admin_audit WHERE seq < @beforeSeq AND at >= @from AND at < @to
+           AND (@actor IS NULL OR actor = @actor) AND (@action IS NULL OR action = @action)
+           AND (@prefix IS NULL OR action LIKE @prefix ESCAPE '\\') ORDER BY seq DESC LIMIT @limit`,
+      ),
+    };
+  }
+
+  #run<T>(what: string, work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof AdminStoreError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      if (message.includes('append-only'))
+        throw new AdminStoreError('audit_append_only', 'the audit trail cannot be changed', { cause: error });
+      throw new AdminStoreError('unavailable', `admin store: ${what} failed: ${message}`, { cause: error });
+    }
+  }
+
+  async countUsers(): Promise<number> {
+    return this.#run('count users', () => (this.#s.countUsers.get() as { n: number }).n);
+  }
+
+  async createUser(user: NewAdminUser, audit: AuditRecord): Promise<boolean> {
+    return this.#run('create user', () =>
+      this.#db.transaction(() => {
+        const inserted = this.#s.insertUser.run(...bits(newUserValues(user)));
+        if (inserted.changes !== 1) return false;
+        this.#s.insertAudit.run(...auditValues(audit));
+        return true;
+      })(),
+    );
+  }
+
+  async getUser(id: string): Promise<AdminUser | null> {
+    return this.#run('read user', () => {
+      const row = this.#s.userById.get(id) as UserRow | undefined;
+      return row ? userOf(row) : null;
+    });
+  }
+
+  async getUserByLogin(login: string): Promise<AdminUser | null> {
+    return this.#run('read user', () => {
+      const row = this.#s.userByLogin.get(login) as UserRow | undefined;
+      return row ? userOf(row) : null;
+    });
+  }
+
+  async listUsers(limit: number): Promise<AdminUser[]> {
+    return this.#run('list users', () => (this.#s.listUsers.all(limit) as UserRow[]).map(userOf));
+  }
+
+  async updateUser(
+    id: string,
+    change: AdminUserChange,
+    o: { now: number; audit: AuditRecord | null; endSessions: boolean },
+  ): Promise<AdminUser | null> {
+    return this.#run('update user', () =>
+      this.#db.transaction(() => {
+        const row = this.#s.userById.get(id) as UserRow | undefined;
+        if (!row) return null;
+        const next: AdminUser = { ...userOf(row), ...change, updatedAt: o.now };
+        this.#s.updateUser.run(...bits(userUpdateValues(next, o.now)));
+        if (o.audit) this.#s.insertAudit.run(...auditValues(o.audit));
+        if (o.endSessions) this.#s.deleteUserSessions.run(id);
+        return next;
+      })(),
+    );
+  }
+
+  async useTotpStep(userId: string, step: number): Promise<boolean> {
+    return this.#run('record code', () => this.#s.useStep.run(step, userId, step).changes === 1);
+  }
+
+  async createSession(s: AdminSession): Promise<void> {
+    this.#run('create session', () =>
+      this.#s.insertSession.run(
+        s.idHash,
+        s.userId,
+        s.stage,
+        s.csrfToken,
+        s.createdAt,
+        s.lastSeenAt,
+        s.expiresAt,
+        s.address,
+        s.totpFailures,
+      ),
+    );
+  }
+
+  async getSession(idHash: string): Promise<AdminSession | null> {
+    return this.#run('read session', () => {
+      const row = this.#s.session.get(idHash) as SessionRow | undefined;
+      return row ? sessionOf(row) : null;
+    });
+  }
+
+  async updateSession(
+    idHash: string,
+    change: Partial<Pick<AdminSession, 'idHash' | 'stage' | 'lastSeenAt' | 'totpFailures' | 'expiresAt'>>,
+  ): Promise<void> {
+    this.#run('update session', () =>
+      this.#db.transaction(() => {
+        const row = this.#s.session.get(idHash) as SessionRow | undefined;
+        if (!row) return;
+        const s = { ...sessionOf(row), ...change };
+        this.#s.updateSession.run(s.idHash, s.stage, s.lastSeenAt, s.totpFailures, s.expiresAt, idHash);
+      })(),
+    );
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    this.#run('delete session', () => this.#s.deleteSession.run(idHash));
+  }
+
+  async deleteExpiredSessions(now: number, idleBefore: number): Promise<number> {
+    return this.#run('delete sessions', () => this.#s.deleteExpired.run(now, idleBefore).changes);
+  }
+
+  async appendAudit(record: AuditRecord): Promise<number> {
+    return this.#run('append audit', () =>
+      Number(this.#s.insertAudit.run(...auditValues(record)).lastInsertRowid),
+    );
+  }
+
+  async listAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    return this.#run('list audit', () => {
+      const [beforeSeq, from, to, actor, action, prefix, limit] = auditFilterValues(query);
+      const named = { beforeSeq, from, to, actor, action, prefix, limit };
+      return (this.#s.listAudit.all(named) as AuditRow[]).map(auditEntryOf);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+}

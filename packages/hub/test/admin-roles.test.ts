@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coreAdminRoutes } from '../src/admin/admin-plugin';
+import { can, type Role, roles } from '../src/admin/roles';
+import { AdminClient, type AdminHub, openAdminHub } from './admin-test-kit';
+
+/**
+ * What each role may call today, written out by hand from the issue (not from the permission
+ * table): every signed-in person has their own session routes; the administrator manages
+ * people and reads the trail; the auditor reads and exports the trail; nobody else has more yet.
+ */
+const own = [
+  'POST /sign-out',
+  'GET /session',
+  'POST /me/password',
+  'POST /me/totp',
+  'POST /me/totp/confirm',
+  'POST /me/totp/disable',
+];
+const users = [
+  'GET /users',
+  'POST /users',
+  'PATCH /users/:id',
+  'POST /users/:id/password',
+  'POST /users/:id/totp/reset',
+];
+const audit = ['GET /audit', 'GET /audit/export.csv'];
+const expected: Record<Role, string[]> = {
+  administrator: [...own, ...users, ...audit],
+  marketer: own,
+  store_manager: own,
+  security: own,
+  auditor: [...own, ...audit],
+  support: own,
+};
+
+const signedInRoutes = coreAdminRoutes.filter((r) => r.access !== 'public');
+const name = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
+
+describe('roles', () => {
+  it('the permission table grants exactly what the issue says, route by route', () => {
+    for (const role of roles)
+      expect(
+        signedInRoutes
+          .filter((r) => can(role, r.access as Exclude<typeof r.access, 'public'>))
+          .map(name)
+          .sort(),
+        role,
+      ).toEqual([...expected[role]].sort());
+  });
+
+  it('every route declares its access; only sign-in is public', () => {
+    expect(coreAdminRoutes.filter((r) => r.access === 'public').map(name)).toEqual([
+      'POST /sign-in',
+      'POST /sign-in/totp',
+    ]);
+  });
+
+  describe('on a running hub', () => {
+    let hub: AdminHub;
+    const clients = new Map<Role, AdminClient>();
+    beforeAll(async () => {
+      hub = await openAdminHub();
+      for (const role of roles) {
+        await hub.addUser(`a-${role}`, role, role === 'store_manager' ? ['msk-014'] : []);
+        const client = new AdminClient(hub.app, `10.9.0.${roles.indexOf(role)}`);
+        expect((await client.signIn(`a-${role}`)).status).toBe(200);
+        clients.set(role, client);
+      }
+    });
+    afterAll(async () => hub?.close());
+
+    it.each(roles)('%s: allowed routes answer, the others are refused with 403 forbidden', async (role) => {
+      const client = clients.get(role) as AdminClient;
+      // Sign-out last: it ends the session the other calls use.
+      const ordered = [...signedInRoutes].sort(
+        (a, b) => Number(a.url === '/sign-out') - Number(b.url === '/sign-out'),
+      );
+      for (const route of ordered) {
+        const answer = await client.call(
+          route.method,
+          route.url.replace(':id', 'no-such-user'),
+          route.method === 'GET' ? undefined : {},
+        );
+        const allowed = expected[role].includes(name(route));
+        if (allowed) expect([401, 403], name(route)).not.toContain(answer.status);
+        else expect([answer.status, answer.body.code], name(route)).toEqual([403, 'forbidden']);
+      }
+    });
+
+    it('each refusal is in the audit trail with the route and the permission it needs', async () => {
+      const auditor = new AdminClient(hub.app, '10.9.1.1');
+      await auditor.signIn('a-auditor');
+      const { entries } = (
+        await auditor.call('GET', '/audit?action=access.refused&actor=a-marketer&limit=500')
+      ).body as {
+        entries: Array<{ target: string; note: string; outcome: string }>;
+      };
+      expect(entries.map((e) => e.target).sort()).toEqual(
+        [...users, ...audit].map((r) => `route:${r.replace(' ', ' /admin/v1')}`).sort(),
+      );
+      expect(entries.find((e) => e.target === 'route:POST /admin/v1/users')).toMatchObject({
+        note: 'needs users.write',
+        outcome: 'refused',
+      });
+    });
+
+    it('a store manager is limited to their stores (the scope later card and report routes ask)', async () => {
+      const { canSeeStore } = await import('../src/admin/roles');
+      const manager = { role: 'store_manager' as const, stores: ['msk-014'] };
+      expect(canSeeStore(manager, 'msk-014')).toBe(true);
+      expect(canSeeStore(manager, 'msk-015')).toBe(false);
+      expect(canSeeStore({ role: 'marketer', stores: [] }, 'msk-015')).toBe(true);
+    });
+
+    it('a person must change a reset password before anything else', async () => {
+      const admin = clients.get('administrator') as AdminClient;
+      await admin.signIn('a-administrator');
+      const created = await admin.call('POST', '/users', {
+        login: 'newcomer',
+        role: 'auditor',
+        password: 'first-sunny-harbour-3',
+      });
+      expect(created.status).toBe(201);
+      const newcomer = new AdminClient(hub.app, '10.9.2.1');
+      await newcomer.signIn('newcomer', 'first-sunny-harbour-3');
+      expect((await newcomer.call('GET', '/audit')).body.code).toBe('password_change_required');
+      expect((await newcomer.call('GET', '/session')).status).toBe(200);
+      await newcomer.call('POST', '/me/password', {
+        currentPassword: 'first-sunny-harbour-3',
+        newPassword: 'second-quiet-meadow-8',
+      });
+      expect((await newcomer.call('GET', '/audit')).status).toBe(200);
+    });
+  });
+});
