@@ -29,9 +29,12 @@ const open = (changeSetsScanMax?: number) => async () => {
 };
 
 // Pulls through the change sets (a cursor close to the head, the usual case)...
-hubStoreContract('PostgreSQL', open());
+hubStoreContract('PostgreSQL', open(), { propertyRuns: 15, timeoutMs: 60_000 });
 // ...and through the store's card list (a cursor far behind, or from before the log began).
-hubStoreContract('PostgreSQL, pulls by the store card list', open(0));
+hubStoreContract('PostgreSQL, pulls by the store card list', open(0), {
+  propertyRuns: 10,
+  timeoutMs: 60_000,
+});
 
 describe('PostgresHubStore: change sets', () => {
   it('keeps only the change sets a pull can read; a cursor further behind still gets every card', async () => {
