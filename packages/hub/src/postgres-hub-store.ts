@@ -24,7 +24,7 @@ import {
   setSchemaVersion,
   upgradeSteps,
 } from './postgres-schema';
-import { pgSql } from './postgres-sql';
+import { pgSql, publication } from './postgres-sql';
 import { prepared, takeNumbers } from './postgres-write';
 import { type CardFigures, cardState } from './pull-plan';
 import { cardCapsFull, ruleSetConflict } from './write-checks';
@@ -56,10 +56,6 @@ const types = {
   },
 };
 
-/** Publishing after COMMIT returned: pulls may now read everything numbered up to `last`. */
-const commitAndPublish = (last: number) =>
-  `COMMIT; UPDATE meta SET value = GREATEST(value, ${Math.trunc(last)}) WHERE key = 'published_change_seq'`;
-
 /**
  * The production hub store: PostgreSQL, journal and postings hash-partitioned by card id,
  * every card-keyed table keyed by card id, each push applied in one transaction with
@@ -72,6 +68,8 @@ export class PostgresHubStore implements HubStore {
   readonly #knownPairs: KnownPairs;
   readonly #where: string;
   #closed = false;
+  /** Feed numbers committed but not yet published (the publication failed): sent with the next. */
+  #unpublished: { first: number; last: number }[] = [];
 
   private constructor(
     readonly pool: pg.Pool,
@@ -123,15 +121,16 @@ export class PostgresHubStore implements HubStore {
   /** One transaction on a connection of its own; a write publishes its last feed number after COMMIT. */
   #tx<T>(
     doing: string,
-    fn: (client: pg.PoolClient) => Promise<{ value: T; lastNumber?: number }>,
+    fn: (client: pg.PoolClient) => Promise<{ value: T; numbers?: { first: number; last: number } }>,
     isolation = 'READ COMMITTED',
   ): Promise<T> {
     return this.#run(doing, async () => {
       const client = await this.pool.connect();
       try {
         await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
-        const { value, lastNumber } = await fn(client);
-        await client.query(lastNumber === undefined ? 'COMMIT' : commitAndPublish(lastNumber));
+        const { value, numbers } = await fn(client);
+        await client.query('COMMIT');
+        await this.#publish(client, numbers);
         return value;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -140,6 +139,26 @@ export class PostgresHubStore implements HubStore {
         client.release();
       }
     });
+  }
+
+  /**
+   * After COMMIT returned: publishes the write's feed numbers, so pulls may read them. Nothing
+   * after a commit may turn it into a failure: a publication that fails is kept and sent with
+   * the next one (pulls wait for it meanwhile; the jobs and the next open publish everything
+   * committed in any case).
+   */
+  async #publish(client: pg.PoolClient, numbers: { first: number; last: number } | undefined): Promise<void> {
+    const ranges = numbers === undefined ? this.#unpublished : [...this.#unpublished, numbers];
+    const text = publication(ranges);
+    if (text === null) return;
+    try {
+      await client.query(text);
+      this.#unpublished = [];
+    } catch {
+      await client.query('ROLLBACK').catch(() => undefined);
+      // Bounded: the jobs (and the next open) publish everything committed whatever this list holds.
+      this.#unpublished = ranges.slice(-10_000);
+    }
   }
 
   async addTill(input: { storeId: string; tillId: string; codeHash: string; codeExpiresAt: number }) {
@@ -168,8 +187,9 @@ export class PostgresHubStore implements HubStore {
         const pairs = new Set(input.entries.map((e) => e.cardId));
         const { outcome, commit } = await applyPush(client, input, this.#knownPairs);
         if (commit === null) return outcome;
-        await client.query(commitAndPublish(commit.lastNumber));
+        await client.query('COMMIT');
         this.#knownPairs.remember(input.storeId, [...pairs]);
+        await this.#publish(client, commit);
         return outcome;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -209,7 +229,7 @@ export class PostgresHubStore implements HubStore {
       const seq = await takeNumbers(client, 1);
       await prepared(client, pgSql.setBlocked, [cardId, blocked, seq, now]);
       await prepared(client, pgSql.logChangeSet, [seq, [cardId]]);
-      return { value: undefined, lastNumber: seq };
+      return { value: undefined, numbers: { first: seq, last: seq } };
     });
   }
 
@@ -230,7 +250,7 @@ export class PostgresHubStore implements HubStore {
         ruleSet.ruleSetJson,
         ruleSet.signature,
       ]);
-      return { value: undefined, lastNumber: seq };
+      return { value: undefined, numbers: { first: seq, last: seq } };
     });
   }
 
@@ -247,12 +267,12 @@ export class PostgresHubStore implements HubStore {
 
   async setCardCap(cardId: string, cap: number | null): Promise<void> {
     await this.#tx('setting a card’s offline cap', async (client) => {
+      // Serialised on the counter (taken first, as every writer does): the count cannot race.
+      await prepared(client, pgSql.lockCounter);
       if (cap === null) {
         await prepared(client, pgSql.clearCap, [cardId]);
         return { value: undefined };
       }
-      // Serialised on the counter (taken first, as every writer does): the count cannot race.
-      await prepared(client, pgSql.lockCounter);
       const full = cardCapsFull(Number((await prepared(client, pgSql.capCount, [cardId])).rows[0]?.n));
       if (full) throw full;
       await prepared(client, pgSql.putCap, [cardId, cap]);
@@ -356,6 +376,11 @@ async function prepareSchema(url: string, schema: string, partitions: number, wh
       }
       await setup.query(setSchemaVersion, [postgresSchemaVersion]);
     }
+    // Under the counter (every write numbered up to it has committed): publish what a hub
+    // process that stopped between a commit and its publication left unpublished.
+    const head = (await setup.query(pgSql.lockCounter)).rows[0]?.value;
+    await setup.query(pgSql.publishCommitted, [head]);
+    await setup.query(pgSql.dropPublished);
     await setup.query('COMMIT');
   } catch (error) {
     await setup.query('ROLLBACK').catch(() => undefined);

@@ -8,14 +8,14 @@ import { feedNumbers } from './pull-plan';
 
 /**
  * Head office's jobs and cards-seen on PostgreSQL, each inside the caller's transaction. Each
- * takes the change counter first (as every writer does) and answers its value and the last feed
- * number it used (the caller publishes it after COMMIT). Holding the counter, no other writer
+ * takes the change counter first (as every writer does) and answers its value and the feed
+ * numbers it used (the caller publishes them after COMMIT). Holding the counter, no other writer
  * runs, so plain reads see every committed write: no row locks (`FOR UPDATE`) are needed, and
  * the counter's value when taken is safe to publish (every write numbered up to it committed).
  */
 export interface JobResult<T> {
   value: T;
-  lastNumber: number;
+  numbers: { first: number; last: number };
 }
 
 /** Expiry entries written by one statement pair (the job's lots are bounded by its `lotsMax`). */
@@ -24,7 +24,8 @@ const expiryEntriesPerWrite = 1_000;
 /** The counter, taken first; publishes what is committed and drops change sets no pull reads. */
 async function openJob(client: pg.PoolClient, changeSetsScanMax: number): Promise<number> {
   const head = Number((await prepared(client, pgSql.lockCounter)).rows[0]?.value);
-  await prepared(client, pgSql.publish, [head]);
+  await prepared(client, pgSql.publishCommitted, [head]);
+  await prepared(client, pgSql.dropPublished);
   await prepared(client, pgSql.dropOldChangeSets, [head - changeSetsScanMax]);
   return head;
 }
@@ -41,7 +42,7 @@ export async function expireLots(
     lot_id: string;
     remaining: number;
   }[];
-  if (lots.length === 0) return { value: 0, lastNumber: head };
+  if (lots.length === 0) return { value: 0, numbers: { first: head + 1, last: head } };
   const cards = [...new Set(lots.map((l) => l.card_id))].sort();
   const numbers = feedNumbers(cards, await takeNumbers(client, cards.length));
   const lastHubSeq = await nextHubSeqs(client, lots.length);
@@ -61,7 +62,7 @@ export async function expireLots(
     assert(short.length === 0, 'expiry takes only what lots hold');
     for (const lot of slice) expired += lot.remaining;
   }
-  return { value: expired, lastNumber: head + cards.length };
+  return { value: expired, numbers: { first: head + 1, last: head + cards.length } };
 }
 
 /** Cards whose lots vested since the last run get new feed numbers (their available figure grew). */
@@ -79,7 +80,7 @@ export async function announceVested(
     lots.length === input.lotsMax ? (lots[lots.length - 1] as { vests_at: number }).vests_at : input.now;
   await prepared(client, pgSql.setVestedThrough, [through]);
   const cards = [...new Set(lots.map((l) => l.card_id))].sort();
-  return { value: cards.length, lastNumber: await renumber(client, cards, head) };
+  return { value: cards.length, numbers: { first: head + 1, last: await renumber(client, cards, head) } };
 }
 
 /**
@@ -94,11 +95,11 @@ export async function addCardsSeen(
   const added = (
     (await prepared(client, pgSql.addPairs, [input.cardIds, input.storeId])).rows as { card_id: string }[]
   ).map((r) => r.card_id);
-  if (added.length === 0) return { value: 0, lastNumber: head };
+  if (added.length === 0) return { value: 0, numbers: { first: head + 1, last: head } };
   const held = ((await prepared(client, pgSql.heldCards, [added])).rows as { card_id: string }[]).map(
     (r) => r.card_id,
   );
-  return { value: added.length, lastNumber: await renumber(client, held, head) };
+  return { value: added.length, numbers: { first: head + 1, last: await renumber(client, held, head) } };
 }
 
 /** New feed numbers for cards (sorted), and their change set; answers the last number (or `head`). */

@@ -52,11 +52,11 @@ export function pushOpening(
     ON CONFLICT (till_id, epoch) DO UPDATE SET last_seq = till_cursor.last_seq RETURNING last_seq, last_hash`;
 }
 
-/** What a push answers, and the last feed number it used (published once it committed). */
+/** What a push answers, and the feed numbers it used (published once it committed). */
 export interface PushResult {
   outcome: PushOutcome;
   /** Set when the transaction is open and should commit; otherwise it was rolled back. */
-  commit: { lastNumber: number } | null;
+  commit: { first: number; last: number } | null;
 }
 
 /**
@@ -143,7 +143,10 @@ export async function applyPush(
   }
   if (broken !== null) return rollback(client, broken);
   const overdraftBooked = short.length === 0 ? 0 : await settleCards(client, short, numbers, input.now);
-  return { outcome: appliedOutcome(decision, overdraftBooked), commit: { lastNumber } };
+  return {
+    outcome: appliedOutcome(decision, overdraftBooked),
+    commit: { first: lastNumber - cards.length + 1, last: lastNumber },
+  };
 }
 
 async function rollback(client: pg.PoolClient, outcome: PushOutcome): Promise<PushResult> {

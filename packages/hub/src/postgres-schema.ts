@@ -58,6 +58,8 @@ export function createStatements(partitions: number): string[] {
     'CREATE INDEX IF NOT EXISTS card_flagged ON card(overdraft) WHERE flagged',
     // One row per write: the cards it gave feed numbers, the highest of them as seq.
     'CREATE TABLE IF NOT EXISTS change_set (seq bigint PRIMARY KEY, card_ids text[] NOT NULL)',
+    // Feed numbers whose writers committed, until the published head reaches them (see pgSql.publish).
+    'CREATE TABLE IF NOT EXISTS change_published (first_seq bigint PRIMARY KEY, last_seq bigint NOT NULL)',
     `CREATE TABLE IF NOT EXISTS card_store (card_id text COLLATE "C" NOT NULL, store_id text COLLATE "C" NOT NULL,
      PRIMARY KEY (card_id, store_id))`,
     'CREATE INDEX IF NOT EXISTS card_store_store ON card_store(store_id, card_id)',

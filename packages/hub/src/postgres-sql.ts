@@ -57,8 +57,27 @@ export const pgSql = {
   // The change counter: taken first by every writer (an UPDATE locks its row; no FOR UPDATE).
   takeNumbers: "UPDATE meta SET value = value + $1 WHERE key = 'change_seq' RETURNING value",
   lockCounter: "UPDATE meta SET value = value WHERE key = 'change_seq' RETURNING value",
-  /** After COMMIT returned (or under the counter): pulls may read every change up to $1. */
-  publish: "UPDATE meta SET value = GREATEST(value, $1) WHERE key = 'published_change_seq'",
+  /**
+   * Under the counter (the jobs): every write numbered up to $1 has committed, so pulls may read
+   * up to it, whether or not its writer got to publish (a hub process that stopped in between).
+   */
+  publishCommitted: "UPDATE meta SET value = GREATEST(value, $1) WHERE key = 'published_change_seq'",
+  dropPublished:
+    "DELETE FROM change_published WHERE last_seq <= (SELECT value FROM meta WHERE key = 'published_change_seq')",
+  /**
+   * After a writer's COMMIT returned, in a transaction of its own (`publication`): the
+   * head's row locked, the writer's numbers recorded, then the head moved over every unbroken
+   * run of recorded numbers after it. A number whose writer has not published yet stops the
+   * head before it, however many later numbers are published.
+   */
+  lockPublished: "UPDATE meta SET value = value WHERE key = 'published_change_seq'",
+  recordPublished:
+    'INSERT INTO change_published (first_seq, last_seq) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+  advancePublished: `WITH RECURSIVE head AS (SELECT value FROM meta WHERE key = 'published_change_seq'),
+    run AS (SELECT p.last_seq FROM change_published p, head WHERE p.first_seq = head.value + 1
+      UNION ALL SELECT p.last_seq FROM change_published p JOIN run r ON p.first_seq = r.last_seq + 1)
+    UPDATE meta SET value = (SELECT max(last_seq) FROM run)
+    WHERE key = 'published_change_seq' AND EXISTS (SELECT 1 FROM run)`,
   nextHubSeqs: "UPDATE meta SET value = value + $1 WHERE key = 'hub_entry_seq' RETURNING value",
 
   // Tills
@@ -160,3 +179,22 @@ export const pgSql = {
     WHERE c.points <> COALESCE(p.total, 0) OR c.points <> COALESCE(l.total, 0) OR l.least < 0
     LIMIT $1`,
 } as const;
+
+/**
+ * The publication of feed numbers whose writers' COMMITs returned, as one transaction in one
+ * round trip (a simple query): the head's row locked, each range recorded, the head moved over
+ * every unbroken run after it, ranges behind the head dropped.
+ */
+export function publication(ranges: readonly { first: number; last: number }[]): string | null {
+  const filled = ranges.filter((r) => r.last >= r.first);
+  if (filled.length === 0) return null;
+  const values = filled.map((r) => `(${Math.trunc(r.first)}, ${Math.trunc(r.last)})`).join(', ');
+  return [
+    'BEGIN',
+    pgSql.lockPublished,
+    pgSql.recordPublished.replace('($1, $2)', values),
+    pgSql.advancePublished,
+    pgSql.dropPublished,
+    'COMMIT',
+  ].join(';\n');
+}
