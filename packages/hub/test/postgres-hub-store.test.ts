@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresHubStore } from '../src/postgres-hub-store';
+import { pullAll } from './contract/feed-paging-contract';
 import { hubStoreContract } from './store-contract';
 import { SyntheticTill } from './synthetic-till';
-import { startTestPostgres, type TestPostgres } from './test-postgres';
+import { freePort, startTestPostgres, type TestPostgres } from './test-postgres';
 
 let server: TestPostgres | undefined;
 let schemas = 0;
@@ -66,6 +67,68 @@ describe('PostgresHubStore: change sets', () => {
       ]);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('PostgresHubStore: failures are HubStoreErrors with their codes', () => {
+  it('answers database_unreachable for a server that is not there', async () => {
+    const port = await freePort();
+    await expect(
+      PostgresHubStore.open({ connectionString: `postgres://hub:secret@127.0.0.1:${port}/loyalty` }),
+    ).rejects.toMatchObject({ name: 'HubStoreError', code: 'database_unreachable' });
+    await expect(
+      PostgresHubStore.open({ connectionString: `postgres://hub:secret@127.0.0.1:${port}/loyalty` }),
+    ).rejects.toThrow(/hub:\*\*\*@/); // the password is not in the message
+  });
+
+  it('refuses a schema written by a newer hub (schema_mismatch)', async () => {
+    const store = await open()();
+    const schema = `${run}_${schemas}`;
+    await store.pool.query("UPDATE meta SET value = 99 WHERE key = 'schema_version'");
+    await store.close();
+    if (!server) throw new Error('PostgreSQL did not start');
+    await expect(PostgresHubStore.open({ connectionString: server.url, schema })).rejects.toMatchObject({
+      name: 'HubStoreError',
+      code: 'schema_mismatch',
+    });
+  });
+});
+
+describe('PostgresHubStore: an older schema is brought up to date when it opens', () => {
+  it('gives each card a feed number of its own and publishes the head, so pages can split an old write', async () => {
+    const store = await open()();
+    const schema = `${run}_${schemas}`;
+    await store.addTill({ storeId: 's1', tillId: 't1', codeHash: 'x', codeExpiresAt: 0 });
+    const till = new SyntheticTill('t1');
+    for (let i = 0; i < 5; i++) till.earn(`old-${i}`, 10 + i);
+    await store.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(1, 5), now: 1 });
+    // As an older hub left it: one number for the whole write, no published head, no version.
+    for (const sql of [
+      'UPDATE card SET changed_seq = 3',
+      "UPDATE meta SET value = 3 WHERE key = 'change_seq'",
+      "DELETE FROM meta WHERE key IN ('published_change_seq', 'schema_version')",
+      'DROP TABLE change_published',
+    ])
+      await store.pool.query(sql);
+    await store.close();
+    if (!server) throw new Error('PostgreSQL did not start');
+    const upgraded = await PostgresHubStore.open({ connectionString: server.url, schema, partitions: 4, poolMax: 2 });
+    try {
+      for (const cursor of [0, 3]) {
+        const { pages } = await pullAll(upgraded, { tillId: 't1', storeId: 's1', cursor, limit: 2, now: 1 });
+        for (const page of pages) expect(page.balances.length).toBeLessThanOrEqual(2);
+        expect(pages.flatMap((p) => p.balances.map((b) => [b.cardId, b.available]))).toEqual(
+          Array.from({ length: 5 }, (_, i) => [`old-${i}`, 10 + i]),
+        );
+      }
+      // Writes go on from the new head.
+      till.earn('old-0', 1);
+      await upgraded.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(6, 6), now: 1 });
+      const next = await upgraded.changesSince({ tillId: 't1', storeId: 's1', cursor: 8, limit: 10, now: 1 });
+      expect(next.balances.map((b) => [b.cardId, b.available])).toEqual([['old-0', 11]]);
+    } finally {
+      await upgraded.close();
     }
   });
 });
