@@ -113,7 +113,12 @@ describe('PostgresHubStore: an older schema is brought up to date when it opens'
       await store.pool.query(sql);
     await store.close();
     if (!server) throw new Error('PostgreSQL did not start');
-    const upgraded = await PostgresHubStore.open({ connectionString: server.url, schema, partitions: 4, poolMax: 2 });
+    const upgraded = await PostgresHubStore.open({
+      connectionString: server.url,
+      schema,
+      partitions: 4,
+      poolMax: 2,
+    });
     try {
       for (const cursor of [0, 3]) {
         const { pages } = await pullAll(upgraded, { tillId: 't1', storeId: 's1', cursor, limit: 2, now: 1 });

@@ -34,7 +34,9 @@ describe('SqliteHubStore on a file', () => {
       other.exec('ROLLBACK');
       other.close();
     }
-    expect(await store.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(1, 1), now: 1 })).toMatchObject({
+    expect(
+      await store.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(1, 1), now: 1 }),
+    ).toMatchObject({
       kind: 'applied',
     });
     await store.close();
@@ -76,14 +78,19 @@ describe('SqliteHubStore on a file', () => {
     await store.close();
     // Opened again: nothing more to do.
     const again = new SqliteHubStore(path);
-    expect((await again.changesSince({ tillId: 't1', storeId: 's1', cursor: 8, limit: 2, now: 1 })).balances).toEqual([]);
+    expect(
+      (await again.changesSince({ tillId: 't1', storeId: 's1', cursor: 8, limit: 2, now: 1 })).balances,
+    ).toEqual([]);
     await again.close();
   });
 
   it(`keeps at most ${syncCardCapsMax} per-card caps (all of a store's go with every page), refusing one more`, async () => {
     const store = new SqliteHubStore(':memory:');
     for (let i = 0; i < syncCardCapsMax; i++) await store.setCardCap(`capped-${i}`, i % 50);
-    await expect(store.setCardCap('one-more', 5)).rejects.toMatchObject({ name: 'HubStoreError', code: 'limit_reached' });
+    await expect(store.setCardCap('one-more', 5)).rejects.toMatchObject({
+      name: 'HubStoreError',
+      code: 'limit_reached',
+    });
     await store.setCardCap('capped-7', 99); // changing a kept cap is fine
     await store.setCardCap('capped-8', null);
     await store.setCardCap('one-more', 5);
