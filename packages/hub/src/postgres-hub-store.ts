@@ -118,26 +118,33 @@ export class PostgresHubStore implements HubStore {
     }
   }
 
-  /** One transaction on a connection of its own; a write publishes its last feed number after COMMIT. */
-  #tx<T>(
-    doing: string,
-    fn: (client: pg.PoolClient) => Promise<{ value: T; numbers?: { first: number; last: number } }>,
-    isolation = 'READ COMMITTED',
-  ): Promise<T> {
+  /** A connection of its own for one call: an open transaction is rolled back if the call fails. */
+  #connected<T>(doing: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return this.#run(doing, async () => {
       const client = await this.pool.connect();
       try {
-        await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
-        const { value, numbers } = await fn(client);
-        await client.query('COMMIT');
-        await this.#publish(client, numbers);
-        return value;
+        return await fn(client);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
         client.release();
       }
+    });
+  }
+
+  /** One transaction; a write publishes its feed numbers once COMMIT returned. */
+  #tx<T>(
+    doing: string,
+    fn: (client: pg.PoolClient) => Promise<{ value: T; numbers?: { first: number; last: number } }>,
+    isolation = 'READ COMMITTED',
+  ): Promise<T> {
+    return this.#connected(doing, async (client) => {
+      await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+      const { value, numbers } = await fn(client);
+      await client.query('COMMIT');
+      await this.#publish(client, numbers);
+      return value;
     });
   }
 
@@ -181,22 +188,13 @@ export class PostgresHubStore implements HubStore {
   }
 
   async applyBatch(input: { tillId: string; storeId: string; entries: OutboxEntry[]; now: number }) {
-    return this.#run('applying a push', async (): Promise<PushOutcome> => {
-      const client = await this.pool.connect();
-      try {
-        const pairs = new Set(input.entries.map((e) => e.cardId));
-        const { outcome, commit } = await applyPush(client, input, this.#knownPairs);
-        if (commit === null) return outcome;
-        await client.query('COMMIT');
-        this.#knownPairs.remember(input.storeId, [...pairs]);
-        await this.#publish(client, commit);
-        return outcome;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+    return this.#connected('applying a push', async (client): Promise<PushOutcome> => {
+      const { outcome, commit } = await applyPush(client, input, this.#knownPairs);
+      if (commit === null) return outcome;
+      await client.query('COMMIT');
+      this.#knownPairs.remember(input.storeId, [...new Set(input.entries.map((e) => e.cardId))]);
+      await this.#publish(client, commit);
+      return outcome;
     });
   }
 

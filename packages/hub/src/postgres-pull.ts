@@ -1,17 +1,7 @@
 import type pg from 'pg';
 import type { ChangesPage, StoreLimits } from './hub-store';
 import { pgSql } from './postgres-sql';
-import {
-  type BlockRow,
-  type CardFigures,
-  cardCapsReadMax,
-  changesPage,
-  feedReadMax,
-  offlineLimits,
-  planFeedPage,
-  type RuleSetRow,
-  ruleSetsReadMax,
-} from './pull-plan';
+import { type BlockRow, type CardFigures, changesPage, feedReads, type RuleSetRow } from './pull-plan';
 
 /**
  * One pull page, read in the caller's REPEATABLE READ snapshot up to the **published head**
@@ -34,32 +24,24 @@ export async function readChangesPage(
   const head = heads.get('published_change_seq') as number;
   const fromSets =
     input.cursor + 1 >= (heads.get('change_set_from') as number) && head - input.cursor <= changeSetsScanMax;
-  const read = feedReadMax(input.limit);
-  const cards = await client.query(fromSets ? pgSql.changedCardsBySets : pgSql.changedCardsByScan, [
-    input.now,
-    input.storeId,
-    input.cursor,
-    head,
-    read,
-  ]);
-  const blocks = await client.query(pgSql.blockChanges, [input.cursor, head, read]);
-  const ruleSets = await client.query(pgSql.ruleSets, [input.cursor, head, ruleSetsReadMax]);
-  const page = planFeedPage({
+  const read = feedReads(input.limit);
+  const rows = async <T>(text: string, values: unknown[]) => (await client.query(text, values)).rows as T[];
+  return changesPage({
     cursor: input.cursor,
     head,
     limit: input.limit,
-    balances: cards.rows as CardFigures[],
-    blocklist: blocks.rows as BlockRow[],
-    ruleSets: ruleSets.rows as RuleSetRow[],
+    cards: await rows<CardFigures>(fromSets ? pgSql.changedCardsBySets : pgSql.changedCardsByScan, [
+      input.now,
+      input.storeId,
+      input.cursor,
+      head,
+      read.cards,
+    ]),
+    blocks: await rows<BlockRow>(pgSql.blockChanges, [input.cursor, head, read.blocks]),
+    ruleSets: await rows<RuleSetRow>(pgSql.ruleSets, [input.cursor, head, read.ruleSets]),
+    watermark: (await rows<{ epoch: string; last_seq: number }>(pgSql.watermark, [input.tillId]))[0],
+    storeLimits: (await rows<StoreLimits>(pgSql.storeLimits, [input.storeId]))[0],
+    tills: Number((await rows<{ n: number }>(pgSql.tillsOfStore, [input.storeId]))[0]?.n ?? 0),
+    caps: await rows<{ cardId: string; cap: number }>(pgSql.capsOfStore, [input.storeId, read.caps]),
   });
-  const watermark = (await client.query(pgSql.watermark, [input.tillId])).rows[0] as
-    | { epoch: string; last_seq: number }
-    | undefined;
-  const stored = (await client.query(pgSql.storeLimits, [input.storeId])).rows[0] as StoreLimits | undefined;
-  const tills = Number((await client.query(pgSql.tillsOfStore, [input.storeId])).rows[0]?.n ?? 0);
-  const caps = (await client.query(pgSql.capsOfStore, [input.storeId, cardCapsReadMax])).rows as {
-    cardId: string;
-    cap: number;
-  }[];
-  return changesPage(page, watermark, offlineLimits(stored, tills, caps));
 }

@@ -1,7 +1,7 @@
 import { syncPullRuleSetsMax } from '@tillpoint/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { feedReadMax, planFeedPage, ruleSetsReadMax } from './pull-plan';
+import { feedReads, planFeedPage } from './pull-plan';
 
 const rows = (...seqs: number[]) => seqs.map((seq) => ({ seq }));
 
@@ -39,7 +39,7 @@ describe('planFeedPage', () => {
   });
 
   it('pages rule sets 16 at a time', () => {
-    const ruleSets = rows(...Array.from({ length: ruleSetsReadMax }, (_, i) => i + 1));
+    const ruleSets = rows(...Array.from({ length: feedReads(1).ruleSets }, (_, i) => i + 1));
     const page = planFeedPage({ cursor: 0, head: 100, limit: 10, balances: [], blocklist: [], ruleSets });
     expect(page.ruleSets).toHaveLength(syncPullRuleSetsMax);
     expect(page.cursor).toBe(syncPullRuleSetsMax);
@@ -85,9 +85,9 @@ describe('planFeedPage', () => {
             cursor,
             head,
             limit,
-            balances: read(cards, cursor, feedReadMax(limit)),
-            blocklist: read(blocks, cursor, feedReadMax(limit)),
-            ruleSets: read(rules, cursor, ruleSetsReadMax),
+            balances: read(cards, cursor, feedReads(limit).cards),
+            blocklist: read(blocks, cursor, feedReads(limit).cards),
+            ruleSets: read(rules, cursor, feedReads(limit).ruleSets),
           });
           expect(page.balances.length).toBeLessThanOrEqual(limit);
           expect(page.blocklist.length).toBeLessThanOrEqual(limit);

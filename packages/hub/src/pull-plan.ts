@@ -20,7 +20,7 @@ import { HubStoreError } from './hub-store-error';
  * figure. A page holds the items numbered in `(cursor, end]`, and its cursor is `end`: every
  * part of the feed (card snapshots, blocklist, rule sets) is cut at the same number, so no part
  * can skip an item the next page would not bring. Each part is read with one row more than it
- * may send (`feedReadMax`); when that extra row exists, `end` stops before its number, so no
+ * may send (`feedReads`); when that extra row exists, `end` stops before its number, so no
  * part passes its bound and nothing is cut off behind the cursor. Numbers are unique within a
  * part, so every page makes progress. Items numbered after the published head (PostgreSQL: a
  * write not yet committed everywhere) wait for a later page.
@@ -50,29 +50,32 @@ export function feedNumbers(ids: readonly string[], last: number): Map<string, n
   return new Map(ids.map((id, i) => [id, first + i]));
 }
 
-/** How many card snapshots and blocklist changes a pull of `limit` reads (one more than it sends). */
-export function feedReadMax(limit: number): number {
+/**
+ * How many rows a pull of `limit` reads of each part: one more than it may send (card
+ * snapshots and blocklist changes: `limit`; rule sets: `syncPullRuleSetsMax`; per-card caps:
+ * all of them, at most `syncCardCapsMax`).
+ */
+export function feedReads(limit: number): { cards: number; blocks: number; ruleSets: number; caps: number } {
   assert(Number.isSafeInteger(limit) && limit > 0 && limit <= syncPullItemsMax, 'a pull limit in 1..max', {
     limit,
   });
-  return limit + 1;
+  return {
+    cards: limit + 1,
+    blocks: limit + 1,
+    ruleSets: syncPullRuleSetsMax + 1,
+    caps: syncCardCapsMax + 1,
+  };
 }
-
-/** How many rule sets a pull reads (one more than a page sends). */
-export const ruleSetsReadMax = syncPullRuleSetsMax + 1;
-
-/** Cards' per-card offline caps a pull reads (one more than head office keeps). */
-export const cardCapsReadMax = syncCardCapsMax + 1;
 
 export function planFeedPage<B extends FeedRow, K extends FeedRow, R extends FeedRow>(input: {
   cursor: number;
   /** The published head: the last number whose writes every reader sees. */
   head: number;
   limit: number;
-  /** Rows numbered in (cursor, head], ascending, at most `feedReadMax(limit)`. */
+  /** Rows numbered in (cursor, head], ascending, at most `feedReads(limit).cards` (`.blocks`). */
   balances: readonly B[];
   blocklist: readonly K[];
-  /** At most `ruleSetsReadMax`. */
+  /** At most `feedReads(limit).ruleSets`. */
   ruleSets: readonly R[];
 }): FeedPage<B, K, R> {
   const { cursor, head } = input;
@@ -173,7 +176,7 @@ export function tillShare(storeTotalCap: number, tills: number): number {
 
 /**
  * The limits sent with every page: the store's (or the defaults), each till's share of the
- * store cap, and every per-card cap of the store's cards (read with `cardCapsReadMax`; head
+ * store cap, and every per-card cap of the store's cards (read with `feedReads(limit).caps`; head
  * office keeps at most `syncCardCapsMax`, so a longer list is a database edited by hand).
  */
 export function offlineLimits(
@@ -195,19 +198,38 @@ export function offlineLimits(
   };
 }
 
-/** The page a till is sent: the planned feed page, the till's watermark and the store's limits. */
-export function changesPage(
-  page: FeedPage<CardFigures, BlockRow, RuleSetRow>,
-  watermark: { epoch: string; last_seq: number } | undefined,
-  limits: OfflineLimits,
-): ChangesPage {
+/** What a store read for one pull (each part with `feedReads(limit)` rows at most), in one snapshot. */
+export interface PullReads {
+  cursor: number;
+  /** The published head (SQLite: the counter). */
+  head: number;
+  limit: number;
+  cards: readonly CardFigures[];
+  blocks: readonly BlockRow[];
+  ruleSets: readonly RuleSetRow[];
+  watermark: { epoch: string; last_seq: number } | undefined;
+  storeLimits: StoreLimits | undefined;
+  tills: number;
+  caps: readonly { cardId: string; cap: number }[];
+}
+
+/** The page a till is sent: the feed cut at one number (`planFeedPage`), its watermark, the store's limits. */
+export function changesPage(reads: PullReads): ChangesPage {
+  const page = planFeedPage({
+    cursor: reads.cursor,
+    head: reads.head,
+    limit: reads.limit,
+    balances: reads.cards,
+    blocklist: reads.blocks,
+    ruleSets: reads.ruleSets,
+  });
   return {
     cursor: page.cursor,
     more: page.more,
-    watermark: { epoch: watermark?.epoch ?? null, seq: Number(watermark?.last_seq ?? 0) },
+    watermark: { epoch: reads.watermark?.epoch ?? null, seq: Number(reads.watermark?.last_seq ?? 0) },
     balances: page.balances.map(cardSnapshot),
     blocklist: page.blocklist.map(blocklistChange),
     ruleSets: page.ruleSets.map(signedRuleSet),
-    limits,
+    limits: offlineLimits(reads.storeLimits, reads.tills, reads.caps),
   };
 }

@@ -27,15 +27,11 @@ import { MultiRowInsert } from './multi-row-insert';
 import {
   type BlockRow,
   type CardFigures,
-  cardCapsReadMax,
   cardState,
   changesPage,
   feedNumbers,
-  feedReadMax,
-  offlineLimits,
-  planFeedPage,
+  feedReads,
   type RuleSetRow,
-  ruleSetsReadMax,
 } from './pull-plan';
 import { migrateHubDatabase } from './sqlite-schema';
 import { type HubStatements, prepareHubStatements } from './sqlite-statements';
@@ -234,41 +230,29 @@ export class SqliteHubStore implements HubStore {
   }
 
   async changesSince(input: { tillId: string; storeId: string; cursor: number; limit: number; now: number }) {
-    return this.#run('reading changes for a pull', () =>
-      this.#db.transaction((): ChangesPage => {
-        const head = this.#sql.head.get() as number;
-        const read = feedReadMax(input.limit);
-        const page = planFeedPage({
-          cursor: input.cursor,
-          head,
-          limit: input.limit,
-          balances: (
-            this.#sql.changedCards.all({
-              now: input.now,
-              store: input.storeId,
-              cursor: input.cursor,
-              head,
-              max: read,
-            }) as FigureRow[]
-          ).map(figures),
-          blocklist: (
-            this.#sql.blockChanges.all(input.cursor, head, read) as (Omit<BlockRow, 'blocked'> & {
-              blocked: number;
-            })[]
-          ).map((b) => ({ ...b, blocked: b.blocked === 1 })),
-          ruleSets: this.#sql.ruleSets.all(input.cursor, head, ruleSetsReadMax) as RuleSetRow[],
-        });
-        return changesPage(
-          page,
-          this.#sql.watermark.get(input.tillId) as { epoch: string; last_seq: number } | undefined,
-          offlineLimits(
-            this.#sql.storeLimits.get(input.storeId) as StoreLimits | undefined,
-            this.#sql.tillsOfStore.get(input.storeId) as number,
-            this.#sql.capsOfStore.all(input.storeId, cardCapsReadMax) as { cardId: string; cap: number }[],
-          ),
-        );
-      })(),
-    );
+    const sql = this.#sql;
+    const read = feedReads(input.limit);
+    const pull = (): ChangesPage => {
+      const head = sql.head.get() as number;
+      const { cursor, storeId } = input;
+      const cards = sql.changedCards.all({ now: input.now, store: storeId, cursor, head, max: read.cards });
+      const blocks = sql.blockChanges.all(cursor, head, read.blocks) as (Omit<BlockRow, 'blocked'> & {
+        blocked: number;
+      })[];
+      return changesPage({
+        cursor,
+        head,
+        limit: input.limit,
+        cards: (cards as FigureRow[]).map(figures),
+        blocks: blocks.map((b) => ({ ...b, blocked: b.blocked === 1 })),
+        ruleSets: sql.ruleSets.all(cursor, head, read.ruleSets) as RuleSetRow[],
+        watermark: sql.watermark.get(input.tillId) as { epoch: string; last_seq: number } | undefined,
+        storeLimits: sql.storeLimits.get(storeId) as StoreLimits | undefined,
+        tills: sql.tillsOfStore.get(storeId) as number,
+        caps: sql.capsOfStore.all(storeId, read.caps) as { cardId: string; cap: number }[],
+      });
+    };
+    return this.#run('reading changes for a pull', () => this.#db.transaction(pull)());
   }
 
   async noteCardsSeen(input: { storeId: string; cardIds: readonly string[]; now: number }): Promise<number> {

@@ -95,5 +95,5 @@ describe('SqliteHubStore on a file', () => {
     await store.setCardCap('capped-8', null);
     await store.setCardCap('one-more', 5);
     await store.close();
-  });
+  }, 60_000);
 });
