@@ -162,7 +162,10 @@ export class SqliteHubStore implements HubStore {
       const held = this.#sql.heldTxn.get(entry.cardId, entry.txnId) as
         | { till_id: string; epoch: string; seq: number }
         | undefined;
-      if (held) return epochConflict(entry, { tillId: held.till_id, epoch: held.epoch, seq: held.seq });
+      // An entry of an overlapping batch held at its own place is a duplicate, not a conflict.
+      const same = held?.till_id === entry.tillId && held.epoch === entry.epoch && held.seq === entry.seq;
+      if (held && !same)
+        return epochConflict(entry, { tillId: held.till_id, epoch: held.epoch, seq: held.seq });
     }
     assert(false, 'a push whose postings were held names a held transaction');
   }

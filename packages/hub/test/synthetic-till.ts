@@ -136,16 +136,17 @@ export class SyntheticTill {
   }
 
   /**
-   * The same entries under another epoch, chained from that epoch's genesis: what a till sends
-   * when its outbox was copied or its epoch reset (the transaction ids are the ones already sent).
+   * The same entries under another epoch, numbered from seq 1 and chained from that epoch's
+   * genesis: what a till sends when its outbox was copied or its epoch reset (the transaction
+   * ids are the ones already sent).
    */
   static reEpoch(entries: readonly OutboxEntry[], epoch: string): OutboxEntry[] {
     const first = entries[0];
     if (first === undefined) return [];
     let prev = genesisHash(first.tillId, epoch);
-    return entries.map((entry) => {
+    return entries.map((entry, i) => {
       const { prevHash: _p, hash: _h, ...rest } = entry;
-      const body: OutboxBody = { ...rest, epoch };
+      const body: OutboxBody = { ...rest, epoch, seq: i + 1 };
       const hash = chainHash(prev, canonicalJson(body));
       const out: OutboxEntry = { ...body, prevHash: prev, hash };
       prev = hash;

@@ -195,4 +195,28 @@ export function pushContract({ fresh, now }: ContractContext): void {
     expect((await s.flaggedCards(10, now)).map((f) => f.cardId)).toEqual(['card-b']);
     expect(await s.getCard('card-a', now)).toMatchObject({ overdraft: 60, flagged: false });
   });
+
+  it('answers epoch_conflict for the first new entry repeating a held transaction, writing nothing', async () => {
+    const s = await fresh();
+    const old = new SyntheticTill('t1', 'e1');
+    old.earn('card-a', 100);
+    await s.applyBatch({ tillId: 't1', storeId: 's1', entries: old.slice(1, 1), now });
+    // Epoch e2: its first entry is new and pushed; its second repeats e1's first transaction.
+    const fresh2 = new SyntheticTill('t1', 'e2');
+    fresh2.earn('card-b', 5);
+    const e2 = SyntheticTill.reEpoch([fresh2.entries[0] as OutboxEntry, old.entries[0] as OutboxEntry], 'e2');
+    expect(await s.applyBatch({ tillId: 't1', storeId: 's1', entries: e2.slice(0, 1), now })).toMatchObject({
+      kind: 'applied',
+    });
+    const keys = await s.journalKeys(10);
+    expect(await s.applyBatch({ tillId: 't1', storeId: 's1', entries: e2, now })).toEqual({
+      kind: 'epoch_conflict',
+      seq: 2,
+      txnId: old.entries[0]?.txnId,
+      held: { tillId: 't1', epoch: 'e1', seq: 1 },
+    });
+    expect(await s.journalKeys(10)).toEqual(keys);
+    expect(await s.getCard('card-a', now)).toMatchObject({ points: 100 });
+    expect(await s.unbalancedCards(10)).toEqual([]);
+  });
 }
