@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { JournalRow, LotRow, PostingRow } from './batch-plan';
 
-/** Rows per multi-row INSERT; the remainder goes in statements of 10 rows, then of 1. */
-const chunkSizes = [100, 10, 1] as const;
+/** Rows per multi-row INSERT; the remainder goes in statements of 64, 32, … 1 rows (at most 6 more). */
+const chunkSizes = [100, 64, 32, 16, 8, 4, 2, 1] as const;
 
 interface Shape {
   table: string;
@@ -41,7 +41,7 @@ type ShapeName = keyof typeof shapes;
 
 /**
  * Multi-row INSERTs on the hub's SQLite tables, every statement prepared when this is made
- * (three sizes a table), none while a push runs. The SQLite hub store writes with it, and so
+ * (eight sizes a table), none while a push runs. The SQLite hub store writes with it, and so
  * does the benchmark's bare-insert baseline.
  */
 export class MultiRowInsert {

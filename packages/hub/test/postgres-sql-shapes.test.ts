@@ -143,6 +143,7 @@ function recordTransactions(store: PostgresHubStore): string[][] {
       const first = args[0];
       const text = typeof first === 'string' ? first : ((first as { text?: string }).text ?? '');
       for (const statement of statementsOf(text)) {
+        if (/^SET LOCAL\b/i.test(statement)) continue;
         if (/^BEGIN\b/i.test(statement)) open = [];
         else if (/^(COMMIT|ROLLBACK)\b/i.test(statement)) {
           if (open) done.push(open);
