@@ -197,12 +197,14 @@ export class SqliteHubStore implements HubStore {
     const short = new Set<string>();
     for (const [lotId, { cardId, delta }] of rows.lotDeltas) {
       // A lot the hub has never seen (spent from a snapshot) starts as an always-vested lot.
-      let remaining = this.#sql.lotDelta.get(delta, cardId, lotId) as number | undefined;
-      if (remaining === undefined) {
-        this.#sql.unknownLot.run(cardId, lotId, delta);
-        remaining = delta;
-      }
-      if (remaining < 0) short.add(cardId);
+      const left =
+        delta >= 0
+          ? this.#sql.lotAdd.run(delta, cardId, lotId).changes === 1
+            ? delta
+            : undefined
+          : (this.#sql.lotTake.get(delta, cardId, lotId) as number | undefined);
+      if (left === undefined) this.#sql.unknownLot.run(cardId, lotId, delta);
+      if ((left ?? delta) < 0) short.add(cardId);
     }
     this.#insert.cards(
       [...rows.cardDeltas].map(([cardId, delta]) => ({ cardId, delta, seq: numbers.get(cardId) as number })),

@@ -44,7 +44,9 @@ export function prepareHubStatements(db: Database.Database) {
          updated_at = excluded.updated_at`,
     ),
     heldTxn: db.prepare('SELECT till_id, epoch, seq FROM journal WHERE card_id = ? AND txn_id = ? LIMIT 1'),
-    lotDelta: db
+    // Points into a lot (it cannot go below zero), and out of one (answers what is left).
+    lotAdd: db.prepare('UPDATE lot SET remaining = remaining + ? WHERE card_id = ? AND lot_id = ?'),
+    lotTake: db
       .prepare(
         'UPDATE lot SET remaining = remaining + ? WHERE card_id = ? AND lot_id = ? RETURNING remaining',
       )
