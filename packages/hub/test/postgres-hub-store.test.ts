@@ -1,32 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresHubStore } from '../src/postgres-hub-store';
 import { pullAll } from './contract/feed-paging-contract';
+import { postgresHubStores } from './postgres-hub-stores';
 import { hubStoreContract } from './store-contract';
 import { SyntheticTill } from './synthetic-till';
-import { freePort, startTestPostgres, type TestPostgres } from './test-postgres';
+import { freePort } from './test-postgres';
 
-let server: TestPostgres | undefined;
-let schemas = 0;
-const run = `t${process.pid}_${Date.now() % 100_000}`;
-
-beforeAll(async () => {
-  server = await startTestPostgres();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-}, 30_000);
-
-const open = (changeSetsScanMax?: number) => async () => {
-  if (!server) throw new Error('PostgreSQL did not start');
-  schemas += 1;
-  return PostgresHubStore.open({
-    connectionString: server.url,
-    schema: `${run}_${schemas}`,
-    partitions: 4,
-    poolMax: 2,
-    ...(changeSetsScanMax === undefined ? {} : { changeSetsScanMax }),
-  });
-};
+const pg = postgresHubStores('t');
+const open = (changeSetsScanMax?: number) => () =>
+  pg.open(changeSetsScanMax === undefined ? {} : { changeSetsScanMax });
 
 // Pulls through the change sets (a cursor close to the head, the usual case)...
 hubStoreContract('PostgreSQL', open(), { propertyRuns: 15, timeoutMs: 60_000 });
@@ -84,11 +66,10 @@ describe('PostgresHubStore: failures are HubStoreErrors with their codes', () =>
 
   it('refuses a schema written by a newer hub (schema_mismatch)', async () => {
     const store = await open()();
-    const schema = `${run}_${schemas}`;
+    const schema = pg.lastSchema();
     await store.pool.query("UPDATE meta SET value = 99 WHERE key = 'schema_version'");
     await store.close();
-    if (!server) throw new Error('PostgreSQL did not start');
-    await expect(PostgresHubStore.open({ connectionString: server.url, schema })).rejects.toMatchObject({
+    await expect(PostgresHubStore.open({ connectionString: pg.url(), schema })).rejects.toMatchObject({
       name: 'HubStoreError',
       code: 'schema_mismatch',
     });
@@ -98,7 +79,7 @@ describe('PostgresHubStore: failures are HubStoreErrors with their codes', () =>
 describe('PostgresHubStore: an older schema is brought up to date when it opens', () => {
   it('gives each card a feed number of its own and publishes the head, so pages can split an old write', async () => {
     const store = await open()();
-    const schema = `${run}_${schemas}`;
+    const schema = pg.lastSchema();
     await store.addTill({ storeId: 's1', tillId: 't1', codeHash: 'x', codeExpiresAt: 0 });
     const till = new SyntheticTill('t1');
     for (let i = 0; i < 5; i++) till.earn(`old-${i}`, 10 + i);
@@ -112,9 +93,8 @@ describe('PostgresHubStore: an older schema is brought up to date when it opens'
     ])
       await store.pool.query(sql);
     await store.close();
-    if (!server) throw new Error('PostgreSQL did not start');
     const upgraded = await PostgresHubStore.open({
-      connectionString: server.url,
+      connectionString: pg.url(),
       schema,
       partitions: 4,
       poolMax: 2,

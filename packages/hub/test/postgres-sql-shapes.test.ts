@@ -1,15 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresHubStore } from '../src/postgres-hub-store';
+import type { PoolClient } from 'pg';
+import { describe, expect, it } from 'vitest';
+import type { PostgresHubStore } from '../src/postgres-hub-store';
 import { pushOpening } from '../src/postgres-push';
 import { createStatements, schemaVersionQuery, setSchemaVersion, upgradeSteps } from '../src/postgres-schema';
 import { pgSql, publication } from '../src/postgres-sql';
 import { raceWritersWithPushes } from './postgres-expiry-race';
+import { postgresHubStores } from './postgres-hub-stores';
 import { SyntheticTill } from './synthetic-till';
-import { startTestPostgres, type TestPostgres } from './test-postgres';
 
 /**
  * What Citus cannot run on distributed tables (issue 20: found on a real Citus 13.2 cluster),
@@ -112,31 +112,13 @@ describe('PostgreSQL hub SQL: shapes Citus runs', () => {
   });
 });
 
-let server: TestPostgres | undefined;
-const run = `shape${process.pid}_${Date.now() % 100_000}`;
-let schemas = 0;
-beforeAll(async () => {
-  server = await startTestPostgres();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-}, 30_000);
-
-async function open(poolMax = 4): Promise<PostgresHubStore> {
-  if (!server) throw new Error('PostgreSQL did not start');
-  schemas += 1;
-  return PostgresHubStore.open({
-    connectionString: server.url,
-    schema: `${run}_${schemas}`,
-    partitions: 4,
-    poolMax,
-  });
-}
+const pg = postgresHubStores('shape');
+const open = (poolMax = 4) => pg.open({ poolMax });
 
 /** Records, per connection, the statements of each transaction the store runs. */
 function recordTransactions(store: PostgresHubStore): string[][] {
   const done: string[][] = [];
-  store.pool.on('connect', (client: pg.PoolClient) => {
+  store.pool.on('connect', (client: PoolClient) => {
     let open: string[] | null = null;
     const original = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
