@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SyntheticTill } from '../test/synthetic-till';
-import { batchRows, decideBatch, emptyCursor, lotUpserts } from './batch-plan';
+import { batchRows, decideBatch, emptyCursor, lotUpserts, postingsSumToZero } from './batch-plan';
 
 function chain(n: number): SyntheticTill {
   const till = new SyntheticTill('t1');
@@ -68,6 +68,27 @@ describe('batchRows', () => {
         expect(lotUpserts(rows).reduce((a, l) => a + l.remaining, 0)).toBe(member);
         expect(rows.journal.length).toBe(n);
         expect(rows.postings.reduce((a, p) => a + p.amount, 0)).toBe(0);
+      }),
+    );
+  });
+});
+
+describe('postingsSumToZero', () => {
+  it('sums in integers: [2^53 − 1, 1, 1, −(2^53 − 1), −1] is +1, not zero', () => {
+    const big = 2 ** 53 - 1;
+    const amounts = [big, 1, 1, -big, -1].map((amount) => ({ amount }));
+    expect(amounts.reduce((sum, p) => sum + p.amount, 0)).toBe(0); // what floats say
+    expect(postingsSumToZero(amounts)).toBe(false);
+    expect(postingsSumToZero([big, -big, 1, -1].map((amount) => ({ amount })))).toBe(true);
+  });
+
+  it('refuses amounts that are not safe integers, and agrees with exact sums of bounded ones', () => {
+    expect(postingsSumToZero([{ amount: 0.5 }, { amount: -0.5 }])).toBe(false);
+    expect(postingsSumToZero([{ amount: 2 ** 60 }, { amount: -(2 ** 60) }])).toBe(false);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -1e12, max: 1e12 }), { maxLength: 20 }), (amounts) => {
+        const exact = amounts.reduce((sum, a) => sum + BigInt(a), 0n);
+        expect(postingsSumToZero(amounts.map((amount) => ({ amount })))).toBe(exact === 0n);
       }),
     );
   });

@@ -1,6 +1,7 @@
 import { assert } from '@tillpoint/core';
 import { genesisHash, isMemberAccount, type OutboxEntry } from '@tillpoint/ledger';
 import { verifyChainFast } from './chain-check';
+import type { PushOutcome } from './hub-store';
 
 /**
  * What a push batch means for a till's stream, decided from the hub's cursor for that
@@ -65,6 +66,28 @@ export function planBatch(
   const fresh = entries.slice(duplicates);
   const last = fresh[fresh.length - 1] as OutboxEntry;
   return { kind: 'apply', entries: fresh, duplicates, ackedThrough: last.seq, lastHash: last.hash };
+}
+
+/** What a store answers for a batch it applied, with the overdraft it booked. */
+export function appliedOutcome(
+  decision: Extract<BatchDecision, { kind: 'apply' }>,
+  overdraftBooked: number,
+): PushOutcome {
+  return {
+    kind: 'applied',
+    ackedThrough: decision.ackedThrough,
+    applied: decision.entries.length,
+    duplicates: decision.duplicates,
+    overdraftBooked,
+  };
+}
+
+/** What a store answers (after rolling back) for a batch whose entry repeats a held transaction. */
+export function epochConflict(
+  entry: Pick<OutboxEntry, 'seq' | 'txnId'>,
+  held: { tillId: string; epoch: string; seq: number },
+): PushOutcome {
+  return { kind: 'epoch_conflict', seq: entry.seq, txnId: entry.txnId, held };
 }
 
 /** The new part of a planned batch against the chain from the cursor's hash: null when every entry chains. */
@@ -155,7 +178,7 @@ export function balanceRows(entries: readonly OutboxEntry[], appliedAt: number):
     blocks: new Map(),
   };
   for (const entry of entries) {
-    let sum = 0;
+    assert(postingsSumToZero(entry.postings), 'the postings of an entry sum to zero', { txnId: entry.txnId });
     for (const lot of entry.newLots) {
       rows.newLots.push({
         cardId: entry.cardId,
@@ -166,7 +189,6 @@ export function balanceRows(entries: readonly OutboxEntry[], appliedAt: number):
       });
     }
     for (const p of entry.postings) {
-      sum += p.amount;
       rows.postings.push({
         cardId: entry.cardId,
         txnId: entry.txnId,
@@ -183,7 +205,6 @@ export function balanceRows(entries: readonly OutboxEntry[], appliedAt: number):
         rows.cardDeltas.set(entry.cardId, (rows.cardDeltas.get(entry.cardId) ?? 0) + p.amount);
       }
     }
-    assert(sum === 0, 'the postings of an entry sum to zero', { txnId: entry.txnId, sum });
     if (!rows.cardDeltas.has(entry.cardId)) rows.cardDeltas.set(entry.cardId, 0);
     if (entry.kind === 'card_blocked') rows.blocks.set(entry.cardId, true);
     if (entry.kind === 'card_unblocked') rows.blocks.set(entry.cardId, false);
@@ -192,9 +213,24 @@ export function balanceRows(entries: readonly OutboxEntry[], appliedAt: number):
 }
 
 /**
+ * True when the amounts sum to exactly zero. Summed as BigInt: added as floating-point
+ * numbers, `[2^53 − 1, 1, 1, −(2^53 − 1), −1]` sums to 0 (the +1 is lost on the way); the sync
+ * schema also bounds every amount (`syncPostingPointsMax`), so no sum can be that large.
+ */
+export function postingsSumToZero(postings: readonly { amount: number }[]): boolean {
+  let sum = 0n;
+  for (const p of postings) {
+    if (!Number.isSafeInteger(p.amount)) return false;
+    sum += BigInt(p.amount);
+  }
+  return sum === 0n;
+}
+
+/**
  * New lots and remaining-point changes of a batch as one upsert list (sorted by card and lot):
  * a lot first seen here carries its terms; a lot the hub has never been told of (spent from a
- * head-office snapshot) is kept as an always-vested lot with initial 0.
+ * head-office snapshot) is kept as an always-vested lot with initial 0. A lot left below zero
+ * is settled against the card's real lots afterwards (`settleLots`).
  */
 export function lotUpserts(rows: Pick<BatchRows, 'newLots' | 'lotDeltas'>): LotUpsert[] {
   // Keyed by card, then lot (no composite string keys to build and hash).

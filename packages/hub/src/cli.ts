@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { newEnrolCode, sha256Hex } from './credentials';
 import { buildHubServer } from './hub-server';
 import { openHubStore } from './open-hub-store';
-import { loadOrCreateHubKeys, signRuleSet } from './rule-signing';
+import { loadOrCreateHubKeys, signProgram } from './rule-signing';
 
 /** `tillpoint-hub`: head office's command line (the commands and options are in `usage`). */
 const usage = `usage: tillpoint-hub <serve|till-add|block-card|publish-rules|limits|card-cap|expire|flagged|review-done> [options]
@@ -134,16 +134,18 @@ export async function main(argv: string[]): Promise<number> {
         await store.setCardBlocked(need(values.card, 'card'), !values.unblock, now);
         return 0;
       case 'publish-rules': {
-        const ruleSetJson = JSON.stringify(JSON.parse(readFileSync(need(values.file, 'file'), 'utf8')));
+        const programText = readFileSync(need(values.file, 'file'), 'utf8');
         const effectiveFrom = Date.parse(need(values['effective-from'], 'effective-from'));
         if (Number.isNaN(effectiveFrom))
           throw new Error('--effective-from must be a date such as 2026-12-01T00:00:00Z');
-        const signed = signRuleSet(loadOrCreateHubKeys(values.key), {
+        // Validated with the program schema before it is signed (the refusal names each path).
+        const signed = signProgram(loadOrCreateHubKeys(values.key), {
           version: need(values.version, 'version'),
           effectiveFrom,
-          ruleSetJson,
+          programText,
         });
-        await store.publishRuleSet(signed);
+        if (!signed.ok) throw new Error(signed.message);
+        await store.publishRuleSet(signed.value);
         return 0;
       }
       case 'limits':

@@ -1,19 +1,6 @@
 import { assert, canonicalJson } from '@tillpoint/core';
 import { chainHash, type OutboxEntry } from '@tillpoint/ledger';
-import { cardsSeenMax, hubEpoch, hubTillId, type StoreLimits } from './hub-store';
-
-/** Until head office sets a store's limits: one hour of sync age, 1 000 points a card, 20 000 a store. */
-export const defaultStoreLimits: StoreLimits = {
-  maxSyncAgeMs: 3_600_000,
-  perCardCap: 1_000,
-  storeTotalCap: 20_000,
-};
-
-/** Each till's share of its store's offline cap (tills cannot see each other offline). */
-export function tillShare(storeTotalCap: number, tills: number): number {
-  assert(Number.isSafeInteger(storeTotalCap) && storeTotalCap >= 0, 'a cap is a non-negative integer');
-  return tills <= 0 ? 0 : Math.floor(storeTotalCap / tills);
-}
+import { cardsSeenMax, hubEpoch, hubTillId } from './hub-store';
 
 const zeroHash = '0'.repeat(64);
 

@@ -1,6 +1,6 @@
 import type { Clock } from '@tillpoint/core';
 import { systemClock } from '@tillpoint/core';
-import { type OutboxEntry, outboxEntrySchema, sumPostings } from '@tillpoint/ledger';
+import { type OutboxEntry, outboxEntrySchema } from '@tillpoint/ledger';
 import {
   idempotencyKeyFor,
   type SyncCardsSeenResponse,
@@ -16,8 +16,10 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import { type AdminApiOptions, registerAdminApi } from './admin/admin-plugin';
 import { registerConsole } from './admin/console-routes';
+import { postingsSumToZero } from './batch-plan';
 import { newTillSecret, parseTillAuthorization, sameHash, sha256Hex } from './credentials';
-import type { HubStore, TillRecord } from './hub-store';
+import type { HubStore, PushOutcome, TillRecord } from './hub-store';
+import { HubStoreError } from './hub-store-error';
 import { HubMetrics } from './metrics/hub-metrics';
 import { instrumentHubStore } from './metrics/instrument-hub-store';
 import { registerMetrics } from './metrics/metrics-route';
@@ -54,6 +56,7 @@ const statusOf: Record<SyncErrorCode, number> = {
   sequence_gap: 409,
   batch_replayed: 409,
   chain_broken: 422,
+  epoch_conflict: 409,
   enrol_code_invalid: 401,
   rate_limited: 429,
   unavailable: 503,
@@ -97,7 +100,11 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
       );
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)
       return fail(reply, 'invalid_request', error.message);
-    app.log.error({ err: error }, 'hub request failed');
+    // A store failure (HubStoreError: database away, locked, full) or a bug: the till retries later.
+    app.log.error(
+      { err: error, storeCode: error instanceof HubStoreError ? error.code : undefined },
+      'hub request failed',
+    );
     return fail(reply, 'unavailable', 'head office could not complete the request; retry later');
   });
 
@@ -169,7 +176,7 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
       const entry = outboxEntrySchema.safeParse(raw);
       if (!entry.success)
         return fail(reply, 'invalid_request', `entries[${i}]: ${z.prettifyError(entry.error)}`);
-      if (sumPostings(entry.data.postings) !== 0)
+      if (!postingsSumToZero(entry.data.postings))
         return fail(reply, 'invalid_request', `entries[${i}]: postings must sum to zero`);
       entries.push(entry.data);
     }
@@ -198,6 +205,8 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
         });
       case 'chain_broken':
         return fail(reply, 'chain_broken', `entry ${outcome.seq}: ${outcome.reason}`);
+      case 'epoch_conflict':
+        return fail(reply, 'epoch_conflict', epochConflictMessage(batch.epoch, outcome));
     }
   });
 
@@ -240,4 +249,19 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
   }
 
   return app;
+}
+
+/** What store IT reads when a till's outbox repeats transactions head office holds. */
+function epochConflictMessage(
+  epoch: string,
+  outcome: Extract<PushOutcome, { kind: 'epoch_conflict' }>,
+): string {
+  const held = outcome.held;
+  return (
+    `entry ${outcome.seq} of epoch ${epoch} repeats transaction ${outcome.txnId}, which head office already holds ` +
+    `as entry ${held.seq} of till ${held.tillId}, epoch ${held.epoch}: this till's outbox was copied, or its epoch ` +
+    'reset, and old entries were sent again under a new epoch. Nothing was written, and the same batch will get ' +
+    "the same answer: do not resend it. Stop the till's sync and have store IT restore the till's ledger from " +
+    'its own last backup (or enrol it as a new till); head office keeps the entries it already holds.'
+  );
 }

@@ -10,7 +10,8 @@ import {
 /**
  * Head office's store: one async interface, two implementations (`SqliteHubStore`, the
  * default, and `PostgresHubStore`) that pass the same contract suite (`test/store-contract.ts`).
- * Card-keyed tables carry the card id in their key. Business outcomes are returned values.
+ * Card-keyed tables carry the card id in their key. Business outcomes are returned values;
+ * failures of the database are `HubStoreError`s with a stable code (never a raw driver error).
  */
 export interface TillRecord {
   tillId: string;
@@ -23,7 +24,17 @@ export type PushOutcome =
   | { kind: 'applied'; ackedThrough: number; applied: number; duplicates: number; overdraftBooked: number }
   | { kind: 'gap'; expectedSeq: number }
   | { kind: 'replayed'; ackedThrough: number }
-  | { kind: 'chain_broken'; seq: number; reason: string };
+  | { kind: 'chain_broken'; seq: number; reason: string }
+  /**
+   * An entry's transaction is already held under another till stream position (the till's
+   * outbox was copied, or its epoch reset and old entries sent again): nothing was written.
+   */
+  | {
+      kind: 'epoch_conflict';
+      seq: number;
+      txnId: string;
+      held: { tillId: string; epoch: string; seq: number };
+    };
 
 export interface StoreLimits {
   maxSyncAgeMs: number;
@@ -97,8 +108,14 @@ export interface HubStore {
    */
   noteCardsSeen(input: { storeId: string; cardIds: readonly string[]; now: number }): Promise<number>;
   setCardBlocked(cardId: string, blocked: boolean, now: number): Promise<void>;
+  /**
+   * Publishes a signed rule set. A version already published, or another rule set taking
+   * effect at the same moment, is refused with `HubStoreError` code `conflict` (tills order
+   * rule sets by `effectiveFrom` alone, so equal times would be ambiguous).
+   */
   publishRuleSet(ruleSet: SignedRuleSet): Promise<void>;
   setStoreLimits(storeId: string, limits: StoreLimits): Promise<void>;
+  /** A per-card offline cap (null clears it); beyond `syncCardCapsMax` caps: `limit_reached`. */
   setCardCap(cardId: string, cap: number | null): Promise<void>;
   /** Head-office job: posts expired lot remainders to breakage; returns the points expired. */
   runExpiry(now: number, lotsMax: number): Promise<number>;

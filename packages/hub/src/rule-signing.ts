@@ -1,6 +1,9 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { ruleSetSigningText, type SignedRuleSet } from '@tillpoint/protocol';
+import { accept, type Outcome, refuse } from '@tillpoint/core';
+import { ruleSetSigningText, type SignedRuleSet, signedRuleSetSchema } from '@tillpoint/protocol';
+import { parseProgramText } from '@tillpoint/rules';
+import { z } from 'zod';
 
 /**
  * Head office signs every rule set with its Ed25519 key; a till pins the public key at
@@ -29,12 +32,39 @@ export function generateHubKeys(): HubKeys {
   return { privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 }
 
+/**
+ * Signs a rule set exactly as given (no check of its program: tests and tools that need a
+ * particular text). Head office publishes with `signProgram`, which validates first.
+ */
 export function signRuleSet(
   keys: HubKeys,
   ruleSet: { version: string; effectiveFrom: number; ruleSetJson: string },
 ): SignedRuleSet {
   const signature = sign(null, Buffer.from(ruleSetSigningText(ruleSet)), keys.privateKey).toString('base64');
   return { ...ruleSet, signature };
+}
+
+/**
+ * What `publish-rules` signs: the program file's text validated with the program schema the
+ * tills use (`@tillpoint/rules`), then signed in its compact JSON form. A program the tills
+ * would refuse is never signed: the refusal lists every problem with its path
+ * (`rule set 2026-12: earn[0].percent: …`).
+ */
+export function signProgram(
+  keys: HubKeys,
+  input: { version: string; effectiveFrom: number; programText: string },
+): Outcome<SignedRuleSet, 'rule_set_invalid'> {
+  const source = `rule set ${input.version}`;
+  const program = parseProgramText(input.programText, source);
+  if (!program.ok) return refuse('rule_set_invalid', program.message, program.context);
+  const ruleSet = {
+    version: input.version,
+    effectiveFrom: input.effectiveFrom,
+    ruleSetJson: JSON.stringify(JSON.parse(input.programText)),
+  };
+  const signed = signedRuleSetSchema.safeParse(signRuleSet(keys, ruleSet));
+  if (!signed.success) return refuse('rule_set_invalid', `${source}: ${z.prettifyError(signed.error)}`);
+  return accept(signed.data);
 }
 
 export { verifyRuleSet } from '@tillpoint/protocol';

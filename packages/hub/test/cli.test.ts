@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,5 +53,52 @@ describe('tillpoint-hub review of cards overspent offline', () => {
     const after = (await run(['flagged', '--db', db])).out;
     expect(after).toContain('2000000000015');
     expect(after).not.toContain('2000000000022');
+  }, 60_000);
+
+  it('publish-rules: refuses a file that is not a program (naming the path) and a version published before', async () => {
+    const db = join(dir, 'rules.sqlite');
+    const key = join(dir, 'signing.pem');
+    const file = join(dir, 'program.json');
+    const publish = (version: string, at: string) =>
+      run([
+        'publish-rules',
+        '--db',
+        db,
+        '--key',
+        key,
+        '--version',
+        version,
+        '--effective-from',
+        at,
+        '--file',
+        file,
+      ]);
+    writeFileSync(file, '{"id":"x"}');
+    const invalid = await publish('2026-12', '2026-12-01T00:00:00Z');
+    expect(invalid.code).toBe(1);
+    expect(invalid.out).toContain('rule set 2026-12: name: is missing');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        id: 'grocery',
+        name: 'Grocery club',
+        currency: 'RUB',
+        pointValueMinor: 100,
+        earn: [{ type: 'cashback', id: 'base-2', percent: 2 }],
+      }),
+    );
+    expect((await publish('2026-12', '2026-12-01T00:00:00Z')).code).toBe(0);
+    const again = await publish('2026-12', '2027-01-01T00:00:00Z');
+    expect(again.code).toBe(1);
+    expect(again.out).toMatch(/rule set version 2026-12 is already published .*new version/);
+    expect(again.out).not.toMatch(/SQLITE|UNIQUE constraint/);
+    const sameMoment = await publish('2026-12b', '2026-12-01T00:00:00Z');
+    expect(sameMoment.code).toBe(1);
+    expect(sameMoment.out).toMatch(/takes effect at the same moment/);
+    const store = new SqliteHubStore(db);
+    await store.addTill({ storeId: 's1', tillId: 't1', codeHash: 'x', codeExpiresAt: 0 });
+    const page = await store.changesSince({ tillId: 't1', storeId: 's1', cursor: 0, limit: 10, now: 0 });
+    expect(page.ruleSets.map((r) => r.version)).toEqual(['2026-12']);
+    await store.close();
   }, 60_000);
 });

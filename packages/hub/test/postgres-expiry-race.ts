@@ -3,14 +3,15 @@ import type { PostgresHubStore } from '../src/postgres-hub-store';
 import { SyntheticTill } from './synthetic-till';
 
 /**
- * The expiry job racing pushes that spend from the very lots it expires (a till spends its
- * soonest-expiring points first, so this is the common case at an expiry boundary). Each
- * round: two tills earn on the same cards with lots expiring at the round's time, then both
- * push spends from those lots while `runExpiry` and `announceVesting` run (Promise.all). A lock-order crossing shows
- * as PostgreSQL's deadlock error (40P01) rejecting one of them. Afterwards every card still
- * balances and no point was lost: earned = spent + expired + what the lots hold + overdraft booked.
+ * Every writer racing pushes that spend from the very lots the expiry job expires (a till
+ * spends its soonest-expiring points first, so this is the common case at an expiry boundary).
+ * Each round: two tills earn on the same cards with lots expiring at the round's time, then
+ * both push spends from those lots while `runExpiry`, `announceVesting`, `noteCardsSeen`,
+ * `setCardBlocked`, `publishRuleSet` and `setCardCap` run (Promise.all). A lock-order crossing
+ * shows as PostgreSQL's deadlock error (40P01) rejecting one of them. Afterwards every card
+ * still balances and no point was lost: earned + overdraft booked = spent + expired + held.
  */
-export async function raceExpiryWithPushes(
+export async function raceWritersWithPushes(
   store: PostgresHubStore,
   options: { rounds: number; cards: number },
 ): Promise<{ expired: number; overdraftBooked: number }> {
@@ -40,9 +41,18 @@ export async function raceExpiryWithPushes(
       const entries = till.slice(spendFrom, till.entries.length);
       pushes.push(() => store.applyBatch({ tillId: till.tillId, storeId: 's1', entries, now: expiresAt }));
     }
-    const [expiredNow, , ...results] = await Promise.all([
+    const [expiredNow, , , , , , ...results] = await Promise.all([
       store.runExpiry(expiresAt, 10_000),
       store.announceVesting(expiresAt, 10_000),
+      store.noteCardsSeen({ storeId: 's2', cardIds: [...cards].reverse(), now: expiresAt }),
+      store.setCardBlocked(cards[round % cards.length] as string, round % 2 === 0, expiresAt),
+      store.publishRuleSet({
+        version: `race-${round}`,
+        effectiveFrom: expiresAt,
+        ruleSetJson: '{}',
+        signature: 'x'.repeat(88),
+      }),
+      store.setCardCap(cards[(round + 1) % cards.length] as string, round % 3 === 0 ? null : round),
       ...pushes.map((push) => push()),
     ]);
     expired += expiredNow;

@@ -1,37 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresHubStore } from '../src/postgres-hub-store';
-import { raceExpiryWithPushes } from './postgres-expiry-race';
+import { pullAll } from './contract/feed-paging-contract';
+import { postgresHubStores } from './postgres-hub-stores';
 import { hubStoreContract } from './store-contract';
 import { SyntheticTill } from './synthetic-till';
-import { startTestPostgres, type TestPostgres } from './test-postgres';
+import { freePort } from './test-postgres';
 
-let server: TestPostgres | undefined;
-let schemas = 0;
-const run = `t${process.pid}_${Date.now() % 100_000}`;
-
-beforeAll(async () => {
-  server = await startTestPostgres();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-}, 30_000);
-
-const open = (changeSetsScanMax?: number) => async () => {
-  if (!server) throw new Error('PostgreSQL did not start');
-  schemas += 1;
-  return PostgresHubStore.open({
-    connectionString: server.url,
-    schema: `${run}_${schemas}`,
-    partitions: 4,
-    poolMax: 2,
-    ...(changeSetsScanMax === undefined ? {} : { changeSetsScanMax }),
-  });
-};
+const pg = postgresHubStores('t');
+const open = (changeSetsScanMax?: number) => () =>
+  pg.open(changeSetsScanMax === undefined ? {} : { changeSetsScanMax });
 
 // Pulls through the change sets (a cursor close to the head, the usual case)...
-hubStoreContract('PostgreSQL', open());
+hubStoreContract('PostgreSQL', open(), { propertyRuns: 15, timeoutMs: 60_000 });
 // ...and through the store's card list (a cursor far behind, or from before the log began).
-hubStoreContract('PostgreSQL, pulls by the store card list', open(0));
+hubStoreContract('PostgreSQL, pulls by the store card list', open(0), {
+  propertyRuns: 10,
+  timeoutMs: 60_000,
+});
 
 describe('PostgresHubStore: change sets', () => {
   it('keeps only the change sets a pull can read; a cursor further behind still gets every card', async () => {
@@ -68,24 +53,67 @@ describe('PostgresHubStore: change sets', () => {
   });
 });
 
-describe('PostgresHubStore: the expiry job and pushes on the same lots', () => {
-  it('never deadlock (40P01): every writer takes the change counter first', { timeout: 60_000 }, async () => {
-    if (!server) throw new Error('PostgreSQL did not start');
-    schemas += 1;
-    const store = await PostgresHubStore.open({
-      connectionString: server.url,
-      schema: `${run}_${schemas}`,
+describe('PostgresHubStore: failures are HubStoreErrors with their codes', () => {
+  it('answers database_unreachable for a server that is not there', async () => {
+    const port = await freePort();
+    await expect(
+      PostgresHubStore.open({ connectionString: `postgres://hub:secret@127.0.0.1:${port}/loyalty` }),
+    ).rejects.toMatchObject({ name: 'HubStoreError', code: 'database_unreachable' });
+    await expect(
+      PostgresHubStore.open({ connectionString: `postgres://hub:secret@127.0.0.1:${port}/loyalty` }),
+    ).rejects.toThrow(/hub:\*\*\*@/); // the password is not in the message
+  });
+
+  it('refuses a schema written by a newer hub (schema_mismatch)', async () => {
+    const store = await open()();
+    const schema = pg.lastSchema();
+    await store.pool.query("UPDATE meta SET value = 99 WHERE key = 'schema_version'");
+    await store.close();
+    await expect(PostgresHubStore.open({ connectionString: pg.url(), schema })).rejects.toMatchObject({
+      name: 'HubStoreError',
+      code: 'schema_mismatch',
+    });
+  });
+});
+
+describe('PostgresHubStore: an older schema is brought up to date when it opens', () => {
+  it('gives each card a feed number of its own and publishes the head, so pages can split an old write', async () => {
+    const store = await open()();
+    const schema = pg.lastSchema();
+    await store.addTill({ storeId: 's1', tillId: 't1', codeHash: 'x', codeExpiresAt: 0 });
+    const till = new SyntheticTill('t1');
+    for (let i = 0; i < 5; i++) till.earn(`old-${i}`, 10 + i);
+    await store.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(1, 5), now: 1 });
+    // As an older hub left it: one number for the whole write, no published head, no version.
+    for (const sql of [
+      'UPDATE card SET changed_seq = 3',
+      "UPDATE meta SET value = 3 WHERE key = 'change_seq'",
+      "DELETE FROM meta WHERE key IN ('published_change_seq', 'schema_version')",
+      'DROP TABLE change_published',
+    ])
+      await store.pool.query(sql);
+    await store.close();
+    const upgraded = await PostgresHubStore.open({
+      connectionString: pg.url(),
+      schema,
       partitions: 4,
-      poolMax: 4,
+      poolMax: 2,
     });
     try {
-      for (const tillId of ['t1', 't2'])
-        await store.addTill({ storeId: 's1', tillId, codeHash: 'x', codeExpiresAt: 0 });
-      const rounds = Number(process.env.TILLPOINT_EXPIRY_RACE_ROUNDS ?? 40);
-      const { expired } = await raceExpiryWithPushes(store, { rounds, cards: 6 });
-      expect(expired).toBeGreaterThan(0);
+      for (const cursor of [0, 3]) {
+        const { pages } = await pullAll(upgraded, { tillId: 't1', storeId: 's1', cursor, limit: 2, now: 1 });
+        for (const page of pages) expect(page.balances.length).toBeLessThanOrEqual(2);
+        expect(pages.flatMap((p) => p.balances.map((b) => [b.cardId, b.available]))).toEqual(
+          Array.from({ length: 5 }, (_, i) => [`old-${i}`, 10 + i]),
+        );
+      }
+      // Writes go on from the new head.
+      till.earn('old-0', 1);
+      await upgraded.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(6, 6), now: 1 });
+      const next = await upgraded.changesSince({ tillId: 't1', storeId: 's1', cursor: 8, limit: 10, now: 1 });
+      expect(next.balances.map((b) => [b.cardId, b.available])).toEqual([['old-0', 11]]);
     } finally {
-      await store.close();
+      await upgraded.close();
     }
   });
 });

@@ -1,4 +1,99 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { syncCardCapsMax } from '@tillpoint/protocol';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
+import { hubMigrations } from '../src/sqlite-schema';
+import { pullAll } from './contract/feed-paging-contract';
 import { hubStoreContract } from './store-contract';
+import { SyntheticTill } from './synthetic-till';
 
-hubStoreContract('SQLite', async () => new SqliteHubStore(':memory:'));
+hubStoreContract('SQLite', async () => new SqliteHubStore(':memory:'), { propertyRuns: 60 });
+
+describe('SqliteHubStore on a file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tillpoint-hub-sqlite-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  const file = () => join(dir, `hub-${++n}.sqlite`);
+
+  it('answers database_locked, writing nothing, while another process holds the write lock', async () => {
+    const path = file();
+    const store = new SqliteHubStore(path, { busyTimeoutMs: 50 });
+    await store.addTill({ storeId: 's1', tillId: 't1', codeHash: 'x', codeExpiresAt: 0 });
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const till = new SyntheticTill('t1');
+    till.earn('card-a', 10);
+    try {
+      await expect(
+        store.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(1, 1), now: 1 }),
+      ).rejects.toMatchObject({ name: 'HubStoreError', code: 'database_locked' });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(
+      await store.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(1, 1), now: 1 }),
+    ).toMatchObject({
+      kind: 'applied',
+    });
+    await store.close();
+  });
+
+  it('refuses a file written by a newer hub, and a file that is not a database, with their codes', () => {
+    const newer = file();
+    const db = new Database(newer);
+    db.pragma(`user_version = ${hubMigrations.length + 1}`);
+    db.close();
+    expect(() => new SqliteHubStore(newer)).toThrow(expect.objectContaining({ code: 'schema_mismatch' }));
+    const garbage = file();
+    writeFileSync(garbage, 'not a database at all, just text that is long enough to be read'.repeat(100));
+    expect(() => new SqliteHubStore(garbage)).toThrow(expect.objectContaining({ code: 'database_corrupt' }));
+  });
+
+  it('gives each card of an older file a feed number of its own, so pages can split what one write changed', async () => {
+    const path = file();
+    const old = new Database(path);
+    old.exec(hubMigrations[0] as string);
+    // An older hub numbered a write's cards alike: five cards all changed at number 3.
+    for (let i = 0; i < 5; i++) {
+      old.prepare('INSERT INTO card (card_id, points, changed_seq) VALUES (?, ?, 3)').run(`old-${i}`, 10 + i);
+      old.prepare("INSERT INTO card_store VALUES (?, 's1')").run(`old-${i}`);
+      old.prepare('INSERT INTO lot VALUES (?, ?, ?, ?, 0, NULL)').run(`old-${i}`, `lot-${i}`, 10 + i, 10 + i);
+    }
+    old.prepare("UPDATE card SET blocked = 1, block_changed_seq = 2 WHERE card_id = 'old-4'").run();
+    old.prepare("UPDATE meta SET value = 3 WHERE key = 'change_seq'").run();
+    old.close();
+    const store = new SqliteHubStore(path);
+    await store.addTill({ storeId: 's1', tillId: 't1', codeHash: 'x', codeExpiresAt: 0 });
+    for (const cursor of [0, 3]) {
+      const { pages } = await pullAll(store, { tillId: 't1', storeId: 's1', cursor, limit: 2, now: 1 });
+      for (const page of pages) expect(page.balances.length).toBeLessThanOrEqual(2);
+      const seen = pages.flatMap((p) => p.balances.map((b) => [b.cardId, b.available]));
+      expect(seen).toEqual(Array.from({ length: 5 }, (_, i) => [`old-${i}`, 10 + i]));
+      expect(pages.flatMap((p) => p.blocklist.map((b) => b.cardId))).toEqual(['old-4']);
+    }
+    await store.close();
+    // Opened again: nothing more to do.
+    const again = new SqliteHubStore(path);
+    expect(
+      (await again.changesSince({ tillId: 't1', storeId: 's1', cursor: 8, limit: 2, now: 1 })).balances,
+    ).toEqual([]);
+    await again.close();
+  });
+
+  it(`keeps at most ${syncCardCapsMax} per-card caps (all of a store's go with every page), refusing one more`, async () => {
+    const store = new SqliteHubStore(':memory:');
+    for (let i = 0; i < syncCardCapsMax; i++) await store.setCardCap(`capped-${i}`, i % 50);
+    await expect(store.setCardCap('one-more', 5)).rejects.toMatchObject({
+      name: 'HubStoreError',
+      code: 'limit_reached',
+    });
+    await store.setCardCap('capped-7', 99); // changing a kept cap is fine
+    await store.setCardCap('capped-8', null);
+    await store.setCardCap('one-more', 5);
+    await store.close();
+  }, 60_000);
+});

@@ -16,14 +16,23 @@ import { z } from 'zod';
 /** Bounds of one push: a batch is refused beyond either. */
 export const syncBatchEntriesMax = 500;
 export const syncBatchBytesMax = 1_048_576;
-/** Bounds of one pull page. */
+/**
+ * Bounds of one pull page: at most this many card snapshots and this many blocklist changes
+ * (a till asks for fewer with `limit`), and at most `syncPullRuleSetsMax` rule sets.
+ */
 export const syncPullItemsMax = 5_000;
+export const syncPullRuleSetsMax = 16;
+/** Per-card offline caps head office keeps; all of a store's are sent with every page. */
+export const syncCardCapsMax = 10_000;
 /** Cards one cards-seen request may name. */
 export const syncCardsSeenMax = 200;
+/** Postings of one entry, and the largest amount (points, either sign) a posting may carry. */
+export const syncEntryPostingsMax = 512;
+export const syncPostingPointsMax = 1_000_000_000_000;
 
 const id = z.string().min(1).max(128);
 const ms = z.number().int().nonnegative();
-const points = z.number().int().min(-1_000_000_000_000).max(1_000_000_000_000);
+const points = z.number().int().min(-syncPostingPointsMax).max(syncPostingPointsMax);
 const cap = z.number().int().nonnegative().max(1_000_000_000);
 
 /** Store and till ids as store IT writes them in the agent's config. */
@@ -59,11 +68,16 @@ export function idempotencyKeyFor(tillId: string, epoch: string, fromSeq: number
   return `${tillId}:${epoch}:${fromSeq}-${toSeq}`;
 }
 
-/** The fields of an outbox entry the batch checks; the rest is kept as sent. */
+/**
+ * The fields of an outbox entry the batch checks; the rest is kept as sent. Posting amounts
+ * are bounded integers, so a sum of an entry's postings is exact (and head office sums them
+ * as BigInt all the same).
+ */
 export const syncEntryHeaderSchema = z.looseObject({
   tillId: syncNameSchema,
   epoch: id,
   seq: z.number().int().positive(),
+  postings: z.array(z.looseObject({ amount: points })).max(syncEntryPostingsMax),
 });
 
 export const syncPushRequestSchema = z
@@ -125,6 +139,7 @@ export const syncErrorCodes = [
   'sequence_gap',
   'batch_replayed',
   'chain_broken',
+  'epoch_conflict',
   'enrol_code_invalid',
   'rate_limited',
   'unavailable',
@@ -200,7 +215,7 @@ export const offlineLimitsSchema = z.strictObject({
    */
   tillTotalCap: cap,
   /** Per-card exceptions to `perCardCap` (a trusted card, a card under review at 0). */
-  cards: z.array(z.strictObject({ cardId: id, cap })).max(10_000),
+  cards: z.array(z.strictObject({ cardId: id, cap })).max(syncCardCapsMax),
 });
 export type OfflineLimits = z.infer<typeof offlineLimitsSchema>;
 
@@ -216,7 +231,7 @@ export const syncChangesResponseSchema = z.strictObject({
   watermark: z.strictObject({ epoch: id.nullable(), seq: z.number().int().nonnegative() }),
   balances: z.array(balanceSnapshotSchema).max(syncPullItemsMax),
   blocklist: z.array(blocklistChangeSchema).max(syncPullItemsMax),
-  ruleSets: z.array(signedRuleSetSchema).max(16),
+  ruleSets: z.array(signedRuleSetSchema).max(syncPullRuleSetsMax),
   limits: offlineLimitsSchema,
 });
 export type SyncChangesResponse = z.infer<typeof syncChangesResponseSchema>;

@@ -1,0 +1,145 @@
+/**
+ * The PostgreSQL hub's tables. Every query sent is ONE statement (Citus propagates DDL on
+ * distributed tables statement by statement and refuses a query string of several), and an
+ * upgrade of an older schema checks the catalog from the client first, then sends each of its
+ * statements on its own (no `DO` blocks): an open that has nothing to change takes no table lock.
+ *
+ * Every card-keyed table has `card_id` in its primary key (`journal`, `posting`, `lot`, `card`,
+ * `card_store`, `card_cap`); `till`, `till_cursor`, `store_limits`, `rule_set`, `meta`,
+ * `change_set` are small tables that are not keyed by card.
+ */
+
+/** The schema version this hub writes (`meta.schema_version`); a newer one is refused at open. */
+export const postgresSchemaVersion = 2;
+
+/** The statements that create a fresh schema; each is a no-op on a schema that has it. */
+export function createStatements(partitions: number): string[] {
+  const parts = (table: string) =>
+    Array.from(
+      { length: partitions },
+      (_, i) =>
+        `CREATE TABLE IF NOT EXISTS ${table}_p${i} PARTITION OF ${table} FOR VALUES WITH (MODULUS ${partitions}, REMAINDER ${i})`,
+    );
+  return [
+    'CREATE TABLE IF NOT EXISTS meta (key text COLLATE "C" PRIMARY KEY, value bigint NOT NULL)',
+    `INSERT INTO meta VALUES ('change_seq', 0), ('hub_entry_seq', 0), ('vested_through', 0)
+     ON CONFLICT DO NOTHING`,
+    `CREATE TABLE IF NOT EXISTS till (till_id text COLLATE "C" PRIMARY KEY, store_id text COLLATE "C" NOT NULL,
+     secret_hash text, code_hash text, code_expires_at bigint)`,
+    'CREATE INDEX IF NOT EXISTS till_store ON till(store_id)',
+    `CREATE TABLE IF NOT EXISTS till_cursor (till_id text COLLATE "C" NOT NULL, epoch text COLLATE "C" NOT NULL,
+     last_seq bigint NOT NULL, last_hash text NOT NULL, updated_at bigint NOT NULL, PRIMARY KEY (till_id, epoch))`,
+    `CREATE TABLE IF NOT EXISTS journal (card_id text COLLATE "C" NOT NULL, till_id text COLLATE "C" NOT NULL,
+     epoch text COLLATE "C" NOT NULL, seq bigint NOT NULL, txn_id text COLLATE "C" NOT NULL, kind text NOT NULL,
+     occurred_at bigint NOT NULL, hash text NOT NULL, body text NOT NULL,
+     PRIMARY KEY (card_id, till_id, epoch, seq)) PARTITION BY HASH (card_id)`,
+    ...parts('journal'),
+    `CREATE TABLE IF NOT EXISTS posting (card_id text COLLATE "C" NOT NULL, txn_id text COLLATE "C" NOT NULL,
+     leg int NOT NULL, account text NOT NULL, amount bigint NOT NULL, lot_id text COLLATE "C",
+     PRIMARY KEY (card_id, txn_id, leg)) PARTITION BY HASH (card_id)`,
+    ...parts('posting'),
+    // expiring = expires_at while points remain, else null: the expiry job's index. A spend
+    // that leaves points in the lot changes no indexed value (a HOT update); an index predicate
+    // on remaining would make every spend a non-HOT update.
+    `CREATE TABLE IF NOT EXISTS lot (card_id text COLLATE "C" NOT NULL, lot_id text COLLATE "C" NOT NULL,
+     initial bigint NOT NULL, remaining bigint NOT NULL, vests_at bigint NOT NULL, expires_at bigint, expiring bigint,
+     PRIMARY KEY (card_id, lot_id)) WITH (fillfactor = 90)`,
+    'CREATE INDEX IF NOT EXISTS lot_expiring ON lot(expiring) WHERE expiring IS NOT NULL',
+    'CREATE INDEX IF NOT EXISTS lot_vests ON lot(vests_at)',
+    // A balance update changes no indexed column: a HOT update, in place on its page (room
+    // left by the fill factor). Pulls find changed cards through change_set, not an index here.
+    `CREATE TABLE IF NOT EXISTS card (card_id text COLLATE "C" PRIMARY KEY, points bigint NOT NULL DEFAULT 0,
+     overdraft bigint NOT NULL DEFAULT 0, blocked boolean NOT NULL DEFAULT false,
+     flagged boolean NOT NULL DEFAULT false, changed_seq bigint NOT NULL DEFAULT 0,
+     block_changed_seq bigint NOT NULL DEFAULT 0, block_changed_at bigint NOT NULL DEFAULT 0) WITH (fillfactor = 70)`,
+    // Only blocked or unblocked cards are indexed: a balance update adds no entry here.
+    'CREATE INDEX IF NOT EXISTS card_block_changes ON card(block_changed_seq) WHERE block_changed_seq > 0',
+    // Cards to review (overspent offline): few, and a balance update changes no column indexed here.
+    'CREATE INDEX IF NOT EXISTS card_flagged ON card(overdraft) WHERE flagged',
+    // One row per write: the cards it gave feed numbers, the highest of them as seq.
+    'CREATE TABLE IF NOT EXISTS change_set (seq bigint PRIMARY KEY, card_ids text[] NOT NULL)',
+    // Feed numbers whose writers committed, until the published head reaches them (see pgSql.publish).
+    'CREATE TABLE IF NOT EXISTS change_published (first_seq bigint PRIMARY KEY, last_seq bigint NOT NULL)',
+    `CREATE TABLE IF NOT EXISTS card_store (card_id text COLLATE "C" NOT NULL, store_id text COLLATE "C" NOT NULL,
+     PRIMARY KEY (card_id, store_id))`,
+    'CREATE INDEX IF NOT EXISTS card_store_store ON card_store(store_id, card_id)',
+    'CREATE TABLE IF NOT EXISTS card_cap (card_id text COLLATE "C" PRIMARY KEY, cap bigint NOT NULL)',
+    `CREATE TABLE IF NOT EXISTS store_limits (store_id text COLLATE "C" PRIMARY KEY, max_sync_age_ms bigint NOT NULL,
+     per_card_cap bigint NOT NULL, store_total_cap bigint NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS rule_set (seq bigint PRIMARY KEY, version text NOT NULL UNIQUE,
+     effective_from bigint NOT NULL, rule_set_json text NOT NULL, signature text NOT NULL)`,
+    'CREATE INDEX IF NOT EXISTS rule_set_effective ON rule_set(effective_from)',
+  ];
+}
+
+/**
+ * Changes an older schema needs, in order: `needed` is one query answering one row with a
+ * boolean `needed`; then each statement is sent on its own, in the open's transaction.
+ */
+export interface UpgradeStep {
+  what: string;
+  needed: string;
+  statements: string[];
+}
+
+const columnMissing = (table: string, column: string) =>
+  `SELECT NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+     AND table_name = '${table}' AND column_name = '${column}') AS needed`;
+const indexExists = (index: string) =>
+  `SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = '${index}') AS needed`;
+const metaMissing = (key: string) => `SELECT NOT EXISTS (SELECT 1 FROM meta WHERE key = '${key}') AS needed`;
+
+export const upgradeSteps: readonly UpgradeStep[] = [
+  {
+    what: 'lot.expiring (the expiry index column)',
+    needed: columnMissing('lot', 'expiring'),
+    statements: [
+      'ALTER TABLE lot ADD COLUMN expiring bigint',
+      'ALTER TABLE lot SET (fillfactor = 90)',
+      'UPDATE lot SET expiring = expires_at WHERE remaining > 0 AND expires_at IS NOT NULL',
+    ],
+  },
+  { what: 'drop lot_expiry', needed: indexExists('lot_expiry'), statements: ['DROP INDEX lot_expiry'] },
+  {
+    what: 'drop card_changed (balance updates become HOT)',
+    needed: indexExists('card_changed'),
+    statements: ['DROP INDEX card_changed', 'ALTER TABLE card SET (fillfactor = 70)'],
+  },
+  {
+    what: 'drop card_block_changed',
+    needed: indexExists('card_block_changed'),
+    statements: ['DROP INDEX card_block_changed'],
+  },
+  {
+    // Cursors before the change-set log began pull by the store's card list.
+    what: 'change_set_from',
+    needed: metaMissing('change_set_from'),
+    statements: [
+      `INSERT INTO meta SELECT 'change_set_from', value + 1 FROM meta WHERE key = 'change_seq' ON CONFLICT DO NOTHING`,
+    ],
+  },
+  {
+    // One feed number per card change (writes used to give all their cards one number, which a
+    // page could not split): every card gets its own after the old head, its block change the
+    // same; a till behind the old head gets those cards once more. The change-set log restarts.
+    what: 'one feed number per card change, and the published head',
+    needed: metaMissing('published_change_seq'),
+    statements: [
+      `UPDATE card SET changed_seq = m.value + r.n
+       FROM (SELECT card_id, row_number() OVER (ORDER BY changed_seq, card_id) AS n FROM card WHERE changed_seq > 0) AS r,
+         (SELECT value FROM meta WHERE key = 'change_seq') AS m
+       WHERE card.card_id = r.card_id`,
+      'UPDATE card SET block_changed_seq = changed_seq WHERE block_changed_seq > 0',
+      `UPDATE meta SET value = value + (SELECT count(*) FROM card WHERE changed_seq > 0) WHERE key = 'change_seq'`,
+      'DELETE FROM change_set',
+      `UPDATE meta SET value = (SELECT value + 1 FROM meta WHERE key = 'change_seq') WHERE key = 'change_set_from'`,
+      `INSERT INTO meta SELECT 'published_change_seq', value FROM meta WHERE key = 'change_seq'`,
+    ],
+  },
+];
+
+/** Reads the schema version (0: none recorded yet, a schema of before the version was kept). */
+export const schemaVersionQuery = `SELECT COALESCE((SELECT value FROM meta WHERE key = 'schema_version'), 0) AS version`;
+
+export const setSchemaVersion = `INSERT INTO meta VALUES ('schema_version', $1)
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value`;

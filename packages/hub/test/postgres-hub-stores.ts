@@ -1,0 +1,40 @@
+import { afterAll, beforeAll } from 'vitest';
+import { PostgresHubStore, type PostgresHubStoreOptions } from '../src/postgres-hub-store';
+import { startTestPostgres, type TestPostgres } from './test-postgres';
+
+/**
+ * A real PostgreSQL server for one test file (started before its tests, stopped after them) and
+ * hub stores on it, each opened in a fresh schema (`lastSchema()` names the last one, to open
+ * it again).
+ */
+export function postgresHubStores(prefix: string) {
+  let server: TestPostgres | undefined;
+  let schemas = 0;
+  let last = '';
+  const run = `${prefix}${process.pid}_${Date.now() % 100_000}`;
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  }, 30_000);
+  const url = () => {
+    if (!server) throw new Error('PostgreSQL did not start');
+    return server.url;
+  };
+  return {
+    url,
+    lastSchema: () => last,
+    open: (options: Partial<PostgresHubStoreOptions> = {}): Promise<PostgresHubStore> => {
+      schemas += 1;
+      last = `${run}_${schemas}`;
+      return PostgresHubStore.open({
+        connectionString: url(),
+        schema: last,
+        partitions: 4,
+        poolMax: 2,
+        ...options,
+      });
+    },
+  };
+}
