@@ -5,6 +5,7 @@ export * from './model/invariants';
 export * from './model/lots';
 export * from './model/outbox-entry';
 export * from './model/requests';
+export * from './model/sale-fact';
 export * from './model/snapshot';
 export * from './model/unacked-spend';
 export * from './operations/card-view';

@@ -156,6 +156,47 @@ export const syncErrorSchema = z.strictObject({
 });
 export type SyncError = z.infer<typeof syncErrorSchema>;
 
+/** Grant keys and groups one card snapshot may carry. */
+export const cardGrantsMax = 64;
+export const cardGroupsMax = 32;
+
+/**
+ * Head office's card as a till needs it besides points (docs/chain-sync.md): the state it
+ * enrolled, the counters the rules read (sums of sale facts), the once-only grant keys, and the
+ * profile fields the rules read. No personal data: a birthday is a month and a day, a phone is
+ * a keyed hash for lookup. Merged at the till with its own entries after the watermark.
+ */
+export const cardStateSnapshotSchema = z.strictObject({
+  status: z.enum(['anonymous', 'enrolled', 'blocked']),
+  enrolledAt: ms.nullable(),
+  counters: z.strictObject({
+    /** Spend the program's tier window counts, as of `asOf` (minor units). */
+    tierSpendMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    lifetimeSpendMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    purchaseCount: z.number().int().nonnegative().max(1_000_000_000),
+    asOf: ms,
+  }),
+  grants: z.array(z.string().min(1).max(64)).max(cardGrantsMax),
+  profile: z
+    .strictObject({
+      birthMonthDay: z
+        .string()
+        .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/)
+        .nullable(),
+      groups: z.array(z.string().min(1).max(64)).max(cardGroupsMax),
+      referredBy: z.string().min(1).max(64).nullable(),
+      /** How complete the buyer's profile is, 0–100. */
+      completeness: z.number().int().min(0).max(100),
+    })
+    .nullable(),
+  /** HMAC-SHA-256 (hex) of the E.164 phone under the chain's lookup key; null when none or erased. */
+  phoneHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
+});
+export type CardStateSnapshot = z.infer<typeof cardStateSnapshotSchema>;
+
 export const balanceSnapshotSchema = z.strictObject({
   cardId: id,
   /** Spendable points at head office (all tills' entries it holds, vesting and expiry by its job). */
@@ -164,6 +205,8 @@ export const balanceSnapshotSchema = z.strictObject({
   blocked: z.boolean(),
   /** Flagged for review (an offline overspend was booked to the offline overdraft). */
   flagged: z.boolean(),
+  /** The card beyond its points, for tills that pull with `version=2`. */
+  card: cardStateSnapshotSchema.optional(),
 });
 export type BalanceSnapshot = z.infer<typeof balanceSnapshotSchema>;
 
@@ -231,6 +274,11 @@ export const syncChangesResponseSchema = z.strictObject({
   watermark: z.strictObject({ epoch: id.nullable(), seq: z.number().int().nonnegative() }),
   balances: z.array(balanceSnapshotSchema).max(syncPullItemsMax),
   blocklist: z.array(blocklistChangeSchema).max(syncPullItemsMax),
+  /** The chain's key for phone hashes (base64url, 32 bytes), for `version=2` pulls. */
+  phoneLookupKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/)
+    .optional(),
   ruleSets: z.array(signedRuleSetSchema).max(syncPullRuleSetsMax),
   limits: offlineLimitsSchema,
 });
@@ -239,7 +287,55 @@ export type SyncChangesResponse = z.infer<typeof syncChangesResponseSchema>;
 export const syncChangesQuerySchema = z.strictObject({
   cursor: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().positive().max(syncPullItemsMax).default(1_000),
+  /** 2: each balance carries the card's state (`card`); tills from before it ask for 1. */
+  version: z.coerce.number().int().min(1).max(2).default(1),
 });
+
+/** Profiles one request may carry. */
+export const syncProfilesMax = 200;
+
+/**
+ * Personal data collected at enrolment, sent to head office out of band (never in the
+ * journal): the till keeps it until head office acknowledges it, then deletes it.
+ */
+export const syncProfileSchema = z.strictObject({
+  cardId: id,
+  /** The enrolment entry's `detail.profileRef`: ties the data to the enrolment without holding it. */
+  profileRef: id,
+  phone: z.string().regex(/^\+[1-9][0-9]{6,14}$/),
+  consentAt: ms,
+});
+export type SyncProfile = z.infer<typeof syncProfileSchema>;
+
+export const syncProfilesRequestSchema = z.strictObject({
+  profiles: z.array(syncProfileSchema).min(1).max(syncProfilesMax),
+});
+export type SyncProfilesRequest = z.infer<typeof syncProfilesRequestSchema>;
+
+export const syncProfilesResponseSchema = z.strictObject({
+  /** Profile refs head office holds now (kept, or a second enrolment kept as a conflict): delete them at the till. */
+  acknowledged: z.array(id).max(syncProfilesMax),
+});
+export type SyncProfilesResponse = z.infer<typeof syncProfilesResponseSchema>;
+
+/**
+ * `GET /v1/sync/sales/:receiptId`: a sale made at any till of the chain, for a return at
+ * another till. `sale` is the ledger's sale fact (`saleFactSchema` of `@tillpoint/ledger`,
+ * which the agent applies; typed loosely here as the push entries are).
+ */
+export const syncSaleLookupResponseSchema = z.strictObject({
+  txnId: id,
+  tillId: syncNameSchema,
+  cardId: id,
+  occurredAt: ms,
+  rulesVersion: z.string().max(64).nullable(),
+  sale: z.record(z.string(), z.unknown()),
+  /** Units of each line already returned, at any till. */
+  returned: z.array(z.strictObject({ lineId: id, quantity: z.number().nonnegative() })).max(1_000),
+  /** Money already given back for this sale. */
+  refundedMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+});
+export type SyncSaleLookupResponse = z.infer<typeof syncSaleLookupResponseSchema>;
 
 /**
  * A card scanned for the first time at a store: head office has never sent its balance there

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '@tillpoint/core';
 import { z } from 'zod';
 import { accountKinds } from './accounts';
+import { returnFactSchema, saleFactSchema } from './sale-fact';
 
 /**
  * One outbox entry: a journal entry as head office receives it. The hash chain covers
@@ -56,8 +57,15 @@ export const outboxBodySchema = z.strictObject({
       }),
     )
     .max(64),
-  /** Operation details: receipt id, amounts, actor/role/reason, enrolment data. */
+  /**
+   * Operation details: receipt id, amounts, actor/role/reason; for an enrolment its `profileRef`
+   * and `consentAt` (never personal data: the phone travels to head office out of band).
+   */
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())])),
+  /** On a sale: what was sold, line by line (absent on entries written before sale facts existed). */
+  sale: saleFactSchema.optional(),
+  /** On a return: what came back, and of which sale. */
+  returned: returnFactSchema.optional(),
 });
 export type OutboxBody = z.infer<typeof outboxBodySchema>;
 
