@@ -172,6 +172,11 @@ export const cardStateSnapshotSchema = z.strictObject({
   counters: z.strictObject({
     /** Spend the program's tier window counts, as of `asOf` (minor units). */
     tierSpendMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    /**
+     * Spend that keeps the tier reached in the last complete window when the program's tiers
+     * downgrade only at the end of a window (0 otherwise): tier = f(max(floor, spend + own)).
+     */
+    tierFloorMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
     lifetimeSpendMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
     purchaseCount: z.number().int().nonnegative().max(1_000_000_000),
     asOf: ms,
