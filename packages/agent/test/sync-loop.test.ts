@@ -6,6 +6,13 @@ import { type SyncTransport, SyncTransportError } from '../src/sync/http-sync-tr
 import { SyncClient, type SyncOutbox } from '../src/sync/sync-client';
 import { SyncStateStore } from '../src/sync/sync-state-store';
 
+/** The ledger reads the sync loop makes besides the outbox: nothing spent, no card kept. */
+const noCards = {
+  unackedSpend: () => ({ card: 0, till: 0 }),
+  getCard: () => undefined,
+  getCardSnapshot: () => undefined,
+};
+
 const entry = {
   tillId: 't1',
   epoch: 'e1',
@@ -17,6 +24,7 @@ const entry = {
 
 function outbox(): SyncOutbox & { acked: number } {
   return {
+    ...noCards,
     acked: 0,
     outboxAfter(seq) {
       return seq < 1 ? [entry] : [];
@@ -88,6 +96,7 @@ describe('sync loop timing', () => {
     const pushed: number[] = [];
     let release: (() => void) | undefined;
     const box: SyncOutbox = {
+      ...noCards,
       outboxAfter: (seq) => (seq < lastSeq ? [{ ...entry, seq: seq + 1 }] : []),
       outboxHead: () => ({
         tillId: 't1',

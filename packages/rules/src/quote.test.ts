@@ -211,6 +211,41 @@ describe('quote', () => {
     expect(min.redemption.limitedBy.map((l) => l.code)).toEqual(['balance', 'below_minimum']);
   });
 
+  it('takes a cap from outside the program as one more limit, with its reason, on the quote and the spend', () => {
+    const parsed = parseProgram(
+      {
+        id: 'p',
+        name: 'P',
+        currency: 'RUB',
+        pointValueMinor: 100,
+        earn: base2,
+        redemption: { stepPoints: 20 },
+      },
+      'test',
+    );
+    if (!parsed.ok) throw new Error(parsed.message);
+    const basket = basketSchema.parse({ currency: 'RUB', lines: [line('1', 100_000)] });
+    const card = cardSchema.parse({ id: 'c', status: 'enrolled', balance: { spendable: 500, pending: 0 } });
+    const spendCap = {
+      points: 75,
+      code: 'offline_card_cap',
+      text: 'Head office is out of reach: at most 75 points.',
+    };
+    const capped = quote(basket, card, parsed.value, now, { spendCap });
+    // 75 is the binding limit, then the step of 20 takes it down to 60.
+    expect(capped.redemption.maxPoints).toBe(60);
+    expect(capped.redemption.limitedBy.map((l) => l.code)).toEqual(['offline_card_cap', 'step']);
+    expect(
+      quote(basket, card, parsed.value, now, { spendCap, spendPoints: 80 }).redemption.chosen?.refusal?.code,
+    ).toBe('above_maximum');
+    expect(
+      quote(basket, card, parsed.value, now, { spendCap, spendPoints: 60 }).redemption.chosen?.points,
+    ).toBe(60);
+    // A cap above every program limit changes nothing.
+    const loose = quote(basket, card, parsed.value, now, { spendCap: { ...spendCap, points: 10_000 } });
+    expect(loose.redemption).toEqual(quote(basket, card, parsed.value, now).redemption);
+  });
+
   it('shows an offer only when its basket conditions hold', () => {
     const program = {
       offers: [

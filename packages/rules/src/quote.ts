@@ -25,6 +25,19 @@ export interface QuoteOptions {
   rewards?: readonly RewardRequest[];
   /** Units left of each limited-stock reward, by reward id (head office's figure). */
   rewardStock?: Readonly<Record<string, number>>;
+  /**
+   * A limit from outside the program on what may be spent now, with its reason: the till's
+   * offline spending caps while head office is out of reach. It joins the program's own limits,
+   * so the quote never offers more than the till will accept.
+   */
+  spendCap?: SpendCap;
+}
+
+export interface SpendCap {
+  points: number;
+  /** A stable code for `limitedBy` (e.g. `offline_card_cap`) and the sentence that explains it. */
+  code: string;
+  text: string;
 }
 
 /**
@@ -72,6 +85,7 @@ export function quote(
     balance: card.balance.spendable - (rewards?.quote.chosenCostPoints ?? 0),
     blockedBy,
     spendPoints: chosenSpend(compiled, options),
+    ...(options.spendCap === undefined ? {} : { spendCap: options.spendCap }),
   });
   // points spent and rewards both pay part of a line with points
   const paidWithPoints = redemption.lineSpentMinor.map((m, i) => m + (rewardMinor[i] ?? 0));

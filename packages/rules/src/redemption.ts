@@ -30,6 +30,8 @@ export interface RedemptionInput {
   balance: number;
   blockedBy: Notice | null;
   spendPoints: number | undefined;
+  /** A limit from outside the program (the till's offline caps), with its reason. */
+  spendCap?: { points: number; code: string; text: string };
 }
 
 /**
@@ -67,6 +69,10 @@ export function planRedemption(
   const lineMaxPoints = lineMaxMoney.map((money) => pointsWithinMoney(rate, money));
 
   const limits = stop === null ? spendLimits(compiled, balance, lineMaxPoints, totalMinor) : [];
+  if (stop === null && input.spendCap !== undefined) {
+    const { code, text } = input.spendCap;
+    limits.push({ code, text, points: Math.max(0, input.spendCap.points) });
+  }
   let maxPoints = limits.length === 0 ? 0 : Math.min(...limits.map((l) => l.points));
   let limitedBy: Notice[] = stop === null ? [] : [stop];
   if (stop === null) {

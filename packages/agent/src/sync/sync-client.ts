@@ -1,16 +1,26 @@
 import { statfsSync } from 'node:fs';
 import { assert, type Clock } from '@tillpoint/core';
-import { isMemberAccount, type OutboxEntry } from '@tillpoint/ledger';
+import type { OutboxEntry } from '@tillpoint/ledger';
 import { type OfflineLimits, type SignedRuleSet, syncCardsSeenMax, verifyRuleSet } from '@tillpoint/protocol';
 import { type SyncTransport, SyncTransportError } from './http-sync-transport';
-import { checkOfflineSpend, type OfflineRefusalCode, offlineExposure } from './offline-policy';
+import {
+  checkOfflineSpend,
+  type OfflineRefusalCode,
+  offlineExposure,
+  offlineSpendable,
+} from './offline-policy';
 import type { SyncStateStore } from './sync-state-store';
 
-/** The part of the ledger store the sync loop uses (`SqliteLedgerStore` has it). */
+/** The part of the ledger store the sync loop uses (every `LedgerStore` has it). */
 export interface SyncOutbox {
   outboxAfter(seq: number, limit: number): OutboxEntry[];
   outboxHead(): { tillId: string; epoch: string; lastSeq: number; ackedThrough: number; pending: number };
   markAcked(throughSeq: number): void;
+  /** What the till let cards spend that head office has not acknowledged: kept as running totals. */
+  unackedSpend(cardId: string): { card: number; till: number };
+  /** The card as the till sees it: head office's snapshot and this till's entries after it, merged. */
+  getCard(cardId: string, at: number): { spendable: number } | undefined;
+  getCardSnapshot(cardId: string): unknown;
   /**
    * Keeps head office's figures in the ledger so a spend may draw on them (`SqliteLedgerStore`
    * has it): spendable = snapshot + this till's entries after the watermark − holds.
@@ -59,8 +69,6 @@ export interface SyncClientOptions {
   /** The data folder, whose free space is watched; warn below `diskFreeWarnBytes`. */
   diskPath?: string;
   diskFreeWarnBytes?: number;
-  /** Unacknowledged entries scanned for offline sums at most (beyond: refuse offline spending). */
-  offlineScanMax?: number;
   random?: () => number;
   /** Stricter local limits (the smaller of these and head office's applies). */
   localLimits?: { maxSyncAgeMs?: number; perCardCap?: number; tillTotalCap?: number };
@@ -80,14 +88,14 @@ const defaults = {
   pullPagesMax: 20,
   pendingWarn: 50_000,
   diskFreeWarnBytes: 500 * 1024 * 1024,
-  offlineScanMax: 20_000,
 };
 
 /**
  * The till's sync loop: pushes outbox entries in order (batches bounded by count and bytes),
  * pulls changes since its cursor, and backs off with jitter while head office is unreachable.
  * It runs on its own timers and never blocks a sale: the sale path only reads what it kept
- * (`knownBalance`, `checkSpend`), and may `nudge` it after a commit.
+ * (`checkSpend`, `offlineRoom`: constant-time reads of the ledger and of its own state), and
+ * may `nudge` it after a commit.
  */
 export class SyncClient {
   readonly #o: SyncClientOptions & typeof defaults;
@@ -350,7 +358,7 @@ export class SyncClient {
         now,
         lastSyncAt: lastSuccessAt,
         limits,
-        tillSpentOffline: this.#spentOffline().total,
+        tillSpentOffline: this.#o.outbox.unackedSpend('').till,
       }),
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
       warnings,
@@ -367,49 +375,13 @@ export class SyncClient {
     }
   }
 
-  /** Points spent in entries head office has not acknowledged: per card and in total. */
-  #spentOffline(): { total: number; byCard: Map<string, number>; complete: boolean } {
-    const head = this.#o.outbox.outboxHead();
-    const entries = this.#o.outbox.outboxAfter(head.ackedThrough, Math.min(1_000, this.#o.offlineScanMax));
-    const byCard = new Map<string, number>();
-    let total = 0;
-    let scanned = entries;
-    let seen = 0;
-    while (scanned.length > 0) {
-      for (const entry of scanned) {
-        const spent = spentIn(entry);
-        if (spent > 0) {
-          byCard.set(entry.cardId, (byCard.get(entry.cardId) ?? 0) + spent);
-          total += spent;
-        }
-      }
-      seen += scanned.length;
-      const last = scanned[scanned.length - 1] as OutboxEntry;
-      if (seen >= this.#o.offlineScanMax || last.seq >= head.lastSeq) break;
-      scanned = this.#o.outbox.outboxAfter(last.seq, 1_000);
-    }
-    return { total, byCard, complete: seen >= head.pending };
-  }
-
   /**
    * The till's figure for a card: head office's snapshot plus this till's own entries after the
-   * snapshot's watermark. Undefined when head office never sent this card.
+   * snapshot's watermark, as the ledger keeps it. Undefined when head office never sent this card.
    */
   knownBalance(cardId: string): number | undefined {
-    const kept = this.#o.state.balance(cardId);
-    if (kept === undefined) return undefined;
-    const now = this.#o.clock.nowMs();
-    const head = this.#o.outbox.outboxHead();
-    const after = kept.watermarkEpoch === head.epoch ? kept.watermarkSeq : 0;
-    let balance = kept.available;
-    let from = after;
-    for (let round = 0; round < 100 && from < head.lastSeq; round++) {
-      const entries = this.#o.outbox.outboxAfter(from, 1_000);
-      if (entries.length === 0) break;
-      for (const entry of entries) if (entry.cardId === cardId) balance += spendableDelta(entry, now);
-      from = (entries[entries.length - 1] as OutboxEntry).seq;
-    }
-    return balance;
+    if (this.#o.outbox.getCardSnapshot(cardId) === undefined) return undefined;
+    return this.#o.outbox.getCard(cardId, this.#o.clock.nowMs())?.spendable;
   }
 
   /** Head office's limits, tightened by the local ones; null until the first pull. */
@@ -437,44 +409,44 @@ export class SyncClient {
     return this.#o.state.balance(cardId)?.blocked ?? false;
   }
 
-  /** Offline-spending decision for the sale path (see `checkOfflineSpend`). */
+  /**
+   * Offline-spending decision for the sale path (see `checkOfflineSpend`): `spendable` is the
+   * ledger's merged figure for the card; what the card and the till spent that head office has
+   * not acknowledged comes from the ledger's running totals, so the check costs the same with
+   * an empty outbox and with a day's sales waiting.
+   */
   checkSpend(
     cardId: string,
     amount: number,
-    localBalance: number,
+    spendable: number,
   ): { ok: true } | { ok: false; code: OfflineRefusalCode; message: string } {
-    const spent = this.#spentOffline();
-    const known = this.knownBalance(cardId);
+    const unacked = this.#o.outbox.unackedSpend(cardId);
     const outcome = checkOfflineSpend({
       now: this.#o.clock.nowMs(),
       lastSyncAt: this.#o.state.lastSyncAt,
-      limits: spent.complete ? this.limits() : null,
+      limits: this.limits(),
       cardId,
       blocked: this.blocked(cardId),
-      knownBalance: known === undefined ? localBalance : Math.max(known, localBalance),
-      cardSpentOffline: spent.byCard.get(cardId) ?? 0,
-      tillSpentOffline: spent.total,
+      knownBalance: spendable,
+      cardSpentOffline: unacked.card,
+      tillSpentOffline: unacked.till,
       amount,
     });
     return outcome.ok ? { ok: true } : { ok: false, code: outcome.code, message: outcome.message };
   }
-}
 
-/** Points an entry spent (its `redeemed` postings). */
-export function spentIn(entry: OutboxEntry): number {
-  let spent = 0;
-  for (const p of entry.postings) if (p.account === 'redeemed') spent += p.amount;
-  return spent;
-}
-
-/** How an entry changes what the card may spend at `now` (unvested new lots do not count yet). */
-export function spendableDelta(entry: OutboxEntry, now: number): number {
-  const unvested = new Set(entry.newLots.filter((l) => l.vestsAt > now).map((l) => l.lotId));
-  let delta = 0;
-  for (const p of entry.postings) {
-    if (!isMemberAccount(p.account)) continue;
-    if (p.amount > 0 && p.lotId !== null && unvested.has(p.lotId)) continue;
-    delta += p.amount;
+  /** The most this card may spend now as far as offline limits go (0 when offline spending is off). */
+  offlineRoom(cardId: string, spendable: number): number {
+    const unacked = this.#o.outbox.unackedSpend(cardId);
+    return offlineSpendable({
+      now: this.#o.clock.nowMs(),
+      lastSyncAt: this.#o.state.lastSyncAt,
+      limits: this.limits(),
+      cardId,
+      blocked: this.blocked(cardId),
+      knownBalance: spendable,
+      cardSpentOffline: unacked.card,
+      tillSpentOffline: unacked.till,
+    });
   }
-  return delta;
 }
