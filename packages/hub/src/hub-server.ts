@@ -32,6 +32,8 @@ export interface HubServerOptions {
   https?: { cert: string | Buffer; key: string | Buffer };
   /** pino logger options, or false. */
   logger?: boolean | object;
+  /** fastify's two lines per request (default on); the CLI logs one line per sync batch instead. */
+  requestLogging?: boolean;
 }
 
 const statusOf: Record<SyncErrorCode, number> = {
@@ -72,6 +74,7 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyBytesMax ?? syncBatchBytesMax,
     logger: options.logger ?? false,
+    disableRequestLogging: options.requestLogging === false,
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 

@@ -49,7 +49,7 @@ describe('tillpoint-hub review of cards overspent offline', () => {
       out: 'card 2000000000022: review flag cleared\n',
     });
     expect((await run(['review-done', '--db', db, '--card', '2000000000022'])).code).toBe(1);
-    expect((await run(['review-done', '--db', db])).out).toContain('--card is required');
+    expect((await run(['review-done', '--db', db])).out).toContain("required option '--card <code>'");
     const after = (await run(['flagged', '--db', db])).out;
     expect(after).toContain('2000000000015');
     expect(after).not.toContain('2000000000022');
