@@ -38,10 +38,12 @@ export class AgentProcess {
     private readonly token: string,
     /** The entry point: the sources through tsx (default) or a bundle (`build/bundle-agent.ts`). */
     private readonly bin = sourceBin,
+    /** The Node runtime: this one, or a release package's own. */
+    private readonly node = process.execPath,
   ) {}
 
   async start(timeoutMs = 20_000): Promise<void> {
-    const child = spawn(process.execPath, [this.bin, 'start', '--config', this.configFile], {
+    const child = spawn(this.node, [this.bin, 'start', '--config', this.configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -72,6 +72,7 @@ function debianRoot(): string {
     rmSync(fresh, { recursive: true, force: true });
   }
   const root = mkdtempSync(join(tmpdir(), 'tillpoint-release-root-'));
+  chmodSync(root, 0o755); // it is /, and the service user must reach /usr
   execFileSync('tar', ['-xf', tarball, '-C', root]);
   // systemd "runs" here only as far as the maintainer scripts can tell: a recording systemctl.
   mkdirSync(join(root, 'run/systemd/system'), { recursive: true });

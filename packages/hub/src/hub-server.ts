@@ -12,7 +12,7 @@ import {
   syncEnrolRequestSchema,
   syncPushRequestSchema,
 } from '@tillpoint/protocol';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { z } from 'zod';
 import { newTillSecret, parseTillAuthorization, sameHash, sha256Hex } from './credentials';
 import type { HubStore, TillRecord } from './hub-store';
@@ -74,7 +74,9 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyBytesMax ?? syncBatchBytesMax,
     logger: options.logger ?? false,
-    disableRequestLogging: options.requestLogging === false,
+    ...(options.requestLogging === false
+      ? { logController: new LogController({ disableRequestLogging: true }) }
+      : {}),
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 
