@@ -72,8 +72,8 @@ function debianRoot(): string {
     rmSync(fresh, { recursive: true, force: true });
   }
   const root = mkdtempSync(join(tmpdir(), 'tillpoint-release-root-'));
-  chmodSync(root, 0o755); // it is /, and the service user must reach /usr
   execFileSync('tar', ['-xf', tarball, '-C', root]);
+  chmodSync(root, 0o755); // it is /, and the service user must reach /usr (tar restored the temp folder's 0700)
   // systemd "runs" here only as far as the maintainer scripts can tell: a recording systemctl.
   mkdirSync(join(root, 'run/systemd/system'), { recursive: true });
   writeFileSync(
@@ -149,7 +149,7 @@ const basket = {
   ],
 };
 
-describe.skipIf(!enabled)('the release packages in an isolated Debian 12 root', () => {
+describe.skipIf(!enabled)('the release packages in an isolated Debian 12 root', { timeout: 120_000 }, () => {
   let root: string;
   let v1: ReleaseArtifacts;
   let v2: ReleaseArtifacts;
@@ -253,7 +253,7 @@ describe.skipIf(!enabled)('the release packages in an isolated Debian 12 root', 
     expect(upgraded.out).not.toContain('wrote /etc/tillpoint');
     const calls = readFileSync(join(root, 'var/log/systemctl.log'), 'utf8');
     expect(calls).toMatch(/stop tillpoint\.service[\s\S]*start tillpoint\.service/);
-    expect(inRoot(root, "dpkg-query -W -f '${Version}' tillpoint-agent").out).toBe('0.1.0~test2');
+    expect(inRoot(root, 'dpkg-query -W tillpoint-agent').out.trim()).toBe('tillpoint-agent\t0.1.0~test2');
     expect(readFileSync(join(root, 'etc/tillpoint/tillpoint.yaml')).equals(configBefore)).toBe(true);
     if (agent === undefined) throw new Error('no agent');
     agent = new RootAgent(root, agent.port, agent.token);
