@@ -103,7 +103,7 @@ class RootAgent {
         this.root,
         'env',
         '-i',
-        'PATH=/usr/bin:/bin',
+        'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
         'runuser',
         '-u',
         'tillpoint',
@@ -225,12 +225,12 @@ describe.skipIf(!enabled)('the release packages in an isolated Debian 12 root', 
     console.log(`cold start in the Debian root, from the package: ${ms.toFixed(0)} ms`);
     const pos = new PosClient({ baseUrl: agent.url, token });
     const sale = await pos.commit({
-      idempotencyKey: 'rel-1',
+      idempotencyKey: 'release-sale-0001',
       receiptId: 'REL-1',
       cardCode: '2000000000015',
       basket,
     });
-    expect(sale.ok).toBe(true);
+    expect(sale.ok, JSON.stringify(sale)).toBe(true);
     pos.close();
     const status = JSON.parse(inRoot(root, 'tillpoint status --json', 'tillpoint').out) as {
       source: string;

@@ -12,7 +12,12 @@ import {
   syncEnrolRequestSchema,
   syncPushRequestSchema,
 } from '@tillpoint/protocol';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { z } from 'zod';
 import { newTillSecret, parseTillAuthorization, sameHash, sha256Hex } from './credentials';
 import type { HubStore, TillRecord } from './hub-store';
