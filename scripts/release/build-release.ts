@@ -119,7 +119,11 @@ fi`,
     join(tree, 'usr/bin/tillpoint'),
     renderLauncher(
       spec,
-      '[ -n "$TILLPOINT_CONFIG" ] || TILLPOINT_CONFIG=/etc/tillpoint/tillpoint.yaml\nexport TILLPOINT_CONFIG\n',
+      '[ -n "$TILLPOINT_CONFIG" ] || TILLPOINT_CONFIG=/etc/tillpoint/tillpoint.yaml\n' +
+        '# The same memory settings as the service (see tillpoint.service).\n' +
+        '[ -n "$NODE_OPTIONS" ] || NODE_OPTIONS=--max-semi-space-size=1\n' +
+        '[ -n "$MALLOC_ARENA_MAX" ] || MALLOC_ARENA_MAX=2\n' +
+        'export TILLPOINT_CONFIG NODE_OPTIONS MALLOC_ARENA_MAX\n',
     ),
   );
   writeText(

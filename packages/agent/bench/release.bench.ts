@@ -22,6 +22,22 @@ interface Runner {
   name: string;
   node: string;
   bin: string;
+  /** The environment the launcher and the unit set (`/usr/bin/tillpoint`, tillpoint.service). */
+  env: Record<string, string>;
+}
+
+/** Runs `f` with the runner's environment, which the agent process inherits. */
+async function withEnv<T>(r: Runner, f: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(r.env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, r.env);
+  try {
+    return await f();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
 
 async function agentProcess(r: Runner): Promise<{ proc: AgentProcess; dir: string }> {
@@ -63,7 +79,7 @@ async function memoryAfterSales(
   sales: number,
 ): Promise<{ start: number; end: number; perSecond: number }> {
   const { proc, dir } = await agentProcess(r);
-  await proc.start();
+  await withEnv(r, () => proc.start());
   const start = rssMiB(proc.child?.pid);
   const c = new PosClient({ baseUrl: proc.url, token, timeoutMs: 10_000 });
   const t0 = Date.now();
@@ -97,11 +113,12 @@ export default async function bench(h: BenchHarness): Promise<void> {
     });
     const lib = join(release.agentTree, 'usr/lib/tillpoint');
     const runners: Runner[] = [
-      { name: 'sources via tsx', node: process.execPath, bin: sourceBin },
+      { name: 'sources via tsx', node: process.execPath, bin: sourceBin, env: {} },
       {
         name: 'package',
         node: join(lib, 'bin/node'),
         bin: join(lib, 'app/packages/agent/dist/tillpoint.mjs'),
+        env: { NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '2' },
       },
     ];
     const starts = Number(process.env.TILLPOINT_BENCH_STARTS ?? 15);
@@ -110,7 +127,7 @@ export default async function bench(h: BenchHarness): Promise<void> {
       for (let i = 0; i < starts; i++) {
         const { proc, dir } = await agentProcess(r);
         const t0 = process.hrtime.bigint();
-        await proc.start();
+        await withEnv(r, () => proc.start());
         times.push(Number(process.hrtime.bigint() - t0) / 1e6);
         await proc.stop();
         rmSync(dir, { recursive: true, force: true });

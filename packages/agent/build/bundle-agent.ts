@@ -50,6 +50,9 @@ export async function bundleAgent(
     format: 'esm',
     target: 'node20',
     sourcemap: 'linked',
+    // Less to parse at every start; names kept (errors and classes are matched by name).
+    minify: true,
+    keepNames: true,
     logLevel: 'warning',
     external: [...nativePackages],
     banner: { js: requireBanner },
