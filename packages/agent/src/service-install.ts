@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { TillpointError } from '@tillpoint/core';
 import { renderServiceUnit } from './service';
 
-export type ServiceErrorCode = 'permission_denied' | 'systemd_missing' | 'command_failed';
+export type ServiceErrorCode =
+  | 'permission_denied'
+  | 'systemd_missing'
+  | 'command_failed'
+  | 'installed_by_package';
 
 /** `tillpoint service ...` could not do its job; the message says what to do instead. */
 export class ServiceError extends TillpointError<ServiceErrorCode> {}
@@ -22,6 +26,8 @@ export interface ServiceHost {
   isRoot: boolean;
   /** systemd runs as PID 1 (`/run/systemd/system` exists). */
   systemdRunning: boolean;
+  /** The tillpoint-agent package installed its own unit. */
+  packagedUnit: boolean;
   userExists(name: string): boolean;
   groupExists(name: string): boolean;
   run(cmd: string, args: string[]): void;
@@ -31,6 +37,7 @@ export interface ServiceHost {
 export const systemHost: ServiceHost = {
   isRoot: process.getuid?.() === 0,
   systemdRunning: existsSync('/run/systemd/system'),
+  packagedUnit: existsSync('/lib/systemd/system/tillpoint.service'),
   userExists: (name) => succeeds('id', ['-u', name]),
   groupExists: (name) => succeeds('getent', ['group', name]),
   run: (cmd, args) => {
@@ -92,6 +99,11 @@ export function installService(
     groups,
   });
   const prefix = o.dryRun ? 'would ' : '';
+  if (host.packagedUnit)
+    throw new ServiceError(
+      'installed_by_package',
+      'the tillpoint-agent package already installed tillpoint.service (and its user): run systemctl enable --now tillpoint',
+    );
   if (!o.dryRun) {
     if (!host.isRoot)
       throw new ServiceError(

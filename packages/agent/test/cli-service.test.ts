@@ -13,6 +13,7 @@ function host(over: Partial<ServiceHost> = {}): ServiceHost & { calls: string[] 
   return {
     isRoot: true,
     systemdRunning: true,
+    packagedUnit: false,
     userExists: () => false,
     groupExists: (g) => g === 'dialout',
     run: (cmd, args) => void calls.push(`${cmd} ${args.join(' ')}`),
@@ -74,6 +75,17 @@ describe('tillpoint service', () => {
     uninstallService({ unitPath: '/nonexistent/tillpoint.service', dryRun: false }, (l) => lines.push(l), u);
     expect(u.calls).toEqual(['systemctl disable --now tillpoint.service']);
     expect(lines.at(-1)).toBe('kept: the tillpoint user, the config and the data directory (the ledger)');
+  });
+
+  it('on a packaged register says the package did it already', () => {
+    const h = host({ packagedUnit: true });
+    expect(() => installService({ ...options, dryRun: true }, () => {}, h)).toThrow(
+      expect.objectContaining({
+        code: 'installed_by_package',
+        message: expect.stringMatching(/systemctl enable --now tillpoint/),
+      }),
+    );
+    expect(h.calls).toEqual([]);
   });
 
   it('status reads systemctl show', () => {
