@@ -87,7 +87,7 @@ async function memoryAfterSales(
     for (let i = 1; i <= sales; i++) {
       const body = `2000${String(i % 500).padStart(8, '0')}`;
       const done = await c.commit({
-        idempotencyKey: `rss-${i}`,
+        idempotencyKey: `release-bench-sale-${i}`,
         receiptId: `M-${i}`,
         cardCode: `${body}${gs1CheckDigit(body)}`,
         basket,
