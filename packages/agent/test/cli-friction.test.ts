@@ -213,6 +213,10 @@ describe('ledger restore', { timeout: 60_000 }, () => {
     const agent = await startAgent({ configPath: file, logger: silent });
     try {
       expect(agentHoldsLock(loaded.paths.dataDir)).toBe(true);
+      // The status route is the local API's: the token is required.
+      expect((await fetch(`${agent.url}/v1/admin/status`)).status).toBe(401);
+      const status = await tillpoint(['status', '--config', file]);
+      expect(status.out).toContain('(from the running agent)');
       const refused = await tillpoint([
         'ledger',
         'restore',
