@@ -49,11 +49,15 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = positionals;
   switch (command) {
     case 'devices': {
-      const devices = await listDevices({ warn: (m) => console.error(`warning: ${m}`) });
-      if (values.json) console.log(JSON.stringify(devices, null, 2));
-      else if (devices.length === 0) console.log('no HID or serial devices found');
-      else for (const d of devices) console.log(formatDeviceListing(d));
-      return 0;
+      const problems: string[] = [];
+      const devices = await listDevices({ warn: (m) => problems.push(m) });
+      if (values.json) console.log(JSON.stringify({ devices, problems }, null, 2));
+      else {
+        for (const p of problems) console.error(`listing incomplete: ${p}`);
+        if (devices.length === 0 && problems.length === 0) console.log('no HID or serial devices found');
+        for (const d of devices) console.log(formatDeviceListing(d));
+      }
+      return problems.length === 0 ? 0 : 1;
     }
     case 'scan-test': {
       let config: ScannerConfigInput;

@@ -115,10 +115,15 @@ function serialListing(p: SerialPortInfo, byId: string | undefined): DeviceListi
   return listing;
 }
 
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /**
  * HID and serial devices, marking the ones that look like scanners: usage page 0x8C, a
  * scanner maker's vendor id, or a maker's name in the by-id link. Sources that fail (no
- * `udevadm`, no libusb) are reported through `warn` and skipped.
+ * `udevadm`, no libusb) are reported through `warn` and skipped: a caller that got a warning
+ * must not say "no devices found" (the listing is incomplete) and should exit non-zero.
  */
 export async function listDevices(deps: ListDevicesDeps = {}): Promise<DeviceListing[]> {
   const warn = deps.warn ?? (() => {});
@@ -126,7 +131,9 @@ export async function listDevices(deps: ListDevicesDeps = {}): Promise<DeviceLis
   try {
     for (const d of (deps.hid ?? nodeHidApi).devices()) out.push(hidListing(d));
   } catch (err) {
-    warn(`cannot list HID devices (node-hid needs libusb-1.0-0 installed): ${String(err)}`);
+    warn(
+      `HID devices could not be listed (${errorText(err)}): install libusb-1.0-0 (node-hid needs it), then run this again`,
+    );
   }
   const byId = (deps.readById ?? readByIdDir)();
   const byTarget = new Map([...byId].map(([name, target]) => [target, name]));
@@ -135,7 +142,7 @@ export async function listDevices(deps: ListDevicesDeps = {}): Promise<DeviceLis
     ports = await (deps.listSerialPorts ?? nodeSerialPortLister)();
   } catch (err) {
     warn(
-      `serial port details unavailable (serialport lists ports with udevadm; install udev): ${String(err)}`,
+      `serial ports could not be listed (${errorText(err)}): install udev (serialport lists ports with udevadm); only /dev/serial/by-id was read`,
     );
     ports = [...byId.values()].map((path) => ({ path }));
   }

@@ -4,20 +4,24 @@ import { type Clock, systemClock } from '@tillpoint/core';
 import { openLedgerStore, type SqliteLedgerStore } from '@tillpoint/ledger/store';
 import { createTransport, PrintQueue } from '@tillpoint/printer';
 import type { Health } from '@tillpoint/protocol';
-import { loadProgramFile, parseProgramText } from '@tillpoint/rules';
+import { parseProgramText } from '@tillpoint/rules';
 import { createScanner, type ScannerBinding } from '@tillpoint/scanner';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { AgentLock } from './agent-lock';
 import { AgentState } from './agent-state';
 import { registerAdminRoutes } from './api/admin-routes';
 import { createLocalApi } from './api/local-api-server';
 import { ConfigError } from './config/config-error';
 import { type LoadedConfig, loadConfig } from './config/load-config';
+import { readProgram } from './config/load-program';
 import { AgentEvents } from './events';
 import { pageDepsFrom, registerCompanionPage } from './page/companion-page';
+import { watchScanner } from './scanner-watch';
 import { startSync } from './sync/start-sync';
 import type { SyncClient } from './sync/sync-client';
 import { TillSession } from './till-session';
+import { registerStatusRoute } from './till-status';
 
 export interface StartAgentOptions {
   configPath: string;
@@ -57,11 +61,13 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     options.logger ?? pino({ level: config.log.level, base: { store: config.storeId, till: config.tillId } });
   const events = new AgentEvents();
 
-  const program = await loadProgramFile(paths.programFile);
+  const program = await readProgram(loaded);
   if (!program.ok) {
     throw new ConfigError(
       'config_invalid',
-      `program ${paths.programFile} (from "program" in ${loaded.file}) is refused:\n${program.message}`,
+      program.code === 'invalid_program'
+        ? `program ${paths.programFile} (from "program" in ${loaded.file}) is refused:\n${program.message}`
+        : program.message,
       {
         context: { file: paths.programFile },
       },
@@ -77,6 +83,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       { cause },
     );
   }
+  // One agent per data directory; `ledger restore` refuses while this lock is held.
+  const lock = AgentLock.acquire(paths.dataDir);
 
   let ledger: SqliteLedgerStore | undefined;
   let ledgerProblem: string | undefined;
@@ -194,14 +202,9 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       });
       if (scan.card?.kind === 'card') publishCard(scan.code, 'scan');
     });
-    scanner.on('state', (s) => events.publish('device', { ...s }));
-    scanner.on('error', (e) => {
-      logger.warn({ code: e.code, deviceId: scanner.deviceId, err: e }, `scanner: ${e.message}`);
-      events.publish('device', { deviceId: scanner.deviceId, error: e.code, message: e.message });
-    });
   }
   let stopped = false;
-  await Promise.all(scanners.map((s) => enableScanner(s, logger, events, () => stopped)));
+  await Promise.all(scanners.map((s) => watchScanner(s, logger, events, () => stopped)));
 
   const health = (): Health => {
     const printer = events.latest('printer');
@@ -237,6 +240,21 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     extend: (app) => {
       registerAdminRoutes(app, { ledger: () => session.ledgerStore, dataDir: paths.dataDir });
       registerCompanionPage(app, pageDepsFrom(config, program.value));
+      registerStatusRoute(app, {
+        loaded,
+        programVersion: () => session.program.versionId,
+        loyalty: () => health().loyalty,
+        outbox: () => session.ledgerStore?.outboxHead(),
+        sync: () => sync?.status(),
+        printQueue: () =>
+          printQueue && {
+            queued: printQueue.list('queued').length + printQueue.list('sending').length,
+            uncertain: printQueue.list('uncertain').length,
+          },
+        devices: () =>
+          scanners.map((s) => ({ deviceId: s.deviceId, power: s.power, lifecycle: s.lifecycle })),
+        nowMs: () => clock.nowMs(),
+      });
       options.extend?.(app);
     },
   });
@@ -272,44 +290,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       await sync?.stop();
       ledger?.close();
       state.close();
+      lock.release();
       logger.info('agent stopped');
     },
   };
-}
-
-/** Opens, claims and enables a scanner; a scanner that is not there yet is retried in the background. */
-async function enableScanner(
-  scanner: ScannerBinding,
-  logger: Logger,
-  events: AgentEvents,
-  agentStopped: () => boolean,
-): Promise<void> {
-  let delayMs = 500;
-  const attempt = async (): Promise<boolean> => {
-    try {
-      if (scanner.lifecycle === 'closed') await scanner.open();
-      if (scanner.lifecycle === 'open') await scanner.claim();
-      if (scanner.lifecycle === 'claimed') await scanner.enable();
-      return true;
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? 'open_failed';
-      logger.warn(
-        { code, deviceId: scanner.deviceId, err: error },
-        `scanner ${scanner.deviceId} not ready; retrying`,
-      );
-      events.publish('device', {
-        deviceId: scanner.deviceId,
-        error: code,
-        message: (error as Error).message,
-      });
-      return false;
-    }
-  };
-  if (await attempt()) return;
-  const retry = async () => {
-    if (agentStopped() || (await attempt())) return;
-    delayMs = Math.min(delayMs * 2, 30_000);
-    setTimeout(retry, delayMs).unref();
-  };
-  setTimeout(retry, delayMs).unref();
 }

@@ -1,35 +1,52 @@
 /**
- * `tillpoint`: the till agent and the store IT tools.
- *   tillpoint init | start | doctor | demo | scan CODE | devices | scan-test | backup | service install | openapi | enrol-hub
+ * `tillpoint`: the till agent and the store IT tools. `tillpoint --help` lists the commands,
+ * `tillpoint <command> --help` explains one. Listings and checks take `--json`.
  */
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import packageJson from '../package.json' with { type: 'json' };
+import { exitQuietlyOnClosedPipe, failAndExit } from './cli/exit';
 import { ConfigError } from './config/config-error';
 import { loadConfig } from './config/load-config';
 import { writeStarterConfig } from './config/starter-config';
 
+/** The release build stamps its version here; from sources it is the package's. */
+export const agentVersion = process.env.TILLPOINT_BUILD_VERSION ?? packageJson.version;
+
 const program = new Command()
   .name('tillpoint')
   .description('Tillpoint loyalty agent for the till, and tools for store IT')
+  .version(`tillpoint ${agentVersion} (Node ${process.version})`, '-V, --version', 'print the version')
   .showHelpAfterError();
 
 const configOption = () =>
-  new Option('-c, --config <file>', 'agent config file (YAML or JSON)').default(
+  new Option('-c, --config <file>', 'agent config file (YAML or JSON); $TILLPOINT_CONFIG').default(
     process.env.TILLPOINT_CONFIG ?? 'tillpoint.yaml',
   );
+const jsonOption = () => new Option('--json', 'print JSON for scripts instead of lines for people');
+const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
 
 program
   .command('init')
-  .description('write a commented starter config (mode 0600: it holds the API token)')
+  .description(
+    'write a commented starter config (mode 0600: it holds the API token) and a sample program beside it',
+  )
   .addOption(configOption())
   .option('--store <id>', 'store id')
   .option('--till <id>', 'till id')
-  .action((o: { config: string; store?: string; till?: string }) => {
-    writeStarterConfig(o.config, {
+  .option('--data-dir <dir>', 'where the ledger lives (a service: /var/lib/tillpoint)')
+  .action((o: { config: string; store?: string; till?: string; dataDir?: string }) => {
+    const done = writeStarterConfig(o.config, {
       ...(o.store ? { storeId: o.store } : {}),
       ...(o.till ? { tillId: o.till } : {}),
+      ...(o.dataDir ? { dataDir: o.dataDir } : {}),
     });
-    console.log(`wrote ${resolve(o.config)}; edit it, then run: tillpoint doctor --config ${o.config}`);
+    console.log(`wrote ${resolve(o.config)}`);
+    if (done.programWritten !== undefined)
+      console.log(`wrote a sample program ${done.programWritten}: replace it with head office's program`);
+    console.log(
+      `edit the config (storeId, tillId, cardRanges, scanners, printer), then run: tillpoint doctor --config ${o.config}`,
+    );
   });
 
 program
@@ -80,22 +97,50 @@ program
 
 program
   .command('doctor')
-  .description('check config, data directory, ledger, devices, printer, head office and clock')
+  .description(
+    'check config, program, card ranges, data directory, ledger, devices, printer, head office and clock',
+  )
   .addOption(configOption())
-  .action(async (o: { config: string }) => {
-    const { runDoctor } = await import('./doctor');
-    const ok = await runDoctor(o.config, (line) => console.log(line));
-    process.exitCode = ok ? 0 : 1;
+  .addOption(jsonOption())
+  .action(async (o: { config: string; json?: boolean }) => {
+    const { diagnose } = await import('./doctor');
+    const report = await diagnose(o.config, o.json ? undefined : (line) => console.log(line));
+    if (o.json) print(report);
+    process.exitCode = report.healthy ? 0 : 1;
+  });
+
+program
+  .command('status')
+  .description(
+    'rule set in force, last sync and lag, outbox, print queue, devices (from the running agent, or its files)',
+  )
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .action(async (o: { config: string; json?: boolean }) => {
+    const { readTillStatus } = await import('./cli/status-command');
+    const { formatTillStatus } = await import('./till-status');
+    const status = await readTillStatus(loadConfig(o.config));
+    if (o.json) print(status);
+    else for (const line of formatTillStatus(status)) console.log(line);
   });
 
 program
   .command('devices')
-  .description('list HID and serial devices, marking the ones that look like scanners')
-  .action(async () => {
+  .description(
+    'list HID and serial devices, marking the ones that look like scanners (exit 1 if a listing failed)',
+  )
+  .addOption(jsonOption())
+  .action(async (o: { json?: boolean }) => {
     const { listDevices, formatDeviceListing } = await import('@tillpoint/scanner');
-    const devices = await listDevices();
-    if (devices.length === 0) console.log('no HID or serial devices found');
-    for (const d of devices) console.log(formatDeviceListing(d));
+    const problems: string[] = [];
+    const devices = await listDevices({ warn: (m) => problems.push(m) });
+    if (o.json) print({ devices, problems });
+    else {
+      for (const p of problems) console.error(`tillpoint: listing incomplete: ${p}`);
+      if (devices.length === 0 && problems.length === 0) console.log('no HID or serial devices found');
+      for (const d of devices) console.log(formatDeviceListing(d));
+    }
+    process.exitCode = problems.length === 0 ? 0 : 1;
   });
 
 program
@@ -118,6 +163,72 @@ program
     console.log(`${scans} scans`);
   });
 
+program
+  .command('printers')
+  .description('list the printer profiles a config may name in printer.profile')
+  .addOption(jsonOption())
+  .action(async (o: { json?: boolean }) => {
+    const { profileListings, formatProfileListing } = await import('./cli/print-commands');
+    const profiles = profileListings();
+    if (o.json) print(profiles);
+    else for (const p of profiles) console.log(formatProfileListing(p));
+  });
+
+program
+  .command('print-test')
+  .description('print a test slip on the configured printer (status first, then Cyrillic text and a barcode)')
+  .addOption(configOption())
+  .action(async (o: { config: string }) => {
+    const { config, file } = loadConfig(o.config);
+    if (config.printer === undefined)
+      throw new ConfigError(
+        'config_invalid',
+        `${file}: printer: none configured; add a printer section (see "tillpoint printers")`,
+      );
+    const { printTestSlip, testSlip } = await import('./cli/print-commands');
+    await printTestSlip(config.printer, testSlip(config.language, config.storeName, new Date()), (l) =>
+      console.log(l),
+    );
+  });
+
+program
+  .command('preview')
+  .description('render a slip file to PNG as a printer would print it (and .txt beside it)')
+  .requiredOption('--slip <file>', 'a LoyaltySlip JSON file (see packages/receipt/README.md)')
+  .option('--template <file>', 'a receipt template JSON file')
+  .option('--profile <name>', 'printer profile (see "tillpoint printers")', 'TM-T20II')
+  .option('--columns <n>', 'characters per line: 32, 42 or 48', '48')
+  .option('--width-dots <n>', 'printable width in dots (default from the columns)')
+  .option('--code-page <name>', 'force a code page: CP866, CP1251 or CP437')
+  .option('--out <file>', 'the PNG to write', 'preview.png')
+  .option('--escpos <file>', 'also write the ESC/POS bytes')
+  .action(
+    async (o: {
+      slip: string;
+      template?: string;
+      profile: string;
+      columns: string;
+      widthDots?: string;
+      codePage?: string;
+      out: string;
+      escpos?: string;
+    }) => {
+      const { previewSlip } = await import('./cli/print-commands');
+      console.log(
+        previewSlip({
+          slip: o.slip,
+          profile: o.profile,
+          columns: Number(o.columns),
+          out: o.out,
+          ...(o.template === undefined ? {} : { template: o.template }),
+          ...(o.widthDots === undefined ? {} : { widthDots: Number(o.widthDots) }),
+          ...(o.codePage === undefined ? {} : { codePage: o.codePage }),
+          ...(o.escpos === undefined ? {} : { escpos: o.escpos }),
+        }),
+      );
+    },
+  );
+
 const ledgerCommand = program.command('ledger').description('back up and restore the till ledger');
 ledgerCommand
   .command('backup')
@@ -133,15 +244,26 @@ ledgerCommand
   });
 ledgerCommand
   .command('restore')
-  .description('restore a backup with the agent stopped; the damaged file is moved aside, never deleted')
+  .description(
+    "restore this till's backup with the agent stopped; the damaged file is moved aside, never deleted",
+  )
   .addOption(configOption())
   .requiredOption('--from <file>', 'the backup to restore')
-  .action(async (o: { config: string; from: string }) => {
+  .option(
+    '--other-till',
+    "restore another till's backup: only when this register replaces that till for good; set tillId to that till's id, and never run the old register again",
+  )
+  .action(async (o: { config: string; from: string; otherTill?: boolean }) => {
     const { restoreLedger } = await import('./ledger-maintenance');
     const loaded = loadConfig(o.config);
-    const { movedAside } = restoreLedger(loaded, resolve(o.from));
-    for (const f of movedAside) console.log(`moved aside ${f}`);
-    console.log(`restored ${resolve(o.from)} to ${loaded.paths.ledgerFile}; start the agent again`);
+    const done = restoreLedger(loaded, resolve(o.from), { otherTill: o.otherTill === true });
+    for (const f of done.movedAside) console.log(`moved aside ${f}`);
+    console.log(`restored ${resolve(o.from)} to ${loaded.paths.ledgerFile}`);
+    if (done.backupTill !== loaded.config.tillId)
+      console.log(
+        `this ledger is till "${done.backupTill}": set tillId: ${done.backupTill} in ${loaded.file} before you start the agent`,
+      );
+    else console.log('start the agent again (systemctl start tillpoint)');
   });
 
 program
@@ -152,7 +274,7 @@ program
   .action(async (o: { config: string; code: string }) => {
     const { config, paths } = loadConfig(o.config);
     if (config.headOffice === undefined)
-      throw new ConfigError('config_invalid', `${o.config}: set headOffice.url before enrolling`);
+      throw new ConfigError('config_invalid', `${o.config}: headOffice.url: set it before enrolling`);
     const { enrolWithHub } = await import('./sync/hub-credential');
     const credentialFile = resolve(paths.dataDir, config.headOffice.credentialFile);
     const credential = await enrolWithHub({
@@ -174,20 +296,51 @@ program
     console.log(JSON.stringify(localApiOpenApi(), null, 2));
   });
 
-const service = program.command('service').description('run the agent as a system service');
+const service = program
+  .command('service')
+  .description('run the agent as a systemd service (Windows: see the README)');
 service
   .command('install')
-  .description('write and enable a systemd unit (as root)')
+  .description(
+    'create the service user, write and enable a systemd unit (as root; --dry-run shows what it would do)',
+  )
   .addOption(configOption())
   .option('--user <name>', 'the dedicated user the agent runs as', 'tillpoint')
   .option('--unit <path>', 'where to write the unit', '/etc/systemd/system/tillpoint.service')
   .option('--no-enable', 'write the unit only')
-  .action(async (o: { config: string; user: string; unit: string; enable: boolean }) => {
+  .option('--dry-run', 'say what would be done, change nothing')
+  .action(async (o: { config: string; user: string; unit: string; enable: boolean; dryRun?: boolean }) => {
     const { installService } = await import('./service-install');
-    await installService(
-      { configPath: resolve(o.config), user: o.user, unitPath: o.unit, enable: o.enable },
+    installService(
+      {
+        configPath: resolve(o.config),
+        user: o.user,
+        unitPath: o.unit,
+        enable: o.enable,
+        dryRun: o.dryRun === true,
+      },
       (l) => console.log(l),
     );
+  });
+service
+  .command('status')
+  .description('is the service running, since when, and enabled at boot')
+  .addOption(jsonOption())
+  .action(async (o: { json?: boolean }) => {
+    const { serviceStatus, formatServiceStatus } = await import('./service-status');
+    const status = serviceStatus();
+    if (o.json) print(status);
+    else console.log(formatServiceStatus(status));
+    process.exitCode = status.active === 'active' ? 0 : 3;
+  });
+service
+  .command('uninstall')
+  .description('stop and disable the service and remove its unit; the user, config and ledger stay')
+  .option('--unit <path>', 'the unit `service install` wrote', '/etc/systemd/system/tillpoint.service')
+  .option('--dry-run', 'say what would be done, change nothing')
+  .action(async (o: { unit: string; dryRun?: boolean }) => {
+    const { uninstallService } = await import('./service-install');
+    uninstallService({ unitPath: o.unit, dryRun: o.dryRun === true }, (l) => console.log(l));
   });
 
 function onSignals(stop: () => Promise<void>): void {
@@ -198,7 +351,7 @@ function onSignals(stop: () => Promise<void>): void {
     stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(`stopping after ${signal} failed:`, error);
+        console.error(`tillpoint: stopping after ${signal} failed: ${(error as Error).message}`);
         process.exit(1);
       },
     );
@@ -207,13 +360,9 @@ function onSignals(stop: () => Promise<void>): void {
   process.on('SIGINT', handler);
 }
 
+exitQuietlyOnClosedPipe();
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof ConfigError || (error as { code?: unknown }).code !== undefined) {
-    const e = error as Error & { code: string };
-    console.error(`tillpoint: ${e.code}: ${e.message}`);
-    process.exit(2);
-  }
-  throw error;
+  failAndExit('tillpoint', error);
 }

@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLedgerStore } from '@tillpoint/ledger/store';
 import { createTransport, queryStatus } from '@tillpoint/printer';
-import { loadProgramFile } from '@tillpoint/rules';
 import { listDevices } from '@tillpoint/scanner';
 import { bundleFreshness } from './bundle-freshness';
 import type { AgentConfig } from './config/agent-config';
+import { isLoopbackHost } from './config/head-office-url';
 import { type LoadedConfig, loadConfig } from './config/load-config';
+import { readProgram } from './config/load-program';
+import { configModeAdvice } from './service-install';
 import { checkSync } from './sync/sync-doctor';
 
 export type CheckLevel = 'ok' | 'warn' | 'fail';
@@ -17,13 +19,26 @@ export interface Check {
   detail: string;
 }
 
+export interface DoctorReport {
+  healthy: boolean;
+  checks: Check[];
+}
+
 const diskWarnBytes = 1024 ** 3;
+
+/** Runs every check, printing each line through `say`; false when anything failed (warnings pass). */
+export async function runDoctor(configPath: string, say: (line: string) => void): Promise<boolean> {
+  return (await diagnose(configPath, say)).healthy;
+}
 
 /**
  * Everything store IT would check on a till, in order, each with what to do when it fails.
- * Returns false when anything failed (warnings pass).
+ * `healthy` is false when anything failed (warnings pass).
  */
-export async function runDoctor(configPath: string, say: (line: string) => void): Promise<boolean> {
+export async function diagnose(
+  configPath: string,
+  say: (line: string) => void = () => {},
+): Promise<DoctorReport> {
   const checks: Check[] = [];
   const report = (level: CheckLevel, what: string, detail: string) => {
     checks.push({ level, what, detail });
@@ -36,22 +51,17 @@ export async function runDoctor(configPath: string, say: (line: string) => void)
     report('ok', 'config', loaded.file);
   } catch (error) {
     report('fail', 'config', (error as Error).message);
-    return false;
+    return { healthy: false, checks };
   }
   const { config, paths } = loaded;
 
-  const mode = statSync(loaded.file).mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    report(
-      'warn',
-      'config permissions',
-      `${loaded.file} is mode ${mode.toString(8)}; it holds the API token: chmod 600 ${loaded.file}`,
-    );
-  }
+  const modeAdvice = configModeAdvice(loaded.file, statSync(loaded.file).mode);
+  if (modeAdvice !== undefined) report('warn', 'config permissions', modeAdvice);
 
-  const program = await loadProgramFile(paths.programFile);
+  const program = await readProgram(loaded);
   if (program.ok) report('ok', 'program', `${paths.programFile} (version ${program.value.versionId})`);
   else report('fail', 'program', program.message);
+  checkCardRanges(config, loaded.file, report);
 
   await checkDataDir(paths.dataDir, report);
   checkLedger(config, paths.ledgerFile, report);
@@ -68,10 +78,26 @@ export async function runDoctor(configPath: string, say: (line: string) => void)
   say(
     `\n${failed === 0 ? 'healthy' : 'problems found'}: ${checks.length - failed - warned} ok, ${warned} warnings, ${failed} failures`,
   );
-  return failed === 0;
+  return { healthy: failed === 0, checks };
 }
 
 type Report = (level: CheckLevel, what: string, detail: string) => void;
+
+/** Each range's own mistakes are refused with the config; an empty list passes the schema but tells no card from a product. */
+function checkCardRanges(config: AgentConfig, file: string, report: Report): void {
+  if (config.cardRanges.length === 0) {
+    report(
+      'fail',
+      'card ranges',
+      `${file}: cardRanges is empty: no scan is taken for a loyalty card, and any code the POS passes is taken for one. Add your cards' ranges (prefix, length, check), as in the starter config`,
+    );
+    return;
+  }
+  const ranges = config.cardRanges.map(
+    (r) => `${r.name ?? r.prefix}: ${r.prefix}…, ${r.length} long, ${r.check}`,
+  );
+  report('ok', 'card ranges', ranges.join('; '));
+}
 
 async function checkDataDir(dir: string, report: Report): Promise<void> {
   try {
@@ -172,10 +198,19 @@ async function checkScanners(config: AgentConfig, report: Report): Promise<void>
       }
       continue;
     }
+    const listingProblems: string[] = [];
     try {
-      hid ??= await listDevices();
+      hid ??= await listDevices({ warn: (m) => listingProblems.push(m) });
     } catch (error) {
-      report('fail', what, `cannot list HID devices: ${(error as Error).message} (install libusb-1.0-0)`);
+      listingProblems.push((error as Error).message);
+    }
+    const hidProblem = listingProblems.find((m) => m.includes('HID'));
+    if (hid === undefined || hidProblem !== undefined) {
+      report(
+        'fail',
+        what,
+        hidProblem ?? listingProblems[0] ?? 'cannot list HID devices (install libusb-1.0-0)',
+      );
       continue;
     }
     const match = hid.find(
@@ -243,6 +278,13 @@ async function checkHeadOffice(config: AgentConfig, report: Report): Promise<voi
     report('warn', 'head office', 'no headOffice.url: this till works alone (no sync)');
     return;
   }
+  const url = new URL(config.headOffice.url);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
+    report(
+      'warn',
+      'head office',
+      `${config.headOffice.url} is plain HTTP, allowed by headOffice.allowPlainHttp for a lab: never on a shop's network`,
+    );
   try {
     const answer = await fetch(new URL('/v1/health', config.headOffice.url), {
       signal: AbortSignal.timeout(3000),

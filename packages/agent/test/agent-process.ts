@@ -32,6 +32,8 @@ export function writeConfig(dir: string, options: StarterOptions & { token: stri
  * process. Its output goes to `output`; it fails with that output if the process exits or is slow.
  */
 export async function spawnUntilHealthy(o: {
+  /** The Node binary (default: the one running the tests). */
+  node?: string;
   args: string[];
   healthUrl: string;
   headers?: Record<string, string>;
@@ -39,7 +41,7 @@ export async function spawnUntilHealthy(o: {
   output: (text: string) => void;
   timeoutMs: number;
 }): Promise<ChildProcess> {
-  const child = spawn(process.execPath, o.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(o.node ?? process.execPath, o.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let seen = '';
   const keep = (b: Buffer) => {
     seen += b.toString();
@@ -73,10 +75,13 @@ export class AgentProcess {
     private readonly token: string,
     /** The entry point: the sources through tsx (default) or a bundle (`build/bundle-agent.ts`). */
     private readonly bin = sourceBin,
+    /** The Node runtime: this one, or a release package's own. */
+    private readonly node = process.execPath,
   ) {}
 
   async start(timeoutMs = 20_000): Promise<void> {
     this.child = await spawnUntilHealthy({
+      node: this.node,
       args: [this.bin, 'start', '--config', this.configFile],
       healthUrl: `${this.url}/v1/health`,
       headers: { authorization: `Bearer ${this.token}` },

@@ -28,7 +28,7 @@ describe('the bundled agent', () => {
     const code = readFileSync(file, 'utf8');
     // Every workspace package is inside the bundle; only third-party packages are imported.
     expect(code).not.toMatch(/from\s+["']@tillpoint\//);
-    expect(code).not.toMatch(/tsx/);
+    expect(code).not.toMatch(/(from\s+|import\()["']tsx/);
     copyFileSync(join(fixtures, 'programs/sample-grocery.json'), join(dir, 'program.json'));
     const port = await freePort();
     agent = new AgentProcess(

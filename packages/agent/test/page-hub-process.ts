@@ -21,8 +21,11 @@ export class HubProcess {
     readonly port: number,
   ) {}
 
+  /** A new head office in `dir` (`tillpoint-hub init`): its database and signing key. */
   static async create(dir: string): Promise<HubProcess> {
-    return new HubProcess(`${dir}/hub.sqlite`, `${dir}/hub-signing.pem`, await freePort());
+    const hub = new HubProcess(`${dir}/hub.sqlite`, `${dir}/hub-signing.pem`, await freePort());
+    await hub.command(['init', '--key', hub.key]);
+    return hub;
   }
 
   get url(): string {

@@ -83,6 +83,7 @@ class HubProcess {
         'tsx',
         hubCli,
         'serve',
+        '--create',
         '--db',
         this.db,
         '--key',

@@ -1,214 +1,374 @@
 #!/usr/bin/env node
+/**
+ * `tillpoint-hub`: head office's command line. `tillpoint-hub --help` lists the commands,
+ * `tillpoint-hub <command> --help` explains one. `--db` is a SQLite file (it must exist:
+ * `init` creates one) or a postgres:// URL (or $DATABASE_URL).
+ */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { TillpointError } from '@tillpoint/core';
+import { Command, Option } from 'commander';
+import packageJson from '../package.json' with { type: 'json' };
+import { createUser } from './admin/create-user';
+import { openAdminStore } from './admin/open-admin-store';
+import { type Role, roles } from './admin/roles';
+import { openHubDatabase } from './cli/hub-database';
+import { readPassword } from './cli/read-password';
+import { listenPlan, serve } from './cli/serve';
 import { newEnrolCode, sha256Hex } from './credentials';
-import { buildHubServer } from './hub-server';
-import { openHubStore } from './open-hub-store';
+import type { HubStore } from './hub-store';
 import { loadOrCreateHubKeys, signProgram } from './rule-signing';
 
-/** `tillpoint-hub`: head office's command line (the commands and options are in `usage`). */
-const usage = `usage: tillpoint-hub <serve|till-add|block-card|publish-rules|limits|card-cap|expire|flagged|review-done> [options]
-  serve          --db D [--host H] [--port P] [--key K] [--cert C --tls-key K2] [--expiry-every-min M]
-  till-add       --db D --store S --till T [--code-ttl-hours 24]   (prints the one-time code)
-  block-card     --db D --card C [--unblock]
-  publish-rules  --db D --key K --version V --effective-from ISO --file rules.json
-  limits         --db D --store S --max-sync-age-min M --per-card N --store-total N
-  card-cap       --db D --card C --cap N | --clear
-  expire         --db D
-  flagged        --db D [--limit 50] [--json]   (cards overspent offline, largest overdraft first)
-  review-done    --db D --card C                (clears the review flag; the overdraft stays booked)
---db is a SQLite file (default ./hub.sqlite) or a postgres:// URL (or $DATABASE_URL); with PostgreSQL,
---schema S picks the schema (default tillpoint_hub). See packages/hub/README.md`;
+const version = process.env.TILLPOINT_BUILD_VERSION ?? packageJson.version;
 
-function int(value: string | undefined, name: string): number {
-  const n = Number(value);
-  if (value === undefined || !Number.isSafeInteger(n) || n < 0)
-    throw new Error(`--${name} must be a whole number ≥ 0`);
-  return n;
+function whole(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
+      throw new TillpointError('invalid_option', `--${name}: "${value}" is not a whole number ≥ 0`);
+    return n;
+  };
 }
 
-function need(value: string | undefined, name: string): string {
-  if (value === undefined || value === '') throw new Error(`--${name} is required`);
-  return value;
-}
+const dbOption = () =>
+  new Option('--db <db>', 'SQLite file or postgres:// URL').default(process.env.DATABASE_URL ?? 'hub.sqlite');
+const schemaOption = () => new Option('--schema <name>', 'PostgreSQL schema (default tillpoint_hub)');
 
-const commands = [
-  'serve',
-  'till-add',
-  'block-card',
-  'publish-rules',
-  'limits',
-  'card-cap',
-  'expire',
-  'flagged',
-  'review-done',
-];
+type DbOptions = { db: string; schema?: string };
 
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  // Help and typos answer before any database is opened (or created).
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    console.log(usage);
-    return 0;
-  }
-  if (!commands.includes(command)) {
-    console.error(`unknown command "${command}"\n${usage}`);
-    return 2;
-  }
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      db: { type: 'string', default: process.env.DATABASE_URL ?? 'hub.sqlite' },
-      schema: { type: 'string' },
-      host: { type: 'string', default: '0.0.0.0' },
-      port: { type: 'string', default: '8443' },
-      key: { type: 'string', default: 'hub-signing.pem' },
-      cert: { type: 'string' },
-      'tls-key': { type: 'string' },
-      'expiry-every-min': { type: 'string', default: '60' },
-      store: { type: 'string' },
-      till: { type: 'string' },
-      'code-ttl-hours': { type: 'string', default: '24' },
-      card: { type: 'string' },
-      unblock: { type: 'boolean', default: false },
-      version: { type: 'string' },
-      'effective-from': { type: 'string' },
-      file: { type: 'string' },
-      'max-sync-age-min': { type: 'string' },
-      'per-card': { type: 'string' },
-      'store-total': { type: 'string' },
-      cap: { type: 'string' },
-      clear: { type: 'boolean', default: false },
-      limit: { type: 'string', default: '50' },
-      json: { type: 'boolean', default: false },
-    },
+/** Opens the database, runs the command, closes it whatever happens. */
+async function withStore<T>(
+  o: DbOptions & { create?: boolean },
+  run: (store: HubStore) => Promise<T>,
+): Promise<T> {
+  const store = await openHubDatabase(o.db, {
+    ...(o.schema === undefined ? {} : { schema: o.schema }),
+    ...(o.create === undefined ? {} : { create: o.create }),
   });
-  const store = await openHubStore(values.db, values.schema ? { schema: values.schema } : {});
-  const now = Date.now();
   try {
-    switch (command) {
-      case 'serve': {
-        const keys = loadOrCreateHubKeys(values.key);
-        const https =
-          values.cert && values['tls-key']
-            ? { cert: readFileSync(values.cert), key: readFileSync(values['tls-key']) }
-            : undefined;
-        const app = buildHubServer({ store, keys, logger: { level: 'info' }, ...(https ? { https } : {}) });
-        await app.listen({ host: values.host, port: int(values.port, 'port') });
-        const every = int(values['expiry-every-min'], 'expiry-every-min') * 60_000;
-        const job =
-          every > 0
-            ? setInterval(() => {
-                // A failed run (database away) is logged and retried at the next tick, never a crash.
-                store
-                  .runExpiry(Date.now(), 10_000)
-                  .catch((error: unknown) => app.log.error({ err: error }, 'expiry job failed'));
-                store
-                  .announceVesting(Date.now(), 100_000)
-                  .catch((error: unknown) => app.log.error({ err: error }, 'vesting job failed'));
-              }, every)
-            : undefined;
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
-        if (job) clearInterval(job);
-        await app.close();
-        return 0;
-      }
-      case 'till-add': {
-        const code = newEnrolCode();
-        const hours = int(values['code-ttl-hours'], 'code-ttl-hours');
-        await store.addTill({
-          storeId: need(values.store, 'store'),
-          tillId: need(values.till, 'till'),
-          codeHash: sha256Hex(code),
-          codeExpiresAt: now + hours * 3_600_000,
-        });
-        console.log(`one-time code for till ${values.till} (valid ${hours} h): ${code}`);
-        console.log(`at the till: tillpoint enrol-hub --code ${code}`);
-        return 0;
-      }
-      case 'block-card':
-        await store.setCardBlocked(need(values.card, 'card'), !values.unblock, now);
-        return 0;
-      case 'publish-rules': {
-        const programText = readFileSync(need(values.file, 'file'), 'utf8');
-        const effectiveFrom = Date.parse(need(values['effective-from'], 'effective-from'));
-        if (Number.isNaN(effectiveFrom))
-          throw new Error('--effective-from must be a date such as 2026-12-01T00:00:00Z');
-        // Validated with the program schema before it is signed (the refusal names each path).
-        const signed = signProgram(loadOrCreateHubKeys(values.key), {
-          version: need(values.version, 'version'),
-          effectiveFrom,
-          programText,
-        });
-        if (!signed.ok) throw new Error(signed.message);
-        await store.publishRuleSet(signed.value);
-        return 0;
-      }
-      case 'limits':
-        await store.setStoreLimits(need(values.store, 'store'), {
-          maxSyncAgeMs: int(values['max-sync-age-min'], 'max-sync-age-min') * 60_000,
-          perCardCap: int(values['per-card'], 'per-card'),
-          storeTotalCap: int(values['store-total'], 'store-total'),
-        });
-        return 0;
-      case 'card-cap':
-        await store.setCardCap(need(values.card, 'card'), values.clear ? null : int(values.cap, 'cap'));
-        return 0;
-      case 'expire':
-        console.log(`expired ${await store.runExpiry(now, 100_000)} points`);
-        console.log(`${await store.announceVesting(now, 100_000)} cards with newly vested points announced`);
-        return 0;
-      case 'flagged': {
-        const cards = await store.flaggedCards(Math.min(int(values.limit, 'limit'), 10_000), now);
-        if (values.json) {
-          console.log(JSON.stringify(cards));
-          return 0;
-        }
-        if (cards.length === 0) {
-          console.log('no cards flagged for review');
-          return 0;
-        }
-        console.log(['card'.padEnd(24), 'overdraft', 'available', 'pending', 'blocked'].join('  '));
-        for (const c of cards)
-          console.log(
-            [
-              c.cardId.padEnd(24),
-              String(c.overdraft).padStart(9),
-              String(c.available).padStart(9),
-              String(c.pending).padStart(7),
-              c.blocked ? 'yes' : 'no',
-            ].join('  '),
-          );
-        const total = cards.reduce((sum, c) => sum + c.overdraft, 0);
-        console.log(`${cards.length} card(s), ${total} points of offline overdraft in this list`);
-        return 0;
-      }
-      case 'review-done': {
-        const card = need(values.card, 'card');
-        const cleared = await store.clearCardFlag(card);
-        console.log(cleared ? `card ${card}: review flag cleared` : `card ${card} was not flagged`);
-        return cleared ? 0 : 1;
-      }
-      default:
-        console.error(usage);
-        return 2;
-    }
+    return await run(store);
   } finally {
     await store.close();
   }
 }
 
-const entry = process.argv[1] ?? '';
-if (entry.endsWith('cli.ts') || entry.endsWith('tillpoint-hub')) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: Error) => {
-      console.error(`tillpoint-hub: ${error.message}`);
-      process.exit(1);
+const program = new Command()
+  .name('tillpoint-hub')
+  .description(
+    'Tillpoint head office: sync server and the commands of head-office IT (see packages/hub/README.md)',
+  )
+  .version(`tillpoint-hub ${version} (Node ${process.version})`, '-V, --version', 'print the version')
+  // Program options only before the command: `publish-rules --version 2026-12` is the rule set's.
+  .enablePositionalOptions()
+  .showHelpAfterError();
+
+program
+  .command('init')
+  .description(
+    'create a new, empty head-office database (SQLite file or PostgreSQL schema) and the signing key',
+  )
+  .addOption(dbOption())
+  .addOption(schemaOption())
+  .option('--key <file>', 'the Ed25519 signing key (created with mode 0600 if missing)', 'hub-signing.pem')
+  .action((o: DbOptions & { key: string }) =>
+    withStore({ ...o, create: true }, async (store) => {
+      loadOrCreateHubKeys(o.key);
+      console.log(`head office ready: ${store.kind} database ${o.db}, signing key ${o.key} (back it up)`);
+    }),
+  );
+
+program
+  .command('serve')
+  .description(
+    'serve the sync API to tills (HTTPS with --cert/--tls-key, or plain HTTP on loopback behind a TLS proxy)',
+  )
+  .addOption(dbOption())
+  .addOption(schemaOption())
+  .option('--create', 'create the SQLite file if it does not exist (else a missing file is refused)')
+  .option('--host <host>', 'address to listen on (default 127.0.0.1, or 0.0.0.0 with --cert)')
+  .option('--port <port>', 'port', whole('port'), 8443)
+  .option('--key <file>', 'the Ed25519 signing key', 'hub-signing.pem')
+  .option('--cert <file>', 'TLS certificate chain (PEM)')
+  .option('--tls-key <file>', 'TLS private key (PEM)')
+  .option('--metrics-token <token>', 'bearer token for /metrics behind a proxy (default: this machine only)')
+  .option(
+    '--insecure-http',
+    'allow plain HTTP on a non-loopback address (a lab only: tills send their secret)',
+  )
+  .option(
+    '--expiry-every-min <minutes>',
+    'run the expiry job every this many minutes (0: never)',
+    whole('expiry-every-min'),
+    60,
+  )
+  .addOption(
+    new Option('--log-level <level>', 'log level')
+      .choices(['error', 'warn', 'info', 'debug'])
+      .default('info'),
+  )
+  .action(
+    (
+      o: DbOptions & {
+        create?: boolean;
+        host?: string;
+        port: number;
+        key: string;
+        cert?: string;
+        tlsKey?: string;
+        insecureHttp?: boolean;
+        expiryEveryMin: number;
+        logLevel: string;
+        metricsToken?: string;
+      },
+    ) => {
+      // Where to listen is checked before the database is opened (or created).
+      listenPlan({ ...o, insecureHttp: o.insecureHttp === true });
+      return withStore(o, async (store) => {
+        const admin = await openAdminStore(o.db, o.schema === undefined ? {} : { schema: o.schema });
+        try {
+          await serve(
+            store,
+            {
+              admin,
+              ...(o.metricsToken === undefined ? {} : { metricsToken: o.metricsToken }),
+              ...(o.host === undefined ? {} : { host: o.host }),
+              port: o.port,
+              key: o.key,
+              ...(o.cert === undefined ? {} : { cert: o.cert }),
+              ...(o.tlsKey === undefined ? {} : { tlsKey: o.tlsKey }),
+              insecureHttp: o.insecureHttp === true,
+              expiryEveryMin: o.expiryEveryMin,
+              logLevel: o.logLevel,
+            },
+            (line) => console.error(line),
+          );
+        } finally {
+          await admin.close();
+        }
+      });
     },
   );
+
+program
+  .command('user')
+  .description('people who sign in to the console: `user add` creates one (the first administrator)')
+  .command('add')
+  .description(
+    'create a console account; the password is read twice from the terminal without echo (or once from stdin)',
+  )
+  .addOption(dbOption())
+  .addOption(schemaOption())
+  .requiredOption('--login <login>', 'the sign-in name')
+  .addOption(new Option('--role <role>', 'what the person may do').choices([...roles]).makeOptionMandatory())
+  .option('--name <name>', 'the name shown in the console and the audit trail')
+  .option('--stores <ids>', 'store manager only: the stores, comma-separated')
+  .action(async (o: DbOptions & { login: string; role: Role; name?: string; stores?: string }) => {
+    // The database must exist before a password is asked for.
+    await withStore(o, async () => undefined);
+    const password = await readPassword();
+    const admin = await openAdminStore(o.db, o.schema === undefined ? {} : { schema: o.schema });
+    try {
+      const made = await createUser(admin, {
+        login: o.login,
+        role: o.role,
+        password,
+        ...(o.name === undefined ? {} : { displayName: o.name }),
+        ...(o.stores === undefined ? {} : { stores: o.stores.split(',').map((s) => s.trim()) }),
+      });
+      if (!made.ok) throw new TillpointError(made.code, made.message);
+      console.log(`created ${made.user.role} "${made.user.login}": sign in at the hub's address`);
+    } finally {
+      await admin.close();
+    }
+  });
+
+program
+  .command('till-add')
+  .description('register a till and print its one-time enrolment code (again: revokes the old secret)')
+  .addOption(dbOption())
+  .addOption(schemaOption())
+  .requiredOption('--store <id>', 'store id')
+  .requiredOption('--till <id>', 'till id')
+  .option('--code-ttl-hours <hours>', 'how long the code is valid', whole('code-ttl-hours'), 24)
+  .action((o: DbOptions & { store: string; till: string; codeTtlHours: number }) =>
+    withStore(o, async (store) => {
+      const code = newEnrolCode();
+      await store.addTill({
+        storeId: o.store,
+        tillId: o.till,
+        codeHash: sha256Hex(code),
+        codeExpiresAt: Date.now() + o.codeTtlHours * 3_600_000,
+      });
+      console.log(`one-time code for till ${o.till} (valid ${o.codeTtlHours} h): ${code}`);
+      console.log(`at the till: tillpoint enrol-hub --code ${code}`);
+    }),
+  );
+
+program
+  .command('block-card')
+  .description('block a card at every till (--unblock lifts it)')
+  .addOption(dbOption())
+  .addOption(schemaOption())
+  .requiredOption('--card <code>', 'card number')
+  .option('--unblock', 'lift the block')
+  .action((o: DbOptions & { card: string; unblock?: boolean }) =>
+    withStore(o, async (store) => {
+      await store.setCardBlocked(o.card, o.unblock !== true, Date.now());
+      console.log(`card ${o.card} ${o.unblock ? 'unblocked' : 'blocked'}`);
+    }),
+  );
+
+program
+  .command('publish-rules')
+  .description('sign and publish a program file as a rule set; tills switch to it at --effective-from')
+  .addOption(dbOption())
+  .addOption(schemaOption())
+  .option('--key <file>', 'the Ed25519 signing key', 'hub-signing.pem')
+  .requiredOption('--version <v>', 'rule-set version, e.g. 2026-12')
+  .requiredOption('--effective-from <iso>', 'when tills switch, e.g. 2026-12-01T00:00:00Z')
+  .requiredOption('--file <program.json>', 'the program file')
+  .action((o: DbOptions & { key: string; version: string; effectiveFrom: string; file: string }) => {
+    const effectiveFrom = Date.parse(o.effectiveFrom);
+    if (Number.isNaN(effectiveFrom))
+      throw new TillpointError(
+        'invalid_option',
+        '--effective-from: give a date such as 2026-12-01T00:00:00Z',
+      );
+    let programText: string;
+    try {
+      programText = readFileSync(o.file, 'utf8');
+    } catch (error) {
+      throw new TillpointError(
+        'invalid_option',
+        `--file: ${o.file} is not a readable file (${(error as Error).message})`,
+      );
+    }
+    // Validated with the program schema before it is signed (the refusal names each path).
+    const signed = signProgram(loadOrCreateHubKeys(o.key), {
+      version: o.version,
+      effectiveFrom,
+      programText,
+    });
+    if (!signed.ok) throw new TillpointError('rule_set_invalid', signed.message);
+    return withStore(o, async (store) => {
+      await store.publishRuleSet(signed.value);
+      console.log(`published rule set ${o.version}, effective ${new Date(effectiveFrom).toISOString()}`);
+    });
+  });
+
+program
+  .command('limits')
+  .description("set a store's offline limits")
+  .addOption(dbOption())
+  .addOption(schemaOption())
+  .requiredOption('--store <id>', 'store id')
+  .requiredOption(
+    '--max-sync-age-min <minutes>',
+    'spend offline only while the last sync is younger',
+    whole('max-sync-age-min'),
+  )
+  .requiredOption('--per-card <points>', 'offline spending per card', whole('per-card'))
+  .requiredOption('--store-total <points>', "the store's offline spending in all", whole('store-total'))
+  .action((o: DbOptions & { store: string; maxSyncAgeMin: number; perCard: number; storeTotal: number }) =>
+    withStore(o, async (store) => {
+      await store.setStoreLimits(o.store, {
+        maxSyncAgeMs: o.maxSyncAgeMin * 60_000,
+        perCardCap: o.perCard,
+        storeTotalCap: o.storeTotal,
+      });
+      console.log(`limits of store ${o.store} set`);
+    }),
+  );
+
+program
+  .command('card-cap')
+  .description("cap a card's offline spending (--clear removes the cap)")
+  .addOption(dbOption())
+  .addOption(schemaOption())
+  .requiredOption('--card <code>', 'card number')
+  .option('--cap <points>', 'the cap', whole('cap'))
+  .option('--clear', 'remove the cap')
+  .action((o: DbOptions & { card: string; cap?: number; clear?: boolean }) => {
+    if (o.clear !== true && o.cap === undefined)
+      throw new TillpointError('invalid_option', '--cap N or --clear is required');
+    return withStore(o, async (store) => {
+      await store.setCardCap(o.card, o.clear ? null : (o.cap as number));
+      console.log(o.clear ? `card ${o.card}: cap removed` : `card ${o.card}: offline cap ${o.cap}`);
+    });
+  });
+
+program
+  .command('expire')
+  .description('run the expiry and vesting jobs once')
+  .addOption(dbOption())
+  .addOption(schemaOption())
+  .action((o: DbOptions) =>
+    withStore(o, async (store) => {
+      const now = Date.now();
+      console.log(`expired ${await store.runExpiry(now, 100_000)} points`);
+      console.log(`${await store.announceVesting(now, 100_000)} cards with newly vested points announced`);
+    }),
+  );
+
+program
+  .command('flagged')
+  .description('cards overspent offline, largest overdraft first')
+  .addOption(dbOption())
+  .addOption(schemaOption())
+  .option('--limit <n>', 'at most this many (≤ 10000)', whole('limit'), 50)
+  .option('--json', 'print JSON for scripts')
+  .action((o: DbOptions & { limit: number; json?: boolean }) =>
+    withStore(o, async (store) => {
+      const cards = await store.flaggedCards(Math.min(o.limit, 10_000), Date.now());
+      if (o.json) return console.log(JSON.stringify(cards));
+      if (cards.length === 0) return console.log('no cards flagged for review');
+      console.log(['card'.padEnd(24), 'overdraft', 'available', 'pending', 'blocked'].join('  '));
+      for (const c of cards)
+        console.log(
+          [
+            c.cardId.padEnd(24),
+            String(c.overdraft).padStart(9),
+            String(c.available).padStart(9),
+            String(c.pending).padStart(7),
+            c.blocked ? 'yes' : 'no',
+          ].join('  '),
+        );
+      const total = cards.reduce((sum, c) => sum + c.overdraft, 0);
+      console.log(`${cards.length} card(s), ${total} points of offline overdraft in this list`);
+    }),
+  );
+
+program
+  .command('review-done')
+  .description('clear the review flag of a card (the overdraft stays booked); exit 1 if it was not flagged')
+  .addOption(dbOption())
+  .addOption(schemaOption())
+  .requiredOption('--card <code>', 'card number')
+  .action((o: DbOptions & { card: string }) =>
+    withStore(o, async (store) => {
+      const cleared = await store.clearCardFlag(o.card);
+      console.log(cleared ? `card ${o.card}: review flag cleared` : `card ${o.card} was not flagged`);
+      if (!cleared) process.exitCode = 1;
+    }),
+  );
+
+// A closed pipe (`tillpoint-hub flagged | head`) ends the command quietly.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Operating errors (with a stable code) in one line; only a bug shows its stack.
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string')
+    console.error(`tillpoint-hub: ${message.startsWith(code) ? message : `${code}: ${message}`}`);
+  else
+    console.error(
+      `tillpoint-hub: unexpected error (a bug; please report it): ${error instanceof Error ? error.stack : message}`,
+    );
+  process.exit(typeof code === 'string' ? 2 : 70);
 }

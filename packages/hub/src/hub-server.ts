@@ -12,7 +12,12 @@ import {
   syncEnrolRequestSchema,
   syncPushRequestSchema,
 } from '@tillpoint/protocol';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { z } from 'zod';
 import { type AdminApiOptions, registerAdminApi } from './admin/admin-plugin';
 import { registerConsole } from './admin/console-routes';
@@ -45,6 +50,8 @@ export interface HubServerOptions {
   metrics?: HubMetrics;
   /** Bearer token for /metrics; without it, /metrics answers only unproxied requests from this machine. */
   metricsToken?: string;
+  /** fastify's two lines per request (default on); the CLI logs one line per sync batch instead. */
+  requestLogging?: boolean;
 }
 
 const statusOf: Record<SyncErrorCode, number> = {
@@ -87,6 +94,9 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyBytesMax ?? syncBatchBytesMax,
     logger: options.logger ?? false,
+    ...(options.requestLogging === false
+      ? { logController: new LogController({ disableRequestLogging: true }) }
+      : {}),
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
   registerMetrics(app, metrics, options.metricsToken);

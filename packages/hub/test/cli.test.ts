@@ -49,7 +49,7 @@ describe('tillpoint-hub review of cards overspent offline', () => {
       out: 'card 2000000000022: review flag cleared\n',
     });
     expect((await run(['review-done', '--db', db, '--card', '2000000000022'])).code).toBe(1);
-    expect((await run(['review-done', '--db', db])).out).toContain('--card is required');
+    expect((await run(['review-done', '--db', db])).out).toContain("required option '--card <code>'");
     const after = (await run(['flagged', '--db', db])).out;
     expect(after).toContain('2000000000015');
     expect(after).not.toContain('2000000000022');
@@ -73,9 +73,11 @@ describe('tillpoint-hub review of cards overspent offline', () => {
         '--file',
         file,
       ]);
+    expect((await run(['init', '--db', db, '--key', key])).code).toBe(0);
     writeFileSync(file, '{"id":"x"}');
     const invalid = await publish('2026-12', '2026-12-01T00:00:00Z');
-    expect(invalid.code).toBe(1);
+    // A refusal is an operating error: one line naming the problem, exit 2, nothing published.
+    expect(invalid.code).toBe(2);
     expect(invalid.out).toContain('rule set 2026-12: name: is missing');
     writeFileSync(
       file,
@@ -89,11 +91,11 @@ describe('tillpoint-hub review of cards overspent offline', () => {
     );
     expect((await publish('2026-12', '2026-12-01T00:00:00Z')).code).toBe(0);
     const again = await publish('2026-12', '2027-01-01T00:00:00Z');
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(2);
     expect(again.out).toMatch(/rule set version 2026-12 is already published .*new version/);
     expect(again.out).not.toMatch(/SQLITE|UNIQUE constraint/);
     const sameMoment = await publish('2026-12b', '2026-12-01T00:00:00Z');
-    expect(sameMoment.code).toBe(1);
+    expect(sameMoment.code).toBe(2);
     expect(sameMoment.out).toMatch(/takes effect at the same moment/);
     const store = new SqliteHubStore(db);
     await store.addTill({ storeId: 's1', tillId: 't1', codeHash: 'x', codeExpiresAt: 0 });

@@ -2,6 +2,8 @@ import { printerConfigSchema } from '@tillpoint/printer';
 import { receiptTemplateSchema } from '@tillpoint/receipt';
 import { cardRangesSchema, scannerConfigSchema } from '@tillpoint/scanner';
 import { z } from 'zod';
+import { cardRangeProblems } from './card-range-check';
+import { plainHttpProblem } from './head-office-url';
 
 /**
  * The agent's one config file (YAML or JSON). Every default lives here; `tillpoint init`
@@ -36,7 +38,10 @@ export const agentConfigSchema = z.strictObject({
     })
     .strict(),
   /** Which codes are loyalty cards (prefix, length, check digit): tells them from products offline. */
-  cardRanges: cardRangesSchema.default([]),
+  cardRanges: cardRangesSchema.default([]).superRefine((ranges, ctx) => {
+    for (const problem of cardRangeProblems(ranges))
+      ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  }),
   scanners: z.array(scannerConfigSchema).max(8).default([]),
   /** The loyalty printer; leave out when the POS prints the slip text itself. */
   printer: printerConfigSchema.optional(),
@@ -56,6 +61,8 @@ export const agentConfigSchema = z.strictObject({
   headOffice: z
     .strictObject({
       url: z.url({ error: 'a URL such as https://loyalty.example.com' }),
+      /** A lab without TLS: let the till talk plain HTTP to a head office that is not on this machine. */
+      allowPlainHttp: z.boolean().default(false),
       /** Written by `tillpoint enrol-hub` (mode 0600); relative to dataDir. */
       credentialFile: z.string().min(1).default('hub-credential.json'),
       /** Sync every this many seconds while online (and right after each sale). */
@@ -77,6 +84,10 @@ export const agentConfigSchema = z.strictObject({
           tillTotalCap: z.number().int().min(0).optional(),
         })
         .default({}),
+    })
+    .superRefine((office, ctx) => {
+      const problem = plainHttpProblem(office.url, office.allowPlainHttp);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: problem });
     })
     .optional(),
   /** The cashier companion page at http://127.0.0.1:<api.port>/; its language is `language`. */
