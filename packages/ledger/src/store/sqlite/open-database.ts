@@ -89,6 +89,9 @@ export function openLedgerDatabase(
     // second process gets SQLITE_BUSY (database_locked) instead of writing beside us.
     // In WAL mode this also keeps the WAL index in memory (no -shm locking per commit).
     db.pragma('locking_mode = EXCLUSIVE');
+    // better-sqlite3 builds SQLite with a 16 MiB page cache per connection, which a growing
+    // ledger fills: 2 MiB keeps a register's agent small (the OS caches the file anyway).
+    db.pragma('cache_size = -2000');
     if (existed) {
       const rows = db.pragma(
         options.integrityCheck === 'full' ? 'integrity_check(20)' : 'quick_check(20)',
