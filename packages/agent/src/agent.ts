@@ -8,8 +8,8 @@ import { parseProgramText } from '@tillpoint/rules';
 import { createScanner, type ScannerBinding } from '@tillpoint/scanner';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { openAgentDatabase } from './agent-database';
 import { AgentLock } from './agent-lock';
-import { AgentState } from './agent-state';
 import { registerAdminRoutes } from './api/admin-routes';
 import { createLocalApi } from './api/local-api-server';
 import { ConfigError } from './config/config-error';
@@ -20,7 +20,7 @@ import { pageDepsFrom, registerCompanionPage } from './page/companion-page';
 import { watchScanner } from './scanner-watch';
 import { startSync } from './sync/start-sync';
 import type { SyncClient } from './sync/sync-client';
-import { TillSession } from './till-session';
+import { TillSession } from './till/till-session';
 import { registerStatusRoute } from './till-status';
 
 export interface StartAgentOptions {
@@ -101,7 +101,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   if (ledger !== undefined)
     events.publish('loyalty', { state: 'available', programVersion: program.value.versionId });
 
-  const state = new AgentState(join(paths.dataDir, 'agent.sqlite'));
+  const agentDb = openAgentDatabase(join(paths.dataDir, 'agent.sqlite'));
   // Sync runs on its own timers; a sale only nudges it (never waits for it).
   // Cards scanned here that head office had never sent: once their balances arrive, the POS
   // and the page get a `card` event again (set once the session exists, below).
@@ -113,7 +113,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
           config,
           dataDir: paths.dataDir,
           outbox: ledger,
-          db: state.db,
+          db: agentDb,
           clock,
           logger,
           events,
@@ -125,7 +125,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
 
   let printQueue: PrintQueue | undefined;
   if (config.printer !== undefined) {
-    printQueue = new PrintQueue(state.db, createTransport(config.printer), { clock });
+    printQueue = new PrintQueue(agentDb, createTransport(config.printer), { clock });
     printQueue.on('printer_state', (s) => {
       const level = s.state === 'ok' ? 'info' : 'warn';
       logger[level]({ code: s.state, printer: config.printer?.transport }, `printer: ${s.message}`);
@@ -142,7 +142,6 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   const session = new TillSession({
     config,
     program: program.value,
-    state,
     events,
     clock,
     logger,
@@ -289,7 +288,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       unsubscribeRules();
       await sync?.stop();
       ledger?.close();
-      state.close();
+      agentDb.close();
       lock.release();
       logger.info('agent stopped');
     },

@@ -1,6 +1,6 @@
 import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SqliteLedgerStore } from '@tillpoint/ledger/store';
+import type { LedgerStore } from '@tillpoint/ledger';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { backupFileName, backupsDir } from '../ledger-maintenance';
@@ -28,7 +28,7 @@ const backupRequestSchema = z.strictObject({
  */
 export function registerAdminRoutes(
   app: FastifyInstance,
-  deps: { ledger: () => SqliteLedgerStore | undefined; dataDir: string },
+  deps: { ledger: () => LedgerStore | undefined; dataDir: string },
 ): void {
   app.post('/v1/admin/backup', async (request, reply) => {
     const body = request.body ?? {};

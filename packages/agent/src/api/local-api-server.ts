@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AgentEvent, AgentEvents } from '../events';
 import { registerApiDocs } from '../page/api-docs';
-import type { SessionResult, TillSession } from '../till-session';
+import type { SessionResult, TillSession } from '../till/till-session';
 import { guardRoutes } from './route-access';
 
 /** HTTP status of each refusal code (one table in @tillpoint/protocol, shared with the OpenAPI document). */

@@ -6,8 +6,11 @@ import type { LedgerOperation, WriteRequest } from './ledger-operation';
 import type { Effects, LedgerPorts, LedgerWrite, LedgerWriter } from './ledger-ports';
 import type { LedgerOperationName, OperationResults, WriteOptions } from './results';
 
-/** The caller's answer document is JSON of at most this many bytes (UTF-8). */
-export const answerBytesMax = 64 * 1024;
+/**
+ * The caller's answer document is JSON of at most this many bytes (UTF-8): a sale's answer
+ * carries its slip and up to 1,000 lines of points spent, so room for both, bounded.
+ */
+export const answerBytesMax = 1024 * 1024;
 
 export interface OperationEnv {
   /** Makes the fresh id each operation gets (UUIDv7 in production). */

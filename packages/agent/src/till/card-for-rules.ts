@@ -1,0 +1,51 @@
+import type { Card } from '@tillpoint/core';
+import type { CardView } from '@tillpoint/ledger';
+import type { CardInfo } from '@tillpoint/protocol';
+import { type Program, tierStanding } from '@tillpoint/rules';
+
+/** A card the till has never seen: it earns, and the sale makes it known (no entry threshold). */
+export function anonymousCard(id: string): Card {
+  return {
+    id,
+    status: 'anonymous',
+    groups: [],
+    lifetimeSpendMinor: 0,
+    purchaseCount: 0,
+    balance: { spendable: 0, pending: 0 },
+    grantedOnce: [],
+  };
+}
+
+/** The card as the rules engine reads it, from the ledger's merged view. */
+export function cardFromView(view: CardView): Card {
+  return {
+    id: view.cardId,
+    status: view.status,
+    groups: [],
+    lifetimeSpendMinor: view.lifetimeSpendMinor,
+    purchaseCount: view.purchaseCount,
+    balance: { spendable: view.spendable, pending: view.pending },
+    grantedOnce: view.grantedOnce,
+  };
+}
+
+/** What the POS and the cashier are told about a card. */
+export function cardInfoOf(view: CardView, program: Program, now: number): CardInfo {
+  const tiers = tierStanding(program, view.lifetimeSpendMinor);
+  return {
+    cardCode: view.cardId,
+    status: view.status,
+    spendablePoints: view.spendable,
+    pendingPoints: view.pending,
+    heldPoints: view.held,
+    tier: tiers.current,
+    nextTier: tiers.next,
+    expiringSoon: view.expiringSoon.map((e) => ({
+      points: e.points,
+      expiresAt: new Date(e.expiresAt).toISOString(),
+    })),
+    pendingVests: view.lots
+      .filter((l) => l.vestsAt > now && l.points > 0)
+      .map((l) => ({ points: l.points, vestsAt: new Date(l.vestsAt).toISOString() })),
+  };
+}

@@ -1,0 +1,198 @@
+import { ManualClock } from '@tillpoint/core';
+import { type LedgerStore, LedgerStoreError, MemoryLedgerStore } from '@tillpoint/ledger';
+import { commitRequestSchema, quoteRequestSchema, reserveRequestSchema } from '@tillpoint/protocol';
+import { parseProgram } from '@tillpoint/rules';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { agentConfigSchema } from '../config/agent-config';
+import { AgentEvents } from '../events';
+import type { OfflineSpendGate } from '../sync/offline-gate';
+import { TillSession } from './till-session';
+
+const card = '2000000000015';
+const config = agentConfigSchema.parse({
+  storeId: 's1',
+  tillId: 't1',
+  program: 'program.json',
+  api: { token: 'unit-token-0123456789abcdefghij' },
+  cardRanges: [{ name: 'cards', prefix: '2000', length: 13, check: 'ean13' }],
+});
+const parsed = parseProgram(
+  {
+    id: 'earn5-spend20',
+    name: '5 % back, pay up to 20 %',
+    currency: 'RUB',
+    pointValueMinor: 100,
+    timeZone: '+03:00',
+    earn: [{ type: 'cashback', id: 'base-5', percent: 5 }],
+    redemption: { maxPercentOfBasket: 20 },
+  },
+  'test',
+);
+if (!parsed.ok) throw new Error(parsed.message);
+const program = parsed.value;
+
+const basket = (amountMinor: number) => ({
+  currency: 'RUB',
+  lines: [{ id: '1', sku: 'coat', quantity: 1, unitPriceMinor: amountMinor, amountMinor }],
+});
+const sale = (key: string, receiptId: string, amountMinor: number, extra: Record<string, unknown> = {}) =>
+  commitRequestSchema.parse({
+    idempotencyKey: key,
+    receiptId,
+    cardCode: card,
+    basket: basket(amountMinor),
+    ...extra,
+  });
+
+function till(ledger: LedgerStore, clock: ManualClock, offlineGate?: OfflineSpendGate) {
+  return new TillSession({
+    config,
+    program,
+    events: new AgentEvents(),
+    clock,
+    logger: pino({ level: 'silent' }),
+    ledger,
+    ...(offlineGate === undefined ? {} : { offlineGate }),
+  });
+}
+
+function setUp() {
+  const clock = new ManualClock(Date.parse('2026-12-06T12:00:00Z'));
+  const ledger = new MemoryLedgerStore({ tillId: 't1', clock });
+  return { clock, ledger, session: till(ledger, clock) };
+}
+
+function ok<T>(result: { ok: true; value: T } | { ok: false; code: string; message: string }): T {
+  if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
+  return result.value;
+}
+
+/** The till's loyalty logic on the in-memory ledger: what the local API and the page call. */
+describe('TillSession', () => {
+  it('books a sale: 5 % of 2,000.00 RUB earns 100 points, and the answer says so', () => {
+    const { session, ledger } = setUp();
+    const answer = ok(session.commit(sale('sale-key-0001', 'R-1', 200_000)));
+    expect(answer).toMatchObject({ receiptId: 'R-1', earnedPoints: 100, spentPoints: 0 });
+    expect(answer.balance).toEqual({ spendablePoints: 100, pendingPoints: 0 });
+    expect(answer.slipText.join('\n')).toMatch(/\+100/);
+    expect(ledger.outboxHead().lastSeq).toBe(1);
+  });
+
+  it('answers a retry with the first answer, even from a till that lost everything but the ledger, minutes later', () => {
+    const { session, ledger, clock } = setUp();
+    const first = ok(session.commit(sale('sale-key-0001', 'R-1', 200_000)));
+    clock.advance(5 * 60_000);
+    // A new session on the same ledger: the agent's own memory and files are gone (a power cut).
+    const again = till(ledger, clock).commit(sale('sale-key-0001', 'R-1', 200_000));
+    expect(ok(again)).toEqual(first);
+    expect(ledger.outboxHead().lastSeq).toBe(1);
+  });
+
+  it('refuses the same key with another body, and writes nothing', () => {
+    const { session, ledger } = setUp();
+    ok(session.commit(sale('sale-key-0001', 'R-1', 200_000)));
+    const other = session.commit(sale('sale-key-0001', 'R-1', 300_000));
+    expect(other).toMatchObject({ ok: false, code: 'idempotency_conflict' });
+    expect(ledger.outboxHead().lastSeq).toBe(1);
+    const sameKeyOtherOperation = session.returnSale({
+      idempotencyKey: 'sale-key-0001',
+      originalReceiptId: 'R-1',
+      returnedAmountMinor: 100,
+    });
+    expect(sameKeyOtherOperation).toMatchObject({ ok: false, code: 'idempotency_conflict' });
+  });
+
+  it('posts a reservation made before the agent lost its own state: the ledger holds the hold', () => {
+    const { session, ledger, clock } = setUp();
+    ok(session.commit(sale('sale-key-0001', 'R-1', 200_000)));
+    const held = ok(
+      session.reserve(
+        reserveRequestSchema.parse({
+          idempotencyKey: 'hold-key-0001',
+          cardCode: card,
+          basket: basket(50_000),
+          spendPoints: 40,
+        }),
+      ),
+    );
+    expect(held.points).toBe(40);
+    const fresh = till(ledger, clock);
+    const posted = ok(fresh.commit(sale('sale-key-0002', 'R-2', 50_000, { holdId: held.holdId })));
+    // 20 % of 500.00 RUB = 100.00 RUB = 100 points may be spent; 40 were held and are spent.
+    expect(posted.spentPoints).toBe(40);
+    expect(posted.spentDiscountMinor).toBe(4_000);
+    // 100 − 40 spent + 5 % of 500.00 RUB (this program earns on the part paid with points too).
+    expect(posted.balance.spendablePoints).toBe(100 - 40 + 25);
+    const unknown = fresh.commit(sale('sale-key-0003', 'R-3', 50_000, { holdId: 'no-such-hold' }));
+    expect(unknown).toMatchObject({ ok: false, code: 'hold_unknown' });
+  });
+
+  it('reprints a slip from what the ledger kept, in a session that never made it', () => {
+    const { session, ledger, clock } = setUp();
+    const answer = ok(session.commit(sale('sale-key-0001', 'R-1', 200_000)));
+    const reprint = ok(till(ledger, clock).slip('R-1'));
+    expect(reprint.text).toEqual(answer.slipText);
+    expect(till(ledger, clock).slip('R-404')).toMatchObject({ ok: false, code: 'receipt_unknown' });
+  });
+
+  it('offers in the quote only what the offline limits let the till accept, and says why', () => {
+    const { ledger, clock } = setUp();
+    ok(till(ledger, clock).commit(sale('sale-key-0001', 'R-1', 2_000_000)));
+    // 1,000 points on the card; head office is away and this card may spend 30 more offline.
+    const gate: OfflineSpendGate = {
+      offlineRoom: () => 30,
+      checkSpend: (_card, amount) =>
+        amount <= 30
+          ? { ok: true }
+          : { ok: false, code: 'offline_card_cap', message: 'over the offline cap' },
+      blocked: () => false,
+    };
+    const session = till(ledger, clock, gate);
+    const q = ok(session.quote(quoteRequestSchema.parse({ cardCode: card, basket: basket(100_000) })));
+    expect(q.redemption.maxPoints).toBe(30);
+    expect(q.redemption.limitedBy.map((l) => l.code)).toEqual(['offline_limit']);
+    const over = session.commit(sale('sale-key-0002', 'R-2', 100_000, { spendPoints: 31 }));
+    expect(over).toMatchObject({ ok: false, code: 'offline_limit', details: { reason: 'offline_card_cap' } });
+    const within = ok(session.commit(sale('sale-key-0003', 'R-3', 100_000, { spendPoints: 30 })));
+    expect(within.spentPoints).toBe(30);
+  });
+
+  it('refuses a basket in another currency before anything is written', () => {
+    const { session, ledger } = setUp();
+    const refused = session.commit(
+      commitRequestSchema.parse({
+        idempotencyKey: 'sale-key-0001',
+        receiptId: 'R-1',
+        cardCode: card,
+        basket: { ...basket(100), currency: 'USD' },
+      }),
+    );
+    expect(refused).toMatchObject({ ok: false, code: 'currency_mismatch' });
+    expect(ledger.outboxHead().lastSeq).toBe(0);
+  });
+
+  it('switches loyalty off when the ledger fails, and the sale goes on without it', () => {
+    const { ledger, clock } = setUp();
+    const broken = new Proxy(ledger, {
+      get(target, name, receiver) {
+        if (name === 'commitSale')
+          return () => {
+            throw new LedgerStoreError('disk_full', 'no space left on device');
+          };
+        const value = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const session = till(broken, clock);
+    expect(session.commit(sale('sale-key-0001', 'R-1', 100))).toMatchObject({
+      ok: false,
+      code: 'loyalty_unavailable',
+    });
+    expect(session.loyaltyAvailable).toBe(false);
+    expect(session.quote(quoteRequestSchema.parse({ cardCode: card, basket: basket(100) }))).toMatchObject({
+      ok: false,
+      code: 'loyalty_unavailable',
+    });
+  });
+});
