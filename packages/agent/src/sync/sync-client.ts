@@ -137,9 +137,13 @@ export class SyncClient {
     await this.#running;
   }
 
-  /** A commit happened: sync soon (coalesced; never awaited by the caller). */
+  /**
+   * A commit happened: sync soon (coalesced; never awaited by the caller). While head office is
+   * unreachable the backoff timer stands: a busy offline till must not retry (and re-read its
+   * outbox) on every sale.
+   */
   nudge(): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#failures > 0) return;
     if (this.#running) this.#nudged = true;
     else this.#schedule(0);
   }

@@ -1,0 +1,122 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openLedgerStore } from '@tillpoint/ledger/store';
+import { PosClient } from '@tillpoint/pos-client';
+import { gs1CheckDigit } from '@tillpoint/scanner';
+import type { BenchHarness } from '../../../scripts/bench/harness';
+import { AgentProcess, freePort, writeConfig } from '../test/agent-process';
+
+/**
+ * A till offline all day (issue 19): its outbox holds 20,000 entries head office has not
+ * acknowledged. Before, every sale parsed them to know what cards had spent offline; now the
+ * ledger keeps running totals. Two agents as their own processes, both with a head office they
+ * cannot reach: one with an empty outbox (the baseline), one with the day's entries. Goal: the
+ * median sale and quote with 20,000 waiting ≤ 1.2 × the empty one.
+ */
+const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
+const token = 'bench-token-0123456789abcdefghijkl';
+const waiting = Number(process.env.TILLPOINT_BENCH_OFFLINE_ENTRIES ?? 20_000);
+const card = (n: number) => {
+  const body = `2000${String(n % 500).padStart(8, '0')}`;
+  return `${body}${gs1CheckDigit(body)}`;
+};
+const basketOf = (lines: number) => ({
+  currency: 'RUB',
+  lines: Array.from({ length: lines }, (_, i) => ({
+    id: String(i + 1),
+    sku: `sku-${i}`,
+    category: i % 3 === 0 ? 'milk' : 'bakery',
+    quantity: 1,
+    unitPriceMinor: 10_000 + i,
+    amountMinor: 10_000 + i,
+  })),
+});
+
+/** An agent enrolled at a head office that never answers (nothing is ever acknowledged). */
+async function offlineAgent(entries: number): Promise<{ agent: AgentProcess; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tillpoint-bench-offline-'));
+  copyFileSync(join(fixtures, 'programs/sample-grocery.json'), join(dir, 'program.json'));
+  const port = await freePort();
+  const config = writeConfig(dir, { port, token, printerYaml: '' });
+  appendFileSync(config, '\nheadOffice:\n  url: http://127.0.0.1:9\n  backoffMaxSeconds: 3600\n');
+  const data = join(dir, 'data');
+  mkdirSync(data, { recursive: true });
+  const hubKey = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' });
+  writeFileSync(
+    join(data, 'hub-credential.json'),
+    JSON.stringify({
+      url: 'http://127.0.0.1:9',
+      tillId: 'till-01',
+      storeId: 'store-001',
+      secret: randomBytes(32).toString('base64url'),
+      hubPublicKeyPem: hubKey.toString(),
+    }),
+    { mode: 0o600 },
+  );
+  if (entries > 0) {
+    const ledger = openLedgerStore({ path: join(data, 'till.sqlite'), tillId: 'till-01' });
+    const at = Date.now();
+    for (let i = 0; i < entries; i++) {
+      ledger.commitSale({
+        idempotencyKey: `day-${i}`,
+        cardId: card(i),
+        receiptId: `D-${i}`,
+        at,
+        basketTotalMinor: 10_000,
+        accruals: [{ points: 2, vestsAt: at, expiresAt: null, ruleIds: ['base'] }],
+        redeemPoints: 0,
+        rulesVersion: 'bench',
+      });
+    }
+    ledger.close();
+  }
+  const agent = new AgentProcess(config, `http://127.0.0.1:${port}`, token);
+  await agent.start(60_000);
+  return { agent, dir };
+}
+
+export default async function bench(h: BenchHarness): Promise<void> {
+  const group = `till offline all day: ${waiting} entries waiting for head office (issue 19)`;
+  const empty = await offlineAgent(0);
+  const busy = await offlineAgent(waiting);
+  try {
+    for (const [label, { agent }] of [
+      ['empty outbox', empty],
+      [`${waiting} waiting`, busy],
+    ] as const) {
+      const client = new PosClient({ baseUrl: agent.url, token });
+      const quoteBody = { cardCode: card(7), basket: basketOf(50) };
+      let n = 0;
+      await h.time(
+        group,
+        `sale, 5 lines (${label})`,
+        () => {
+          n++;
+          return client.commit({
+            idempotencyKey: `bench-${label.length}-${n}`,
+            receiptId: `B-${n}`,
+            cardCode: card(n),
+            basket: basketOf(5),
+          });
+        },
+        {
+          iterations: 500,
+          warmup: 50,
+          ...(label === 'empty outbox' ? {} : { baseline: 'sale, 5 lines (empty outbox)' }),
+        },
+      );
+      await h.time(group, `quote, 50 lines (${label})`, () => client.quote(quoteBody), {
+        iterations: 1000,
+        ...(label === 'empty outbox' ? {} : { baseline: 'quote, 50 lines (empty outbox)' }),
+      });
+    }
+  } finally {
+    for (const { agent, dir } of [empty, busy]) {
+      await agent.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
