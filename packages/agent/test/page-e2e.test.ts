@@ -280,15 +280,34 @@ describe('cashier companion page in Chromium', () => {
     expect(html.headers['content-security-policy']).toContain("script-src 'self'");
   });
 
+  it('tells the cashier to hand over the gift a purchase won', async () => {
+    await page.goto(`${till.agent.url}/`);
+    await page.click('#tab-sale');
+    if (await page.locator('#next-buyer').isVisible()) await page.click('#next-buyer');
+    till.scanner.type(cards.regular, { aim: ']E0' });
+    await expect.poll(() => page.inputValue('#card-code')).toBe(cards.regular);
+    await page.locator('#line-1-amount').waitFor({ state: 'visible' });
+    // The sample program gives a Semya tote bag from 3 000.00 RUB.
+    await page.fill('#line-1-amount', '3000');
+    await page.click('#quote-button');
+    await page.locator('#spend-form').waitFor({ state: 'visible' });
+    await page.fill('#receipt-no', 'R-2001');
+    await page.click('#confirm');
+    await page.locator('#done-panel').waitFor({ state: 'visible' });
+    await page.locator('#won').waitFor({ state: 'visible' });
+    expect(await text('#won-list')).toBe('Gift: a Semya tote bag');
+    await shot('08-gift-won');
+  });
+
   it('leaves a ledger with one sale per confirmed sale, balanced', async () => {
     await till.agent.stop('SIGTERM');
     const ledger = openLedgerStore({ path: join(till.dataDir, 'till.sqlite'), tillId: 'page-till' });
     try {
       expect(ledger.findInvariantViolations()).toEqual([]);
       const kinds = ledger.outboxAfter(0, 1000).map((e) => e.kind);
-      // Seeded: two enrolments, an adjustment, a block. The page: one enrolment, two sales
-      // (the double-clicked one and the retried one each counted once), one return.
-      expect(kinds.filter((k) => k === 'sale')).toHaveLength(2);
+      // Seeded: two enrolments, an adjustment, a block. The page: one enrolment, three sales
+      // (the double-clicked one and the retried one each counted once, the gift), one return.
+      expect(kinds.filter((k) => k === 'sale')).toHaveLength(3);
       expect(kinds.filter((k) => k === 'return')).toHaveLength(1);
       expect(kinds.filter((k) => k === 'card_enrolled')).toHaveLength(3);
     } finally {

@@ -202,6 +202,19 @@ export const saleAnswerSchema = z.object({
   lines: z.array(z.object({ lineId: z.string(), points: z.number().int(), discountMinor: z.number().int() })),
   balance: balanceSchema,
   ledger: z.object({ txnId: z.string(), seq: z.number().int() }),
+  /**
+   * Gifts and coupons this purchase won (a threshold or every-Nth-purchase reward): the cashier
+   * hands a gift over (`sku` when it is a product), a coupon is printed on the slip.
+   */
+  won: z.array(
+    z.object({
+      ruleId: z.string(),
+      kind: z.enum(['gift', 'coupon']),
+      text: z.string(),
+      sku: z.string().optional(),
+      coupon: z.object({ code: z.string(), symbology: z.enum(['qr', 'code128', 'ean13']) }).optional(),
+    }),
+  ),
   /** The loyalty slip as text, for POS software that prints it on the fiscal receipt. */
   slipText: z.array(z.string()),
   /** The print job on the loyalty printer, when one is configured. */

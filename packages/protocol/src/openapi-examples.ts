@@ -146,6 +146,7 @@ export const saleExample = {
   ],
   balance: { spendablePoints: 456, pendingPoints: 261 },
   ledger: { txnId: '0193a5b2-7c4e-7d21-9f0a-4b8c2d1e6f30', seq: 42 },
+  won: [{ ruleId: 'gift-over-5000', kind: 'gift', text: 'A free tote bag with purchases over 5,000 RUB' }],
   slipText,
   printJobId: 'sale:R-0002',
 };

@@ -36,6 +36,8 @@ export {
   type LoyaltySlip,
   type LoyaltySlipInput,
   loyaltySlipSchema,
+  slipMoreOffersMax,
+  slipWonMax,
 } from './slip-schema';
 export {
   type BlockId,

@@ -44,6 +44,13 @@ export function buildLayout(slip: LoyaltySlip, template: ReceiptTemplate): Layou
   const amount = (minor: number) => formatAmount(minor, slip.currency, language);
   const local = (iso: string) => inTimeZone(iso, slip.timeZone);
   const nodes: LayoutNode[] = [];
+  /** A coupon: its code as a barcode, and as text for the cashier to type when it will not scan. */
+  const couponNodes = (coupon: { symbology: CouponSymbology; code: string }) => {
+    nodes.push(
+      { kind: 'code', symbology: coupon.symbology, data: coupon.code },
+      text(say('coupon', { code: coupon.code }), { align: 'center' }),
+    );
+  };
 
   const block = (id: BlockId): void => {
     switch (id) {
@@ -115,17 +122,26 @@ export function buildLayout(slip: LoyaltySlip, template: ReceiptTemplate): Layou
         }
         return;
       }
+      case 'won':
+        if (slip.won === undefined || slip.won.length === 0) return;
+        nodes.push({ kind: 'rule' }, text(say('won'), { align: 'center', bold: true }));
+        for (const prize of slip.won) {
+          nodes.push(text(prize.text, { align: 'center' }));
+          if (prize.coupon !== undefined) couponNodes(prize.coupon);
+        }
+        return;
       case 'offer':
         if (slip.offer === undefined) return;
         nodes.push({ kind: 'rule' }, text(slip.offer.text, { align: 'center', bold: true }));
+        for (const more of slip.moreOffers ?? []) {
+          nodes.push(text(more.text, { align: 'center' }));
+          if (more.coupon !== undefined)
+            nodes.push(text(say('coupon', { code: more.coupon.code }), { align: 'center' }));
+        }
         return;
       case 'coupon': {
         const coupon = slip.offer?.coupon;
-        if (coupon === undefined) return;
-        nodes.push(
-          { kind: 'code', symbology: coupon.symbology, data: coupon.code },
-          text(say('coupon', { code: coupon.code }), { align: 'center' }),
-        );
+        if (coupon !== undefined) couponNodes(coupon);
         return;
       }
       case 'footer':

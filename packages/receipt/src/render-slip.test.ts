@@ -229,3 +229,40 @@ describe('renderSlipText', () => {
     );
   });
 });
+
+describe('gifts, coupons and offers on the slip', () => {
+  it('prints what the purchase won, with each coupon code, and every offer', () => {
+    const slip = {
+      ...sampleSlips.en,
+      won: [
+        { text: 'A free tote bag: take it at the counter' },
+        { text: 'Water park day ticket', coupon: { code: '4600000000015', symbology: 'ean13' as const } },
+      ],
+      moreOffers: [{ text: 'Double points on tea this weekend' }],
+    };
+    const lines = renderSlipText(slip, { blocks: ['won', 'offer', 'coupon'] }, { columns: 42 });
+    expect(lines.map((l) => l.trim()).filter((l) => l.length > 0 && !/^-+$/.test(l))).toEqual([
+      'This purchase won',
+      'A free tote bag: take it at the counter',
+      'Water park day ticket',
+      'Coupon: 4600000000015',
+      'Your personal offer: 20% off coffee beans',
+      'until Sunday',
+      'Double points on tea this weekend',
+      'Coupon: TP-CPN-7F3K-92QA',
+    ]);
+    // On a printer with native codes: the won coupon as an EAN-13, the offer's as a QR.
+    const ops = readEscpos(renderSlip(slip, { blocks: ['won', 'offer', 'coupon'] }, options).escpos);
+    const codes = ops.flatMap((op) =>
+      op.op === 'barcode'
+        ? [`barcode ${op.type} ${new TextDecoder().decode(op.data)}`]
+        : op.op === 'qrStore'
+          ? [`qr ${new TextDecoder().decode(op.data)}`]
+          : [],
+    );
+    // GS k 67 takes the 12 digits; the printer adds the check digit itself.
+    expect(codes).toEqual(['barcode 67 460000000001', 'qr TP-CPN-7F3K-92QA']);
+    const ru = renderSlipText({ ...slip, language: 'ru' }, { blocks: ['won'] }, { columns: 42 });
+    expect(ru.map((l) => l.trim())).toContain('Ваш подарок за покупку');
+  });
+});

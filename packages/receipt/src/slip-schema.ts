@@ -51,6 +51,10 @@ export function isValidEan13(code: string): boolean {
   return (10 - (sum % 10)) % 10 === Number(code[12]);
 }
 
+/** Gifts and coupons won, and offers beside the first, one slip prints at most. */
+export const slipWonMax = 4;
+export const slipMoreOffersMax = 3;
+
 /** The data of one loyalty section, assembled by the agent after a sale commits. */
 export const loyaltySlipSchema = z.strictObject({
   language: z.enum(['en', 'ru']),
@@ -69,7 +73,17 @@ export const loyaltySlipSchema = z.strictObject({
   tier: z
     .strictObject({ name: line(40), nextName: line(40).optional(), leftToSpendMinor: minor.optional() })
     .optional(),
+  /** Gifts and coupons this purchase won (threshold, every-Nth-purchase rewards), in rule order. */
+  won: z
+    .array(z.strictObject({ text: line(200), coupon: couponSchema.optional() }))
+    .max(slipWonMax)
+    .optional(),
   offer: z.strictObject({ text: line(500), coupon: couponSchema.optional() }).optional(),
+  /** Further offers after `offer`, printed as text (their coupons too). */
+  moreOffers: z
+    .array(z.strictObject({ text: line(500), coupon: couponSchema.optional() }))
+    .max(slipMoreOffersMax)
+    .optional(),
   receiptId: line(64),
   at: z.iso.datetime({ offset: true }),
   /**

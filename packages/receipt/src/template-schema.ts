@@ -12,6 +12,7 @@ export const blockIds = [
   'pending',
   'expiring',
   'tier',
+  'won',
   'offer',
   'coupon',
   'footer',

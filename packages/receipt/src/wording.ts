@@ -17,6 +17,7 @@ export const phrasePlaceholders = {
   tier: ['tier'],
   tierNext: ['amount', 'next'],
   tierTop: [],
+  won: [],
   coupon: ['code'],
   footer: ['receiptId', 'date', 'time'],
 } as const satisfies Record<string, readonly string[]>;
@@ -38,6 +39,7 @@ export const defaultPhrases: Readonly<Record<ReceiptLanguage, Phrases>> = {
     tier: 'Tier: {tier}',
     tierNext: 'Spend {amount} more to reach {next}',
     tierTop: 'Top tier reached',
+    won: 'This purchase won',
     coupon: 'Coupon: {code}',
     footer: 'Receipt {receiptId} {date} {time}',
   },
@@ -54,6 +56,7 @@ export const defaultPhrases: Readonly<Record<ReceiptLanguage, Phrases>> = {
     tier: 'Уровень: {tier}',
     tierNext: 'До уровня «{next}» осталось {amount}',
     tierTop: 'Высший уровень',
+    won: 'Ваш подарок за покупку',
     coupon: 'Купон: {code}',
     footer: 'Чек {receiptId} {date} {time}',
   },

@@ -1,5 +1,15 @@
 import type { CardView } from '@tillpoint/ledger';
-import { earnedReason, type LoyaltySlip, maskCardNumber, renderSlip } from '@tillpoint/receipt';
+import type { SaleAnswer } from '@tillpoint/protocol';
+import {
+  type Coupon,
+  couponSchema,
+  earnedReason,
+  type LoyaltySlip,
+  maskCardNumber,
+  renderSlip,
+  slipMoreOffersMax,
+  slipWonMax,
+} from '@tillpoint/receipt';
 import type { Quote } from '@tillpoint/rules';
 import type { AgentConfig } from '../config/agent-config';
 
@@ -14,6 +24,44 @@ export interface SaleSlipFacts {
   view: CardView | undefined;
   timeZone: string;
 }
+
+/**
+ * Gifts and coupons the purchase won: the bonuses of threshold and every-Nth-purchase rules that
+ * carry a gift or a coupon, in rule order. A coupon the printer could not carry is told as text.
+ */
+export function prizesWon(q: Quote): SaleAnswer['won'] {
+  return q.bonuses.flatMap((b): SaleAnswer['won'] => {
+    if (b.gift !== undefined)
+      return [
+        {
+          ruleId: b.ruleId,
+          kind: 'gift',
+          text: b.gift.text,
+          ...(b.gift.sku === undefined ? {} : { sku: b.gift.sku }),
+        },
+      ];
+    if (b.coupon !== undefined)
+      return [
+        {
+          ruleId: b.ruleId,
+          kind: 'coupon',
+          text: b.coupon.text ?? b.text,
+          coupon: { code: b.coupon.code, symbology: b.coupon.symbology },
+        },
+      ];
+    return [];
+  });
+}
+
+/** A coupon the slip can print as a code, or undefined (then its code is printed as text only). */
+function printable(coupon: { code: string; symbology: Coupon['symbology'] } | undefined): Coupon | undefined {
+  if (coupon === undefined) return undefined;
+  const parsed = couponSchema.safeParse(coupon);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** One line of slip text: no control characters, cut to the slip's bound. */
+const slipLine = (text: string, max: number) => text.replace(/\p{Cc}/gu, ' ').slice(0, max);
 
 /**
  * The loyalty slip of a sale, as data: what the buyer earned and why, spent, holds now, will
@@ -33,6 +81,8 @@ export function buildSaleSlip(
   );
   const expiring = view?.expiringSoon[0];
   const offer = q.offers.find((o) => o.kind === 'hidden') ?? q.offers[0];
+  const moreOffers = q.offers.filter((o) => o !== offer).slice(0, slipMoreOffersMax);
+  const won = prizesWon(q).slice(0, slipWonMax);
   const reason = earnedReason(q, language);
   const tier = q.tier.afterPurchase ?? q.tier.current;
   return {
@@ -60,14 +110,36 @@ export function buildSaleSlip(
           },
         }
       : {}),
+    ...(won.length === 0
+      ? {}
+      : {
+          won: won.map((w) => {
+            const coupon = printable(w.coupon);
+            return {
+              text: slipLine(
+                coupon === undefined && w.coupon !== undefined ? `${w.text}: ${w.coupon.code}` : w.text,
+                200,
+              ),
+              ...(coupon === undefined ? {} : { coupon }),
+            };
+          }),
+        }),
     ...(offer !== undefined
       ? {
           offer: {
-            text: offer.text.slice(0, 500),
+            text: slipLine(offer.text, 500),
             ...(offer.coupon === undefined ? {} : { coupon: offer.coupon }),
           },
         }
       : {}),
+    ...(moreOffers.length === 0
+      ? {}
+      : {
+          moreOffers: moreOffers.map((o) => ({
+            text: slipLine(o.text, 500),
+            ...(printable(o.coupon) === undefined ? {} : { coupon: printable(o.coupon) as Coupon }),
+          })),
+        }),
     receiptId: f.receiptId,
     at: new Date(f.atMs).toISOString(),
     // The slip prints the time and dates as the shop's clock reads them.

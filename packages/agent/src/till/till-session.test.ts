@@ -158,6 +158,69 @@ describe('TillSession', () => {
     expect(within.spentPoints).toBe(30);
   });
 
+  it('names the gift and the coupon a purchase won in the answer and on the slip', () => {
+    const prized = parseProgram(
+      {
+        id: 'prizes',
+        name: 'Prizes',
+        currency: 'RUB',
+        pointValueMinor: 100,
+        timeZone: 'Europe/Moscow',
+        earn: [
+          { type: 'cashback', id: 'base-5', percent: 5 },
+          {
+            type: 'threshold',
+            id: 'tote-over-5000',
+            minAmountMinor: 500_000,
+            reward: { gift: { sku: 'TOTE-1', text: 'A free tote bag' } },
+          },
+          {
+            type: 'nth-purchase',
+            id: 'every-2nd',
+            every: 2,
+            reward: { coupon: { code: '4600000000015', symbology: 'ean13', text: 'Water park day ticket' } },
+          },
+        ],
+      },
+      'test',
+    );
+    if (!prized.ok) throw new Error(prized.message);
+    const clock = new ManualClock(Date.parse('2026-12-06T13:39:00Z'));
+    const ledger = new MemoryLedgerStore({ tillId: 't1', clock });
+    const session = new TillSession({
+      config,
+      program: prized.value,
+      events: new AgentEvents(),
+      clock,
+      logger: pino({ level: 'silent' }),
+      ledger,
+    });
+    const first = ok(session.commit(sale('sale-key-0001', 'R-1', 100_000)));
+    expect(first.won).toEqual([]);
+    // The second purchase, over 5,000 RUB: the tote bag and the every-2nd coupon.
+    const second = ok(session.commit(sale('sale-key-0002', 'R-2', 600_000)));
+    expect(second.won).toEqual([
+      { ruleId: 'tote-over-5000', kind: 'gift', text: 'A free tote bag', sku: 'TOTE-1' },
+      {
+        ruleId: 'every-2nd',
+        kind: 'coupon',
+        text: 'Water park day ticket',
+        coupon: { code: '4600000000015', symbology: 'ean13' },
+      },
+    ]);
+    const slip = second.slipText.map((l) => l.trim());
+    expect(slip).toEqual(
+      expect.arrayContaining([
+        'This purchase won',
+        'A free tote bag',
+        'Water park day ticket',
+        'Coupon: 4600000000015',
+      ]),
+    );
+    // 16:39 in Moscow, not the UTC 13:39 the clock reads.
+    expect(slip.join('\n')).toContain('Receipt R-2 2026-12-06 16:39');
+  });
+
   it('refuses a basket in another currency before anything is written', () => {
     const { session, ledger } = setUp();
     const refused = session.commit(

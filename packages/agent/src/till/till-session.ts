@@ -22,7 +22,7 @@ import type { AgentEvents } from '../events';
 import type { OfflineSpendGate } from '../sync/offline-gate';
 import { anonymousCard, cardFromView, cardInfoOf } from './card-for-rules';
 import { requestFingerprint } from './request-fingerprint';
-import { buildSaleSlip, renderSaleSlip } from './sale-slip';
+import { buildSaleSlip, prizesWon, renderSaleSlip } from './sale-slip';
 import {
   apiCodeOfLedger,
   type LedgerRefusalCode,
@@ -305,6 +305,7 @@ export class TillSession {
               lines: chosen?.lines ?? [],
               balance: { spendablePoints: sale.balance.spendable, pendingPoints: sale.balance.pending },
               ledger: { txnId: sale.txnId, seq: sale.seq },
+              won: prizesWon(q),
               slipText: slip === null ? [] : this.renderSafely(slip).text,
               printJobId: printing && slip !== null ? saleJobId(request.receiptId) : null,
             },

@@ -23,8 +23,22 @@ export function renderDone() {
   );
   setText('done-balance', pts(s.balance.spendablePoints));
   setText('slip-text', s.slipText.join('\n'));
+  renderWon(s.won ?? []);
   setPoints('card-balance', s.balance.spendablePoints);
   renderPrintState();
+}
+
+/** Gifts to hand over and coupons on the slip: the cashier must not miss them. */
+function renderWon(won) {
+  show('won', won.length > 0);
+  const list = $('won-list');
+  list.replaceChildren(
+    ...won.map((w) => {
+      const item = document.createElement('li');
+      item.textContent = t(w.kind === 'gift' ? 'wonGift' : 'wonCoupon', { text: w.text });
+      return item;
+    }),
+  );
 }
 
 export function renderPrintState() {
