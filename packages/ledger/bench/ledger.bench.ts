@@ -6,6 +6,7 @@ import { ManualClock, msPerDay } from '@tillpoint/core';
 import Database from 'better-sqlite3';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import { type LedgerStore, openLedgerStore } from '../src/store/index';
+import { withSaleFact } from '../test/sale-facts';
 
 /**
  * The till transaction against a bare commit, both with WAL + synchronous=FULL on a real
@@ -177,7 +178,7 @@ function timedSale(
 }
 
 function saleOf(cardId: string, at: number) {
-  return {
+  return withSaleFact({
     idempotencyKey: `sale-${cardId}`,
     cardId,
     receiptId: `receipt-${cardId}`,
@@ -186,7 +187,7 @@ function saleOf(cardId: string, at: number) {
     accruals: [{ points: 20, vestsAt: at, expiresAt: at + 365 * msPerDay, ruleIds: ['base'] }],
     redeemPoints: 25,
     rulesVersion: 'bench',
-  };
+  });
 }
 
 /** The same sale on `:memory:` (no fsync): the ledger's own CPU, this code against the baseline. */
