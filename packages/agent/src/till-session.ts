@@ -1,5 +1,5 @@
 import type { Card, Clock } from '@tillpoint/core';
-import type { CardView, SqliteLedgerStore } from '@tillpoint/ledger/store';
+import { type CardView, type SqliteLedgerStore, saleInputFromQuote } from '@tillpoint/ledger/store';
 import type { PrintQueue } from '@tillpoint/printer';
 import {
   type ApiErrorCode,
@@ -142,7 +142,8 @@ export class TillSession {
         consentAt: atMs,
         at: atMs,
       });
-      if (!done.ok) return refusal(done.code, done.message);
+      if (!done.ok)
+        return refusal(done.code === 'already_enrolled' ? 'invalid_request' : done.code, done.message);
       const view = ledger.getCard(code, atMs);
       return view === undefined
         ? refusal('card_unknown', `card ${code} vanished`)
@@ -265,8 +266,8 @@ export class TillSession {
           })),
         redeemPoints: spendPoints,
         ...(request.holdId === undefined ? {} : { holdId: request.holdId }),
-        grantedOnce: q.bonuses.flatMap((b) => (b.grantOnceKey === undefined ? [] : [b.grantOnceKey])),
         rulesVersion: q.programVersion,
+        sale: saleInputFromQuote(request.basket, q, { storeId: this.d.config.storeId }),
       });
       if (!committed.ok) {
         const code: ApiErrorCode =
@@ -306,12 +307,13 @@ export class TillSession {
         idempotencyKey: request.idempotencyKey,
         receiptId: request.originalReceiptId,
         at: atMs,
-        returnedAmountMinor: request.returnedAmountMinor,
+        storeId: this.d.config.storeId,
+        refundMinor: request.returnedAmountMinor,
       });
       if (!done.ok) {
         return done.code === 'sale_unknown'
           ? refusal('receipt_unknown', done.message)
-          : refusal(done.code, done.message);
+          : refusal(done.code === 'line_unknown' ? 'invalid_request' : done.code, done.message);
       }
       const r = done.value;
       this.d.events.publish('sale', {

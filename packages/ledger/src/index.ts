@@ -9,6 +9,7 @@ export * from './model/outbox-entry';
 export * from './model/requests';
 export * from './model/return-request';
 export * from './model/sale-fact';
+export * from './model/sale-input-of';
 export * from './model/snapshot';
 export * from './model/unacked-spend';
 export * from './operations/card-view';

@@ -6,6 +6,7 @@ export * from '../model/outbox-entry';
 export * from '../model/requests';
 export * from '../model/return-request';
 export * from '../model/sale-fact';
+export * from '../model/sale-input-of';
 export type { UnackedSpend } from '../model/unacked-spend';
 export type { PendingProfile } from '../operations/ledger-ports';
 export type * from '../operations/results';
