@@ -8,6 +8,8 @@ import {
   outboxEntrySchema,
   verifyChain,
 } from '../src/store/index';
+import { cardContract } from './ledger-store-card-contract';
+import { chainContract } from './ledger-store-chain-contract';
 import { line, type SaleDraft, saleOfLines, withSaleFact } from './sale-facts';
 
 /**
@@ -687,6 +689,8 @@ export function ledgerStoreContract(name: string, open: () => ContractEnv): void
 
   snapshotContract(name, setup, teardown);
   outboxContract(name, setup, teardown);
+  chainContract(name, setup, teardown);
+  cardContract(name, setup, teardown);
 }
 
 function snapshotContract(name: string, setup: () => LedgerStore, teardown: () => void): void {

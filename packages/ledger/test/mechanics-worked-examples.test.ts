@@ -216,4 +216,40 @@ describe('MECHANICS.md worked examples through the SQLite store', () => {
     ]);
     expect(card?.expired).toBe(20);
   });
+
+  it('"7 % once total purchases exceed 15 000 RUB" and "every fifth purchase", counted across the chain', () => {
+    env = tempLedger();
+    // Head office: 10 000 RUB in 3 purchases at store A. This till sells 6 000 RUB on the card.
+    env.store.setCardSnapshots({
+      watermark: { epoch: env.store.epoch, seq: 0 },
+      balances: [
+        {
+          cardId: 'CARD',
+          available: 0,
+          pending: 0,
+          card: {
+            status: 'enrolled',
+            enrolledAt: t0,
+            counters: {
+              tierSpendMinor: 1_000_000,
+              tierFloorMinor: 0,
+              lifetimeSpendMinor: 1_000_000,
+              purchaseCount: 3,
+              asOf: t0,
+            },
+            grants: [],
+            profile: null,
+            phoneHash: null,
+          },
+        },
+      ],
+      at: t0,
+    });
+    env.store.commitSale(sale({ at: t0 + msPerDay, basketTotalMinor: 600_000 }));
+    // 16 000 RUB passes 15 000: the next purchase rates at 7 %; and it is the fifth.
+    expect(env.store.getCard('CARD', t0 + msPerDay)).toMatchObject({
+      tierSpendMinor: 1_600_000,
+      purchaseCount: 4,
+    });
+  });
 });

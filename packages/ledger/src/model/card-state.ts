@@ -99,7 +99,7 @@ export function entryCardFacts(body: FactsSource): EntryCardFacts {
             : 0;
       break;
     case 'card_enrolled':
-      facts.status = 'enrolled';
+      // Not a status of its own: an enrolment never lifts a block (see `mergeStatus`).
       facts.enrolledAt = body.occurredAt;
       break;
     case 'card_blocked':
@@ -118,8 +118,8 @@ function isStatus(value: unknown): value is CardStatus {
 
 /**
  * This till's own entries on a card after head office's watermark, summed as the merge needs
- * them: spend and purchases are sums, grants a set, the status the last own card-state entry
- * left, the moment of the first own enrolment.
+ * them: spend and purchases are sums, grants a set, the status the last own block or unblock
+ * left (an enrolment after one of them: enrolled), the moment of the first own enrolment.
  */
 export interface OwnCardFacts {
   spendMinor: number;
@@ -144,7 +144,7 @@ export function addOwnFacts(own: OwnCardFacts, facts: EntryCardFacts): OwnCardFa
     spendMinor: own.spendMinor + facts.spendMinor,
     purchases: own.purchases + facts.purchases,
     grants: facts.grants.length === 0 ? own.grants : unionSorted(own.grants, facts.grants),
-    status: facts.status ?? own.status,
+    status: facts.status ?? (facts.enrolledAt !== null && own.status !== null ? 'enrolled' : own.status),
     enrolledAt: own.enrolledAt ?? facts.enrolledAt,
   };
 }

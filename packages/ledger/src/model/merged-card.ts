@@ -26,6 +26,19 @@ export interface MergedCard {
   source: 'head-office' | 'till';
 }
 
+/**
+ * The status: this till's own block or unblock since the watermark wins until head office has it;
+ * an own enrolment turns head office's anonymous card enrolled but never lifts its block (an
+ * enrolment does not unblock anywhere); otherwise head office's.
+ */
+export function mergeStatus(
+  headOffice: CardStatus,
+  own: Pick<OwnCardFacts, 'status' | 'enrolledAt'>,
+): CardStatus {
+  if (own.status !== null) return own.status;
+  return headOffice === 'anonymous' && own.enrolledAt !== null ? 'enrolled' : headOffice;
+}
+
 /** What the till itself keeps of a card (all its own entries, acknowledged or not). */
 export interface LocalCardFacts {
   status: CardStatus;
@@ -36,9 +49,8 @@ export interface LocalCardFacts {
 
 /**
  * One merge per field: counters are sums (head office's + own since; never below 0), grants a
- * union, status the own card-state entry's when there is one since the watermark (it wins
- * locally until head office has it) else head office's, enrolment first-wins (head office's
- * moment, else the own one), profile and phone hash head office's alone. Without head office's
+ * union, status by `mergeStatus`, enrolment first-wins (head office's moment, else the own one),
+ * profile and phone hash head office's alone. Without head office's
  * card state, the till's own facts as before: tier spend is the lifetime spend (all time).
  */
 export function mergeCard(
@@ -66,7 +78,7 @@ export function mergeCard(
   const own = snapshot?.own ?? noOwnFacts;
   const { counters } = card;
   return {
-    status: own.status ?? card.status,
+    status: mergeStatus(card.status, own),
     enrolledAt: card.enrolledAt ?? own.enrolledAt,
     tierSpendMinor: Math.max(0, counters.tierSpendMinor + own.spendMinor),
     tierFloorMinor: counters.tierFloorMinor,

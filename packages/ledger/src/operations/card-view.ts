@@ -1,6 +1,6 @@
 import type { CardStatus } from '@tillpoint/core';
 import { balanceAt, expiringSoon } from '../model/lots';
-import { type MergedCard, mergeCard } from '../model/merged-card';
+import { type MergedCard, mergeCard, mergeStatus } from '../model/merged-card';
 import type { CardSnapshot } from '../model/snapshot';
 import type { CardRecord, LedgerReader } from './ledger-ports';
 import type { CardView, HoldView } from './results';
@@ -72,12 +72,12 @@ export function mergedCard(
 }
 
 /**
- * The card's status as decisions read it: the till's own card-state entry since head office's
- * snapshot, else head office's, else the till's own record (what `mergeCard` says, without the
- * rest of the merge: it runs on every sale).
+ * The card's status as decisions read it: `mergeStatus` of head office's card state and this
+ * till's entries since, else the till's own record (what `mergeCard` says, without the rest of
+ * the merge: it runs on every sale).
  */
 export function mergedStatus(card: CardRecord | undefined, snapshot: CardSnapshot | undefined): CardStatus {
-  if (snapshot?.card != null) return snapshot.own.status ?? snapshot.card.status;
+  if (snapshot?.card != null) return mergeStatus(snapshot.card.status, snapshot.own);
   return card?.status ?? 'anonymous';
 }
 
