@@ -5,7 +5,7 @@ import { planReturn } from '../plan/plan-return';
 import type { DecisionEnv, Effects, LedgerReader, LedgerWrite } from './ledger-ports';
 import { entryPlace } from './ledger-ports';
 import type { ReturnResult, ReturnSaleRefusal } from './results';
-import { askedOf, resultLines, returnDetail, returnFact } from './return-parts';
+import { askedOf, returnFact, settledReturn } from './return-parts';
 import { balanceAfter, heldByLot, spendView } from './spend-view';
 
 type Decided = Outcome<Effects<ReturnResult>, Exclude<ReturnSaleRefusal, 'idempotency_conflict'>>;
@@ -59,39 +59,17 @@ export function otherTillReturn(
       refundMinor: refund,
     },
   );
-  const fact = returnFact(
-    request,
-    { receiptId: request.receiptId, txnId: origin.txnId, tillId: origin.tillId },
-    refund,
-    true,
-  );
   return accept({
     writes,
-    entry: {
-      kind: 'return',
+    ...settledReturn({
+      request,
       txnId,
-      idempotencyKey: request.idempotencyKey,
       cardId,
-      at,
-      rulesVersion: null,
-      reverses: origin.txnId,
-      plan,
-      detail: returnDetail(request.receiptId, refund, plan),
-      returned: fact,
-    },
-    result: (written, after) => ({
-      ...entryPlace(txnId, written),
-      receiptId: request.receiptId,
-      cardId,
+      origin: { txnId: origin.txnId, tillId: origin.tillId },
       saleAt: 'other-till',
-      pointsSettled: true,
-      earnedReversed: plan.earnedReversed,
-      spentRestored: plan.spentRestored,
-      overdraft: plan.overdraft,
-      refundMinor: refund,
+      lines: lines.value,
+      plan,
       returnedMinorTotal: soFar.refundedMinor + refund,
-      lines: resultLines(lines.value),
-      balance: balanceAfter(after, cardId, at),
     }),
   });
 }

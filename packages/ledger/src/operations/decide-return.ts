@@ -7,10 +7,9 @@ import { planReturn, type SaleLots } from '../plan/plan-return';
 import { otherTillReturn, unsettledReturn } from './decide-other-till-return';
 import type { LedgerOperation } from './ledger-operation';
 import type { DecisionEnv, Effects, LedgerReader, SaleRow } from './ledger-ports';
-import { entryPlace } from './ledger-ports';
 import type { ReturnResult, ReturnSaleRefusal } from './results';
-import { askedOf, resultLines, returnDetail, returnFact } from './return-parts';
-import { balanceAfter, heldByLot, spendView } from './spend-view';
+import { askedOf, settledReturn } from './return-parts';
+import { heldByLot, spendView } from './spend-view';
 
 type Decided = Outcome<Effects<ReturnResult>, Exclude<ReturnSaleRefusal, 'idempotency_conflict'>>;
 
@@ -88,36 +87,15 @@ function ownSaleReturn(
         lineUnits: fact === undefined ? {} : lines.value.units,
       },
     ],
-    entry: {
-      kind: 'return',
+    ...settledReturn({
+      request,
       txnId,
-      idempotencyKey: request.idempotencyKey,
       cardId,
-      at,
-      rulesVersion: null,
-      reverses: row.txnId,
-      plan,
-      detail: returnDetail(request.receiptId, refund, plan),
-      returned: returnFact(
-        request,
-        { receiptId: request.receiptId, txnId: row.txnId, tillId: read.tillId },
-        refund,
-        true,
-      ),
-    },
-    result: (written, after) => ({
-      ...entryPlace(txnId, written),
-      receiptId: request.receiptId,
-      cardId,
+      origin: { txnId: row.txnId, tillId: read.tillId },
       saleAt: 'this-till',
-      pointsSettled: true,
-      earnedReversed: plan.earnedReversed,
-      spentRestored: plan.spentRestored,
-      overdraft: plan.overdraft,
-      refundMinor: refund,
+      lines: lines.value,
+      plan,
       returnedMinorTotal: row.returnedMinor + refund,
-      lines: resultLines(lines.value),
-      balance: balanceAfter(after, cardId, at),
     }),
   });
 }

@@ -3,7 +3,10 @@ import type { ReturnSaleRequest } from '../model/return-request';
 import type { ReturnFact } from '../model/sale-fact';
 import { type LineReturnPlan, quantityUnitsPerItem, type ReturnAsked } from '../plan/plan-line-return';
 import type { ReturnPlan } from '../plan/plan-return';
+import type { Effects } from './ledger-ports';
+import { entryPlace } from './ledger-ports';
 import type { ReturnResult } from './results';
+import { balanceAfter } from './spend-view';
 
 /** The parts every kind of return builds alike: what it asks, its fact, its detail, its lines. */
 
@@ -51,5 +54,51 @@ export function returnDetail(receiptId: string, refundMinor: number, plan: Retur
     earnedReversed: plan.earnedReversed,
     spentRestored: plan.spentRestored,
     overdraft: plan.overdraft,
+  };
+}
+
+/**
+ * The journal entry and the result of a return with its points settled (of this till's sale, or
+ * of another till's with head office's fact): the two differ only in where the sale was made.
+ */
+export function settledReturn(o: {
+  request: ReturnSaleRequest;
+  txnId: string;
+  cardId: string;
+  origin: { txnId: string; tillId: string };
+  saleAt: 'this-till' | 'other-till';
+  lines: LineReturnPlan;
+  plan: ReturnPlan;
+  returnedMinorTotal: number;
+}): Pick<Effects<ReturnResult>, 'entry' | 'result'> {
+  const { request, txnId, cardId, plan } = o;
+  const refund = o.lines.refundMinor;
+  return {
+    entry: {
+      kind: 'return',
+      txnId,
+      idempotencyKey: request.idempotencyKey,
+      cardId,
+      at: request.at,
+      rulesVersion: null,
+      reverses: o.origin.txnId,
+      plan,
+      detail: returnDetail(request.receiptId, refund, plan),
+      returned: returnFact(request, { receiptId: request.receiptId, ...o.origin }, refund, true),
+    },
+    result: (written, after) => ({
+      ...entryPlace(txnId, written),
+      receiptId: request.receiptId,
+      cardId,
+      saleAt: o.saleAt,
+      pointsSettled: true,
+      earnedReversed: plan.earnedReversed,
+      spentRestored: plan.spentRestored,
+      overdraft: plan.overdraft,
+      refundMinor: refund,
+      returnedMinorTotal: o.returnedMinorTotal,
+      lines: resultLines(o.lines),
+      balance: balanceAfter(after, cardId, request.at),
+    }),
   };
 }
