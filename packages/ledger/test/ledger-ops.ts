@@ -30,7 +30,14 @@ export type LedgerOp =
   | { op: 'adjust'; card: number; points: number }
   | { op: 'card'; card: number; change: 'enrol' | 'block' | 'unblock' }
   /** Head office's figure arrives: `available`, as of the till's last entry minus `back`. */
-  | { op: 'snapshot'; card: number; available: number; back: number }
+  | {
+      op: 'snapshot';
+      card: number;
+      available: number;
+      back: number;
+      /** Head office's card state with it (a `version=2` pull), or none. */
+      state: 'anonymous' | 'enrolled' | 'blocked' | null;
+    }
   /** Head office acknowledges through the till's last entry minus `back`. */
   | { op: 'ack'; back: number }
   /**
@@ -112,6 +119,14 @@ export const ledgerOp: fc.Arbitrary<LedgerOp> = fc.oneof(
       card,
       available: fc.integer({ min: 0, max: 400 }),
       back: fc.nat(4),
+      state: fc.constantFrom(
+        null,
+        null,
+        'anonymous' as const,
+        'enrolled' as const,
+        'enrolled' as const,
+        'blocked' as const,
+      ),
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('ack' as const), back: fc.nat(6) }) },
@@ -293,7 +308,31 @@ export function runOps(store: LedgerStore, ops: readonly LedgerOp[], step: (s: S
       case 'snapshot':
         store.setCardSnapshots({
           watermark: { epoch: store.epoch, seq: Math.max(0, store.outboxHead().lastSeq - op.back) },
-          balances: [{ cardId: `card${op.card}`, available: op.available, pending: 0 }],
+          balances: [
+            {
+              cardId: `card${op.card}`,
+              available: op.available,
+              pending: 0,
+              ...(op.state === null
+                ? {}
+                : {
+                    card: {
+                      status: op.state,
+                      enrolledAt: op.state === 'anonymous' ? null : startAt,
+                      counters: {
+                        tierSpendMinor: op.available * 100,
+                        tierFloorMinor: 0,
+                        lifetimeSpendMinor: op.available * 1000,
+                        purchaseCount: op.back,
+                        asOf: at,
+                      },
+                      grants: op.back % 2 === 0 ? ['welcome'] : [],
+                      profile: null,
+                      phoneHash: null,
+                    },
+                  }),
+            },
+          ],
           at,
         });
         break;

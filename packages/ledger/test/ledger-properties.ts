@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { CardView, LedgerStore } from '../src/store/index';
+import { type CardView, type LedgerStore, verifyChain } from '../src/store/index';
 import { cardCount, dayMs, type Step } from './ledger-ops';
 import { splitSale } from './sale-facts';
 
@@ -33,6 +33,9 @@ export function checkEnd(store: LedgerStore): void {
   expect(store.findInvariantViolations()).toEqual([]);
   const head = store.outboxHead();
   expect(store.verifyOutboxChain()).toEqual({ ok: true, entries: head.lastSeq });
+  // Head office's check: each body's canonical JSON (core's `canonicalJson`) hashes to the chain.
+  const all = store.outboxAfter(0, 1000);
+  expect(verifyChain(all, all[0]?.prevHash ?? '')).toEqual({ ok: true });
   // Oracle for unackedSpend: what the unacknowledged entries redeemed, summed here from their postings.
   // Oracle for the once-only grants: the bonuses with a grant key in the unacknowledged sale facts.
   const byCard = new Map<string, number>();

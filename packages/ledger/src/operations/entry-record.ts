@@ -1,7 +1,7 @@
-import { assert, canonicalJson } from '@tillpoint/core';
+import { assert } from '@tillpoint/core';
 import { isMemberAccount } from '../model/accounts';
 import { type EntryCardFacts, entryCardFacts } from '../model/card-state';
-import { chainHash, genesisHash, type OutboxBody } from '../model/outbox-entry';
+import { canonicalBodyJson, chainHash, genesisHash, type OutboxBody } from '../model/outbox-entry';
 import { isSnapshotLot } from '../model/snapshot';
 import { spentOffline } from '../model/unacked-spend';
 import type { LotChange } from '../plan/plan';
@@ -72,7 +72,7 @@ export function entryRecord(read: LedgerReader, entry: EntryDraft): EntryRecord 
     ...(entry.sale === undefined ? {} : { sale: entry.sale }),
     ...(entry.returned === undefined ? {} : { returned: entry.returned }),
   };
-  const bodyJson = canonicalJson(body);
+  const bodyJson = canonicalBodyJson(body);
   const bytes = Buffer.byteLength(bodyJson, 'utf8');
   if (bytes > entryBytesMax) {
     throw new LedgerStoreError(

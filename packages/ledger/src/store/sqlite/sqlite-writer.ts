@@ -123,13 +123,13 @@ export class SqliteLedgerWriter implements LedgerWriter {
     // What the entry adds to the card facts beside head office's card (no row: nothing happens).
     const { facts } = record;
     if (movesOwnFacts(facts)) {
-      this.s.moveSnapshotOwn.run(
-        facts.spendMinor,
-        facts.purchases,
-        facts.status,
-        facts.enrolledAt,
-        entry.cardId,
-      );
+      this.s.moveSnapshotOwn.run({
+        spend: facts.spendMinor,
+        purchases: facts.purchases,
+        status: facts.status,
+        enrolledAt: facts.enrolledAt,
+        cardId: entry.cardId,
+      });
       if (facts.grants.length > 0) {
         const kept = this.s.getSnapshotOwnGrants.get(entry.cardId) as string | undefined;
         if (kept !== undefined)

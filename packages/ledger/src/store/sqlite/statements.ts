@@ -124,9 +124,13 @@ export function prepareStatements(db: Database.Database) {
     ),
     moveSnapshotDelta: db.prepare('UPDATE card_snapshot SET delta = delta + ? WHERE card_id = ?'),
     // What an entry adds to the card facts kept beside head office's card (a no-op without a snapshot).
+    // `addOwnFacts` in SQL: an enrolment after an own block or unblock leaves the card enrolled.
     moveSnapshotOwn: db.prepare(
-      `UPDATE card_snapshot SET own_spend_minor = own_spend_minor + ?, own_purchases = own_purchases + ?,
-         own_status = coalesce(?, own_status), own_enrolled_at = coalesce(own_enrolled_at, ?) WHERE card_id = ?`,
+      `UPDATE card_snapshot SET own_spend_minor = own_spend_minor + @spend, own_purchases = own_purchases + @purchases,
+         own_status = CASE WHEN @status IS NOT NULL THEN @status
+                           WHEN @enrolledAt IS NOT NULL AND own_status IS NOT NULL THEN 'enrolled'
+                           ELSE own_status END,
+         own_enrolled_at = coalesce(own_enrolled_at, @enrolledAt) WHERE card_id = @cardId`,
     ),
     getSnapshotOwnGrants: db.prepare('SELECT own_grants FROM card_snapshot WHERE card_id = ?').pluck(true),
     setSnapshotOwnGrants: db.prepare('UPDATE card_snapshot SET own_grants = ? WHERE card_id = ?'),
