@@ -113,17 +113,17 @@ export class SqliteLedgerWriter implements LedgerWriter {
       const changed = this.s.changeLot.run(change.delta, change.lotId);
       assert(changed.changes === 1, 'lot change names an unknown lot', { lotId: change.lotId });
     }
-    // Member postings (they name lots) move the card's projection, its kept snapshot's delta,
-    // and its unacknowledged spend.
-    if (plan.postings.some((p) => p.lotId !== null)) {
+    // Member postings (they name lots) move the card's projection and its unacknowledged spend.
+    const moved = plan.postings.some((p) => p.lotId !== null);
+    if (moved) {
       const changed = this.s.moveCard.run(record.available, record.pending, record.spent, entry.cardId);
       assert(changed.changes === 1, 'balance projection of an unknown card', { cardId: entry.cardId });
-      this.s.moveSnapshotDelta.run(record.available + record.pending, entry.cardId);
     }
-    // What the entry adds to the card facts beside head office's card (no row: nothing happens).
+    // The kept snapshot's delta and own card facts, in one statement (no snapshot: nothing happens).
     const { facts } = record;
-    if (movesOwnFacts(facts)) {
-      this.s.moveSnapshotOwn.run({
+    if (moved || movesOwnFacts(facts)) {
+      this.s.moveSnapshot.run({
+        delta: record.available + record.pending,
         spend: facts.spendMinor,
         purchases: facts.purchases,
         status: facts.status,

@@ -122,11 +122,11 @@ export function prepareStatements(db: Database.Database) {
          own_spend_minor = excluded.own_spend_minor, own_purchases = excluded.own_purchases,
          own_grants = excluded.own_grants, own_status = excluded.own_status, own_enrolled_at = excluded.own_enrolled_at`,
     ),
-    moveSnapshotDelta: db.prepare('UPDATE card_snapshot SET delta = delta + ? WHERE card_id = ?'),
-    // What an entry adds to the card facts kept beside head office's card (a no-op without a snapshot).
-    // `addOwnFacts` in SQL: an enrolment after an own block or unblock leaves the card enrolled.
-    moveSnapshotOwn: db.prepare(
-      `UPDATE card_snapshot SET own_spend_minor = own_spend_minor + @spend, own_purchases = own_purchases + @purchases,
+    // What an entry adds beside head office's card: points (`delta`) and the card facts of
+    // `addOwnFacts` (an enrolment after an own block or unblock leaves the card enrolled).
+    moveSnapshot: db.prepare(
+      `UPDATE card_snapshot SET delta = delta + @delta, own_spend_minor = own_spend_minor + @spend,
+         own_purchases = own_purchases + @purchases,
          own_status = CASE WHEN @status IS NOT NULL THEN @status
                            WHEN @enrolledAt IS NOT NULL AND own_status IS NOT NULL THEN 'enrolled'
                            ELSE own_status END,
