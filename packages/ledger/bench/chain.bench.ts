@@ -2,15 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ManualClock, msPerDay } from '@tillpoint/core';
+import { ManualClock } from '@tillpoint/core';
 import type { BenchHarness } from '../../../scripts/bench/harness';
-import {
-  type CardStateInput,
-  type CommitSaleRequest,
-  type LedgerStore,
-  openLedgerStore,
-} from '../src/store/index';
-import { splitSale } from '../test/sale-facts';
+import { type CardStateInput, openLedgerStore } from '../src/store/index';
+import { benchSale, seedThreeLots } from './bench-sales';
 
 /**
  * What the chain design costs on the sale path (issue 13: a sale stays within 10 % of today's
@@ -37,42 +32,6 @@ export default async function chainBench(h: BenchHarness): Promise<void> {
   await diskRows(h, open, at);
 }
 
-/**
- * A sale of `lines` lines for 1,234.56 earning 20 and spending 25 points across a card's three
- * seeded lots; the baseline code gets it without its fact (it knows none).
- */
-function saleOf(cardId: string, at: number, lines: number, withFact: boolean): CommitSaleRequest {
-  const request = {
-    idempotencyKey: `sale-${cardId}`,
-    cardId,
-    receiptId: `receipt-${cardId}`,
-    at,
-    basketTotalMinor: 123_456,
-    accruals: [{ points: 20, vestsAt: at, expiresAt: at + 365 * msPerDay, ruleIds: ['base'] }],
-    redeemPoints: 25,
-    rulesVersion: 'bench',
-  };
-  if (!withFact) return request as CommitSaleRequest;
-  return { ...request, sale: splitSale({ total: 123_456, earned: 20, spent: 25, lines }) };
-}
-
-/** Enrols the card and seeds three lots of 10 with different expiries (not timed). */
-function seed(store: LedgerStore, cardId: string, at: number): void {
-  store.enrolCard({ idempotencyKey: `enrol-${cardId}`, cardId, at });
-  for (let lot = 0; lot < 3; lot++) {
-    store.adjust({
-      idempotencyKey: `seed-${cardId}-${lot}`,
-      cardId,
-      points: 10,
-      actor: 'bench',
-      role: 'system',
-      reason: 'bench seed',
-      at,
-      expiresAt: at + (30 + lot) * msPerDay,
-    });
-  }
-}
-
 function timed(work: () => { ok: boolean }): number {
   const start = process.hrtime.bigint();
   const result = work();
@@ -95,12 +54,12 @@ async function cpuRows(
     const iterations = lines === 100 ? 1000 : 2000;
     for (let i = -200; i < iterations; i++) {
       const cardId = `card-${i + 200}`;
-      seed(mine, cardId, at);
-      const m = timed(() => mine.commitSale(saleOf(cardId, at, lines, true)));
+      seedThreeLots(mine, cardId, at);
+      const m = timed(() => mine.commitSale(benchSale(cardId, at, lines, true)));
       let b = 0;
       if (base !== undefined) {
-        seed(base, cardId, at);
-        b = timed(() => base.commitSale(saleOf(cardId, at, lines, false)));
+        seedThreeLots(base, cardId, at);
+        b = timed(() => base.commitSale(benchSale(cardId, at, lines, false)));
       }
       if (i >= 0) {
         samples.mine.push(m);
@@ -151,7 +110,7 @@ async function mergedReadRows(
   const cards = 500;
   const stores = open.map((o, n) => {
     const store = o.open({ path: ':memory:', tillId: 'bench-till' });
-    for (let c = 0; c < cards; c++) seed(store, `card-${c}`, at);
+    for (let c = 0; c < cards; c++) seedThreeLots(store, `card-${c}`, at);
     // Head office's figure as of the seeding, then two sales of this till after it on every card.
     store.setCardSnapshots({
       watermark: { epoch: store.epoch, seq: store.outboxHead().lastSeq },
@@ -167,7 +126,7 @@ async function mergedReadRows(
       for (const k of [0, 1])
         timed(() =>
           store.commitSale({
-            ...saleOf(`card-${c}`, at, 10, n === 0),
+            ...benchSale(`card-${c}`, at, 10, n === 0),
             idempotencyKey: `pre-${c}-${k}`,
             receiptId: `pre-${c}-${k}`,
           }),
@@ -197,7 +156,7 @@ async function mergedReadRows(
         const cardId = `card-${s % cards}`;
         store.getCard(cardId, at);
         return store.commitSale({
-          ...saleOf(cardId, at, 10, name === 'this code'),
+          ...benchSale(cardId, at, 10, name === 'this code'),
           idempotencyKey: `path-${s}`,
           receiptId: `path-${s++}`,
         });
@@ -240,8 +199,8 @@ async function diskRows(
     for (let i = -Math.ceil(iterations / 10); i < iterations; i++) {
       const cardId = `card-${i + iterations}`;
       for (const s of stores) {
-        seed(s.store, cardId, at);
-        const ms = timed(() => s.store.commitSale(saleOf(cardId, at, 10, s.name === 'this code')));
+        seedThreeLots(s.store, cardId, at);
+        const ms = timed(() => s.store.commitSale(benchSale(cardId, at, 10, s.name === 'this code')));
         if (i >= 0) s.samples.push(ms);
       }
     }

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ManualClock, msPerDay } from '@tillpoint/core';
+import { ManualClock } from '@tillpoint/core';
 import Database from 'better-sqlite3';
 import type { BenchHarness } from '../../../scripts/bench/harness';
-import { type CommitSaleRequest, type LedgerStore, openLedgerStore } from '../src/store/index';
-import { withSaleFact } from '../test/sale-facts';
+import { type LedgerStore, openLedgerStore } from '../src/store/index';
+import { benchSale, seedThreeLots } from './bench-sales';
 
 /**
  * The till transaction against a bare commit, both with WAL + synchronous=FULL on a real
@@ -126,7 +126,7 @@ export default async function ledgerBench(h: BenchHarness): Promise<void> {
     await h.time(
       'ledger: reads and retries (no fsync)',
       'commitSale retried with the same key',
-      () => store.commitSale(saleOf(`card-${q++ % iterations}`, at)),
+      () => store.commitSale(benchSale(`card-${q++ % iterations}`, at, 1, true)),
       { iterations: 2000 },
     );
     const head = store.outboxHead();
@@ -156,46 +156,14 @@ function timedSale(
   at: number,
   withFact = true,
 ): bigint {
-  store.enrolCard({ idempotencyKey: `enrol-${cardId}`, cardId, at });
-  for (let lot = 0; lot < 3; lot++) {
-    store.adjust({
-      idempotencyKey: `seed-${cardId}-${lot}`,
-      cardId,
-      points: 10,
-      actor: 'bench',
-      role: 'system',
-      reason: 'bench seed',
-      at,
-      expiresAt: at + (30 + lot) * msPerDay,
-    });
-  }
+  seedThreeLots(store, cardId, at);
   const start = process.hrtime.bigint();
-  const result = store.commitSale(withFact ? saleOf(cardId, at) : legacySaleOf(cardId, at));
+  const result = store.commitSale(benchSale(cardId, at, 1, withFact));
   const ns = process.hrtime.bigint() - start;
   if (!result.ok || result.value.lotsSpent.length !== 3) {
     throw new Error(`bench sale did not spend three lots: ${JSON.stringify(result)}`);
   }
   return ns;
-}
-
-/** The sale without its fact, for the baseline code (which knows none and refuses unknown fields). */
-function legacySaleOf(cardId: string, at: number): CommitSaleRequest {
-  const { sale: _fact, ...request } = saleOf(cardId, at);
-  return request as CommitSaleRequest;
-}
-
-/** The bench sale: one line (its fact), earning 20, spending 25 across the card's three lots. */
-function saleOf(cardId: string, at: number) {
-  return withSaleFact({
-    idempotencyKey: `sale-${cardId}`,
-    cardId,
-    receiptId: `receipt-${cardId}`,
-    at,
-    basketTotalMinor: 123_456,
-    accruals: [{ points: 20, vestsAt: at, expiresAt: at + 365 * msPerDay, ruleIds: ['base'] }],
-    redeemPoints: 25,
-    rulesVersion: 'bench',
-  });
 }
 
 /** The same sale on `:memory:` (no fsync): the ledger's own CPU, this code against the baseline. */

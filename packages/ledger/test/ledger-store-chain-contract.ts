@@ -1,14 +1,13 @@
 import { msPerDay } from '@tillpoint/core';
 import { describe, expect, it } from 'vitest';
 import {
-  type CardStateInput,
   type CommitSaleRequest,
   type HeadOfficeSale,
   type LedgerStore,
   outboxEntrySchema,
   type SaleInput,
 } from '../src/store/index';
-import { line, saleOfLines } from './sale-facts';
+import { line, saleOfLines, thrown } from './sale-facts';
 
 /**
  * The contract of the chain features (docs/chain-sync.md), part of `ledgerStoreContract`: sale
@@ -49,15 +48,6 @@ function seedPoints(store: LedgerStore, points: number): void {
   expect(seeded.ok).toBe(true);
 }
 
-function thrown(work: () => unknown): { code?: string; message: string } {
-  try {
-    work();
-  } catch (error) {
-    return error as { code?: string; message: string };
-  }
-  throw new Error('it did not throw');
-}
-
 const ret = (key: string, receiptId: string, over: Record<string, unknown>) => ({
   idempotencyKey: key,
   receiptId,
@@ -65,25 +55,6 @@ const ret = (key: string, receiptId: string, over: Record<string, unknown>) => (
   storeId: 'store-1',
   ...over,
 });
-
-/** Head office's card state with the given counters and grants, enrolled and without a profile unless told. */
-export function cardState(over: Partial<CardStateInput> = {}): CardStateInput {
-  return {
-    status: 'enrolled',
-    enrolledAt: t0 - msPerDay,
-    counters: {
-      tierSpendMinor: 500_000,
-      tierFloorMinor: 0,
-      lifetimeSpendMinor: 900_000,
-      purchaseCount: 7,
-      asOf: t0 - 1000,
-    },
-    grants: ['welcome'],
-    profile: { birthMonthDay: '03-08', groups: ['women'], referredBy: null, completeness: 80 },
-    phoneHash: 'a'.repeat(64),
-    ...over,
-  };
-}
 
 export function chainContract(name: string, setup: () => LedgerStore, teardown: () => void): void {
   describe(`${name}: sale facts`, () => {

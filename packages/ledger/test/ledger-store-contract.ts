@@ -10,7 +10,7 @@ import {
 } from '../src/store/index';
 import { cardContract } from './ledger-store-card-contract';
 import { chainContract } from './ledger-store-chain-contract';
-import { line, type SaleDraft, saleOfLines, withSaleFact } from './sale-facts';
+import { line, type SaleDraft, saleOfLines, thrown, withSaleFact } from './sale-facts';
 
 /**
  * The contract of `LedgerStore`, run against every store (one test file per store). Expected
@@ -58,15 +58,6 @@ const adjust = (over: { key: string; cardId?: string; points: number; at?: numbe
   reason: 'contract test',
   at: over.at ?? t0,
 });
-
-function thrown(work: () => unknown): { code?: string; message: string } {
-  try {
-    work();
-  } catch (error) {
-    return error as { code?: string; message: string };
-  }
-  throw new Error('it did not throw');
-}
 
 export function ledgerStoreContract(name: string, open: () => ContractEnv): void {
   let env: ContractEnv;

@@ -101,3 +101,13 @@ export function splitSale(input: {
       : [{ ruleId: `${input.grant}-rule`, kind: 'welcome', points: bonus, grantOnceKey: input.grant }];
   return saleOfLines(lines, bonuses);
 }
+
+/** What `work` threw (it must throw): the error's `code` and `message`. */
+export function thrown(work: () => unknown): { code?: string; message: string } {
+  try {
+    work();
+  } catch (error) {
+    return error as { code?: string; message: string };
+  }
+  throw new Error('it did not throw');
+}
