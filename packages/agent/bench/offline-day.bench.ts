@@ -3,7 +3,7 @@ import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openLedgerStore } from '@tillpoint/ledger/store';
+import { oneLineSaleInput, openLedgerStore } from '@tillpoint/ledger/store';
 import { PosClient } from '@tillpoint/pos-client';
 import { gs1CheckDigit } from '@tillpoint/scanner';
 import type { BenchHarness } from '../../../scripts/bench/harness';
@@ -69,6 +69,14 @@ async function offlineAgent(entries: number): Promise<{ agent: AgentProcess; dir
         accruals: [{ points: 2, vestsAt: at, expiresAt: null, ruleIds: ['base'] }],
         redeemPoints: 0,
         rulesVersion: 'bench',
+        sale: oneLineSaleInput({
+          storeId: 'store-001',
+          currency: 'RUB',
+          basketTotalMinor: 10_000,
+          earnedPoints: 2,
+          spentPoints: 0,
+          spentDiscountMinor: 0,
+        }),
       });
     }
     ledger.close();

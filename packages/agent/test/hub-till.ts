@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Clock } from '@tillpoint/core';
-import type { CommitSaleRequest } from '@tillpoint/ledger';
+import { type CommitSaleRequest, oneLineSaleInput } from '@tillpoint/ledger';
 import { openLedgerStore, type SqliteLedgerStore } from '@tillpoint/ledger/store';
 import Database from 'better-sqlite3';
 import { type HubStore, newEnrolCode, sha256Hex } from '../../hub/src/index';
@@ -90,5 +90,13 @@ export function tillSale(o: {
     accruals: o.earn > 0 ? [{ points: o.earn, vestsAt: o.at, expiresAt: null, ruleIds: ['base'] }] : [],
     redeemPoints: o.spend,
     rulesVersion: 'v1',
+    sale: oneLineSaleInput({
+      storeId: 'store-1',
+      currency: 'RUB',
+      basketTotalMinor: 10_000,
+      earnedPoints: o.earn,
+      spentPoints: o.spend,
+      spentDiscountMinor: Math.min(10_000, o.spend * 100),
+    }),
   };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@tillpoint/core';
-import type { SqliteLedgerStore } from '@tillpoint/ledger/store';
+import { oneLineSaleInput, type SqliteLedgerStore } from '@tillpoint/ledger/store';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHubServer, generateHubKeys, SqliteHubStore, signRuleSet } from '../../hub/src/index';
@@ -213,6 +213,14 @@ describe('sync client against a real hub', () => {
       ],
       redeemPoints: 0,
       rulesVersion: 'v1',
+      sale: oneLineSaleInput({
+        storeId: 'store-1',
+        currency: 'RUB',
+        basketTotalMinor: 10_000,
+        earnedPoints: 35,
+        spentPoints: 0,
+        spentDiscountMinor: 0,
+      }),
     });
     expect(sale.ok).toBe(true);
     expect(await t.client.syncOnce()).toBe(true);

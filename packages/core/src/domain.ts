@@ -82,11 +82,29 @@ export const cardSchema = z.strictObject({
   status: cardStatusSchema,
   /** Card groups and segments the card belongs to ("staff", "women", "students"...). */
   groups: z.array(z.string().min(1).max(64)).max(64).default([]),
-  /** The buyer's birthday, for birthday rules; only month and day are used. */
+  /**
+   * The buyer's birthday as month and day ("MM-DD"), for birthday rules: all head office sends
+   * a till (no year, no personal data beyond what the rules read).
+   */
+  birthMonthDay: z
+    .string()
+    .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/, 'a month and day such as "02-17"')
+    .optional(),
+  /** Accepted for cards built before `birthMonthDay`: only its month and day are read. */
   birthDate: isoDate.optional(),
   enrolledAt: isoDateTime.optional(),
-  /** Cumulative purchases before this basket, for tiers. */
+  /** Cumulative spend before this basket, all time (returns taken off). */
   lifetimeSpendMinor: minor.default(0),
+  /**
+   * Spend the program's tier window counts before this basket: head office's figure plus the
+   * till's own spend since. Absent: `lifetimeSpendMinor` (the all-time window).
+   */
+  tierSpendMinor: minor.optional(),
+  /**
+   * Spend that keeps the tier reached in the last complete window when tiers downgrade only at
+   * the end of a window: tiers read `max(tierFloorMinor, tierSpendMinor)`. Absent: 0.
+   */
+  tierFloorMinor: minor.optional(),
   /** Completed purchases before this basket, for "every Nth purchase". */
   purchaseCount: z.number().int().nonnegative().default(0),
   /** The card was brought by another buyer's referral and has not yet paid it out. */

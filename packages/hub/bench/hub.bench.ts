@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
-import { openLedgerStore } from '@tillpoint/ledger/store';
+import { oneLineSaleInput, openLedgerStore } from '@tillpoint/ledger/store';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -224,6 +224,14 @@ async function syncLag(h: BenchHarness, dir: string): Promise<void> {
       accruals: [{ points: 5, vestsAt: Date.now(), expiresAt: null, ruleIds: ['base'] }],
       redeemPoints: 0,
       rulesVersion: 'v1',
+      sale: oneLineSaleInput({
+        storeId: 'store-1',
+        currency: 'RUB',
+        basketTotalMinor: 10_000,
+        earnedPoints: 5,
+        spentPoints: 0,
+        spentDiscountMinor: 0,
+      }),
     });
     if (!result.ok) throw new Error(result.message);
     const t = performance.now();

@@ -5,6 +5,7 @@ import { ManualClock } from '@tillpoint/core';
 import Database from 'better-sqlite3';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import { type LedgerStore, openLedgerStore } from '../src/store/index';
+import { withSaleFact } from '../test/sale-facts';
 
 const group = 'ledger: offline spend not yet acknowledged (issue 19)';
 const unackedMax = Number(process.env.TILLPOINT_BENCH_UNACKED ?? 20_000);
@@ -63,16 +64,18 @@ export default async function unackedSpendBench(h: BenchHarness): Promise<void> 
         group,
         `commitSale spending 1 point (CPU, :memory:), ${label}`,
         () =>
-          store.commitSale({
-            idempotencyKey: `probe-${unacked}-${s}`,
-            cardId: `card-${s % cards}`,
-            receiptId: `probe-${unacked}-${s++}`,
-            at,
-            basketTotalMinor: 1000,
-            accruals: [],
-            redeemPoints: 1,
-            rulesVersion: 'bench',
-          }),
+          store.commitSale(
+            withSaleFact({
+              idempotencyKey: `probe-${unacked}-${s}`,
+              cardId: `card-${s % cards}`,
+              receiptId: `probe-${unacked}-${s++}`,
+              at,
+              basketTotalMinor: 1000,
+              accruals: [],
+              redeemPoints: 1,
+              rulesVersion: 'bench',
+            }),
+          ),
         {
           iterations: 2000,
           ...(unacked === 0
@@ -103,16 +106,18 @@ export default async function unackedSpendBench(h: BenchHarness): Promise<void> 
 /** Spending sales spread over the cards, none acknowledged; they earn nothing, so cards keep one lot. */
 function seedSpends(store: LedgerStore, n: number, at: number): void {
   for (let i = 0; i < n; i++) {
-    const result = store.commitSale({
-      idempotencyKey: `spend-${i}`,
-      cardId: `card-${i % cards}`,
-      receiptId: `spend-${i}`,
-      at,
-      basketTotalMinor: 5000,
-      accruals: [],
-      redeemPoints: 3,
-      rulesVersion: 'bench',
-    });
+    const result = store.commitSale(
+      withSaleFact({
+        idempotencyKey: `spend-${i}`,
+        cardId: `card-${i % cards}`,
+        receiptId: `spend-${i}`,
+        at,
+        basketTotalMinor: 5000,
+        accruals: [],
+        redeemPoints: 3,
+        rulesVersion: 'bench',
+      }),
+    );
     if (!result.ok) throw new Error(`bench seed refused: ${result.code}`);
   }
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { LedgerStore } from '../src/store/index';
+import { splitSale } from './sale-facts';
 
 /**
  * Random ledger histories for property tests, run through `LedgerStore` on either store. Times
@@ -18,14 +19,25 @@ export type LedgerOp =
       useHold: number | null;
       /** Sent with a fingerprint (what the POS sent), so a retry after the clock moved replays. */
       fingerprint: boolean;
+      /** Lines the basket is split into, and a once-only bonus (of `earn`) with this key, if any. */
+      lines: number;
+      grant: 'welcome' | 'birthday' | null;
     }
   | { op: 'hold'; card: number; points: number; ttlHours: number }
   | { op: 'void'; hold: number }
-  | { op: 'return'; sale: number; amount: number }
+  /** Money back (`amount`), or `quantity` of line `line` when `byLine` (clamped to the sale's lines). */
+  | { op: 'return'; sale: number; amount: number; byLine: boolean; line: number; quantity: number }
   | { op: 'adjust'; card: number; points: number }
   | { op: 'card'; card: number; change: 'enrol' | 'block' | 'unblock' }
   /** Head office's figure arrives: `available`, as of the till's last entry minus `back`. */
-  | { op: 'snapshot'; card: number; available: number; back: number }
+  | {
+      op: 'snapshot';
+      card: number;
+      available: number;
+      back: number;
+      /** Head office's card state with it (a `version=2` pull), or none. */
+      state: 'anonymous' | 'enrolled' | 'blocked' | null;
+    }
   /** Head office acknowledges through the till's last entry minus `back`. */
   | { op: 'ack'; back: number }
   /**
@@ -55,6 +67,8 @@ export const ledgerOp: fc.Arbitrary<LedgerOp> = fc.oneof(
       ),
       useHold: fc.option(fc.nat(2), { nil: null }),
       fingerprint: fc.boolean(),
+      lines: fc.integer({ min: 1, max: 3 }),
+      grant: fc.constantFrom(null, null, 'welcome' as const, 'birthday' as const),
     }),
   },
   {
@@ -73,6 +87,9 @@ export const ledgerOp: fc.Arbitrary<LedgerOp> = fc.oneof(
       op: fc.constant('return' as const),
       sale: fc.nat(8),
       amount: fc.integer({ min: 1, max: 300_000 }),
+      byLine: fc.boolean(),
+      line: fc.nat(2),
+      quantity: fc.constantFrom(0.5, 1, 1.5, 2, 3),
     }),
   },
   {
@@ -102,6 +119,14 @@ export const ledgerOp: fc.Arbitrary<LedgerOp> = fc.oneof(
       card,
       available: fc.integer({ min: 0, max: 400 }),
       back: fc.nat(4),
+      state: fc.constantFrom(
+        null,
+        null,
+        'anonymous' as const,
+        'enrolled' as const,
+        'enrolled' as const,
+        'blocked' as const,
+      ),
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('ack' as const), back: fc.nat(6) }) },
@@ -149,7 +174,7 @@ export function counterIds(): () => string {
 
 /** Runs `ops` on `store`, calling `step` after each. Returns the history's last moment. */
 export function runOps(store: LedgerStore, ops: readonly LedgerOp[], step: (s: Step) => void): number {
-  const receipts: string[] = [];
+  const receipts: { receiptId: string; lines: number }[] = [];
   const holds: { id: string; card: number }[] = [];
   const sent: Sent[] = [];
   let at = startAt;
@@ -174,13 +199,14 @@ export function runOps(store: LedgerStore, ops: readonly LedgerOp[], step: (s: S
           index,
           ({ hours, changed }) => {
             const t = saleAt + hours * hourMs;
+            const total = op.total + (changed ? 1 : 0);
             return store.commitSale({
               idempotencyKey: key,
               ...(op.fingerprint ? { fingerprint: `pos-body-${index}` } : {}),
               cardId: `card${op.card}`,
               receiptId,
               at: t,
-              basketTotalMinor: op.total + (changed ? 1 : 0),
+              basketTotalMinor: total,
               accruals: [
                 {
                   points: op.earn,
@@ -192,11 +218,12 @@ export function runOps(store: LedgerStore, ops: readonly LedgerOp[], step: (s: S
               redeemPoints: op.redeem,
               rulesVersion: 'v1',
               ...(hold === undefined ? {} : { holdId: hold.id }),
+              sale: splitSale({ total, earned: op.earn, spent: op.redeem, lines: op.lines, grant: op.grant }),
             });
           },
           op.fingerprint,
         );
-        if (outcome?.ok) receipts.push(receiptId);
+        if (outcome?.ok) receipts.push({ receiptId, lines: op.lines });
         break;
       }
       case 'hold': {
@@ -227,15 +254,22 @@ export function runOps(store: LedgerStore, ops: readonly LedgerOp[], step: (s: S
         break;
       }
       case 'return': {
-        const receiptId = receipts[op.sale];
+        const sold = receipts[op.sale];
         const returnAt = at;
-        if (receiptId !== undefined)
+        if (sold !== undefined)
           outcome = write(index, ({ hours, changed }) =>
             store.returnSale({
               idempotencyKey: key,
-              receiptId,
+              receiptId: sold.receiptId,
               at: returnAt + hours * hourMs,
-              returnedAmountMinor: op.amount + (changed ? 1 : 0),
+              storeId: 'store-1',
+              ...(op.byLine
+                ? {
+                    lines: [
+                      { lineId: `L${(op.line % sold.lines) + 1}`, quantity: op.quantity + (changed ? 1 : 0) },
+                    ],
+                  }
+                : { refundMinor: op.amount + (changed ? 1 : 0) }),
             }),
           );
         break;
@@ -260,7 +294,10 @@ export function runOps(store: LedgerStore, ops: readonly LedgerOp[], step: (s: S
         outcome = write(index, ({ hours, changed }) => {
           const request = { idempotencyKey: key, cardId: `card${op.card}`, at: cardAt + hours * hourMs };
           if (op.change === 'enrol')
-            return store.enrolCard({ ...request, ...(changed ? { phone: '+7000' } : {}) });
+            return store.enrolCard({
+              ...request,
+              ...(changed ? { phone: '+79990000001', consentAt: request.at } : {}),
+            });
           const reason = changed ? 'changed' : 'property test';
           return op.change === 'block'
             ? store.blockCard({ ...request, reason })
@@ -271,7 +308,31 @@ export function runOps(store: LedgerStore, ops: readonly LedgerOp[], step: (s: S
       case 'snapshot':
         store.setCardSnapshots({
           watermark: { epoch: store.epoch, seq: Math.max(0, store.outboxHead().lastSeq - op.back) },
-          balances: [{ cardId: `card${op.card}`, available: op.available, pending: 0 }],
+          balances: [
+            {
+              cardId: `card${op.card}`,
+              available: op.available,
+              pending: 0,
+              ...(op.state === null
+                ? {}
+                : {
+                    card: {
+                      status: op.state,
+                      enrolledAt: op.state === 'anonymous' ? null : startAt,
+                      counters: {
+                        tierSpendMinor: op.available * 100,
+                        tierFloorMinor: 0,
+                        lifetimeSpendMinor: op.available * 1000,
+                        purchaseCount: op.back,
+                        asOf: at,
+                      },
+                      grants: op.back % 2 === 0 ? ['welcome'] : [],
+                      profile: null,
+                      phoneHash: null,
+                    },
+                  }),
+            },
+          ],
           at,
         });
         break;

@@ -8,6 +8,9 @@ import {
   outboxEntrySchema,
   verifyChain,
 } from '../src/store/index';
+import { cardContract } from './ledger-store-card-contract';
+import { chainContract } from './ledger-store-chain-contract';
+import { line, type SaleDraft, saleOfLines, thrown, withSaleFact } from './sale-facts';
 
 /**
  * The contract of `LedgerStore`, run against every store (one test file per store). Expected
@@ -29,9 +32,12 @@ const earn = (points: number, over: { vestsAt?: number; expiresAt?: number | nul
   ruleIds: ['base'],
 });
 
-/** A sale on card C1 at t0 for 1000.00, earning and spending nothing unless told. */
-export function sale(over: Partial<CommitSaleRequest> & { receiptId: string }): CommitSaleRequest {
-  return {
+/**
+ * A sale on card C1 at t0 for 1000.00, earning and spending nothing unless told: one line holding
+ * the basket, the spent points paying 1.00 each (`withSaleFact`).
+ */
+export function sale(over: Partial<SaleDraft> & { receiptId: string }): CommitSaleRequest {
+  return withSaleFact({
     idempotencyKey: over.receiptId,
     cardId: 'C1',
     at: t0,
@@ -40,7 +46,7 @@ export function sale(over: Partial<CommitSaleRequest> & { receiptId: string }): 
     redeemPoints: 0,
     rulesVersion: 'v1',
     ...over,
-  };
+  });
 }
 
 const adjust = (over: { key: string; cardId?: string; points: number; at?: number }) => ({
@@ -52,15 +58,6 @@ const adjust = (over: { key: string; cardId?: string; points: number; at?: numbe
   reason: 'contract test',
   at: over.at ?? t0,
 });
-
-function thrown(work: () => unknown): { code?: string; message: string } {
-  try {
-    work();
-  } catch (error) {
-    return error as { code?: string; message: string };
-  }
-  throw new Error('it did not throw');
-}
 
 export function ledgerStoreContract(name: string, open: () => ContractEnv): void {
   let env: ContractEnv;
@@ -157,7 +154,9 @@ export function ledgerStoreContract(name: string, open: () => ContractEnv): void
         // A retry stamped a few seconds later is the same request.
         expect(store.commitSale({ ...request, at: request.at + 5000 })).toEqual(first);
         expect(store.outboxHead().lastSeq).toBe(1);
-        expect(store.commitSale({ ...request, redeemPoints: 1 })).toMatchObject({
+        expect(
+          store.commitSale(sale({ receiptId: 'R1', accruals: [earn(5)], redeemPoints: 1 })),
+        ).toMatchObject({
           ok: false,
           code: 'idempotency_conflict',
         });
@@ -177,7 +176,14 @@ export function ledgerStoreContract(name: string, open: () => ContractEnv): void
           ['voidHold', () => store.voidHold({ idempotencyKey: 'R1', holdId: 'h', at: t0 })],
           [
             'returnSale',
-            () => store.returnSale({ idempotencyKey: 'R1', receiptId: 'R1', at: t0, returnedAmountMinor: 1 }),
+            () =>
+              store.returnSale({
+                idempotencyKey: 'R1',
+                receiptId: 'R1',
+                at: t0,
+                storeId: 'store-1',
+                refundMinor: 1,
+              }),
           ],
         ] as const) {
           expect(call(), operation).toMatchObject({ ok: false, code: 'idempotency_conflict' });
@@ -295,7 +301,7 @@ export function ledgerStoreContract(name: string, open: () => ContractEnv): void
         const big = thrown(() => store.commitSale(request, { answer: () => 'x'.repeat(answerBytesMax) }));
         expect(big).toMatchObject({
           code: 'invalid_request',
-          message: expect.stringMatching(/at most 65536/),
+          message: expect.stringMatching(new RegExp(`at most ${answerBytesMax}`)),
         });
         const bigint = thrown(() => store.commitSale(request, { answer: () => ({ n: 1n }) }));
         expect(bigint).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/not JSON/) });
@@ -306,8 +312,8 @@ export function ledgerStoreContract(name: string, open: () => ContractEnv): void
         expect(store.getCard('C1', t0)).toBeUndefined();
         expect(store.outboxHead()).toMatchObject({ lastSeq: 0 });
         expect(store.recordedAnswer('R1')).toBeUndefined();
-        expect(store.unackedSpend('C1')).toEqual({ card: 0, till: 0 });
-        // 64 KiB exactly is kept; the same key then commits once.
+        expect(store.unackedSpend('C1')).toEqual({ card: 0, till: 0, grantedCard: 0, grantedTill: 0 });
+        // `answerBytesMax` exactly is kept; the same key then commits once.
         const fits = 'x'.repeat(answerBytesMax - 2);
         expect(store.commitSale(request, { answer: () => fits })).toMatchObject({
           ok: true,
@@ -459,37 +465,63 @@ export function ledgerStoreContract(name: string, open: () => ContractEnv): void
   });
 
   describe(`${name}: returns`, () => {
-    it('returns in parts never past the original, updating lifetime spend and purchase count', () => {
+    it('returns money in parts never past what the sale took, updating lifetime spend (purchases stay counted)', () => {
       const store = setup();
       try {
         store.commitSale(sale({ receiptId: 'R0', accruals: [earn(100)] }));
+        // 1000.00 of which 60 points paid 60.00: the sale took 940.00 in money.
         store.commitSale(
           sale({ receiptId: 'R1', redeemPoints: 60, accruals: [earn(10, { vestsAt: t0 + 14 * msPerDay })] }),
         );
-        const half = { receiptId: 'R1', at: t0, returnedAmountMinor: 50_000 };
+        const half = { receiptId: 'R1', at: t0, storeId: 'store-1', refundMinor: 47_000 };
         expect(store.returnSale({ idempotencyKey: 'ret1', ...half })).toMatchObject({
           ok: true,
-          value: { earnedReversed: 5, spentRestored: 30, overdraft: 0, returnedMinorTotal: 50_000 },
+          value: {
+            saleAt: 'this-till',
+            pointsSettled: true,
+            earnedReversed: 5,
+            spentRestored: 30,
+            overdraft: 0,
+            refundMinor: 47_000,
+            returnedMinorTotal: 47_000,
+            lines: [
+              { lineId: 'L1', quantity: 0.5, earnedReversed: 5, spentRestored: 30, refundMinor: 47_000 },
+            ],
+          },
         });
-        expect(
-          store.returnSale({ idempotencyKey: 'ret2', ...half, returnedAmountMinor: 50_001 }),
-        ).toMatchObject({
+        expect(store.returnSale({ idempotencyKey: 'ret2', ...half, refundMinor: 47_001 })).toMatchObject({
           ok: false,
           code: 'return_exceeds_sale',
-          context: { left: 50_000 },
+          context: { leftMinor: 47_000, askedMinor: 47_001 },
         });
         expect(store.returnSale({ idempotencyKey: 'ret3', ...half })).toMatchObject({
           ok: true,
           value: { earnedReversed: 5, spentRestored: 30, balance: { spendable: 100, pending: 0 } },
         });
-        expect(store.getCard('C1', t0)).toMatchObject({ purchaseCount: 1, lifetimeSpendMinor: 100_000 });
+        // 1000.00 + 940.00 − 940.00; two purchases (returns never uncount one).
+        expect(store.getCard('C1', t0)).toMatchObject({ purchaseCount: 2, lifetimeSpendMinor: 100_000 });
         expect(
-          store.returnSale({ idempotencyKey: 'ret4', receiptId: 'nope', at: t0, returnedAmountMinor: 1 }),
+          store.returnSale({
+            idempotencyKey: 'ret4',
+            receiptId: 'nope',
+            at: t0,
+            storeId: 'store-1',
+            refundMinor: 1,
+          }),
         ).toMatchObject({ code: 'sale_unknown' });
         const [entry] = store.outboxAfter(2, 1);
         expect(entry).toMatchObject({
           kind: 'return',
-          detail: { receiptId: 'R1', returnedAmountMinor: 50_000 },
+          detail: { receiptId: 'R1', returnedAmountMinor: 47_000 },
+          returned: {
+            origin: { receiptId: 'R1', txnId: store.outboxAfter(1, 1)[0]?.txnId, tillId: store.tillId },
+            storeId: 'store-1',
+            cashierId: null,
+            lines: null,
+            refundMinor: 47_000,
+            spendReversedMinor: 47_000,
+            pointsSettled: true,
+          },
         });
         expect(store.findInvariantViolations()).toEqual([]);
       } finally {
@@ -509,7 +541,9 @@ export function ledgerStoreContract(name: string, open: () => ContractEnv): void
           idempotencyKey: 'ret',
           receiptId: 'LATE',
           at: t0 + year + msPerDay,
-          returnedAmountMinor: 10_000,
+          // 100.00 of which 80 points paid 80.00: all 20.00 of money back returns it all.
+          storeId: 'store-1',
+          refundMinor: 2_000,
         });
         expect(back).toMatchObject({ ok: true, value: { spentRestored: 80, balance: { spendable: 80 } } });
         const card = store.getCard('C1', t0 + year + msPerDay);
@@ -522,7 +556,13 @@ export function ledgerStoreContract(name: string, open: () => ContractEnv): void
         store.commitSale(sale({ receiptId: 'E', cardId: 'C2', accruals: [earn(40)] }));
         store.commitSale(sale({ receiptId: 'S', cardId: 'C2', redeemPoints: 40 }));
         expect(
-          store.returnSale({ idempotencyKey: 'ret-e', receiptId: 'E', at: t0, returnedAmountMinor: 100_000 }),
+          store.returnSale({
+            idempotencyKey: 'ret-e',
+            receiptId: 'E',
+            at: t0,
+            storeId: 'store-1',
+            refundMinor: 100_000,
+          }),
         ).toMatchObject({
           ok: true,
           value: { earnedReversed: 40, overdraft: 40, balance: { spendable: 0 } },
@@ -565,11 +605,24 @@ export function ledgerStoreContract(name: string, open: () => ContractEnv): void
       }
     });
 
-    it('enrols, blocks (refusing sales and enrolment), unblocks to the status before; keeps grants and phone', () => {
+    it('enrols, blocks (refusing sales and enrolment), unblocks to the status before; keeps grants, not the phone', () => {
       const store = setup();
       try {
         expect(store.getCard('C9', t0)).toBeUndefined();
-        store.commitSale(sale({ receiptId: 'R1', cardId: 'C9', grantedOnce: ['welcome', 'birthday'] }));
+        store.commitSale(
+          sale({
+            receiptId: 'R1',
+            cardId: 'C9',
+            accruals: [earn(250)],
+            sale: saleOfLines(
+              [line('L1', { amountMinor: 100_000, earnedPoints: 0 })],
+              [
+                { ruleId: 'welcome', kind: 'welcome', points: 200, grantOnceKey: 'welcome' },
+                { ruleId: 'bday', kind: 'date-bonus', points: 50, grantOnceKey: 'birthday' },
+              ],
+            ),
+          }),
+        );
         expect(
           store.enrolCard({
             idempotencyKey: 'e1',
@@ -598,9 +651,11 @@ export function ledgerStoreContract(name: string, open: () => ContractEnv): void
         expect(store.getCard('C9', t0)).toMatchObject({
           status: 'enrolled',
           grantedOnce: ['birthday', 'welcome'],
-          phone: '+79990000000',
+          phoneHash: null,
+          profile: null,
           enrolledAt: t0,
         });
+        expect(JSON.stringify(store.getCard('C9', t0))).not.toContain('79990000000');
         expect(store.unblockCard({ idempotencyKey: 'u2', cardId: 'C404', at: t0 })).toMatchObject({
           code: 'card_unknown',
         });
@@ -625,6 +680,8 @@ export function ledgerStoreContract(name: string, open: () => ContractEnv): void
 
   snapshotContract(name, setup, teardown);
   outboxContract(name, setup, teardown);
+  chainContract(name, setup, teardown);
+  cardContract(name, setup, teardown);
 }
 
 function snapshotContract(name: string, setup: () => LedgerStore, teardown: () => void): void {
@@ -743,7 +800,13 @@ function snapshotContract(name: string, setup: () => LedgerStore, teardown: () =
           value: { lotsSpent: [{ lotId: 'snapshot:C1', points: 40 }] },
         });
         expect(
-          store.returnSale({ idempotencyKey: 'ret', receiptId: 'R1', at: t0, returnedAmountMinor: 100_000 }),
+          store.returnSale({
+            idempotencyKey: 'ret',
+            receiptId: 'R1',
+            at: t0,
+            storeId: 'store-1',
+            refundMinor: 96_000,
+          }),
         ).toMatchObject({ ok: true, value: { spentRestored: 40 } });
         expect(store.getCard('C1', t0)).toMatchObject({ spendable: 10, localSpendable: 40 });
         expect(store.findInvariantViolations()).toEqual([]);
@@ -827,20 +890,26 @@ function outboxContract(name: string, setup: () => LedgerStore, teardown: () => 
       try {
         store.commitSale(sale({ receiptId: 'E1', accruals: [earn(100)] })); // seq 1, spends 0
         store.commitSale(sale({ receiptId: 'E2', cardId: 'C2', accruals: [earn(50)] })); // seq 2
-        expect(store.unackedSpend('C1')).toEqual({ card: 0, till: 0 });
+        expect(store.unackedSpend('C1')).toEqual({ card: 0, till: 0, grantedCard: 0, grantedTill: 0 });
         store.commitSale(sale({ receiptId: 'S1', redeemPoints: 30 })); // seq 3: C1 30
         store.commitSale(sale({ receiptId: 'S2', cardId: 'C2', redeemPoints: 20 })); // seq 4: C2 20
         store.commitSale(sale({ receiptId: 'S3', redeemPoints: 5 })); // seq 5: C1 5
-        expect(store.unackedSpend('C1')).toEqual({ card: 35, till: 55 });
-        expect(store.unackedSpend('C2')).toEqual({ card: 20, till: 55 });
-        expect(store.unackedSpend('nobody')).toEqual({ card: 0, till: 55 });
+        expect(store.unackedSpend('C1')).toEqual({ card: 35, till: 55, grantedCard: 0, grantedTill: 0 });
+        expect(store.unackedSpend('C2')).toEqual({ card: 20, till: 55, grantedCard: 0, grantedTill: 0 });
+        expect(store.unackedSpend('nobody')).toEqual({ card: 0, till: 55, grantedCard: 0, grantedTill: 0 });
         // A return gives points back but does not lower the figure; a write-off does not count.
-        store.returnSale({ idempotencyKey: 'ret', receiptId: 'S1', at: t0, returnedAmountMinor: 100_000 }); // seq 6
+        store.returnSale({
+          idempotencyKey: 'ret',
+          receiptId: 'S1',
+          at: t0,
+          storeId: 'store-1',
+          refundMinor: 97_000,
+        }); // seq 6
         store.adjust(adjust({ key: 'w', points: -10 })); // seq 7
-        expect(store.unackedSpend('C1')).toEqual({ card: 35, till: 55 });
+        expect(store.unackedSpend('C1')).toEqual({ card: 35, till: 55, grantedCard: 0, grantedTill: 0 });
         // A held spend counts when it is posted, not when it is held.
         const hold = store.hold({ idempotencyKey: 'h', cardId: 'C2', points: 10, at: t0, ttlMs: 60_000 });
-        expect(store.unackedSpend('C2')).toEqual({ card: 20, till: 55 });
+        expect(store.unackedSpend('C2')).toEqual({ card: 20, till: 55, grantedCard: 0, grantedTill: 0 });
         store.commitSale(
           sale({
             receiptId: 'S4',
@@ -849,16 +918,16 @@ function outboxContract(name: string, setup: () => LedgerStore, teardown: () => 
             ...(hold.ok ? { holdId: hold.value.holdId } : {}),
           }),
         ); // seq 8
-        expect(store.unackedSpend('C2')).toEqual({ card: 28, till: 63 });
+        expect(store.unackedSpend('C2')).toEqual({ card: 28, till: 63, grantedCard: 0, grantedTill: 0 });
         // Head office acknowledges through seq 4: S1 (C1 30) and S2 (C2 20) leave the figures.
         store.markAcked(4);
-        expect(store.unackedSpend('C1')).toEqual({ card: 5, till: 13 });
-        expect(store.unackedSpend('C2')).toEqual({ card: 8, till: 13 });
+        expect(store.unackedSpend('C1')).toEqual({ card: 5, till: 13, grantedCard: 0, grantedTill: 0 });
+        expect(store.unackedSpend('C2')).toEqual({ card: 8, till: 13, grantedCard: 0, grantedTill: 0 });
         store.markAcked(3); // never moves back
-        expect(store.unackedSpend('C1')).toEqual({ card: 5, till: 13 });
+        expect(store.unackedSpend('C1')).toEqual({ card: 5, till: 13, grantedCard: 0, grantedTill: 0 });
         store.markAcked(8);
-        expect(store.unackedSpend('C1')).toEqual({ card: 0, till: 0 });
-        expect(store.unackedSpend('C2')).toEqual({ card: 0, till: 0 });
+        expect(store.unackedSpend('C1')).toEqual({ card: 0, till: 0, grantedCard: 0, grantedTill: 0 });
+        expect(store.unackedSpend('C2')).toEqual({ card: 0, till: 0, grantedCard: 0, grantedTill: 0 });
         // Spends from head office's snapshot count like any other.
         store.setCardSnapshots({
           watermark: { epoch: store.epoch, seq: 8 },
@@ -866,7 +935,7 @@ function outboxContract(name: string, setup: () => LedgerStore, teardown: () => 
           at: t0,
         });
         store.commitSale(sale({ receiptId: 'S5', cardId: 'C3', redeemPoints: 40 }));
-        expect(store.unackedSpend('C3')).toEqual({ card: 40, till: 40 });
+        expect(store.unackedSpend('C3')).toEqual({ card: 40, till: 40, grantedCard: 0, grantedTill: 0 });
         expect(store.findInvariantViolations()).toEqual([]);
       } finally {
         teardown();

@@ -33,7 +33,26 @@ describe('SqliteLedgerStore and MemoryLedgerStore agree under random histories',
       fc.property(
         fc.array(ledgerOp, { minLength: 5, maxLength: 40 }),
         fc.record({ total: fc.integer({ min: 1, max: 100_000 }), earn: fc.nat(300), redeem: fc.nat(300) }),
-        (ops: LedgerOp[], full) => {
+        (random: LedgerOp[], full) => {
+          // Every history starts with a fingerprinted sale retried an hour later (its dates moved),
+          // so both stores meet that path in every run, whatever the random part draws.
+          const ops: LedgerOp[] = [
+            {
+              op: 'sale',
+              card: 0,
+              total: 10_000,
+              earn: 5,
+              vestDays: 0,
+              lifeDays: 30,
+              redeem: 0,
+              useHold: null,
+              fingerprint: true,
+              lines: 2,
+              grant: null,
+            },
+            { op: 'retry', of: 0, how: 'moved' },
+            ...random,
+          ];
           env?.cleanup();
           env = tempLedger({ newId: counterIds() });
           const sqlite = env.store;

@@ -1,6 +1,7 @@
 import { msPerDay, multiplyDivide } from '@tillpoint/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommitSaleRequest } from '../src/store/index';
+import { type SaleDraft, withSaleFact } from './sale-facts';
 import { tempLedger } from './temp-ledger';
 
 /**
@@ -14,9 +15,10 @@ let env: ReturnType<typeof tempLedger>;
 afterEach(() => env?.cleanup());
 
 let n = 0;
-function sale(over: Partial<CommitSaleRequest> & { at: number }): CommitSaleRequest {
+/** A one-line sale whose points pay 1 RUB each (`withSaleFact`). */
+function sale(over: Partial<SaleDraft> & { at: number }): CommitSaleRequest {
   n += 1;
-  return {
+  return withSaleFact({
     idempotencyKey: `k${n}`,
     receiptId: `R${n}`,
     cardId: 'CARD',
@@ -25,7 +27,7 @@ function sale(over: Partial<CommitSaleRequest> & { at: number }): CommitSaleRequ
     redeemPoints: 0,
     rulesVersion: 'mechanics',
     ...over,
-  };
+  });
 }
 
 /** `percent` of `amountMinor` RUB as points at 1 point = `rubPerPoint` RUB, rounded down. */
@@ -83,12 +85,14 @@ describe('MECHANICS.md worked examples through the SQLite store', () => {
       ok: true,
       value: { pointsSpent: 100, pointsEarned: 20, balance: { spendable: 20 } },
     });
-    // Half the second purchase comes back: 50 spent points return, 10 earned ones go.
+    // Half the second purchase comes back (200 of the 400 RUB paid in money go back to the
+    // buyer): 50 spent points return, 10 earned ones go.
     const half = env.store.returnSale({
       idempotencyKey: 'ret-1',
       receiptId: 'SECOND',
       at: t0 + 2 * msPerDay,
-      returnedAmountMinor: 25_000,
+      storeId: 'store-1',
+      refundMinor: 20_000,
     });
     expect(half).toMatchObject({
       ok: true,
@@ -99,15 +103,17 @@ describe('MECHANICS.md worked examples through the SQLite store', () => {
       idempotencyKey: 'ret-2',
       receiptId: 'SECOND',
       at: t0 + 2 * msPerDay,
-      returnedAmountMinor: 25_000,
+      storeId: 'store-1',
+      refundMinor: 20_000,
     });
     expect(rest).toMatchObject({
       ok: true,
       value: { spentRestored: 50, earnedReversed: 10, balance: { spendable: 100, pending: 0 } },
     });
+    // Spend back where it was; the purchase stays counted (returns never uncount one).
     expect(env.store.getCard('CARD', t0 + 2 * msPerDay)).toMatchObject({
       lifetimeSpendMinor: 200_000,
-      purchaseCount: 1,
+      purchaseCount: 2,
     });
   });
 
@@ -200,7 +206,8 @@ describe('MECHANICS.md worked examples through the SQLite store', () => {
       idempotencyKey: 'ret',
       receiptId: 'LATE',
       at: t0 + year + msPerDay,
-      returnedAmountMinor: 10_000,
+      storeId: 'store-1',
+      lines: [{ lineId: 'L1', quantity: 1 }],
     });
     expect(back).toMatchObject({ ok: true, value: { spentRestored: 80, balance: { spendable: 80 } } });
     const card = env.store.getCard('CARD', t0 + year + msPerDay);
@@ -208,5 +215,41 @@ describe('MECHANICS.md worked examples through the SQLite store', () => {
       expect.objectContaining({ points: 80, expiresAt: t0 + year + 31 * msPerDay }),
     ]);
     expect(card?.expired).toBe(20);
+  });
+
+  it('"7 % once total purchases exceed 15 000 RUB" and "every fifth purchase", counted across the chain', () => {
+    env = tempLedger();
+    // Head office: 10 000 RUB in 3 purchases at store A. This till sells 6 000 RUB on the card.
+    env.store.setCardSnapshots({
+      watermark: { epoch: env.store.epoch, seq: 0 },
+      balances: [
+        {
+          cardId: 'CARD',
+          available: 0,
+          pending: 0,
+          card: {
+            status: 'enrolled',
+            enrolledAt: t0,
+            counters: {
+              tierSpendMinor: 1_000_000,
+              tierFloorMinor: 0,
+              lifetimeSpendMinor: 1_000_000,
+              purchaseCount: 3,
+              asOf: t0,
+            },
+            grants: [],
+            profile: null,
+            phoneHash: null,
+          },
+        },
+      ],
+      at: t0,
+    });
+    env.store.commitSale(sale({ at: t0 + msPerDay, basketTotalMinor: 600_000 }));
+    // 16 000 RUB passes 15 000: the next purchase rates at 7 %; and it is the fifth.
+    expect(env.store.getCard('CARD', t0 + msPerDay)).toMatchObject({
+      tierSpendMinor: 1_600_000,
+      purchaseCount: 4,
+    });
   });
 });

@@ -29,6 +29,7 @@ describe('MemoryLedgerStore under random histories', () => {
           const outcome = step.outcome === null ? 'none' : step.outcome.ok ? 'ok' : step.outcome.code;
           const key = `${op?.op}${step.retry ? `/${step.retry.how}` : ''}:${outcome}`;
           stats.set(key, (stats.get(key) ?? 0) + 1);
+          if (op?.op === 'return' && op.byLine && step.outcome?.ok) stats.set('return:by-line', 1);
           if (op?.op === 'sale' && step.outcome?.ok) {
             const value = step.outcome.value as { lotsSpent: { lotId: string }[] };
             if (value.lotsSpent.some((t) => isSnapshotLot(t.lotId))) stats.set('sale:from-snapshot', 1);
@@ -54,6 +55,8 @@ describe('MemoryLedgerStore under random histories', () => {
       'void:ok',
       'return:ok',
       'return:return_exceeds_sale',
+      'return:by-line',
+      'card:already_enrolled',
       'adjust:ok',
       'adjust:insufficient_points',
       'card:ok',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ManualClock } from '@tillpoint/core';
 import type { CommitSaleRequest } from '../src/model/requests';
 import { type OpenLedgerStoreOptions, openLedgerStore, type SqliteLedgerStore } from '../src/store/index';
+import { type SaleDraft, withSaleFact } from './sale-facts';
 
 /** A store on a real file in a fresh temp folder; `cleanup` closes it and removes the folder. */
 export function tempLedger(options: Partial<OpenLedgerStoreOptions> = {}) {
@@ -30,9 +31,9 @@ export function tempLedger(options: Partial<OpenLedgerStoreOptions> = {}) {
   };
 }
 
-/** A sale request on card C1 at 2026-01-01 for 1000.00, earning and spending nothing unless told. */
-export function saleRequest(over: Partial<CommitSaleRequest> & { receiptId: string }): CommitSaleRequest {
-  return {
+/** A sale request on card C1 at 2026-01-01 for 1000.00, earning and spending nothing unless told (one line). */
+export function saleRequest(over: Partial<SaleDraft> & { receiptId: string }): CommitSaleRequest {
+  return withSaleFact({
     idempotencyKey: over.receiptId,
     cardId: 'C1',
     at: Date.parse('2026-01-01T00:00:00Z'),
@@ -41,5 +42,5 @@ export function saleRequest(over: Partial<CommitSaleRequest> & { receiptId: stri
     redeemPoints: 0,
     rulesVersion: 'v1',
     ...over,
-  };
+  });
 }

@@ -50,6 +50,8 @@ export const apiErrorCodes = [
   'hold_unknown',
   'receipt_unknown',
   'return_exceeds_sale',
+  'line_unknown',
+  'already_enrolled',
   'idempotency_conflict',
   'loyalty_unavailable',
   'offline_limit',
@@ -79,6 +81,7 @@ export const statusOfCode: Record<ApiErrorCode, number> = {
   not_found: 404,
   insufficient_points: 409,
   idempotency_conflict: 409,
+  already_enrolled: 409,
   offline_limit: 409,
   hold_expired: 410,
   payload_too_large: 413,
@@ -88,6 +91,7 @@ export const statusOfCode: Record<ApiErrorCode, number> = {
   not_step_multiple: 422,
   above_maximum: 422,
   return_exceeds_sale: 422,
+  line_unknown: 422,
   internal: 500,
   loyalty_unavailable: 503,
   printer_unavailable: 503,
@@ -99,6 +103,13 @@ export const apiErrorSchema = z.object({
   details: z.record(z.string(), z.unknown()).optional(),
 });
 export type ApiError = z.infer<typeof apiErrorSchema>;
+
+/** The POS's employee number of the cashier (no personal data): head office's fraud checks read it. */
+export const cashierIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:\-/#]+$/, 'letters, digits and . _ : - / # only');
 
 export const enrolRequestSchema = z.strictObject({
   idempotencyKey: idempotencyKeySchema,
@@ -137,6 +148,7 @@ export const commitRequestSchema = z.strictObject({
   spendPoints: points.optional(),
   /** ...or post a reservation made earlier. */
   holdId: z.string().min(1).max(64).optional(),
+  cashierId: cashierIdSchema.optional(),
 });
 export type CommitRequest = z.infer<typeof commitRequestSchema>;
 
@@ -146,12 +158,40 @@ export const cancelRequestSchema = z.strictObject({
 });
 export type CancelRequest = z.infer<typeof cancelRequestSchema>;
 
-export const returnRequestSchema = z.strictObject({
-  idempotencyKey: idempotencyKeySchema,
-  originalReceiptId: receiptIdSchema,
-  /** What the buyer gets back in money, minor units; the points follow in proportion. */
-  returnedAmountMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-});
+export const returnRequestSchema = z
+  .strictObject({
+    idempotencyKey: idempotencyKeySchema,
+    originalReceiptId: receiptIdSchema,
+    /**
+     * The goods that came back: each line of the original receipt (its `id` in the sale's basket)
+     * and how many of its units. Each line gives back the points it earned and the points spent
+     * on it, in proportion to the units returned.
+     */
+    lines: z
+      .array(
+        z.strictObject({
+          lineId: z.string().min(1).max(64),
+          quantity: z.number().positive().max(1_000_000),
+        }),
+      )
+      .min(1)
+      .max(1_000)
+      .optional(),
+    /**
+     * Or only the money the buyer gets back, minor units: never more than the money the sale
+     * took (points paid for the rest). It is spread over the sale's lines by the money each took.
+     */
+    returnedAmountMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    cashierId: cashierIdSchema.optional(),
+  })
+  .superRefine((r, ctx) => {
+    if ((r.lines === undefined) === (r.returnedAmountMinor === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lines'],
+        message: 'send the returned "lines" or "returnedAmountMinor" (the money given back), exactly one',
+      });
+  });
 export type ReturnRequest = z.infer<typeof returnRequestSchema>;
 
 export const printRequestSchema = z.strictObject({

@@ -239,6 +239,8 @@ export const refusalExamples: Record<ApiErrorCode, { message: string; details?: 
   },
   not_found: { message: 'no route GET /v1/card/2000000000015' },
   insufficient_points: { message: 'The card holds 500 spendable points, fewer than 600.' },
+  line_unknown: { message: 'receipt R-0002 has no line "7"' },
+  already_enrolled: { message: `card ${card} is already enrolled` },
   not_step_multiple: { message: 'Points are spent only in blocks of 150: spend 300 or 450, not 400.' },
   idempotency_conflict: {
     message: 'idempotency key "R-0002" was already used for a different commit request',

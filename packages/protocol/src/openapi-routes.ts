@@ -74,7 +74,9 @@ export const codeMeanings: Record<ApiErrorCode, string> = {
   currency_mismatch: "the basket is not in the program's currency",
   above_maximum:
     'more points than may be spent on this purchase (the quote says the most), or a basket that would earn more than one sale may book',
-  return_exceeds_sale: 'more is returned than is left of the sale',
+  return_exceeds_sale: 'more is returned than is left of the sale: `details` says what is left',
+  line_unknown: 'a returned line is not a line of that sale',
+  already_enrolled: 'the card is already enrolled (here or at another till of the chain): nothing to do',
   internal: 'a bug in the agent: go on with the sale without loyalty',
   loyalty_unavailable: 'loyalty is off on this till (its ledger failed): go on with the sale without points',
   printer_unavailable: 'no loyalty printer is configured, or its queue is full',
@@ -127,7 +129,7 @@ export const localApiRoutes: readonly RouteDoc[] = [
       'Registers a new card, or activates an anonymous one, with the buyer’s phone (E.164) and consent to the program rules. Repeating the call with the same idempotency key returns the first answer.',
     request: { schema: 'EnrolRequest', example: examples.enrolRequest },
     answer: { schema: 'CardInfo', description: 'The card after enrolment.', example: examples.cardInfo },
-    codes: ['card_blocked', 'card_unknown', 'idempotency_conflict'],
+    codes: ['card_blocked', 'card_unknown', 'already_enrolled', 'idempotency_conflict'],
     ledger: true,
   },
   {
@@ -193,10 +195,10 @@ export const localApiRoutes: readonly RouteDoc[] = [
     tag: 'Returns',
     summary: 'Return against an earlier receipt',
     description:
-      'Earned points are taken back (pending ones first) and spent points given back in proportion to `returnedAmountMinor` of the sale’s basket total; repeated partial returns never exceed the sale.',
+      'Send the returned `lines` (line id and units) or only `returnedAmountMinor`, the money given back (spread over the sale’s lines by the money each took). Each returned line gives back the points it earned (pending ones first) and the points spent on it, in proportion to the units returned; repeated partial returns never exceed the sale, and a full return restores the card exactly.',
     request: { schema: 'ReturnRequest', example: examples.returnRequest },
     answer: { schema: 'ReturnAnswer', description: 'The points moved back.', example: examples.returnAnswer },
-    codes: ['receipt_unknown', 'return_exceeds_sale', 'idempotency_conflict'],
+    codes: ['receipt_unknown', 'return_exceeds_sale', 'line_unknown', 'idempotency_conflict'],
     ledger: true,
   },
   {

@@ -40,7 +40,7 @@ export function cardContext(
       }
     }
   }
-  const ratingSpend = card.lifetimeSpendMinor + (program.tierIncludesCurrentPurchase ? totalMinor : 0);
+  const ratingSpend = tierRatingSpend(card, program.tierIncludesCurrentPurchase ? totalMinor : 0);
   const local = localDateTime(now, program.timeZone);
   const today = local.slice(0, 10);
   return {
@@ -62,6 +62,17 @@ export function basketTotal(basket: Basket): number {
   for (const line of basket.lines) total += line.amountMinor;
   assert(Number.isSafeInteger(total), 'basket total past the safe integer range', { total });
   return total;
+}
+
+/**
+ * The spend a card's tier is read from: the spend the program's tier window counts (head
+ * office's figure plus the till's own since; `lifetimeSpendMinor` when the card carries none)
+ * plus `extraMinor` (the current purchase, when it counts), held up by the floor a window's
+ * end-of-window downgrade keeps.
+ */
+export function tierRatingSpend(card: Card, extraMinor = 0): number {
+  const spend = (card.tierSpendMinor ?? card.lifetimeSpendMinor) + extraMinor;
+  return Math.max(card.tierFloorMinor ?? 0, spend);
 }
 
 export function tierAt(tiers: readonly Tier[], spendMinor: number): Tier | null {
@@ -97,7 +108,7 @@ export function failedCondition(c: Conditions, ctx: CardContext): keyof Conditio
   if (c.daysOfWeek !== undefined && !c.daysOfWeek.includes(ctx.weekday)) return 'daysOfWeek';
   if (c.hours !== undefined && !isWithinHours(ctx.localTime, c.hours.from, c.hours.to)) return 'hours';
   if (c.birthday !== undefined) {
-    const birth = ctx.card.birthDate;
+    const birth = ctx.card.birthMonthDay ?? ctx.card.birthDate;
     if (birth === undefined) return 'birthday';
     if (!isAroundBirthday(ctx.localDate, birth, c.birthday.daysBefore, c.birthday.daysAfter))
       return 'birthday';

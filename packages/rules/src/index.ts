@@ -1,3 +1,4 @@
+export { tierRatingSpend } from './card-context';
 export { compileProgram } from './compile-program';
 export * from './exchange-rate';
 export * from './load-program-file';
@@ -16,3 +17,4 @@ export { periodKey, type RewardRequest } from './rewards';
 export * from './rule-schema';
 export { toHundredths } from './schema-primitives';
 export { tierStanding } from './tier-progress';
+export { tierWindowBounds } from './tier-window';

@@ -84,12 +84,12 @@ function isLeapYear(year: number): boolean {
 }
 
 /**
- * Is `today` within `before` days before or `after` days after the birthday given as
+ * Is `today` within `before` days before or `after` days after the birthday given as "MM-DD" or
  * "YYYY-MM-DD" (only month and day count)? 29 February is kept on 28 February in other years.
  */
-export function isAroundBirthday(today: string, birthDate: string, before: number, after: number): boolean {
+export function isAroundBirthday(today: string, birthday: string, before: number, after: number): boolean {
   const year = Number(today.slice(0, 4));
-  const monthDay = birthDate.slice(5);
+  const monthDay = birthday.slice(-5);
   for (const y of [year - 1, year, year + 1]) {
     const md = monthDay === '02-29' && !isLeapYear(y) ? '02-28' : monthDay;
     const diff = daysBetween(`${y}-${md}`, today);

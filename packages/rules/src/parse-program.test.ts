@@ -99,6 +99,23 @@ describe('parseProgram', () => {
     );
   });
 
+  it('takes a tier window and downgrade rule, and refuses an end-of-window downgrade of all-time spend', () => {
+    const windowed = parseProgram(
+      { ...base, tierWindow: { kind: 'rolling-months', months: 12 }, tierDowngrade: 'end-of-window' },
+      'programs/grocery.json',
+    );
+    expect(windowed.ok && windowed.value.program.tierWindow).toEqual({ kind: 'rolling-months', months: 12 });
+    // Left out, they stay out: a program without them hashes as it did before they existed.
+    const plain = parseProgram(base, 'programs/grocery.json');
+    expect(plain.ok && 'tierWindow' in plain.value.program).toBe(false);
+    expect(problems({ ...base, tierDowngrade: 'end-of-window' })).toEqual([
+      expect.stringMatching(/: tierDowngrade: .*never leaves a window/),
+    ]);
+    expect(problems({ ...base, tierWindow: { kind: 'rolling-months', months: 0 } })).toEqual([
+      expect.stringMatching(/: tierWindow\.months: must be at least 1 month/),
+    ]);
+  });
+
   it('refuses a date window that ends before it starts', () => {
     const found = problems({
       ...base,

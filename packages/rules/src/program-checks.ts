@@ -95,6 +95,7 @@ export function checkProgram(program: unknown, report: ReportProblem): void {
   checkGroupMembers(p, report);
 
   checkTiers(p.tiers, report);
+  checkTierWindow(p, report);
 
   const { minPoints, maxPoints, stepPoints } = redemption;
   if (typeof minPoints === 'number' && typeof maxPoints === 'number' && minPoints > maxPoints) {
@@ -174,6 +175,17 @@ interface TierRange {
   id: string;
   from: number;
   to: number | undefined;
+}
+
+/** A downgrade at the end of a window needs a window that ends. */
+function checkTierWindow(p: Record<string, unknown>, report: ReportProblem): void {
+  const kind = record(p.tierWindow).kind ?? 'all-time';
+  if (p.tierDowngrade === 'end-of-window' && kind === 'all-time') {
+    report(
+      ['tierDowngrade'],
+      'is "end-of-window" but the tiers count all-time spend, which never leaves a window; set "tierWindow" to rolling-months or calendar-year, or leave tierDowngrade out',
+    );
+  }
 }
 
 function checkTiers(value: unknown, report: ReportProblem): void {

@@ -41,6 +41,28 @@ export const tierSchema = z.strictObject({
 });
 export type Tier = z.infer<typeof tierSchema>;
 
+export const tierWindowSchema = z
+  .discriminatedUnion(
+    'kind',
+    [
+      z.strictObject({ kind: z.literal('all-time') }),
+      z.strictObject({
+        kind: z.literal('rolling-months'),
+        months: z
+          .number({ error: 'must be a whole number of months' })
+          .int('must be a whole number of months')
+          .min(1, 'must be at least 1 month')
+          .max(120, 'must be at most 120 months'),
+      }),
+      z.strictObject({ kind: z.literal('calendar-year') }),
+    ],
+    { error: 'kind must be "all-time", "rolling-months" (with months) or "calendar-year"' },
+  )
+  .describe(
+    'Which spend the tiers count: all purchases ever, the last N months up to today, or the current calendar year (local dates of the shop). Head office computes the figure; tills add their own spend since.',
+  );
+export type TierWindow = z.infer<typeof tierWindowSchema>;
+
 export const offerSchema = z.strictObject({
   id: idSchema,
   kind: z.enum(['open', 'hidden'], { error: 'must be "open" (published) or "hidden" (a personal surprise)' }),
@@ -187,6 +209,15 @@ export const programShapeSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('Whether the current purchase counts toward its own tier.'),
+  tierWindow: tierWindowSchema
+    .optional()
+    .describe('Which spend the tiers count; left out: all time (spend never drops out).'),
+  tierDowngrade: z
+    .enum(['immediate', 'end-of-window'], { error: 'must be "immediate" or "end-of-window"' })
+    .optional()
+    .describe(
+      'When a card falls to a lower tier as old spend leaves the window: at once, or only once the window it reached the tier in has ended (the last complete window keeps it). Left out: immediate.',
+    ),
   stacking: z
     .strictObject({
       exclusiveGroups: z

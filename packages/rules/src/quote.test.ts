@@ -268,4 +268,50 @@ describe('quote', () => {
     ]);
     expect(run(program, { lines: [line('1', 100)] }, { id: 'c-8' }).offers).toEqual([]);
   });
+
+  describe('the merged card (head office figures plus the till own)', () => {
+    // "5 % at start, 7 % once total purchases exceed 15 000 RUB" (MECHANICS.md, cumulative tiers).
+    const tiered = {
+      tiers: [
+        { id: 'start', name: 'Start', fromSpendMinor: 0, toSpendMinor: 1_500_000 },
+        { id: 'silver', name: 'Silver', fromSpendMinor: 1_500_000 },
+      ],
+      earn: [
+        { type: 'cashback' as const, id: 'start-5', percent: 5, when: { tiers: ['start'] } },
+        { type: 'cashback' as const, id: 'silver-7', percent: 7, when: { tiers: ['silver'] } },
+      ],
+    };
+    const basket = { lines: [line('1', 100_000)] };
+
+    it('rates the tier by the tier spend when the card carries one, else by the lifetime spend', () => {
+      // Lifetime 20 000 RUB but only 10 000 in the window: Start, 5 % of 1000 RUB = 50 points.
+      const windowed = run(tiered, basket, { lifetimeSpendMinor: 2_000_000, tierSpendMinor: 1_000_000 });
+      expect(windowed.tier.current?.id).toBe('start');
+      expect(windowed.earned.totalPoints).toBe(50);
+      expect(windowed.tier.next).toEqual({ id: 'silver', name: 'Silver', leftToSpendMinor: 400_000 });
+      // No tier spend: today's reading, all-time lifetime spend.
+      const lifetime = run(tiered, basket, { lifetimeSpendMinor: 2_000_000 });
+      expect(lifetime.tier.current?.id).toBe('silver');
+      expect(lifetime.earned.totalPoints).toBe(70);
+    });
+
+    it('keeps a tier by its floor (end-of-window downgrade), while "spend X more" counts real spend', () => {
+      const kept = run(tiered, basket, { tierSpendMinor: 300_000, tierFloorMinor: 1_600_000 });
+      expect(kept.tier.current?.id).toBe('silver');
+      expect(kept.tier.afterPurchase?.id).toBe('silver');
+      expect(kept.tier.next).toBeNull();
+      expect(kept.earned.totalPoints).toBe(70);
+    });
+
+    it('fires a birthday rule from the month and day alone, and still from a full birth date', () => {
+      const program = {
+        earn: [{ type: 'cashback' as const, id: 'bday', percent: 10, when: { birthday: { daysBefore: 1 } } }],
+      };
+      // now is 2027-03-08
+      expect(run(program, basket, { birthMonthDay: '03-09' }).earned.totalPoints).toBe(100);
+      expect(run(program, basket, { birthMonthDay: '03-10' }).earned.totalPoints).toBe(0);
+      expect(run(program, basket, { birthDate: '1990-03-08' }).earned.totalPoints).toBe(100);
+      expect(() => run(program, basket, { birthMonthDay: '1990-03-08' })).toThrow(/month and day/);
+    });
+  });
 });

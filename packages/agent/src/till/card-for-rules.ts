@@ -16,22 +16,32 @@ export function anonymousCard(id: string): Card {
   };
 }
 
-/** The card as the rules engine reads it, from the ledger's merged view. */
+/**
+ * The card as the rules engine reads it, from the ledger's merged view: head office's card
+ * (profile, counters, grants) with this till's own unacknowledged facts on top, so every till of
+ * the chain quotes the same card alike.
+ */
 export function cardFromView(view: CardView): Card {
+  const profile = view.profile;
   return {
     id: view.cardId,
     status: view.status,
-    groups: [],
+    groups: profile?.groups ?? [],
+    ...(profile?.birthMonthDay == null ? {} : { birthMonthDay: profile.birthMonthDay }),
+    ...(profile?.referredBy == null ? {} : { referredBy: profile.referredBy }),
+    ...(view.enrolledAt === null ? {} : { enrolledAt: new Date(view.enrolledAt).toISOString() }),
     lifetimeSpendMinor: view.lifetimeSpendMinor,
+    tierSpendMinor: view.tierSpendMinor,
+    tierFloorMinor: view.tierFloorMinor,
     purchaseCount: view.purchaseCount,
-    balance: { spendable: view.spendable, pending: view.pending },
+    balance: { spendable: Math.max(0, view.spendable), pending: Math.max(0, view.pending) },
     grantedOnce: view.grantedOnce,
   };
 }
 
 /** What the POS and the cashier are told about a card. */
 export function cardInfoOf(view: CardView, program: Program, now: number): CardInfo {
-  const tiers = tierStanding(program, view.lifetimeSpendMinor);
+  const tiers = tierStanding(program, view.tierSpendMinor, view.tierFloorMinor);
   return {
     cardCode: view.cardId,
     status: view.status,

@@ -39,6 +39,8 @@ export const apiCodeOfLedger = {
   idempotency_conflict: 'idempotency_conflict',
   sale_unknown: 'receipt_unknown',
   return_exceeds_sale: 'return_exceeds_sale',
+  already_enrolled: 'already_enrolled',
+  line_unknown: 'line_unknown',
 } as const satisfies Record<string, ApiErrorCode>;
 
 export type LedgerRefusalCode = keyof typeof apiCodeOfLedger;

@@ -1,5 +1,5 @@
 import type { Card, Clock } from '@tillpoint/core';
-import type { CardView, LedgerStore } from '@tillpoint/ledger';
+import { type CardView, type LedgerStore, saleInputFromQuote } from '@tillpoint/ledger';
 import type { PrintQueue } from '@tillpoint/printer';
 import {
   type CancelRequest,
@@ -288,8 +288,11 @@ export class TillSession {
           })),
         redeemPoints: spendPoints,
         ...(request.holdId === undefined ? {} : { holdId: request.holdId }),
-        grantedOnce: q.bonuses.flatMap((b) => (b.grantOnceKey === undefined ? [] : [b.grantOnceKey])),
         rulesVersion: q.programVersion,
+        sale: saleInputFromQuote(request.basket, q, {
+          storeId: this.d.config.storeId,
+          cashierId: request.cashierId ?? null,
+        }),
       },
       {
         // Built inside the sale's transaction, so the answer and the slip are as durable as the sale.
@@ -337,7 +340,10 @@ export class TillSession {
           fingerprint,
           receiptId: request.originalReceiptId,
           at: atMs,
-          returnedAmountMinor: request.returnedAmountMinor,
+          storeId: this.d.config.storeId,
+          ...(request.cashierId === undefined ? {} : { cashierId: request.cashierId }),
+          ...(request.lines === undefined ? {} : { lines: request.lines }),
+          ...(request.returnedAmountMinor === undefined ? {} : { refundMinor: request.returnedAmountMinor }),
         },
         {
           answer: (r): ReturnAnswer => ({

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { cardStateSchema } from './card-state';
+import { saleFactSchema } from './sale-fact';
 
 /**
  * Request schemas of the store's write operations: validated before anything is read or written.
@@ -30,13 +32,28 @@ export const fingerprintSchema = z.string().min(1).max(128);
 
 const write = { idempotencyKey: key, fingerprint: fingerprintSchema.optional() };
 
-export const enrolCardRequestSchema = z.strictObject({
-  ...write,
-  cardId,
-  phone: z.string().min(3).max(32).optional(),
-  consentAt: ms.optional(),
-  at: ms,
-});
+/** An E.164 phone number, as the local API takes it and head office's profile route wants it. */
+export const phoneSchema = z
+  .string()
+  .regex(/^\+[1-9][0-9]{6,14}$/, 'an international phone number such as +79161234567');
+
+/**
+ * An enrolment. The phone is personal data: it never enters the journal or the outbox; the
+ * ledger keeps it in `pending_profile` until head office acknowledges it (see `pendingProfiles`).
+ */
+export const enrolCardRequestSchema = z
+  .strictObject({
+    ...write,
+    cardId,
+    phone: phoneSchema.optional(),
+    /** When the buyer consented to the program rules; required with a phone. */
+    consentAt: ms.optional(),
+    at: ms,
+  })
+  .refine((r) => r.phone === undefined || r.consentAt !== undefined, {
+    message: 'consentAt is required with a phone (the moment the buyer consented)',
+    path: ['consentAt'],
+  });
 export type EnrolCardRequest = z.infer<typeof enrolCardRequestSchema>;
 
 export const cardStateRequestSchema = z.strictObject({
@@ -59,18 +76,74 @@ export const accrualRequestSchema = z
     path: ['expiresAt'],
   });
 
-export const commitSaleRequestSchema = z.strictObject({
-  ...write,
-  cardId,
-  receiptId: z.string().min(1).max(64),
-  at: ms,
-  basketTotalMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  accruals: z.array(accrualRequestSchema).max(32),
-  redeemPoints: pointsCount,
-  holdId: z.string().min(1).max(64).optional(),
-  grantedOnce: z.array(z.string().min(1).max(64)).max(16).optional(),
-  rulesVersion: z.string().min(1).max(64),
-});
+/** What a sale fact needs beyond the request's own receipt id and basket total (see `SaleFact`). */
+export const saleInputSchema = saleFactSchema.omit({ receiptId: true, basketTotalMinor: true });
+export type SaleInput = z.infer<typeof saleInputSchema>;
+
+/**
+ * A sale: the points it earns (`accruals`, one lot each) and spends, and what was sold (`sale`),
+ * which goes into the entry's outbox body as its sale fact. The fact must agree with the postings
+ * before anything is written: lines' amounts sum to `basketTotalMinor`, lines' earned points plus
+ * bonuses' points to the accruals', lines' spent points to `redeemPoints`, and `spendMinor` is
+ * what the lines took in money (`Σ amountMinor − spentDiscountMinor`). The bonuses' grant keys
+ * are the once-only grants the sale makes.
+ */
+export const commitSaleRequestSchema = z
+  .strictObject({
+    ...write,
+    cardId,
+    receiptId: z.string().min(1).max(64),
+    at: ms,
+    basketTotalMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    accruals: z.array(accrualRequestSchema).max(32),
+    redeemPoints: pointsCount,
+    holdId: z.string().min(1).max(64).optional(),
+    rulesVersion: z.string().min(1).max(64),
+    sale: saleInputSchema,
+  })
+  .superRefine((r, ctx) => {
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
+    const seen = new Set<string>();
+    let amount = 0;
+    let earned = 0;
+    let spent = 0;
+    let money = 0;
+    r.sale.lines.forEach((line, i) => {
+      if (seen.has(line.lineId))
+        issue(['sale', 'lines', i, 'lineId'], `line id "${line.lineId}" is used twice`);
+      seen.add(line.lineId);
+      if (line.spentDiscountMinor > line.amountMinor)
+        issue(['sale', 'lines', i, 'spentDiscountMinor'], 'points cannot pay more than the line amount');
+      amount += line.amountMinor;
+      earned += line.earnedPoints;
+      spent += line.spentPoints;
+      money += line.amountMinor - line.spentDiscountMinor;
+    });
+    const grantKeys = new Set<string>();
+    r.sale.bonuses.forEach((b, i) => {
+      earned += b.points;
+      if (b.grantOnceKey === null) return;
+      if (grantKeys.has(b.grantOnceKey))
+        issue(['sale', 'bonuses', i, 'grantOnceKey'], `grant key "${b.grantOnceKey}" is granted twice`);
+      grantKeys.add(b.grantOnceKey);
+    });
+    const accrued = r.accruals.reduce((sum, a) => sum + a.points, 0);
+    if (amount !== r.basketTotalMinor)
+      issue(
+        ['sale', 'lines'],
+        `the lines' amounts sum to ${amount}, the basket total is ${r.basketTotalMinor}`,
+      );
+    if (earned !== accrued)
+      issue(['sale', 'lines'], `the lines and bonuses earn ${earned} points, the accruals book ${accrued}`);
+    if (spent !== r.redeemPoints)
+      issue(['sale', 'lines'], `the lines spend ${spent} points, the sale redeems ${r.redeemPoints}`);
+    if (money !== r.sale.spendMinor)
+      issue(
+        ['sale', 'spendMinor'],
+        `the lines took ${money} in money (amounts less points), spendMinor says ${r.sale.spendMinor}`,
+      );
+  });
 export type CommitSaleRequest = z.infer<typeof commitSaleRequestSchema>;
 
 export const holdRequestSchema = z.strictObject({
@@ -92,14 +165,6 @@ export const voidHoldRequestSchema = z.strictObject({
   at: ms,
 });
 export type VoidHoldRequest = z.infer<typeof voidHoldRequestSchema>;
-
-export const returnSaleRequestSchema = z.strictObject({
-  ...write,
-  receiptId: z.string().min(1).max(64),
-  at: ms,
-  returnedAmountMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-});
-export type ReturnSaleRequest = z.infer<typeof returnSaleRequestSchema>;
 
 export const adjustRequestSchema = z.strictObject({
   ...write,
@@ -137,6 +202,8 @@ export const cardSnapshotsRequestSchema = z.object({
         cardId: z.string().min(1, 'cardId must be 1-64 characters').max(64, 'cardId must be 1-64 characters'),
         available: wholeNumber('available'),
         pending: wholeNumber('pending').refine((n) => n >= 0, 'pending must be >= 0'),
+        /** Head office's card beyond points (a `version=2` pull); left out, the till's own facts count. */
+        card: cardStateSchema.optional(),
       }),
     )
     .max(cardSnapshotsPerCallMax, `at most ${cardSnapshotsPerCallMax} balances a call`),
@@ -147,6 +214,9 @@ export type CardSnapshotsRequest = z.infer<typeof cardSnapshotsRequestSchema>;
 /** What a caller of `setCardSnapshots` passes (a pulled page; its arrays may be readonly). */
 export interface CardSnapshotsInput {
   watermark: { epoch: string | null; seq: number };
-  balances: readonly { cardId: string; available: number; pending: number }[];
+  balances: readonly { cardId: string; available: number; pending: number; card?: CardStateInput }[];
   at: number;
 }
+
+/** Head office's card state as a pull brings it (arrays may be readonly). */
+export type CardStateInput = z.input<typeof cardStateSchema>;

@@ -1,4 +1,5 @@
 import { assert } from '@tillpoint/core';
+import type { CardState, OwnCardFacts } from './card-state';
 import { type HeldByLot, isExpired, isVested, type Lot } from './lots';
 
 /**
@@ -17,6 +18,10 @@ export interface CardSnapshot {
   watermarkSeq: number;
   /** Sum of the member postings of this till's entries on the card after the watermark. */
   delta: number;
+  /** Head office's card beyond its points (status, counters, grants, profile); null from a pull without it. */
+  card: CardState | null;
+  /** What this till's entries on the card after the watermark add to `card` (see `mergeCard`). */
+  own: OwnCardFacts;
   /** Till clock when the snapshot was kept. */
   receivedAt: number;
 }

@@ -9,6 +9,14 @@ export interface UnackedSpend {
   card: number;
   /** Points every card spent in unacknowledged entries. */
   till: number;
+  /**
+   * Points of once-only bonuses (welcome, referral, a yearly date bonus: a `grantOnceKey`) this
+   * card was granted in unacknowledged entries. Another till may grant the same key offline;
+   * head office then reverses the duplicate, so these points are at risk like spent ones.
+   */
+  grantedCard: number;
+  /** The same for every card: the till's offline exposure is `till + grantedTill`, bounded by its cap. */
+  grantedTill: number;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type EnrolCardRequest,
   enrolCardRequestSchema,
 } from '../model/requests';
+import { mergedStatus } from './card-view';
 import type { LedgerOperation } from './ledger-operation';
 import {
   type DecisionEnv,
@@ -23,16 +24,19 @@ export type CardStateChange =
   | { change: 'unblock'; request: CardStateRequest };
 
 /**
- * Card states: `enrol` creates or completes an enrolment (a blocked card is refused); `block`
- * blocks a card known or not (head office may block a card this till never saw); `unblock` gives
- * a blocked card back the status it had. Each is a journal entry without postings, so head office
- * hears of it through the outbox.
+ * Card states, read from the merged card (head office's status, or this till's own entry since):
+ * `enrol` enrols an anonymous or unknown card (a blocked card is refused `card_blocked`, an
+ * enrolled one `already_enrolled`: enrolment is first-wins across the chain); `block` blocks a
+ * card known or not (head office may block a card this till never saw); `unblock` gives a blocked
+ * card back the status it had. Each is a journal entry without postings, so head office hears of
+ * it through the outbox. An enrolment's entry carries a random `profileRef` and `consentAt`,
+ * never the phone: the phone waits in `pending_profile` for head office (`pendingProfiles`).
  */
 export function decideCardState(
   read: LedgerReader,
   change: Extract<CardStateChange, { change: 'enrol' }>,
   env: DecisionEnv,
-): Outcome<Effects<EntryResult>, 'card_blocked'>;
+): Outcome<Effects<EntryResult>, 'card_blocked' | 'already_enrolled'>;
 export function decideCardState(
   read: LedgerReader,
   change: Extract<CardStateChange, { change: 'block' }>,
@@ -47,36 +51,64 @@ export function decideCardState(
   read: LedgerReader,
   { change, request }: CardStateChange,
   env: DecisionEnv,
-): Outcome<Effects<EntryResult>, 'card_blocked' | 'card_unknown'> {
+): Outcome<Effects<EntryResult>, 'card_blocked' | 'already_enrolled' | 'card_unknown'> {
   const { cardId, at } = request;
   const card = read.card(cardId);
+  const snapshot = read.snapshot(cardId);
+  const known = card !== undefined || snapshot !== undefined;
+  const current = mergedStatus(card, snapshot);
   const writes: LedgerWrite[] = [];
   let status: CardStatus;
   let kind: JournalKind;
   let detail: OutboxBody['detail'];
   switch (change) {
     case 'enrol': {
-      if (card?.status === 'blocked')
+      if (current === 'blocked')
         return refuse('card_blocked', `card ${cardId} is blocked; unblock it before enrolling`);
+      if (current === 'enrolled')
+        return refuse('already_enrolled', `card ${cardId} is already enrolled (at this till or another one)`);
       if (card === undefined)
         writes.push({ kind: 'createCard', cardId, status: 'enrolled', statusBeforeBlock: null, at });
-      const phone = request.phone ?? null;
       const consentAt = request.consentAt ?? null;
-      writes.push({ kind: 'enrolCard', cardId, phone, consentAt, at });
-      [status, kind, detail] = ['enrolled', 'card_enrolled', { phone, consentAt }];
+      let profileRef: string | null = null;
+      if (request.phone !== undefined && consentAt !== null) {
+        profileRef = env.newId();
+        writes.push({
+          kind: 'putPendingProfile',
+          profile: { cardId, profileRef, phone: request.phone, consentAt },
+          at,
+        });
+      }
+      writes.push({ kind: 'enrolCard', cardId, consentAt, at });
+      [status, kind, detail] = ['enrolled', 'card_enrolled', { profileRef, consentAt }];
       break;
     }
     case 'block':
       if (card === undefined)
-        writes.push({ kind: 'createCard', cardId, status: 'blocked', statusBeforeBlock: 'anonymous', at });
-      else if (card.status !== 'blocked')
-        writes.push({ kind: 'setCardStatus', cardId, status: 'blocked', statusBeforeBlock: card.status });
+        writes.push({
+          kind: 'createCard',
+          cardId,
+          status: 'blocked',
+          statusBeforeBlock: current === 'blocked' ? 'anonymous' : current,
+          at,
+        });
+      else if (current !== 'blocked')
+        writes.push({ kind: 'setCardStatus', cardId, status: 'blocked', statusBeforeBlock: current });
       [status, kind, detail] = ['blocked', 'card_blocked', { reason: request.reason ?? null }];
       break;
     case 'unblock':
-      if (card === undefined) return refuse('card_unknown', `card ${cardId} is not known at this till`);
-      status = card.status === 'blocked' ? (card.statusBeforeBlock ?? 'anonymous') : card.status;
-      writes.push({ kind: 'setCardStatus', cardId, status, statusBeforeBlock: null });
+      if (!known) return refuse('card_unknown', `card ${cardId} is not known at this till`);
+      status =
+        current !== 'blocked'
+          ? current
+          : card?.status === 'blocked' && card.statusBeforeBlock !== null
+            ? card.statusBeforeBlock
+            : snapshot?.card?.enrolledAt != null || card?.enrolledAt != null
+              ? 'enrolled'
+              : 'anonymous';
+      if (card === undefined)
+        writes.push({ kind: 'createCard', cardId, status, statusBeforeBlock: null, at });
+      else writes.push({ kind: 'setCardStatus', cardId, status, statusBeforeBlock: null });
       [kind, detail] = ['card_unblocked', { reason: request.reason ?? null }];
       break;
   }

@@ -6,6 +6,7 @@ import {
   voidHoldRequestSchema,
 } from '../model/requests';
 import { planHold } from '../plan/plan-redemption';
+import { mergedStatus } from './card-view';
 import type { LedgerOperation } from './ledger-operation';
 import type { DecisionEnv, Effects, LedgerReader, LedgerWrite } from './ledger-ports';
 import type { HoldRefusal, HoldResult, VoidHoldRefusal, VoidHoldResult } from './results';
@@ -27,7 +28,8 @@ export function decideHold(
   const view = spendView(read, cardId, at, held);
   if (card === undefined && view.snapshot === undefined)
     return refuse('card_unknown', `card ${cardId} is not known at this till`);
-  if (card?.status === 'blocked') return refuse('card_blocked', `card ${cardId} is blocked`);
+  if (mergedStatus(card, view.snapshot) === 'blocked')
+    return refuse('card_blocked', `card ${cardId} is blocked`);
   if (view.snapshot !== undefined && request.points > view.spendable) {
     return refuse(
       'insufficient_points',

@@ -1,93 +1,122 @@
 import { accept, assert, type Outcome, refuse } from '@tillpoint/core';
 import type { Lot } from '../model/lots';
-import { type ReturnSaleRequest, returnSaleRequestSchema } from '../model/requests';
+import { type ReturnSaleRequest, returnSaleRequestSchema } from '../model/return-request';
 import { isSnapshotLot } from '../model/snapshot';
-import { planReturn, type SaleRecord } from '../plan/plan-return';
+import { planLineReturn, returnableSale, wholeSale } from '../plan/plan-line-return';
+import { planReturn, type SaleLots } from '../plan/plan-return';
+import { otherTillReturn, unsettledReturn } from './decide-other-till-return';
 import type { LedgerOperation } from './ledger-operation';
-import { type DecisionEnv, type Effects, entryPlace, type LedgerReader, type SaleRow } from './ledger-ports';
+import type { DecisionEnv, Effects, LedgerReader, SaleRow } from './ledger-ports';
 import type { ReturnResult, ReturnSaleRefusal } from './results';
-import { balanceAfter, heldByLot } from './spend-view';
+import { askedOf, settledReturn } from './return-parts';
+import { heldByLot, spendView } from './spend-view';
+
+type Decided = Outcome<Effects<ReturnResult>, Exclude<ReturnSaleRefusal, 'idempotency_conflict'>>;
 
 /**
- * A return against an earlier receipt of this till: reverses the returned fraction of the earned
- * points and gives back the fraction of the spent ones (see `planReturn`).
+ * A return against an earlier receipt, by line or by money (`planLineReturn` says what each line
+ * gives back), in one of three cases:
+ * - this till made the sale: its lines (the sale fact in its own outbox) and lots are here;
+ * - another till made it and the caller passes head office's sale fact (`headOffice`);
+ * - another till made it and head office cannot be asked: booked with the buyer's `cardId`,
+ *   without points (`pointsSettled: false`), for head office to settle.
+ * Otherwise `sale_unknown`.
  */
-export function decideReturn(
+export function decideReturn(read: LedgerReader, request: ReturnSaleRequest, env: DecisionEnv): Decided {
+  const row = read.sale(request.receiptId);
+  if (row !== undefined) return ownSaleReturn(read, request, env, row);
+  if (request.headOffice !== undefined) return otherTillReturn(read, request, env, request.headOffice);
+  if (request.cardId !== undefined) return unsettledReturn(read, request, env, request.cardId);
+  return refuse(
+    'sale_unknown',
+    `no sale with receipt ${request.receiptId} at this till; ask head office for it, or give the buyer's card to book the return for head office to settle`,
+  );
+}
+
+/** A return of a sale this till made. */
+function ownSaleReturn(
   read: LedgerReader,
   request: ReturnSaleRequest,
   env: DecisionEnv,
-): Outcome<Effects<ReturnResult>, Exclude<ReturnSaleRefusal, 'idempotency_conflict'>> {
-  const row = read.sale(request.receiptId);
-  if (row === undefined)
-    return refuse('sale_unknown', `no sale with receipt ${request.receiptId} at this till`);
+  row: SaleRow,
+): Decided {
   const { cardId } = row;
+  const at = request.at;
   const txnId = env.id;
-  const planned = planReturn({
-    ...saleRecordOf(read, row),
+  const held = heldByLot(read, cardId, at);
+  const { lots, earned } = lotsOfSale(read, row, spendView(read, cardId, at, held).lots);
+  const fact = read.saleFact(row.txnId);
+  const sale =
+    fact === undefined
+      ? wholeSale(
+          row.basketTotalMinor,
+          earned.reduce((sum, e) => sum + e.points, 0),
+          row.spent.reduce((sum, s) => sum + s.points, 0),
+        )
+      : returnableSale(fact);
+  const soFar =
+    fact === undefined ? legacyReturned(row) : { units: row.lineUnits, refundedMinor: row.returnedMinor };
+  const lines = planLineReturn(sale, soFar, askedOf(request));
+  if (!lines.ok) return lines;
+  const saleLots: SaleLots = { earned, spent: row.spent };
+  const plan = planReturn({
     txnId,
-    at: request.at,
-    returnedAmountMinor: request.returnedAmountMinor,
+    cardId,
+    sale: saleLots,
+    lots,
+    at,
+    reverse: lines.value.earnedReversed,
+    restore: lines.value.spentRestored,
     returnLotLifetimeMs: env.returnLotLifetimeMs,
-    held: heldByLot(read, cardId, request.at),
+    held,
   });
-  if (!planned.ok) return planned;
-  const plan = planned.value;
-  const returnedTotal = row.returnedMinor + request.returnedAmountMinor;
+  const refund = lines.value.refundMinor;
   return accept({
     writes: [
-      {
-        kind: 'countPurchase',
-        cardId,
-        spendMinor: -request.returnedAmountMinor,
-        purchases: returnedTotal === row.basketTotalMinor ? -1 : 0,
-      },
+      { kind: 'countPurchase', cardId, spendMinor: -refund, purchases: 0 },
       {
         kind: 'recordReturn',
         receiptId: request.receiptId,
-        returnedMinor: request.returnedAmountMinor,
+        returnedMinor: refund,
         earnedReversed: plan.earnedReversed,
         spent: row.spent.map((s, i) => {
           const restored = s.restored + (plan.restoredBySpentLot[i] ?? 0);
           assert(restored <= s.points, 'return restores more than the lot gave', { lotId: s.lotId });
           return { lotId: s.lotId, points: s.points, restored };
         }),
+        lineUnits: fact === undefined ? {} : lines.value.units,
       },
     ],
-    entry: {
-      kind: 'return',
+    ...settledReturn({
+      request,
       txnId,
-      idempotencyKey: request.idempotencyKey,
       cardId,
-      at: request.at,
-      rulesVersion: null,
-      reverses: row.txnId,
+      origin: { txnId: row.txnId, tillId: read.tillId },
+      saleAt: 'this-till',
+      lines: lines.value,
       plan,
-      detail: {
-        receiptId: request.receiptId,
-        returnedAmountMinor: request.returnedAmountMinor,
-        earnedReversed: plan.earnedReversed,
-        spentRestored: plan.spentRestored,
-        overdraft: plan.overdraft,
-      },
-    },
-    result: (written, after) => ({
-      ...entryPlace(txnId, written),
-      receiptId: request.receiptId,
-      cardId,
-      earnedReversed: plan.earnedReversed,
-      spentRestored: plan.spentRestored,
-      overdraft: plan.overdraft,
-      returnedMinorTotal: returnedTotal,
-      balance: balanceAfter(after, cardId, request.at),
+      returnedMinorTotal: row.returnedMinor + refund,
     }),
   });
 }
 
-/** The sale as `planReturn` needs it, with every lot it touched and the card's open lots. */
-function saleRecordOf(read: LedgerReader, row: SaleRow): { sale: SaleRecord; lots: Lot[] } {
+/** What returns of a sale from before sale facts took back: its one line counts money as units. */
+function legacyReturned(row: SaleRow) {
+  return { units: { '*': row.returnedMinor }, refundedMinor: row.returnedMinor };
+}
+
+/**
+ * The lots a return of this till's sale may touch: the card's spend view (local lots, then head
+ * office's snapshot lot), the lots the sale created (even if empty now) and the lots it spent from.
+ */
+function lotsOfSale(
+  read: LedgerReader,
+  row: SaleRow,
+  view: readonly Lot[],
+): { lots: Lot[]; earned: SaleLots['earned'] } {
   const earnedLots = read.lotsMadeBy(row.txnId);
-  const lots = new Map<string, Lot>(read.openLots(row.cardId).map((l) => [l.lotId, l]));
-  for (const lot of earnedLots) lots.set(lot.lotId, lot);
+  const lots = new Map<string, Lot>(view.map((l) => [l.lotId, l]));
+  for (const lot of earnedLots) if (!lots.has(lot.lotId)) lots.set(lot.lotId, lot);
   for (const s of row.spent) {
     // Points spent from head office's snapshot come back as a new local lot (planReturn).
     if (lots.has(s.lotId) || isSnapshotLot(s.lotId)) continue;
@@ -95,16 +124,7 @@ function saleRecordOf(read: LedgerReader, row: SaleRow): { sale: SaleRecord; lot
     assert(lot !== undefined, 'a sale spent from a lot that does not exist', { lotId: s.lotId });
     lots.set(s.lotId, lot);
   }
-  const sale: SaleRecord = {
-    txnId: row.txnId,
-    cardId: row.cardId,
-    basketTotalMinor: row.basketTotalMinor,
-    returnedMinor: row.returnedMinor,
-    earned: earnedLots.map((l) => ({ lotId: l.lotId, points: l.initial })),
-    earnedReversed: row.earnedReversed,
-    spent: row.spent,
-  };
-  return { sale, lots: [...lots.values()] };
+  return { lots: [...lots.values()], earned: earnedLots.map((l) => ({ lotId: l.lotId, points: l.initial })) };
 }
 
 export const returnSaleOperation: LedgerOperation<'returnSale', ReturnSaleRequest, ReturnSaleRefusal> = {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withSaleFact } from '../../test/sale-facts';
 import { sumPostings } from '../model/accounts';
 import { MemoryLedgerState } from '../store/memory/memory-ledger-state';
 import { adjustOperation } from './decide-adjust';
@@ -29,7 +30,7 @@ function seeded() {
   return state;
 }
 
-const request = {
+const draft = {
   idempotencyKey: 'k1',
   cardId: 'C1',
   receiptId: 'R1',
@@ -39,11 +40,12 @@ const request = {
   redeemPoints: 10,
   rulesVersion: 'v1',
 };
+const request = withSaleFact(draft);
 
 describe('decideSale: a pure decision over the reader', () => {
   it('describes the writes and the entry, and writes nothing itself', () => {
     const state = seeded();
-    const decided = decideSale(state, request, { id: 'txn-1', returnLotLifetimeMs: 0 });
+    const decided = decideSale(state, request, { id: 'txn-1', newId: () => 'id-x', returnLotLifetimeMs: 0 });
     expect(decided.ok).toBe(true);
     if (!decided.ok) return;
     const { writes, entry } = decided.value;
@@ -60,14 +62,22 @@ describe('decideSale: a pure decision over the reader', () => {
   it('returns business refusals as values', () => {
     const state = seeded();
     expect(
-      decideSale(state, { ...request, redeemPoints: 31 }, { id: 't', returnLotLifetimeMs: 0 }),
+      decideSale(state, withSaleFact({ ...draft, redeemPoints: 31 }), {
+        id: 't',
+        newId: () => 'id-x',
+        returnLotLifetimeMs: 0,
+      }),
     ).toMatchObject({
       ok: false,
       code: 'insufficient_points',
       context: { spendable: 30, asked: 31 },
     });
     expect(
-      decideSale(state, { ...request, holdId: 'h-404' }, { id: 't', returnLotLifetimeMs: 0 }),
+      decideSale(
+        state,
+        { ...request, holdId: 'h-404' },
+        { id: 't', newId: () => 'id-x', returnLotLifetimeMs: 0 },
+      ),
     ).toMatchObject({ ok: false, code: 'hold_unknown' });
   });
 });

@@ -5,6 +5,7 @@ import { isSnapshotLot } from '../model/snapshot';
 import { type LedgerPlan, mergePlans } from '../plan/plan';
 import { planAccrual } from '../plan/plan-accrual';
 import { planHoldPost, planRedemption } from '../plan/plan-redemption';
+import { mergedStatus } from './card-view';
 import type { LedgerOperation } from './ledger-operation';
 import {
   type DecisionEnv,
@@ -39,9 +40,10 @@ export function decideSale(
     );
   }
   const card = read.card(cardId);
-  if (card?.status === 'blocked') return refuse('card_blocked', `card ${cardId} is blocked`);
   const held = heldByLot(read, cardId, at);
   const view = spendView(read, cardId, at, held);
+  if (mergedStatus(card, view.snapshot) === 'blocked')
+    return refuse('card_blocked', `card ${cardId} is blocked`);
   const writes: LedgerWrite[] = [];
   if (card === undefined) {
     writes.push({ kind: 'createCard', cardId, status: 'anonymous', statusBeforeBlock: null, at });
@@ -64,9 +66,10 @@ export function decideSale(
     accruals: request.accruals.map((a) => ({ points: a.points, vestsAt: a.vestsAt, expiresAt: a.expiresAt })),
   });
   const lotsSpent = spend.takes.filter((t) => t.points > 0);
+  const grants = request.sale.bonuses.flatMap((b) => (b.grantOnceKey === null ? [] : [b.grantOnceKey]));
   writes.push(
-    { kind: 'countPurchase', cardId, spendMinor: request.basketTotalMinor, purchases: 1 },
-    { kind: 'grantOnce', cardId, bonusIds: request.grantedOnce ?? [], txnId },
+    { kind: 'countPurchase', cardId, spendMinor: request.sale.spendMinor, purchases: 1 },
+    { kind: 'grantOnce', cardId, bonusIds: grants, txnId },
     {
       kind: 'createSale',
       sale: {
@@ -80,7 +83,7 @@ export function decideSale(
   );
   return accept({
     writes,
-    entry: saleEntry(request, txnId, mergePlans(spend, earn)),
+    entry: saleEntry(request, txnId, mergePlans(spend, earn), grants),
     result: (written, after) => ({
       ...entryPlace(txnId, written),
       receiptId: request.receiptId,
@@ -94,8 +97,13 @@ export function decideSale(
   });
 }
 
-/** The sale's journal entry; its detail is what head office keeps of the receipt. */
-function saleEntry(request: CommitSaleRequest, txnId: string, plan: LedgerPlan): EntryDraft {
+/** The sale's journal entry: its sale fact, and a detail kept as before for readers of older entries. */
+function saleEntry(
+  request: CommitSaleRequest,
+  txnId: string,
+  plan: LedgerPlan,
+  grants: readonly string[],
+): EntryDraft {
   return {
     kind: 'sale',
     txnId,
@@ -110,9 +118,10 @@ function saleEntry(request: CommitSaleRequest, txnId: string, plan: LedgerPlan):
       basketTotalMinor: request.basketTotalMinor,
       redeemPoints: request.redeemPoints,
       holdId: request.holdId ?? null,
-      grantedOnce: request.grantedOnce ?? [],
+      grantedOnce: [...grants],
       ruleIds: [...new Set(request.accruals.flatMap((a) => a.ruleIds))],
     },
+    sale: { receiptId: request.receiptId, basketTotalMinor: request.basketTotalMinor, ...request.sale },
   };
 }
 

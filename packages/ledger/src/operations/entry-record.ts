@@ -1,9 +1,11 @@
-import { assert, canonicalJson } from '@tillpoint/core';
+import { assert } from '@tillpoint/core';
 import { isMemberAccount } from '../model/accounts';
-import { chainHash, genesisHash, type OutboxBody } from '../model/outbox-entry';
+import { type EntryCardFacts, entryCardFacts } from '../model/card-state';
+import { canonicalBodyJson, chainHash, genesisHash, type OutboxBody } from '../model/outbox-entry';
 import { isSnapshotLot } from '../model/snapshot';
 import { spentOffline } from '../model/unacked-spend';
 import type { LotChange } from '../plan/plan';
+import { LedgerStoreError } from '../store/ledger-store-error';
 import type { EntryDraft, LedgerReader } from './ledger-ports';
 
 /** Everything a store writes for one journal entry, computed once for both stores. */
@@ -20,7 +22,12 @@ export interface EntryRecord {
   lotChanges: LotChange[];
   /** Points the entry counts as spent offline (`spentOffline`). */
   spent: number;
+  /** What the entry says about its card beyond points (spend, purchases, grants, status). */
+  facts: EntryCardFacts;
 }
+
+/** The most one outbox entry's canonical body may take (a sale of 1,000 lines fits). */
+export const entryBytesMax = 256 * 1024;
 
 /** The next outbox row of the current epoch for `entry`: seq, canonical body, hash chain and sums. */
 export function entryRecord(read: LedgerReader, entry: EntryDraft): EntryRecord {
@@ -62,8 +69,18 @@ export function entryRecord(read: LedgerReader, entry: EntryDraft): EntryRecord 
       account: l.account,
     })),
     detail: entry.detail,
+    ...(entry.sale === undefined ? {} : { sale: entry.sale }),
+    ...(entry.returned === undefined ? {} : { returned: entry.returned }),
   };
-  const bodyJson = canonicalJson(body);
+  const bodyJson = canonicalBodyJson(body);
+  const bytes = Buffer.byteLength(bodyJson, 'utf8');
+  if (bytes > entryBytesMax) {
+    throw new LedgerStoreError(
+      'invalid_request',
+      `${entry.kind} ${entry.txnId}: its outbox entry would be ${bytes} bytes, at most ${entryBytesMax}; nothing was written (shorten the lines' texts or split the receipt)`,
+      { context: { bytes, max: entryBytesMax } },
+    );
+  }
   return {
     seq,
     body,
@@ -74,5 +91,6 @@ export function entryRecord(read: LedgerReader, entry: EntryDraft): EntryRecord 
     pending,
     lotChanges: plan.lotChanges.filter((c) => !isSnapshotLot(c.lotId)),
     spent: spentOffline(plan.postings),
+    facts: entryCardFacts(body),
   };
 }

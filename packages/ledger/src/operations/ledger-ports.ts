@@ -1,7 +1,9 @@
 import type { CardStatus } from '@tillpoint/core';
 import type { Lot, LotTake } from '../model/lots';
 import type { JournalKind, OutboxBody, OutboxEntry, OutboxRow } from '../model/outbox-entry';
+import type { ReturnFact, SaleFact } from '../model/sale-fact';
 import type { CardSnapshot } from '../model/snapshot';
+import type { UnackedSpend } from '../model/unacked-spend';
 import type { LedgerPlan } from '../plan/plan';
 import type { LedgerOperationName } from './results';
 
@@ -17,7 +19,6 @@ export interface CardRecord {
   status: CardStatus;
   /** The status a blocked card goes back to when unblocked. */
   statusBeforeBlock: 'anonymous' | 'enrolled' | null;
-  phone: string | null;
   consentAt: number | null;
   enrolledAt: number | null;
   lifetimeSpendMinor: number;
@@ -46,6 +47,26 @@ export interface SaleRow {
   earnedReversed: number;
   /** The lots the sale spent from, in order, and what returns gave back to each so far. */
   spent: (LotTake & { restored: number })[];
+  /** Units returned so far per line id (`quantityUnits`); empty before any return by line. */
+  lineUnits: Record<string, number>;
+}
+
+/** A return this till booked of a sale it does not hold (made at another till). */
+export interface OtherTillReturn {
+  txnId: string;
+  epoch: string;
+  seq: number;
+  /** Units of each line it returned (`quantityUnits`); empty for a money-only return booked offline. */
+  units: Record<string, number>;
+  refundMinor: number;
+}
+
+/** Personal data of an enrolment waiting for head office (never in the journal or outbox). */
+export interface PendingProfile {
+  cardId: string;
+  profileRef: string;
+  phone: string;
+  consentAt: number;
 }
 
 /** One idempotency key's record, with its JSON as stored. */
@@ -79,6 +100,12 @@ export interface LedgerReader {
   holdAllocations(holdId: string): LotTake[];
   snapshot(cardId: string): CardSnapshot | undefined;
   sale(receiptId: string): SaleRow | undefined;
+  /** The sale fact in the outbox body of this till's sale entry `txnId` (undefined for sales from before facts). */
+  saleFact(txnId: string): SaleFact | undefined;
+  /** Returns this till booked of another till's sale `receiptId`, with their entries' place. */
+  otherTillReturns(receiptId: string): OtherTillReturn[];
+  /** Pending profiles, oldest first, at most `limit`. */
+  pendingProfiles(limit: number): PendingProfile[];
   grantedOnce(cardId: string): string[];
   idempotency(idempotencyKey: string): IdempotencyRecord | undefined;
   /** The idempotency record of the operation that committed the sale of `receiptId`, if still kept. */
@@ -92,7 +119,9 @@ export interface LedgerReader {
   outboxRows(): Iterable<OutboxRow>;
   /** Points spent per card by this epoch's entries after `afterSeq` up to `throughSeq`. */
   spentBetween(afterSeq: number, throughSeq: number): Map<string, number>;
-  unackedSpend(cardId: string): { card: number; till: number };
+  /** Once-only bonus points per card granted by this epoch's entries after `afterSeq` up to `throughSeq`. */
+  grantedBetween(afterSeq: number, throughSeq: number): Map<string, number>;
+  unackedSpend(cardId: string): UnackedSpend;
 }
 
 /** A journal entry to write, with its postings, lot changes and outbox body detail. */
@@ -106,6 +135,10 @@ export interface EntryDraft {
   reverses: string | null;
   plan: LedgerPlan;
   detail: OutboxBody['detail'];
+  /** A sale's fact (what was sold, line by line), under the hash chain. */
+  sale?: SaleFact;
+  /** A return's fact (what came back, of which sale). */
+  returned?: ReturnFact;
 }
 
 /** The writes a decision may ask for, applied in order (the journal entry last). */
@@ -123,16 +156,25 @@ export type LedgerWrite =
       status: CardStatus;
       statusBeforeBlock: 'anonymous' | 'enrolled' | null;
     }
-  | { kind: 'enrolCard'; cardId: string; phone: string | null; consentAt: number | null; at: number }
+  | { kind: 'enrolCard'; cardId: string; consentAt: number | null; at: number }
+  | { kind: 'putPendingProfile'; profile: PendingProfile; at: number }
   | { kind: 'countPurchase'; cardId: string; spendMinor: number; purchases: number }
   | { kind: 'grantOnce'; cardId: string; bonusIds: readonly string[]; txnId: string }
-  | { kind: 'createSale'; sale: Omit<SaleRow, 'returnedMinor' | 'earnedReversed'> }
+  | { kind: 'createSale'; sale: Omit<SaleRow, 'returnedMinor' | 'earnedReversed' | 'lineUnits'> }
   | {
       kind: 'recordReturn';
       receiptId: string;
       returnedMinor: number;
       earnedReversed: number;
       spent: SaleRow['spent'];
+      lineUnits: Record<string, number>;
+    }
+  | {
+      kind: 'recordOtherTillReturn';
+      txnId: string;
+      receiptId: string;
+      units: Record<string, number>;
+      refundMinor: number;
     }
   | { kind: 'createHold'; hold: Omit<HoldRecord, 'state'>; allocations: readonly LotTake[] }
   | { kind: 'closeHold'; holdId: string; state: 'posted' | 'voided' | 'expired'; closedBy: string | null }
@@ -152,8 +194,16 @@ export type LedgerWriter = {
   appendEntry(entry: EntryDraft): { seq: number };
   recordIdempotency(record: IdempotencyRecord): void;
   putSnapshot(snapshot: CardSnapshot): void;
-  /** Moves the acknowledged seq and lowers the unacknowledged spend by what it covered. */
-  acknowledge(throughSeq: number, spentByCard: ReadonlyMap<string, number>): void;
+  /** Moves the acknowledged seq and lowers the unacknowledged spend and grants by what it covered. */
+  acknowledge(
+    throughSeq: number,
+    spentByCard: ReadonlyMap<string, number>,
+    grantedByCard: ReadonlyMap<string, number>,
+  ): void;
+  /** Deletes the pending profiles named; returns how many there were. */
+  deleteProfiles(profileRefs: readonly string[]): number;
+  /** Drops what the till keeps of a person: the card's pending profiles, and the kept profile and phone hash. */
+  eraseCardProfile(cardId: string): { profiles: number; snapshot: boolean };
   /** Forgets up to `limit` idempotency records made before `before`, oldest first. */
   pruneIdempotency(before: number, limit: number): number;
 };
@@ -186,6 +236,8 @@ export function entryPlace(txnId: string, written: Written): { txnId: string; ep
 export interface DecisionEnv {
   /** A fresh id (UUIDv7) for the entry or hold the operation may create. */
   id: string;
+  /** Makes another fresh id (a profile reference). */
+  newId: () => string;
   /** Lifetime of the lot that takes back returned points whose lot has expired. */
   returnLotLifetimeMs: number;
 }

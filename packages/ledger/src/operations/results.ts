@@ -1,4 +1,5 @@
 import type { CardStatus } from '@tillpoint/core';
+import type { CardProfile, CardState, OwnCardFacts } from '../model/card-state';
 import type { LotTake } from '../model/lots';
 
 /** What the ledger answers: the results of its operations and its views. */
@@ -21,16 +22,37 @@ export interface CardView {
     /** Member postings of this till's entries on the card after the watermark. */
     sinceWatermark: number;
     receivedAt: number;
+    /** Head office's card state as kept (null from a pull without it). */
+    card: CardState | null;
+    /** What this till's entries after the watermark add to it. */
+    own: OwnCardFacts;
   } | null;
   /** In lots past their expiry that head office has not yet written off (never spendable). */
   expired: number;
   lots: { lotId: string; points: number; vestsAt: number; expiresAt: number | null }[];
   expiringSoon: { points: number; expiresAt: number }[];
+  /**
+   * The merged card (docs/chain-sync.md): with head office's card state kept, its figures plus
+   * this till's own entries since the watermark; without, the till's own facts.
+   * `status` above is merged the same way.
+   */
   lifetimeSpendMinor: number;
+  /** Spend the program's tier window counts (= lifetime spend without head office's state). */
+  tierSpendMinor: number;
+  /** Spend that keeps the tier to the end of a window (head office's; 0 without it). */
+  tierFloorMinor: number;
+  /** When head office made its counters; null when they are the till's own. */
+  countersAsOf: number | null;
   purchaseCount: number;
+  /** Once-only grant keys already given, chain-wide as far as this till knows. */
   grantedOnce: string[];
-  phone: string | null;
+  /** What the rules read of the buyer (birth month-day, groups, referred-by, completeness); null when none. */
+  profile: CardProfile | null;
+  /** HMAC of the buyer's phone under the chain's lookup key, for finding the card by phone; null when none. */
+  phoneHash: string | null;
   enrolledAt: number | null;
+  /** `head-office`: head office's card merged with own entries; `till`: the till's own facts alone. */
+  cardSource: 'head-office' | 'till';
 }
 
 export interface BalanceAfter {
@@ -70,11 +92,29 @@ export interface ReturnResult {
   seq: number;
   receiptId: string;
   cardId: string;
+  /**
+   * Where the sale was made: `this-till` (its lines and lots are here), `other-till` (head
+   * office's sale fact was given), `unknown` (booked offline without points; head office settles).
+   */
+  saleAt: 'this-till' | 'other-till' | 'unknown';
+  /** False for a return booked without points (`saleAt: 'unknown'`). */
+  pointsSettled: boolean;
   earnedReversed: number;
   spentRestored: number;
   /** Reversed points the card no longer held, booked to offline overdraft. */
   overdraft: number;
+  /** The money given back by this return. */
+  refundMinor: number;
+  /** All money given back for the sale so far, this return included (as far as this till knows). */
   returnedMinorTotal: number;
+  /** What each line gave back (empty for a return booked without points). */
+  lines: {
+    lineId: string;
+    quantity: number;
+    earnedReversed: number;
+    spentRestored: number;
+    refundMinor: number;
+  }[];
   balance: BalanceAfter;
 }
 
@@ -107,7 +147,7 @@ export interface OutboxHead {
 }
 
 /** Refusal codes of each write. */
-export type EnrolCardRefusal = 'card_blocked' | 'idempotency_conflict';
+export type EnrolCardRefusal = 'card_blocked' | 'already_enrolled' | 'idempotency_conflict';
 export type BlockCardRefusal = 'idempotency_conflict';
 export type UnblockCardRefusal = 'card_unknown' | 'idempotency_conflict';
 /** `card_unknown` is kept for callers that list it; a sale creates an unknown card instead. */
@@ -122,7 +162,11 @@ export type CommitSaleRefusal =
   | 'idempotency_conflict';
 export type HoldRefusal = 'insufficient_points' | 'card_blocked' | 'card_unknown' | 'idempotency_conflict';
 export type VoidHoldRefusal = 'hold_unknown' | 'hold_posted' | 'idempotency_conflict';
-export type ReturnSaleRefusal = 'sale_unknown' | 'return_exceeds_sale' | 'idempotency_conflict';
+export type ReturnSaleRefusal =
+  | 'sale_unknown'
+  | 'return_exceeds_sale'
+  | 'line_unknown'
+  | 'idempotency_conflict';
 export type AdjustRefusal = 'card_unknown' | 'insufficient_points' | 'idempotency_conflict';
 
 /** The result each write operation answers (and keeps under its idempotency key). */

@@ -75,6 +75,7 @@ export function runOperation<Op extends LedgerOperationName, Req extends WriteRe
   }
   const decided = operation.decide(read, request, {
     id: env.newId(),
+    newId: env.newId,
     returnLotLifetimeMs: env.returnLotLifetimeMs,
   });
   if (!decided.ok) return decided;

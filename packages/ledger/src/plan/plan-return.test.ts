@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { line, saleOfLines } from '../../test/sale-facts';
 import { sumPostings } from '../model/accounts';
 import { balanceAt } from '../model/lots';
 import { MemoryLedgerStore } from '../store/memory/memory-ledger-store';
@@ -17,20 +18,41 @@ class Ledger {
     accruals?: { points: number; vestsAt: number }[];
     redeemPoints: number;
   }) {
+    const basketTotalMinor = input.receiptId === 'R1' ? 100_000 : 1000;
+    const accruals = (input.accruals ?? []).map((a) => ({ ...a, expiresAt: 366 * day, ruleIds: [] }));
     return this.store.commitSale({
       idempotencyKey: `k${++this.#n}`,
       cardId: 'c1',
       receiptId: input.receiptId,
       at: input.at,
-      basketTotalMinor: input.receiptId === 'R1' ? 100_000 : 1000,
-      accruals: (input.accruals ?? []).map((a) => ({ ...a, expiresAt: 366 * day, ruleIds: [] })),
+      basketTotalMinor,
+      accruals,
       redeemPoints: input.redeemPoints,
       rulesVersion: 'v1',
+      // One line of three units; its points pay 1.00 each (R1 takes 940.00 in money).
+      sale: saleOfLines([
+        line('L1', {
+          quantity: 3,
+          amountMinor: basketTotalMinor,
+          earnedPoints: accruals.reduce((sum, a) => sum + a.points, 0),
+          spentPoints: input.redeemPoints,
+          spentDiscountMinor: Math.min(basketTotalMinor, input.redeemPoints * 100),
+        }),
+      ]),
     });
   }
 
-  returnSale(input: { receiptId: string; at: number; returnedAmountMinor: number }) {
-    const r = this.store.returnSale({ idempotencyKey: `k${++this.#n}`, ...input });
+  /** Units of the line back (`quantity`), or money only (`refundMinor`). */
+  returnSale(input: { receiptId: string; at: number; quantity?: number; refundMinor?: number }) {
+    const { quantity, refundMinor, ...rest } = input;
+    const r = this.store.returnSale({
+      idempotencyKey: `k${++this.#n}`,
+      ...rest,
+      storeId: 'store-1',
+      ...(quantity === undefined
+        ? { refundMinor: refundMinor ?? 0 }
+        : { lines: [{ lineId: 'L1', quantity }] }),
+    });
     return r.ok
       ? {
           ok: true,
@@ -93,25 +115,39 @@ function setup() {
 describe('planReturn', () => {
   it('reverses earned points pending lots first and gives spent points back to their lot', () => {
     const ledger = setup();
-    const back = ledger.returnSale({ receiptId: 'R1', at: 2 * day, returnedAmountMinor: 50_000 });
+    const back = ledger.returnSale({ receiptId: 'R1', at: 2 * day, quantity: 1.5 });
     expect(back).toEqual({ ok: true, value: { earnedReversed: 20, spentRestored: 30, overdraft: 0 } });
     // The pending lot (30) paid all 20; the vested bonus lot (10) is untouched.
     expect(ledger.balance(2 * day)).toMatchObject({ spendable: 40 + 30 + 10, pending: 10 });
   });
 
   it('repeated partial returns never exceed the original, and the last one completes it', () => {
+    // By the unit: earned 40 × u/3 half-up (13, 27, 40), spent 60 × u/3 down (20, 40, 60).
+    const byUnit = setup();
+    const units = [1, 1, 1].map((quantity, i) =>
+      byUnit.returnSale({ receiptId: 'R1', at: (2 + i) * day, quantity }),
+    );
+    expect(units.map((r) => (r.ok ? [r.value.earnedReversed, r.value.spentRestored] : r))).toEqual([
+      [13, 20],
+      [14, 20],
+      [13, 20],
+    ]);
+    expect(byUnit.returnSale({ receiptId: 'R1', at: 6 * day, quantity: 0.5 })).toMatchObject({
+      ok: false,
+      code: 'return_exceeds_sale',
+    });
+    // By money in thirds of the 940.00 the sale took: each maps to the units it stands for, rounded down.
     const ledger = setup();
-    const parts = [33_333, 33_333, 33_334];
-    const results = parts.map((amount, i) =>
-      ledger.returnSale({ receiptId: 'R1', at: (2 + i) * day, returnedAmountMinor: amount }),
+    const parts = [31_333, 31_333, 31_334];
+    const results = parts.map((refundMinor, i) =>
+      ledger.returnSale({ receiptId: 'R1', at: (2 + i) * day, refundMinor }),
     );
     const reversed = results.map((r) => (r.ok ? r.value.earnedReversed : Number.NaN));
     const restored = results.map((r) => (r.ok ? r.value.spentRestored : Number.NaN));
-    expect(reversed.reduce((a, b) => a + b, 0)).toBe(40);
-    expect(restored.reduce((a, b) => a + b, 0)).toBe(60);
+    expect(reversed).toEqual([13, 14, 13]);
     expect(restored).toEqual([19, 20, 21]);
     expect(ledger.balance(5 * day)).toMatchObject({ spendable: 100, pending: 0 });
-    expect(ledger.returnSale({ receiptId: 'R1', at: 6 * day, returnedAmountMinor: 1 })).toMatchObject({
+    expect(ledger.returnSale({ receiptId: 'R1', at: 6 * day, refundMinor: 1 })).toMatchObject({
       ok: false,
       code: 'return_exceeds_sale',
     });
@@ -119,7 +155,7 @@ describe('planReturn', () => {
 
   it('gives spent points to a new short-lived lot when the original has expired', () => {
     const ledger = setup();
-    const back = ledger.returnSale({ receiptId: 'R1', at: 31 * day, returnedAmountMinor: 100_000 });
+    const back = ledger.returnSale({ receiptId: 'R1', at: 31 * day, refundMinor: 94_000 });
     expect(back.ok).toBe(true);
     // The view leaves out lots past their expiry; read them all at day 0 (dates are kept).
     const lots = ledger.lots(0);
@@ -138,7 +174,7 @@ describe('planReturn', () => {
     // Spend everything spendable on day 20 (the 30 pending points vested on day 15).
     const spent = ledger.sale({ receiptId: 'R2', at: 20 * day, redeemPoints: 80 });
     expect(spent.ok).toBe(true);
-    const back = ledger.returnSale({ receiptId: 'R1', at: 21 * day, returnedAmountMinor: 100_000 });
+    const back = ledger.returnSale({ receiptId: 'R1', at: 21 * day, quantity: 3 });
     expect(back).toEqual({ ok: true, value: { earnedReversed: 40, spentRestored: 60, overdraft: 40 } });
     expect(ledger.balance(21 * day).spendable).toBe(60);
   });

@@ -1,8 +1,14 @@
 // The stores: `SqliteLedgerStore` (better-sqlite3, the till's file) and `MemoryLedgerStore`,
 // both behind `LedgerStore`, with the request, result and outbox types their callers need.
+
+export * from '../model/card-state';
 export * from '../model/outbox-entry';
 export * from '../model/requests';
+export * from '../model/return-request';
+export * from '../model/sale-fact';
+export * from '../model/sale-input-of';
 export type { UnackedSpend } from '../model/unacked-spend';
+export type { PendingProfile } from '../operations/ledger-ports';
 export type * from '../operations/results';
 export * from './ledger-store';
 export * from './ledger-store-base';

@@ -9,9 +9,9 @@ import {
   cardSnapshotsRequestSchema,
   type EnrolCardRequest,
   type HoldRequest,
-  type ReturnSaleRequest,
   type VoidHoldRequest,
 } from '../model/requests';
+import type { ReturnSaleInput } from '../model/return-request';
 import type { CardSnapshot } from '../model/snapshot';
 import type { UnackedSpend } from '../model/unacked-spend';
 import { cardView, holdView } from '../operations/card-view';
@@ -25,7 +25,12 @@ import { holdOperation, voidHoldOperation } from '../operations/decide-hold';
 import { returnSaleOperation } from '../operations/decide-return';
 import { commitSaleOperation } from '../operations/decide-sale';
 import type { LedgerOperation, WriteRequest } from '../operations/ledger-operation';
-import type { IdempotencyRecord, LedgerPorts, LedgerReader } from '../operations/ledger-ports';
+import type {
+  IdempotencyRecord,
+  LedgerPorts,
+  LedgerReader,
+  PendingProfile,
+} from '../operations/ledger-ports';
 import { acknowledgeThrough, keepCardSnapshots, outboxHeadOf } from '../operations/outbox-sync';
 import type {
   CardView,
@@ -43,7 +48,7 @@ import type {
   WriteOptions,
 } from '../operations/results';
 import { type OperationEnv, parseRequest, runOperation } from '../operations/run-operation';
-import type { BackupResult, LedgerStore } from './ledger-store';
+import type { BackupResult, ErasedCard, LedgerStore } from './ledger-store';
 import { LedgerStoreError } from './ledger-store-error';
 
 /** Options both stores take. */
@@ -147,7 +152,7 @@ export abstract class LedgerStoreBase implements LedgerStore {
     return this.run(voidHoldOperation, input, options);
   }
 
-  returnSale(input: ReturnSaleRequest, options?: WriteOptions<ReturnResult>) {
+  returnSale(input: ReturnSaleInput, options?: WriteOptions<ReturnResult>) {
     return this.run(returnSaleOperation, input, options);
   }
 
@@ -174,6 +179,30 @@ export abstract class LedgerStoreBase implements LedgerStore {
 
   unackedSpend(cardId: string): UnackedSpend {
     return this.reading((read) => read.unackedSpend(cardId));
+  }
+
+  pendingProfiles(limit: number): PendingProfile[] {
+    assert(
+      Number.isSafeInteger(limit) && limit >= 1 && limit <= 200,
+      'pendingProfiles: limit must be 1..200',
+    );
+    return this.reading((read) => read.pendingProfiles(limit));
+  }
+
+  acknowledgeProfiles(profileRefs: readonly string[]): number {
+    assert(profileRefs.length <= 10_000, 'acknowledgeProfiles: at most 10 000 refs a call');
+    if (profileRefs.length === 0) return 0;
+    return this.transact('deleting acknowledged profiles in', ({ write }) =>
+      write.deleteProfiles(profileRefs),
+    );
+  }
+
+  eraseCard(cardId: string): ErasedCard {
+    assert(cardId.length >= 1 && cardId.length <= 64, 'eraseCard: a card id is 1-64 characters');
+    return this.transact('erasing a card`s personal data in', ({ write }) => {
+      const erased = write.eraseCardProfile(cardId);
+      return { profilesDeleted: erased.profiles, snapshotCleared: erased.snapshot };
+    });
   }
 
   setCardSnapshots(input: CardSnapshotsInput): number {

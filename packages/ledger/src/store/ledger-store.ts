@@ -7,11 +7,12 @@ import type {
   CommitSaleRequest,
   EnrolCardRequest,
   HoldRequest,
-  ReturnSaleRequest,
   VoidHoldRequest,
 } from '../model/requests';
+import type { ReturnSaleInput } from '../model/return-request';
 import type { CardSnapshot } from '../model/snapshot';
 import type { UnackedSpend } from '../model/unacked-spend';
+import type { PendingProfile } from '../operations/ledger-ports';
 import type {
   AdjustRefusal,
   BlockCardRefusal,
@@ -33,6 +34,14 @@ import type {
   VoidHoldResult,
   WriteOptions,
 } from '../operations/results';
+
+/** What `eraseCard` removed at the till. */
+export interface ErasedCard {
+  /** Pending profiles (phone and consent) deleted before head office had them. */
+  profilesDeleted: number;
+  /** Head office's profile and phone hash were kept for the card and are dropped. */
+  snapshotCleared: boolean;
+}
 
 export interface BackupResult {
   path: string;
@@ -75,7 +84,7 @@ export interface LedgerStore {
     options?: WriteOptions<VoidHoldResult>,
   ): Outcome<VoidHoldResult, VoidHoldRefusal>;
   returnSale(
-    input: ReturnSaleRequest,
+    input: ReturnSaleInput,
     options?: WriteOptions<ReturnResult>,
   ): Outcome<ReturnResult, ReturnSaleRefusal>;
   adjust(input: AdjustRequest, options?: WriteOptions<EntryResult>): Outcome<EntryResult, AdjustRefusal>;
@@ -89,8 +98,19 @@ export interface LedgerStore {
   recordedAnswer(idempotencyKey: string): RecordedAnswer | undefined;
   /** The record kept with the committed sale of `receiptId` (for slip reprints), while its key is kept. */
   answerForReceipt(receiptId: string): RecordedSaleAnswer | undefined;
-  /** Points spent offline that head office has not acknowledged: this card's and the whole till's. */
+  /**
+   * What head office has not acknowledged: points spent offline, and points of once-only bonuses
+   * granted, this card's and the whole till's.
+   */
   unackedSpend(cardId: string): UnackedSpend;
+
+  // ---- personal data (never in the journal or outbox) ----
+  /** Enrolments' phones waiting for head office, oldest first, at most `limit` (1..200). */
+  pendingProfiles(limit: number): PendingProfile[];
+  /** Deletes the pending profiles head office acknowledged; returns how many were deleted. */
+  acknowledgeProfiles(profileRefs: readonly string[]): number;
+  /** Drops what the till keeps of a person: pending profiles, and head office's profile and phone hash. */
+  eraseCard(cardId: string): ErasedCard;
 
   // ---- sync ----
   setCardSnapshots(input: CardSnapshotsInput): number;

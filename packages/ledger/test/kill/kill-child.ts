@@ -9,6 +9,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { openLedgerStore } from '../../src/store/index';
+import { withSaleFact } from '../sale-facts';
 
 const [dbPath, logPath, startArg] = process.argv.slice(2);
 if (dbPath === undefined || logPath === undefined || startArg === undefined) {
@@ -48,7 +49,7 @@ function record(i: number, key: string, result: Result): void {
 function sale(i: number, key: string, at: number, redeemPoints: number, holdId?: string): Result {
   const total = basket(i);
   return store.commitSale(
-    {
+    withSaleFact({
       idempotencyKey: key,
       fingerprint: `pos-body-${i}`,
       cardId: `K${i % 4}`,
@@ -66,7 +67,7 @@ function sale(i: number, key: string, at: number, redeemPoints: number, holdId?:
       redeemPoints,
       rulesVersion: 'kill-v1',
       ...(holdId === undefined ? {} : { holdId }),
-    },
+    }),
     // The agent's answer document: written in the same transaction as the entry, or not at all.
     { answer: (sold) => ({ index: i, txnId: sold.txnId, seq: sold.seq }) },
   );
@@ -89,9 +90,8 @@ for (let i = Number(startArg); ; i++) {
     }
     case 5:
     case 7: {
+      // Half of the sale's one line, then the other half: by line, the second one completes it.
       const saleIndex = i - (i % 8);
-      const half = Math.floor(basket(saleIndex) / 2);
-      const amount = i % 8 === 5 ? half : basket(saleIndex) - half;
       record(
         i,
         key,
@@ -99,7 +99,8 @@ for (let i = Number(startArg); ; i++) {
           idempotencyKey: key,
           receiptId: `receipt-${saleIndex}`,
           at,
-          returnedAmountMinor: amount,
+          storeId: 'store-1',
+          lines: [{ lineId: 'L1', quantity: 0.5 }],
         }),
       );
       break;

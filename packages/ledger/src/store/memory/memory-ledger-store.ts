@@ -2,6 +2,7 @@ import { systemClock } from '@tillpoint/core';
 import { checkInvariants } from '../../model/invariants';
 import { verifyOutboxRows } from '../../model/outbox-entry';
 import type { LedgerPorts, LedgerReader } from '../../operations/ledger-ports';
+import { ownFactsMismatches } from '../../operations/outbox-sync';
 import type { BackupResult } from '../ledger-store';
 import {
   type LedgerSettings,
@@ -52,7 +53,8 @@ export class MemoryLedgerStore extends LedgerStoreBase {
 
   /**
    * The ledger invariants over the whole state (`checkInvariants`, plus the outbox: one row per
-   * entry, the hash chain, each kept snapshot's delta, the unacknowledged spend totals).
+   * entry, the hash chain, each kept snapshot's delta and own card facts, the unacknowledged
+   * spend and once-only grant totals).
    */
   findInvariantViolations(): string[] {
     this.#open();
@@ -96,6 +98,20 @@ export class MemoryLedgerStore extends LedgerStoreBase {
     const till = [...unacked.values()].reduce((sum, points) => sum + points, 0);
     if (state.unackedTill !== till)
       problems.push(`till: unacknowledged spend kept as ${state.unackedTill}, entries say ${till}`);
+    const granted = state.grantedBetween(state.acked, state.outbox.length);
+    for (const card of state.cards.values()) {
+      const recorded = granted.get(card.cardId) ?? 0;
+      if (card.unackedGranted !== recorded)
+        problems.push(
+          `card ${card.cardId}: unacknowledged grants kept as ${card.unackedGranted}, entries say ${recorded}`,
+        );
+    }
+    const grantedTill = [...granted.values()].reduce((sum, points) => sum + points, 0);
+    if (state.unackedGrantedTill !== grantedTill)
+      problems.push(
+        `till: unacknowledged grants kept as ${state.unackedGrantedTill}, entries say ${grantedTill}`,
+      );
+    problems.push(...ownFactsMismatches(state, state.snapshots.values()));
     return problems;
   }
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { redeemedInBody } from './schema';
+import { grantedInBody, redeemedInBody } from './schema';
 
 /**
  * The ledger invariants as SQL over the whole file, prepared once at open (where they run) and
@@ -80,6 +80,23 @@ export function prepareInvariantStatements(db: Database.Database) {
               (SELECT coalesce(sum(points), 0) FROM outbox_spend WHERE id > @from)
         WHERE coalesce((SELECT value FROM counter WHERE name = 'unacked_spent'), 0)
               <> (SELECT coalesce(sum(points), 0) FROM outbox_spend WHERE id > @from)
+       LIMIT 20`,
+    ),
+    // Each unacknowledged entry of this epoch has its once-only grants recorded as its body says.
+    unackedGrantRecords: db.prepare(
+      `SELECT o.seq, coalesce(g.points, 0) AS recorded, ${grantedInBody('o.body')} AS granted
+         FROM outbox o LEFT JOIN outbox_grant g ON g.id = o.id
+        WHERE o.id > @from AND coalesce(g.points, 0) <> ${grantedInBody('o.body')} LIMIT 20`,
+    ),
+    unackedGrantTotals: db.prepare(
+      `WITH after AS (SELECT card_id, sum(points) AS points FROM outbox_grant WHERE id > @from GROUP BY card_id)
+       SELECT c.card_id, c.unacked_granted AS kept, coalesce(a.points, 0) AS recorded FROM card c
+         LEFT JOIN after a ON a.card_id = c.card_id WHERE c.unacked_granted <> coalesce(a.points, 0)
+       UNION ALL
+       SELECT '(till)', coalesce((SELECT value FROM counter WHERE name = 'unacked_granted'), 0),
+              (SELECT coalesce(sum(points), 0) FROM outbox_grant WHERE id > @from)
+        WHERE coalesce((SELECT value FROM counter WHERE name = 'unacked_granted'), 0)
+              <> (SELECT coalesce(sum(points), 0) FROM outbox_grant WHERE id > @from)
        LIMIT 20`,
     ),
   };

@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withSaleFact } from '../../../test/sale-facts';
 import { tempLedger } from '../../../test/temp-ledger';
 import { LedgerStoreError } from '../ledger-store-error';
 import { openLedgerStore } from './sqlite-ledger-store';
@@ -23,16 +24,18 @@ function openError(path: string, tillId = 'till-1'): LedgerStoreError {
 
 function seed(store: ReturnType<typeof tempLedger>['store'], n: number) {
   for (let i = 0; i < n; i++) {
-    const r = store.commitSale({
-      idempotencyKey: `k${i}`,
-      cardId: `C${i % 7}`,
-      receiptId: `R${i}`,
-      at: t0,
-      basketTotalMinor: 1000,
-      accruals: [{ points: 10 + i, vestsAt: t0, expiresAt: null, ruleIds: [] }],
-      redeemPoints: 0,
-      rulesVersion: 'v1',
-    });
+    const r = store.commitSale(
+      withSaleFact({
+        idempotencyKey: `k${i}`,
+        cardId: `C${i % 7}`,
+        receiptId: `R${i}`,
+        at: t0,
+        basketTotalMinor: 1000,
+        accruals: [{ points: 10 + i, vestsAt: t0, expiresAt: null, ruleIds: [] }],
+        redeemPoints: 0,
+        rulesVersion: 'v1',
+      }),
+    );
     expect(r.ok).toBe(true);
   }
 }
@@ -170,16 +173,18 @@ describe('backup and restore', () => {
       expect(restored.epoch).not.toBe(oldEpoch);
       expect(restored.outboxHead()).toMatchObject({ lastSeq: 0, ackedThrough: 0 });
       expect(restored.getCard('C1', t0)?.spendable).toBe(11);
-      const r = restored.commitSale({
-        idempotencyKey: 'after-restore',
-        cardId: 'C1',
-        receiptId: 'R-after',
-        at: t0,
-        basketTotalMinor: 1,
-        accruals: [],
-        redeemPoints: 1,
-        rulesVersion: 'v1',
-      });
+      const r = restored.commitSale(
+        withSaleFact({
+          idempotencyKey: 'after-restore',
+          cardId: 'C1',
+          receiptId: 'R-after',
+          at: t0,
+          basketTotalMinor: 1,
+          accruals: [],
+          redeemPoints: 1,
+          rulesVersion: 'v1',
+        }),
+      );
       expect(r).toMatchObject({ ok: true, value: { seq: 1 } });
       expect(restored.verifyOutboxChain()).toEqual({ ok: true, entries: 6 });
       expect(restored.checkIntegrity().ok).toBe(true);

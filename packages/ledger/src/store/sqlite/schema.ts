@@ -18,6 +18,14 @@ export const redeemedInBody = (body: string) =>
   `(SELECT coalesce(sum(json_extract(p.value, '$.amount')), 0) FROM json_each(${body}, '$.postings') p
      WHERE json_extract(p.value, '$.account') = 'redeemed')`;
 
+/**
+ * SQL for the points of once-only bonuses an outbox row's body grants (bonuses of its sale fact
+ * with a `grantOnceKey`): fills nothing (no earlier entry has a sale fact), checks `outbox_grant`.
+ */
+export const grantedInBody = (body: string) =>
+  `(SELECT coalesce(sum(json_extract(b.value, '$.points')), 0) FROM json_each(${body}, '$.sale.bonuses') b
+     WHERE json_extract(b.value, '$.grantOnceKey') IS NOT NULL)`;
+
 export const migrations: readonly string[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -184,5 +192,54 @@ export const migrations: readonly string[] = [
      GROUP BY card_id)
   UPDATE card SET unacked_spent = unacked.points FROM unacked WHERE unacked.card_id = card.card_id;
   INSERT INTO counter (name, value) SELECT 'unacked_spent', coalesce(sum(unacked_spent), 0) FROM card;
+  `,
+  `
+  -- One customer across the chain (docs/chain-sync.md).
+  -- Head office's card beyond points (JSON, null from a pull without it), and what this till's
+  -- entries after the watermark add to it, moved in the same transaction as each entry.
+  ALTER TABLE card_snapshot ADD COLUMN card_state TEXT CHECK (card_state IS NULL OR json_valid(card_state));
+  ALTER TABLE card_snapshot ADD COLUMN own_spend_minor INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE card_snapshot ADD COLUMN own_purchases INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE card_snapshot ADD COLUMN own_grants TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(own_grants));
+  ALTER TABLE card_snapshot ADD COLUMN own_status TEXT CHECK (own_status IN ('anonymous', 'enrolled', 'blocked'));
+  ALTER TABLE card_snapshot ADD COLUMN own_enrolled_at INTEGER;
+
+  -- No personal data in the journal, outbox or card: the phone of an enrolment waits here for
+  -- head office (not chained, deleted once acknowledged or on erasure). Phones kept on card rows
+  -- by earlier versions are dropped (the enrolment entries that carried them are at head office,
+  -- or will be with the next push).
+  CREATE TABLE pending_profile (
+    profile_ref TEXT NOT NULL UNIQUE,
+    card_id TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    consent_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX pending_profile_by_card ON pending_profile (card_id);
+  ALTER TABLE card DROP COLUMN phone;
+
+  -- Returns by line: units returned so far per line id (JSON object), beside the money.
+  ALTER TABLE sale ADD COLUMN returned_lines TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(returned_lines));
+  -- Returns this till booked of sales made at other tills (so two in a row never pass the sale).
+  CREATE TABLE other_till_return (
+    txn_id TEXT PRIMARY KEY,
+    receipt_id TEXT NOT NULL,
+    units TEXT NOT NULL CHECK (json_valid(units)),
+    refund_minor INTEGER NOT NULL CHECK (refund_minor >= 0)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX other_till_return_by_receipt ON other_till_return (receipt_id);
+
+  -- The outbox row id of each epoch's seq 0, so a journal entry's body is found by key.
+  CREATE TABLE epoch (epoch TEXT PRIMARY KEY, base INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+  INSERT INTO epoch (epoch, base) SELECT epoch, min(id - seq) FROM outbox GROUP BY epoch;
+
+  -- Once-only bonus points granted and not yet acknowledged, kept like the unacknowledged spend.
+  ALTER TABLE card ADD COLUMN unacked_granted INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE outbox_grant (
+    id INTEGER PRIMARY KEY,
+    card_id TEXT NOT NULL,
+    points INTEGER NOT NULL CHECK (points > 0)
+  ) STRICT;
+  INSERT INTO counter (name, value) VALUES ('unacked_granted', 0);
   `,
 ];

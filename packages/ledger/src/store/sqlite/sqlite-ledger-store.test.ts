@@ -59,8 +59,8 @@ describe('SqliteLedgerStore: what survives a restart', () => {
     expect(store.recordedAnswer('S3')).toMatchObject({ operation: 'commitSale', answer: { seq: 5 } });
     expect(store.answerForReceipt('S3')).toMatchObject({ idempotencyKey: 'S3', answer: { seq: 5 } });
     // Seq 4 (C2 20) and 5 (C1 5) are not acknowledged.
-    expect(store.unackedSpend('C1')).toEqual({ card: 5, till: 25 });
-    expect(store.unackedSpend('C2')).toEqual({ card: 20, till: 25 });
+    expect(store.unackedSpend('C1')).toEqual({ card: 5, till: 25, grantedCard: 0, grantedTill: 0 });
+    expect(store.unackedSpend('C2')).toEqual({ card: 20, till: 25, grantedCard: 0, grantedTill: 0 });
   });
 
   it('upgrades a file written before migration 3: fills the unacknowledged spend, old keys still replay', () => {
@@ -71,6 +71,12 @@ describe('SqliteLedgerStore: what survives a restart', () => {
     // Take the file back to schema 2, as the previous release wrote it.
     const db = new Database(env.path);
     db.exec(`
+      DROP TABLE pending_profile; DROP TABLE other_till_return; DROP TABLE epoch; DROP TABLE outbox_grant;
+      ALTER TABLE card DROP COLUMN unacked_granted; ALTER TABLE card ADD COLUMN phone TEXT;
+      ALTER TABLE card_snapshot DROP COLUMN card_state; ALTER TABLE card_snapshot DROP COLUMN own_spend_minor;
+      ALTER TABLE card_snapshot DROP COLUMN own_purchases; ALTER TABLE card_snapshot DROP COLUMN own_grants;
+      ALTER TABLE card_snapshot DROP COLUMN own_status; ALTER TABLE card_snapshot DROP COLUMN own_enrolled_at;
+      ALTER TABLE sale DROP COLUMN returned_lines; DELETE FROM meta WHERE key = 'own_facts_filled';
       DROP TABLE outbox_spend; DROP TABLE counter;
       ALTER TABLE card DROP COLUMN unacked_spent;
       ALTER TABLE idempotency DROP COLUMN fingerprint; ALTER TABLE idempotency DROP COLUMN answer;
@@ -78,12 +84,12 @@ describe('SqliteLedgerStore: what survives a restart', () => {
       PRAGMA user_version = 2;`);
     db.close();
     const store = env.reopen();
-    expect(store.unackedSpend('C1')).toEqual({ card: 5, till: 26 });
-    expect(store.unackedSpend('C2')).toEqual({ card: 21, till: 26 });
+    expect(store.unackedSpend('C1')).toEqual({ card: 5, till: 26, grantedCard: 0, grantedTill: 0 });
+    expect(store.unackedSpend('C2')).toEqual({ card: 21, till: 26, grantedCard: 0, grantedTill: 0 });
     expect(store.commitSale(saleRequest({ receiptId: 'S4', cardId: 'C2', redeemPoints: 1 }))).toEqual(before);
     expect(store.recordedAnswer('S4')).toMatchObject({ fingerprint: null, answer: undefined });
     store.markAcked(6);
-    expect(store.unackedSpend('C2')).toEqual({ card: 0, till: 0 });
+    expect(store.unackedSpend('C2')).toEqual({ card: 0, till: 0, grantedCard: 0, grantedTill: 0 });
     expect(store.findInvariantViolations()).toEqual([]);
   });
 
@@ -106,9 +112,9 @@ describe('SqliteLedgerStore: what survives a restart', () => {
     restoreLedgerBackup(backupPath, livePath);
     const restored = openLedgerStore({ path: livePath, tillId: 'till-1' });
     try {
-      expect(restored.unackedSpend('C1')).toEqual({ card: 0, till: 0 });
+      expect(restored.unackedSpend('C1')).toEqual({ card: 0, till: 0, grantedCard: 0, grantedTill: 0 });
       restored.commitSale(saleRequest({ receiptId: 'S9', redeemPoints: 2 }));
-      expect(restored.unackedSpend('C1')).toEqual({ card: 2, till: 2 });
+      expect(restored.unackedSpend('C1')).toEqual({ card: 2, till: 2, grantedCard: 0, grantedTill: 0 });
       expect(restored.findInvariantViolations()).toEqual([]);
     } finally {
       restored.close();

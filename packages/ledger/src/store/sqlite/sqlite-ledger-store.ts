@@ -12,7 +12,7 @@ import {
 import { LedgerStoreError, translateSqliteError } from '../ledger-store-error';
 import { prepareInvariantStatements } from './invariant-statements';
 import { openLedgerDatabase } from './open-database';
-import { backupLedgerFile, findSqliteInvariantViolations } from './sqlite-maintenance';
+import { backupLedgerFile, fillOwnFacts, findSqliteInvariantViolations } from './sqlite-maintenance';
 import { SqliteLedgerReader } from './sqlite-reader';
 import { SqliteLedgerWriter } from './sqlite-writer';
 import { prepareStatements, type Statements } from './statements';
@@ -37,6 +37,7 @@ export class SqliteLedgerStore extends LedgerStoreBase {
   private readonly db: Database.Database;
   private readonly ports: LedgerPorts & { read: SqliteLedgerReader };
   private readonly invariants: ReturnType<typeof prepareInvariantStatements>;
+  private readonly statements: Statements;
   private readonly tx: <T>(work: () => T) => T;
   private closed = false;
 
@@ -51,13 +52,19 @@ export class SqliteLedgerStore extends LedgerStoreBase {
     this.db = db;
     try {
       const s = prepareStatements(db);
+      this.statements = s;
       this.invariants = prepareInvariantStatements(db);
       const tx = db.transaction((work: () => unknown) => work());
       this.tx = <T>(work: () => T): T => tx.immediate(work) as T;
-      const { epoch, epochBase } = this.tx(() => this.startEpoch(s, created));
+      const { epoch, epochBase } = this.tx(() => {
+        const started = this.startEpoch(s, created);
+        s.putEpochBase.run(started.epoch, started.epochBase);
+        return started;
+      });
       this.epoch = epoch;
       const read = new SqliteLedgerReader(s, this.tillId, epoch, epochBase);
       this.ports = { read, write: new SqliteLedgerWriter(s, read) };
+      this.tx(() => fillOwnFacts(s, read));
       const problems = this.findInvariantViolations();
       if (problems.length > 0) {
         throw new LedgerStoreError(
@@ -135,7 +142,12 @@ export class SqliteLedgerStore extends LedgerStoreBase {
 
   findInvariantViolations(): string[] {
     return this.guard('checking', () =>
-      findSqliteInvariantViolations(this.invariants, this.ports.read, this.settings.clock.nowMs()),
+      findSqliteInvariantViolations(
+        this.invariants,
+        this.statements,
+        this.ports.read,
+        this.settings.clock.nowMs(),
+      ),
     );
   }
 

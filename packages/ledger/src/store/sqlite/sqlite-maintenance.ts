@@ -1,11 +1,14 @@
 import { copyFileSync, existsSync } from 'node:fs';
+import type { CardStatus } from '@tillpoint/core';
 import Database from 'better-sqlite3';
 import { verifyOutboxRows } from '../../model/outbox-entry';
+import { type KeptOwnFacts, ownFactsMismatches, recomputeOwnFacts } from '../../operations/outbox-sync';
 import type { OutboxHead } from '../../operations/results';
 import type { BackupResult } from '../ledger-store';
 import { LedgerStoreError } from '../ledger-store-error';
 import type { InvariantStatements } from './invariant-statements';
 import type { SqliteLedgerReader } from './sqlite-reader';
+import type { Statements } from './statements';
 
 /**
  * The ledger invariants in SQL over the whole file (run at open and by `checkIntegrity`): every
@@ -13,10 +16,12 @@ import type { SqliteLedgerReader } from './sqlite-reader';
  * equals its postings; active holds never reserve more than a lot holds; the outbox is contiguous
  * per epoch with one row per journal entry and its hash chain verifies; each kept snapshot delta
  * equals the postings after its watermark; the unacknowledged spend equals what the unacknowledged
- * entries spent. Empty when all hold.
+ * entries spent, and the once-only grants likewise; each kept snapshot's own card facts equal the
+ * entries after its watermark. Empty when all hold.
  */
 export function findSqliteInvariantViolations(
   inv: InvariantStatements,
+  s: Statements,
   read: SqliteLedgerReader,
   now: number,
 ): string[] {
@@ -68,6 +73,23 @@ export function findSqliteInvariantViolations(
   }[]) {
     problems.push(`card ${r.card_id}: unacknowledged spend kept as ${r.kept}, entries say ${r.recorded}`);
   }
+  for (const r of inv.unackedGrantRecords.all({ from }) as {
+    seq: number;
+    recorded: number;
+    granted: number;
+  }[]) {
+    problems.push(
+      `outbox seq ${r.seq} granted ${r.granted} once-only points but ${r.recorded} are recorded as unacknowledged`,
+    );
+  }
+  for (const r of inv.unackedGrantTotals.all({ from }) as {
+    card_id: string;
+    kept: number;
+    recorded: number;
+  }[]) {
+    problems.push(`card ${r.card_id}: unacknowledged grants kept as ${r.kept}, entries say ${r.recorded}`);
+  }
+  problems.push(...ownFactsMismatches(read, keptOwnFacts(s)));
   const counts = inv.journalOutboxCounts.get() as { journal: number; outbox: number };
   if (counts.journal !== counts.outbox) {
     problems.push(`${counts.journal} journal entries but ${counts.outbox} outbox rows`);
@@ -141,4 +163,51 @@ export function restoreLedgerBackup(backupPath: string, livePath: string): void 
       { cause: error },
     );
   }
+}
+
+/** Every kept snapshot's watermark and own card facts, as stored. */
+function* keptOwnFacts(s: Statements): Iterable<KeptOwnFacts> {
+  for (const r of s.snapshotOwnAll.iterate() as IterableIterator<{
+    card_id: string;
+    watermark_epoch: string | null;
+    watermark_seq: number;
+    own_spend_minor: number;
+    own_purchases: number;
+    own_grants: string;
+    own_status: CardStatus | null;
+    own_enrolled_at: number | null;
+  }>) {
+    yield {
+      cardId: r.card_id,
+      watermarkEpoch: r.watermark_epoch,
+      watermarkSeq: r.watermark_seq,
+      own: {
+        spendMinor: r.own_spend_minor,
+        purchases: r.own_purchases,
+        grants: JSON.parse(r.own_grants) as string[],
+        status: r.own_status,
+        enrolledAt: r.own_enrolled_at,
+      },
+    };
+  }
+}
+
+/**
+ * Fills the own card facts of snapshots kept by a version that did not keep them (once, on the
+ * first open after the upgrade; meta `own_facts_filled`): the entries after each watermark, summed.
+ */
+export function fillOwnFacts(s: Statements, read: SqliteLedgerReader): void {
+  if ((s.getMeta.get('own_facts_filled') as string | undefined) === '1') return;
+  const kept = [...keptOwnFacts(s)];
+  recomputeOwnFacts(read, kept, (k, own) => {
+    s.setSnapshotOwn.run(
+      own.spendMinor,
+      own.purchases,
+      JSON.stringify(own.grants),
+      own.status,
+      own.enrolledAt,
+      k.cardId,
+    );
+  });
+  s.setMeta.run('own_facts_filled', '1');
 }

@@ -1,4 +1,5 @@
 import type { OutboxBody, OutboxEntry, OutboxRow } from '../../model/outbox-entry';
+import type { UnackedSpend } from '../../model/unacked-spend';
 import type { EntryRecord } from '../../operations/entry-record';
 import type { EntryDraft } from '../../operations/ledger-ports';
 import type { Statements } from './statements';
@@ -55,10 +56,21 @@ export class SqliteOutboxReader {
     return new Map(rows.map((r) => [r.card_id, r.points]));
   }
 
-  unackedSpend(cardId: string): { card: number; till: number } {
+  grantedBetween(afterSeq: number, throughSeq: number): Map<string, number> {
+    const rows = this.s.grantedBetween.all(this.epochBase + afterSeq, this.epochBase + throughSeq) as {
+      card_id: string;
+      points: number;
+    }[];
+    return new Map(rows.map((r) => [r.card_id, r.points]));
+  }
+
+  unackedSpend(cardId: string): UnackedSpend {
+    const card = this.s.unackedOfCard.get(cardId) as [number, number] | undefined;
     return {
-      card: (this.s.unackedOfCard.get(cardId) as number | undefined) ?? 0,
+      card: card?.[0] ?? 0,
       till: (this.s.getCounter.get('unacked_spent') as number | undefined) ?? 0,
+      grantedCard: card?.[1] ?? 0,
+      grantedTill: (this.s.getCounter.get('unacked_granted') as number | undefined) ?? 0,
     };
   }
 }
@@ -84,13 +96,20 @@ export function writeOutboxRow(
     s.insertOutboxSpend.run(id, entry.cardId, record.spent);
     s.moveCounter.run('unacked_spent', record.spent);
   }
+  const granted = record.facts.grantedPoints;
+  if (granted > 0) {
+    s.insertOutboxGrant.run(id, entry.cardId, granted);
+    s.moveGrantedOfCard.run(granted, entry.cardId);
+    s.moveCounter.run('unacked_granted', granted);
+  }
 }
 
-/** Moves the acknowledged seq; the card's and the till's unacknowledged spend drop by what it covered. */
+/** Moves the acknowledged seq; the card's and the till's unacknowledged spend and grants drop by what it covered. */
 export function acknowledgeRows(
   s: Statements,
   throughSeq: number,
   spentByCard: ReadonlyMap<string, number>,
+  grantedByCard: ReadonlyMap<string, number>,
 ): void {
   let total = 0;
   for (const [cardId, points] of spentByCard) {
@@ -98,5 +117,11 @@ export function acknowledgeRows(
     total += points;
   }
   if (total > 0) s.moveCounter.run('unacked_spent', -total);
+  let granted = 0;
+  for (const [cardId, points] of grantedByCard) {
+    s.moveGrantedOfCard.run(-points, cardId);
+    granted += points;
+  }
+  if (granted > 0) s.moveCounter.run('unacked_granted', -granted);
   s.setMeta.run('acked_through', String(throughSeq));
 }

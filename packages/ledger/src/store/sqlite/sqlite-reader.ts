@@ -1,6 +1,9 @@
 import type { CardStatus } from '@tillpoint/core';
 import type { MemberAccount } from '../../model/accounts';
+import type { CardState } from '../../model/card-state';
 import type { Lot, LotTake } from '../../model/lots';
+import type { OutboxBody } from '../../model/outbox-entry';
+import type { SaleFact } from '../../model/sale-fact';
 import type { CardSnapshot } from '../../model/snapshot';
 import type {
   CardRecord,
@@ -8,6 +11,8 @@ import type {
   HoldState,
   IdempotencyRecord,
   LedgerReader,
+  OtherTillReturn,
+  PendingProfile,
   SaleRow,
 } from '../../operations/ledger-ports';
 import type { LedgerOperationName } from '../../operations/results';
@@ -70,7 +75,6 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
           card_id: string;
           status: CardStatus;
           status_before_block: 'anonymous' | 'enrolled' | null;
-          phone: string | null;
           consent_at: number | null;
           enrolled_at: number | null;
           lifetime_spend_minor: number;
@@ -82,7 +86,6 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
       cardId: row.card_id,
       status: row.status,
       statusBeforeBlock: row.status_before_block,
-      phone: row.phone,
       consentAt: row.consent_at,
       enrolledAt: row.enrolled_at,
       lifetimeSpendMinor: row.lifetime_spend_minor,
@@ -170,6 +173,12 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
           watermark_seq: number;
           delta: number;
           received_at: number;
+          card_state: string | null;
+          own_spend_minor: number;
+          own_purchases: number;
+          own_grants: string;
+          own_status: CardStatus | null;
+          own_enrolled_at: number | null;
         }
       | undefined;
     if (row === undefined) return undefined;
@@ -181,6 +190,14 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
       watermarkSeq: row.watermark_seq,
       delta: row.delta,
       receivedAt: row.received_at,
+      card: row.card_state === null ? null : (JSON.parse(row.card_state) as CardState),
+      own: {
+        spendMinor: row.own_spend_minor,
+        purchases: row.own_purchases,
+        grants: row.own_grants === '[]' ? [] : (JSON.parse(row.own_grants) as string[]),
+        status: row.own_status,
+        enrolledAt: row.own_enrolled_at,
+      },
     };
   }
 
@@ -194,6 +211,7 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
           returned_minor: number;
           earned_reversed: number;
           spent: string;
+          returned_lines: string;
         }
       | undefined;
     if (row === undefined) return undefined;
@@ -209,7 +227,42 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
         points,
         restored,
       })),
+      lineUnits: JSON.parse(row.returned_lines) as Record<string, number>,
     };
+  }
+
+  saleFact(txnId: string): SaleFact | undefined {
+    const body = this.s.entryBody.get(txnId) as string | undefined;
+    return body === undefined ? undefined : (JSON.parse(body) as OutboxBody).sale;
+  }
+
+  otherTillReturns(receiptId: string): OtherTillReturn[] {
+    return (
+      this.s.otherTillReturns.all(receiptId) as {
+        txn_id: string;
+        units: string;
+        refund_minor: number;
+        epoch: string;
+        till_seq: number;
+      }[]
+    ).map((r) => ({
+      txnId: r.txn_id,
+      epoch: r.epoch,
+      seq: r.till_seq,
+      units: JSON.parse(r.units) as Record<string, number>,
+      refundMinor: r.refund_minor,
+    }));
+  }
+
+  pendingProfiles(limit: number): PendingProfile[] {
+    return (
+      this.s.pendingProfiles.all(limit) as {
+        card_id: string;
+        profile_ref: string;
+        phone: string;
+        consent_at: number;
+      }[]
+    ).map((r) => ({ cardId: r.card_id, profileRef: r.profile_ref, phone: r.phone, consentAt: r.consent_at }));
   }
 
   grantedOnce(cardId: string): string[] {

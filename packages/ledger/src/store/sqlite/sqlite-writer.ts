@@ -1,4 +1,5 @@
 import { assert } from '@tillpoint/core';
+import { movesOwnFacts, unionSorted } from '../../model/card-state';
 import type { CardSnapshot } from '../../model/snapshot';
 import { entryRecord } from '../../operations/entry-record';
 import type { EntryDraft, IdempotencyRecord, LedgerWrite, LedgerWriter } from '../../operations/ledger-ports';
@@ -24,7 +25,15 @@ export class SqliteLedgerWriter implements LedgerWriter {
   }
 
   enrolCard(w: Write<'enrolCard'>): void {
-    this.s.enrolCard.run(w.phone, w.consentAt, w.at, w.cardId);
+    this.s.enrolCard.run(w.consentAt, w.at, w.cardId);
+  }
+
+  putPendingProfile({ profile, at }: Write<'putPendingProfile'>): void {
+    this.s.insertPendingProfile.run(profile.profileRef, profile.cardId, profile.phone, profile.consentAt, at);
+  }
+
+  recordOtherTillReturn(w: Write<'recordOtherTillReturn'>): void {
+    this.s.insertOtherTillReturn.run(w.txnId, w.receiptId, JSON.stringify(w.units), w.refundMinor);
   }
 
   countPurchase(w: Write<'countPurchase'>): void {
@@ -46,7 +55,13 @@ export class SqliteLedgerWriter implements LedgerWriter {
   }
 
   recordReturn(w: Write<'recordReturn'>): void {
-    this.s.saleReturned.run(w.returnedMinor, w.earnedReversed, spentJson(w.spent), w.receiptId);
+    this.s.saleReturned.run(
+      w.returnedMinor,
+      w.earnedReversed,
+      spentJson(w.spent),
+      JSON.stringify(w.lineUnits),
+      w.receiptId,
+    );
   }
 
   createHold({ hold, allocations }: Write<'createHold'>): void {
@@ -98,12 +113,31 @@ export class SqliteLedgerWriter implements LedgerWriter {
       const changed = this.s.changeLot.run(change.delta, change.lotId);
       assert(changed.changes === 1, 'lot change names an unknown lot', { lotId: change.lotId });
     }
-    // Member postings (they name lots) move the card's projection, its kept snapshot's delta,
-    // and its unacknowledged spend.
-    if (plan.postings.some((p) => p.lotId !== null)) {
+    // Member postings (they name lots) move the card's projection and its unacknowledged spend.
+    const moved = plan.postings.some((p) => p.lotId !== null);
+    if (moved) {
       const changed = this.s.moveCard.run(record.available, record.pending, record.spent, entry.cardId);
       assert(changed.changes === 1, 'balance projection of an unknown card', { cardId: entry.cardId });
-      this.s.moveSnapshotDelta.run(record.available + record.pending, entry.cardId);
+    }
+    // The kept snapshot's delta and own card facts, in one statement (no snapshot: nothing happens).
+    const { facts } = record;
+    if (moved || movesOwnFacts(facts)) {
+      this.s.moveSnapshot.run({
+        delta: record.available + record.pending,
+        spend: facts.spendMinor,
+        purchases: facts.purchases,
+        status: facts.status,
+        enrolledAt: facts.enrolledAt,
+        cardId: entry.cardId,
+      });
+      if (facts.grants.length > 0) {
+        const kept = this.s.getSnapshotOwnGrants.get(entry.cardId) as string | undefined;
+        if (kept !== undefined)
+          this.s.setSnapshotOwnGrants.run(
+            JSON.stringify(unionSorted(JSON.parse(kept) as string[], facts.grants)),
+            entry.cardId,
+          );
+      }
     }
     writeOutboxRow(this.s, this.read, entry, record);
     return { seq: record.seq };
@@ -131,11 +165,32 @@ export class SqliteLedgerWriter implements LedgerWriter {
       snapshot.watermarkSeq,
       snapshot.delta,
       snapshot.receivedAt,
+      snapshot.card === null ? null : JSON.stringify(snapshot.card),
+      snapshot.own.spendMinor,
+      snapshot.own.purchases,
+      JSON.stringify(snapshot.own.grants),
+      snapshot.own.status,
+      snapshot.own.enrolledAt,
     );
   }
 
-  acknowledge(throughSeq: number, spentByCard: ReadonlyMap<string, number>): void {
-    acknowledgeRows(this.s, throughSeq, spentByCard);
+  acknowledge(
+    throughSeq: number,
+    spentByCard: ReadonlyMap<string, number>,
+    grantedByCard: ReadonlyMap<string, number>,
+  ): void {
+    acknowledgeRows(this.s, throughSeq, spentByCard, grantedByCard);
+  }
+
+  deleteProfiles(profileRefs: readonly string[]): number {
+    let deleted = 0;
+    for (const ref of profileRefs) deleted += this.s.deleteProfile.run(ref).changes;
+    return deleted;
+  }
+
+  eraseCardProfile(cardId: string): { profiles: number; snapshot: boolean } {
+    const profiles = this.s.deleteProfilesOfCard.run(cardId).changes;
+    return { profiles, snapshot: this.s.eraseSnapshotProfile.run(cardId).changes > 0 };
   }
 
   pruneIdempotency(before: number, limit: number): number {

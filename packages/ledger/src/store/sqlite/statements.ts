@@ -24,16 +24,29 @@ export function prepareStatements(db: Database.Database) {
       'DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at < ? ORDER BY rowid LIMIT ?)',
     ),
     getCard: db.prepare(
-      `SELECT card_id, status, status_before_block, phone, consent_at, enrolled_at, lifetime_spend_minor,
-              purchase_count, unacked_spent FROM card WHERE card_id = ?`,
+      `SELECT card_id, status, status_before_block, consent_at, enrolled_at, lifetime_spend_minor,
+              purchase_count FROM card WHERE card_id = ?`,
     ),
     insertCard: db.prepare(
       'INSERT INTO card (card_id, status, status_before_block, created_at) VALUES (?, ?, ?, ?)',
     ),
     setCardStatus: db.prepare('UPDATE card SET status = ?, status_before_block = ? WHERE card_id = ?'),
     enrolCard: db.prepare(
-      `UPDATE card SET status = 'enrolled', phone = coalesce(?, phone), consent_at = coalesce(?, consent_at),
+      `UPDATE card SET status = 'enrolled', consent_at = coalesce(?, consent_at),
          enrolled_at = coalesce(enrolled_at, ?) WHERE card_id = ?`,
+    ),
+    insertPendingProfile: db.prepare(
+      'INSERT INTO pending_profile (profile_ref, card_id, phone, consent_at, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    pendingProfiles: db.prepare(
+      'SELECT card_id, profile_ref, phone, consent_at FROM pending_profile ORDER BY rowid LIMIT ?',
+    ),
+    deleteProfile: db.prepare('DELETE FROM pending_profile WHERE profile_ref = ?'),
+    deleteProfilesOfCard: db.prepare('DELETE FROM pending_profile WHERE card_id = ?'),
+    eraseSnapshotProfile: db.prepare(
+      `UPDATE card_snapshot SET card_state = json_set(card_state, '$.profile', json('null'), '$.phoneHash', json('null'))
+        WHERE card_id = ? AND card_state IS NOT NULL
+          AND (json_extract(card_state, '$.profile') IS NOT NULL OR json_extract(card_state, '$.phoneHash') IS NOT NULL)`,
     ),
     cardPurchase: db.prepare(
       `UPDATE card SET lifetime_spend_minor = max(0, lifetime_spend_minor + ?),
@@ -95,27 +108,65 @@ export function prepareStatements(db: Database.Database) {
          balance_version = balance_version + 1 WHERE card_id = ?`,
     ),
     getSnapshot: db.prepare(
-      `SELECT card_id, available, pending, watermark_epoch, watermark_seq, delta, received_at
+      `SELECT card_id, available, pending, watermark_epoch, watermark_seq, delta, received_at, card_state,
+              own_spend_minor, own_purchases, own_grants, own_status, own_enrolled_at
          FROM card_snapshot WHERE card_id = ?`,
     ),
     putSnapshot: db.prepare(
-      `INSERT INTO card_snapshot (card_id, available, pending, watermark_epoch, watermark_seq, delta, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO card_snapshot (card_id, available, pending, watermark_epoch, watermark_seq, delta, received_at,
+         card_state, own_spend_minor, own_purchases, own_grants, own_status, own_enrolled_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (card_id) DO UPDATE SET available = excluded.available, pending = excluded.pending,
          watermark_epoch = excluded.watermark_epoch, watermark_seq = excluded.watermark_seq,
-         delta = excluded.delta, received_at = excluded.received_at`,
+         delta = excluded.delta, received_at = excluded.received_at, card_state = excluded.card_state,
+         own_spend_minor = excluded.own_spend_minor, own_purchases = excluded.own_purchases,
+         own_grants = excluded.own_grants, own_status = excluded.own_status, own_enrolled_at = excluded.own_enrolled_at`,
     ),
-    moveSnapshotDelta: db.prepare('UPDATE card_snapshot SET delta = delta + ? WHERE card_id = ?'),
+    // What an entry adds beside head office's card: points (`delta`) and the card facts of
+    // `addOwnFacts` (an enrolment after an own block or unblock leaves the card enrolled).
+    moveSnapshot: db.prepare(
+      `UPDATE card_snapshot SET delta = delta + @delta, own_spend_minor = own_spend_minor + @spend,
+         own_purchases = own_purchases + @purchases,
+         own_status = CASE WHEN @status IS NOT NULL THEN @status
+                           WHEN @enrolledAt IS NOT NULL AND own_status IS NOT NULL THEN 'enrolled'
+                           ELSE own_status END,
+         own_enrolled_at = coalesce(own_enrolled_at, @enrolledAt) WHERE card_id = @cardId`,
+    ),
+    getSnapshotOwnGrants: db.prepare('SELECT own_grants FROM card_snapshot WHERE card_id = ?').pluck(true),
+    setSnapshotOwnGrants: db.prepare('UPDATE card_snapshot SET own_grants = ? WHERE card_id = ?'),
+    snapshotOwnAll: db.prepare(
+      `SELECT card_id, watermark_epoch, watermark_seq, own_spend_minor, own_purchases, own_grants, own_status,
+              own_enrolled_at FROM card_snapshot`,
+    ),
+    setSnapshotOwn: db.prepare(
+      `UPDATE card_snapshot SET own_spend_minor = ?, own_purchases = ?, own_grants = ?, own_status = ?,
+         own_enrolled_at = ? WHERE card_id = ?`,
+    ),
     clearSnapshots: db.prepare('DELETE FROM card_snapshot'),
     getSale: db.prepare(
-      'SELECT receipt_id, txn_id, card_id, basket_total_minor, returned_minor, earned_reversed, spent FROM sale WHERE receipt_id = ?',
+      'SELECT receipt_id, txn_id, card_id, basket_total_minor, returned_minor, earned_reversed, spent, returned_lines FROM sale WHERE receipt_id = ?',
+    ),
+    // The body of one of this till's entries, by its journal row and its epoch's base.
+    entryBody: db
+      .prepare(
+        `SELECT o.body FROM journal j JOIN epoch e ON e.epoch = j.epoch JOIN outbox o ON o.id = e.base + j.till_seq
+          WHERE j.txn_id = ?`,
+      )
+      .pluck(true),
+    putEpochBase: db.prepare('INSERT OR IGNORE INTO epoch (epoch, base) VALUES (?, ?)'),
+    insertOtherTillReturn: db.prepare(
+      'INSERT INTO other_till_return (txn_id, receipt_id, units, refund_minor) VALUES (?, ?, ?, ?)',
+    ),
+    otherTillReturns: db.prepare(
+      `SELECT r.txn_id, r.units, r.refund_minor, j.epoch, j.till_seq FROM other_till_return r
+         JOIN journal j ON j.txn_id = r.txn_id WHERE r.receipt_id = ? ORDER BY j.epoch, j.till_seq`,
     ),
     insertSale: db.prepare(
       'INSERT INTO sale (receipt_id, txn_id, card_id, basket_total_minor, spent) VALUES (?, ?, ?, ?, ?)',
     ),
     saleReturned: db.prepare(
-      `UPDATE sale SET returned_minor = returned_minor + ?, earned_reversed = earned_reversed + ?, spent = ?
-        WHERE receipt_id = ?`,
+      `UPDATE sale SET returned_minor = returned_minor + ?, earned_reversed = earned_reversed + ?, spent = ?,
+         returned_lines = ? WHERE receipt_id = ?`,
     ),
     outboxLast: db.prepare('SELECT epoch, seq, hash FROM outbox ORDER BY id DESC LIMIT 1'),
     outboxMaxId: db.prepare('SELECT coalesce(max(id), 0) FROM outbox').pluck(true),
@@ -128,9 +179,16 @@ export function prepareStatements(db: Database.Database) {
     spentBetween: db.prepare(
       'SELECT card_id, sum(points) AS points FROM outbox_spend WHERE id > ? AND id <= ? GROUP BY card_id',
     ),
-    unackedOfCard: db.prepare('SELECT unacked_spent FROM card WHERE card_id = ?').pluck(true),
+    unackedOfCard: db.prepare('SELECT unacked_spent, unacked_granted FROM card WHERE card_id = ?').raw(true),
     lowerUnackedOfCard: db.prepare('UPDATE card SET unacked_spent = unacked_spent - ? WHERE card_id = ?'),
-    clearUnacked: db.prepare('UPDATE card SET unacked_spent = 0 WHERE unacked_spent <> 0'),
+    clearUnacked: db.prepare(
+      'UPDATE card SET unacked_spent = 0, unacked_granted = 0 WHERE unacked_spent <> 0 OR unacked_granted <> 0',
+    ),
+    insertOutboxGrant: db.prepare('INSERT INTO outbox_grant (id, card_id, points) VALUES (?, ?, ?)'),
+    grantedBetween: db.prepare(
+      'SELECT card_id, sum(points) AS points FROM outbox_grant WHERE id > ? AND id <= ? GROUP BY card_id',
+    ),
+    moveGrantedOfCard: db.prepare('UPDATE card SET unacked_granted = unacked_granted + ? WHERE card_id = ?'),
     getCounter: db.prepare('SELECT value FROM counter WHERE name = ?').pluck(true),
     moveCounter: db.prepare(
       'INSERT INTO counter (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value',

@@ -1,0 +1,108 @@
+import type { SaleInput } from './requests';
+import type { SaleFactLine } from './sale-fact';
+
+/** The basket lines a sale fact reads (the shape of `Basket['lines']` of @tillpoint/core). */
+export interface BasketLineLike {
+  id: string;
+  sku: string;
+  category?: string | undefined;
+  quantity: number;
+  unitPriceMinor: number;
+  amountMinor: number;
+  discountMinor: number;
+  promotions: readonly string[];
+}
+
+/** What a sale fact reads of a quote (the shape of `Quote` of @tillpoint/rules). */
+export interface QuoteLike {
+  lines: readonly {
+    lineId: string;
+    earnedPoints: number;
+    reasons: readonly { ruleId: string }[];
+    spentPoints?: number | undefined;
+    spendDiscountMinor?: number | undefined;
+  }[];
+  bonuses: readonly { ruleId: string; kind: string; points: number; grantOnceKey?: string | undefined }[];
+}
+
+/**
+ * The sale fact of a sale committed as quoted: each basket line with what the quote says it
+ * earned (and the rules behind it) and what the chosen spend paid on it, the quote's bonuses with
+ * their grant keys, and the money the lines took (`spendMinor`). It agrees with the quote's lots
+ * and chosen spend, as `commitSale` checks.
+ */
+export function saleInputFromQuote(
+  basket: { currency: string; lines: readonly BasketLineLike[] },
+  quote: QuoteLike,
+  where: { storeId: string; cashierId?: string | null },
+): SaleInput {
+  const lines: SaleFactLine[] = basket.lines.map((line, i) => {
+    const q = quote.lines[i];
+    const spentDiscountMinor = q?.spendDiscountMinor ?? 0;
+    return {
+      lineId: line.id,
+      sku: line.sku,
+      category: line.category ?? null,
+      quantity: line.quantity,
+      unitPriceMinor: line.unitPriceMinor,
+      amountMinor: line.amountMinor,
+      discountMinor: line.discountMinor,
+      promotions: [...line.promotions],
+      earnedPoints: q?.earnedPoints ?? 0,
+      ruleIds: [...new Set((q?.reasons ?? []).map((r) => r.ruleId))].slice(0, 32),
+      spentPoints: q?.spentPoints ?? 0,
+      spentDiscountMinor,
+    };
+  });
+  return {
+    storeId: where.storeId,
+    cashierId: where.cashierId ?? null,
+    currency: basket.currency,
+    spendMinor: lines.reduce((sum, l) => sum + l.amountMinor - l.spentDiscountMinor, 0),
+    lines,
+    bonuses: quote.bonuses.map((b) => ({
+      ruleId: b.ruleId,
+      kind: b.kind,
+      points: b.points,
+      grantOnceKey: b.grantOnceKey ?? null,
+    })),
+  };
+}
+
+/**
+ * A sale fact of one line holding the whole basket, for callers that know only totals (tools,
+ * tests of other packages): it earned `earnedPoints`, and `spentPoints` paid `spentDiscountMinor`
+ * of it. Returns by line then see a single line.
+ */
+export function oneLineSaleInput(o: {
+  storeId: string;
+  currency: string;
+  basketTotalMinor: number;
+  earnedPoints: number;
+  spentPoints: number;
+  spentDiscountMinor: number;
+}): SaleInput {
+  return {
+    storeId: o.storeId,
+    cashierId: null,
+    currency: o.currency,
+    spendMinor: o.basketTotalMinor - o.spentDiscountMinor,
+    lines: [
+      {
+        lineId: '1',
+        sku: 'basket',
+        category: null,
+        quantity: 1,
+        unitPriceMinor: o.basketTotalMinor,
+        amountMinor: o.basketTotalMinor,
+        discountMinor: 0,
+        promotions: [],
+        earnedPoints: o.earnedPoints,
+        ruleIds: [],
+        spentPoints: o.spentPoints,
+        spentDiscountMinor: o.spentDiscountMinor,
+      },
+    ],
+    bonuses: [],
+  };
+}
