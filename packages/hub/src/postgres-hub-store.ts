@@ -296,7 +296,7 @@ export class PostgresHubStore implements HubStore {
     const result = await this.#run('listing flagged cards', () =>
       this.pool.query(pgSql.flagged, [now, limit]),
     );
-    return (result.rows as CardFigures[]).map(cardState);
+    return (result.rows as CardFigures[]).map((row) => cardState(row));
   }
 
   async clearCardFlag(cardId: string): Promise<boolean> {

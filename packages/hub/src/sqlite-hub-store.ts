@@ -1,6 +1,6 @@
 import { assert } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
-import type { SignedRuleSet } from '@tillpoint/protocol';
+import type { CardStateSnapshot, SignedRuleSet, SyncProfile } from '@tillpoint/protocol';
 import Database from 'better-sqlite3';
 import {
   appliedOutcome,
@@ -10,15 +10,29 @@ import {
   emptyCursor,
   epochConflict,
 } from './batch-plan';
+import { type CardProfilePatch, cardProfilePatchSchema } from './chain/card-profile-rules';
+import { type ChainFacts, chainFacts } from './chain/chain-facts';
+import type { CardFlag } from './chain/chain-plan';
+import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
+import type { SegmentRow } from './chain/segment-csv';
+import { TierPolicies } from './chain/tier-policies';
+import type { TierPolicy } from './chain/tier-window';
 import { distinctCardIds, expiryEntry, overdraftEntry } from './hub-rules';
 import {
+  type CardProfileView,
   type CardState,
   type ChangesPage,
+  defaultReturnLotLifetimeMs,
+  type EnrolConflict,
+  type ErasureOutcome,
   type HubStore,
   hubTillId,
   type JournalKey,
+  type PullVersion,
   type PushOutcome,
+  type SaleSummary,
   type StoreLimits,
+  segmentRowsMax,
   type TillRecord,
 } from './hub-store';
 import { translateSqliteError } from './hub-store-error';
@@ -32,7 +46,11 @@ import {
   feedNumbers,
   feedReads,
   type RuleSetRow,
+  withCardStates,
 } from './pull-plan';
+import { SqliteChain } from './sqlite-chain';
+import { ingestChainFacts } from './sqlite-chain-ingest';
+import { type ChainStatements, prepareChainStatements } from './sqlite-chain-statements';
 import { migrateHubDatabase } from './sqlite-schema';
 import { type HubStatements, prepareHubStatements } from './sqlite-statements';
 import { cardCapsFull, ruleSetConflict } from './write-checks';
@@ -40,6 +58,10 @@ import { cardCapsFull, ruleSetConflict } from './write-checks';
 export interface SqliteHubStoreOptions {
   /** How long a write waits for another process's (a CLI command's) lock; default 5 000 ms. */
   busyTimeoutMs?: number;
+  /** Tier window for every card, instead of the rule set in force's (`tierPolicyOf`). */
+  tierPolicy?: TierPolicy;
+  /** Life of a lot head office makes for points a return gives back; default 30 days. */
+  returnLotLifetimeMs?: number;
 }
 
 /** Thrown inside a push's transaction (rolling it back) when its postings are already held. */
@@ -63,6 +85,9 @@ export class SqliteHubStore implements HubStore {
   readonly #db: Database.Database;
   readonly #sql: HubStatements;
   readonly #insert: MultiRowInsert;
+  readonly #chainSql: ChainStatements;
+  readonly #chain: SqliteChain;
+  readonly #returnLotLifetimeMs: number;
   readonly #where: string;
 
   constructor(path: string, options: SqliteHubStoreOptions = {}) {
@@ -76,6 +101,11 @@ export class SqliteHubStore implements HubStore {
       migrateHubDatabase(this.#db, this.#where);
       this.#sql = prepareHubStatements(this.#db);
       this.#insert = new MultiRowInsert(this.#db);
+      this.#chainSql = prepareChainStatements(this.#db);
+      this.#chain = this.#db
+        .transaction(() => new SqliteChain(this.#chainSql, new TierPolicies(options.tierPolicy)))
+        .immediate();
+      this.#returnLotLifetimeMs = options.returnLotLifetimeMs ?? defaultReturnLotLifetimeMs;
     } catch (error) {
       throw translateSqliteError(error, this.#where, 'opening it');
     }
@@ -133,6 +163,7 @@ export class SqliteHubStore implements HubStore {
       if (decision.kind !== 'apply') return decision;
       const overdraftBooked = this.#writeRows(
         batchRows(decision.entries, input.now),
+        chainFacts(decision.entries),
         input.storeId,
         input.now,
       );
@@ -172,19 +203,40 @@ export class SqliteHubStore implements HubStore {
 
   /**
    * Journal, postings, lots, card projection, the store's card list and blocks of accepted
-   * entries; each card gets a feed number of its own. Lots left below zero are settled against
-   * the card's real lots; a shortfall is booked to the offline overdraft. Answers the points booked.
+   * entries; each card gets a feed number of its own. Then the chain facts (sales, grants,
+   * enrolments, returns: `planChain`) and head office's own entries they call for. Lots left below
+   * zero are settled against the card's real lots; a shortfall is booked to the offline
+   * overdraft. Answers the points booked.
    */
-  #writeRows(rows: BatchRows, storeId: string, now: number): number {
+  #writeRows(rows: BatchRows, facts: ChainFacts, storeId: string, now: number): number {
     const cards = [...rows.cardDeltas.keys()].sort();
     const numbers = feedNumbers(cards, this.#sql.takeNumbers.get(cards.length) as number);
     this.#insert.journal(rows.journal);
     if (this.#insert.postings(rows.postings) !== rows.postings.length) throw new HeldTransaction();
-    const short = this.#applyBalances(rows, storeId, numbers);
+    const counters = new Map(facts.counters.map((c) => [c.cardId, c]));
+    const short = this.#applyBalances(rows, storeId, numbers, counters);
     for (const [cardId, blocked] of rows.blocks) this.#sql.blockCard.run(blocked ? 1 : 0, now, cardId);
+    const plan = ingestChainFacts(this.#chainSql, this.#insert, facts, {
+      now,
+      lookupKey: this.#chain.lookupKey,
+      returnLotLifetimeMs: this.#returnLotLifetimeMs,
+    });
+    if (plan.hubEntries.length > 0) {
+      const entries = plan.hubEntries.map((build) => build(this.#nextHubSeq()));
+      const hubRows = batchRows(entries, now);
+      for (const cardId of this.#applyBalances(hubRows, hubTillId, numbers)) short.add(cardId);
+      this.#insert.journal(hubRows.journal);
+      this.#insert.postings(hubRows.postings);
+    }
+    for (const flag of plan.flags) this.#flag(flag, now);
     let booked = 0;
-    for (const cardId of short) booked += this.#settle(cardId, numbers.get(cardId) as number, now);
+    for (const cardId of [...short].sort()) booked += this.#settle(cardId, numbers.get(cardId) as number, now);
     return booked;
+  }
+
+  #flag(flag: CardFlag, now: number): void {
+    this.#chainSql.addFlag.run(flag.cardId, flag.flagId, flag.reason, flag.detail, now);
+    this.#chainSql.flagCard.run(flag.cardId);
   }
 
   /** Lots, cards and the store's card list; answers the cards with a lot now below zero. */
@@ -192,6 +244,7 @@ export class SqliteHubStore implements HubStore {
     rows: Omit<BatchRows, 'journal'>,
     storeId: string,
     numbers: Map<string, number>,
+    counters: ReadonlyMap<string, { spendMinor: number; purchases: number }> = new Map(),
   ): Set<string> {
     this.#insert.newLots(rows.newLots);
     const short = new Set<string>();
@@ -207,7 +260,13 @@ export class SqliteHubStore implements HubStore {
       if ((left ?? delta) < 0) short.add(cardId);
     }
     this.#insert.cards(
-      [...rows.cardDeltas].map(([cardId, delta]) => ({ cardId, delta, seq: numbers.get(cardId) as number })),
+      [...rows.cardDeltas].map(([cardId, delta]) => ({
+        cardId,
+        delta,
+        seq: numbers.get(cardId) as number,
+        spendMinor: counters.get(cardId)?.spendMinor ?? 0,
+        purchases: counters.get(cardId)?.purchases ?? 0,
+      })),
     );
     this.#insert.cardStores(storeId, [...rows.cardDeltas.keys()]);
     return short;
@@ -227,6 +286,15 @@ export class SqliteHubStore implements HubStore {
     // The overdraft lot covers what was owed at once: the card is back at zero, not above it.
     this.#sql.setLotRemaining.run(0, cardId, entry.newLots[0]?.lotId);
     this.#sql.bookOverdraft.run(settled.shortfall, cardId);
+    this.#flag(
+      {
+        cardId,
+        flagId: entry.txnId,
+        reason: 'offline_overdraft',
+        detail: JSON.stringify({ shortfall: settled.shortfall }),
+      },
+      now,
+    );
     return settled.shortfall;
   }
 
@@ -234,7 +302,14 @@ export class SqliteHubStore implements HubStore {
     return this.#sql.nextHubSeq.get() as number;
   }
 
-  async changesSince(input: { tillId: string; storeId: string; cursor: number; limit: number; now: number }) {
+  async changesSince(input: {
+    tillId: string;
+    storeId: string;
+    cursor: number;
+    limit: number;
+    now: number;
+    version?: PullVersion;
+  }) {
     const sql = this.#sql;
     const read = feedReads(input.limit);
     const pull = (): ChangesPage => {
@@ -244,7 +319,7 @@ export class SqliteHubStore implements HubStore {
       const blocks = sql.blockChanges.all(cursor, head, read.blocks) as (Omit<BlockRow, 'blocked'> & {
         blocked: number;
       })[];
-      return changesPage({
+      const page = changesPage({
         cursor,
         head,
         limit: input.limit,
@@ -256,6 +331,14 @@ export class SqliteHubStore implements HubStore {
         tills: sql.tillsOfStore.get(storeId) as number,
         caps: sql.capsOfStore.all(storeId, read.caps) as { cardId: string; cap: number }[],
       });
+      if (input.version !== 2) return page;
+      const policy = this.#chain.policyAt(input.now);
+      const states = new Map<string, CardStateSnapshot>();
+      for (const balance of page.balances) {
+        const state = this.#chain.cardState(balance.cardId, input.now, policy);
+        if (state) states.set(balance.cardId, state);
+      }
+      return withCardStates(page, states, this.#chain.lookupKey);
     };
     return this.#run('reading changes for a pull', () => this.#db.transaction(pull)());
   }
@@ -358,23 +441,94 @@ export class SqliteHubStore implements HubStore {
   }
 
   async flaggedCards(limit: number, now: number): Promise<CardState[]> {
-    const rows = await this.#run(
-      'listing flagged cards',
-      () => this.#sql.flagged.all({ now, limit }) as FigureRow[],
+    return this.#run('listing flagged cards', () =>
+      (this.#sql.flagged.all({ now, limit }) as FigureRow[]).map((row) =>
+        cardState(figures(row), this.#chainSql.flagReasons.all(row.cardId) as string[]),
+      ),
     );
-    return rows.map((row) => cardState(figures(row)));
   }
 
   async clearCardFlag(cardId: string): Promise<boolean> {
-    return (await this.#run('clearing a review flag', () => this.#sql.clearFlag.run(cardId))).changes === 1;
+    return this.#write('clearing a review flag', () => {
+      this.#chainSql.clearFlags.run(cardId);
+      return this.#sql.clearFlag.run(cardId).changes === 1;
+    });
   }
 
   async getCard(cardId: string, now: number): Promise<CardState | null> {
-    const row = await this.#run(
-      'reading a card',
-      () => this.#sql.card.get({ now, card: cardId }) as FigureRow | undefined,
+    return this.#run('reading a card', () => {
+      const row = this.#sql.card.get({ now, card: cardId }) as FigureRow | undefined;
+      return row ? cardState(figures(row), this.#chainSql.flagReasons.all(cardId) as string[]) : null;
+    });
+  }
+
+  async lookupSale(lookup: SaleLookup): Promise<SaleLookupResult> {
+    return this.#run('looking a sale up', () => this.#db.transaction(() => this.#chain.lookupSale(lookup))());
+  }
+
+  async saveProfiles(input: { storeId: string; tillId: string; profiles: readonly SyncProfile[]; now: number }) {
+    return this.#write('keeping enrolment profiles', () => {
+      const changed = this.#chain.saveProfiles(input.profiles, input.tillId, input.now);
+      this.#renumber([...changed].filter((cardId) => this.#sql.cardExists.get(cardId) !== undefined).sort());
+      return [...new Set(input.profiles.map((p) => p.profileRef))];
+    });
+  }
+
+  async getCardState(cardId: string, now: number): Promise<CardStateSnapshot | null> {
+    return this.#run('reading a card’s state', () =>
+      this.#db.transaction(() => this.#chain.cardState(cardId, now, this.#chain.policyAt(now)))(),
     );
-    return row ? cardState(figures(row)) : null;
+  }
+
+  async setCardProfile(cardId: string, patch: CardProfilePatch, now: number): Promise<CardProfileView> {
+    const checked = cardProfilePatchSchema.parse(patch);
+    return this.#write('setting a card’s profile', () => {
+      const view = this.#chain.setProfile(cardId, checked, now);
+      if (this.#sql.cardExists.get(cardId) !== undefined) this.#renumber([cardId]);
+      return view;
+    });
+  }
+
+  async assignSegments(input: { rows: readonly SegmentRow[]; mode: 'add' | 'remove'; now: number }) {
+    assert(input.rows.length <= segmentRowsMax, 'at most segmentRowsMax rows a call', { rows: input.rows.length });
+    return this.#write('assigning segments', () => {
+      const { changed, rejected } = this.#chain.assignSegments(input.rows, input.mode, input.now);
+      this.#renumber(changed.filter((cardId) => this.#sql.cardExists.get(cardId) !== undefined).sort());
+      return { changedCards: changed.length, rejected };
+    });
+  }
+
+  async eraseCard(cardId: string, now: number): Promise<ErasureOutcome> {
+    return this.#write('erasing a card’s personal data', () => {
+      const outcome = this.#chain.erase(cardId, now);
+      if (this.#sql.cardExists.get(cardId) !== undefined) this.#renumber([cardId]);
+      return outcome;
+    });
+  }
+
+  async announceTierWindow(now: number, cardsMax: number): Promise<{ cards: number; done: boolean }> {
+    return this.#write('announcing tier windows', () => {
+      const page = this.#chain.tierSlidePage(now, cardsMax);
+      this.#renumber(page.cards);
+      return { cards: page.cards.length, done: page.done };
+    });
+  }
+
+  async enrolConflicts(limit: number): Promise<EnrolConflict[]> {
+    return this.#run('listing enrolment conflicts', () =>
+      (this.#chainSql.enrolConflicts.all(limit) as (Omit<EnrolConflict, 'hasPhone'> & { hasPhone: number })[]).map((r) => ({
+        ...r,
+        hasPhone: r.hasPhone === 1,
+      })),
+    );
+  }
+
+  async cardSales(cardId: string, limit: number): Promise<SaleSummary[]> {
+    return this.#run('reading a card’s sales', () => this.#chainSql.cardSales.all(cardId, limit) as SaleSummary[]);
+  }
+
+  async phoneLookupKey(): Promise<string> {
+    return this.#chain.lookupKey;
   }
 
   async journalKeys(limit: number): Promise<JournalKey[]> {
