@@ -138,7 +138,12 @@ export function cardSnapshot(card: CardFigures): BalanceSnapshot {
 }
 
 export function cardState(card: CardFigures, flagReasons: readonly string[] = []): CardState {
-  return { ...cardSnapshot(card), points: card.points, overdraft: card.overdraft, flagReasons: [...flagReasons] };
+  return {
+    ...cardSnapshot(card),
+    points: card.points,
+    overdraft: card.overdraft,
+    flagReasons: [...flagReasons],
+  };
 }
 
 export interface BlockRow extends FeedRow {

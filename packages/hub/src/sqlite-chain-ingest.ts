@@ -44,7 +44,9 @@ export function ingestChainFacts(
       const held = s.profileOf.get(f.cardId) as HeldProfile | undefined;
       if (held) profiles.set(f.cardId, held);
     }
-    if (s.claimEnrolment.run(f.cardId, f.txnId, f.tillId, f.profileRef, f.occurredAt, f.consentAt).changes === 1)
+    if (
+      s.claimEnrolment.run(f.cardId, f.txnId, f.tillId, f.profileRef, f.occurredAt, f.consentAt).changes === 1
+    )
       enrolmentsWon.add(f.txnId);
   }
   const wanted = new Map<string, Set<string>>();
@@ -74,7 +76,12 @@ function pendingOfSaleCards(s: ChainStatements, facts: ChainFacts): PendingRetur
   const out: PendingReturn[] = [];
   for (const cardId of new Set(facts.sales.map((sale) => sale.cardId))) {
     if ((s.pendingReturnsOf.get(cardId) as number | undefined) === 0) continue;
-    const rows = s.pendingOf.all(cardId) as { txnId: string; fact: string; earnedPosted: number; spentPosted: number }[];
+    const rows = s.pendingOf.all(cardId) as {
+      txnId: string;
+      fact: string;
+      earnedPosted: number;
+      spentPosted: number;
+    }[];
     for (const row of rows)
       out.push({
         cardId,

@@ -24,7 +24,9 @@ export function prepareChainStatements(db: Database.Database) {
       `INSERT INTO card_enrolment (card_id, txn_id, till_id, profile_ref, enrolled_at, consent_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
-    enrolmentOf: db.prepare('SELECT txn_id AS txnId, profile_ref AS profileRef FROM card_enrolment WHERE card_id = ?'),
+    enrolmentOf: db.prepare(
+      'SELECT txn_id AS txnId, profile_ref AS profileRef FROM card_enrolment WHERE card_id = ?',
+    ),
     addConflict: db.prepare(
       `INSERT INTO enrol_conflict (card_id, profile_ref, txn_id, till_id, phone, consent_at, at)
        VALUES (@cardId, @profileRef, @txnId, @tillId, @phone, @consentAt, @at)
@@ -62,12 +64,16 @@ export function prepareChainStatements(db: Database.Database) {
     ),
 
     // Erasure
-    eraseConflictPhones: db.prepare('UPDATE enrol_conflict SET phone = NULL WHERE card_id = ? AND phone IS NOT NULL'),
-    refsOfCard: db.prepare(
-      `SELECT profile_ref FROM card_profile WHERE card_id = ? AND profile_ref IS NOT NULL
+    eraseConflictPhones: db.prepare(
+      'UPDATE enrol_conflict SET phone = NULL WHERE card_id = ? AND phone IS NOT NULL',
+    ),
+    refsOfCard: db
+      .prepare(
+        `SELECT profile_ref FROM card_profile WHERE card_id = ? AND profile_ref IS NOT NULL
        UNION SELECT profile_ref FROM enrol_conflict WHERE card_id = ?
        UNION SELECT profile_ref FROM card_enrolment WHERE card_id = ? AND profile_ref IS NOT NULL`,
-    ).pluck(),
+      )
+      .pluck(),
     eraseRef: db.prepare('INSERT OR IGNORE INTO erased_profile_ref (card_id, profile_ref) VALUES (?, ?)'),
     recordErasure: db.prepare('INSERT OR IGNORE INTO card_erasure (card_id, erased_at) VALUES (?, ?)'),
     phoneBodies: db.prepare(
@@ -160,10 +166,14 @@ export function prepareChainStatements(db: Database.Database) {
        WHERE c.card_id = ?`,
     ),
     grantsOf: db
-      .prepare('SELECT grant_key FROM card_grant WHERE card_id = ? ORDER BY granted_at DESC, grant_key LIMIT ?')
+      .prepare(
+        'SELECT grant_key FROM card_grant WHERE card_id = ? ORDER BY granted_at DESC, grant_key LIMIT ?',
+      )
       .pluck(),
     daySpend: db
-      .prepare('SELECT COALESCE(SUM(spend_minor), 0) FROM card_day WHERE card_id = ? AND day >= ? AND day < ?')
+      .prepare(
+        'SELECT COALESCE(SUM(spend_minor), 0) FROM card_day WHERE card_id = ? AND day >= ? AND day < ?',
+      )
       .pluck(),
     exactSpend: db
       .prepare(

@@ -43,7 +43,15 @@ const tierSlideName = 'tier_slide';
 
 type ChainRow = Omit<
   CardChainFigures,
-  'grants' | 'groups' | 'tierSpendMinor' | 'tierFloorMinor' | 'blocked' | 'hasProfile' | 'hasPhone' | 'hasName' | 'hasBirthDate'
+  | 'grants'
+  | 'groups'
+  | 'tierSpendMinor'
+  | 'tierFloorMinor'
+  | 'blocked'
+  | 'hasProfile'
+  | 'hasPhone'
+  | 'hasName'
+  | 'hasBirthDate'
 > & {
   groups: string;
   blocked: number;
@@ -84,7 +92,8 @@ export class SqliteChain {
   #spend(cardId: string, from: number, to: number | null): number {
     const reads = rangeReads(from, to);
     let sum = 0;
-    if (reads.days) sum += this.s.daySpend.get(cardId, reads.days.from, reads.days.to ?? Number.MAX_SAFE_INTEGER) as number;
+    if (reads.days)
+      sum += this.s.daySpend.get(cardId, reads.days.from, reads.days.to ?? Number.MAX_SAFE_INTEGER) as number;
     for (const r of reads.exact) sum += this.s.exactSpend.get(cardId, r.from, r.to) as number;
     return sum;
   }
@@ -102,7 +111,8 @@ export class SqliteChain {
       hasBirthDate: row.hasBirthDate === 1,
       groups: JSON.parse(row.groups) as string[],
       grants: this.s.grantsOf.all(cardId, cardGrantsMax) as string[],
-      tierSpendMinor: ranges.spendFrom === null ? row.lifetimeSpendMinor : this.#spend(cardId, ranges.spendFrom, null),
+      tierSpendMinor:
+        ranges.spendFrom === null ? row.lifetimeSpendMinor : this.#spend(cardId, ranges.spendFrom, null),
       tierFloorMinor: ranges.floor === null ? 0 : this.#spend(cardId, ranges.floor.from, ranges.floor.to),
     };
     return cardStateSnapshot(figures, now);
@@ -147,7 +157,9 @@ export class SqliteChain {
 
   setProfile(cardId: string, patch: CardProfilePatch, now: number): CardProfileView {
     const held = this.s.profileOf.get(cardId) as ProfileRow | undefined;
-    const heldTraits = this.s.traitsOf.get(cardId) as { groups: string; referredBy: string | null } | undefined;
+    const heldTraits = this.s.traitsOf.get(cardId) as
+      | { groups: string; referredBy: string | null }
+      | undefined;
     const traits: TraitsRow | undefined = heldTraits && {
       groups: JSON.parse(heldTraits.groups) as string[],
       referredBy: heldTraits.referredBy,
@@ -199,7 +211,8 @@ export class SqliteChain {
   }
 
   erase(cardId: string, now: number): ErasureOutcome {
-    for (const ref of this.s.refsOfCard.all(cardId, cardId, cardId) as string[]) this.s.eraseRef.run(cardId, ref);
+    for (const ref of this.s.refsOfCard.all(cardId, cardId, cardId) as string[])
+      this.s.eraseRef.run(cardId, ref);
     const profileRecords = this.s.dropProfile.run(cardId).changes;
     const conflictPhones = this.s.eraseConflictPhones.run(cardId).changes;
     const bodies = this.s.phoneBodies.all(cardId) as { tillId: string; epoch: string; seq: number }[];

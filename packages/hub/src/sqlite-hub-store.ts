@@ -230,7 +230,8 @@ export class SqliteHubStore implements HubStore {
     }
     for (const flag of plan.flags) this.#flag(flag, now);
     let booked = 0;
-    for (const cardId of [...short].sort()) booked += this.#settle(cardId, numbers.get(cardId) as number, now);
+    for (const cardId of [...short].sort())
+      booked += this.#settle(cardId, numbers.get(cardId) as number, now);
     return booked;
   }
 
@@ -466,7 +467,12 @@ export class SqliteHubStore implements HubStore {
     return this.#run('looking a sale up', () => this.#db.transaction(() => this.#chain.lookupSale(lookup))());
   }
 
-  async saveProfiles(input: { storeId: string; tillId: string; profiles: readonly SyncProfile[]; now: number }) {
+  async saveProfiles(input: {
+    storeId: string;
+    tillId: string;
+    profiles: readonly SyncProfile[];
+    now: number;
+  }) {
     return this.#write('keeping enrolment profiles', () => {
       const changed = this.#chain.saveProfiles(input.profiles, input.tillId, input.now);
       this.#renumber([...changed].filter((cardId) => this.#sql.cardExists.get(cardId) !== undefined).sort());
@@ -490,7 +496,9 @@ export class SqliteHubStore implements HubStore {
   }
 
   async assignSegments(input: { rows: readonly SegmentRow[]; mode: 'add' | 'remove'; now: number }) {
-    assert(input.rows.length <= segmentRowsMax, 'at most segmentRowsMax rows a call', { rows: input.rows.length });
+    assert(input.rows.length <= segmentRowsMax, 'at most segmentRowsMax rows a call', {
+      rows: input.rows.length,
+    });
     return this.#write('assigning segments', () => {
       const { changed, rejected } = this.#chain.assignSegments(input.rows, input.mode, input.now);
       this.#renumber(changed.filter((cardId) => this.#sql.cardExists.get(cardId) !== undefined).sort());
@@ -516,7 +524,9 @@ export class SqliteHubStore implements HubStore {
 
   async enrolConflicts(limit: number): Promise<EnrolConflict[]> {
     return this.#run('listing enrolment conflicts', () =>
-      (this.#chainSql.enrolConflicts.all(limit) as (Omit<EnrolConflict, 'hasPhone'> & { hasPhone: number })[]).map((r) => ({
+      (
+        this.#chainSql.enrolConflicts.all(limit) as (Omit<EnrolConflict, 'hasPhone'> & { hasPhone: number })[]
+      ).map((r) => ({
         ...r,
         hasPhone: r.hasPhone === 1,
       })),
@@ -524,7 +534,10 @@ export class SqliteHubStore implements HubStore {
   }
 
   async cardSales(cardId: string, limit: number): Promise<SaleSummary[]> {
-    return this.#run('reading a card’s sales', () => this.#chainSql.cardSales.all(cardId, limit) as SaleSummary[]);
+    return this.#run(
+      'reading a card’s sales',
+      () => this.#chainSql.cardSales.all(cardId, limit) as SaleSummary[],
+    );
   }
 
   async phoneLookupKey(): Promise<string> {

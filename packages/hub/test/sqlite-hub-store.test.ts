@@ -4,13 +4,49 @@ import { join } from 'node:path';
 import { syncCardCapsMax } from '@tillpoint/protocol';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteHubStore } from '../src/sqlite-hub-store';
+import type { HubStore } from '../src/hub-store';
+import { SqliteHubStore, type SqliteHubStoreOptions } from '../src/sqlite-hub-store';
 import { hubMigrations } from '../src/sqlite-schema';
+import type { CatalogCell } from './contract/contract-context';
 import { pullAll } from './contract/feed-paging-contract';
 import { hubStoreContract } from './store-contract';
 import { SyntheticTill } from './synthetic-till';
 
-hubStoreContract('SQLite', async () => new SqliteHubStore(':memory:'), { propertyRuns: 60 });
+const contractDir = mkdtempSync(join(tmpdir(), 'tillpoint-hub-contract-'));
+afterAll(() => rmSync(contractDir, { recursive: true, force: true }));
+const paths = new WeakMap<HubStore, string>();
+let files = 0;
+const fileStore = (options: SqliteHubStoreOptions = {}) => {
+  const path = join(contractDir, `hub-${++files}.sqlite`);
+  const store = new SqliteHubStore(path, options);
+  paths.set(store, path);
+  return store;
+};
+
+/** Every cell of every table of the file, read through the catalog (sqlite_schema). */
+async function sqliteCatalog(store: HubStore): Promise<CatalogCell[]> {
+  const db = new Database(paths.get(store) as string, { readonly: true });
+  try {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .pluck()
+      .all() as string[];
+    const cells: CatalogCell[] = [];
+    for (const table of tables)
+      for (const row of db.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[])
+        for (const [column, value] of Object.entries(row))
+          if (value !== null) cells.push({ table, column, value: String(value) });
+    return cells;
+  } finally {
+    db.close();
+  }
+}
+
+hubStoreContract('SQLite', async () => fileStore(), {
+  propertyRuns: 60,
+  catalog: sqliteCatalog,
+  openWithPolicy: async (tierPolicy) => fileStore({ tierPolicy }),
+});
 
 describe('SqliteHubStore on a file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tillpoint-hub-sqlite-'));

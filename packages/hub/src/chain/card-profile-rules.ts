@@ -24,10 +24,7 @@ export const birthDateSchema = z.iso.date('a date as YYYY-MM-DD, e.g. 1990-03-08
 export const cardProfilePatchSchema = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(128).nullable().optional(),
   birthDate: birthDateSchema.nullable().optional(),
-  groups: z
-    .array(cardGroupSchema)
-    .max(cardGroupsMax, `at most ${cardGroupsMax} groups a card`)
-    .optional(),
+  groups: z.array(cardGroupSchema).max(cardGroupsMax, `at most ${cardGroupsMax} groups a card`).optional(),
   referredBy: z.string().min(1).max(64).nullable().optional(),
 });
 export type CardProfilePatch = z.infer<typeof cardProfilePatchSchema>;
@@ -45,7 +42,9 @@ export interface CardProfileRecord {
  * How complete the buyer's profile is, 0–100: phone, name and birth date, a third each
  * (rounded: 0, 33, 67, 100). Groups and referral are head office's, not the buyer's.
  */
-export function profileCompleteness(profile: Pick<CardProfileRecord, 'phone' | 'name' | 'birthDate'>): number {
+export function profileCompleteness(
+  profile: Pick<CardProfileRecord, 'phone' | 'name' | 'birthDate'>,
+): number {
   const filled = [profile.phone, profile.name, profile.birthDate].filter((v) => v !== null).length;
   return Math.round((filled * 100) / 3);
 }

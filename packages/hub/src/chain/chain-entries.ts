@@ -29,7 +29,8 @@ function takeBack(postings: Postings, cardId: string, lots: SaleLots, points: nu
         );
   lots.forEach((lot, i) => {
     const amount = parts[i] ?? 0;
-    if (amount > 0) postings.push({ leg: postings.length, account: lot.account, amount: -amount, lotId: lot.lotId });
+    if (amount > 0)
+      postings.push({ leg: postings.length, account: lot.account, amount: -amount, lotId: lot.lotId });
   });
   if (points > fromLots)
     postings.push({
@@ -171,7 +172,11 @@ export function returnSettlementEntry(input: {
 export function spentLotsOf(sale: Pick<OutboxEntry, 'postings'>): { lotId: string; points: number }[] {
   const byLot = new Map<string, number>();
   for (const p of sale.postings)
-    if ((p.account === 'member_available' || p.account === 'member_pending') && p.amount < 0 && p.lotId !== null)
+    if (
+      (p.account === 'member_available' || p.account === 'member_pending') &&
+      p.amount < 0 &&
+      p.lotId !== null
+    )
       byLot.set(p.lotId, (byLot.get(p.lotId) ?? 0) - p.amount);
   return [...byLot].map(([lotId, points]) => ({ lotId, points }));
 }

@@ -1,6 +1,6 @@
 import type { OutboxEntry, ReturnFact } from '@tillpoint/ledger';
 import { phoneHash } from './card-profile-rules';
-import { type SaleLots, type SpentLot, duplicateGrantEntry, returnSettlementEntry } from './chain-entries';
+import { duplicateGrantEntry, returnSettlementEntry, type SaleLots, type SpentLot } from './chain-entries';
 import type { ChainFacts, DayDelta, GrantClaim } from './chain-facts';
 import { decideEnrolment, type HeldProfile } from './profile-decisions';
 import { postedByReturn, type ReturnRunning, settleReturn } from './return-settlement';
@@ -38,7 +38,13 @@ export interface SaleDetail {
   spendMinor: number;
   returnableBonusPoints: number;
   running: ReturnRunning;
-  lines: { lineNo: number; lineId: string; quantityMicro: number; earnedPoints: number; spentPoints: number }[];
+  lines: {
+    lineNo: number;
+    lineId: string;
+    quantityMicro: number;
+    earnedPoints: number;
+    spentPoints: number;
+  }[];
   earnedLots: SaleLots;
   spentLots: SpentLot[];
 }
@@ -89,7 +95,11 @@ export interface ChainPlan {
   saleUpdates: { sale: SaleDetail; lineReturned: { lineNo: number; returnedMicro: number }[] }[];
   dayDeltas: DayDelta[];
   lifetimeDeltas: { cardId: string; spendMinor: number }[];
-  pendingAdds: (PendingReturn & { receiptId: string; originTillId: string | null; originTxnId: string | null })[];
+  pendingAdds: (PendingReturn & {
+    receiptId: string;
+    originTillId: string | null;
+    originTxnId: string | null;
+  })[];
   pendingDrops: { cardId: string; txnId: string }[];
   flags: CardFlag[];
   /** Head office's entries, built once the store has taken their numbers. */
@@ -127,7 +137,13 @@ export function planChain(facts: ChainFacts, reads: ChainReads, ctx: ChainContex
   const updated = new Map<SaleDetail, Map<number, number>>();
   for (const { entry, fact } of facts.returns) {
     const posted = postedByReturn(entry.postings);
-    const outcome = planReturn(plan, sales, updated, { cardId: entry.cardId, txnId: entry.txnId, fact, posted }, ctx);
+    const outcome = planReturn(
+      plan,
+      sales,
+      updated,
+      { cardId: entry.cardId, txnId: entry.txnId, fact, posted },
+      ctx,
+    );
     // A return the till settled itself has nothing left to book when its sale is not held (a sale
     // from before sale facts): only a return booked without points waits for its sale.
     if (outcome !== 'applied' && !fact.pointsSettled)
@@ -227,7 +243,9 @@ function saleOf(sales: ReadonlyMap<string, SaleDetail[]>, cardId: string, fact: 
   const o = fact.origin;
   return (sales.get(cardId) ?? []).filter(
     (s) =>
-      s.receiptId === o.receiptId && (o.tillId === null || s.tillId === o.tillId) && (o.txnId === null || s.txnId === o.txnId),
+      s.receiptId === o.receiptId &&
+      (o.tillId === null || s.tillId === o.tillId) &&
+      (o.txnId === null || s.txnId === o.txnId),
   );
 }
 
@@ -263,7 +281,11 @@ function planReturn(
     lines.set(line.lineNo, settlement.running.lineReturnedMicro.get(line.lineId) ?? 0);
   updated.set(sale, lines);
   if (settlement.spendReversedNow > 0) {
-    plan.dayDeltas.push({ cardId: sale.cardId, day: utcDay(sale.occurredAt), spendMinor: -settlement.spendReversedNow });
+    plan.dayDeltas.push({
+      cardId: sale.cardId,
+      day: utcDay(sale.occurredAt),
+      spendMinor: -settlement.spendReversedNow,
+    });
     plan.lifetimeDeltas.push({ cardId: sale.cardId, spendMinor: -settlement.spendReversedNow });
   }
   if (settlement.exceeded)

@@ -40,7 +40,8 @@ export function decideEnrolment(
   const displaced =
     profile !== undefined && profile.profileRef !== null && profile.profileRef !== fact.profileRef;
   // A phone an older till wrote into the enrolment becomes the profile (unless one is held).
-  const legacyProfile = fact.legacyPhone !== null && (profile === undefined || displaced || profile.phone === null);
+  const legacyProfile =
+    fact.legacyPhone !== null && (profile === undefined || displaced || profile.phone === null);
   return { kind: 'first', displaced, legacyProfile };
 }
 
@@ -116,7 +117,10 @@ export function mergeGroups(
     if (mode === 'remove') groups.delete(row.group);
     else if (!groups.has(row.group)) {
       if (groups.size >= cardGroupsMax)
-        rejected.push({ line: row.line, reason: `the card already has ${cardGroupsMax} segments, the most a card may have` });
+        rejected.push({
+          line: row.line,
+          reason: `the card already has ${cardGroupsMax} segments, the most a card may have`,
+        });
       else groups.add(row.group);
     }
   }

@@ -74,7 +74,11 @@ export function toMicro(quantity: number): number {
   return micro;
 }
 
-export function settleReturn(sale: SettlementSale, before: ReturnRunning, input: ReturnInput): ReturnSettlement {
+export function settleReturn(
+  sale: SettlementSale,
+  before: ReturnRunning,
+  input: ReturnInput,
+): ReturnSettlement {
   const byId = new Map(sale.lines.map((line) => [line.lineId, line]));
   const lineReturned = new Map(before.lineReturnedMicro);
   let amountReturned = before.amountReturnedMinor;
@@ -137,7 +141,9 @@ export function cumulativeQuantities(
   const out = new Map<string, number>();
   for (const line of sale.lines) {
     const byAmount =
-      sale.spendMinor === 0 ? 0 : multiplyDivide(line.quantityMicro, amountReturnedMinor, sale.spendMinor, 'down');
+      sale.spendMinor === 0
+        ? 0
+        : multiplyDivide(line.quantityMicro, amountReturnedMinor, sale.spendMinor, 'down');
     out.set(line.lineId, Math.min(line.quantityMicro, (lineReturned.get(line.lineId) ?? 0) + byAmount));
   }
   return out;

@@ -30,7 +30,9 @@ const cardIdPattern = /^[^\s,;"]{1,128}$/;
 
 function unquote(field: string): string {
   const trimmed = field.trim();
-  return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed;
+  return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')
+    ? trimmed.slice(1, -1)
+    : trimmed;
 }
 
 /** One line of the file: a row, a rejection, or nothing (blank or the header). */
@@ -43,10 +45,16 @@ export function parseSegmentLine(text: string, line: number): SegmentRow | Rejec
   const group = unquote(fields[1] as string);
   if (line === 1 && cardId.toLowerCase() === 'card' && group.toLowerCase() === 'segment') return null;
   if (!cardIdPattern.test(cardId))
-    return { line, reason: `card "${cardId.slice(0, 40)}" is not a card number (1-128 characters, no spaces, commas or quotes)` };
+    return {
+      line,
+      reason: `card "${cardId.slice(0, 40)}" is not a card number (1-128 characters, no spaces, commas or quotes)`,
+    };
   const parsed = cardGroupSchema.safeParse(group);
   if (!parsed.success)
-    return { line, reason: `segment "${group.slice(0, 40)}": ${parsed.error.issues[0]?.message ?? 'not a segment'}` };
+    return {
+      line,
+      reason: `segment "${group.slice(0, 40)}": ${parsed.error.issues[0]?.message ?? 'not a segment'}`,
+    };
   return { line, cardId, group };
 }
 

@@ -25,7 +25,11 @@ export interface TierPolicy {
   timeZone: string;
 }
 
-export const allTimePolicy: TierPolicy = { window: { kind: 'all-time' }, downgrade: 'immediate', timeZone: 'UTC' };
+export const allTimePolicy: TierPolicy = {
+  window: { kind: 'all-time' },
+  downgrade: 'immediate',
+  timeZone: 'UTC',
+};
 
 /**
  * The policy of a rule set: its program parsed with `@tillpoint/rules`, then `tierWindow`
@@ -84,7 +88,8 @@ export function tierRanges(policy: TierPolicy, asOf: number): TierRanges {
   const spendFrom = startOfLocalDay(from, zone);
   return {
     spendFrom,
-    floor: policy.downgrade === 'end-of-window' ? { from: startOfLocalDay(previous, zone), to: spendFrom } : null,
+    floor:
+      policy.downgrade === 'end-of-window' ? { from: startOfLocalDay(previous, zone), to: spendFrom } : null,
   };
 }
 
@@ -154,17 +159,23 @@ export const tierSlideStateSchema = z.strictObject({
  * past a sale (a new local day, a new year) or the policy in force changes; every card whose
  * rollup has spend in what left the window gets a new feed number, so the tills pull it.
  */
-export function planTierSlide(held: TierSlideState | undefined, policy: TierPolicy, now: number): TierSlideState {
+export function planTierSlide(
+  held: TierSlideState | undefined,
+  policy: TierPolicy,
+  now: number,
+): TierSlideState {
   const ranges = tierRanges(policy, now);
   const key = policyKey(policy);
   const earliest = earliestOf(ranges);
   if (held === undefined) return { key, earliest, pending: null };
   if (held.pending !== null && held.key === key) {
     // Still renumbering: the window may have moved on meanwhile (the range grows with it).
-    const toDay = ranges.spendFrom === null ? held.pending.toDay : Math.max(held.pending.toDay, utcDay(ranges.spendFrom));
+    const toDay =
+      ranges.spendFrom === null ? held.pending.toDay : Math.max(held.pending.toDay, utcDay(ranges.spendFrom));
     return { key, earliest, pending: { ...held.pending, toDay } };
   }
-  if (held.key !== key) return { key, earliest, pending: { fromDay: null, toDay: Number.MAX_SAFE_INTEGER, after: '' } };
+  if (held.key !== key)
+    return { key, earliest, pending: { fromDay: null, toDay: Number.MAX_SAFE_INTEGER, after: '' } };
   if (held.earliest === earliest || held.earliest === null || ranges.spendFrom === null)
     return { key, earliest, pending: null };
   return {
