@@ -1,32 +1,49 @@
 import { assert } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
-import type { SignedRuleSet } from '@tillpoint/protocol';
+import type { CardStateSnapshot, SignedRuleSet, SyncProfile } from '@tillpoint/protocol';
 import pg from 'pg';
+import { type CardProfilePatch, cardProfilePatchSchema } from './chain/card-profile-rules';
+import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
+import type { SegmentRow } from './chain/segment-csv';
+import { TierPolicies } from './chain/tier-policies';
+import type { TierPolicy } from './chain/tier-window';
 import { distinctCardIds } from './hub-rules';
-import type {
-  CardState,
-  ChangesPage,
-  HubStore,
-  JournalKey,
-  PushOutcome,
-  StoreLimits,
-  TillRecord,
+import {
+  type CardProfileView,
+  type CardState,
+  type ChangesPage,
+  defaultReturnLotLifetimeMs,
+  type EnrolConflict,
+  type ErasureOutcome,
+  type HubStore,
+  type JournalKey,
+  type PullVersion,
+  type PushOutcome,
+  type SaleSummary,
+  type StoreLimits,
+  segmentRowsMax,
+  type TillRecord,
 } from './hub-store';
 import { HubStoreError, translatePostgresError } from './hub-store-error';
 import { KnownPairs } from './known-pairs';
-import { addCardsSeen, announceVested, expireLots, type JobResult } from './postgres-jobs';
+import {
+  assignSegmentsPg,
+  cardStates,
+  erasePg,
+  lookupSalePg,
+  policyAt,
+  saveProfilesPg,
+  setProfilePg,
+  tierSlidePagePg,
+} from './postgres-chain';
+import { pgChainSql } from './postgres-chain-sql';
+import { addCardsSeen, announceVested, expireLots, type JobResult, renumber } from './postgres-jobs';
+import { prepareSchema } from './postgres-open';
 import { readChangesPage } from './postgres-pull';
 import { applyPush } from './postgres-push';
-import {
-  createStatements,
-  postgresSchemaVersion,
-  schemaVersionQuery,
-  setSchemaVersion,
-  upgradeSteps,
-} from './postgres-schema';
 import { pgSql, publication } from './postgres-sql';
 import { prepared, takeNumbers } from './postgres-write';
-import { type CardFigures, cardState } from './pull-plan';
+import { type CardFigures, cardState, withCardStates } from './pull-plan';
 import { cardCapsFull, ruleSetConflict } from './write-checks';
 
 export interface PostgresHubStoreOptions {
@@ -46,6 +63,10 @@ export interface PostgresHubStoreOptions {
   changeSetsScanMax?: number;
   /** (card, store) pairs this process remembers as recorded, so pushes skip them; default 200 000. */
   knownPairsMax?: number;
+  /** Tier window for every card, instead of the rule set in force's (`tierPolicyOf`). */
+  tierPolicy?: TierPolicy;
+  /** Life of a lot head office makes for points a return gives back; default 30 days. */
+  returnLotLifetimeMs?: number;
 }
 
 /** bigint (int8) and numeric as JS numbers: every figure here is far below 2^53. */
@@ -71,14 +92,26 @@ export class PostgresHubStore implements HubStore {
   /** Feed numbers committed but not yet published (the publication failed): sent with the next. */
   #unpublished: { first: number; last: number }[] = [];
 
+  readonly #lookupKey: string;
+  readonly #policies: TierPolicies;
+  readonly #returnLotLifetimeMs: number;
+
   private constructor(
     readonly pool: pg.Pool,
     readonly changeSetsScanMax: number,
-    knownPairsMax: number,
-    where: string,
+    options: {
+      knownPairsMax: number;
+      where: string;
+      lookupKey: string;
+      tierPolicy: TierPolicy | undefined;
+      returnLotLifetimeMs: number;
+    },
   ) {
-    this.#knownPairs = new KnownPairs(knownPairsMax);
-    this.#where = where;
+    this.#knownPairs = new KnownPairs(options.knownPairsMax);
+    this.#where = options.where;
+    this.#lookupKey = options.lookupKey;
+    this.#policies = new TierPolicies(options.tierPolicy);
+    this.#returnLotLifetimeMs = options.returnLotLifetimeMs;
   }
 
   static async open(options: PostgresHubStoreOptions): Promise<PostgresHubStore> {
@@ -91,8 +124,9 @@ export class PostgresHubStore implements HubStore {
     const changeSetsScanMax = options.changeSetsScanMax ?? 50_000;
     assert(Number.isSafeInteger(changeSetsScanMax) && changeSetsScanMax >= 0, 'changeSetsScanMax >= 0');
     const where = `${redact(options.connectionString)} (schema ${schema})`;
+    let lookupKey: string;
     try {
-      await prepareSchema(options.connectionString, schema, partitions, where);
+      lookupKey = await prepareSchema(options.connectionString, schema, partitions, where, Date.now());
     } catch (error) {
       throw translatePostgresError(error, where, 'opening the hub schema');
     }
@@ -105,7 +139,13 @@ export class PostgresHubStore implements HubStore {
     // An idle connection dropped by the server (restart, failover) must not crash the hub:
     // the pool replaces it, and the next query fails or succeeds on its own.
     pool.on('error', (error) => options.onIdleError?.(error));
-    return new PostgresHubStore(pool, changeSetsScanMax, options.knownPairsMax ?? 200_000, where);
+    return new PostgresHubStore(pool, changeSetsScanMax, {
+      knownPairsMax: options.knownPairsMax ?? 200_000,
+      where,
+      lookupKey,
+      tierPolicy: options.tierPolicy,
+      returnLotLifetimeMs: options.returnLotLifetimeMs ?? defaultReturnLotLifetimeMs,
+    });
   }
 
   async #run<T>(doing: string, fn: () => Promise<T>): Promise<T> {
@@ -189,7 +229,10 @@ export class PostgresHubStore implements HubStore {
 
   async applyBatch(input: { tillId: string; storeId: string; entries: OutboxEntry[]; now: number }) {
     return this.#connected('applying a push', async (client): Promise<PushOutcome> => {
-      const { outcome, commit } = await applyPush(client, input, this.#knownPairs);
+      const { outcome, commit } = await applyPush(client, input, this.#knownPairs, {
+        lookupKey: this.#lookupKey,
+        returnLotLifetimeMs: this.#returnLotLifetimeMs,
+      });
       if (commit === null) return outcome;
       await client.query('COMMIT');
       this.#knownPairs.remember(input.storeId, [...new Set(input.entries.map((e) => e.cardId))]);
@@ -198,12 +241,28 @@ export class PostgresHubStore implements HubStore {
     });
   }
 
-  async changesSince(input: { tillId: string; storeId: string; cursor: number; limit: number; now: number }) {
+  async changesSince(input: {
+    tillId: string;
+    storeId: string;
+    cursor: number;
+    limit: number;
+    now: number;
+    version?: PullVersion;
+  }) {
     return this.#tx(
       'reading changes for a pull',
-      async (client): Promise<{ value: ChangesPage }> => ({
-        value: await readChangesPage(client, input, this.changeSetsScanMax),
-      }),
+      async (client): Promise<{ value: ChangesPage }> => {
+        const page = await readChangesPage(client, input, this.changeSetsScanMax);
+        if (input.version !== 2) return { value: page };
+        const policy = await policyAt(client, this.#policies, input.now);
+        const states = await cardStates(
+          client,
+          page.balances.map((b) => b.cardId),
+          input.now,
+          policy,
+        );
+        return { value: withCardStates(page, states, this.#lookupKey) };
+      },
       'REPEATABLE READ READ ONLY',
     );
   }
@@ -293,24 +352,160 @@ export class PostgresHubStore implements HubStore {
   }
 
   async flaggedCards(limit: number, now: number): Promise<CardState[]> {
-    const result = await this.#run('listing flagged cards', () =>
-      this.pool.query(pgSql.flagged, [now, limit]),
+    return this.#tx(
+      'listing flagged cards',
+      async (client) => {
+        const rows = (await client.query(pgSql.flagged, [now, limit])).rows as CardFigures[];
+        const reasons = await this.#flagReasons(
+          client,
+          rows.map((r) => r.cardId),
+        );
+        return { value: rows.map((row) => cardState(row, reasons.get(row.cardId))) };
+      },
+      'REPEATABLE READ READ ONLY',
     );
-    return (result.rows as CardFigures[]).map((row) => cardState(row));
+  }
+
+  async #flagReasons(client: pg.PoolClient, cardIds: string[]): Promise<Map<string, string[]>> {
+    const rows = (await client.query(pgChainSql.flagReasons, [cardIds])).rows as {
+      card_id: string;
+      reasons: string[];
+    }[];
+    return new Map(rows.map((r) => [r.card_id, r.reasons]));
   }
 
   async clearCardFlag(cardId: string): Promise<boolean> {
-    // One row, no other lock taken: it cannot join a lock cycle.
-    const result = await this.#run('clearing a review flag', () =>
-      this.pool.query(pgSql.clearFlag, [cardId]),
-    );
-    return result.rowCount === 1;
+    return this.#tx('clearing a review flag', async (client) => {
+      await prepared(client, pgSql.lockCounter);
+      await client.query(pgChainSql.clearFlags, [cardId]);
+      return { value: (await client.query(pgSql.clearFlag, [cardId])).rowCount === 1 };
+    });
   }
 
   async getCard(cardId: string, now: number): Promise<CardState | null> {
-    const row = (await this.#run('reading a card', () => this.pool.query(pgSql.card, [now, cardId])))
-      .rows[0] as CardFigures | undefined;
-    return row ? cardState(row) : null;
+    return this.#tx(
+      'reading a card',
+      async (client) => {
+        const row = (await client.query(pgSql.card, [now, cardId])).rows[0] as CardFigures | undefined;
+        return {
+          value: row ? cardState(row, (await this.#flagReasons(client, [cardId])).get(cardId)) : null,
+        };
+      },
+      'REPEATABLE READ READ ONLY',
+    );
+  }
+
+  async lookupSale(lookup: SaleLookup): Promise<SaleLookupResult> {
+    return this.#tx(
+      'looking a sale up',
+      async (client) => ({ value: await lookupSalePg(client, lookup) }),
+      'REPEATABLE READ READ ONLY',
+    );
+  }
+
+  async saveProfiles(input: {
+    storeId: string;
+    tillId: string;
+    profiles: readonly SyncProfile[];
+    now: number;
+  }) {
+    return this.#tx('keeping enrolment profiles', async (client) => {
+      const head = Number((await prepared(client, pgSql.lockCounter)).rows[0]?.value);
+      const changed = await saveProfilesPg(client, { ...input, lookupKey: this.#lookupKey });
+      return {
+        value: [...new Set(input.profiles.map((p) => p.profileRef))],
+        numbers: { first: head + 1, last: await this.#renumberHeld(client, changed, head) },
+      };
+    });
+  }
+
+  /** New feed numbers for the cards head office holds among these; answers the last number (or `head`). */
+  async #renumberHeld(client: pg.PoolClient, cardIds: readonly string[], head: number): Promise<number> {
+    if (cardIds.length === 0) return head;
+    const held = (
+      (await client.query(pgChainSql.heldCards, [[...new Set(cardIds)]])).rows as { card_id: string }[]
+    ).map((r) => r.card_id);
+    return renumber(client, held, head);
+  }
+
+  async getCardState(cardId: string, now: number): Promise<CardStateSnapshot | null> {
+    return this.#tx(
+      'reading a card’s state',
+      async (client) => {
+        const states = await cardStates(client, [cardId], now, await policyAt(client, this.#policies, now));
+        return { value: states.get(cardId) ?? null };
+      },
+      'REPEATABLE READ READ ONLY',
+    );
+  }
+
+  async setCardProfile(cardId: string, patch: CardProfilePatch, now: number): Promise<CardProfileView> {
+    const checked = cardProfilePatchSchema.parse(patch);
+    return this.#tx('setting a card’s profile', async (client) => {
+      const head = Number((await prepared(client, pgSql.lockCounter)).rows[0]?.value);
+      const view = await setProfilePg(client, { cardId, patch: checked, now, lookupKey: this.#lookupKey });
+      return {
+        value: view,
+        numbers: { first: head + 1, last: await this.#renumberHeld(client, [cardId], head) },
+      };
+    });
+  }
+
+  async assignSegments(input: { rows: readonly SegmentRow[]; mode: 'add' | 'remove'; now: number }) {
+    assert(input.rows.length <= segmentRowsMax, 'at most segmentRowsMax rows a call', {
+      rows: input.rows.length,
+    });
+    return this.#tx('assigning segments', async (client) => {
+      const head = Number((await prepared(client, pgSql.lockCounter)).rows[0]?.value);
+      const { changed, rejected } = await assignSegmentsPg(client, input);
+      return {
+        value: { changedCards: changed.length, rejected },
+        numbers: { first: head + 1, last: await this.#renumberHeld(client, changed.sort(), head) },
+      };
+    });
+  }
+
+  async eraseCard(cardId: string, now: number): Promise<ErasureOutcome> {
+    return this.#tx('erasing a card’s personal data', async (client) => {
+      const head = Number((await prepared(client, pgSql.lockCounter)).rows[0]?.value);
+      const outcome = await erasePg(client, cardId, now);
+      return {
+        value: outcome,
+        numbers: { first: head + 1, last: await this.#renumberHeld(client, [cardId], head) },
+      };
+    });
+  }
+
+  async announceTierWindow(now: number, cardsMax: number): Promise<{ cards: number; done: boolean }> {
+    return this.#tx('announcing tier windows', async (client) => {
+      const head = Number((await prepared(client, pgSql.lockCounter)).rows[0]?.value);
+      const policy = await policyAt(client, this.#policies, now);
+      const page = await tierSlidePagePg(client, { now, cardsMax, policy });
+      return {
+        value: { cards: page.cards.length, done: page.done },
+        numbers: { first: head + 1, last: await renumber(client, page.cards, head) },
+      };
+    });
+  }
+
+  async enrolConflicts(limit: number): Promise<EnrolConflict[]> {
+    const rows = (
+      await this.#run('listing enrolment conflicts', () =>
+        this.pool.query(pgChainSql.enrolConflicts, [limit]),
+      )
+    ).rows as EnrolConflict[];
+    return rows.map((r) => ({ ...r, at: Number(r.at) }));
+  }
+
+  async cardSales(cardId: string, limit: number): Promise<SaleSummary[]> {
+    const rows = (
+      await this.#run('reading a card’s sales', () => this.pool.query(pgChainSql.cardSales, [cardId, limit]))
+    ).rows as SaleSummary[];
+    return rows;
+  }
+
+  async phoneLookupKey(): Promise<string> {
+    return this.#lookupKey;
   }
 
   async journalKeys(limit: number): Promise<JournalKey[]> {
@@ -343,47 +538,4 @@ function tillRecord(row: unknown): TillRecord | null {
 /** The URL without its password, for messages. */
 function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-}
-
-/**
- * Creates the schema, or brings an older one up to date, in one transaction under an advisory
- * lock (two hubs opening at once do it once); one statement per query. An up-to-date schema
- * gets no DDL at all; one written by a newer hub is refused.
- */
-async function prepareSchema(url: string, schema: string, partitions: number, where: string): Promise<void> {
-  const setup = new pg.Client({ connectionString: url });
-  await setup.connect();
-  try {
-    await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await setup.query(`SET search_path TO ${schema}`);
-    await setup.query('BEGIN');
-    await setup.query(`SELECT pg_advisory_xact_lock(hashtext('tillpoint-hub schema ${schema}'))`);
-    const exists =
-      (await setup.query("SELECT to_regclass('meta') IS NOT NULL AS exists")).rows[0]?.exists === true;
-    const version = exists ? Number((await setup.query(schemaVersionQuery)).rows[0]?.version) : 0;
-    if (version > postgresSchemaVersion)
-      throw new HubStoreError(
-        'schema_mismatch',
-        `${where} was written by a newer tillpoint-hub (schema ${version}, this one knows ${postgresSchemaVersion}): run that version, or use another --schema`,
-      );
-    if (version < postgresSchemaVersion) {
-      for (const statement of createStatements(partitions)) await setup.query(statement);
-      for (const step of upgradeSteps) {
-        if ((await setup.query(step.needed)).rows[0]?.needed !== true) continue;
-        for (const statement of step.statements) await setup.query(statement);
-      }
-      await setup.query(setSchemaVersion, [postgresSchemaVersion]);
-    }
-    // Under the counter (every write numbered up to it has committed): publish what a hub
-    // process that stopped between a commit and its publication left unpublished.
-    const head = (await setup.query(pgSql.lockCounter)).rows[0]?.value;
-    await setup.query(pgSql.publishCommitted, [head]);
-    await setup.query(pgSql.dropPublished);
-    await setup.query('COMMIT');
-  } catch (error) {
-    await setup.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    await setup.end();
-  }
 }

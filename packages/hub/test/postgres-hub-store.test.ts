@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { TierPolicy } from '../src/chain/tier-window';
+import type { HubStore } from '../src/hub-store';
 import { PostgresHubStore } from '../src/postgres-hub-store';
+import type { CatalogCell } from './contract/contract-context';
 import { pullAll } from './contract/feed-paging-contract';
 import { postgresHubStores } from './postgres-hub-stores';
 import { hubStoreContract } from './store-contract';
@@ -10,8 +13,58 @@ const pg = postgresHubStores('t');
 const open = (changeSetsScanMax?: number) => () =>
   pg.open(changeSetsScanMax === undefined ? {} : { changeSetsScanMax });
 
+const schemas = new WeakMap<HubStore, string>();
+const remember = (store: PostgresHubStore) => {
+  schemas.set(store, pg.lastSchema());
+  return store;
+};
+
+/** Every cell of every table of the store's schema, read through information_schema (partitions included). */
+async function postgresCatalog(store: HubStore): Promise<CatalogCell[]> {
+  const pool = (store as PostgresHubStore).pool;
+  const tables = (
+    await pool.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
+       AND table_type = 'BASE TABLE' ORDER BY table_name`,
+    )
+  ).rows as { table_name: string }[];
+  const cells: CatalogCell[] = [];
+  for (const { table_name: table } of tables)
+    for (const row of (await pool.query(`SELECT * FROM ONLY "${table}"`)).rows as Record<string, unknown>[])
+      for (const [column, value] of Object.entries(row))
+        if (value !== null)
+          cells.push({
+            table: table.replace(/_(p\d+|default|y\d{4}m\d{2})$/, ''),
+            column,
+            value: String(value),
+          });
+  return cells;
+}
+
+const chainOptions = {
+  catalog: postgresCatalog,
+  openWithPolicy: async (tierPolicy: TierPolicy) => remember(await pg.open({ tierPolicy })),
+  reopenWithPolicy: async (store: HubStore, tierPolicy: TierPolicy) => {
+    const schema = schemas.get(store) as string;
+    await store.close();
+    const again = await PostgresHubStore.open({
+      connectionString: pg.url(),
+      schema,
+      partitions: 4,
+      poolMax: 2,
+      tierPolicy,
+    });
+    schemas.set(again, schema);
+    return again;
+  },
+};
+
 // Pulls through the change sets (a cursor close to the head, the usual case)...
-hubStoreContract('PostgreSQL', open(), { propertyRuns: 15, timeoutMs: 60_000 });
+hubStoreContract('PostgreSQL', async () => remember(await open()()), {
+  propertyRuns: 15,
+  timeoutMs: 60_000,
+  ...chainOptions,
+});
 // ...and through the store's card list (a cursor far behind, or from before the log began).
 hubStoreContract('PostgreSQL, pulls by the store card list', open(0), {
   propertyRuns: 10,

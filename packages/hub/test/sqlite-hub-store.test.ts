@@ -46,6 +46,13 @@ hubStoreContract('SQLite', async () => fileStore(), {
   propertyRuns: 60,
   catalog: sqliteCatalog,
   openWithPolicy: async (tierPolicy) => fileStore({ tierPolicy }),
+  reopenWithPolicy: async (store, tierPolicy) => {
+    const path = paths.get(store) as string;
+    await store.close();
+    const again = new SqliteHubStore(path, { tierPolicy });
+    paths.set(again, path);
+    return again;
+  },
 });
 
 describe('SqliteHubStore on a file', () => {

@@ -5,6 +5,7 @@ import type { HubStore } from '../src/hub-store';
 import { adminContract } from './contract/admin-contract';
 import { chainProfileContract } from './contract/chain-profile-contract';
 import { chainSalesContract } from './contract/chain-sales-contract';
+import { chainTierContract } from './contract/chain-tier-contract';
 import type { CatalogCell, ContractContext } from './contract/contract-context';
 import { feedPagingContract } from './contract/feed-paging-contract';
 import { lotContract } from './contract/lot-contract';
@@ -27,6 +28,7 @@ export function hubStoreContract(
     propertyRuns?: number;
     catalog?: (store: HubStore) => Promise<CatalogCell[]>;
     openWithPolicy?: (policy: TierPolicy) => Promise<HubStore>;
+    reopenWithPolicy?: (store: HubStore, policy: TierPolicy) => Promise<HubStore>;
   } = {},
 ): void {
   describe(`HubStore contract: ${name}`, { timeout: options.timeoutMs ?? 20_000 }, () => {
@@ -51,7 +53,7 @@ export function hubStoreContract(
     afterAll(async () => {
       for (const s of stores) await s.close();
     });
-    const openWithPolicy = options.openWithPolicy;
+    const { openWithPolicy, reopenWithPolicy } = options;
     const context: ContractContext = {
       name,
       fresh,
@@ -60,6 +62,15 @@ export function hubStoreContract(
       ...(options.catalog ? { catalog: options.catalog } : {}),
       ...(openWithPolicy
         ? { freshWithPolicy: async (policy: TierPolicy) => withTills(await openWithPolicy(policy)) }
+        : {}),
+      ...(reopenWithPolicy
+        ? {
+            reopenWithPolicy: async (store: HubStore, policy: TierPolicy) => {
+              const again = await reopenWithPolicy(store, policy);
+              stores.push(again);
+              return again;
+            },
+          }
         : {}),
     };
     pushContract(context);
@@ -71,5 +82,6 @@ export function hubStoreContract(
     serverContract(context);
     chainSalesContract(context);
     chainProfileContract(context);
+    chainTierContract(context);
   });
 }

@@ -19,6 +19,8 @@ export interface ContractContext {
   catalog?: (store: HubStore) => Promise<CatalogCell[]>;
   /** A fresh store whose tiers count the given window (`tierPolicy` option). */
   freshWithPolicy?: (policy: TierPolicy) => Promise<HubStore>;
+  /** The same database opened again with another tier policy (the store given is closed). */
+  reopenWithPolicy?: (store: HubStore, policy: TierPolicy) => Promise<HubStore>;
 }
 
 export interface CatalogCell {
