@@ -56,7 +56,7 @@ const shapes = {
       'spent_points',
       'spent_discount_minor',
       'bonuses',
-      'returnable_bonus_points',
+      'bonus_points',
       'line_count',
     ],
     conflict: '',
@@ -182,7 +182,7 @@ export class MultiRowInsert {
         r.spentPoints,
         r.spentDiscountMinor,
         r.bonuses,
-        r.returnableBonusPoints,
+        r.bonusPoints,
         r.lineCount,
       ]),
     );

@@ -88,7 +88,6 @@ export async function ingestChainFactsPg(
 type SaleRead = Omit<SaleDetail, 'running' | 'lines' | 'earnedLots' | 'spentLots'> & {
   epoch: string;
   seq: number;
-  amountReturnedMinor: number;
   refundedMinor: number;
   spendReversedMinor: number;
   earnedReversed: number;
@@ -140,10 +139,9 @@ async function saleDetails(
       tillId: sale.tillId,
       receiptId: sale.receiptId,
       spendMinor: Number(sale.spendMinor),
-      returnableBonusPoints: Number(sale.returnableBonusPoints),
+      bonusPoints: Number(sale.bonusPoints),
       running: {
-        lineReturnedMicro: new Map(own.map((l) => [l.lineId, Number(l.returnedMicro)])),
-        amountReturnedMinor: Number(sale.amountReturnedMinor),
+        units: new Map(own.map((l) => [l.lineId, Number(l.returnedMicro)])),
         refundedMinor: Number(sale.refundedMinor),
         spendReversedMinor: Number(sale.spendReversedMinor),
         earnedReversed: Number(sale.earnedReversed),
@@ -152,9 +150,10 @@ async function saleDetails(
       lines: own.map((l) => ({
         lineNo: l.lineNo,
         lineId: l.lineId,
-        quantityMicro: Number(l.quantityMicro),
+        units: Number(l.units),
         earnedPoints: Number(l.earnedPoints),
         spentPoints: Number(l.spentPoints),
+        moneyMinor: Number(l.moneyMinor),
       })),
       earnedLots: entry.newLots,
       spentLots: spentLotsOf(entry).map((lot) => {
@@ -205,7 +204,6 @@ async function writePlan(client: pg.PoolClient, plan: ChainPlan, now: number): P
       u.map((x) => x.cardId),
       u.map((x) => x.occurredAt),
       u.map((x) => x.txnId),
-      u.map((x) => x.running.amountReturnedMinor),
       u.map((x) => x.running.refundedMinor),
       u.map((x) => x.running.spendReversedMinor),
       u.map((x) => x.running.earnedReversed),

@@ -23,14 +23,13 @@ export const pgChainSql = {
     consent_at AS "consentAt" FROM card_profile WHERE card_id = ANY($1::text[])`,
   salesOfReceipts: `SELECT card_id AS "cardId", txn_id AS "txnId", till_id AS "tillId", epoch, seq, store_id AS "storeId",
     receipt_id AS "receiptId", occurred_at AS "occurredAt", spend_minor AS "spendMinor",
-    returnable_bonus_points AS "returnableBonusPoints", amount_returned_minor AS "amountReturnedMinor",
-    refunded_minor AS "refundedMinor", spend_reversed_minor AS "spendReversedMinor",
+    bonus_points AS "bonusPoints", refunded_minor AS "refundedMinor", spend_reversed_minor AS "spendReversedMinor",
     earned_reversed AS "earnedReversed", spent_restored AS "spentRestored"
     FROM sale_fact WHERE card_id = ANY($1::text[]) AND receipt_id = ANY($2::text[])
     ORDER BY card_id, occurred_at, txn_id`,
   linesOfSales: `SELECT card_id AS "cardId", txn_id AS "txnId", line_no AS "lineNo", line_id AS "lineId",
-    quantity_micro AS "quantityMicro", earned_points AS "earnedPoints", spent_points AS "spentPoints",
-    returned_micro AS "returnedMicro"
+    quantity_micro AS units, earned_points AS "earnedPoints", spent_points AS "spentPoints",
+    amount_minor - spent_discount_minor AS "moneyMinor", returned_micro AS "returnedMicro"
     FROM sale_line WHERE card_id = ANY($1::text[]) AND occurred_at = ANY($2::bigint[]) AND txn_id = ANY($3::text[])
     ORDER BY card_id, txn_id, line_no`,
   bodiesOf: `SELECT card_id, till_id, epoch, seq, body FROM journal
@@ -48,10 +47,10 @@ export const pgChainSql = {
       AS t(c, r, p, h, a)
     ON CONFLICT (card_id) DO UPDATE SET profile_ref = excluded.profile_ref, phone = excluded.phone,
       phone_hash = excluded.phone_hash, consent_at = excluded.consent_at, updated_at = excluded.updated_at`,
-  setSaleRunning: `UPDATE sale_fact SET amount_returned_minor = t.a, refunded_minor = t.r, spend_reversed_minor = t.s,
+  setSaleRunning: `UPDATE sale_fact SET refunded_minor = t.r, spend_reversed_minor = t.s,
       earned_reversed = t.e, spent_restored = t.p
-    FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])
-      AS t(c, o, x, a, r, s, e, p)
+    FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])
+      AS t(c, o, x, r, s, e, p)
     WHERE sale_fact.card_id = t.c AND sale_fact.occurred_at = t.o AND sale_fact.txn_id = t.x`,
   setLinesReturned: `UPDATE sale_line SET returned_micro = t.q
     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::bigint[]) AS t(c, o, x, n, q)
@@ -135,11 +134,11 @@ export const pgChainSql = {
   salesOfReceipt: `SELECT card_id AS "cardId", txn_id AS "txnId", till_id AS "tillId", epoch, seq,
     store_id AS "storeId", occurred_at AS "occurredAt", refunded_minor AS "refundedMinor"
     FROM sale_fact WHERE receipt_id = $1 ORDER BY store_id, occurred_at, txn_id LIMIT $2`,
-  saleOfLookup: `SELECT s.spend_minor AS "spendMinor", s.amount_returned_minor AS "amountReturnedMinor", j.body
+  saleOfLookup: `SELECT j.body
     FROM sale_fact s JOIN journal j ON j.card_id = s.card_id AND j.till_id = s.till_id AND j.epoch = s.epoch
       AND j.seq = s.seq
     WHERE s.card_id = $1 AND s.occurred_at = $2 AND s.txn_id = $3`,
-  linesOfSale: `SELECT line_id AS "lineId", quantity_micro AS "quantityMicro", returned_micro AS "returnedMicro"
+  linesOfSale: `SELECT line_id AS "lineId", returned_micro AS "returnedMicro"
     FROM sale_line WHERE card_id = $1 AND occurred_at = $2 AND txn_id = $3 ORDER BY line_no`,
   cardSales: `SELECT txn_id AS "txnId", till_id AS "tillId", receipt_id AS "receiptId", store_id AS "storeId",
     occurred_at AS "occurredAt", spend_minor AS "spendMinor", line_count AS "lineCount",

@@ -15,7 +15,6 @@ import {
   mergeGroups,
   type ProfileRow,
 } from './chain/profile-decisions';
-import { cumulativeQuantities } from './chain/return-settlement';
 import {
   pickSale,
   type SaleCandidate,
@@ -381,32 +380,17 @@ export async function lookupSalePg(client: Client, lookup: SaleLookup): Promise<
   if (picked.kind !== 'one') return picked;
   const row = picked.row;
   const sale = (
-    await rowsOf<{ spendMinor: number; amountReturnedMinor: number; body: string }>(
-      client,
-      pgChainSql.saleOfLookup,
-      [row.cardId, row.occurredAt, row.txnId],
-    )
+    await rowsOf<{ body: string }>(client, pgChainSql.saleOfLookup, [row.cardId, row.occurredAt, row.txnId])
   )[0];
   if (sale === undefined) return { kind: 'unknown' };
-  const lines = (
-    await rowsOf<{ lineId: string; quantityMicro: number; returnedMicro: number }>(
-      client,
-      pgChainSql.linesOfSale,
-      [row.cardId, row.occurredAt, row.txnId],
-    )
-  ).map((l) => ({
-    lineId: l.lineId,
-    quantityMicro: Number(l.quantityMicro),
-    returnedMicro: Number(l.returnedMicro),
-  }));
-  const cumulative = cumulativeQuantities(
-    { lines, spendMinor: Number(sale.spendMinor) },
-    new Map(lines.map((l) => [l.lineId, l.returnedMicro])),
-    Number(sale.amountReturnedMinor),
-  );
+  const lines = await rowsOf<{ lineId: string; returnedMicro: number }>(client, pgChainSql.linesOfSale, [
+    row.cardId,
+    row.occurredAt,
+    row.txnId,
+  ]);
   return saleLookupAnswer(
     row,
     sale.body,
-    lines.map((l) => ({ lineId: l.lineId, returnedMicro: cumulative.get(l.lineId) ?? 0 })),
+    lines.map((l) => ({ lineId: l.lineId, returnedMicro: Number(l.returnedMicro) })),
   );
 }

@@ -93,7 +93,7 @@ function chainStatements(): string[] {
      store_id text ${c} NOT NULL, receipt_id text ${c} NOT NULL, cashier_id text, currency text NOT NULL,
      basket_total_minor bigint NOT NULL, spend_minor bigint NOT NULL, rules_version text, earned_points bigint NOT NULL,
      spent_points bigint NOT NULL, spent_discount_minor bigint NOT NULL, bonuses text NOT NULL,
-     returnable_bonus_points bigint NOT NULL, line_count int NOT NULL, amount_returned_minor bigint NOT NULL DEFAULT 0,
+     bonus_points bigint NOT NULL, line_count int NOT NULL,
      refunded_minor bigint NOT NULL DEFAULT 0, spend_reversed_minor bigint NOT NULL DEFAULT 0,
      earned_reversed bigint NOT NULL DEFAULT 0, spent_restored bigint NOT NULL DEFAULT 0,
      PRIMARY KEY (card_id, occurred_at, txn_id)) PARTITION BY RANGE (occurred_at)`,

@@ -91,12 +91,12 @@ function pushParts(p: (name: string, type: string) => string): string[] {
   return [
     `sf AS (INSERT INTO sale_fact (card_id, occurred_at, txn_id, till_id, epoch, seq, store_id, receipt_id, cashier_id,
       currency, basket_total_minor, spend_minor, rules_version, earned_points, spent_points, spent_discount_minor, bonuses,
-      returnable_bonus_points, line_count)
+      bonus_points, line_count)
     SELECT t.c, t.o, t.x, ${till}, ${epoch}, t.s, t.st, t.r, t.ca, t.cu, t.b, t.sp, t.rv, t.e, t.pt, t.d, t.bo, t.rb, t.n
     FROM unnest(${p('sCard', 'text[]')}, ${p('sAt', 'bigint[]')}, ${p('sTxn', 'text[]')}, ${p('sSeq', 'bigint[]')},
       ${p('sStore', 'text[]')}, ${p('sReceipt', 'text[]')}, ${p('sCashier', 'text[]')}, ${p('sCurrency', 'text[]')},
       ${p('sBasket', 'bigint[]')}, ${p('sSpend', 'bigint[]')}, ${p('sRules', 'text[]')}, ${p('sEarned', 'bigint[]')},
-      ${p('sSpent', 'bigint[]')}, ${p('sDiscount', 'bigint[]')}, ${p('sBonuses', 'text[]')}, ${p('sReturnable', 'bigint[]')},
+      ${p('sSpent', 'bigint[]')}, ${p('sDiscount', 'bigint[]')}, ${p('sBonuses', 'text[]')}, ${p('sBonusPoints', 'bigint[]')},
       ${p('sLines', 'int[]')}) AS t(c, o, x, s, st, r, ca, cu, b, sp, rv, e, pt, d, bo, rb, n))`,
     `sl AS (INSERT INTO sale_line (card_id, occurred_at, txn_id, line_no, line_id, sku, category, quantity_micro,
       unit_price_minor, amount_minor, discount_minor, promotions, earned_points, rule_ids, spent_points, spent_discount_minor)

@@ -207,7 +207,7 @@ function chainFactValues(facts: ChainFacts): Record<string, string> {
     sSpent: int(s.map((x) => x.spentPoints)),
     sDiscount: int(s.map((x) => x.spentDiscountMinor)),
     sBonuses: text(s.map((x) => x.bonuses)),
-    sReturnable: int(s.map((x) => x.returnableBonusPoints)),
+    sBonusPoints: int(s.map((x) => x.bonusPoints)),
     sLines: int(s.map((x) => x.lineCount)),
     slCard: text(l.map((x) => x.cardId)),
     slAt: int(l.map((x) => x.occurredAt)),

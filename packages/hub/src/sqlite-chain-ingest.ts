@@ -108,8 +108,7 @@ function saleDetails(s: ChainStatements, cardId: string, receiptId: string, now:
   return rows.map((row) => {
     const running = s.saleRunning.get(row.cardId, row.occurredAt, row.txnId) as {
       spendMinor: number;
-      returnableBonusPoints: number;
-      amountReturnedMinor: number;
+      bonusPoints: number;
       refundedMinor: number;
       spendReversedMinor: number;
       earnedReversed: number;
@@ -128,10 +127,9 @@ function saleDetails(s: ChainStatements, cardId: string, receiptId: string, now:
       tillId: row.tillId,
       receiptId,
       spendMinor: running.spendMinor,
-      returnableBonusPoints: running.returnableBonusPoints,
+      bonusPoints: running.bonusPoints,
       running: {
-        lineReturnedMicro: new Map(lines.map((l) => [l.lineId, l.returnedMicro])),
-        amountReturnedMinor: running.amountReturnedMinor,
+        units: new Map(lines.map((l) => [l.lineId, l.returnedMicro])),
         refundedMinor: running.refundedMinor,
         spendReversedMinor: running.spendReversedMinor,
         earnedReversed: running.earnedReversed,
@@ -171,7 +169,6 @@ function writePlan(s: ChainStatements, plan: ChainPlan, now: number): void {
       cardId: sale.cardId,
       occurredAt: sale.occurredAt,
       txnId: sale.txnId,
-      amountReturnedMinor: r.amountReturnedMinor,
       refundedMinor: r.refundedMinor,
       spendReversedMinor: r.spendReversedMinor,
       earnedReversed: r.earnedReversed,

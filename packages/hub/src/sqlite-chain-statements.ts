@@ -101,18 +101,17 @@ export function prepareChainStatements(db: Database.Database) {
        FROM sale_fact WHERE receipt_id = ? ORDER BY store_id, occurred_at, txn_id LIMIT ?`,
     ),
     saleRunning: db.prepare(
-      `SELECT spend_minor AS spendMinor, returnable_bonus_points AS returnableBonusPoints,
-         amount_returned_minor AS amountReturnedMinor, refunded_minor AS refundedMinor,
+      `SELECT spend_minor AS spendMinor, bonus_points AS bonusPoints, refunded_minor AS refundedMinor,
          spend_reversed_minor AS spendReversedMinor, earned_reversed AS earnedReversed, spent_restored AS spentRestored
        FROM sale_fact WHERE card_id = ? AND occurred_at = ? AND txn_id = ?`,
     ),
     saleLines: db.prepare(
-      `SELECT line_no AS lineNo, line_id AS lineId, quantity_micro AS quantityMicro, earned_points AS earnedPoints,
-         spent_points AS spentPoints, returned_micro AS returnedMicro
+      `SELECT line_no AS lineNo, line_id AS lineId, quantity_micro AS units, earned_points AS earnedPoints,
+         spent_points AS spentPoints, amount_minor - spent_discount_minor AS moneyMinor, returned_micro AS returnedMicro
        FROM sale_line WHERE card_id = ? AND occurred_at = ? AND txn_id = ? ORDER BY line_no`,
     ),
     setSaleRunning: db.prepare(
-      `UPDATE sale_fact SET amount_returned_minor = @amountReturnedMinor, refunded_minor = @refundedMinor,
+      `UPDATE sale_fact SET refunded_minor = @refundedMinor,
          spend_reversed_minor = @spendReversedMinor, earned_reversed = @earnedReversed, spent_restored = @spentRestored
        WHERE card_id = @cardId AND occurred_at = @occurredAt AND txn_id = @txnId`,
     ),

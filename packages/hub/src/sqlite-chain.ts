@@ -16,7 +16,6 @@ import {
   type ProfileRow,
   type TraitsRow,
 } from './chain/profile-decisions';
-import { cumulativeQuantities } from './chain/return-settlement';
 import {
   pickSale,
   type SaleCandidate,
@@ -263,24 +262,10 @@ export class SqliteChain {
     if (picked.kind !== 'one') return picked;
     const row = picked.row;
     const body = this.s.journalBody.get(row.cardId, row.tillId, row.epoch, row.seq) as string;
-    const running = this.s.saleRunning.get(row.cardId, row.occurredAt, row.txnId) as {
-      spendMinor: number;
-      amountReturnedMinor: number;
-    };
     const lines = this.s.saleLines.all(row.cardId, row.occurredAt, row.txnId) as {
       lineId: string;
-      quantityMicro: number;
       returnedMicro: number;
     }[];
-    const cumulative = cumulativeQuantities(
-      { lines, spendMinor: running.spendMinor },
-      new Map(lines.map((l) => [l.lineId, l.returnedMicro])),
-      running.amountReturnedMinor,
-    );
-    return saleLookupAnswer(
-      row,
-      body,
-      lines.map((l) => ({ lineId: l.lineId, returnedMicro: cumulative.get(l.lineId) ?? 0 })),
-    );
+    return saleLookupAnswer(row, body, lines);
   }
 }

@@ -75,8 +75,8 @@ CREATE TABLE sale_fact (card_id TEXT NOT NULL, occurred_at INTEGER NOT NULL, txn
   till_id TEXT NOT NULL, epoch TEXT NOT NULL, seq INTEGER NOT NULL, store_id TEXT NOT NULL, receipt_id TEXT NOT NULL,
   cashier_id TEXT, currency TEXT NOT NULL, basket_total_minor INTEGER NOT NULL, spend_minor INTEGER NOT NULL,
   rules_version TEXT, earned_points INTEGER NOT NULL, spent_points INTEGER NOT NULL, spent_discount_minor INTEGER NOT NULL,
-  bonuses TEXT NOT NULL, returnable_bonus_points INTEGER NOT NULL, line_count INTEGER NOT NULL,
-  amount_returned_minor INTEGER NOT NULL DEFAULT 0, refunded_minor INTEGER NOT NULL DEFAULT 0,
+  bonuses TEXT NOT NULL, bonus_points INTEGER NOT NULL, line_count INTEGER NOT NULL,
+  refunded_minor INTEGER NOT NULL DEFAULT 0,
   spend_reversed_minor INTEGER NOT NULL DEFAULT 0, earned_reversed INTEGER NOT NULL DEFAULT 0,
   spent_restored INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (card_id, occurred_at, txn_id));
 CREATE INDEX sale_fact_receipt ON sale_fact(receipt_id, store_id);

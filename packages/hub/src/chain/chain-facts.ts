@@ -1,5 +1,5 @@
 import type { OutboxEntry, ReturnFact, SaleFact } from '@tillpoint/ledger';
-import { toMicro } from './return-settlement';
+import { quantityUnits } from './return-settlement';
 import { utcDay } from './tier-window';
 
 /**
@@ -27,8 +27,8 @@ export interface SaleRow {
   spentDiscountMinor: number;
   /** The sale's bonuses as JSON text. */
   bonuses: string;
-  /** Bonus points without a grant key: a full return takes them back. */
-  returnableBonusPoints: number;
+  /** All the sale's bonus points: the return that completes the sale takes them back. */
+  bonusPoints: number;
   lineCount: number;
 }
 
@@ -40,6 +40,7 @@ export interface SaleLineRow {
   lineId: string;
   sku: string;
   category: string | null;
+  /** Units of the line: millionths of an item, at least 1 (`quantityUnits`). */
   quantityMicro: number;
   unitPriceMinor: number;
   amountMinor: number;
@@ -170,7 +171,7 @@ function addSale(facts: ChainFacts, entry: OutboxEntry, sale: SaleFact): void {
       lineId: line.lineId,
       sku: line.sku,
       category: line.category,
-      quantityMicro: toMicro(line.quantity),
+      quantityMicro: Math.max(1, quantityUnits(line.quantity)),
       unitPriceMinor: line.unitPriceMinor,
       amountMinor: line.amountMinor,
       discountMinor: line.discountMinor,
@@ -182,11 +183,7 @@ function addSale(facts: ChainFacts, entry: OutboxEntry, sale: SaleFact): void {
     });
   });
   let bonusPoints = 0;
-  let returnable = 0;
-  for (const bonus of sale.bonuses) {
-    bonusPoints += bonus.points;
-    if (bonus.grantOnceKey === null) returnable += bonus.points;
-  }
+  for (const bonus of sale.bonuses) bonusPoints += bonus.points;
   facts.sales.push({
     cardId: entry.cardId,
     occurredAt: entry.occurredAt,
@@ -205,7 +202,7 @@ function addSale(facts: ChainFacts, entry: OutboxEntry, sale: SaleFact): void {
     spentPoints: spent,
     spentDiscountMinor: spentDiscount,
     bonuses: JSON.stringify(sale.bonuses),
-    returnableBonusPoints: returnable,
+    bonusPoints,
     lineCount: sale.lines.length,
   });
 }

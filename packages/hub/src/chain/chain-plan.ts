@@ -3,7 +3,7 @@ import { phoneHash } from './card-profile-rules';
 import { duplicateGrantEntry, returnSettlementEntry, type SaleLots, type SpentLot } from './chain-entries';
 import type { ChainFacts, DayDelta, GrantClaim } from './chain-facts';
 import { decideEnrolment, type HeldProfile } from './profile-decisions';
-import { postedByReturn, type ReturnRunning, settleReturn } from './return-settlement';
+import { postedByReturn, type ReturnRunning, type SettlementLine, settleReturn } from './return-settlement';
 import { utcDay } from './tier-window';
 
 /**
@@ -36,15 +36,9 @@ export interface SaleDetail {
   tillId: string;
   receiptId: string;
   spendMinor: number;
-  returnableBonusPoints: number;
+  bonusPoints: number;
   running: ReturnRunning;
-  lines: {
-    lineNo: number;
-    lineId: string;
-    quantityMicro: number;
-    earnedPoints: number;
-    spentPoints: number;
-  }[];
+  lines: (SettlementLine & { lineNo: number })[];
   earnedLots: SaleLots;
   spentLots: SpentLot[];
 }
@@ -268,17 +262,21 @@ function planReturn(
     return matches.length === 0 ? 'unknown' : 'ambiguous';
   }
   const sale = matches[0] as SaleDetail;
-  const settlement = settleReturn(sale, sale.running, {
-    lines: ret.fact.lines,
-    refundMinor: ret.fact.refundMinor,
-    spendReversedMinor: ret.fact.spendReversedMinor,
-    pointsSettled: ret.fact.pointsSettled,
-    posted: ret.posted,
-  });
+  const settlement = settleReturn(
+    sale,
+    sale.running,
+    {
+      lines: ret.fact.lines,
+      refundMinor: ret.fact.refundMinor,
+      spendReversedMinor: ret.fact.spendReversedMinor,
+      pointsSettled: ret.fact.pointsSettled,
+      posted: ret.posted,
+    },
+    sale.spendMinor,
+  );
   sale.running = settlement.running;
   const lines = updated.get(sale) ?? new Map<number, number>();
-  for (const line of sale.lines)
-    lines.set(line.lineNo, settlement.running.lineReturnedMicro.get(line.lineId) ?? 0);
+  for (const line of sale.lines) lines.set(line.lineNo, settlement.running.units.get(line.lineId) ?? 0);
   updated.set(sale, lines);
   if (settlement.spendReversedNow > 0) {
     plan.dayDeltas.push({

@@ -1,44 +1,58 @@
-import { assert, multiplyDivide } from '@tillpoint/core';
+import { allocateWithCaps, assert, multiplyDivide } from '@tillpoint/core';
 
 /**
  * The arithmetic of a return against a sale fact (pure; docs/chain-sync.md, "Returns by line"):
  * what head office records of each return, and the points it books itself for a return a till
- * booked offline without points (`pointsSettled: false`).
+ * booked offline without points (`pointsSettled: false`). It is the till's arithmetic
+ * (`planLineReturn` of `@tillpoint/ledger`), figure for figure, so a return settled here equals
+ * the one the till would have booked had it held the sale:
  *
- * - Quantities are counted in millionths of a unit (`quantityMicro`), so weighed goods add up
- *   exactly. A line's cumulative returned quantity is what its line returns brought back plus
- *   the share of an amount-only return: `floor(q × A / S)` for the cumulative money `A` given
- *   back by returns without lines, `S` the money the sale took (`spendMinor`); capped at `q`.
- * - Per line, cumulative targets: earned points taken back `round_half_up(earned × r / q)`,
- *   spent points given back `floor(spent × r / q)`. Bonuses of the sale without a grant key come
- *   back only when every line is returned in full; once-only grants (welcome) are never taken back.
- * - What is booked now is the cumulative target less everything recorded for the sale so far
- *   (returns booked by tills with their own points included), never below zero: repeated partial
- *   returns never pass the sale, and a full return restores the card exactly.
+ * - Quantities count in whole units, millionths of an item (`quantityUnits`), so weighed goods
+ *   add up exactly. For a line of U units that earned E points, had S points spent on it and
+ *   took M money (`amountMinor − spentDiscountMinor`), once u of its units have come back in all:
+ *   earned points reversed so far `E·u/U` half up, spent points given back `S·u/U` down, money
+ *   refunded `M·u/U` down. A return gives the difference after − before: cumulative, never past
+ *   the sale, exact at u = U.
+ * - The sale's bonuses are reversed, all of them, by the return that completes the sale.
+ * - A money-only return maps to lines by the money each took: the amount spread by largest
+ *   remainder over the lines (weighted by money, capped by what is left of each), each line then
+ *   back in the units its money stands for (down); a refund of all the money left returns every line.
+ *
+ * A till refuses a return past the sale; head office never refuses a till's fact: what passes
+ * the sale is capped (and the card flagged `return_exceeds_sale`).
  */
+export const quantityUnitsPerItem = 1_000_000;
+
+/** A quantity as whole units (millionths of an item). */
+export function quantityUnits(quantity: number): number {
+  const units = Math.round(quantity * quantityUnitsPerItem);
+  assert(Number.isSafeInteger(units) && units >= 0, 'a quantity within bounds', { quantity });
+  return units;
+}
+
 export interface SettlementLine {
   lineId: string;
-  quantityMicro: number;
+  /** At least 1. */
+  units: number;
   earnedPoints: number;
   spentPoints: number;
+  /** The money the line took: its amount less what its points paid. */
+  moneyMinor: number;
 }
 
 export interface SettlementSale {
   lines: readonly SettlementLine[];
-  /** The money the sale took (after points). */
-  spendMinor: number;
-  /** Points of the sale's bonuses that a full return takes back (those without a grant key). */
-  returnableBonusPoints: number;
+  /** All the sale's bonus points: reversed by the return that completes the sale. */
+  bonusPoints: number;
 }
 
 /** What head office recorded of the sale's returns so far. */
 export interface ReturnRunning {
-  /** Per line: units brought back by returns that named the line (millionths). */
-  lineReturnedMicro: ReadonlyMap<string, number>;
-  /** Money given back by returns without lines. */
-  amountReturnedMinor: number;
+  /** Units of each line back so far (money-only returns mapped to units included). */
+  units: ReadonlyMap<string, number>;
   refundedMinor: number;
   spendReversedMinor: number;
+  /** Points taken back and given back so far, by head office or by the tills' own postings. */
   earnedReversed: number;
   spentRestored: number;
 }
@@ -54,77 +68,75 @@ export interface ReturnInput {
 
 export interface ReturnSettlement {
   running: ReturnRunning;
-  /** Cumulative returned quantity of each line, after this return (millionths). */
-  returnedMicro: Map<string, number>;
   /** Points head office books now (zero for a return the till settled). */
   earnedNow: number;
   spentNow: number;
   /** Tier and lifetime spend the return takes off the sale (within what the sale still counts). */
   spendReversedNow: number;
-  /** The return named a line the sale does not have, or more units than it sold: flagged for review. */
+  /** The return named a line the sale does not have, or more than is left of the sale: flagged. */
   exceeded: boolean;
 }
 
-export const quantityScale = 1_000_000;
-
-/** A quantity as whole millionths. */
-export function toMicro(quantity: number): number {
-  const micro = Math.round(quantity * quantityScale);
-  assert(Number.isSafeInteger(micro) && micro >= 0, 'a quantity within bounds', { quantity });
-  return micro;
-}
+const earnedBy = (l: SettlementLine, u: number) => multiplyDivide(l.earnedPoints, u, l.units, 'half-up');
+const spentBy = (l: SettlementLine, u: number) => multiplyDivide(l.spentPoints, u, l.units, 'down');
+const moneyBy = (l: SettlementLine, u: number) => multiplyDivide(l.moneyMinor, u, l.units, 'down');
 
 export function settleReturn(
   sale: SettlementSale,
   before: ReturnRunning,
   input: ReturnInput,
+  saleSpendMinor: number,
 ): ReturnSettlement {
-  const byId = new Map(sale.lines.map((line) => [line.lineId, line]));
-  const lineReturned = new Map(before.lineReturnedMicro);
-  let amountReturned = before.amountReturnedMinor;
+  const was = sale.lines.map((l) => Math.min(l.units, before.units.get(l.lineId) ?? 0));
+  const moneyTotal = sale.lines.reduce((sum, l) => sum + l.moneyMinor, 0);
+  const moneyLeft = Math.max(0, moneyTotal - before.refundedMinor);
   let exceeded = false;
+  let after: number[];
   if (input.lines === null) {
-    amountReturned += input.refundMinor;
-    if (amountReturned > sale.spendMinor) exceeded = true;
-    amountReturned = Math.min(amountReturned, sale.spendMinor);
+    if (input.refundMinor > moneyLeft) exceeded = true;
+    const refund = Math.min(input.refundMinor, moneyLeft);
+    after = refund === moneyLeft ? sale.lines.map((l) => l.units) : unitsForMoney(sale, was, refund);
   } else {
-    for (const returned of input.lines) {
-      const line = byId.get(returned.lineId);
+    after = [...was];
+    for (const r of input.lines) {
+      const index = sale.lines.findIndex((l) => l.lineId === r.lineId);
+      const line = sale.lines[index];
       if (line === undefined) {
         exceeded = true;
         continue;
       }
-      const next = (lineReturned.get(line.lineId) ?? 0) + toMicro(returned.quantity);
-      if (next > line.quantityMicro) exceeded = true;
-      lineReturned.set(line.lineId, Math.min(next, line.quantityMicro));
+      const left = line.units - (after[index] ?? 0);
+      const units = quantityUnits(r.quantity);
+      if (units > left) exceeded = true;
+      after[index] = (after[index] ?? 0) + Math.min(units, left);
     }
   }
-  const returnedMicro = cumulativeQuantities(sale, lineReturned, amountReturned);
-  let earnedTarget = 0;
-  let spentTarget = 0;
-  let whole = sale.lines.length > 0;
-  for (const line of sale.lines) {
-    const r = returnedMicro.get(line.lineId) ?? 0;
-    if (r < line.quantityMicro) whole = false;
-    if (line.quantityMicro === 0) continue;
-    earnedTarget += multiplyDivide(line.earnedPoints, r, line.quantityMicro, 'half-up');
-    spentTarget += multiplyDivide(line.spentPoints, r, line.quantityMicro, 'down');
-  }
-  if (whole) earnedTarget += sale.returnableBonusPoints;
-  const spendLeft = Math.max(0, sale.spendMinor - before.spendReversedMinor);
-  const spendReversedNow = Math.min(input.spendReversedMinor, spendLeft);
-  const earnedNow = input.pointsSettled ? 0 : Math.max(0, earnedTarget - before.earnedReversed);
-  const spentNow = input.pointsSettled ? 0 : Math.max(0, spentTarget - before.spentRestored);
+  const wasComplete = sale.lines.every((l, i) => was[i] === l.units);
+  const complete = sale.lines.every((l, i) => after[i] === l.units);
+  let earned = complete && !wasComplete ? sale.bonusPoints : 0;
+  let spent = 0;
+  sale.lines.forEach((l, i) => {
+    earned += earnedBy(l, after[i] ?? 0) - earnedBy(l, was[i] ?? 0);
+    spent += spentBy(l, after[i] ?? 0) - spentBy(l, was[i] ?? 0);
+  });
+  const earnedTotal = sale.lines.reduce((sum, l) => sum + l.earnedPoints, 0) + sale.bonusPoints;
+  const spentTotal = sale.lines.reduce((sum, l) => sum + l.spentPoints, 0);
+  const earnedNow = input.pointsSettled
+    ? 0
+    : Math.max(0, Math.min(earned, earnedTotal - before.earnedReversed));
+  const spentNow = input.pointsSettled ? 0 : Math.max(0, Math.min(spent, spentTotal - before.spentRestored));
+  const spendReversedNow = Math.min(
+    input.spendReversedMinor,
+    Math.max(0, saleSpendMinor - before.spendReversedMinor),
+  );
   return {
     running: {
-      lineReturnedMicro: lineReturned,
-      amountReturnedMinor: amountReturned,
+      units: new Map(sale.lines.map((l, i) => [l.lineId, after[i] ?? 0])),
       refundedMinor: before.refundedMinor + input.refundMinor,
       spendReversedMinor: before.spendReversedMinor + spendReversedNow,
       earnedReversed: before.earnedReversed + (input.pointsSettled ? input.posted.earnedReversed : earnedNow),
       spentRestored: before.spentRestored + (input.pointsSettled ? input.posted.spentRestored : spentNow),
     },
-    returnedMicro,
     earnedNow,
     spentNow,
     spendReversedNow,
@@ -132,32 +144,28 @@ export function settleReturn(
   };
 }
 
-/** Each line's cumulative returned quantity: its line returns plus its share of the money given back. */
-export function cumulativeQuantities(
-  sale: { lines: readonly Pick<SettlementLine, 'lineId' | 'quantityMicro'>[]; spendMinor: number },
-  lineReturned: ReadonlyMap<string, number>,
-  amountReturnedMinor: number,
-): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of sale.lines) {
-    const byAmount =
-      sale.spendMinor === 0
-        ? 0
-        : multiplyDivide(line.quantityMicro, amountReturnedMinor, sale.spendMinor, 'down');
-    out.set(line.lineId, Math.min(line.quantityMicro, (lineReturned.get(line.lineId) ?? 0) + byAmount));
-  }
-  return out;
+/** Units after a money-only return that leaves money unrefunded: the money spread over the lines. */
+function unitsForMoney(sale: SettlementSale, before: readonly number[], refundMinor: number): number[] {
+  const given = sale.lines.map((l, i) => moneyBy(l, before[i] ?? 0));
+  const caps = sale.lines.map((l, i) => l.moneyMinor - (given[i] ?? 0));
+  const room = caps.reduce((sum, c) => sum + c, 0);
+  const total = Math.min(refundMinor, room);
+  const shares =
+    total === 0
+      ? sale.lines.map(() => 0)
+      : allocateWithCaps(
+          total,
+          sale.lines.map((l) => l.moneyMinor),
+          caps,
+        );
+  return sale.lines.map((l, i) => {
+    const u0 = before[i] ?? 0;
+    const money = (given[i] ?? 0) + (shares[i] ?? 0);
+    if (l.moneyMinor === 0 || money === 0) return u0;
+    if (money >= l.moneyMinor) return l.units;
+    return Math.max(u0, multiplyDivide(l.units, money, l.moneyMinor, 'down'));
+  });
 }
-
-/** Nothing returned yet. */
-export const noReturns: ReturnRunning = {
-  lineReturnedMicro: new Map(),
-  amountReturnedMinor: 0,
-  refundedMinor: 0,
-  spendReversedMinor: 0,
-  earnedReversed: 0,
-  spentRestored: 0,
-};
 
 /** What the postings of a return entry took back (issued_liability in) and gave back (redeemed out). */
 export function postedByReturn(postings: readonly { account: string; amount: number }[]): {

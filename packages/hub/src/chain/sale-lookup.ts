@@ -1,6 +1,6 @@
 import { type OutboxEntry, outboxEntrySchema } from '@tillpoint/ledger';
 import type { SyncSaleLookupResponse } from '@tillpoint/protocol';
-import { quantityScale } from './return-settlement';
+import { quantityUnitsPerItem } from './return-settlement';
 
 /**
  * Finding a sale for a return at another till (pure). A POS receipt id is unique at its till
@@ -72,7 +72,10 @@ export function saleLookupAnswer(
       occurredAt: entry.occurredAt,
       rulesVersion: entry.rulesVersion,
       sale: entry.sale as unknown as Record<string, unknown>,
-      returned: returnedMicro.map((l) => ({ lineId: l.lineId, quantity: l.returnedMicro / quantityScale })),
+      returned: returnedMicro.map((l) => ({
+        lineId: l.lineId,
+        quantity: l.returnedMicro / quantityUnitsPerItem,
+      })),
       refundedMinor: row.refundedMinor,
     },
   };
