@@ -4,6 +4,7 @@ import type { TierPolicy } from '../src/chain/tier-window';
 import type { HubStore } from '../src/hub-store';
 import { adminContract } from './contract/admin-contract';
 import { chainProfileContract } from './contract/chain-profile-contract';
+import { chainPropertyContract } from './contract/chain-property-contract';
 import { chainSalesContract } from './contract/chain-sales-contract';
 import { chainTierContract } from './contract/chain-tier-contract';
 import type { CatalogCell, ContractContext } from './contract/contract-context';
@@ -83,5 +84,6 @@ export function hubStoreContract(
     chainSalesContract(context);
     chainProfileContract(context);
     chainTierContract(context);
+    chainPropertyContract(context);
   });
 }
