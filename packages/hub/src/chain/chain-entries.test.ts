@@ -3,8 +3,8 @@ import { postingsSumToZero } from '../batch-plan';
 import { duplicateGrantEntry, returnSettlementEntry } from './chain-entries';
 
 const lots = [
-  { lotId: 'L1', initial: 30, account: 'member_available' as const },
-  { lotId: 'L2', initial: 10, account: 'member_pending' as const },
+  { lotId: 'L1', initial: 30, vestsAt: 0, expiresAt: null, account: 'member_available' as const },
+  { lotId: 'L2', initial: 10, vestsAt: 50, expiresAt: null, account: 'member_pending' as const },
 ];
 
 describe('head office’s chain entries', () => {

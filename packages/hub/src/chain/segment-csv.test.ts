@@ -4,7 +4,10 @@ import { type SegmentBatch, segmentCsvBatches, segmentLineBytesMax } from './seg
 
 async function read(chunks: readonly (string | Buffer)[], batchMax = 500): Promise<SegmentBatch[]> {
   const out: SegmentBatch[] = [];
-  for await (const batch of segmentCsvBatches(chunks, batchMax)) out.push(batch);
+  async function* stream() {
+    yield* chunks;
+  }
+  for await (const batch of segmentCsvBatches(stream(), batchMax)) out.push(batch);
   return out;
 }
 
