@@ -24,7 +24,7 @@ import {
   segmentRowsMax,
   type TillRecord,
 } from './hub-store';
-import { HubStoreError, translatePostgresError } from './hub-store-error';
+import { translatePostgresError } from './hub-store-error';
 import { KnownPairs } from './known-pairs';
 import {
   assignSegmentsPg,
@@ -41,7 +41,8 @@ import { addCardsSeen, announceVested, expireLots, type JobResult, renumber } fr
 import { prepareSchema } from './postgres-open';
 import { readChangesPage } from './postgres-pull';
 import { applyPush } from './postgres-push';
-import { pgSql, publication } from './postgres-sql';
+import { pgSql } from './postgres-sql';
+import { PostgresTransactions } from './postgres-transactions';
 import { prepared, takeNumbers } from './postgres-write';
 import { type CardFigures, cardState, withCardStates } from './pull-plan';
 import { cardCapsFull, ruleSetConflict } from './write-checks';
@@ -87,10 +88,7 @@ const types = {
 export class PostgresHubStore implements HubStore {
   readonly kind = 'postgres' as const;
   readonly #knownPairs: KnownPairs;
-  readonly #where: string;
-  #closed = false;
-  /** Feed numbers committed but not yet published (the publication failed): sent with the next. */
-  #unpublished: { first: number; last: number }[] = [];
+  readonly #db: PostgresTransactions;
 
   readonly #lookupKey: string;
   readonly #policies: TierPolicies;
@@ -108,7 +106,7 @@ export class PostgresHubStore implements HubStore {
     },
   ) {
     this.#knownPairs = new KnownPairs(options.knownPairsMax);
-    this.#where = options.where;
+    this.#db = new PostgresTransactions(pool, options.where);
     this.#lookupKey = options.lookupKey;
     this.#policies = new TierPolicies(options.tierPolicy);
     this.#returnLotLifetimeMs = options.returnLotLifetimeMs;
@@ -148,74 +146,14 @@ export class PostgresHubStore implements HubStore {
     });
   }
 
-  async #run<T>(doing: string, fn: () => Promise<T>): Promise<T> {
-    if (this.#closed)
-      throw new HubStoreError('store_closed', `the store for ${this.#where} was closed before ${doing}.`);
-    try {
-      return await fn();
-    } catch (error) {
-      throw translatePostgresError(error, this.#where, doing);
-    }
-  }
-
-  /** A connection of its own for one call: an open transaction is rolled back if the call fails. */
-  #connected<T>(doing: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.#run(doing, async () => {
-      const client = await this.pool.connect();
-      try {
-        return await fn(client);
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    });
-  }
-
-  /** One transaction; a write publishes its feed numbers once COMMIT returned. */
-  #tx<T>(
-    doing: string,
-    fn: (client: pg.PoolClient) => Promise<{ value: T; numbers?: { first: number; last: number } }>,
-    isolation = 'READ COMMITTED',
-  ): Promise<T> {
-    return this.#connected(doing, async (client) => {
-      await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
-      const { value, numbers } = await fn(client);
-      await client.query('COMMIT');
-      await this.#publish(client, numbers);
-      return value;
-    });
-  }
-
-  /**
-   * After COMMIT returned: publishes the write's feed numbers, so pulls may read them. Nothing
-   * after a commit may turn it into a failure: a publication that fails is kept and sent with
-   * the next one (pulls wait for it meanwhile; the jobs and the next open publish everything
-   * committed in any case).
-   */
-  async #publish(client: pg.PoolClient, numbers: { first: number; last: number } | undefined): Promise<void> {
-    const ranges = numbers === undefined ? this.#unpublished : [...this.#unpublished, numbers];
-    const text = publication(ranges);
-    if (text === null) return;
-    try {
-      await client.query(text);
-      this.#unpublished = [];
-    } catch {
-      await client.query('ROLLBACK').catch(() => undefined);
-      // Bounded: the jobs (and the next open) publish everything committed whatever this list holds.
-      this.#unpublished = ranges.slice(-10_000);
-    }
-  }
-
   async addTill(input: { storeId: string; tillId: string; codeHash: string; codeExpiresAt: number }) {
-    await this.#run('adding a till', () =>
+    await this.#db.run('adding a till', () =>
       this.pool.query(pgSql.addTill, [input.tillId, input.storeId, input.codeHash, input.codeExpiresAt]),
     );
   }
 
   async enrolTill(input: { tillId: string; codeHash: string; secretHash: string; now: number }) {
-    const result = await this.#run('enrolling a till', () =>
+    const result = await this.#db.run('enrolling a till', () =>
       this.pool.query(pgSql.enrolTill, [input.secretHash, input.tillId, input.codeHash, input.now]),
     );
     return tillRecord(result.rows[0]);
@@ -223,12 +161,12 @@ export class PostgresHubStore implements HubStore {
 
   async getTill(tillId: string): Promise<TillRecord | null> {
     return tillRecord(
-      (await this.#run('reading a till', () => this.pool.query(pgSql.getTill, [tillId]))).rows[0],
+      (await this.#db.run('reading a till', () => this.pool.query(pgSql.getTill, [tillId]))).rows[0],
     );
   }
 
   async applyBatch(input: { tillId: string; storeId: string; entries: OutboxEntry[]; now: number }) {
-    return this.#connected('applying a push', async (client): Promise<PushOutcome> => {
+    return this.#db.connected('applying a push', async (client): Promise<PushOutcome> => {
       const { outcome, commit } = await applyPush(client, input, this.#knownPairs, {
         lookupKey: this.#lookupKey,
         returnLotLifetimeMs: this.#returnLotLifetimeMs,
@@ -236,7 +174,7 @@ export class PostgresHubStore implements HubStore {
       if (commit === null) return outcome;
       await client.query('COMMIT');
       this.#knownPairs.remember(input.storeId, [...new Set(input.entries.map((e) => e.cardId))]);
-      await this.#publish(client, commit);
+      await this.#db.publish(client, commit);
       return outcome;
     });
   }
@@ -249,7 +187,7 @@ export class PostgresHubStore implements HubStore {
     now: number;
     version?: PullVersion;
   }) {
-    return this.#tx(
+    return this.#db.tx(
       'reading changes for a pull',
       async (client): Promise<{ value: ChangesPage }> => {
         const page = await readChangesPage(client, input, this.changeSetsScanMax);
@@ -270,19 +208,19 @@ export class PostgresHubStore implements HubStore {
   async noteCardsSeen(input: { storeId: string; cardIds: readonly string[]; now: number }): Promise<number> {
     const cardIds = distinctCardIds(input.cardIds);
     // Nothing new (the common repeat): answered without taking the change counter.
-    const known = await this.#run('reading cards seen at a store', () =>
+    const known = await this.#db.run('reading cards seen at a store', () =>
       this.pool.query(pgSql.knownPairs, [input.storeId, cardIds]),
     );
     const have = new Set((known.rows as { card_id: string }[]).map((r) => r.card_id));
     const missing = cardIds.filter((c) => !have.has(c));
     if (missing.length === 0) return 0;
-    return this.#tx('recording cards seen at a store', (client) =>
+    return this.#db.tx('recording cards seen at a store', (client) =>
       addCardsSeen(client, { storeId: input.storeId, cardIds: missing }),
     );
   }
 
   async setCardBlocked(cardId: string, blocked: boolean, now: number): Promise<void> {
-    await this.#tx('blocking a card', async (client) => {
+    await this.#db.tx('blocking a card', async (client) => {
       const seq = await takeNumbers(client, 1);
       await prepared(client, pgSql.setBlocked, [cardId, blocked, seq, now]);
       await prepared(client, pgSql.logChangeSet, [seq, [cardId]]);
@@ -291,7 +229,7 @@ export class PostgresHubStore implements HubStore {
   }
 
   async publishRuleSet(ruleSet: SignedRuleSet): Promise<void> {
-    await this.#tx('publishing a rule set', async (client) => {
+    await this.#db.tx('publishing a rule set', async (client) => {
       const seq = await takeNumbers(client, 1);
       const held = (await prepared(client, pgSql.ruleSetHeld, [ruleSet.version, ruleSet.effectiveFrom]))
         .rows[0];
@@ -312,7 +250,7 @@ export class PostgresHubStore implements HubStore {
   }
 
   async setStoreLimits(storeId: string, limits: StoreLimits): Promise<void> {
-    await this.#run('setting a store’s limits', () =>
+    await this.#db.run('setting a store’s limits', () =>
       this.pool.query(pgSql.setStoreLimits, [
         storeId,
         limits.maxSyncAgeMs,
@@ -323,7 +261,7 @@ export class PostgresHubStore implements HubStore {
   }
 
   async setCardCap(cardId: string, cap: number | null): Promise<void> {
-    await this.#tx('setting a card’s offline cap', async (client) => {
+    await this.#db.tx('setting a card’s offline cap', async (client) => {
       // Serialised on the counter (taken first, as every writer does): the count cannot race.
       await prepared(client, pgSql.lockCounter);
       if (cap === null) {
@@ -338,13 +276,13 @@ export class PostgresHubStore implements HubStore {
   }
 
   async runExpiry(now: number, lotsMax: number): Promise<number> {
-    return this.#tx('running the expiry job', (client) =>
+    return this.#db.tx('running the expiry job', (client) =>
       expireLots(client, { now, lotsMax, changeSetsScanMax: this.changeSetsScanMax }),
     );
   }
 
   async announceVesting(now: number, lotsMax: number): Promise<number> {
-    return this.#tx(
+    return this.#db.tx(
       'announcing vested points',
       (client): Promise<JobResult<number>> =>
         announceVested(client, { now, lotsMax, changeSetsScanMax: this.changeSetsScanMax }),
@@ -352,7 +290,7 @@ export class PostgresHubStore implements HubStore {
   }
 
   async flaggedCards(limit: number, now: number): Promise<CardState[]> {
-    return this.#tx(
+    return this.#db.tx(
       'listing flagged cards',
       async (client) => {
         const rows = (await client.query(pgSql.flagged, [now, limit])).rows as CardFigures[];
@@ -375,7 +313,7 @@ export class PostgresHubStore implements HubStore {
   }
 
   async clearCardFlag(cardId: string): Promise<boolean> {
-    return this.#tx('clearing a review flag', async (client) => {
+    return this.#db.tx('clearing a review flag', async (client) => {
       await prepared(client, pgSql.lockCounter);
       await client.query(pgChainSql.clearFlags, [cardId]);
       return { value: (await client.query(pgSql.clearFlag, [cardId])).rowCount === 1 };
@@ -383,7 +321,7 @@ export class PostgresHubStore implements HubStore {
   }
 
   async getCard(cardId: string, now: number): Promise<CardState | null> {
-    return this.#tx(
+    return this.#db.tx(
       'reading a card',
       async (client) => {
         const row = (await client.query(pgSql.card, [now, cardId])).rows[0] as CardFigures | undefined;
@@ -396,7 +334,7 @@ export class PostgresHubStore implements HubStore {
   }
 
   async lookupSale(lookup: SaleLookup): Promise<SaleLookupResult> {
-    return this.#tx(
+    return this.#db.tx(
       'looking a sale up',
       async (client) => ({ value: await lookupSalePg(client, lookup) }),
       'REPEATABLE READ READ ONLY',
@@ -409,27 +347,33 @@ export class PostgresHubStore implements HubStore {
     profiles: readonly SyncProfile[];
     now: number;
   }) {
-    return this.#tx('keeping enrolment profiles', async (client) => {
+    return this.#cardWrite('keeping enrolment profiles', async (client) => ({
+      value: [...new Set(input.profiles.map((p) => p.profileRef))],
+      changed: await saveProfilesPg(client, { ...input, lookupKey: this.#lookupKey }),
+    }));
+  }
+
+  /**
+   * A head-office write on cards: the change counter first (as every writer), then `fn`; the
+   * cards it changed that head office holds get new feed numbers (published after COMMIT).
+   */
+  #cardWrite<T>(
+    doing: string,
+    fn: (client: pg.PoolClient) => Promise<{ value: T; changed: readonly string[] }>,
+  ): Promise<T> {
+    return this.#db.tx(doing, async (client) => {
       const head = Number((await prepared(client, pgSql.lockCounter)).rows[0]?.value);
-      const changed = await saveProfilesPg(client, { ...input, lookupKey: this.#lookupKey });
-      return {
-        value: [...new Set(input.profiles.map((p) => p.profileRef))],
-        numbers: { first: head + 1, last: await this.#renumberHeld(client, changed, head) },
-      };
+      const { value, changed } = await fn(client);
+      if (changed.length === 0) return { value, numbers: { first: head + 1, last: head } };
+      const held = (
+        (await client.query(pgChainSql.heldCards, [[...new Set(changed)]])).rows as { card_id: string }[]
+      ).map((r) => r.card_id);
+      return { value, numbers: { first: head + 1, last: await renumber(client, held, head) } };
     });
   }
 
-  /** New feed numbers for the cards head office holds among these; answers the last number (or `head`). */
-  async #renumberHeld(client: pg.PoolClient, cardIds: readonly string[], head: number): Promise<number> {
-    if (cardIds.length === 0) return head;
-    const held = (
-      (await client.query(pgChainSql.heldCards, [[...new Set(cardIds)]])).rows as { card_id: string }[]
-    ).map((r) => r.card_id);
-    return renumber(client, held, head);
-  }
-
   async getCardState(cardId: string, now: number): Promise<CardStateSnapshot | null> {
-    return this.#tx(
+    return this.#db.tx(
       'reading a card’s state',
       async (client) => {
         const states = await cardStates(client, [cardId], now, await policyAt(client, this.#policies, now));
@@ -441,56 +385,40 @@ export class PostgresHubStore implements HubStore {
 
   async setCardProfile(cardId: string, patch: CardProfilePatch, now: number): Promise<CardProfileView> {
     const checked = cardProfilePatchSchema.parse(patch);
-    return this.#tx('setting a card’s profile', async (client) => {
-      const head = Number((await prepared(client, pgSql.lockCounter)).rows[0]?.value);
-      const view = await setProfilePg(client, { cardId, patch: checked, now, lookupKey: this.#lookupKey });
-      return {
-        value: view,
-        numbers: { first: head + 1, last: await this.#renumberHeld(client, [cardId], head) },
-      };
-    });
+    return this.#cardWrite('setting a card’s profile', async (client) => ({
+      value: await setProfilePg(client, { cardId, patch: checked, now, lookupKey: this.#lookupKey }),
+      changed: [cardId],
+    }));
   }
 
   async assignSegments(input: { rows: readonly SegmentRow[]; mode: 'add' | 'remove'; now: number }) {
     assert(input.rows.length <= segmentRowsMax, 'at most segmentRowsMax rows a call', {
       rows: input.rows.length,
     });
-    return this.#tx('assigning segments', async (client) => {
-      const head = Number((await prepared(client, pgSql.lockCounter)).rows[0]?.value);
+    return this.#cardWrite('assigning segments', async (client) => {
       const { changed, rejected } = await assignSegmentsPg(client, input);
-      return {
-        value: { changedCards: changed.length, rejected },
-        numbers: { first: head + 1, last: await this.#renumberHeld(client, changed.sort(), head) },
-      };
+      return { value: { changedCards: changed.length, rejected }, changed };
     });
   }
 
   async eraseCard(cardId: string, now: number): Promise<ErasureOutcome> {
-    return this.#tx('erasing a card’s personal data', async (client) => {
-      const head = Number((await prepared(client, pgSql.lockCounter)).rows[0]?.value);
-      const outcome = await erasePg(client, cardId, now);
-      return {
-        value: outcome,
-        numbers: { first: head + 1, last: await this.#renumberHeld(client, [cardId], head) },
-      };
-    });
+    return this.#cardWrite('erasing a card’s personal data', async (client) => ({
+      value: await erasePg(client, cardId, now),
+      changed: [cardId],
+    }));
   }
 
   async announceTierWindow(now: number, cardsMax: number): Promise<{ cards: number; done: boolean }> {
-    return this.#tx('announcing tier windows', async (client) => {
-      const head = Number((await prepared(client, pgSql.lockCounter)).rows[0]?.value);
+    return this.#cardWrite('announcing tier windows', async (client) => {
       const policy = await policyAt(client, this.#policies, now);
       const page = await tierSlidePagePg(client, { now, cardsMax, policy });
-      return {
-        value: { cards: page.cards.length, done: page.done },
-        numbers: { first: head + 1, last: await renumber(client, page.cards, head) },
-      };
+      return { value: { cards: page.cards.length, done: page.done }, changed: page.cards };
     });
   }
 
   async enrolConflicts(limit: number): Promise<EnrolConflict[]> {
     const rows = (
-      await this.#run('listing enrolment conflicts', () =>
+      await this.#db.run('listing enrolment conflicts', () =>
         this.pool.query(pgChainSql.enrolConflicts, [limit]),
       )
     ).rows as EnrolConflict[];
@@ -499,7 +427,9 @@ export class PostgresHubStore implements HubStore {
 
   async cardSales(cardId: string, limit: number): Promise<SaleSummary[]> {
     const rows = (
-      await this.#run('reading a card’s sales', () => this.pool.query(pgChainSql.cardSales, [cardId, limit]))
+      await this.#db.run('reading a card’s sales', () =>
+        this.pool.query(pgChainSql.cardSales, [cardId, limit]),
+      )
     ).rows as SaleSummary[];
     return rows;
   }
@@ -509,7 +439,9 @@ export class PostgresHubStore implements HubStore {
   }
 
   async journalKeys(limit: number): Promise<JournalKey[]> {
-    const result = await this.#run('reading the journal', () => this.pool.query(pgSql.journalKeys, [limit]));
+    const result = await this.#db.run('reading the journal', () =>
+      this.pool.query(pgSql.journalKeys, [limit]),
+    );
     return (result.rows as { till_id: string; epoch: string; seq: number; hash: string }[]).map((r) => ({
       tillId: r.till_id,
       epoch: r.epoch,
@@ -519,14 +451,12 @@ export class PostgresHubStore implements HubStore {
   }
 
   async unbalancedCards(limit: number): Promise<string[]> {
-    const result = await this.#run('checking balances', () => this.pool.query(pgSql.unbalanced, [limit]));
+    const result = await this.#db.run('checking balances', () => this.pool.query(pgSql.unbalanced, [limit]));
     return (result.rows as { card_id: string }[]).map((r) => r.card_id);
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.pool.end();
+    await this.#db.close();
   }
 }
 

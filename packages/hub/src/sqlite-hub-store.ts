@@ -2,22 +2,14 @@ import { assert } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import type { CardStateSnapshot, SignedRuleSet, SyncProfile } from '@tillpoint/protocol';
 import Database from 'better-sqlite3';
-import {
-  appliedOutcome,
-  type BatchRows,
-  batchRows,
-  decideBatch,
-  emptyCursor,
-  epochConflict,
-} from './batch-plan';
+import { appliedOutcome, batchRows, decideBatch, emptyCursor, epochConflict } from './batch-plan';
 import { type CardProfilePatch, cardProfilePatchSchema } from './chain/card-profile-rules';
-import { type ChainFacts, chainFacts } from './chain/chain-facts';
-import type { CardFlag } from './chain/chain-plan';
+import { chainFacts } from './chain/chain-facts';
 import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
 import type { SegmentRow } from './chain/segment-csv';
 import { TierPolicies } from './chain/tier-policies';
 import type { TierPolicy } from './chain/tier-window';
-import { distinctCardIds, expiryEntry, overdraftEntry } from './hub-rules';
+import { distinctCardIds, expiryEntry } from './hub-rules';
 import {
   type CardProfileView,
   type CardState,
@@ -36,7 +28,6 @@ import {
   type TillRecord,
 } from './hub-store';
 import { translateSqliteError } from './hub-store-error';
-import { type HubLot, settleLots } from './lot-settlement';
 import { MultiRowInsert } from './multi-row-insert';
 import {
   type BlockRow,
@@ -48,8 +39,8 @@ import {
   type RuleSetRow,
   withCardStates,
 } from './pull-plan';
+import { HeldTransaction, SqliteBatchWriter } from './sqlite-batch-writer';
 import { SqliteChain } from './sqlite-chain';
-import { ingestChainFacts } from './sqlite-chain-ingest';
 import { type ChainStatements, prepareChainStatements } from './sqlite-chain-statements';
 import { migrateHubDatabase } from './sqlite-schema';
 import { type HubStatements, prepareHubStatements } from './sqlite-statements';
@@ -63,9 +54,6 @@ export interface SqliteHubStoreOptions {
   /** Life of a lot head office makes for points a return gives back; default 30 days. */
   returnLotLifetimeMs?: number;
 }
-
-/** Thrown inside a push's transaction (rolling it back) when its postings are already held. */
-class HeldTransaction extends Error {}
 
 type FigureRow = Omit<CardFigures, 'blocked' | 'flagged'> & { blocked: number; flagged: number };
 const figures = (row: FigureRow): CardFigures => ({
@@ -87,7 +75,7 @@ export class SqliteHubStore implements HubStore {
   readonly #insert: MultiRowInsert;
   readonly #chainSql: ChainStatements;
   readonly #chain: SqliteChain;
-  readonly #returnLotLifetimeMs: number;
+  readonly #writer: SqliteBatchWriter;
   readonly #where: string;
 
   constructor(path: string, options: SqliteHubStoreOptions = {}) {
@@ -105,7 +93,10 @@ export class SqliteHubStore implements HubStore {
       this.#chain = this.#db
         .transaction(() => new SqliteChain(this.#chainSql, new TierPolicies(options.tierPolicy)))
         .immediate();
-      this.#returnLotLifetimeMs = options.returnLotLifetimeMs ?? defaultReturnLotLifetimeMs;
+      this.#writer = new SqliteBatchWriter(this.#sql, this.#chainSql, this.#insert, {
+        lookupKey: this.#chain.lookupKey,
+        returnLotLifetimeMs: options.returnLotLifetimeMs ?? defaultReturnLotLifetimeMs,
+      });
     } catch (error) {
       throw translateSqliteError(error, this.#where, 'opening it');
     }
@@ -161,7 +152,7 @@ export class SqliteHubStore implements HubStore {
         (seq) => this.#sql.heldHash.get(input.tillId, first.epoch, seq) as string | undefined,
       );
       if (decision.kind !== 'apply') return decision;
-      const overdraftBooked = this.#writeRows(
+      const overdraftBooked = this.#writer.writeRows(
         batchRows(decision.entries, input.now),
         chainFacts(decision.entries),
         input.storeId,
@@ -199,108 +190,6 @@ export class SqliteHubStore implements HubStore {
         return epochConflict(entry, { tillId: held.till_id, epoch: held.epoch, seq: held.seq });
     }
     assert(false, 'a push whose postings were held names a held transaction');
-  }
-
-  /**
-   * Journal, postings, lots, card projection, the store's card list and blocks of accepted
-   * entries; each card gets a feed number of its own. Then the chain facts (sales, grants,
-   * enrolments, returns: `planChain`) and head office's own entries they call for. Lots left below
-   * zero are settled against the card's real lots; a shortfall is booked to the offline
-   * overdraft. Answers the points booked.
-   */
-  #writeRows(rows: BatchRows, facts: ChainFacts, storeId: string, now: number): number {
-    const cards = [...rows.cardDeltas.keys()].sort();
-    const numbers = feedNumbers(cards, this.#sql.takeNumbers.get(cards.length) as number);
-    this.#insert.journal(rows.journal);
-    if (this.#insert.postings(rows.postings) !== rows.postings.length) throw new HeldTransaction();
-    const counters = new Map(facts.counters.map((c) => [c.cardId, c]));
-    const short = this.#applyBalances(rows, storeId, numbers, counters);
-    for (const [cardId, blocked] of rows.blocks) this.#sql.blockCard.run(blocked ? 1 : 0, now, cardId);
-    const plan = ingestChainFacts(this.#chainSql, this.#insert, facts, {
-      now,
-      lookupKey: this.#chain.lookupKey,
-      returnLotLifetimeMs: this.#returnLotLifetimeMs,
-    });
-    if (plan.hubEntries.length > 0) {
-      const entries = plan.hubEntries.map((build) => build(this.#nextHubSeq()));
-      const hubRows = batchRows(entries, now);
-      for (const cardId of this.#applyBalances(hubRows, hubTillId, numbers)) short.add(cardId);
-      this.#insert.journal(hubRows.journal);
-      this.#insert.postings(hubRows.postings);
-    }
-    for (const flag of plan.flags) this.#flag(flag, now);
-    let booked = 0;
-    for (const cardId of [...short].sort())
-      booked += this.#settle(cardId, numbers.get(cardId) as number, now);
-    return booked;
-  }
-
-  #flag(flag: CardFlag, now: number): void {
-    this.#chainSql.addFlag.run(flag.cardId, flag.flagId, flag.reason, flag.detail, now);
-    this.#chainSql.flagCard.run(flag.cardId);
-  }
-
-  /** Lots, cards and the store's card list; answers the cards with a lot now below zero. */
-  #applyBalances(
-    rows: Omit<BatchRows, 'journal'>,
-    storeId: string,
-    numbers: Map<string, number>,
-    counters: ReadonlyMap<string, { spendMinor: number; purchases: number }> = new Map(),
-  ): Set<string> {
-    this.#insert.newLots(rows.newLots);
-    const short = new Set<string>();
-    for (const [lotId, { cardId, delta }] of rows.lotDeltas) {
-      // A lot the hub has never seen (spent from a snapshot) starts as an always-vested lot.
-      const left =
-        delta >= 0
-          ? this.#sql.lotAdd.run(delta, cardId, lotId).changes === 1
-            ? delta
-            : undefined
-          : (this.#sql.lotTake.get(delta, cardId, lotId) as number | undefined);
-      if (left === undefined) this.#sql.unknownLot.run(cardId, lotId, delta);
-      if ((left ?? delta) < 0) short.add(cardId);
-    }
-    this.#insert.cards(
-      [...rows.cardDeltas].map(([cardId, delta]) => ({
-        cardId,
-        delta,
-        seq: numbers.get(cardId) as number,
-        spendMinor: counters.get(cardId)?.spendMinor ?? 0,
-        purchases: counters.get(cardId)?.purchases ?? 0,
-      })),
-    );
-    this.#insert.cardStores(storeId, [...rows.cardDeltas.keys()]);
-    return short;
-  }
-
-  /** Takes what the card's lots below zero owe from its real lots; books the rest as overdraft. */
-  #settle(cardId: string, seq: number, now: number): number {
-    const settled = settleLots(this.#sql.cardLots.all(cardId) as HubLot[], now);
-    for (const [lotId, remaining] of settled.remaining)
-      this.#sql.setLotRemaining.run(remaining, cardId, lotId);
-    if (settled.shortfall === 0) return 0;
-    const entry = overdraftEntry({ cardId, shortfall: settled.shortfall, hubSeq: this.#nextHubSeq(), now });
-    const rows = batchRows([entry], now);
-    this.#applyBalances(rows, hubTillId, new Map([[cardId, seq]]));
-    this.#insert.journal(rows.journal);
-    this.#insert.postings(rows.postings);
-    // The overdraft lot covers what was owed at once: the card is back at zero, not above it.
-    this.#sql.setLotRemaining.run(0, cardId, entry.newLots[0]?.lotId);
-    this.#sql.bookOverdraft.run(settled.shortfall, cardId);
-    this.#flag(
-      {
-        cardId,
-        flagId: entry.txnId,
-        reason: 'offline_overdraft',
-        detail: JSON.stringify({ shortfall: settled.shortfall }),
-      },
-      now,
-    );
-    return settled.shortfall;
-  }
-
-  #nextHubSeq(): number {
-    return this.#sql.nextHubSeq.get() as number;
   }
 
   async changesSince(input: {
@@ -350,16 +239,9 @@ export class SqliteHubStore implements HubStore {
       const added = cardIds.filter((cardId) => this.#sql.addPair.run(cardId, input.storeId).changes === 1);
       // New feed numbers past every till's cursor: the store's next pulls bring these cards.
       const known = added.filter((cardId) => this.#sql.cardExists.get(cardId) !== undefined);
-      this.#renumber(known);
+      this.#writer.renumber(known);
       return added.length;
     });
-  }
-
-  /** Gives each card a new feed number (its figure changed for some till). */
-  #renumber(cardIds: readonly string[]): void {
-    if (cardIds.length === 0) return;
-    const numbers = feedNumbers(cardIds, this.#sql.takeNumbers.get(cardIds.length) as number);
-    for (const [cardId, seq] of numbers) this.#sql.renumberCard.run(seq, cardId);
   }
 
   async setCardBlocked(cardId: string, blocked: boolean, now: number): Promise<void> {
@@ -412,11 +294,11 @@ export class SqliteHubStore implements HubStore {
       }[];
       if (lots.length === 0) return 0;
       const entries = lots.map((lot) =>
-        expiryEntry(lot.card_id, lot.lot_id, lot.remaining, this.#nextHubSeq(), now),
+        expiryEntry(lot.card_id, lot.lot_id, lot.remaining, this.#writer.nextHubSeq(), now),
       );
       const rows = batchRows(entries, now);
       const cards = [...rows.cardDeltas.keys()].sort();
-      const short = this.#applyBalances(
+      const short = this.#writer.applyBalances(
         rows,
         hubTillId,
         feedNumbers(cards, this.#sql.takeNumbers.get(cards.length) as number),
@@ -436,7 +318,7 @@ export class SqliteHubStore implements HubStore {
         lots.length === lotsMax ? (lots[lots.length - 1] as { vests_at: number }).vests_at : now;
       this.#sql.setVestedThrough.run(through);
       const cards = [...new Set(lots.map((l) => l.card_id))].sort();
-      this.#renumber(cards);
+      this.#writer.renumber(cards);
       return cards.length;
     });
   }
@@ -475,7 +357,9 @@ export class SqliteHubStore implements HubStore {
   }) {
     return this.#write('keeping enrolment profiles', () => {
       const changed = this.#chain.saveProfiles(input.profiles, input.tillId, input.now);
-      this.#renumber([...changed].filter((cardId) => this.#sql.cardExists.get(cardId) !== undefined).sort());
+      this.#writer.renumber(
+        [...changed].filter((cardId) => this.#sql.cardExists.get(cardId) !== undefined).sort(),
+      );
       return [...new Set(input.profiles.map((p) => p.profileRef))];
     });
   }
@@ -490,7 +374,7 @@ export class SqliteHubStore implements HubStore {
     const checked = cardProfilePatchSchema.parse(patch);
     return this.#write('setting a card’s profile', () => {
       const view = this.#chain.setProfile(cardId, checked, now);
-      if (this.#sql.cardExists.get(cardId) !== undefined) this.#renumber([cardId]);
+      if (this.#sql.cardExists.get(cardId) !== undefined) this.#writer.renumber([cardId]);
       return view;
     });
   }
@@ -501,7 +385,9 @@ export class SqliteHubStore implements HubStore {
     });
     return this.#write('assigning segments', () => {
       const { changed, rejected } = this.#chain.assignSegments(input.rows, input.mode, input.now);
-      this.#renumber(changed.filter((cardId) => this.#sql.cardExists.get(cardId) !== undefined).sort());
+      this.#writer.renumber(
+        changed.filter((cardId) => this.#sql.cardExists.get(cardId) !== undefined).sort(),
+      );
       return { changedCards: changed.length, rejected };
     });
   }
@@ -509,7 +395,7 @@ export class SqliteHubStore implements HubStore {
   async eraseCard(cardId: string, now: number): Promise<ErasureOutcome> {
     return this.#write('erasing a card’s personal data', () => {
       const outcome = this.#chain.erase(cardId, now);
-      if (this.#sql.cardExists.get(cardId) !== undefined) this.#renumber([cardId]);
+      if (this.#sql.cardExists.get(cardId) !== undefined) this.#writer.renumber([cardId]);
       return outcome;
     });
   }
@@ -517,7 +403,7 @@ export class SqliteHubStore implements HubStore {
   async announceTierWindow(now: number, cardsMax: number): Promise<{ cards: number; done: boolean }> {
     return this.#write('announcing tier windows', () => {
       const page = this.#chain.tierSlidePage(now, cardsMax);
-      this.#renumber(page.cards);
+      this.#writer.renumber(page.cards);
       return { cards: page.cards.length, done: page.done };
     });
   }

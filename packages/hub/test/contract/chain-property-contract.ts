@@ -2,7 +2,6 @@ import type { OutboxEntry } from '@tillpoint/ledger';
 import { type CardStateSnapshot, syncChangesResponseSchema } from '@tillpoint/protocol';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import type { HubStore } from '../../src/hub-store';
 import { SyntheticTill } from '../synthetic-till';
 import type { ContractContext } from './contract-context';
 
