@@ -63,6 +63,16 @@ export interface ChangesPage {
 /** 1: balances as before; 2: each balance carries the card's state (`card`), and the phone lookup key. */
 export type PullVersion = 1 | 2;
 
+export interface ChangesInput {
+  tillId: string;
+  storeId: string;
+  cursor: number;
+  limit: number;
+  now: number;
+  /** Default 1. */
+  version?: PullVersion;
+}
+
 export interface CardState {
   cardId: string;
   /** Member points (available + pending) as projected. */
@@ -147,15 +157,7 @@ export interface HubStore {
     entries: OutboxEntry[];
     now: number;
   }): Promise<PushOutcome>;
-  changesSince(input: {
-    tillId: string;
-    storeId: string;
-    cursor: number;
-    limit: number;
-    now: number;
-    /** Default 1. */
-    version?: PullVersion;
-  }): Promise<ChangesPage>;
+  changesSince(input: ChangesInput): Promise<ChangesPage>;
   /**
    * Cards scanned at a store that its tills hold no snapshot of (`POST /v1/sync/cards-seen`):
    * in one transaction, the missing `(card, store)` pairs are recorded, and every card among

@@ -11,13 +11,13 @@ import { distinctCardIds } from './hub-rules';
 import {
   type CardProfileView,
   type CardState,
+  type ChangesInput,
   type ChangesPage,
   defaultReturnLotLifetimeMs,
   type EnrolConflict,
   type ErasureOutcome,
   type HubStore,
   type JournalKey,
-  type PullVersion,
   type PushOutcome,
   type SaleSummary,
   type StoreLimits,
@@ -179,14 +179,7 @@ export class PostgresHubStore implements HubStore {
     });
   }
 
-  async changesSince(input: {
-    tillId: string;
-    storeId: string;
-    cursor: number;
-    limit: number;
-    now: number;
-    version?: PullVersion;
-  }) {
+  async changesSince(input: ChangesInput) {
     return this.#db.tx(
       'reading changes for a pull',
       async (client): Promise<{ value: ChangesPage }> => {

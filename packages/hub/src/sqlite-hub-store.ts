@@ -13,6 +13,7 @@ import { distinctCardIds, expiryEntry } from './hub-rules';
 import {
   type CardProfileView,
   type CardState,
+  type ChangesInput,
   type ChangesPage,
   defaultReturnLotLifetimeMs,
   type EnrolConflict,
@@ -20,7 +21,6 @@ import {
   type HubStore,
   hubTillId,
   type JournalKey,
-  type PullVersion,
   type PushOutcome,
   type SaleSummary,
   type StoreLimits,
@@ -192,14 +192,7 @@ export class SqliteHubStore implements HubStore {
     assert(false, 'a push whose postings were held names a held transaction');
   }
 
-  async changesSince(input: {
-    tillId: string;
-    storeId: string;
-    cursor: number;
-    limit: number;
-    now: number;
-    version?: PullVersion;
-  }) {
+  async changesSince(input: ChangesInput) {
     const sql = this.#sql;
     const read = feedReads(input.limit);
     const pull = (): ChangesPage => {

@@ -107,21 +107,7 @@ export class SyntheticTill {
 
   spend(cardId: string, points: number, at = 2_000): OutboxEntry {
     const postings: OutboxBody['postings'] = [];
-    let left = points;
-    for (const lot of this.#lots.get(cardId) ?? []) {
-      const take = Math.min(left, lot.remaining);
-      if (take === 0) continue;
-      lot.remaining -= take;
-      left -= take;
-      postings.push({ leg: postings.length, account: 'member_available', amount: -take, lotId: lot.lotId });
-    }
-    if (left > 0)
-      postings.push({
-        leg: postings.length,
-        account: 'member_available',
-        amount: -left,
-        lotId: `snapshot:${cardId}`,
-      });
+    this.#spendPostings(postings, cardId, points);
     postings.push({ leg: postings.length, account: 'redeemed', amount: points, lotId: null });
     return this.#append({ kind: 'sale', cardId, occurredAt: at, postings, newLots: [] });
   }
@@ -319,11 +305,12 @@ export class SyntheticTill {
     });
   }
 
+  /** Points out of the till's own lots first (a negative amount puts them back), the rest from head office's figure. */
   #spendPostings(postings: OutboxBody['postings'], cardId: string, points: number): void {
     let left = points;
     for (const lot of this.#lots.get(cardId) ?? []) {
       const take = Math.min(left, lot.remaining);
-      if (take <= 0) continue;
+      if (take === 0) continue;
       lot.remaining -= take;
       left -= take;
       postings.push({ leg: postings.length, account: 'member_available', amount: -take, lotId: lot.lotId });
