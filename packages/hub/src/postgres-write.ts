@@ -29,8 +29,19 @@ export function prepared(
   return client.query({ name, text, values });
 }
 
-/** Thrown (and the transaction rolled back) when an entry's postings are already held. */
+/**
+ * Thrown (and the transaction rolled back) when an entry's postings, or its sale fact (a sale
+ * without points has no postings), are already held: the push answers `epoch_conflict`.
+ */
 export class HeldTransaction extends Error {}
+
+const isSaleKeyClash = (error: unknown) =>
+  typeof error === 'object' &&
+  error !== null &&
+  'code' in error &&
+  error.code === '23505' &&
+  'constraint' in error &&
+  /^sale_(fact|line)/.test(String(error.constraint));
 
 /** Moves the change counter by `count` (the writer holds it from here to COMMIT); answers the last number. */
 export async function takeNumbers(client: pg.PoolClient, count: number): Promise<number> {
@@ -158,7 +169,11 @@ export async function writeEntries(
   const statement = push ? pushWrite : hubWrite;
   const values = writeValues(statement, byName);
   if ((await postings).rowCount !== rows.postings.length) throw new HeldTransaction();
-  const result = await prepared(client, statement.text, values);
+  const result = await prepared(client, statement.text, values).catch((error: unknown) => {
+    throw isSaleKeyClash(error)
+      ? new HeldTransaction('a sale fact is already held', { cause: error })
+      : error;
+  });
   const row = result.rows[0] as {
     journal_rows: number;
     short_cards: string[];

@@ -10,8 +10,17 @@ import { ingestChainFacts } from './sqlite-chain-ingest';
 import type { ChainStatements } from './sqlite-chain-statements';
 import type { HubStatements } from './sqlite-statements';
 
-/** Thrown inside a push's transaction (rolling it back) when its postings are already held. */
+/**
+ * Thrown inside a push's transaction (rolling it back) when its postings, or its sale facts (a
+ * sale without points has no postings), are already held: the store answers `epoch_conflict`.
+ */
 export class HeldTransaction extends Error {}
+
+const isKeyClash = (error: unknown) =>
+  typeof error === 'object' &&
+  error !== null &&
+  'code' in error &&
+  error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 
 /**
  * The SQLite hub's writes of entries, inside the caller's transaction (better-sqlite3: no await):
@@ -41,11 +50,17 @@ export class SqliteBatchWriter {
     const counters = new Map(facts.counters.map((c) => [c.cardId, c]));
     const short = this.applyBalances(rows, storeId, numbers, counters);
     for (const [cardId, blocked] of rows.blocks) this.sql.blockCard.run(blocked ? 1 : 0, now, cardId);
-    const plan = ingestChainFacts(this.chainSql, this.insert, facts, {
-      now,
-      lookupKey: this.chain.lookupKey,
-      returnLotLifetimeMs: this.chain.returnLotLifetimeMs,
-    });
+    let plan: ReturnType<typeof ingestChainFacts>;
+    try {
+      plan = ingestChainFacts(this.chainSql, this.insert, facts, {
+        now,
+        lookupKey: this.chain.lookupKey,
+        returnLotLifetimeMs: this.chain.returnLotLifetimeMs,
+      });
+    } catch (error) {
+      if (isKeyClash(error)) throw new HeldTransaction('a sale fact is already held', { cause: error });
+      throw error;
+    }
     if (plan.hubEntries.length > 0) {
       const entries = plan.hubEntries.map((build) => build(this.nextHubSeq()));
       const hubRows = batchRows(entries, now);

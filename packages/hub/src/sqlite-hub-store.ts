@@ -172,14 +172,16 @@ export class SqliteHubStore implements HubStore {
         return this.#db.transaction(push).immediate();
       } catch (error) {
         // Rolled back: nothing of the batch was written.
-        if (error instanceof HeldTransaction) return this.#heldTransaction(input.entries);
-        throw error;
+        if (!(error instanceof HeldTransaction)) throw error;
+        const held = this.#heldTransaction(input.entries);
+        if (held !== null) return held;
+        throw error.cause ?? error;
       }
     });
   }
 
   /** The first entry of a batch whose transaction head office already holds (after the push rolled back). */
-  #heldTransaction(entries: readonly OutboxEntry[]): PushOutcome {
+  #heldTransaction(entries: readonly OutboxEntry[]): PushOutcome | null {
     for (const entry of entries) {
       const held = this.#sql.heldTxn.get(entry.cardId, entry.txnId) as
         | { till_id: string; epoch: string; seq: number }
@@ -189,7 +191,7 @@ export class SqliteHubStore implements HubStore {
       if (held && !same)
         return epochConflict(entry, { tillId: held.till_id, epoch: held.epoch, seq: held.seq });
     }
-    assert(false, 'a push whose postings were held names a held transaction');
+    return null;
   }
 
   async changesSince(input: ChangesInput) {

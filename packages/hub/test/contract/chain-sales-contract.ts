@@ -218,6 +218,24 @@ export function chainSalesContract({ fresh, now }: ContractContext): void {
     expect(await s.unbalancedCards(10)).toEqual([]);
   });
 
+  it('answers epoch_conflict for a sale without points sent again under a new epoch (its fact is held)', async () => {
+    const s = await fresh();
+    const till = new SyntheticTill('t1', 'e1');
+    till.sell('card-a', {
+      receiptId: 'R',
+      lines: [{ lineId: 'x', quantity: 1, unitPriceMinor: 100, earnedPoints: 0 }],
+    });
+    expect(till.entries[0]?.postings).toEqual([]);
+    await push(s, till, 's1', now, 1);
+    const copied = SyntheticTill.reEpoch(till.entries, 'e2');
+    expect(await s.applyBatch({ tillId: 't1', storeId: 's1', entries: copied, now })).toMatchObject({
+      kind: 'epoch_conflict',
+      seq: 1,
+      held: { tillId: 't1', epoch: 'e1', seq: 1 },
+    });
+    expect((await s.getCardState('card-a', now))?.counters.purchaseCount).toBe(1);
+  });
+
   it('sends version=2 pulls each card with its state, and version=1 pulls as before', async () => {
     const s = await fresh();
     const a = new SyntheticTill('t1');
