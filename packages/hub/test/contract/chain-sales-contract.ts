@@ -187,6 +187,28 @@ export function chainSalesContract({ fresh, now }: ContractContext): void {
     expect(await s.unbalancedCards(10)).toEqual([]);
   });
 
+  it('books what an offline return takes back that the card already spent to the overdraft, flagged', async () => {
+    const s = await fresh();
+    const a = new SyntheticTill('t1');
+    const sale = a.sell('card-a', {
+      receiptId: 'R-1',
+      lines: [{ lineId: 'tv', quantity: 1, unitPriceMinor: 50_000, earnedPoints: 500 }],
+    });
+    a.spend('card-a', 450); // spent at once, from the sale's own lot
+    await push(s, a, 's1', now, 1, 2);
+    const b = new SyntheticTill('t3');
+    b.returnLines(sale, [{ lineId: 'tv', quantity: 1 }], { settled: false, storeId: 's2' });
+    expect(await push(s, b, 's2', now, 1)).toMatchObject({ kind: 'applied', overdraftBooked: 450 });
+    const card = await s.getCard('card-a', now);
+    expect(card).toMatchObject({
+      available: 0,
+      overdraft: 450,
+      flagged: true,
+      flagReasons: ['offline_overdraft'],
+    });
+    expect(await s.unbalancedCards(10)).toEqual([]);
+  });
+
   it('keeps a return whose sale has not arrived, and books it when the sale does', async () => {
     const s = await fresh();
     const a = new SyntheticTill('t1');
