@@ -245,7 +245,7 @@ export const upgradeSteps: readonly UpgradeStep[] = [
        FROM journal WHERE kind = 'card_enrolled' ORDER BY card_id, occurred_at, till_id, epoch, seq
        ON CONFLICT DO NOTHING`,
       `INSERT INTO enrol_conflict (card_id, profile_ref, txn_id, till_id, phone, consent_at, at)
-       SELECT j.card_id, COALESCE(j.body::jsonb #>> '{detail,profileRef}', 'legacy:' || j.txn_id), j.txn_id, j.till_id,
+       SELECT j.card_id, COALESCE(j.body::jsonb #>> '{detail,profileRef}', 'entry:' || j.txn_id), j.txn_id, j.till_id,
          j.body::jsonb #>> '{detail,phone}',
          CASE WHEN jsonb_typeof(j.body::jsonb #> '{detail,consentAt}') = 'number'
            THEN (j.body::jsonb #>> '{detail,consentAt}')::bigint END, j.occurred_at

@@ -115,7 +115,7 @@ INSERT OR IGNORE INTO card_enrolment (card_id, txn_id, till_id, profile_ref, enr
     json_extract(body, '$.detail.consentAt')
   FROM journal WHERE kind = 'card_enrolled' ORDER BY card_id, occurred_at, till_id, epoch, seq;
 INSERT OR IGNORE INTO enrol_conflict (card_id, profile_ref, txn_id, till_id, phone, consent_at, at)
-  SELECT j.card_id, COALESCE(json_extract(j.body, '$.detail.profileRef'), 'legacy:' || j.txn_id), j.txn_id, j.till_id,
+  SELECT j.card_id, COALESCE(json_extract(j.body, '$.detail.profileRef'), 'entry:' || j.txn_id), j.txn_id, j.till_id,
     json_extract(j.body, '$.detail.phone'), json_extract(j.body, '$.detail.consentAt'), j.occurred_at
   FROM journal j JOIN card_enrolment e ON e.card_id = j.card_id
   WHERE j.kind = 'card_enrolled' AND j.txn_id <> e.txn_id;

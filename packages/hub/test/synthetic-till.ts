@@ -190,8 +190,9 @@ export class SyntheticTill {
   /**
    * A return of lines of a sale. Booked by the till that holds the sale (`settled`), it takes back
    * each line's earned points in proportion (half up) and gives back its spent points (down),
-   * cumulative over this till's returns of the sale; booked offline at a till that does not hold
-   * the sale, it carries no points (`pointsSettled: false`) for head office to settle.
+   * cumulative over this till's returns of the sale, and refunds the money those units took;
+   * booked offline at a till that does not hold the sale, it carries no points
+   * (`pointsSettled: false`) and, by lines, no money either, for head office to settle.
    */
   returnLines(
     sale: OutboxEntry,
@@ -201,20 +202,11 @@ export class SyntheticTill {
     const fact = sale.sale;
     if (fact === undefined) throw new Error('returnLines needs a sale with its fact');
     const at = options.at ?? 4_000;
-    const refund =
-      options.refundMinor ??
-      (lines ?? []).reduce((sum, r) => {
-        const line = fact.lines.find((l) => l.lineId === r.lineId);
-        return (
-          sum +
-          (line
-            ? Math.round(r.quantity * line.unitPriceMinor) -
-              Math.round((line.spentDiscountMinor * r.quantity) / line.quantity)
-            : 0)
-        );
-      }, 0);
     const postings: OutboxBody['postings'] = [];
     const newLots: OutboxBody['newLots'] = [];
+    // The money a till gives back for the returned units (as the ledger does); offline, by lines,
+    // the till cannot know it and sends 0 for head office to work out.
+    let money = 0;
     if (options.settled && lines !== null) {
       const before = this.#returned.get(sale.txnId) ?? new Map<string, number>();
       let earned = 0;
@@ -232,6 +224,9 @@ export class SyntheticTill {
         spent +=
           multiplyDivide(line.spentPoints, micro(now), q, 'down') -
           multiplyDivide(line.spentPoints, micro(had), q, 'down');
+        const lineMoney = line.amountMinor - line.spentDiscountMinor;
+        money +=
+          multiplyDivide(lineMoney, micro(now), q, 'down') - multiplyDivide(lineMoney, micro(had), q, 'down');
         before.set(r.lineId, now);
       }
       this.#returned.set(sale.txnId, before);
@@ -257,6 +252,7 @@ export class SyntheticTill {
         this.#lots.set(sale.cardId, lots);
       }
     }
+    const refund = options.refundMinor ?? money;
     const returned: ReturnFact = {
       origin: {
         receiptId: fact.receiptId,

@@ -21,7 +21,7 @@ describe('decideEnrolment', () => {
     });
     expect(decideEnrolment({ won: false, profile: undefined }, fact({ profileRef: null }))).toEqual({
       kind: 'conflict',
-      profileRef: 'legacy:tx-2',
+      profileRef: 'entry:tx-2',
     });
   });
 

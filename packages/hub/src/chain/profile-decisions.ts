@@ -35,7 +35,7 @@ export function decideEnrolment(
   held: { won: boolean; profile: HeldProfile | undefined },
   fact: EnrolFact,
 ): EnrolmentDecision {
-  if (!held.won) return { kind: 'conflict', profileRef: fact.profileRef ?? `legacy:${fact.txnId}` };
+  if (!held.won) return { kind: 'conflict', profileRef: fact.profileRef ?? `entry:${fact.txnId}` };
   const profile = held.profile;
   const displaced =
     profile !== undefined && profile.profileRef !== null && profile.profileRef !== fact.profileRef;

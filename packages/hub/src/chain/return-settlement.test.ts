@@ -70,6 +70,18 @@ describe('settleReturn', () => {
     expect(rest.exceeded).toBe(false);
   });
 
+  it('works out the money of an offline return by lines (the till sends 0) for the spend and the refunds', () => {
+    const one = settleReturn(sale, nothing, offline([{ lineId: 'b', quantity: 0.5 }], 0), 2_460);
+    expect([one.spendReversedNow, one.running.refundedMinor]).toEqual([245, 245]);
+    const settled = settleReturn(
+      sale,
+      nothing,
+      { ...offline([{ lineId: 'b', quantity: 0.5 }], 0), pointsSettled: true },
+      2_460,
+    );
+    expect(settled.spendReversedNow).toBe(0); // a till that settled it said what it gave back
+  });
+
   it('caps what passes the sale (a till’s fact is never refused) and says so', () => {
     const over = settleReturn(sale, nothing, offline([{ lineId: 'b', quantity: 3 }], 1_470), 2_460);
     expect([over.earnedNow, over.spentNow, over.exceeded]).toEqual([5, 10, true]);

@@ -17,6 +17,10 @@ import { allocateWithCaps, assert, multiplyDivide } from '@tillpoint/core';
  * - A money-only return maps to lines by the money each took: the amount spread by largest
  *   remainder over the lines (weighted by money, capped by what is left of each), each line then
  *   back in the units its money stands for (down); a refund of all the money left returns every line.
+ *   A return by lines refunds the money those units took (`M·u/U` down), within what is left.
+ * - Tier and lifetime spend lose the money the return gave back: a return booked offline by lines
+ *   carries `spendReversedMinor = 0` (the till cannot know the money), so head office takes off
+ *   the money its units took; never more than the sale still counts.
  *
  * A till refuses a return past the sale; head office never refuses a till's fact: what passes
  * the sale is capped (and the card flagged `return_exceeds_sale`).
@@ -92,9 +96,10 @@ export function settleReturn(
   const moneyLeft = Math.max(0, moneyTotal - before.refundedMinor);
   let exceeded = false;
   let after: number[];
+  let refund: number;
   if (input.lines === null) {
     if (input.refundMinor > moneyLeft) exceeded = true;
-    const refund = Math.min(input.refundMinor, moneyLeft);
+    refund = Math.min(input.refundMinor, moneyLeft);
     after = refund === moneyLeft ? sale.lines.map((l) => l.units) : unitsForMoney(sale, was, refund);
   } else {
     after = [...was];
@@ -110,6 +115,11 @@ export function settleReturn(
       if (units > left) exceeded = true;
       after[index] = (after[index] ?? 0) + Math.min(units, left);
     }
+    const lineMoney = sale.lines.reduce(
+      (sum, l, i) => sum + moneyBy(l, after[i] ?? 0) - moneyBy(l, was[i] ?? 0),
+      0,
+    );
+    refund = Math.min(lineMoney, moneyLeft);
   }
   const wasComplete = sale.lines.every((l, i) => was[i] === l.units);
   const complete = sale.lines.every((l, i) => after[i] === l.units);
@@ -125,14 +135,14 @@ export function settleReturn(
     ? 0
     : Math.max(0, Math.min(earned, earnedTotal - before.earnedReversed));
   const spentNow = input.pointsSettled ? 0 : Math.max(0, Math.min(spent, spentTotal - before.spentRestored));
-  const spendReversedNow = Math.min(
-    input.spendReversedMinor,
-    Math.max(0, saleSpendMinor - before.spendReversedMinor),
-  );
+  const reversed = input.pointsSettled
+    ? input.spendReversedMinor
+    : Math.max(input.spendReversedMinor, refund);
+  const spendReversedNow = Math.min(reversed, Math.max(0, saleSpendMinor - before.spendReversedMinor));
   return {
     running: {
       units: new Map(sale.lines.map((l, i) => [l.lineId, after[i] ?? 0])),
-      refundedMinor: before.refundedMinor + input.refundMinor,
+      refundedMinor: before.refundedMinor + refund,
       spendReversedMinor: before.spendReversedMinor + spendReversedNow,
       earnedReversed: before.earnedReversed + (input.pointsSettled ? input.posted.earnedReversed : earnedNow),
       spentRestored: before.spentRestored + (input.pointsSettled ? input.posted.spentRestored : spentNow),

@@ -77,12 +77,15 @@ function model(
   const grants = new Set<string>();
   const reversed = new Map<string, number>();
   const sales = new Map<string, number>();
+  const lineMoney = new Map<string, number>();
   for (const e of arrived) {
     if (e.cardId !== cardId) continue;
     if (e.sale) {
       purchases += 1;
       spend += e.sale.spendMinor;
       sales.set(e.sale.receiptId, e.sale.spendMinor);
+      for (const l of e.sale.lines)
+        lineMoney.set(`${e.sale.receiptId}\u0000${l.lineId}`, l.amountMinor - l.spentDiscountMinor);
       for (const b of e.sale.bonuses) if (b.grantOnceKey) grants.add(b.grantOnceKey);
     }
     if (e.kind === 'card_enrolled' && enrolledAt === null) enrolledAt = e.occurredAt;
@@ -93,7 +96,11 @@ function model(
     const receipt = e.returned.origin.receiptId;
     if (!sales.has(receipt)) continue;
     const left = (sales.get(receipt) ?? 0) - (reversed.get(receipt) ?? 0);
-    const taken = Math.min(left, e.returned.spendReversedMinor);
+    // Offline, by lines, the till sends no money: head office takes off what the units took.
+    const money = e.returned.pointsSettled
+      ? 0
+      : (lineMoney.get(`${receipt}\u0000${e.returned.lines?.[0]?.lineId}`) ?? 0);
+    const taken = Math.min(left, Math.max(e.returned.spendReversedMinor, money));
     reversed.set(receipt, (reversed.get(receipt) ?? 0) + taken);
     spend -= taken;
   }
@@ -238,11 +245,13 @@ export function chainPropertyContract({ fresh, now, propertyRuns }: ContractCont
           const own = side.till.slice(side.watermark + 1, side.till.entries.length);
           const touched = new Set([...side.cards.keys(), ...own.map((e) => e.cardId)]);
           // A return booked offline elsewhere waits at head office for this till's sale, which
-          // this till's view cannot know of: such cards are checked once everything has arrived.
+          // this till's view cannot know of; and the money of this till's own offline return by
+          // lines is head office's to work out: such cards are checked once everything has arrived.
           const ownReceipts = new Set(own.flatMap((e) => (e.sale ? [e.sale.receiptId] : [])));
           for (const e of arrived)
             if (e.tillId !== side.till.tillId && e.returned && ownReceipts.has(e.returned.origin.receiptId))
               touched.delete(e.cardId);
+          for (const e of own) if (e.returned && !e.returned.pointsSettled) touched.delete(e.cardId);
           await push(side);
           for (const cardId of touched) {
             const merged = mergedView(side.cards.get(cardId), own, cardId);
