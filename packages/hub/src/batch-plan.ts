@@ -1,5 +1,6 @@
 import { assert } from '@tillpoint/core';
 import { genesisHash, isMemberAccount, type OutboxEntry } from '@tillpoint/ledger';
+import { journalBody } from './chain/chain-facts';
 import { verifyChainFast } from './chain-check';
 import type { PushOutcome } from './hub-store';
 
@@ -145,7 +146,7 @@ export function batchRows(entries: readonly OutboxEntry[], appliedAt: number): B
   return { journal: journalRows(entries), ...balanceRows(entries, appliedAt) };
 }
 
-/** The journal rows of entries (each entry's JSON as its body). */
+/** The journal rows of entries (each entry's JSON as its body, without personal data: `journalBody`). */
 export function journalRows(entries: readonly OutboxEntry[]): JournalRow[] {
   return entries.map((entry) => ({
     cardId: entry.cardId,
@@ -156,7 +157,7 @@ export function journalRows(entries: readonly OutboxEntry[]): JournalRow[] {
     kind: entry.kind,
     occurredAt: entry.occurredAt,
     hash: entry.hash,
-    body: JSON.stringify(entry),
+    body: journalBody(entry),
   }));
 }
 

@@ -4,7 +4,8 @@ import { cardsSeenMax, hubEpoch, hubTillId } from './hub-store';
 
 const zeroHash = '0'.repeat(64);
 
-function hubEntry(body: Omit<OutboxEntry, 'prevHash' | 'hash' | 'tillId' | 'epoch'>): OutboxEntry {
+/** An entry of head office's own stream (hashed alone: it chains from nothing). */
+export function hubEntry(body: Omit<OutboxEntry, 'prevHash' | 'hash' | 'tillId' | 'epoch'>): OutboxEntry {
   const full = { ...body, tillId: hubTillId, epoch: hubEpoch };
   return { ...full, prevHash: zeroHash, hash: chainHash(zeroHash, canonicalJson(full)) };
 }

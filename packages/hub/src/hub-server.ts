@@ -6,11 +6,16 @@ import {
   type SyncCardsSeenResponse,
   type SyncError,
   type SyncErrorCode,
+  type SyncProfilesResponse,
   syncBatchBytesMax,
   syncCardsSeenRequestSchema,
   syncChangesQuerySchema,
   syncEnrolRequestSchema,
+  syncProfilesRequestSchema,
   syncPushRequestSchema,
+  syncReceiptIdSchema,
+  syncSaleEntryBytesMax,
+  syncSaleLookupQuerySchema,
 } from '@tillpoint/protocol';
 import Fastify, {
   type FastifyInstance,
@@ -67,6 +72,8 @@ const statusOf: Record<SyncErrorCode, number> = {
   enrol_code_invalid: 401,
   rate_limited: 429,
   unavailable: 503,
+  sale_unknown: 404,
+  sale_ambiguous: 409,
 };
 
 function fail(reply: FastifyReply, code: SyncErrorCode, message: string, extra: Partial<SyncError> = {}) {
@@ -82,7 +89,8 @@ declare module 'fastify' {
 
 /**
  * The hub's HTTP API (fastify): `POST /v1/enrol`, `POST /v1/sync/push`,
- * `GET /v1/sync/changes`, `POST /v1/sync/cards-seen`, `GET /v1/health`. Every sync request is authenticated by the till's
+ * `GET /v1/sync/changes`, `POST /v1/sync/cards-seen`, `POST /v1/sync/profiles`,
+ * `GET /v1/sync/sales/:receiptId`, `GET /v1/health`. Every sync request is authenticated by the till's
  * own secret and rate-limited per till before its body is read; a push is bound to the till
  * that sent it.
  */
@@ -188,6 +196,15 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
         return fail(reply, 'invalid_request', `entries[${i}]: ${z.prettifyError(entry.error)}`);
       if (!postingsSumToZero(entry.data.postings))
         return fail(reply, 'invalid_request', `entries[${i}]: postings must sum to zero`);
+      if (entry.data.sale !== undefined && entry.data.sale.lines.length > 64) {
+        const bytes = Buffer.byteLength(JSON.stringify(raw));
+        if (bytes > syncSaleEntryBytesMax)
+          return fail(
+            reply,
+            'invalid_request',
+            `entries[${i}]: a sale entry is at most ${syncSaleEntryBytesMax} bytes (this one is ${bytes})`,
+          );
+      }
       entries.push(entry.data);
     }
     const outcome = await store.applyBatch({
@@ -230,7 +247,53 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
       cursor: parsed.data.cursor,
       limit: parsed.data.limit,
       now: clock.nowMs(),
+      version: parsed.data.version === 2 ? 2 : 1,
     });
+  });
+
+  app.post('/v1/sync/profiles', { onRequest: authenticate }, async (request, reply) => {
+    const till = request.till as TillRecord;
+    const parsed = syncProfilesRequestSchema.safeParse(request.body);
+    if (!parsed.success) return fail(reply, 'invalid_request', z.prettifyError(parsed.error));
+    const acknowledged = await store.saveProfiles({
+      storeId: till.storeId,
+      tillId: till.tillId,
+      profiles: parsed.data.profiles,
+      now: clock.nowMs(),
+    });
+    const body: SyncProfilesResponse = { acknowledged };
+    return body;
+  });
+
+  app.get('/v1/sync/sales/:receiptId', { onRequest: authenticate }, async (request, reply) => {
+    const till = request.till as TillRecord;
+    const receiptId = syncReceiptIdSchema.safeParse((request.params as { receiptId?: unknown }).receiptId);
+    if (!receiptId.success)
+      return fail(reply, 'invalid_request', `receipt id: ${z.prettifyError(receiptId.error)}`);
+    const query = syncSaleLookupQuerySchema.safeParse(request.query);
+    if (!query.success) return fail(reply, 'invalid_request', z.prettifyError(query.error));
+    const { storeId, tillId, cardId } = query.data;
+    const narrowed = storeId !== undefined || tillId !== undefined || cardId !== undefined;
+    const result = await store.lookupSale({
+      receiptId: receiptId.data,
+      ...(narrowed ? {} : { storeId: till.storeId }),
+      ...(storeId !== undefined ? { storeId } : {}),
+      ...(tillId !== undefined ? { tillId } : {}),
+      ...(cardId !== undefined ? { cardId } : {}),
+    });
+    if (result.kind === 'unknown')
+      return fail(
+        reply,
+        'sale_unknown',
+        `head office holds no sale with receipt ${receiptId.data}${narrowed ? ' for what was named' : ` in store ${till.storeId}`}: it may not have arrived yet; name the store, till or card of the sale, or book the return offline`,
+      );
+    if (result.kind === 'ambiguous')
+      return fail(
+        reply,
+        'sale_ambiguous',
+        `${result.matches} sales have receipt ${receiptId.data}: name the till (tillId) or the card (cardId) of the sale`,
+      );
+    return result.sale;
   });
 
   app.post('/v1/sync/cards-seen', { onRequest: authenticate }, async (request, reply) => {

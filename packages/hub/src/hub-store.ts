@@ -2,10 +2,15 @@ import type { OutboxEntry } from '@tillpoint/ledger';
 import {
   type BalanceSnapshot,
   type BlocklistChange,
+  type CardStateSnapshot,
   type OfflineLimits,
   type SignedRuleSet,
+  type SyncProfile,
   syncCardsSeenMax,
 } from '@tillpoint/protocol';
+import type { CardProfilePatch } from './chain/card-profile-rules';
+import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
+import type { RejectedLine, SegmentRow } from './chain/segment-csv';
 
 /**
  * Head office's store: one async interface, two implementations (`SqliteHubStore`, the
@@ -51,6 +56,21 @@ export interface ChangesPage {
   blocklist: BlocklistChange[];
   ruleSets: SignedRuleSet[];
   limits: OfflineLimits;
+  /** On `version=2` pulls: the chain's phone lookup key (each balance then carries `card`). */
+  phoneLookupKey?: string;
+}
+
+/** 1: balances as before; 2: each balance carries the card's state (`card`), and the phone lookup key. */
+export type PullVersion = 1 | 2;
+
+export interface ChangesInput {
+  tillId: string;
+  storeId: string;
+  cursor: number;
+  limit: number;
+  now: number;
+  /** Default 1. */
+  version?: PullVersion;
 }
 
 export interface CardState {
@@ -63,6 +83,52 @@ export interface CardState {
   overdraft: number;
   blocked: boolean;
   flagged: boolean;
+  /** Why the card is flagged (`offline_overdraft`, `duplicate_grant`, `return_exceeds_sale`, ...), one each. */
+  flagReasons: string[];
+}
+
+/** A card's profile as head office shows it to its own people (the CLI): personal data included. */
+export interface CardProfileView {
+  cardId: string;
+  hasPhone: boolean;
+  name: string | null;
+  birthDate: string | null;
+  groups: string[];
+  referredBy: string | null;
+  completeness: number;
+}
+
+/** What `eraseCard` removed: profile records, phones kept with enrolment conflicts, journal bodies blanked. */
+export interface ErasureOutcome {
+  erased: boolean;
+  profileRecords: number;
+  conflictPhones: number;
+  journalBodies: number;
+}
+
+/** A second enrolment of an enrolled card (two tills offline), kept for review. */
+export interface EnrolConflict {
+  cardId: string;
+  profileRef: string;
+  txnId: string | null;
+  tillId: string | null;
+  at: number;
+  /** The second enrolment's phone is held (erasable with the card). */
+  hasPhone: boolean;
+}
+
+/** One sale fact as head office holds it, with what was returned of it. */
+export interface SaleSummary {
+  txnId: string;
+  tillId: string;
+  receiptId: string;
+  storeId: string;
+  occurredAt: number;
+  spendMinor: number;
+  lineCount: number;
+  refundedMinor: number;
+  earnedReversed: number;
+  spentRestored: number;
 }
 
 export interface JournalKey {
@@ -91,13 +157,7 @@ export interface HubStore {
     entries: OutboxEntry[];
     now: number;
   }): Promise<PushOutcome>;
-  changesSince(input: {
-    tillId: string;
-    storeId: string;
-    cursor: number;
-    limit: number;
-    now: number;
-  }): Promise<ChangesPage>;
+  changesSince(input: ChangesInput): Promise<ChangesPage>;
   /**
    * Cards scanned at a store that its tills hold no snapshot of (`POST /v1/sync/cards-seen`):
    * in one transaction, the missing `(card, store)` pairs are recorded, and every card among
@@ -132,6 +192,49 @@ export interface HubStore {
    * journal). True when the card was flagged.
    */
   clearCardFlag(cardId: string): Promise<boolean>;
+  /**
+   * A sale for a return at another till (`GET /v1/sync/sales/:receiptId`): the receipt and at
+   * least one of store, till, card (docs/chain-sync.md).
+   */
+  lookupSale(lookup: SaleLookup): Promise<SaleLookupResult>;
+  /**
+   * Personal data of enrolments (`POST /v1/sync/profiles`): each kept as its card's profile or as
+   * an enrolment conflict (dropped if the card was erased since); answers the refs head office
+   * now holds (all of them: the till deletes its copies).
+   */
+  saveProfiles(input: {
+    storeId: string;
+    tillId: string;
+    profiles: readonly SyncProfile[];
+    now: number;
+  }): Promise<string[]>;
+  /** The card's state as a `version=2` pull sends it (null: head office does not hold the card). */
+  getCardState(cardId: string, now: number): Promise<CardStateSnapshot | null>;
+  /** Head office sets or changes a card's profile (fields left out stay; null clears); validated before. */
+  setCardProfile(cardId: string, patch: CardProfilePatch, now: number): Promise<CardProfileView>;
+  /** One batch of a segment file (`assignSegmentsFromCsv`): at most `segmentRowsMax` rows. */
+  assignSegments(input: {
+    rows: readonly SegmentRow[];
+    mode: 'add' | 'remove';
+    now: number;
+  }): Promise<{ changedCards: number; rejected: RejectedLine[] }>;
+  /**
+   * Right to erasure: deletes the card's phone, name, full birth date and phone hash from every
+   * table, records that an erasure happened (no data), and the card's next snapshot tells the tills.
+   */
+  eraseCard(cardId: string, now: number): Promise<ErasureOutcome>;
+  /**
+   * Head-office job (daily, after the program's local midnight): cards whose tier window slid past
+   * a sale, or every card with a purchase when the tier policy in force changed, get new feed
+   * numbers, at most `cardsMax` a run; `done` false: run again.
+   */
+  announceTierWindow(now: number, cardsMax: number): Promise<{ cards: number; done: boolean }>;
+  /** Second enrolments kept for review, newest first. */
+  enrolConflicts(limit: number): Promise<EnrolConflict[]>;
+  /** The card's sale facts, oldest first (audits, the fault test). */
+  cardSales(cardId: string, limit: number): Promise<SaleSummary[]>;
+  /** The chain's phone lookup key (base64url of 32 bytes), made once by the hub. */
+  phoneLookupKey(): Promise<string>;
   /** Every journal key, ordered by till, epoch, seq (tests and audits; bounded by `limit`). */
   journalKeys(limit: number): Promise<JournalKey[]>;
   /** Cards whose projection differs from the sum of their member postings (should be none). */
@@ -141,6 +244,12 @@ export interface HubStore {
 
 /** Most distinct card ids one `noteCardsSeen` call takes (the protocol's bound per request). */
 export const cardsSeenMax = syncCardsSeenMax;
+
+/** Segment rows one `assignSegments` call takes. */
+export const segmentRowsMax = 1_000;
+
+/** How long points a return gives back live when the lot they came from is gone (head office's settlements). */
+export const defaultReturnLotLifetimeMs = 30 * 86_400_000;
 
 export const hubEpoch = 'hub';
 export const hubTillId = 'hub';

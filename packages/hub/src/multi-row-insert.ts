@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { JournalRow, LotRow, PostingRow } from './batch-plan';
+import type { DayDelta, SaleLineRow, SaleRow } from './chain/chain-facts';
 
 /** Rows per multi-row INSERT; the remainder goes in statements of 64, 32, … 1 rows (at most 6 more). */
 const chunkSizes = [100, 64, 32, 16, 8, 4, 2, 1] as const;
@@ -10,7 +11,7 @@ interface Shape {
   conflict: string;
 }
 
-/** The hub's bulk inserts (SQLite's bound-parameter limit is 32 766: 100 rows of 9 columns is far below). */
+/** The hub's bulk inserts (SQLite's bound-parameter limit is 32 766: 100 rows of 19 columns is far below). */
 const shapes = {
   journal: {
     table: 'journal',
@@ -30,9 +31,62 @@ const shapes = {
   },
   card: {
     table: 'card',
-    columns: ['card_id', 'points', 'changed_seq'],
-    conflict:
-      'ON CONFLICT (card_id) DO UPDATE SET points = points + excluded.points, changed_seq = excluded.changed_seq',
+    columns: ['card_id', 'points', 'changed_seq', 'lifetime_spend_minor', 'purchase_count'],
+    conflict: `ON CONFLICT (card_id) DO UPDATE SET points = points + excluded.points, changed_seq = excluded.changed_seq,
+      lifetime_spend_minor = lifetime_spend_minor + excluded.lifetime_spend_minor,
+      purchase_count = purchase_count + excluded.purchase_count`,
+  },
+  saleFact: {
+    table: 'sale_fact',
+    columns: [
+      'card_id',
+      'occurred_at',
+      'txn_id',
+      'till_id',
+      'epoch',
+      'seq',
+      'store_id',
+      'receipt_id',
+      'cashier_id',
+      'currency',
+      'basket_total_minor',
+      'spend_minor',
+      'rules_version',
+      'earned_points',
+      'spent_points',
+      'spent_discount_minor',
+      'bonuses',
+      'bonus_points',
+      'line_count',
+    ],
+    conflict: '',
+  },
+  saleLine: {
+    table: 'sale_line',
+    columns: [
+      'card_id',
+      'occurred_at',
+      'txn_id',
+      'line_no',
+      'line_id',
+      'sku',
+      'category',
+      'quantity_micro',
+      'unit_price_minor',
+      'amount_minor',
+      'discount_minor',
+      'promotions',
+      'earned_points',
+      'rule_ids',
+      'spent_points',
+      'spent_discount_minor',
+    ],
+    conflict: '',
+  },
+  cardDay: {
+    table: 'card_day',
+    columns: ['card_id', 'day', 'spend_minor'],
+    conflict: 'ON CONFLICT (card_id, day) DO UPDATE SET spend_minor = spend_minor + excluded.spend_minor',
   },
   cardStore: { table: 'card_store', columns: ['card_id', 'store_id'], conflict: 'ON CONFLICT DO NOTHING' },
 } satisfies Record<string, Shape>;
@@ -97,11 +151,72 @@ export class MultiRowInsert {
     );
   }
 
-  /** Each card's change of points and its new feed number. */
-  cards(rows: readonly { cardId: string; delta: number; seq: number }[]): number {
+  /** Each card's change of points, its new feed number, and its change of spend and purchases. */
+  cards(
+    rows: readonly { cardId: string; delta: number; seq: number; spendMinor: number; purchases: number }[],
+  ): number {
     return this.#run(
       'card',
-      rows.map((c) => [c.cardId, c.delta, c.seq]),
+      rows.map((c) => [c.cardId, c.delta, c.seq, c.spendMinor, c.purchases]),
+    );
+  }
+
+  sales(rows: readonly SaleRow[]): number {
+    return this.#run(
+      'saleFact',
+      rows.map((r) => [
+        r.cardId,
+        r.occurredAt,
+        r.txnId,
+        r.tillId,
+        r.epoch,
+        r.seq,
+        r.storeId,
+        r.receiptId,
+        r.cashierId,
+        r.currency,
+        r.basketTotalMinor,
+        r.spendMinor,
+        r.rulesVersion,
+        r.earnedPoints,
+        r.spentPoints,
+        r.spentDiscountMinor,
+        r.bonuses,
+        r.bonusPoints,
+        r.lineCount,
+      ]),
+    );
+  }
+
+  saleLines(rows: readonly SaleLineRow[]): number {
+    return this.#run(
+      'saleLine',
+      rows.map((r) => [
+        r.cardId,
+        r.occurredAt,
+        r.txnId,
+        r.lineNo,
+        r.lineId,
+        r.sku,
+        r.category,
+        r.quantityMicro,
+        r.unitPriceMinor,
+        r.amountMinor,
+        r.discountMinor,
+        r.promotions,
+        r.earnedPoints,
+        r.ruleIds,
+        r.spentPoints,
+        r.spentDiscountMinor,
+      ]),
+    );
+  }
+
+  /** Each card's change of spend on a UTC day. */
+  cardDays(rows: readonly DayDelta[]): number {
+    return this.#run(
+      'cardDay',
+      rows.map((r) => [r.cardId, r.day, r.spendMinor]),
     );
   }
 

@@ -1,32 +1,50 @@
 import { assert } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
-import type { SignedRuleSet } from '@tillpoint/protocol';
+import type { CardStateSnapshot, SignedRuleSet, SyncProfile } from '@tillpoint/protocol';
 import pg from 'pg';
+import { type CardProfilePatch, cardProfilePatchSchema } from './chain/card-profile-rules';
+import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
+import type { SegmentRow } from './chain/segment-csv';
+import { TierPolicies } from './chain/tier-policies';
+import type { TierPolicy } from './chain/tier-window';
 import { distinctCardIds } from './hub-rules';
-import type {
-  CardState,
-  ChangesPage,
-  HubStore,
-  JournalKey,
-  PushOutcome,
-  StoreLimits,
-  TillRecord,
+import {
+  type CardProfileView,
+  type CardState,
+  type ChangesInput,
+  type ChangesPage,
+  defaultReturnLotLifetimeMs,
+  type EnrolConflict,
+  type ErasureOutcome,
+  type HubStore,
+  type JournalKey,
+  type PushOutcome,
+  type SaleSummary,
+  type StoreLimits,
+  segmentRowsMax,
+  type TillRecord,
 } from './hub-store';
-import { HubStoreError, translatePostgresError } from './hub-store-error';
+import { translatePostgresError } from './hub-store-error';
 import { KnownPairs } from './known-pairs';
-import { addCardsSeen, announceVested, expireLots, type JobResult } from './postgres-jobs';
+import {
+  assignSegmentsPg,
+  cardStates,
+  erasePg,
+  lookupSalePg,
+  policyAt,
+  saveProfilesPg,
+  setProfilePg,
+  tierSlidePagePg,
+} from './postgres-chain';
+import { pgChainSql } from './postgres-chain-sql';
+import { addCardsSeen, announceVested, expireLots, type JobResult, renumber } from './postgres-jobs';
+import { prepareSchema } from './postgres-open';
 import { readChangesPage } from './postgres-pull';
 import { applyPush } from './postgres-push';
-import {
-  createStatements,
-  postgresSchemaVersion,
-  schemaVersionQuery,
-  setSchemaVersion,
-  upgradeSteps,
-} from './postgres-schema';
-import { pgSql, publication } from './postgres-sql';
+import { pgSql } from './postgres-sql';
+import { PostgresTransactions } from './postgres-transactions';
 import { prepared, takeNumbers } from './postgres-write';
-import { type CardFigures, cardState } from './pull-plan';
+import { type CardFigures, cardState, withCardStates } from './pull-plan';
 import { cardCapsFull, ruleSetConflict } from './write-checks';
 
 export interface PostgresHubStoreOptions {
@@ -46,6 +64,10 @@ export interface PostgresHubStoreOptions {
   changeSetsScanMax?: number;
   /** (card, store) pairs this process remembers as recorded, so pushes skip them; default 200 000. */
   knownPairsMax?: number;
+  /** Tier window for every card, instead of the rule set in force's (`tierPolicyOf`). */
+  tierPolicy?: TierPolicy;
+  /** Life of a lot head office makes for points a return gives back; default 30 days. */
+  returnLotLifetimeMs?: number;
 }
 
 /** bigint (int8) and numeric as JS numbers: every figure here is far below 2^53. */
@@ -66,19 +88,28 @@ const types = {
 export class PostgresHubStore implements HubStore {
   readonly kind = 'postgres' as const;
   readonly #knownPairs: KnownPairs;
-  readonly #where: string;
-  #closed = false;
-  /** Feed numbers committed but not yet published (the publication failed): sent with the next. */
-  #unpublished: { first: number; last: number }[] = [];
+  readonly #db: PostgresTransactions;
+
+  readonly #lookupKey: string;
+  readonly #policies: TierPolicies;
+  readonly #returnLotLifetimeMs: number;
 
   private constructor(
     readonly pool: pg.Pool,
     readonly changeSetsScanMax: number,
-    knownPairsMax: number,
-    where: string,
+    options: {
+      knownPairsMax: number;
+      where: string;
+      lookupKey: string;
+      tierPolicy: TierPolicy | undefined;
+      returnLotLifetimeMs: number;
+    },
   ) {
-    this.#knownPairs = new KnownPairs(knownPairsMax);
-    this.#where = where;
+    this.#knownPairs = new KnownPairs(options.knownPairsMax);
+    this.#db = new PostgresTransactions(pool, options.where);
+    this.#lookupKey = options.lookupKey;
+    this.#policies = new TierPolicies(options.tierPolicy);
+    this.#returnLotLifetimeMs = options.returnLotLifetimeMs;
   }
 
   static async open(options: PostgresHubStoreOptions): Promise<PostgresHubStore> {
@@ -91,8 +122,9 @@ export class PostgresHubStore implements HubStore {
     const changeSetsScanMax = options.changeSetsScanMax ?? 50_000;
     assert(Number.isSafeInteger(changeSetsScanMax) && changeSetsScanMax >= 0, 'changeSetsScanMax >= 0');
     const where = `${redact(options.connectionString)} (schema ${schema})`;
+    let lookupKey: string;
     try {
-      await prepareSchema(options.connectionString, schema, partitions, where);
+      lookupKey = await prepareSchema(options.connectionString, schema, partitions, where, Date.now());
     } catch (error) {
       throw translatePostgresError(error, where, 'opening the hub schema');
     }
@@ -105,77 +137,23 @@ export class PostgresHubStore implements HubStore {
     // An idle connection dropped by the server (restart, failover) must not crash the hub:
     // the pool replaces it, and the next query fails or succeeds on its own.
     pool.on('error', (error) => options.onIdleError?.(error));
-    return new PostgresHubStore(pool, changeSetsScanMax, options.knownPairsMax ?? 200_000, where);
-  }
-
-  async #run<T>(doing: string, fn: () => Promise<T>): Promise<T> {
-    if (this.#closed)
-      throw new HubStoreError('store_closed', `the store for ${this.#where} was closed before ${doing}.`);
-    try {
-      return await fn();
-    } catch (error) {
-      throw translatePostgresError(error, this.#where, doing);
-    }
-  }
-
-  /** A connection of its own for one call: an open transaction is rolled back if the call fails. */
-  #connected<T>(doing: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.#run(doing, async () => {
-      const client = await this.pool.connect();
-      try {
-        return await fn(client);
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+    return new PostgresHubStore(pool, changeSetsScanMax, {
+      knownPairsMax: options.knownPairsMax ?? 200_000,
+      where,
+      lookupKey,
+      tierPolicy: options.tierPolicy,
+      returnLotLifetimeMs: options.returnLotLifetimeMs ?? defaultReturnLotLifetimeMs,
     });
-  }
-
-  /** One transaction; a write publishes its feed numbers once COMMIT returned. */
-  #tx<T>(
-    doing: string,
-    fn: (client: pg.PoolClient) => Promise<{ value: T; numbers?: { first: number; last: number } }>,
-    isolation = 'READ COMMITTED',
-  ): Promise<T> {
-    return this.#connected(doing, async (client) => {
-      await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
-      const { value, numbers } = await fn(client);
-      await client.query('COMMIT');
-      await this.#publish(client, numbers);
-      return value;
-    });
-  }
-
-  /**
-   * After COMMIT returned: publishes the write's feed numbers, so pulls may read them. Nothing
-   * after a commit may turn it into a failure: a publication that fails is kept and sent with
-   * the next one (pulls wait for it meanwhile; the jobs and the next open publish everything
-   * committed in any case).
-   */
-  async #publish(client: pg.PoolClient, numbers: { first: number; last: number } | undefined): Promise<void> {
-    const ranges = numbers === undefined ? this.#unpublished : [...this.#unpublished, numbers];
-    const text = publication(ranges);
-    if (text === null) return;
-    try {
-      await client.query(text);
-      this.#unpublished = [];
-    } catch {
-      await client.query('ROLLBACK').catch(() => undefined);
-      // Bounded: the jobs (and the next open) publish everything committed whatever this list holds.
-      this.#unpublished = ranges.slice(-10_000);
-    }
   }
 
   async addTill(input: { storeId: string; tillId: string; codeHash: string; codeExpiresAt: number }) {
-    await this.#run('adding a till', () =>
+    await this.#db.run('adding a till', () =>
       this.pool.query(pgSql.addTill, [input.tillId, input.storeId, input.codeHash, input.codeExpiresAt]),
     );
   }
 
   async enrolTill(input: { tillId: string; codeHash: string; secretHash: string; now: number }) {
-    const result = await this.#run('enrolling a till', () =>
+    const result = await this.#db.run('enrolling a till', () =>
       this.pool.query(pgSql.enrolTill, [input.secretHash, input.tillId, input.codeHash, input.now]),
     );
     return tillRecord(result.rows[0]);
@@ -183,27 +161,39 @@ export class PostgresHubStore implements HubStore {
 
   async getTill(tillId: string): Promise<TillRecord | null> {
     return tillRecord(
-      (await this.#run('reading a till', () => this.pool.query(pgSql.getTill, [tillId]))).rows[0],
+      (await this.#db.run('reading a till', () => this.pool.query(pgSql.getTill, [tillId]))).rows[0],
     );
   }
 
   async applyBatch(input: { tillId: string; storeId: string; entries: OutboxEntry[]; now: number }) {
-    return this.#connected('applying a push', async (client): Promise<PushOutcome> => {
-      const { outcome, commit } = await applyPush(client, input, this.#knownPairs);
+    return this.#db.connected('applying a push', async (client): Promise<PushOutcome> => {
+      const { outcome, commit } = await applyPush(client, input, this.#knownPairs, {
+        lookupKey: this.#lookupKey,
+        returnLotLifetimeMs: this.#returnLotLifetimeMs,
+      });
       if (commit === null) return outcome;
       await client.query('COMMIT');
       this.#knownPairs.remember(input.storeId, [...new Set(input.entries.map((e) => e.cardId))]);
-      await this.#publish(client, commit);
+      await this.#db.publish(client, commit);
       return outcome;
     });
   }
 
-  async changesSince(input: { tillId: string; storeId: string; cursor: number; limit: number; now: number }) {
-    return this.#tx(
+  async changesSince(input: ChangesInput) {
+    return this.#db.tx(
       'reading changes for a pull',
-      async (client): Promise<{ value: ChangesPage }> => ({
-        value: await readChangesPage(client, input, this.changeSetsScanMax),
-      }),
+      async (client): Promise<{ value: ChangesPage }> => {
+        const page = await readChangesPage(client, input, this.changeSetsScanMax);
+        if (input.version !== 2) return { value: page };
+        const policy = await policyAt(client, this.#policies, input.now);
+        const states = await cardStates(
+          client,
+          page.balances.map((b) => b.cardId),
+          input.now,
+          policy,
+        );
+        return { value: withCardStates(page, states, this.#lookupKey) };
+      },
       'REPEATABLE READ READ ONLY',
     );
   }
@@ -211,19 +201,19 @@ export class PostgresHubStore implements HubStore {
   async noteCardsSeen(input: { storeId: string; cardIds: readonly string[]; now: number }): Promise<number> {
     const cardIds = distinctCardIds(input.cardIds);
     // Nothing new (the common repeat): answered without taking the change counter.
-    const known = await this.#run('reading cards seen at a store', () =>
+    const known = await this.#db.run('reading cards seen at a store', () =>
       this.pool.query(pgSql.knownPairs, [input.storeId, cardIds]),
     );
     const have = new Set((known.rows as { card_id: string }[]).map((r) => r.card_id));
     const missing = cardIds.filter((c) => !have.has(c));
     if (missing.length === 0) return 0;
-    return this.#tx('recording cards seen at a store', (client) =>
+    return this.#db.tx('recording cards seen at a store', (client) =>
       addCardsSeen(client, { storeId: input.storeId, cardIds: missing }),
     );
   }
 
   async setCardBlocked(cardId: string, blocked: boolean, now: number): Promise<void> {
-    await this.#tx('blocking a card', async (client) => {
+    await this.#db.tx('blocking a card', async (client) => {
       const seq = await takeNumbers(client, 1);
       await prepared(client, pgSql.setBlocked, [cardId, blocked, seq, now]);
       await prepared(client, pgSql.logChangeSet, [seq, [cardId]]);
@@ -232,7 +222,7 @@ export class PostgresHubStore implements HubStore {
   }
 
   async publishRuleSet(ruleSet: SignedRuleSet): Promise<void> {
-    await this.#tx('publishing a rule set', async (client) => {
+    await this.#db.tx('publishing a rule set', async (client) => {
       const seq = await takeNumbers(client, 1);
       const held = (await prepared(client, pgSql.ruleSetHeld, [ruleSet.version, ruleSet.effectiveFrom]))
         .rows[0];
@@ -253,7 +243,7 @@ export class PostgresHubStore implements HubStore {
   }
 
   async setStoreLimits(storeId: string, limits: StoreLimits): Promise<void> {
-    await this.#run('setting a store’s limits', () =>
+    await this.#db.run('setting a store’s limits', () =>
       this.pool.query(pgSql.setStoreLimits, [
         storeId,
         limits.maxSyncAgeMs,
@@ -264,7 +254,7 @@ export class PostgresHubStore implements HubStore {
   }
 
   async setCardCap(cardId: string, cap: number | null): Promise<void> {
-    await this.#tx('setting a card’s offline cap', async (client) => {
+    await this.#db.tx('setting a card’s offline cap', async (client) => {
       // Serialised on the counter (taken first, as every writer does): the count cannot race.
       await prepared(client, pgSql.lockCounter);
       if (cap === null) {
@@ -279,13 +269,13 @@ export class PostgresHubStore implements HubStore {
   }
 
   async runExpiry(now: number, lotsMax: number): Promise<number> {
-    return this.#tx('running the expiry job', (client) =>
+    return this.#db.tx('running the expiry job', (client) =>
       expireLots(client, { now, lotsMax, changeSetsScanMax: this.changeSetsScanMax }),
     );
   }
 
   async announceVesting(now: number, lotsMax: number): Promise<number> {
-    return this.#tx(
+    return this.#db.tx(
       'announcing vested points',
       (client): Promise<JobResult<number>> =>
         announceVested(client, { now, lotsMax, changeSetsScanMax: this.changeSetsScanMax }),
@@ -293,28 +283,158 @@ export class PostgresHubStore implements HubStore {
   }
 
   async flaggedCards(limit: number, now: number): Promise<CardState[]> {
-    const result = await this.#run('listing flagged cards', () =>
-      this.pool.query(pgSql.flagged, [now, limit]),
+    return this.#db.tx(
+      'listing flagged cards',
+      async (client) => {
+        const rows = (await client.query(pgSql.flagged, [now, limit])).rows as CardFigures[];
+        const reasons = await this.#flagReasons(
+          client,
+          rows.map((r) => r.cardId),
+        );
+        return { value: rows.map((row) => cardState(row, reasons.get(row.cardId))) };
+      },
+      'REPEATABLE READ READ ONLY',
     );
-    return (result.rows as CardFigures[]).map(cardState);
+  }
+
+  async #flagReasons(client: pg.PoolClient, cardIds: string[]): Promise<Map<string, string[]>> {
+    const rows = (await client.query(pgChainSql.flagReasons, [cardIds])).rows as {
+      card_id: string;
+      reasons: string[];
+    }[];
+    return new Map(rows.map((r) => [r.card_id, r.reasons]));
   }
 
   async clearCardFlag(cardId: string): Promise<boolean> {
-    // One row, no other lock taken: it cannot join a lock cycle.
-    const result = await this.#run('clearing a review flag', () =>
-      this.pool.query(pgSql.clearFlag, [cardId]),
-    );
-    return result.rowCount === 1;
+    return this.#db.tx('clearing a review flag', async (client) => {
+      await prepared(client, pgSql.lockCounter);
+      await client.query(pgChainSql.clearFlags, [cardId]);
+      return { value: (await client.query(pgSql.clearFlag, [cardId])).rowCount === 1 };
+    });
   }
 
   async getCard(cardId: string, now: number): Promise<CardState | null> {
-    const row = (await this.#run('reading a card', () => this.pool.query(pgSql.card, [now, cardId])))
-      .rows[0] as CardFigures | undefined;
-    return row ? cardState(row) : null;
+    return this.#db.tx(
+      'reading a card',
+      async (client) => {
+        const row = (await client.query(pgSql.card, [now, cardId])).rows[0] as CardFigures | undefined;
+        return {
+          value: row ? cardState(row, (await this.#flagReasons(client, [cardId])).get(cardId)) : null,
+        };
+      },
+      'REPEATABLE READ READ ONLY',
+    );
+  }
+
+  async lookupSale(lookup: SaleLookup): Promise<SaleLookupResult> {
+    return this.#db.tx(
+      'looking a sale up',
+      async (client) => ({ value: await lookupSalePg(client, lookup) }),
+      'REPEATABLE READ READ ONLY',
+    );
+  }
+
+  async saveProfiles(input: {
+    storeId: string;
+    tillId: string;
+    profiles: readonly SyncProfile[];
+    now: number;
+  }) {
+    return this.#cardWrite('keeping enrolment profiles', async (client) => ({
+      value: [...new Set(input.profiles.map((p) => p.profileRef))],
+      changed: await saveProfilesPg(client, { ...input, lookupKey: this.#lookupKey }),
+    }));
+  }
+
+  /**
+   * A head-office write on cards: the change counter first (as every writer), then `fn`; the
+   * cards it changed that head office holds get new feed numbers (published after COMMIT).
+   */
+  #cardWrite<T>(
+    doing: string,
+    fn: (client: pg.PoolClient) => Promise<{ value: T; changed: readonly string[] }>,
+  ): Promise<T> {
+    return this.#db.tx(doing, async (client) => {
+      const head = Number((await prepared(client, pgSql.lockCounter)).rows[0]?.value);
+      const { value, changed } = await fn(client);
+      if (changed.length === 0) return { value, numbers: { first: head + 1, last: head } };
+      const held = (
+        (await client.query(pgChainSql.heldCards, [[...new Set(changed)]])).rows as { card_id: string }[]
+      ).map((r) => r.card_id);
+      return { value, numbers: { first: head + 1, last: await renumber(client, held, head) } };
+    });
+  }
+
+  async getCardState(cardId: string, now: number): Promise<CardStateSnapshot | null> {
+    return this.#db.tx(
+      'reading a card’s state',
+      async (client) => {
+        const states = await cardStates(client, [cardId], now, await policyAt(client, this.#policies, now));
+        return { value: states.get(cardId) ?? null };
+      },
+      'REPEATABLE READ READ ONLY',
+    );
+  }
+
+  async setCardProfile(cardId: string, patch: CardProfilePatch, now: number): Promise<CardProfileView> {
+    const checked = cardProfilePatchSchema.parse(patch);
+    return this.#cardWrite('setting a card’s profile', async (client) => ({
+      value: await setProfilePg(client, { cardId, patch: checked, now, lookupKey: this.#lookupKey }),
+      changed: [cardId],
+    }));
+  }
+
+  async assignSegments(input: { rows: readonly SegmentRow[]; mode: 'add' | 'remove'; now: number }) {
+    assert(input.rows.length <= segmentRowsMax, 'at most segmentRowsMax rows a call', {
+      rows: input.rows.length,
+    });
+    return this.#cardWrite('assigning segments', async (client) => {
+      const { changed, rejected } = await assignSegmentsPg(client, input);
+      return { value: { changedCards: changed.length, rejected }, changed };
+    });
+  }
+
+  async eraseCard(cardId: string, now: number): Promise<ErasureOutcome> {
+    return this.#cardWrite('erasing a card’s personal data', async (client) => ({
+      value: await erasePg(client, cardId, now),
+      changed: [cardId],
+    }));
+  }
+
+  async announceTierWindow(now: number, cardsMax: number): Promise<{ cards: number; done: boolean }> {
+    return this.#cardWrite('announcing tier windows', async (client) => {
+      const policy = await policyAt(client, this.#policies, now);
+      const page = await tierSlidePagePg(client, { now, cardsMax, policy });
+      return { value: { cards: page.cards.length, done: page.done }, changed: page.cards };
+    });
+  }
+
+  async enrolConflicts(limit: number): Promise<EnrolConflict[]> {
+    const rows = (
+      await this.#db.run('listing enrolment conflicts', () =>
+        this.pool.query(pgChainSql.enrolConflicts, [limit]),
+      )
+    ).rows as EnrolConflict[];
+    return rows.map((r) => ({ ...r, at: Number(r.at) }));
+  }
+
+  async cardSales(cardId: string, limit: number): Promise<SaleSummary[]> {
+    const rows = (
+      await this.#db.run('reading a card’s sales', () =>
+        this.pool.query(pgChainSql.cardSales, [cardId, limit]),
+      )
+    ).rows as SaleSummary[];
+    return rows;
+  }
+
+  async phoneLookupKey(): Promise<string> {
+    return this.#lookupKey;
   }
 
   async journalKeys(limit: number): Promise<JournalKey[]> {
-    const result = await this.#run('reading the journal', () => this.pool.query(pgSql.journalKeys, [limit]));
+    const result = await this.#db.run('reading the journal', () =>
+      this.pool.query(pgSql.journalKeys, [limit]),
+    );
     return (result.rows as { till_id: string; epoch: string; seq: number; hash: string }[]).map((r) => ({
       tillId: r.till_id,
       epoch: r.epoch,
@@ -324,14 +444,12 @@ export class PostgresHubStore implements HubStore {
   }
 
   async unbalancedCards(limit: number): Promise<string[]> {
-    const result = await this.#run('checking balances', () => this.pool.query(pgSql.unbalanced, [limit]));
+    const result = await this.#db.run('checking balances', () => this.pool.query(pgSql.unbalanced, [limit]));
     return (result.rows as { card_id: string }[]).map((r) => r.card_id);
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.pool.end();
+    await this.#db.close();
   }
 }
 
@@ -343,47 +461,4 @@ function tillRecord(row: unknown): TillRecord | null {
 /** The URL without its password, for messages. */
 function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-}
-
-/**
- * Creates the schema, or brings an older one up to date, in one transaction under an advisory
- * lock (two hubs opening at once do it once); one statement per query. An up-to-date schema
- * gets no DDL at all; one written by a newer hub is refused.
- */
-async function prepareSchema(url: string, schema: string, partitions: number, where: string): Promise<void> {
-  const setup = new pg.Client({ connectionString: url });
-  await setup.connect();
-  try {
-    await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await setup.query(`SET search_path TO ${schema}`);
-    await setup.query('BEGIN');
-    await setup.query(`SELECT pg_advisory_xact_lock(hashtext('tillpoint-hub schema ${schema}'))`);
-    const exists =
-      (await setup.query("SELECT to_regclass('meta') IS NOT NULL AS exists")).rows[0]?.exists === true;
-    const version = exists ? Number((await setup.query(schemaVersionQuery)).rows[0]?.version) : 0;
-    if (version > postgresSchemaVersion)
-      throw new HubStoreError(
-        'schema_mismatch',
-        `${where} was written by a newer tillpoint-hub (schema ${version}, this one knows ${postgresSchemaVersion}): run that version, or use another --schema`,
-      );
-    if (version < postgresSchemaVersion) {
-      for (const statement of createStatements(partitions)) await setup.query(statement);
-      for (const step of upgradeSteps) {
-        if ((await setup.query(step.needed)).rows[0]?.needed !== true) continue;
-        for (const statement of step.statements) await setup.query(statement);
-      }
-      await setup.query(setSchemaVersion, [postgresSchemaVersion]);
-    }
-    // Under the counter (every write numbered up to it has committed): publish what a hub
-    // process that stopped between a commit and its publication left unpublished.
-    const head = (await setup.query(pgSql.lockCounter)).rows[0]?.value;
-    await setup.query(pgSql.publishCommitted, [head]);
-    await setup.query(pgSql.dropPublished);
-    await setup.query('COMMIT');
-  } catch (error) {
-    await setup.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    await setup.end();
-  }
 }

@@ -58,7 +58,7 @@ export async function expireLots(
         input.now,
       ),
     );
-    const short = await writeEntries(client, entries, input.now, { storeId: hubTillId, numbers });
+    const { short } = await writeEntries(client, entries, input.now, { storeId: hubTillId, numbers });
     assert(short.length === 0, 'expiry takes only what lots hold');
     for (const lot of slice) expired += lot.remaining;
   }
@@ -103,7 +103,11 @@ export async function addCardsSeen(
 }
 
 /** New feed numbers for cards (sorted), and their change set; answers the last number (or `head`). */
-async function renumber(client: pg.PoolClient, cards: readonly string[], head: number): Promise<number> {
+export async function renumber(
+  client: pg.PoolClient,
+  cards: readonly string[],
+  head: number,
+): Promise<number> {
   if (cards.length === 0) return head;
   const last = await takeNumbers(client, cards.length);
   const numbers = feedNumbers(cards, last);

@@ -2,15 +2,20 @@ import { assert } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import type pg from 'pg';
 import { appliedOutcome, checkChain, emptyCursor, epochConflict, planBatch } from './batch-plan';
-import type { PushOutcome } from './hub-store';
+import { chainFacts } from './chain/chain-facts';
+import type { ChainContext } from './chain/chain-plan';
+import { hubTillId, type PushOutcome } from './hub-store';
 import type { KnownPairs } from './known-pairs';
+import { ingestChainFactsPg } from './postgres-chain-ingest';
 import { pgSql } from './postgres-sql';
 import {
   HeldTransaction,
+  nextHubSeqs,
   type PostingsOf,
   postingsOf,
   prepared,
   settleCards,
+  type Written,
   writeEntries,
 } from './postgres-write';
 import { feedNumbers } from './pull-plan';
@@ -71,6 +76,7 @@ export async function applyPush(
   client: pg.PoolClient,
   input: { tillId: string; storeId: string; entries: OutboxEntry[]; now: number },
   knownPairs: KnownPairs,
+  chain: Omit<ChainContext, 'now'>,
 ): Promise<PushResult> {
   const first = input.entries[0];
   assert(first !== undefined, 'a batch has entries');
@@ -113,6 +119,7 @@ export async function applyPush(
   const decision = planBatch(cursor, input.entries, (seq) => held.get(seq));
   if (decision.kind !== 'apply') return rollback(client, decision);
   const numbers = feedNumbers(cards, lastNumber);
+  const facts = chainFacts(decision.entries);
   const writing = writeEntries(
     client,
     decision.entries,
@@ -120,11 +127,14 @@ export async function applyPush(
     {
       storeId: input.storeId,
       numbers,
-      cursor: {
-        tillId: input.tillId,
-        epoch: first.epoch,
-        lastSeq: decision.ackedThrough,
-        lastHash: decision.lastHash,
+      push: {
+        cursor: {
+          tillId: input.tillId,
+          epoch: first.epoch,
+          lastSeq: decision.ackedThrough,
+          lastHash: decision.lastHash,
+        },
+        facts,
       },
       pairs,
     },
@@ -132,17 +142,28 @@ export async function applyPush(
   );
   writing.catch(() => undefined);
   const broken = await verifyYielding(cursor, decision.entries);
-  let short: string[];
+  let written: Written;
   try {
-    short = await writing;
+    written = await writing;
   } catch (error) {
     if (broken !== null) return rollback(client, broken);
     if (!(error instanceof HeldTransaction)) throw error;
     await client.query('ROLLBACK');
-    return { outcome: await heldTransaction(client, decision.entries), commit: null };
+    const held = await heldTransaction(client, decision.entries);
+    if (held === null) throw error.cause ?? error;
+    return { outcome: held, commit: null };
   }
   if (broken !== null) return rollback(client, broken);
-  const overdraftBooked = short.length === 0 ? 0 : await settleCards(client, short, numbers, input.now);
+  const short = new Set(written.short);
+  const plan = await ingestChainFactsPg(client, facts, written, { ...chain, now: input.now });
+  if (plan !== null && plan.hubEntries.length > 0) {
+    const last = await nextHubSeqs(client, plan.hubEntries.length);
+    const entries = plan.hubEntries.map((build, i) => build(last - plan.hubEntries.length + 1 + i));
+    const hub = await writeEntries(client, entries, input.now, { storeId: hubTillId, numbers });
+    for (const cardId of hub.short) short.add(cardId);
+  }
+  const overdraftBooked =
+    short.size === 0 ? 0 : await settleCards(client, [...short].sort(), numbers, input.now);
   return {
     outcome: appliedOutcome(decision, overdraftBooked),
     commit: { first: lastNumber - cards.length + 1, last: lastNumber },
@@ -155,7 +176,10 @@ async function rollback(client: pg.PoolClient, outcome: PushOutcome): Promise<Pu
 }
 
 /** After the rollback: the first entry whose transaction head office holds, and where. */
-async function heldTransaction(client: pg.PoolClient, entries: readonly OutboxEntry[]): Promise<PushOutcome> {
+async function heldTransaction(
+  client: pg.PoolClient,
+  entries: readonly OutboxEntry[],
+): Promise<PushOutcome | null> {
   const rows = (
     await prepared(client, pgSql.heldTxns, [entries.map((e) => e.cardId), entries.map((e) => e.txnId)])
   ).rows as { card_id: string; txn_id: string; till_id: string; epoch: string; seq: number }[];
@@ -163,5 +187,5 @@ async function heldTransaction(client: pg.PoolClient, entries: readonly OutboxEn
     const row = rows.find((r) => r.card_id === entry.cardId && r.txn_id === entry.txnId);
     if (row) return epochConflict(entry, { tillId: row.till_id, epoch: row.epoch, seq: Number(row.seq) });
   }
-  assert(false, 'a push whose postings were held names a held transaction');
+  return null;
 }

@@ -5,12 +5,15 @@
  * statements on its own (no `DO` blocks): an open that has nothing to change takes no table lock.
  *
  * Every card-keyed table has `card_id` in its primary key (`journal`, `posting`, `lot`, `card`,
- * `card_store`, `card_cap`); `till`, `till_cursor`, `store_limits`, `rule_set`, `meta`,
- * `change_set` are small tables that are not keyed by card.
+ * `card_store`, `card_cap`, and the chain's: `sale_fact`, `sale_line`, `card_day`, `card_grant`,
+ * `card_enrolment`, `enrol_conflict`, `card_profile`, `card_traits`, `card_erasure`,
+ * `erased_profile_ref`, `card_flag`, `return_pending`, `journal_redaction`); `till`, `till_cursor`,
+ * `store_limits`, `rule_set`, `meta`, `change_set`, `change_published`, `hub_setting` are small
+ * tables that are not keyed by card.
  */
 
 /** The schema version this hub writes (`meta.schema_version`); a newer one is refused at open. */
-export const postgresSchemaVersion = 2;
+export const postgresSchemaVersion = 3;
 
 /** The statements that create a fresh schema; each is a no-op on a schema that has it. */
 export function createStatements(partitions: number): string[] {
@@ -51,7 +54,9 @@ export function createStatements(partitions: number): string[] {
     `CREATE TABLE IF NOT EXISTS card (card_id text COLLATE "C" PRIMARY KEY, points bigint NOT NULL DEFAULT 0,
      overdraft bigint NOT NULL DEFAULT 0, blocked boolean NOT NULL DEFAULT false,
      flagged boolean NOT NULL DEFAULT false, changed_seq bigint NOT NULL DEFAULT 0,
-     block_changed_seq bigint NOT NULL DEFAULT 0, block_changed_at bigint NOT NULL DEFAULT 0) WITH (fillfactor = 70)`,
+     block_changed_seq bigint NOT NULL DEFAULT 0, block_changed_at bigint NOT NULL DEFAULT 0,
+     lifetime_spend_minor bigint NOT NULL DEFAULT 0, purchase_count bigint NOT NULL DEFAULT 0,
+     pending_returns int NOT NULL DEFAULT 0) WITH (fillfactor = 70)`,
     // Only blocked or unblocked cards are indexed: a balance update adds no entry here.
     'CREATE INDEX IF NOT EXISTS card_block_changes ON card(block_changed_seq) WHERE block_changed_seq > 0',
     // Cards to review (overspent offline): few, and a balance update changes no column indexed here.
@@ -69,7 +74,90 @@ export function createStatements(partitions: number): string[] {
     `CREATE TABLE IF NOT EXISTS rule_set (seq bigint PRIMARY KEY, version text NOT NULL UNIQUE,
      effective_from bigint NOT NULL, rule_set_json text NOT NULL, signature text NOT NULL)`,
     'CREATE INDEX IF NOT EXISTS rule_set_effective ON rule_set(effective_from)',
+    ...chainStatements(),
   ];
+}
+
+/**
+ * Card state across the chain (docs/chain-sync.md). `sale_fact` and `sale_line` are partitioned
+ * by time (`occurred_at`, a month a partition, made ahead by `salePartitionStatements`; rows
+ * outside them go to the default partition), with the card id in their keys for Citus.
+ * `hub_setting` (the phone lookup key, the tier job's state) is small and not keyed by card.
+ */
+function chainStatements(): string[] {
+  const c = 'COLLATE "C"';
+  return [
+    'CREATE TABLE IF NOT EXISTS hub_setting (name text PRIMARY KEY, value text NOT NULL)',
+    `CREATE TABLE IF NOT EXISTS sale_fact (card_id text ${c} NOT NULL, occurred_at bigint NOT NULL,
+     txn_id text ${c} NOT NULL, till_id text ${c} NOT NULL, epoch text ${c} NOT NULL, seq bigint NOT NULL,
+     store_id text ${c} NOT NULL, receipt_id text ${c} NOT NULL, cashier_id text, currency text NOT NULL,
+     basket_total_minor bigint NOT NULL, spend_minor bigint NOT NULL, rules_version text, earned_points bigint NOT NULL,
+     spent_points bigint NOT NULL, spent_discount_minor bigint NOT NULL, bonuses text NOT NULL,
+     bonus_points bigint NOT NULL, line_count int NOT NULL,
+     refunded_minor bigint NOT NULL DEFAULT 0, spend_reversed_minor bigint NOT NULL DEFAULT 0,
+     earned_reversed bigint NOT NULL DEFAULT 0, spent_restored bigint NOT NULL DEFAULT 0,
+     PRIMARY KEY (card_id, occurred_at, txn_id)) PARTITION BY RANGE (occurred_at)`,
+    'CREATE TABLE IF NOT EXISTS sale_fact_default PARTITION OF sale_fact DEFAULT',
+    'CREATE INDEX IF NOT EXISTS sale_fact_receipt ON sale_fact(receipt_id, store_id)',
+    `CREATE TABLE IF NOT EXISTS sale_line (card_id text ${c} NOT NULL, occurred_at bigint NOT NULL,
+     txn_id text ${c} NOT NULL, line_no int NOT NULL, line_id text NOT NULL, sku text NOT NULL, category text,
+     quantity_micro bigint NOT NULL, unit_price_minor bigint NOT NULL, amount_minor bigint NOT NULL,
+     discount_minor bigint NOT NULL, promotions text NOT NULL, earned_points bigint NOT NULL, rule_ids text NOT NULL,
+     spent_points bigint NOT NULL, spent_discount_minor bigint NOT NULL, returned_micro bigint NOT NULL DEFAULT 0,
+     PRIMARY KEY (card_id, occurred_at, txn_id, line_no)) PARTITION BY RANGE (occurred_at)`,
+    'CREATE TABLE IF NOT EXISTS sale_line_default PARTITION OF sale_line DEFAULT',
+    `CREATE TABLE IF NOT EXISTS card_day (card_id text ${c} NOT NULL, day bigint NOT NULL, spend_minor bigint NOT NULL,
+     PRIMARY KEY (card_id, day))`,
+    'CREATE INDEX IF NOT EXISTS card_day_day ON card_day(day, card_id)',
+    `CREATE TABLE IF NOT EXISTS card_grant (card_id text ${c} NOT NULL, grant_key text ${c} NOT NULL,
+     txn_id text NOT NULL, granted_at bigint NOT NULL, PRIMARY KEY (card_id, grant_key))`,
+    `CREATE TABLE IF NOT EXISTS card_enrolment (card_id text ${c} PRIMARY KEY, txn_id text, till_id text NOT NULL,
+     profile_ref text, enrolled_at bigint NOT NULL, consent_at bigint)`,
+    `CREATE TABLE IF NOT EXISTS enrol_conflict (card_id text ${c} NOT NULL, profile_ref text ${c} NOT NULL, txn_id text,
+     till_id text, phone text, consent_at bigint, at bigint NOT NULL, PRIMARY KEY (card_id, profile_ref))`,
+    `CREATE TABLE IF NOT EXISTS card_profile (card_id text ${c} PRIMARY KEY, profile_ref text, phone text,
+     phone_hash text, name text, birth_date text, birth_month_day text, consent_at bigint, updated_at bigint NOT NULL)`,
+    'CREATE INDEX IF NOT EXISTS card_profile_phone_hash ON card_profile(phone_hash) WHERE phone_hash IS NOT NULL',
+    `CREATE TABLE IF NOT EXISTS card_traits (card_id text ${c} PRIMARY KEY, groups text NOT NULL DEFAULT '[]',
+     referred_by text, updated_at bigint NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS card_erasure (card_id text ${c} NOT NULL, erased_at bigint NOT NULL,
+     PRIMARY KEY (card_id, erased_at))`,
+    `CREATE TABLE IF NOT EXISTS erased_profile_ref (card_id text ${c} NOT NULL, profile_ref text ${c} NOT NULL,
+     PRIMARY KEY (card_id, profile_ref))`,
+    `CREATE TABLE IF NOT EXISTS card_flag (card_id text ${c} NOT NULL, flag_id text ${c} NOT NULL, reason text NOT NULL,
+     detail text NOT NULL, at bigint NOT NULL, PRIMARY KEY (card_id, flag_id))`,
+    `CREATE TABLE IF NOT EXISTS return_pending (card_id text ${c} NOT NULL, txn_id text ${c} NOT NULL,
+     receipt_id text NOT NULL, origin_till_id text, origin_txn_id text, fact text NOT NULL, earned_posted bigint NOT NULL,
+     spent_posted bigint NOT NULL, at bigint NOT NULL, PRIMARY KEY (card_id, txn_id))`,
+    `CREATE TABLE IF NOT EXISTS journal_redaction (card_id text ${c} NOT NULL, till_id text ${c} NOT NULL,
+     epoch text ${c} NOT NULL, seq bigint NOT NULL, field text NOT NULL, redacted_at bigint NOT NULL,
+     PRIMARY KEY (card_id, till_id, epoch, seq, field))`,
+  ];
+}
+
+const monthMs = (year: number, month: number) => Date.UTC(year, month, 1);
+
+/** The monthly partitions of the sale tables around `now` (the month before it to three after). */
+export function salePartitions(now: number): { name: string; from: number; to: number }[] {
+  const at = new Date(now);
+  const out: { name: string; from: number; to: number }[] = [];
+  for (let k = -1; k <= 3; k++) {
+    const year = at.getUTCFullYear();
+    const month = at.getUTCMonth() + k;
+    const from = monthMs(year, month);
+    const start = new Date(from);
+    const suffix = `y${start.getUTCFullYear()}m${String(start.getUTCMonth() + 1).padStart(2, '0')}`;
+    out.push({ name: suffix, from, to: monthMs(year, month + 1) });
+  }
+  return out;
+}
+
+/** The statements making one month's partition of each sale table (each alone: Citus runs DDL one a query). */
+export function salePartitionStatements(part: { name: string; from: number; to: number }): string[] {
+  return ['sale_fact', 'sale_line'].map(
+    (table) =>
+      `CREATE TABLE IF NOT EXISTS ${table}_${part.name} PARTITION OF ${table} FOR VALUES FROM (${Math.trunc(part.from)}) TO (${Math.trunc(part.to)})`,
+  );
 }
 
 /**
@@ -134,6 +222,46 @@ export const upgradeSteps: readonly UpgradeStep[] = [
       'DELETE FROM change_set',
       `UPDATE meta SET value = (SELECT value + 1 FROM meta WHERE key = 'change_seq') WHERE key = 'change_set_from'`,
       `INSERT INTO meta SELECT 'published_change_seq', value FROM meta WHERE key = 'change_seq'`,
+    ],
+  },
+  ...['lifetime_spend_minor', 'purchase_count', 'pending_returns'].map((column) => ({
+    what: `card.${column}`,
+    needed: columnMissing('card', column),
+    statements: [
+      `ALTER TABLE card ADD COLUMN ${column} ${column === 'pending_returns' ? 'int' : 'bigint'} NOT NULL DEFAULT 0`,
+    ],
+  })),
+  {
+    // Enrolments written before this design: the first of each card is its enrolment, the others
+    // conflicts; the phone they carried in detail moves to the erasable profile (hashed when the
+    // hub opens) and the journal keeps a note of the blanking (the chain was checked at ingest).
+    what: 'enrolments and phones out of the journal',
+    needed: metaMissing('chain_upgrade'),
+    statements: [
+      `INSERT INTO card_enrolment (card_id, txn_id, till_id, profile_ref, enrolled_at, consent_at)
+       SELECT DISTINCT ON (card_id) card_id, txn_id, till_id, body::jsonb #>> '{detail,profileRef}', occurred_at,
+         CASE WHEN jsonb_typeof(body::jsonb #> '{detail,consentAt}') = 'number'
+           THEN (body::jsonb #>> '{detail,consentAt}')::bigint END
+       FROM journal WHERE kind = 'card_enrolled' ORDER BY card_id, occurred_at, till_id, epoch, seq
+       ON CONFLICT DO NOTHING`,
+      `INSERT INTO enrol_conflict (card_id, profile_ref, txn_id, till_id, phone, consent_at, at)
+       SELECT j.card_id, COALESCE(j.body::jsonb #>> '{detail,profileRef}', 'entry:' || j.txn_id), j.txn_id, j.till_id,
+         j.body::jsonb #>> '{detail,phone}',
+         CASE WHEN jsonb_typeof(j.body::jsonb #> '{detail,consentAt}') = 'number'
+           THEN (j.body::jsonb #>> '{detail,consentAt}')::bigint END, j.occurred_at
+       FROM journal j JOIN card_enrolment e ON e.card_id = j.card_id
+       WHERE j.kind = 'card_enrolled' AND j.txn_id <> e.txn_id ON CONFLICT DO NOTHING`,
+      `INSERT INTO card_profile (card_id, profile_ref, phone, consent_at, updated_at)
+       SELECT j.card_id, e.profile_ref, j.body::jsonb #>> '{detail,phone}', e.consent_at, j.occurred_at
+       FROM journal j JOIN card_enrolment e ON e.card_id = j.card_id AND e.txn_id = j.txn_id
+       WHERE jsonb_typeof(j.body::jsonb #> '{detail,phone}') = 'string' AND j.body::jsonb #>> '{detail,phone}' <> ''
+       ON CONFLICT DO NOTHING`,
+      `INSERT INTO journal_redaction (card_id, till_id, epoch, seq, field, redacted_at)
+       SELECT card_id, till_id, epoch, seq, 'detail.phone', (extract(epoch FROM now()) * 1000)::bigint FROM journal
+       WHERE kind = 'card_enrolled' AND jsonb_typeof(body::jsonb #> '{detail,phone}') = 'string' ON CONFLICT DO NOTHING`,
+      `UPDATE journal SET body = jsonb_set(body::jsonb, '{detail,phone}', 'null')::text
+       WHERE kind = 'card_enrolled' AND jsonb_typeof(body::jsonb #> '{detail,phone}') = 'string'`,
+      `INSERT INTO meta VALUES ('chain_upgrade', 1) ON CONFLICT DO NOTHING`,
     ],
   },
 ];

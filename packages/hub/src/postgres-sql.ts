@@ -1,3 +1,5 @@
+import { writeStatement } from './postgres-write-sql';
+
 /**
  * Every statement the PostgreSQL hub store sends (besides the schema, `postgres-schema.ts`),
  * as named texts, so one test can read them all (`test/postgres-sql-shapes.test.ts`). Shapes
@@ -16,42 +18,9 @@ const cardFigures = `c.card_id AS "cardId", c.points, c.overdraft, c.blocked, c.
     AND (l.expires_at IS NULL OR l.expires_at > $1)), 0)::bigint AS pending,
   COALESCE((SELECT SUM(remaining) FROM lot l WHERE l.card_id = c.card_id AND l.expires_at <= $1), 0)::bigint AS expired`;
 
-/**
- * Journal, lots, cards, the store's card list and the change set of written entries, as one
- * statement: $1–$9 journal ($2 till and $3 epoch are the stream's own; bodies as one
- * newline-joined text: JSON text has no raw newline), $10–$15 lot upserts, $16–$18 cards with
- * their change of points and their new feed numbers, $19 the store, $20 the cards whose
- * (card, store) pair may be new; a push also moves its till's cursor ($21 till, $22 epoch,
- * $23 last seq, $24 last hash, $25 now). Data-modifying CTEs all run to completion whether or
- * not the final SELECT reads them. Answers the journal rows written and the cards left with a
- * lot below zero (settled next: `settleLots`).
- */
-function writeStatement(push: boolean): string {
-  const cursor = push
-    ? `, cur AS (UPDATE till_cursor SET last_seq = $23, last_hash = $24, updated_at = $25
-         WHERE till_id = $21 AND epoch = $22)`
-    : '';
-  return `WITH j AS (INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
-    SELECT t.c, $2::text, $3::text, t.s, t.x, t.k, t.o, t.h, t.b
-    FROM unnest($1::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[], $8::text[],
-      string_to_array($9::text, E'\\n')) AS t(c, s, x, k, o, h, b) ON CONFLICT DO NOTHING RETURNING 1),
-  l AS (INSERT INTO lot (card_id, lot_id, initial, remaining, vests_at, expires_at, expiring)
-    SELECT t.*, CASE WHEN t.r > 0 THEN t.e END
-    FROM unnest($10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[]) AS t(c, l, i, r, v, e)
-    ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining,
-      expiring = CASE WHEN lot.remaining + excluded.remaining > 0 THEN lot.expires_at END
-    RETURNING card_id, remaining),
-  up AS (INSERT INTO card (card_id, points, changed_seq)
-    SELECT c, d, n FROM unnest($16::text[], $17::bigint[], $18::bigint[]) AS t(c, d, n)
-    ON CONFLICT (card_id) DO UPDATE SET points = card.points + excluded.points, changed_seq = excluded.changed_seq),
-  cs AS (INSERT INTO card_store (card_id, store_id) SELECT c, $19 FROM unnest($20::text[]) AS t(c)
-    ON CONFLICT DO NOTHING),
-  ch AS (INSERT INTO change_set (seq, card_ids) SELECT max(n), array_agg(c) FROM unnest($16::text[], $18::bigint[]) AS t(c, n)
-    HAVING count(*) > 0
-    ON CONFLICT (seq) DO UPDATE SET card_ids = change_set.card_ids || excluded.card_ids)${cursor}
-SELECT (SELECT count(*) FROM j)::int AS journal_rows,
-  ARRAY(SELECT DISTINCT card_id FROM l WHERE remaining < 0 ORDER BY card_id) AS short_cards`;
-}
+/** The write statements (`postgres-write-sql.ts`): a push's, and head office's own entries'. */
+export const pushWrite = writeStatement(true);
+export const hubWrite = writeStatement(false);
 
 export const pgSql = {
   // The change counter: taken first by every writer (an UPDATE locks its row; no FOR UPDATE).
@@ -95,8 +64,8 @@ export const pgSql = {
   postings: `INSERT INTO posting (card_id, txn_id, leg, account, amount, lot_id)
     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[])
     ON CONFLICT DO NOTHING`,
-  writePush: writeStatement(true),
-  writeHub: writeStatement(false),
+  writePush: pushWrite.text,
+  writeHub: hubWrite.text,
   heldTxns: `SELECT j.card_id, j.txn_id, j.till_id, j.epoch, j.seq FROM journal j
     JOIN unnest($1::text[], $2::text[]) AS t(c, x) ON j.card_id = t.c AND j.txn_id = t.x`,
   blockCards: `UPDATE card SET blocked = t.b, block_changed_seq = card.changed_seq, block_changed_at = $3

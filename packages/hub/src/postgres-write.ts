@@ -2,11 +2,14 @@ import { assert } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import type pg from 'pg';
 import { type BatchRows, balanceRows, journalRows, lotUpserts } from './batch-plan';
+import type { ChainFacts } from './chain/chain-facts';
 import { overdraftEntry } from './hub-rules';
 import { hubTillId } from './hub-store';
 import { type HubLot, settleLots } from './lot-settlement';
 import { integerArrayLiteral, textArrayLiteral } from './pg-array-literal';
-import { pgSql } from './postgres-sql';
+import { pgChainSql } from './postgres-chain-sql';
+import { hubWrite, pgSql, pushWrite } from './postgres-sql';
+import { writeValues } from './postgres-write-sql';
 
 /**
  * A statement prepared once per connection (named by its text), so the hot ingest statements
@@ -26,8 +29,19 @@ export function prepared(
   return client.query({ name, text, values });
 }
 
-/** Thrown (and the transaction rolled back) when an entry's postings are already held. */
+/**
+ * Thrown (and the transaction rolled back) when an entry's postings, or its sale fact (a sale
+ * without points has no postings), are already held: the push answers `epoch_conflict`.
+ */
 export class HeldTransaction extends Error {}
+
+const isSaleKeyClash = (error: unknown) =>
+  typeof error === 'object' &&
+  error !== null &&
+  'code' in error &&
+  error.code === '23505' &&
+  'constraint' in error &&
+  /^sale_(fact|line)/.test(String(error.constraint));
 
 /** Moves the change counter by `count` (the writer holds it from here to COMMIT); answers the last number. */
 export async function takeNumbers(client: pg.PoolClient, count: number): Promise<number> {
@@ -68,17 +82,31 @@ export function postingsOf(entries: readonly OutboxEntry[], appliedAt: number): 
 export interface WriteTarget {
   storeId: string;
   numbers: ReadonlyMap<string, number>;
-  /** A push moves its till's cursor in the same statement. */
-  cursor?: { tillId: string; epoch: string; lastSeq: number; lastHash: string };
+  /** A push moves its till's cursor and writes its chain facts in the same statement. */
+  push?: {
+    cursor: { tillId: string; epoch: string; lastSeq: number; lastHash: string };
+    facts: ChainFacts;
+  };
   /** Cards whose pair with the store may be new (default: all of them). */
   pairs?: readonly string[];
 }
 
+/** What a write answers: cards left with a lot below zero; for a push, what its chain facts won. */
+export interface Written {
+  short: string[];
+  /** `card\u001fkey` of the grant claims recorded (the others lost to an earlier sale). */
+  grantsWon: Set<string>;
+  /** Enrolment transactions recorded as their card's. */
+  enrolmentsWon: Set<string>;
+  /** The batch's cards that hold returns waiting for their sale. */
+  pendingCards: string[];
+}
+
 /**
  * Writes accepted entries of one stream in two statements: the postings, sent at once, then
- * journal, lots, cards, the store's card list and the change set in one (built while the
- * postings go in). A posting already held means its transaction is held: `HeldTransaction`
- * before anything else is sent. Answers the cards left with a lot below zero.
+ * journal, lots, cards, the store's card list, the change set (and a push's cursor and chain
+ * facts) in one, built while the postings go in. A posting already held means its transaction
+ * is held: `HeldTransaction` before anything else is sent.
  */
 export async function writeEntries(
   client: pg.PoolClient,
@@ -86,7 +114,7 @@ export async function writeEntries(
   now: number,
   target: WriteTarget,
   built?: PostingsOf,
-): Promise<string[]> {
+): Promise<Written> {
   const { rows, values: postingValues } = built ?? postingsOf(entries, now);
   const postings = prepared(client, pgSql.postings, postingValues);
   postings.catch(() => undefined);
@@ -105,33 +133,54 @@ export async function writeEntries(
     cards.every(([c]) => Number.isSafeInteger(numberOf(c))),
     'every card written has a feed number',
   );
-  const values: unknown[] = [
-    textArrayLiteral(j.map((r) => r.cardId)),
-    stream.tillId,
-    stream.epoch,
-    integerArrayLiteral(j.map((r) => r.seq)),
-    textArrayLiteral(j.map((r) => r.txnId)),
-    textArrayLiteral(j.map((r) => r.kind)),
-    integerArrayLiteral(j.map((r) => r.occurredAt)),
-    textArrayLiteral(j.map((r) => r.hash)),
-    j.map((r) => r.body).join('\n'),
-    textArrayLiteral(lots.map((l) => l.cardId)),
-    textArrayLiteral(lots.map((l) => l.lotId)),
-    integerArrayLiteral(lots.map((l) => l.initial)),
-    integerArrayLiteral(lots.map((l) => l.remaining)),
-    integerArrayLiteral(lots.map((l) => l.vestsAt)),
-    integerArrayLiteral(lots.map((l) => l.expiresAt)),
-    textArrayLiteral(cards.map(([c]) => c)),
-    integerArrayLiteral(cards.map(([, d]) => d)),
-    integerArrayLiteral(cards.map(([c]) => numberOf(c))),
-    target.storeId,
-    textArrayLiteral(target.pairs ?? cards.map(([c]) => c)),
-  ];
-  const cursor = target.cursor;
-  if (cursor) values.push(cursor.tillId, cursor.epoch, cursor.lastSeq, cursor.lastHash, now);
+  const byName: Record<string, unknown> = {
+    till: stream.tillId,
+    epoch: stream.epoch,
+    jCard: textArrayLiteral(j.map((r) => r.cardId)),
+    jSeq: integerArrayLiteral(j.map((r) => r.seq)),
+    jTxn: textArrayLiteral(j.map((r) => r.txnId)),
+    jKind: textArrayLiteral(j.map((r) => r.kind)),
+    jAt: integerArrayLiteral(j.map((r) => r.occurredAt)),
+    jHash: textArrayLiteral(j.map((r) => r.hash)),
+    jBodies: j.map((r) => r.body).join('\n'),
+    lCard: textArrayLiteral(lots.map((l) => l.cardId)),
+    lLot: textArrayLiteral(lots.map((l) => l.lotId)),
+    lInitial: integerArrayLiteral(lots.map((l) => l.initial)),
+    lRemaining: integerArrayLiteral(lots.map((l) => l.remaining)),
+    lVests: integerArrayLiteral(lots.map((l) => l.vestsAt)),
+    lExpires: integerArrayLiteral(lots.map((l) => l.expiresAt)),
+    cCard: textArrayLiteral(cards.map(([c]) => c)),
+    cDelta: integerArrayLiteral(cards.map(([, d]) => d)),
+    cSeq: integerArrayLiteral(cards.map(([c]) => numberOf(c))),
+    store: target.storeId,
+    pairs: textArrayLiteral(target.pairs ?? cards.map(([c]) => c)),
+  };
+  const push = target.push;
+  if (push) {
+    const counters = new Map(push.facts.counters.map((c) => [c.cardId, c]));
+    Object.assign(byName, chainFactValues(push.facts), {
+      cSpend: integerArrayLiteral(cards.map(([c]) => counters.get(c)?.spendMinor ?? 0)),
+      cPurchases: integerArrayLiteral(cards.map(([c]) => counters.get(c)?.purchases ?? 0)),
+      lastSeq: push.cursor.lastSeq,
+      lastHash: push.cursor.lastHash,
+      now,
+    });
+  }
+  const statement = push ? pushWrite : hubWrite;
+  const values = writeValues(statement, byName);
   if ((await postings).rowCount !== rows.postings.length) throw new HeldTransaction();
-  const result = await prepared(client, cursor ? pgSql.writePush : pgSql.writeHub, values);
-  const row = result.rows[0] as { journal_rows: number; short_cards: string[] };
+  const result = await prepared(client, statement.text, values).catch((error: unknown) => {
+    throw isSaleKeyClash(error)
+      ? new HeldTransaction('a sale fact is already held', { cause: error })
+      : error;
+  });
+  const row = result.rows[0] as {
+    journal_rows: number;
+    short_cards: string[];
+    grants_won?: string[];
+    enrolments_won?: string[];
+    pending_cards?: string[];
+  };
   assert(row.journal_rows === j.length, 'every entry written is new to the journal', {
     inserted: row.journal_rows,
     expected: j.length,
@@ -140,7 +189,73 @@ export async function writeEntries(
     const blocks = [...rows.blocks];
     await prepared(client, pgSql.blockCards, [blocks.map(([c]) => c), blocks.map(([, b]) => b), now]);
   }
-  return row.short_cards;
+  return {
+    short: row.short_cards,
+    grantsWon: new Set(row.grants_won ?? []),
+    enrolmentsWon: new Set(row.enrolments_won ?? []),
+    pendingCards: row.pending_cards ?? [],
+  };
+}
+
+/** The chain facts' parameters of the push statement (array literals). */
+function chainFactValues(facts: ChainFacts): Record<string, string> {
+  const s = facts.sales;
+  const l = facts.lines;
+  const g = facts.claims;
+  const e = facts.enrolments;
+  const r = facts.redactions;
+  const text = (values: readonly (string | null)[]) => textArrayLiteral(values);
+  const int = (values: readonly (number | null)[]) => integerArrayLiteral(values);
+  return {
+    sCard: text(s.map((x) => x.cardId)),
+    sAt: int(s.map((x) => x.occurredAt)),
+    sTxn: text(s.map((x) => x.txnId)),
+    sSeq: int(s.map((x) => x.seq)),
+    sStore: text(s.map((x) => x.storeId)),
+    sReceipt: text(s.map((x) => x.receiptId)),
+    sCashier: text(s.map((x) => x.cashierId)),
+    sCurrency: text(s.map((x) => x.currency)),
+    sBasket: int(s.map((x) => x.basketTotalMinor)),
+    sSpend: int(s.map((x) => x.spendMinor)),
+    sRules: text(s.map((x) => x.rulesVersion)),
+    sEarned: int(s.map((x) => x.earnedPoints)),
+    sSpent: int(s.map((x) => x.spentPoints)),
+    sDiscount: int(s.map((x) => x.spentDiscountMinor)),
+    sBonuses: text(s.map((x) => x.bonuses)),
+    sBonusPoints: int(s.map((x) => x.bonusPoints)),
+    sLines: int(s.map((x) => x.lineCount)),
+    slCard: text(l.map((x) => x.cardId)),
+    slAt: int(l.map((x) => x.occurredAt)),
+    slTxn: text(l.map((x) => x.txnId)),
+    slNo: int(l.map((x) => x.lineNo)),
+    slLine: text(l.map((x) => x.lineId)),
+    slSku: text(l.map((x) => x.sku)),
+    slCategory: text(l.map((x) => x.category)),
+    slQuantity: int(l.map((x) => x.quantityMicro)),
+    slUnit: int(l.map((x) => x.unitPriceMinor)),
+    slAmount: int(l.map((x) => x.amountMinor)),
+    slDiscount: int(l.map((x) => x.discountMinor)),
+    slPromotions: text(l.map((x) => x.promotions)),
+    slEarned: int(l.map((x) => x.earnedPoints)),
+    slRules: text(l.map((x) => x.ruleIds)),
+    slSpent: int(l.map((x) => x.spentPoints)),
+    slSpentDiscount: int(l.map((x) => x.spentDiscountMinor)),
+    dCard: text(facts.days.map((x) => x.cardId)),
+    dDay: int(facts.days.map((x) => x.day)),
+    dSpend: int(facts.days.map((x) => x.spendMinor)),
+    gCard: text(g.map((x) => x.cardId)),
+    gKey: text(g.map((x) => x.grantKey)),
+    gTxn: text(g.map((x) => x.txnId)),
+    gAt: int(g.map((x) => x.occurredAt)),
+    eCard: text(e.map((x) => x.cardId)),
+    eTxn: text(e.map((x) => x.txnId)),
+    eRef: text(e.map((x) => x.profileRef)),
+    eAt: int(e.map((x) => x.occurredAt)),
+    eConsent: int(e.map((x) => x.consentAt)),
+    rCard: text(r.map((x) => x.cardId)),
+    rSeq: int(r.map((x) => x.seq)),
+    rField: text(r.map((x) => x.field)),
+  };
 }
 
 /**
@@ -172,6 +287,13 @@ export async function settleCards(
       overdraftEntry({ cardId: s.cardId, shortfall: s.shortfall, hubSeq: last - short.length + 1 + i, now }),
     );
     await writeEntries(client, entries, now, { storeId: hubTillId, numbers });
+    await prepared(client, pgChainSql.addFlags, [
+      entries.map((entry) => entry.cardId),
+      entries.map((entry) => entry.txnId),
+      entries.map(() => 'offline_overdraft'),
+      entries.map((entry) => JSON.stringify({ shortfall: entry.postings[0]?.amount })),
+      now,
+    ]);
     // The overdraft lot covers what was owed at once: the card is back at zero, not above it.
     for (const entry of entries)
       updates.push({ cardId: entry.cardId, lotId: entry.newLots[0]?.lotId as string, remaining: 0 });

@@ -2,6 +2,7 @@ import { assert } from '@tillpoint/core';
 import {
   type BalanceSnapshot,
   type BlocklistChange,
+  type CardStateSnapshot,
   type OfflineLimits,
   type SignedRuleSet,
   syncCardCapsMax,
@@ -136,8 +137,13 @@ export function cardSnapshot(card: CardFigures): BalanceSnapshot {
   };
 }
 
-export function cardState(card: CardFigures): CardState {
-  return { ...cardSnapshot(card), points: card.points, overdraft: card.overdraft };
+export function cardState(card: CardFigures, flagReasons: readonly string[] = []): CardState {
+  return {
+    ...cardSnapshot(card),
+    points: card.points,
+    overdraft: card.overdraft,
+    flagReasons: [...flagReasons],
+  };
 }
 
 export interface BlockRow extends FeedRow {
@@ -231,5 +237,24 @@ export function changesPage(reads: PullReads): ChangesPage {
     blocklist: page.blocklist.map(blocklistChange),
     ruleSets: page.ruleSets.map(signedRuleSet),
     limits: offlineLimits(reads.storeLimits, reads.tills, reads.caps),
+  };
+}
+
+/**
+ * A `version=2` page: each balance with its card's state (read in the same snapshot), and the
+ * chain's phone lookup key. A card whose state was not read is sent as in `version=1`.
+ */
+export function withCardStates(
+  page: ChangesPage,
+  states: ReadonlyMap<string, CardStateSnapshot>,
+  phoneLookupKey: string,
+): ChangesPage {
+  return {
+    ...page,
+    balances: page.balances.map((balance) => {
+      const card = states.get(balance.cardId);
+      return card === undefined ? balance : { ...balance, card };
+    }),
+    phoneLookupKey,
   };
 }

@@ -1,28 +1,33 @@
 import { assert } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
-import type { SignedRuleSet } from '@tillpoint/protocol';
+import type { CardStateSnapshot, SignedRuleSet, SyncProfile } from '@tillpoint/protocol';
 import Database from 'better-sqlite3';
+import { appliedOutcome, batchRows, decideBatch, emptyCursor, epochConflict } from './batch-plan';
+import { type CardProfilePatch, cardProfilePatchSchema } from './chain/card-profile-rules';
+import { chainFacts } from './chain/chain-facts';
+import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
+import type { SegmentRow } from './chain/segment-csv';
+import { TierPolicies } from './chain/tier-policies';
+import type { TierPolicy } from './chain/tier-window';
+import { distinctCardIds, expiryEntry } from './hub-rules';
 import {
-  appliedOutcome,
-  type BatchRows,
-  batchRows,
-  decideBatch,
-  emptyCursor,
-  epochConflict,
-} from './batch-plan';
-import { distinctCardIds, expiryEntry, overdraftEntry } from './hub-rules';
-import {
+  type CardProfileView,
   type CardState,
+  type ChangesInput,
   type ChangesPage,
+  defaultReturnLotLifetimeMs,
+  type EnrolConflict,
+  type ErasureOutcome,
   type HubStore,
   hubTillId,
   type JournalKey,
   type PushOutcome,
+  type SaleSummary,
   type StoreLimits,
+  segmentRowsMax,
   type TillRecord,
 } from './hub-store';
 import { translateSqliteError } from './hub-store-error';
-import { type HubLot, settleLots } from './lot-settlement';
 import { MultiRowInsert } from './multi-row-insert';
 import {
   type BlockRow,
@@ -32,7 +37,11 @@ import {
   feedNumbers,
   feedReads,
   type RuleSetRow,
+  withCardStates,
 } from './pull-plan';
+import { HeldTransaction, SqliteBatchWriter } from './sqlite-batch-writer';
+import { SqliteChain } from './sqlite-chain';
+import { type ChainStatements, prepareChainStatements } from './sqlite-chain-statements';
 import { migrateHubDatabase } from './sqlite-schema';
 import { type HubStatements, prepareHubStatements } from './sqlite-statements';
 import { cardCapsFull, ruleSetConflict } from './write-checks';
@@ -40,10 +49,11 @@ import { cardCapsFull, ruleSetConflict } from './write-checks';
 export interface SqliteHubStoreOptions {
   /** How long a write waits for another process's (a CLI command's) lock; default 5 000 ms. */
   busyTimeoutMs?: number;
+  /** Tier window for every card, instead of the rule set in force's (`tierPolicyOf`). */
+  tierPolicy?: TierPolicy;
+  /** Life of a lot head office makes for points a return gives back; default 30 days. */
+  returnLotLifetimeMs?: number;
 }
-
-/** Thrown inside a push's transaction (rolling it back) when its postings are already held. */
-class HeldTransaction extends Error {}
 
 type FigureRow = Omit<CardFigures, 'blocked' | 'flagged'> & { blocked: number; flagged: number };
 const figures = (row: FigureRow): CardFigures => ({
@@ -63,6 +73,9 @@ export class SqliteHubStore implements HubStore {
   readonly #db: Database.Database;
   readonly #sql: HubStatements;
   readonly #insert: MultiRowInsert;
+  readonly #chainSql: ChainStatements;
+  readonly #chain: SqliteChain;
+  readonly #writer: SqliteBatchWriter;
   readonly #where: string;
 
   constructor(path: string, options: SqliteHubStoreOptions = {}) {
@@ -76,6 +89,14 @@ export class SqliteHubStore implements HubStore {
       migrateHubDatabase(this.#db, this.#where);
       this.#sql = prepareHubStatements(this.#db);
       this.#insert = new MultiRowInsert(this.#db);
+      this.#chainSql = prepareChainStatements(this.#db);
+      this.#chain = this.#db
+        .transaction(() => new SqliteChain(this.#chainSql, new TierPolicies(options.tierPolicy)))
+        .immediate();
+      this.#writer = new SqliteBatchWriter(this.#sql, this.#chainSql, this.#insert, {
+        lookupKey: this.#chain.lookupKey,
+        returnLotLifetimeMs: options.returnLotLifetimeMs ?? defaultReturnLotLifetimeMs,
+      });
     } catch (error) {
       throw translateSqliteError(error, this.#where, 'opening it');
     }
@@ -131,8 +152,9 @@ export class SqliteHubStore implements HubStore {
         (seq) => this.#sql.heldHash.get(input.tillId, first.epoch, seq) as string | undefined,
       );
       if (decision.kind !== 'apply') return decision;
-      const overdraftBooked = this.#writeRows(
+      const overdraftBooked = this.#writer.writeRows(
         batchRows(decision.entries, input.now),
+        chainFacts(decision.entries),
         input.storeId,
         input.now,
       );
@@ -150,14 +172,16 @@ export class SqliteHubStore implements HubStore {
         return this.#db.transaction(push).immediate();
       } catch (error) {
         // Rolled back: nothing of the batch was written.
-        if (error instanceof HeldTransaction) return this.#heldTransaction(input.entries);
-        throw error;
+        if (!(error instanceof HeldTransaction)) throw error;
+        const held = this.#heldTransaction(input.entries);
+        if (held !== null) return held;
+        throw error.cause ?? error;
       }
     });
   }
 
   /** The first entry of a batch whose transaction head office already holds (after the push rolled back). */
-  #heldTransaction(entries: readonly OutboxEntry[]): PushOutcome {
+  #heldTransaction(entries: readonly OutboxEntry[]): PushOutcome | null {
     for (const entry of entries) {
       const held = this.#sql.heldTxn.get(entry.cardId, entry.txnId) as
         | { till_id: string; epoch: string; seq: number }
@@ -167,74 +191,10 @@ export class SqliteHubStore implements HubStore {
       if (held && !same)
         return epochConflict(entry, { tillId: held.till_id, epoch: held.epoch, seq: held.seq });
     }
-    assert(false, 'a push whose postings were held names a held transaction');
+    return null;
   }
 
-  /**
-   * Journal, postings, lots, card projection, the store's card list and blocks of accepted
-   * entries; each card gets a feed number of its own. Lots left below zero are settled against
-   * the card's real lots; a shortfall is booked to the offline overdraft. Answers the points booked.
-   */
-  #writeRows(rows: BatchRows, storeId: string, now: number): number {
-    const cards = [...rows.cardDeltas.keys()].sort();
-    const numbers = feedNumbers(cards, this.#sql.takeNumbers.get(cards.length) as number);
-    this.#insert.journal(rows.journal);
-    if (this.#insert.postings(rows.postings) !== rows.postings.length) throw new HeldTransaction();
-    const short = this.#applyBalances(rows, storeId, numbers);
-    for (const [cardId, blocked] of rows.blocks) this.#sql.blockCard.run(blocked ? 1 : 0, now, cardId);
-    let booked = 0;
-    for (const cardId of short) booked += this.#settle(cardId, numbers.get(cardId) as number, now);
-    return booked;
-  }
-
-  /** Lots, cards and the store's card list; answers the cards with a lot now below zero. */
-  #applyBalances(
-    rows: Omit<BatchRows, 'journal'>,
-    storeId: string,
-    numbers: Map<string, number>,
-  ): Set<string> {
-    this.#insert.newLots(rows.newLots);
-    const short = new Set<string>();
-    for (const [lotId, { cardId, delta }] of rows.lotDeltas) {
-      // A lot the hub has never seen (spent from a snapshot) starts as an always-vested lot.
-      const left =
-        delta >= 0
-          ? this.#sql.lotAdd.run(delta, cardId, lotId).changes === 1
-            ? delta
-            : undefined
-          : (this.#sql.lotTake.get(delta, cardId, lotId) as number | undefined);
-      if (left === undefined) this.#sql.unknownLot.run(cardId, lotId, delta);
-      if ((left ?? delta) < 0) short.add(cardId);
-    }
-    this.#insert.cards(
-      [...rows.cardDeltas].map(([cardId, delta]) => ({ cardId, delta, seq: numbers.get(cardId) as number })),
-    );
-    this.#insert.cardStores(storeId, [...rows.cardDeltas.keys()]);
-    return short;
-  }
-
-  /** Takes what the card's lots below zero owe from its real lots; books the rest as overdraft. */
-  #settle(cardId: string, seq: number, now: number): number {
-    const settled = settleLots(this.#sql.cardLots.all(cardId) as HubLot[], now);
-    for (const [lotId, remaining] of settled.remaining)
-      this.#sql.setLotRemaining.run(remaining, cardId, lotId);
-    if (settled.shortfall === 0) return 0;
-    const entry = overdraftEntry({ cardId, shortfall: settled.shortfall, hubSeq: this.#nextHubSeq(), now });
-    const rows = batchRows([entry], now);
-    this.#applyBalances(rows, hubTillId, new Map([[cardId, seq]]));
-    this.#insert.journal(rows.journal);
-    this.#insert.postings(rows.postings);
-    // The overdraft lot covers what was owed at once: the card is back at zero, not above it.
-    this.#sql.setLotRemaining.run(0, cardId, entry.newLots[0]?.lotId);
-    this.#sql.bookOverdraft.run(settled.shortfall, cardId);
-    return settled.shortfall;
-  }
-
-  #nextHubSeq(): number {
-    return this.#sql.nextHubSeq.get() as number;
-  }
-
-  async changesSince(input: { tillId: string; storeId: string; cursor: number; limit: number; now: number }) {
+  async changesSince(input: ChangesInput) {
     const sql = this.#sql;
     const read = feedReads(input.limit);
     const pull = (): ChangesPage => {
@@ -244,7 +204,7 @@ export class SqliteHubStore implements HubStore {
       const blocks = sql.blockChanges.all(cursor, head, read.blocks) as (Omit<BlockRow, 'blocked'> & {
         blocked: number;
       })[];
-      return changesPage({
+      const page = changesPage({
         cursor,
         head,
         limit: input.limit,
@@ -256,6 +216,14 @@ export class SqliteHubStore implements HubStore {
         tills: sql.tillsOfStore.get(storeId) as number,
         caps: sql.capsOfStore.all(storeId, read.caps) as { cardId: string; cap: number }[],
       });
+      if (input.version !== 2) return page;
+      const policy = this.#chain.policyAt(input.now);
+      const states = new Map<string, CardStateSnapshot>();
+      for (const balance of page.balances) {
+        const state = this.#chain.cardState(balance.cardId, input.now, policy);
+        if (state) states.set(balance.cardId, state);
+      }
+      return withCardStates(page, states, this.#chain.lookupKey);
     };
     return this.#run('reading changes for a pull', () => this.#db.transaction(pull)());
   }
@@ -266,16 +234,9 @@ export class SqliteHubStore implements HubStore {
       const added = cardIds.filter((cardId) => this.#sql.addPair.run(cardId, input.storeId).changes === 1);
       // New feed numbers past every till's cursor: the store's next pulls bring these cards.
       const known = added.filter((cardId) => this.#sql.cardExists.get(cardId) !== undefined);
-      this.#renumber(known);
+      this.#writer.renumber(known);
       return added.length;
     });
-  }
-
-  /** Gives each card a new feed number (its figure changed for some till). */
-  #renumber(cardIds: readonly string[]): void {
-    if (cardIds.length === 0) return;
-    const numbers = feedNumbers(cardIds, this.#sql.takeNumbers.get(cardIds.length) as number);
-    for (const [cardId, seq] of numbers) this.#sql.renumberCard.run(seq, cardId);
   }
 
   async setCardBlocked(cardId: string, blocked: boolean, now: number): Promise<void> {
@@ -328,11 +289,11 @@ export class SqliteHubStore implements HubStore {
       }[];
       if (lots.length === 0) return 0;
       const entries = lots.map((lot) =>
-        expiryEntry(lot.card_id, lot.lot_id, lot.remaining, this.#nextHubSeq(), now),
+        expiryEntry(lot.card_id, lot.lot_id, lot.remaining, this.#writer.nextHubSeq(), now),
       );
       const rows = batchRows(entries, now);
       const cards = [...rows.cardDeltas.keys()].sort();
-      const short = this.#applyBalances(
+      const short = this.#writer.applyBalances(
         rows,
         hubTillId,
         feedNumbers(cards, this.#sql.takeNumbers.get(cards.length) as number),
@@ -352,29 +313,116 @@ export class SqliteHubStore implements HubStore {
         lots.length === lotsMax ? (lots[lots.length - 1] as { vests_at: number }).vests_at : now;
       this.#sql.setVestedThrough.run(through);
       const cards = [...new Set(lots.map((l) => l.card_id))].sort();
-      this.#renumber(cards);
+      this.#writer.renumber(cards);
       return cards.length;
     });
   }
 
   async flaggedCards(limit: number, now: number): Promise<CardState[]> {
-    const rows = await this.#run(
-      'listing flagged cards',
-      () => this.#sql.flagged.all({ now, limit }) as FigureRow[],
+    return this.#run('listing flagged cards', () =>
+      (this.#sql.flagged.all({ now, limit }) as FigureRow[]).map((row) =>
+        cardState(figures(row), this.#chainSql.flagReasons.all(row.cardId) as string[]),
+      ),
     );
-    return rows.map((row) => cardState(figures(row)));
   }
 
   async clearCardFlag(cardId: string): Promise<boolean> {
-    return (await this.#run('clearing a review flag', () => this.#sql.clearFlag.run(cardId))).changes === 1;
+    return this.#write('clearing a review flag', () => {
+      this.#chainSql.clearFlags.run(cardId);
+      return this.#sql.clearFlag.run(cardId).changes === 1;
+    });
   }
 
   async getCard(cardId: string, now: number): Promise<CardState | null> {
-    const row = await this.#run(
-      'reading a card',
-      () => this.#sql.card.get({ now, card: cardId }) as FigureRow | undefined,
+    return this.#run('reading a card', () => {
+      const row = this.#sql.card.get({ now, card: cardId }) as FigureRow | undefined;
+      return row ? cardState(figures(row), this.#chainSql.flagReasons.all(cardId) as string[]) : null;
+    });
+  }
+
+  async lookupSale(lookup: SaleLookup): Promise<SaleLookupResult> {
+    return this.#run('looking a sale up', () => this.#db.transaction(() => this.#chain.lookupSale(lookup))());
+  }
+
+  async saveProfiles(input: {
+    storeId: string;
+    tillId: string;
+    profiles: readonly SyncProfile[];
+    now: number;
+  }) {
+    return this.#write('keeping enrolment profiles', () => {
+      const changed = this.#chain.saveProfiles(input.profiles, input.tillId, input.now);
+      this.#writer.renumber(
+        [...changed].filter((cardId) => this.#sql.cardExists.get(cardId) !== undefined).sort(),
+      );
+      return [...new Set(input.profiles.map((p) => p.profileRef))];
+    });
+  }
+
+  async getCardState(cardId: string, now: number): Promise<CardStateSnapshot | null> {
+    return this.#run('reading a card’s state', () =>
+      this.#db.transaction(() => this.#chain.cardState(cardId, now, this.#chain.policyAt(now)))(),
     );
-    return row ? cardState(figures(row)) : null;
+  }
+
+  async setCardProfile(cardId: string, patch: CardProfilePatch, now: number): Promise<CardProfileView> {
+    const checked = cardProfilePatchSchema.parse(patch);
+    return this.#write('setting a card’s profile', () => {
+      const view = this.#chain.setProfile(cardId, checked, now);
+      if (this.#sql.cardExists.get(cardId) !== undefined) this.#writer.renumber([cardId]);
+      return view;
+    });
+  }
+
+  async assignSegments(input: { rows: readonly SegmentRow[]; mode: 'add' | 'remove'; now: number }) {
+    assert(input.rows.length <= segmentRowsMax, 'at most segmentRowsMax rows a call', {
+      rows: input.rows.length,
+    });
+    return this.#write('assigning segments', () => {
+      const { changed, rejected } = this.#chain.assignSegments(input.rows, input.mode, input.now);
+      this.#writer.renumber(
+        changed.filter((cardId) => this.#sql.cardExists.get(cardId) !== undefined).sort(),
+      );
+      return { changedCards: changed.length, rejected };
+    });
+  }
+
+  async eraseCard(cardId: string, now: number): Promise<ErasureOutcome> {
+    return this.#write('erasing a card’s personal data', () => {
+      const outcome = this.#chain.erase(cardId, now);
+      if (this.#sql.cardExists.get(cardId) !== undefined) this.#writer.renumber([cardId]);
+      return outcome;
+    });
+  }
+
+  async announceTierWindow(now: number, cardsMax: number): Promise<{ cards: number; done: boolean }> {
+    return this.#write('announcing tier windows', () => {
+      const page = this.#chain.tierSlidePage(now, cardsMax);
+      this.#writer.renumber(page.cards);
+      return { cards: page.cards.length, done: page.done };
+    });
+  }
+
+  async enrolConflicts(limit: number): Promise<EnrolConflict[]> {
+    return this.#run('listing enrolment conflicts', () =>
+      (
+        this.#chainSql.enrolConflicts.all(limit) as (Omit<EnrolConflict, 'hasPhone'> & { hasPhone: number })[]
+      ).map((r) => ({
+        ...r,
+        hasPhone: r.hasPhone === 1,
+      })),
+    );
+  }
+
+  async cardSales(cardId: string, limit: number): Promise<SaleSummary[]> {
+    return this.#run(
+      'reading a card’s sales',
+      () => this.#chainSql.cardSales.all(cardId, limit) as SaleSummary[],
+    );
+  }
+
+  async phoneLookupKey(): Promise<string> {
+    return this.#chain.lookupKey;
   }
 
   async journalKeys(limit: number): Promise<JournalKey[]> {

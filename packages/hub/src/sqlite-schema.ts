@@ -60,6 +60,75 @@ UPDATE card SET block_changed_seq = changed_seq WHERE block_changed_seq > 0;
 UPDATE meta SET value = value + (SELECT count(*) FROM card WHERE changed_seq > 0) WHERE key = 'change_seq';
 CREATE INDEX IF NOT EXISTS rule_set_effective ON rule_set(effective_from);
 `,
+  // 3: one customer across the chain (docs/chain-sync.md): sale facts and their lines, spend per
+  // card and UTC day, counters, once-only grants, enrolment first-wins and its conflicts, the
+  // erasable profile record, review flags with reasons, returns waiting for their sale. The
+  // phone enrolments used to carry in the journal moves to the profile record, and the journal
+  // keeps a note of the blanking (the chain was checked when the entries arrived).
+  `
+ALTER TABLE card ADD COLUMN lifetime_spend_minor INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE card ADD COLUMN purchase_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE card ADD COLUMN pending_returns INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX card_pending_returns ON card(card_id) WHERE pending_returns > 0;
+CREATE TABLE hub_setting (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sale_fact (card_id TEXT NOT NULL, occurred_at INTEGER NOT NULL, txn_id TEXT NOT NULL,
+  till_id TEXT NOT NULL, epoch TEXT NOT NULL, seq INTEGER NOT NULL, store_id TEXT NOT NULL, receipt_id TEXT NOT NULL,
+  cashier_id TEXT, currency TEXT NOT NULL, basket_total_minor INTEGER NOT NULL, spend_minor INTEGER NOT NULL,
+  rules_version TEXT, earned_points INTEGER NOT NULL, spent_points INTEGER NOT NULL, spent_discount_minor INTEGER NOT NULL,
+  bonuses TEXT NOT NULL, bonus_points INTEGER NOT NULL, line_count INTEGER NOT NULL,
+  refunded_minor INTEGER NOT NULL DEFAULT 0,
+  spend_reversed_minor INTEGER NOT NULL DEFAULT 0, earned_reversed INTEGER NOT NULL DEFAULT 0,
+  spent_restored INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (card_id, occurred_at, txn_id));
+CREATE INDEX sale_fact_receipt ON sale_fact(receipt_id, store_id);
+CREATE INDEX sale_fact_time ON sale_fact(occurred_at);
+CREATE TABLE sale_line (card_id TEXT NOT NULL, occurred_at INTEGER NOT NULL, txn_id TEXT NOT NULL,
+  line_no INTEGER NOT NULL, line_id TEXT NOT NULL, sku TEXT NOT NULL, category TEXT, quantity_micro INTEGER NOT NULL,
+  unit_price_minor INTEGER NOT NULL, amount_minor INTEGER NOT NULL, discount_minor INTEGER NOT NULL,
+  promotions TEXT NOT NULL, earned_points INTEGER NOT NULL, rule_ids TEXT NOT NULL, spent_points INTEGER NOT NULL,
+  spent_discount_minor INTEGER NOT NULL, returned_micro INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (card_id, occurred_at, txn_id, line_no));
+CREATE TABLE card_day (card_id TEXT NOT NULL, day INTEGER NOT NULL, spend_minor INTEGER NOT NULL,
+  PRIMARY KEY (card_id, day)) WITHOUT ROWID;
+CREATE INDEX card_day_day ON card_day(day, card_id);
+CREATE TABLE card_grant (card_id TEXT NOT NULL, grant_key TEXT NOT NULL, txn_id TEXT NOT NULL,
+  granted_at INTEGER NOT NULL, PRIMARY KEY (card_id, grant_key));
+CREATE TABLE card_enrolment (card_id TEXT PRIMARY KEY, txn_id TEXT, till_id TEXT NOT NULL, profile_ref TEXT,
+  enrolled_at INTEGER NOT NULL, consent_at INTEGER);
+CREATE TABLE enrol_conflict (card_id TEXT NOT NULL, profile_ref TEXT NOT NULL, txn_id TEXT, till_id TEXT,
+  phone TEXT, consent_at INTEGER, at INTEGER NOT NULL, PRIMARY KEY (card_id, profile_ref));
+CREATE TABLE card_profile (card_id TEXT PRIMARY KEY, profile_ref TEXT, phone TEXT, phone_hash TEXT, name TEXT,
+  birth_date TEXT, birth_month_day TEXT, consent_at INTEGER, updated_at INTEGER NOT NULL);
+CREATE INDEX card_profile_phone_hash ON card_profile(phone_hash) WHERE phone_hash IS NOT NULL;
+CREATE TABLE card_traits (card_id TEXT PRIMARY KEY, groups TEXT NOT NULL DEFAULT '[]', referred_by TEXT,
+  updated_at INTEGER NOT NULL);
+CREATE TABLE card_erasure (card_id TEXT NOT NULL, erased_at INTEGER NOT NULL, PRIMARY KEY (card_id, erased_at));
+CREATE TABLE erased_profile_ref (card_id TEXT NOT NULL, profile_ref TEXT NOT NULL, PRIMARY KEY (card_id, profile_ref));
+CREATE TABLE card_flag (card_id TEXT NOT NULL, flag_id TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
+  at INTEGER NOT NULL, PRIMARY KEY (card_id, flag_id));
+CREATE TABLE return_pending (card_id TEXT NOT NULL, txn_id TEXT NOT NULL, receipt_id TEXT NOT NULL,
+  origin_till_id TEXT, origin_txn_id TEXT, fact TEXT NOT NULL, earned_posted INTEGER NOT NULL,
+  spent_posted INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (card_id, txn_id));
+CREATE TABLE journal_redaction (card_id TEXT NOT NULL, till_id TEXT NOT NULL, epoch TEXT NOT NULL, seq INTEGER NOT NULL,
+  field TEXT NOT NULL, redacted_at INTEGER NOT NULL, PRIMARY KEY (card_id, till_id, epoch, seq, field));
+INSERT OR IGNORE INTO card_enrolment (card_id, txn_id, till_id, profile_ref, enrolled_at, consent_at)
+  SELECT card_id, txn_id, till_id, json_extract(body, '$.detail.profileRef'), occurred_at,
+    json_extract(body, '$.detail.consentAt')
+  FROM journal WHERE kind = 'card_enrolled' ORDER BY card_id, occurred_at, till_id, epoch, seq;
+INSERT OR IGNORE INTO enrol_conflict (card_id, profile_ref, txn_id, till_id, phone, consent_at, at)
+  SELECT j.card_id, COALESCE(json_extract(j.body, '$.detail.profileRef'), 'entry:' || j.txn_id), j.txn_id, j.till_id,
+    json_extract(j.body, '$.detail.phone'), json_extract(j.body, '$.detail.consentAt'), j.occurred_at
+  FROM journal j JOIN card_enrolment e ON e.card_id = j.card_id
+  WHERE j.kind = 'card_enrolled' AND j.txn_id <> e.txn_id;
+INSERT OR IGNORE INTO card_profile (card_id, profile_ref, phone, consent_at, updated_at)
+  SELECT j.card_id, e.profile_ref, json_extract(j.body, '$.detail.phone'), e.consent_at, j.occurred_at
+  FROM journal j JOIN card_enrolment e ON e.card_id = j.card_id AND e.txn_id = j.txn_id
+  WHERE json_type(j.body, '$.detail.phone') = 'text' AND json_extract(j.body, '$.detail.phone') <> '';
+INSERT OR IGNORE INTO journal_redaction (card_id, till_id, epoch, seq, field, redacted_at)
+  SELECT card_id, till_id, epoch, seq, 'detail.phone', CAST(unixepoch('subsec') * 1000 AS INTEGER) FROM journal
+  WHERE kind = 'card_enrolled' AND json_type(body, '$.detail.phone') = 'text';
+UPDATE journal SET body = json_set(body, '$.detail.phone', json('null'))
+  WHERE kind = 'card_enrolled' AND json_type(body, '$.detail.phone') = 'text';
+`,
 ];
 
 /** Brings the file's tables up to date (once; later opens find nothing to do). */

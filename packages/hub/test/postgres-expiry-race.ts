@@ -7,7 +7,8 @@ import { SyntheticTill } from './synthetic-till';
  * spends its soonest-expiring points first, so this is the common case at an expiry boundary).
  * Each round: two tills earn on the same cards with lots expiring at the round's time, then
  * both push spends from those lots while `runExpiry`, `announceVesting`, `noteCardsSeen`,
- * `setCardBlocked`, `publishRuleSet` and `setCardCap` run (Promise.all). A lock-order crossing
+ * `setCardBlocked`, `publishRuleSet`, `setCardCap` and the card-state writers (`announceTierWindow`,
+ * `setCardProfile`, `assignSegments`, `saveProfiles`, `eraseCard`) run (Promise.all). A lock-order crossing
  * shows as PostgreSQL's deadlock error (40P01) rejecting one of them. Afterwards every card
  * still balances and no point was lost: earned + overdraft booked = spent + expired + held.
  */
@@ -41,18 +42,36 @@ export async function raceWritersWithPushes(
       const entries = till.slice(spendFrom, till.entries.length);
       pushes.push(() => store.applyBatch({ tillId: till.tillId, storeId: 's1', entries, now: expiresAt }));
     }
-    const [expiredNow, , , , , , ...results] = await Promise.all([
+    const card = (k: number) => cards[(round + k) % cards.length] as string;
+    const [expiredNow, , , , , , , , , , , ...results] = await Promise.all([
       store.runExpiry(expiresAt, 10_000),
       store.announceVesting(expiresAt, 10_000),
       store.noteCardsSeen({ storeId: 's2', cardIds: [...cards].reverse(), now: expiresAt }),
-      store.setCardBlocked(cards[round % cards.length] as string, round % 2 === 0, expiresAt),
+      store.setCardBlocked(card(0), round % 2 === 0, expiresAt),
       store.publishRuleSet({
         version: `race-${round}`,
         effectiveFrom: expiresAt,
         ruleSetJson: '{}',
         signature: 'x'.repeat(88),
       }),
-      store.setCardCap(cards[(round + 1) % cards.length] as string, round % 3 === 0 ? null : round),
+      store.setCardCap(card(1), round % 3 === 0 ? null : round),
+      // Head office's card-state writers too (issue 13): each takes the counter first.
+      store.announceTierWindow(expiresAt, 100),
+      store.setCardProfile(card(2), { groups: [`race-${round}`] }, expiresAt),
+      store.assignSegments({
+        rows: [...cards].reverse().map((cardId, line) => ({ line: line + 1, cardId, group: 'racer' })),
+        mode: round % 2 === 0 ? 'add' : 'remove',
+        now: expiresAt,
+      }),
+      store.saveProfiles({
+        storeId: 's1',
+        tillId: 't1',
+        profiles: [
+          { cardId: card(3), profileRef: `race-ref-${round}`, phone: '+79160000000', consentAt: expiresAt },
+        ],
+        now: expiresAt,
+      }),
+      store.eraseCard(card(4), expiresAt),
       ...pushes.map((push) => push()),
     ]);
     expired += expiredNow;

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { phoneHash } from '../src/chain/card-profile-rules';
+import type { TierPolicy } from '../src/chain/tier-window';
+import type { HubStore } from '../src/hub-store';
 import { PostgresHubStore } from '../src/postgres-hub-store';
+import type { CatalogCell } from './contract/contract-context';
 import { pullAll } from './contract/feed-paging-contract';
 import { postgresHubStores } from './postgres-hub-stores';
 import { hubStoreContract } from './store-contract';
@@ -10,8 +14,58 @@ const pg = postgresHubStores('t');
 const open = (changeSetsScanMax?: number) => () =>
   pg.open(changeSetsScanMax === undefined ? {} : { changeSetsScanMax });
 
+const schemas = new WeakMap<HubStore, string>();
+const remember = (store: PostgresHubStore) => {
+  schemas.set(store, pg.lastSchema());
+  return store;
+};
+
+/** Every cell of every table of the store's schema, read through information_schema (partitions included). */
+async function postgresCatalog(store: HubStore): Promise<CatalogCell[]> {
+  const pool = (store as PostgresHubStore).pool;
+  const tables = (
+    await pool.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
+       AND table_type = 'BASE TABLE' ORDER BY table_name`,
+    )
+  ).rows as { table_name: string }[];
+  const cells: CatalogCell[] = [];
+  for (const { table_name: table } of tables)
+    for (const row of (await pool.query(`SELECT * FROM ONLY "${table}"`)).rows as Record<string, unknown>[])
+      for (const [column, value] of Object.entries(row))
+        if (value !== null)
+          cells.push({
+            table: table.replace(/_(p\d+|default|y\d{4}m\d{2})$/, ''),
+            column,
+            value: String(value),
+          });
+  return cells;
+}
+
+const chainOptions = {
+  catalog: postgresCatalog,
+  openWithPolicy: async (tierPolicy: TierPolicy) => remember(await pg.open({ tierPolicy })),
+  reopenWithPolicy: async (store: HubStore, tierPolicy: TierPolicy) => {
+    const schema = schemas.get(store) as string;
+    await store.close();
+    const again = await PostgresHubStore.open({
+      connectionString: pg.url(),
+      schema,
+      partitions: 4,
+      poolMax: 2,
+      tierPolicy,
+    });
+    schemas.set(again, schema);
+    return again;
+  },
+};
+
 // Pulls through the change sets (a cursor close to the head, the usual case)...
-hubStoreContract('PostgreSQL', open(), { propertyRuns: 15, timeoutMs: 60_000 });
+hubStoreContract('PostgreSQL', async () => remember(await open()()), {
+  propertyRuns: 15,
+  timeoutMs: 60_000,
+  ...chainOptions,
+});
 // ...and through the store's card list (a cursor far behind, or from before the log began).
 hubStoreContract('PostgreSQL, pulls by the store card list', open(0), {
   propertyRuns: 10,
@@ -77,6 +131,66 @@ describe('PostgresHubStore: failures are HubStoreErrors with their codes', () =>
 });
 
 describe('PostgresHubStore: an older schema is brought up to date when it opens', () => {
+  it('moves the phone of enrolments written before this design out of the journal, once', async () => {
+    const store = await open()();
+    const schema = pg.lastSchema();
+    await store.addTill({ storeId: 's1', tillId: 't1', codeHash: 'x', codeExpiresAt: 0 });
+    await store.addTill({ storeId: 's2', tillId: 't3', codeHash: 'x', codeExpiresAt: 0 });
+    const t1 = new SyntheticTill('t1');
+    const t3 = new SyntheticTill('t3');
+    t3.enrolLegacy('card-a', '+79160000003', 700);
+    t1.enrolLegacy('card-a', '+79160000001', 500);
+    await store.applyBatch({ tillId: 't1', storeId: 's1', entries: t1.entries, now: 1 });
+    await store.applyBatch({ tillId: 't3', storeId: 's2', entries: t3.entries, now: 1 });
+    // As a hub of schema 2 left it: the phones in the bodies, no enrolment, profile or note.
+    for (const e of [...t1.entries, ...t3.entries])
+      await store.pool.query('UPDATE journal SET body = $1 WHERE card_id = $2 AND txn_id = $3', [
+        JSON.stringify(e),
+        e.cardId,
+        e.txnId,
+      ]);
+    for (const sql of [
+      'DELETE FROM card_enrolment',
+      'DELETE FROM enrol_conflict',
+      'DELETE FROM card_profile',
+      'DELETE FROM journal_redaction',
+      "DELETE FROM meta WHERE key = 'chain_upgrade'",
+      "UPDATE meta SET value = 2 WHERE key = 'schema_version'",
+    ])
+      await store.pool.query(sql);
+    await store.close();
+    const upgraded = await PostgresHubStore.open({
+      connectionString: pg.url(),
+      schema,
+      partitions: 4,
+      poolMax: 2,
+    });
+    try {
+      const key = await upgraded.phoneLookupKey();
+      const state = await upgraded.getCardState('card-a', 1);
+      expect(state).toMatchObject({
+        status: 'enrolled',
+        enrolledAt: 500,
+        phoneHash: phoneHash(key, '+79160000001'),
+      });
+      expect((await upgraded.enrolConflicts(10)).map((c) => [c.tillId, c.hasPhone])).toEqual([['t3', true]]);
+      const bodies = (await upgraded.pool.query('SELECT body FROM journal')).rows as { body: string }[];
+      expect(bodies.some((b) => b.body.includes('+7916'))).toBe(false);
+      expect((await upgraded.pool.query('SELECT count(*)::int AS n FROM journal_redaction')).rows[0]).toEqual(
+        { n: 2 },
+      );
+      // The chain still holds: a replay of the batch is recognised by its hashes.
+      expect(await upgraded.applyBatch({ tillId: 't1', storeId: 's1', entries: t1.entries, now: 1 })).toEqual(
+        {
+          kind: 'replayed',
+          ackedThrough: 1,
+        },
+      );
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   it('gives each card a feed number of its own and publishes the head, so pages can split an old write', async () => {
     const store = await open()();
     const schema = pg.lastSchema();

@@ -3,9 +3,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PoolClient } from 'pg';
 import { describe, expect, it } from 'vitest';
+import { pgChainSql } from '../src/postgres-chain-sql';
 import type { PostgresHubStore } from '../src/postgres-hub-store';
 import { pushOpening } from '../src/postgres-push';
-import { createStatements, schemaVersionQuery, setSchemaVersion, upgradeSteps } from '../src/postgres-schema';
+import {
+  createStatements,
+  salePartitionStatements,
+  salePartitions,
+  schemaVersionQuery,
+  setSchemaVersion,
+  upgradeSteps,
+} from '../src/postgres-schema';
 import { pgSql, publication } from '../src/postgres-sql';
 import { raceWritersWithPushes } from './postgres-expiry-race';
 import { postgresHubStores } from './postgres-hub-stores';
@@ -66,6 +74,10 @@ function everyQuery(): { name: string; text: string }[] {
     { name: 'setSchemaVersion', text: setSchemaVersion },
   );
   for (const [name, text] of Object.entries(pgSql)) queries.push({ name, text });
+  for (const [name, text] of Object.entries(pgChainSql)) queries.push({ name: `chain.${name}`, text });
+  for (const part of salePartitions(Date.UTC(2026, 11, 6)))
+    for (const [i, text] of salePartitionStatements(part).entries())
+      queries.push({ name: `partition ${part.name}[${i}]`, text });
   queries.push({
     name: 'pushOpening',
     text: pushOpening(

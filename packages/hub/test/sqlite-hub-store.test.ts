@@ -4,13 +4,57 @@ import { join } from 'node:path';
 import { syncCardCapsMax } from '@tillpoint/protocol';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteHubStore } from '../src/sqlite-hub-store';
+import { phoneHash } from '../src/chain/card-profile-rules';
+import type { HubStore } from '../src/hub-store';
+import { SqliteHubStore, type SqliteHubStoreOptions } from '../src/sqlite-hub-store';
 import { hubMigrations } from '../src/sqlite-schema';
+import type { CatalogCell } from './contract/contract-context';
 import { pullAll } from './contract/feed-paging-contract';
 import { hubStoreContract } from './store-contract';
 import { SyntheticTill } from './synthetic-till';
 
-hubStoreContract('SQLite', async () => new SqliteHubStore(':memory:'), { propertyRuns: 60 });
+const contractDir = mkdtempSync(join(tmpdir(), 'tillpoint-hub-contract-'));
+afterAll(() => rmSync(contractDir, { recursive: true, force: true }));
+const paths = new WeakMap<HubStore, string>();
+let files = 0;
+const fileStore = (options: SqliteHubStoreOptions = {}) => {
+  const path = join(contractDir, `hub-${++files}.sqlite`);
+  const store = new SqliteHubStore(path, options);
+  paths.set(store, path);
+  return store;
+};
+
+/** Every cell of every table of the file, read through the catalog (sqlite_schema). */
+async function sqliteCatalog(store: HubStore): Promise<CatalogCell[]> {
+  const db = new Database(paths.get(store) as string, { readonly: true });
+  try {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .pluck()
+      .all() as string[];
+    const cells: CatalogCell[] = [];
+    for (const table of tables)
+      for (const row of db.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[])
+        for (const [column, value] of Object.entries(row))
+          if (value !== null) cells.push({ table, column, value: String(value) });
+    return cells;
+  } finally {
+    db.close();
+  }
+}
+
+hubStoreContract('SQLite', async () => fileStore(), {
+  propertyRuns: 60,
+  catalog: sqliteCatalog,
+  openWithPolicy: async (tierPolicy) => fileStore({ tierPolicy }),
+  reopenWithPolicy: async (store, tierPolicy) => {
+    const path = paths.get(store) as string;
+    await store.close();
+    const again = new SqliteHubStore(path, { tierPolicy });
+    paths.set(again, path);
+    return again;
+  },
+});
 
 describe('SqliteHubStore on a file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tillpoint-hub-sqlite-'));
@@ -82,6 +126,56 @@ describe('SqliteHubStore on a file', () => {
       (await again.changesSince({ tillId: 't1', storeId: 's1', cursor: 8, limit: 2, now: 1 })).balances,
     ).toEqual([]);
     await again.close();
+  });
+
+  it('moves the phone of enrolments written before this design out of the journal when it upgrades a file', async () => {
+    const path = file();
+    const old = new Database(path);
+    for (const migration of hubMigrations.slice(0, 2)) old.exec(migration);
+    old.pragma('user_version = 2');
+    const t1 = new SyntheticTill('t1');
+    const t3 = new SyntheticTill('t3');
+    const entries = [
+      t3.enrolLegacy('card-a', '+79160000003', 700), // later: a conflict
+      t1.enrolLegacy('card-a', '+79160000001', 500), // first: the card's
+      t1.enrolLegacy('card-b', '+79160000002', 600),
+    ];
+    const insert = old.prepare('INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const e of entries)
+      insert.run(
+        e.cardId,
+        e.tillId,
+        e.epoch,
+        e.seq,
+        e.txnId,
+        e.kind,
+        e.occurredAt,
+        e.hash,
+        JSON.stringify(e),
+      );
+    old.close();
+    const store = new SqliteHubStore(path);
+    const key = await store.phoneLookupKey();
+    expect(await store.getCardState('card-a', 1)).toBeNull(); // no balance row yet: not sent to tills
+    expect((await store.enrolConflicts(10)).map((c) => [c.cardId, c.tillId, c.hasPhone])).toEqual([
+      ['card-a', 't3', true],
+    ]);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    const bodies = db.prepare('SELECT body FROM journal').pluck().all() as string[];
+    expect(bodies.some((b) => b.includes('+7916'))).toBe(false);
+    expect(db.prepare('SELECT count(*) FROM journal_redaction').pluck().get()).toBe(3);
+    expect(db.prepare('SELECT card_id, phone_hash FROM card_profile ORDER BY card_id').all()).toEqual([
+      { card_id: 'card-a', phone_hash: phoneHash(key, '+79160000001') },
+      { card_id: 'card-b', phone_hash: phoneHash(key, '+79160000002') },
+    ]);
+    expect(
+      db.prepare('SELECT card_id, till_id, enrolled_at FROM card_enrolment ORDER BY card_id').all(),
+    ).toEqual([
+      { card_id: 'card-a', till_id: 't1', enrolled_at: 500 },
+      { card_id: 'card-b', till_id: 't1', enrolled_at: 600 },
+    ]);
+    db.close();
   });
 
   it(`keeps at most ${syncCardCapsMax} per-card caps (all of a store's go with every page), refusing one more`, async () => {

@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe } from 'vitest';
+import type { TierPolicy } from '../src/chain/tier-window';
 import type { HubStore } from '../src/hub-store';
 import { adminContract } from './contract/admin-contract';
-import type { ContractContext } from './contract/contract-context';
+import { chainProfileContract } from './contract/chain-profile-contract';
+import { chainPropertyContract } from './contract/chain-property-contract';
+import { chainSalesContract } from './contract/chain-sales-contract';
+import { chainTierContract } from './contract/chain-tier-contract';
+import type { CatalogCell, ContractContext } from './contract/contract-context';
 import { feedPagingContract } from './contract/feed-paging-contract';
 import { lotContract } from './contract/lot-contract';
 import { lotPropertyContract } from './contract/lot-property-contract';
@@ -19,13 +24,18 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 export function hubStoreContract(
   name: string,
   open: () => Promise<HubStore>,
-  options: { timeoutMs?: number; propertyRuns?: number } = {},
+  options: {
+    timeoutMs?: number;
+    propertyRuns?: number;
+    catalog?: (store: HubStore) => Promise<CatalogCell[]>;
+    openWithPolicy?: (policy: TierPolicy) => Promise<HubStore>;
+    reopenWithPolicy?: (store: HubStore, policy: TierPolicy) => Promise<HubStore>;
+  } = {},
 ): void {
   describe(`HubStore contract: ${name}`, { timeout: options.timeoutMs ?? 20_000 }, () => {
     const stores: HubStore[] = [];
     const now = 10_000;
-    const fresh = async () => {
-      const store = await open();
+    const withTills = async (store: HubStore) => {
       stores.push(store);
       for (const [storeId, tillId] of [
         ['s1', 't1'],
@@ -40,10 +50,30 @@ export function hubStoreContract(
         });
       return store;
     };
+    const fresh = async () => withTills(await open());
     afterAll(async () => {
       for (const s of stores) await s.close();
     });
-    const context: ContractContext = { name, fresh, now, propertyRuns: options.propertyRuns ?? 40 };
+    const { openWithPolicy, reopenWithPolicy } = options;
+    const context: ContractContext = {
+      name,
+      fresh,
+      now,
+      propertyRuns: options.propertyRuns ?? 40,
+      ...(options.catalog ? { catalog: options.catalog } : {}),
+      ...(openWithPolicy
+        ? { freshWithPolicy: async (policy: TierPolicy) => withTills(await openWithPolicy(policy)) }
+        : {}),
+      ...(reopenWithPolicy
+        ? {
+            reopenWithPolicy: async (store: HubStore, policy: TierPolicy) => {
+              const again = await reopenWithPolicy(store, policy);
+              stores.push(again);
+              return again;
+            },
+          }
+        : {}),
+    };
     pushContract(context);
     pullContract(context);
     feedPagingContract(context);
@@ -51,5 +81,9 @@ export function hubStoreContract(
     lotPropertyContract(context);
     adminContract(context);
     serverContract(context);
+    chainSalesContract(context);
+    chainProfileContract(context);
+    chainTierContract(context);
+    chainPropertyContract(context);
   });
 }

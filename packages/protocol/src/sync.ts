@@ -11,6 +11,8 @@ import { z } from 'zod';
  * - `GET /v1/sync/changes?cursor=N&limit=M`: what the till needs since its cursor.
  * - `POST /v1/sync/cards-seen`: cards just scanned at the till that it holds no snapshot of;
  *   they become known at the till's store, so the next pull brings their balances.
+ * - `POST /v1/sync/profiles`: personal data of enrolments, out of band (never in the journal).
+ * - `GET /v1/sync/sales/:receiptId?storeId=&tillId=&cardId=`: a sale of any till, for a return.
  */
 
 /** Bounds of one push: a batch is refused beyond either. */
@@ -143,6 +145,10 @@ export const syncErrorCodes = [
   'enrol_code_invalid',
   'rate_limited',
   'unavailable',
+  /** `GET /v1/sync/sales/:receiptId`: head office holds no such sale (yet): 404. */
+  'sale_unknown',
+  /** `GET /v1/sync/sales/:receiptId`: several sales match; name the till or the card: 409. */
+  'sale_ambiguous',
 ] as const;
 export type SyncErrorCode = (typeof syncErrorCodes)[number];
 
@@ -322,6 +328,24 @@ export const syncProfilesResponseSchema = z.strictObject({
   acknowledged: z.array(id).max(syncProfilesMax),
 });
 export type SyncProfilesResponse = z.infer<typeof syncProfilesResponseSchema>;
+
+/** The most a sale entry (an outbox entry carrying `sale`) may take as JSON. */
+export const syncSaleEntryBytesMax = 262_144;
+
+/** A POS receipt id as a sale fact carries it (the path parameter of the sale lookup). */
+export const syncReceiptIdSchema = z.string().min(1).max(64);
+
+/**
+ * The query of `GET /v1/sync/sales/:receiptId`: a receipt id is unique at its till (in practice,
+ * its store), not in the chain, so the lookup names the sale's store (default: the asking till's
+ * store), its till, or its card (one shard on a distributed database); any of them narrows it.
+ */
+export const syncSaleLookupQuerySchema = z.strictObject({
+  storeId: syncNameSchema.optional(),
+  tillId: syncNameSchema.optional(),
+  cardId: id.optional(),
+});
+export type SyncSaleLookupQuery = z.infer<typeof syncSaleLookupQuerySchema>;
 
 /**
  * `GET /v1/sync/sales/:receiptId`: a sale made at any till of the chain, for a return at

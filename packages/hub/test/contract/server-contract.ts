@@ -1,6 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import type { OutboxEntry } from '@tillpoint/ledger';
-import { idempotencyKeyFor, syncEnrolResponseSchema, syncErrorSchema } from '@tillpoint/protocol';
+import {
+  idempotencyKeyFor,
+  syncChangesResponseSchema,
+  syncEnrolResponseSchema,
+  syncErrorSchema,
+  syncSaleLookupResponseSchema,
+} from '@tillpoint/protocol';
 import { expect, it } from 'vitest';
 import { newEnrolCode, sha256Hex, tillAuthorization } from '../../src/credentials';
 import { buildHubServer } from '../../src/hub-server';
@@ -47,11 +53,19 @@ async function serve(store: HubStore) {
     });
     return { status: res.status, body: (await res.json()) as unknown };
   };
-  const pull = async (auth: string) => {
-    const res = await fetch(`${url}/v1/sync/changes?cursor=0`, { headers: { authorization: auth } });
+  const pull = async (auth: string, path = '/v1/sync/changes?cursor=0') => {
+    const res = await fetch(`${url}${path}`, { headers: { authorization: auth } });
     return { status: res.status, body: (await res.json()) as unknown };
   };
-  return { app, enrol, push, pull };
+  const post = async (auth: string, path: string, body: unknown) => {
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: auth },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as unknown };
+  };
+  return { app, enrol, push, pull, post };
 }
 
 /** Through the real HTTP server: what a till is answered, for each store. */
@@ -97,6 +111,38 @@ export function serverContract({ fresh, now }: ContractContext): void {
       expect(syncErrorSchema.parse(res.body).code).toBe('invalid_request');
       expect(await s.journalKeys(10)).toEqual([]);
       expect(await s.getCard('card-a', now)).toBeNull();
+    } finally {
+      await hub.app.close();
+    }
+  });
+
+  it('serves a sale to a till of another store, keeps profiles, and sends version=2 card state', async () => {
+    const s = await fresh();
+    const hub = await serve(s);
+    try {
+      const a = await hub.enrol('t1', 's1');
+      const b = await hub.enrol('t3', 's2');
+      const till = new SyntheticTill('t1');
+      till.enrol('card-a', 'ref-a', 50);
+      till.sell('card-a', {
+        receiptId: 'R 1/7',
+        lines: [{ lineId: '1', quantity: 1, unitPriceMinor: 990, earnedPoints: 9 }],
+      });
+      expect((await hub.push(a, till.slice(1, 2))).status).toBe(200);
+      const missing = await hub.pull(b, `/v1/sync/sales/${encodeURIComponent('R 1/7')}`);
+      expect([missing.status, syncErrorSchema.parse(missing.body).code]).toEqual([404, 'sale_unknown']);
+      const found = await hub.pull(b, `/v1/sync/sales/${encodeURIComponent('R 1/7')}?storeId=s1`);
+      expect(found.status).toBe(200);
+      expect(syncSaleLookupResponseSchema.parse(found.body).sale).toEqual(till.entries[1]?.sale);
+      const saved = await hub.post(a, '/v1/sync/profiles', {
+        profiles: [{ cardId: 'card-a', profileRef: 'ref-a', phone: '+79160000001', consentAt: 50 }],
+      });
+      expect(saved).toEqual({ status: 200, body: { acknowledged: ['ref-a'] } });
+      const page = syncChangesResponseSchema.parse(
+        (await hub.pull(a, '/v1/sync/changes?cursor=0&version=2')).body,
+      );
+      expect(page.balances[0]?.card).toMatchObject({ status: 'enrolled', counters: { purchaseCount: 1 } });
+      expect(page.balances[0]?.card?.phoneHash).toMatch(/^[0-9a-f]{64}$/);
     } finally {
       await hub.app.close();
     }

