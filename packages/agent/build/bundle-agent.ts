@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 /**
  * Bundles the agent (its own code and the workspace packages) into one ES module,
@@ -13,6 +13,18 @@ import { build } from 'esbuild';
  */
 const agentDir = fileURLToPath(new URL('..', import.meta.url));
 export const defaultBundleDir = join(agentDir, 'dist');
+
+/** Workspace packages go into the bundle; third-party packages stay imports, resolved at run time. */
+export const workspaceOnly: Plugin = {
+  name: 'workspace-only',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('@tillpoint/') || args.path.startsWith('node:')
+        ? undefined
+        : { path: args.path, external: true },
+    );
+  },
+};
 
 export async function bundleAgent(outDir = defaultBundleDir): Promise<{ file: string; bytes: number }> {
   const file = join(outDir, 'tillpoint.mjs');
@@ -27,18 +39,7 @@ export async function bundleAgent(outDir = defaultBundleDir): Promise<{ file: st
     sourcemap: 'linked',
     logLevel: 'warning',
     // `import.meta.url` paths stay right: dist/ sits at the depth of src/ (demo, service install).
-    plugins: [
-      {
-        name: 'workspace-only',
-        setup(b) {
-          b.onResolve({ filter: /^[^./]/ }, (args) =>
-            args.path.startsWith('@tillpoint/') || args.path.startsWith('node:')
-              ? undefined
-              : { path: args.path, external: true },
-          );
-        },
-      },
-    ],
+    plugins: [workspaceOnly],
   });
   // The page reads its assets next to its module: in the bundle, next to tillpoint.mjs.
   cpSync(join(agentDir, 'src/page/assets'), join(outDir, 'assets'), { recursive: true });

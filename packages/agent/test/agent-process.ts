@@ -1,25 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnUntilHealthy } from '../../hub/test/hub-process';
 import { renderStarterConfig, type StarterOptions } from '../src/config/starter-config';
 
-const sourceBin = fileURLToPath(new URL('../bin/tillpoint.mjs', import.meta.url));
+export { freePort } from '../../hub/test/hub-process';
 
-/** A port that was free a moment ago (the agent binds a fixed port from its config). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address !== 'object') throw new Error('no port');
-  return address.port;
-}
+const sourceBin = fileURLToPath(new URL('../bin/tillpoint.mjs', import.meta.url));
 
 export function writeConfig(dir: string, options: StarterOptions & { token: string; port: number }): string {
   const file = join(dir, 'tillpoint.yaml');
@@ -38,34 +28,23 @@ export class AgentProcess {
     private readonly token: string,
     /** The entry point: the sources through tsx (default) or a bundle (`build/bundle-agent.ts`). */
     private readonly bin = sourceBin,
+    /** Added to the environment (a power-cut library, see power-loss/). */
+    private readonly env: Record<string, string> = {},
   ) {}
 
   async start(timeoutMs = 20_000): Promise<void> {
-    const child = spawn(process.execPath, [this.bin, 'start', '--config', this.configFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    this.child = await spawnUntilHealthy({
+      name: 'agent',
+      args: [this.bin, 'start', '--config', this.configFile],
+      env: this.env,
+      healthUrl: `${this.url}/v1/health`,
+      headers: { authorization: `Bearer ${this.token}` },
+      timeoutMs,
+      log: (text) => {
+        this.output += text;
+      },
+      output: () => this.output,
     });
-    this.child = child;
-    child.stdout?.on('data', (b: Buffer) => {
-      this.output += b.toString();
-    });
-    child.stderr?.on('data', (b: Buffer) => {
-      this.output += b.toString();
-    });
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`agent exited with ${child.exitCode}:\n${this.output}`);
-      try {
-        const answer = await fetch(`${this.url}/v1/health`, {
-          headers: { authorization: `Bearer ${this.token}` },
-          signal: AbortSignal.timeout(500),
-        });
-        if (answer.ok) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`agent did not start within ${timeoutMs} ms:\n${this.output}`);
   }
 
   /** SIGTERM (graceful) or SIGKILL (a power cut, as far as the agent knows). */
