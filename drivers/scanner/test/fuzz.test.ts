@@ -18,8 +18,14 @@ import { cutAt, feed } from '../src/test-support';
 
 /**
  * Garbage in, no exceptions out, memory inside its bound; and a valid stream yields the same
- * labels however it is cut. 100 000+ random inputs in all (see the run counts).
+ * labels however it is cut. TILLPOINT_FUZZ_RUNS random inputs per decoder (default 10,000;
+ * 100,000 or more in a long run), half as many cut valid streams per framing;
+ * TILLPOINT_FUZZ_SEED replays them (fast-check prints the seed of a failure).
  */
+const runs = Number(process.env.TILLPOINT_FUZZ_RUNS ?? 10_000);
+const seed =
+  process.env.TILLPOINT_FUZZ_SEED === undefined ? undefined : Number(process.env.TILLPOINT_FUZZ_SEED);
+const params = (numRuns: number) => ({ numRuns, ...(seed === undefined ? {} : { seed }) });
 const bound = 64;
 const decoders: [string, () => FrameDecoder][] = [
   ...serialSuffixes.map((suffix): [string, () => FrameDecoder] => [
@@ -71,7 +77,7 @@ describe('fuzz', () => {
           expect(decoder.bufferedBytes()).toBeLessThanOrEqual(bound + honeywellHidPosLayout.reportBytes);
         }
       }),
-      { numRuns: 10_000 },
+      params(runs),
     );
   });
 
@@ -82,7 +88,7 @@ describe('fuzz', () => {
         const text = printableLabel(label.data);
         expect([...text].some((c) => (c.codePointAt(0) ?? 0) < 0x20)).toBe(false);
       }),
-      { numRuns: 10_000 },
+      params(runs),
     );
   });
 
@@ -109,7 +115,7 @@ describe('fuzz', () => {
           );
         },
       ),
-      { numRuns: 5000 },
+      params(Math.ceil(runs / 2)),
     );
   });
 
@@ -135,7 +141,7 @@ describe('fuzz', () => {
           ).toEqual(texts);
         },
       ),
-      { numRuns: 5000 },
+      params(Math.ceil(runs / 2)),
     );
   });
 
@@ -165,7 +171,7 @@ describe('fuzz', () => {
             );
           },
         ),
-        { numRuns: 5000 },
+        params(Math.ceil(runs / 2)),
       );
     },
   );
