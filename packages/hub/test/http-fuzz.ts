@@ -79,6 +79,11 @@ export const oddValue: fc.Arbitrary<unknown> = fc.oneof(
   }),
 );
 
+/** A value as it would stand in a URL: strings as they are, anything else as JSON. */
+export function asText(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(typeof value));
+}
+
 /** Replaces, deletes or adds one value at a path inside `value` (a copy); `steps` pick the path. */
 function mutateAt(
   value: unknown,

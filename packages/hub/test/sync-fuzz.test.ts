@@ -9,7 +9,15 @@ import { newEnrolCode, newTillSecret, sha256Hex, tillAuthorization } from '../sr
 import { buildHubServer } from '../src/hub-server';
 import { generateHubKeys } from '../src/rule-signing';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
-import { bodies, type FuzzRequest, fuzzRoutes, oddValue, type Route, routesFromTree } from './http-fuzz';
+import {
+  asText,
+  bodies,
+  type FuzzRequest,
+  fuzzRoutes,
+  oddValue,
+  type Route,
+  routesFromTree,
+} from './http-fuzz';
 import { freePort, HubProcess } from './hub-process';
 import { SyntheticTill } from './synthetic-till';
 
@@ -114,7 +122,7 @@ describe('hub sync routes fuzz', () => {
       .tuple(till, fc.oneof(fc.nat(), oddValue), fc.oneof(fc.integer({ min: 1, max: 5000 }), oddValue))
       .map(([t, cursor, limit]) => ({
         till: t,
-        query: `?cursor=${encodeURIComponent(String(cursor))}&limit=${encodeURIComponent(String(limit))}`,
+        query: `?cursor=${encodeURIComponent(asText(cursor))}&limit=${encodeURIComponent(asText(limit))}`,
       })),
     'POST /v1/sync/cards-seen': fc
       .tuple(till, fc.array(fc.stringMatching(/^[A-Za-z0-9-]{1,20}$/), { minLength: 1, maxLength: 20 }))
