@@ -340,10 +340,19 @@ export class PosWorkload {
     }
   }
 
-  /** Counts and problems, as lines for the test's report. */
+  /** Counts and problems (by kind, then the first 60), as lines for the test's report. */
   report(): string {
     const lines = [...this.tally].map(([what, times]) => `  ${what}: ${times}`);
+    const kinds = new Map<string, number>();
+    for (const p of this.problems) {
+      // The same problem for another receipt, hold or seq is the same kind.
+      const kind = p
+        .replace(/^[^:]*(transaction|cut|end)[^:]*: /, '')
+        .replace(/[0-9a-f]{8}-[0-9a-f-]{27}|\d+/g, '#');
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
+    const byKind = [...kinds].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `  ${n} × ${kind}`);
     const problems = this.problems.slice(0, 60).map((p) => `  ${p}`);
-    return `${lines.join('\n')}\n${this.problems.length} problems${problems.length > 0 ? `:\n${problems.join('\n')}` : ''}`;
+    return `${lines.join('\n')}\n${this.problems.length} problems${problems.length > 0 ? `, by kind:\n${byKind.join('\n')}\nthe first:\n${problems.join('\n')}` : ''}`;
   }
 }
