@@ -64,6 +64,18 @@ const garbage = fc.array(
   },
 );
 
+/** What a decoder yields from `stream` cut at `cuts` (taken modulo its length): frame bytes, or the outcome's kind. */
+function framesOf(decoder: FrameDecoder, stream: Uint8Array, cuts: readonly number[]): (number[] | string)[] {
+  const out = feed(
+    decoder,
+    cutAt(
+      stream,
+      cuts.map((c) => c % (stream.length + 1)),
+    ),
+  );
+  return out.map((o) => (o.kind === 'frame' ? Array.from(o.bytes) : o.kind));
+}
+
 describe('fuzz', () => {
   it.each(decoders)(
     '%s never throws on garbage and stays bounded',
@@ -113,18 +125,12 @@ describe('fuzz', () => {
           fc.array(fc.nat(), { maxLength: 16 }),
           (labels, cuts) => {
             const stream = concatBytes(labels.flatMap((l) => buildHidPosReports(l, ']Q1')));
-            const make = () =>
-              new HidPosDecoder({ layout: honeywellHidPosLayout, labelBytesMax: 4096, idleTimeoutMs: 0 });
-            const out = feed(
-              make(),
-              cutAt(
-                stream,
-                cuts.map((c) => c % (stream.length + 1)),
-              ),
-            );
-            expect(out.map((o) => (o.kind === 'frame' ? Array.from(o.bytes) : o.kind))).toEqual(
-              labels.map((l) => Array.from(l)),
-            );
+            const decoder = new HidPosDecoder({
+              layout: honeywellHidPosLayout,
+              labelBytesMax: 4096,
+              idleTimeoutMs: 0,
+            });
+            expect(framesOf(decoder, stream, cuts)).toEqual(labels.map((l) => Array.from(l)));
           },
         ),
         params(Math.ceil(runs / 2)),
@@ -177,16 +183,7 @@ describe('fuzz', () => {
           (labels, cuts) => {
             const stream = concatBytes(labels.flatMap((l) => [l, Uint8Array.from(end)]));
             const decoder = new SerialFrameDecoder({ suffix, idleTimeoutMs: 0, frameBytesMax: 64 });
-            const out = feed(
-              decoder,
-              cutAt(
-                stream,
-                cuts.map((c) => c % (stream.length + 1)),
-              ),
-            );
-            expect(out.map((o) => (o.kind === 'frame' ? Array.from(o.bytes) : o.kind))).toEqual(
-              labels.map((l) => Array.from(l)),
-            );
+            expect(framesOf(decoder, stream, cuts)).toEqual(labels.map((l) => Array.from(l)));
           },
         ),
         params(Math.ceil(runs / 2)),
