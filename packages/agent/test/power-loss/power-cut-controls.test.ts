@@ -34,7 +34,9 @@ const label = (c: Config) =>
   `journal_mode=${c.journal}, synchronous=${c.synchronous}, writeback ${c.writeback}`;
 
 const homes: string[] = [];
+const disks: PowerCutDisk[] = [];
 afterAll(() => {
+  for (const disk of disks) disk.dispose();
   for (const home of homes) rmSync(home, { recursive: true, force: true });
 });
 
@@ -42,7 +44,9 @@ afterAll(() => {
 function newDisk(): PowerCutDisk {
   const home = mkdtempSync(join(tmpdir(), 'tillpoint-powercut-'));
   homes.push(home);
-  return new PowerCutDisk(join(home, 'disk'));
+  const disk = new PowerCutDisk(join(home, 'disk'));
+  disks.push(disk);
+  return disk;
 }
 
 /**
@@ -116,7 +120,6 @@ describe('power-cut harness controls', () => {
         `${label(config)}: ${lost.length} acknowledged commits lost at cut ${cuts} (${acked} acked)`,
       );
       expect(lost.length, `no loss in ${cuts} cuts: the harness cannot fail`).toBeGreaterThan(0);
-      disk.dispose();
     },
     120_000,
   );
@@ -143,7 +146,6 @@ describe('power-cut harness controls', () => {
       );
       // The harness was there: it saw at least one fsync per commit.
       expect(fsyncs).toBeGreaterThanOrEqual(acked);
-      disk.dispose();
     },
     180_000,
   );
@@ -172,6 +174,5 @@ describe('power-cut harness controls', () => {
     expect(file('empty.txt'), 'its name was synced, its data never').toBe('');
     expect(report.namesDropped.sort()).toEqual(['moved.txt', 'nameless.txt']);
     expect(report.namesRestored).toEqual(['renamed.txt']);
-    disk.dispose();
   }, 30_000);
 });
