@@ -11,10 +11,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEnrolCode, SqliteHubStore, sha256Hex } from '../../../hub/src/index';
 import { freePort, HubProcess } from '../../../hub/test/hub-process';
 import { AgentProcess, writeConfig } from '../agent-process';
+import { bundleHubForTest } from './agent-bundle';
 import { PowerCutDisk } from './power-cut-disk';
 
 const fixtures = fileURLToPath(new URL('../../../../fixtures/', import.meta.url));
@@ -58,6 +59,14 @@ async function enrol(
 describe('power cuts just after installation', () => {
   const homes: string[] = [];
   const stops: (() => Promise<unknown>)[] = [];
+  // Head office runs bundled, as in the power-loss rig: tsx compiling sources under the
+  // power-cut library would put its own cache files and helper process in the test.
+  let hubBundle = '';
+  beforeAll(async () => {
+    const bundled = await bundleHubForTest('first-start');
+    stops.push(async () => bundled.dispose());
+    hubBundle = bundled.file;
+  }, 60_000);
   afterAll(async () => {
     for (const stop of stops) await stop();
     for (const home of homes) rmSync(home, { recursive: true, force: true });
@@ -74,7 +83,10 @@ describe('power cuts just after installation', () => {
     const db = join(disk.root, 'hub.sqlite');
     const codes = [await registerTill(db, 't1'), await registerTill(db, 't2')];
     disk.markDurable();
-    const hub = new HubProcess(db, join(disk.root, 'hub-signing.pem'), await freePort(), { env: disk.env() });
+    const hub = new HubProcess(db, join(disk.root, 'hub-signing.pem'), await freePort(), {
+      bundle: hubBundle,
+      env: disk.env(),
+    });
     stops.push(() => hub.kill('SIGTERM'));
     await hub.start();
     const first = await enrol(hub.url, 't1', codes[0] as string);

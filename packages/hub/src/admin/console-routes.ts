@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { buildConsole } from '../../console/build-console';
+import { buildConsole, type ConsoleBuild } from '../../console/build-console';
 
 /**
  * Headers of every console response: scripts, styles and requests only from the hub itself,
@@ -20,22 +20,43 @@ const notFound = (reply: FastifyReply, what: string) =>
     .headers(consoleSecurityHeaders)
     .send({ code: 'not_found', message: `no console file ${what}` });
 
+const unavailable = (reply: FastifyReply) =>
+  reply.code(503).headers(consoleSecurityHeaders).send({
+    code: 'console_unavailable',
+    message: 'the console could not be built on this head office; its sync and admin API still work',
+  });
+
 /**
  * The console at `/` and its bundled files at `/console/<name>-<hash>.(js|css)` (built once,
- * in memory, when the hub starts). Only names from the build are served, never a path taken
- * from the request.
+ * in memory, at the first request for them: a hub that only syncs never runs the bundler, so
+ * its start stays quick and needs nothing but its own files). Only names from the build are
+ * served, never a path taken from the request.
  */
 export function registerConsole(app: FastifyInstance): void {
+  let building: Promise<ConsoleBuild> | undefined;
+  const consoleBuild = async (): Promise<ConsoleBuild | undefined> => {
+    building ??= buildConsole();
+    try {
+      return await building;
+    } catch (error) {
+      building = undefined; // the next request tries again
+      app.log.error({ err: error }, 'console build failed');
+      return undefined;
+    }
+  };
   app.register(async (scope) => {
-    const built = await buildConsole();
-    scope.get('/', async (_request, reply) =>
-      reply
+    scope.get('/', async (_request, reply) => {
+      const built = await consoleBuild();
+      if (built === undefined) return unavailable(reply);
+      return reply
         .headers(consoleSecurityHeaders)
         .header('cache-control', 'no-store')
         .type('text/html; charset=utf-8')
-        .send(built.html),
-    );
+        .send(built.html);
+    });
     scope.get('/console/:file', async (request, reply) => {
+      const built = await consoleBuild();
+      if (built === undefined) return unavailable(reply);
       const name = (request.params as { file: string }).file;
       const asset = built.assets.get(name);
       if (asset === undefined) return notFound(reply, name.slice(0, 100));
