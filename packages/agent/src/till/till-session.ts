@@ -14,23 +14,18 @@ import {
   type SaleAnswer,
 } from '@tillpoint/protocol';
 import type { LoyaltySlip } from '@tillpoint/receipt';
-import { type ProgramVersion, type Quote, quote, type SpendCap } from '@tillpoint/rules';
+import { type ProgramVersion, type Quote, quote } from '@tillpoint/rules';
 import { type CardRange, classifyCode } from '@tillpoint/scanner';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/agent-config';
 import type { AgentEvents } from '../events';
 import type { OfflineSpendGate } from '../sync/offline-gate';
 import { anonymousCard, cardFromView, cardInfoOf } from './card-for-rules';
-import { requestFingerprint } from './request-fingerprint';
-import { buildSaleSlip, prizesWon, renderSaleSlip } from './sale-slip';
-import {
-  apiCodeOfLedger,
-  type LedgerRefusalCode,
-  ledgerFailureCodes,
-  refusal,
-  type SessionRefusal,
-  type SessionResult,
-} from './session-result';
+import { LedgerDesk, type WriteContext } from './ledger-desk';
+import { offlineSpendCap, spendRefusal } from './offline-spend';
+import { prizesWon, renderSaleSlip } from './sale-slip';
+import { refusal, type SessionResult } from './session-result';
+import { type RecordedSale, SlipDesk, saleJobId } from './slip-desk';
 
 export type { SessionResult } from './session-result';
 
@@ -55,18 +50,6 @@ export interface ReserveAnswer {
   quote: Quote;
 }
 
-/** What the ledger keeps with a committed sale: the POS's answer and the slip, for retries and reprints. */
-interface RecordedSale {
-  sale: SaleAnswer;
-  slip: LoyaltySlip | null;
-}
-
-interface WriteContext {
-  atMs: number;
-  fingerprint: string;
-  ledger: LedgerStore;
-}
-
 /**
  * The till's loyalty logic: the local API and the companion page call it; it asks the rules
  * engine, writes the ledger in one transaction per operation, and queues the slip. Nothing here
@@ -76,29 +59,27 @@ interface WriteContext {
  * sale goes on without it.
  */
 export class TillSession {
-  private ledger: LedgerStore | undefined;
-  private ledgerProblem: string | undefined;
+  private readonly desk: LedgerDesk;
   private programInUse: ProgramVersion;
-  /** The last slip rendered for the answer, so queueing it does not render it again. */
-  private lastRendered: { receiptId: string; escpos: Uint8Array } | undefined;
+  private readonly slips: SlipDesk;
 
   constructor(private readonly d: TillSessionDeps) {
-    this.ledger = d.ledger;
-    this.ledgerProblem = d.ledgerProblem;
+    this.slips = new SlipDesk(d);
+    this.desk = new LedgerDesk(d);
     this.programInUse = d.program;
   }
 
   get loyaltyAvailable(): boolean {
-    return this.ledger !== undefined;
+    return this.desk.ledger !== undefined;
   }
 
   /** The open ledger, for store IT operations (backup); undefined while loyalty is off. */
   get ledgerStore(): LedgerStore | undefined {
-    return this.ledger;
+    return this.desk.ledger;
   }
 
   get loyaltyProblem(): string | undefined {
-    return this.ledgerProblem;
+    return this.desk.problem;
   }
 
   get program(): ProgramVersion {
@@ -136,7 +117,7 @@ export class TillSession {
   }
 
   cardInfo(code: string): SessionResult<CardInfo> {
-    return this.withLedger((ledger) => {
+    return this.desk.withLedger((ledger) => {
       const checked = this.checkCardCode(code);
       if (!checked.ok) return checked;
       this.d.offlineGate?.cardSeen?.(code);
@@ -155,7 +136,7 @@ export class TillSession {
 
   enrol(code: string, request: EnrolRequest): SessionResult<CardInfo> {
     const body = { cardCode: code, ...request };
-    return this.writeOnce('enrol', body, ({ atMs, fingerprint, ledger }) => {
+    return this.desk.writeOnce('enrol', body, ({ atMs, fingerprint, ledger }) => {
       const checked = this.checkCardCode(code);
       if (!checked.ok) return checked;
       const program = this.programInUse.program;
@@ -170,12 +151,12 @@ export class TillSession {
         },
         { answer: () => cardInfoOf(mustFind(ledger.getCard(code, atMs), code), program, atMs) },
       );
-      return done.ok ? this.recorded<CardInfo>(ledger, request.idempotencyKey) : this.ledgerRefusal(done);
+      return done.ok ? this.desk.recorded<CardInfo>(ledger, request.idempotencyKey) : this.desk.refusal(done);
     });
   }
 
   quote(request: QuoteRequest): SessionResult<Quote> {
-    return this.withLedger((ledger) => {
+    return this.desk.withLedger((ledger) => {
       const now = this.d.clock.nowMs();
       const card = this.cardForQuote(ledger, request.cardCode, now);
       if (!card.ok) return card;
@@ -184,18 +165,17 @@ export class TillSession {
   }
 
   reserve(request: ReserveRequest): SessionResult<ReserveAnswer> {
-    return this.writeOnce('reserve', request, ({ atMs, fingerprint, ledger }) => {
+    return this.desk.writeOnce('reserve', request, ({ atMs, fingerprint, ledger }) => {
       const card = this.cardForQuote(ledger, request.cardCode, atMs);
       if (!card.ok) return card;
       const quoted = this.runQuote(request.basket, card.value, atMs, request.spendPoints);
       if (!quoted.ok) return quoted;
       const q = quoted.value;
-      const refused = this.spendRefusal(
-        q,
-        request.cardCode,
-        request.spendPoints,
-        card.value.balance.spendable,
-      );
+      const refused = spendRefusal(this.d.offlineGate, q, {
+        cardCode: request.cardCode,
+        points: request.spendPoints,
+        spendable: card.value.balance.spendable,
+      });
       if (refused !== undefined) return refused;
       const held = ledger.hold(
         {
@@ -216,28 +196,28 @@ export class TillSession {
         },
       );
       return held.ok
-        ? this.recorded<ReserveAnswer>(ledger, request.idempotencyKey)
-        : this.ledgerRefusal(held);
+        ? this.desk.recorded<ReserveAnswer>(ledger, request.idempotencyKey)
+        : this.desk.refusal(held);
     });
   }
 
   cancel(request: CancelRequest): SessionResult<{ holdId: string; released: true }> {
-    return this.writeOnce('cancel', request, ({ atMs, fingerprint, ledger }) => {
+    return this.desk.writeOnce('cancel', request, ({ atMs, fingerprint, ledger }) => {
       const voided = ledger.voidHold(
         { idempotencyKey: request.idempotencyKey, fingerprint, holdId: request.holdId, at: atMs },
         { answer: () => ({ holdId: request.holdId, released: true }) },
       );
       return voided.ok
-        ? this.recorded<{ holdId: string; released: true }>(ledger, request.idempotencyKey)
-        : this.ledgerRefusal(voided);
+        ? this.desk.recorded<{ holdId: string; released: true }>(ledger, request.idempotencyKey)
+        : this.desk.refusal(voided);
     });
   }
 
   commit(request: CommitRequest): SessionResult<SaleAnswer> {
-    const done = this.writeOnce<RecordedSale>('commit', request, (ctx) => this.commitOnce(request, ctx));
+    const done = this.desk.writeOnce<RecordedSale>('commit', request, (ctx) => this.commitOnce(request, ctx));
     if (!done.ok) return done;
     // A retry whose first answer was kept but whose print job was lost queues it again (same id).
-    this.queueSlip(request.receiptId, done.value);
+    this.slips.queueSale(request.receiptId, done.value);
     return { ok: true, value: done.value.sale };
   }
 
@@ -266,7 +246,11 @@ export class TillSession {
     const q = quoted.value;
     const chosen = q.redemption.chosen;
     if (request.holdId === undefined) {
-      const refused = this.spendRefusal(q, request.cardCode, spendPoints, card.value.balance.spendable);
+      const refused = spendRefusal(this.d.offlineGate, q, {
+        cardCode: request.cardCode,
+        points: spendPoints,
+        spendable: card.value.balance.spendable,
+      });
       if (refused !== undefined) return refused;
     } else if (chosen?.refusal) return refusal(chosen.refusal.code, chosen.refusal.text);
     const printing = this.d.printQueue !== undefined && this.d.config.receipt.printAfterSale;
@@ -297,7 +281,16 @@ export class TillSession {
       {
         // Built inside the sale's transaction, so the answer and the slip are as durable as the sale.
         answer: (sale): RecordedSale => {
-          const slip = this.slipOf(request, atMs, q, sale.pointsEarned, spendPoints, ledger);
+          const slip = this.slips.make({
+            cardCode: request.cardCode,
+            receiptId: request.receiptId,
+            atMs,
+            quote: q,
+            earnedPoints: sale.pointsEarned,
+            spentPoints: spendPoints,
+            view: ledger.getCard(request.cardCode, atMs),
+            timeZone: this.programInUse.program.timeZone,
+          });
           return {
             sale: {
               receiptId: request.receiptId,
@@ -309,7 +302,7 @@ export class TillSession {
               balance: { spendablePoints: sale.balance.spendable, pendingPoints: sale.balance.pending },
               ledger: { txnId: sale.txnId, seq: sale.seq },
               won: prizesWon(q),
-              slipText: slip === null ? [] : this.renderSafely(slip).text,
+              slipText: slip === null ? [] : this.slips.render(slip).text,
               printJobId: printing && slip !== null ? saleJobId(request.receiptId) : null,
             },
             slip,
@@ -317,8 +310,8 @@ export class TillSession {
         },
       },
     );
-    if (!committed.ok) return this.ledgerRefusal(committed);
-    const recorded = this.recorded<RecordedSale>(ledger, request.idempotencyKey);
+    if (!committed.ok) return this.desk.refusal(committed);
+    const recorded = this.desk.recorded<RecordedSale>(ledger, request.idempotencyKey);
     if (recorded.ok) {
       const sale = recorded.value.sale;
       this.d.events.publish('sale', {
@@ -333,7 +326,7 @@ export class TillSession {
   }
 
   returnSale(request: ReturnRequest): SessionResult<ReturnAnswer> {
-    return this.writeOnce('return', request, ({ atMs, fingerprint, ledger }) => {
+    return this.desk.writeOnce('return', request, ({ atMs, fingerprint, ledger }) => {
       const done = ledger.returnSale(
         {
           idempotencyKey: request.idempotencyKey,
@@ -354,19 +347,19 @@ export class TillSession {
           }),
         },
       );
-      if (!done.ok) return this.ledgerRefusal(done);
+      if (!done.ok) return this.desk.refusal(done);
       this.d.events.publish('sale', {
         returnOf: request.originalReceiptId,
         cardCode: done.value.cardId,
         balance: done.value.balance,
       });
-      return this.recorded<ReturnAnswer>(ledger, request.idempotencyKey);
+      return this.desk.recorded<ReturnAnswer>(ledger, request.idempotencyKey);
     });
   }
 
   /** The loyalty slip of a committed sale, as text lines or ESC/POS bytes (kept with the sale). */
   slip(receiptId: string): SessionResult<{ slip: LoyaltySlip; text: string[]; escpos: Uint8Array }> {
-    return this.withLedger((ledger) => {
+    return this.desk.withLedger((ledger) => {
       const kept = ledger.answerForReceipt(receiptId)?.answer as RecordedSale | undefined;
       if (kept?.slip === undefined || kept.slip === null)
         return refusal('receipt_unknown', `no loyalty slip for receipt ${receiptId} at this till`);
@@ -385,84 +378,10 @@ export class TillSession {
     }
     const found = this.slip(receiptId);
     if (!found.ok) return found;
-    const jobId = this.enqueuePrint(`print:${idempotencyKey}`, found.value.escpos);
+    const jobId = this.slips.enqueue(`print:${idempotencyKey}`, found.value.escpos);
     return jobId === null
       ? refusal('printer_unavailable', 'the print queue is full: check the printer, then try again')
       : { ok: true, value: { jobId } };
-  }
-
-  // ---- one write, once ----
-
-  /**
-   * Runs a write once per idempotency key. The ledger keeps the request's fingerprint (what the
-   * POS sent) and the answer with the entry, in its transaction: a retry with the same body gets
-   * the first answer back, another body under the same key is refused, and a refusal keeps
-   * nothing, so a retry is judged afresh.
-   */
-  private writeOnce<T>(
-    operation: string,
-    request: { idempotencyKey: string },
-    run: (ctx: WriteContext) => SessionResult<T>,
-  ): SessionResult<T> {
-    return this.withLedger((ledger) => {
-      const fingerprint = requestFingerprint(operation, request);
-      const prior = ledger.recordedAnswer(request.idempotencyKey);
-      if (prior !== undefined) {
-        if (prior.fingerprint === fingerprint && prior.answer !== undefined)
-          return { ok: true, value: prior.answer as T };
-        return refusal(
-          'idempotency_conflict',
-          `idempotency key "${request.idempotencyKey}" was already used for a different request (${prior.operation})`,
-        );
-      }
-      return run({ atMs: this.d.clock.nowMs(), fingerprint, ledger });
-    });
-  }
-
-  private recorded<T>(ledger: LedgerStore, key: string): SessionResult<T> {
-    const kept = ledger.recordedAnswer(key)?.answer;
-    if (kept === undefined) throw new Error(`the ledger kept no answer under "${key}" after a write`);
-    return { ok: true, value: kept as T };
-  }
-
-  private ledgerRefusal(r: { code: string; message: string; details?: Record<string, unknown> }) {
-    const code = apiCodeOfLedger[r.code as LedgerRefusalCode];
-    if (code === undefined) throw new Error(`no local API code for the ledger's refusal "${r.code}"`);
-    return refusal(code, r.message, r.details);
-  }
-
-  // ---- the ledger, or loyalty off ----
-
-  /** The ledger stopped working mid-run (disk gone, file damaged): loyalty off until restart. */
-  private disableLoyalty(reason: string): void {
-    this.ledger = undefined;
-    this.ledgerProblem = reason;
-    this.d.logger.error({ code: 'loyalty_unavailable', reason }, 'loyalty switched off: the ledger failed');
-    this.d.events.publish('loyalty', { state: 'unavailable', reason });
-  }
-
-  private withLedger<T>(work: (ledger: LedgerStore) => SessionResult<T>): SessionResult<T> {
-    const ledger = this.ledger;
-    if (ledger === undefined) {
-      return refusal(
-        'loyalty_unavailable',
-        `loyalty is off on this till: ${this.ledgerProblem ?? 'the ledger is not open'}. Go on with the sale without points.`,
-      );
-    }
-    try {
-      return work(ledger);
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      // Operating failures of the store switch loyalty off; a bug is rethrown and crashes.
-      if (typeof code === 'string' && ledgerFailureCodes.has(code)) {
-        this.disableLoyalty(`${code}: ${(error as Error).message}`);
-        return refusal(
-          'loyalty_unavailable',
-          `loyalty is off on this till (${code}). Go on with the sale without points.`,
-        );
-      }
-      throw error;
-    }
   }
 
   // ---- the rules' answer for this card ----
@@ -504,7 +423,7 @@ export class TillSession {
       heldByThisSale > 0
         ? { ...card, balance: { ...card.balance, spendable: card.balance.spendable + heldByThisSale } }
         : card;
-    const spendCap = heldByThisSale > 0 ? undefined : this.offlineSpendCap(card);
+    const spendCap = heldByThisSale > 0 ? undefined : offlineSpendCap(this.d.offlineGate, card);
     const q = quote(basket, withHold, this.programInUse, new Date(atMs), {
       ...(spendPoints === undefined ? {} : { spendPoints }),
       ...(spendCap === undefined ? {} : { spendCap }),
@@ -518,133 +437,6 @@ export class TillSession {
     }
     return { ok: true, value: q };
   }
-
-  /**
-   * While head office is out of reach the till may let a card spend only within its offline
-   * limits: the quote is told, so its maximum is what a commit will accept, with the reason.
-   */
-  private offlineSpendCap(card: Card): SpendCap | undefined {
-    const gate = this.d.offlineGate;
-    if (gate === undefined) return undefined;
-    const room = gate.offlineRoom(card.id, card.balance.spendable);
-    if (room >= card.balance.spendable) return undefined;
-    return {
-      points: room,
-      code: 'offline_limit',
-      text:
-        room === 0
-          ? 'Head office is out of reach: points cannot be spent at this till until it is back.'
-          : `Head office is out of reach: this till may let the card spend at most ${room} points now.`,
-    };
-  }
-
-  /**
-   * Why a chosen spend may not go ahead, or undefined: the quote's refusal, except that over the
-   * offline limits the refusal names the limit (its reason), not just the quote's maximum; then
-   * the offline limits themselves. Earning never asks.
-   */
-  private spendRefusal(
-    q: Quote,
-    cardCode: string,
-    points: number,
-    spendable: number,
-  ): SessionRefusal | undefined {
-    const chosen = q.redemption.chosen;
-    if (chosen?.refusal) {
-      const offlineBinds = q.redemption.limitedBy.some((l) => l.code === 'offline_limit');
-      const gate =
-        chosen.refusal.code === 'above_maximum' && offlineBinds
-          ? this.checkOfflineSpend(cardCode, points, spendable)
-          : undefined;
-      return gate !== undefined && !gate.ok ? gate : refusal(chosen.refusal.code, chosen.refusal.text);
-    }
-    const gate = this.checkOfflineSpend(cardCode, points, spendable);
-    return gate.ok ? undefined : gate;
-  }
-
-  /** Spending points (not earning) passes head office's offline limits first; a reservation is checked once. */
-  private checkOfflineSpend(cardCode: string, points: number, spendable: number): SessionResult<true> {
-    const gate = this.d.offlineGate;
-    if (gate === undefined || points <= 0) return { ok: true, value: true };
-    const decision = gate.checkSpend(cardCode, points, spendable);
-    if (decision.ok) return { ok: true, value: true };
-    return refusal(decision.code === 'card_blocked' ? 'card_blocked' : 'offline_limit', decision.message, {
-      reason: decision.code,
-    });
-  }
-
-  // ---- the slip ----
-
-  /** The slip, or null when it could not be made: the sale is booked either way. */
-  private slipOf(
-    request: CommitRequest,
-    atMs: number,
-    q: Quote,
-    earnedPoints: number,
-    spentPoints: number,
-    ledger: LedgerStore,
-  ): LoyaltySlip | null {
-    try {
-      return buildSaleSlip(this.d.config, {
-        cardCode: request.cardCode,
-        receiptId: request.receiptId,
-        atMs,
-        quote: q,
-        earnedPoints,
-        spentPoints,
-        view: ledger.getCard(request.cardCode, atMs),
-        timeZone: this.programInUse.program.timeZone,
-      });
-    } catch (error) {
-      this.slipFailed(request.receiptId, error);
-      return null;
-    }
-  }
-
-  private renderSafely(slip: LoyaltySlip): { escpos: Uint8Array; text: string[] } {
-    try {
-      const rendered = renderSaleSlip(this.d.config, slip);
-      this.lastRendered = { receiptId: slip.receiptId, escpos: rendered.escpos };
-      return rendered;
-    } catch (error) {
-      this.slipFailed(slip.receiptId, error);
-      return { escpos: new Uint8Array(), text: [] };
-    }
-  }
-
-  private slipFailed(receiptId: string, error: unknown): void {
-    this.d.logger.error(
-      { err: error, code: 'slip_failed', receiptId },
-      'the sale is booked but its loyalty slip could not be made',
-    );
-  }
-
-  /** Queues the sale's slip under the job id its answer named (a second call is a no-op). */
-  private queueSlip(receiptId: string, recorded: RecordedSale): void {
-    if (recorded.sale.printJobId === null || recorded.slip === null) return;
-    const escpos =
-      this.lastRendered?.receiptId === receiptId
-        ? this.lastRendered.escpos
-        : this.renderSafely(recorded.slip).escpos;
-    this.lastRendered = undefined;
-    if (escpos.length > 0) this.enqueuePrint(recorded.sale.printJobId, escpos);
-  }
-
-  private enqueuePrint(jobId: string, bytes: Uint8Array): string | null {
-    const queue = this.d.printQueue;
-    if (queue === undefined) return null;
-    const queued = queue.enqueue({ jobId, bytes });
-    if (!queued.ok && queued.code !== 'job_conflict') {
-      this.d.logger.warn({ code: queued.code, jobId }, queued.message);
-      this.d.events.publish('printer', { state: queued.code, message: queued.message });
-      return null;
-    }
-    return jobId;
-  }
-}
-
-function saleJobId(receiptId: string): string {
-  return `sale:${receiptId}`;
 }
 
 function mustFind(view: CardView | undefined, code: string): CardView {
