@@ -148,7 +148,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     ledger,
     ...(ledgerProblem === undefined ? {} : { ledgerProblem }),
     ...(printQueue === undefined ? {} : { printQueue }),
-    ...(sync === undefined ? {} : { offlineGate: sync }),
+    ...(sync === undefined ? {} : { offlineGate: sync, headOffice: sync }),
   });
 
   // A signed rule set from head office replaces the program file once it is effective

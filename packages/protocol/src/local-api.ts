@@ -183,6 +183,12 @@ export const returnRequestSchema = z
      */
     returnedAmountMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
     cashierId: cashierIdSchema.optional(),
+    /**
+     * The buyer's card, scanned at the return. Needed only for a sale made at another till: it
+     * finds the sale at head office (a receipt number is unique only at its own till), and while
+     * head office is out of reach the return is booked on it for head office to settle.
+     */
+    cardCode: cardCodeSchema.optional(),
   })
   .superRefine((r, ctx) => {
     if ((r.lines === undefined) === (r.returnedAmountMinor === undefined))
@@ -267,6 +273,12 @@ export const returnAnswerSchema = z.object({
   earnedReversedPoints: z.number().int(),
   spentRestoredPoints: z.number().int(),
   balance: balanceSchema,
+  /**
+   * False for a return of another till's sale booked while head office was out of reach: the
+   * points it takes back and gives back are worked out by head office when it hears of it (the
+   * balance here changes then), so both figures above are 0.
+   */
+  pointsSettled: z.boolean(),
 });
 export type ReturnAnswer = z.infer<typeof returnAnswerSchema>;
 

@@ -198,6 +198,7 @@ export const examples = {
     earnedReversedPoints: 6,
     spentRestoredPoints: 5,
     balance: { spendablePoints: 461, pendingPoints: 255 },
+    pointsSettled: true,
   },
   slip: {
     receiptId: 'R-0002',

@@ -145,7 +145,7 @@ export function createLocalApi(o: LocalApiOptions): FastifyInstance {
     send(reply, o.session.commit(parseBody(commitRequestSchema, request.body))),
   );
   app.post('/v1/returns', async (request, reply) =>
-    send(reply, o.session.returnSale(parseBody(returnRequestSchema, request.body))),
+    send(reply, await o.session.returnSale(parseBody(returnRequestSchema, request.body))),
   );
   app.get('/v1/sales/:receiptId/slip', async (request, reply) => {
     const receiptId = receiptParam(request);

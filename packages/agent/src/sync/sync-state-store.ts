@@ -62,6 +62,11 @@ export class SyncStateStore {
     return v === undefined ? null : (JSON.parse(v) as OfflineLimits);
   }
 
+  /** The chain's key for phone hashes, once head office sent it. */
+  get phoneLookupKey(): string | undefined {
+    return this.#meta('phone_lookup_key');
+  }
+
   balance(cardId: string): KeptBalance | undefined {
     const row = this.#getBalance.get(cardId) as
       | {
@@ -94,6 +99,8 @@ export class SyncStateStore {
     blocklist: readonly { cardId: string; blocked: boolean }[];
     ruleSets: readonly SignedRuleSet[];
     limits: OfflineLimits;
+    /** The chain's key for phone hashes (a `version=2` pull): a buyer found by phone at this till. */
+    phoneLookupKey?: string | undefined;
   }): void {
     this.db.transaction(() => {
       for (const b of page.balances) {
@@ -122,6 +129,7 @@ export class SyncStateStore {
       for (const r of page.ruleSets)
         this.#putRuleSet.run(r.version, r.effectiveFrom, r.ruleSetJson, r.signature);
       this.#set.run('limits', JSON.stringify(page.limits));
+      if (page.phoneLookupKey !== undefined) this.#set.run('phone_lookup_key', page.phoneLookupKey);
       this.#set.run('cursor', String(page.cursor));
     })();
   }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { agentConfigSchema } from '../config/agent-config';
 import { AgentEvents } from '../events';
 import type { OfflineSpendGate } from '../sync/offline-gate';
-import { TillSession } from './till-session';
+import { TillSession, type TillSessionDeps } from './till-session';
 
 const card = '2000000000015';
 const config = agentConfigSchema.parse({
@@ -45,7 +45,12 @@ const sale = (key: string, receiptId: string, amountMinor: number, extra: Record
     ...extra,
   });
 
-function till(ledger: LedgerStore, clock: ManualClock, offlineGate?: OfflineSpendGate) {
+function till(
+  ledger: LedgerStore,
+  clock: ManualClock,
+  offlineGate?: OfflineSpendGate,
+  headOffice?: TillSessionDeps['headOffice'],
+) {
   return new TillSession({
     config,
     program,
@@ -54,6 +59,7 @@ function till(ledger: LedgerStore, clock: ManualClock, offlineGate?: OfflineSpen
     logger: pino({ level: 'silent' }),
     ledger,
     ...(offlineGate === undefined ? {} : { offlineGate }),
+    ...(headOffice === undefined ? {} : { headOffice }),
   });
 }
 
@@ -89,13 +95,13 @@ describe('TillSession', () => {
     expect(ledger.outboxHead().lastSeq).toBe(1);
   });
 
-  it('refuses the same key with another body, and writes nothing', () => {
+  it('refuses the same key with another body, and writes nothing', async () => {
     const { session, ledger } = setUp();
     ok(session.commit(sale('sale-key-0001', 'R-1', 200_000)));
     const other = session.commit(sale('sale-key-0001', 'R-1', 300_000));
     expect(other).toMatchObject({ ok: false, code: 'idempotency_conflict' });
     expect(ledger.outboxHead().lastSeq).toBe(1);
-    const sameKeyOtherOperation = session.returnSale({
+    const sameKeyOtherOperation = await session.returnSale({
       idempotencyKey: 'sale-key-0001',
       originalReceiptId: 'R-1',
       returnedAmountMinor: 100,
@@ -256,6 +262,77 @@ describe('TillSession', () => {
     expect(session.quote(quoteRequestSchema.parse({ cardCode: card, basket: basket(100) }))).toMatchObject({
       ok: false,
       code: 'loyalty_unavailable',
+    });
+  });
+
+  describe('a return of a sale made at another till', () => {
+    /** Till t2 sells 2,000.00 RUB (100 points); head office's answer for it is built from t2's own entry. */
+    function otherTillSale() {
+      const clock = new ManualClock(Date.parse('2026-12-06T12:00:00Z'));
+      const t2 = new MemoryLedgerStore({ tillId: 't2', clock });
+      ok(till(t2, clock).commit(sale('t2-sale-0001', 'R-77', 200_000)));
+      const entry = t2.outboxAfter(0, 10).find((e) => e.kind === 'sale');
+      if (entry?.sale === undefined) throw new Error('t2 wrote no sale fact');
+      const answer = {
+        txnId: entry.txnId,
+        tillId: 't2',
+        cardId: entry.cardId,
+        occurredAt: entry.occurredAt,
+        rulesVersion: entry.rulesVersion,
+        sale: entry.sale as unknown as Record<string, unknown>,
+        returned: [],
+        refundedMinor: 0,
+      };
+      return { clock, answer };
+    }
+    const back = (key: string, extra: Record<string, unknown> = {}) => ({
+      idempotencyKey: key,
+      originalReceiptId: 'R-77',
+      lines: [{ lineId: '1', quantity: 1 }],
+      ...extra,
+    });
+
+    it('found at head office: takes back the 100 points the sale earned there', async () => {
+      const { clock, answer } = otherTillSale();
+      const ledger = new MemoryLedgerStore({ tillId: 't1', clock });
+      const asked: unknown[] = [];
+      const session = till(ledger, clock, undefined, {
+        findSale: async (receiptId, cardId) => {
+          asked.push([receiptId, cardId]);
+          return { kind: 'found', sale: answer };
+        },
+      });
+      const returned = ok(await session.returnSale(back('ret-0001', { cardCode: card })));
+      expect(asked).toEqual([['R-77', card]]);
+      expect(returned).toMatchObject({
+        earnedReversedPoints: 100,
+        spentRestoredPoints: 0,
+        pointsSettled: true,
+      });
+    });
+
+    it('head office out of reach: booked on the scanned card without points; without a card, refused', async () => {
+      const { clock } = otherTillSale();
+      const ledger = new MemoryLedgerStore({ tillId: 't1', clock });
+      const session = till(ledger, clock, undefined, {
+        findSale: async () => ({ kind: 'unreachable', message: 'head office did not answer within 3000 ms' }),
+      });
+      const refused = await session.returnSale(back('ret-0002'));
+      expect(refused).toMatchObject({ ok: false, code: 'receipt_unknown' });
+      if (!refused.ok) expect(refused.message).toMatch(/scan the buyer.s card/);
+      expect(ledger.outboxHead().lastSeq).toBe(0);
+      const booked = ok(await session.returnSale(back('ret-0003', { cardCode: card })));
+      expect(booked).toMatchObject({ earnedReversedPoints: 0, spentRestoredPoints: 0, pointsSettled: false });
+      expect(ledger.outboxHead().lastSeq).toBe(1);
+    });
+
+    it('a receipt nobody in the chain made is refused, and nothing is written', async () => {
+      const clock = new ManualClock(Date.parse('2026-12-06T12:00:00Z'));
+      const ledger = new MemoryLedgerStore({ tillId: 't1', clock });
+      const session = till(ledger, clock, undefined, { findSale: async () => ({ kind: 'unknown' }) });
+      const refused = await session.returnSale(back('ret-0004', { cardCode: card }));
+      expect(refused).toMatchObject({ ok: false, code: 'receipt_unknown' });
+      expect(ledger.outboxHead().lastSeq).toBe(0);
     });
   });
 });

@@ -1,5 +1,5 @@
 import type { Card, Clock } from '@tillpoint/core';
-import { type CardView, type LedgerStore, saleInputFromQuote } from '@tillpoint/ledger';
+import { type CardView, type LedgerStore, type ReturnSaleInput, saleInputFromQuote } from '@tillpoint/ledger';
 import type { PrintQueue } from '@tillpoint/printer';
 import {
   type CancelRequest,
@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/agent-config';
 import type { AgentEvents } from '../events';
 import type { OfflineSpendGate } from '../sync/offline-gate';
+import type { FoundSale } from '../sync/sync-client';
 import { anonymousCard, cardFromView, cardInfoOf } from './card-for-rules';
 import { LedgerDesk, type WriteContext } from './ledger-desk';
 import { offlineSpendCap, spendRefusal } from './offline-spend';
@@ -41,6 +42,8 @@ export interface TillSessionDeps {
   printQueue?: PrintQueue;
   /** Head office's offline-spending limits and blocklist (the sync client); absent when the till works alone. */
   offlineGate?: OfflineSpendGate;
+  /** Head office's sales, for a return of another till's sale (the sync client). */
+  headOffice?: { findSale(receiptId: string, cardId: string | undefined): Promise<FoundSale> };
 }
 
 export interface ReserveAnswer {
@@ -325,7 +328,44 @@ export class TillSession {
     return recorded;
   }
 
-  returnSale(request: ReturnRequest): SessionResult<ReturnAnswer> {
+  /**
+   * A return. A sale this till made is returned at once. A receipt this till never saw is asked
+   * of head office (a few seconds at most): found, its sale fact lets this till take back
+   * exactly what the sale earned and was paid with; head office out of reach, the return is
+   * booked on the buyer's card (`cardCode`) without points, for head office to settle.
+   */
+  async returnSale(request: ReturnRequest): Promise<SessionResult<ReturnAnswer>> {
+    const here = this.returnWith(request, {});
+    const office = this.d.headOffice;
+    if (here.ok || here.code !== 'receipt_unknown' || office === undefined) return here;
+    const found = await office.findSale(request.originalReceiptId, request.cardCode);
+    switch (found.kind) {
+      case 'found':
+        return this.returnWith(request, { headOffice: found.sale });
+      case 'unknown':
+        return refusal(
+          'receipt_unknown',
+          `no sale with receipt ${request.originalReceiptId} at this till or anywhere in the chain${request.cardCode === undefined ? ' (scan the buyer’s card to look the sale up by card)' : ` for card ${request.cardCode}`}`,
+        );
+      case 'ambiguous':
+        return refusal(
+          'receipt_unknown',
+          `receipt ${request.originalReceiptId} was made at more than one till: scan the buyer’s card to find the sale`,
+        );
+      case 'unreachable':
+        if (request.cardCode === undefined)
+          return refusal(
+            'receipt_unknown',
+            `receipt ${request.originalReceiptId} was not made at this till and head office is out of reach: scan the buyer’s card to book the return for head office to settle`,
+          );
+        return this.returnWith(request, { cardId: request.cardCode });
+    }
+  }
+
+  private returnWith(
+    request: ReturnRequest,
+    sale: { headOffice?: NonNullable<ReturnSaleInput['headOffice']>; cardId?: string },
+  ): SessionResult<ReturnAnswer> {
     return this.desk.writeOnce('return', request, ({ atMs, fingerprint, ledger }) => {
       const done = ledger.returnSale(
         {
@@ -337,6 +377,7 @@ export class TillSession {
           ...(request.cashierId === undefined ? {} : { cashierId: request.cashierId }),
           ...(request.lines === undefined ? {} : { lines: request.lines }),
           ...(request.returnedAmountMinor === undefined ? {} : { refundMinor: request.returnedAmountMinor }),
+          ...sale,
         },
         {
           answer: (r): ReturnAnswer => ({
@@ -344,6 +385,7 @@ export class TillSession {
             earnedReversedPoints: r.earnedReversed,
             spentRestoredPoints: r.spentRestored,
             balance: { spendablePoints: r.balance.spendable, pendingPoints: r.balance.pending },
+            pointsSettled: r.pointsSettled,
           }),
         },
       );

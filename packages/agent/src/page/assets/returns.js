@@ -5,6 +5,7 @@
 import { api } from './api.js';
 import { newAttemptKey, parseAmountMinor } from './format.js';
 import { $, digits, money, pts, refusalText, setText, t } from './page.js';
+import { state } from './state.js';
 
 const recentMax = 20;
 let recent = loadRecent();
@@ -65,6 +66,8 @@ export async function confirmReturn() {
     return $('return-amount').focus();
   }
   const body = { originalReceiptId: receiptId.slice(0, 64), returnedAmountMinor: amountMinor };
+  // A card scanned on the sale tab finds another till's sale at head office (or books it offline).
+  if (typeof state.card?.code === 'string' && state.card.unknown !== true) body.cardCode = state.card.code;
   const same = attempt !== null && JSON.stringify(attempt.body) === JSON.stringify(body);
   if (!same) attempt = { key: newAttemptKey('page-return'), body };
   const button = $('return-form').querySelector('button[type=submit]');
@@ -80,11 +83,13 @@ export async function confirmReturn() {
   const r = answer.value;
   setText(
     'return-done',
-    t('returnDone', {
-      reversed: pts(r.earnedReversedPoints),
-      restored: pts(r.spentRestoredPoints),
-      balance: pts(r.balance.spendablePoints),
-    }),
+    r.pointsSettled === false
+      ? t('returnUnsettled')
+      : t('returnDone', {
+          reversed: pts(r.earnedReversedPoints),
+          restored: pts(r.spentRestoredPoints),
+          balance: pts(r.balance.spendablePoints),
+        }),
   );
   $('return-amount').value = '';
 }

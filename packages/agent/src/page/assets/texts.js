@@ -92,6 +92,8 @@ export const texts = {
     returnButton: 'Confirm return',
     returnDone:
       'Return done: {reversed} earned points taken back, {restored} spent points given back. Balance {balance}.',
+    returnUnsettled:
+      'Return booked. The sale was made at another till and head office is out of reach: it will work out the points when it hears of the return.',
     recentSales: 'Recent sales at this page (sale totals)',
     returnLeft: 'At most {amount} of this sale is left to return.',
     loyaltyOk: 'Loyalty on',
@@ -253,6 +255,8 @@ export const texts = {
     returnButton: 'Подтвердить возврат',
     returnDone:
       'Возврат проведён. Снято начисленных баллов: {reversed}, возвращено списанных: {restored}. Баланс: {balance}.',
+    returnUnsettled:
+      'Возврат проведён. Продажа была на другой кассе, а связи с центральным офисом нет: баллы по возврату он пересчитает, когда получит его.',
     recentSales: 'Недавние продажи на этой странице (суммы чеков)',
     returnLeft: 'По этой продаже можно вернуть не больше {amount}.',
     loyaltyOk: 'Программа работает',
