@@ -1,15 +1,18 @@
 import { statfsSync } from 'node:fs';
 import { assert, type Clock } from '@tillpoint/core';
-import type { CardStateInput, OutboxEntry, PendingProfile } from '@tillpoint/ledger';
+import type { CardStateInput, OutboxEntry } from '@tillpoint/ledger';
 import {
   type BalanceSnapshot,
   type OfflineLimits,
   type SignedRuleSet,
   syncCardsSeenMax,
-  syncProfilesMax,
   verifyRuleSet,
 } from '@tillpoint/protocol';
-import { type SaleLookup, type SyncTransport, SyncTransportError } from './http-sync-transport';
+import { type FoundSale, findSaleAtHeadOffice, type ProfileQueue, uploadProfiles } from './head-office-calls';
+import { type SyncTransport, SyncTransportError } from './http-sync-transport';
+
+export type { FoundSale } from './head-office-calls';
+
 import {
   checkOfflineSpend,
   type OfflineRefusalCode,
@@ -19,7 +22,7 @@ import {
 import type { SyncStateStore } from './sync-state-store';
 
 /** The part of the ledger store the sync loop uses (every `LedgerStore` has it). */
-export interface SyncOutbox {
+export interface SyncOutbox extends ProfileQueue {
   outboxAfter(seq: number, limit: number): OutboxEntry[];
   outboxHead(): { tillId: string; epoch: string; lastSeq: number; ackedThrough: number; pending: number };
   markAcked(throughSeq: number): void;
@@ -37,14 +40,7 @@ export interface SyncOutbox {
     balances: readonly { cardId: string; available: number; pending: number; card?: CardStateInput }[];
     at: number;
   }): number;
-  /** Personal data taken at enrolment, waiting for head office (oldest first). */
-  pendingProfiles?(limit: number): PendingProfile[];
-  /** Head office holds these profiles now: the till deletes them. */
-  acknowledgeProfiles?(profileRefs: readonly string[]): number;
 }
-
-/** A sale head office was asked for (for a return here), or why there is none to use. */
-export type FoundSale = SaleLookup | { kind: 'unreachable'; message: string };
 
 export type SyncStateName = 'online' | 'offline' | 'behind';
 
@@ -284,58 +280,14 @@ export class SyncClient {
     }
   }
 
-  /**
-   * Hands the profiles taken at enrolment to head office (out of band: the journal never holds a
-   * phone) and deletes those it acknowledged. An older hub (404) keeps them here for a later one.
-   */
+  /** Hands the profiles taken at enrolment to head office (see `uploadProfiles`). */
   async #sendProfiles(): Promise<void> {
-    const send = this.#o.transport.profiles?.bind(this.#o.transport);
-    const outbox = this.#o.outbox;
-    if (
-      send === undefined ||
-      outbox.pendingProfiles === undefined ||
-      outbox.acknowledgeProfiles === undefined
-    )
-      return;
-    for (let round = 0; round < 50; round++) {
-      const waiting = outbox.pendingProfiles(syncProfilesMax);
-      if (waiting.length === 0) return;
-      let acknowledged: string[];
-      try {
-        acknowledged = (await send(waiting)).acknowledged;
-      } catch (error) {
-        if (!(error instanceof SyncTransportError && error.code === 'refused')) throw error;
-        this.#o.onWarning?.(`head office did not take the buyers' profiles: ${error.message}`);
-        return;
-      }
-      outbox.acknowledgeProfiles(acknowledged);
-      if (acknowledged.length < waiting.length) return; // the rest waits for the next run
-    }
+    await uploadProfiles(this.#o.transport, this.#o.outbox, (message) => this.#o.onWarning?.(message));
   }
 
-  /**
-   * Asks head office for a sale made at another till (a return here), within `timeoutMs`: the
-   * cashier waits for it, so a slow or absent head office answers `unreachable` quickly.
-   */
-  async findSale(receiptId: string, cardId: string | undefined, timeoutMs = 3_000): Promise<FoundSale> {
-    const lookup = this.#o.transport.lookupSale?.bind(this.#o.transport);
-    if (lookup === undefined)
-      return { kind: 'unreachable', message: 'head office cannot be asked for sales' };
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<FoundSale>((resolve) => {
-      timer = setTimeout(
-        () => resolve({ kind: 'unreachable', message: `head office did not answer within ${timeoutMs} ms` }),
-        timeoutMs,
-      );
-    });
-    const asked = lookup(receiptId, cardId === undefined ? {} : { cardId }).catch(
-      (error: Error): FoundSale => ({ kind: 'unreachable', message: error.message }),
-    );
-    try {
-      return await Promise.race([asked, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** Asks head office for a sale made at another till (a return here), within `timeoutMs`. */
+  findSale(receiptId: string, cardId: string | undefined, timeoutMs = 3_000): Promise<FoundSale> {
+    return findSaleAtHeadOffice(this.#o.transport, receiptId, cardId, timeoutMs);
   }
 
   /** Entries after `from`, at most `batchEntriesMax` and about `batchBytesMax` of JSON. */
