@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { bundleAgent, nativePackages } from '../../packages/agent/build/bundle-agent';
-import { renderServiceUnit } from '../../packages/agent/src/service';
+import { renderServiceUnit } from '../../packages/agent/src/store-it/service';
 import {
   libDir,
   type PackageSpec,

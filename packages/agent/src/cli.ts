@@ -54,7 +54,7 @@ program
   .description('run the agent: local API, scanners, ledger, loyalty printer')
   .addOption(configOption())
   .action(async (o: { config: string }) => {
-    const { startAgent } = await import('./agent');
+    const { startAgent } = await import('./run/agent');
     const agent = await startAgent({ configPath: o.config });
     onSignals(() => agent.stop());
   });
@@ -71,7 +71,7 @@ program
   .option('--reset', 'start afresh: delete the demo ledger and state first (default: keep them)')
   .action(
     async (o: { dir: string; port: string; exitAfter?: string; language: 'en' | 'ru'; reset?: boolean }) => {
-      const { runDemo } = await import('./demo');
+      const { runDemo } = await import('./store-it/demo');
       const demo = await runDemo({
         dir: o.dir,
         port: Number(o.port),
@@ -103,7 +103,7 @@ program
   .addOption(configOption())
   .addOption(jsonOption())
   .action(async (o: { config: string; json?: boolean }) => {
-    const { diagnose } = await import('./doctor');
+    const { diagnose } = await import('./store-it/doctor');
     const report = await diagnose(o.config, o.json ? undefined : (line) => console.log(line));
     if (o.json) print(report);
     process.exitCode = report.healthy ? 0 : 1;
@@ -118,7 +118,7 @@ program
   .addOption(jsonOption())
   .action(async (o: { config: string; json?: boolean }) => {
     const { readTillStatus } = await import('./cli/status-command');
-    const { formatTillStatus } = await import('./till-status');
+    const { formatTillStatus } = await import('./run/till-status');
     const status = await readTillStatus(loadConfig(o.config));
     if (o.json) print(status);
     else for (const line of formatTillStatus(status)) console.log(line);
@@ -236,7 +236,7 @@ ledgerCommand
   .addOption(configOption())
   .option('--to <file>', 'backup file to write (must not exist)')
   .action(async (o: { config: string; to?: string }) => {
-    const { backupLedger } = await import('./ledger-maintenance');
+    const { backupLedger } = await import('./run/ledger-maintenance');
     const done = await backupLedger(loadConfig(o.config), o.to === undefined ? undefined : resolve(o.to));
     console.log(
       `backed up the ledger through entry ${done.lastSeq} to ${done.path} (${done.via === 'agent' ? 'by the running agent' : 'agent not running'})`,
@@ -254,7 +254,7 @@ ledgerCommand
     "restore another till's backup: only when this register replaces that till for good; set tillId to that till's id, and never run the old register again",
   )
   .action(async (o: { config: string; from: string; otherTill?: boolean }) => {
-    const { restoreLedger } = await import('./ledger-maintenance');
+    const { restoreLedger } = await import('./run/ledger-maintenance');
     const loaded = loadConfig(o.config);
     const done = restoreLedger(loaded, resolve(o.from), { otherTill: o.otherTill === true });
     for (const f of done.movedAside) console.log(`moved aside ${f}`);
@@ -310,7 +310,7 @@ service
   .option('--no-enable', 'write the unit only')
   .option('--dry-run', 'say what would be done, change nothing')
   .action(async (o: { config: string; user: string; unit: string; enable: boolean; dryRun?: boolean }) => {
-    const { installService } = await import('./service-install');
+    const { installService } = await import('./store-it/service-install');
     installService(
       {
         configPath: resolve(o.config),
@@ -327,7 +327,7 @@ service
   .description('is the service running, since when, and enabled at boot')
   .addOption(jsonOption())
   .action(async (o: { json?: boolean }) => {
-    const { serviceStatus, formatServiceStatus } = await import('./service-status');
+    const { serviceStatus, formatServiceStatus } = await import('./store-it/service-status');
     const status = serviceStatus();
     if (o.json) print(status);
     else console.log(formatServiceStatus(status));
@@ -339,7 +339,7 @@ service
   .option('--unit <path>', 'the unit `service install` wrote', '/etc/systemd/system/tillpoint.service')
   .option('--dry-run', 'say what would be done, change nothing')
   .action(async (o: { unit: string; dryRun?: boolean }) => {
-    const { uninstallService } = await import('./service-install');
+    const { uninstallService } = await import('./store-it/service-install');
     uninstallService({ unitPath: o.unit, dryRun: o.dryRun === true }, (l) => console.log(l));
   });
 

@@ -5,11 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { PosClient } from '@tillpoint/pos-client';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startAgent } from '../src/agent';
 import { loadConfig } from '../src/config/load-config';
 import { renderStarterConfig, writeStarterConfig } from '../src/config/starter-config';
-import { runDoctor } from '../src/doctor';
-import { renderServiceUnit } from '../src/service';
+import { startAgent } from '../src/run/agent';
+import { runDoctor } from '../src/store-it/doctor';
+import { renderServiceUnit } from '../src/store-it/service';
 import { freePort, writeConfig } from './agent-process';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
@@ -169,7 +169,7 @@ describe('ledger backup and restore from the CLI side', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('backs up through the running agent, and restores with the damaged file moved aside', async () => {
-    const { backupLedger, restoreLedger } = await import('../src/ledger-maintenance');
+    const { backupLedger, restoreLedger } = await import('../src/run/ledger-maintenance');
     const port = await freePort();
     const configPath = writeConfig(dir, { port, token, printerYaml: '' });
     const agent = await startAgent({ configPath, logger: silent });

@@ -17,7 +17,7 @@ import {
   type Route,
   routesFromTree,
 } from '../../hub/test/http-fuzz';
-import { startAgent } from '../src/agent';
+import { startAgent } from '../src/run/agent';
 import { AgentProcess, freePort, writeConfig } from './agent-process';
 import { bundleForTest } from './power-loss/agent-bundle';
 import { faultSeed } from './power-loss/fault-seed';

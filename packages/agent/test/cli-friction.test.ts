@@ -15,13 +15,13 @@ import { promisify } from 'node:util';
 import { openLedgerStore } from '@tillpoint/ledger/store';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startAgent } from '../src/agent';
-import { agentHoldsLock } from '../src/agent-lock';
 import { loadConfig } from '../src/config/load-config';
 import { renderStarterConfig } from '../src/config/starter-config';
-import { diagnose } from '../src/doctor';
-import { restoreLedger } from '../src/ledger-maintenance';
-import { configModeAdvice } from '../src/service-install';
+import { startAgent } from '../src/run/agent';
+import { agentHoldsLock } from '../src/run/agent-lock';
+import { restoreLedger } from '../src/run/ledger-maintenance';
+import { diagnose } from '../src/store-it/doctor';
+import { configModeAdvice } from '../src/store-it/service-install';
 import { freePort } from './agent-process';
 
 /** The friction points of issue 21, each as store IT meets it: the real CLI as a process. */

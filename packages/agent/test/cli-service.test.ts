@@ -2,10 +2,10 @@ import { Writable } from 'node:stream';
 import { MockScanner } from '@tillpoint/scanner';
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
-import { AgentEvents } from '../src/events';
-import { watchScanner } from '../src/scanner-watch';
-import { installService, type ServiceHost, uninstallService } from '../src/service-install';
-import { parseSystemctlShow } from '../src/service-status';
+import { AgentEvents } from '../src/run/events';
+import { watchScanner } from '../src/run/scanner-watch';
+import { installService, type ServiceHost, uninstallService } from '../src/store-it/service-install';
+import { parseSystemctlShow } from '../src/store-it/service-status';
 
 /** A machine for `service install` that records what would have changed. */
 function host(over: Partial<ServiceHost> = {}): ServiceHost & { calls: string[] } {

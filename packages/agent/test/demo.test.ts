@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TillpointError } from '@tillpoint/core';
 import { typeIntoVirtualScanner } from '@tillpoint/scanner';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type DemoSystem, demoCards, ensureSocat, runDemo, socatInstallLine } from '../src/demo';
+import { type DemoSystem, demoCards, ensureSocat, runDemo, socatInstallLine } from '../src/store-it/demo';
 import { freePort } from './agent-process';
 import { waitFor } from './page-support';
 

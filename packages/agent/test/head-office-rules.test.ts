@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHubServer, generateHubKeys, SqliteHubStore, signRuleSet } from '../../hub/src/index';
-import { startAgent } from '../src/agent';
+import { startAgent } from '../src/run/agent';
 import { enrolWithHub } from '../src/sync/hub-credential';
 import { freePort, writeConfig } from './agent-process';
 import { issueEnrolCode } from './hub-till';

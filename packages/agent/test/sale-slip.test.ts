@@ -8,7 +8,7 @@ import { startVirtualPrinter, type VirtualPrinter } from '@tillpoint/printer';
 import { escposTextLines } from '@tillpoint/receipt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningAgent, startAgent } from '../src/agent';
+import { type RunningAgent, startAgent } from '../src/run/agent';
 import { freePort, writeConfig } from './agent-process';
 import { waitFor } from './page-support';
 

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHubServer, generateHubKeys, SqliteHubStore } from '../../hub/src/index';
-import { startAgent } from '../src/agent';
+import { startAgent } from '../src/run/agent';
 import { enrolWithHub } from '../src/sync/hub-credential';
 import type { SyncClient } from '../src/sync/sync-client';
 import { freePort, writeConfig } from './agent-process';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { LedgerStore } from '@tillpoint/ledger';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { backupFileName, backupsDir } from '../ledger-maintenance';
+import { backupFileName, backupsDir } from '../run/ledger-maintenance';
 
 /** A backup is a file name in `<dataDir>/backups/`, never a path: the POS token must not write elsewhere. */
 export const backupNameSchema = z

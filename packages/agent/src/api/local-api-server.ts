@@ -17,8 +17,8 @@ import {
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { AgentEvent, AgentEvents } from '../events';
 import { registerApiDocs } from '../page/api-docs';
+import type { AgentEvent, AgentEvents } from '../run/events';
 import type { SessionResult, TillSession } from '../till/till-session';
 import { guardRoutes } from './route-access';
 

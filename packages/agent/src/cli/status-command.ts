@@ -1,7 +1,7 @@
 import { TillpointError } from '@tillpoint/core';
-import { agentHoldsLock } from '../agent-lock';
 import type { LoadedConfig } from '../config/load-config';
-import { statusFromFiles, type TillStatus, tillStatusSchema } from '../till-status';
+import { agentHoldsLock } from '../run/agent-lock';
+import { statusFromFiles, type TillStatus, tillStatusSchema } from '../run/till-status';
 
 /**
  * The till's status from the running agent's local API (with the config's token), or from

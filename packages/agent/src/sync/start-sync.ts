@@ -3,7 +3,7 @@ import type { Clock } from '@tillpoint/core';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/agent-config';
-import type { AgentEvents } from '../events';
+import type { AgentEvents } from '../run/events';
 import { HttpSyncTransport } from './http-sync-transport';
 import { readHubCredential } from './hub-credential';
 import { SyncClient, type SyncOutbox } from './sync-client';

@@ -1,7 +1,7 @@
 import type { Clock } from '@tillpoint/core';
 import type { LedgerStore } from '@tillpoint/ledger';
 import type { Logger } from 'pino';
-import type { AgentEvents } from '../events';
+import type { AgentEvents } from '../run/events';
 import { requestFingerprint } from './request-fingerprint';
 import {
   apiCodeOfLedger,

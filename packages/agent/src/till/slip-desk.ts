@@ -5,7 +5,7 @@ import type { LoyaltySlip } from '@tillpoint/receipt';
 import type { Quote } from '@tillpoint/rules';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/agent-config';
-import type { AgentEvents } from '../events';
+import type { AgentEvents } from '../run/events';
 import { buildSaleSlip, renderSaleSlip } from './sale-slip';
 
 /** What the ledger keeps with a committed sale: the POS's answer and the slip, for retries and reprints. */

@@ -5,7 +5,7 @@ import { parseProgram } from '@tillpoint/rules';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { agentConfigSchema } from '../config/agent-config';
-import { AgentEvents } from '../events';
+import { AgentEvents } from '../run/events';
 import type { OfflineSpendGate } from '../sync/offline-gate';
 import { TillSession, type TillSessionDeps } from './till-session';
 

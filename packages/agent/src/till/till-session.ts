@@ -18,7 +18,7 @@ import { type ProgramVersion, type Quote, quote } from '@tillpoint/rules';
 import { type CardRange, classifyCode } from '@tillpoint/scanner';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/agent-config';
-import type { AgentEvents } from '../events';
+import type { AgentEvents } from '../run/events';
 import type { OfflineSpendGate } from '../sync/offline-gate';
 import type { FoundSale } from '../sync/sync-client';
 import { anonymousCard, cardFromView, cardInfoOf } from './card-for-rules';

@@ -10,7 +10,7 @@ import { loadProgramFile } from '@tillpoint/rules';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config';
-import { AgentEvents } from '../../src/events';
+import { AgentEvents } from '../../src/run/events';
 import { TillSession } from '../../src/till/till-session';
 import { writeConfig } from '../agent-process';
 

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { TillpointError } from '@tillpoint/core';
 import { openLedgerStore, restoreLedgerBackup } from '@tillpoint/ledger/store';
 import Database from 'better-sqlite3';
+import type { LoadedConfig } from '../config/load-config';
 import { agentHoldsLock, runningError } from './agent-lock';
-import type { LoadedConfig } from './config/load-config';
 
 export type RestoreErrorCode = 'backup_missing' | 'backup_unreadable' | 'backup_other_till';
 

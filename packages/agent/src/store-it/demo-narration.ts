@@ -1,5 +1,5 @@
 import { formatAmount, formatPoints } from '@tillpoint/receipt';
-import type { AgentEvent } from './events';
+import type { AgentEvent } from '../run/events';
 
 /**
  * What the demo tells a newcomer as things happen, in sentences (English or Russian), from the

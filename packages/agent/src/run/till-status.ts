@@ -4,8 +4,8 @@ import { openLedgerStore } from '@tillpoint/ledger/store';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { LoadedConfig } from './config/load-config';
-import { readProgram } from './config/load-program';
+import type { LoadedConfig } from '../config/load-config';
+import { readProgram } from '../config/load-program';
 
 /** What `tillpoint status` shows: from the running agent, or from its files when it is stopped. */
 export const tillStatusSchema = z.object({

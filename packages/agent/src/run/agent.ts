@@ -8,19 +8,19 @@ import { parseProgramText } from '@tillpoint/rules';
 import { createScanner, type ScannerBinding } from '@tillpoint/scanner';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { registerAdminRoutes } from '../api/admin-routes';
+import { createLocalApi } from '../api/local-api-server';
+import { ConfigError } from '../config/config-error';
+import { type LoadedConfig, loadConfig } from '../config/load-config';
+import { readProgram } from '../config/load-program';
+import { pageDepsFrom, registerCompanionPage } from '../page/companion-page';
+import { startSync } from '../sync/start-sync';
+import type { SyncClient } from '../sync/sync-client';
+import { TillSession } from '../till/till-session';
 import { openAgentDatabase } from './agent-database';
 import { AgentLock } from './agent-lock';
-import { registerAdminRoutes } from './api/admin-routes';
-import { createLocalApi } from './api/local-api-server';
-import { ConfigError } from './config/config-error';
-import { type LoadedConfig, loadConfig } from './config/load-config';
-import { readProgram } from './config/load-program';
 import { AgentEvents } from './events';
-import { pageDepsFrom, registerCompanionPage } from './page/companion-page';
 import { watchScanner } from './scanner-watch';
-import { startSync } from './sync/start-sync';
-import type { SyncClient } from './sync/sync-client';
-import { TillSession } from './till/till-session';
 import { registerStatusRoute } from './till-status';
 
 export interface StartAgentOptions {

@@ -1,14 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TillpointError } from '@tillpoint/core';
 import { startVirtualPrinter } from '@tillpoint/printer';
 import { escposTextLines, renderPreviewPng } from '@tillpoint/receipt';
 import { VirtualSerialScanner } from '@tillpoint/scanner';
 import pino from 'pino';
-import { type RunningAgent, startAgent } from './agent';
-import { renderStarterConfig } from './config/starter-config';
+import { renderStarterConfig } from '../config/starter-config';
+import { repoRootDir } from '../package-dirs';
+import { type RunningAgent, startAgent } from '../run/agent';
 import { type DemoLanguage, narrate } from './demo-narration';
 
 export interface DemoOptions {
@@ -30,7 +30,7 @@ export const demoCards = {
   blocked: '2000000000039',
 } as const;
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const repoRoot = repoRootDir;
 /** A path as short as it reads: relative below the working directory, absolute elsewhere. */
 const shown = (path: string) => {
   const rel = relative(process.cwd(), path);

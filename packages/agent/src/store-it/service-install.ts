@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { TillpointError } from '@tillpoint/core';
+import { agentPackageDir, runningBundled } from '../package-dirs';
 import { renderServiceUnit } from './service';
 
 export type ServiceErrorCode =
@@ -74,9 +75,9 @@ export function configModeAdvice(file: string, mode: number, user = 'tillpoint')
 
 /** The agent the unit starts: the bundle when `pnpm build` made one, else the sources. */
 function agentEntry(): { binPath: string; bundled: boolean } {
-  const bundled = fileURLToPath(new URL('../dist/tillpoint.mjs', import.meta.url));
-  if (existsSync(bundled) || import.meta.url.endsWith('.mjs')) return { binPath: bundled, bundled: true };
-  return { binPath: fileURLToPath(new URL('../bin/tillpoint.mjs', import.meta.url)), bundled: false };
+  const bundled = join(agentPackageDir, 'dist', 'tillpoint.mjs');
+  if (existsSync(bundled) || runningBundled) return { binPath: bundled, bundled: true };
+  return { binPath: join(agentPackageDir, 'bin', 'tillpoint.mjs'), bundled: false };
 }
 
 /**

@@ -1,16 +1,16 @@
 import { accessSync, constants, existsSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openLedgerStore } from '@tillpoint/ledger/store';
 import { createTransport, queryStatus } from '@tillpoint/printer';
 import { listDevices } from '@tillpoint/scanner';
-import { bundleFreshness } from './bundle-freshness';
-import type { AgentConfig } from './config/agent-config';
-import { isLoopbackHost } from './config/head-office-url';
-import { type LoadedConfig, loadConfig } from './config/load-config';
-import { readProgram } from './config/load-program';
+import type { AgentConfig } from '../config/agent-config';
+import { isLoopbackHost } from '../config/head-office-url';
+import { type LoadedConfig, loadConfig } from '../config/load-config';
+import { readProgram } from '../config/load-program';
+import { repoRootDir } from '../package-dirs';
+import { bundleFreshness } from '../run/bundle-freshness';
+import { checkSync } from '../sync/sync-doctor';
 import { configModeAdvice } from './service-install';
-import { checkSync } from './sync/sync-doctor';
 
 export type CheckLevel = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -320,7 +320,7 @@ function checkClock(report: Report): void {
 
 /** The bundle the service runs (when built) must not be older than the sources. */
 function checkBundle(report: Report): void {
-  const bundle = bundleFreshness(fileURLToPath(new URL('../../../', import.meta.url)));
+  const bundle = bundleFreshness(repoRootDir);
   if (bundle.state === 'none') return;
   const built = new Date(bundle.builtAt).toISOString();
   if (bundle.state === 'fresh')
