@@ -1,12 +1,10 @@
-import type { CardView } from '@tillpoint/ledger';
 import type { PrintQueue } from '@tillpoint/printer';
 import type { SaleAnswer } from '@tillpoint/protocol';
 import type { LoyaltySlip } from '@tillpoint/receipt';
-import type { Quote } from '@tillpoint/rules';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/agent-config';
 import type { AgentEvents } from '../run/events';
-import { buildSaleSlip, renderSaleSlip } from './sale-slip';
+import { buildSaleSlip, renderSaleSlip, type SaleSlipFacts } from './sale-slip';
 
 /** What the ledger keeps with a committed sale: the POS's answer and the slip, for retries and reprints. */
 export interface RecordedSale {
@@ -38,16 +36,7 @@ export class SlipDesk {
   ) {}
 
   /** The slip, or null when it could not be made: the sale is booked either way. */
-  make(input: {
-    cardCode: string;
-    receiptId: string;
-    atMs: number;
-    quote: Quote;
-    earnedPoints: number;
-    spentPoints: number;
-    view: CardView | undefined;
-    timeZone: string;
-  }): LoyaltySlip | null {
+  make(input: SaleSlipFacts): LoyaltySlip | null {
     try {
       return buildSaleSlip(this.d.config, input);
     } catch (error) {
