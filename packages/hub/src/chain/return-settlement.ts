@@ -1,4 +1,11 @@
-import { allocateWithCaps, assert, multiplyDivide } from '@tillpoint/core';
+import {
+  planLineReturn,
+  quantityUnits,
+  quantityUnitsPerItem,
+  type ReturnAsked,
+  type ReturnableSale,
+  type ReturnedSoFar,
+} from '@tillpoint/ledger';
 
 /**
  * The arithmetic of a return against a sale fact (pure; docs/chain-sync.md, "Returns by line"):
@@ -25,14 +32,7 @@ import { allocateWithCaps, assert, multiplyDivide } from '@tillpoint/core';
  * A till refuses a return past the sale; head office never refuses a till's fact: what passes
  * the sale is capped (and the card flagged `return_exceeds_sale`).
  */
-export const quantityUnitsPerItem = 1_000_000;
-
-/** A quantity as whole units (millionths of an item). */
-export function quantityUnits(quantity: number): number {
-  const units = Math.round(quantity * quantityUnitsPerItem);
-  assert(Number.isSafeInteger(units) && units >= 0, 'a quantity within bounds', { quantity });
-  return units;
-}
+export { quantityUnits, quantityUnitsPerItem } from '@tillpoint/ledger';
 
 export interface SettlementLine {
   lineId: string;
@@ -81,54 +81,36 @@ export interface ReturnSettlement {
   exceeded: boolean;
 }
 
-const earnedBy = (l: SettlementLine, u: number) => multiplyDivide(l.earnedPoints, u, l.units, 'half-up');
-const spentBy = (l: SettlementLine, u: number) => multiplyDivide(l.spentPoints, u, l.units, 'down');
-const moneyBy = (l: SettlementLine, u: number) => multiplyDivide(l.moneyMinor, u, l.units, 'down');
-
+/**
+ * Head office's record of one return and the points it books for it. The figures are the
+ * till's own (`planLineReturn`); only what passes the sale differs: a till refuses it, head
+ * office caps it (lines the sale lacks and units or money beyond what is left are dropped) and
+ * flags the card.
+ */
 export function settleReturn(
   sale: SettlementSale,
   before: ReturnRunning,
   input: ReturnInput,
   saleSpendMinor: number,
 ): ReturnSettlement {
-  const was = sale.lines.map((l) => Math.min(l.units, before.units.get(l.lineId) ?? 0));
-  const moneyTotal = sale.lines.reduce((sum, l) => sum + l.moneyMinor, 0);
-  const moneyLeft = Math.max(0, moneyTotal - before.refundedMinor);
-  let exceeded = false;
-  let after: number[];
-  let refund: number;
-  if (input.lines === null) {
-    if (input.refundMinor > moneyLeft) exceeded = true;
-    refund = Math.min(input.refundMinor, moneyLeft);
-    after = refund === moneyLeft ? sale.lines.map((l) => l.units) : unitsForMoney(sale, was, refund);
-  } else {
-    after = [...was];
-    for (const r of input.lines) {
-      const index = sale.lines.findIndex((l) => l.lineId === r.lineId);
-      const line = sale.lines[index];
-      if (line === undefined) {
-        exceeded = true;
-        continue;
-      }
-      const left = line.units - (after[index] ?? 0);
-      const units = quantityUnits(r.quantity);
-      if (units > left) exceeded = true;
-      after[index] = (after[index] ?? 0) + Math.min(units, left);
-    }
-    const lineMoney = sale.lines.reduce(
-      (sum, l, i) => sum + moneyBy(l, after[i] ?? 0) - moneyBy(l, was[i] ?? 0),
-      0,
-    );
-    refund = Math.min(lineMoney, moneyLeft);
-  }
-  const wasComplete = sale.lines.every((l, i) => was[i] === l.units);
-  const complete = sale.lines.every((l, i) => after[i] === l.units);
-  let earned = complete && !wasComplete ? sale.bonusPoints : 0;
-  let spent = 0;
-  sale.lines.forEach((l, i) => {
-    earned += earnedBy(l, after[i] ?? 0) - earnedBy(l, was[i] ?? 0);
-    spent += spentBy(l, after[i] ?? 0) - spentBy(l, was[i] ?? 0);
-  });
+  const returnable = {
+    lines: sale.lines,
+    bonusPoints: sale.bonusPoints,
+    moneyMinor: sale.lines.reduce((sum, l) => sum + l.moneyMinor, 0),
+  };
+  const soFar = {
+    units: Object.fromEntries(
+      sale.lines.map((l) => [l.lineId, Math.min(l.units, before.units.get(l.lineId) ?? 0)]),
+    ),
+    refundedMinor: before.refundedMinor,
+  };
+  const capped = withinSale(returnable, soFar, input);
+  const plan = capped.asked === null ? undefined : planLineReturn(returnable, soFar, capped.asked);
+  if (plan !== undefined && !plan.ok) throw new Error(`a capped return was refused: ${plan.message}`);
+  const done = plan?.value;
+  const refund = done?.refundMinor ?? 0;
+  const earned = done?.earnedReversed ?? 0;
+  const spent = done?.spentRestored ?? 0;
   const earnedTotal = sale.lines.reduce((sum, l) => sum + l.earnedPoints, 0) + sale.bonusPoints;
   const spentTotal = sale.lines.reduce((sum, l) => sum + l.spentPoints, 0);
   const earnedNow = input.pointsSettled
@@ -139,9 +121,10 @@ export function settleReturn(
     ? input.spendReversedMinor
     : Math.max(input.spendReversedMinor, refund);
   const spendReversedNow = Math.min(reversed, Math.max(0, saleSpendMinor - before.spendReversedMinor));
+  const units = done?.units ?? soFar.units;
   return {
     running: {
-      units: new Map(sale.lines.map((l, i) => [l.lineId, after[i] ?? 0])),
+      units: new Map(sale.lines.map((l) => [l.lineId, units[l.lineId] ?? 0])),
       refundedMinor: before.refundedMinor + refund,
       spendReversedMinor: before.spendReversedMinor + spendReversedNow,
       earnedReversed: before.earnedReversed + (input.pointsSettled ? input.posted.earnedReversed : earnedNow),
@@ -150,31 +133,38 @@ export function settleReturn(
     earnedNow,
     spentNow,
     spendReversedNow,
-    exceeded,
+    exceeded: capped.exceeded,
   };
 }
 
-/** Units after a money-only return that leaves money unrefunded: the money spread over the lines. */
-function unitsForMoney(sale: SettlementSale, before: readonly number[], refundMinor: number): number[] {
-  const given = sale.lines.map((l, i) => moneyBy(l, before[i] ?? 0));
-  const caps = sale.lines.map((l, i) => l.moneyMinor - (given[i] ?? 0));
-  const room = caps.reduce((sum, c) => sum + c, 0);
-  const total = Math.min(refundMinor, room);
-  const shares =
-    total === 0
-      ? sale.lines.map(() => 0)
-      : allocateWithCaps(
-          total,
-          sale.lines.map((l) => l.moneyMinor),
-          caps,
-        );
-  return sale.lines.map((l, i) => {
-    const u0 = before[i] ?? 0;
-    const money = (given[i] ?? 0) + (shares[i] ?? 0);
-    if (l.moneyMinor === 0 || money === 0) return u0;
-    if (money >= l.moneyMinor) return l.units;
-    return Math.max(u0, multiplyDivide(l.units, money, l.moneyMinor, 'down'));
-  });
+/** The return as the till would have accepted it (null: nothing of it is left to return). */
+function withinSale(
+  sale: ReturnableSale,
+  soFar: ReturnedSoFar,
+  input: ReturnInput,
+): { asked: ReturnAsked | null; exceeded: boolean } {
+  if (input.lines === null) {
+    const moneyLeft = Math.max(0, sale.moneyMinor - soFar.refundedMinor);
+    const refund = Math.min(input.refundMinor, moneyLeft);
+    return { asked: refund > 0 ? { refundMinor: refund } : null, exceeded: input.refundMinor > moneyLeft };
+  }
+  let exceeded = false;
+  const taken = new Map<string, number>();
+  for (const r of input.lines) {
+    const line = sale.lines.find((l) => l.lineId === r.lineId);
+    if (line === undefined) {
+      exceeded = true;
+      continue;
+    }
+    const left = line.units - (soFar.units[line.lineId] ?? 0) - (taken.get(line.lineId) ?? 0);
+    const units = quantityUnits(r.quantity);
+    if (units > left) exceeded = true;
+    taken.set(line.lineId, (taken.get(line.lineId) ?? 0) + Math.max(0, Math.min(units, left)));
+  }
+  const lines = [...taken]
+    .filter(([, units]) => units > 0)
+    .map(([lineId, units]) => ({ lineId, quantity: units / quantityUnitsPerItem }));
+  return { asked: lines.length > 0 ? { lines } : null, exceeded };
 }
 
 /** What the postings of a return entry took back (issued_liability in) and gave back (redeemed out). */
