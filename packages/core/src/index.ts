@@ -1,6 +1,7 @@
 export * from './allocation';
 export * from './assert';
 export * from './canonical-json';
+export * from './card-state';
 export * from './clock';
 export * from './domain';
 export * from './errors';

@@ -1,4 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto';
+import { cardStateSchema } from '@tillpoint/core';
 import { z } from 'zod';
 
 /**
@@ -162,50 +163,14 @@ export const syncErrorSchema = z.strictObject({
 });
 export type SyncError = z.infer<typeof syncErrorSchema>;
 
-/** Grant keys and groups one card snapshot may carry. */
-export const cardGrantsMax = 64;
-export const cardGroupsMax = 32;
+export { cardGrantsMax, cardGroupsMax } from '@tillpoint/core';
 
 /**
  * Head office's card as a till needs it besides points (docs/chain-sync.md): the state it
  * enrolled, the counters the rules read (sums of sale facts), the once-only grant keys, and the
- * profile fields the rules read. No personal data: a birthday is a month and a day, a phone is
- * a keyed hash for lookup. Merged at the till with its own entries after the watermark.
+ * profile fields the rules read (`cardStateSchema` of `@tillpoint/core`, which the ledger keeps).
  */
-export const cardStateSnapshotSchema = z.strictObject({
-  status: z.enum(['anonymous', 'enrolled', 'blocked']),
-  enrolledAt: ms.nullable(),
-  counters: z.strictObject({
-    /** Spend the program's tier window counts, as of `asOf` (minor units). */
-    tierSpendMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    /**
-     * Spend that keeps the tier reached in the last complete window when the program's tiers
-     * downgrade only at the end of a window (0 otherwise): tier = f(max(floor, spend + own)).
-     */
-    tierFloorMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    lifetimeSpendMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    purchaseCount: z.number().int().nonnegative().max(1_000_000_000),
-    asOf: ms,
-  }),
-  grants: z.array(z.string().min(1).max(64)).max(cardGrantsMax),
-  profile: z
-    .strictObject({
-      birthMonthDay: z
-        .string()
-        .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/)
-        .nullable(),
-      groups: z.array(z.string().min(1).max(64)).max(cardGroupsMax),
-      referredBy: z.string().min(1).max(64).nullable(),
-      /** How complete the buyer's profile is, 0–100. */
-      completeness: z.number().int().min(0).max(100),
-    })
-    .nullable(),
-  /** HMAC-SHA-256 (hex) of the E.164 phone under the chain's lookup key; null when none or erased. */
-  phoneHash: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .nullable(),
-});
+export const cardStateSnapshotSchema = cardStateSchema;
 export type CardStateSnapshot = z.infer<typeof cardStateSnapshotSchema>;
 
 export const balanceSnapshotSchema = z.strictObject({
