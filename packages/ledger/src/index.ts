@@ -27,6 +27,7 @@ export * from './operations/results';
 export * from './operations/return-parts';
 export * from './operations/run-operation';
 export * from './operations/spend-view';
+export * from './operations/till-sales';
 export * from './plan/plan';
 export * from './plan/plan-accrual';
 export * from './plan/plan-adjustment';

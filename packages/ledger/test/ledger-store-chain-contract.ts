@@ -6,6 +6,7 @@ import {
   type LedgerStore,
   outboxEntrySchema,
   type SaleInput,
+  tillSalesTotals,
 } from '../src/store/index';
 import { line, saleOfLines, thrown } from './sale-facts';
 
@@ -509,6 +510,50 @@ function otherTillContract(name: string, setup: () => LedgerStore, teardown: () 
           ),
         ).toMatchObject({ code: 'return_exceeds_sale' });
         expect(store.findInvariantViolations()).toEqual([]);
+      } finally {
+        teardown();
+      }
+    });
+  });
+
+  describe(`${name}: the till's recent sales (a shift)`, () => {
+    it('lists sales newest first with what each earned, spent, took and gave back, and sums them', () => {
+      const store = setup();
+      try {
+        seedPoints(store, 50); // SEED: 100 minor, 50 points
+        const later = (receiptId: string, minutes: number, fact: SaleInput) =>
+          expect(store.commitSale(factSale(receiptId, fact, { at: t0 + minutes * 60_000 })).ok).toBe(true);
+        later('R-1', 5, saleOfLines([line('1', { amountMinor: 20_000, earnedPoints: 20 })]));
+        later(
+          'R-2',
+          9,
+          saleOfLines([
+            line('1', { amountMinor: 10_000, earnedPoints: 7, spentPoints: 30, spentDiscountMinor: 3_000 }),
+          ]),
+        );
+        const back = store.returnSale(ret('ret-R-1', 'R-1', { at: t0 + 10 * 60_000, refundMinor: 5_000 }));
+        expect(back.ok).toBe(true);
+        const sales = store.recentSales(10);
+        expect(sales.map((s) => s.receiptId)).toEqual(['R-2', 'R-1', 'SEED']);
+        expect(sales[0]).toMatchObject({
+          earnedPoints: 7,
+          spentPoints: 30,
+          basketTotalMinor: 10_000,
+          moneyMinor: 7_000,
+          refundedMinor: 0,
+          occurredAt: t0 + 9 * 60_000,
+        });
+        expect(sales[1]).toMatchObject({ earnedPoints: 20, moneyMinor: 20_000, refundedMinor: 5_000 });
+        // Since minute 5: R-1 and R-2 only; totals worked out by hand.
+        expect(tillSalesTotals(store.recentSales(10, t0 + 5 * 60_000))).toEqual({
+          sales: 2,
+          basketTotalMinor: 30_000,
+          earnedPoints: 27,
+          spentPoints: 30,
+          returnedSales: 1,
+          refundedMinor: 5_000,
+        });
+        expect(store.recentSales(1).map((s) => s.receiptId)).toEqual(['R-2']);
       } finally {
         teardown();
       }

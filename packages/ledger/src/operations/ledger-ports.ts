@@ -100,6 +100,8 @@ export interface LedgerReader {
   holdAllocations(holdId: string): LotTake[];
   snapshot(cardId: string): CardSnapshot | undefined;
   sale(receiptId: string): SaleRow | undefined;
+  /** This till's sales, newest first (in the order they were booked), at most `limit`. */
+  recentSales(limit: number): (SaleRow & { occurredAt: number })[];
   /** The sale fact in the outbox body of this till's sale entry `txnId` (undefined for sales from before facts). */
   saleFact(txnId: string): SaleFact | undefined;
   /** Returns this till booked of another till's sale `receiptId`, with their entries' place. */

@@ -48,6 +48,7 @@ import type {
   WriteOptions,
 } from '../operations/results';
 import { type OperationEnv, parseRequest, runOperation } from '../operations/run-operation';
+import { type TillSale, tillSaleOf } from '../operations/till-sales';
 import type { BackupResult, ErasedCard, LedgerStore } from './ledger-store';
 import { LedgerStoreError } from './ledger-store-error';
 
@@ -175,6 +176,17 @@ export abstract class LedgerStoreBase implements LedgerStore {
   answerForReceipt(receiptId: string): RecordedSaleAnswer | undefined {
     const found = this.reading((read) => recorded(read.saleIdempotency(receiptId)));
     return found?.operation === 'commitSale' ? found : undefined;
+  }
+
+  /** This till's sales, newest first, at most `limit` (1..5000), none older than `sinceMs`. */
+  recentSales(limit: number, sinceMs = 0): TillSale[] {
+    assert(Number.isSafeInteger(limit) && limit >= 1 && limit <= 5000, 'recentSales: limit must be 1..5000');
+    return this.reading((read) =>
+      read
+        .recentSales(limit)
+        .filter((row) => row.occurredAt >= sinceMs)
+        .map((row) => tillSaleOf(read, row)),
+    );
   }
 
   unackedSpend(cardId: string): UnackedSpend {

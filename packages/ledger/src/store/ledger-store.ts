@@ -34,6 +34,7 @@ import type {
   VoidHoldResult,
   WriteOptions,
 } from '../operations/results';
+import type { TillSale } from '../operations/till-sales';
 
 /** What `eraseCard` removed at the till. */
 export interface ErasedCard {
@@ -98,6 +99,8 @@ export interface LedgerStore {
   recordedAnswer(idempotencyKey: string): RecordedAnswer | undefined;
   /** The record kept with the committed sale of `receiptId` (for slip reprints), while its key is kept. */
   answerForReceipt(receiptId: string): RecordedSaleAnswer | undefined;
+  /** This till's sales, newest first, at most `limit` (1..5000), none older than `sinceMs` (a shift). */
+  recentSales(limit: number, sinceMs?: number): TillSale[];
   /**
    * What head office has not acknowledged: points spent offline, and points of once-only bonuses
    * granted, this card's and the whole till's.

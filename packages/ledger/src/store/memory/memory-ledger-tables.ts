@@ -145,6 +145,17 @@ export class MemoryLedgerTables implements LedgerReader {
       : { ...s, spent: s.spent.map((x) => ({ ...x })), lineUnits: { ...s.lineUnits } };
   }
 
+  recentSales(limit: number): (SaleRow & { occurredAt: number })[] {
+    const newest = [...this.sales.keys()].reverse().slice(0, limit);
+    return newest.map((receiptId) => {
+      const row = this.sale(receiptId) as SaleRow;
+      const entry = this.entryOfTxn.get(row.txnId);
+      const body = entry === undefined ? undefined : this.outbox[entry.seq - 1];
+      const occurredAt = body === undefined ? 0 : (JSON.parse(body.bodyJson) as OutboxBody).occurredAt;
+      return { ...row, occurredAt };
+    });
+  }
+
   saleFact(txnId: string): SaleFact | undefined {
     const entry = this.entryOfTxn.get(txnId);
     const row = entry === undefined ? undefined : this.outbox[entry.seq - 1];

@@ -202,33 +202,15 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
   }
 
   sale(receiptId: string): SaleRow | undefined {
-    const row = this.s.getSale.get(receiptId) as
-      | {
-          receipt_id: string;
-          txn_id: string;
-          card_id: string;
-          basket_total_minor: number;
-          returned_minor: number;
-          earned_reversed: number;
-          spent: string;
-          returned_lines: string;
-        }
-      | undefined;
-    if (row === undefined) return undefined;
-    return {
-      receiptId: row.receipt_id,
-      txnId: row.txn_id,
-      cardId: row.card_id,
-      basketTotalMinor: row.basket_total_minor,
-      returnedMinor: row.returned_minor,
-      earnedReversed: row.earned_reversed,
-      spent: (JSON.parse(row.spent) as [string, number, number][]).map(([lotId, points, restored]) => ({
-        lotId,
-        points,
-        restored,
-      })),
-      lineUnits: JSON.parse(row.returned_lines) as Record<string, number>,
-    };
+    const row = this.s.getSale.get(receiptId) as SaleTableRow | undefined;
+    return row === undefined ? undefined : saleRowOf(row);
+  }
+
+  recentSales(limit: number): (SaleRow & { occurredAt: number })[] {
+    return (this.s.recentSales.all(limit) as (SaleTableRow & { occurred_at: number })[]).map((row) => ({
+      ...saleRowOf(row),
+      occurredAt: row.occurred_at,
+    }));
   }
 
   saleFact(txnId: string): SaleFact | undefined {
@@ -276,4 +258,32 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
   saleIdempotency(receiptId: string): IdempotencyRecord | undefined {
     return toIdempotency(this.s.saleIdempotency.get(receiptId) as IdempotencyRow | undefined);
   }
+}
+
+interface SaleTableRow {
+  receipt_id: string;
+  txn_id: string;
+  card_id: string;
+  basket_total_minor: number;
+  returned_minor: number;
+  earned_reversed: number;
+  spent: string;
+  returned_lines: string;
+}
+
+function saleRowOf(row: SaleTableRow): SaleRow {
+  return {
+    receiptId: row.receipt_id,
+    txnId: row.txn_id,
+    cardId: row.card_id,
+    basketTotalMinor: row.basket_total_minor,
+    returnedMinor: row.returned_minor,
+    earnedReversed: row.earned_reversed,
+    spent: (JSON.parse(row.spent) as [string, number, number][]).map(([lotId, points, restored]) => ({
+      lotId,
+      points,
+      restored,
+    })),
+    lineUnits: JSON.parse(row.returned_lines) as Record<string, number>,
+  };
 }

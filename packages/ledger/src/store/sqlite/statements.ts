@@ -143,6 +143,12 @@ export function prepareStatements(db: Database.Database) {
          own_enrolled_at = ? WHERE card_id = ?`,
     ),
     clearSnapshots: db.prepare('DELETE FROM card_snapshot'),
+    // The sale table fills in booking order: its rowid walks the sales newest first.
+    recentSales: db.prepare(
+      `SELECT s.receipt_id, s.txn_id, s.card_id, s.basket_total_minor, s.returned_minor, s.earned_reversed,
+         s.spent, s.returned_lines, j.occurred_at FROM sale s JOIN journal j ON j.txn_id = s.txn_id
+       ORDER BY s.rowid DESC LIMIT ?`,
+    ),
     getSale: db.prepare(
       'SELECT receipt_id, txn_id, card_id, basket_total_minor, returned_minor, earned_reversed, spent, returned_lines FROM sale WHERE receipt_id = ?',
     ),
