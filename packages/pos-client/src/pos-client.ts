@@ -5,17 +5,20 @@ import {
   agentEventSchema,
   type CancelAnswer,
   type CancelRequest,
+  type CancelSaleRequest,
   type CardInfo,
   type CommitRequestInput,
   type EnrolRequest,
   type Health,
   type QuoteAnswer,
   type QuoteRequestInput,
+  type RecentSalesAnswer,
   type ReserveAnswer,
   type ReserveRequestInput,
   type ReturnAnswer,
   type ReturnRequest,
   type SaleAnswer,
+  type ShiftAnswer,
   type SlipAnswer,
 } from '@tillpoint/protocol';
 import { type EventSourceMessage, EventSourceParserStream } from 'eventsource-parser/stream';
@@ -103,6 +106,18 @@ export class PosClient {
 
   returnSale(request: ReturnRequest): Promise<PosResult<ReturnAnswer>> {
     return this.call('POST', '/v1/returns', request);
+  }
+
+  cancelSale(receiptId: string, request: CancelSaleRequest): Promise<PosResult<ReturnAnswer>> {
+    return this.call('POST', `/v1/sales/${encodeURIComponent(receiptId)}/cancel`, request);
+  }
+
+  recentSales(): Promise<PosResult<RecentSalesAnswer>> {
+    return this.call('GET', '/v1/sales/recent');
+  }
+
+  shift(): Promise<PosResult<ShiftAnswer>> {
+    return this.call('GET', '/v1/shift');
   }
 
   slip(receiptId: string): Promise<PosResult<SlipAnswer>> {

@@ -62,6 +62,7 @@ export const apiErrorCodes = [
   'rate_limited',
   'currency_mismatch',
   'printer_unavailable',
+  'cancel_refused',
   'internal',
 ] as const;
 export const apiErrorCodeSchema = z.enum(apiErrorCodes);
@@ -95,6 +96,7 @@ export const statusOfCode: Record<ApiErrorCode, number> = {
   internal: 500,
   loyalty_unavailable: 503,
   printer_unavailable: 503,
+  cancel_refused: 409,
 };
 
 export const apiErrorSchema = z.object({
@@ -200,6 +202,13 @@ export const returnRequestSchema = z
   });
 export type ReturnRequest = z.infer<typeof returnRequestSchema>;
 
+/** Cancel a sale just booked (a full return of it, within the till's cancel window). */
+export const cancelSaleRequestSchema = z.strictObject({
+  idempotencyKey: idempotencyKeySchema,
+  cashierId: cashierIdSchema.optional(),
+});
+export type CancelSaleRequest = z.infer<typeof cancelSaleRequestSchema>;
+
 export const printRequestSchema = z.strictObject({
   idempotencyKey: idempotencyKeySchema,
 });
@@ -281,6 +290,37 @@ export const returnAnswerSchema = z.object({
   pointsSettled: z.boolean(),
 });
 export type ReturnAnswer = z.infer<typeof returnAnswerSchema>;
+
+/** A sale this till booked, as a shift's list shows it. */
+export const tillSaleSchema = z.object({
+  receiptId: z.string(),
+  at: iso,
+  cardCode: z.string(),
+  basketTotalMinor: z.number().int(),
+  earnedPoints: z.number().int(),
+  spentPoints: z.number().int(),
+  /** The money the sale took and what returns gave back of it, minor units. */
+  moneyMinor: z.number().int(),
+  refundedMinor: z.number().int(),
+});
+export type TillSale = z.infer<typeof tillSaleSchema>;
+
+export const recentSalesAnswerSchema = z.object({ sales: z.array(tillSaleSchema) });
+export type RecentSalesAnswer = z.infer<typeof recentSalesAnswerSchema>;
+
+/** What this till booked today (the program's time zone): the shift summary. */
+export const shiftAnswerSchema = z.object({
+  from: iso,
+  until: iso,
+  /** Sales with a loyalty card (sales without one never reach the agent). */
+  sales: z.number().int(),
+  basketTotalMinor: z.number().int(),
+  earnedPoints: z.number().int(),
+  spentPoints: z.number().int(),
+  returnedSales: z.number().int(),
+  refundedMinor: z.number().int(),
+});
+export type ShiftAnswer = z.infer<typeof shiftAnswerSchema>;
 
 export const slipAnswerSchema = z.object({
   receiptId: z.string(),

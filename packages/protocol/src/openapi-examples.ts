@@ -193,6 +193,31 @@ export const examples = {
     originalReceiptId: 'R-0002',
     returnedAmountMinor: 17800,
   },
+  cancelSaleRequest: { idempotencyKey: 'R-0002-cancel' },
+  recentSales: {
+    sales: [
+      {
+        receiptId: 'R-0002',
+        at,
+        cardCode: card,
+        basketTotalMinor: 17800,
+        earnedPoints: 6,
+        spentPoints: 44,
+        moneyMinor: 13400,
+        refundedMinor: 0,
+      },
+    ],
+  },
+  shift: {
+    from: '2026-12-06T00:00:00+03:00',
+    until: at,
+    sales: 1,
+    basketTotalMinor: 17800,
+    earnedPoints: 6,
+    spentPoints: 44,
+    returnedSales: 0,
+    refundedMinor: 0,
+  },
   returnAnswer: {
     originalReceiptId: 'R-0002',
     earnedReversedPoints: 6,
@@ -242,6 +267,10 @@ export const refusalExamples: Record<ApiErrorCode, { message: string; details?: 
   insufficient_points: { message: 'The card holds 500 spendable points, fewer than 600.' },
   line_unknown: { message: 'receipt R-0002 has no line "7"' },
   already_enrolled: { message: `card ${card} is already enrolled` },
+  cancel_refused: {
+    message: 'receipt R-0002 was booked more than 5 minutes ago: make a return instead',
+    details: { reason: 'too_late' },
+  },
   not_step_multiple: { message: 'Points are spent only in blocks of 150: spend 300 or 450, not 400.' },
   idempotency_conflict: {
     message: 'idempotency key "R-0002" was already used for a different commit request',

@@ -18,9 +18,12 @@ export type SchemaName =
   | 'ReturnAnswer'
   | 'Slip'
   | 'PrintRequest'
-  | 'PrintAnswer';
+  | 'PrintAnswer'
+  | 'CancelSaleRequest'
+  | 'RecentSales'
+  | 'Shift';
 
-export type RouteTag = 'Agent' | 'Cards' | 'Sales' | 'Returns' | 'Slips';
+export type RouteTag = 'Agent' | 'Cards' | 'Sales' | 'Returns' | 'Slips' | 'Shift';
 
 export interface RouteDoc {
   method: 'get' | 'post';
@@ -47,6 +50,7 @@ export const tagDescriptions: Record<RouteTag, string> = {
   Sales: 'A sale: quote the points, optionally reserve the spend, commit with the fiscal receipt id.',
   Returns: 'A return against an earlier receipt: earned points taken back, spent points given back.',
   Slips: 'The loyalty slip of a sale: its text and ESC/POS bytes, printed or reprinted.',
+  Shift: 'The till’s own sales: the latest receipts and today’s totals, for the cashier’s shift.',
 };
 
 /** What each refusal code means for the POS, for the response descriptions. */
@@ -80,6 +84,8 @@ export const codeMeanings: Record<ApiErrorCode, string> = {
   internal: 'a bug in the agent: go on with the sale without loyalty',
   loyalty_unavailable: 'loyalty is off on this till (its ledger failed): go on with the sale without points',
   printer_unavailable: 'no loyalty printer is configured, or its queue is full',
+  cancel_refused:
+    'the sale cannot be cancelled: `details.reason` is `too_late` (past the till’s cancel window: make a return) or `returned` (something of it was returned already)',
 };
 
 const spendRefusals = [
@@ -199,6 +205,43 @@ export const localApiRoutes: readonly RouteDoc[] = [
     request: { schema: 'ReturnRequest', example: examples.returnRequest },
     answer: { schema: 'ReturnAnswer', description: 'The points moved back.', example: examples.returnAnswer },
     codes: ['receipt_unknown', 'return_exceeds_sale', 'line_unknown', 'idempotency_conflict'],
+    ledger: true,
+  },
+  {
+    method: 'post',
+    path: '/v1/sales/{receiptId}/cancel',
+    operationId: 'cancelSale',
+    tag: 'Returns',
+    summary: 'Cancel a sale just booked',
+    description:
+      'Takes the whole sale back as a full return (its points earned reversed, its points spent given back), within the till’s cancel window after the sale (`api.cancelWindowSeconds`, 5 minutes by default) and only while nothing of it has been returned; later, make a return.',
+    request: { schema: 'CancelSaleRequest', example: examples.cancelSaleRequest },
+    answer: { schema: 'ReturnAnswer', description: 'The points moved back.', example: examples.returnAnswer },
+    codes: ['receipt_unknown', 'cancel_refused', 'idempotency_conflict'],
+    ledger: true,
+  },
+  {
+    method: 'get',
+    path: '/v1/sales/recent',
+    operationId: 'recentSales',
+    tag: 'Shift',
+    summary: 'The latest sales at this till',
+    description:
+      'The last 50 sales with a loyalty card booked at this till, newest first: receipt, time, card, total, points earned and spent, money given back by returns. Finds a receipt for a return or a reprint whatever browser or POS booked it.',
+    answer: { schema: 'RecentSales', description: 'The latest sales.', example: examples.recentSales },
+    codes: [],
+    ledger: true,
+  },
+  {
+    method: 'get',
+    path: '/v1/shift',
+    operationId: 'getShift',
+    tag: 'Shift',
+    summary: 'Today’s totals at this till',
+    description:
+      'Sales with a loyalty card since midnight in the program’s time zone (at most the last 5,000): how many, their total, points earned and spent, returns.',
+    answer: { schema: 'Shift', description: 'Today’s totals.', example: examples.shift },
+    codes: [],
     ledger: true,
   },
   {

@@ -6,6 +6,7 @@ import {
   apiErrorSchema,
   cancelAnswerSchema,
   cancelRequestSchema,
+  cancelSaleRequestSchema,
   cardCodeSchema,
   cardInfoSchema,
   commitRequestSchema,
@@ -16,11 +17,13 @@ import {
   printRequestSchema,
   quoteRequestSchema,
   receiptIdSchema,
+  recentSalesAnswerSchema,
   reserveAnswerSchema,
   reserveRequestSchema,
   returnAnswerSchema,
   returnRequestSchema,
   saleAnswerSchema,
+  shiftAnswerSchema,
   slipAnswerSchema,
   statusOfCode,
 } from './local-api';
@@ -33,7 +36,7 @@ export { localApiRoutes } from './openapi-routes';
  * The local API's own version (semver): it changes when the API does, never with the rules or
  * the program. Every change is in packages/protocol/CHANGELOG.md.
  */
-export const localApiVersion = '1.1.0';
+export const localApiVersion = '1.2.0';
 
 type Json = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -75,6 +78,7 @@ function componentSchemas(): Record<string, Json> {
     description: 'What the buyer gets back, in minor units.',
   });
   inputs.add(printRequestSchema, { id: 'PrintRequest', description: 'One print job per key.' });
+  inputs.add(cancelSaleRequestSchema, { id: 'CancelSaleRequest', description: 'One cancel per key.' });
   const outputs = z.registry<{ id: string; description: string }>();
   outputs.add(healthSchema, { id: 'Health', description: 'The agent’s state.' });
   outputs.add(cardInfoSchema, { id: 'CardInfo', description: 'A card’s standing.' });
@@ -88,6 +92,8 @@ function componentSchemas(): Record<string, Json> {
   outputs.add(returnAnswerSchema, { id: 'ReturnAnswer', description: 'Points moved back by a return.' });
   outputs.add(slipAnswerSchema, { id: 'Slip', description: 'A sale’s loyalty slip.' });
   outputs.add(printAnswerSchema, { id: 'PrintAnswer', description: 'A queued print job.' });
+  outputs.add(recentSalesAnswerSchema, { id: 'RecentSales', description: 'The latest sales at this till.' });
+  outputs.add(shiftAnswerSchema, { id: 'Shift', description: 'Today’s totals at this till.' });
   outputs.add(apiErrorSchema, {
     id: 'ApiError',
     description: 'A refusal: a stable code and a sentence for developers.',

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import {
   type ApiErrorCode,
   cancelRequestSchema,
+  cancelSaleRequestSchema,
   cardCodeSchema,
   commitRequestSchema,
   enrolRequestSchema,
@@ -147,6 +148,14 @@ export function createLocalApi(o: LocalApiOptions): FastifyInstance {
   app.post('/v1/returns', async (request, reply) =>
     send(reply, await o.session.returnSale(parseBody(returnRequestSchema, request.body))),
   );
+  app.post('/v1/sales/:receiptId/cancel', async (request, reply) =>
+    send(
+      reply,
+      o.session.cancelSale(receiptParam(request), parseBody(cancelSaleRequestSchema, request.body)),
+    ),
+  );
+  app.get('/v1/sales/recent', async (_request, reply) => send(reply, o.session.recentSales()));
+  app.get('/v1/shift', async (_request, reply) => send(reply, o.session.shift()));
   app.get('/v1/sales/:receiptId/slip', async (request, reply) => {
     const receiptId = receiptParam(request);
     const found = send(reply, o.session.slip(receiptId));

@@ -35,6 +35,8 @@ export const agentConfigSchema = z.strictObject({
         .default(256 * 1024),
       /** Event stream clients at once. */
       eventClientsMax: z.number().int().min(1).max(64).default(8),
+      /** A sale may be cancelled (taken back whole) this long after it was booked; later, a return. */
+      cancelWindowSeconds: z.number().int().min(0).max(3_600).default(300),
     })
     .strict(),
   /** Which codes are loyalty cards (prefix, length, check digit): tells them from products offline. */

@@ -16,7 +16,7 @@ const deps = (over: Partial<CompanionPageDeps['config']> = {}): CompanionPageDep
     tillId: 'till-01',
     storeName: 'Shop',
     page: { enabled: true },
-    api: { port: 8787, token, bodyBytesMax: 262_144, eventClientsMax: 8 },
+    api: { port: 8787, token, bodyBytesMax: 262_144, eventClientsMax: 8, cancelWindowSeconds: 300 },
     ...over,
   },
   currency: 'RUB',

@@ -1,17 +1,20 @@
 import type { Card, Clock } from '@tillpoint/core';
-import { type CardView, type LedgerStore, type ReturnSaleInput, saleInputFromQuote } from '@tillpoint/ledger';
+import { type CardView, type LedgerStore, saleInputFromQuote } from '@tillpoint/ledger';
 import type { PrintQueue } from '@tillpoint/printer';
 import {
   type CancelRequest,
+  type CancelSaleRequest,
   type CardInfo,
   type CommitRequest,
   type EnrolRequest,
   pointsPerOperationMax,
   type QuoteRequest,
+  type RecentSalesAnswer,
   type ReserveRequest,
   type ReturnAnswer,
   type ReturnRequest,
   type SaleAnswer,
+  type ShiftAnswer,
 } from '@tillpoint/protocol';
 import type { LoyaltySlip } from '@tillpoint/receipt';
 import { type ProgramVersion, type Quote, quote } from '@tillpoint/rules';
@@ -24,8 +27,10 @@ import type { FoundSale } from '../sync/sync-client';
 import { anonymousCard, cardFromView, cardInfoOf } from './card-for-rules';
 import { LedgerDesk, type WriteContext } from './ledger-desk';
 import { offlineSpendCap, spendRefusal } from './offline-spend';
+import { ReturnDesk } from './return-desk';
 import { prizesWon, renderSaleSlip } from './sale-slip';
 import { refusal, type SessionResult } from './session-result';
+import { recentSalesAnswer, recentSalesShown, shiftAnswer, shiftSalesMax, shiftStart } from './shift-view';
 import { type RecordedSale, SlipDesk, saleJobId } from './slip-desk';
 
 export type { SessionResult } from './session-result';
@@ -65,10 +70,12 @@ export class TillSession {
   private readonly desk: LedgerDesk;
   private programInUse: ProgramVersion;
   private readonly slips: SlipDesk;
+  private readonly returns: ReturnDesk;
 
   constructor(private readonly d: TillSessionDeps) {
     this.slips = new SlipDesk(d);
     this.desk = new LedgerDesk(d);
+    this.returns = new ReturnDesk(d, this.desk);
     this.programInUse = d.program;
   }
 
@@ -328,75 +335,32 @@ export class TillSession {
     return recorded;
   }
 
-  /**
-   * A return. A sale this till made is returned at once. A receipt this till never saw is asked
-   * of head office (a few seconds at most): found, its sale fact lets this till take back
-   * exactly what the sale earned and was paid with; head office out of reach, the return is
-   * booked on the buyer's card (`cardCode`) without points, for head office to settle.
-   */
-  async returnSale(request: ReturnRequest): Promise<SessionResult<ReturnAnswer>> {
-    const here = this.returnWith(request, {});
-    const office = this.d.headOffice;
-    if (here.ok || here.code !== 'receipt_unknown' || office === undefined) return here;
-    const found = await office.findSale(request.originalReceiptId, request.cardCode);
-    switch (found.kind) {
-      case 'found':
-        return this.returnWith(request, { headOffice: found.sale });
-      case 'unknown':
-        return refusal(
-          'receipt_unknown',
-          `no sale with receipt ${request.originalReceiptId} at this till or anywhere in the chain${request.cardCode === undefined ? ' (scan the buyer’s card to look the sale up by card)' : ` for card ${request.cardCode}`}`,
-        );
-      case 'ambiguous':
-        return refusal(
-          'receipt_unknown',
-          `receipt ${request.originalReceiptId} was made at more than one till: scan the buyer’s card to find the sale`,
-        );
-      case 'unreachable':
-        if (request.cardCode === undefined)
-          return refusal(
-            'receipt_unknown',
-            `receipt ${request.originalReceiptId} was not made at this till and head office is out of reach: scan the buyer’s card to book the return for head office to settle`,
-          );
-        return this.returnWith(request, { cardId: request.cardCode });
-    }
+  /** A return, at this till or of another till's sale (see `ReturnDesk`). */
+  returnSale(request: ReturnRequest): Promise<SessionResult<ReturnAnswer>> {
+    return this.returns.returnSale(request);
   }
 
-  private returnWith(
-    request: ReturnRequest,
-    sale: { headOffice?: NonNullable<ReturnSaleInput['headOffice']>; cardId?: string },
-  ): SessionResult<ReturnAnswer> {
-    return this.desk.writeOnce('return', request, ({ atMs, fingerprint, ledger }) => {
-      const done = ledger.returnSale(
-        {
-          idempotencyKey: request.idempotencyKey,
-          fingerprint,
-          receiptId: request.originalReceiptId,
-          at: atMs,
-          storeId: this.d.config.storeId,
-          ...(request.cashierId === undefined ? {} : { cashierId: request.cashierId }),
-          ...(request.lines === undefined ? {} : { lines: request.lines }),
-          ...(request.returnedAmountMinor === undefined ? {} : { refundMinor: request.returnedAmountMinor }),
-          ...sale,
-        },
-        {
-          answer: (r): ReturnAnswer => ({
-            originalReceiptId: request.originalReceiptId,
-            earnedReversedPoints: r.earnedReversed,
-            spentRestoredPoints: r.spentRestored,
-            balance: { spendablePoints: r.balance.spendable, pendingPoints: r.balance.pending },
-            pointsSettled: r.pointsSettled,
-          }),
-        },
-      );
-      if (!done.ok) return this.desk.refusal(done);
-      this.d.events.publish('sale', {
-        returnOf: request.originalReceiptId,
-        cardCode: done.value.cardId,
-        balance: done.value.balance,
-      });
-      return this.desk.recorded<ReturnAnswer>(ledger, request.idempotencyKey);
-    });
+  /** Cancels a sale just booked (see `ReturnDesk`). */
+  cancelSale(receiptId: string, request: CancelSaleRequest): SessionResult<ReturnAnswer> {
+    return this.returns.cancelSale(receiptId, request);
+  }
+
+  /** The latest sales at this till, newest first. */
+  recentSales(): SessionResult<RecentSalesAnswer> {
+    return this.desk.withLedger((ledger) => ({
+      ok: true,
+      value: recentSalesAnswer(ledger.recentSales(recentSalesShown)),
+    }));
+  }
+
+  /** Today's totals at this till (since midnight in the program's zone). */
+  shift(): SessionResult<ShiftAnswer> {
+    const now = this.d.clock.nowMs();
+    const from = shiftStart(now, this.programInUse.program.timeZone);
+    return this.desk.withLedger((ledger) => ({
+      ok: true,
+      value: shiftAnswer(ledger.recentSales(shiftSalesMax, from), from, now),
+    }));
   }
 
   /** The loyalty slip of a committed sale, as text lines or ESC/POS bytes (kept with the sale). */
