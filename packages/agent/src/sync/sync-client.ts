@@ -167,7 +167,7 @@ export class SyncClient {
   cardSeen(cardId: string): void {
     if (this.#cardsSeenUnsupported || this.#cardsSettled.has(cardId) || this.#cardsSeen.has(cardId)) return;
     if (this.#cardsSettled.size >= cardsSettledMax) this.#cardsSettled.clear();
-    if (this.#o.state.balance(cardId) !== undefined) {
+    if (this.#o.outbox.getCardSnapshot(cardId) !== undefined) {
       this.#cardsSettled.add(cardId);
       return;
     }
@@ -432,7 +432,7 @@ export class SyncClient {
   }
 
   blocked(cardId: string): boolean {
-    return this.#o.state.balance(cardId)?.blocked ?? false;
+    return this.#o.state.standing(cardId)?.blocked ?? false;
   }
 
   /**

@@ -1,31 +1,34 @@
 import type { BalanceSnapshot, OfflineLimits, SignedRuleSet } from '@tillpoint/protocol';
-import type Database from 'better-sqlite3';
 
-/** A head-office balance as the till keeps it: the snapshot and the watermark it is valid at. */
-export interface KeptBalance extends BalanceSnapshot {
-  watermarkEpoch: string | null;
-  watermarkSeq: number;
+/** Head office's word on a card beyond its figures: blocked, flagged for review. */
+export interface CardStanding {
+  blocked: boolean;
+  flagged: boolean;
 }
+
+import type Database from 'better-sqlite3';
 
 /**
  * What the sync client keeps between runs, in the agent's own SQLite file (tables `sync_*`):
- * the pull cursor, the last successful sync, limits, balances of cards seen in the store,
- * and verified rule sets. Small, and written only by the sync loop (never on the sale path).
+ * the pull cursor, the last successful sync, limits, which cards head office blocked or flagged,
+ * and verified rule sets. Head office's balances and card states are the ledger's (its
+ * `card_snapshot`, kept by `setCardSnapshots`), not kept twice. Small, and written only by the
+ * sync loop (never on the sale path).
  */
 export class SyncStateStore {
   readonly #get;
   readonly #set;
-  readonly #getBalance;
-  readonly #putBalance;
+  readonly #getStanding;
+  readonly #putStanding;
   readonly #putRuleSet;
   readonly #latestRuleSets;
 
   constructor(readonly db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS sync_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS sync_balance (card_id TEXT PRIMARY KEY, available INTEGER NOT NULL,
-        pending INTEGER NOT NULL, blocked INTEGER NOT NULL, flagged INTEGER NOT NULL,
-        watermark_epoch TEXT, watermark_seq INTEGER NOT NULL);
+      DROP TABLE IF EXISTS sync_balance;
+      CREATE TABLE IF NOT EXISTS sync_card (card_id TEXT PRIMARY KEY, blocked INTEGER NOT NULL,
+        flagged INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS sync_rule_set (version TEXT PRIMARY KEY, effective_from INTEGER NOT NULL,
         rule_set_json TEXT NOT NULL, signature TEXT NOT NULL);
     `);
@@ -33,12 +36,10 @@ export class SyncStateStore {
     this.#set = db.prepare(
       'INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
-    this.#getBalance = db.prepare('SELECT * FROM sync_balance WHERE card_id = ?');
-    this.#putBalance = db.prepare(
-      `INSERT INTO sync_balance VALUES (@cardId, @available, @pending, @blocked, @flagged, @watermarkEpoch, @watermarkSeq)
-       ON CONFLICT (card_id) DO UPDATE SET available = excluded.available, pending = excluded.pending,
-         blocked = excluded.blocked, flagged = excluded.flagged, watermark_epoch = excluded.watermark_epoch,
-         watermark_seq = excluded.watermark_seq`,
+    this.#getStanding = db.prepare('SELECT blocked, flagged FROM sync_card WHERE card_id = ?');
+    this.#putStanding = db.prepare(
+      `INSERT INTO sync_card VALUES (?, ?, ?)
+       ON CONFLICT (card_id) DO UPDATE SET blocked = excluded.blocked, flagged = excluded.flagged`,
     );
     this.#putRuleSet = db.prepare('INSERT OR IGNORE INTO sync_rule_set VALUES (?, ?, ?, ?)');
     this.#latestRuleSets = db.prepare('SELECT * FROM sync_rule_set ORDER BY effective_from DESC LIMIT ?');
@@ -67,28 +68,10 @@ export class SyncStateStore {
     return this.#meta('phone_lookup_key');
   }
 
-  balance(cardId: string): KeptBalance | undefined {
-    const row = this.#getBalance.get(cardId) as
-      | {
-          card_id: string;
-          available: number;
-          pending: number;
-          blocked: number;
-          flagged: number;
-          watermark_epoch: string | null;
-          watermark_seq: number;
-        }
-      | undefined;
-    if (!row) return undefined;
-    return {
-      cardId: row.card_id,
-      available: row.available,
-      pending: row.pending,
-      blocked: row.blocked === 1,
-      flagged: row.flagged === 1,
-      watermarkEpoch: row.watermark_epoch,
-      watermarkSeq: row.watermark_seq,
-    };
+  /** Blocked or flagged by head office; undefined when head office never said (a card it never sent). */
+  standing(cardId: string): CardStanding | undefined {
+    const row = this.#getStanding.get(cardId) as { blocked: number; flagged: number } | undefined;
+    return row === undefined ? undefined : { blocked: row.blocked === 1, flagged: row.flagged === 1 };
   }
 
   /** One pulled page, kept in one transaction (the cursor moves only with its data). */
@@ -103,28 +86,10 @@ export class SyncStateStore {
     phoneLookupKey?: string | undefined;
   }): void {
     this.db.transaction(() => {
-      for (const b of page.balances) {
-        this.#putBalance.run({
-          cardId: b.cardId,
-          available: b.available,
-          pending: b.pending,
-          blocked: b.blocked ? 1 : 0,
-          flagged: b.flagged ? 1 : 0,
-          watermarkEpoch: page.watermark.epoch,
-          watermarkSeq: page.watermark.seq,
-        });
-      }
+      for (const b of page.balances) this.#putStanding.run(b.cardId, b.blocked ? 1 : 0, b.flagged ? 1 : 0);
       for (const change of page.blocklist) {
-        const kept = this.balance(change.cardId);
-        this.#putBalance.run({
-          cardId: change.cardId,
-          available: kept?.available ?? 0,
-          pending: kept?.pending ?? 0,
-          blocked: change.blocked ? 1 : 0,
-          flagged: kept?.flagged ? 1 : 0,
-          watermarkEpoch: kept?.watermarkEpoch ?? page.watermark.epoch,
-          watermarkSeq: kept?.watermarkSeq ?? page.watermark.seq,
-        });
+        const flagged = this.standing(change.cardId)?.flagged ?? false;
+        this.#putStanding.run(change.cardId, change.blocked ? 1 : 0, flagged ? 1 : 0);
       }
       for (const r of page.ruleSets)
         this.#putRuleSet.run(r.version, r.effectiveFrom, r.ruleSetJson, r.signature);
