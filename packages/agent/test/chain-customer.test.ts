@@ -172,6 +172,12 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         (a) => a.ok && a.value.status === 'enrolled',
       );
       expect(atT3.ok && atT3.value.status).toBe('enrolled');
+      // Once t4 (the same store) has pulled it too, it refuses a second enrolment.
+      const atT4 = await eventually(
+        () => pos('t4').card(card),
+        (a) => a.ok && a.value.status === 'enrolled',
+      );
+      expect(atT4.ok && atT4.value.status).toBe('enrolled');
       const again = await pos('t4').enrol(card, {
         idempotencyKey: key('enrol'),
         phone: '+79160000000',
