@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importHistory } from '../src/history/import-history';
-import { PostgresHubStore } from '../src/postgres-hub-store';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
-import { chain, dump, killedUntilDone } from './history-kit';
+import { chain, dump, importFiles, killedUntilDone, postgresHub } from './history-kit';
 import { startTestPostgres, type TestPostgres } from './test-postgres';
 
 /**
@@ -31,38 +30,21 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const files = (d: string) => ({
-  cards: join(d, 'cards.csv'),
-  balances: join(d, 'balances.csv'),
-  sales: join(d, 'sales.csv'),
-  returns: join(d, 'returns.csv'),
-});
-
 async function sqliteHub(name: string): Promise<string> {
   const path = join(dir, `${name}.sqlite`);
   await new SqliteHubStore(path).close();
   return path;
 }
 
-async function postgresHub(name: string): Promise<string> {
-  const admin = new (await import('pg')).default.Client({ connectionString: pgServer.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = pgServer.url.replace(/\/[^/]*$/, `/${name}`);
-  await (await PostgresHubStore.open({ connectionString: url })).close();
-  return url;
-}
-
 describe.each([
   ['SQLite', sqliteHub],
-  ['PostgreSQL', postgresHub],
+  ['PostgreSQL', (name: string) => postgresHub(pgServer, name)],
 ])('import of a generated history into %s', (name, makeHub) => {
   it('killed and resumed equals one run; twice changes nothing; rejected rows reported', async () => {
     const once = await makeHub(`once_${name.toLowerCase()}`);
     const summary = await importHistory({
       db: once,
-      files: files(dir),
+      files: importFiles(dir),
       progress: false,
       chunkRecords: 200,
       now: () => now,
@@ -82,7 +64,7 @@ describe.each([
 
     const again = await importHistory({
       db: once,
-      files: files(dir),
+      files: importFiles(dir),
       progress: false,
       chunkRecords: 200,
       now: () => now + 1,

@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadProgramFile, type ProgramVersion } from '@tillpoint/rules';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { tierPolicyOf } from '../src/chain/tier-window';
 import { type GeneratedChain, generateChain } from '../src/history/generate-chain';
+import { PostgresHubStore } from '../src/postgres-hub-store';
+import type { TestPostgres } from './test-postgres';
 
 /** Shared by the history tests: the programs, a generated chain, a child process killed and resumed, table dumps. */
 export const period = { from: Date.UTC(2025, 0, 1), to: Date.UTC(2026, 0, 1) };
@@ -41,6 +44,25 @@ export async function chain(dir: string, cards: number, receipts: number): Promi
   );
   appendFileSync(generated.files.returns, 'ret-x,7700000000000,2025-06-02T10:00:00Z,no-such,s0,,1,1,\n');
   return generated;
+}
+
+/** The four import files of a generated chain in `dir`. */
+export const importFiles = (dir: string) => ({
+  cards: join(dir, 'cards.csv'),
+  balances: join(dir, 'balances.csv'),
+  sales: join(dir, 'sales.csv'),
+  returns: join(dir, 'returns.csv'),
+});
+
+/** A new database `name` on the test server with head office's schema: its URL. */
+export async function postgresHub(server: TestPostgres, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = server.url.replace(/\/[^/]*$/, `/${name}`);
+  await (await PostgresHubStore.open({ connectionString: url })).close();
+  return url;
 }
 
 const child = fileURLToPath(new URL('./history-child.ts', import.meta.url));

@@ -56,13 +56,21 @@ export class PostgresHistoryReader implements HistoryReader {
     if (ids.length === 0) return { histories: [], last: null };
     const a = ids[0] as string;
     const b = ids[ids.length - 1] as string;
-    const [profiles, sales, lines, imported, tills] = await Promise.all([
-      this.#rows(sql.profiles, [a, b]),
-      this.#rows(sql.sales, [a, b, period.to]),
-      this.#rows(sql.lines, [a, b, period.from, period.to]),
-      this.#rows(sql.importedReturns, [a, b]),
-      this.#rows(sql.tillReturns, [a, b]),
-    ]);
+    // One snapshot for the batch (a push between the reads cannot split a sale from its lines),
+    // the reads one after another on the one connection.
+    await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    let rows: unknown[][];
+    try {
+      rows = [];
+      rows.push(await this.#rows(sql.profiles, [a, b]));
+      rows.push(await this.#rows(sql.sales, [a, b, period.to]));
+      rows.push(await this.#rows(sql.lines, [a, b, period.from, period.to]));
+      rows.push(await this.#rows(sql.importedReturns, [a, b]));
+      rows.push(await this.#rows(sql.tillReturns, [a, b]));
+    } finally {
+      await this.client.query('COMMIT');
+    }
+    const [profiles, sales, lines, imported, tills] = rows;
     const histories = cardHistories(
       profiles as never,
       sales as never,

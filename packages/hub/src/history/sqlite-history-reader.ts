@@ -60,13 +60,16 @@ export class SqliteHistoryReader implements HistoryReader {
     if (ids.length === 0) return { histories: [], last: null };
     const a = ids[0] as string;
     const b = ids[ids.length - 1] as string;
-    const histories = cardHistories(
-      this.#s.profiles.all(a, b) as ProfileRow[],
-      this.#s.sales.all(a, b, period.to) as SaleRowIn[],
-      this.#s.lines.all(a, b, period.from, period.to) as LineRowIn[],
-      [...(this.#s.imported.all(a, b) as ReturnRowIn[]), ...(this.#s.tills.all(a, b) as ReturnRowIn[])],
-      period,
-    );
+    // One read transaction: a push between the reads cannot split a sale from its lines.
+    const histories = this.#db.transaction(() =>
+      cardHistories(
+        this.#s.profiles.all(a, b) as ProfileRow[],
+        this.#s.sales.all(a, b, period.to) as SaleRowIn[],
+        this.#s.lines.all(a, b, period.from, period.to) as LineRowIn[],
+        [...(this.#s.imported.all(a, b) as ReturnRowIn[]), ...(this.#s.tills.all(a, b) as ReturnRowIn[])],
+        period,
+      ),
+    )();
     return { histories, last: ids.length < cards ? null : b };
   }
 
