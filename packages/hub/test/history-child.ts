@@ -1,6 +1,6 @@
 /**
  * A history command as its own process, for the kill tests: `import <db> <now> <dir>` imports the
- * chain files of `dir`; `reaccrue <db> <now> <version> <from> <to>` posts a re-accrual.
+ * chain files of `dir`; `reaccrue <db> <now> <version> <from> <to> [run]` posts a re-accrual.
  */
 import { join } from 'node:path';
 import { importHistory } from '../src/history/import-history';
@@ -25,6 +25,7 @@ if (command === 'import') {
     period: { from: Number(rest[1]), to: Number(rest[2]) },
     dryRun: false,
     actor: 'test',
+    ...(rest[3] === undefined ? {} : { runId: rest[3] }),
     now: at,
     batchCards: 7,
     entriesPerPush: 5,

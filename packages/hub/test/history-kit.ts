@@ -72,6 +72,8 @@ export async function killedUntilDone(
   args: string[],
   random: () => number,
   killsMax: number,
+  /** Called after each kill (a test notes how far the work had gone). */
+  afterKill: () => Promise<void> = async () => undefined,
 ): Promise<number> {
   let kills = 0;
   for (;;) {
@@ -91,6 +93,7 @@ export async function killedUntilDone(
     clearTimeout(timer);
     if (signal === 'SIGKILL') {
       kills += 1;
+      await afterKill();
       continue;
     }
     if (code !== 0) throw new Error(`the child failed (${code}):\n${errors}`);
