@@ -166,10 +166,13 @@ export function registerHistoryCommands(program: Command): void {
           ...(o.note === undefined ? {} : { note: o.note }),
         });
         const head = `run ${outcome.runId}: ${outcome.cards} cards differ, ${outcome.pointsAdded} points to add, ${outcome.pointsTakenBack} to take back`;
+        const earlier = outcome.cards - outcome.applied;
         console.log(
-          outcome.posted
-            ? `${head}; posted (${outcome.applied} new adjustments now, the rest were posted before)`
-            : `${head}; dry run, nothing posted (run again without --dry-run to post this plan)`,
+          !outcome.posted
+            ? `${head}; dry run, nothing posted (run again without --dry-run to post this plan)`
+            : earlier === 0
+              ? `${head}; posted`
+              : `${head}; posted (${outcome.applied} now, ${earlier} by an earlier run of ${outcome.runId})`,
         );
       },
     );

@@ -205,6 +205,8 @@ async function writeRejects(rows: AsyncIterable<Reject>, path: string): Promise<
 export function summaryText(files: readonly FileSummary[]): string {
   return files
     .map((f) => {
+      if (f.outcome === 'already imported')
+        return `${f.kind} ${f.file}: already imported (${f.records} records, ${f.rejected} rejected): nothing to do`;
       const rate = f.seconds > 0 ? Math.round(f.records / f.seconds) : f.records;
       const head = `${f.kind} ${f.file}: ${f.outcome}; ${f.records} records, ${f.applied} new, ${f.duplicates} already held, ${f.rejected} rejected`;
       const tail = f.rejectsFile === null ? '' : ` (reasons and lines in ${f.rejectsFile})`;
