@@ -1,6 +1,7 @@
 import { type Basket, type Card, multiplyDivide } from '@tillpoint/core';
 import { type ProgramVersion, quote } from '@tillpoint/rules';
 import { type TierPolicy, tierRanges } from '../chain/tier-window';
+import { quarterHourMemo } from './quarter-hour-memo';
 
 /**
  * One card's history replayed under a program (pure, deterministic): each sale of the period
@@ -78,6 +79,18 @@ export interface ReplayedSale {
   spendRefused: boolean;
 }
 
+const rangeMemos = new WeakMap<TierPolicy, (at: number) => ReturnType<typeof tierRanges>>();
+
+/** The tier window's ranges at an instant: they change at local midnights only. */
+function rangesOf(policy: TierPolicy): (at: number) => ReturnType<typeof tierRanges> {
+  let memo = rangeMemos.get(policy);
+  if (memo === undefined) {
+    memo = quarterHourMemo((at) => tierRanges(policy, at));
+    rangeMemos.set(policy, memo);
+  }
+  return memo;
+}
+
 const ruleKey = (ids: readonly string[]) => [...new Set(ids)].sort().join('+');
 
 /** The index of the first of `times[0, upTo)` at or after `t`. */
@@ -151,7 +164,7 @@ export class CardClock {
       const b = firstAtOrAfter(this.#times, to, k);
       return Math.max(0, (this.#prefix[b] as number) - (this.#prefix[a] as number) - reversedIn(from, to));
     };
-    const ranges = tierRanges(policy, t);
+    const ranges = rangesOf(policy)(t);
     return {
       id: h.cardId,
       status: h.enrolledAt !== null && h.enrolledAt <= t ? 'enrolled' : 'anonymous',

@@ -1,5 +1,6 @@
 import { multiplyDivide } from '@tillpoint/core';
 import { type ExchangeRate, localDate, moneyForPoints } from '@tillpoint/rules';
+import { quarterHourMemo } from './quarter-hour-memo';
 import type { ReplayedSale } from './replay-card';
 
 /**
@@ -32,7 +33,11 @@ export class WhatIfTally {
   spendRefused = 0;
   cards = 0;
 
-  constructor(readonly timeZone: string) {}
+  readonly #dayOf: (at: number) => string;
+
+  constructor(readonly timeZone: string) {
+    this.#dayOf = quarterHourMemo((at) => localDate(new Date(at), timeZone));
+  }
 
   #cell(dimension: Dimension, key: string): Cell {
     const id = `${dimension}\u001f${key}`;
@@ -67,7 +72,7 @@ export class WhatIfTally {
       const keys: [Dimension, string][] = [
         ['total', 'all'],
         ['store', s.storeId],
-        ['day', localDate(new Date(s.occurredAt), this.timeZone)],
+        ['day', this.#dayOf(s.occurredAt)],
         ['tier', r.tierId ?? '-'],
       ];
       for (const [dimension, key] of keys) {
