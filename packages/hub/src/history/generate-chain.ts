@@ -8,7 +8,7 @@ import type { ImportKind } from './import-mapping';
 import { basketOf, CardClock, type CardHistory, type HistoryLine, type HistorySale } from './replay-card';
 
 /**
- * A realistic chain's history at any size, as import files (docs/import-format.md): cards with
+ * A realistic chain's history at any size, as import files (packages/hub/README.md, "File format"): cards with
  * profiles, an opening-balance lot each, receipts of about `linesPerReceipt` lines at stores and
  * tills (a card buys mostly at its home store), some paid partly with points, returns of lines or
  * of money. Points are booked by the rules engine under `program`, sale by sale, with the card as

@@ -15,7 +15,7 @@ import { SqliteImportWriter } from './sqlite-import';
 
 /**
  * `tillpoint-hub import`: cards, opening balances, sales and returns from files in the documented
- * format (docs/import-format.md), into a SQLite or PostgreSQL hub. Streaming (records go in
+ * format (packages/hub/README.md, "File format"), into a SQLite or PostgreSQL hub. Streaming (records go in
  * chunks; memory is bounded by the chunk), idempotent (a record head office holds is recognised
  * by its key and counted as a duplicate), resumable (each chunk is committed with the file's
  * position: a run killed at any point starts again after its last chunk), rejected rows kept with

@@ -3,7 +3,7 @@ import { TillpointError } from '@tillpoint/core';
 import { z } from 'zod';
 
 /**
- * The import's file conventions (docs/import-format.md) and the mapping file that adapts another
+ * The import's file conventions (packages/hub/README.md, "File format") and the mapping file that adapts another
  * vendor's export to them: its column names, its separator, money in major units with a decimal
  * comma, local times at a fixed offset. One zod schema; the defaults are Tillpoint's own format.
  */
