@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type ProgramVersion, quote } from '@tillpoint/rules';
 import { quantityUnits, settleReturn } from '../chain/return-settlement';
 import type { TierPolicy } from '../chain/tier-window';
-import type { ImportKind } from './import-mapping';
+import { type ImportKind, importFields } from './import-mapping';
 import { basketOf, CardClock, type CardHistory, type HistoryLine, type HistorySale } from './replay-card';
 
 /**
@@ -98,31 +98,7 @@ export async function generateChain(spec: ChainSpec): Promise<GeneratedChain> {
     'referred_by',
   ]);
   await out.balances.row(['card_id', 'lot_id', 'points', 'earned_at', 'expires_at']);
-  await out.sales.row([
-    'receipt_id',
-    'store_id',
-    'till_id',
-    'card_id',
-    'occurred_at',
-    'cashier_id',
-    'currency',
-    'rules_version',
-    'row_type',
-    'line_id',
-    'sku',
-    'category',
-    'quantity',
-    'unit_price',
-    'amount',
-    'discount',
-    'promotions',
-    'earned_points',
-    'rule_ids',
-    'spent_points',
-    'spent_discount',
-    'bonus_kind',
-    'grant_key',
-  ]);
+  await out.sales.row(importFields.sales);
   await out.returns.row([
     'return_id',
     'card_id',

@@ -152,28 +152,43 @@ async function importFile(a: {
   let records: { line: number; record: RecordOf<ImportKind> }[] = [];
   let rejects: Reject[] = [];
   let position = { offset: progress.offset, line: progress.line };
-  const flush = async () => {
-    if (records.length === 0 && rejects.length === 0) return;
-    const next: ImportProgress = { ...progress, ...position };
+  /** One chunk to the writer, after the one before it (its counters follow from that one's outcome). */
+  const write = async (chunk: { records: typeof records; rejects: Reject[]; position: typeof position }) => {
+    const next: ImportProgress = { ...progress, ...chunk.position };
     const outcome = await writer.applyChunk({
       kind,
       epoch: importEpoch(digest),
       importedAt: progress.importedAt,
       lookupKey: a.lookupKey,
-      records,
-      rejects,
+      records: chunk.records,
+      rejects: chunk.rejects,
       progress: next,
     });
     progress = {
       ...next,
-      records: progress.records + records.length + rejects.length,
+      records: progress.records + chunk.records.length + chunk.rejects.length,
       applied: progress.applied + outcome.applied,
       duplicates: progress.duplicates + outcome.duplicates,
-      rejected: progress.rejected + rejects.length + outcome.rejected.length,
+      rejected: progress.rejected + chunk.rejects.length + outcome.rejected.length,
     };
-    bar.update(position.offset, progress.records);
+    bar.update(chunk.position.offset, progress.records);
+  };
+  // The next chunk is read while one is written (PostgreSQL merges meanwhile): two chunks in memory at most.
+  let writing: Promise<void> = Promise.resolve();
+  let failed: { error: unknown } | null = null;
+  const written = async () => {
+    await writing;
+    if (failed !== null) throw failed.error;
+  };
+  const flush = async () => {
+    await written();
+    if (records.length === 0 && rejects.length === 0) return;
+    const chunk = { records, rejects, position };
     records = [];
     rejects = [];
+    writing = write(chunk).catch((error: unknown) => {
+      failed = { error };
+    });
   };
   try {
     for await (const item of importItems(kind, rows, mapping, format)) {
@@ -183,7 +198,9 @@ async function importFile(a: {
       if (records.length >= chunkMax || rejects.length >= chunkMax) await flush();
     }
     await flush();
+    await written();
   } finally {
+    await writing;
     bar.stop();
   }
   await writer.finish(progress);

@@ -27,7 +27,8 @@ export class SqliteHistoryReader implements HistoryReader {
       setup.exec(sqliteHistoryTables);
       setup.close();
       this.#db = new Database(path, { readonly: true, fileMustExist: true });
-      this.#db.pragma('cache_size = -262144');
+      // 32 MiB of pages a reader (one a replay part): memory stays bounded whatever the file's size.
+      this.#db.pragma('cache_size = -32768');
       const p = (sql: string) => this.#db.prepare(sql);
       this.#s = {
         cards: p(historySql.cards).pluck(),
