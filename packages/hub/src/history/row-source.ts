@@ -55,14 +55,24 @@ export async function* csvRows(
   let fields: (string | null)[] | null = start.header && headerFields(kind, start.header, mapping);
   let lastLine = start.line;
   let lastEnd = start.offset;
+  let crlfInside = 0;
   for await (const { record, info } of parser as AsyncIterable<{
     record: string[];
     info: { bytes: number; lines: number };
   }>) {
     for (const s of skipped.splice(0))
       yield { line: s.line, endLine: lastLine, endOffset: lastEnd, problem: s.problem };
-    const line = lastLine + 1;
-    lastLine = start.line + info.lines;
+    // csv-parse counts a CR LF inside a quoted field as two lines: count it once. A record starts
+    // as many lines before its last as it holds line breaks (empty lines before it are skipped).
+    let breaks = 0;
+    for (const field of record)
+      if (/[\r\n]/.test(field)) {
+        const crlf = field.split('\r\n').length - 1;
+        crlfInside += crlf;
+        breaks += (field.match(/\r\n|\r|\n/g) ?? []).length;
+      }
+    lastLine = start.line + info.lines - crlfInside;
+    const line = lastLine - breaks;
     const endOffset = start.offset + info.bytes;
     lastEnd = endOffset;
     if (fields === null) {
