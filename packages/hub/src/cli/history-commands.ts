@@ -62,13 +62,21 @@ async function programOf(option: string, path: string): Promise<ProgramVersion> 
 }
 
 export function registerHistoryCommands(program: Command): void {
-  const importCommand = program
+  importCommand(program);
+  whatifCommand(program);
+  reaccrueCommand(program);
+  generateCommand(program);
+}
+
+/** `import`: the files, a mapping, the chunk size. */
+function importCommand(program: Command): void {
+  const command = program
     .command('import')
     .description('import cards, opening balances, sales and returns from CSV or JSON Lines files (resumable)')
     .addOption(dbOption())
     .addOption(schemaOption());
-  for (const kind of importKinds) importCommand.option(`--${kind} <file>`, `the ${kind} file`);
-  importCommand
+  for (const kind of importKinds) command.option(`--${kind} <file>`, `the ${kind} file`);
+  command
     .option('--mapping <file>', "a mapping file for another vendor's column names and conventions")
     .option('--chunk <records>', 'records a transaction', positive('chunk'))
     .option('--no-progress', 'no progress bar')
@@ -94,7 +102,10 @@ export function registerHistoryCommands(program: Command): void {
         console.log(summaryText(summary));
       },
     );
+}
 
+/** `whatif`: the draft program, the period, the report file. */
+function whatifCommand(program: Command): void {
   program
     .command('whatif')
     .description(
@@ -128,7 +139,10 @@ export function registerHistoryCommands(program: Command): void {
         }
       },
     );
+}
 
+/** `reaccrue`: the published version, the period, dry run and run id, the audit note. */
+function reaccrueCommand(program: Command): void {
   program
     .command('reaccrue')
     .description(
@@ -176,7 +190,10 @@ export function registerHistoryCommands(program: Command): void {
         );
       },
     );
+}
 
+/** `generate`: the chain's size and shape. */
+function generateCommand(program: Command): void {
   program
     .command('generate')
     .description("write a realistic chain's history as import files (for trials and benchmarks)")
