@@ -1,6 +1,6 @@
 /**
  * A history command as its own process, for the kill tests: `import <db> <now> <dir>` imports the
- * chain files of `dir`; `reaccrue <db> <now> <version> <from> <to> [run]` posts a re-accrual.
+ * chain files of `dir`; `reaccrue <db> <now> <version> <from> <to> [run] [dry]` plans (`dry`) or posts a re-accrual.
  */
 import { join } from 'node:path';
 import { importHistory } from '../src/history/import-history';
@@ -23,11 +23,11 @@ if (command === 'import') {
     db: db as string,
     version: rest[0] as string,
     period: { from: Number(rest[1]), to: Number(rest[2]) },
-    dryRun: false,
+    dryRun: rest[4] === 'dry',
     actor: 'test',
     ...(rest[3] === undefined ? {} : { runId: rest[3] }),
     now: at,
     batchCards: 7,
-    entriesPerPush: 5,
+    entriesPerPush: 1,
   });
 }

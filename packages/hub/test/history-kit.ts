@@ -74,6 +74,8 @@ export async function killedUntilDone(
   killsMax: number,
   /** Called after each kill (a test notes how far the work had gone). */
   afterKill: () => Promise<void> = async () => undefined,
+  /** Kills already made on this work by an earlier call (the window starts as wide as theirs left it). */
+  killsBefore = 0,
 ): Promise<number> {
   let kills = 0;
   for (;;) {
@@ -85,9 +87,12 @@ export async function killedUntilDone(
       errors += b.toString();
     });
     const exited = once(proc, 'exit');
+    // The window grows by half at each kill (0.7-2.2 s, then 1.05-3.3 s, ...): on a slow machine
+    // the later kills still reach past the start-up into the work.
+    const scale = 1.5 ** (kills + killsBefore);
     const timer =
       kills < killsMax
-        ? setTimeout(() => proc.kill('SIGKILL'), 700 + Math.floor(random() * 1500))
+        ? setTimeout(() => proc.kill('SIGKILL'), Math.floor(scale * (700 + random() * 1500)))
         : undefined;
     const [code, signal] = (await exited) as [number | null, string | null];
     clearTimeout(timer);

@@ -63,9 +63,11 @@ export async function openRunStore(db: string, schema = 'tillpoint_hub'): Promis
 }
 
 const planParams = (runId: string, r: PlanRow) => [r.cardId, runId, r.seq, r.booked, r.replayed, r.delta];
+/** The bigint columns node-postgres gives as text (card ids and run ids are text, even all digits). */
+const bigints = new Set(['cards', 'points', 'seq', 'booked', 'replayed', 'delta']);
 const number = (row: Record<string, unknown>) =>
   Object.fromEntries(
-    Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v]),
+    Object.entries(row).map(([k, v]) => [k, bigints.has(k) && typeof v === 'string' ? Number(v) : v]),
   );
 
 class SqliteRunStore implements RunStore {
