@@ -11,6 +11,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { createUser } from './admin/create-user';
 import { openAdminStore } from './admin/open-admin-store';
 import { type Role, roles } from './admin/roles';
+import { registerHistoryCommands } from './cli/history-commands';
 import { openHubDatabase } from './cli/hub-database';
 import { readPassword } from './cli/read-password';
 import { listenPlan, serve } from './cli/serve';
@@ -350,6 +351,8 @@ program
       if (!cleared) process.exitCode = 1;
     }),
   );
+
+registerHistoryCommands(program);
 
 // A closed pipe (`tillpoint-hub flagged | head`) ends the command quietly.
 for (const stream of [process.stdout, process.stderr])

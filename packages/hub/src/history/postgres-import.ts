@@ -1,0 +1,394 @@
+import type { OutboxEntry } from '@tillpoint/ledger';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { journalBody } from '../chain/chain-facts';
+import { translatePostgresError } from '../hub-store-error';
+import { pgChainSql } from '../postgres-chain-sql';
+import { salePartitionStatements } from '../postgres-schema';
+import { publication } from '../postgres-sql';
+import { CopyBuffer } from './copy-text';
+import type { ImportKind } from './import-mapping';
+import type { CardRecord, LotRecord, ReturnRecord, SaleRecord } from './import-records';
+import { cardRows, lotEntry, saleEntry, saleFacts } from './import-rows';
+import {
+  advanced,
+  type ChunkOutcome,
+  type HistoryImportWriter,
+  type ImportChunk,
+  type ImportProgress,
+  type Reject,
+} from './import-writer';
+import { pgHistoryTables, pgStagingTables, pgImportSql as q, stageColumns } from './postgres-history-sql';
+import { postgresReturns } from './postgres-import-returns';
+
+type Merged = Omit<ChunkOutcome, 'cards'>;
+
+/**
+ * The import into a PostgreSQL hub: each chunk COPied into the session's staging tables, then
+ * merged into the hub's tables by set-based statements, in one transaction with the file's
+ * position. The chunk takes the change counter before it writes a card's row (every writer's
+ * lock order) and publishes its feed numbers once its COMMIT returned, as a push does. The
+ * months of the chunk's sales get their partitions first (each in a transaction of its own).
+ */
+export class PostgresImportWriter implements HistoryImportWriter {
+  readonly kind = 'postgres' as const;
+  readonly #months = new Set<string>();
+
+  private constructor(
+    readonly client: pg.Client,
+    readonly where: string,
+  ) {}
+
+  static async open(url: string, schema: string): Promise<PostgresImportWriter> {
+    const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+    const where = `the hub database (schema ${schema})`;
+    try {
+      await client.connect();
+      for (const statement of pgHistoryTables) await client.query(statement);
+      for (const statement of pgStagingTables) await client.query(statement);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw translatePostgresError(error, where, 'opening it for the import');
+    }
+    return new PostgresImportWriter(client, where);
+  }
+
+  async #run<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      await this.client.query('ROLLBACK').catch(() => undefined);
+      throw translatePostgresError(error, this.where, doing);
+    }
+  }
+
+  async readProgress(digest: string): Promise<ImportProgress | null> {
+    const row = (
+      await this.#run('reading the import position', () => this.client.query(q.progress, [digest]))
+    ).rows[0] as Record<string, unknown> | undefined;
+    if (row === undefined) return null;
+    const n = (key: string) => Number(row[key]);
+    return {
+      digest,
+      kind: row.kind as ImportKind,
+      path: String(row.path),
+      importedAt: n('importedAt'),
+      header: row.header === null ? null : (JSON.parse(String(row.header)) as string[]),
+      offset: n('offset'),
+      line: n('line'),
+      records: n('records'),
+      applied: n('applied'),
+      duplicates: n('duplicates'),
+      rejected: n('rejected'),
+      done: row.done === true,
+    };
+  }
+
+  #put(p: ImportProgress) {
+    return this.client.query(q.putProgress, [
+      p.digest,
+      p.kind,
+      p.path,
+      p.importedAt,
+      p.header === null ? null : JSON.stringify(p.header),
+      p.offset,
+      p.line,
+      p.records,
+      p.applied,
+      p.duplicates,
+      p.rejected,
+      p.done,
+    ]);
+  }
+
+  async startProgress(progress: ImportProgress): Promise<void> {
+    await this.#run('recording the import', () => this.#put(progress));
+  }
+
+  async finish(progress: ImportProgress): Promise<void> {
+    await this.#run('finishing the import', () => this.#put({ ...progress, done: true }));
+  }
+
+  async *rejects(digest: string): AsyncIterable<Reject> {
+    let after = 0;
+    for (;;) {
+      const rows = (await this.client.query(q.rejects, [digest, after])).rows as {
+        line: string;
+        reason: string;
+      }[];
+      for (const r of rows) yield { line: Number(r.line), reason: r.reason };
+      if (rows.length < 10_000) return;
+      after = Number(rows[rows.length - 1]?.line);
+    }
+  }
+
+  async #copy(table: string, columns: string, parts: readonly string[]): Promise<void> {
+    if (parts.length === 0) return;
+    const stream = this.client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`));
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on('finish', resolve);
+      stream.on('error', reject);
+    });
+    for (const part of parts) if (!stream.write(part)) await new Promise((r) => stream.once('drain', r));
+    stream.end();
+    await done;
+  }
+
+  async applyChunk<K extends ImportKind>(chunk: ImportChunk<K>): Promise<ChunkOutcome> {
+    return this.#run('importing a chunk', async () => {
+      const c = this.client;
+      if (chunk.kind === 'sales') await this.#partitions(chunk.records as { record: SaleRecord }[]);
+      await c.query('BEGIN');
+      const merged = await this.#merge(chunk);
+      const cards = Number((await c.query(q.touchedCount)).rows[0]?.n);
+      let range: { first: number; last: number } | undefined;
+      if (cards > 0) {
+        const last = Number((await c.query(q.takeNumbers, [cards])).rows[0]?.value);
+        await c.query(q.renumber, [last - cards]);
+        await c.query(q.blockSeqs);
+        await c.query(q.changeSet, [last]);
+        range = { first: last - cards + 1, last };
+      }
+      const rejected = [...chunk.rejects, ...merged.rejected];
+      if (rejected.length > 0)
+        await c.query(q.addRejects, [
+          chunk.progress.digest,
+          rejected.map((r) => r.line),
+          rejected.map((r) => r.reason),
+        ]);
+      const outcome = { ...merged, cards };
+      await this.#put({
+        ...chunk.progress,
+        ...advanced(
+          chunk.progress,
+          { records: chunk.records.length, readRejects: chunk.rejects.length },
+          outcome,
+        ),
+      });
+      await c.query('COMMIT');
+      const text = range === undefined ? null : publication([range]);
+      // After the commit nothing may fail the chunk: a lost publication is redone by the hub's next open or job.
+      if (text !== null) await c.query(text).catch(() => c.query('ROLLBACK').catch(() => undefined));
+      return outcome;
+    });
+  }
+
+  /** Monthly partitions of the sale tables for the chunk's months (not when the default already holds that month). */
+  async #partitions(records: readonly { record: SaleRecord }[]): Promise<void> {
+    const c = this.client;
+    for (const { record } of records) {
+      const at = new Date(record.occurredAt);
+      const name = `y${at.getUTCFullYear()}m${String(at.getUTCMonth() + 1).padStart(2, '0')}`;
+      if (this.#months.has(name)) continue;
+      this.#months.add(name);
+      const part = {
+        name,
+        from: Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1),
+        to: Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1),
+      };
+      await c.query('BEGIN');
+      if ((await c.query(pgChainSql.partitionExists, [`sale_fact_${name}`])).rows[0]?.exists !== true) {
+        if ((await c.query(pgChainSql.defaultHoldsRange, [part.from, part.to])).rows[0]?.holds !== true)
+          for (const statement of salePartitionStatements(part)) await c.query(statement);
+      }
+      await c.query('COMMIT');
+    }
+  }
+
+  async #merge<K extends ImportKind>(chunk: ImportChunk<K>): Promise<Merged> {
+    const c = this.client;
+    await c.query(q.lockCounter);
+    if (chunk.kind === 'sales')
+      return this.#sales(chunk.records as { line: number; record: SaleRecord }[], chunk.epoch);
+    if (chunk.kind === 'balances')
+      return this.#lots(
+        chunk.records as { line: number; record: LotRecord }[],
+        chunk.epoch,
+        chunk.importedAt,
+      );
+    if (chunk.kind === 'cards')
+      return this.#cards(
+        chunk.records as { line: number; record: CardRecord }[],
+        chunk.lookupKey,
+        chunk.importedAt,
+      );
+    return postgresReturns(c, chunk.records as { line: number; record: ReturnRecord }[]);
+  }
+
+  async #sales(records: { line: number; record: SaleRecord }[], epoch: string): Promise<Merged> {
+    const rejected: Reject[] = [];
+    const entries: OutboxEntry[] = [];
+    const seen = new Set<string>();
+    for (const { line, record } of records) {
+      const entry = saleEntry(record, epoch, line);
+      const key = `${entry.cardId}\u001f${entry.occurredAt}\u001f${entry.txnId}`;
+      if (seen.has(key)) rejected.push({ line, reason: twice(record.receiptId) });
+      else {
+        seen.add(key);
+        entries.push(entry);
+      }
+    }
+    const facts = saleFacts(entries);
+    const sales = new CopyBuffer();
+    facts.sales.forEach((s, i) => {
+      const entry = entries[i] as OutboxEntry;
+      sales.add([
+        s.cardId,
+        s.occurredAt,
+        s.txnId,
+        s.tillId,
+        s.epoch,
+        s.seq,
+        s.storeId,
+        s.receiptId,
+        s.cashierId,
+        s.currency,
+        s.basketTotalMinor,
+        s.spendMinor,
+        s.rulesVersion,
+        s.earnedPoints,
+        s.spentPoints,
+        s.spentDiscountMinor,
+        s.bonuses,
+        s.bonusPoints,
+        s.lineCount,
+        entry.hash,
+        journalBody(entry),
+      ]);
+    });
+    const lines = new CopyBuffer();
+    for (const l of facts.lines)
+      lines.add([
+        l.cardId,
+        l.occurredAt,
+        l.txnId,
+        l.lineNo,
+        l.lineId,
+        l.sku,
+        l.category,
+        l.quantityMicro,
+        l.unitPriceMinor,
+        l.amountMinor,
+        l.discountMinor,
+        l.promotions,
+        l.earnedPoints,
+        l.ruleIds,
+        l.spentPoints,
+        l.spentDiscountMinor,
+      ]);
+    const grants = new CopyBuffer();
+    for (const g of facts.claims) grants.add([g.cardId, g.grantKey, g.txnId, g.occurredAt]);
+    await this.#copy('stage_sale', stageColumns.sale, sales.done());
+    await this.#copy('stage_line', stageColumns.line, lines.done());
+    await this.#copy('stage_grant', stageColumns.grant, grants.done());
+    const c = this.client;
+    const fresh = (await c.query(q.insertSales)).rowCount ?? 0;
+    const twiceRows = (await c.query(q.twiceInFile)).rows as { line: string; receiptId: string }[];
+    for (const r of twiceRows) rejected.push({ line: Number(r.line), reason: twice(r.receiptId) });
+    if (fresh > 0) {
+      await c.query(q.insertLines);
+      await c.query(q.insertSaleJournal);
+      await c.query(q.saleDays);
+      await c.query(q.salePairs);
+      await c.query(q.saleGrants);
+      await c.query(q.saleCounters);
+      await c.query(q.touchFresh);
+    }
+    return { applied: fresh, duplicates: entries.length - fresh - twiceRows.length, rejected };
+  }
+
+  async #lots(
+    records: { line: number; record: LotRecord }[],
+    epoch: string,
+    importedAt: number,
+  ): Promise<Merged> {
+    const rejected: Reject[] = [];
+    const seen = new Set<string>();
+    const stage = new CopyBuffer();
+    for (const { line, record } of records) {
+      const entry = lotEntry(record, epoch, line, importedAt);
+      if (seen.has(entry.txnId)) {
+        rejected.push({
+          line,
+          reason: `lot ${record.lotKey} of card ${record.cardId} appears twice: give each lot a lot_id`,
+        });
+        continue;
+      }
+      seen.add(entry.txnId);
+      const lot = entry.newLots[0];
+      stage.add([
+        entry.cardId,
+        entry.txnId,
+        lot?.lotId ?? null,
+        record.points,
+        lot?.vestsAt ?? 0,
+        lot?.expiresAt ?? null,
+        epoch,
+        line,
+        entry.hash,
+        journalBody(entry),
+      ]);
+    }
+    await this.#copy('stage_lot', stageColumns.lot, stage.done());
+    const c = this.client;
+    const fresh = (await c.query(q.insertLotPostings)).rowCount ?? 0;
+    if (fresh > 0) {
+      await c.query(q.lotLiability);
+      await c.query(q.lotJournal, [importedAt]);
+      await c.query(q.lots);
+      await c.query(q.lotPoints);
+      await c.query(q.touchFresh);
+    }
+    return { applied: fresh, duplicates: seen.size - fresh, rejected };
+  }
+
+  async #cards(
+    records: { line: number; record: CardRecord }[],
+    lookupKey: string,
+    importedAt: number,
+  ): Promise<Merged> {
+    const stage = new CopyBuffer();
+    const seen = new Set<string>();
+    let again = 0;
+    for (const { record } of records) {
+      if (seen.has(record.cardId)) {
+        again += 1;
+        continue;
+      }
+      seen.add(record.cardId);
+      const r = cardRows(record, lookupKey);
+      const p = r.profile;
+      stage.add([
+        r.cardId,
+        r.blocked,
+        r.enrolment?.enrolledAt ?? null,
+        r.enrolment?.consentAt ?? p?.consentAt ?? null,
+        r.enrolment?.profileRef ?? p?.profileRef ?? null,
+        p?.phone ?? null,
+        p?.phoneHash ?? null,
+        p?.name ?? null,
+        p?.birthDate ?? null,
+        p?.birthMonthDay ?? null,
+        p !== null,
+        r.traits?.groups ?? null,
+        r.traits?.referredBy ?? null,
+      ]);
+    }
+    await this.#copy('stage_card', stageColumns.card, stage.done());
+    const c = this.client;
+    await c.query(q.newCards);
+    await c.query(q.blockNew, [importedAt]);
+    await c.query(q.enrolments);
+    await c.query(q.profiles, [importedAt]);
+    await c.query(q.traits, [importedAt]);
+    const applied = Number((await c.query(q.cardsApplied)).rows[0]?.n);
+    return { applied, duplicates: seen.size - applied + again, rejected: [] };
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+}
+
+const twice = (receiptId: string) =>
+  `receipt ${receiptId} appears twice in this file (its rows must be consecutive)`;
