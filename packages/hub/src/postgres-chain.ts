@@ -34,11 +34,19 @@ import {
 } from './chain/tier-window';
 import type { CardProfileView, ErasureOutcome } from './hub-store';
 import { pgChainSql } from './postgres-chain-sql';
+import {
+  addConflicts,
+  addRedactions,
+  type ConflictRow,
+  eraseRefs,
+  putTraits,
+} from './postgres-chain-writes';
 import { salePartitionStatements, salePartitions } from './postgres-schema';
+import { cardOrder } from './postgres-values';
 
 /**
  * Card state across the chain on PostgreSQL, for `PostgresHubStore` (each function inside the
- * caller's transaction; writers have taken the change counter first). Decisions are the pure
+ * caller's transaction; the caller notes the cards changed for the feed). Decisions are the pure
  * functions of `chain/`; these read and write.
  */
 type Client = pg.PoolClient | pg.Client;
@@ -147,7 +155,11 @@ export async function cardStates(
   return out;
 }
 
-/** Profiles of enrolments: stored, kept as conflicts, or dropped after an erasure; answers the cards changed. */
+/**
+ * Profiles of enrolments: stored, kept as conflicts, or dropped after an erasure; answers the cards
+ * changed. Decided profile by profile, written table by table (conflicts, then profiles: the order
+ * a push's enrolments keep), each in card order.
+ */
 export async function saveProfilesPg(
   client: Client,
   input: { tillId: string; profiles: readonly SyncProfile[]; now: number; lookupKey: string },
@@ -170,6 +182,7 @@ export async function saveProfilesPg(
       (r) => `${r.card_id}\u0000${r.profile_ref}`,
     ),
   );
+  const conflicts: ConflictRow[] = [];
   const changed = new Set<string>();
   for (const p of input.profiles) {
     const held = profiles.get(p.cardId);
@@ -183,28 +196,17 @@ export async function saveProfilesPg(
     );
     if (arrival === 'drop') continue;
     if (arrival === 'conflict') {
-      await client.query(pgChainSql.addConflicts, [
-        [p.cardId],
-        [p.profileRef],
-        [null],
-        [input.tillId],
-        [p.phone],
-        [p.consentAt],
-        [input.now],
-      ]);
+      conflicts.push({
+        cardId: p.cardId,
+        profileRef: p.profileRef,
+        txnId: null,
+        tillId: input.tillId,
+        phone: p.phone,
+        consentAt: p.consentAt,
+        at: input.now,
+      });
       continue;
     }
-    await client.query(pgChainSql.putProfile, [
-      p.cardId,
-      p.profileRef,
-      p.phone,
-      phoneHash(input.lookupKey, p.phone),
-      held?.name ?? null,
-      held?.birthDate ?? null,
-      birthMonthDay(held?.birthDate ?? null),
-      p.consentAt,
-      input.now,
-    ]);
     profiles.set(p.cardId, {
       profileRef: p.profileRef,
       phone: p.phone,
@@ -213,6 +215,21 @@ export async function saveProfilesPg(
       consentAt: p.consentAt,
     });
     changed.add(p.cardId);
+  }
+  await addConflicts(client, conflicts);
+  for (const cardId of [...changed].sort(cardOrder)) {
+    const p = profiles.get(cardId) as ProfileRow;
+    await client.query(pgChainSql.putProfile, [
+      cardId,
+      p.profileRef,
+      p.phone,
+      p.phone === null ? null : phoneHash(input.lookupKey, p.phone),
+      p.name,
+      p.birthDate,
+      birthMonthDay(p.birthDate),
+      p.consentAt,
+      input.now,
+    ]);
   }
   return [...changed];
 }
@@ -245,12 +262,11 @@ export async function setProfilePg(
     p.consentAt === null ? null : Number(p.consentAt),
     input.now,
   ]);
-  await client.query(pgChainSql.putTraits, [
-    [cardId],
-    [JSON.stringify(next.traits.groups)],
-    [next.traits.referredBy],
+  await putTraits(
+    client,
+    [{ cardId, groups: JSON.stringify(next.traits.groups), referredBy: next.traits.referredBy }],
     input.now,
-  ]);
+  );
   return {
     cardId,
     hasPhone: p.phone !== null,
@@ -285,13 +301,11 @@ export async function assignSegmentsPg(
     rejected.push(...merged.rejected);
     if (merged.changed) changed.push({ cardId, groups: merged.groups, referredBy: h?.referredBy ?? null });
   }
-  if (changed.length > 0)
-    await client.query(pgChainSql.putTraits, [
-      changed.map((c) => c.cardId),
-      changed.map((c) => JSON.stringify(c.groups)),
-      changed.map((c) => c.referredBy),
-      input.now,
-    ]);
+  await putTraits(
+    client,
+    changed.map((c) => ({ cardId: c.cardId, groups: JSON.stringify(c.groups), referredBy: c.referredBy })),
+    input.now,
+  );
   return { changed: changed.map((c) => c.cardId), rejected: rejected.sort((a, b) => a.line - b.line) };
 }
 
@@ -299,9 +313,10 @@ export async function erasePg(client: Client, cardId: string, now: number): Prom
   const refs = (await rowsOf<{ profile_ref: string }>(client, pgChainSql.refsOfCard, [cardId])).map(
     (r) => r.profile_ref,
   );
-  await client.query(pgChainSql.eraseRefs, [cardId, refs]);
-  const profileRecords = (await client.query(pgChainSql.dropProfile, [cardId])).rowCount ?? 0;
+  await eraseRefs(client, cardId, refs);
+  // enrol_conflict before card_profile: the order every writer of the two keeps.
   const conflictPhones = (await client.query(pgChainSql.eraseConflictPhones, [cardId])).rowCount ?? 0;
+  const profileRecords = (await client.query(pgChainSql.dropProfile, [cardId])).rowCount ?? 0;
   const bodies = await rowsOf<{ till_id: string; epoch: string; seq: number }>(
     client,
     pgChainSql.phoneBodies,
@@ -309,13 +324,12 @@ export async function erasePg(client: Client, cardId: string, now: number): Prom
   );
   if (bodies.length > 0) {
     await client.query(pgChainSql.blankPhones, [cardId]);
-    await client.query(pgChainSql.addRedactions, [
+    await addRedactions(
+      client,
       cardId,
-      bodies.map((b) => b.till_id),
-      bodies.map((b) => b.epoch),
-      bodies.map((b) => b.seq),
+      bodies.map((b) => ({ tillId: b.till_id, epoch: b.epoch, seq: Number(b.seq) })),
       now,
-    ]);
+    );
   }
   await client.query(pgChainSql.recordErasure, [cardId, now]);
   return {
@@ -331,6 +345,8 @@ export async function tierSlidePagePg(
   client: Client,
   input: { now: number; cardsMax: number; policy: TierPolicy },
 ): Promise<{ cards: string[]; done: boolean }> {
+  // The job's own row first: two hubs running it at once take turns.
+  await client.query(pgChainSql.lockSetting, ['tier_slide']);
   await ensureSalePartitions(client, input.now);
   const text = (await rowsOf<{ value: string }>(client, pgChainSql.setting, ['tier_slide']))[0]?.value;
   const held = text === undefined ? undefined : tierSlideStateSchema.parse(JSON.parse(text));

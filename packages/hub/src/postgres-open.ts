@@ -8,7 +8,6 @@ import {
   setSchemaVersion,
   upgradeSteps,
 } from './postgres-schema';
-import { pgSql } from './postgres-sql';
 
 /**
  * Creates the schema, or brings an older one up to date, in one transaction under an advisory
@@ -46,11 +45,6 @@ export async function prepareSchema(
       }
       await setup.query(setSchemaVersion, [postgresSchemaVersion]);
     }
-    // Under the counter (every write numbered up to it has committed): publish what a hub
-    // process that stopped between a commit and its publication left unpublished.
-    const head = (await setup.query(pgSql.lockCounter)).rows[0]?.value;
-    await setup.query(pgSql.publishCommitted, [head]);
-    await setup.query(pgSql.dropPublished);
     await ensureSalePartitions(setup, now);
     const lookupKey = await openChain(setup);
     await setup.query('COMMIT');

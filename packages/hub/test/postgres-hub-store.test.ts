@@ -11,8 +11,7 @@ import { SyntheticTill } from './synthetic-till';
 import { freePort } from './test-postgres';
 
 const pg = postgresHubStores('t');
-const open = (changeSetsScanMax?: number) => () =>
-  pg.open(changeSetsScanMax === undefined ? {} : { changeSetsScanMax });
+const open = () => () => pg.open();
 
 const schemas = new WeakMap<HubStore, string>();
 const remember = (store: PostgresHubStore) => {
@@ -60,51 +59,10 @@ const chainOptions = {
   },
 };
 
-// Pulls through the change sets (a cursor close to the head, the usual case)...
 hubStoreContract('PostgreSQL', async () => remember(await open()()), {
   propertyRuns: 15,
   timeoutMs: 60_000,
   ...chainOptions,
-});
-// ...and through the store's card list (a cursor far behind, or from before the log began).
-hubStoreContract('PostgreSQL, pulls by the store card list', open(0), {
-  propertyRuns: 10,
-  timeoutMs: 60_000,
-});
-
-describe('PostgresHubStore: change sets', () => {
-  it('keeps only the change sets a pull can read; a cursor further behind still gets every card', async () => {
-    const store = await open(3)();
-    try {
-      await store.addTill({ storeId: 's1', tillId: 't1', codeHash: 'x', codeExpiresAt: 0 });
-      const till = new SyntheticTill('t1');
-      for (let i = 0; i < 8; i++) {
-        till.earn(`card-${i}`, 10 + i);
-        await store.applyBatch({
-          tillId: 't1',
-          storeId: 's1',
-          entries: till.slice(i + 1, i + 1),
-          now: 5_000,
-        });
-      }
-      const count = async () =>
-        ((await store.pool.query('SELECT count(*)::int AS n FROM change_set')).rows[0] as { n: number }).n;
-      expect(await count()).toBe(8);
-      expect(await store.runExpiry(5_000, 100)).toBe(0);
-      expect(await count()).toBe(3);
-      const pull = (cursor: number) =>
-        store.changesSince({ tillId: 't1', storeId: 's1', cursor, limit: 100, now: 5_000 });
-      expect((await pull(0)).balances.map((b) => b.cardId).sort()).toEqual(
-        Array.from({ length: 8 }, (_, i) => `card-${i}`).sort(),
-      );
-      expect((await pull(6)).balances.map((b) => [b.cardId, b.available])).toEqual([
-        ['card-6', 16],
-        ['card-7', 17],
-      ]);
-    } finally {
-      await store.close();
-    }
-  });
 });
 
 describe('PostgresHubStore: failures are HubStoreErrors with their codes', () => {
