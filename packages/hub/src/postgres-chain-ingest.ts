@@ -203,7 +203,11 @@ async function writePlan(client: pg.PoolClient, plan: ChainPlan, now: number): P
       return { cardId, day: Number(day), spendMinor };
     }),
   );
-  await addToCards(client, 'lifetime_spend_minor', summed(plan.lifetimeDeltas.map((d) => [d.cardId, d.spendMinor])));
+  await addToCards(
+    client,
+    'lifetime_spend_minor',
+    summed(plan.lifetimeDeltas.map((d) => [d.cardId, d.spendMinor])),
+  );
   const moved: [string, number][] = [];
   const added = await addPending(
     client,

@@ -16,8 +16,6 @@ export const pgChainSql = {
     ORDER BY effective_from DESC LIMIT 1`,
   unhashedPhones:
     'SELECT card_id AS "cardId", phone FROM card_profile WHERE phone IS NOT NULL AND phone_hash IS NULL LIMIT $1',
-  setPhoneHashes: `UPDATE card_profile SET phone_hash = t.h FROM unnest($1::text[], $2::text[]) AS t(c, h)
-    WHERE card_profile.card_id = t.c`,
 
   // A push's follow-up (only when its facts call for it)
   grantHolders: `SELECT card_id, grant_key, txn_id FROM card_grant

@@ -55,7 +55,9 @@ export async function putPhones(
   now: number,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const last = [...new Map(rows.map((x) => [x.cardId, x])).values()].sort((a, b) => cardOrder(a.cardId, b.cardId));
+  const last = [...new Map(rows.map((x) => [x.cardId, x])).values()].sort((a, b) =>
+    cardOrder(a.cardId, b.cardId),
+  );
   await run(
     client,
     valuesInsert(
@@ -80,7 +82,9 @@ export async function putTraits(
     valuesInsert(
       'card_traits',
       ['card_id', 'groups', 'referred_by', 'updated_at'],
-      [...rows].sort((a, b) => cardOrder(a.cardId, b.cardId)).map((x) => [x.cardId, x.groups, x.referredBy, now]),
+      [...rows]
+        .sort((a, b) => cardOrder(a.cardId, b.cardId))
+        .map((x) => [x.cardId, x.groups, x.referredBy, now]),
       `ON CONFLICT (card_id) DO UPDATE SET groups = excluded.groups, referred_by = excluded.referred_by,
       updated_at = excluded.updated_at`,
     ),
@@ -98,7 +102,9 @@ export async function addDaySpend(
     valuesInsert(
       'card_day',
       ['card_id', 'day', 'spend_minor'],
-      [...rows].sort((a, b) => cardOrder(a.cardId, b.cardId) || a.day - b.day).map((x) => [x.cardId, x.day, x.spendMinor]),
+      [...rows]
+        .sort((a, b) => cardOrder(a.cardId, b.cardId) || a.day - b.day)
+        .map((x) => [x.cardId, x.day, x.spendMinor]),
       'ON CONFLICT (card_id, day) DO UPDATE SET spend_minor = card_day.spend_minor + excluded.spend_minor',
     ),
   );
@@ -116,16 +122,40 @@ export interface PendingRow {
 }
 
 /** Returns waiting for their sale; answers the card of each row added (a row held already adds nothing). */
-export async function addPending(client: Client, rows: readonly PendingRow[], now: number): Promise<string[]> {
+export async function addPending(
+  client: Client,
+  rows: readonly PendingRow[],
+  now: number,
+): Promise<string[]> {
   if (rows.length === 0) return [];
   const added = await run(
     client,
     valuesInsert(
       'return_pending',
-      ['card_id', 'txn_id', 'receipt_id', 'origin_till_id', 'origin_txn_id', 'fact', 'earned_posted', 'spent_posted', 'at'],
+      [
+        'card_id',
+        'txn_id',
+        'receipt_id',
+        'origin_till_id',
+        'origin_txn_id',
+        'fact',
+        'earned_posted',
+        'spent_posted',
+        'at',
+      ],
       [...rows]
         .sort((a, b) => cardOrder(a.cardId, b.cardId) || cardOrder(a.txnId, b.txnId))
-        .map((x) => [x.cardId, x.txnId, x.receiptId, x.originTillId, x.originTxnId, x.fact, x.earnedPosted, x.spentPosted, now]),
+        .map((x) => [
+          x.cardId,
+          x.txnId,
+          x.receiptId,
+          x.originTillId,
+          x.originTxnId,
+          x.fact,
+          x.earnedPosted,
+          x.spentPosted,
+          now,
+        ]),
       'ON CONFLICT DO NOTHING RETURNING card_id',
     ),
   );
@@ -153,7 +183,12 @@ export interface SaleRunning {
   cardId: string;
   occurredAt: number;
   txnId: string;
-  running: { refundedMinor: number; spendReversedMinor: number; earnedReversed: number; spentRestored: number };
+  running: {
+    refundedMinor: number;
+    spendReversedMinor: number;
+    earnedReversed: number;
+    spentRestored: number;
+  };
   /** Units returned so far, by line number. */
   lines: readonly { lineNo: number; returnedMicro: number }[];
 }
@@ -211,6 +246,23 @@ export async function eraseRefs(client: Client, cardId: string, refs: readonly s
       ['card_id', 'profile_ref'],
       [...refs].sort(cardOrder).map((r) => [cardId, r]),
       'ON CONFLICT DO NOTHING',
+    ),
+  );
+}
+
+/** Phone hashes of profiles that had none (at open); the rows exist. */
+export async function setPhoneHashes(
+  client: Client,
+  rows: readonly { cardId: string; phoneHash: string }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await run(
+    client,
+    valuesInsert(
+      'card_profile',
+      ['card_id', 'phone_hash', 'updated_at'],
+      [...rows].sort((a, b) => cardOrder(a.cardId, b.cardId)).map((x) => [x.cardId, x.phoneHash, 0]),
+      'ON CONFLICT (card_id) DO UPDATE SET phone_hash = excluded.phone_hash',
     ),
   );
 }

@@ -40,6 +40,7 @@ import {
   type ConflictRow,
   eraseRefs,
   putTraits,
+  setPhoneHashes,
 } from './postgres-chain-writes';
 import { salePartitionStatements, salePartitions } from './postgres-schema';
 import { cardOrder } from './postgres-values';
@@ -62,10 +63,10 @@ export async function openChain(client: pg.Client): Promise<string> {
   for (;;) {
     const rows = await rowsOf<{ cardId: string; phone: string }>(client, pgChainSql.unhashedPhones, [1_000]);
     if (rows.length === 0) return key;
-    await client.query(pgChainSql.setPhoneHashes, [
-      rows.map((r) => r.cardId),
-      rows.map((r) => phoneHash(key, r.phone)),
-    ]);
+    await setPhoneHashes(
+      client,
+      rows.map((r) => ({ cardId: r.cardId, phoneHash: phoneHash(key, r.phone) })),
+    );
   }
 }
 

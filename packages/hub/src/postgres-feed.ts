@@ -1,8 +1,8 @@
 import { assert } from '@tillpoint/core';
 import type pg from 'pg';
-import { feedNumbers } from './pull-plan';
 import type { PostgresTransactions } from './postgres-transactions';
 import { cardOrder, rowsPerStatement, valuesInsert } from './postgres-values';
+import { feedNumbers } from './pull-plan';
 
 /**
  * The change feed on PostgreSQL, numbered after commit.
@@ -38,8 +38,7 @@ export const feedSql = {
   publish: `BEGIN; SET LOCAL synchronous_commit TO OFF;
     UPDATE meta SET value = GREATEST(value, $PUBLISHED) WHERE key = 'feed_published'; COMMIT`,
   /** A write's changed cards, waiting for the numbering (each writer, in its own transaction). */
-  noteChanges:
-    'INSERT INTO feed_change (card_id, block) SELECT * FROM unnest($1::text[], $2::boolean[])',
+  noteChanges: 'INSERT INTO feed_change (card_id, block) SELECT * FROM unnest($1::text[], $2::boolean[])',
 } as const;
 
 /** The numbers of `card_feed` rows written by one statement. */
@@ -83,9 +82,10 @@ async function numberWaiting(client: pg.PoolClient, assigned: number, cardsMax: 
   for (;;) {
     const waiting = (await client.query(feedSql.waitingCards, [cardsMax])).rows as { card_id: string }[];
     if (waiting.length === 0) return head;
-    const taken = (
-      await client.query(feedSql.takeChanges, [waiting.map((r) => r.card_id)])
-    ).rows as { card_id: string; block: boolean }[];
+    const taken = (await client.query(feedSql.takeChanges, [waiting.map((r) => r.card_id)])).rows as {
+      card_id: string;
+      block: boolean;
+    }[];
     const { cards, blocks } = changedCards(taken);
     const numbers = feedNumbers(cards, head + cards.length);
     const rows = cards.map((cardId) => ({
@@ -138,8 +138,11 @@ export class FeedNumbering {
     const [state, waiting] = (await this.db.run('reading the change feed', () =>
       this.db.pool.query(`${feedSql.state}; ${feedSql.anyChange}`),
     )) as unknown as pg.QueryResult[];
-    const heads = new Map((state?.rows as { key: string; value: number }[]).map((r) => [r.key, Number(r.value)]));
-    if ((waiting?.rows.length ?? 0) === 0 && heads.get('feed_assigned') === heads.get('feed_published')) return;
+    const heads = new Map(
+      ((state?.rows ?? []) as { key: string; value: number }[]).map((r) => [r.key, Number(r.value)]),
+    );
+    if ((waiting?.rows.length ?? 0) === 0 && heads.get('feed_assigned') === heads.get('feed_published'))
+      return;
     await this.numbered('numbering the change feed', async () => ({ value: undefined, used: 0 }));
   }
 

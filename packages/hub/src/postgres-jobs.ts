@@ -22,7 +22,10 @@ const expiryEntriesPerWrite = 1_000;
  * read, their cards locked, and the lots read again: a push that spent from one in between has
  * committed by then, and the job takes only what is left.
  */
-export async function expireLots(client: pg.PoolClient, input: { now: number; lotsMax: number }): Promise<number> {
+export async function expireLots(
+  client: pg.PoolClient,
+  input: { now: number; lotsMax: number },
+): Promise<number> {
   assert(Number.isSafeInteger(input.lotsMax) && input.lotsMax > 0, 'lotsMax is a positive integer', input);
   const seen = (await prepared(client, pgSql.expiringLots, [input.now, input.lotsMax])).rows as {
     card_id: string;

@@ -38,11 +38,16 @@ export async function prepareSchema(
         `${where} was written by a newer tillpoint-hub (schema ${version}, this one knows ${postgresSchemaVersion}): run that version, or use another --schema`,
       );
     if (version < postgresSchemaVersion) {
-      for (const statement of createStatements(partitions)) await setup.query(statement);
+      // Tables first, then the upgrades of older ones, then indexes (an index may be on a column
+      // an upgrade adds: lot_expiring on lot.expiring).
+      const create = createStatements(partitions);
+      const isIndex = (statement: string) => /^CREATE INDEX\b/.test(statement);
+      for (const statement of create.filter((s) => !isIndex(s))) await setup.query(statement);
       for (const step of upgradeSteps) {
         if ((await setup.query(step.needed)).rows[0]?.needed !== true) continue;
         for (const statement of step.statements) await setup.query(statement);
       }
+      for (const statement of create.filter(isIndex)) await setup.query(statement);
       await setup.query(setSchemaVersion, [postgresSchemaVersion]);
     }
     await ensureSalePartitions(setup, now);

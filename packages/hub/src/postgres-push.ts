@@ -8,7 +8,14 @@ import { hubTillId, type PushOutcome } from './hub-store';
 import type { KnownPairs } from './known-pairs';
 import { ingestChainFactsPg } from './postgres-chain-ingest';
 import { pgSql } from './postgres-sql';
-import { HeldTransaction, nextHubSeqs, prepared, settleCards, type Written, writeEntries } from './postgres-write';
+import {
+  HeldTransaction,
+  nextHubSeqs,
+  prepared,
+  settleCards,
+  type Written,
+  writeEntries,
+} from './postgres-write';
 
 /**
  * The chain of a batch's new entries, verified in slices with a turn of the event loop between
@@ -119,7 +126,12 @@ export async function applyPush(
   const writing = writeEntries(client, decision.entries, input.now, {
     storeId: input.storeId,
     push: {
-      cursor: { tillId: input.tillId, epoch: first.epoch, lastSeq: decision.ackedThrough, lastHash: decision.lastHash },
+      cursor: {
+        tillId: input.tillId,
+        epoch: first.epoch,
+        lastSeq: decision.ackedThrough,
+        lastHash: decision.lastHash,
+      },
       facts,
     },
     // Cards whose pair with this store may be new (the rest this process saw committed).

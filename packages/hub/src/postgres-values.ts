@@ -47,7 +47,12 @@ export class SqlBuilder {
   }
 
   /** `INSERT INTO table (columns) VALUES … tail`. */
-  insert(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[], tail = ''): string {
+  insert(
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly unknown[])[],
+    tail = '',
+  ): string {
     assert(
       rows.every((r) => r.length === columns.length),
       'every row has a value for each column',

@@ -89,33 +89,40 @@ export function entryWrite(input: EntryWriteInput): BuiltStatement {
   const p = input.postings;
   if (p.length > 0)
     parts.push(`p AS (INSERT INTO posting (card_id, txn_id, leg, account, amount, lot_id)
-    SELECT * FROM unnest(${t(p.map((r) => r.cardId))}, ${t(p.map((r) => r.txnId))}, ${n(p.map((r) => r.leg), 'int[]')},
+    SELECT * FROM unnest(${t(p.map((r) => r.cardId))}, ${t(p.map((r) => r.txnId))}, ${n(
+      p.map((r) => r.leg),
+      'int[]',
+    )},
       ${t(p.map((r) => r.account))}, ${n(p.map((r) => r.amount))}, ${t(p.map((r) => r.lotId))}))`);
   const lots = input.lots;
   if (lots.length > 0)
-    parts.push(`l AS (${b.insert(
-      'lot',
-      ['card_id', 'lot_id', 'initial', 'remaining', 'vests_at', 'expires_at', 'expiring'],
-      lots.map((l) => [
-        l.cardId,
-        l.lotId,
-        l.initial,
-        l.remaining,
-        l.vestsAt,
-        l.expiresAt,
-        l.remaining > 0 ? l.expiresAt : null,
-      ]),
-      `ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining,
+    parts.push(
+      `l AS (${b.insert(
+        'lot',
+        ['card_id', 'lot_id', 'initial', 'remaining', 'vests_at', 'expires_at', 'expiring'],
+        lots.map((l) => [
+          l.cardId,
+          l.lotId,
+          l.initial,
+          l.remaining,
+          l.vestsAt,
+          l.expiresAt,
+          l.remaining > 0 ? l.expiresAt : null,
+        ]),
+        `ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining,
       expiring = CASE WHEN lot.remaining + excluded.remaining > 0 THEN lot.expires_at END
     RETURNING card_id, remaining`,
-    )})`);
+      )})`,
+    );
   if (input.pairs.length > 0)
-    parts.push(`cs AS (${b.insert(
-      'card_store',
-      ['card_id', 'store_id'],
-      [...input.pairs].sort(cardOrder).map((c) => [c, input.storeId]),
-      'ON CONFLICT DO NOTHING',
-    )})`);
+    parts.push(
+      `cs AS (${b.insert(
+        'card_store',
+        ['card_id', 'store_id'],
+        [...input.pairs].sort(cardOrder).map((c) => [c, input.storeId]),
+        'ON CONFLICT DO NOTHING',
+      )})`,
+    );
   if (input.changed.length > 0)
     parts.push(`fc AS (INSERT INTO feed_change (card_id, block)
     SELECT * FROM unnest(${t(input.changed)}, ${b.param(`{${input.changed.map((c) => (input.blocked.has(c) ? 't' : 'f')).join(',')}}`, 'boolean[]')}))`);
@@ -157,39 +164,58 @@ function pushParts(
       ${t(s.map((x) => x.cashierId))}, ${t(s.map((x) => x.currency))}, ${n(s.map((x) => x.basketTotalMinor))},
       ${n(s.map((x) => x.spendMinor))}, ${t(s.map((x) => x.rulesVersion))}, ${n(s.map((x) => x.earnedPoints))},
       ${n(s.map((x) => x.spentPoints))}, ${n(s.map((x) => x.spentDiscountMinor))}, ${t(s.map((x) => x.bonuses))},
-      ${n(s.map((x) => x.bonusPoints))}, ${n(s.map((x) => x.lineCount), 'int[]')})
+      ${n(s.map((x) => x.bonusPoints))}, ${n(
+        s.map((x) => x.lineCount),
+        'int[]',
+      )})
       AS t(c, o, x, s, st, r, ca, cu, b, sp, rv, e, pt, d, bo, rb, n))`);
   const l = facts.lines;
   if (l.length > 0)
     out.push(`sl AS (INSERT INTO sale_line (card_id, occurred_at, txn_id, line_no, line_id, sku, category, quantity_micro,
       unit_price_minor, amount_minor, discount_minor, promotions, earned_points, rule_ids, spent_points, spent_discount_minor)
     SELECT * FROM unnest(${t(l.map((x) => x.cardId))}, ${n(l.map((x) => x.occurredAt))}, ${t(l.map((x) => x.txnId))},
-      ${n(l.map((x) => x.lineNo), 'int[]')}, ${t(l.map((x) => x.lineId))}, ${t(l.map((x) => x.sku))},
+      ${n(
+        l.map((x) => x.lineNo),
+        'int[]',
+      )}, ${t(l.map((x) => x.lineId))}, ${t(l.map((x) => x.sku))},
       ${t(l.map((x) => x.category))}, ${n(l.map((x) => x.quantityMicro))}, ${n(l.map((x) => x.unitPriceMinor))},
       ${n(l.map((x) => x.amountMinor))}, ${n(l.map((x) => x.discountMinor))}, ${t(l.map((x) => x.promotions))},
       ${n(l.map((x) => x.earnedPoints))}, ${t(l.map((x) => x.ruleIds))}, ${n(l.map((x) => x.spentPoints))},
       ${n(l.map((x) => x.spentDiscountMinor))}))`);
   if (facts.days.length > 0)
-    out.push(`cd AS (${b.insert(
-      'card_day',
-      ['card_id', 'day', 'spend_minor'],
-      byCard(facts.days).map((d) => [d.cardId, d.day, d.spendMinor]),
-      'ON CONFLICT (card_id, day) DO UPDATE SET spend_minor = card_day.spend_minor + excluded.spend_minor',
-    )})`);
+    out.push(
+      `cd AS (${b.insert(
+        'card_day',
+        ['card_id', 'day', 'spend_minor'],
+        byCard(facts.days).map((d) => [d.cardId, d.day, d.spendMinor]),
+        'ON CONFLICT (card_id, day) DO UPDATE SET spend_minor = card_day.spend_minor + excluded.spend_minor',
+      )})`,
+    );
   if (facts.claims.length > 0)
-    out.push(`cg AS (${b.insert(
-      'card_grant',
-      ['card_id', 'grant_key', 'txn_id', 'granted_at'],
-      byCard(facts.claims).map((g) => [g.cardId, g.grantKey, g.txnId, g.occurredAt]),
-      'ON CONFLICT DO NOTHING RETURNING card_id, grant_key',
-    )})`);
+    out.push(
+      `cg AS (${b.insert(
+        'card_grant',
+        ['card_id', 'grant_key', 'txn_id', 'granted_at'],
+        byCard(facts.claims).map((g) => [g.cardId, g.grantKey, g.txnId, g.occurredAt]),
+        'ON CONFLICT DO NOTHING RETURNING card_id, grant_key',
+      )})`,
+    );
   if (facts.enrolments.length > 0)
-    out.push(`ce AS (${b.insert(
-      'card_enrolment',
-      ['card_id', 'txn_id', 'till_id', 'profile_ref', 'enrolled_at', 'consent_at'],
-      byCard(facts.enrolments).map((e) => [e.cardId, e.txnId, stream.tillId, e.profileRef, e.occurredAt, e.consentAt]),
-      'ON CONFLICT DO NOTHING RETURNING txn_id',
-    )})`);
+    out.push(
+      `ce AS (${b.insert(
+        'card_enrolment',
+        ['card_id', 'txn_id', 'till_id', 'profile_ref', 'enrolled_at', 'consent_at'],
+        byCard(facts.enrolments).map((e) => [
+          e.cardId,
+          e.txnId,
+          stream.tillId,
+          e.profileRef,
+          e.occurredAt,
+          e.consentAt,
+        ]),
+        'ON CONFLICT DO NOTHING RETURNING txn_id',
+      )})`,
+    );
   const r = facts.redactions;
   if (r.length > 0)
     out.push(`jr AS (INSERT INTO journal_redaction (card_id, till_id, epoch, seq, field, redacted_at)

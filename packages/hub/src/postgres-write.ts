@@ -132,14 +132,20 @@ export async function writeEntries(
     ...(push ? { push: { facts: push.facts, cursor: push.cursor, now } } : {}),
   });
   const written = client.query(write.text, write.values).catch((error: unknown) => {
-    throw isHeldKeyClash(error) ? new HeldTransaction('a transaction is already held', { cause: error }) : error;
+    throw isHeldKeyClash(error)
+      ? new HeldTransaction('a transaction is already held', { cause: error })
+      : error;
   });
   written.catch(() => undefined);
   const pending = ((await cardsWritten).rows as { card_id: string; pending_returns: number }[])
     .filter((r) => Number(r.pending_returns) > 0)
     .map((r) => r.card_id)
     .sort(cardOrder);
-  const row = (await written).rows[0] as { short_cards: string[]; grants_won: string[]; enrolments_won: string[] };
+  const row = (await written).rows[0] as {
+    short_cards: string[];
+    grants_won: string[];
+    enrolments_won: string[];
+  };
   if (rows.blocks.size > 0) {
     const blocks = [...rows.blocks].sort(([a], [b]) => cardOrder(a, b));
     const statement = valuesInsert(
@@ -192,15 +198,22 @@ export async function flagCards(client: pg.PoolClient, cardIds: readonly string[
  * from their real lots, a shortfall is booked to the offline overdraft (a hub entry whose lot
  * is consumed at once) and the card flagged. Answers the points booked. The cards are locked.
  */
-export async function settleCards(client: pg.PoolClient, cardIds: readonly string[], now: number): Promise<number> {
+export async function settleCards(
+  client: pg.PoolClient,
+  cardIds: readonly string[],
+  now: number,
+): Promise<number> {
   const rows = (await prepared(client, pgSql.lotsOfCards, [cardIds])).rows as (HubLot & {
     card_id: string;
     initial: number;
   })[];
   const lotsOf = new Map<string, (HubLot & { initial: number })[]>(cardIds.map((c) => [c, []]));
   for (const row of rows) lotsOf.get(row.card_id)?.push(row);
-  const updates: { cardId: string; lot: Omit<HubLot, 'remaining'> & { initial: number }; remaining: number }[] =
-    [];
+  const updates: {
+    cardId: string;
+    lot: Omit<HubLot, 'remaining'> & { initial: number };
+    remaining: number;
+  }[] = [];
   const short: { cardId: string; shortfall: number }[] = [];
   for (const [cardId, lots] of lotsOf) {
     const settled = settleLots(lots, now);
