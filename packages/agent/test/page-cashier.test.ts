@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cards,
+  eventsOpen,
   focusedId,
   launchChromium,
   type PageTill,
@@ -163,7 +164,7 @@ for (const language of ['en', 'ru'] as const) {
       const page = await browser.newPage({ viewport: viewports[0] });
       // No event stream: only what /v1/health said at load can fill the chip.
       await page.route('**/v1/events', (route) => route.abort());
-      await signIn(page, till.agent.url, till.token);
+      await signIn(page, till.agent.url, till.token, { events: false });
       const health = (await (
         await fetch(`${till.agent.url}/v1/health`, { headers: { authorization: `Bearer ${till.token}` } })
       ).json()) as { printer: { state: string } | null };
@@ -175,6 +176,7 @@ for (const language of ['en', 'ru'] as const) {
       till.printer.setCondition('silent');
       await page.reload();
       await page.locator('#card-code').waitFor({ state: 'visible' });
+      await eventsOpen(page);
       till.scanner.type(cards.regular, { aim: ']E0' });
       await expect.poll(() => text(page, '#card-balance')).toMatch(/^\d/);
       await page.fill('#line-1-amount', '10');

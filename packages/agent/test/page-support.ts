@@ -137,11 +137,22 @@ export async function startPageTill(
 }
 
 /** Signs the browser in through the page's own form (the token is typed, never put in a URL). */
-export async function signIn(page: Page, url: string, token: string): Promise<void> {
+export async function signIn(
+  page: Page,
+  url: string,
+  token: string,
+  options: { events?: boolean } = {},
+): Promise<void> {
   await page.goto(`${url}/`);
   await page.locator('#login-token').fill(token);
   await page.locator('#login-token').press('Enter');
   await page.locator('#card-code').waitFor({ state: 'visible' });
+  if (options.events !== false) await eventsOpen(page);
+}
+
+/** The event stream is open (the link chip turns good): a scan from now on reaches the page. */
+export async function eventsOpen(page: Page): Promise<void> {
+  await page.locator('#chip-link.good').waitFor({ state: 'attached' });
 }
 
 /** Every visible form control without an accessible name (label, aria-label(ledby) or text). */
