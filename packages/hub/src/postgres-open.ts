@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { HubStoreError } from './hub-store-error';
 import { ensureSalePartitions, openChain } from './postgres-chain';
+import { distributeAddedTables } from './postgres-distribute';
 import {
   createStatements,
   postgresSchemaVersion,
@@ -53,6 +54,8 @@ export async function prepareSchema(
     await ensureSalePartitions(setup, now);
     const lookupKey = await openChain(setup);
     await setup.query('COMMIT');
+    // On a Citus schema already distributed: the tables an upgrade added are placed too.
+    await distributeAddedTables(setup, schema);
     return lookupKey;
   } catch (error) {
     await setup.query('ROLLBACK').catch(() => undefined);
