@@ -36,11 +36,14 @@ export const pgSql = {
     RETURNING till_id, store_id, secret_hash`,
   getTill: 'SELECT till_id, store_id, secret_hash FROM till WHERE till_id = $1',
 
-  // Pushes (the opening is built with literals: `pushOpening` in postgres-push.ts)
+  // Pushes (the opening is built with literals: `pushOpening` in postgres-push.ts); the journal
+  // filtered by the batch's cards too, so Citus reads only their shards.
   heldHashes: `SELECT j.seq, j.hash FROM unnest($1::text[], $2::bigint[]) AS t(c, s)
-    JOIN journal j ON j.card_id = t.c AND j.till_id = $3 AND j.epoch = $4 AND j.seq = t.s`,
+    JOIN journal j ON j.card_id = t.c AND j.till_id = $3 AND j.epoch = $4 AND j.seq = t.s
+    WHERE j.card_id = ANY($1::text[])`,
   heldTxns: `SELECT j.card_id, j.txn_id, j.till_id, j.epoch, j.seq FROM journal j
-    JOIN unnest($1::text[], $2::text[]) AS t(c, x) ON j.card_id = t.c AND j.txn_id = t.x`,
+    JOIN unnest($1::text[], $2::text[]) AS t(c, x) ON j.card_id = t.c AND j.txn_id = t.x
+    WHERE j.card_id = ANY($1::text[])`,
   lotsOfCards: `SELECT card_id, lot_id AS "lotId", initial, remaining, vests_at AS "vestsAt", expires_at AS "expiresAt"
     FROM lot WHERE card_id = ANY($1::text[]) AND remaining <> 0`,
 

@@ -447,3 +447,55 @@ describe('PostgreSQL hub: a pull never skips a change whose commit is seen late'
     }
   });
 });
+
+describe('PostgreSQL hub SQL: statements about cards go to their cards’ shards', () => {
+  /** Statements that read across every card on purpose (jobs, audits, head office's lists): they fan out on Citus. */
+  const chainWide = new Set([
+    'changedCards', // a pull: the store's cards changed since the cursor (joined on card_id)
+    'blockChanges',
+    'capsOfStore',
+    'knownPairs', // cards seen at a store: card_id = ANY, by store
+    'expiringLots',
+    'vestedLots',
+    'flagged',
+    'journalKeys',
+    'unbalanced',
+    'capCount',
+    'chain.unhashedPhones',
+    'chain.enrolConflicts',
+    'chain.salesOfReceipt', // a receipt at another store: the card is not known
+    'chain.cardsWithSpendIn',
+    'chain.cardsWithSales',
+    'chain.defaultHoldsRange',
+    'feed.anyChange',
+    'feed.waitingCards',
+  ]);
+  const cardTables = createStatements(4)
+    .map((s) => /^CREATE TABLE IF NOT EXISTS ([a-z_]+) \(card_id\b/.exec(s)?.[1])
+    .filter((t): t is string => t !== undefined);
+
+  it('filters every other statement on a card-keyed table by card_id', () => {
+    expect(cardTables).toEqual(
+      expect.arrayContaining(['card', 'lot', 'journal', 'posting', 'card_feed', 'feed_change']),
+    );
+    const named = [
+      ...Object.entries(pgSql),
+      ...Object.entries(pgChainSql).map(([n, t]) => [`chain.${n}`, t] as const),
+      ...Object.entries(feedSql).map(([n, t]) => [`feed.${n}`, t] as const),
+    ];
+    const onCards = named.filter(([, text]) =>
+      cardTables.some((t) => new RegExp(`\\b(FROM|JOIN|UPDATE|INTO)\\s+${t}\\b`, 'i').test(text)),
+    );
+    expect(onCards.length).toBeGreaterThan(40);
+    for (const [name, text] of onCards) {
+      if (chainWide.has(name)) continue;
+      // Rows inserted from arrays (no ON CONFLICT) go to their card's shard one by one (a COPY on Citus).
+      const routedRows =
+        /^INSERT INTO [a-z_]+ \(card_id\b[^)]*\) SELECT \* FROM unnest\(/.test(text) &&
+        !/ON CONFLICT/i.test(text);
+      const filtered =
+        routedRows || /\bcard_id\s*=\s*(\$\d|ANY\s*\(\s*\$\d)|\bVALUES\s*\(\s*\$1\b/i.test(text);
+      expect({ name, filtered }).toEqual({ name, filtered: true });
+    }
+  });
+});
