@@ -1,11 +1,10 @@
 import type { OutboxEntry } from '@tillpoint/ledger';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { BenchHarness } from '../../../scripts/bench/harness';
-import { batchRows } from '../src/batch-plan';
 import { PostgresHubStore } from '../src/postgres-hub-store';
 import { SyntheticTill } from '../test/synthetic-till';
 import { startTestPostgres } from '../test/test-postgres';
+import { copyJournalAndPostings } from './pg-copy';
 
 /**
  * Ingest with 1, 3 and 8 tills pushing at once into one PostgreSQL hub store (issue 20): each
@@ -81,33 +80,7 @@ async function runTills(store: PostgresHubStore, tills: number, pushesEach: numb
 async function bareCopy(url: string, schema: string, pushes: number): Promise<RunResult> {
   const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
   await client.connect();
-  const copy = async (sql: string, lines: string[]) => {
-    const stream = client.query(copyFrom(sql));
-    await new Promise<void>((resolve, reject) => {
-      stream.on('finish', resolve);
-      stream.on('error', reject);
-      stream.end(lines.join(''));
-    });
-  };
-  const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
-  const once = async (batch: OutboxEntry[]) => {
-    const rows = batchRows(batch, 5_000);
-    await client.query('BEGIN');
-    await copy(
-      'COPY journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body) FROM STDIN',
-      rows.journal.map(
-        (j) =>
-          `${j.cardId}\t${j.tillId}\t${j.epoch}\t${j.seq}\t${j.txnId}\t${j.kind}\t${j.occurredAt}\t${j.hash}\t${esc(j.body)}\n`,
-      ),
-    );
-    await copy(
-      'COPY posting (card_id, txn_id, leg, account, amount, lot_id) FROM STDIN',
-      rows.postings.map(
-        (p) => `${p.cardId}\t${p.txnId}\t${p.leg}\t${p.account}\t${p.amount}\t${p.lotId ?? '\\N'}\n`,
-      ),
-    );
-    await client.query('COMMIT');
-  };
+  const once = (batch: OutboxEntry[]) => copyJournalAndPostings(client, batch);
   try {
     const batches = tillBatches('bare', 0, warmupPushes + pushes);
     for (const batch of batches.slice(0, warmupPushes)) await once(batch);

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { ConflictWrite } from './chain/chain-plan';
 import { pgChainSql } from './postgres-chain-sql';
 import { cardOrder, valuesInsert } from './postgres-values';
 
@@ -14,15 +15,8 @@ type Client = pg.PoolClient | pg.Client;
 const run = async (client: Client, statement: { text: string; values: unknown[] }) =>
   (await client.query(statement.text, statement.values)).rows;
 
-export interface ConflictRow {
-  cardId: string;
-  profileRef: string;
-  txnId: string | null;
-  tillId: string | null;
-  phone: string | null;
-  consentAt: number | null;
-  at: number;
-}
+/** An enrolment conflict as the chain plan writes it. */
+export type ConflictRow = ConflictWrite;
 
 /** Second enrolments (and their phones) kept as conflicts; one row a (card, ref). */
 export async function addConflicts(client: Client, rows: readonly ConflictRow[]): Promise<void> {

@@ -220,19 +220,36 @@ export async function saveProfilesPg(
   await addConflicts(client, conflicts);
   for (const cardId of [...changed].sort(cardOrder)) {
     const p = profiles.get(cardId) as ProfileRow;
-    await client.query(pgChainSql.putProfile, [
-      cardId,
-      p.profileRef,
-      p.phone,
-      p.phone === null ? null : phoneHash(input.lookupKey, p.phone),
-      p.name,
-      p.birthDate,
-      birthMonthDay(p.birthDate),
-      p.consentAt,
-      input.now,
-    ]);
+    await putProfile(client, cardId, { ...p, birthMonthDay: birthMonthDay(p.birthDate) }, input);
   }
   return [...changed];
+}
+
+/** A card's profile row written whole (the phone hashed with the chain's lookup key). */
+async function putProfile(
+  client: Client,
+  cardId: string,
+  p: {
+    profileRef: string | null;
+    phone: string | null;
+    name: string | null;
+    birthDate: string | null;
+    birthMonthDay: string | null;
+    consentAt: number | null;
+  },
+  at: { lookupKey: string; now: number },
+): Promise<void> {
+  await client.query(pgChainSql.putProfile, [
+    cardId,
+    p.profileRef,
+    p.phone,
+    p.phone === null ? null : phoneHash(at.lookupKey, p.phone),
+    p.name,
+    p.birthDate,
+    p.birthMonthDay,
+    p.consentAt,
+    at.now,
+  ]);
 }
 
 export async function setProfilePg(
@@ -252,17 +269,12 @@ export async function setProfilePg(
     input.patch,
   );
   const p = next.profile;
-  await client.query(pgChainSql.putProfile, [
+  await putProfile(
+    client,
     cardId,
-    p.profileRef,
-    p.phone,
-    p.phone === null ? null : phoneHash(input.lookupKey, p.phone),
-    p.name,
-    p.birthDate,
-    p.birthMonthDay,
-    p.consentAt === null ? null : Number(p.consentAt),
-    input.now,
-  ]);
+    { ...p, consentAt: p.consentAt === null ? null : Number(p.consentAt) },
+    input,
+  );
   await putTraits(
     client,
     [{ cardId, groups: JSON.stringify(next.traits.groups), referredBy: next.traits.referredBy }],

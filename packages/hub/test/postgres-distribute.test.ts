@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { distributionPlan, readDistributionPlan } from '../src/postgres-distribute';
 import { PostgresHubStore } from '../src/postgres-hub-store';
+import { runHubCli } from './hub-cli';
 import { postgresHubStores } from './postgres-hub-stores';
 
 /**
@@ -15,13 +13,7 @@ import { postgresHubStores } from './postgres-hub-stores';
  */
 const hub = postgresHubStores('dist');
 
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const hubDir = fileURLToPath(new URL('..', import.meta.url));
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: hubDir }).then(
-    (r) => ({ code: 0, out: r.stdout }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
-  );
+const run = runHubCli;
 
 /** The tables of the schema and where they belong (issue 20: card-keyed by card id, the rest reference). */
 const cardTables = [

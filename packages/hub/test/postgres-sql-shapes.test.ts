@@ -388,22 +388,24 @@ describe('PostgreSQL hub: a pull never skips a change whose commit is seen late'
       const seen = new Map<string, number>();
       let cursor = 0;
       let pulls = 0;
-      const reader = (async () => {
-        while (writing) {
-          for (;;) {
-            const page = await store.changesSince({
-              tillId: 'reader',
-              storeId: 's1',
-              cursor,
-              limit: 5,
-              now: 9_000,
-            });
-            for (const b of page.balances) seen.set(b.cardId, b.available);
-            cursor = page.cursor;
-            pulls += 1;
-            if (!page.more) break;
-          }
+      /** Pulls from the reader's cursor until the page says there is no more. */
+      const drain = async () => {
+        for (;;) {
+          const page = await store.changesSince({
+            tillId: 'reader',
+            storeId: 's1',
+            cursor,
+            limit: 5,
+            now: 9_000,
+          });
+          for (const b of page.balances) seen.set(b.cardId, b.available);
+          cursor = page.cursor;
+          pulls += 1;
+          if (!page.more) return;
         }
+      };
+      const reader = (async () => {
+        while (writing) await drain();
       })();
       await Promise.all(
         tills.map(async (till) => {
@@ -429,18 +431,7 @@ describe('PostgreSQL hub: a pull never skips a change whose commit is seen late'
       await reader;
       expect(pulls).toBeGreaterThan(10);
       // One more pull from the reader's cursor: afterwards it knows every card's final figure.
-      for (;;) {
-        const page = await store.changesSince({
-          tillId: 'reader',
-          storeId: 's1',
-          cursor,
-          limit: 5,
-          now: 9_000,
-        });
-        for (const b of page.balances) seen.set(b.cardId, b.available);
-        cursor = page.cursor;
-        if (!page.more) break;
-      }
+      await drain();
       expect(new Map([...seen].sort())).toEqual(new Map([...expected].sort()));
     } finally {
       await store.close();
