@@ -34,13 +34,19 @@ export function prepared(
  */
 export class HeldTransaction extends Error {}
 
-const isHeldKeyClash = (error: unknown) =>
-  typeof error === 'object' &&
-  error !== null &&
-  'code' in error &&
-  error.code === '23505' &&
-  'constraint' in error &&
-  /^(posting|sale_fact|sale_line)/.test(String(error.constraint));
+/**
+ * A unique key of postings or sale facts already held. The constraint's name comes from the
+ * error's field, or from its message (an error a Citus worker raised may arrive without the
+ * field; shard names carry a suffix: `posting_p3_pkey_102040`).
+ */
+const isHeldKeyClash = (error: unknown) => {
+  if (typeof error !== 'object' || error === null || !('code' in error) || error.code !== '23505')
+    return false;
+  const field = 'constraint' in error && typeof error.constraint === 'string' ? error.constraint : undefined;
+  const message = error instanceof Error ? error.message : '';
+  const name = field ?? /unique constraint "([^"]+)"/.exec(message)?.[1] ?? '';
+  return /^(posting|sale_fact|sale_line)/.test(name);
+};
 
 /** `count` numbers of head office's own entry stream (a sequence: no row shared by writers). */
 export async function nextHubSeqs(client: pg.PoolClient, count: number): Promise<number[]> {
