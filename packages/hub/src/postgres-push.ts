@@ -8,6 +8,7 @@ import { hubTillId, type PushOutcome } from './hub-store';
 import type { KnownPairs } from './known-pairs';
 import { ingestChainFactsPg } from './postgres-chain-ingest';
 import { pgSql } from './postgres-sql';
+import { writerMode } from './postgres-transactions';
 import {
   HeldTransaction,
   nextHubSeqs,
@@ -38,16 +39,16 @@ async function verifyYielding(
 }
 
 /**
- * The opening of a push, one round trip (a simple query of two statements, values as escaped
- * literals): BEGIN and the till's cursor row (created on its first push, locked by the no-op
- * update): the first lock a push takes, on a row only this till's pushes write.
+ * The opening of a push, one round trip (a simple query, values as escaped literals): BEGIN, the
+ * writers' Citus mode (`writerMode`), and the till's cursor row (created on its first push,
+ * locked by the no-op update): the first lock a push takes, on a row only this till's pushes write.
  */
 export function pushOpening(
   client: Pick<pg.PoolClient, 'escapeLiteral'>,
   input: { tillId: string; epoch: string; genesisHash: string; now: number },
 ): string {
   assert(Number.isSafeInteger(input.now), 'now is an integer');
-  return `BEGIN; INSERT INTO till_cursor (till_id, epoch, last_seq, last_hash, updated_at)
+  return `BEGIN; ${writerMode}; INSERT INTO till_cursor (till_id, epoch, last_seq, last_hash, updated_at)
     VALUES (${client.escapeLiteral(input.tillId)}, ${client.escapeLiteral(input.epoch)}, 0,
       ${client.escapeLiteral(input.genesisHash)}, ${input.now})
     ON CONFLICT (till_id, epoch) DO UPDATE SET last_seq = till_cursor.last_seq RETURNING last_seq, last_hash`;
@@ -105,7 +106,7 @@ export async function applyPush(
       now: input.now,
     }),
   )) as unknown as pg.QueryResult[];
-  const cursorRow = opened[1]?.rows[0] as { last_seq: number; last_hash: string };
+  const cursorRow = opened[2]?.rows[0] as { last_seq: number; last_hash: string };
   const cursor = { lastSeq: Number(cursorRow.last_seq), lastHash: cursorRow.last_hash };
   const held = new Map<number, string>();
   if (first.seq < cursor.lastSeq) {

@@ -2,6 +2,14 @@ import type pg from 'pg';
 import { HubStoreError, translatePostgresError } from './hub-store-error';
 
 /**
+ * Every writer's transaction on Citus runs its multi-shard writes one shard at a time, in shard
+ * order (Citus's default, `parallel`, sends a statement's rows to several nodes at once: two
+ * writes that share cards on two nodes could then lock them in opposite orders, a distributed
+ * deadlock). On plain PostgreSQL it sets an unused placeholder setting: no effect.
+ */
+export const writerMode = "SET LOCAL citus.multi_shard_modify_mode TO 'sequential'";
+
+/**
  * The PostgreSQL store's calls and transactions: database errors translated to `HubStoreError`s,
  * and a connection of its own for each call.
  */
@@ -45,7 +53,8 @@ export class PostgresTransactions {
   /** One transaction. */
   tx<T>(doing: string, fn: (client: pg.PoolClient) => Promise<T>, isolation = 'READ COMMITTED'): Promise<T> {
     return this.connected(doing, async (client) => {
-      await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+      const writes = !/\bREAD ONLY\b/.test(isolation);
+      await client.query(`BEGIN ISOLATION LEVEL ${isolation}${writes ? `; ${writerMode}` : ''}`);
       const value = await fn(client);
       await client.query('COMMIT');
       return value;
