@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { distributionPlan, readDistributionPlan } from '../src/postgres-distribute';
@@ -79,6 +80,56 @@ describe('Citus distribution: which table goes where', () => {
       ['report_day', 'reference'],
     ]);
     expect(plan.misplaced).toEqual([{ table: 'meta', is: 'h', should: 'reference' }]);
+  });
+
+  it('places every table once, card before its colocated tables, whatever the tables and what is placed (property)', () => {
+    const name = fc.constantFrom(
+      'card',
+      'lot',
+      'till_cursor',
+      'meta',
+      'report_day',
+      'card_badge',
+      'feed_change',
+      'till',
+    );
+    const table = fc.record({
+      name,
+      columns: fc.subarray(['card_id', 'till_id', 'store_id', 'value']),
+      uniqueKeys: fc.array(fc.subarray(['card_id', 'till_id', 'store_id']), { maxLength: 2 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(table, { selector: (t) => t.name, maxLength: 8 }),
+        fc.dictionary(name, fc.constantFrom('h', 'n')),
+        (tables, placedObject) => {
+          const placed = new Map(Object.entries(placedObject));
+          const plan = distributionPlan('s', tables, placed);
+          // Each table: a step when not placed; else misplaced exactly when its method differs from the rule's.
+          for (const t of tables) {
+            const should =
+              t.name === 'till_cursor'
+                ? 'till'
+                : t.columns.includes('card_id') && t.uniqueKeys.every((k) => k.includes('card_id'))
+                  ? 'card'
+                  : 'reference';
+            const steps = plan.steps.filter((x) => x.table === t.name);
+            const is = placed.get(t.name);
+            expect(steps.map((x) => x.placement)).toEqual(is === undefined ? [should] : []);
+            expect(plan.misplaced.filter((m) => m.table === t.name).length).toBe(
+              is !== undefined && is !== (should === 'reference' ? 'n' : 'h') ? 1 : 0,
+            );
+          }
+          expect(plan.steps.length).toBe(tables.filter((t) => !placed.has(t.name)).length);
+          // The card group starts with card (when card is placed in this run), the rest colocate with it.
+          const cardSteps = plan.steps.filter((x) => x.placement === 'card').map((x) => x.table);
+          if (cardSteps.includes('card')) expect(cardSteps[0]).toBe('card');
+          const order = plan.steps.map((x) => ({ card: 1, till: 2, reference: 3 })[x.placement]);
+          expect(order).toEqual([...order].sort((a, b) => a - b));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('plans every table of a fresh hub schema, card tables colocated with card', {
