@@ -11,7 +11,10 @@ import type pg from 'pg';
  * statement goes to one node, a card's write commits on one node); `till_cursor` is distributed
  * by `till_id` (a push writes its own till's row, on one shard: no table every push writes);
  * every other table is a reference table (small, read everywhere, written rarely: tills, store
- * limits, rule sets, settings, the feed's heads in `meta`).
+ * limits, rule sets, settings, the feed's heads in `meta`) — but the console's `admin_*` tables,
+ * which stay local tables on the coordinator (their store sends its schema as one script, with
+ * triggers: neither runs on distributed or reference tables, and nothing joins them to the
+ * hub's tables).
  */
 
 /** A table of the schema, as the catalog describes it. */
@@ -23,24 +26,25 @@ export interface TableShape {
 }
 
 /** How a table is placed: Citus's `pg_dist_partition.partmethod` ('h' hash, 'n' reference). */
-export type Placement = { kind: 'card' } | { kind: 'till' } | { kind: 'reference' };
+export type Placement = { kind: 'card' } | { kind: 'till' } | { kind: 'reference' } | { kind: 'local' };
 
 export interface DistributionStep {
   table: string;
-  placement: Placement['kind'];
+  placement: Exclude<Placement['kind'], 'local'>;
   sql: string;
 }
 
 export interface DistributionPlan {
   steps: DistributionStep[];
   /** Tables already placed otherwise than this rule says (left alone; the operator decides). */
-  misplaced: { table: string; is: string; should: Placement['kind'] }[];
+  misplaced: { table: string; is: string; should: DistributionStep['placement'] }[];
 }
 
 const tablesByTill = new Set(['till_cursor']);
 
 /** Where the rule puts a table. */
 export function placementOf(table: TableShape): Placement {
+  if (table.name.startsWith('admin_')) return { kind: 'local' };
   if (tablesByTill.has(table.name)) return { kind: 'till' };
   if (table.columns.includes('card_id') && table.uniqueKeys.every((key) => key.includes('card_id')))
     return { kind: 'card' };
@@ -63,6 +67,7 @@ export function distributionPlan(
   const named = (table: string) => `'${schema}.${table}'`;
   const sorted = tables
     .map((t) => ({ table: t.name, placement: placementOf(t).kind }))
+    .filter((t): t is { table: string; placement: DistributionStep['placement'] } => t.placement !== 'local')
     .sort(
       (a, b) =>
         order[a.placement] - order[b.placement] ||
