@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import { batchRows } from '../src/batch-plan';
 import { chainFacts } from '../src/chain/chain-facts';
@@ -13,6 +12,7 @@ import { PostgresHubStore } from '../src/postgres-hub-store';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
 import { SyntheticTill } from '../test/synthetic-till';
 import { startTestPostgres } from '../test/test-postgres';
+import { copyLines, copyText } from './pg-copy';
 
 /**
  * Head office with sale facts (docs/chain-sync.md): ingest of batches of 500 ten-line sales over
@@ -102,8 +102,8 @@ async function sqliteIngest(h: BenchHarness, dir: string, batches: number): Prom
   await store.close();
 }
 
-const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
-const cell = (v: string | number | null) => (v === null ? '\\N' : typeof v === 'number' ? String(v) : esc(v));
+const cell = (v: string | number | null) =>
+  v === null ? '\\N' : typeof v === 'number' ? String(v) : copyText(v);
 const line = (values: (string | number | null)[]) => `${values.map(cell).join('\t')}\n`;
 
 async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
@@ -116,14 +116,7 @@ async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
     await (await PostgresHubStore.open({ connectionString: server.url, schema: `${run}_bare` })).close();
     const client = new pg.Client({ connectionString: server.url, options: `-c search_path=${run}_bare` });
     await client.connect();
-    const copy = async (sql: string, lines: string[]) => {
-      const stream = client.query(copyFrom(sql));
-      await new Promise<void>((resolve, reject) => {
-        stream.on('finish', resolve);
-        stream.on('error', reject);
-        stream.end(lines.join(''));
-      });
-    };
+    const copy = (sql: string, lines: string[]) => copyLines(client, sql, lines);
     const storeSamples: number[] = [];
     const copySamples: number[] = [];
     for (const batch of saleBatches('bench', batches)) {

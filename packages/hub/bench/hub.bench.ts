@@ -6,7 +6,6 @@ import type { OutboxEntry } from '@tillpoint/ledger';
 import { oneLineSaleInput, openLedgerStore } from '@tillpoint/ledger/store';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import { HttpSyncTransport } from '../../agent/src/sync/http-sync-transport';
 import { SyncClient } from '../../agent/src/sync/sync-client';
@@ -20,6 +19,7 @@ import { generateHubKeys } from '../src/rule-signing';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
 import { SyntheticTill } from '../test/synthetic-till';
 import { startTestPostgres } from '../test/test-postgres';
+import { copyJournalAndPostings } from './pg-copy';
 
 /**
  * Hub ingest: batches of 500 outbox entries (earn and spend over 2 000 cards) applied by each
@@ -110,15 +110,6 @@ async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
     await bareStore.close();
     const client = new pg.Client({ connectionString: server.url, options: `-c search_path=${run}_bare` });
     await client.connect();
-    const copy = async (sql: string, lines: string[]) => {
-      const stream = client.query(copyFrom(sql));
-      await new Promise<void>((resolve, reject) => {
-        stream.on('finish', resolve);
-        stream.on('error', reject);
-        stream.end(lines.join(''));
-      });
-    };
-    const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
     const work = makeBatches('bench', batches);
     const storeSamples: number[] = [];
     const copySamples: number[] = [];
@@ -128,22 +119,7 @@ async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
       storeSamples.push(performance.now() - t);
       if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
       t = performance.now();
-      const rows = batchRows(batch, Date.now());
-      await client.query('BEGIN');
-      await copy(
-        'COPY journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body) FROM STDIN',
-        rows.journal.map(
-          (j) =>
-            `${j.cardId}\t${j.tillId}\t${j.epoch}\t${j.seq}\t${j.txnId}\t${j.kind}\t${j.occurredAt}\t${j.hash}\t${esc(j.body)}\n`,
-        ),
-      );
-      await copy(
-        'COPY posting (card_id, txn_id, leg, account, amount, lot_id) FROM STDIN',
-        rows.postings.map(
-          (p) => `${p.cardId}\t${p.txnId}\t${p.leg}\t${p.account}\t${p.amount}\t${p.lotId ?? '\\N'}\n`,
-        ),
-      );
-      await client.query('COMMIT');
+      await copyJournalAndPostings(client, batch);
       copySamples.push(performance.now() - t);
     }
     h.record(group, 'COPY (journal + postings)', copySamples);

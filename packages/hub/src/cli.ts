@@ -11,6 +11,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { createUser } from './admin/create-user';
 import { openAdminStore } from './admin/open-admin-store';
 import { type Role, roles } from './admin/roles';
+import { distributeCommand } from './cli/distribute';
 import { registerHistoryCommands } from './cli/history-commands';
 import { openHubDatabase } from './cli/hub-database';
 import { readPassword } from './cli/read-password';
@@ -296,6 +297,8 @@ program
       console.log(o.clear ? `card ${o.card}: cap removed` : `card ${o.card}: offline cap ${o.cap}`);
     });
   });
+
+program.addCommand(distributeCommand(dbOption(), schemaOption()));
 
 program
   .command('expire')

@@ -13,7 +13,15 @@ import {
 } from './chain/chain-plan';
 import type { HeldProfile } from './chain/profile-decisions';
 import { pgChainSql } from './postgres-chain-sql';
-import { prepared, type Written } from './postgres-write';
+import {
+  addConflicts,
+  addDaySpend,
+  addPending,
+  dropPending,
+  putPhones,
+  setSalesRunning,
+} from './postgres-chain-writes';
+import { addFlags, addToCards, flagCards, prepared, type Written } from './postgres-write';
 
 /**
  * A push's chain facts on PostgreSQL after its write statement (which wrote the facts' rows and
@@ -174,90 +182,50 @@ function summed<K>(pairs: readonly [K, number][]): Map<K, number> {
 }
 
 async function writePlan(client: pg.PoolClient, plan: ChainPlan, now: number): Promise<void> {
-  const run = (text: string, values: unknown[]) => prepared(client, text, values);
-  if (plan.conflicts.length > 0) {
-    const c = [...new Map(plan.conflicts.map((x) => [`${x.cardId}\u0000${x.profileRef}`, x])).values()];
-    await run(pgChainSql.addConflicts, [
-      c.map((x) => x.cardId),
-      c.map((x) => x.profileRef),
-      c.map((x) => x.txnId),
-      c.map((x) => x.tillId),
-      c.map((x) => x.phone),
-      c.map((x) => x.consentAt),
-      c.map((x) => x.at),
-    ]);
-  }
-  if (plan.profiles.length > 0) {
-    const p = [...new Map(plan.profiles.map((x) => [x.cardId, x])).values()];
-    await run(pgChainSql.putPhones, [
-      p.map((x) => x.cardId),
-      p.map((x) => x.profileRef),
-      p.map((x) => x.phone),
-      p.map((x) => x.phoneHash),
-      p.map((x) => x.consentAt),
-      now,
-    ]);
-  }
-  if (plan.saleUpdates.length > 0) {
-    const u = plan.saleUpdates.map((x) => x.sale);
-    await run(pgChainSql.setSaleRunning, [
-      u.map((x) => x.cardId),
-      u.map((x) => x.occurredAt),
-      u.map((x) => x.txnId),
-      u.map((x) => x.running.refundedMinor),
-      u.map((x) => x.running.spendReversedMinor),
-      u.map((x) => x.running.earnedReversed),
-      u.map((x) => x.running.spentRestored),
-    ]);
-    const lines = plan.saleUpdates.flatMap((x) => x.lineReturned.map((l) => ({ sale: x.sale, ...l })));
-    await run(pgChainSql.setLinesReturned, [
-      lines.map((l) => l.sale.cardId),
-      lines.map((l) => l.sale.occurredAt),
-      lines.map((l) => l.sale.txnId),
-      lines.map((l) => l.lineNo),
-      lines.map((l) => l.returnedMicro),
-    ]);
-  }
-  if (plan.dayDeltas.length > 0) {
-    const days = summed(plan.dayDeltas.map((d) => [`${d.cardId}\u0000${d.day}`, d.spendMinor]));
-    const keys = [...days.keys()].map((k) => k.split('\u0000') as [string, string]);
-    await run(pgChainSql.addDaySpend, [
-      keys.map(([c]) => c),
-      keys.map(([, d]) => Number(d)),
-      [...days.values()],
-    ]);
-  }
-  if (plan.lifetimeDeltas.length > 0) {
-    const spend = summed(plan.lifetimeDeltas.map((d) => [d.cardId, d.spendMinor]));
-    await run(pgChainSql.addLifetimeSpend, [[...spend.keys()], [...spend.values()]]);
-  }
+  // enrol_conflict before card_profile: the order every writer of the two keeps.
+  await addConflicts(client, plan.conflicts);
+  await putPhones(client, plan.profiles, now);
+  await setSalesRunning(
+    client,
+    plan.saleUpdates.map((x) => ({
+      cardId: x.sale.cardId,
+      occurredAt: x.sale.occurredAt,
+      txnId: x.sale.txnId,
+      running: x.sale.running,
+      lines: x.lineReturned,
+    })),
+  );
+  const days = summed(plan.dayDeltas.map((d) => [`${d.cardId}\u0000${d.day}`, d.spendMinor]));
+  await addDaySpend(
+    client,
+    [...days].map(([key, spendMinor]) => {
+      const [cardId, day] = key.split('\u0000') as [string, string];
+      return { cardId, day: Number(day), spendMinor };
+    }),
+  );
+  await addToCards(
+    client,
+    'lifetime_spend_minor',
+    summed(plan.lifetimeDeltas.map((d) => [d.cardId, d.spendMinor])),
+  );
   const moved: [string, number][] = [];
-  if (plan.pendingAdds.length > 0) {
-    const a = plan.pendingAdds;
-    const added = await run(pgChainSql.addPending, [
-      a.map((x) => x.cardId),
-      a.map((x) => x.txnId),
-      a.map((x) => x.receiptId),
-      a.map((x) => x.originTillId),
-      a.map((x) => x.originTxnId),
-      a.map((x) => JSON.stringify(x.fact)),
-      a.map((x) => x.posted.earnedReversed),
-      a.map((x) => x.posted.spentRestored),
-      now,
-    ]);
-    for (const r of added.rows as { card_id: string }[]) moved.push([r.card_id, 1]);
-  }
-  if (plan.pendingDrops.length > 0) {
-    const dropped = await run(pgChainSql.dropPending, [
-      plan.pendingDrops.map((x) => x.cardId),
-      plan.pendingDrops.map((x) => x.txnId),
-    ]);
-    for (const r of dropped.rows as { card_id: string }[]) moved.push([r.card_id, -1]);
-  }
-  if (moved.length > 0) {
-    const counts = summed(moved);
-    await run(pgChainSql.movePending, [[...counts.keys()], [...counts.values()]]);
-  }
+  const added = await addPending(
+    client,
+    plan.pendingAdds.map((x) => ({
+      cardId: x.cardId,
+      txnId: x.txnId,
+      receiptId: x.receiptId,
+      originTillId: x.originTillId,
+      originTxnId: x.originTxnId,
+      fact: JSON.stringify(x.fact),
+      earnedPosted: x.posted.earnedReversed,
+      spentPosted: x.posted.spentRestored,
+    })),
+    now,
+  );
+  for (const cardId of added) moved.push([cardId, 1]);
+  for (const cardId of await dropPending(client, plan.pendingDrops)) moved.push([cardId, -1]);
+  await addToCards(client, 'pending_returns', summed(moved));
   await writeFlags(client, plan.flags, now);
 }
 
@@ -267,13 +235,9 @@ export async function writeFlags(
   flags: readonly CardFlag[],
   now: number,
 ): Promise<void> {
-  if (flags.length === 0) return;
-  await prepared(client, pgChainSql.addFlags, [
+  await addFlags(client, flags, now);
+  await flagCards(
+    client,
     flags.map((f) => f.cardId),
-    flags.map((f) => f.flagId),
-    flags.map((f) => f.reason),
-    flags.map((f) => f.detail),
-    now,
-  ]);
-  await prepared(client, pgChainSql.flagCards, [[...new Set(flags.map((f) => f.cardId))].sort()]);
+  );
 }

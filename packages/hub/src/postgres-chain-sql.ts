@@ -1,20 +1,21 @@
 /**
  * The PostgreSQL hub's statements for card state across the chain (sale facts, grants, enrolment,
  * profiles, returns, flags, the tier window), named so `test/postgres-sql-shapes.test.ts` reads
- * them all. Every statement that touches card-keyed rows filters by `card_id` (one shard on Citus);
- * none correlates a subquery with a set-returning function; none locks rows with FOR UPDATE.
+ * them all. A statement about one card filters every card-keyed table by `card_id` (one shard on
+ * Citus); none correlates a subquery with a set-returning function; none locks rows with FOR
+ * UPDATE. Upserts on card-keyed tables are built per write as multi-row VALUES
+ * (`postgres-chain-writes.ts`).
  */
 export const pgChainSql = {
   setting: 'SELECT value FROM hub_setting WHERE name = $1',
   addSetting: 'INSERT INTO hub_setting (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+  lockSetting: 'UPDATE hub_setting SET value = value WHERE name = $1',
   putSetting:
     'INSERT INTO hub_setting (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
   ruleSetInForce: `SELECT version, rule_set_json AS json FROM rule_set WHERE effective_from <= $1
     ORDER BY effective_from DESC LIMIT 1`,
   unhashedPhones:
     'SELECT card_id AS "cardId", phone FROM card_profile WHERE phone IS NOT NULL AND phone_hash IS NULL LIMIT $1',
-  setPhoneHashes: `UPDATE card_profile SET phone_hash = t.h FROM unnest($1::text[], $2::text[]) AS t(c, h)
-    WHERE card_profile.card_id = t.c`,
 
   // A push's follow-up (only when its facts call for it)
   grantHolders: `SELECT card_id, grant_key, txn_id FROM card_grant
@@ -37,40 +38,12 @@ export const pgChainSql = {
   lotExpiries: 'SELECT card_id, lot_id, expires_at FROM lot WHERE card_id = ANY($1::text[])',
   pendingOf: `SELECT card_id AS "cardId", txn_id AS "txnId", fact, earned_posted AS "earnedPosted",
     spent_posted AS "spentPosted" FROM return_pending WHERE card_id = ANY($1::text[]) ORDER BY card_id, at, txn_id`,
-  addConflicts: `INSERT INTO enrol_conflict (card_id, profile_ref, txn_id, till_id, phone, consent_at, at)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
-    ON CONFLICT (card_id, profile_ref) DO UPDATE SET txn_id = COALESCE(enrol_conflict.txn_id, excluded.txn_id),
-      phone = COALESCE(excluded.phone, enrol_conflict.phone), consent_at = COALESCE(excluded.consent_at, enrol_conflict.consent_at)`,
-  /** Phone, ref and consent of profiles; name and birth date stay as held. */
-  putPhones: `INSERT INTO card_profile (card_id, profile_ref, phone, phone_hash, consent_at, updated_at)
-    SELECT t.c, t.r, t.p, t.h, t.a, $6 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-      AS t(c, r, p, h, a)
-    ON CONFLICT (card_id) DO UPDATE SET profile_ref = excluded.profile_ref, phone = excluded.phone,
-      phone_hash = excluded.phone_hash, consent_at = excluded.consent_at, updated_at = excluded.updated_at`,
-  setSaleRunning: `UPDATE sale_fact SET refunded_minor = t.r, spend_reversed_minor = t.s,
-      earned_reversed = t.e, spent_restored = t.p
-    FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])
-      AS t(c, o, x, r, s, e, p)
-    WHERE sale_fact.card_id = t.c AND sale_fact.occurred_at = t.o AND sale_fact.txn_id = t.x`,
-  setLinesReturned: `UPDATE sale_line SET returned_micro = t.q
-    FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::bigint[]) AS t(c, o, x, n, q)
-    WHERE sale_line.card_id = t.c AND sale_line.occurred_at = t.o AND sale_line.txn_id = t.x AND sale_line.line_no = t.n`,
-  addDaySpend: `INSERT INTO card_day (card_id, day, spend_minor) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
-    ON CONFLICT (card_id, day) DO UPDATE SET spend_minor = card_day.spend_minor + excluded.spend_minor`,
-  addLifetimeSpend: `UPDATE card SET lifetime_spend_minor = card.lifetime_spend_minor + t.d
-    FROM unnest($1::text[], $2::bigint[]) AS t(c, d) WHERE card.card_id = t.c`,
-  addPending: `INSERT INTO return_pending (card_id, txn_id, receipt_id, origin_till_id, origin_txn_id, fact,
-      earned_posted, spent_posted, at)
-    SELECT t.*, $9 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[])
-      AS t ON CONFLICT DO NOTHING RETURNING card_id`,
-  dropPending: `DELETE FROM return_pending USING unnest($1::text[], $2::text[]) AS t(c, x)
-    WHERE return_pending.card_id = t.c AND return_pending.txn_id = t.x RETURNING return_pending.card_id`,
-  movePending: `UPDATE card SET pending_returns = card.pending_returns + t.d
-    FROM unnest($1::text[], $2::int[]) AS t(c, d) WHERE card.card_id = t.c`,
-  addFlags: `INSERT INTO card_flag (card_id, flag_id, reason, detail, at)
-    SELECT t.c, t.f, t.r, t.d, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(c, f, r, d)
-    ON CONFLICT DO NOTHING`,
-  flagCards: 'UPDATE card SET flagged = true WHERE card_id = ANY($1::text[])',
+  // What came back of a sale, one sale at a time (every table filtered by its card)
+  setSaleRunning: `UPDATE sale_fact SET refunded_minor = $4, spend_reversed_minor = $5, earned_reversed = $6,
+      spent_restored = $7 WHERE card_id = $1 AND occurred_at = $2 AND txn_id = $3`,
+  setLinesReturned: `UPDATE sale_line SET returned_micro = t.q FROM unnest($4::int[], $5::bigint[]) AS t(n, q)
+    WHERE sale_line.card_id = $1 AND sale_line.occurred_at = $2 AND sale_line.txn_id = $3 AND sale_line.line_no = t.n`,
+  dropPending: 'DELETE FROM return_pending WHERE card_id = $1 AND txn_id = ANY($2::text[]) RETURNING card_id',
   flagReasons: `SELECT card_id, array_agg(DISTINCT reason ORDER BY reason) AS reasons FROM card_flag
     WHERE card_id = ANY($1::text[]) GROUP BY card_id`,
   clearFlags: 'DELETE FROM card_flag WHERE card_id = $1',
@@ -93,7 +66,7 @@ export const pgChainSql = {
   exactSpendOfCards: `SELECT card_id, SUM(spend_minor - spend_reversed_minor)::bigint AS spend FROM sale_fact
     WHERE card_id = ANY($1::text[]) AND occurred_at >= $2 AND occurred_at < $3 GROUP BY card_id`,
 
-  // Profiles, segments, erasure (head office's writes: the counter first)
+  // Profiles, segments, erasure (head office's writes)
   enrolmentsOf: `SELECT card_id, txn_id AS "txnId", profile_ref AS "profileRef" FROM card_enrolment
     WHERE card_id = ANY($1::text[])`,
   erasedRefs: 'SELECT card_id, profile_ref FROM erased_profile_ref WHERE card_id = ANY($1::text[])',
@@ -104,25 +77,16 @@ export const pgChainSql = {
       birth_month_day = excluded.birth_month_day, consent_at = excluded.consent_at, updated_at = excluded.updated_at`,
   traitsOf:
     'SELECT card_id, groups, referred_by AS "referredBy" FROM card_traits WHERE card_id = ANY($1::text[])',
-  putTraits: `INSERT INTO card_traits (card_id, groups, referred_by, updated_at)
-    SELECT t.c, t.g, t.r, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS t(c, g, r)
-    ON CONFLICT (card_id) DO UPDATE SET groups = excluded.groups, referred_by = excluded.referred_by,
-      updated_at = excluded.updated_at`,
   heldCards: 'SELECT card_id FROM card WHERE card_id = ANY($1::text[]) ORDER BY card_id',
   refsOfCard: `SELECT profile_ref FROM card_profile WHERE card_id = $1 AND profile_ref IS NOT NULL
     UNION SELECT profile_ref FROM enrol_conflict WHERE card_id = $1
     UNION SELECT profile_ref FROM card_enrolment WHERE card_id = $1 AND profile_ref IS NOT NULL`,
-  eraseRefs: `INSERT INTO erased_profile_ref (card_id, profile_ref) SELECT $1, r FROM unnest($2::text[]) AS t(r)
-    ON CONFLICT DO NOTHING`,
   dropProfile: 'DELETE FROM card_profile WHERE card_id = $1',
   eraseConflictPhones: 'UPDATE enrol_conflict SET phone = NULL WHERE card_id = $1 AND phone IS NOT NULL',
   phoneBodies: `SELECT till_id, epoch, seq FROM journal WHERE card_id = $1 AND kind = 'card_enrolled'
     AND jsonb_typeof(body::jsonb #> '{detail,phone}') = 'string'`,
   blankPhones: `UPDATE journal SET body = jsonb_set(body::jsonb, '{detail,phone}', 'null')::text
     WHERE card_id = $1 AND kind = 'card_enrolled' AND jsonb_typeof(body::jsonb #> '{detail,phone}') = 'string'`,
-  addRedactions: `INSERT INTO journal_redaction (card_id, till_id, epoch, seq, field, redacted_at)
-    SELECT $1, t.t, t.e, t.s, 'detail.phone', $5 FROM unnest($2::text[], $3::text[], $4::bigint[]) AS t(t, e, s)
-    ON CONFLICT DO NOTHING`,
   recordErasure: 'INSERT INTO card_erasure (card_id, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
   enrolConflicts: `SELECT card_id AS "cardId", profile_ref AS "profileRef", txn_id AS "txnId", till_id AS "tillId", at,
     phone IS NOT NULL AS "hasPhone" FROM enrol_conflict ORDER BY at DESC, card_id LIMIT $1`,
@@ -137,7 +101,7 @@ export const pgChainSql = {
   saleOfLookup: `SELECT j.body
     FROM sale_fact s JOIN journal j ON j.card_id = s.card_id AND j.till_id = s.till_id AND j.epoch = s.epoch
       AND j.seq = s.seq
-    WHERE s.card_id = $1 AND s.occurred_at = $2 AND s.txn_id = $3`,
+    WHERE s.card_id = $1 AND j.card_id = $1 AND s.occurred_at = $2 AND s.txn_id = $3`,
   linesOfSale: `SELECT line_id AS "lineId", returned_micro AS "returnedMicro"
     FROM sale_line WHERE card_id = $1 AND occurred_at = $2 AND txn_id = $3 ORDER BY line_no`,
   cardSales: `SELECT txn_id AS "txnId", till_id AS "tillId", receipt_id AS "receiptId", store_id AS "storeId",
@@ -145,7 +109,7 @@ export const pgChainSql = {
     refunded_minor AS "refundedMinor", earned_reversed AS "earnedReversed", spent_restored AS "spentRestored"
     FROM sale_fact WHERE card_id = $1 ORDER BY occurred_at, txn_id LIMIT $2`,
 
-  // The tier window job (under the counter)
+  // The tier window job (on its own row, hub_setting 'tier_slide')
   cardsWithSpendIn: `SELECT DISTINCT card_id FROM card_day WHERE day >= $1 AND day <= $2 AND card_id > $3
     ORDER BY card_id LIMIT $4`,
   cardsWithSales:

@@ -34,11 +34,20 @@ import {
 } from './chain/tier-window';
 import type { CardProfileView, ErasureOutcome } from './hub-store';
 import { pgChainSql } from './postgres-chain-sql';
+import {
+  addConflicts,
+  addRedactions,
+  type ConflictRow,
+  eraseRefs,
+  putTraits,
+  setPhoneHashes,
+} from './postgres-chain-writes';
 import { salePartitionStatements, salePartitions } from './postgres-schema';
+import { cardOrder } from './postgres-values';
 
 /**
  * Card state across the chain on PostgreSQL, for `PostgresHubStore` (each function inside the
- * caller's transaction; writers have taken the change counter first). Decisions are the pure
+ * caller's transaction; the caller notes the cards changed for the feed). Decisions are the pure
  * functions of `chain/`; these read and write.
  */
 type Client = pg.PoolClient | pg.Client;
@@ -54,10 +63,10 @@ export async function openChain(client: pg.Client): Promise<string> {
   for (;;) {
     const rows = await rowsOf<{ cardId: string; phone: string }>(client, pgChainSql.unhashedPhones, [1_000]);
     if (rows.length === 0) return key;
-    await client.query(pgChainSql.setPhoneHashes, [
-      rows.map((r) => r.cardId),
-      rows.map((r) => phoneHash(key, r.phone)),
-    ]);
+    await setPhoneHashes(
+      client,
+      rows.map((r) => ({ cardId: r.cardId, phoneHash: phoneHash(key, r.phone) })),
+    );
   }
 }
 
@@ -147,7 +156,11 @@ export async function cardStates(
   return out;
 }
 
-/** Profiles of enrolments: stored, kept as conflicts, or dropped after an erasure; answers the cards changed. */
+/**
+ * Profiles of enrolments: stored, kept as conflicts, or dropped after an erasure; answers the cards
+ * changed. Decided profile by profile, written table by table (conflicts, then profiles: the order
+ * a push's enrolments keep), each in card order.
+ */
 export async function saveProfilesPg(
   client: Client,
   input: { tillId: string; profiles: readonly SyncProfile[]; now: number; lookupKey: string },
@@ -170,6 +183,7 @@ export async function saveProfilesPg(
       (r) => `${r.card_id}\u0000${r.profile_ref}`,
     ),
   );
+  const conflicts: ConflictRow[] = [];
   const changed = new Set<string>();
   for (const p of input.profiles) {
     const held = profiles.get(p.cardId);
@@ -183,28 +197,17 @@ export async function saveProfilesPg(
     );
     if (arrival === 'drop') continue;
     if (arrival === 'conflict') {
-      await client.query(pgChainSql.addConflicts, [
-        [p.cardId],
-        [p.profileRef],
-        [null],
-        [input.tillId],
-        [p.phone],
-        [p.consentAt],
-        [input.now],
-      ]);
+      conflicts.push({
+        cardId: p.cardId,
+        profileRef: p.profileRef,
+        txnId: null,
+        tillId: input.tillId,
+        phone: p.phone,
+        consentAt: p.consentAt,
+        at: input.now,
+      });
       continue;
     }
-    await client.query(pgChainSql.putProfile, [
-      p.cardId,
-      p.profileRef,
-      p.phone,
-      phoneHash(input.lookupKey, p.phone),
-      held?.name ?? null,
-      held?.birthDate ?? null,
-      birthMonthDay(held?.birthDate ?? null),
-      p.consentAt,
-      input.now,
-    ]);
     profiles.set(p.cardId, {
       profileRef: p.profileRef,
       phone: p.phone,
@@ -214,7 +217,39 @@ export async function saveProfilesPg(
     });
     changed.add(p.cardId);
   }
+  await addConflicts(client, conflicts);
+  for (const cardId of [...changed].sort(cardOrder)) {
+    const p = profiles.get(cardId) as ProfileRow;
+    await putProfile(client, cardId, { ...p, birthMonthDay: birthMonthDay(p.birthDate) }, input);
+  }
   return [...changed];
+}
+
+/** A card's profile row written whole (the phone hashed with the chain's lookup key). */
+async function putProfile(
+  client: Client,
+  cardId: string,
+  p: {
+    profileRef: string | null;
+    phone: string | null;
+    name: string | null;
+    birthDate: string | null;
+    birthMonthDay: string | null;
+    consentAt: number | null;
+  },
+  at: { lookupKey: string; now: number },
+): Promise<void> {
+  await client.query(pgChainSql.putProfile, [
+    cardId,
+    p.profileRef,
+    p.phone,
+    p.phone === null ? null : phoneHash(at.lookupKey, p.phone),
+    p.name,
+    p.birthDate,
+    p.birthMonthDay,
+    p.consentAt,
+    at.now,
+  ]);
 }
 
 export async function setProfilePg(
@@ -234,23 +269,17 @@ export async function setProfilePg(
     input.patch,
   );
   const p = next.profile;
-  await client.query(pgChainSql.putProfile, [
+  await putProfile(
+    client,
     cardId,
-    p.profileRef,
-    p.phone,
-    p.phone === null ? null : phoneHash(input.lookupKey, p.phone),
-    p.name,
-    p.birthDate,
-    p.birthMonthDay,
-    p.consentAt === null ? null : Number(p.consentAt),
+    { ...p, consentAt: p.consentAt === null ? null : Number(p.consentAt) },
+    input,
+  );
+  await putTraits(
+    client,
+    [{ cardId, groups: JSON.stringify(next.traits.groups), referredBy: next.traits.referredBy }],
     input.now,
-  ]);
-  await client.query(pgChainSql.putTraits, [
-    [cardId],
-    [JSON.stringify(next.traits.groups)],
-    [next.traits.referredBy],
-    input.now,
-  ]);
+  );
   return {
     cardId,
     hasPhone: p.phone !== null,
@@ -285,13 +314,11 @@ export async function assignSegmentsPg(
     rejected.push(...merged.rejected);
     if (merged.changed) changed.push({ cardId, groups: merged.groups, referredBy: h?.referredBy ?? null });
   }
-  if (changed.length > 0)
-    await client.query(pgChainSql.putTraits, [
-      changed.map((c) => c.cardId),
-      changed.map((c) => JSON.stringify(c.groups)),
-      changed.map((c) => c.referredBy),
-      input.now,
-    ]);
+  await putTraits(
+    client,
+    changed.map((c) => ({ cardId: c.cardId, groups: JSON.stringify(c.groups), referredBy: c.referredBy })),
+    input.now,
+  );
   return { changed: changed.map((c) => c.cardId), rejected: rejected.sort((a, b) => a.line - b.line) };
 }
 
@@ -299,9 +326,10 @@ export async function erasePg(client: Client, cardId: string, now: number): Prom
   const refs = (await rowsOf<{ profile_ref: string }>(client, pgChainSql.refsOfCard, [cardId])).map(
     (r) => r.profile_ref,
   );
-  await client.query(pgChainSql.eraseRefs, [cardId, refs]);
-  const profileRecords = (await client.query(pgChainSql.dropProfile, [cardId])).rowCount ?? 0;
+  await eraseRefs(client, cardId, refs);
+  // enrol_conflict before card_profile: the order every writer of the two keeps.
   const conflictPhones = (await client.query(pgChainSql.eraseConflictPhones, [cardId])).rowCount ?? 0;
+  const profileRecords = (await client.query(pgChainSql.dropProfile, [cardId])).rowCount ?? 0;
   const bodies = await rowsOf<{ till_id: string; epoch: string; seq: number }>(
     client,
     pgChainSql.phoneBodies,
@@ -309,13 +337,12 @@ export async function erasePg(client: Client, cardId: string, now: number): Prom
   );
   if (bodies.length > 0) {
     await client.query(pgChainSql.blankPhones, [cardId]);
-    await client.query(pgChainSql.addRedactions, [
+    await addRedactions(
+      client,
       cardId,
-      bodies.map((b) => b.till_id),
-      bodies.map((b) => b.epoch),
-      bodies.map((b) => b.seq),
+      bodies.map((b) => ({ tillId: b.till_id, epoch: b.epoch, seq: Number(b.seq) })),
       now,
-    ]);
+    );
   }
   await client.query(pgChainSql.recordErasure, [cardId, now]);
   return {
@@ -331,6 +358,8 @@ export async function tierSlidePagePg(
   client: Client,
   input: { now: number; cardsMax: number; policy: TierPolicy },
 ): Promise<{ cards: string[]; done: boolean }> {
+  // The job's own row first: two hubs running it at once take turns.
+  await client.query(pgChainSql.lockSetting, ['tier_slide']);
   await ensureSalePartitions(client, input.now);
   const text = (await rowsOf<{ value: string }>(client, pgChainSql.setting, ['tier_slide']))[0]?.value;
   const held = text === undefined ? undefined : tierSlideStateSchema.parse(JSON.parse(text));

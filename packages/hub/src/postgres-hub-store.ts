@@ -37,13 +37,14 @@ import {
   tierSlidePagePg,
 } from './postgres-chain';
 import { pgChainSql } from './postgres-chain-sql';
-import { addCardsSeen, announceVested, expireLots, type JobResult, renumber } from './postgres-jobs';
+import { FeedNumbering, noteChanges } from './postgres-feed';
+import { addCardsSeen, announceVested, expireLots } from './postgres-jobs';
 import { prepareSchema } from './postgres-open';
 import { readChangesPage } from './postgres-pull';
-import { applyPush } from './postgres-push';
+import { applyPush, type BatchSideWork } from './postgres-push';
 import { pgSql } from './postgres-sql';
 import { PostgresTransactions } from './postgres-transactions';
-import { prepared, takeNumbers } from './postgres-write';
+import { prepared } from './postgres-write';
 import { type CardFigures, cardState, withCardStates } from './pull-plan';
 import { cardCapsFull, ruleSetConflict } from './write-checks';
 
@@ -56,12 +57,10 @@ export interface PostgresHubStoreOptions {
   poolMax?: number;
   /** Told when an idle pooled connection fails (the pool drops it); default: ignored. */
   onIdleError?: (error: Error) => void;
-  /**
-   * A pull whose cursor is at most this many feed numbers behind finds the changed cards in
-   * `change_set`; further behind (or before the log began), it scans the store's cards. The
-   * jobs delete older change sets. Default 50 000 (about a hundred full pushes).
-   */
-  changeSetsScanMax?: number;
+  /** Cards the feed's numbering takes in one statement pair (`postgres-feed.ts`); default 50 000. */
+  feedCardsPerRun?: number;
+  /** Per-batch side work inside each push's transaction (rollups, detectors): `BatchSideWork`. */
+  sideWork?: BatchSideWork;
   /** (card, store) pairs this process remembers as recorded, so pushes skip them; default 200 000. */
   knownPairsMax?: number;
   /** Tier window for every card, instead of the rule set in force's (`tierPolicyOf`). */
@@ -79,11 +78,12 @@ const types = {
 };
 
 /**
- * The production hub store: PostgreSQL, journal and postings hash-partitioned by card id,
- * every card-keyed table keyed by card id, each push applied in one transaction with
- * `unnest(...) ON CONFLICT` statements (`postgres-push.ts`). Every writer takes the change
- * counter first, so writers never wait on each other in a cycle; pulls read up to the head
- * published after commit (`postgres-pull.ts`). Failures are `HubStoreError`s.
+ * The production hub store: PostgreSQL (or Citus), journal and postings hash-partitioned by card
+ * id, every card-keyed table keyed by card id, each push applied in one transaction
+ * (`postgres-push.ts`) that locks only its till's cursor row and its own cards' rows, in card
+ * order: pushes for different cards never wait on each other. The change feed is numbered after
+ * commit (`postgres-feed.ts`); pulls read up to the head published after that
+ * (`postgres-pull.ts`). Failures are `HubStoreError`s.
  */
 export class PostgresHubStore implements HubStore {
   readonly kind = 'postgres' as const;
@@ -93,20 +93,25 @@ export class PostgresHubStore implements HubStore {
   readonly #lookupKey: string;
   readonly #policies: TierPolicies;
   readonly #returnLotLifetimeMs: number;
+  readonly #feed: FeedNumbering;
+  readonly #sideWork: BatchSideWork | undefined;
 
   private constructor(
     readonly pool: pg.Pool,
-    readonly changeSetsScanMax: number,
     options: {
       knownPairsMax: number;
       where: string;
       lookupKey: string;
       tierPolicy: TierPolicy | undefined;
       returnLotLifetimeMs: number;
+      feedCardsPerRun: number;
+      sideWork: BatchSideWork | undefined;
     },
   ) {
     this.#knownPairs = new KnownPairs(options.knownPairsMax);
     this.#db = new PostgresTransactions(pool, options.where);
+    this.#feed = new FeedNumbering(this.#db, options.feedCardsPerRun);
+    this.#sideWork = options.sideWork;
     this.#lookupKey = options.lookupKey;
     this.#policies = new TierPolicies(options.tierPolicy);
     this.#returnLotLifetimeMs = options.returnLotLifetimeMs;
@@ -119,8 +124,6 @@ export class PostgresHubStore implements HubStore {
     });
     const partitions = options.partitions ?? 8;
     assert(Number.isInteger(partitions) && partitions >= 1 && partitions <= 256, 'partitions in 1..256');
-    const changeSetsScanMax = options.changeSetsScanMax ?? 50_000;
-    assert(Number.isSafeInteger(changeSetsScanMax) && changeSetsScanMax >= 0, 'changeSetsScanMax >= 0');
     const where = `${redact(options.connectionString)} (schema ${schema})`;
     let lookupKey: string;
     try {
@@ -137,12 +140,14 @@ export class PostgresHubStore implements HubStore {
     // An idle connection dropped by the server (restart, failover) must not crash the hub:
     // the pool replaces it, and the next query fails or succeeds on its own.
     pool.on('error', (error) => options.onIdleError?.(error));
-    return new PostgresHubStore(pool, changeSetsScanMax, {
+    return new PostgresHubStore(pool, {
       knownPairsMax: options.knownPairsMax ?? 200_000,
       where,
       lookupKey,
       tierPolicy: options.tierPolicy,
       returnLotLifetimeMs: options.returnLotLifetimeMs ?? defaultReturnLotLifetimeMs,
+      feedCardsPerRun: options.feedCardsPerRun ?? 50_000,
+      sideWork: options.sideWork,
     });
   }
 
@@ -167,24 +172,28 @@ export class PostgresHubStore implements HubStore {
 
   async applyBatch(input: { tillId: string; storeId: string; entries: OutboxEntry[]; now: number }) {
     return this.#db.connected('applying a push', async (client): Promise<PushOutcome> => {
-      const { outcome, commit } = await applyPush(client, input, this.#knownPairs, {
-        lookupKey: this.#lookupKey,
-        returnLotLifetimeMs: this.#returnLotLifetimeMs,
-      });
-      if (commit === null) return outcome;
+      const { outcome, commit } = await applyPush(
+        client,
+        input,
+        this.#knownPairs,
+        { lookupKey: this.#lookupKey, returnLotLifetimeMs: this.#returnLotLifetimeMs },
+        this.#sideWork,
+      );
+      if (!commit) return outcome;
       await client.query('COMMIT');
       this.#knownPairs.remember(input.storeId, [...new Set(input.entries.map((e) => e.cardId))]);
-      await this.#db.publish(client, commit);
       return outcome;
     });
   }
 
   async changesSince(input: ChangesInput) {
+    // Every change committed before this pull is numbered and published first.
+    await this.#feed.settle();
     return this.#db.tx(
       'reading changes for a pull',
-      async (client): Promise<{ value: ChangesPage }> => {
-        const page = await readChangesPage(client, input, this.changeSetsScanMax);
-        if (input.version !== 2) return { value: page };
+      async (client): Promise<ChangesPage> => {
+        const page = await readChangesPage(client, input);
+        if (input.version !== 2) return page;
         const policy = await policyAt(client, this.#policies, input.now);
         const states = await cardStates(
           client,
@@ -192,7 +201,7 @@ export class PostgresHubStore implements HubStore {
           input.now,
           policy,
         );
-        return { value: withCardStates(page, states, this.#lookupKey) };
+        return withCardStates(page, states, this.#lookupKey);
       },
       'REPEATABLE READ READ ONLY',
     );
@@ -200,7 +209,7 @@ export class PostgresHubStore implements HubStore {
 
   async noteCardsSeen(input: { storeId: string; cardIds: readonly string[]; now: number }): Promise<number> {
     const cardIds = distinctCardIds(input.cardIds);
-    // Nothing new (the common repeat): answered without taking the change counter.
+    // Nothing new (the common repeat): answered without a write.
     const known = await this.#db.run('reading cards seen at a store', () =>
       this.pool.query(pgSql.knownPairs, [input.storeId, cardIds]),
     );
@@ -214,16 +223,14 @@ export class PostgresHubStore implements HubStore {
 
   async setCardBlocked(cardId: string, blocked: boolean, now: number): Promise<void> {
     await this.#db.tx('blocking a card', async (client) => {
-      const seq = await takeNumbers(client, 1);
-      await prepared(client, pgSql.setBlocked, [cardId, blocked, seq, now]);
-      await prepared(client, pgSql.logChangeSet, [seq, [cardId]]);
-      return { value: undefined, numbers: { first: seq, last: seq } };
+      await prepared(client, pgSql.setBlocked, [cardId, blocked, now]);
+      await noteChanges(client, [cardId], new Set([cardId]));
     });
   }
 
+  /** A rule set takes the next feed number in a run of the numbering (rule sets are few). */
   async publishRuleSet(ruleSet: SignedRuleSet): Promise<void> {
-    await this.#db.tx('publishing a rule set', async (client) => {
-      const seq = await takeNumbers(client, 1);
+    await this.#feed.numbered('publishing a rule set', async (client, seq) => {
       const held = (await prepared(client, pgSql.ruleSetHeld, [ruleSet.version, ruleSet.effectiveFrom]))
         .rows[0];
       const conflict = ruleSetConflict(ruleSet, {
@@ -238,7 +245,7 @@ export class PostgresHubStore implements HubStore {
         ruleSet.ruleSetJson,
         ruleSet.signature,
       ]);
-      return { value: undefined, numbers: { first: seq, last: seq } };
+      return { value: undefined, used: 1 };
     });
   }
 
@@ -255,31 +262,24 @@ export class PostgresHubStore implements HubStore {
 
   async setCardCap(cardId: string, cap: number | null): Promise<void> {
     await this.#db.tx('setting a card’s offline cap', async (client) => {
-      // Serialised on the counter (taken first, as every writer does): the count cannot race.
-      await prepared(client, pgSql.lockCounter);
+      // Serialised on their own row: the count cannot race.
+      await prepared(client, pgSql.lockCaps);
       if (cap === null) {
         await prepared(client, pgSql.clearCap, [cardId]);
-        return { value: undefined };
+        return;
       }
       const full = cardCapsFull(Number((await prepared(client, pgSql.capCount, [cardId])).rows[0]?.n));
       if (full) throw full;
       await prepared(client, pgSql.putCap, [cardId, cap]);
-      return { value: undefined };
     });
   }
 
   async runExpiry(now: number, lotsMax: number): Promise<number> {
-    return this.#db.tx('running the expiry job', (client) =>
-      expireLots(client, { now, lotsMax, changeSetsScanMax: this.changeSetsScanMax }),
-    );
+    return this.#db.tx('running the expiry job', (client) => expireLots(client, { now, lotsMax }));
   }
 
   async announceVesting(now: number, lotsMax: number): Promise<number> {
-    return this.#db.tx(
-      'announcing vested points',
-      (client): Promise<JobResult<number>> =>
-        announceVested(client, { now, lotsMax, changeSetsScanMax: this.changeSetsScanMax }),
-    );
+    return this.#db.tx('announcing vested points', (client) => announceVested(client, { now, lotsMax }));
   }
 
   async flaggedCards(limit: number, now: number): Promise<CardState[]> {
@@ -291,7 +291,7 @@ export class PostgresHubStore implements HubStore {
           client,
           rows.map((r) => r.cardId),
         );
-        return { value: rows.map((row) => cardState(row, reasons.get(row.cardId))) };
+        return rows.map((row) => cardState(row, reasons.get(row.cardId)));
       },
       'REPEATABLE READ READ ONLY',
     );
@@ -307,9 +307,10 @@ export class PostgresHubStore implements HubStore {
 
   async clearCardFlag(cardId: string): Promise<boolean> {
     return this.#db.tx('clearing a review flag', async (client) => {
-      await prepared(client, pgSql.lockCounter);
+      // The card's row first, as every writer of a card's rows.
+      const cleared = (await client.query(pgSql.clearFlag, [cardId])).rowCount === 1;
       await client.query(pgChainSql.clearFlags, [cardId]);
-      return { value: (await client.query(pgSql.clearFlag, [cardId])).rowCount === 1 };
+      return cleared;
     });
   }
 
@@ -318,9 +319,7 @@ export class PostgresHubStore implements HubStore {
       'reading a card',
       async (client) => {
         const row = (await client.query(pgSql.card, [now, cardId])).rows[0] as CardFigures | undefined;
-        return {
-          value: row ? cardState(row, (await this.#flagReasons(client, [cardId])).get(cardId)) : null,
-        };
+        return row ? cardState(row, (await this.#flagReasons(client, [cardId])).get(cardId)) : null;
       },
       'REPEATABLE READ READ ONLY',
     );
@@ -329,7 +328,7 @@ export class PostgresHubStore implements HubStore {
   async lookupSale(lookup: SaleLookup): Promise<SaleLookupResult> {
     return this.#db.tx(
       'looking a sale up',
-      async (client) => ({ value: await lookupSalePg(client, lookup) }),
+      (client) => lookupSalePg(client, lookup),
       'REPEATABLE READ READ ONLY',
     );
   }
@@ -347,21 +346,21 @@ export class PostgresHubStore implements HubStore {
   }
 
   /**
-   * A head-office write on cards: the change counter first (as every writer), then `fn`; the
-   * cards it changed that head office holds get new feed numbers (published after COMMIT).
+   * A head-office write on cards' state (profiles, segments, erasure, the tier job): `fn`, then
+   * the cards it changed that head office holds change in the feed (numbered after COMMIT).
    */
   #cardWrite<T>(
     doing: string,
     fn: (client: pg.PoolClient) => Promise<{ value: T; changed: readonly string[] }>,
   ): Promise<T> {
     return this.#db.tx(doing, async (client) => {
-      const head = Number((await prepared(client, pgSql.lockCounter)).rows[0]?.value);
       const { value, changed } = await fn(client);
-      if (changed.length === 0) return { value, numbers: { first: head + 1, last: head } };
+      if (changed.length === 0) return value;
       const held = (
         (await client.query(pgChainSql.heldCards, [[...new Set(changed)]])).rows as { card_id: string }[]
       ).map((r) => r.card_id);
-      return { value, numbers: { first: head + 1, last: await renumber(client, held, head) } };
+      await noteChanges(client, held);
+      return value;
     });
   }
 
@@ -370,7 +369,7 @@ export class PostgresHubStore implements HubStore {
       'reading a card’s state',
       async (client) => {
         const states = await cardStates(client, [cardId], now, await policyAt(client, this.#policies, now));
-        return { value: states.get(cardId) ?? null };
+        return states.get(cardId) ?? null;
       },
       'REPEATABLE READ READ ONLY',
     );

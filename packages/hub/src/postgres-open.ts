@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { HubStoreError } from './hub-store-error';
 import { ensureSalePartitions, openChain } from './postgres-chain';
+import { distributeAddedTables } from './postgres-distribute';
 import {
   createStatements,
   postgresSchemaVersion,
@@ -8,7 +9,6 @@ import {
   setSchemaVersion,
   upgradeSteps,
 } from './postgres-schema';
-import { pgSql } from './postgres-sql';
 
 /**
  * Creates the schema, or brings an older one up to date, in one transaction under an advisory
@@ -39,21 +39,23 @@ export async function prepareSchema(
         `${where} was written by a newer tillpoint-hub (schema ${version}, this one knows ${postgresSchemaVersion}): run that version, or use another --schema`,
       );
     if (version < postgresSchemaVersion) {
-      for (const statement of createStatements(partitions)) await setup.query(statement);
+      // Tables first, then the upgrades of older ones, then indexes (an index may be on a column
+      // an upgrade adds: lot_expiring on lot.expiring).
+      const create = createStatements(partitions);
+      const isIndex = (statement: string) => /^CREATE INDEX\b/.test(statement);
+      for (const statement of create.filter((s) => !isIndex(s))) await setup.query(statement);
       for (const step of upgradeSteps) {
         if ((await setup.query(step.needed)).rows[0]?.needed !== true) continue;
         for (const statement of step.statements) await setup.query(statement);
       }
+      for (const statement of create.filter(isIndex)) await setup.query(statement);
       await setup.query(setSchemaVersion, [postgresSchemaVersion]);
     }
-    // Under the counter (every write numbered up to it has committed): publish what a hub
-    // process that stopped between a commit and its publication left unpublished.
-    const head = (await setup.query(pgSql.lockCounter)).rows[0]?.value;
-    await setup.query(pgSql.publishCommitted, [head]);
-    await setup.query(pgSql.dropPublished);
     await ensureSalePartitions(setup, now);
     const lookupKey = await openChain(setup);
     await setup.query('COMMIT');
+    // On a Citus schema already distributed: the tables an upgrade added are placed too.
+    await distributeAddedTables(setup, schema);
     return lookupKey;
   } catch (error) {
     await setup.query('ROLLBACK').catch(() => undefined);

@@ -5,32 +5,23 @@ import { type BlockRow, type CardFigures, changesPage, feedReads, type RuleSetRo
 
 /**
  * One pull page, read in the caller's REPEATABLE READ snapshot up to the **published head**
- * (`meta.published_change_seq`), never the counter: a writer publishes its numbers only after
- * its COMMIT returned, so every item numbered up to the head is visible to this snapshot
- * (on Citus too, where a commit reaches the nodes one after the other). Cards come from the
- * change sets after the cursor when it is recent, else from the store's card list.
+ * (`meta.feed_published`): the numbering publishes a head only after the COMMIT that gave its
+ * numbers returned, so every card numbered up to it is visible to this snapshot with a figure
+ * that includes the change it was numbered for (on Citus too, where a commit reaches the nodes
+ * one after the other). The caller settles the feed first (`FeedNumbering.settle`).
  */
 export async function readChangesPage(
   client: pg.PoolClient,
   input: { tillId: string; storeId: string; cursor: number; limit: number; now: number },
-  changeSetsScanMax: number,
 ): Promise<ChangesPage> {
-  const heads = new Map(
-    ((await client.query(pgSql.feedHeads)).rows as { key: string; value: number }[]).map((r) => [
-      r.key,
-      Number(r.value),
-    ]),
-  );
-  const head = heads.get('published_change_seq') as number;
-  const fromSets =
-    input.cursor + 1 >= (heads.get('change_set_from') as number) && head - input.cursor <= changeSetsScanMax;
+  const head = Number((await client.query(pgSql.feedHead)).rows[0]?.value);
   const read = feedReads(input.limit);
   const rows = async <T>(text: string, values: unknown[]) => (await client.query(text, values)).rows as T[];
   return changesPage({
     cursor: input.cursor,
     head,
     limit: input.limit,
-    cards: await rows<CardFigures>(fromSets ? pgSql.changedCardsBySets : pgSql.changedCardsByScan, [
+    cards: await rows<CardFigures>(pgSql.changedCards, [
       input.now,
       input.storeId,
       input.cursor,

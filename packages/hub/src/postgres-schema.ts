@@ -5,15 +5,18 @@
  * statements on its own (no `DO` blocks): an open that has nothing to change takes no table lock.
  *
  * Every card-keyed table has `card_id` in its primary key (`journal`, `posting`, `lot`, `card`,
- * `card_store`, `card_cap`, and the chain's: `sale_fact`, `sale_line`, `card_day`, `card_grant`,
- * `card_enrolment`, `enrol_conflict`, `card_profile`, `card_traits`, `card_erasure`,
- * `erased_profile_ref`, `card_flag`, `return_pending`, `journal_redaction`); `till`, `till_cursor`,
- * `store_limits`, `rule_set`, `meta`, `change_set`, `change_published`, `hub_setting` are small
- * tables that are not keyed by card.
+ * `card_store`, `card_cap`, the feed's `card_feed` and `feed_change` (no key: insert-only), and the
+ * chain's: `sale_fact`, `sale_line`, `card_day`, `card_grant`, `card_enrolment`, `enrol_conflict`,
+ * `card_profile`, `card_traits`, `card_erasure`, `erased_profile_ref`, `card_flag`,
+ * `return_pending`, `journal_redaction`): on Citus they are distributed by `card_id` and
+ * colocated. `till_cursor` is keyed by till (distributed by `till_id`: a push writes its own
+ * till's row, never a row every push shares). `till`, `store_limits`, `rule_set`, `meta`,
+ * `hub_setting` are small tables no push writes (reference tables on Citus). See
+ * `postgres-distribute.ts`.
  */
 
 /** The schema version this hub writes (`meta.schema_version`); a newer one is refused at open. */
-export const postgresSchemaVersion = 3;
+export const postgresSchemaVersion = 4;
 
 /** The statements that create a fresh schema; each is a no-op on a schema that has it. */
 export function createStatements(partitions: number): string[] {
@@ -25,8 +28,12 @@ export function createStatements(partitions: number): string[] {
     );
   return [
     'CREATE TABLE IF NOT EXISTS meta (key text COLLATE "C" PRIMARY KEY, value bigint NOT NULL)',
-    `INSERT INTO meta VALUES ('change_seq', 0), ('hub_entry_seq', 0), ('vested_through', 0)
+    // feed_assigned: the last feed number given (by the feed's numbering, `postgres-feed.ts`);
+    // feed_published: the head pulls read up to; vested_through, card_caps: the jobs' own rows.
+    `INSERT INTO meta VALUES ('feed_assigned', 0), ('feed_published', 0), ('vested_through', 0), ('card_caps', 0)
      ON CONFLICT DO NOTHING`,
+    // Head office's own journal entries (expiry, overdraft, returns): numbers without a shared row.
+    'CREATE SEQUENCE IF NOT EXISTS hub_entry_seq',
     `CREATE TABLE IF NOT EXISTS till (till_id text COLLATE "C" PRIMARY KEY, store_id text COLLATE "C" NOT NULL,
      secret_hash text, code_hash text, code_expires_at bigint)`,
     'CREATE INDEX IF NOT EXISTS till_store ON till(store_id)',
@@ -50,21 +57,23 @@ export function createStatements(partitions: number): string[] {
     'CREATE INDEX IF NOT EXISTS lot_expiring ON lot(expiring) WHERE expiring IS NOT NULL',
     'CREATE INDEX IF NOT EXISTS lot_vests ON lot(vests_at)',
     // A balance update changes no indexed column: a HOT update, in place on its page (room
-    // left by the fill factor). Pulls find changed cards through change_set, not an index here.
+    // left by the fill factor). The feed numbers live in card_feed, written by the numbering only.
     `CREATE TABLE IF NOT EXISTS card (card_id text COLLATE "C" PRIMARY KEY, points bigint NOT NULL DEFAULT 0,
      overdraft bigint NOT NULL DEFAULT 0, blocked boolean NOT NULL DEFAULT false,
-     flagged boolean NOT NULL DEFAULT false, changed_seq bigint NOT NULL DEFAULT 0,
-     block_changed_seq bigint NOT NULL DEFAULT 0, block_changed_at bigint NOT NULL DEFAULT 0,
+     flagged boolean NOT NULL DEFAULT false, block_changed_at bigint NOT NULL DEFAULT 0,
      lifetime_spend_minor bigint NOT NULL DEFAULT 0, purchase_count bigint NOT NULL DEFAULT 0,
      pending_returns int NOT NULL DEFAULT 0) WITH (fillfactor = 70)`,
-    // Only blocked or unblocked cards are indexed: a balance update adds no entry here.
-    'CREATE INDEX IF NOT EXISTS card_block_changes ON card(block_changed_seq) WHERE block_changed_seq > 0',
     // Cards to review (overspent offline): few, and a balance update changes no column indexed here.
     'CREATE INDEX IF NOT EXISTS card_flagged ON card(overdraft) WHERE flagged',
-    // One row per write: the cards it gave feed numbers, the highest of them as seq.
-    'CREATE TABLE IF NOT EXISTS change_set (seq bigint PRIMARY KEY, card_ids text[] NOT NULL)',
-    // Feed numbers whose writers committed, until the published head reaches them (see pgSql.publish).
-    'CREATE TABLE IF NOT EXISTS change_published (first_seq bigint PRIMARY KEY, last_seq bigint NOT NULL)',
+    // The change feed (postgres-feed.ts): every write inserts a row per card it changed, in its own
+    // transaction (no row shared by writers); the numbering, after those writers committed, takes
+    // the rows away and gives each card its next feed number in card_feed.
+    'CREATE TABLE IF NOT EXISTS feed_change (card_id text COLLATE "C" NOT NULL, block boolean NOT NULL)',
+    'CREATE INDEX IF NOT EXISTS feed_change_card ON feed_change(card_id)',
+    `CREATE TABLE IF NOT EXISTS card_feed (card_id text COLLATE "C" PRIMARY KEY, seq bigint NOT NULL,
+     block_seq bigint NOT NULL DEFAULT 0)`,
+    'CREATE INDEX IF NOT EXISTS card_feed_seq ON card_feed(seq)',
+    'CREATE INDEX IF NOT EXISTS card_feed_block ON card_feed(block_seq) WHERE block_seq > 0',
     `CREATE TABLE IF NOT EXISTS card_store (card_id text COLLATE "C" NOT NULL, store_id text COLLATE "C" NOT NULL,
      PRIMARY KEY (card_id, store_id))`,
     'CREATE INDEX IF NOT EXISTS card_store_store ON card_store(store_id, card_id)',
@@ -176,6 +185,12 @@ const columnMissing = (table: string, column: string) =>
 const indexExists = (index: string) =>
   `SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = '${index}') AS needed`;
 const metaMissing = (key: string) => `SELECT NOT EXISTS (SELECT 1 FROM meta WHERE key = '${key}') AS needed`;
+const columnExists = (table: string, column: string) =>
+  `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+     AND table_name = '${table}' AND column_name = '${column}') AS needed`;
+/** A step of the feed before schema 4: only on a schema that still has its counter column. */
+const legacyFeed = (check: string) =>
+  `SELECT (${check.replace(/ AS needed$/, '')}) AND (${columnExists('card', 'changed_seq').replace(/ AS needed$/, '')}) AS needed`;
 
 export const upgradeSteps: readonly UpgradeStep[] = [
   {
@@ -199,19 +214,19 @@ export const upgradeSteps: readonly UpgradeStep[] = [
     statements: ['DROP INDEX card_block_changed'],
   },
   {
-    // Cursors before the change-set log began pull by the store's card list.
+    // (Schemas before 4.) Cursors before the change-set log began pull by the store's card list.
     what: 'change_set_from',
-    needed: metaMissing('change_set_from'),
+    needed: legacyFeed(metaMissing('change_set_from')),
     statements: [
       `INSERT INTO meta SELECT 'change_set_from', value + 1 FROM meta WHERE key = 'change_seq' ON CONFLICT DO NOTHING`,
     ],
   },
   {
-    // One feed number per card change (writes used to give all their cards one number, which a
-    // page could not split): every card gets its own after the old head, its block change the
-    // same; a till behind the old head gets those cards once more. The change-set log restarts.
+    // (Schemas before 4.) One feed number per card change (writes used to give all their cards
+    // one number, which a page could not split): every card gets its own after the old head, its
+    // block change the same; a till behind the old head gets those cards once more.
     what: 'one feed number per card change, and the published head',
-    needed: metaMissing('published_change_seq'),
+    needed: legacyFeed(metaMissing('published_change_seq')),
     statements: [
       `UPDATE card SET changed_seq = m.value + r.n
        FROM (SELECT card_id, row_number() OVER (ORDER BY changed_seq, card_id) AS n FROM card WHERE changed_seq > 0) AS r,
@@ -219,8 +234,6 @@ export const upgradeSteps: readonly UpgradeStep[] = [
        WHERE card.card_id = r.card_id`,
       'UPDATE card SET block_changed_seq = changed_seq WHERE block_changed_seq > 0',
       `UPDATE meta SET value = value + (SELECT count(*) FROM card WHERE changed_seq > 0) WHERE key = 'change_seq'`,
-      'DELETE FROM change_set',
-      `UPDATE meta SET value = (SELECT value + 1 FROM meta WHERE key = 'change_seq') WHERE key = 'change_set_from'`,
       `INSERT INTO meta SELECT 'published_change_seq', value FROM meta WHERE key = 'change_seq'`,
     ],
   },
@@ -262,6 +275,27 @@ export const upgradeSteps: readonly UpgradeStep[] = [
       `UPDATE journal SET body = jsonb_set(body::jsonb, '{detail,phone}', 'null')::text
        WHERE kind = 'card_enrolled' AND jsonb_typeof(body::jsonb #> '{detail,phone}') = 'string'`,
       `INSERT INTO meta VALUES ('chain_upgrade', 1) ON CONFLICT DO NOTHING`,
+    ],
+  },
+  {
+    // Schema 4: the feed numbered after commit. Each card's feed numbers move to card_feed, the
+    // old counter becomes the assigned and published head (the upgrade holds it: every write
+    // numbered up to it has committed), head office's entry counter a sequence; the one counter
+    // row, the change sets and the publication log go.
+    what: 'the change feed numbered after commit (card_feed, feed_change)',
+    needed: columnExists('card', 'changed_seq'),
+    statements: [
+      "UPDATE meta SET value = value WHERE key = 'change_seq'",
+      `INSERT INTO card_feed (card_id, seq, block_seq) SELECT card_id, changed_seq, block_changed_seq FROM card
+       WHERE changed_seq > 0 ON CONFLICT (card_id) DO NOTHING`,
+      `INSERT INTO meta SELECT k.key, m.value FROM meta m, (VALUES ('feed_assigned'), ('feed_published')) AS k(key)
+       WHERE m.key = 'change_seq' ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      "SELECT setval('hub_entry_seq', GREATEST(value, 1), value > 0) FROM meta WHERE key = 'hub_entry_seq'",
+      'ALTER TABLE card DROP COLUMN changed_seq',
+      'ALTER TABLE card DROP COLUMN block_changed_seq',
+      'DROP TABLE IF EXISTS change_set',
+      'DROP TABLE IF EXISTS change_published',
+      `DELETE FROM meta WHERE key IN ('change_seq', 'hub_entry_seq', 'published_change_seq', 'change_set_from')`,
     ],
   },
 ];

@@ -1,22 +1,20 @@
 import type pg from 'pg';
 import { HubStoreError, translatePostgresError } from './hub-store-error';
-import { publication } from './postgres-sql';
 
-/** Feed numbers a write took: published once its COMMIT returned. */
-export interface FeedRange {
-  first: number;
-  last: number;
-}
+/**
+ * Every writer's transaction on Citus runs its multi-shard writes one shard at a time, in shard
+ * order (Citus's default, `parallel`, sends a statement's rows to several nodes at once: two
+ * writes that share cards on two nodes could then lock them in opposite orders, a distributed
+ * deadlock). On plain PostgreSQL it sets an unused placeholder setting: no effect.
+ */
+export const writerMode = "SET LOCAL citus.multi_shard_modify_mode TO 'sequential'";
 
 /**
  * The PostgreSQL store's calls and transactions: database errors translated to `HubStoreError`s,
- * a connection of its own for each call, and the publication of a write's feed numbers after its
- * COMMIT returned (`pgSql.advancePublished`).
+ * and a connection of its own for each call.
  */
 export class PostgresTransactions {
   #closed = false;
-  /** Feed numbers committed but not yet published (the publication failed): sent with the next. */
-  #unpublished: FeedRange[] = [];
 
   constructor(
     readonly pool: pg.Pool,
@@ -52,39 +50,15 @@ export class PostgresTransactions {
     });
   }
 
-  /** One transaction; a write publishes its feed numbers once COMMIT returned. */
-  tx<T>(
-    doing: string,
-    fn: (client: pg.PoolClient) => Promise<{ value: T; numbers?: FeedRange }>,
-    isolation = 'READ COMMITTED',
-  ): Promise<T> {
+  /** One transaction. */
+  tx<T>(doing: string, fn: (client: pg.PoolClient) => Promise<T>, isolation = 'READ COMMITTED'): Promise<T> {
     return this.connected(doing, async (client) => {
-      await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
-      const { value, numbers } = await fn(client);
+      const writes = !/\bREAD ONLY\b/.test(isolation);
+      await client.query(`BEGIN ISOLATION LEVEL ${isolation}${writes ? `; ${writerMode}` : ''}`);
+      const value = await fn(client);
       await client.query('COMMIT');
-      await this.publish(client, numbers);
       return value;
     });
-  }
-
-  /**
-   * After COMMIT returned: publishes the write's feed numbers, so pulls may read them. Nothing
-   * after a commit may turn it into a failure: a publication that fails is kept and sent with
-   * the next one (pulls wait for it meanwhile; the jobs and the next open publish everything
-   * committed in any case).
-   */
-  async publish(client: pg.PoolClient, numbers: FeedRange | undefined): Promise<void> {
-    const ranges = numbers === undefined ? this.#unpublished : [...this.#unpublished, numbers];
-    const text = publication(ranges);
-    if (text === null) return;
-    try {
-      await client.query(text);
-      this.#unpublished = [];
-    } catch {
-      await client.query('ROLLBACK').catch(() => undefined);
-      // Bounded: the jobs (and the next open) publish everything committed whatever this list holds.
-      this.#unpublished = ranges.slice(-10_000);
-    }
   }
 
   /** No call after this one; the pool ends. */

@@ -1,131 +1,225 @@
-import { assert } from '@tillpoint/core';
+import type { JournalRow, LotUpsert, PostingRow } from './batch-plan';
+import type { ChainFacts } from './chain/chain-facts';
+import { integerArrayLiteral, textArrayLiteral } from './pg-array-literal';
+import { type BuiltStatement, cardOrder, SqlBuilder } from './postgres-values';
 
 /**
- * The PostgreSQL hub's write statement: journal, lots, cards, the store's card list and the
- * change set of written entries as ONE statement (data-modifying CTEs all run to completion
- * whether or not the final SELECT reads them); a push also moves its till's cursor and writes
- * the batch's chain facts (sale facts and lines, spend per card and day, once-only grant claims,
- * enrolment claims, journal redaction notes). Parameters are named here and numbered in the
- * order they first appear (`WriteStatement.names`), so the caller passes them by name.
+ * The PostgreSQL hub's write statements, built per write (their text depends on which parts a
+ * write has and how many rows each upsert lists).
  *
- * Answers the journal rows written, the cards left with a lot below zero (settled next:
- * `settleLots`) and, for a push, the grant claims and enrolments it recorded (the others lost to
- * an earlier one) and the batch's cards that hold returns waiting for their sale.
+ * 1. `cardWrite`: the cards' new figures, ONE statement, the first a write sends on card-keyed
+ *    rows. It locks the write's card rows in the one card order (a multi-row VALUES upsert: on
+ *    Citus shard by shard, in list order within each shard), so any two writers that share cards
+ *    meet on the first of them and never in a cycle.
+ * 2. `entryWrite`: the rest as one statement of data-modifying CTEs: rows new to the database
+ *    (journal, postings, sale facts and lines, redaction notes, the feed's changed cards) as
+ *    `INSERT … SELECT FROM unnest(…)` with no `ON CONFLICT` (a key already held is an error: the
+ *    transaction is held, `HeldTransaction`; on Citus these become COPYs into the shards), and
+ *    the upserts (lots, the store's card list, day spend, grant and enrolment claims) as multi-row
+ *    VALUES in card order; a push's cursor row last.
+ *
+ * Answers the cards left with a lot below zero (settled next: `settleLots`), and for a push the
+ * grant claims and enrolments it recorded (the others lost to an earlier one).
  */
-export interface WriteStatement {
-  text: string;
-  names: readonly string[];
+
+/** A card's change in one write: points, and for a push its sale counters. */
+export interface CardChange {
+  cardId: string;
+  delta: number;
+  spendMinor: number;
+  purchases: number;
 }
 
-function builder() {
-  const names: string[] = [];
-  const p = (name: string, type: string) => {
-    let i = names.indexOf(name);
-    if (i === -1) {
-      names.push(name);
-      i = names.length - 1;
-    }
-    return `$${i + 1}::${type}`;
-  };
-  return { names, p };
-}
-
-export function writeStatement(push: boolean): WriteStatement {
-  const { names, p } = builder();
-  const till = p('till', 'text');
-  const epoch = p('epoch', 'text');
-  const journal = `j AS (INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
-    SELECT t.c, ${till}, ${epoch}, t.s, t.x, t.k, t.o, t.h, t.b
-    FROM unnest(${p('jCard', 'text[]')}, ${p('jSeq', 'bigint[]')}, ${p('jTxn', 'text[]')}, ${p('jKind', 'text[]')},
-      ${p('jAt', 'bigint[]')}, ${p('jHash', 'text[]')}, string_to_array(${p('jBodies', 'text')}, E'\\n'))
-      AS t(c, s, x, k, o, h, b) ON CONFLICT DO NOTHING RETURNING 1)`;
-  const lots = `l AS (INSERT INTO lot (card_id, lot_id, initial, remaining, vests_at, expires_at, expiring)
-    SELECT t.*, CASE WHEN t.r > 0 THEN t.e END
-    FROM unnest(${p('lCard', 'text[]')}, ${p('lLot', 'text[]')}, ${p('lInitial', 'bigint[]')}, ${p('lRemaining', 'bigint[]')},
-      ${p('lVests', 'bigint[]')}, ${p('lExpires', 'bigint[]')}) AS t(c, l, i, r, v, e)
-    ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining,
-      expiring = CASE WHEN lot.remaining + excluded.remaining > 0 THEN lot.expires_at END
-    RETURNING card_id, remaining)`;
-  const cardArrays = `${p('cCard', 'text[]')}, ${p('cDelta', 'bigint[]')}, ${p('cSeq', 'bigint[]')}`;
-  const cards = push
-    ? `up AS (INSERT INTO card (card_id, points, changed_seq, lifetime_spend_minor, purchase_count)
-    SELECT c, d, n, sp, pu FROM unnest(${cardArrays}, ${p('cSpend', 'bigint[]')}, ${p('cPurchases', 'bigint[]')})
-      AS t(c, d, n, sp, pu)
-    ON CONFLICT (card_id) DO UPDATE SET points = card.points + excluded.points, changed_seq = excluded.changed_seq,
+/** The card rows of a write, in card order, answering each card's count of returns waiting. */
+export function cardWrite(cards: readonly CardChange[]): BuiltStatement {
+  const b = new SqlBuilder();
+  const rows = [...cards]
+    .sort((x, y) => cardOrder(x.cardId, y.cardId))
+    .map((c) => [c.cardId, c.delta, c.spendMinor, c.purchases]);
+  const text = b.insert(
+    'card',
+    ['card_id', 'points', 'lifetime_spend_minor', 'purchase_count'],
+    rows,
+    `ON CONFLICT (card_id) DO UPDATE SET points = card.points + excluded.points,
       lifetime_spend_minor = card.lifetime_spend_minor + excluded.lifetime_spend_minor,
       purchase_count = card.purchase_count + excluded.purchase_count
-    RETURNING card_id, pending_returns)`
-    : `up AS (INSERT INTO card (card_id, points, changed_seq)
-    SELECT c, d, n FROM unnest(${cardArrays}) AS t(c, d, n)
-    ON CONFLICT (card_id) DO UPDATE SET points = card.points + excluded.points, changed_seq = excluded.changed_seq)`;
-  const pairs = `cs AS (INSERT INTO card_store (card_id, store_id) SELECT c, ${p('store', 'text')}
-    FROM unnest(${p('pairs', 'text[]')}) AS t(c) ON CONFLICT DO NOTHING)`;
-  const changeSet = `ch AS (INSERT INTO change_set (seq, card_ids) SELECT max(n), array_agg(c)
-    FROM unnest(${p('cCard', 'text[]')}, ${p('cSeq', 'bigint[]')}) AS t(c, n) HAVING count(*) > 0
-    ON CONFLICT (seq) DO UPDATE SET card_ids = change_set.card_ids || excluded.card_ids)`;
-  const parts = [journal, lots, cards, pairs, changeSet];
-  let answers = '';
-  if (push)
+    RETURNING card_id, pending_returns`,
+  );
+  return { text, values: b.values };
+}
+
+/** What one write statement writes besides the cards. */
+export interface EntryWriteInput {
+  tillId: string;
+  epoch: string;
+  journal: readonly JournalRow[];
+  postings: readonly PostingRow[];
+  lots: readonly LotUpsert[];
+  storeId: string;
+  /** (card, store) pairs to record (those not known to be recorded already). */
+  pairs: readonly string[];
+  /** Cards whose feed changes (every card written), and those whose block changed. */
+  changed: readonly string[];
+  blocked: ReadonlySet<string>;
+  /** A push: its chain facts and its cursor row. */
+  push?: {
+    facts: ChainFacts;
+    cursor: { lastSeq: number; lastHash: string };
+    now: number;
+  };
+}
+
+const byCard = <T extends { cardId: string }>(rows: readonly T[]) =>
+  [...rows].sort((a, b) => cardOrder(a.cardId, b.cardId));
+
+export function entryWrite(input: EntryWriteInput): BuiltStatement {
+  const b = new SqlBuilder();
+  const t = (values: readonly (string | null)[]) => b.param(textArrayLiteral(values), 'text[]');
+  const n = (values: readonly (number | null)[], type = 'bigint[]') =>
+    b.param(integerArrayLiteral(values), type);
+  const till = b.param(input.tillId, 'text');
+  const epoch = b.param(input.epoch, 'text');
+  const parts: string[] = [];
+  const j = input.journal;
+  parts.push(`j AS (INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
+    SELECT t.c, ${till}, ${epoch}, t.s, t.x, t.k, t.o, t.h, t.b
+    FROM unnest(${t(j.map((r) => r.cardId))}, ${n(j.map((r) => r.seq))}, ${t(j.map((r) => r.txnId))},
+      ${t(j.map((r) => r.kind))}, ${n(j.map((r) => r.occurredAt))}, ${t(j.map((r) => r.hash))},
+      string_to_array(${b.param(j.map((r) => r.body).join('\n'), 'text')}, E'\\n')) AS t(c, s, x, k, o, h, b))`);
+  const p = input.postings;
+  if (p.length > 0)
+    parts.push(`p AS (INSERT INTO posting (card_id, txn_id, leg, account, amount, lot_id)
+    SELECT * FROM unnest(${t(p.map((r) => r.cardId))}, ${t(p.map((r) => r.txnId))}, ${n(
+      p.map((r) => r.leg),
+      'int[]',
+    )},
+      ${t(p.map((r) => r.account))}, ${n(p.map((r) => r.amount))}, ${t(p.map((r) => r.lotId))}))`);
+  const lots = input.lots;
+  if (lots.length > 0)
     parts.push(
-      ...pushParts(p),
-      `cur AS (UPDATE till_cursor SET last_seq = ${p('lastSeq', 'bigint')},
-      last_hash = ${p('lastHash', 'text')}, updated_at = ${p('now', 'bigint')}
-    WHERE till_id = ${till} AND epoch = ${epoch})`,
+      `l AS (${b.insert(
+        'lot',
+        ['card_id', 'lot_id', 'initial', 'remaining', 'vests_at', 'expires_at', 'expiring'],
+        lots.map((l) => [
+          l.cardId,
+          l.lotId,
+          l.initial,
+          l.remaining,
+          l.vestsAt,
+          l.expiresAt,
+          l.remaining > 0 ? l.expiresAt : null,
+        ]),
+        `ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = lot.remaining + excluded.remaining,
+      expiring = CASE WHEN lot.remaining + excluded.remaining > 0 THEN lot.expires_at END
+    RETURNING card_id, remaining`,
+      )})`,
     );
+  if (input.pairs.length > 0)
+    parts.push(
+      `cs AS (${b.insert(
+        'card_store',
+        ['card_id', 'store_id'],
+        [...input.pairs].sort(cardOrder).map((c) => [c, input.storeId]),
+        'ON CONFLICT DO NOTHING',
+      )})`,
+    );
+  if (input.changed.length > 0)
+    parts.push(`fc AS (INSERT INTO feed_change (card_id, block)
+    SELECT * FROM unnest(${t(input.changed)}, ${b.param(`{${input.changed.map((c) => (input.blocked.has(c) ? 't' : 'f')).join(',')}}`, 'boolean[]')}))`);
+  const push = input.push;
+  if (push) parts.push(...pushParts(b, push.facts, { tillId: input.tillId, till, epoch }, push.now));
   if (push)
-    answers = `,
-  ARRAY(SELECT card_id || E'\\x1f' || grant_key FROM cg) AS grants_won,
-  ARRAY(SELECT txn_id FROM ce) AS enrolments_won,
-  ARRAY(SELECT card_id FROM up WHERE pending_returns > 0 ORDER BY card_id) AS pending_cards`;
+    parts.push(`cur AS (UPDATE till_cursor SET last_seq = ${b.param(push.cursor.lastSeq, 'bigint')},
+      last_hash = ${b.param(push.cursor.lastHash, 'text')}, updated_at = ${b.param(push.now, 'bigint')}
+    WHERE till_id = ${till} AND epoch = ${epoch})`);
+  const claims = push !== undefined && push.facts.claims.length > 0;
+  const enrols = push !== undefined && push.facts.enrolments.length > 0;
   const text = `WITH ${parts.join(',\n  ')}
-SELECT (SELECT count(*) FROM j)::int AS journal_rows,
-  ARRAY(SELECT DISTINCT card_id FROM l WHERE remaining < 0 ORDER BY card_id) AS short_cards${answers}`;
-  assert(names.length <= 100, 'a write statement stays within its parameters', { params: names.length });
-  return { text, names };
+SELECT ${lots.length > 0 ? 'ARRAY(SELECT DISTINCT card_id FROM l WHERE remaining < 0 ORDER BY card_id)' : "'{}'::text[]"} AS short_cards,
+  ${claims ? "ARRAY(SELECT card_id || E'\\x1f' || grant_key FROM cg)" : "'{}'::text[]"} AS grants_won,
+  ${enrols ? 'ARRAY(SELECT txn_id FROM ce)' : "'{}'::text[]"} AS enrolments_won`;
+  return { text, values: b.values };
 }
 
-/** A push's chain facts, in CTEs of the write statement. */
-function pushParts(p: (name: string, type: string) => string): string[] {
-  const till = p('till', 'text');
-  const epoch = p('epoch', 'text');
-  return [
-    `sf AS (INSERT INTO sale_fact (card_id, occurred_at, txn_id, till_id, epoch, seq, store_id, receipt_id, cashier_id,
-      currency, basket_total_minor, spend_minor, rules_version, earned_points, spent_points, spent_discount_minor, bonuses,
-      bonus_points, line_count)
+/** A push's chain facts, as CTEs of its write statement (only the parts the batch has). */
+function pushParts(
+  b: SqlBuilder,
+  facts: ChainFacts,
+  stream: { tillId: string; till: string; epoch: string },
+  now: number,
+): string[] {
+  const { till, epoch } = stream;
+  const t = (values: readonly (string | null)[]) => b.param(textArrayLiteral(values), 'text[]');
+  const n = (values: readonly (number | null)[], type = 'bigint[]') =>
+    b.param(integerArrayLiteral(values), type);
+  const out: string[] = [];
+  const s = facts.sales;
+  if (s.length > 0)
+    out.push(`sf AS (INSERT INTO sale_fact (card_id, occurred_at, txn_id, till_id, epoch, seq, store_id, receipt_id,
+      cashier_id, currency, basket_total_minor, spend_minor, rules_version, earned_points, spent_points, spent_discount_minor,
+      bonuses, bonus_points, line_count)
     SELECT t.c, t.o, t.x, ${till}, ${epoch}, t.s, t.st, t.r, t.ca, t.cu, t.b, t.sp, t.rv, t.e, t.pt, t.d, t.bo, t.rb, t.n
-    FROM unnest(${p('sCard', 'text[]')}, ${p('sAt', 'bigint[]')}, ${p('sTxn', 'text[]')}, ${p('sSeq', 'bigint[]')},
-      ${p('sStore', 'text[]')}, ${p('sReceipt', 'text[]')}, ${p('sCashier', 'text[]')}, ${p('sCurrency', 'text[]')},
-      ${p('sBasket', 'bigint[]')}, ${p('sSpend', 'bigint[]')}, ${p('sRules', 'text[]')}, ${p('sEarned', 'bigint[]')},
-      ${p('sSpent', 'bigint[]')}, ${p('sDiscount', 'bigint[]')}, ${p('sBonuses', 'text[]')}, ${p('sBonusPoints', 'bigint[]')},
-      ${p('sLines', 'int[]')}) AS t(c, o, x, s, st, r, ca, cu, b, sp, rv, e, pt, d, bo, rb, n))`,
-    `sl AS (INSERT INTO sale_line (card_id, occurred_at, txn_id, line_no, line_id, sku, category, quantity_micro,
+    FROM unnest(${t(s.map((x) => x.cardId))}, ${n(s.map((x) => x.occurredAt))}, ${t(s.map((x) => x.txnId))},
+      ${n(s.map((x) => x.seq))}, ${t(s.map((x) => x.storeId))}, ${t(s.map((x) => x.receiptId))},
+      ${t(s.map((x) => x.cashierId))}, ${t(s.map((x) => x.currency))}, ${n(s.map((x) => x.basketTotalMinor))},
+      ${n(s.map((x) => x.spendMinor))}, ${t(s.map((x) => x.rulesVersion))}, ${n(s.map((x) => x.earnedPoints))},
+      ${n(s.map((x) => x.spentPoints))}, ${n(s.map((x) => x.spentDiscountMinor))}, ${t(s.map((x) => x.bonuses))},
+      ${n(s.map((x) => x.bonusPoints))}, ${n(
+        s.map((x) => x.lineCount),
+        'int[]',
+      )})
+      AS t(c, o, x, s, st, r, ca, cu, b, sp, rv, e, pt, d, bo, rb, n))`);
+  const l = facts.lines;
+  if (l.length > 0)
+    out.push(`sl AS (INSERT INTO sale_line (card_id, occurred_at, txn_id, line_no, line_id, sku, category, quantity_micro,
       unit_price_minor, amount_minor, discount_minor, promotions, earned_points, rule_ids, spent_points, spent_discount_minor)
-    SELECT * FROM unnest(${p('slCard', 'text[]')}, ${p('slAt', 'bigint[]')}, ${p('slTxn', 'text[]')}, ${p('slNo', 'int[]')},
-      ${p('slLine', 'text[]')}, ${p('slSku', 'text[]')}, ${p('slCategory', 'text[]')}, ${p('slQuantity', 'bigint[]')},
-      ${p('slUnit', 'bigint[]')}, ${p('slAmount', 'bigint[]')}, ${p('slDiscount', 'bigint[]')}, ${p('slPromotions', 'text[]')},
-      ${p('slEarned', 'bigint[]')}, ${p('slRules', 'text[]')}, ${p('slSpent', 'bigint[]')}, ${p('slSpentDiscount', 'bigint[]')}))`,
-    `cd AS (INSERT INTO card_day (card_id, day, spend_minor)
-    SELECT * FROM unnest(${p('dCard', 'text[]')}, ${p('dDay', 'bigint[]')}, ${p('dSpend', 'bigint[]')})
-    ON CONFLICT (card_id, day) DO UPDATE SET spend_minor = card_day.spend_minor + excluded.spend_minor)`,
-    `cg AS (INSERT INTO card_grant (card_id, grant_key, txn_id, granted_at)
-    SELECT * FROM unnest(${p('gCard', 'text[]')}, ${p('gKey', 'text[]')}, ${p('gTxn', 'text[]')}, ${p('gAt', 'bigint[]')})
-    ON CONFLICT DO NOTHING RETURNING card_id, grant_key)`,
-    `ce AS (INSERT INTO card_enrolment (card_id, txn_id, till_id, profile_ref, enrolled_at, consent_at)
-    SELECT t.c, t.x, ${till}, t.r, t.o, t.a
-    FROM unnest(${p('eCard', 'text[]')}, ${p('eTxn', 'text[]')}, ${p('eRef', 'text[]')}, ${p('eAt', 'bigint[]')},
-      ${p('eConsent', 'bigint[]')}) AS t(c, x, r, o, a)
-    ON CONFLICT DO NOTHING RETURNING txn_id)`,
-    `jr AS (INSERT INTO journal_redaction (card_id, till_id, epoch, seq, field, redacted_at)
-    SELECT t.c, ${till}, ${epoch}, t.s, t.f, ${p('now', 'bigint')}
-    FROM unnest(${p('rCard', 'text[]')}, ${p('rSeq', 'bigint[]')}, ${p('rField', 'text[]')}) AS t(c, s, f)
-    ON CONFLICT DO NOTHING)`,
-  ];
-}
-
-/** The parameter values in the statement's order; every name must be given. */
-export function writeValues(statement: WriteStatement, byName: Readonly<Record<string, unknown>>): unknown[] {
-  return statement.names.map((name) => {
-    assert(name in byName, 'every parameter of the write statement is given', { name });
-    return byName[name];
-  });
+    SELECT * FROM unnest(${t(l.map((x) => x.cardId))}, ${n(l.map((x) => x.occurredAt))}, ${t(l.map((x) => x.txnId))},
+      ${n(
+        l.map((x) => x.lineNo),
+        'int[]',
+      )}, ${t(l.map((x) => x.lineId))}, ${t(l.map((x) => x.sku))},
+      ${t(l.map((x) => x.category))}, ${n(l.map((x) => x.quantityMicro))}, ${n(l.map((x) => x.unitPriceMinor))},
+      ${n(l.map((x) => x.amountMinor))}, ${n(l.map((x) => x.discountMinor))}, ${t(l.map((x) => x.promotions))},
+      ${n(l.map((x) => x.earnedPoints))}, ${t(l.map((x) => x.ruleIds))}, ${n(l.map((x) => x.spentPoints))},
+      ${n(l.map((x) => x.spentDiscountMinor))}))`);
+  if (facts.days.length > 0)
+    out.push(
+      `cd AS (${b.insert(
+        'card_day',
+        ['card_id', 'day', 'spend_minor'],
+        byCard(facts.days).map((d) => [d.cardId, d.day, d.spendMinor]),
+        'ON CONFLICT (card_id, day) DO UPDATE SET spend_minor = card_day.spend_minor + excluded.spend_minor',
+      )})`,
+    );
+  if (facts.claims.length > 0)
+    out.push(
+      `cg AS (${b.insert(
+        'card_grant',
+        ['card_id', 'grant_key', 'txn_id', 'granted_at'],
+        byCard(facts.claims).map((g) => [g.cardId, g.grantKey, g.txnId, g.occurredAt]),
+        'ON CONFLICT DO NOTHING RETURNING card_id, grant_key',
+      )})`,
+    );
+  if (facts.enrolments.length > 0)
+    out.push(
+      `ce AS (${b.insert(
+        'card_enrolment',
+        ['card_id', 'txn_id', 'till_id', 'profile_ref', 'enrolled_at', 'consent_at'],
+        byCard(facts.enrolments).map((e) => [
+          e.cardId,
+          e.txnId,
+          stream.tillId,
+          e.profileRef,
+          e.occurredAt,
+          e.consentAt,
+        ]),
+        'ON CONFLICT DO NOTHING RETURNING txn_id',
+      )})`,
+    );
+  const r = facts.redactions;
+  if (r.length > 0)
+    out.push(`jr AS (INSERT INTO journal_redaction (card_id, till_id, epoch, seq, field, redacted_at)
+    SELECT t.c, ${till}, ${epoch}, t.s, t.f, ${b.param(now, 'bigint')}
+    FROM unnest(${t(r.map((x) => x.cardId))}, ${n(r.map((x) => x.seq))}, ${t(r.map((x) => x.field))}) AS t(c, s, f))`);
+  return out;
 }

@@ -1,21 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteHubStore } from '../src/index';
+import { runHubCli } from './hub-cli';
 import { SyntheticTill } from './synthetic-till';
 
-/** `tillpoint-hub` as head office runs it: a real process on a real SQLite file. */
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const hubDir = fileURLToPath(new URL('..', import.meta.url));
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: hubDir }).then(
-    (r) => ({ code: 0, out: r.stdout }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
-  );
+const run = runHubCli;
 
 describe('tillpoint-hub review of cards overspent offline', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tillpoint-hub-cli-'));

@@ -1,18 +1,18 @@
+import { Pool } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { phoneHash } from '../src/chain/card-profile-rules';
 import type { TierPolicy } from '../src/chain/tier-window';
 import type { HubStore } from '../src/hub-store';
 import { PostgresHubStore } from '../src/postgres-hub-store';
 import type { CatalogCell } from './contract/contract-context';
-import { pullAll } from './contract/feed-paging-contract';
 import { postgresHubStores } from './postgres-hub-stores';
+import { createSchema3 } from './postgres-schema-3';
 import { hubStoreContract } from './store-contract';
 import { SyntheticTill } from './synthetic-till';
 import { freePort } from './test-postgres';
 
 const pg = postgresHubStores('t');
-const open = (changeSetsScanMax?: number) => () =>
-  pg.open(changeSetsScanMax === undefined ? {} : { changeSetsScanMax });
+const open = () => () => pg.open();
 
 const schemas = new WeakMap<HubStore, string>();
 const remember = (store: PostgresHubStore) => {
@@ -60,51 +60,10 @@ const chainOptions = {
   },
 };
 
-// Pulls through the change sets (a cursor close to the head, the usual case)...
 hubStoreContract('PostgreSQL', async () => remember(await open()()), {
   propertyRuns: 15,
   timeoutMs: 60_000,
   ...chainOptions,
-});
-// ...and through the store's card list (a cursor far behind, or from before the log began).
-hubStoreContract('PostgreSQL, pulls by the store card list', open(0), {
-  propertyRuns: 10,
-  timeoutMs: 60_000,
-});
-
-describe('PostgresHubStore: change sets', () => {
-  it('keeps only the change sets a pull can read; a cursor further behind still gets every card', async () => {
-    const store = await open(3)();
-    try {
-      await store.addTill({ storeId: 's1', tillId: 't1', codeHash: 'x', codeExpiresAt: 0 });
-      const till = new SyntheticTill('t1');
-      for (let i = 0; i < 8; i++) {
-        till.earn(`card-${i}`, 10 + i);
-        await store.applyBatch({
-          tillId: 't1',
-          storeId: 's1',
-          entries: till.slice(i + 1, i + 1),
-          now: 5_000,
-        });
-      }
-      const count = async () =>
-        ((await store.pool.query('SELECT count(*)::int AS n FROM change_set')).rows[0] as { n: number }).n;
-      expect(await count()).toBe(8);
-      expect(await store.runExpiry(5_000, 100)).toBe(0);
-      expect(await count()).toBe(3);
-      const pull = (cursor: number) =>
-        store.changesSince({ tillId: 't1', storeId: 's1', cursor, limit: 100, now: 5_000 });
-      expect((await pull(0)).balances.map((b) => b.cardId).sort()).toEqual(
-        Array.from({ length: 8 }, (_, i) => `card-${i}`).sort(),
-      );
-      expect((await pull(6)).balances.map((b) => [b.cardId, b.available])).toEqual([
-        ['card-6', 16],
-        ['card-7', 17],
-      ]);
-    } finally {
-      await store.close();
-    }
-  });
 });
 
 describe('PostgresHubStore: failures are HubStoreErrors with their codes', () => {
@@ -191,43 +150,83 @@ describe('PostgresHubStore: an older schema is brought up to date when it opens'
     }
   });
 
-  it('gives each card a feed number of its own and publishes the head, so pages can split an old write', async () => {
-    const store = await open()();
-    const schema = pg.lastSchema();
-    await store.addTill({ storeId: 's1', tillId: 't1', codeHash: 'x', codeExpiresAt: 0 });
-    const till = new SyntheticTill('t1');
-    for (let i = 0; i < 5; i++) till.earn(`old-${i}`, 10 + i);
-    await store.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(1, 5), now: 1 });
-    // As an older hub left it: one number for the whole write, no published head, no version.
-    for (const sql of [
-      'UPDATE card SET changed_seq = 3',
-      "UPDATE meta SET value = 3 WHERE key = 'change_seq'",
-      "DELETE FROM meta WHERE key IN ('published_change_seq', 'schema_version')",
-      'DROP TABLE change_published',
-    ])
-      await store.pool.query(sql);
-    await store.close();
-    const upgraded = await PostgresHubStore.open({
-      connectionString: pg.url(),
-      schema,
-      partitions: 4,
-      poolMax: 2,
-    });
+  it('moves the feed of a schema-3 database (one counter, change sets) to numbering after commit, keeping every cursor', async () => {
+    // A schema as a hub of schema 3 made it (the fixture), with what such a hub wrote: five cards
+    // numbered 1..5 (old-4 blocked at 5), a rule set at 6, the counter and the published head at 6.
+    const pool = new Pool({ connectionString: pg.url() });
+    const schema = `${pg.lastSchema() || 'up'}_v3`;
     try {
-      for (const cursor of [0, 3]) {
-        const { pages } = await pullAll(upgraded, { tillId: 't1', storeId: 's1', cursor, limit: 2, now: 1 });
-        for (const page of pages) expect(page.balances.length).toBeLessThanOrEqual(2);
-        expect(pages.flatMap((p) => p.balances.map((b) => [b.cardId, b.available]))).toEqual(
-          Array.from({ length: 5 }, (_, i) => [`old-${i}`, 10 + i]),
+      const client = await pool.connect();
+      try {
+        await createSchema3(client, schema);
+        await client.query(`INSERT INTO till VALUES ('t1', 's1', NULL, NULL, NULL)`);
+        for (let i = 0; i < 5; i++) {
+          const [card, points] = [`old-${i}`, 10 + i];
+          await client.query(
+            'INSERT INTO card (card_id, points, blocked, changed_seq, block_changed_seq, block_changed_at) VALUES ($1, $2, $3, $4, $5, $6)',
+            [card, points, i === 4, i + 1, i === 4 ? 5 : 0, i === 4 ? 3_000 : 0],
+          );
+          await client.query("INSERT INTO card_store VALUES ($1, 's1')", [card]);
+          await client.query('INSERT INTO lot VALUES ($1, $2, $3, $3, 0, NULL, NULL)', [
+            card,
+            `t1-lot-${i}`,
+            points,
+          ]);
+          await client.query(
+            `INSERT INTO posting VALUES ($1, $2, 0, 'member_available', $3, $4), ($1, $2, 1, 'issued_liability', $5, NULL)`,
+            [card, `txn-${i}`, points, `t1-lot-${i}`, -points],
+          );
+        }
+        await client.query("INSERT INTO rule_set VALUES (6, 'v6', 1000, '{}', 'sig')");
+        await client.query("INSERT INTO change_set VALUES (5, '{old-0,old-1,old-2,old-3,old-4}')");
+        await client.query(
+          "UPDATE meta SET value = 6 WHERE key IN ('change_seq', 'published_change_seq'); UPDATE meta SET value = 7 WHERE key = 'hub_entry_seq'",
         );
+      } finally {
+        client.release();
       }
-      // Writes go on from the new head.
-      till.earn('old-0', 1);
-      await upgraded.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(6, 6), now: 1 });
-      const next = await upgraded.changesSince({ tillId: 't1', storeId: 's1', cursor: 8, limit: 10, now: 1 });
-      expect(next.balances.map((b) => [b.cardId, b.available])).toEqual([['old-0', 11]]);
+      const upgraded = await PostgresHubStore.open({
+        connectionString: pg.url(),
+        schema,
+        partitions: 4,
+        poolMax: 2,
+      });
+      try {
+        const tables = (
+          await upgraded.pool.query(
+            `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
+           AND table_name IN ('change_set', 'change_published', 'card_feed', 'feed_change') ORDER BY table_name`,
+          )
+        ).rows.map((r) => r.table_name);
+        expect(tables).toEqual(['card_feed', 'feed_change']);
+        const pull = (cursor: number) =>
+          upgraded.changesSince({ tillId: 't1', storeId: 's1', cursor, limit: 100, now: 1 });
+        const all = await pull(0);
+        expect(all.balances.map((b) => [b.cardId, b.available, b.blocked])).toEqual(
+          Array.from({ length: 5 }, (_, i) => [`old-${i}`, 10 + i, i === 4]),
+        );
+        expect(all.blocklist).toEqual([{ cardId: 'old-4', blocked: true, changedAt: 3_000 }]);
+        expect([all.cursor, all.ruleSets.map((r) => r.version)]).toEqual([6, ['v6']]);
+        // A till whose cursor the old hub handed out gets exactly what came after it.
+        expect((await pull(3)).balances.map((b) => b.cardId)).toEqual(['old-3', 'old-4']);
+        expect((await pull(6)).balances).toEqual([]);
+        // New changes are numbered after the old head; head office's entries after its old counter.
+        const till = new SyntheticTill('t1');
+        till.earn('old-0', 1);
+        await upgraded.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(1, 1), now: 1 });
+        const next = await pull(6);
+        expect([next.cursor, next.balances.map((b) => [b.cardId, b.available])]).toEqual([
+          7,
+          [['old-0', 11]],
+        ]);
+        expect((await upgraded.pool.query("SELECT nextval('hub_entry_seq') AS n")).rows[0]).toEqual({ n: 8 });
+        expect(await upgraded.unbalancedCards(10)).toEqual([]);
+      } finally {
+        await upgraded.close();
+      }
     } finally {
-      await upgraded.close();
+      await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await pool.end();
     }
   });
 });

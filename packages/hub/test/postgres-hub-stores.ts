@@ -15,9 +15,10 @@ export function postgresHubStores(prefix: string) {
   beforeAll(async () => {
     server = await startTestPostgres();
   }, 60_000);
+  // A fast shutdown still checkpoints (fsync on): on a loaded machine that took over 30 s.
   afterAll(async () => {
     await server?.stop();
-  }, 30_000);
+  }, 120_000);
   const url = () => {
     if (!server) throw new Error('PostgreSQL did not start');
     return server.url;

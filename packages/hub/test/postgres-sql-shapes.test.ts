@@ -1,10 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PoolClient } from 'pg';
+import type { OutboxEntry } from '@tillpoint/ledger';
+import fc from 'fast-check';
+import pgModule, { type PoolClient } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { pgChainSql } from '../src/postgres-chain-sql';
-import type { PostgresHubStore } from '../src/postgres-hub-store';
+import { feedSql } from '../src/postgres-feed';
+import { PostgresHubStore, type PostgresHubStoreOptions } from '../src/postgres-hub-store';
+import type { BatchSideWork } from '../src/postgres-push';
 import { pushOpening } from '../src/postgres-push';
 import {
   createStatements,
@@ -14,9 +18,11 @@ import {
   setSchemaVersion,
   upgradeSteps,
 } from '../src/postgres-schema';
-import { pgSql, publication } from '../src/postgres-sql';
+import { pgSql } from '../src/postgres-sql';
+import { writerMode } from '../src/postgres-transactions';
 import { raceWritersWithPushes } from './postgres-expiry-race';
 import { postgresHubStores } from './postgres-hub-stores';
+import { createSchema3 } from './postgres-schema-3';
 import { SyntheticTill } from './synthetic-till';
 
 /**
@@ -59,6 +65,9 @@ function statementsOf(query: string): string[] {
   return out;
 }
 
+const rowLock = /\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE|KEY\s+SHARE)\b/i;
+const srfInFrom = /\bFROM\s+(unnest|generate_series|jsonb_array_elements|string_to_array)\s*\(/i;
+const correlated = /\b(NOT\s+)?EXISTS\s*\(|\bNOT\s+IN\s*\(\s*SELECT/i;
 const ddl = /^\s*(CREATE|ALTER|DROP|COMMENT|GRANT)\b/i;
 
 /** Every query string the store can send. */
@@ -82,10 +91,10 @@ function everyQuery(): { name: string; text: string }[] {
     name: 'pushOpening',
     text: pushOpening(
       { escapeLiteral: (s: string) => `'${s}'` },
-      { tillId: 't', epoch: 'e', genesisHash: 'h', cards: 3, now: 1 },
+      { tillId: 't', epoch: 'e', genesisHash: 'h', now: 1 },
     ),
   });
-  queries.push({ name: 'publication', text: publication([{ first: 3, last: 7 }]) as string });
+  for (const [name, text] of Object.entries(feedSql)) queries.push({ name: `feed.${name}`, text });
   return queries;
 }
 
@@ -101,8 +110,7 @@ describe('PostgreSQL hub SQL: shapes Citus runs', () => {
       expect({ file, doBlock: /\bDO\s+\$\$/i.test(text) }).toEqual({ file, doBlock: false });
   });
 
-  it('takes no row locks with FOR UPDATE / FOR SHARE (every writer is serialised on the counter, taken by an UPDATE)', () => {
-    const rowLock = /\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE|KEY\s+SHARE)\b/i;
+  it('takes no row locks with FOR UPDATE / FOR SHARE (a row is locked by the write that changes it)', () => {
     for (const { name, text } of everyQuery())
       expect({ name, rowLock: rowLock.test(text) }).toEqual({ name, rowLock: false });
     for (const { file, text } of postgresSources)
@@ -113,8 +121,6 @@ describe('PostgreSQL hub SQL: shapes Citus runs', () => {
   });
 
   it('has no correlated subquery over a set-returning function (EXISTS / NOT IN beside unnest in FROM)', () => {
-    const srfInFrom = /\bFROM\s+(unnest|generate_series|jsonb_array_elements|string_to_array)\s*\(/i;
-    const correlated = /\b(NOT\s+)?EXISTS\s*\(|\bNOT\s+IN\s*\(\s*SELECT/i;
     for (const { name, text } of everyQuery())
       for (const statement of statementsOf(text))
         expect({ name, both: srfInFrom.test(statement) && correlated.test(statement) }).toEqual({
@@ -125,19 +131,36 @@ describe('PostgreSQL hub SQL: shapes Citus runs', () => {
 });
 
 const pg = postgresHubStores('shape');
-const open = (poolMax = 4) => pg.open({ poolMax });
+const open = (options: Partial<PostgresHubStoreOptions> = {}) => pg.open({ poolMax: 4, ...options });
 
-/** Records, per connection, the statements of each transaction the store runs. */
+/** The text of a `query()` call's first argument. */
+const textOf = (first: unknown) =>
+  typeof first === 'string' ? first : ((first as { text?: string } | null)?.text ?? '');
+
+/** Every query text sent by any pg client (pooled or not) while `fn` runs. */
+async function everySent<T>(fn: () => Promise<T>): Promise<{ value: T; sent: string[] }> {
+  const sent: string[] = [];
+  const proto = pgModule.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    sent.push(textOf(args[0]));
+    return original.apply(this, args);
+  };
+  try {
+    return { value: await fn(), sent };
+  } finally {
+    proto.query = original;
+  }
+}
+
+/** The statements of each transaction the store's pooled connections ran. */
 function recordTransactions(store: PostgresHubStore): string[][] {
   const done: string[][] = [];
   store.pool.on('connect', (client: PoolClient) => {
     let open: string[] | null = null;
     const original = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const first = args[0];
-      const text = typeof first === 'string' ? first : ((first as { text?: string }).text ?? '');
-      for (const statement of statementsOf(text)) {
-        if (/^SET LOCAL\b/i.test(statement)) continue;
+      for (const statement of statementsOf(textOf(args[0]))) {
         if (/^BEGIN\b/i.test(statement)) open = [];
         else if (/^(COMMIT|ROLLBACK)\b/i.test(statement)) {
           if (open) done.push(open);
@@ -150,32 +173,123 @@ function recordTransactions(store: PostgresHubStore): string[][] {
   return done;
 }
 
-describe('PostgreSQL hub: one lock order for every writer', () => {
-  it('takes the change counter before anything else it writes, in every transaction', {
+/**
+ * The lock a statement takes first, for the global order: a till's cursor row (0), a row of
+ * `meta` named by its key (1: a job's or the numbering's own row), the written cards' rows (2),
+ * anything else (3: rows of cards already locked, insert-only rows). Reads take no row lock.
+ */
+function lockOf(statement: string): { rank: number; lock: string } | null {
+  const target = /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_]+)/i.exec(statement)?.[1];
+  if (target === undefined) return null;
+  if (target === 'till_cursor') return { rank: 0, lock: 'till_cursor' };
+  if (target === 'meta')
+    return { rank: 1, lock: `meta:${/key\s*=\s*'([a-z_]+)'/.exec(statement)?.[1] ?? '?'}` };
+  if (target === 'card') return { rank: 2, lock: 'card' };
+  return { rank: 3, lock: target };
+}
+
+describe('PostgreSQL hub: what it sends, as sent', () => {
+  it('creates a schema, and upgrades one of schema 3 and older, with DDL one statement a query', {
     timeout: 60_000,
+  }, async () => {
+    const { sent } = await everySent(async () => {
+      await (await open()).close();
+      const pool = new pgModule.Pool({ connectionString: pg.url(), max: 1 });
+      const schema = `${pg.lastSchema()}_v3`;
+      try {
+        const client = await pool.connect();
+        try {
+          await createSchema3(client, schema);
+          // Older still: the lot index before lot.expiring, the card indexes before HOT updates.
+          for (const statement of [
+            'ALTER TABLE lot DROP COLUMN expiring',
+            'CREATE INDEX lot_expiry ON lot(expires_at) WHERE remaining > 0',
+            'CREATE INDEX card_changed ON card(changed_seq)',
+            'CREATE INDEX card_block_changed ON card(block_changed_seq)',
+            "DELETE FROM meta WHERE key = 'schema_version'",
+          ])
+            await client.query(statement);
+        } finally {
+          client.release();
+        }
+      } finally {
+        await pool.end();
+      }
+      const upgraded = await PostgresHubStore.open({ connectionString: pg.url(), schema, partitions: 4 });
+      await upgraded.close();
+    });
+    // The upgrade ran (the statements Citus refused when sent together, issue 20.1).
+    for (const statement of [
+      'DROP INDEX lot_expiry',
+      'DROP INDEX card_changed',
+      'ALTER TABLE card DROP COLUMN changed_seq',
+    ])
+      expect(sent).toContain(statement);
+    for (const text of sent) {
+      const statements = statementsOf(text);
+      if (statements.some((s) => ddl.test(s)))
+        expect({ text, statements: statements.length }).toMatchObject({ statements: 1 });
+    }
+  });
+
+  it('takes its locks in one order in every transaction, and sends no row lock or correlated subquery over a set-returning function', {
+    timeout: 120_000,
   }, async () => {
     const store = await open();
     const transactions = recordTransactions(store);
-    try {
+    const { sent } = await everySent(async () => {
       for (const tillId of ['t1', 't2'])
         await store.addTill({ storeId: 's1', tillId, codeHash: 'x', codeExpiresAt: 0 });
       await raceWritersWithPushes(store, { rounds: 3, cards: 4 });
       await store.setCardCap('race-card-0', 5);
       await store.setCardCap('race-card-0', null);
+      await store.clearCardFlag('race-card-0');
       await store.changesSince({ tillId: 't1', storeId: 's1', cursor: 0, limit: 10, now: 1 });
-      // Publications lock only the published head (after their writer committed): not writers.
-      const writes = transactions.filter(
-        (t) => t.some((s) => /^(INSERT|UPDATE|DELETE|WITH)\b/i.test(s)) && t[0] !== pgSql.lockPublished,
-      );
-      expect(writes.length).toBeGreaterThan(10);
-      for (const statements of writes)
-        expect(statements[0]).toMatch(
-          /^UPDATE meta SET value = value( \+ (\$1|\d+))? WHERE key = 'change_seq'/,
+    });
+    try {
+      const writes = transactions.filter((t) => t.some((s) => lockOf(s) !== null));
+      expect(writes.length).toBeGreaterThan(30);
+      // Pushes, jobs, head office's writers and the numbering all ran.
+      for (const first of [
+        'till_cursor',
+        'meta:vested_through',
+        'meta:feed_assigned',
+        'meta:card_caps',
+        'card',
+      ])
+        expect(writes.some((t) => lockOf(t.find((s) => lockOf(s) !== null) as string)?.lock === first)).toBe(
+          true,
         );
-      const publications = transactions.filter((t) => t[0] === pgSql.lockPublished);
-      expect(publications.length).toBeGreaterThan(10);
-      for (const statements of publications)
-        expect(statements.every((s) => !/\b(card|lot|journal|posting|till_cursor)\b/.test(s))).toBe(true);
+      // Every writer but the feed's numbering and publication (on their own rows) runs in Citus's sequential mode.
+      const feedRows = new Set(['meta:feed_assigned', 'meta:feed_published']);
+      for (const statements of writes) {
+        const first = lockOf(statements.find((s) => lockOf(s) !== null) as string)?.lock as string;
+        if (!feedRows.has(first))
+          expect({ first, mode: statements.includes(writerMode) }).toEqual({ first, mode: true });
+      }
+      for (const statements of writes) {
+        const held = new Set<string>();
+        let rank = 0;
+        for (const statement of statements) {
+          const lock = lockOf(statement);
+          if (lock === null || held.has(lock.lock)) continue;
+          held.add(lock.lock);
+          expect({ statement: statement.slice(0, 120), rank: Math.max(rank, lock.rank) }).toEqual({
+            statement: statement.slice(0, 120),
+            rank: lock.rank,
+          });
+          rank = lock.rank;
+        }
+      }
+      expect(sent.length).toBeGreaterThan(100);
+      for (const text of sent)
+        for (const statement of statementsOf(text)) {
+          expect({ statement, rowLock: rowLock.test(statement) }).toEqual({ statement, rowLock: false });
+          expect({ statement, both: srfInFrom.test(statement) && correlated.test(statement) }).toEqual({
+            statement,
+            both: false,
+          });
+        }
     } finally {
       await store.close();
     }
@@ -184,7 +298,7 @@ describe('PostgreSQL hub: one lock order for every writer', () => {
   it('never deadlocks: pushes spending the lots being expired, against every job and head-office write', {
     timeout: 120_000,
   }, async () => {
-    const store = await open(6);
+    const store = await open({ poolMax: 6 });
     try {
       for (const tillId of ['t1', 't2'])
         await store.addTill({ storeId: 's1', tillId, codeHash: 'x', codeExpiresAt: 0 });
@@ -197,56 +311,211 @@ describe('PostgreSQL hub: one lock order for every writer', () => {
   });
 });
 
+/** A gate a push's side work waits at (inside its transaction, before COMMIT) for the tills named. */
+function commitGate(tills: ReadonlySet<string>) {
+  let open: () => void = () => undefined;
+  let reached: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const waiting = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const sideWork: BatchSideWork = async (_client, batch) => {
+    if (!tills.has(batch.tillId)) return;
+    reached();
+    await opened;
+  };
+  return { sideWork, open, waiting };
+}
+
 describe('PostgreSQL hub: a pull never skips a change whose commit is seen late', () => {
-  it('stops before a change number whose writer has not published it, and brings it once it has', {
+  it('does not pass a write that commits after a later one, and brings it once it has', {
     timeout: 60_000,
   }, async () => {
-    const store = await open();
-    const till = new SyntheticTill('t1');
-    const other = await store.pool.connect();
-    const late = await store.pool.connect();
+    const gate = commitGate(new Set(['late']));
+    const store = await open({ sideWork: gate.sideWork });
     try {
-      await store.addTill({ storeId: 's1', tillId: 't1', codeHash: 'x', codeExpiresAt: 0 });
-      till.earn('card-a', 10);
-      till.earn('card-b', 20);
-      await store.applyBatch({ tillId: 't1', storeId: 's1', entries: till.slice(1, 2), now: 5_000 });
+      for (const tillId of ['t1', 'late', 'reader'])
+        await store.addTill({ storeId: 's1', tillId, codeHash: 'x', codeExpiresAt: 0 });
+      const [t1, late] = [new SyntheticTill('t1'), new SyntheticTill('late')];
+      t1.earn('card-a', 10);
+      t1.earn('card-b', 20);
+      await store.applyBatch({ tillId: 't1', storeId: 's1', entries: t1.slice(1, 2), now: 5_000 });
       const pull = (cursor: number) =>
-        store.changesSince({ tillId: 't1', storeId: 's1', cursor, limit: 100, now: 5_000 });
+        store.changesSince({ tillId: 'reader', storeId: 's1', cursor, limit: 100, now: 5_000 });
       const before = await pull(0);
-      expect(before.balances.map((b) => b.cardId)).toEqual(['card-a', 'card-b']);
-
-      // What Citus does (issue 20.5): the counter's move is seen (committed on the coordinator)
-      // while the rows of that change are not yet (still committing on a worker).
-      const n = Number(
-        (await other.query("UPDATE meta SET value = value + 1 WHERE key = 'change_seq' RETURNING value"))
-          .rows[0]?.value,
-      );
-      await late.query('BEGIN');
-      await late.query('UPDATE card SET points = points + 5, changed_seq = $1 WHERE card_id = $2', [
-        n,
-        'card-a',
+      expect(before.balances.map((b) => [b.cardId, b.available])).toEqual([
+        ['card-a', 10],
+        ['card-b', 20],
       ]);
-      await late.query('INSERT INTO change_set (seq, card_ids) VALUES ($1, $2)', [n, ['card-a']]);
-      await late.query('UPDATE lot SET remaining = remaining + 5 WHERE card_id = $1', ['card-a']);
-      await late.query(
-        "INSERT INTO posting VALUES ('card-a', 'late-txn', 0, 'member_available', 5, 't1-lot-1'), ('card-a', 'late-txn', 1, 'issued_liability', -5, NULL)",
-      );
-
-      // Meanwhile a later write commits and publishes (it would have taken the next number).
-      await store.setCardBlocked('card-z', true, 5_000);
+      // The late write (card-a +5) starts first and holds its commit on one connection…
+      late.earn('card-a', 5);
+      const latePush = store.applyBatch({
+        tillId: 'late',
+        storeId: 's1',
+        entries: late.slice(1, 1),
+        now: 5_000,
+      });
+      await gate.waiting;
+      // …while a later write (card-b +1) commits on another, and a pull runs.
+      t1.earn('card-b', 1);
+      await store.applyBatch({ tillId: 't1', storeId: 's1', entries: t1.slice(3, 3), now: 5_000 });
       const during = await pull(before.cursor);
-      expect(during.cursor).toBeLessThan(n);
-      expect(during.balances).toEqual([]);
-
-      await late.query('COMMIT');
-      await other.query(publication([{ first: n, last: n }]) as string);
+      expect(during.balances.map((b) => [b.cardId, b.available])).toEqual([['card-b', 21]]);
+      gate.open();
+      expect(await latePush).toMatchObject({ kind: 'applied' });
+      // The pull from the cursor handed out during the late commit brings card-a with it.
       const after = await pull(during.cursor);
       expect(after.balances.map((b) => [b.cardId, b.available])).toEqual([['card-a', 15]]);
       expect((await pull(after.cursor)).balances).toEqual([]);
     } finally {
-      other.release();
-      late.release();
+      gate.open();
       await store.close();
+    }
+  });
+
+  it('misses no change under concurrent pushes whose commits are held at random, pulled all along (property)', {
+    timeout: 300_000,
+  }, async () => {
+    const push = fc.record({
+      till: fc.integer({ min: 0, max: 2 }),
+      earns: fc.array(
+        fc.record({ card: fc.integer({ min: 0, max: 11 }), points: fc.integer({ min: 1, max: 9 }) }),
+        {
+          minLength: 1,
+          maxLength: 3,
+        },
+      ),
+      holdMs: fc.integer({ min: 0, max: 15 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(push, { minLength: 6, maxLength: 30 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (pushes, limit) => {
+          // Each push's commit is held for its time (its side work runs just before COMMIT).
+          const holds = new Map<string, number>();
+          const sideWork: BatchSideWork = async (_client, batch) => {
+            const ms = holds.get(`${batch.tillId}:${batch.entries[0]?.seq}`) ?? 0;
+            await new Promise((resolve) => setTimeout(resolve, ms));
+          };
+          const store = await open({ sideWork, poolMax: 6 });
+          try {
+            const tills = ['w0', 'w1', 'w2'].map((id) => new SyntheticTill(id));
+            for (const tillId of ['w0', 'w1', 'w2', 'reader'])
+              await store.addTill({ storeId: 's1', tillId, codeHash: 'x', codeExpiresAt: 0 });
+            // The model: each card's points, summed in the test.
+            const expected = new Map<string, number>();
+            const batches = tills.map(() => [] as OutboxEntry[][]);
+            for (const p of pushes) {
+              const till = tills[p.till] as SyntheticTill;
+              const from = till.entries.length + 1;
+              for (const e of p.earns) {
+                till.earn(`mix-${e.card}`, e.points);
+                expected.set(`mix-${e.card}`, (expected.get(`mix-${e.card}`) ?? 0) + e.points);
+              }
+              holds.set(`${till.tillId}:${from}`, p.holdMs);
+              batches[p.till]?.push(till.slice(from, till.entries.length));
+            }
+            const seen = new Map<string, number>();
+            let cursor = 0;
+            let writing = true;
+            /** Pulls from the reader's cursor until the page says there is no more. */
+            const drain = async () => {
+              for (;;) {
+                const page = await store.changesSince({
+                  tillId: 'reader',
+                  storeId: 's1',
+                  cursor,
+                  limit,
+                  now: 9_000,
+                });
+                for (const b of page.balances) seen.set(b.cardId, b.available);
+                cursor = page.cursor;
+                if (!page.more) return;
+              }
+            };
+            const reader = (async () => {
+              while (writing) await drain();
+            })();
+            await Promise.all(
+              batches.map(async (list, k) => {
+                for (const entries of list) {
+                  const outcome = await store.applyBatch({
+                    tillId: `w${k}`,
+                    storeId: 's1',
+                    entries,
+                    now: 9_000,
+                  });
+                  expect(outcome).toMatchObject({ kind: 'applied' });
+                }
+              }),
+            ).finally(() => {
+              writing = false;
+            });
+            await reader;
+            // One more pull from the reader's cursor: afterwards it knows every card's final figure.
+            await drain();
+            expect(new Map([...seen].sort())).toEqual(new Map([...expected].sort()));
+          } finally {
+            await store.close();
+          }
+        },
+      ),
+      { numRuns: Number(process.env.TILLPOINT_FEED_PROPERTY_RUNS ?? 6) },
+    );
+  });
+});
+
+describe('PostgreSQL hub SQL: statements about cards go to their cards’ shards', () => {
+  /** Statements that read across every card on purpose (jobs, audits, head office's lists): they fan out on Citus. */
+  const chainWide = new Set([
+    'changedCards', // a pull: the store's cards changed since the cursor (joined on card_id)
+    'blockChanges',
+    'capsOfStore',
+    'knownPairs', // cards seen at a store: card_id = ANY, by store
+    'expiringLots',
+    'vestedLots',
+    'flagged',
+    'journalKeys',
+    'unbalanced',
+    'capCount',
+    'chain.unhashedPhones',
+    'chain.enrolConflicts',
+    'chain.salesOfReceipt', // a receipt at another store: the card is not known
+    'chain.cardsWithSpendIn',
+    'chain.cardsWithSales',
+    'chain.defaultHoldsRange',
+    'feed.anyChange',
+    'feed.waitingCards',
+  ]);
+  const cardTables = createStatements(4)
+    .map((s) => /^CREATE TABLE IF NOT EXISTS ([a-z_]+) \(card_id\b/.exec(s)?.[1])
+    .filter((t): t is string => t !== undefined);
+
+  it('filters every other statement on a card-keyed table by card_id', () => {
+    expect(cardTables).toEqual(
+      expect.arrayContaining(['card', 'lot', 'journal', 'posting', 'card_feed', 'feed_change']),
+    );
+    const named = [
+      ...Object.entries(pgSql),
+      ...Object.entries(pgChainSql).map(([n, t]) => [`chain.${n}`, t] as const),
+      ...Object.entries(feedSql).map(([n, t]) => [`feed.${n}`, t] as const),
+    ];
+    const onCards = named.filter(([, text]) =>
+      cardTables.some((t) => new RegExp(`\\b(FROM|JOIN|UPDATE|INTO)\\s+${t}\\b`, 'i').test(text)),
+    );
+    expect(onCards.length).toBeGreaterThan(40);
+    for (const [name, text] of onCards) {
+      if (chainWide.has(name)) continue;
+      // Rows inserted from arrays (no ON CONFLICT) go to their card's shard one by one (a COPY on Citus).
+      const routedRows =
+        /^INSERT INTO [a-z_]+ \(card_id\b[^)]*\) SELECT \* FROM unnest\(/.test(text) &&
+        !/ON CONFLICT/i.test(text);
+      const filtered =
+        routedRows || /\bcard_id\s*=\s*(\$\d|ANY\s*\(\s*\$\d)|\bVALUES\s*\(\s*\$1\b/i.test(text);
+      expect({ name, filtered }).toEqual({ name, filtered: true });
     }
   });
 });

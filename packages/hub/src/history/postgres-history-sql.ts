@@ -65,8 +65,6 @@ export const stageColumns = {
 const saleColumns = stageColumns.sale.replace(', hash, body', '');
 
 export const pgImportSql = {
-  lockCounter: "UPDATE meta SET value = value WHERE key = 'change_seq' RETURNING value",
-  takeNumbers: "UPDATE meta SET value = value + $1 WHERE key = 'change_seq' RETURNING value",
   progress: `SELECT digest, kind, path, imported_at AS "importedAt", header, byte_offset AS "offset", line, records,
     applied, duplicates, rejected, done FROM history_import WHERE digest = $1`,
   putProgress: `INSERT INTO history_import (digest, kind, path, imported_at, header, byte_offset, line, records, applied,
@@ -135,7 +133,7 @@ export const pgImportSql = {
   newCards: `WITH ins AS (INSERT INTO card (card_id) SELECT card_id FROM stage_card ORDER BY card_id
       ON CONFLICT DO NOTHING RETURNING card_id) INSERT INTO touched (card_id) SELECT card_id FROM ins ON CONFLICT DO NOTHING`,
   blockNew: `WITH b AS (UPDATE card SET blocked = true, block_changed_at = $1 FROM stage_card s
-      WHERE card.card_id = s.card_id AND s.blocked AND NOT card.blocked AND card.block_changed_seq = 0
+      WHERE card.card_id = s.card_id AND s.blocked AND NOT card.blocked AND card.block_changed_at = 0
       RETURNING card.card_id)
     INSERT INTO touched (card_id, blocked) SELECT card_id, true FROM b
     ON CONFLICT (card_id) DO UPDATE SET blocked = true`,
@@ -154,14 +152,10 @@ export const pgImportSql = {
     INSERT INTO touched (card_id) SELECT card_id FROM ins ON CONFLICT DO NOTHING`,
   cardsApplied: 'SELECT count(*)::bigint AS n FROM touched t JOIN stage_card s ON s.card_id = t.card_id',
 
-  // Feed numbers for the cards a chunk changed, then the change set pulls read.
+  // The cards a chunk changed, told to the feed (numbered after commit, as a push's: postgres-feed.ts).
   touchedCount: 'SELECT count(*)::bigint AS n FROM touched',
-  renumber: `UPDATE card SET changed_seq = $1 + t.n FROM (SELECT card_id, row_number() OVER (ORDER BY card_id) AS n
-    FROM touched) t WHERE card.card_id = t.card_id`,
-  blockSeqs: `UPDATE card SET block_changed_seq = card.changed_seq FROM touched t
-    WHERE card.card_id = t.card_id AND t.blocked`,
-  changeSet: `INSERT INTO change_set (seq, card_ids) SELECT $1, array_agg(card_id ORDER BY card_id) FROM touched
-    ON CONFLICT (seq) DO UPDATE SET card_ids = change_set.card_ids || excluded.card_ids`,
+  noteTouched:
+    'INSERT INTO feed_change (card_id, block) SELECT card_id, blocked FROM touched ORDER BY card_id',
 
   // Returns: the receipts' sales on their cards, their lines, returns already held.
   salesOfReceipts: `SELECT f.card_id AS "cardId", f.txn_id AS "txnId", f.till_id AS "tillId", f.store_id AS "storeId",

@@ -5,7 +5,6 @@ import { journalBody } from '../chain/chain-facts';
 import { translatePostgresError } from '../hub-store-error';
 import { pgChainSql } from '../postgres-chain-sql';
 import { salePartitionStatements } from '../postgres-schema';
-import { publication } from '../postgres-sql';
 import { CopyBuffer } from './copy-text';
 import type { ImportKind } from './import-mapping';
 import type { CardRecord, LotRecord, ReturnRecord, SaleRecord } from './import-records';
@@ -141,14 +140,7 @@ export class PostgresImportWriter implements HistoryImportWriter {
       await c.query('BEGIN');
       const merged = await this.#merge(chunk);
       const cards = Number((await c.query(q.touchedCount)).rows[0]?.n);
-      let range: { first: number; last: number } | undefined;
-      if (cards > 0) {
-        const last = Number((await c.query(q.takeNumbers, [cards])).rows[0]?.value);
-        await c.query(q.renumber, [last - cards]);
-        await c.query(q.blockSeqs);
-        await c.query(q.changeSet, [last]);
-        range = { first: last - cards + 1, last };
-      }
+      if (cards > 0) await c.query(q.noteTouched);
       const rejected = [...chunk.rejects, ...merged.rejected];
       if (rejected.length > 0)
         await c.query(q.addRejects, [
@@ -166,9 +158,6 @@ export class PostgresImportWriter implements HistoryImportWriter {
         ),
       });
       await c.query('COMMIT');
-      const text = range === undefined ? null : publication([range]);
-      // After the commit nothing may fail the chunk: a lost publication is redone by the hub's next open or job.
-      if (text !== null) await c.query(text).catch(() => c.query('ROLLBACK').catch(() => undefined));
       return outcome;
     });
   }
@@ -197,7 +186,6 @@ export class PostgresImportWriter implements HistoryImportWriter {
 
   async #merge<K extends ImportKind>(chunk: ImportChunk<K>): Promise<Merged> {
     const c = this.client;
-    await c.query(q.lockCounter);
     if (chunk.kind === 'sales')
       return this.#sales(chunk.records as { line: number; record: SaleRecord }[], chunk.epoch);
     if (chunk.kind === 'balances')
