@@ -9,6 +9,7 @@ import {
   upgradeSteps,
 } from './postgres-schema';
 import { pgSql } from './postgres-sql';
+import { prepareReportTablesPg } from './reports/postgres-rollups';
 
 /**
  * Creates the schema, or brings an older one up to date, in one transaction under an advisory
@@ -46,6 +47,7 @@ export async function prepareSchema(
       }
       await setup.query(setSchemaVersion, [postgresSchemaVersion]);
     }
+    await prepareReportTablesPg(setup);
     // Under the counter (every write numbered up to it has committed): publish what a hub
     // process that stopped between a commit and its publication left unpublished.
     const head = (await setup.query(pgSql.lockCounter)).rows[0]?.value;

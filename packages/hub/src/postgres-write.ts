@@ -9,6 +9,7 @@ import { type HubLot, settleLots } from './lot-settlement';
 import { integerArrayLiteral, textArrayLiteral } from './pg-array-literal';
 import { pgChainSql } from './postgres-chain-sql';
 import { hubWrite, pgSql, pushWrite } from './postgres-sql';
+import { writeRollupsPg } from './reports/postgres-rollups';
 import { writeValues } from './postgres-write-sql';
 
 /**
@@ -185,10 +186,13 @@ export async function writeEntries(
     inserted: row.journal_rows,
     expected: j.length,
   });
+  const rollups = writeRollupsPg(client, { ...rows, storeId: target.storeId, journal: j, facts: push?.facts });
+  rollups.catch(() => undefined);
   if (rows.blocks.size > 0) {
     const blocks = [...rows.blocks];
     await prepared(client, pgSql.blockCards, [blocks.map(([c]) => c), blocks.map(([, b]) => b), now]);
   }
+  await rollups;
   return {
     short: row.short_cards,
     grantsWon: new Set(row.grants_won ?? []),

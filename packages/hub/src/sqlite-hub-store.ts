@@ -39,6 +39,7 @@ import {
   type RuleSetRow,
   withCardStates,
 } from './pull-plan';
+import { SqliteRollups } from './reports/sqlite-rollups';
 import { HeldTransaction, SqliteBatchWriter } from './sqlite-batch-writer';
 import { SqliteChain } from './sqlite-chain';
 import { type ChainStatements, prepareChainStatements } from './sqlite-chain-statements';
@@ -96,7 +97,7 @@ export class SqliteHubStore implements HubStore {
       this.#writer = new SqliteBatchWriter(this.#sql, this.#chainSql, this.#insert, {
         lookupKey: this.#chain.lookupKey,
         returnLotLifetimeMs: options.returnLotLifetimeMs ?? defaultReturnLotLifetimeMs,
-      });
+      }, new SqliteRollups(this.#db));
     } catch (error) {
       throw translateSqliteError(error, this.#where, 'opening it');
     }
