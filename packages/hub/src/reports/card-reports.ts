@@ -1,7 +1,15 @@
 import type { CardState } from '../hub-store';
 import { byKey, pointFigures } from './point-reports';
 import { isoOfDay, isoOfMonth } from './report-day';
-import { type Cell, moneyOf, periodDays, type Report, type ReportContext, reportFrame, shareBp } from './report-shape';
+import {
+  type Cell,
+  moneyOf,
+  periodDays,
+  type Report,
+  type ReportContext,
+  reportFrame,
+  shareBp,
+} from './report-shape';
 import type { ActiveMonthRow, PointsRow, ProfileCounts, SalesRow, TillRow } from './report-store';
 
 /**

@@ -87,7 +87,10 @@ export function pointsReport(ctx: ReportContext, rows: readonly PointsRow[]): Re
   const column = (i: number) => table.map((row) => row[i + 1] as number);
   return {
     ...reportFrame('points', ctx),
-    columns: [{ key: 'date', kind: 'date' }, ...pointColumns.map((key) => ({ key, kind: 'points' as const }))],
+    columns: [
+      { key: 'date', kind: 'date' },
+      ...pointColumns.map((key) => ({ key, kind: 'points' as const })),
+    ],
     rows: table,
     total: ['total', ...sums],
     chart: {
@@ -250,7 +253,8 @@ export function costReport(
   const rows = input.groups.map(row);
   const total = row({ ...input.total, key: 'total' });
   const frame = reportFrame('cost', ctx);
-  for (const r of rows) if (r[6] === true) frame.warnings.push({ code: 'over_budget', subject: String(r[0]) });
+  for (const r of rows)
+    if (r[6] === true) frame.warnings.push({ code: 'over_budget', subject: String(r[0]) });
   if (total[6] === true) frame.warnings.push({ code: 'over_budget', subject: null });
   const days = periodDays(ctx);
   return {

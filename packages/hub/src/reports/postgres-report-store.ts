@@ -124,7 +124,10 @@ export class PostgresReportStore implements ReportStore {
   }
 
   async settings() {
-    const rows = await this.#rows<{ name: SettingName; value: string }>('reading settings', pgReportSql.settings);
+    const rows = await this.#rows<{ name: SettingName; value: string }>(
+      'reading settings',
+      pgReportSql.settings,
+    );
     return new Map(rows.map((r) => [r.name, r.value]));
   }
 
@@ -151,12 +154,18 @@ export class PostgresReportStore implements ReportStore {
 
   rules(q: DayQuery, by: 'day' | 'store' | 'rule', ruleId: string | null) {
     const text =
-      by === 'day' ? pgReportSql.rulesByDay : by === 'store' ? pgReportSql.rulesByStore : pgReportSql.rulesByRule;
+      by === 'day'
+        ? pgReportSql.rulesByDay
+        : by === 'store'
+          ? pgReportSql.rulesByStore
+          : pgReportSql.rulesByRule;
     return this.#rows<RuleRow>('reading rules', text, [...this.#args(q), ruleId]);
   }
 
   async ruleIds() {
-    return (await this.#rows<{ rule_id: string }>('reading rules', pgReportSql.ruleIds)).map((r) => r.rule_id);
+    return (await this.#rows<{ rule_id: string }>('reading rules', pgReportSql.ruleIds)).map(
+      (r) => r.rule_id,
+    );
   }
 
   activeMonths(fromMonth: number, toMonth: number, stores: readonly string[] | null) {
@@ -177,7 +186,9 @@ export class PostgresReportStore implements ReportStore {
   }
 
   async storeIds() {
-    return (await this.#rows<{ store_id: string }>('reading stores', pgReportSql.storeIds)).map((r) => r.store_id);
+    return (await this.#rows<{ store_id: string }>('reading stores', pgReportSql.storeIds)).map(
+      (r) => r.store_id,
+    );
   }
 
   async noteAgentVersion(tillId: string, version: string, at: number): Promise<void> {

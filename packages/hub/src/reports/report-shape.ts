@@ -8,7 +8,18 @@ import { isoOfDay } from './report-day';
  * they hold (the console formats them, the CSV writes them as they are), a chart of series over
  * labels, warnings, and the program's figures the money columns were valued at.
  */
-export const columnKinds = ['date', 'month', 'text', 'count', 'points', 'money', 'bp', 'time', 'ms', 'flag'] as const;
+export const columnKinds = [
+  'date',
+  'month',
+  'text',
+  'count',
+  'points',
+  'money',
+  'bp',
+  'time',
+  'ms',
+  'flag',
+] as const;
 export type ColumnKind = (typeof columnKinds)[number];
 
 export type Cell = string | number | boolean | null;

@@ -130,7 +130,11 @@ export interface ReportStore {
   /** Distinct rule ids with points in the rollups. */
   ruleIds(): Promise<string[]>;
   /** Active cards per month of one store, or of the chain (`stores` null), summed over the stores given. */
-  activeMonths(fromMonth: number, toMonth: number, stores: readonly string[] | null): Promise<ActiveMonthRow[]>;
+  activeMonths(
+    fromMonth: number,
+    toMonth: number,
+    stores: readonly string[] | null,
+  ): Promise<ActiveMonthRow[]>;
   profileCounts(): Promise<ProfileCounts>;
   tills(stores: readonly string[] | null): Promise<TillRow[]>;
   /** Stores with a till, sorted. */

@@ -190,11 +190,13 @@ function salesOf(source: RollupSource, dayOf: (ms: number) => number) {
     for (const key of [storeId, allStoresKey])
       months.set(`${sale.cardId}|${month}|${key}`, { cardId: sale.cardId, month, storeId: key });
     if (sale.bonusPoints > 0)
-      for (const bonus of JSON.parse(sale.bonuses) as { ruleId: string; points: number }[])
+      for (const bonus of JSON.parse(sale.bonuses) as { ruleId: string; points: number }[]) {
+        if (bonus.points === 0) continue;
         ruleDay(day, bonus.ruleId, (row) => {
           row.points += bonus.points;
           row.turnoverMinor += sale.spendMinor;
         });
+      }
   }
   for (const line of facts.lines) {
     if (line.earnedPoints === 0) continue;
@@ -202,13 +204,13 @@ function salesOf(source: RollupSource, dayOf: (ms: number) => number) {
     const named = JSON.parse(line.ruleIds) as string[];
     const ids = named.length > 0 ? named : [unnamedRule];
     const shares = equalShares(line.earnedPoints, ids.length);
-    ids.forEach((ruleId, i) =>
+    ids.forEach((ruleId, i) => {
       ruleDay(day, ruleId, (row) => {
         row.points += shares[i] as number;
         row.turnoverMinor += line.amountMinor - line.spentDiscountMinor;
         row.lines += 1;
-      }),
-    );
+      });
+    });
   }
   for (const r of facts.returns)
     storeDay(dayOf(r.entry.occurredAt), (row) => {
@@ -241,7 +243,8 @@ export function rollupOf(source: RollupSource, dayOf: (ms: number) => number): R
   const pending: PendingPosting[] = [];
   const points = pointsOf(source, dayOf, pending);
   const newLotVests = new Map<string, number>();
-  if (pending.length > 0) for (const l of source.newLots) newLotVests.set(txnKey(l.cardId, l.lotId), l.vestsAt);
+  if (pending.length > 0)
+    for (const l of source.newLots) newLotVests.set(txnKey(l.cardId, l.lotId), l.vestsAt);
   return { points, pending, newLotVests, ...salesOf(source, dayOf), till: tillOf(source) };
 }
 

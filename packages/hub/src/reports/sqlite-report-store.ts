@@ -30,7 +30,8 @@ function grouped(table: string, columns: string, by: string, also: string | null
 const pointsColumns = 'account, sum(plus) AS plus, sum(minus) AS minus';
 const salesColumns = `sum(sales) AS sales, sum(turnover_minor) AS turnoverMinor, sum(refunded_minor) AS refundedMinor,
   sum(enrolments) AS enrolments`;
-const ruleColumns = 'rule_id AS ruleId, sum(points) AS points, sum(turnover_minor) AS turnoverMinor, sum(lines) AS lines';
+const ruleColumns =
+  'rule_id AS ruleId, sum(points) AS points, sum(turnover_minor) AS turnoverMinor, sum(lines) AS lines';
 const ruleFilter = 'AND (@rule IS NULL OR rule_id = @rule)';
 
 /**
@@ -51,7 +52,9 @@ export class SqliteReportStore implements ReportStore {
     const db = this.#db;
     this.#s = {
       settings: db.prepare('SELECT name, value FROM report_setting'),
-      saveSetting: db.prepare('INSERT INTO report_setting VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value'),
+      saveSetting: db.prepare(
+        'INSERT INTO report_setting VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
+      ),
       pointsByDay: db.prepare(grouped('report_points_day', pointsColumns, 'day', 'account')),
       pointsByStore: db.prepare(grouped('report_points_day', pointsColumns, 'store_id', 'account')),
       pointsBefore: db.prepare(
@@ -131,7 +134,12 @@ export class SqliteReportStore implements ReportStore {
   }
 
   #args(q: DayQuery, extra: Record<string, unknown> = {}) {
-    return { from: q.fromDay, to: q.toDay, stores: q.stores === null ? null : JSON.stringify(q.stores), ...extra };
+    return {
+      from: q.fromDay,
+      to: q.toDay,
+      stores: q.stores === null ? null : JSON.stringify(q.stores),
+      ...extra,
+    };
   }
 
   settings() {
@@ -154,7 +162,10 @@ export class SqliteReportStore implements ReportStore {
     return this.#read(
       'reading points',
       () =>
-        this.#s.pointsBefore.all({ day, stores: stores === null ? null : JSON.stringify(stores) }) as PointsRow[],
+        this.#s.pointsBefore.all({
+          day,
+          stores: stores === null ? null : JSON.stringify(stores),
+        }) as PointsRow[],
     );
   }
 
@@ -211,7 +222,10 @@ export class SqliteReportStore implements ReportStore {
   }
 
   ruleSetAt(at: number) {
-    return this.#read('reading rule sets', () => (this.#s.ruleSetAt.get(at) as RuleSetRow | undefined) ?? null);
+    return this.#read(
+      'reading rule sets',
+      () => (this.#s.ruleSetAt.get(at) as RuleSetRow | undefined) ?? null,
+    );
   }
 
   cardStores(cardId: string) {

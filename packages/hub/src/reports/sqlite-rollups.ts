@@ -90,7 +90,8 @@ export class SqliteRollups {
       (cardId, lotId) => s.vestsAt.get(cardId, lotId) as number | undefined,
       this.dayOf,
     );
-    for (const r of [...rollup.points, ...pending]) s.points.run(r.day, r.storeId, r.account, r.plus, r.minus);
+    for (const r of [...rollup.points, ...pending])
+      s.points.run(r.day, r.storeId, r.account, r.plus, r.minus);
     for (const r of rollup.stores)
       s.store.run(r.day, r.storeId, r.sales, r.turnoverMinor, r.refundedMinor, r.enrolments);
     for (const r of rollup.rules) s.rule.run(r.day, r.storeId, r.ruleId, r.points, r.turnoverMinor, r.lines);
