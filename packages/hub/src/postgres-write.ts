@@ -9,8 +9,8 @@ import { type HubLot, settleLots } from './lot-settlement';
 import { integerArrayLiteral, textArrayLiteral } from './pg-array-literal';
 import { pgChainSql } from './postgres-chain-sql';
 import { hubWrite, pgSql, pushWrite } from './postgres-sql';
-import { writeRollupsPg } from './reports/postgres-rollups';
 import { writeValues } from './postgres-write-sql';
+import { writeRollupsPg } from './reports/postgres-rollups';
 
 /**
  * A statement prepared once per connection (named by its text), so the hot ingest statements
@@ -186,7 +186,12 @@ export async function writeEntries(
     inserted: row.journal_rows,
     expected: j.length,
   });
-  const rollups = writeRollupsPg(client, { ...rows, storeId: target.storeId, journal: j, facts: push?.facts });
+  const rollups = writeRollupsPg(client, {
+    ...rows,
+    storeId: target.storeId,
+    journal: j,
+    facts: push?.facts,
+  });
   rollups.catch(() => undefined);
   if (rows.blocks.size > 0) {
     const blocks = [...rows.blocks];

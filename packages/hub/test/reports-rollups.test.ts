@@ -79,9 +79,36 @@ async function scenario(hub: HubStore): Promise<void> {
   });
   nextA = await pushAll(hub, a, 's1', nextA, t0 + 2 * day + 2_000);
   expect(await hub.runExpiry(t0 + 5 * day, 1_000)).toBeGreaterThan(0);
+  // Head office's corrections: a credit, a debit, a debit past the balance (refused), one repeated.
+  const adjust = (requestId: string, points: number, at: number) =>
+    hub.adjustPoints({
+      cardId: 'c2',
+      points,
+      requestId,
+      reason: 'goodwill',
+      requestedBy: 'anna',
+      approvedBy: null,
+      expiresAt: null,
+      now: at,
+    });
+  expect(await adjust('q1', 250, t0 + 6 * day)).toEqual({
+    ok: true,
+    txnId: 'hub-adjust-q1',
+    repeated: false,
+  });
+  expect(await adjust('q1', 250, t0 + 6 * day)).toEqual({ ok: true, txnId: 'hub-adjust-q1', repeated: true });
+  expect(await adjust('q2', -100, t0 + 6 * day + 1)).toMatchObject({ ok: true });
+  expect(await adjust('q3', -1_000_000, t0 + 6 * day + 2)).toMatchObject({
+    ok: false,
+    code: 'insufficient_points',
+  });
+  expect(await hub.unbalancedCards(10)).toEqual([]);
 }
 
-type Totals = Pick<DayFigures, 'issued' | 'reversed' | 'redeemed' | 'restored' | 'expired' | 'overdraft'>;
+type Totals = Pick<
+  DayFigures,
+  'issued' | 'reversed' | 'redeemed' | 'restored' | 'expired' | 'overdraft' | 'adjustedUp' | 'adjustedDown'
+>;
 
 /** The rollups' figures per date, read through the report store (every account, every day). */
 async function rollupFigures(reports: ReportStore, stores: readonly string[] | null, days: [number, number]) {
@@ -156,7 +183,15 @@ function suite(
           // The scenario reaches every kind of figure.
           const all = [...dailyFigures(journal, zone).values()];
           const sum = (k: keyof Totals) => all.reduce((s, f) => s + f[k], 0);
-          for (const k of ['issued', 'reversed', 'redeemed', 'expired', 'overdraft'] as const)
+          for (const k of [
+            'issued',
+            'reversed',
+            'redeemed',
+            'expired',
+            'overdraft',
+            'adjustedUp',
+            'adjustedDown',
+          ] as const)
             expect(sum(k), k).toBeGreaterThan(0);
           expect(all.some((f) => f.pending < 0)).toBe(true);
           const rules = await reports.rules({ fromDay: span[0], toDay: span[1], stores: null }, 'rule', null);
