@@ -2,6 +2,7 @@ import { assert } from '@tillpoint/core';
 import pg from 'pg';
 import {
   type ActiveMonthRow,
+  type CardPersonal,
   type DayQuery,
   type JournalEntryRow,
   type LotRow,
@@ -71,6 +72,9 @@ export const pgReportSql = {
   cardStores: 'SELECT store_id FROM card_store WHERE card_id = $1 ORDER BY store_id',
   cardLots: `SELECT lot_id AS "lotId", initial, remaining, vests_at AS "vestsAt", expires_at AS "expiresAt" FROM lot
     WHERE card_id = $1 ORDER BY expires_at NULLS LAST, vests_at, lot_id LIMIT 1000`,
+  cardCap: 'SELECT cap FROM card_cap WHERE card_id = $1',
+  cardPersonal: `SELECT phone IS NOT NULL AS "hasPhone", name, birth_date AS "birthDate" FROM card_profile
+    WHERE card_id = $1`,
   cardEntries: `SELECT j.till_id AS "tillId", t.store_id AS "storeId", j.seq, j.txn_id AS "txnId", j.kind,
       j.occurred_at AS "occurredAt", j.body
     FROM journal j LEFT JOIN till t ON t.till_id = j.till_id
@@ -208,6 +212,16 @@ export class PostgresReportStore implements ReportStore {
 
   cardLots(cardId: string) {
     return this.#rows<LotRow>('reading a card', pgReportSql.cardLots, [cardId]);
+  }
+
+  async cardCap(cardId: string) {
+    const [row] = await this.#rows<{ cap: number }>('reading a card', pgReportSql.cardCap, [cardId]);
+    return row === undefined ? null : Number(row.cap);
+  }
+
+  async cardPersonal(cardId: string) {
+    const [row] = await this.#rows<CardPersonal>('reading a card', pgReportSql.cardPersonal, [cardId]);
+    return row ?? null;
   }
 
   cardEntries(cardId: string, page: { before: { occurredAt: number; txnId: string } | null; limit: number }) {

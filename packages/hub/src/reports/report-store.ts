@@ -81,6 +81,12 @@ export interface LotRow {
   expiresAt: number | null;
 }
 
+export interface CardPersonal {
+  hasPhone: boolean;
+  name: string | null;
+  birthDate: string | null;
+}
+
 /** A journal entry of the card as stored (its body is the entry's JSON). */
 export interface JournalEntryRow {
   tillId: string;
@@ -113,8 +119,7 @@ export type SettingName =
   | 'rollups_complete'
   | 'budget_bp'
   | 'approval_threshold'
-  | 'support_limit'
-  | 'lot_lifetime_days';
+  | 'support_limit';
 
 export interface ReportStore {
   readonly kind: 'sqlite' | 'postgres';
@@ -144,6 +149,10 @@ export interface ReportStore {
   ruleSetAt(at: number): Promise<RuleSetRow | null>;
   cardStores(cardId: string): Promise<string[]>;
   cardLots(cardId: string): Promise<LotRow[]>;
+  /** The card's offline cap (null: the store's). */
+  cardCap(cardId: string): Promise<number | null>;
+  /** The personal part of the card's profile, for people allowed to see it (null: none held). */
+  cardPersonal(cardId: string): Promise<CardPersonal | null>;
   /** The card's entries, newest first, before `(occurredAt, txnId)` when given. */
   cardEntries(
     cardId: string,

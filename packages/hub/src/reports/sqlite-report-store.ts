@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import {
   type ActiveMonthRow,
+  type CardPersonal,
   type DayQuery,
   type JournalEntryRow,
   type LotRow,
@@ -104,6 +105,10 @@ export class SqliteReportStore implements ReportStore {
       cardLots: db.prepare(
         `SELECT lot_id AS lotId, initial, remaining, vests_at AS vestsAt, expires_at AS expiresAt FROM lot
          WHERE card_id = ? ORDER BY coalesce(expires_at, 9e15), vests_at, lot_id LIMIT 1000`,
+      ),
+      cardCap: db.prepare('SELECT cap FROM card_cap WHERE card_id = ?').pluck(),
+      cardPersonal: db.prepare(
+        'SELECT phone IS NOT NULL AS hasPhone, name, birth_date AS birthDate FROM card_profile WHERE card_id = ?',
       ),
       cardEntries: db.prepare(
         `SELECT j.till_id AS tillId, t.store_id AS storeId, j.seq, j.txn_id AS txnId, j.kind,
@@ -234,6 +239,19 @@ export class SqliteReportStore implements ReportStore {
 
   cardLots(cardId: string) {
     return this.#read('reading a card', () => this.#s.cardLots.all(cardId) as LotRow[]);
+  }
+
+  cardCap(cardId: string) {
+    return this.#read('reading a card', () => (this.#s.cardCap.get(cardId) as number | undefined) ?? null);
+  }
+
+  cardPersonal(cardId: string) {
+    return this.#read('reading a card', () => {
+      const row = this.#s.cardPersonal.get(cardId) as
+        | (Omit<CardPersonal, 'hasPhone'> & { hasPhone: number })
+        | undefined;
+      return row === undefined ? null : { ...row, hasPhone: row.hasPhone === 1 };
+    });
   }
 
   cardEntries(cardId: string, page: { before: { occurredAt: number; txnId: string } | null; limit: number }) {
