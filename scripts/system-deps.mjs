@@ -2,7 +2,9 @@
 // Makes sure the system packages the test suite drives for real are present:
 // socat (pseudo-terminal pairs for serial scanners), libusb-1.0-0 (node-hid's prebuilt
 // binary links it), zbar-tools (zbarimg decodes printed barcodes back), chromium (the
-// companion page's end-to-end tests). As root it installs what is missing with apt-get;
+// companion page's end-to-end tests), gcc and libc6-dev (the power-cut tests compile their
+// LD_PRELOAD library, packages/agent/test/power-loss/powercut.c). As root it installs what is
+// missing with apt-get;
 // otherwise it stops and prints the exact line to run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +14,8 @@ const needs = [
   { pkg: 'libusb-1.0-0', present: () => hasLibrary('libusb-1.0.so.0') },
   { pkg: 'zbar-tools', present: () => onPath('zbarimg') },
   { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  { pkg: 'gcc', present: () => onPath('cc') },
+  { pkg: 'libc6-dev', present: () => existsSync('/usr/include/stdio.h') },
 ];
 
 function onPath(command) {

@@ -18,8 +18,16 @@ import { cutAt, feed } from '../src/test-support';
 
 /**
  * Garbage in, no exceptions out, memory inside its bound; and a valid stream yields the same
- * labels however it is cut. 100 000+ random inputs in all (see the run counts).
+ * labels however it is cut. TILLPOINT_FUZZ_RUNS random inputs per decoder (default 10,000;
+ * 100,000 or more in a long run), half as many cut valid streams per framing;
+ * TILLPOINT_FUZZ_SEED replays them (fast-check prints the seed of a failure).
  */
+const runs = Number(process.env.TILLPOINT_FUZZ_RUNS ?? 10_000);
+const seed =
+  process.env.TILLPOINT_FUZZ_SEED === undefined ? undefined : Number(process.env.TILLPOINT_FUZZ_SEED);
+const params = (numRuns: number) => ({ numRuns, ...(seed === undefined ? {} : { seed }) });
+/** Room for a long run on a busy machine: about 2 ms an input. */
+const timeoutMs = 30_000 + runs * 2;
 const bound = 64;
 const decoders: [string, () => FrameDecoder][] = [
   ...serialSuffixes.map((suffix): [string, () => FrameDecoder] => [
@@ -56,88 +64,110 @@ const garbage = fc.array(
   },
 );
 
-describe('fuzz', () => {
-  it.each(decoders)('%s never throws on garbage and stays bounded', (_, make) => {
-    fc.assert(
-      fc.property(garbage, (steps) => {
-        const decoder = make();
-        let now = 0;
-        for (const { chunk, advanceMs } of steps) {
-          const pushed = decoder.push(chunk, now);
-          now += advanceMs;
-          const out = [...pushed, ...decoder.poll(now)];
-          for (const o of out) if (o.kind === 'frame') expect(o.bytes.length).toBeLessThanOrEqual(bound);
-          // a partial report plus a label at most: never the garbage itself
-          expect(decoder.bufferedBytes()).toBeLessThanOrEqual(bound + honeywellHidPosLayout.reportBytes);
-        }
-      }),
-      { numRuns: 10_000 },
-    );
-  });
+/** What a decoder yields from `stream` cut at `cuts` (taken modulo its length): frame bytes, or the outcome's kind. */
+function framesOf(decoder: FrameDecoder, stream: Uint8Array, cuts: readonly number[]): (number[] | string)[] {
+  const out = feed(
+    decoder,
+    cutAt(
+      stream,
+      cuts.map((c) => c % (stream.length + 1)),
+    ),
+  );
+  return out.map((o) => (o.kind === 'frame' ? Array.from(o.bytes) : o.kind));
+}
 
-  it('labels: parsing and printing never throw', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (bytes, detectAim) => {
-        const label = parseLabel(bytes, { detectAim, prefix: Uint8Array.from([0x5d]) });
-        const text = printableLabel(label.data);
-        expect([...text].some((c) => (c.codePointAt(0) ?? 0) < 0x20)).toBe(false);
-      }),
-      { numRuns: 10_000 },
-    );
-  });
+describe('fuzz', () => {
+  it.each(decoders)(
+    '%s never throws on garbage and stays bounded',
+    (_, make) => {
+      fc.assert(
+        fc.property(garbage, (steps) => {
+          const decoder = make();
+          let now = 0;
+          for (const { chunk, advanceMs } of steps) {
+            const pushed = decoder.push(chunk, now);
+            now += advanceMs;
+            const out = [...pushed, ...decoder.poll(now)];
+            for (const o of out) if (o.kind === 'frame') expect(o.bytes.length).toBeLessThanOrEqual(bound);
+            // a partial report plus a label at most: never the garbage itself
+            expect(decoder.bufferedBytes()).toBeLessThanOrEqual(bound + honeywellHidPosLayout.reportBytes);
+          }
+        }),
+        params(runs),
+      );
+    },
+    timeoutMs,
+  );
+
+  it(
+    'labels: parsing and printing never throw',
+    () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (bytes, detectAim) => {
+          const label = parseLabel(bytes, { detectAim, prefix: Uint8Array.from([0x5d]) });
+          const text = printableLabel(label.data);
+          expect([...text].some((c) => (c.codePointAt(0) ?? 0) < 0x20)).toBe(false);
+        }),
+        params(runs),
+      );
+    },
+    timeoutMs,
+  );
 
   const label = fc.uint8Array({ minLength: 1, maxLength: 150 });
 
-  it('HID POS: any chunking of valid reports yields the same labels', () => {
-    fc.assert(
-      fc.property(
-        fc.array(label, { minLength: 1, maxLength: 4 }),
-        fc.array(fc.nat(), { maxLength: 16 }),
-        (labels, cuts) => {
-          const stream = concatBytes(labels.flatMap((l) => buildHidPosReports(l, ']Q1')));
-          const make = () =>
-            new HidPosDecoder({ layout: honeywellHidPosLayout, labelBytesMax: 4096, idleTimeoutMs: 0 });
-          const out = feed(
-            make(),
-            cutAt(
-              stream,
-              cuts.map((c) => c % (stream.length + 1)),
-            ),
-          );
-          expect(out.map((o) => (o.kind === 'frame' ? Array.from(o.bytes) : o.kind))).toEqual(
-            labels.map((l) => Array.from(l)),
-          );
-        },
-      ),
-      { numRuns: 5000 },
-    );
-  });
+  it(
+    'HID POS: any chunking of valid reports yields the same labels',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.array(label, { minLength: 1, maxLength: 4 }),
+          fc.array(fc.nat(), { maxLength: 16 }),
+          (labels, cuts) => {
+            const stream = concatBytes(labels.flatMap((l) => buildHidPosReports(l, ']Q1')));
+            const decoder = new HidPosDecoder({
+              layout: honeywellHidPosLayout,
+              labelBytesMax: 4096,
+              idleTimeoutMs: 0,
+            });
+            expect(framesOf(decoder, stream, cuts)).toEqual(labels.map((l) => Array.from(l)));
+          },
+        ),
+        params(Math.ceil(runs / 2)),
+      );
+    },
+    timeoutMs,
+  );
 
-  it('HID keyboard: any chunking of valid reports yields the same labels', () => {
-    const text = fc.stringMatching(/^[0-9A-Za-z\-./]{1,30}$/);
-    fc.assert(
-      fc.property(
-        fc.array(text, { minLength: 1, maxLength: 4 }),
-        fc.array(fc.nat(), { maxLength: 16 }),
-        (texts, cuts) => {
-          const stream = concatBytes(texts.flatMap((t) => buildKeyboardReports(t)));
-          const make = () =>
-            new HidKeyboardDecoder({ layout: 'us', suffix: 'enter', idleTimeoutMs: 0, labelCharsMax: 64 });
-          const out = feed(
-            make(),
-            cutAt(
-              stream,
-              cuts.map((c) => c % (stream.length + 1)),
-            ),
-          );
-          expect(
-            out.map((o) => (o.kind === 'frame' ? Buffer.from(o.bytes).toString('latin1') : o.kind)),
-          ).toEqual(texts);
-        },
-      ),
-      { numRuns: 5000 },
-    );
-  });
+  it(
+    'HID keyboard: any chunking of valid reports yields the same labels',
+    () => {
+      const text = fc.stringMatching(/^[0-9A-Za-z\-./]{1,30}$/);
+      fc.assert(
+        fc.property(
+          fc.array(text, { minLength: 1, maxLength: 4 }),
+          fc.array(fc.nat(), { maxLength: 16 }),
+          (texts, cuts) => {
+            const stream = concatBytes(texts.flatMap((t) => buildKeyboardReports(t)));
+            const make = () =>
+              new HidKeyboardDecoder({ layout: 'us', suffix: 'enter', idleTimeoutMs: 0, labelCharsMax: 64 });
+            const out = feed(
+              make(),
+              cutAt(
+                stream,
+                cuts.map((c) => c % (stream.length + 1)),
+              ),
+            );
+            expect(
+              out.map((o) => (o.kind === 'frame' ? Buffer.from(o.bytes).toString('latin1') : o.kind)),
+            ).toEqual(texts);
+          },
+        ),
+        params(Math.ceil(runs / 2)),
+      );
+    },
+    timeoutMs,
+  );
 
   it.each(['cr', 'crlf', 'any'] as const)(
     'serial %s: any chunking of valid frames yields the same labels',
@@ -153,20 +183,12 @@ describe('fuzz', () => {
           (labels, cuts) => {
             const stream = concatBytes(labels.flatMap((l) => [l, Uint8Array.from(end)]));
             const decoder = new SerialFrameDecoder({ suffix, idleTimeoutMs: 0, frameBytesMax: 64 });
-            const out = feed(
-              decoder,
-              cutAt(
-                stream,
-                cuts.map((c) => c % (stream.length + 1)),
-              ),
-            );
-            expect(out.map((o) => (o.kind === 'frame' ? Array.from(o.bytes) : o.kind))).toEqual(
-              labels.map((l) => Array.from(l)),
-            );
+            expect(framesOf(decoder, stream, cuts)).toEqual(labels.map((l) => Array.from(l)));
           },
         ),
-        { numRuns: 5000 },
+        params(Math.ceil(runs / 2)),
       );
     },
+    timeoutMs,
   );
 });

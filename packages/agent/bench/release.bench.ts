@@ -49,7 +49,7 @@ async function agentProcess(r: Runner): Promise<{ proc: AgentProcess; dir: strin
     `http://127.0.0.1:${port}`,
     token,
     r.bin,
-    r.node,
+    { node: r.node },
   );
   return { proc, dir };
 }

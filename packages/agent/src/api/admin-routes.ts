@@ -15,6 +15,9 @@ export const backupNameSchema = z
     'a file name (letters, digits, . _ -), not a path: backups go to <dataDir>/backups/',
   );
 
+/** The least time between two backups: each one copies the whole ledger while the till sells. */
+export const backupIntervalMinMs = 10_000;
+
 const backupRequestSchema = z.strictObject({
   /** Default: `till-<time>.sqlite`. */
   name: backupNameSchema.optional(),
@@ -28,8 +31,12 @@ const backupRequestSchema = z.strictObject({
  */
 export function registerAdminRoutes(
   app: FastifyInstance,
-  deps: { ledger: () => LedgerStore | undefined; dataDir: string },
+  deps: { ledger: () => LedgerStore | undefined; dataDir: string; clock?: () => number },
 ): void {
+  const now = deps.clock ?? Date.now;
+  // A backup holds the ledger for its fsyncs: one at a time, and not more often than this.
+  let backupRunning = false;
+  let lastBackupAt = Number.NEGATIVE_INFINITY;
   app.post('/v1/admin/backup', async (request, reply) => {
     const body = request.body ?? {};
     if (typeof body === 'object' && body !== null && 'to' in body) {
@@ -42,6 +49,12 @@ export function registerAdminRoutes(
     const parsed = backupRequestSchema.safeParse(body);
     if (!parsed.success)
       return reply.code(400).send({ code: 'invalid_request', message: z.prettifyError(parsed.error) });
+    if (backupRunning || now() - lastBackupAt < backupIntervalMinMs) {
+      return reply.code(429).send({
+        code: 'rate_limited',
+        message: `a backup was made less than ${backupIntervalMinMs / 1000} s ago (or is being made): try again shortly`,
+      });
+    }
     const ledger = deps.ledger();
     if (ledger === undefined) {
       return reply.code(503).send({
@@ -60,7 +73,11 @@ export function registerAdminRoutes(
       }
       chmodSync(dir, 0o700);
       const dest = join(dir, parsed.data.name ?? backupFileName());
-      const done = await ledger.backup(dest);
+      backupRunning = true;
+      lastBackupAt = now();
+      const done = await ledger.backup(dest).finally(() => {
+        backupRunning = false;
+      });
       chmodSync(done.path, 0o600);
       return { path: done.path, lastSeq: done.lastSeq, epoch: done.epoch };
     } catch (error) {

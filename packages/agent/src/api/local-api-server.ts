@@ -117,9 +117,13 @@ export function createLocalApi(o: LocalApiOptions): FastifyInstance {
   const receiptParam = (request: FastifyRequest) =>
     parseBody(receiptIdSchema, (request.params as { receiptId?: string }).receiptId);
 
-  app.get('/openapi.json', { config: { access: 'public' } }, async () =>
-    localApiOpenApi(o.session.program.versionId),
-  );
+  // Built once per rule set (4-17 ms each time otherwise, on a public route).
+  let openApi: { version: string; document: unknown } | undefined;
+  app.get('/openapi.json', { config: { access: 'public' } }, async () => {
+    const version = o.session.program.versionId;
+    if (openApi?.version !== version) openApi = { version, document: localApiOpenApi(version) };
+    return openApi.document;
+  });
   registerApiDocs(app);
   app.get('/v1/health', async () => o.health());
   app.get('/v1/cards/:cardCode', async (request, reply) =>

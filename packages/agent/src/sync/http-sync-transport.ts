@@ -4,11 +4,17 @@ import {
   idempotencyKeyFor,
   type SyncCardsSeenResponse,
   type SyncChangesResponse,
+  type SyncProfile,
+  type SyncProfilesResponse,
   type SyncPushResponse,
+  type SyncSaleLookupQuery,
+  type SyncSaleLookupResponse,
   syncCardsSeenResponseSchema,
   syncChangesResponseSchema,
   syncErrorSchema,
+  syncProfilesResponseSchema,
   syncPushResponseSchema,
+  syncSaleLookupResponseSchema,
 } from '@tillpoint/protocol';
 
 /** What one push came to, as the sync loop needs it. */
@@ -24,7 +30,16 @@ export interface SyncTransport {
   changes(cursor: number, limit: number): Promise<SyncChangesResponse>;
   /** Cards scanned here that head office never sent: they become known at the store. */
   cardsSeen?(cardIds: string[]): Promise<SyncCardsSeenResponse>;
+  /** Personal data taken at enrolment, out of band (never in the journal); answers the refs head office holds. */
+  profiles?(profiles: SyncProfile[]): Promise<SyncProfilesResponse>;
+  /** A sale made at any till of the chain (for a return here); `unknown` / `ambiguous` when not one. */
+  lookupSale?(receiptId: string, query: SyncSaleLookupQuery): Promise<SaleLookup>;
 }
+
+export type SaleLookup =
+  | { kind: 'found'; sale: SyncSaleLookupResponse }
+  | { kind: 'unknown' }
+  | { kind: 'ambiguous'; message: string };
 
 export type SyncTransportErrorCode = 'unreachable' | 'timeout' | 'bad_response' | 'refused';
 
@@ -102,9 +117,13 @@ export class HttpSyncTransport implements SyncTransport {
   }
 
   async changes(cursor: number, limit: number): Promise<SyncChangesResponse> {
-    const { status, body } = await this.#request(`/v1/sync/changes?cursor=${cursor}&limit=${limit}`, {
-      method: 'GET',
-    });
+    // version=2: each card comes with its state (status, counters, grants, profile) as well as its points.
+    const { status, body } = await this.#request(
+      `/v1/sync/changes?cursor=${cursor}&limit=${limit}&version=2`,
+      {
+        method: 'GET',
+      },
+    );
     if (status !== 200) throw answeredError(status, body);
     const parsed = syncChangesResponseSchema.safeParse(body);
     if (!parsed.success)
@@ -122,6 +141,39 @@ export class HttpSyncTransport implements SyncTransport {
     if (!parsed.success)
       throw new SyncTransportError('bad_response', 'head office sent a cards-seen answer we cannot read');
     return parsed.data;
+  }
+
+  async profiles(profiles: SyncProfile[]): Promise<SyncProfilesResponse> {
+    const { status, body } = await this.#request('/v1/sync/profiles', {
+      method: 'POST',
+      body: JSON.stringify({ profiles }),
+    });
+    if (status !== 200) throw answeredError(status, body);
+    const parsed = syncProfilesResponseSchema.safeParse(body);
+    if (!parsed.success)
+      throw new SyncTransportError('bad_response', 'head office sent a profiles answer we cannot read');
+    return parsed.data;
+  }
+
+  async lookupSale(receiptId: string, query: SyncSaleLookupQuery): Promise<SaleLookup> {
+    const params = new URLSearchParams(
+      Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+    const { status, body } = await this.#request(
+      `/v1/sync/sales/${encodeURIComponent(receiptId)}?${params.toString()}`,
+      { method: 'GET' },
+    );
+    if (status === 200) {
+      const parsed = syncSaleLookupResponseSchema.safeParse(body);
+      if (!parsed.success)
+        throw new SyncTransportError('bad_response', 'head office sent a sale we cannot read');
+      return { kind: 'found', sale: parsed.data };
+    }
+    const error = syncErrorSchema.safeParse(body);
+    if (error.success && error.data.code === 'sale_unknown') return { kind: 'unknown' };
+    if (error.success && error.data.code === 'sale_ambiguous')
+      return { kind: 'ambiguous', message: error.data.message };
+    throw answeredError(status, body);
   }
 }
 

@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TillpointError } from '@tillpoint/core';
+import { writeFileDurably } from '@tillpoint/ledger/store';
 import { syncEnrolResponseSchema } from '@tillpoint/protocol';
 import { z } from 'zod';
 
@@ -55,7 +56,8 @@ export async function enrolWithHub(input: {
     throw new HubCredentialError('enrol_failed', 'head office sent an enrolment answer we cannot read');
   const credential: HubCredential = { url: input.url, ...parsed.data };
   mkdirSync(dirname(input.credentialFile), { recursive: true, mode: 0o750 });
-  writeFileSync(input.credentialFile, `${JSON.stringify(credential, null, 2)}\n`, { mode: 0o600 });
+  // Durable before the one-time code is spent for good: a cut must not leave an empty credential.
+  writeFileDurably(input.credentialFile, `${JSON.stringify(credential, null, 2)}\n`, { mode: 0o600 });
   chmodSync(input.credentialFile, 0o600);
   return credential;
 }

@@ -10,6 +10,7 @@ export * from '../model/sale-input-of';
 export type { UnackedSpend } from '../model/unacked-spend';
 export type { PendingProfile } from '../operations/ledger-ports';
 export type * from '../operations/results';
+export * from './durable-file';
 export * from './ledger-store';
 export * from './ledger-store-base';
 export * from './ledger-store-error';

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { LedgerStoreError, translateSqliteError } from '../ledger-store-error';
 import { migrations } from './schema';
@@ -35,6 +35,12 @@ export function inspectLedgerFile(path: string): 'missing' | 'database' {
       },
     );
   }
+  if (size === 0 && walBytes(path) === 0) {
+    // A file with nothing in it and no WAL never held a commit: the first open of a new ledger
+    // died before SQLite wrote its first page (a kill, a power cut). Kept aside, then a new till.
+    renameSync(path, `${path}.empty-${Date.now()}`);
+    return 'missing';
+  }
   const header = Buffer.alloc(16);
   let read = 0;
   try {
@@ -59,6 +65,14 @@ export function inspectLedgerFile(path: string): 'missing' | 'database' {
     );
   }
   return 'database';
+}
+
+function walBytes(path: string): number {
+  try {
+    return statSync(`${path}-wal`).size;
+  } catch {
+    return 0;
+  }
 }
 
 /**

@@ -1,4 +1,13 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -52,12 +61,26 @@ describe('openLedgerStore refuses damaged files and never overwrites them', () =
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 
-  it('an empty file', () => {
+  it('an empty file beside a WAL that holds something', () => {
     env = tempLedger();
     const path = join(env.dir, 'empty.sqlite');
     writeFileSync(path, '');
+    writeFileSync(`${path}-wal`, Buffer.alloc(4096, 1));
     expect(openError(path).code).toBe('database_corrupt');
     expect(readFileSync(path).length).toBe(0);
+  });
+
+  it('opens as a new ledger over an empty file with no WAL (a first open that died), keeping it aside', () => {
+    env = tempLedger();
+    const path = join(env.dir, 'first.sqlite');
+    writeFileSync(path, '');
+    const store = openLedgerStore({ path, tillId: 't1' });
+    try {
+      expect(store.outboxHead().lastSeq).toBe(0);
+    } finally {
+      store.close();
+    }
+    expect(readdirSync(env.dir).some((name) => /^first\.sqlite\.empty-\d+$/.test(name))).toBe(true);
   });
 
   it('a database with damaged pages', () => {
