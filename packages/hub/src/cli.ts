@@ -16,6 +16,7 @@ import { readPassword } from './cli/read-password';
 import { listenPlan, serve } from './cli/serve';
 import { newEnrolCode, sha256Hex } from './credentials';
 import type { HubStore } from './hub-store';
+import { openReportStore } from './reports/open-report-store';
 import { loadOrCreateHubKeys, signProgram } from './rule-signing';
 
 const version = process.env.TILLPOINT_BUILD_VERSION ?? packageJson.version;
@@ -123,12 +124,15 @@ program
       // Where to listen is checked before the database is opened (or created).
       listenPlan({ ...o, insecureHttp: o.insecureHttp === true });
       return withStore(o, async (store) => {
-        const admin = await openAdminStore(o.db, o.schema === undefined ? {} : { schema: o.schema });
+        const where = o.schema === undefined ? {} : { schema: o.schema };
+        const admin = await openAdminStore(o.db, where);
+        const reports = await openReportStore(o.db, where);
         try {
           await serve(
             store,
             {
               admin,
+              reports,
               ...(o.metricsToken === undefined ? {} : { metricsToken: o.metricsToken }),
               ...(o.host === undefined ? {} : { host: o.host }),
               port: o.port,
@@ -142,6 +146,7 @@ program
             (line) => console.error(line),
           );
         } finally {
+          await reports.close();
           await admin.close();
         }
       });
