@@ -75,7 +75,11 @@ export function drawChart(canvas: HTMLCanvasElement, report: Report): Chart {
       scales: {
         y: {
           beginAtZero: true,
-          ticks: { callback: (v) => cellText(Number(v), kind, currency) },
+          ticks: {
+            // Whole units on the axis: no "0, 0, 1, 1" from rounded fractional steps.
+            ...(kind === 'count' || kind === 'points' ? { precision: 0 } : {}),
+            callback: (v) => cellText(Number(v), kind, currency),
+          },
         },
       },
       plugins: {

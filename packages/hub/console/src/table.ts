@@ -43,3 +43,14 @@ export function row(
 }
 
 export const num = (text: string) => ({ text, class: 'num' });
+
+/** Label–value pairs: each pair in its own box, so the grid keeps them together. */
+export function facts(id: string, pairs: ReadonlyArray<[string, string, string?]>): HTMLElement {
+  return h(
+    'dl',
+    { id, class: 'facts' },
+    ...pairs.map(([label, value, valueId]) =>
+      h('div', {}, h('dt', { text: label }), h('dd', { text: value, ...(valueId ? { id: valueId } : {}) })),
+    ),
+  );
+}

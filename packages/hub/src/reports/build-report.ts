@@ -40,10 +40,11 @@ export const overdraftReviewMax = 200;
 export async function reportContext(
   reports: ReportStore,
   q: Pick<ReportRequest, 'fromDay' | 'toDay' | 'now'>,
-): Promise<ReportContext & { budgetBp: number }> {
+): Promise<ReportContext & { budgetBp: number; programId: string | null }> {
   const settings = consoleSettingsOf(await reports.settings());
   const ruleSet = await reports.ruleSetAt(q.now);
   let program: ReportContext['program'] = null;
+  let programId: string | null = null;
   if (ruleSet !== null) {
     let raw: unknown = null;
     try {
@@ -52,6 +53,7 @@ export async function reportContext(
       raw = null;
     }
     const parsed = parseProgram(raw, 'rule set');
+    if (parsed.ok) programId = parsed.value.versionId;
     if (parsed.ok)
       program = {
         version: ruleSet.version,
@@ -66,6 +68,7 @@ export async function reportContext(
     program,
     rollupsComplete: settings.rollupsComplete,
     budgetBp: settings.budgetBp,
+    programId,
   };
 }
 
@@ -158,8 +161,12 @@ export async function buildReport(
       return overdraftReport(ctx, points, review);
     }
     case 'tills': {
-      const [tills, inForce] = await Promise.all([reports.tills(r.stores), reports.ruleSetAt(r.now)]);
-      return tillsReport(ctx, tills, { now: r.now, rulesInForce: inForce?.version ?? null });
+      // A till names the program it ran by its content id; the one in force shows by its label.
+      const label = ctx.program?.version ?? null;
+      const tills = (await reports.tills(r.stores)).map((t) =>
+        t.rulesVersion !== null && t.rulesVersion === ctx.programId ? { ...t, rulesVersion: label } : t,
+      );
+      return tillsReport(ctx, tills, { now: r.now, rulesInForce: label });
     }
   }
 }

@@ -2,7 +2,7 @@ import { api, type CardAnswer, type Movement, type SaleLineView, type SessionInf
 import { field, h, input, statusLine } from '../dom';
 import { moment, whole } from '../format';
 import { isTextKey, t } from '../i18n';
-import { num, row, table } from '../table';
+import { facts as factList, num, row, table } from '../table';
 import { adjustmentHeads, adjustmentRow } from './adjustment-row';
 import { cardActions } from './card-actions';
 
@@ -42,10 +42,9 @@ function summary(data: CardAnswer): HTMLElement {
     'section',
     { class: 'card', attrs: { 'aria-labelledby': 'card-title' } },
     h('h2', { id: 'card-title', text: c.cardId }),
-    h(
-      'dl',
-      { class: 'facts' },
-      ...facts.flatMap(([id, label, value]) => [h('dt', { text: label }), h('dd', { id, text: value })]),
+    factList(
+      'card-facts',
+      facts.map(([id, label, value]) => [label, value, id]),
     ),
     c.flagged
       ? h('p', { class: 'status error', text: t('cards.flagged', { reasons: c.flagReasons.join(', ') }) })

@@ -5,7 +5,7 @@ import { drawChart, seriesLabel } from '../chart';
 import { field, h, input, statusLine } from '../dom';
 import { cellText, percent, whole } from '../format';
 import { t } from '../i18n';
-import { num, row, table } from '../table';
+import { facts, num, row, table } from '../table';
 
 /**
  * The report screens: pick a report and a period (dates in the report zone), a store, a rule or
@@ -57,7 +57,7 @@ function extra(x: ReportExtra | undefined): HTMLElement | null {
   const parts: HTMLElement[] = [];
   if (x.profiles && x.redemption) {
     const p = x.profiles;
-    const facts: Array<[string, string]> = [
+    const pairs: Array<[string, string]> = [
       [t('reports.cards_total'), whole(p.cards)],
       [t('reports.enrolled'), whole(p.enrolled)],
       [t('reports.with_phone'), whole(p.withPhone)],
@@ -66,14 +66,7 @@ function extra(x: ReportExtra | undefined): HTMLElement | null {
       [t('reports.completeness'), p.completenessBp === null ? '—' : percent(p.completenessBp)],
       [t('reports.redemption_rate'), x.redemption.rateBp === null ? '—' : percent(x.redemption.rateBp)],
     ];
-    parts.push(
-      h('h2', { text: t('reports.profiles') }),
-      h(
-        'dl',
-        { id: 'report-profiles', class: 'facts' },
-        ...facts.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })]),
-      ),
-    );
+    parts.push(h('h2', { text: t('reports.profiles') }), facts('report-profiles', pairs));
   }
   if (x.months)
     parts.push(
@@ -175,16 +168,24 @@ export function reportsScreen(fixed?: 'tills'): HTMLElement {
       h(
         'p',
         { id: 'report-period', class: 'muted' },
-        r.report === 'tills'
-          ? ''
-          : t('reports.period', {
-              from: cellText(r.from, 'date', null),
-              to: cellText(r.to, 'date', null),
-              zone: r.timeZone,
-            }),
-        p === null
-          ? ''
-          : ` · ${t('reports.program', { version: p.version, points: whole(p.points), money: cellText(p.moneyMinor, 'money', p.currency) })}`,
+        [
+          r.report === 'tills'
+            ? ''
+            : t('reports.period', {
+                from: cellText(r.from, 'date', null),
+                to: cellText(r.to, 'date', null),
+                zone: r.timeZone,
+              }),
+          p === null
+            ? ''
+            : t('reports.program', {
+                version: p.version,
+                points: whole(p.points),
+                money: cellText(p.moneyMinor, 'money', p.currency),
+              }),
+        ]
+          .filter(Boolean)
+          .join(' · '),
       ),
       warnings(r) ?? '',
       h('section', { class: 'card' }, h('div', { class: 'chart' }, canvas)),
