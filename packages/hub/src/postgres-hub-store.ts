@@ -28,7 +28,6 @@ import {
 } from './hub-store';
 import { translatePostgresError } from './hub-store-error';
 import { KnownPairs } from './known-pairs';
-import type { HubLot } from './lot-settlement';
 import {
   assignSegmentsPg,
   cardStates,

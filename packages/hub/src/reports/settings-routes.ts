@@ -30,8 +30,8 @@ const limitsSchema = z.strictObject({
   supportLimit: z.number().int().min(0).max(1_000_000),
 });
 
-export function settingsRoutes(data: ConsoleData): AdminRoute[] {
-  const read = adminRoute({
+const read = (data: ConsoleData) =>
+  adminRoute({
     method: 'GET',
     url: '/settings',
     access: 'session',
@@ -55,7 +55,8 @@ export function settingsRoutes(data: ConsoleData): AdminRoute[] {
     },
   });
 
-  const budget = adminRoute({
+const budget = (data: ConsoleData) =>
+  adminRoute({
     method: 'PATCH',
     url: '/settings/budget',
     access: 'reports.budget',
@@ -76,7 +77,8 @@ export function settingsRoutes(data: ConsoleData): AdminRoute[] {
     },
   });
 
-  const limits = adminRoute({
+const limits = (data: ConsoleData) =>
+  adminRoute({
     method: 'PATCH',
     url: '/settings/corrections',
     access: 'cards.policy',
@@ -100,5 +102,6 @@ export function settingsRoutes(data: ConsoleData): AdminRoute[] {
     },
   });
 
-  return [read, budget, limits] as AdminRoute[];
+export function settingsRoutes(data: ConsoleData): AdminRoute[] {
+  return [read(data), budget(data), limits(data)] as AdminRoute[];
 }

@@ -104,8 +104,30 @@ function extra(x: ReportExtra | undefined): HTMLElement | null {
   return parts.length === 0 ? null : h('section', { class: 'card' }, ...parts);
 }
 
-export function reportsScreen(fixed?: 'tills'): HTMLElement {
-  const status = statusLine('report-status');
+/** What the report says it covers: the period and zone, the program and its point value. */
+function caption(r: Report): HTMLElement {
+  const p = r.program;
+  const parts = [
+    r.report === 'tills'
+      ? ''
+      : t('reports.period', {
+          from: cellText(r.from, 'date', null),
+          to: cellText(r.to, 'date', null),
+          zone: r.timeZone,
+        }),
+    p === null
+      ? ''
+      : t('reports.program', {
+          version: p.version,
+          points: whole(p.points),
+          money: cellText(p.moneyMinor, 'money', p.currency),
+        }),
+  ];
+  return h('p', { id: 'report-period', class: 'muted' }, parts.filter(Boolean).join(' · '));
+}
+
+/** The filter form: which report, period, store, rule and grouping; `query()` is what it asks for. */
+function filters(fixed: 'tills' | undefined) {
   const choice = select(
     names.map((n) => [n, t(`reports.${n}`)]),
     'points',
@@ -127,73 +149,8 @@ export function reportsScreen(fixed?: 'tills'): HTMLElement {
     text: t('reports.csv'),
     attrs: { href: '#', download: '' },
   });
-  const output = h('div', { id: 'report-output' });
-  let chart: Chart | null = null;
   const current = (): Name => fixed ?? (choice.value as Name);
-  const query = () => {
-    const q = new URLSearchParams();
-    if (from.value) q.set('from', from.value);
-    if (to.value) q.set('to', to.value);
-    if (store.value) q.set('store', store.value);
-    if (rule.value && (current() === 'points' || current() === 'cost')) q.set('rule', rule.value);
-    if (current() === 'cost') q.set('by', by.value);
-    return q.toString();
-  };
-  const fieldsShown = () => {
-    (rule.closest('.field') as HTMLElement).hidden = !(current() === 'points' || current() === 'cost');
-    (by.closest('.field') as HTMLElement).hidden = current() !== 'cost';
-    for (const f of [from, to]) (f.closest('.field') as HTMLElement).hidden = current() === 'tills';
-  };
-  const load = async () => {
-    fieldsShown();
-    const q = query();
-    const answer = await api<Report>('GET', `/reports/${current()}${q ? `?${q}` : ''}`);
-    chart?.destroy();
-    chart = null;
-    if (!answer.ok) {
-      output.replaceChildren();
-      return status.fail(answer.text);
-    }
-    status.clear();
-    const r = answer.data;
-    csv.setAttribute('href', `/admin/v1/reports/${current()}/export.csv${q ? `?${q}` : ''}`);
-    if (!from.value && r.report !== 'tills') from.value = r.from;
-    if (!to.value && r.report !== 'tills') to.value = r.to;
-    const canvas = h('canvas', {
-      id: 'report-chart',
-      attrs: { role: 'img', 'aria-label': t('reports.chart') },
-    });
-    const p = r.program;
-    output.replaceChildren(
-      h(
-        'p',
-        { id: 'report-period', class: 'muted' },
-        [
-          r.report === 'tills'
-            ? ''
-            : t('reports.period', {
-                from: cellText(r.from, 'date', null),
-                to: cellText(r.to, 'date', null),
-                zone: r.timeZone,
-              }),
-          p === null
-            ? ''
-            : t('reports.program', {
-                version: p.version,
-                points: whole(p.points),
-                money: cellText(p.moneyMinor, 'money', p.currency),
-              }),
-        ]
-          .filter(Boolean)
-          .join(' · '),
-      ),
-      warnings(r) ?? '',
-      h('section', { class: 'card' }, h('div', { class: 'chart' }, canvas)),
-      h('section', { class: 'card' }, reportTable(r)),
-      extra(r.extra) ?? '',
-    );
-    chart = drawChart(canvas, r);
-  };
+  const withRule = () => current() === 'points' || current() === 'cost';
   const form = h(
     'form',
     { id: 'report-filter', class: 'card filters' },
@@ -214,24 +171,84 @@ export function reportsScreen(fixed?: 'tills'): HTMLElement {
       csv,
     ),
   );
-  form.addEventListener('submit', (event) => {
+  return {
+    form,
+    choice,
+    csv,
+    current,
+    /** Fills the store and rule lists. */
+    offer(settings: ConsoleSettingsAnswer) {
+      for (const s of settings.stores) store.append(h('option', { text: s, attrs: { value: s } }));
+      for (const r of settings.rules) rule.append(h('option', { text: r, attrs: { value: r } }));
+    },
+    /** Shows the fields this report takes; the period it answered fills empty dates. */
+    settle(r?: Report) {
+      (rule.closest('.field') as HTMLElement).hidden = !withRule();
+      (by.closest('.field') as HTMLElement).hidden = current() !== 'cost';
+      for (const f of [from, to]) (f.closest('.field') as HTMLElement).hidden = current() === 'tills';
+      if (r !== undefined && r.report !== 'tills') {
+        if (!from.value) from.value = r.from;
+        if (!to.value) to.value = r.to;
+      }
+    },
+    query(): string {
+      const q = new URLSearchParams();
+      if (from.value) q.set('from', from.value);
+      if (to.value) q.set('to', to.value);
+      if (store.value) q.set('store', store.value);
+      if (rule.value && withRule()) q.set('rule', rule.value);
+      if (current() === 'cost') q.set('by', by.value);
+      return q.toString();
+    },
+  };
+}
+
+export function reportsScreen(fixed?: 'tills'): HTMLElement {
+  const status = statusLine('report-status');
+  const output = h('div', { id: 'report-output' });
+  const f = filters(fixed);
+  let chart: Chart | null = null;
+  const load = async () => {
+    f.settle();
+    const q = f.query();
+    const answer = await api<Report>('GET', `/reports/${f.current()}${q ? `?${q}` : ''}`);
+    chart?.destroy();
+    chart = null;
+    if (!answer.ok) {
+      output.replaceChildren();
+      return status.fail(answer.text);
+    }
+    status.clear();
+    const r = answer.data;
+    f.settle(r);
+    f.csv.setAttribute('href', `/admin/v1/reports/${f.current()}/export.csv${q ? `?${q}` : ''}`);
+    const canvas = h('canvas', {
+      id: 'report-chart',
+      attrs: { role: 'img', 'aria-label': t('reports.chart') },
+    });
+    output.replaceChildren(
+      caption(r),
+      warnings(r) ?? '',
+      h('section', { class: 'card' }, h('div', { class: 'chart' }, canvas)),
+      h('section', { class: 'card' }, reportTable(r)),
+      extra(r.extra) ?? '',
+    );
+    chart = drawChart(canvas, r);
+  };
+  f.form.addEventListener('submit', (event) => {
     event.preventDefault();
     void load();
   });
-  choice.addEventListener('change', () => void load());
-  void loadSettings().then((answer: { ok: true; data: ConsoleSettingsAnswer } | { ok: false }) => {
-    if (answer.ok) {
-      for (const s of answer.data.stores) store.append(h('option', { text: s, attrs: { value: s } }));
-      for (const r of answer.data.rules) rule.append(h('option', { text: r, attrs: { value: r } }));
-    }
+  f.choice.addEventListener('change', () => void load());
+  void loadSettings().then((answer) => {
+    if (answer.ok) f.offer(answer.data);
     void load();
   });
-  const title = fixed ? t('reports.tills') : t('reports.title');
   return h(
     'section',
     { class: 'reports', attrs: { 'aria-labelledby': 'reports-title' } },
-    h('h1', { id: 'reports-title', text: title }),
-    form,
+    h('h1', { id: 'reports-title', text: fixed ? t('reports.tills') : t('reports.title') }),
+    f.form,
     status.element,
     output,
   );

@@ -66,8 +66,8 @@ async function post(
   return { outcome, request: moved ?? { ...request, ...change } };
 }
 
-export function adjustmentRoutes(data: ConsoleData): AdminRoute[] {
-  const create = adminRoute({
+const create = (data: ConsoleData) =>
+  adminRoute({
     method: 'POST',
     url: '/cards/:cardId/adjustments',
     access: 'cards.adjust',
@@ -126,7 +126,8 @@ export function adjustmentRoutes(data: ConsoleData): AdminRoute[] {
     },
   });
 
-  const list = adminRoute({
+const list = (_data: ConsoleData) =>
+  adminRoute({
     method: 'GET',
     url: '/adjustments',
     access: 'cards.adjust.approve',
@@ -144,7 +145,8 @@ export function adjustmentRoutes(data: ConsoleData): AdminRoute[] {
     },
   });
 
-  const approve = adminRoute({
+const approve = (data: ConsoleData) =>
+  adminRoute({
     method: 'POST',
     url: '/adjustments/:id/approve',
     access: 'cards.adjust.approve',
@@ -190,7 +192,8 @@ export function adjustmentRoutes(data: ConsoleData): AdminRoute[] {
     },
   });
 
-  const refuse = adminRoute({
+const refuse = (_data: ConsoleData) =>
+  adminRoute({
     method: 'POST',
     url: '/adjustments/:id/refuse',
     access: 'cards.adjust.approve',
@@ -226,5 +229,6 @@ export function adjustmentRoutes(data: ConsoleData): AdminRoute[] {
     },
   });
 
-  return [create, list, approve, refuse] as AdminRoute[];
+export function adjustmentRoutes(data: ConsoleData): AdminRoute[] {
+  return [create(data), list(data), approve(data), refuse(data)] as AdminRoute[];
 }

@@ -62,8 +62,8 @@ async function movementsPage(
 
 const noCard = (cardId: string) => refusal('not_found', `head office holds no card ${cardId}`);
 
-export function cardRoutes(data: ConsoleData): AdminRoute[] {
-  const lookup = adminRoute({
+const lookup = (data: ConsoleData) =>
+  adminRoute({
     method: 'GET',
     url: '/cards/:cardId',
     access: 'cards.read',
@@ -106,7 +106,8 @@ export function cardRoutes(data: ConsoleData): AdminRoute[] {
     },
   });
 
-  const movements = adminRoute({
+const movements = (data: ConsoleData) =>
+  adminRoute({
     method: 'GET',
     url: '/cards/:cardId/movements',
     access: 'cards.read',
@@ -122,7 +123,8 @@ export function cardRoutes(data: ConsoleData): AdminRoute[] {
     },
   });
 
-  const lines = adminRoute({
+const lines = (data: ConsoleData) =>
+  adminRoute({
     method: 'GET',
     url: '/cards/:cardId/sales/:txnId',
     access: 'cards.read',
@@ -140,7 +142,8 @@ export function cardRoutes(data: ConsoleData): AdminRoute[] {
     },
   });
 
-  const block = adminRoute({
+const block = (data: ConsoleData) =>
+  adminRoute({
     method: 'POST',
     url: '/cards/:cardId/block',
     access: 'cards.block',
@@ -164,7 +167,8 @@ export function cardRoutes(data: ConsoleData): AdminRoute[] {
     },
   });
 
-  const cap = adminRoute({
+const cap = (data: ConsoleData) =>
+  adminRoute({
     method: 'POST',
     url: '/cards/:cardId/offline-cap',
     access: 'cards.cap',
@@ -187,5 +191,6 @@ export function cardRoutes(data: ConsoleData): AdminRoute[] {
     },
   });
 
-  return [lookup, movements, lines, block, cap] as AdminRoute[];
+export function cardRoutes(data: ConsoleData): AdminRoute[] {
+  return [lookup(data), movements(data), lines(data), block(data), cap(data)] as AdminRoute[];
 }
