@@ -26,7 +26,12 @@ const users = [
   'POST /users/:id/totp/reset',
 ];
 const audit = ['GET /audit', 'GET /audit/export.csv'];
-const cardsRead = ['GET /cards/:cardId', 'GET /cards/:cardId/movements', 'GET /cards/:cardId/sales/:txnId'];
+const cardsRead = [
+  'GET /cards',
+  'GET /cards/:cardId',
+  'GET /cards/:cardId/movements',
+  'GET /cards/:cardId/sales/:txnId',
+];
 const adjust = ['POST /cards/:cardId/adjustments'];
 const approve = ['GET /adjustments', 'POST /adjustments/:id/approve', 'POST /adjustments/:id/refuse'];
 const block = ['POST /cards/:cardId/block'];

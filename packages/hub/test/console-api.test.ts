@@ -76,6 +76,12 @@ describe.each(['sqlite', 'postgres'] as const)('console API on %s', (kind) => {
       });
       expect(outcome.kind).toBe('applied');
     }
+    await hub.hub.saveProfiles({
+      storeId: 's1',
+      tillId: 'a1',
+      profiles: [{ cardId: 'c1', profileRef: 'ref-1', phone: '+79161234567', consentAt: t0 }],
+      now: t0 + 3_000,
+    });
     hub.clock.t = t0 + 3_600_000;
     for (const [login, role, stores] of people) {
       await hub.addUser(login, role, stores);
@@ -129,6 +135,24 @@ describe.each(['sqlite', 'postgres'] as const)('console API on %s', (kind) => {
       ['bread', 1, 1_000, 0],
     ]);
     expect((await client('sue').call('GET', '/cards/no-such-card')).status).toBe(404);
+  });
+
+  it('finds a card by the buyer’s phone, typed as people type it; a store manager only in their stores', async () => {
+    const found = await client('sue').call('GET', `/cards?phone=${encodeURIComponent('+7 (916) 123-45-67')}`);
+    expect([found.status, found.body]).toEqual([200, { cards: ['c1'] }]);
+    expect((await client('sue').call('GET', '/cards?phone=%2B79160000000')).body).toEqual({ cards: [] });
+    expect((await client('sue').call('GET', '/cards?phone=89161234567')).body.code).toBe('invalid_request');
+    expect((await client('olga').call('GET', '/cards?phone=%2B79161234567')).body).toEqual({ cards: ['c1'] });
+    expect((await client('petr').call('GET', '/cards?phone=%2B79161234567')).body).toEqual({ cards: [] });
+    const card = (await client('mara').call('GET', '/cards/c1')).body.card as {
+      profile: Record<string, unknown>;
+    };
+    expect(card.profile).toMatchObject({ hasPhone: true, name: null });
+    // Security may see the card but not the personal part of its profile.
+    const seen = (await client('sam').call('GET', '/cards/c1')).body.card as {
+      profile: Record<string, unknown>;
+    };
+    expect(seen.profile).not.toHaveProperty('name');
   });
 
   it('a store manager sees the cards of their stores only; a refusal is in the trail', async () => {

@@ -73,6 +73,8 @@ export const pgReportSql = {
   cardLots: `SELECT lot_id AS "lotId", initial, remaining, vests_at AS "vestsAt", expires_at AS "expiresAt" FROM lot
     WHERE card_id = $1 ORDER BY expires_at NULLS LAST, vests_at, lot_id LIMIT 1000`,
   cardCap: 'SELECT cap FROM card_cap WHERE card_id = $1',
+  cardsByPhoneHash:
+    'SELECT card_id AS "cardId" FROM card_profile WHERE phone_hash = $1 ORDER BY card_id LIMIT $2',
   cardPersonal: `SELECT phone IS NOT NULL AS "hasPhone", name, birth_date AS "birthDate" FROM card_profile
     WHERE card_id = $1`,
   cardEntries: `SELECT j.till_id AS "tillId", t.store_id AS "storeId", j.seq, j.txn_id AS "txnId", j.kind,
@@ -217,6 +219,14 @@ export class PostgresReportStore implements ReportStore {
   async cardCap(cardId: string) {
     const [row] = await this.#rows<{ cap: number }>('reading a card', pgReportSql.cardCap, [cardId]);
     return row === undefined ? null : Number(row.cap);
+  }
+
+  async cardsByPhoneHash(hash: string, limit: number) {
+    const rows = await this.#rows<{ cardId: string }>('finding a phone', pgReportSql.cardsByPhoneHash, [
+      hash,
+      limit,
+    ]);
+    return rows.map((r) => r.cardId);
   }
 
   async cardPersonal(cardId: string) {

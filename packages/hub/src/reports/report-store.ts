@@ -153,6 +153,8 @@ export interface ReportStore {
   cardCap(cardId: string): Promise<number | null>;
   /** The personal part of the card's profile, for people allowed to see it (null: none held). */
   cardPersonal(cardId: string): Promise<CardPersonal | null>;
+  /** Cards whose profile holds the phone with this lookup hash (`phoneHash`), by card id. */
+  cardsByPhoneHash(hash: string, limit: number): Promise<string[]>;
   /** The card's entries, newest first, before `(occurredAt, txnId)` when given. */
   cardEntries(
     cardId: string,

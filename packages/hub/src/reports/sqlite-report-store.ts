@@ -107,6 +107,9 @@ export class SqliteReportStore implements ReportStore {
          WHERE card_id = ? ORDER BY coalesce(expires_at, 9e15), vests_at, lot_id LIMIT 1000`,
       ),
       cardCap: db.prepare('SELECT cap FROM card_cap WHERE card_id = ?').pluck(),
+      cardsByPhoneHash: db
+        .prepare('SELECT card_id FROM card_profile WHERE phone_hash = ? ORDER BY card_id LIMIT ?')
+        .pluck(),
       cardPersonal: db.prepare(
         'SELECT phone IS NOT NULL AS hasPhone, name, birth_date AS birthDate FROM card_profile WHERE card_id = ?',
       ),
@@ -243,6 +246,10 @@ export class SqliteReportStore implements ReportStore {
 
   cardCap(cardId: string) {
     return this.#read('reading a card', () => (this.#s.cardCap.get(cardId) as number | undefined) ?? null);
+  }
+
+  cardsByPhoneHash(hash: string, limit: number) {
+    return this.#read('finding a phone', () => this.#s.cardsByPhoneHash.all(hash, limit) as string[]);
   }
 
   cardPersonal(cardId: string) {

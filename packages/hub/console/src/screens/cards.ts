@@ -239,10 +239,30 @@ export function cardsScreen(session: SessionInfo): HTMLElement {
       h('button', { id: 'card-find', text: t('cards.find'), attrs: { type: 'submit' } }),
     ),
   );
+  /** A phone (it starts with +) finds the cards whose profile holds it; one opens at once. */
+  const find = async (text: string) => {
+    if (!text.startsWith('+')) return show(text);
+    const answer = await api<{ cards: string[] }>('GET', `/cards?phone=${encodeURIComponent(text)}`);
+    if (!answer.ok) return status.fail(answer.text);
+    const [only] = answer.data.cards;
+    if (answer.data.cards.length === 1 && only !== undefined) return show(only);
+    status.clear();
+    result.replaceChildren(
+      answer.data.cards.length === 0
+        ? h('p', { class: 'status error', text: t('cards.phone_none') })
+        : h(
+            'ul',
+            { id: 'phone-matches', class: 'card' },
+            ...answer.data.cards.map((c) =>
+              h('li', {}, h('a', { text: c, attrs: { href: `#/cards?card=${encodeURIComponent(c)}` } })),
+            ),
+          ),
+    );
+  };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const cardId = number.value.trim();
-    if (cardId !== '') void show(cardId);
+    const text = number.value.trim();
+    if (text !== '') void find(text);
   });
   // A link from another screen (`#/cards?card=…`) opens that card at once.
   const linked = new URLSearchParams(location.hash.split('?')[1] ?? '').get('card');

@@ -8,6 +8,18 @@ export const cardIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a card number: letters, digits, . _ : -');
 
+/** A phone as people type it ("+7 916 123-45-67"), read as E.164 ("+79161234567"). */
+export const phoneQuerySchema = z.strictObject({
+  phone: z
+    .string()
+    .max(40)
+    .transform((v) => v.replace(/[\s().-]/g, ''))
+    .pipe(
+      z.string().regex(/^\+[1-9]\d{7,14}$/, 'a phone number with its country code, e.g. +7 916 123-45-67'),
+    ),
+});
+export const phoneMatchesSchema = z.object({ cards: z.array(z.string()) });
+
 export const cardParamsSchema = z.strictObject({ cardId: cardIdSchema });
 export const saleParamsSchema = z.strictObject({ cardId: cardIdSchema, txnId: z.string().min(1).max(128) });
 export const adjustmentParamsSchema = z.strictObject({

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { phoneHash } from '../../chain/card-profile-rules';
 import { refusal } from '../admin-errors';
 import { type AdminRoute, adminRoute, type RouteInput } from '../admin-route';
 import type { ConsoleData } from '../console-data';
-import { can } from '../roles';
+import { can, storeScopeOf } from '../roles';
 import { publicAdjustment } from './adjustment-routes';
 import {
   blockRequestSchema,
@@ -11,6 +12,8 @@ import {
   cardResponseSchema,
   movementsQuerySchema,
   movementsResponseSchema,
+  phoneMatchesSchema,
+  phoneQuerySchema,
   saleLinesResponseSchema,
   saleParamsSchema,
 } from './card-api-schemas';
@@ -191,6 +194,30 @@ const cap = (data: ConsoleData) =>
     },
   });
 
+/** Cards one phone finds at most (a phone is on one card; re-enrolments may leave a few). */
+const phoneMatchesMax = 20;
+
+const byPhone = (data: ConsoleData) =>
+  adminRoute({
+    method: 'GET',
+    url: '/cards',
+    access: 'cards.read',
+    tag: 'cards',
+    summary: 'Find cards by the buyer’s phone (E.164 or as typed): the card numbers whose profile holds it',
+    query: phoneQuerySchema,
+    response: phoneMatchesSchema,
+    async handle({ query, actor }) {
+      const hash = phoneHash(await data.hub.phoneLookupKey(), query.phone);
+      let cards = await data.reports.cardsByPhoneHash(hash, phoneMatchesMax);
+      const scope = storeScopeOf((actor as NonNullable<typeof actor>).user);
+      if (scope.kind === 'stores') {
+        const stores = await Promise.all(cards.map((c) => data.reports.cardStores(c)));
+        cards = cards.filter((_, i) => (stores[i] ?? []).some((s) => scope.storeIds.includes(s)));
+      }
+      return { ok: true, body: { cards } };
+    },
+  });
+
 export function cardRoutes(data: ConsoleData): AdminRoute[] {
-  return [lookup(data), movements(data), lines(data), block(data), cap(data)] as AdminRoute[];
+  return [byPhone(data), lookup(data), movements(data), lines(data), block(data), cap(data)] as AdminRoute[];
 }
