@@ -31,7 +31,7 @@ export const enReports = {
   'warning.over_budget': 'Over the budget line: {subject}',
   'warning.over_budget_total': 'The whole program is over the budget line.',
   'warning.rollups_incomplete':
-    'The figures miss entries that arrived before reports were set up: run “tillpoint-hub reports rebuild”.',
+    'These figures start when this hub began keeping reports: entries it held from before are not in them.',
   'warning.no_program': 'No rule set is published yet: money columns are empty.',
   'warning.rules_behind': 'Till {subject} runs an older rule set.',
   'reports.months': 'Active cards per month',
@@ -117,7 +117,7 @@ export const ruReports: Record<keyof typeof enReports, string> = {
   'warning.over_budget': 'Сверх бюджета: {subject}',
   'warning.over_budget_total': 'Программа в целом сверх бюджета.',
   'warning.rollups_incomplete':
-    'В цифрах нет записей, пришедших до настройки отчётов: выполните «tillpoint-hub reports rebuild».',
+    'Цифры начинаются с момента, когда центральный офис начал вести отчёты: более ранних записей в них нет.',
   'warning.no_program': 'Правила ещё не опубликованы: денежные колонки пусты.',
   'warning.rules_behind': 'Касса {subject} работает по старым правилам.',
   'reports.months': 'Активные карты по месяцам',

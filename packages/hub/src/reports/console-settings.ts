@@ -12,7 +12,7 @@ export interface ConsoleSettings {
   budgetBp: number;
   approvalThreshold: number;
   supportLimit: number;
-  /** False while rollups lack entries the journal held before they existed (`reports rebuild`). */
+  /** False while rollups lack entries the journal held before they existed (no rebuild from the journal yet). */
   rollupsComplete: boolean;
 }
 

@@ -32,7 +32,7 @@ export const postgresReportTables: readonly string[] = [
 
 /**
  * Creates the report tables when the schema has none (inside the hub's schema transaction);
- * a schema whose journal already held entries gets them marked incomplete (`reports rebuild`).
+ * a schema whose journal already held entries gets them marked incomplete (no rebuild from the journal yet).
  */
 export async function prepareReportTablesPg(client: pg.ClientBase): Promise<void> {
   const exists = (await client.query("SELECT to_regclass('report_setting') IS NOT NULL AS e")).rows[0]?.e;
@@ -81,7 +81,7 @@ export const pgRollupSql = {
     JOIN unnest($1::text[], $2::text[]) AS k(card_id, lot_id) ON l.card_id = k.card_id AND l.lot_id = k.lot_id`,
 } as const;
 
-/** The report zone each connection read once (a zone change is made with the hub stopped: `reports rebuild`). */
+/** The report zone each connection read once (set before the first entry; changing it later would need a rebuild, not built yet). */
 const zoneOf = new WeakMap<pg.ClientBase, (ms: number) => number>();
 
 async function dayOfClient(client: pg.ClientBase): Promise<(ms: number) => number> {

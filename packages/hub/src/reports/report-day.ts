@@ -3,7 +3,7 @@ import { localDate, timeZoneProblem } from '@tillpoint/rules';
 
 /**
  * Report days: a day is a calendar date in the hub's report time zone (the shops' zone, set
- * once: `tillpoint-hub reports time-zone`), numbered as days since 1970-01-01. Rollups are kept
+ * once, before the first entry, in `report_setting.time_zone`; no command sets it yet), numbered as days since 1970-01-01. Rollups are kept
  * per such day, so a Moscow evening sale and one at 01:00 the next morning fall where the shop
  * says they do. Pure.
  */
