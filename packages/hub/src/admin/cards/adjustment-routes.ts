@@ -1,6 +1,6 @@
 import { uuidv7 } from '@tillpoint/core';
-import { refusal } from '../admin-errors';
-import { type AdminRoute, adminRoute, type RouteInput } from '../admin-route';
+import { type AdminRefusal, refusal } from '../admin-errors';
+import { type AdminOutcome, type AdminRoute, adminRoute, type RouteInput } from '../admin-route';
 import type { AdminStore } from '../admin-store';
 import { type ConsoleData, consoleSettings } from '../console-data';
 import type { AdjustmentRequest } from './adjustment-request';
@@ -66,6 +66,55 @@ async function post(
   return { outcome, request: moved ?? { ...request, ...change } };
 }
 
+/** Posts an approved request; a card that can no longer give the points is a refusal, in the trail. */
+async function postOrRefuse(
+  data: ConsoleData,
+  input: RouteInput<unknown, unknown, unknown>,
+  request: AdjustmentRequest,
+  approvedBy: string | null,
+): Promise<AdminOutcome> {
+  const posted = await post(data, input.deps.store, request, approvedBy, input.now);
+  if (!posted.outcome.ok) {
+    await input.audit({
+      action: 'cards.adjust.failed',
+      target: `card:${posted.request.cardId}`,
+      outcome: 'refused',
+      note: posted.outcome.message,
+    });
+    return refusal('insufficient_points', posted.outcome.message);
+  }
+  return { ok: true, body: { adjustment: publicAdjustment(posted.request) } };
+}
+
+/**
+ * A second person's decision on a pending request (approve or refuse), with its trail line in the
+ * same transaction; only one of two people deciding at once wins.
+ */
+async function decide(
+  input: RouteInput<unknown, unknown, { id: string }>,
+  verdict: 'approved' | 'refused',
+  note: string | null,
+): Promise<AdjustmentRequest | AdminRefusal> {
+  const { params, now, deps, record, announce } = input;
+  const login = (input.actor as NonNullable<typeof input.actor>).user.login;
+  const request = await deps.store.getAdjustment(params.id);
+  if (request === null) return refusal('not_found', 'there is no such correction');
+  const refused = decisionRefusal(request, login);
+  if (refused !== null) return refused;
+  const change = { status: verdict, decidedBy: login, decidedAt: now, decisionNote: note };
+  const audit = record({
+    action: verdict === 'approved' ? 'cards.adjust.approve' : 'cards.adjust.refuse',
+    target: `card:${request.cardId}`,
+    before: audited(request),
+    after: audited({ ...request, ...change }),
+    note,
+  });
+  const decided = await deps.store.decideAdjustment(request.id, 'pending', change, audit);
+  if (decided === null) return refusal('not_pending', 'someone decided this correction a moment ago');
+  announce(audit);
+  return decided;
+}
+
 const create = (data: ConsoleData) =>
   adminRoute({
     method: 'POST',
@@ -112,17 +161,7 @@ const create = (data: ConsoleData) =>
       await deps.store.createAdjustment(request, audit);
       announce(audit);
       if (waits) return { ok: true, body: { adjustment: publicAdjustment(request) } };
-      const posted = await post(data, deps.store, request, null, now);
-      if (!posted.outcome.ok) {
-        await input.audit({
-          action: 'cards.adjust.failed',
-          target: `card:${posted.request.cardId}`,
-          outcome: 'refused',
-          note: posted.outcome.message,
-        });
-        return refusal('insufficient_points', posted.outcome.message);
-      }
-      return { ok: true, body: { adjustment: publicAdjustment(posted.request) } };
+      return postOrRefuse(data, input as RouteInput<unknown, unknown, unknown>, request, null);
     },
   });
 
@@ -156,39 +195,9 @@ const approve = (data: ConsoleData) =>
     body: decisionRequestSchema,
     response: adjustmentResponseSchema,
     async handle(input) {
-      const { params, body, now, deps, record, announce } = input;
-      const login = (input.actor as NonNullable<typeof input.actor>).user.login;
-      const request = await deps.store.getAdjustment(params.id);
-      if (request === null) return refusal('not_found', 'there is no such correction');
-      const refused = decisionRefusal(request, login);
-      if (refused !== null) return refused;
-      const change = {
-        status: 'approved' as const,
-        decidedBy: login,
-        decidedAt: now,
-        decisionNote: body.note ?? null,
-      };
-      const audit = record({
-        action: 'cards.adjust.approve',
-        target: `card:${request.cardId}`,
-        before: audited(request),
-        after: audited({ ...request, ...change }),
-        note: body.note ?? null,
-      });
-      const approved = await deps.store.decideAdjustment(request.id, 'pending', change, audit);
-      if (approved === null) return refusal('not_pending', 'someone decided this correction a moment ago');
-      announce(audit);
-      const posted = await post(data, deps.store, approved, login, now);
-      if (!posted.outcome.ok) {
-        await input.audit({
-          action: 'cards.adjust.failed',
-          target: `card:${posted.request.cardId}`,
-          outcome: 'refused',
-          note: posted.outcome.message,
-        });
-        return refusal('insufficient_points', posted.outcome.message);
-      }
-      return { ok: true, body: { adjustment: publicAdjustment(posted.request) } };
+      const approved = await decide(input, 'approved', input.body.note ?? null);
+      if ('ok' in approved) return approved;
+      return postOrRefuse(data, input as RouteInput<unknown, unknown, unknown>, approved, approved.decidedBy);
     },
   });
 
@@ -203,28 +212,8 @@ const refuse = (_data: ConsoleData) =>
     body: refusalRequestSchema,
     response: adjustmentResponseSchema,
     async handle(input) {
-      const { params, body, now, deps, record, announce } = input;
-      const login = (input.actor as NonNullable<typeof input.actor>).user.login;
-      const request = await deps.store.getAdjustment(params.id);
-      if (request === null) return refusal('not_found', 'there is no such correction');
-      const refused = decisionRefusal(request, login);
-      if (refused !== null) return refused;
-      const change = {
-        status: 'refused' as const,
-        decidedBy: login,
-        decidedAt: now,
-        decisionNote: body.note,
-      };
-      const audit = record({
-        action: 'cards.adjust.refuse',
-        target: `card:${request.cardId}`,
-        before: audited(request),
-        after: audited({ ...request, ...change }),
-        note: body.note,
-      });
-      const decided = await deps.store.decideAdjustment(request.id, 'pending', change, audit);
-      if (decided === null) return refusal('not_pending', 'someone decided this correction a moment ago');
-      announce(audit);
+      const decided = await decide(input, 'refused', input.body.note);
+      if ('ok' in decided) return decided;
       return { ok: true, body: { adjustment: publicAdjustment(decided) } };
     },
   });
