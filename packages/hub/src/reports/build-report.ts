@@ -99,7 +99,8 @@ async function cost(
   let groups: CostGroup[];
   let total = sumGroups(chainTotal, 'total');
   let daily = chainDaily;
-  if (r.by === 'store') groups = chainTotal;
+  // Head office's own store shows only when it gave points (its corrections and expiry cost nothing here).
+  if (r.by === 'store') groups = chainTotal.filter((g) => g.points !== 0 || g.turnoverMinor !== 0);
   else {
     groups = ruleCostGroups(await reports.rules(q, 'rule', r.rule));
     if (r.rule !== null) {
