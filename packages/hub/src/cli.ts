@@ -18,6 +18,8 @@ import { readPassword } from './cli/read-password';
 import { listenPlan, serve } from './cli/serve';
 import { newEnrolCode, sha256Hex } from './credentials';
 import type { HubStore } from './hub-store';
+import { openReportStore } from './reports/open-report-store';
+import { reportZoneProblem } from './reports/report-day';
 import { loadOrCreateHubKeys, signProgram } from './rule-signing';
 
 const version = process.env.TILLPOINT_BUILD_VERSION ?? packageJson.version;
@@ -125,12 +127,15 @@ program
       // Where to listen is checked before the database is opened (or created).
       listenPlan({ ...o, insecureHttp: o.insecureHttp === true });
       return withStore(o, async (store) => {
-        const admin = await openAdminStore(o.db, o.schema === undefined ? {} : { schema: o.schema });
+        const where = o.schema === undefined ? {} : { schema: o.schema };
+        const admin = await openAdminStore(o.db, where);
+        const reports = await openReportStore(o.db, where);
         try {
           await serve(
             store,
             {
               admin,
+              reports,
               ...(o.metricsToken === undefined ? {} : { metricsToken: o.metricsToken }),
               ...(o.host === undefined ? {} : { host: o.host }),
               port: o.port,
@@ -144,6 +149,7 @@ program
             (line) => console.error(line),
           );
         } finally {
+          await reports.close();
           await admin.close();
         }
       });
@@ -182,6 +188,36 @@ program
       await admin.close();
     }
   });
+
+program
+  .command('reports')
+  .description('the console reports: `reports time-zone <zone>` sets the zone report days are counted in')
+  .command('time-zone')
+  .description(
+    'set the report time zone (e.g. Europe/Moscow), before any till has pushed; with the hub stopped',
+  )
+  .argument('<zone>', 'an IANA zone (Europe/Moscow) or a fixed offset (+03:00)')
+  .addOption(dbOption())
+  .addOption(schemaOption())
+  .action((zone: string, o: DbOptions) =>
+    withStore(o, async () => {
+      const problem = reportZoneProblem(zone);
+      if (problem !== null) throw new TillpointError('invalid_option', `<zone>: ${problem}`);
+      const reports = await openReportStore(o.db, o.schema === undefined ? {} : { schema: o.schema });
+      try {
+        const entries = (await reports.tills(null)).reduce((n, t) => n + Number(t.entries), 0);
+        if (entries > 0)
+          throw new TillpointError(
+            'reports_started',
+            `head office already counted ${entries} entries in days of the current zone: the zone can only be set before the first push`,
+          );
+        await reports.saveSetting('time_zone', zone);
+        console.log(`report days are now counted in ${zone}; restart the hub if it is running`);
+      } finally {
+        await reports.close();
+      }
+    }),
+  );
 
 program
   .command('till-add')

@@ -34,6 +34,7 @@ import { HubMetrics } from './metrics/hub-metrics';
 import { instrumentHubStore } from './metrics/instrument-hub-store';
 import { registerMetrics } from './metrics/metrics-route';
 import { RateLimiter } from './rate-limiter';
+import { registerAgentVersions } from './reports/agent-versions';
 import type { HubKeys } from './rule-signing';
 
 export interface HubServerOptions {
@@ -313,12 +314,14 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
     const admin = options.admin;
     registerAdminApi(app, {
       ...admin,
+      hub: store,
       onAction: (record) => {
         metrics.adminActions.inc({ action: record.action, outcome: record.outcome });
         admin.onAction?.(record);
       },
     });
     registerConsole(app);
+    if (admin.reports) registerAgentVersions(app, admin.reports, clock);
   }
 
   return app;

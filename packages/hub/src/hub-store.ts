@@ -8,6 +8,7 @@ import {
   type SyncProfile,
   syncCardsSeenMax,
 } from '@tillpoint/protocol';
+import type { AdjustOutcome, PointsAdjustment } from './admin/cards/adjustment-entry';
 import type { CardProfilePatch } from './chain/card-profile-rules';
 import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
 import type { RejectedLine, SegmentRow } from './chain/segment-csv';
@@ -229,6 +230,12 @@ export interface HubStore {
    * numbers, at most `cardsMax` a run; `done` false: run again.
    */
   announceTierWindow(now: number, cardsMax: number): Promise<{ cards: number; done: boolean }>;
+  /**
+   * A correction of a card's points made at head office (the console), booked as head office's own
+   * journal entry (`adjustmentEntry`): a credit is a new lot, a debit takes spendable lots (more than
+   * they hold is refused). The card gets a new feed number. The same request posted again books nothing.
+   */
+  adjustPoints(input: PointsAdjustment): Promise<AdjustOutcome>;
   /** Second enrolments kept for review, newest first. */
   enrolConflicts(limit: number): Promise<EnrolConflict[]>;
   /** The card's sale facts, oldest first (audits, the fault test). */

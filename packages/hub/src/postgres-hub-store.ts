@@ -2,6 +2,8 @@ import { assert } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import type { CardStateSnapshot, SignedRuleSet, SyncProfile } from '@tillpoint/protocol';
 import pg from 'pg';
+import type { AdjustOutcome, PointsAdjustment } from './admin/cards/adjustment-entry';
+import { adjustPointsPg } from './admin/cards/postgres-adjust';
 import { type CardProfilePatch, cardProfilePatchSchema } from './chain/card-profile-rules';
 import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
 import type { SegmentRow } from './chain/segment-csv';
@@ -406,6 +408,10 @@ export class PostgresHubStore implements HubStore {
       const page = await tierSlidePagePg(client, { now, cardsMax, policy });
       return { value: { cards: page.cards.length, done: page.done }, changed: page.cards };
     });
+  }
+
+  async adjustPoints(input: PointsAdjustment): Promise<AdjustOutcome> {
+    return this.#db.tx('posting a head-office correction', (client) => adjustPointsPg(client, input));
   }
 
   async enrolConflicts(limit: number): Promise<EnrolConflict[]> {

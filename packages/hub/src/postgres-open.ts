@@ -9,6 +9,7 @@ import {
   setSchemaVersion,
   upgradeSteps,
 } from './postgres-schema';
+import { prepareReportTablesPg } from './reports/postgres-rollups';
 
 /**
  * Creates the schema, or brings an older one up to date, in one transaction under an advisory
@@ -51,6 +52,7 @@ export async function prepareSchema(
       for (const statement of create.filter(isIndex)) await setup.query(statement);
       await setup.query(setSchemaVersion, [postgresSchemaVersion]);
     }
+    await prepareReportTablesPg(setup);
     await ensureSalePartitions(setup, now);
     const lookupKey = await openChain(setup);
     await setup.query('COMMIT');

@@ -9,6 +9,7 @@ import { type HubLot, settleLots } from './lot-settlement';
 import { pgSql } from './postgres-sql';
 import { cardOrder, valuesInsert } from './postgres-values';
 import { type CardChange, cardWrite, entryWrite } from './postgres-write-sql';
+import { writeRollupsPg } from './reports/postgres-rollups';
 
 /**
  * A statement prepared once per connection (named by its text), so the hot statements of fixed
@@ -152,6 +153,13 @@ export async function writeEntries(
     grants_won: string[];
     enrolments_won: string[];
   };
+  const rollups = writeRollupsPg(client, {
+    ...rows,
+    storeId: target.storeId,
+    journal: j,
+    facts: push?.facts,
+  });
+  rollups.catch(() => undefined);
   if (rows.blocks.size > 0) {
     const blocks = [...rows.blocks].sort(([a], [b]) => cardOrder(a, b));
     const statement = valuesInsert(
@@ -162,6 +170,7 @@ export async function writeEntries(
     );
     await client.query(statement.text, statement.values);
   }
+  await rollups;
   return {
     short: row.short_cards,
     grantsWon: new Set(row.grants_won),

@@ -6,6 +6,7 @@ import { hubTillId } from './hub-store';
 import { type HubLot, settleLots } from './lot-settlement';
 import type { MultiRowInsert } from './multi-row-insert';
 import { feedNumbers } from './pull-plan';
+import type { SqliteRollups } from './reports/sqlite-rollups';
 import { ingestChainFacts } from './sqlite-chain-ingest';
 import type { ChainStatements } from './sqlite-chain-statements';
 import type { HubStatements } from './sqlite-statements';
@@ -33,6 +34,7 @@ export class SqliteBatchWriter {
     readonly chainSql: ChainStatements,
     readonly insert: MultiRowInsert,
     readonly chain: { lookupKey: string; returnLotLifetimeMs: number },
+    readonly rollups: SqliteRollups,
   ) {}
 
   /**
@@ -47,8 +49,7 @@ export class SqliteBatchWriter {
     const numbers = feedNumbers(cards, this.sql.takeNumbers.get(cards.length) as number);
     this.insert.journal(rows.journal);
     if (this.insert.postings(rows.postings) !== rows.postings.length) throw new HeldTransaction();
-    const counters = new Map(facts.counters.map((c) => [c.cardId, c]));
-    const short = this.applyBalances(rows, storeId, numbers, counters);
+    const short = this.applyBalances(rows, storeId, numbers, facts);
     for (const [cardId, blocked] of rows.blocks) this.sql.blockCard.run(blocked ? 1 : 0, now, cardId);
     let plan: ReturnType<typeof ingestChainFacts>;
     try {
@@ -80,13 +81,17 @@ export class SqliteBatchWriter {
     this.chainSql.flagCard.run(flag.cardId);
   }
 
-  /** Lots, cards and the store's card list; answers the cards with a lot now below zero. */
+  /**
+   * Lots, cards, the store's card list and the report rollups (a push's with its chain facts);
+   * answers the cards with a lot now below zero.
+   */
   applyBalances(
-    rows: Omit<BatchRows, 'journal'>,
+    rows: BatchRows,
     storeId: string,
     numbers: Map<string, number>,
-    counters: ReadonlyMap<string, { spendMinor: number; purchases: number }> = new Map(),
+    facts?: ChainFacts,
   ): Set<string> {
+    const counters = new Map(facts?.counters.map((c) => [c.cardId, c]));
     this.insert.newLots(rows.newLots);
     const short = new Set<string>();
     for (const [lotId, { cardId, delta }] of rows.lotDeltas) {
@@ -110,6 +115,7 @@ export class SqliteBatchWriter {
       })),
     );
     this.insert.cardStores(storeId, [...rows.cardDeltas.keys()]);
+    this.rollups.add({ storeId, ...rows, facts });
     return short;
   }
 

@@ -2,6 +2,13 @@ import { assert } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import type { CardStateSnapshot, SignedRuleSet, SyncProfile } from '@tillpoint/protocol';
 import Database from 'better-sqlite3';
+import {
+  type AdjustOutcome,
+  adjustmentEntry,
+  adjustmentTxnId,
+  type PointsAdjustment,
+  planAdjustment,
+} from './admin/cards/adjustment-entry';
 import { appliedOutcome, batchRows, decideBatch, emptyCursor, epochConflict } from './batch-plan';
 import { type CardProfilePatch, cardProfilePatchSchema } from './chain/card-profile-rules';
 import { chainFacts } from './chain/chain-facts';
@@ -28,6 +35,7 @@ import {
   type TillRecord,
 } from './hub-store';
 import { translateSqliteError } from './hub-store-error';
+import type { HubLot } from './lot-settlement';
 import { MultiRowInsert } from './multi-row-insert';
 import {
   type BlockRow,
@@ -39,6 +47,7 @@ import {
   type RuleSetRow,
   withCardStates,
 } from './pull-plan';
+import { SqliteRollups } from './reports/sqlite-rollups';
 import { HeldTransaction, SqliteBatchWriter } from './sqlite-batch-writer';
 import { SqliteChain } from './sqlite-chain';
 import { type ChainStatements, prepareChainStatements } from './sqlite-chain-statements';
@@ -93,10 +102,16 @@ export class SqliteHubStore implements HubStore {
       this.#chain = this.#db
         .transaction(() => new SqliteChain(this.#chainSql, new TierPolicies(options.tierPolicy)))
         .immediate();
-      this.#writer = new SqliteBatchWriter(this.#sql, this.#chainSql, this.#insert, {
-        lookupKey: this.#chain.lookupKey,
-        returnLotLifetimeMs: options.returnLotLifetimeMs ?? defaultReturnLotLifetimeMs,
-      });
+      this.#writer = new SqliteBatchWriter(
+        this.#sql,
+        this.#chainSql,
+        this.#insert,
+        {
+          lookupKey: this.#chain.lookupKey,
+          returnLotLifetimeMs: options.returnLotLifetimeMs ?? defaultReturnLotLifetimeMs,
+        },
+        new SqliteRollups(this.#db),
+      );
     } catch (error) {
       throw translateSqliteError(error, this.#where, 'opening it');
     }
@@ -400,6 +415,24 @@ export class SqliteHubStore implements HubStore {
       const page = this.#chain.tierSlidePage(now, cardsMax);
       this.#writer.renumber(page.cards);
       return { cards: page.cards.length, done: page.done };
+    });
+  }
+
+  async adjustPoints(input: PointsAdjustment): Promise<AdjustOutcome> {
+    const txnId = adjustmentTxnId(input.requestId);
+    return this.#write('posting a head-office correction', (): AdjustOutcome => {
+      if (this.#sql.heldTxn.get(input.cardId, txnId) !== undefined)
+        return { ok: true, txnId, repeated: true };
+      if (this.#sql.cardExists.get(input.cardId) === undefined)
+        return { ok: false, code: 'card_unknown', message: `head office holds no card ${input.cardId}` };
+      const planned = planAdjustment(input, this.#sql.cardLots.all(input.cardId) as HubLot[]);
+      if (!planned.ok) return planned;
+      const rows = batchRows([adjustmentEntry(input, planned, this.#writer.nextHubSeq())], input.now);
+      const seq = this.#sql.takeNumbers.get(1) as number;
+      this.#writer.applyBalances(rows, hubTillId, new Map([[input.cardId, seq]]));
+      this.#insert.journal(rows.journal);
+      this.#insert.postings(rows.postings);
+      return { ok: true, txnId, repeated: false };
     });
   }
 

@@ -37,6 +37,7 @@ describe.each(['sqlite', 'postgres'] as const)('admin API on %s', (kind) => {
       'audit.read',
       'audit.export',
       'tills.read',
+      'cards.policy',
     ]);
     expect(JSON.stringify(answer.body)).not.toMatch(/scrypt|passwordHash|totpSecret/);
     expect((await client.call('GET', '/session')).body).toMatchObject({ user: { login: 'root' } });

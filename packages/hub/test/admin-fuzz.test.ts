@@ -1,16 +1,19 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminErrorCodes } from '../src/admin/admin-errors';
-import { coreAdminRoutes } from '../src/admin/admin-plugin';
-import { AdminClient, type AdminHub, openAdminHub } from './admin-test-kit';
+import { consoleRoutes, coreAdminRoutes } from '../src/admin/admin-plugin';
+import type { ConsoleData } from '../src/admin/console-data';
+import { AdminClient, type AdminHub, openAdminHub, t0 } from './admin-test-kit';
+import { SyntheticTill } from './synthetic-till';
 
 /**
  * Every admin route, any body, query, path and content type, from someone signed out, an
- * administrator and an auditor (both with their CSRF token): never a 5xx, and every refusal
- * carries one of the API's stable codes.
+ * administrator, an auditor, a marketer and security (all with their CSRF token): never a 5xx,
+ * and every refusal carries one of the API's stable codes.
  */
+const signedIn = ['', 'root', 'ivan', 'mara', 'sam'];
 const routes = [
-  ...coreAdminRoutes.map((r) => ({ method: r.method, url: r.url })),
+  ...[...coreAdminRoutes, ...consoleRoutes({} as ConsoleData)].map((r) => ({ method: r.method, url: r.url })),
   { method: 'GET', url: '/openapi.json' },
 ];
 
@@ -19,16 +22,28 @@ const bodyArb = fc.oneof(
   fc.constant(undefined),
   fc.jsonValue({ maxDepth: 3 }).map((v) => ({ raw: JSON.stringify(v) ?? 'null', type: 'application/json' })),
   fc
-    .record({
-      login: fc.oneof(text, fc.constantFrom('root', 'ivan', 'ROOT ')),
-      password: text,
-      code: fc.oneof(text, fc.stringMatching(/^\d{6}$/)),
-      role: fc.oneof(text, fc.constantFrom('administrator', 'store_manager', 'auditor')),
-      stores: fc.array(text, { maxLength: 3 }),
-      disabled: fc.oneof(fc.boolean(), text),
-      currentPassword: text,
-      newPassword: text,
-    })
+    .record(
+      {
+        login: fc.oneof(text, fc.constantFrom('root', 'ivan', 'ROOT ')),
+        password: text,
+        code: fc.oneof(text, fc.stringMatching(/^\d{6}$/)),
+        role: fc.oneof(text, fc.constantFrom('administrator', 'store_manager', 'auditor')),
+        stores: fc.array(text, { maxLength: 3 }),
+        disabled: fc.oneof(fc.boolean(), text),
+        currentPassword: text,
+        newPassword: text,
+        points: fc.oneof(fc.integer(), fc.double(), text),
+        reason: fc.oneof(text, fc.constantFrom('goodwill', 'other')),
+        comment: text,
+        note: text,
+        blocked: fc.oneof(fc.boolean(), text),
+        cap: fc.oneof(fc.integer(), fc.constant(null), text),
+        budgetBp: fc.oneof(fc.integer(), text),
+        approvalThreshold: fc.integer(),
+        supportLimit: fc.integer(),
+      },
+      { requiredKeys: [] },
+    )
     .map((v) => ({ raw: JSON.stringify(v), type: 'application/json' })),
   fc.record({
     raw: text,
@@ -44,13 +59,29 @@ const bodyArb = fc.oneof(
 const queryArb = fc.oneof(
   fc.constant(''),
   fc
-    .dictionary(fc.constantFrom('from', 'to', 'actor', 'action', 'before', 'limit', 'x'), text, {
-      maxKeys: 4,
-    })
+    .dictionary(
+      fc.constantFrom(
+        'from',
+        'to',
+        'actor',
+        'action',
+        'before',
+        'limit',
+        'x',
+        'store',
+        'rule',
+        'by',
+        'status',
+        'cardId',
+      ),
+      fc.oneof(text, fc.constantFrom('2026-12-01', '2026-02-30', 's1', 'store', 'pending', '99', '1:x')),
+      { maxKeys: 4 },
+    )
     .map((q) => `?${new URLSearchParams(q).toString()}`),
 );
 const idArb = fc.oneof(
   fc.constant('no-such-id'),
+  fc.constantFrom('c1', '019aa000-0000-7000-8000-000000000000', 'hub-adjust-x'),
   text.map((t) => encodeURIComponent(t) || 'x'),
 );
 
@@ -70,29 +101,41 @@ describe('admin API fuzz', () => {
     });
     await hub.addUser('root', 'administrator');
     await hub.addUser('ivan', 'auditor');
-    clients.push(
-      new AdminClient(hub.app, '10.8.0.1'),
-      new AdminClient(hub.app, '10.8.0.2'),
-      new AdminClient(hub.app, '10.8.0.3'),
-    );
+    await hub.addUser('mara', 'marketer');
+    await hub.addUser('sam', 'security');
+    for (const i of signedIn.keys()) clients.push(new AdminClient(hub.app, `10.8.0.${i + 1}`));
+    await hub.hub.addTill({ storeId: 's1', tillId: 'a1', codeHash: 'x', codeExpiresAt: 0 });
+    const till = new SyntheticTill('a1');
+    till.sell('c1', {
+      receiptId: 'r1',
+      at: t0,
+      lines: [{ lineId: 'l1', quantity: 1, unitPriceMinor: 900, earnedPoints: 9 }],
+    });
+    await hub.hub.applyBatch({ tillId: 'a1', storeId: 's1', entries: till.entries, now: t0 });
   });
   afterAll(async () => hub?.close());
 
   it.each(routes)('$method $url: any input → never 5xx, refusals with a stable code', async (route) => {
     await fc.assert(
-      fc.asyncProperty(fc.nat(2), bodyArb, queryArb, idArb, async (who, body, query, id) => {
-        const client = clients[who] as AdminClient;
-        if (who > 0 && (await client.call('GET', '/session')).status !== 200)
-          await client.signIn(who === 1 ? 'root' : 'ivan');
-        const url = route.url.replace(':id', id) + query;
-        const answer =
-          body === undefined
-            ? await client.call(route.method, url)
-            : await client.call(route.method, url, undefined, { raw: body.raw, contentType: body.type });
-        expect(answer.status, `${route.method} ${url}`).toBeLessThan(500);
-        if (answer.status >= 400) expect(adminErrorCodes).toContain(answer.body.code);
-      }),
-      { numRuns: 60 },
+      fc.asyncProperty(
+        fc.nat(signedIn.length - 1),
+        bodyArb,
+        queryArb,
+        idArb,
+        async (who, body, query, id) => {
+          const client = clients[who] as AdminClient;
+          if (who > 0 && (await client.call('GET', '/session')).status !== 200)
+            await client.signIn(signedIn[who] as string);
+          const url = route.url.replace(':id', id).replace(':cardId', id).replace(':txnId', id) + query;
+          const answer =
+            body === undefined
+              ? await client.call(route.method, url)
+              : await client.call(route.method, url, undefined, { raw: body.raw, contentType: body.type });
+          expect(answer.status, `${route.method} ${url}`).toBeLessThan(500);
+          if (answer.status >= 400) expect(adminErrorCodes).toContain(answer.body.code);
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 

@@ -12,6 +12,8 @@ import type { Role } from '../src/admin/roles';
 import { buildHubServer } from '../src/hub-server';
 import type { HubStore } from '../src/hub-store';
 import { openHubStore } from '../src/open-hub-store';
+import { openReportStore } from '../src/reports/open-report-store';
+import type { ReportStore } from '../src/reports/report-store';
 import { generateHubKeys } from '../src/rule-signing';
 
 /** Tests hash with N = 2^10 (fast); the scrypt code path is the same as with the default. */
@@ -29,6 +31,7 @@ export interface AdminHub {
   app: FastifyInstance;
   admin: AdminStore;
   hub: HubStore;
+  reports: ReportStore;
   clock: TestClock;
   /** Creates an account (as `tillpoint-hub user add` does) and returns its id. */
   addUser(login: string, role: Role, stores?: string[]): Promise<string>;
@@ -45,19 +48,21 @@ export async function openAdminHub(
   const options = o.pgUrl ? { schema } : {};
   const hub = await openHubStore(database, options);
   const admin = await openAdminStore(database, options);
+  const reports = await openReportStore(database, options);
   const clock: TestClock = { t: t0, nowMs: () => clock.t };
   const hasher = cheapHasher();
   const app = buildHubServer({
     store: hub,
     keys: generateHubKeys(),
     clock,
-    admin: { store: admin, clock, hasher, ...o.admin },
+    admin: { store: admin, reports, clock, hasher, ...o.admin },
   });
   await app.ready();
   return {
     app,
     admin,
     hub,
+    reports,
     clock,
     async addUser(login, role, stores = []) {
       const made = await createUser(
@@ -74,6 +79,7 @@ export async function openAdminHub(
         const { pool } = admin as unknown as { pool: import('pg').Pool };
         await pool.query(`DROP SCHEMA ${schema} CASCADE`);
       }
+      await reports.close();
       await admin.close();
       await hub.close();
       rmSync(dir, { recursive: true, force: true });

@@ -95,3 +95,41 @@ describe('tillpoint-hub review of cards overspent offline', () => {
     await store.close();
   }, 60_000);
 });
+
+describe('tillpoint-hub reports time-zone', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tillpoint-hub-cli-zone-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('sets the zone report days are counted in before the first push, refuses a bad zone and a late change', async () => {
+    const db = join(dir, 'hub.sqlite');
+    const store = new SqliteHubStore(db);
+    await store.addTill({ storeId: 's1', tillId: 't1', codeHash: 'x', codeExpiresAt: 0 });
+    await store.close();
+    const bad = await run(['reports', 'time-zone', 'Mars/Olympus', '--db', db]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toMatch(/Mars\/Olympus/);
+    expect(await run(['reports', 'time-zone', 'Europe/Moscow', '--db', db])).toEqual({
+      code: 0,
+      out: 'report days are now counted in Europe/Moscow; restart the hub if it is running\n',
+    });
+    // 23:30 UTC on 30 November is 1 December in Moscow: the sale counts on the shop's day.
+    const reopened = new SqliteHubStore(db);
+    const till = new SyntheticTill('t1');
+    till.earn('2000000000015', 10, Date.UTC(2026, 10, 30, 23, 30));
+    await reopened.applyBatch({
+      tillId: 't1',
+      storeId: 's1',
+      entries: till.slice(1, 1),
+      now: Date.UTC(2026, 11, 1),
+    });
+    await reopened.close();
+    const { openReportStore } = await import('../src/reports/open-report-store');
+    const reports = await openReportStore(db);
+    const rows = await reports.points({ fromDay: 0, toDay: 100_000, stores: null }, 'day');
+    await reports.close();
+    expect([...new Set(rows.map((r) => r.key))]).toEqual([String(Date.UTC(2026, 11, 1) / 86_400_000)]);
+    const late = await run(['reports', 'time-zone', 'UTC', '--db', db]);
+    expect(late.code).not.toBe(0);
+    expect(late.out).toMatch(/already counted 1 entries/);
+  }, 30_000);
+});

@@ -16,6 +16,7 @@ import {
   syncPushResponseSchema,
   syncSaleLookupResponseSchema,
 } from '@tillpoint/protocol';
+import packageJson from '../../package.json' with { type: 'json' };
 
 /** What one push came to, as the sync loop needs it. */
 export type PushResult =
@@ -54,6 +55,9 @@ export interface HttpSyncTransportOptions {
   fetch?: typeof fetch;
 }
 
+/** Tells head office which agent version sends (its tills report shows it). */
+const userAgent = `tillpoint-agent/${process.env.TILLPOINT_BUILD_VERSION ?? packageJson.version}`;
+
 export class HttpSyncTransport implements SyncTransport {
   readonly #fetch: typeof fetch;
   readonly #auth: string;
@@ -68,7 +72,12 @@ export class HttpSyncTransport implements SyncTransport {
     try {
       response = await this.#fetch(new URL(path, this.options.url), {
         ...init,
-        headers: { authorization: this.#auth, 'content-type': 'application/json', ...(init.headers ?? {}) },
+        headers: {
+          authorization: this.#auth,
+          'content-type': 'application/json',
+          'user-agent': userAgent,
+          ...(init.headers ?? {}),
+        },
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (cause) {

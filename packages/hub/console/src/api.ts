@@ -1,4 +1,4 @@
-import type { AuditEntry, PublicUser, SessionInfo } from './api-types';
+import type { ConsoleSettingsAnswer, SessionInfo } from './api-types';
 import { isTextKey, t } from './i18n';
 
 /** Calls of the admin API (same origin, the session cookie goes by itself); writes carry the CSRF token. */
@@ -46,4 +46,9 @@ export async function api<T>(
   return { ok: false, status: response.status, code, text };
 }
 
-export type { AuditEntry, PublicUser, SessionInfo };
+export type * from './api-types';
+
+/** The console's settings (budget line, limits, stores and rules), read once per screen. */
+export function loadSettings(): Promise<ApiAnswer<ConsoleSettingsAnswer>> {
+  return api<ConsoleSettingsAnswer>('GET', '/settings');
+}

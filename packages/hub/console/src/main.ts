@@ -3,8 +3,11 @@ import { api, rememberSession, type SessionInfo, whenSignedOut } from './api';
 import { h } from './dom';
 import { isTextKey, language, setLanguage, t } from './i18n';
 import { accountScreen } from './screens/account';
+import { approvalsScreen } from './screens/approvals';
 import { auditScreen } from './screens/audit';
-import { comingScreen } from './screens/coming';
+import { cardsScreen } from './screens/cards';
+import { reportsScreen } from './screens/reports';
+import { settingsScreen } from './screens/settings';
 import { signInScreen } from './screens/sign-in';
 import { usersScreen } from './screens/users';
 import { type Language, languages, type TextKey } from './texts';
@@ -16,24 +19,23 @@ import { type Language, languages, type TextKey } from './texts';
 interface Screen {
   path: string;
   label: TextKey;
-  needs: Permission;
+  /** Shown to a person holding any of these. */
+  needs: Permission | Permission[];
   render(session: SessionInfo): HTMLElement;
 }
 
 const screens: Screen[] = [
   { path: 'users', label: 'nav.users', needs: 'users.read', render: usersScreen },
   { path: 'audit', label: 'nav.audit', needs: 'audit.read', render: auditScreen },
+  { path: 'cards', label: 'nav.cards', needs: 'cards.read', render: cardsScreen },
+  { path: 'approvals', label: 'nav.approvals', needs: 'cards.adjust.approve', render: approvalsScreen },
+  { path: 'reports', label: 'nav.reports', needs: 'reports.read', render: () => reportsScreen() },
+  { path: 'tills', label: 'nav.tills', needs: 'tills.read', render: () => reportsScreen('tills') },
   {
-    path: 'cards',
-    label: 'nav.cards',
-    needs: 'cards.read',
-    render: () => comingScreen('coming.cards_title', 'coming.cards'),
-  },
-  {
-    path: 'reports',
-    label: 'nav.reports',
-    needs: 'reports.read',
-    render: () => comingScreen('coming.reports_title', 'coming.reports'),
+    path: 'settings',
+    label: 'nav.settings',
+    needs: ['reports.budget', 'cards.policy'],
+    render: settingsScreen,
   },
   { path: 'account', label: 'nav.account', needs: 'session', render: (s) => accountScreen(s, signedIn) },
 ];
@@ -79,8 +81,8 @@ function render(): void {
   const current = session;
   const open = current.user.mustChangePassword
     ? screens.filter((s) => s.path === 'account')
-    : screens.filter((s) => current.permissions.includes(s.needs));
-  const wanted = location.hash.replace(/^#\/?/, '');
+    : screens.filter((s) => [s.needs].flat().some((p) => current.permissions.includes(p)));
+  const wanted = location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
   const screen = open.find((s) => s.path === wanted) ?? (open[0] as Screen);
   if (wanted !== screen.path) history.replaceState(null, '', `#/${screen.path}`);
   const signOut = h('button', {

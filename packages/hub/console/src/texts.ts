@@ -1,8 +1,11 @@
+import { enCards, ruCards } from './texts-cards';
+import { enReports, ruReports } from './texts-reports';
+
 /**
  * Every word the console shows, in English and Russian. The Russian table is typed by the
  * English one's keys, so a missing translation does not compile; `{name}` marks a value.
  */
-export const en = {
+export const enCore = {
   'app.title': 'Tillpoint head office',
   'app.language': 'Language',
   'app.signed_in_as': 'Signed in as {name} ({role})',
@@ -83,12 +86,6 @@ export const en = {
   'audit.refused': 'refused',
   'audit.command_line': 'command line',
   'audit.anonymous': 'not signed in',
-  'coming.cards_title': 'Cards',
-  'coming.cards':
-    'Card lookup is being built: search by card number (later by phone), status, balance, pending points, lots with their expiry, tier, every movement with its store and till, blocking, the offline cap, and corrections with a reason and a second person’s approval. Nothing is shown here until it works.',
-  'coming.reports_title': 'Reports',
-  'coming.reports':
-    'Reports are being built: points issued, spent, expired and corrected per day; points outstanding; reward cost against card turnover per rule, store and period with the budget line; active cards and tills. They need the sales that tills send to head office; nothing is shown here until the figures are real.',
   'account.title': 'My account',
   'account.password_title': 'Change my password',
   'account.must_change': 'Choose a new password before you go on.',
@@ -130,9 +127,10 @@ export const en = {
   'error.network': 'Head office does not answer. Check the connection and try again.',
 } as const;
 
+export const en = { ...enCore, ...enCards, ...enReports };
 export type TextKey = keyof typeof en;
 
-export const ru: Record<TextKey, string> = {
+const ruCore: Record<keyof typeof enCore, string> = {
   'app.title': 'Tillpoint — центральный офис',
   'app.language': 'Язык',
   'app.signed_in_as': 'Вы вошли как {name} ({role})',
@@ -213,12 +211,6 @@ export const ru: Record<TextKey, string> = {
   'audit.refused': 'отказано',
   'audit.command_line': 'командная строка',
   'audit.anonymous': 'без входа',
-  'coming.cards_title': 'Карты',
-  'coming.cards':
-    'Поиск карт в разработке: по номеру карты (позже по телефону), состояние, баланс, баллы в ожидании, партии баллов со сроком сгорания, уровень, все движения с магазином и кассой, блокировка, лимит офлайн-списания и корректировки с причиной и подтверждением второго сотрудника. Пока это не работает, здесь ничего не показывается.',
-  'coming.reports_title': 'Отчёты',
-  'coming.reports':
-    'Отчёты в разработке: начислено, списано, сгорело и скорректировано баллов по дням; остаток баллов; стоимость вознаграждений к обороту по картам по правилам, магазинам и периодам с линией бюджета; активные карты и кассы. Для них нужны продажи, которые кассы передают в центральный офис; пока цифры не настоящие, здесь ничего не показывается.',
   'account.title': 'Моя учётная запись',
   'account.password_title': 'Сменить пароль',
   'account.must_change': 'Прежде чем продолжить, задайте новый пароль.',
@@ -260,6 +252,8 @@ export const ru: Record<TextKey, string> = {
   'error.unavailable': 'Центральный офис не смог выполнить действие. Повторите.',
   'error.network': 'Центральный офис не отвечает. Проверьте связь и повторите.',
 };
+
+export const ru: Record<TextKey, string> = { ...ruCore, ...ruCards, ...ruReports };
 
 export const texts = { en, ru } as const;
 export type Language = keyof typeof texts;

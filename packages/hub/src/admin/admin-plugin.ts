@@ -1,6 +1,10 @@
 import { type Clock, systemClock } from '@tillpoint/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { HubStore } from '../hub-store';
+import { reportRoutes } from '../reports/report-routes';
+import type { ReportStore } from '../reports/report-store';
+import { settingsRoutes } from '../reports/settings-routes';
 import { refusal, sendRefusal } from './admin-errors';
 import {
   type AdminDeps,
@@ -11,6 +15,9 @@ import {
 } from './admin-route';
 import { resolveSession } from './admin-session';
 import { type AdminStore, AdminStoreError, type AuditRecord } from './admin-store';
+import { adjustmentRoutes } from './cards/adjustment-routes';
+import { cardRoutes } from './cards/card-routes';
+import type { ConsoleData } from './console-data';
 import { adminOpenApi } from './openapi';
 import { PasswordHasher } from './password-hash';
 import { can } from './roles';
@@ -37,8 +44,11 @@ export interface AdminApiOptions {
   totpIssuer?: string;
   /** Told of every audit record written (metrics). */
   onAction?: (record: AuditRecord) => void;
-  /** Route modules of later areas (cards, reports), each declaring its permission. */
+  /** Route modules of later areas, each declaring its permission. */
   routes?: readonly AdminRoute[];
+  /** With both: card lookup, corrections, reports and settings (`consoleRoutes`). */
+  reports?: ReportStore;
+  hub?: HubStore;
 }
 
 /** Every route of the admin API as built now; later areas pass theirs in `routes`. */
@@ -48,6 +58,11 @@ export const coreAdminRoutes: readonly AdminRoute[] = [
   ...userRoutes,
   ...auditRoutes,
 ];
+
+/** The card, correction, report and settings routes over the hub's and the report store. */
+export function consoleRoutes(data: ConsoleData): AdminRoute[] {
+  return [...cardRoutes(data), ...adjustmentRoutes(data), ...reportRoutes(data), ...settingsRoutes(data)];
+}
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -116,7 +131,8 @@ export function registerAdminApi(app: FastifyInstance, options: AdminApiOptions)
     secureCookies: options.secureCookies ?? 'auto',
     onAction: options.onAction,
   };
-  const routes = [...coreAdminRoutes, ...(options.routes ?? [])];
+  const data = options.reports && options.hub ? { reports: options.reports, hub: options.hub } : null;
+  const routes = [...coreAdminRoutes, ...(data ? consoleRoutes(data) : []), ...(options.routes ?? [])];
   const openApi = adminOpenApi(routes, adminApiPrefix);
   const openApiRoute = adminRoute({
     method: 'GET',

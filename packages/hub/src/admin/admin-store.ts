@@ -1,3 +1,9 @@
+import type {
+  AdjustmentDecision,
+  AdjustmentQuery,
+  AdjustmentRequest,
+  AdjustmentStatus,
+} from './cards/adjustment-request';
 import type { Role } from './roles';
 
 /**
@@ -127,6 +133,22 @@ export interface AdminStore {
   deleteSession(idHash: string): Promise<void>;
   /** Housekeeping: sessions past their end or idle since before `idleBefore`. */
   deleteExpiredSessions(now: number, idleBefore: number): Promise<number>;
+
+  /** Keeps a correction request and its audit record in one transaction. */
+  createAdjustment(request: AdjustmentRequest, audit: AuditRecord): Promise<void>;
+  getAdjustment(id: string): Promise<AdjustmentRequest | null>;
+  /** Newest first. */
+  listAdjustments(query: AdjustmentQuery): Promise<AdjustmentRequest[]>;
+  /**
+   * Moves a request on only if it is still in `expected` (two approvers at once: one wins), with
+   * the audit record (when given) in the same transaction; null when it was not in `expected`.
+   */
+  decideAdjustment(
+    id: string,
+    expected: AdjustmentStatus,
+    change: AdjustmentDecision,
+    audit: AuditRecord | null,
+  ): Promise<AdjustmentRequest | null>;
 
   appendAudit(record: AuditRecord): Promise<number>;
   /** Newest first. */

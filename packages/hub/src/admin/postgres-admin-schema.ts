@@ -18,6 +18,12 @@ CREATE TABLE IF NOT EXISTS admin_audit (seq bigint GENERATED ALWAYS AS IDENTITY 
   before text, after text, address text, note text);
 CREATE INDEX IF NOT EXISTS admin_audit_at ON admin_audit(at);
 CREATE INDEX IF NOT EXISTS admin_audit_actor ON admin_audit(actor, seq);
+CREATE TABLE IF NOT EXISTS admin_adjustment (id text COLLATE "C" PRIMARY KEY, card_id text COLLATE "C" NOT NULL,
+  points bigint NOT NULL, reason text NOT NULL, comment text NOT NULL, requested_by text NOT NULL,
+  requested_at bigint NOT NULL, status text NOT NULL, decided_by text, decided_at bigint, decision_note text,
+  txn_id text);
+CREATE INDEX IF NOT EXISTS admin_adjustment_status ON admin_adjustment(status, requested_at);
+CREATE INDEX IF NOT EXISTS admin_adjustment_card ON admin_adjustment(card_id, requested_at);
 CREATE OR REPLACE FUNCTION admin_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION 'admin_audit is append-only' USING ERRCODE = 'insufficient_privilege';

@@ -25,6 +25,19 @@ import {
   type AuditRecord,
   type NewAdminUser,
 } from './admin-store';
+import {
+  type AdjustmentDecision,
+  type AdjustmentQuery,
+  type AdjustmentRequest,
+  type AdjustmentRow,
+  type AdjustmentStatus,
+  adjustmentColumns,
+  adjustmentFilterValues,
+  adjustmentOf,
+  adjustmentValues,
+  decisionSet,
+  decisionValues,
+} from './cards/adjustment-request';
 import { postgresAdminSchema } from './postgres-admin-schema';
 
 export interface PostgresAdminStoreOptions {
@@ -72,6 +85,13 @@ const sql = {
   deleteUserSessions: 'DELETE FROM admin_session WHERE user_id = $1',
   deleteExpired: 'DELETE FROM admin_session WHERE expires_at <= $1 OR last_seen_at < $2',
   insertAudit: `INSERT INTO admin_audit (${auditColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq`,
+  insertAdjustment: numbered(
+    `INSERT INTO admin_adjustment (${adjustmentColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ),
+  adjustment: 'SELECT * FROM admin_adjustment WHERE id = $1',
+  listAdjustments: `SELECT * FROM admin_adjustment WHERE ($1::text IS NULL OR status = $1)
+    AND ($2::text IS NULL OR card_id = $2) ORDER BY requested_at DESC, id DESC LIMIT $3`,
+  decideAdjustment: numbered(`UPDATE admin_adjustment SET ${decisionSet} WHERE id = ? AND status = ?`),
   listAudit: `SELECT * FROM admin_audit WHERE seq < $1 AND at >= $2 AND at < $3
     AND ($4::text IS NULL OR actor = $4) AND ($5::text IS NULL OR action = $5)
     AND ($6::text IS NULL OR action LIKE $6) ORDER BY seq DESC LIMIT $7`,
@@ -261,6 +281,49 @@ export class PostgresAdminStore implements AdminStore {
   async listAudit(query: AuditQuery): Promise<AuditEntry[]> {
     return this.#run('list audit', async () =>
       ((await this.pool.query(sql.listAudit, auditFilterValues(query))).rows as AuditRow[]).map(auditEntryOf),
+    );
+  }
+
+  async createAdjustment(request: AdjustmentRequest, audit: AuditRecord): Promise<void> {
+    await this.#run('keep a correction', () =>
+      this.#transaction(async (client) => {
+        await client.query(sql.insertAdjustment, adjustmentValues(request));
+        await client.query(sql.insertAudit, auditValues(audit));
+      }),
+    );
+  }
+
+  async getAdjustment(id: string): Promise<AdjustmentRequest | null> {
+    return this.#run('read a correction', async () => {
+      const row = (await this.pool.query(sql.adjustment, [id])).rows[0] as AdjustmentRow | undefined;
+      return row ? adjustmentOf(row) : null;
+    });
+  }
+
+  async listAdjustments(query: AdjustmentQuery): Promise<AdjustmentRequest[]> {
+    return this.#run('list corrections', async () =>
+      (
+        (await this.pool.query(sql.listAdjustments, adjustmentFilterValues(query))).rows as AdjustmentRow[]
+      ).map(adjustmentOf),
+    );
+  }
+
+  async decideAdjustment(
+    id: string,
+    expected: AdjustmentStatus,
+    change: AdjustmentDecision,
+    audit: AuditRecord | null,
+  ): Promise<AdjustmentRequest | null> {
+    return this.#run('decide a correction', () =>
+      this.#transaction(async (client) => {
+        const row = (await client.query(sql.adjustment, [id])).rows[0] as AdjustmentRow | undefined;
+        if (!row) return null;
+        const current = adjustmentOf(row);
+        const moved = await client.query(sql.decideAdjustment, decisionValues(current, change, expected));
+        if (moved.rowCount !== 1) return null;
+        if (audit) await client.query(sql.insertAudit, auditValues(audit));
+        return { ...current, ...change };
+      }),
     );
   }
 

@@ -1,9 +1,8 @@
 /**
  * Who may do what at head office: one table, role → permissions, checked in one place (the
  * admin plugin's `onRequest` hook, on the permission the matched route declared when it was
- * registered). Permissions of areas not built yet (cards, reports, rules, tills) are in the
- * table already, so those routes only declare theirs. No zod here: the console's bundle uses
- * this file too (the schemas are in `admin-api-schemas.ts`).
+ * registered). `rules.publish` is declared for rule publication from the console, not built yet.
+ * No zod here: the console's bundle uses this file too (the schemas are in `admin-api-schemas.ts`).
  */
 export const roles = [
   'administrator',
@@ -22,14 +21,23 @@ export const permissions = [
   'users.write',
   'audit.read',
   'audit.export',
-  /** Coming with card lookup (issue 15 item 3). */
+  /** Card lookup: balance, lots, movements, sale lines (a store manager: cards active in their stores). */
   'cards.read',
+  /** Ask for a correction of points; small ones post at once (see `adjustmentLimits`). */
   'cards.adjust',
+  /** Approve or refuse another person's correction (four eyes). */
   'cards.adjust.approve',
   'cards.block',
   'cards.cap',
-  /** Coming with reports (issue 15 item 4). */
+  /** Change a card's profile (name, birth date, groups, referred-by). */
+  'cards.profile',
+  /** Erase a card's personal data (right to erasure). */
+  'cards.erase',
   'reports.read',
+  /** The program's budget line (reward cost as a share of card turnover). */
+  'reports.budget',
+  /** The correction limits: what needs a second person, what support may post alone. */
+  'cards.policy',
   'rules.publish',
   'tills.read',
 ] as const;
@@ -39,18 +47,45 @@ export type Permission = (typeof permissions)[number];
 export type RouteAccess = Permission | 'public';
 
 export const rolePermissions: Record<Role, readonly Permission[]> = {
-  // Manages people, reads the trail; no card or program powers (separation of duties).
-  administrator: ['session', 'users.read', 'users.write', 'audit.read', 'audit.export', 'tills.read'],
-  // Runs the program: its cost, its rules, the cards it touches.
-  marketer: ['session', 'reports.read', 'rules.publish', 'cards.read', 'cards.adjust.approve'],
-  // Their own stores only (see `storeScopeOf`).
+  // Manages people, reads the trail, sets the correction limits; no card or program powers.
+  administrator: [
+    'session',
+    'users.read',
+    'users.write',
+    'audit.read',
+    'audit.export',
+    'tills.read',
+    'cards.policy',
+  ],
+  // Runs the program: its cost and budget line, its rules, corrections, a second pair of eyes.
+  marketer: [
+    'session',
+    'reports.read',
+    'reports.budget',
+    'rules.publish',
+    'cards.read',
+    'cards.adjust',
+    'cards.adjust.approve',
+    'cards.profile',
+    'tills.read',
+  ],
+  // Their own stores only (see `storeScopeOf`): cards active there, reports and tills of them.
   store_manager: ['session', 'cards.read', 'reports.read', 'tills.read'],
-  // Fraud: looks cards up, blocks them, caps offline spending, second pair of eyes.
-  security: ['session', 'cards.read', 'cards.block', 'cards.cap', 'cards.adjust.approve', 'reports.read'],
-  // Read-only: the trail and the figures.
-  auditor: ['session', 'audit.read', 'audit.export', 'reports.read'],
-  // The buyer on the phone: look the card up, small corrections (bounded later by a threshold).
-  support: ['session', 'cards.read', 'cards.adjust'],
+  // Fraud and personal data: looks cards up, blocks them, caps offline spending, erases, approves.
+  security: [
+    'session',
+    'cards.read',
+    'cards.block',
+    'cards.cap',
+    'cards.erase',
+    'cards.adjust.approve',
+    'reports.read',
+    'tills.read',
+  ],
+  // Read-only: the trail, the figures, the cards.
+  auditor: ['session', 'audit.read', 'audit.export', 'reports.read', 'cards.read', 'tills.read'],
+  // The buyer on the phone: look the card up, small corrections (bigger ones wait for approval), the profile.
+  support: ['session', 'cards.read', 'cards.adjust', 'cards.profile'],
 };
 
 export function can(role: Role, permission: Permission): boolean {
@@ -66,7 +101,7 @@ export function storeScopeOf(user: { role: Role; stores: readonly string[] }): S
   return storeScopedRoles.includes(user.role) ? { kind: 'stores', storeIds: user.stores } : { kind: 'all' };
 }
 
-/** May this account see data of this store? The later card and report routes ask this. */
+/** May this account see data of this store? The card, report and till routes ask this. */
 export function canSeeStore(user: { role: Role; stores: readonly string[] }, storeId: string): boolean {
   const scope = storeScopeOf(user);
   return scope.kind === 'all' || scope.storeIds.includes(storeId);

@@ -17,6 +17,11 @@ CREATE TABLE IF NOT EXISTS admin_audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, a
   before TEXT, after TEXT, address TEXT, note TEXT);
 CREATE INDEX IF NOT EXISTS admin_audit_at ON admin_audit(at);
 CREATE INDEX IF NOT EXISTS admin_audit_actor ON admin_audit(actor, seq);
+CREATE TABLE IF NOT EXISTS admin_adjustment (id TEXT PRIMARY KEY, card_id TEXT NOT NULL, points INTEGER NOT NULL,
+  reason TEXT NOT NULL, comment TEXT NOT NULL, requested_by TEXT NOT NULL, requested_at INTEGER NOT NULL,
+  status TEXT NOT NULL, decided_by TEXT, decided_at INTEGER, decision_note TEXT, txn_id TEXT);
+CREATE INDEX IF NOT EXISTS admin_adjustment_status ON admin_adjustment(status, requested_at);
+CREATE INDEX IF NOT EXISTS admin_adjustment_card ON admin_adjustment(card_id, requested_at);
 CREATE TRIGGER IF NOT EXISTS admin_audit_no_update BEFORE UPDATE ON admin_audit
   BEGIN SELECT RAISE(ABORT, 'admin_audit is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS admin_audit_no_delete BEFORE DELETE ON admin_audit

@@ -25,6 +25,18 @@ import {
   type AuditRecord,
   type NewAdminUser,
 } from './admin-store';
+import {
+  type AdjustmentDecision,
+  type AdjustmentQuery,
+  type AdjustmentRequest,
+  type AdjustmentRow,
+  type AdjustmentStatus,
+  adjustmentColumns,
+  adjustmentOf,
+  adjustmentValues,
+  decisionSet,
+  decisionValues,
+} from './cards/adjustment-request';
 import { sqliteAdminSchema } from './sqlite-admin-schema';
 
 /** SQLite takes booleans as 0/1. */
@@ -75,6 +87,15 @@ export class SqliteAdminStore implements AdminStore {
       insertAudit: db.prepare(
         `INSERT INTO admin_audit (${auditColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      insertAdjustment: db.prepare(
+        `INSERT INTO admin_adjustment (${adjustmentColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      adjustment: db.prepare('SELECT * FROM admin_adjustment WHERE id = ?'),
+      listAdjustments: db.prepare(
+        `SELECT * FROM admin_adjustment WHERE (@status IS NULL OR status = @status)
+           AND (@card IS NULL OR card_id = @card) ORDER BY requested_at DESC, id DESC LIMIT @limit`,
+      ),
+      decideAdjustment: db.prepare(`UPDATE admin_adjustment SET ${decisionSet} WHERE id = ? AND status = ?`),
       listAudit: db.prepare(
         `SELECT * FROM admin_audit WHERE seq < @beforeSeq AND at >= @from AND at < @to
            AND (@actor IS NULL OR actor = @actor) AND (@action IS NULL OR action = @action)
@@ -207,6 +228,53 @@ export class SqliteAdminStore implements AdminStore {
       const named = { beforeSeq, from, to, actor, action, prefix, limit };
       return (this.#s.listAudit.all(named) as AuditRow[]).map(auditEntryOf);
     });
+  }
+
+  async createAdjustment(request: AdjustmentRequest, audit: AuditRecord): Promise<void> {
+    this.#run('keep a correction', () =>
+      this.#db.transaction(() => {
+        this.#s.insertAdjustment.run(...adjustmentValues(request));
+        this.#s.insertAudit.run(...auditValues(audit));
+      })(),
+    );
+  }
+
+  async getAdjustment(id: string): Promise<AdjustmentRequest | null> {
+    return this.#run('read a correction', () => {
+      const row = this.#s.adjustment.get(id) as AdjustmentRow | undefined;
+      return row ? adjustmentOf(row) : null;
+    });
+  }
+
+  async listAdjustments(query: AdjustmentQuery): Promise<AdjustmentRequest[]> {
+    return this.#run('list corrections', () =>
+      (
+        this.#s.listAdjustments.all({
+          status: query.status ?? null,
+          card: query.cardId ?? null,
+          limit: query.limit,
+        }) as AdjustmentRow[]
+      ).map(adjustmentOf),
+    );
+  }
+
+  async decideAdjustment(
+    id: string,
+    expected: AdjustmentStatus,
+    change: AdjustmentDecision,
+    audit: AuditRecord | null,
+  ): Promise<AdjustmentRequest | null> {
+    return this.#run('decide a correction', () =>
+      this.#db.transaction(() => {
+        const row = this.#s.adjustment.get(id) as AdjustmentRow | undefined;
+        if (!row) return null;
+        const current = adjustmentOf(row);
+        if (this.#s.decideAdjustment.run(...decisionValues(current, change, expected)).changes !== 1)
+          return null;
+        if (audit) this.#s.insertAudit.run(...auditValues(audit));
+        return { ...current, ...change };
+      })(),
+    );
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import { buildHubServer } from '../hub-server';
 import type { HubStore } from '../hub-store';
 import { HubMetrics } from '../metrics/hub-metrics';
 import { instrumentHubStore } from '../metrics/instrument-hub-store';
+import type { ReportStore } from '../reports/report-store';
 import { loadOrCreateHubKeys } from '../rule-signing';
 
 export interface ServeOptions {
@@ -19,6 +20,8 @@ export interface ServeOptions {
   logLevel: string;
   /** The people who sign in to the console and the admin API (their own tables beside the hub's). */
   admin?: AdminStore;
+  /** The console's reads (rollups, card lookup, settings): with it, cards, corrections and reports are served. */
+  reports?: ReportStore;
   /** Bearer token for /metrics behind a proxy; without it only this machine may read /metrics. */
   metricsToken?: string;
 }
@@ -88,7 +91,9 @@ export async function serve(database: HubStore, o: ServeOptions, say: (line: str
     requestLogging: false,
     metrics,
     ...(o.metricsToken === undefined ? {} : { metricsToken: o.metricsToken }),
-    ...(o.admin === undefined ? {} : { admin: { store: o.admin } }),
+    ...(o.admin === undefined
+      ? {}
+      : { admin: { store: o.admin, ...(o.reports === undefined ? {} : { reports: o.reports }) } }),
     ...(https ? { https } : {}),
   });
   logSyncTraffic(app);
