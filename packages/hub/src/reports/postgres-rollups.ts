@@ -10,20 +10,25 @@ import { lotsToLookUp, pendingDeltas, type RollupSource, rollupOf } from './roll
  * from a lot still pending that the write did not make).
  */
 const c = 'COLLATE "C"';
+// Every day, rule and month row is kept per writer (the till whose push it is, `hub` for head
+// office's jobs): a till's pushes are one at a time already (its cursor row), so two tills'
+// pushes never wait on one rollup row, and the change feed's promise holds (pushes for
+// different cards never wait on a shared row). Reports sum over writers.
 export const postgresReportTables: readonly string[] = [
   'CREATE TABLE IF NOT EXISTS report_setting (name text PRIMARY KEY, value text NOT NULL)',
   `CREATE TABLE IF NOT EXISTS report_points_day (day integer NOT NULL, store_id text ${c} NOT NULL,
-    account text ${c} NOT NULL, plus bigint NOT NULL, minus bigint NOT NULL, PRIMARY KEY (day, store_id, account))`,
+    account text ${c} NOT NULL, plus bigint NOT NULL, minus bigint NOT NULL, writer text ${c} NOT NULL,
+    PRIMARY KEY (day, store_id, account, writer))`,
   `CREATE TABLE IF NOT EXISTS report_store_day (day integer NOT NULL, store_id text ${c} NOT NULL,
     sales bigint NOT NULL, turnover_minor bigint NOT NULL, refunded_minor bigint NOT NULL, enrolments bigint NOT NULL,
-    PRIMARY KEY (day, store_id))`,
+    writer text ${c} NOT NULL, PRIMARY KEY (day, store_id, writer))`,
   `CREATE TABLE IF NOT EXISTS report_rule_day (day integer NOT NULL, store_id text ${c} NOT NULL,
     rule_id text ${c} NOT NULL, points bigint NOT NULL, turnover_minor bigint NOT NULL, lines bigint NOT NULL,
-    PRIMARY KEY (day, store_id, rule_id))`,
+    writer text ${c} NOT NULL, PRIMARY KEY (day, store_id, rule_id, writer))`,
   `CREATE TABLE IF NOT EXISTS report_card_month (card_id text ${c} NOT NULL, month integer NOT NULL,
     store_id text ${c} NOT NULL, PRIMARY KEY (card_id, month, store_id))`,
   `CREATE TABLE IF NOT EXISTS report_active_month (month integer NOT NULL, store_id text ${c} NOT NULL,
-    cards bigint NOT NULL, PRIMARY KEY (month, store_id))`,
+    cards bigint NOT NULL, writer text ${c} NOT NULL, PRIMARY KEY (month, store_id, writer))`,
   `CREATE TABLE IF NOT EXISTS report_till (till_id text ${c} PRIMARY KEY, store_id text ${c} NOT NULL,
     last_entry_at bigint NOT NULL, rules_version text, entries bigint NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS report_till_agent (till_id text ${c} PRIMARY KEY, agent_version text NOT NULL,
@@ -45,21 +50,21 @@ export async function prepareReportTablesPg(client: pg.ClientBase): Promise<void
 export const pgRollupSql = {
   zone: "SELECT value FROM report_setting WHERE name = 'time_zone'",
   days: `WITH p AS (
-      INSERT INTO report_points_day AS r (day, store_id, account, plus, minus)
-      SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
-      ON CONFLICT (day, store_id, account) DO UPDATE SET plus = r.plus + excluded.plus, minus = r.minus + excluded.minus
+      INSERT INTO report_points_day AS r (day, store_id, account, plus, minus, writer)
+      SELECT *, $23::text FROM unnest($1::integer[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
+      ON CONFLICT (day, store_id, account, writer) DO UPDATE SET plus = r.plus + excluded.plus, minus = r.minus + excluded.minus
       RETURNING 1),
     s AS (
-      INSERT INTO report_store_day AS r (day, store_id, sales, turnover_minor, refunded_minor, enrolments)
-      SELECT * FROM unnest($6::integer[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])
-      ON CONFLICT (day, store_id) DO UPDATE SET sales = r.sales + excluded.sales,
+      INSERT INTO report_store_day AS r (day, store_id, sales, turnover_minor, refunded_minor, enrolments, writer)
+      SELECT *, $23::text FROM unnest($6::integer[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])
+      ON CONFLICT (day, store_id, writer) DO UPDATE SET sales = r.sales + excluded.sales,
         turnover_minor = r.turnover_minor + excluded.turnover_minor,
         refunded_minor = r.refunded_minor + excluded.refunded_minor, enrolments = r.enrolments + excluded.enrolments
       RETURNING 1),
     u AS (
-      INSERT INTO report_rule_day AS r (day, store_id, rule_id, points, turnover_minor, lines)
-      SELECT * FROM unnest($12::integer[], $13::text[], $14::text[], $15::bigint[], $16::bigint[], $17::bigint[])
-      ON CONFLICT (day, store_id, rule_id) DO UPDATE SET points = r.points + excluded.points,
+      INSERT INTO report_rule_day AS r (day, store_id, rule_id, points, turnover_minor, lines, writer)
+      SELECT *, $23::text FROM unnest($12::integer[], $13::text[], $14::text[], $15::bigint[], $16::bigint[], $17::bigint[])
+      ON CONFLICT (day, store_id, rule_id, writer) DO UPDATE SET points = r.points + excluded.points,
         turnover_minor = r.turnover_minor + excluded.turnover_minor, lines = r.lines + excluded.lines
       RETURNING 1),
     t AS (
@@ -74,9 +79,9 @@ export const pgRollupSql = {
       INSERT INTO report_card_month (card_id, month, store_id)
       SELECT * FROM unnest($1::text[], $2::integer[], $3::text[])
       ON CONFLICT DO NOTHING RETURNING month, store_id)
-    INSERT INTO report_active_month AS r (month, store_id, cards)
-    SELECT month, store_id, count(*) FROM m GROUP BY month, store_id
-    ON CONFLICT (month, store_id) DO UPDATE SET cards = r.cards + excluded.cards`,
+    INSERT INTO report_active_month AS r (month, store_id, cards, writer)
+    SELECT month, store_id, count(*), $4::text FROM m GROUP BY month, store_id
+    ON CONFLICT (month, store_id, writer) DO UPDATE SET cards = r.cards + excluded.cards`,
   lotVests: `SELECT l.card_id, l.lot_id, l.vests_at FROM lot l
     JOIN unnest($1::text[], $2::text[]) AS k(card_id, lot_id) ON l.card_id = k.card_id AND l.lot_id = k.lot_id`,
 } as const;
@@ -100,6 +105,7 @@ const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export async function writeRollupsPg(client: pg.ClientBase, source: RollupSource): Promise<void> {
   const dayOf = await dayOfClient(client);
   const rollup = rollupOf(source, dayOf);
+  const writer = source.journal[0]?.tillId ?? 'hub';
   const lookUp = lotsToLookUp(rollup);
   const vests = new Map<string, number>();
   if (lookUp.length > 0) {
@@ -143,6 +149,7 @@ export async function writeRollupsPg(client: pg.ClientBase, source: RollupSource
     t?.lastEntryAt ?? null,
     t?.rulesVersion ?? null,
     t?.entries ?? null,
+    writer,
   ]);
   if (rollup.cardMonths.length === 0) {
     await days;
@@ -155,6 +162,7 @@ export async function writeRollupsPg(client: pg.ClientBase, source: RollupSource
     texts(months.map((m) => m.cardId)),
     ints(months.map((m) => m.month)),
     texts(months.map((m) => m.storeId)),
+    writer,
   ]);
   await Promise.all([days, cards]);
 }
