@@ -131,6 +131,7 @@ export function unsettledReturn(
       refundMinor: refund,
       returnedMinorTotal: ownRefunds(read, request.receiptId),
       lines: [],
+      rewards: [],
       balance: balanceAfter(after, cardId, at),
     }),
   });

@@ -115,6 +115,8 @@ export interface ReturnResult {
     spentRestored: number;
     refundMinor: number;
   }[];
+  /** Catalogue rewards whose points (part of `spentRestored`) or uses this return gave back. */
+  rewards: { rewardId: string; points: number; usesBack: number }[];
   balance: BalanceAfter;
 }
 
