@@ -33,7 +33,7 @@ export { localApiRoutes } from './openapi-routes';
  * The local API's own version (semver): it changes when the API does, never with the rules or
  * the program. Every change is in packages/protocol/CHANGELOG.md.
  */
-export const localApiVersion = '1.1.0';
+export const localApiVersion = '1.2.0';
 
 type Json = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
