@@ -154,6 +154,8 @@ describe.each(stores)('%s: catalogue rewards', (_name, open) => {
       refundMinor: 1875 + 1500,
     });
     expect(store.getCard('C1', t0 + 60_000)?.spendable).toBe(800);
+    // The use is given back with the last points: nothing counts against the limits any more.
+    expect(store.getCard('C1', t0 + 60_000)?.rewardUses).toEqual([]);
     const returned = store
       .outboxAfter(0, 10)
       .map((e) => outboxEntrySchema.parse(e).returned)
@@ -185,6 +187,64 @@ describe.each(stores)('%s: catalogue rewards', (_name, open) => {
       refundMinor: 5250,
     });
     expect(all.ok && all.value).toMatchObject({ spentRestored: 0, rewards: [], refundMinor: 5250 });
+  });
+
+  it('counts the uses for the limits: its own alone, then head office`s figure plus its own after the watermark', () => {
+    const store = start();
+    expect(store.commitSale(ultaSale('R1', 'proportional')).ok).toBe(true);
+    expect(store.getCard('C1', t0)?.rewardUses).toEqual([
+      { rewardId: 'cash-17-50', total: 1, recentAt: [t0] },
+    ]);
+    // Head office has the seed and R1 (seq 2) and other tills' sales: 1,300 points, 3 uses, two
+    // of them recent; a second sale after the watermark adds one here.
+    const before = t0 - 10 * 86_400_000;
+    store.setCardSnapshots({
+      watermark: { epoch: store.epoch, seq: 2 },
+      balances: [
+        {
+          cardId: 'C1',
+          available: 1300,
+          pending: 0,
+          card: {
+            status: 'enrolled',
+            enrolledAt: null,
+            counters: {
+              tierSpendMinor: 0,
+              tierFloorMinor: 0,
+              lifetimeSpendMinor: 0,
+              purchaseCount: 2,
+              asOf: t0,
+            },
+            grants: [],
+            profile: null,
+            phoneHash: null,
+            rewardUses: [{ rewardId: 'cash-17-50', total: 3, recentAt: [before, t0] }],
+          },
+        },
+      ],
+      at: t0,
+    });
+    expect(store.getCard('C1', t0)?.rewardUses).toEqual([
+      { rewardId: 'cash-17-50', total: 3, recentAt: [before, t0] },
+    ]);
+    const later = t0 + 3_600_000;
+    const second = store.commitSale({ ...ultaSale('R2', 'proportional'), idempotencyKey: 'R2', at: later });
+    expect(second.ok).toBe(true);
+    expect(store.getCard('C1', later)?.rewardUses).toEqual([
+      { rewardId: 'cash-17-50', total: 4, recentAt: [before, t0, later] },
+    ]);
+    // Returning R2 in full gives its use back, dated at R2's moment; R1 (head office's) stays.
+    const all = store.returnSale({
+      idempotencyKey: 'R2-back',
+      receiptId: 'R2',
+      at: later + 60_000,
+      storeId: 'store-1',
+      refundMinor: 5250,
+    });
+    expect(all.ok && all.value.rewards).toEqual([{ rewardId: 'cash-17-50', points: 500, usesBack: 1 }]);
+    expect(store.getCard('C1', later)?.rewardUses).toEqual([
+      { rewardId: 'cash-17-50', total: 3, recentAt: [before, t0] },
+    ]);
   });
 
   it('refuses a reward that disagrees with its lines or the redeemed points, naming the field', () => {

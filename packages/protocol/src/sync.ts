@@ -205,6 +205,23 @@ export const cardStateSnapshotSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .nullable(),
+  /**
+   * Catalogue reward uses, for the rewards' per-card and per-period limits: per reward, Σ the
+   * sales' `rewards[].times` less Σ the returns' `returned.rewards[].usesBack`, and the moments
+   * (Unix ms) of the recent uses (at least those of the program's longest limit period; a
+   * returned use takes its sale's moment off). Optional: a head office that leaves it out lets
+   * each till count its own uses only.
+   */
+  rewardUses: z
+    .array(
+      z.strictObject({
+        rewardId: z.string().min(1).max(64),
+        total: z.number().int().nonnegative().max(1_000_000_000),
+        recentAt: z.array(ms).max(100),
+      }),
+    )
+    .max(64)
+    .optional(),
 });
 export type CardStateSnapshot = z.infer<typeof cardStateSnapshotSchema>;
 

@@ -1,6 +1,7 @@
 import type { CardStatus } from '@tillpoint/core';
 import { z } from 'zod';
 import type { OutboxBody } from './outbox-entry';
+import { rewardUsesStateSchema } from './reward-uses';
 
 /** Grant keys and groups one card state may carry (the sync protocol's bounds). */
 export const cardGrantsMax = 64;
@@ -41,6 +42,8 @@ export const cardStateSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .nullable(),
+  /** Catalogue reward uses (sums of sale and return facts); left out by head offices that do not count them. */
+  rewardUses: rewardUsesStateSchema.optional(),
 });
 export type CardState = z.infer<typeof cardStateSchema>;
 export type CardProfile = NonNullable<CardState['profile']>;
