@@ -2,7 +2,6 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Clock } from '@tillpoint/core';
 import { openLedgerStore } from '@tillpoint/ledger/store';
 import { startVirtualPrinter, type VirtualPrinter } from '@tillpoint/printer';
 import { reserveAnswerSchema } from '@tillpoint/protocol';
@@ -11,7 +10,7 @@ import { quoteSchema } from '@tillpoint/rules';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../src/agent';
-import { freePort, writeConfig } from './agent-process';
+import { clockFrom, freePort, writeConfig } from './agent-process';
 import { waitFor } from './page-support';
 
 /**
@@ -27,11 +26,6 @@ import { waitFor } from './page-support';
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const card = '2000000000015';
 const token = 'reward-token-0123456789abcdefghijk';
-
-function clockFrom(startMs: number): Clock {
-  const began = Date.now();
-  return { nowMs: () => startMs + (Date.now() - began) };
-}
 
 let agent: RunningAgent | undefined;
 let printer: VirtualPrinter | undefined;
@@ -309,6 +303,64 @@ describe('a catalogue reward at the till', () => {
         rewards: [{ rewardId: 'cash-17-50', points: 322, usesBack: 1 }],
         balance: { spendablePoints: 800 },
       },
+    });
+  }, 30_000);
+
+  it('"Only one reward can be redeemed per month": the second is refused until the first is returned', async () => {
+    // fixtures/programs/monthly-reward-limits.json (Prizeout's monthly tiers); 2 March 2027 in Moscow.
+    const { call } = await startTill('monthly-reward-limits', 2000, Date.parse('2027-03-02T10:00:00Z'));
+    const basket = {
+      currency: 'RUB',
+      lines: [{ id: '1', sku: 'groceries', quantity: 1, unitPriceMinor: 100_000, amountMinor: 100_000 }],
+    };
+    const monthly = (q: { json: Record<string, unknown> }) =>
+      quoteSchema.parse(q.json).rewards?.available.find((r) => r.rewardId === 'monthly-500');
+    expect(monthly(await call('POST', '/v1/quote', { cardCode: card, basket }))).toMatchObject({
+      affordable: true,
+      valueMinor: 50_000,
+    });
+    const first = await call('POST', '/v1/sales', {
+      idempotencyKey: 'till-1:M-1',
+      receiptId: 'M-1',
+      cardCode: card,
+      basket,
+      rewards: [{ id: 'monthly-500' }],
+    });
+    // 500 points for 500.00 RUB off; 2 % of the 1 000.00 RUB earns 20.
+    expect(first).toMatchObject({
+      status: 200,
+      json: { spentPoints: 500, rewardDiscountMinor: 50_000, balance: { spendablePoints: 2000 - 500 + 20 } },
+    });
+    expect(monthly(await call('POST', '/v1/quote', { cardCode: card, basket }))).toMatchObject({
+      affordable: false,
+      whyNot: { code: 'per_period_limit' },
+    });
+    const again = await call('POST', '/v1/sales', {
+      idempotencyKey: 'till-1:M-2',
+      receiptId: 'M-2',
+      cardCode: card,
+      basket,
+      rewards: [{ id: 'monthly-500' }],
+    });
+    expect(again).toMatchObject({
+      status: 409,
+      json: { code: 'reward_unavailable', details: { rewardId: 'monthly-500', reason: 'per_period_limit' } },
+    });
+    // The whole first sale back: its points and its use come back, and the reward is on offer again.
+    const back = await call('POST', '/v1/returns', {
+      idempotencyKey: 'M-1-back',
+      originalReceiptId: 'M-1',
+      lines: [{ lineId: '1', quantity: 1 }],
+    });
+    expect(back).toMatchObject({
+      status: 200,
+      json: {
+        rewards: [{ rewardId: 'monthly-500', points: 500, usesBack: 1 }],
+        balance: { spendablePoints: 2000 },
+      },
+    });
+    expect(monthly(await call('POST', '/v1/quote', { cardCode: card, basket }))).toMatchObject({
+      affordable: true,
     });
   }, 30_000);
 });
