@@ -4,10 +4,17 @@ import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Clock } from '@tillpoint/core';
 import { spawnUntilHealthy } from '../../hub/test/hub-process';
 import { renderStarterConfig, type StarterOptions } from '../src/config/starter-config';
 
 export { freePort } from '../../hub/test/hub-process';
+
+/** Real time, started at `startMs`: timers and the print queue run as usual. */
+export function clockFrom(startMs: number): Clock {
+  const began = Date.now();
+  return { nowMs: () => startMs + (Date.now() - began) };
+}
 
 const sourceBin = fileURLToPath(new URL('../bin/tillpoint.mjs', import.meta.url));
 

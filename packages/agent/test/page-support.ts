@@ -78,6 +78,8 @@ export interface PageTill {
 export async function startPageTill(
   o: {
     language?: 'en' | 'ru';
+    /** A program of fixtures/programs (default: the sample grocery). */
+    program?: string;
     brokenLedger?: boolean;
     /** Enrol the till at this hub with this one-time code (store `page-store`, till `page-till`). */
     headOffice?: { url: string; code: string; intervalSeconds?: number };
@@ -86,7 +88,7 @@ export async function startPageTill(
   const dir = mkdtempSync(join(tmpdir(), 'tillpoint-page-'));
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir);
-  copyFileSync(join(fixtures, 'programs/sample-grocery.json'), join(dir, 'program.json'));
+  copyFileSync(join(fixtures, `programs/${o.program ?? 'sample-grocery'}.json`), join(dir, 'program.json'));
   if (o.brokenLedger === true) mkdirSync(join(dataDir, 'till.sqlite'));
   else seedLedger(join(dataDir, 'till.sqlite'), 'page-till');
   const { printer, port: printerPort } = await startVirtualPrinter({ port: 0 });

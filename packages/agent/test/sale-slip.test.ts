@@ -2,14 +2,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Clock } from '@tillpoint/core';
 import { openLedgerStore } from '@tillpoint/ledger/store';
 import { startVirtualPrinter, type VirtualPrinter } from '@tillpoint/printer';
 import { escposTextLines } from '@tillpoint/receipt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../src/run/agent';
-import { freePort, writeConfig } from './agent-process';
+import { clockFrom, freePort, writeConfig } from './agent-process';
 import { waitFor } from './page-support';
 
 /**
@@ -22,12 +21,6 @@ const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const card = '2000000000015';
 /** 13:39 UTC is 16:39 in Moscow: the slip must say 16:39. */
 const saleAt = Date.parse('2026-12-06T13:39:00Z');
-
-/** Real time, started at `saleAt`: timers and the print queue run as usual. */
-function clockFrom(startMs: number): Clock {
-  const began = Date.now();
-  return { nowMs: () => startMs + (Date.now() - began) };
-}
 
 let agent: RunningAgent | undefined;
 let printer: VirtualPrinter | undefined;

@@ -5,6 +5,28 @@ export const cardGrantsMax = 64;
 export const cardGroupsMax = 32;
 
 const bigMinor = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const ms = z.number().int().nonnegative().max(8_640_000_000_000_000);
+
+/** Rewards one card state counts uses of, and the moments of recent uses kept per reward. */
+export const rewardUsesMax = 64;
+export const rewardRecentMax = 100;
+
+/**
+ * Catalogue reward uses, for the rewards' per-card and per-period limits: per reward, Σ the
+ * sales' `rewards[].times` less Σ the returns' `returned.rewards[].usesBack`, and the moments
+ * (Unix ms) of the recent uses (at least those of the program's longest limit period; a
+ * returned use takes its sale's moment off).
+ */
+export const rewardUsesStateSchema = z
+  .array(
+    z.strictObject({
+      rewardId: z.string().min(1).max(64),
+      total: z.number().int().nonnegative().max(1_000_000_000),
+      recentAt: z.array(ms).max(rewardRecentMax),
+    }),
+  )
+  .max(rewardUsesMax);
+export type RewardUsesState = z.infer<typeof rewardUsesStateSchema>;
 
 /**
  * Head office's card beyond its points, as a pull brings it (the sync protocol's
@@ -39,6 +61,8 @@ export const cardStateSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .nullable(),
+  /** Catalogue reward uses; a head office that leaves them out lets each till count its own only. */
+  rewardUses: rewardUsesStateSchema.optional(),
 });
 export type CardState = z.infer<typeof cardStateSchema>;
 export type CardProfile = NonNullable<CardState['profile']>;

@@ -52,7 +52,7 @@ describe('upgrading a till file from schema 3', () => {
       const columns = (db.prepare('PRAGMA table_info(card)').all() as { name: string }[]).map((c) => c.name);
       expect(columns).not.toContain('phone');
       expect(JSON.stringify(db.prepare('SELECT * FROM card').all())).not.toMatch(/7916/);
-      expect(db.pragma('user_version', { simple: true })).toBe(4);
+      expect(db.pragma('user_version', { simple: true })).toBe(5);
     } finally {
       db.close();
     }

@@ -51,6 +51,7 @@ export const apiErrorCodes = [
   'receipt_unknown',
   'return_exceeds_sale',
   'line_unknown',
+  'reward_unavailable',
   'already_enrolled',
   'idempotency_conflict',
   'loyalty_unavailable',
@@ -84,6 +85,7 @@ export const statusOfCode: Record<ApiErrorCode, number> = {
   idempotency_conflict: 409,
   already_enrolled: 409,
   offline_limit: 409,
+  reward_unavailable: 409,
   hold_expired: 410,
   payload_too_large: 413,
   rate_limited: 429,
@@ -122,22 +124,55 @@ export const enrolRequestSchema = z.strictObject({
 });
 export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
 
+/** Catalogue rewards one sale may take. */
+export const rewardChoicesMax = 16;
+
+/**
+ * Catalogue rewards the buyer chose (`quote.rewards.available` lists them with what each takes
+ * off and whether the card can afford it now), applied in this order before the points spend.
+ */
+export const rewardChoicesSchema = z
+  .array(
+    z.strictObject({
+      id: z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[A-Za-z0-9._:-]+$/, 'a reward id from the quote'),
+      /** Uses of it in this sale (free units: one per block of units bought). */
+      times: z.number().int().min(1).max(1000).optional(),
+    }),
+  )
+  .max(rewardChoicesMax)
+  .refine((r) => new Set(r.map((x) => x.id)).size === r.length, 'name each reward once (use "times")');
+export type RewardChoices = z.infer<typeof rewardChoicesSchema>;
+
 export const quoteRequestSchema = z.strictObject({
   cardCode: cardCodeSchema.optional(),
   basket: basketSchema,
   /** Points the buyer chose to spend; the quote spreads them over the lines. */
   spendPoints: points.optional(),
+  /** Catalogue rewards the buyer chose: the quote spreads their discount over the lines. */
+  rewards: rewardChoicesSchema.optional(),
 });
 export type QuoteRequest = z.infer<typeof quoteRequestSchema>;
 
-export const reserveRequestSchema = z.strictObject({
-  idempotencyKey: idempotencyKeySchema,
-  cardCode: cardCodeSchema,
-  basket: basketSchema,
-  spendPoints: points.min(1),
-  /** How long the hold lives if the POS never commits or cancels it. */
-  ttlSeconds: z.number().int().min(5).max(3600).default(300),
-});
+export const reserveRequestSchema = z
+  .strictObject({
+    idempotencyKey: idempotencyKeySchema,
+    cardCode: cardCodeSchema,
+    basket: basketSchema,
+    /** Points to spend on the basket (besides the rewards' price). */
+    spendPoints: points.default(0),
+    /** Catalogue rewards to take: their points are held with the spend. */
+    rewards: rewardChoicesSchema.optional(),
+    /** How long the hold lives if the POS never commits or cancels it. */
+    ttlSeconds: z.number().int().min(5).max(3600).default(300),
+  })
+  .refine((r) => r.spendPoints > 0 || (r.rewards?.length ?? 0) > 0, {
+    message: 'hold something: "spendPoints" above 0 or at least one of "rewards"',
+    path: ['spendPoints'],
+  });
 export type ReserveRequest = z.infer<typeof reserveRequestSchema>;
 
 export const commitRequestSchema = z.strictObject({
@@ -148,8 +183,10 @@ export const commitRequestSchema = z.strictObject({
   basket: basketSchema,
   /** Spend in one shot... */
   spendPoints: points.optional(),
-  /** ...or post a reservation made earlier. */
+  /** ...or post a reservation made earlier (with the same rewards). */
   holdId: z.string().min(1).max(64).optional(),
+  /** Catalogue rewards the buyer takes: their price is spent with the points. */
+  rewards: rewardChoicesSchema.optional(),
   cashierId: cashierIdSchema.optional(),
 });
 export type CommitRequest = z.infer<typeof commitRequestSchema>;
@@ -236,11 +273,50 @@ export const cardInfoSchema = z.object({
 });
 export type CardInfo = z.infer<typeof cardInfoSchema>;
 
+/**
+ * The discount of one receipt line for the fiscal receipt: what the points spend paid and what
+ * the chosen catalogue rewards took off (`discountMinor` = the two together). Every basket line
+ * with a discount is listed, in the basket's order.
+ */
+export const lineDiscountSchema = z.object({
+  lineId: z.string(),
+  spendDiscountMinor: z.number().int().nonnegative(),
+  rewardDiscountMinor: z.number().int().nonnegative(),
+  discountMinor: z.number().int().nonnegative(),
+});
+export type LineDiscount = z.infer<typeof lineDiscountSchema>;
+
+/** A catalogue reward taken in a sale: what it cost and what it did. */
+export const takenRewardSchema = z.object({
+  rewardId: z.string(),
+  name: z.string(),
+  type: z.enum(['percent-off', 'amount-off', 'free-units', 'gift', 'coupon']),
+  times: z.number().int(),
+  costPoints: z.number().int(),
+  discountMinor: z.number().int(),
+  lines: z.array(z.object({ lineId: z.string(), discountMinor: z.number().int() })),
+  /** A gift to hand over (its units are already in the basket, taken off in full). */
+  gift: z.object({ sku: z.string(), text: z.string(), units: z.number().int() }).optional(),
+  /** A coupon printed on the slip (`count` of them; without `code` head office issues them). */
+  coupon: z
+    .object({
+      code: z.string().optional(),
+      symbology: z.enum(['qr', 'code128', 'ean13']),
+      text: z.string(),
+      count: z.number().int(),
+    })
+    .optional(),
+});
+export type TakenReward = z.infer<typeof takenRewardSchema>;
+
 export const reserveAnswerSchema = z.object({
   holdId: z.string(),
+  /** Points held: the spend and the rewards' price together. */
   points: z.number().int(),
   expiresAt: iso,
   quote: quoteSchema,
+  /** The discount of each line, for the fiscal receipt (as the sale will book it). */
+  lineDiscounts: z.array(lineDiscountSchema),
 });
 export type ReserveAnswer = z.infer<typeof reserveAnswerSchema>;
 
@@ -252,9 +328,15 @@ export const saleAnswerSchema = z.object({
   cardCode: z.string(),
   earnedPoints: z.number().int(),
   spentPoints: z.number().int(),
-  /** What the spent points paid, minor units; `lines` spreads it for the fiscal receipt. */
+  /** What the spent points paid, minor units; `lines` spreads it over the receipt lines. */
   spentDiscountMinor: z.number().int(),
   lines: z.array(z.object({ lineId: z.string(), points: z.number().int(), discountMinor: z.number().int() })),
+  /** Catalogue rewards taken, their price included in `spentPoints`. */
+  rewards: z.array(takenRewardSchema),
+  /** What the rewards took off, minor units. */
+  rewardDiscountMinor: z.number().int(),
+  /** Each discounted line's discount for the fiscal receipt: the spend's and the rewards' together. */
+  lineDiscounts: z.array(lineDiscountSchema),
   balance: balanceSchema,
   ledger: z.object({ txnId: z.string(), seq: z.number().int() }),
   /**
@@ -280,7 +362,10 @@ export type SaleAnswer = z.infer<typeof saleAnswerSchema>;
 export const returnAnswerSchema = z.object({
   originalReceiptId: z.string(),
   earnedReversedPoints: z.number().int(),
+  /** Spent points given back, the rewards' share (`rewards`) included. */
   spentRestoredPoints: z.number().int(),
+  /** Catalogue rewards whose points this return gave back, by their return policy. */
+  rewards: z.array(z.object({ rewardId: z.string(), points: z.number().int(), usesBack: z.number().int() })),
   balance: balanceSchema,
   /**
    * False for a return of another till's sale booked while head office was out of reach: the

@@ -134,6 +134,11 @@ const slipText = [
   '     Receipt R-0002 2026-12-06 16:39',
 ];
 
+const lineDiscounts = [
+  { lineId: '1', spendDiscountMinor: 500, rewardDiscountMinor: 0, discountMinor: 500 },
+  { lineId: '2', spendDiscountMinor: 3900, rewardDiscountMinor: 0, discountMinor: 3900 },
+];
+
 export const saleExample = {
   receiptId: 'R-0002',
   cardCode: card,
@@ -144,6 +149,9 @@ export const saleExample = {
     { lineId: '1', points: 5, discountMinor: 500 },
     { lineId: '2', points: 39, discountMinor: 3900 },
   ],
+  rewards: [],
+  rewardDiscountMinor: 0,
+  lineDiscounts,
   balance: { spendablePoints: 456, pendingPoints: 261 },
   ledger: { txnId: '0193a5b2-7c4e-7d21-9f0a-4b8c2d1e6f30', seq: 42 },
   won: [{ ruleId: 'gift-over-5000', kind: 'gift', text: 'A free tote bag with purchases over 5,000 RUB' }],
@@ -177,6 +185,7 @@ export const examples = {
     points: 44,
     expiresAt: '2026-12-06T13:44:00.000Z',
     quote: quoteExample,
+    lineDiscounts,
   },
   cancelRequest: { idempotencyKey: 'R-0002-cancel', holdId: '0193a5b2-6f01-7a3c-8e55-2b9d4c7a1e08' },
   cancelAnswer: { holdId: '0193a5b2-6f01-7a3c-8e55-2b9d4c7a1e08', released: true },
@@ -222,6 +231,7 @@ export const examples = {
     originalReceiptId: 'R-0002',
     earnedReversedPoints: 6,
     spentRestoredPoints: 5,
+    rewards: [],
     balance: { spendablePoints: 461, pendingPoints: 255 },
     pointsSettled: true,
   },
@@ -266,6 +276,10 @@ export const refusalExamples: Record<ApiErrorCode, { message: string; details?: 
   not_found: { message: 'no route GET /v1/card/2000000000015' },
   insufficient_points: { message: 'The card holds 500 spendable points, fewer than 600.' },
   line_unknown: { message: 'receipt R-0002 has no line "7"' },
+  reward_unavailable: {
+    message: '10% off entire sale: it costs 15 points; the card has 12 to spend',
+    details: { rewardId: 'ten-off-sale', reason: 'insufficient_points', costPoints: 15, balancePoints: 12 },
+  },
   already_enrolled: { message: `card ${card} is already enrolled` },
   cancel_refused: {
     message: 'receipt R-0002 was booked more than 5 minutes ago: make a return instead',

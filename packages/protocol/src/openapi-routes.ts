@@ -80,6 +80,8 @@ export const codeMeanings: Record<ApiErrorCode, string> = {
     'more points than may be spent on this purchase (the quote says the most), or a basket that would earn more than one sale may book',
   return_exceeds_sale: 'more is returned than is left of the sale: `details` says what is left',
   line_unknown: 'a returned line is not a line of that sale',
+  reward_unavailable:
+    'a chosen catalogue reward cannot be taken now: `details.reason` is the quote’s why-not code (`insufficient_points`, `per_card_limit`, `per_period_limit`, `out_of_stock`, `unknown_reward`, ...) and `details.rewardId` names it',
   already_enrolled: 'the card is already enrolled (here or at another till of the chain): nothing to do',
   internal: 'a bug in the agent: go on with the sale without loyalty',
   loyalty_unavailable: 'loyalty is off on this till (its ledger failed): go on with the sale without points',
@@ -96,6 +98,7 @@ const spendRefusals = [
   'below_minimum',
   'above_maximum',
   'offline_limit',
+  'reward_unavailable',
   'idempotency_conflict',
 ] as const satisfies readonly ApiErrorCode[];
 

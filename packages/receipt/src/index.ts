@@ -37,6 +37,7 @@ export {
   type LoyaltySlipInput,
   loyaltySlipSchema,
   slipMoreOffersMax,
+  slipRewardsMax,
   slipWonMax,
 } from './slip-schema';
 export {

@@ -75,16 +75,25 @@ export function buildLayout(slip: LoyaltySlip, template: ReceiptTemplate): Layou
           nodes.push(text(say('earnedReason', { reason: slip.earnedReason })));
         return;
       case 'spent':
-        if (slip.spentPoints === 0) return;
-        nodes.push({
-          kind: 'pair',
-          left: say('spent'),
-          right: say('spentValue', {
-            points: points(slip.spentPoints),
-            amount: amount(slip.spentValueMinor),
-          }),
-          bold: false,
-        });
+        if (slip.spentPoints > 0)
+          nodes.push({
+            kind: 'pair',
+            left: say('spent'),
+            right: say('spentValue', {
+              points: points(slip.spentPoints),
+              amount: amount(slip.spentValueMinor),
+            }),
+            bold: false,
+          });
+        for (const reward of slip.rewards ?? []) {
+          nodes.push({
+            kind: 'pair',
+            left: say('reward', { name: reward.name }),
+            right: say('spentValue', { points: points(reward.points), amount: amount(reward.valueMinor) }),
+            bold: false,
+          });
+          if (reward.coupon !== undefined) couponNodes(reward.coupon);
+        }
         return;
       case 'balance':
         nodes.push({ kind: 'pair', left: say('balance'), right: points(slip.balancePoints), bold: true });

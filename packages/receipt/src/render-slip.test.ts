@@ -266,3 +266,41 @@ describe('gifts, coupons and offers on the slip', () => {
     expect(ru.map((l) => l.trim())).toContain('Ваш подарок за покупку');
   });
 });
+
+describe('catalogue rewards on the slip', () => {
+  const slip = {
+    ...sampleSlips.en,
+    spentPoints: 0,
+    spentValueMinor: 0,
+    rewards: [
+      { name: '500 RUB off, once a month', points: 500, valueMinor: 50_000 },
+      {
+        name: 'Partner voucher',
+        points: 300,
+        valueMinor: 150_000,
+        coupon: { code: 'HOLIDAY-15-0001', symbology: 'code128' as const },
+      },
+    ],
+  };
+
+  it('prints each reward under the spend with its points and money, and a coupon as its code', () => {
+    // 42 columns: a long name takes its line and the figures go flush right on the next.
+    expect(renderSlipText(slip, { blocks: ['spent'] }, { columns: 42 })).toEqual([
+      'Reward: 500 RUB off, once a month',
+      '                           -500 (500.00 ₽)',
+      'Reward: Partner voucher  -300 (1,500.00 ₽)',
+      '         Coupon: HOLIDAY-15-0001',
+    ]);
+    const ops = readEscpos(renderSlip(slip, { blocks: ['spent'] }, options).escpos);
+    const codes = ops.flatMap((op) => (op.op === 'barcode' ? [new TextDecoder().decode(op.data)] : []));
+    // Code 128: set B for the letters, then set C packs the digits 00 01 two a byte.
+    expect(codes).toEqual(['{BHOLIDAY-15-{C\u0000\u0001']);
+  });
+
+  it('says it in Russian, and leaves the block out with no spend and no reward', () => {
+    const ru = renderSlipText({ ...slip, language: 'ru' }, { blocks: ['spent'] }, { columns: 48 });
+    expect(ru.slice(0, 2)).toEqual(['Награда: 500 RUB off, once a month', '-500 (500,00 ₽)'.padStart(48)]);
+    const none = { ...slip, rewards: [] };
+    expect(renderSlipText(none, { blocks: ['spent'] }, { columns: 42 })).toEqual([]);
+  });
+});

@@ -53,6 +53,8 @@ export function isValidEan13(code: string): boolean {
 
 /** Gifts and coupons won, and offers beside the first, one slip prints at most. */
 export const slipWonMax = 4;
+/** Catalogue rewards one slip prints at most. */
+export const slipRewardsMax = 8;
 export const slipMoreOffersMax = 3;
 
 /** The data of one loyalty section, assembled by the agent after a sale commits. */
@@ -67,6 +69,21 @@ export const loyaltySlipSchema = z.strictObject({
   spentPoints: pointsCount,
   /** What the spent points paid, in minor units of `currency`. */
   spentValueMinor: minor,
+  /**
+   * Catalogue rewards taken with points, each under the spend: its name, the points it cost and
+   * what it took off (a gift or coupon may take nothing off), and a coupon to print.
+   */
+  rewards: z
+    .array(
+      z.strictObject({
+        name: line(120),
+        points: pointsCount,
+        valueMinor: minor,
+        coupon: couponSchema.optional(),
+      }),
+    )
+    .max(slipRewardsMax)
+    .optional(),
   balancePoints: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
   pending: z.strictObject({ points: pointsCount, availableFrom: isoDate }).optional(),
   expiringSoon: z.strictObject({ points: pointsCount, on: isoDate }).optional(),

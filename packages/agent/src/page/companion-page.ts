@@ -37,6 +37,7 @@ const assetTypes = {
   'basket.js': 'text/javascript; charset=utf-8',
   'returns.js': 'text/javascript; charset=utf-8',
   'done.js': 'text/javascript; charset=utf-8',
+  'rewards.js': 'text/javascript; charset=utf-8',
   'status-view.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 } as const;

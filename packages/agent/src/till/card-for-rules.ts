@@ -36,6 +36,15 @@ export function cardFromView(view: CardView): Card {
     purchaseCount: view.purchaseCount,
     balance: { spendable: Math.max(0, view.spendable), pending: Math.max(0, view.pending) },
     grantedOnce: view.grantedOnce,
+    ...(view.rewardUses.length === 0
+      ? {}
+      : {
+          rewardUses: view.rewardUses.map((u) => ({
+            rewardId: u.rewardId,
+            total: u.total,
+            recentAt: u.recentAt.map((at) => new Date(at).toISOString()),
+          })),
+        }),
   };
 }
 

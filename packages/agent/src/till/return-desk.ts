@@ -80,6 +80,7 @@ export class ReturnDesk {
             originalReceiptId: request.originalReceiptId,
             earnedReversedPoints: r.earnedReversed,
             spentRestoredPoints: r.spentRestored,
+            rewards: r.rewards,
             balance: { spendablePoints: r.balance.spendable, pendingPoints: r.balance.pending },
             pointsSettled: r.pointsSettled,
           }),

@@ -8,6 +8,7 @@ import {
   maskCardNumber,
   renderSlip,
   slipMoreOffersMax,
+  slipRewardsMax,
   slipWonMax,
 } from '@tillpoint/receipt';
 import type { Quote } from '@tillpoint/rules';
@@ -60,6 +61,29 @@ function printable(coupon: { code: string; symbology: Coupon['symbology'] } | un
   return parsed.success ? parsed.data : undefined;
 }
 
+/**
+ * The catalogue rewards the sale took, as the slip prints them: the name, the points, what it
+ * took off (a coupon: its declared value per use), and a coupon's code when it has one.
+ */
+function slipRewards(q: Quote): NonNullable<LoyaltySlip['rewards']> {
+  return (q.rewards?.chosen ?? [])
+    .filter((r) => r.refusal === null && r.times > 0)
+    .slice(0, slipRewardsMax)
+    .map((r) => {
+      const declared = q.rewards?.available.find((a) => a.rewardId === r.rewardId)?.valueMinor ?? 0;
+      const coupon =
+        r.coupon?.code === undefined
+          ? undefined
+          : printable({ code: r.coupon.code, symbology: r.coupon.symbology });
+      return {
+        name: slipLine(r.times > 1 ? `${r.name} x${r.times}` : r.name, 120),
+        points: r.costPoints,
+        valueMinor: r.type === 'coupon' ? declared * r.times : r.discountMinor,
+        ...(coupon === undefined ? {} : { coupon }),
+      };
+    });
+}
+
 /** One line of slip text: no control characters, cut to the slip's bound. */
 const slipLine = (text: string, max: number) => text.replace(/\p{Cc}/gu, ' ').slice(0, max);
 
@@ -85,6 +109,7 @@ export function buildSaleSlip(
   const won = prizesWon(q).slice(0, slipWonMax);
   const reason = earnedReason(q, language);
   const tier = q.tier.afterPurchase ?? q.tier.current;
+  const rewards = slipRewards(q);
   return {
     language,
     currency: q.currency,
@@ -93,6 +118,7 @@ export function buildSaleSlip(
     ...(reason === undefined ? {} : { earnedReason: reason }),
     spentPoints: f.spentPoints,
     spentValueMinor: q.redemption.chosen?.discountMinor ?? 0,
+    ...(rewards.length === 0 ? {} : { rewards }),
     balancePoints: view?.spendable ?? 0,
     ...(view !== undefined && view.pending > 0 && soonest !== undefined
       ? { pending: { points: view.pending, availableFrom: new Date(soonest).toISOString() } }

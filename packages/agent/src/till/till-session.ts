@@ -1,33 +1,34 @@
-import type { Card, Clock } from '@tillpoint/core';
+import type { Clock } from '@tillpoint/core';
 import { type CardView, type LedgerStore, saleInputFromQuote } from '@tillpoint/ledger';
 import type { PrintQueue } from '@tillpoint/printer';
-import {
-  type CancelRequest,
-  type CancelSaleRequest,
-  type CardInfo,
-  type CommitRequest,
-  type EnrolRequest,
-  pointsPerOperationMax,
-  type QuoteRequest,
-  type RecentSalesAnswer,
-  type ReserveRequest,
-  type ReturnAnswer,
-  type ReturnRequest,
-  type SaleAnswer,
-  type ShiftAnswer,
+import type {
+  CancelRequest,
+  CancelSaleRequest,
+  CardInfo,
+  CommitRequest,
+  EnrolRequest,
+  LineDiscount,
+  QuoteRequest,
+  RecentSalesAnswer,
+  ReserveRequest,
+  ReturnAnswer,
+  ReturnRequest,
+  SaleAnswer,
+  ShiftAnswer,
 } from '@tillpoint/protocol';
 import type { LoyaltySlip } from '@tillpoint/receipt';
-import { type ProgramVersion, type Quote, quote } from '@tillpoint/rules';
-import { type CardRange, classifyCode } from '@tillpoint/scanner';
+import type { ProgramVersion, Quote } from '@tillpoint/rules';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/agent-config';
 import type { AgentEvents } from '../run/events';
 import type { OfflineSpendGate } from '../sync/offline-gate';
 import type { FoundSale } from '../sync/sync-client';
-import { anonymousCard, cardFromView, cardInfoOf } from './card-for-rules';
+import { cardInfoOf } from './card-for-rules';
 import { LedgerDesk, type WriteContext } from './ledger-desk';
-import { offlineSpendCap, spendRefusal } from './offline-spend';
+import { spendRefusal } from './offline-spend';
+import { QuoteDesk } from './quote-desk';
 import { ReturnDesk } from './return-desk';
+import { lineDiscounts, rewardCostPoints, rewardRefusal, takenRewards } from './reward-sale';
 import { prizesWon, renderSaleSlip } from './sale-slip';
 import { refusal, type SessionResult } from './session-result';
 import { recentSalesAnswer, recentSalesShown, shiftAnswer, shiftSalesMax, shiftStart } from './shift-view';
@@ -56,6 +57,7 @@ export interface ReserveAnswer {
   points: number;
   expiresAt: string;
   quote: Quote;
+  lineDiscounts: LineDiscount[];
 }
 
 /**
@@ -70,13 +72,15 @@ export class TillSession {
   private readonly desk: LedgerDesk;
   private programInUse: ProgramVersion;
   private readonly slips: SlipDesk;
+  private readonly quotes: QuoteDesk;
   private readonly returns: ReturnDesk;
 
   constructor(private readonly d: TillSessionDeps) {
     this.slips = new SlipDesk(d);
     this.desk = new LedgerDesk(d);
-    this.returns = new ReturnDesk(d, this.desk);
     this.programInUse = d.program;
+    this.quotes = new QuoteDesk(d, () => this.programInUse);
+    this.returns = new ReturnDesk(d, this.desk);
   }
 
   get loyaltyAvailable(): boolean {
@@ -110,20 +114,7 @@ export class TillSession {
 
   /** Which codes the cashier scanned are cards: by the configured ranges, offline. */
   checkCardCode(code: string): SessionResult<string> {
-    const ranges: readonly CardRange[] = this.d.config.cardRanges;
-    if (ranges.length === 0) return { ok: true, value: code };
-    const cls = classifyCode(code, ranges);
-    if (cls.kind === 'card') return { ok: true, value: code };
-    if (cls.kind === 'invalid_check_digit') {
-      return refusal('card_unknown', `${code} has a wrong check digit: a misread card, scan it again`, {
-        reason: 'invalid_check_digit',
-      });
-    }
-    return refusal(
-      'card_unknown',
-      `${code} is not a loyalty card of this program (it looks like a product barcode)`,
-      { reason: 'not_a_card' },
-    );
+    return this.quotes.checkCardCode(code);
   }
 
   cardInfo(code: string): SessionResult<CardInfo> {
@@ -168,31 +159,35 @@ export class TillSession {
   quote(request: QuoteRequest): SessionResult<Quote> {
     return this.desk.withLedger((ledger) => {
       const now = this.d.clock.nowMs();
-      const card = this.cardForQuote(ledger, request.cardCode, now);
+      const card = this.quotes.cardFor(ledger, request.cardCode, now);
       if (!card.ok) return card;
-      return this.runQuote(request.basket, card.value, now, request.spendPoints);
+      return this.quotes.run(request.basket, card.value, now, request);
     });
   }
 
   reserve(request: ReserveRequest): SessionResult<ReserveAnswer> {
     return this.desk.writeOnce('reserve', request, ({ atMs, fingerprint, ledger }) => {
-      const card = this.cardForQuote(ledger, request.cardCode, atMs);
+      const card = this.quotes.cardFor(ledger, request.cardCode, atMs);
       if (!card.ok) return card;
-      const quoted = this.runQuote(request.basket, card.value, atMs, request.spendPoints);
+      const quoted = this.quotes.run(request.basket, card.value, atMs, request);
       if (!quoted.ok) return quoted;
       const q = quoted.value;
-      const refused = spendRefusal(this.d.offlineGate, q, {
-        cardCode: request.cardCode,
-        points: request.spendPoints,
-        spendable: card.value.balance.spendable,
-      });
+      // The rewards' price is held with the spend: one hold, posted by the commit.
+      const points = request.spendPoints + rewardCostPoints(q);
+      const refused =
+        rewardRefusal(q) ??
+        spendRefusal(this.d.offlineGate, q, {
+          cardCode: request.cardCode,
+          points,
+          spendable: card.value.balance.spendable,
+        });
       if (refused !== undefined) return refused;
       const held = ledger.hold(
         {
           idempotencyKey: request.idempotencyKey,
           fingerprint,
           cardId: request.cardCode,
-          points: request.spendPoints,
+          points,
           at: atMs,
           ttlMs: request.ttlSeconds * 1000,
         },
@@ -202,6 +197,7 @@ export class TillSession {
             points: h.points,
             expiresAt: new Date(h.expiresAt).toISOString(),
             quote: q,
+            lineDiscounts: lineDiscounts(q),
           }),
         },
       );
@@ -235,30 +231,26 @@ export class TillSession {
     request: CommitRequest,
     { atMs, fingerprint, ledger }: WriteContext,
   ): SessionResult<RecordedSale> {
-    const card = this.cardForQuote(ledger, request.cardCode, atMs);
+    const card = this.quotes.cardFor(ledger, request.cardCode, atMs);
     if (!card.ok) return card;
-    let spendPoints = request.spendPoints ?? 0;
-    if (request.holdId !== undefined) {
-      // The ledger's hold is the one record of a reservation: whatever the agent lost, it knows.
-      const hold = ledger.getHold(request.holdId, atMs);
-      if (hold === undefined || hold.cardId !== request.cardCode) {
-        return refusal(
-          'hold_unknown',
-          `no reservation ${request.holdId} for card ${request.cardCode} at this till`,
-        );
-      }
-      spendPoints = request.spendPoints ?? hold.points;
-    }
-    // A held spend is checked against the balance before the hold: the hold is ours.
-    const heldByThisSale = request.holdId === undefined ? 0 : spendPoints;
-    const quoted = this.runQuote(request.basket, card.value, atMs, spendPoints, heldByThisSale);
+    const planned = this.plannedSpend(request, ledger, card.value, atMs);
+    if (!planned.ok) return planned;
+    const { spendPoints, held } = planned.value;
+    const quoted = this.quotes.run(request.basket, card.value, atMs, {
+      spendPoints,
+      rewards: request.rewards,
+      heldByThisSale: held,
+    });
     if (!quoted.ok) return quoted;
     const q = quoted.value;
     const chosen = q.redemption.chosen;
+    const redeemPoints = spendPoints + rewardCostPoints(q);
+    const refusedReward = rewardRefusal(q);
+    if (refusedReward !== undefined) return refusedReward;
     if (request.holdId === undefined) {
       const refused = spendRefusal(this.d.offlineGate, q, {
         cardCode: request.cardCode,
-        points: spendPoints,
+        points: redeemPoints,
         spendable: card.value.balance.spendable,
       });
       if (refused !== undefined) return refused;
@@ -280,7 +272,7 @@ export class TillSession {
             expiresAt: lot.expiresAt === null ? null : Date.parse(lot.expiresAt),
             ruleIds: lot.ruleIds.slice(0, 32),
           })),
-        redeemPoints: spendPoints,
+        redeemPoints,
         ...(request.holdId === undefined ? {} : { holdId: request.holdId }),
         rulesVersion: q.programVersion,
         sale: saleInputFromQuote(request.basket, q, {
@@ -309,6 +301,9 @@ export class TillSession {
               spentPoints: sale.pointsSpent,
               spentDiscountMinor: chosen?.discountMinor ?? 0,
               lines: chosen?.lines ?? [],
+              rewards: takenRewards(q),
+              rewardDiscountMinor: q.rewards?.chosenDiscountMinor ?? 0,
+              lineDiscounts: lineDiscounts(q),
               balance: { spendablePoints: sale.balance.spendable, pendingPoints: sale.balance.pending },
               ledger: { txnId: sale.txnId, seq: sale.seq },
               won: prizesWon(q),
@@ -390,58 +385,39 @@ export class TillSession {
       : { ok: true, value: { jobId } };
   }
 
-  // ---- the rules' answer for this card ----
-
-  private cardForQuote(ledger: LedgerStore, code: string | undefined, atMs: number): SessionResult<Card> {
-    if (code === undefined) return { ok: true, value: anonymousCard('anonymous') };
-    const checked = this.checkCardCode(code);
-    if (!checked.ok) return checked;
-    this.d.offlineGate?.cardSeen?.(code);
-    if (this.d.offlineGate?.blocked(code))
-      return refusal('card_blocked', `card ${code} is blocked by head office: sell without loyalty`);
-    const view = ledger.getCard(code, atMs);
-    if (view === undefined) return { ok: true, value: anonymousCard(code) };
-    if (view.status === 'blocked')
-      return refusal(
-        'card_blocked',
-        `card ${code} is blocked: sell without loyalty and tell the buyer to call the hotline`,
-      );
-    return { ok: true, value: cardFromView(view) };
-  }
-
-  /** The rules' answer for a basket, or a refusal when the ledger could not book it as quoted. */
-  private runQuote(
-    basket: QuoteRequest['basket'],
-    card: Card,
+  /**
+   * The points spend of a commit, and the points its own hold reserves. Without a hold: what the
+   * POS sent. With one: the hold must be this card's at this till; without `spendPoints`, the
+   * spend is what the hold reserved beyond the chosen rewards' price.
+   */
+  private plannedSpend(
+    request: CommitRequest,
+    ledger: LedgerStore,
+    card: Parameters<QuoteDesk['run']>[1],
     atMs: number,
-    spendPoints?: number,
-    heldByThisSale = 0,
-  ): SessionResult<Quote> {
-    const program = this.programInUse.program;
-    if (basket.currency !== program.currency) {
+  ): SessionResult<{ spendPoints: number; held: number }> {
+    if (request.holdId === undefined)
+      return { ok: true, value: { spendPoints: request.spendPoints ?? 0, held: 0 } };
+    // The ledger's hold is the one record of a reservation: whatever the agent lost, it knows.
+    const hold = ledger.getHold(request.holdId, atMs);
+    if (hold === undefined || hold.cardId !== request.cardCode) {
       return refusal(
-        'currency_mismatch',
-        `the basket is in ${basket.currency} but this till's loyalty program counts in ${program.currency}`,
-        { basketCurrency: basket.currency, programCurrency: program.currency },
+        'hold_unknown',
+        `no reservation ${request.holdId} for card ${request.cardCode} at this till`,
       );
     }
-    const withHold: Card =
-      heldByThisSale > 0
-        ? { ...card, balance: { ...card.balance, spendable: card.balance.spendable + heldByThisSale } }
-        : card;
-    const spendCap = heldByThisSale > 0 ? undefined : offlineSpendCap(this.d.offlineGate, card);
-    const q = quote(basket, withHold, this.programInUse, new Date(atMs), {
-      ...(spendPoints === undefined ? {} : { spendPoints }),
-      ...(spendCap === undefined ? {} : { spendCap }),
-    });
-    if (q.earned.totalPoints > pointsPerOperationMax) {
-      return refusal(
-        'above_maximum',
-        `this basket would earn ${q.earned.totalPoints} points, more than one sale may book (${pointsPerOperationMax}): check the amounts`,
-        { earnedPoints: q.earned.totalPoints, max: pointsPerOperationMax },
-      );
+    if (request.spendPoints !== undefined)
+      return { ok: true, value: { spendPoints: request.spendPoints, held: hold.points } };
+    let rewardCost = 0;
+    if ((request.rewards?.length ?? 0) > 0) {
+      const priced = this.quotes.run(request.basket, card, atMs, {
+        rewards: request.rewards,
+        heldByThisSale: hold.points,
+      });
+      if (!priced.ok) return priced;
+      rewardCost = rewardCostPoints(priced.value);
     }
-    return { ok: true, value: q };
+    return { ok: true, value: { spendPoints: Math.max(0, hold.points - rewardCost), held: hold.points } };
   }
 }
 

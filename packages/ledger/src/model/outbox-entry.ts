@@ -130,6 +130,11 @@ export function canonicalBodyJson(body: OutboxBody): string {
             },
             pointsSettled: body.returned.pointsSettled,
             refundMinor: body.returned.refundMinor,
+            rewards: body.returned.rewards?.map((r) => ({
+              points: r.points,
+              rewardId: r.rewardId,
+              usesBack: r.usesBack,
+            })),
             spendReversedMinor: body.returned.spendReversedMinor,
             storeId: body.returned.storeId,
           },
@@ -161,6 +166,7 @@ function sortedSale(sale: SaleFact) {
       lineId: l.lineId,
       promotions: l.promotions,
       quantity: l.quantity,
+      rewardDiscountMinor: l.rewardDiscountMinor,
       ruleIds: l.ruleIds,
       sku: l.sku,
       spentDiscountMinor: l.spentDiscountMinor,
@@ -168,6 +174,13 @@ function sortedSale(sale: SaleFact) {
       unitPriceMinor: l.unitPriceMinor,
     })),
     receiptId: sale.receiptId,
+    rewards: sale.rewards?.map((r) => ({
+      costPoints: r.costPoints,
+      lines: r.lines.map((l) => ({ discountMinor: l.discountMinor, lineId: l.lineId })),
+      returnPolicy: r.returnPolicy,
+      rewardId: r.rewardId,
+      times: r.times,
+    })),
     spendMinor: sale.spendMinor,
     storeId: sale.storeId,
   };

@@ -84,8 +84,9 @@ export type SaleInput = z.infer<typeof saleInputSchema>;
  * A sale: the points it earns (`accruals`, one lot each) and spends, and what was sold (`sale`),
  * which goes into the entry's outbox body as its sale fact. The fact must agree with the postings
  * before anything is written: lines' amounts sum to `basketTotalMinor`, lines' earned points plus
- * bonuses' points to the accruals', lines' spent points to `redeemPoints`, and `spendMinor` is
- * what the lines took in money (`Σ amountMinor − spentDiscountMinor`). The bonuses' grant keys
+ * bonuses' points to the accruals', lines' spent points plus the rewards' cost to `redeemPoints`, and
+ * `spendMinor` is what the lines took in money (`Σ amountMinor − spentDiscountMinor −
+ * rewardDiscountMinor`). The bonuses' grant keys
  * are the once-only grants the sale makes.
  */
 export const commitSaleRequestSchema = z
@@ -113,13 +114,15 @@ export const commitSaleRequestSchema = z
       if (seen.has(line.lineId))
         issue(['sale', 'lines', i, 'lineId'], `line id "${line.lineId}" is used twice`);
       seen.add(line.lineId);
-      if (line.spentDiscountMinor > line.amountMinor)
+      const off = line.spentDiscountMinor + (line.rewardDiscountMinor ?? 0);
+      if (off > line.amountMinor)
         issue(['sale', 'lines', i, 'spentDiscountMinor'], 'points cannot pay more than the line amount');
       amount += line.amountMinor;
       earned += line.earnedPoints;
       spent += line.spentPoints;
-      money += line.amountMinor - line.spentDiscountMinor;
+      money += line.amountMinor - off;
     });
+    spent += checkRewards(r.sale, issue);
     const grantKeys = new Set<string>();
     r.sale.bonuses.forEach((b, i) => {
       earned += b.points;
@@ -137,13 +140,42 @@ export const commitSaleRequestSchema = z
     if (earned !== accrued)
       issue(['sale', 'lines'], `the lines and bonuses earn ${earned} points, the accruals book ${accrued}`);
     if (spent !== r.redeemPoints)
-      issue(['sale', 'lines'], `the lines spend ${spent} points, the sale redeems ${r.redeemPoints}`);
+      issue(
+        ['sale', 'lines'],
+        `the lines${r.sale.rewards === undefined ? '' : ' and rewards'} spend ${spent} points, the sale redeems ${r.redeemPoints}`,
+      );
     if (money !== r.sale.spendMinor)
       issue(
         ['sale', 'spendMinor'],
-        `the lines took ${money} in money (amounts less points), spendMinor says ${r.sale.spendMinor}`,
+        `the lines took ${money} in money (amounts less points and rewards), spendMinor says ${r.sale.spendMinor}`,
       );
   });
+
+/**
+ * The rewards of a sale fact agree with its lines: each names lines of the sale, and each line's
+ * `rewardDiscountMinor` is what the rewards took off it. Returns the points the rewards cost.
+ */
+function checkRewards(sale: SaleInput, issue: (path: (string | number)[], message: string) => void): number {
+  const offByLine = new Map<string, number>();
+  let cost = 0;
+  (sale.rewards ?? []).forEach((reward, i) => {
+    cost += reward.costPoints;
+    reward.lines.forEach((l, j) => {
+      if (!sale.lines.some((line) => line.lineId === l.lineId))
+        issue(['sale', 'rewards', i, 'lines', j, 'lineId'], `the sale has no line "${l.lineId}"`);
+      offByLine.set(l.lineId, (offByLine.get(l.lineId) ?? 0) + l.discountMinor);
+    });
+  });
+  sale.lines.forEach((line, i) => {
+    const off = offByLine.get(line.lineId) ?? 0;
+    if (off !== (line.rewardDiscountMinor ?? 0))
+      issue(
+        ['sale', 'lines', i, 'rewardDiscountMinor'],
+        `the rewards take ${off} off line "${line.lineId}", the line says ${line.rewardDiscountMinor ?? 0}`,
+      );
+  });
+  return cost;
+}
 export type CommitSaleRequest = z.infer<typeof commitSaleRequestSchema>;
 
 export const holdRequestSchema = z.strictObject({

@@ -32,6 +32,11 @@ export const saleFactLineSchema = z.strictObject({
   /** Points spent on this line, and the money they paid. */
   spentPoints: points,
   spentDiscountMinor: minor,
+  /**
+   * Money the catalogue rewards took off this line (the sum of `rewards[].lines` for it; left
+   * out when none). The line took `amountMinor − spentDiscountMinor − rewardDiscountMinor` in money.
+   */
+  rewardDiscountMinor: minor.optional(),
 });
 export type SaleFactLine = z.infer<typeof saleFactLineSchema>;
 
@@ -44,6 +49,26 @@ export const saleFactBonusSchema = z.strictObject({
 });
 export type SaleFactBonus = z.infer<typeof saleFactBonusSchema>;
 
+/** Catalogue rewards one sale fact may carry. */
+export const saleFactRewardsMax = 16;
+
+/** What a return gives back of a reward's points (the program's `returnPolicy` of the reward). */
+export const rewardReturnPolicies = ['when-all-returned', 'proportional', 'never'] as const;
+
+/**
+ * A catalogue reward taken in the sale: which one, how many uses, the points it cost (part of
+ * the sale's redeemed points, beside the lines' `spentPoints`), what a return gives back, and
+ * the money it took off each line (a coupon takes none).
+ */
+export const saleFactRewardSchema = z.strictObject({
+  rewardId: name,
+  times: z.number().int().min(1).max(1000),
+  costPoints: points,
+  returnPolicy: z.enum(rewardReturnPolicies),
+  lines: z.array(z.strictObject({ lineId: name, discountMinor: minor })).max(saleFactLinesMax),
+});
+export type SaleFactReward = z.infer<typeof saleFactRewardSchema>;
+
 export const saleFactSchema = z.strictObject({
   receiptId: name,
   storeId: name,
@@ -54,6 +79,8 @@ export const saleFactSchema = z.strictObject({
   spendMinor: minor,
   lines: z.array(saleFactLineSchema).min(1).max(saleFactLinesMax),
   bonuses: z.array(saleFactBonusSchema).max(saleFactBonusesMax),
+  /** Catalogue rewards taken (left out when none: such facts hash as before). */
+  rewards: z.array(saleFactRewardSchema).min(1).max(saleFactRewardsMax).optional(),
 });
 export type SaleFact = z.infer<typeof saleFactSchema>;
 
@@ -85,5 +112,20 @@ export const returnFactSchema = z.strictObject({
   /** Spend the tier stops counting. */
   spendReversedMinor: minor,
   pointsSettled: z.boolean(),
+  /**
+   * Reward points this return gave back (included in the entry's restored points), and the uses
+   * the card got back for the rewards' per-card and per-period limits; left out when none.
+   */
+  rewards: z
+    .array(
+      z.strictObject({
+        rewardId: name,
+        points,
+        usesBack: z.number().int().nonnegative().max(1000),
+      }),
+    )
+    .min(1)
+    .max(saleFactRewardsMax)
+    .optional(),
 });
 export type ReturnFact = z.infer<typeof returnFactSchema>;

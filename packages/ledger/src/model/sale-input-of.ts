@@ -1,5 +1,5 @@
 import type { SaleInput } from './requests';
-import type { SaleFactLine } from './sale-fact';
+import type { SaleFactLine, SaleFactReward } from './sale-fact';
 
 /** The basket lines a sale fact reads (the shape of `Basket['lines']` of @tillpoint/core). */
 export interface BasketLineLike {
@@ -21,14 +21,28 @@ export interface QuoteLike {
     reasons: readonly { ruleId: string }[];
     spentPoints?: number | undefined;
     spendDiscountMinor?: number | undefined;
+    rewardDiscountMinor?: number | undefined;
   }[];
   bonuses: readonly { ruleId: string; kind: string; points: number; grantOnceKey?: string | undefined }[];
+  rewards?:
+    | {
+        chosen: readonly {
+          rewardId: string;
+          times: number;
+          costPoints: number;
+          returnPolicy: SaleFactReward['returnPolicy'];
+          lines: readonly { lineId: string; discountMinor: number }[];
+          refusal: unknown;
+        }[];
+      }
+    | undefined;
 }
 
 /**
  * The sale fact of a sale committed as quoted: each basket line with what the quote says it
- * earned (and the rules behind it) and what the chosen spend paid on it, the quote's bonuses with
- * their grant keys, and the money the lines took (`spendMinor`). It agrees with the quote's lots
+ * earned (and the rules behind it), what the chosen spend paid on it and what the chosen
+ * catalogue rewards took off it, the quote's bonuses with their grant keys, the rewards taken
+ * (refused choices left out), and the money the lines took (`spendMinor`). It agrees with the quote's lots
  * and chosen spend, as `commitSale` checks.
  */
 export function saleInputFromQuote(
@@ -52,13 +66,28 @@ export function saleInputFromQuote(
       ruleIds: [...new Set((q?.reasons ?? []).map((r) => r.ruleId))].slice(0, 32),
       spentPoints: q?.spentPoints ?? 0,
       spentDiscountMinor,
+      ...(q?.rewardDiscountMinor ? { rewardDiscountMinor: q.rewardDiscountMinor } : {}),
     };
   });
+  const rewards: SaleFactReward[] = (quote.rewards?.chosen ?? [])
+    .filter((r) => r.refusal === null && r.times > 0)
+    .map((r) => ({
+      rewardId: r.rewardId,
+      times: r.times,
+      costPoints: r.costPoints,
+      returnPolicy: r.returnPolicy,
+      lines: r.lines
+        .filter((l) => l.discountMinor > 0)
+        .map((l) => ({ lineId: l.lineId, discountMinor: l.discountMinor })),
+    }));
   return {
     storeId: where.storeId,
     cashierId: where.cashierId ?? null,
     currency: basket.currency,
-    spendMinor: lines.reduce((sum, l) => sum + l.amountMinor - l.spentDiscountMinor, 0),
+    spendMinor: lines.reduce(
+      (sum, l) => sum + l.amountMinor - l.spentDiscountMinor - (l.rewardDiscountMinor ?? 0),
+      0,
+    ),
     lines,
     bonuses: quote.bonuses.map((b) => ({
       ruleId: b.ruleId,
@@ -66,6 +95,7 @@ export function saleInputFromQuote(
       points: b.points,
       grantOnceKey: b.grantOnceKey ?? null,
     })),
+    ...(rewards.length > 0 ? { rewards } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { CardStatus } from '@tillpoint/core';
 import { balanceAt, expiringSoon } from '../model/lots';
 import { type MergedCard, mergeCard, mergeStatus } from '../model/merged-card';
+import { mergeRewardUses } from '../model/reward-uses';
 import type { CardSnapshot } from '../model/snapshot';
 import type { CardRecord, LedgerReader } from './ledger-ports';
 import type { CardView, HoldView } from './results';
@@ -56,6 +57,12 @@ export function cardView(
     phoneHash: merged.phoneHash,
     enrolledAt: merged.enrolledAt,
     cardSource: merged.source,
+    rewardUses: mergeRewardUses(
+      snapshot?.card?.rewardUses,
+      read.rewardUses(cardId),
+      snapshot === undefined ? undefined : { epoch: snapshot.watermarkEpoch, seq: snapshot.watermarkSeq },
+      read.epoch,
+    ),
   };
 }
 

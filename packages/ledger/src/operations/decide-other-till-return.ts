@@ -6,6 +6,7 @@ import type { DecisionEnv, Effects, LedgerReader, LedgerWrite } from './ledger-p
 import { entryPlace } from './ledger-ports';
 import type { ReturnResult, ReturnSaleRefusal } from './results';
 import { askedOf, returnFact, settledReturn } from './return-parts';
+import { returnedUses } from './reward-use-rows';
 import { balanceAfter, heldByLot, spendView } from './spend-view';
 
 type Decided = Outcome<Effects<ReturnResult>, Exclude<ReturnSaleRefusal, 'idempotency_conflict'>>;
@@ -58,6 +59,13 @@ export function otherTillReturn(
       units: thisReturn,
       refundMinor: refund,
     },
+    ...returnedUses(read, {
+      cardId,
+      txnId,
+      saleTxnId: origin.txnId,
+      saleAt: origin.occurredAt,
+      back: lines.value.rewards,
+    }),
   );
   return accept({
     writes,
@@ -131,6 +139,7 @@ export function unsettledReturn(
       refundMinor: refund,
       returnedMinorTotal: ownRefunds(read, request.receiptId),
       lines: [],
+      rewards: [],
       balance: balanceAfter(after, cardId, at),
     }),
   });

@@ -9,6 +9,7 @@ import type { LedgerOperation } from './ledger-operation';
 import type { DecisionEnv, Effects, LedgerReader, SaleRow } from './ledger-ports';
 import type { ReturnResult, ReturnSaleRefusal } from './results';
 import { askedOf, settledReturn } from './return-parts';
+import { returnedUses } from './reward-use-rows';
 import { heldByLot, spendView } from './spend-view';
 
 type Decided = Outcome<Effects<ReturnResult>, Exclude<ReturnSaleRefusal, 'idempotency_conflict'>>;
@@ -86,6 +87,13 @@ function ownSaleReturn(
         }),
         lineUnits: fact === undefined ? {} : lines.value.units,
       },
+      ...returnedUses(read, {
+        cardId,
+        txnId,
+        saleTxnId: row.txnId,
+        saleAt: undefined,
+        back: lines.value.rewards,
+      }),
     ],
     ...settledReturn({
       request,

@@ -16,6 +16,7 @@ import {
   type LedgerWrite,
 } from './ledger-ports';
 import type { CommitSaleRefusal, SaleResult } from './results';
+import { nextEntryPlace } from './reward-use-rows';
 import { balanceAfter, heldByLot, type SpendView, spendView } from './spend-view';
 
 type Spend = LedgerPlan & { takes: LotTake[] };
@@ -81,6 +82,15 @@ export function decideSale(
       },
     },
   );
+  const rewards = request.sale.rewards ?? [];
+  if (rewards.length > 0) {
+    const place = nextEntryPlace(read);
+    writes.push({
+      kind: 'recordRewardUses',
+      cardId,
+      rows: rewards.map((r) => ({ rewardId: r.rewardId, txnId, ...place, times: r.times, at })),
+    });
+  }
   return accept({
     writes,
     entry: saleEntry(request, txnId, mergePlans(spend, earn), grants),

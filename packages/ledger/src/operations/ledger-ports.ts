@@ -1,6 +1,7 @@
 import type { CardStatus } from '@tillpoint/core';
 import type { Lot, LotTake } from '../model/lots';
 import type { JournalKind, OutboxBody, OutboxEntry, OutboxRow } from '../model/outbox-entry';
+import type { RewardUseRow } from '../model/reward-uses';
 import type { ReturnFact, SaleFact } from '../model/sale-fact';
 import type { CardSnapshot } from '../model/snapshot';
 import type { UnackedSpend } from '../model/unacked-spend';
@@ -109,6 +110,8 @@ export interface LedgerReader {
   /** Pending profiles, oldest first, at most `limit`. */
   pendingProfiles(limit: number): PendingProfile[];
   grantedOnce(cardId: string): string[];
+  /** The card's reward use rows (this till's sales and returns of catalogue rewards), in seq order. */
+  rewardUses(cardId: string): RewardUseRow[];
   idempotency(idempotencyKey: string): IdempotencyRecord | undefined;
   /** The idempotency record of the operation that committed the sale of `receiptId`, if still kept. */
   saleIdempotency(receiptId: string): IdempotencyRecord | undefined;
@@ -162,6 +165,8 @@ export type LedgerWrite =
   | { kind: 'putPendingProfile'; profile: PendingProfile; at: number }
   | { kind: 'countPurchase'; cardId: string; spendMinor: number; purchases: number }
   | { kind: 'grantOnce'; cardId: string; bonusIds: readonly string[]; txnId: string }
+  /** The entry's catalogue reward uses (a sale's, or a return's given back), one row per reward. */
+  | { kind: 'recordRewardUses'; cardId: string; rows: readonly RewardUseRow[] }
   | { kind: 'createSale'; sale: Omit<SaleRow, 'returnedMinor' | 'earnedReversed' | 'lineUnits'> }
   | {
       kind: 'recordReturn';

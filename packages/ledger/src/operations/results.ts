@@ -1,6 +1,7 @@
 import type { CardStatus } from '@tillpoint/core';
 import type { CardProfile, CardState, OwnCardFacts } from '../model/card-state';
 import type { LotTake } from '../model/lots';
+import type { RewardUses } from '../model/reward-uses';
 
 /** What the ledger answers: the results of its operations and its views. */
 
@@ -53,6 +54,11 @@ export interface CardView {
   enrolledAt: number | null;
   /** `head-office`: head office's card merged with own entries; `till`: the till's own facts alone. */
   cardSource: 'head-office' | 'till';
+  /**
+   * Catalogue reward uses for the rewards' limits: head office's figure (when its card state
+   * counts them) plus this till's uses after its watermark, else this till's own (`mergeRewardUses`).
+   */
+  rewardUses: RewardUses[];
 }
 
 export interface BalanceAfter {
@@ -115,6 +121,8 @@ export interface ReturnResult {
     spentRestored: number;
     refundMinor: number;
   }[];
+  /** Catalogue rewards whose points (part of `spentRestored`) or uses this return gave back. */
+  rewards: { rewardId: string; points: number; usesBack: number }[];
   balance: BalanceAfter;
 }
 

@@ -23,6 +23,7 @@ export function returnFact(
   origin: ReturnFact['origin'],
   refundMinor: number,
   pointsSettled: boolean,
+  rewards: LineReturnPlan['rewards'] = [],
 ): ReturnFact {
   return {
     origin,
@@ -32,6 +33,7 @@ export function returnFact(
     refundMinor,
     spendReversedMinor: refundMinor,
     pointsSettled,
+    ...(rewards.length > 0 ? { rewards } : {}),
   };
 }
 
@@ -84,7 +86,13 @@ export function settledReturn(o: {
       reverses: o.origin.txnId,
       plan,
       detail: returnDetail(request.receiptId, refund, plan),
-      returned: returnFact(request, { receiptId: request.receiptId, ...o.origin }, refund, true),
+      returned: returnFact(
+        request,
+        { receiptId: request.receiptId, ...o.origin },
+        refund,
+        true,
+        o.lines.rewards,
+      ),
     },
     result: (written, after) => ({
       ...entryPlace(txnId, written),
@@ -98,6 +106,7 @@ export function settledReturn(o: {
       refundMinor: refund,
       returnedMinorTotal: o.returnedMinorTotal,
       lines: resultLines(o.lines),
+      rewards: o.lines.rewards,
       balance: balanceAfter(after, cardId, request.at),
     }),
   };

@@ -1,5 +1,6 @@
 import { accept, allocateWithCaps, assert, multiplyDivide, type Outcome, refuse } from '@tillpoint/core';
-import type { ReturnedLine, SaleFact } from '../model/sale-fact';
+import type { ReturnedLine, SaleFact, SaleFactReward } from '../model/sale-fact';
+import { rewardPointsBack } from './reward-points-back';
 
 /**
  * Returns by line: which points and how much money a return gives back, line by line, from the
@@ -19,6 +20,11 @@ import type { ReturnedLine, SaleFact } from '../model/sale-fact';
  *
  * Bonuses (welcome, threshold, every N-th purchase) belong to the purchase as a whole: their
  * points are reversed by the return that completes the sale, never in part.
+ *
+ * Catalogue rewards give their points back by their policy (`rewardPointsBack`), from the units
+ * of their discounted lines before and after the return; those points are part of
+ * `spentRestored` (the lines' own figures are the points spend's only). A line's money is its
+ * amount less what points and rewards took off it.
  *
  * A money-only return (`refundMinor`: the money the buyer gets back, never more than the money
  * the sale took) maps to lines by the money each line took: the amount is spread over the lines
@@ -45,8 +51,19 @@ export interface ReturnableLine {
   moneyMinor: number;
 }
 
+/** A catalogue reward of the sale as returns see it: its discount on lines (by index). */
+export interface ReturnableReward {
+  rewardId: string;
+  times: number;
+  costPoints: number;
+  returnPolicy: SaleFactReward['returnPolicy'];
+  lines: readonly { index: number; discountMinor: number }[];
+}
+
 export interface ReturnableSale {
   lines: readonly ReturnableLine[];
+  /** Catalogue rewards taken in the sale (none for sales without). */
+  rewards?: readonly ReturnableReward[];
   /** Points of the sale's bonuses, reversed only with the last of the sale. */
   bonusPoints: number;
   /** The money the sale took (the sum of its lines' money). */
@@ -62,10 +79,21 @@ export function returnableSale(fact: SaleFact): ReturnableSale {
     units: Math.max(1, quantityUnits(l.quantity)),
     earnedPoints: l.earnedPoints,
     spentPoints: l.spentPoints,
-    moneyMinor: l.amountMinor - l.spentDiscountMinor,
+    moneyMinor: l.amountMinor - l.spentDiscountMinor - (l.rewardDiscountMinor ?? 0),
+  }));
+  const rewards = (fact.rewards ?? []).map((r) => ({
+    rewardId: r.rewardId,
+    times: r.times,
+    costPoints: r.costPoints,
+    returnPolicy: r.returnPolicy,
+    lines: r.lines.map((l) => ({
+      index: fact.lines.findIndex((x) => x.lineId === l.lineId),
+      discountMinor: l.discountMinor,
+    })),
   }));
   return {
     lines,
+    ...(rewards.length > 0 ? { rewards } : {}),
     bonusPoints: fact.bonuses.reduce((sum, b) => sum + b.points, 0),
     moneyMinor: lines.reduce((sum, l) => sum + l.moneyMinor, 0),
   };
@@ -115,13 +143,23 @@ export interface LineReturn {
   refundMinor: number;
 }
 
+export interface RewardBack {
+  rewardId: string;
+  points: number;
+  /** Uses the card gets back for the reward's limits (its `times`, once all its points are back). */
+  usesBack: number;
+}
+
 export interface LineReturnPlan {
   /** The lines this return touches, in the sale's order. */
   lines: LineReturn[];
   /** Earned points to reverse now: the lines' and, when this return completes the sale, its bonuses'. */
   earnedReversed: number;
   bonusReversed: number;
+  /** Spent points to give back now: the lines' and the rewards' (`rewards`). */
   spentRestored: number;
+  /** Rewards that give points (or uses) back with this return. */
+  rewards: RewardBack[];
   refundMinor: number;
   /** After this return every line is back in full. */
   complete: boolean;
@@ -193,6 +231,13 @@ export function planLineReturn(
     spent += line.spentRestored;
     lines.push(line);
   });
+  const rewards: RewardBack[] = [];
+  for (const reward of sale.rewards ?? []) {
+    const back = rewardPointsBack(reward, sale.lines, before, after);
+    if (back.points === 0 && back.usesBack === 0) continue;
+    rewards.push({ rewardId: reward.rewardId, ...back });
+    spent += back.points;
+  }
   // The money per line: each line's share, in the sale's order, within the refund.
   for (const line of lines) {
     const l = sale.lines.find((x) => x.lineId === line.lineId) as ReturnableLine;
@@ -210,6 +255,7 @@ export function planLineReturn(
     earnedReversed: earned,
     bonusReversed,
     spentRestored: spent,
+    rewards,
     refundMinor: refund,
     complete,
     units,

@@ -9,6 +9,7 @@ import { renderDone, reprint } from './done.js';
 import { clampSpend, newAttemptKey, normalisePhone } from './format.js';
 import { $, day, money, pts, refusalText, setPoints, setText, settings, show, t } from './page.js';
 import { confirmReturn, rememberSale, renderRecent } from './returns.js';
+import { chosenRewards, renderRewards, rewardDiscount } from './rewards.js';
 import { state } from './state.js';
 import { renderStatus, setLink } from './status-view.js';
 
@@ -232,6 +233,7 @@ async function requestQuote() {
     $(`line-${read.badLine}-amount`).focus();
     return;
   }
+  state.reward = '';
   const answer = await api.quote({ cardCode: card.code, basket: read.basket });
   if (!answer.ok) return setText('basket-error', refusalText(answer));
   state.quote = answer.value;
@@ -267,6 +269,7 @@ function renderQuote() {
     list.append(li);
   }
   show('limits', r.limitedBy.length > 0);
+  renderRewards(q, state.reward);
   const spend = $('spend');
   spend.max = String(r.maxPoints);
   spend.value = '0';
@@ -291,9 +294,26 @@ function renderSpend() {
   if (spend > 0 && spend < q.redemption.minPoints)
     note = t('spendBelowMin', { min: pts(q.redemption.minPoints) });
   setText('spend-note', note);
-  const value = Math.floor((spend * settings.pointValueMinor) / settings.pointValuePoints);
+  const value =
+    Math.floor((spend * settings.pointValueMinor) / settings.pointValuePoints) + rewardDiscount(q).minor;
   setText('spend-value', money(value));
   setText('to-pay', money(q.basketTotalMinor - value));
+}
+
+/** The cashier picked a reward (or none): the agent quotes the basket with it. */
+async function pickReward() {
+  if (state.quote === null || state.card === null || state.basket === null) return;
+  const rewardId = $('reward-choice').value;
+  const answer = await api.quote({
+    cardCode: state.card.code,
+    basket: state.basket,
+    ...chosenRewards(rewardId),
+  });
+  if (!answer.ok) return setText('reward-note', refusalText(answer));
+  state.reward = rewardId;
+  state.quote = answer.value;
+  state.attempt = null;
+  renderQuote();
 }
 
 // ---- sale ----
@@ -315,6 +335,7 @@ async function confirmSale() {
         cardCode: card.code,
         basket: state.basket,
         spendPoints: spend,
+        ...chosenRewards(state.reward),
       },
     };
   }
@@ -377,6 +398,7 @@ async function refreshCardAfterSale(code) {
 function resetSale() {
   state.quote = null;
   state.basket = null;
+  state.reward = '';
   state.attempt = null;
   state.sale = null;
   $('receipt-no').value = '';
@@ -443,6 +465,7 @@ function wire() {
   submit('spend-form', confirmSale);
   submit('return-form', confirmReturn);
   $('spend').addEventListener('input', renderSpend);
+  $('reward-choice').addEventListener('change', pickReward);
   $('add-line').addEventListener('click', () => {
     const count = $('lines').querySelectorAll('.line').length;
     if (count >= linesMax) return;

@@ -19,7 +19,10 @@ export function renderDone() {
   setText('done-earned', `+${pts(s.earnedPoints)}`);
   setText(
     'done-spent',
-    s.spentPoints === 0 ? '0' : `−${pts(s.spentPoints)} (${money(s.spentDiscountMinor)})`,
+    // the points spend and any catalogue reward together: points and the money they took off
+    s.spentPoints === 0
+      ? '0'
+      : `−${pts(s.spentPoints)} (${money(s.spentDiscountMinor + (s.rewardDiscountMinor ?? 0))})`,
   );
   setText('done-balance', pts(s.balance.spendablePoints));
   setText('slip-text', s.slipText.join('\n'));

@@ -6,6 +6,8 @@ export const state = {
   card: null, // { code, info } | { code, unknown: true } | { code, blocked: true, info }
   quote: null,
   basket: null,
+  /** The catalogue reward the cashier picked for this sale ('' for none). */
+  reward: '',
   /** One sale attempt: its idempotency key and body; kept until the agent answers for sure. */
   attempt: null,
   saleInFlight: false,

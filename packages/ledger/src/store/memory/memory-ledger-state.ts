@@ -110,6 +110,14 @@ export class MemoryLedgerState extends MemoryLedgerTables implements LedgerWrite
     this.#put(this.granted, w.cardId, granted);
   }
 
+  recordRewardUses(w: Write<'recordRewardUses'>): void {
+    if (w.rows.length === 0) return;
+    this.#put(this.rewardUseRows, w.cardId, [
+      ...(this.rewardUseRows.get(w.cardId) ?? []),
+      ...w.rows.map((r) => ({ ...r })),
+    ]);
+  }
+
   createSale({ sale }: Write<'createSale'>): void {
     assert(!this.sales.has(sale.receiptId), 'sale exists already', { receiptId: sale.receiptId });
     this.#put(this.sales, sale.receiptId, {

@@ -1,6 +1,7 @@
 import type { Posting } from '../../model/accounts';
 import type { Lot, LotTake } from '../../model/lots';
 import type { JournalKind, OutboxBody, OutboxEntry, OutboxRow } from '../../model/outbox-entry';
+import type { RewardUseRow } from '../../model/reward-uses';
 import type { SaleFact } from '../../model/sale-fact';
 import type { CardSnapshot } from '../../model/snapshot';
 import type { UnackedSpend } from '../../model/unacked-spend';
@@ -56,6 +57,8 @@ export class MemoryLedgerTables implements LedgerReader {
   readonly snapshots = new Map<string, CardSnapshot>();
   readonly sales = new Map<string, SaleRow>();
   readonly granted = new Map<string, Set<string>>();
+  /** Catalogue reward use rows per card, in seq order. */
+  readonly rewardUseRows = new Map<string, RewardUseRow[]>();
   /** Returns of other tills' sales, by receipt id. */
   readonly otherReturns = new Map<string, Omit<OtherTillReturn, 'epoch' | 'seq'>[]>();
   /** Pending profiles by profile ref, in the order they were made. */
@@ -178,6 +181,10 @@ export class MemoryLedgerTables implements LedgerReader {
 
   grantedOnce(cardId: string): string[] {
     return [...(this.granted.get(cardId) ?? [])].sort();
+  }
+
+  rewardUses(cardId: string): RewardUseRow[] {
+    return (this.rewardUseRows.get(cardId) ?? []).map((r) => ({ ...r }));
   }
 
   idempotency(idempotencyKey: string): IdempotencyRecord | undefined {

@@ -242,4 +242,20 @@ export const migrations: readonly string[] = [
   ) STRICT;
   INSERT INTO counter (name, value) VALUES ('unacked_granted', 0);
   `,
+  `
+  -- Catalogue reward uses of this till's entries, per card (a sale +times, a return -usesBack,
+  -- dated at the sale that took them), for the rewards' per-card and per-period limits; the card
+  -- the rules read adds those after head office's watermark to head office's figure.
+  -- Entries from before rewards had none, so there is nothing to fill.
+  CREATE TABLE reward_use (
+    card_id TEXT NOT NULL,
+    txn_id TEXT NOT NULL,
+    reward_id TEXT NOT NULL,
+    epoch TEXT NOT NULL,
+    seq INTEGER NOT NULL CHECK (seq > 0),
+    times INTEGER NOT NULL CHECK (times <> 0),
+    used_at INTEGER NOT NULL,
+    PRIMARY KEY (card_id, txn_id, reward_id)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];

@@ -71,6 +71,7 @@ describe('SqliteLedgerStore: what survives a restart', () => {
     // Take the file back to schema 2, as the previous release wrote it.
     const db = new Database(env.path);
     db.exec(`
+      DROP TABLE reward_use;
       DROP TABLE pending_profile; DROP TABLE other_till_return; DROP TABLE epoch; DROP TABLE outbox_grant;
       ALTER TABLE card DROP COLUMN unacked_granted; ALTER TABLE card ADD COLUMN phone TEXT;
       ALTER TABLE card_snapshot DROP COLUMN card_state; ALTER TABLE card_snapshot DROP COLUMN own_spend_minor;

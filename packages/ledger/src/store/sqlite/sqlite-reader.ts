@@ -3,6 +3,7 @@ import type { MemberAccount } from '../../model/accounts';
 import type { CardState } from '../../model/card-state';
 import type { Lot, LotTake } from '../../model/lots';
 import type { OutboxBody } from '../../model/outbox-entry';
+import type { RewardUseRow } from '../../model/reward-uses';
 import type { SaleFact } from '../../model/sale-fact';
 import type { CardSnapshot } from '../../model/snapshot';
 import type {
@@ -249,6 +250,10 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
 
   grantedOnce(cardId: string): string[] {
     return this.s.grantedOnce.all(cardId) as string[];
+  }
+
+  rewardUses(cardId: string): RewardUseRow[] {
+    return this.s.rewardUses.all(cardId) as RewardUseRow[];
   }
 
   idempotency(idempotencyKey: string): IdempotencyRecord | undefined {

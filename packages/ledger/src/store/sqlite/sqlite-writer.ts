@@ -44,6 +44,10 @@ export class SqliteLedgerWriter implements LedgerWriter {
     for (const bonus of w.bonusIds) this.s.insertGrantedOnce.run(w.cardId, bonus, w.txnId);
   }
 
+  recordRewardUses(w: Write<'recordRewardUses'>): void {
+    for (const r of w.rows) this.s.insertRewardUse.run({ cardId: w.cardId, ...r });
+  }
+
   createSale({ sale }: Write<'createSale'>): void {
     this.s.insertSale.run(
       sale.receiptId,

@@ -58,6 +58,14 @@ export function prepareStatements(db: Database.Database) {
     insertGrantedOnce: db.prepare(
       'INSERT OR IGNORE INTO granted_once (card_id, bonus_id, txn_id) VALUES (?, ?, ?)',
     ),
+    rewardUses: db.prepare(
+      `SELECT reward_id AS rewardId, txn_id AS txnId, epoch, seq, times, used_at AS at
+         FROM reward_use WHERE card_id = ? ORDER BY seq`,
+    ),
+    insertRewardUse: db.prepare(
+      `INSERT INTO reward_use (card_id, txn_id, reward_id, epoch, seq, times, used_at)
+         VALUES (@cardId, @txnId, @rewardId, @epoch, @seq, @times, @at)`,
+    ),
     // Raw rows without card_id: a card with hundreds of open lots is read on every scan and quote,
     // and better-sqlite3 builds plain arrays at half the cost of keyed objects.
     openLots: db
