@@ -3,11 +3,7 @@ import { TillpointError } from '@tillpoint/core';
 import { loadProgramFile, type ProgramVersion } from '@tillpoint/rules';
 import { type Command, Option } from 'commander';
 import { tierPolicyOf } from '../chain/tier-window';
-import { generateChain } from '../history/generate-chain';
-import { importHistory, summaryText } from '../history/import-history';
 import { type ImportKind, importKinds, loadImportMapping } from '../history/import-mapping';
-import { reaccrue } from '../history/reaccrual';
-import { whatIf } from '../history/whatif';
 
 /**
  * The history commands of `tillpoint-hub` (packages/hub/README.md, "History"): `import`,
@@ -91,6 +87,8 @@ function importCommand(program: Command): void {
             'invalid_option',
             'give at least one file: --cards, --balances, --sales or --returns',
           );
+        // The history modules load when a history command runs (serve and the other commands start as fast as before).
+        const { importHistory, summaryText } = await import('../history/import-history');
         const summary = await importHistory({
           db: o.db,
           ...(o.schema === undefined ? {} : { schema: o.schema }),
@@ -120,6 +118,7 @@ function whatifCommand(program: Command): void {
     .option('--parts <n>', 'parallel parts (default: the cores)', positive('parts'))
     .action(
       async (o: DbOptions & { program: string; from: string; to: string; out?: string; parts?: number }) => {
+        const { whatIf } = await import('../history/whatif');
         const report = await whatIf({
           db: o.db,
           ...(o.schema === undefined ? {} : { schema: o.schema }),
@@ -169,6 +168,7 @@ function reaccrueCommand(program: Command): void {
           note?: string;
         },
       ) => {
+        const { reaccrue } = await import('../history/reaccrual');
         const outcome = await reaccrue({
           db: o.db,
           ...(o.schema === undefined ? {} : { schema: o.schema }),
@@ -220,6 +220,7 @@ function generateCommand(program: Command): void {
         const booked = await programOf('program', o.program);
         mkdirSync(o.dir, { recursive: true });
         const started = performance.now();
+        const { generateChain } = await import('../history/generate-chain');
         const generated = await generateChain({
           seed: o.seed as number,
           cards: o.cards as number,
