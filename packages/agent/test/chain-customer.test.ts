@@ -22,6 +22,8 @@ import { AgentProcess, freePort, writeConfig } from './agent-process';
 const token = 'chain-token-0123456789abcdefghijk';
 const ean13 = (body: string): string => `${body}${gs1CheckDigit(body)}`;
 const card = ean13('200000000071');
+/** Sold at two stores while head office is down: both tills grant its welcome bonus. */
+const twice = ean13('200000000088');
 
 /** Tiers by spend, VIP segment +1 %, birthday +3 %, welcome 300 once, every 5th purchase a gift. */
 const program = {
@@ -147,10 +149,10 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
     }, 60_000);
 
     /** Waits until every till shows the card with this spendable figure (head office's snapshot merged). */
-    const everywhere = async (spendable: number) => {
+    const everywhere = async (spendable: number, code = card) => {
       for (const t of tills) {
         const info = await eventually(
-          () => pos(t.tillId).card(card),
+          () => pos(t.tillId).card(code),
           (a) => a.ok && a.value.spendablePoints === spendable,
         );
         expect({ till: t.tillId, spendable: info.ok && info.value.spendablePoints }).toEqual({
@@ -285,5 +287,35 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
       }
       await everywhere(1_010);
     }, 240_000);
+
+    it('grants the welcome bonus once chain-wide: two tills offline both grant it, head office takes one back and flags the card', async () => {
+      await hub.kill('SIGKILL');
+      // Each till, not knowing the other's sale: 5 % of 1,000 RUB (50) and the welcome bonus (300).
+      for (const [t, receiptId] of [
+        ['t1', 'W-1'],
+        ['t3', 'W-2'],
+      ] as const) {
+        const sale = ok(
+          await pos(t).commit({
+            idempotencyKey: key('welcome'),
+            receiptId,
+            cardCode: twice,
+            basket: basket(1_000),
+          }),
+        );
+        expect(sale.earnedPoints).toBe(350);
+      }
+      await hub.start();
+      // After sync: 350 + 350 − the second 300 = 400 at every till, and at head office.
+      await everywhere(400, twice);
+      const office = await openHub();
+      try {
+        const held = await office.getCard(twice, Date.now());
+        expect(held).toMatchObject({ available: 400, flagged: true });
+        expect(held?.flagReasons).toContain('duplicate_grant');
+      } finally {
+        await office.close();
+      }
+    }, 120_000);
   },
 );
