@@ -32,6 +32,9 @@ export const permissions = [
   'reports.read',
   'rules.publish',
   'tills.read',
+  /** Fraud control's alerts (`src/fraud/`): read them; assign, resolve, block/cap/clear their cards. */
+  'fraud.read',
+  'fraud.act',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -46,9 +49,18 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
   // Their own stores only (see `storeScopeOf`).
   store_manager: ['session', 'cards.read', 'reports.read', 'tills.read'],
   // Fraud: looks cards up, blocks them, caps offline spending, second pair of eyes.
-  security: ['session', 'cards.read', 'cards.block', 'cards.cap', 'cards.adjust.approve', 'reports.read'],
+  security: [
+    'session',
+    'cards.read',
+    'cards.block',
+    'cards.cap',
+    'cards.adjust.approve',
+    'reports.read',
+    'fraud.read',
+    'fraud.act',
+  ],
   // Read-only: the trail and the figures.
-  auditor: ['session', 'audit.read', 'audit.export', 'reports.read'],
+  auditor: ['session', 'audit.read', 'audit.export', 'reports.read', 'fraud.read'],
   // The buyer on the phone: look the card up, small corrections (bounded later by a threshold).
   support: ['session', 'cards.read', 'cards.adjust'],
 };

@@ -2,6 +2,12 @@ import { readFileSync } from 'node:fs';
 import { TillpointError } from '@tillpoint/core';
 import type { FastifyInstance } from 'fastify';
 import type { AdminStore } from '../admin/admin-store';
+import type { FraudConfig } from '../fraud/fraud-config';
+import { FraudDesk } from '../fraud/fraud-desk';
+import { FraudJob } from '../fraud/fraud-job';
+import { fraudRoutes } from '../fraud/fraud-routes';
+import { scheduleFraudJob } from '../fraud/fraud-schedule';
+import type { FraudStore } from '../fraud/fraud-store';
 import { buildHubServer } from '../hub-server';
 import type { HubStore } from '../hub-store';
 import { HubMetrics } from '../metrics/hub-metrics';
@@ -21,6 +27,8 @@ export interface ServeOptions {
   admin?: AdminStore;
   /** Bearer token for /metrics behind a proxy; without it only this machine may read /metrics. */
   metricsToken?: string;
+  /** Fraud control: its store, its settings, how often its job runs (0: never; its routes still serve). */
+  fraud?: { store: FraudStore; config: FraudConfig; everySec: number };
 }
 
 export function isLoopback(host: string): boolean {
@@ -88,7 +96,16 @@ export async function serve(database: HubStore, o: ServeOptions, say: (line: str
     requestLogging: false,
     metrics,
     ...(o.metricsToken === undefined ? {} : { metricsToken: o.metricsToken }),
-    ...(o.admin === undefined ? {} : { admin: { store: o.admin } }),
+    ...(o.admin === undefined
+      ? {}
+      : {
+          admin: {
+            store: o.admin,
+            ...(o.fraud === undefined
+              ? {}
+              : { routes: fraudRoutes(new FraudDesk(store, o.fraud.store, o.fraud.config.capPoints)) }),
+          },
+        }),
     ...(https ? { https } : {}),
   });
   logSyncTraffic(app);
@@ -109,10 +126,25 @@ export async function serve(database: HubStore, o: ServeOptions, say: (line: str
             .catch((error: unknown) => app.log.error({ err: error }, 'vesting job failed'));
         }, every)
       : undefined;
+  const admin = o.admin;
+  const stopFraud =
+    o.fraud && o.fraud.everySec > 0
+      ? scheduleFraudJob(
+          new FraudJob(store, o.fraud.store, o.fraud.config, {
+            batchMax: 2_000,
+            entriesMax: 100_000,
+            now: Date.now,
+            ...(admin === undefined ? {} : { audit: (record) => admin.appendAudit(record) }),
+          }),
+          o.fraud.everySec * 1_000,
+          app.log,
+        )
+      : undefined;
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
   if (job) clearInterval(job);
+  stopFraud?.();
   await app.close();
 }
