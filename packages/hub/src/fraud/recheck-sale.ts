@@ -60,7 +60,7 @@ export const recheckCandidatesMax = 24;
  * the program can tell apart (each tier, with and without the program's groups, on and off a
  * birthday), the hint first, and the sale matches when one state gives every line's points.
  * Bonuses are checked against their rule: a bonus rule of that id and kind gives exactly its
- * reward's points. A mismatch carries both computations, against the closest state; it is an
+ * reward's points. A mismatch carries both computations, against the state that explains the most lines; it is an
  * over-credit when a line's points pass the most any state gives that line. Pure.
  */
 export function recheckSale(input: RecheckInput): RecheckVerdict {
@@ -77,16 +77,17 @@ export function recheckSale(input: RecheckInput): RecheckVerdict {
   const at = new Date(input.occurredAt);
   const bonuses = compareBonuses(program, sale);
   const bonusesOk = bonuses.every((b) => b.officePoints === b.tillPoints);
-  let closest: { distance: number; lines: LineComparison[] } | null = null;
+  /** The state that explains the most lines (the first tried, the hint's, on a tie). */
+  let closest: { differing: number; lines: LineComparison[] } | null = null;
   /** Per line, the most any card state gives. */
   const most = new Map<string, number>();
   for (const card of candidateCards(program, input, spent, at)) {
     const q = quote(basket, card, program, at, spent > 0 ? { spendPoints: spent } : {});
     const office = new Map(q.lines.map((l) => [l.lineId, l.earnedPoints]));
-    let distance = 0;
+    let differing = 0;
     const lines = sale.lines.map((l) => {
       const officePoints = office.get(l.lineId) ?? 0;
-      distance += Math.abs(officePoints - l.earnedPoints);
+      if (officePoints !== l.earnedPoints) differing += 1;
       most.set(l.lineId, Math.max(most.get(l.lineId) ?? 0, officePoints));
       return {
         lineId: l.lineId,
@@ -96,8 +97,8 @@ export function recheckSale(input: RecheckInput): RecheckVerdict {
         officePoints,
       };
     });
-    if (distance === 0 && bonusesOk) return { kind: 'match', rulesVersion };
-    if (closest === null || distance < closest.distance) closest = { distance, lines };
+    if (differing === 0 && bonusesOk) return { kind: 'match', rulesVersion };
+    if (closest === null || differing < closest.differing) closest = { differing, lines };
   }
   const lines = closest?.lines ?? [];
   const tillLines = sale.lines.reduce((sum, l) => sum + l.earnedPoints, 0);

@@ -6,7 +6,8 @@ import type { IngestedEntry } from '../../src/ingested-entries';
 import { SyntheticTill } from '../synthetic-till';
 
 /**
- * Synthetic traffic for fraud control: many tills in many stores, many cards, realistic baskets
+ * Synthetic traffic for fraud control: many tills in many stores, many cards (each with a home
+ * store where it buys nine times in ten), realistic baskets
  * priced by the real rules engine (`fraud-program.json`, its points per line computed by `quote`
  * with each card's running spend, so head office's re-check agrees), spending of points now and
  * then, returns a few days later; plus the fraud scenarios below, injected on their own cards,
@@ -217,8 +218,14 @@ export class FraudTraffic {
     const returns: { sale: OutboxEntry; till: SyntheticTill; at: number }[] = [];
     for (let i = 0; i < o.sales; i++) {
       const at = o.startMs + Math.floor((i / o.sales) * span);
-      const t = this.#pick(this.tills);
-      const cardId = `7${String(Math.floor(this.#random() * o.cards)).padStart(12, '0')}`;
+      const n = Math.floor(this.#random() * o.cards);
+      const cardId = `7${String(n).padStart(12, '0')}`;
+      // A card buys at its home store nine times in ten (the store's tills), elsewhere now and then.
+      const home = (n % o.stores) * o.tillsPerStore;
+      const t =
+        this.#random() < 0.9
+          ? (this.tills[home + Math.floor(this.#random() * o.tillsPerStore)] as (typeof this.tills)[number])
+          : this.#pick(this.tills);
       const run = this.#card(cardId);
       const spend = run.balance > 200 && this.#random() < 0.1 ? Math.floor(run.balance * this.#random()) : 0;
       const sale = this.sell(t, cardId, at, { spend });
