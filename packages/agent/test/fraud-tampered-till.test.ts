@@ -90,12 +90,21 @@ describe('a tampered till at head office', () => {
     mkdirSync(join(dir, 'data'), { recursive: true });
     const code = await issueEnrolCode(hub, { storeId: 's1', tillId: 't1' });
     await enrolWithHub({ url, code, tillId: 't1', credentialFile: join(dir, 'data', 'hub-credential.json') });
-    const start = () => startAgent({ configPath: config, logger: pino({ level: process.env.FRAUD_DEBUG ? 'debug' : 'silent' }) });
+    const start = () =>
+      startAgent({
+        configPath: config,
+        logger: pino({ level: process.env.FRAUD_DEBUG ? 'debug' : 'silent' }),
+      });
 
     // An honest sale, at head office within a second.
     let agent = await start();
     let pos = new PosClient({ baseUrl: agent.url, token });
-    const first = await pos.commit({ idempotencyKey: 'fraud-sale-0001', receiptId: 'R-1', cardCode: card, basket });
+    const first = await pos.commit({
+      idempotencyKey: 'fraud-sale-0001',
+      receiptId: 'R-1',
+      cardCode: card,
+      basket,
+    });
     if (!first.ok) throw new Error(JSON.stringify(first.error));
     expect(first.value.earnedPoints).toBe(30); // 2 % of 1500 RUB
     expect(
@@ -112,7 +121,12 @@ describe('a tampered till at head office', () => {
     await app?.close();
     agent = await start();
     pos = new PosClient({ baseUrl: agent.url, token });
-    const second = await pos.commit({ idempotencyKey: 'fraud-sale-0002', receiptId: 'R-2', cardCode: card, basket });
+    const second = await pos.commit({
+      idempotencyKey: 'fraud-sale-0002',
+      receiptId: 'R-2',
+      cardCode: card,
+      basket,
+    });
     expect(second.ok && second.value.earnedPoints).toBe(30);
     await agent.stop();
 

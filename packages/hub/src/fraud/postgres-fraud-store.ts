@@ -1,5 +1,6 @@
 import { assert } from '@tillpoint/core';
 import pg from 'pg';
+import { numbered, types } from '../admin/postgres-admin-store';
 import type { StreamPosition } from '../ingested-entries';
 import type { FraudAlert } from './fraud-alert';
 import {
@@ -17,19 +18,6 @@ import {
   type PublishedRuleSet,
   updateValues,
 } from './fraud-store';
-
-/** `?` placeholders → `$1, $2, …` (the SQL text is shared with the SQLite store). */
-function numbered(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
-}
-
-const types = {
-  getTypeParser(oid: number, format?: string) {
-    if (oid === 20) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-};
 
 const sql = {
   positions: fraudSql.positions,
