@@ -4,9 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AdminStore } from '../admin/admin-store';
 import type { FraudConfig } from '../fraud/fraud-config';
 import { FraudDesk } from '../fraud/fraud-desk';
-import { FraudJob } from '../fraud/fraud-job';
 import { fraudRoutes } from '../fraud/fraud-routes';
-import { scheduleFraudJob } from '../fraud/fraud-schedule';
+import { startFraudControl } from '../fraud/fraud-schedule';
 import type { FraudStore } from '../fraud/fraud-store';
 import { buildHubServer } from '../hub-server';
 import type { HubStore } from '../hub-store';
@@ -126,25 +125,12 @@ export async function serve(database: HubStore, o: ServeOptions, say: (line: str
             .catch((error: unknown) => app.log.error({ err: error }, 'vesting job failed'));
         }, every)
       : undefined;
-  const admin = o.admin;
-  const stopFraud =
-    o.fraud && o.fraud.everySec > 0
-      ? scheduleFraudJob(
-          new FraudJob(store, o.fraud.store, o.fraud.config, {
-            batchMax: 2_000,
-            entriesMax: 100_000,
-            now: Date.now,
-            ...(admin === undefined ? {} : { audit: (record) => admin.appendAudit(record) }),
-          }),
-          o.fraud.everySec * 1_000,
-          app.log,
-        )
-      : undefined;
+  const stopFraud = o.fraud ? startFraudControl(store, o.fraud, o.admin, app.log) : undefined;
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
   if (job) clearInterval(job);
-  stopFraud?.();
+  await stopFraud?.();
   await app.close();
 }

@@ -47,3 +47,8 @@ export function decideCardAction(
     };
   return { ok: true, value: { cardId: alert.cardId, ...input } };
 }
+
+/** An alert's workflow fields: what the audit trail records before and after a step. */
+export function workflowOf(a: FraudAlert) {
+  return { status: a.status, assignee: a.assignee, resolution: a.resolution, actionTaken: a.actionTaken };
+}

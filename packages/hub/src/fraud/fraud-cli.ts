@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { openAdminStore } from '../admin/open-admin-store';
 import { can } from '../admin/roles';
 import type { HubStore } from '../hub-store';
-import { type CardAction, cardActions } from './alert-workflow';
+import { type CardAction, cardActions, workflowOf } from './alert-workflow';
 import { alertStatuses, type FraudAlert, type ResolutionOutcome, resolutionOutcomes } from './fraud-alert';
 import { FraudDesk } from './fraud-desk';
 import { FraudJob } from './fraud-job';
@@ -59,6 +59,12 @@ export function registerFraudCommands(program: Command, kit: FraudCliKit): void 
   const fraud = program
     .command('fraud')
     .description('fraud control: run the re-check and detectors, list and work alerts');
+  registerRun(fraud, kit);
+  registerLists(fraud, kit);
+  registerWorkflow(fraud, kit);
+}
+
+function registerRun(fraud: Command, kit: FraudCliKit): void {
   fraud
     .command('run')
     .description("re-check and run the detectors over what head office ingested since the job's cursor, once")
@@ -97,6 +103,9 @@ export function registerFraudCommands(program: Command, kit: FraudCliKit): void 
         }
       });
     });
+}
+
+function registerLists(fraud: Command, kit: FraudCliKit): void {
   fraud
     .command('alerts')
     .description('fraud alerts, newest first')
@@ -138,6 +147,48 @@ export function registerFraudCommands(program: Command, kit: FraudCliKit): void 
         console.log(JSON.stringify(alert, null, 2));
       }),
     );
+}
+
+/** One workflow step in a person's name (a console account that may act), written to the audit trail. */
+function performAs(
+  kit: FraudCliKit,
+  o: DbOptions & { alert: string; by: string },
+  action: string,
+  note: string | null,
+  work: (desk: FraudDesk, now: number) => ReturnType<FraudDesk['assign']>,
+) {
+  return withFraud(kit, o, async (hub, store) => {
+    const admin = await openAdminStore(o.db, o.schema === undefined ? {} : { schema: o.schema });
+    try {
+      const user = await admin.getUserByLogin(o.by.toLowerCase());
+      if (user === null || user.disabled || !can(user.role, 'fraud.act'))
+        throw new TillpointError(
+          'forbidden',
+          `--by ${o.by}: not a console account whose role may act on fraud alerts`,
+        );
+      const now = Date.now();
+      const outcome = await work(new FraudDesk(hub, store, 0), now);
+      if (!outcome.ok) throw new TillpointError(outcome.code, outcome.message);
+      await admin.appendAudit({
+        at: now,
+        actor: user.login,
+        actorRole: user.role,
+        action,
+        target: `alert:${o.alert}`,
+        outcome: 'done',
+        before: workflowOf(outcome.before),
+        after: { ...workflowOf(outcome.after), cardId: outcome.after.cardId },
+        address: 'cli',
+        note,
+      });
+      printAlerts([outcome.after]);
+    } finally {
+      await admin.close();
+    }
+  });
+}
+
+function registerWorkflow(fraud: Command, kit: FraudCliKit): void {
   const acting = (name: string, description: string) =>
     fraud
       .command(name)
@@ -146,51 +197,10 @@ export function registerFraudCommands(program: Command, kit: FraudCliKit): void 
       .addOption(kit.schemaOption())
       .requiredOption('--alert <id>', 'the alert')
       .requiredOption('--by <login>', 'your console login (a role that may act on fraud alerts)');
-  const perform = (
-    o: DbOptions & { alert: string; by: string },
-    action: string,
-    note: string | null,
-    work: (desk: FraudDesk, now: number) => ReturnType<FraudDesk['assign']>,
-  ) =>
-    withFraud(kit, o, async (hub, store) => {
-      const admin = await openAdminStore(o.db, o.schema === undefined ? {} : { schema: o.schema });
-      try {
-        const user = await admin.getUserByLogin(o.by.toLowerCase());
-        if (user === null || user.disabled || !can(user.role, 'fraud.act'))
-          throw new TillpointError(
-            'forbidden',
-            `--by ${o.by}: not a console account whose role may act on fraud alerts`,
-          );
-        const now = Date.now();
-        const outcome = await work(new FraudDesk(hub, store, 0), now);
-        if (!outcome.ok) throw new TillpointError(outcome.code, outcome.message);
-        const flow = (a: FraudAlert) => ({
-          status: a.status,
-          assignee: a.assignee,
-          resolution: a.resolution,
-          actionTaken: a.actionTaken,
-        });
-        await admin.appendAudit({
-          at: now,
-          actor: user.login,
-          actorRole: user.role,
-          action,
-          target: `alert:${o.alert}`,
-          outcome: 'done',
-          before: flow(outcome.before),
-          after: { ...flow(outcome.after), cardId: outcome.after.cardId },
-          address: 'cli',
-          note,
-        });
-        printAlerts([outcome.after]);
-      } finally {
-        await admin.close();
-      }
-    });
   acting('assign', 'assign an alert to a person of security')
     .requiredOption('--to <login>', 'who works it')
     .action((o: DbOptions & { alert: string; by: string; to: string }) =>
-      perform(o, 'fraud.assign', null, (desk, now) => desk.assign(o.alert, o.to, now)),
+      performAs(kit, o, 'fraud.assign', null, (desk, now) => desk.assign(o.alert, o.to, now)),
     );
   acting('resolve', 'resolve an alert with an outcome and a reason')
     .addOption(
@@ -198,7 +208,7 @@ export function registerFraudCommands(program: Command, kit: FraudCliKit): void 
     )
     .requiredOption('--reason <text>', 'why (kept with the alert and in the audit trail)')
     .action((o: DbOptions & { alert: string; by: string; outcome: ResolutionOutcome; reason: string }) =>
-      perform(o, 'fraud.resolve', o.reason, (desk, now) =>
+      performAs(kit, o, 'fraud.resolve', o.reason, (desk, now) =>
         desk.resolve(o.alert, { outcome: o.outcome, reason: o.reason, by: o.by }, now),
       ),
     );
@@ -206,7 +216,7 @@ export function registerFraudCommands(program: Command, kit: FraudCliKit): void 
     .addOption(new Option('--do <action>', 'what to do').choices([...cardActions]).makeOptionMandatory())
     .option('--cap <points>', 'the offline cap (with --do cap; default 0)', kit.whole('cap'))
     .action((o: DbOptions & { alert: string; by: string; do: CardAction; cap?: number }) =>
-      perform(o, `fraud.${o.do}`, null, (desk, now) =>
+      performAs(kit, o, `fraud.${o.do}`, null, (desk, now) =>
         desk.act(
           o.alert,
           { action: o.do, by: o.by, ...(o.cap === undefined ? {} : { capPoints: o.cap }) },

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { refusal } from '../admin/admin-errors';
 import { type AdminOutcome, type AdminRoute, adminRoute, type RouteInput } from '../admin/admin-route';
-import { cardActions } from './alert-workflow';
-import { alertStatuses, type FraudAlert, resolutionOutcomes } from './fraud-alert';
+import { cardActions, workflowOf } from './alert-workflow';
+import { alertStatuses, resolutionOutcomes } from './fraud-alert';
 import type { DeskOutcome, FraudDesk } from './fraud-desk';
 
 const alertId = z.strictObject({ id: z.string().regex(/^[0-9a-f]{24}$/, 'an alert id (24 hex digits)') });
@@ -30,14 +30,6 @@ const alertSchema = z
 
 const wrote = (o: Extract<DeskOutcome, { ok: true }>) => ({ ok: true as const, body: o.after });
 
-/** The alert's workflow fields (the audit trail's before and after). */
-const workflow = (a: FraudAlert) => ({
-  status: a.status,
-  assignee: a.assignee,
-  resolution: a.resolution,
-  actionTaken: a.actionTaken,
-});
-
 async function answer(
   input: Pick<RouteInput<unknown, unknown, { id: string }>, 'audit' | 'params'>,
   action: string,
@@ -48,8 +40,8 @@ async function answer(
   await input.audit({
     action,
     target: `alert:${input.params.id}`,
-    before: workflow(outcome.before),
-    after: { ...workflow(outcome.after), cardId: outcome.after.cardId },
+    before: workflowOf(outcome.before),
+    after: { ...workflowOf(outcome.after), cardId: outcome.after.cardId },
     note,
   });
   return wrote(outcome);
