@@ -17,6 +17,9 @@ import { openHubDatabase } from './cli/hub-database';
 import { readPassword } from './cli/read-password';
 import { listenPlan, serve } from './cli/serve';
 import { newEnrolCode, sha256Hex } from './credentials';
+import { registerFraudCommands } from './fraud/fraud-cli';
+import { loadFraudConfig } from './fraud/fraud-schedule';
+import { openFraudStore } from './fraud/open-fraud-store';
 import type { HubStore } from './hub-store';
 import { openReportStore } from './reports/open-report-store';
 import { reportZoneProblem } from './reports/report-day';
@@ -104,6 +107,13 @@ program
     whole('expiry-every-min'),
     60,
   )
+  .option(
+    '--fraud-every-sec <seconds>',
+    'run the fraud re-check and detectors every this many seconds (0: never)',
+    whole('fraud-every-sec'),
+    30,
+  )
+  .option('--fraud-config <file>', 'fraud detector settings (JSON), default the built-in levels')
   .addOption(
     new Option('--log-level <level>', 'log level')
       .choices(['error', 'warn', 'info', 'debug'])
@@ -122,14 +132,18 @@ program
         expiryEveryMin: number;
         logLevel: string;
         metricsToken?: string;
+        fraudEverySec: number;
+        fraudConfig?: string;
       },
     ) => {
       // Where to listen is checked before the database is opened (or created).
       listenPlan({ ...o, insecureHttp: o.insecureHttp === true });
+      const fraudConfig = loadFraudConfig(o.fraudConfig);
       return withStore(o, async (store) => {
         const where = o.schema === undefined ? {} : { schema: o.schema };
         const admin = await openAdminStore(o.db, where);
         const reports = await openReportStore(o.db, where);
+        const fraud = await openFraudStore(o.db, where);
         try {
           await serve(
             store,
@@ -145,11 +159,13 @@ program
               insecureHttp: o.insecureHttp === true,
               expiryEveryMin: o.expiryEveryMin,
               logLevel: o.logLevel,
+              fraud: { store: fraud, config: fraudConfig, everySec: o.fraudEverySec },
             },
             (line) => console.error(line),
           );
         } finally {
           await reports.close();
+          await fraud.close();
           await admin.close();
         }
       });
@@ -392,6 +408,7 @@ program
   );
 
 registerHistoryCommands(program);
+registerFraudCommands(program, { dbOption, schemaOption, whole, withStore });
 
 // A closed pipe (`tillpoint-hub flagged | head`) ends the command quietly.
 for (const stream of [process.stdout, process.stderr])

@@ -12,6 +12,7 @@ import type { AdjustOutcome, PointsAdjustment } from './admin/cards/adjustment-e
 import type { CardProfilePatch } from './chain/card-profile-rules';
 import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
 import type { RejectedLine, SegmentRow } from './chain/segment-csv';
+import type { IngestedEntry, StreamPosition } from './ingested-entries';
 
 /**
  * Head office's store: one async interface, two implementations (`SqliteHubStore`, the
@@ -244,6 +245,14 @@ export interface HubStore {
   phoneLookupKey(): Promise<string>;
   /** Every journal key, ordered by till, epoch, seq (tests and audits; bounded by `limit`). */
   journalKeys(limit: number): Promise<JournalKey[]>;
+  /**
+   * Journal entries of the tills' streams applied after `after` (per `(till, epoch)` the last seq
+   * read; a stream not named is read from its start), with their sale and return facts and the
+   * till's store: at most `limit` (≤ `ingestedEntriesMax`), ordered by till, epoch, seq, so each
+   * stream's part is a prefix of what follows its position. Head office's own entries are not
+   * included. For jobs that follow ingest (fraud control, `src/fraud/`).
+   */
+  ingestedAfter(after: readonly StreamPosition[], limit: number): Promise<IngestedEntry[]>;
   /** Cards whose projection differs from the sum of their member postings (should be none). */
   unbalancedCards(limit: number): Promise<string[]>;
   close(): Promise<void>;

@@ -27,7 +27,9 @@ import {
   type TillRecord,
 } from './hub-store';
 import { translatePostgresError } from './hub-store-error';
+import type { IngestedEntry, StreamPosition } from './ingested-entries';
 import { KnownPairs } from './known-pairs';
+import { readIngestedPg } from './pg-ingested-read';
 import {
   assignSegmentsPg,
   cardStates,
@@ -446,6 +448,11 @@ export class PostgresHubStore implements HubStore {
       seq: r.seq,
       hash: r.hash,
     }));
+  }
+
+  /** A separate read for fraud control (`pg-ingested-read.ts`); nothing on the push path. */
+  async ingestedAfter(after: readonly StreamPosition[], limit: number): Promise<IngestedEntry[]> {
+    return this.#db.run('reading the journal', () => readIngestedPg(this.pool, after, limit));
   }
 
   async unbalancedCards(limit: number): Promise<string[]> {

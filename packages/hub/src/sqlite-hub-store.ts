@@ -35,6 +35,7 @@ import {
   type TillRecord,
 } from './hub-store';
 import { translateSqliteError } from './hub-store-error';
+import type { IngestedEntry, StreamPosition } from './ingested-entries';
 import type { HubLot } from './lot-settlement';
 import { MultiRowInsert } from './multi-row-insert';
 import {
@@ -51,6 +52,7 @@ import { SqliteRollups } from './reports/sqlite-rollups';
 import { HeldTransaction, SqliteBatchWriter } from './sqlite-batch-writer';
 import { SqliteChain } from './sqlite-chain';
 import { type ChainStatements, prepareChainStatements } from './sqlite-chain-statements';
+import { SqliteIngestedRead } from './sqlite-ingested-read';
 import { migrateHubDatabase } from './sqlite-schema';
 import { type HubStatements, prepareHubStatements } from './sqlite-statements';
 import { cardCapsFull, ruleSetConflict } from './write-checks';
@@ -86,6 +88,7 @@ export class SqliteHubStore implements HubStore {
   readonly #chain: SqliteChain;
   readonly #writer: SqliteBatchWriter;
   readonly #where: string;
+  readonly #ingested: SqliteIngestedRead;
 
   constructor(path: string, options: SqliteHubStoreOptions = {}) {
     this.#where = path === ':memory:' ? 'the in-memory hub database' : path;
@@ -112,6 +115,7 @@ export class SqliteHubStore implements HubStore {
         },
         new SqliteRollups(this.#db),
       );
+      this.#ingested = new SqliteIngestedRead(this.#db);
     } catch (error) {
       throw translateSqliteError(error, this.#where, 'opening it');
     }
@@ -465,6 +469,10 @@ export class SqliteHubStore implements HubStore {
         this.#sql.journalKeys.all(limit) as { till_id: string; epoch: string; seq: number; hash: string }[],
     );
     return rows.map((r) => ({ tillId: r.till_id, epoch: r.epoch, seq: r.seq, hash: r.hash }));
+  }
+
+  async ingestedAfter(after: readonly StreamPosition[], limit: number): Promise<IngestedEntry[]> {
+    return this.#run('reading the journal', () => this.#ingested.read(after, limit));
   }
 
   async unbalancedCards(limit: number): Promise<string[]> {

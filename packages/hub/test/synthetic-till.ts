@@ -21,6 +21,8 @@ export interface SyntheticLine {
 
 export interface SyntheticBonus {
   ruleId: string;
+  /** The rule's type, as the engine names it (default `bonus`). */
+  kind?: string;
   points: number;
   grantOnceKey?: string | null;
 }
@@ -128,6 +130,9 @@ export class SyntheticTill {
       storeId?: string;
       vestsAt?: number;
       expiresAt?: number | null;
+      /** The rules version the till quoted with (default null), and the POS's cashier (default c-7). */
+      rulesVersion?: string | null;
+      cashierId?: string | null;
     },
   ): OutboxEntry {
     const at = input.at ?? 1_000;
@@ -150,7 +155,7 @@ export class SyntheticTill {
     });
     const bonuses = (input.bonuses ?? []).map((b) => ({
       ruleId: b.ruleId,
-      kind: 'bonus',
+      kind: b.kind ?? 'bonus',
       points: b.points,
       grantOnceKey: b.grantOnceKey ?? null,
     }));
@@ -159,7 +164,7 @@ export class SyntheticTill {
     const sale: SaleFact = {
       receiptId: input.receiptId,
       storeId: input.storeId ?? 's1',
-      cashierId: 'c-7',
+      cashierId: input.cashierId === undefined ? 'c-7' : input.cashierId,
       currency: 'RUB',
       basketTotalMinor: basket,
       spendMinor: basket - spentDiscount,
@@ -184,7 +189,15 @@ export class SyntheticTill {
       lots.push({ lotId, remaining: earned });
       this.#lots.set(cardId, lots);
     }
-    return this.#append({ kind: 'sale', cardId, occurredAt: at, postings, newLots, sale });
+    return this.#append({
+      kind: 'sale',
+      cardId,
+      occurredAt: at,
+      postings,
+      newLots,
+      sale,
+      rulesVersion: input.rulesVersion ?? null,
+    });
   }
 
   /**
@@ -289,6 +302,37 @@ export class SyntheticTill {
     });
   }
 
+  /** A manual accrual (+) or write-off (−) by an employee, as the ledger books one (a write-off from the till's own lots). */
+  adjust(
+    cardId: string,
+    points: number,
+    detail: { actor?: string; role?: string; reason?: string },
+    at = 2_500,
+  ): OutboxEntry {
+    const postings: OutboxBody['postings'] = [];
+    const newLots: OutboxBody['newLots'] = [];
+    if (points > 0) {
+      const lotId = `${this.tillId}-lot-${this.#n + 1}`;
+      postings.push({ leg: 0, account: 'member_available', amount: points, lotId });
+      postings.push({ leg: 1, account: 'adjustments', amount: -points, lotId: null });
+      newLots.push({ lotId, initial: points, vestsAt: at, expiresAt: null, account: 'member_available' });
+      const lots = this.#lots.get(cardId) ?? [];
+      lots.push({ lotId, remaining: points });
+      this.#lots.set(cardId, lots);
+    } else {
+      this.#spendPostings(postings, cardId, -points);
+      postings.push({ leg: postings.length, account: 'adjustments', amount: -points, lotId: null });
+    }
+    return this.#append({
+      kind: 'adjustment',
+      cardId,
+      occurredAt: at,
+      postings,
+      newLots,
+      detail: { points, ...detail },
+    });
+  }
+
   /** An enrolment as the ledger wrote it before profiles moved out: the phone in `detail`. */
   enrolLegacy(cardId: string, phone: string, at = 500): OutboxEntry {
     return this.#append({
@@ -381,7 +425,7 @@ export class SyntheticTill {
 
   #append(
     part: Pick<OutboxBody, 'kind' | 'cardId' | 'occurredAt' | 'postings' | 'newLots'> &
-      Partial<Pick<OutboxBody, 'reverses' | 'detail' | 'sale' | 'returned'>>,
+      Partial<Pick<OutboxBody, 'reverses' | 'detail' | 'sale' | 'returned' | 'rulesVersion'>>,
   ): OutboxEntry {
     this.#n += 1;
     const body: OutboxBody = {

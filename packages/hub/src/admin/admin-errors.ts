@@ -24,6 +24,9 @@ export const adminStatusOf = {
   own_request: 409,
   not_pending: 409,
   insufficient_points: 409,
+  /** Fraud control: the alert is resolved already, or changed since it was read. */
+  alert_resolved: 409,
+  alert_changed: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   export_too_large: 422,

@@ -49,13 +49,13 @@ export interface PostgresAdminStoreOptions {
 }
 
 /** `?` placeholders → `$1, $2, …` (the SQL text is shared with the SQLite store). */
-function numbered(sql: string): string {
+export function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
 /** bigint as a JS number: every figure here is far below 2^53. */
-const types = {
+export const types = {
   getTypeParser(oid: number, format?: string) {
     if (oid === 20) return (value: string) => Number(value);
     return pg.types.getTypeParser(oid, format as 'text');

@@ -40,6 +40,9 @@ export const permissions = [
   'cards.policy',
   'rules.publish',
   'tills.read',
+  /** Fraud control's alerts (`src/fraud/`): read them; assign, resolve, block/cap/clear their cards. */
+  'fraud.read',
+  'fraud.act',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -81,9 +84,19 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'cards.adjust.approve',
     'reports.read',
     'tills.read',
+    'fraud.read',
+    'fraud.act',
   ],
-  // Read-only: the trail, the figures, the cards.
-  auditor: ['session', 'audit.read', 'audit.export', 'reports.read', 'cards.read', 'tills.read'],
+  // Read-only: the trail, the figures, the cards, the fraud alerts.
+  auditor: [
+    'session',
+    'audit.read',
+    'audit.export',
+    'reports.read',
+    'cards.read',
+    'tills.read',
+    'fraud.read',
+  ],
   // The buyer on the phone: look the card up, small corrections (bigger ones wait for approval), the profile.
   support: ['session', 'cards.read', 'cards.adjust', 'cards.profile'],
 };

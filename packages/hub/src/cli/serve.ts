@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import { TillpointError } from '@tillpoint/core';
 import type { FastifyInstance } from 'fastify';
 import type { AdminStore } from '../admin/admin-store';
+import type { FraudConfig } from '../fraud/fraud-config';
+import { FraudDesk } from '../fraud/fraud-desk';
+import { fraudRoutes } from '../fraud/fraud-routes';
+import { startFraudControl } from '../fraud/fraud-schedule';
+import type { FraudStore } from '../fraud/fraud-store';
 import { buildHubServer } from '../hub-server';
 import type { HubStore } from '../hub-store';
 import { HubMetrics } from '../metrics/hub-metrics';
@@ -24,6 +29,8 @@ export interface ServeOptions {
   reports?: ReportStore;
   /** Bearer token for /metrics behind a proxy; without it only this machine may read /metrics. */
   metricsToken?: string;
+  /** Fraud control: its store, its settings, how often its job runs (0: never; its routes still serve). */
+  fraud?: { store: FraudStore; config: FraudConfig; everySec: number };
 }
 
 export function isLoopback(host: string): boolean {
@@ -93,7 +100,15 @@ export async function serve(database: HubStore, o: ServeOptions, say: (line: str
     ...(o.metricsToken === undefined ? {} : { metricsToken: o.metricsToken }),
     ...(o.admin === undefined
       ? {}
-      : { admin: { store: o.admin, ...(o.reports === undefined ? {} : { reports: o.reports }) } }),
+      : {
+          admin: {
+            store: o.admin,
+            ...(o.reports === undefined ? {} : { reports: o.reports }),
+            ...(o.fraud === undefined
+              ? {}
+              : { routes: fraudRoutes(new FraudDesk(store, o.fraud.store, o.fraud.config.capPoints)) }),
+          },
+        }),
     ...(https ? { https } : {}),
   });
   logSyncTraffic(app);
@@ -114,10 +129,12 @@ export async function serve(database: HubStore, o: ServeOptions, say: (line: str
             .catch((error: unknown) => app.log.error({ err: error }, 'vesting job failed'));
         }, every)
       : undefined;
+  const stopFraud = o.fraud ? startFraudControl(store, o.fraud, o.admin, app.log) : undefined;
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
   if (job) clearInterval(job);
+  await stopFraud?.();
   await app.close();
 }
