@@ -87,7 +87,7 @@ export const codeMeanings: Record<ApiErrorCode, string> = {
   loyalty_unavailable: 'loyalty is off on this till (its ledger failed): go on with the sale without points',
   printer_unavailable: 'no loyalty printer is configured, or its queue is full',
   cancel_refused:
-    'the sale cannot be cancelled: `details.reason` is `too_late` (past the till’s cancel window: make a return) or `returned` (something of it was returned already)',
+    'the sale cannot be cancelled: `details.reason` is `too_late` (past the till’s cancel window: make a return) or `returned` (something of it was returned already) or `points_only` (nothing was paid in money: return its lines)',
 };
 
 const spendRefusals = [

@@ -106,23 +106,27 @@ export class ReturnDesk {
       value: ledger.recordedAnswer(request.idempotencyKey),
     }));
     if (!kept.ok) return kept;
+    // A retry: the first answer, whenever it comes (the window may have passed since).
+    const first = kept.value?.answer as ReturnAnswer | undefined;
+    if (first !== undefined && first.originalReceiptId === receiptId) return { ok: true, value: first };
     const windowMs = this.d.config.api.cancelWindowSeconds * 1000;
     const now = this.d.clock.nowMs();
+    // The sales of the window (and a minute's clock slack); an older sale of this till is too late.
     const found = this.desk.withLedger((ledger) => ({
       ok: true,
-      value: ledger
-        .recentSales(shiftSalesMax, now - windowMs - 60_000)
-        .find((s) => s.receiptId === receiptId),
+      value: {
+        sale: ledger
+          .recentSales(shiftSalesMax, now - windowMs - 60_000)
+          .find((s) => s.receiptId === receiptId),
+        older: ledger.answerForReceipt(receiptId) !== undefined,
+      },
     }));
     if (!found.ok) return found;
-    const sale = found.value;
+    const { sale, older } = found.value;
     if (kept.value === undefined) {
-      if (sale === undefined)
-        return refusal(
-          'receipt_unknown',
-          `no sale with receipt ${receiptId} at this till in the last minutes`,
-        );
-      if (now - sale.occurredAt > windowMs)
+      if (sale === undefined && !older)
+        return refusal('receipt_unknown', `no sale with receipt ${receiptId} at this till`);
+      if (sale === undefined || now - sale.occurredAt > windowMs)
         return refusal(
           'cancel_refused',
           `receipt ${receiptId} was booked more than ${Math.round(windowMs / 60_000)} minutes ago: make a return instead`,
@@ -135,6 +139,12 @@ export class ReturnDesk {
           {
             reason: 'returned',
           },
+        );
+      if (sale.moneyMinor === 0)
+        return refusal(
+          'cancel_refused',
+          `receipt ${receiptId} was paid with points only: return its lines instead`,
+          { reason: 'points_only' },
         );
     }
     return this.returnWith(

@@ -335,4 +335,26 @@ describe('TillSession', () => {
       expect(ledger.outboxHead().lastSeq).toBe(0);
     });
   });
+
+  it('cancels a sale within five minutes; ten minutes later it is too late, and an unknown receipt is unknown', () => {
+    const { session, ledger, clock } = setUp();
+    ok(session.commit(sale('sale-key-0001', 'R-1', 200_000)));
+    ok(session.commit(sale('sale-key-0002', 'R-2', 100_000)));
+    clock.advance(2 * 60_000);
+    const undone = ok(session.cancelSale('R-2', { idempotencyKey: 'cancel-R-2' }));
+    expect(undone).toMatchObject({ earnedReversedPoints: 50, spentRestoredPoints: 0 });
+    clock.advance(10 * 60_000);
+    const late = session.cancelSale('R-1', { idempotencyKey: 'cancel-R-1' });
+    expect(late).toMatchObject({ ok: false, code: 'cancel_refused', details: { reason: 'too_late' } });
+    expect(session.cancelSale('R-9', { idempotencyKey: 'cancel-R-9' })).toMatchObject({
+      ok: false,
+      code: 'receipt_unknown',
+    });
+    // The first cancel's retry still answers as it did.
+    expect(ok(session.cancelSale('R-2', { idempotencyKey: 'cancel-R-2' }))).toEqual(undone);
+    expect(ledger.recentSales(10).map((s) => [s.receiptId, s.refundedMinor])).toEqual([
+      ['R-2', 100_000],
+      ['R-1', 0],
+    ]);
+  });
 });
