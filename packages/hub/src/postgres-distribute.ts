@@ -9,7 +9,9 @@ import type pg from 'pg';
  * by the same rule: a table with a `card_id` column that every unique key includes is
  * distributed by `card_id`, colocated with `card` (a card's rows on one shard: a single-card
  * statement goes to one node, a card's write commits on one node); `till_cursor` is distributed
- * by `till_id` (a push writes its own till's row, on one shard: no table every push writes);
+ * by `till_id` (a push writes its own till's row, on one shard: no table every push writes),
+ * and so are the report rollups a push writes (`report_till`, `report_till_agent` by `till_id`;
+ * the per-day rollups by their `writer`, the pushing till), colocated with it;
  * every other table is a reference table (small, read everywhere, written rarely: tills, store
  * limits, rule sets, settings, the feed's heads in `meta`) — but the console's `admin_*` tables,
  * which stay local tables on the coordinator (their store sends its schema as one script, with
@@ -26,7 +28,11 @@ export interface TableShape {
 }
 
 /** How a table is placed: Citus's `pg_dist_partition.partmethod` ('h' hash, 'n' reference). */
-export type Placement = { kind: 'card' } | { kind: 'till' } | { kind: 'reference' } | { kind: 'local' };
+export type Placement =
+  | { kind: 'card' }
+  | { kind: 'till'; column: 'till_id' | 'writer' }
+  | { kind: 'reference' }
+  | { kind: 'local' };
 
 export interface DistributionStep {
   table: string;
@@ -40,12 +46,19 @@ export interface DistributionPlan {
   misplaced: { table: string; is: string; should: DistributionStep['placement'] }[];
 }
 
-const tablesByTill = new Set(['till_cursor']);
+const tablesByTill = new Set(['till_cursor', 'report_till', 'report_till_agent']);
 
 /** Where the rule puts a table. */
 export function placementOf(table: TableShape): Placement {
   if (table.name.startsWith('admin_')) return { kind: 'local' };
-  if (tablesByTill.has(table.name)) return { kind: 'till' };
+  if (tablesByTill.has(table.name)) return { kind: 'till', column: 'till_id' };
+  if (
+    !table.columns.includes('card_id') &&
+    table.columns.includes('writer') &&
+    table.uniqueKeys.length > 0 &&
+    table.uniqueKeys.every((key) => key.includes('writer'))
+  )
+    return { kind: 'till', column: 'writer' };
   if (table.columns.includes('card_id') && table.uniqueKeys.every((key) => key.includes('card_id')))
     return { kind: 'card' };
   return { kind: 'reference' };
@@ -66,17 +79,24 @@ export function distributionPlan(
   const order = { card: 1, till: 2, reference: 3 } as const;
   const named = (table: string) => `'${schema}.${table}'`;
   const sorted = tables
-    .map((t) => ({ table: t.name, placement: placementOf(t).kind }))
-    .filter((t): t is { table: string; placement: DistributionStep['placement'] } => t.placement !== 'local')
+    .map((t) => {
+      const p = placementOf(t);
+      return { table: t.name, placement: p.kind, column: p.kind === 'till' ? p.column : 'till_id' };
+    })
+    .filter(
+      (t): t is { table: string; placement: DistributionStep['placement']; column: 'till_id' | 'writer' } =>
+        t.placement !== 'local',
+    )
     .sort(
       (a, b) =>
         order[a.placement] - order[b.placement] ||
         Number(b.table === 'card') - Number(a.table === 'card') ||
+        Number(b.table === 'till_cursor') - Number(a.table === 'till_cursor') ||
         (a.table < b.table ? -1 : a.table > b.table ? 1 : 0),
     );
   const steps: DistributionStep[] = [];
   const misplaced: DistributionPlan['misplaced'] = [];
-  for (const { table, placement } of sorted) {
+  for (const { table, placement, column } of sorted) {
     const is = placed.get(table);
     if (is !== undefined) {
       if (is !== methodOf[placement]) misplaced.push({ table, is, should: placement });
@@ -86,7 +106,9 @@ export function distributionPlan(
       placement === 'reference'
         ? `SELECT create_reference_table(${named(table)})`
         : placement === 'till'
-          ? `SELECT create_distributed_table(${named(table)}, 'till_id', colocate_with => 'none')`
+          ? table === 'till_cursor'
+            ? `SELECT create_distributed_table(${named(table)}, 'till_id', colocate_with => 'none')`
+            : `SELECT create_distributed_table(${named(table)}, '${column}', colocate_with => ${named('till_cursor')})`
           : table === 'card'
             ? `SELECT create_distributed_table(${named(table)}, 'card_id', colocate_with => 'none')`
             : `SELECT create_distributed_table(${named(table)}, 'card_id', colocate_with => ${named('card')})`;

@@ -36,11 +36,21 @@ const cardTables = [
   'journal_redaction',
   'lot',
   'posting',
+  'report_card_month',
   'return_pending',
   'sale_fact',
   'sale_line',
 ];
-const referenceTables = ['hub_setting', 'meta', 'rule_set', 'store_limits', 'till'];
+const referenceTables = ['hub_setting', 'meta', 'report_setting', 'rule_set', 'store_limits', 'till'];
+/** The report rollups a push writes: with its till's cursor row (by till, or by the writing till). */
+const tillTables: [string, string][] = [
+  ['report_active_month', 'writer'],
+  ['report_points_day', 'writer'],
+  ['report_rule_day', 'writer'],
+  ['report_store_day', 'writer'],
+  ['report_till', 'till_id'],
+  ['report_till_agent', 'till_id'],
+];
 
 const expectedStatements = (schema: string) => [
   `SELECT create_distributed_table('${schema}.card', 'card_id', colocate_with => 'none')`,
@@ -51,6 +61,10 @@ const expectedStatements = (schema: string) => [
         `SELECT create_distributed_table('${schema}.${t}', 'card_id', colocate_with => '${schema}.card')`,
     ),
   `SELECT create_distributed_table('${schema}.till_cursor', 'till_id', colocate_with => 'none')`,
+  ...tillTables.map(
+    ([t, column]) =>
+      `SELECT create_distributed_table('${schema}.${t}', '${column}', colocate_with => '${schema}.till_cursor')`,
+  ),
   ...referenceTables.map((t) => `SELECT create_reference_table('${schema}.${t}')`),
 ];
 
@@ -113,12 +127,11 @@ describe('Citus distribution: which table goes where', () => {
               expect([...plan.steps, ...plan.misplaced].some((x) => x.table === t.name)).toBe(false);
               continue;
             }
-            const should =
-              t.name === 'till_cursor'
-                ? 'till'
-                : t.columns.includes('card_id') && t.uniqueKeys.every((k) => k.includes('card_id'))
-                  ? 'card'
-                  : 'reference';
+            const should = ['till_cursor', 'report_till', 'report_till_agent'].includes(t.name)
+              ? 'till'
+              : t.columns.includes('card_id') && t.uniqueKeys.every((k) => k.includes('card_id'))
+                ? 'card'
+                : 'reference';
             const steps = plan.steps.filter((x) => x.table === t.name);
             const is = placed.get(t.name);
             expect(steps.map((x) => x.placement)).toEqual(is === undefined ? [should] : []);
@@ -166,7 +179,7 @@ describe('Citus distribution: which table goes where', () => {
     expect(dry.code).toBe(0);
     expect(dry.out.trim().split('\n')).toEqual([
       ...expectedStatements(schema).map((s) => `${s};`),
-      `27 table(s) to place in schema ${schema}`,
+      `35 table(s) to place in schema ${schema}`,
     ]);
     const refused = await run(['distribute', '--db', hub.url(), '--schema', schema]);
     expect(refused.code).toBe(2);
@@ -216,10 +229,11 @@ describe('Citus distribution: the step, against stand-ins for Citus', () => {
       const first = await run(['distribute', '--db', hub.url(), '--schema', schema]);
       expect(first.code).toBe(0);
       expect(first.out).toContain('card: distributed by card_id, colocated with card\n');
-      expect(first.out).toContain(`27 table(s) placed in schema ${schema}`);
+      expect(first.out).toContain(`35 table(s) placed in schema ${schema}`);
       const expected = Object.fromEntries([
         ...cardTables.map((t) => [t, t === 'card' ? 'card_id none' : `card_id ${schema}.card`]),
         ['till_cursor', 'till_id none'],
+        ...tillTables.map(([t, column]) => [t, `${column} ${schema}.till_cursor`]),
         ...referenceTables.map((t) => [t, 'reference']),
       ]);
       expect(await placed()).toEqual(expected);
