@@ -11,6 +11,9 @@ const folders = ['packages', 'drivers'].flatMap((top) =>
 
 export default defineConfig({
   test: {
+    // Browser and process tests poll for what a real page or agent shows; on a loaded CI machine
+    // an event takes longer than vitest's default second to arrive.
+    expect: { poll: { timeout: 10_000 } },
     projects: folders.map(({ top, name }) => ({
       extends: true,
       test: {

@@ -163,7 +163,7 @@ describe('cashier companion page in Chromium', () => {
     expect(printed.some((l) => /^214 pts spendable from \d{4}-\d{2}-\d{2}$/.test(l))).toBe(true);
     expect(printed.at(-1)).toMatch(/^ +Receipt R-1001 \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     const expected = Buffer.from(job);
-    await expect.poll(() => text('#print-state')).toBe('The slip is printed.');
+    await expect.poll(() => text('#print-state'), { timeout: 15_000 }).toBe('The slip is printed.');
     await shot('06-sale-done-slip-printed');
     const afterSale = await cardOf(cards.regular);
     expect(afterSale.spendablePoints + afterSale.pendingPoints).toBe(500 - 120 + earned);
