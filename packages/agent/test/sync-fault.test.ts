@@ -271,7 +271,7 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
               spendPoints: 10,
             });
             expect(
-              spend.ok && spend.value.spentPoints,
+              spend.ok ? spend.value.spentPoints : `${spend.error.code}: ${spend.error.message}`,
               `${a.tillId} spends head office's points offline`,
             ).toBe(10);
             committed += 1;
