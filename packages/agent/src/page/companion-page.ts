@@ -36,6 +36,7 @@ const assetTypes = {
   'state.js': 'text/javascript; charset=utf-8',
   'basket.js': 'text/javascript; charset=utf-8',
   'returns.js': 'text/javascript; charset=utf-8',
+  'shift.js': 'text/javascript; charset=utf-8',
   'done.js': 'text/javascript; charset=utf-8',
   'rewards.js': 'text/javascript; charset=utf-8',
   'status-view.js': 'text/javascript; charset=utf-8',

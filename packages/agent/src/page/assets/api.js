@@ -46,4 +46,7 @@ export const api = {
   print: (receiptId, body) => call('POST', `/v1/sales/${encodeURIComponent(receiptId)}/print`, body),
   slip: (receiptId) => call('GET', `/v1/sales/${encodeURIComponent(receiptId)}/slip`),
   returnSale: (body) => call('POST', '/v1/returns', body),
+  cancelSale: (receiptId, body) => call('POST', `/v1/sales/${encodeURIComponent(receiptId)}/cancel`, body),
+  recentSales: () => call('GET', '/v1/sales/recent'),
+  shift: () => call('GET', '/v1/shift'),
 };

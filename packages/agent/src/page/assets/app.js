@@ -8,8 +8,9 @@ import { buildLines as build, firstAmountInput, linesMax, readBasket } from './b
 import { renderDone, reprint } from './done.js';
 import { clampSpend, newAttemptKey, normalisePhone } from './format.js';
 import { $, day, money, pts, refusalText, setPoints, setText, settings, show, t } from './page.js';
-import { confirmReturn, rememberSale, renderRecent } from './returns.js';
+import { confirmReturn, loadRecentFromAgent, rememberSale, renderRecent } from './returns.js';
 import { chosenRewards, renderRewards, rewardDiscount } from './rewards.js';
+import { loadShift, wireShift } from './shift.js';
 import { state } from './state.js';
 import { renderStatus, setLink } from './status-view.js';
 
@@ -424,11 +425,20 @@ function nextBuyer() {
 
 // ---- tabs and wiring ----
 function selectTab(tab) {
-  show('sale', tab === 'sale');
-  show('return', tab === 'return');
-  $('tab-sale').setAttribute('aria-pressed', String(tab === 'sale'));
-  $('tab-return').setAttribute('aria-pressed', String(tab === 'return'));
+  for (const name of ['sale', 'return', 'shift']) {
+    show(name, tab === name);
+    $(`tab-${name}`).setAttribute('aria-pressed', String(tab === name));
+  }
+  if (tab === 'shift') return void loadShift();
+  if (tab === 'return') void loadRecentFromAgent();
   (tab === 'sale' ? $('card-code') : $('return-receipt')).focus();
+}
+
+/** From the shift's list: the return tab, on that receipt. */
+function startReturn(receiptId) {
+  selectTab('return');
+  $('return-receipt').value = receiptId;
+  $('return-amount').focus();
 }
 
 function loginProblem(answer) {
@@ -477,6 +487,8 @@ function wire() {
   $('next-buyer').addEventListener('click', nextBuyer);
   $('tab-sale').addEventListener('click', () => selectTab('sale'));
   $('tab-return').addEventListener('click', () => selectTab('return'));
+  $('tab-shift').addEventListener('click', () => selectTab('shift'));
+  wireShift(startReturn);
   $('sign-out').addEventListener('click', async () => {
     await api.logout();
     stream?.close();

@@ -34,6 +34,21 @@ export function rememberSale(receiptId, cardCode, totalMinor) {
   renderRecent();
 }
 
+/**
+ * The till's own latest sales (any browser, any page session) join this tab's: a receipt made
+ * before a page reload, or on another register's browser of this till, is still offered.
+ */
+export async function loadRecentFromAgent() {
+  const answer = await api.recentSales();
+  if (!answer.ok) return;
+  const known = new Set(recent.map((r) => r.receiptId));
+  const fromAgent = answer.value.sales
+    .filter((s) => !known.has(s.receiptId))
+    .map((s) => ({ receiptId: s.receiptId, cardCode: s.cardCode, totalMinor: s.basketTotalMinor }));
+  recent = [...recent, ...fromAgent].slice(0, recentMax);
+  renderRecent();
+}
+
 export function renderRecent() {
   const list = $('recent-receipts');
   list.replaceChildren(
