@@ -4,9 +4,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PosClient } from '@tillpoint/pos-client';
 import { gs1CheckDigit } from '@tillpoint/scanner';
+import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import { bundleAgent } from '../build/bundle-agent';
-import { AgentProcess, freePort, writeConfig } from '../test/agent-process';
 
 /**
  * The local API on loopback, as a POS sees it (the agent as its own process): card lookup, quote of 50 lines, and commit

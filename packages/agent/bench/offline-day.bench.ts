@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { oneLineSaleInput, openLedgerStore } from '@tillpoint/ledger/store';
 import { PosClient } from '@tillpoint/pos-client';
 import { gs1CheckDigit } from '@tillpoint/scanner';
+import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import type { BenchHarness } from '../../../scripts/bench/harness';
-import { AgentProcess, freePort, writeConfig } from '../test/agent-process';
 
 /**
  * A till offline all day (issue 19): its outbox holds 20,000 entries head office has not

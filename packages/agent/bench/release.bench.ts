@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PosClient } from '@tillpoint/pos-client';
 import { gs1CheckDigit } from '@tillpoint/scanner';
+import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import { buildRelease } from '../../../scripts/release/build-release';
-import { AgentProcess, freePort, writeConfig } from '../test/agent-process';
 
 /**
  * The agent as the package installs it (`pnpm release`: its own Node runtime, the bundle,

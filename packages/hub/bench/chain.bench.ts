@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OutboxEntry } from '@tillpoint/ledger';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
+import { startTestPostgres } from '@tillpoint/test-kit/test-postgres';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { BenchHarness } from '../../../scripts/bench/harness';
@@ -10,8 +12,6 @@ import { chainFacts } from '../src/chain/chain-facts';
 import { MultiRowInsert } from '../src/multi-row-insert';
 import { PostgresHubStore } from '../src/postgres-hub-store';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
-import { SyntheticTill } from '../test/synthetic-till';
-import { startTestPostgres } from '../test/test-postgres';
 import { copyLines, copyText } from './pg-copy';
 
 /**

@@ -1,15 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HttpSyncTransport } from '@tillpoint/agent/sync/http-sync-transport';
+import { SyncClient } from '@tillpoint/agent/sync/sync-client';
+import { SyncStateStore } from '@tillpoint/agent/sync/sync-state-store';
 import { systemClock } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import { oneLineSaleInput, openLedgerStore } from '@tillpoint/ledger/store';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
+import { startTestPostgres } from '@tillpoint/test-kit/test-postgres';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { BenchHarness } from '../../../scripts/bench/harness';
-import { HttpSyncTransport } from '../../agent/src/sync/http-sync-transport';
-import { SyncClient } from '../../agent/src/sync/sync-client';
-import { SyncStateStore } from '../../agent/src/sync/sync-state-store';
 import { batchRows } from '../src/batch-plan';
 import { newTillSecret, sha256Hex } from '../src/credentials';
 import { buildHubServer } from '../src/hub-server';
@@ -17,8 +19,6 @@ import { MultiRowInsert } from '../src/multi-row-insert';
 import { PostgresHubStore } from '../src/postgres-hub-store';
 import { generateHubKeys } from '../src/rule-signing';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
-import { SyntheticTill } from '../test/synthetic-till';
-import { startTestPostgres } from '../test/test-postgres';
 import { copyJournalAndPostings } from './pg-copy';
 
 /**
