@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PosClient } from '@tillpoint/pos-client';
-import { gs1CheckDigit } from '@tillpoint/scanner';
 import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import { bundleAgent } from '../build/bundle-agent';
+import { basketOf, benchCard } from './bench-basket';
 
 /**
  * The local API on loopback, as a POS sees it (the agent as its own process): card lookup, quote of 50 lines, and commit
@@ -18,23 +18,6 @@ const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const agentDir = fileURLToPath(new URL('..', import.meta.url));
 const token = 'bench-token-0123456789abcdefghijkl';
 const card = '2000000000015';
-
-function basketOf(lines: number) {
-  return {
-    currency: 'RUB',
-    lines: Array.from({ length: lines }, (_, i) => ({
-      id: String(i + 1),
-      sku: `sku-${i}`,
-      category: i % 3 === 0 ? 'milk' : 'bakery',
-      quantity: 1,
-      unitPriceMinor: 10_000 + i,
-      amountMinor: 10_000 + i,
-    })),
-  };
-}
-
-/** A 12-digit body plus its EAN-13 check digit, so the card ranges accept it. */
-const ean13 = (body: string): string => `${body}${gs1CheckDigit(body)}`;
 
 function setupDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tillpoint-bench-agent-'));
@@ -96,7 +79,7 @@ export default async function bench(h: BenchHarness): Promise<void> {
         return client.commit({
           idempotencyKey: `bench-sale-${n}`,
           receiptId: `B-${n}`,
-          cardCode: ean13(`2000${String(n % 500).padStart(8, '0')}`),
+          cardCode: benchCard(n),
           basket: basketOf(5),
         });
       },
@@ -152,7 +135,7 @@ async function memoryAfterSales(bin: string | undefined): Promise<string> {
   const t0 = Date.now();
   try {
     for (let i = 1; i <= sales; i++) {
-      const cardCode = ean13(`2000${String(i % 500).padStart(8, '0')}`);
+      const cardCode = benchCard(i);
       const done = await c.commit({
         idempotencyKey: `rss-sale-${i}`,
         receiptId: `M-${i}`,

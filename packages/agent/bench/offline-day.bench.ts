@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { oneLineSaleInput, openLedgerStore } from '@tillpoint/ledger/store';
 import { PosClient } from '@tillpoint/pos-client';
-import { gs1CheckDigit } from '@tillpoint/scanner';
 import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import type { BenchHarness } from '../../../scripts/bench/harness';
+import { basketOf, benchCard as card } from './bench-basket';
 
 /**
  * A till offline all day (issue 19): its outbox holds 20,000 entries head office has not
@@ -19,22 +19,6 @@ import type { BenchHarness } from '../../../scripts/bench/harness';
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const token = 'bench-token-0123456789abcdefghijkl';
 const waiting = Number(process.env.TILLPOINT_BENCH_OFFLINE_ENTRIES ?? 20_000);
-const card = (n: number) => {
-  const body = `2000${String(n % 500).padStart(8, '0')}`;
-  return `${body}${gs1CheckDigit(body)}`;
-};
-const basketOf = (lines: number) => ({
-  currency: 'RUB',
-  lines: Array.from({ length: lines }, (_, i) => ({
-    id: String(i + 1),
-    sku: `sku-${i}`,
-    category: i % 3 === 0 ? 'milk' : 'bakery',
-    quantity: 1,
-    unitPriceMinor: 10_000 + i,
-    amountMinor: 10_000 + i,
-  })),
-});
-
 /** An agent enrolled at a head office that never answers (nothing is ever acknowledged). */
 async function offlineAgent(entries: number): Promise<{ agent: AgentProcess; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tillpoint-bench-offline-'));

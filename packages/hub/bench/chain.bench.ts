@@ -12,6 +12,7 @@ import { chainFacts } from '../src/chain/chain-facts';
 import { MultiRowInsert } from '../src/multi-row-insert';
 import { PostgresHubStore } from '../src/postgres-hub-store';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
+import { ingestBeside } from './ingest-beside';
 import { copyLines, copyText } from './pg-copy';
 
 /**
@@ -46,8 +47,8 @@ function saleBatches(tillId: string, batches: number): OutboxEntry[][] {
   return Array.from({ length: batches }, (_, b) => till.slice(b * batchSize + 1, (b + 1) * batchSize));
 }
 
-const perSecond = (samples: number[]) =>
-  `${Math.round((samples.length * batchSize * 1000) / samples.reduce((a, b) => a + b, 0)).toLocaleString('en-US')} sales/s`;
+/** What a batch holds, for the throughput figures; the store's row carries the goal. */
+const sales = { perBatch: batchSize, unit: 'sales', note: 'target ≥ 0.5× the baseline' } as const;
 
 export default async function chainBench(h: BenchHarness): Promise<void> {
   const batches = Number(process.env.TILLPOINT_BENCH_BATCHES ?? 30);
@@ -79,25 +80,17 @@ async function sqliteIngest(h: BenchHarness, dir: string, batches: number): Prom
     insert.sales(facts.sales);
     insert.saleLines(facts.lines);
   });
-  const storeSamples: number[] = [];
-  const bareSamples: number[] = [];
-  for (const batch of saleBatches('bench', batches)) {
-    let t = performance.now();
-    const outcome = await store.applyBatch({ tillId: 'bench', storeId: 's1', entries: batch, now: 5_000 });
-    storeSamples.push(performance.now() - t);
-    if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
-    t = performance.now();
-    bareBatch(batch);
-    bareSamples.push(performance.now() - t);
-  }
-  const baseline = 'bare multi-row INSERT (journal, postings, sales, lines)';
-  h.record(group, baseline, bareSamples);
-  h.record(group, 'SqliteHubStore.applyBatch', storeSamples, {
-    baseline,
-    note: 'target ≥ 0.5× the baseline',
+  await ingestBeside(h, {
+    group,
+    store: { name: 'SqliteHubStore.applyBatch', hub: store },
+    baseline: {
+      name: 'bare multi-row INSERT (journal, postings, sales, lines)',
+      throughput: 'bare INSERT throughput',
+      write: bareBatch,
+    },
+    batches: saleBatches('bench', batches),
+    ...sales,
   });
-  h.figure(group, 'bare INSERT throughput', perSecond(bareSamples));
-  h.figure(group, 'hub ingest throughput', perSecond(storeSamples));
   bare.close();
   await store.close();
 }
@@ -117,14 +110,7 @@ async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
     const client = new pg.Client({ connectionString: server.url, options: `-c search_path=${run}_bare` });
     await client.connect();
     const copy = (sql: string, lines: string[]) => copyLines(client, sql, lines);
-    const storeSamples: number[] = [];
-    const copySamples: number[] = [];
-    for (const batch of saleBatches('bench', batches)) {
-      let t = performance.now();
-      const outcome = await store.applyBatch({ tillId: 'bench', storeId: 's1', entries: batch, now: 5_000 });
-      storeSamples.push(performance.now() - t);
-      if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
-      t = performance.now();
+    const copyBatch = async (batch: OutboxEntry[]): Promise<void> => {
       const rows = batchRows(batch, Date.now());
       const facts = chainFacts(batch);
       await client.query('BEGIN');
@@ -191,16 +177,18 @@ async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
         ),
       );
       await client.query('COMMIT');
-      copySamples.push(performance.now() - t);
-    }
-    const baseline = 'COPY (journal, postings, sales, lines)';
-    h.record(group, baseline, copySamples);
-    h.record(group, 'PostgresHubStore.applyBatch', storeSamples, {
-      baseline,
-      note: 'target ≥ 0.5× the baseline',
+    };
+    await ingestBeside(h, {
+      group,
+      store: { name: 'PostgresHubStore.applyBatch', hub: store },
+      baseline: {
+        name: 'COPY (journal, postings, sales, lines)',
+        throughput: 'COPY throughput',
+        write: copyBatch,
+      },
+      batches: saleBatches('bench', batches),
+      ...sales,
     });
-    h.figure(group, 'COPY throughput', perSecond(copySamples));
-    h.figure(group, 'hub ingest throughput', perSecond(storeSamples));
     await client.end();
     await store.close();
   } finally {

@@ -19,6 +19,7 @@ import { MultiRowInsert } from '../src/multi-row-insert';
 import { PostgresHubStore } from '../src/postgres-hub-store';
 import { generateHubKeys } from '../src/rule-signing';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
+import { ingestBeside } from './ingest-beside';
 import { copyJournalAndPostings } from './pg-copy';
 
 /**
@@ -39,11 +40,6 @@ function makeBatches(tillId: string, batches: number): OutboxEntry[][] {
   const out: OutboxEntry[][] = [];
   for (let b = 0; b < batches; b++) out.push(till.slice(b * batchSize + 1, (b + 1) * batchSize));
   return out;
-}
-
-function perSecond(samples: number[]): string {
-  const total = samples.reduce((a, b) => a + b, 0);
-  return `${Math.round((samples.length * batchSize * 1000) / total).toLocaleString('en-US')} entries/s`;
 }
 
 export default async function hubBench(h: BenchHarness): Promise<void> {
@@ -76,25 +72,19 @@ async function sqliteIngest(h: BenchHarness, dir: string, batches: number): Prom
     insert.journal(rows.journal);
     insert.postings(rows.postings);
   });
-  const work = makeBatches('bench', batches);
-  const storeSamples: number[] = [];
-  const bareSamples: number[] = [];
-  for (const batch of work) {
-    let t = performance.now();
-    // The hub's path from parsed entries on: cursor, chain check, rows, balances, lots, commit.
-    const outcome = await store.applyBatch({ tillId: 'bench', storeId: 's1', entries: batch, now: 5_000 });
-    storeSamples.push(performance.now() - t);
-    if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
-    t = performance.now();
-    bareBatch(batch);
-    bareSamples.push(performance.now() - t);
-  }
-  h.record(group, 'bare multi-row INSERT (journal + postings)', bareSamples);
-  h.record(group, 'SqliteHubStore.applyBatch', storeSamples, {
-    baseline: 'bare multi-row INSERT (journal + postings)',
+  // The hub's path from parsed entries on: cursor, chain check, rows, balances, lots, commit.
+  await ingestBeside(h, {
+    group,
+    store: { name: 'SqliteHubStore.applyBatch', hub: store },
+    baseline: {
+      name: 'bare multi-row INSERT (journal + postings)',
+      throughput: 'bare INSERT throughput',
+      write: bareBatch,
+    },
+    batches: makeBatches('bench', batches),
+    perBatch: batchSize,
+    unit: 'entries',
   });
-  h.figure(group, 'bare INSERT throughput', perSecond(bareSamples));
-  h.figure(group, 'hub ingest throughput', perSecond(storeSamples));
   bare.close();
   await store.close();
 }
@@ -110,22 +100,18 @@ async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
     await bareStore.close();
     const client = new pg.Client({ connectionString: server.url, options: `-c search_path=${run}_bare` });
     await client.connect();
-    const work = makeBatches('bench', batches);
-    const storeSamples: number[] = [];
-    const copySamples: number[] = [];
-    for (const batch of work) {
-      let t = performance.now();
-      const outcome = await store.applyBatch({ tillId: 'bench', storeId: 's1', entries: batch, now: 5_000 });
-      storeSamples.push(performance.now() - t);
-      if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
-      t = performance.now();
-      await copyJournalAndPostings(client, batch);
-      copySamples.push(performance.now() - t);
-    }
-    h.record(group, 'COPY (journal + postings)', copySamples);
-    h.record(group, 'PostgresHubStore.applyBatch', storeSamples, { baseline: 'COPY (journal + postings)' });
-    h.figure(group, 'COPY throughput', perSecond(copySamples));
-    h.figure(group, 'hub ingest throughput', perSecond(storeSamples));
+    await ingestBeside(h, {
+      group,
+      store: { name: 'PostgresHubStore.applyBatch', hub: store },
+      baseline: {
+        name: 'COPY (journal + postings)',
+        throughput: 'COPY throughput',
+        write: (batch) => copyJournalAndPostings(client, batch),
+      },
+      batches: makeBatches('bench', batches),
+      perBatch: batchSize,
+      unit: 'entries',
+    });
     await client.end();
     await store.close();
   } finally {
