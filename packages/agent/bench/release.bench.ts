@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PosClient } from '@tillpoint/pos-client';
-import { gs1CheckDigit } from '@tillpoint/scanner';
+import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import { buildRelease } from '../../../scripts/release/build-release';
-import { AgentProcess, freePort, writeConfig } from '../test/agent-process';
+import { basketOf, benchCard } from './bench-basket';
 
 /**
  * The agent as the package installs it (`pnpm release`: its own Node runtime, the bundle,
@@ -62,18 +62,6 @@ function rssMiB(pid: number | undefined): number {
   return kb === undefined ? Number.NaN : Number(kb) / 1024;
 }
 
-const basket = {
-  currency: 'RUB',
-  lines: Array.from({ length: 5 }, (_, i) => ({
-    id: String(i + 1),
-    sku: `sku-${i}`,
-    category: i % 3 === 0 ? 'milk' : 'bakery',
-    quantity: 1,
-    unitPriceMinor: 10_000 + i,
-    amountMinor: 10_000 + i,
-  })),
-};
-
 async function memoryAfterSales(
   r: Runner,
   sales: number,
@@ -85,12 +73,11 @@ async function memoryAfterSales(
   const t0 = Date.now();
   try {
     for (let i = 1; i <= sales; i++) {
-      const body = `2000${String(i % 500).padStart(8, '0')}`;
       const done = await c.commit({
         idempotencyKey: `release-bench-sale-${i}`,
         receiptId: `M-${i}`,
-        cardCode: `${body}${gs1CheckDigit(body)}`,
-        basket,
+        cardCode: benchCard(i),
+        basket: basketOf(5),
       });
       if (!done.ok) throw new Error(`sale ${i}: ${done.error.message}`);
     }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PosClient } from '@tillpoint/pos-client';
+import { freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config';
@@ -10,7 +11,6 @@ import { renderStarterConfig, writeStarterConfig } from '../src/config/starter-c
 import { startAgent } from '../src/run/agent';
 import { runDoctor } from '../src/store-it/doctor';
 import { renderServiceUnit } from '../src/store-it/service';
-import { freePort, writeConfig } from './agent-process';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const token = 'fail-token-0123456789abcdefghijkl';

@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startVirtualPrinter, type VirtualPrinter } from '@tillpoint/printer';
 import { gs1CheckDigit } from '@tillpoint/scanner';
-import fc from 'fast-check';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import {
   asText,
   bodies,
@@ -16,9 +14,11 @@ import {
   oddValue,
   type Route,
   routesFromTree,
-} from '../../hub/test/http-fuzz';
+} from '@tillpoint/test-kit/http-fuzz';
+import fc from 'fast-check';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent } from '../src/run/agent';
-import { AgentProcess, freePort, writeConfig } from './agent-process';
 import { bundleForTest } from './power-loss/agent-bundle';
 import { faultSeed } from './power-loss/fault-seed';
 

@@ -3,8 +3,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentProcess, freePort, writeConfig } from './agent-process';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const token = 'security-token-0123456789abcdefgh';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PosClient } from '@tillpoint/pos-client';
+import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleAgent } from '../build/bundle-agent';
-import { AgentProcess, freePort, writeConfig } from './agent-process';
 
 /**
  * The bundled agent (`pnpm build`, what `tillpoint service install` runs when present) is the

@@ -1,14 +1,14 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type HubStore, newEnrolCode, openHubStore, sha256Hex } from '@tillpoint/hub';
 import { type PosClient as Pos, PosClient } from '@tillpoint/pos-client';
 import { gs1CheckDigit } from '@tillpoint/scanner';
+import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
+import { HubProcess } from '@tillpoint/test-kit/hub-process';
+import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HubStore, newEnrolCode, openHubStore, sha256Hex } from '../../hub/src/index';
-import { HubProcess } from '../../hub/test/hub-process';
-import { startTestPostgres, type TestPostgres } from '../../hub/test/test-postgres';
 import { enrolWithHub } from '../src/sync/hub-credential';
-import { AgentProcess, freePort, writeConfig } from './agent-process';
 
 /**
  * One customer across the chain (issues 13 and 14), as a chain runs: head office and four

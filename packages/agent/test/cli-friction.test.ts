@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openLedgerStore } from '@tillpoint/ledger/store';
+import { freePort } from '@tillpoint/test-kit/agent-process';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config';
@@ -22,7 +23,6 @@ import { agentHoldsLock } from '../src/run/agent-lock';
 import { restoreLedger } from '../src/run/ledger-maintenance';
 import { diagnose } from '../src/store-it/doctor';
 import { configModeAdvice } from '../src/store-it/service-install';
-import { freePort } from './agent-process';
 
 /** The friction points of issue 21, each as store IT meets it: the real CLI as a process. */
 const bin = fileURLToPath(new URL('../bin/tillpoint.mjs', import.meta.url));

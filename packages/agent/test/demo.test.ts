@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TillpointError } from '@tillpoint/core';
 import { typeIntoVirtualScanner } from '@tillpoint/scanner';
+import { freePort } from '@tillpoint/test-kit/agent-process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DemoSystem, demoCards, ensureSocat, runDemo, socatInstallLine } from '../src/store-it/demo';
-import { freePort } from './agent-process';
 import { waitFor } from './page-support';
 
 /**

@@ -4,21 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { buildHubServer, generateHubKeys, SqliteHubStore, signRuleSet } from '@tillpoint/hub';
 import { canonicalBodyJson, chainHash, type OutboxBody } from '@tillpoint/ledger';
 import { PosClient } from '@tillpoint/pos-client';
+import { freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
+import { issueEnrolCode } from '@tillpoint/test-kit/hub-till';
+import { packageDir } from '@tillpoint/test-kit/package-dir';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildHubServer, generateHubKeys, SqliteHubStore, signRuleSet } from '../../hub/src/index';
 import { startAgent } from '../src/run/agent';
 import { enrolWithHub } from '../src/sync/hub-credential';
-import { freePort, writeConfig } from './agent-process';
-import { issueEnrolCode } from './hub-till';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
-const hubCli = fileURLToPath(new URL('../../hub/src/cli.ts', import.meta.url));
-const hubDir = fileURLToPath(new URL('../../hub/', import.meta.url));
+const hubDir = packageDir('@tillpoint/hub');
+const hubCli = join(hubDir, 'src', 'cli.ts');
 const tillpointHub = (args: string[]) =>
   promisify(execFile)(process.execPath, ['--import', 'tsx', hubCli, ...args], { cwd: hubDir }).then(
     (r) => r.stdout,

@@ -2,16 +2,16 @@ import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildHubServer, generateHubKeys, SqliteHubStore, signRuleSet } from '@tillpoint/hub';
 import { PosClient } from '@tillpoint/pos-client';
 import { loadProgramFile } from '@tillpoint/rules';
+import { freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
+import { issueEnrolCode } from '@tillpoint/test-kit/hub-till';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHubServer, generateHubKeys, SqliteHubStore, signRuleSet } from '../../hub/src/index';
 import { startAgent } from '../src/run/agent';
 import { enrolWithHub } from '../src/sync/hub-credential';
-import { freePort, writeConfig } from './agent-process';
-import { issueEnrolCode } from './hub-till';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const token = 'rules-token-0123456789abcdefghijk';

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '@tillpoint/core';
+import { buildHubServer, generateHubKeys, SqliteHubStore } from '@tillpoint/hub';
 import { PosClient } from '@tillpoint/pos-client';
+import { enrolledTill, issueEnrolCode, tillSale } from '@tillpoint/test-kit/hub-till';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHubServer, generateHubKeys, SqliteHubStore } from '../../hub/src/index';
-import { enrolledTill, issueEnrolCode, tillSale } from './hub-till';
 import {
   cards,
   focusedId,

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HubProcess } from '@tillpoint/test-kit/hub-process';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubProcess } from '../../hub/test/hub-process';
 import { launchChromium, type PageTill, screenshotDir, signIn, startPageTill } from './page-support';
 
 /**

@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { openLedgerStore } from '@tillpoint/ledger/store';
 import { startVirtualPrinter, type VirtualPrinter } from '@tillpoint/printer';
 import { VirtualSerialScanner } from '@tillpoint/scanner';
+import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { enrolWithHub } from '../src/sync/hub-credential';
-import { AgentProcess, freePort, writeConfig } from './agent-process';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 export const screenshotDir = fileURLToPath(new URL('../../../test-results/page/', import.meta.url));

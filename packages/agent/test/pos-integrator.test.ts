@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PosClient } from '@tillpoint/pos-client';
 import { localApiOpenApi } from '@tillpoint/protocol';
+import { HubProcess } from '@tillpoint/test-kit/hub-process';
 import fc from 'fast-check';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubProcess } from '../../hub/test/hub-process';
 import { cards, launchChromium, type PageTill, screenshotDir, startPageTill } from './page-support';
 
 /**

@@ -13,9 +13,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PosClient } from '@tillpoint/pos-client';
+import { freePort } from '@tillpoint/test-kit/agent-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRelease, type ReleaseArtifacts } from '../../../scripts/release/build-release';
-import { freePort } from './agent-process';
 
 /**
  * The .deb as store IT installs it, in an isolated Debian 12 root made with debootstrap

@@ -7,10 +7,10 @@ import { startVirtualPrinter, type VirtualPrinter } from '@tillpoint/printer';
 import { reserveAnswerSchema } from '@tillpoint/protocol';
 import { escposTextLines } from '@tillpoint/receipt';
 import { quoteSchema } from '@tillpoint/rules';
+import { clockFrom, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../src/run/agent';
-import { clockFrom, freePort, writeConfig } from './agent-process';
 import { waitFor } from './page-support';
 
 /**

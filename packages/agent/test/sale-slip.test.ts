@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { openLedgerStore } from '@tillpoint/ledger/store';
 import { startVirtualPrinter, type VirtualPrinter } from '@tillpoint/printer';
 import { escposTextLines } from '@tillpoint/receipt';
+import { clockFrom, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../src/run/agent';
-import { clockFrom, freePort, writeConfig } from './agent-process';
 import { waitFor } from './page-support';
 
 /**

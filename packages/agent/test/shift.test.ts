@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PosClient } from '@tillpoint/pos-client';
+import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentProcess, freePort, writeConfig } from './agent-process';
 
 /**
  * The cashier's shift through the local API of a real agent process: the latest sales with

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@tillpoint/core';
+import { buildHubServer, generateHubKeys, SqliteHubStore, signRuleSet } from '@tillpoint/hub';
 import { oneLineSaleInput, type SqliteLedgerStore } from '@tillpoint/ledger/store';
+import { enrolledTill, tillSale } from '@tillpoint/test-kit/hub-till';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildHubServer, generateHubKeys, SqliteHubStore, signRuleSet } from '../../hub/src/index';
 import { type SyncTransport, SyncTransportError } from '../src/sync/http-sync-transport';
 import type { SyncClient, SyncStatus } from '../src/sync/sync-client';
-import { enrolledTill, tillSale } from './hub-till';
 
 const clock = new ManualClock('2026-06-01T10:00:00Z');
 const keys = generateHubKeys();

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { buildHubServer, generateHubKeys, SqliteHubStore } from '@tillpoint/hub';
+import { writeConfig } from '@tillpoint/test-kit/agent-process';
+import { issueEnrolCode } from '@tillpoint/test-kit/hub-till';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHubServer, generateHubKeys, SqliteHubStore } from '../../hub/src/index';
 import { loadConfig } from '../src/config/load-config';
 import { checkSync } from '../src/sync/sync-doctor';
-import { writeConfig } from './agent-process';
-import { issueEnrolCode } from './hub-till';
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../bin/tillpoint.mjs', import.meta.url));

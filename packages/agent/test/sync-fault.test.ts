@@ -3,21 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '@tillpoint/core';
+import { type HubStore, newEnrolCode, openHubStore, openReportStore, sha256Hex } from '@tillpoint/hub';
 import { openLedgerStore } from '@tillpoint/ledger/store';
 import { PosClient } from '@tillpoint/pos-client';
 import type { AgentEventMessage } from '@tillpoint/protocol';
 import { gs1CheckDigit } from '@tillpoint/scanner';
+import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
+import { ChaosProxy } from '@tillpoint/test-kit/chaos-proxy';
+import { HubProcess } from '@tillpoint/test-kit/hub-process';
+import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HubStore, newEnrolCode, openHubStore, sha256Hex } from '../../hub/src/index';
-import { openReportStore } from '../../hub/src/reports/open-report-store';
-import { ChaosProxy } from '../../hub/test/chaos-proxy';
-import { HubProcess } from '../../hub/test/hub-process';
-import { startTestPostgres, type TestPostgres } from '../../hub/test/test-postgres';
 import { enrolWithHub } from '../src/sync/hub-credential';
 import { SyncClient } from '../src/sync/sync-client';
 import { SyncStateStore } from '../src/sync/sync-state-store';
-import { AgentProcess, freePort, writeConfig } from './agent-process';
 import { between, faultSeed, pick, seededRandom } from './power-loss/fault-seed';
 
 /**

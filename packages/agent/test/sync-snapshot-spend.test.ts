@@ -3,19 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManualClock } from '@tillpoint/core';
+import { buildHubServer, generateHubKeys, SqliteHubStore } from '@tillpoint/hub';
 import type { SqliteLedgerStore } from '@tillpoint/ledger/store';
 import type { QuoteRequest } from '@tillpoint/protocol';
 import { gs1CheckDigit } from '@tillpoint/scanner';
+import { freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
+import { enrolledTill, issueEnrolCode, tillSale } from '@tillpoint/test-kit/hub-till';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildHubServer, generateHubKeys, SqliteHubStore } from '../../hub/src/index';
 import { startAgent } from '../src/run/agent';
 import { enrolWithHub } from '../src/sync/hub-credential';
 import type { SyncClient } from '../src/sync/sync-client';
-import { freePort, writeConfig } from './agent-process';
-import { enrolledTill, issueEnrolCode, tillSale } from './hub-till';
 
 /**
  * Issue #7's missing piece: tills spend points they know only from head office. A card earns at

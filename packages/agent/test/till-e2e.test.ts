@@ -7,8 +7,8 @@ import { PosClient } from '@tillpoint/pos-client';
 import { startVirtualPrinter, type VirtualPrinter } from '@tillpoint/printer';
 import type { AgentEventMessage } from '@tillpoint/protocol';
 import { VirtualSerialScanner } from '@tillpoint/scanner';
+import { AgentProcess, freePort, postRaw, writeConfig } from '@tillpoint/test-kit/agent-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentProcess, freePort, postRaw, writeConfig } from './agent-process';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const card = '2000000000015';

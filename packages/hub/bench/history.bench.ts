@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { startTestPostgres } from '@tillpoint/test-kit/test-postgres';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { BenchHarness } from '../../../scripts/bench/harness';
-import { startTestPostgres } from '../test/test-postgres';
 
 /**
  * History at scale (issue 17), each step as the `tillpoint-hub` command a person runs, in its own

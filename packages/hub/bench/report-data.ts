@@ -1,6 +1,6 @@
 import type { OutboxEntry } from '@tillpoint/ledger';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import type { HubStore } from '../src/hub-store';
-import { SyntheticTill } from '../test/synthetic-till';
 
 /**
  * Generates a chain's journal at head office through the real ingest path (`applyBatch`, so the

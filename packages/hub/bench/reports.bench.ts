@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startTestPostgres } from '@tillpoint/test-kit/test-postgres';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import type { HubStore } from '../src/hub-store';
 import { PostgresHubStore } from '../src/postgres-hub-store';
@@ -8,7 +9,6 @@ import { buildReport, type ReportName, reportNames } from '../src/reports/build-
 import { openReportStore } from '../src/reports/open-report-store';
 import { dayOfIso } from '../src/reports/report-day';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
-import { startTestPostgres } from '../test/test-postgres';
 import { defaultReportDataShape, generateReportData, storeIdOf } from './report-data';
 
 /**

@@ -1,6 +1,6 @@
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SyntheticTill } from '../test/synthetic-till';
 import { batchRows, decideBatch, emptyCursor, lotUpserts, postingsSumToZero } from './batch-plan';
 
 function chain(n: number): SyntheticTill {

@@ -1,8 +1,8 @@
 import { canonicalJson } from '@tillpoint/core';
 import { type OutboxEntry, verifyChain } from '@tillpoint/ledger';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SyntheticTill } from '../test/synthetic-till';
 import { canonicalBody, verifyChainFast } from './chain-check';
 
 function canonicalOf(entry: OutboxEntry): string {

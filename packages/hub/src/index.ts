@@ -13,5 +13,7 @@ export * from './open-hub-store';
 export * from './postgres-hub-store';
 export * from './pull-plan';
 export * from './rate-limiter';
+export { openReportStore } from './reports/open-report-store';
+export type { ReportStore, SaleLineRow } from './reports/report-store';
 export * from './rule-signing';
 export * from './sqlite-hub-store';

@@ -10,22 +10,8 @@ import type { SegmentRow } from './chain/segment-csv';
 import { TierPolicies } from './chain/tier-policies';
 import type { TierPolicy } from './chain/tier-window';
 import { distinctCardIds } from './hub-rules';
-import {
-  type CardProfileView,
-  type CardState,
-  type ChangesInput,
-  type ChangesPage,
-  defaultReturnLotLifetimeMs,
-  type EnrolConflict,
-  type ErasureOutcome,
-  type HubStore,
-  type JournalKey,
-  type PushOutcome,
-  type SaleSummary,
-  type StoreLimits,
-  segmentRowsMax,
-  type TillRecord,
-} from './hub-store';
+import type * as hub from './hub-store';
+import { defaultReturnLotLifetimeMs, segmentRowsMax } from './hub-store';
 import { translatePostgresError } from './hub-store-error';
 import type { IngestedEntry, StreamPosition } from './ingested-entries';
 import { KnownPairs } from './known-pairs';
@@ -89,7 +75,7 @@ const types = {
  * commit (`postgres-feed.ts`); pulls read up to the head published after that
  * (`postgres-pull.ts`). Failures are `HubStoreError`s.
  */
-export class PostgresHubStore implements HubStore {
+export class PostgresHubStore implements hub.HubStore {
   readonly kind = 'postgres' as const;
   readonly #knownPairs: KnownPairs;
   readonly #db: PostgresTransactions;
@@ -168,14 +154,14 @@ export class PostgresHubStore implements HubStore {
     return tillRecord(result.rows[0]);
   }
 
-  async getTill(tillId: string): Promise<TillRecord | null> {
+  async getTill(tillId: string): Promise<hub.TillRecord | null> {
     return tillRecord(
       (await this.#db.run('reading a till', () => this.pool.query(pgSql.getTill, [tillId]))).rows[0],
     );
   }
 
   async applyBatch(input: { tillId: string; storeId: string; entries: OutboxEntry[]; now: number }) {
-    return this.#db.connected('applying a push', async (client): Promise<PushOutcome> => {
+    return this.#db.connected('applying a push', async (client): Promise<hub.PushOutcome> => {
       const { outcome, commit } = await applyPush(
         client,
         input,
@@ -190,12 +176,12 @@ export class PostgresHubStore implements HubStore {
     });
   }
 
-  async changesSince(input: ChangesInput) {
+  async changesSince(input: hub.ChangesInput) {
     // Every change committed before this pull is numbered and published first.
     await this.#feed.settle();
     return this.#db.tx(
       'reading changes for a pull',
-      async (client): Promise<ChangesPage> => {
+      async (client): Promise<hub.ChangesPage> => {
         const page = await readChangesPage(client, input);
         if (input.version !== 2) return page;
         const policy = await policyAt(client, this.#policies, input.now);
@@ -253,7 +239,7 @@ export class PostgresHubStore implements HubStore {
     });
   }
 
-  async setStoreLimits(storeId: string, limits: StoreLimits): Promise<void> {
+  async setStoreLimits(storeId: string, limits: hub.StoreLimits): Promise<void> {
     await this.#db.run('setting a store’s limits', () =>
       this.pool.query(pgSql.setStoreLimits, [
         storeId,
@@ -286,7 +272,7 @@ export class PostgresHubStore implements HubStore {
     return this.#db.tx('announcing vested points', (client) => announceVested(client, { now, lotsMax }));
   }
 
-  async flaggedCards(limit: number, now: number): Promise<CardState[]> {
+  async flaggedCards(limit: number, now: number): Promise<hub.CardState[]> {
     return this.#db.tx(
       'listing flagged cards',
       async (client) => {
@@ -318,7 +304,7 @@ export class PostgresHubStore implements HubStore {
     });
   }
 
-  async getCard(cardId: string, now: number): Promise<CardState | null> {
+  async getCard(cardId: string, now: number): Promise<hub.CardState | null> {
     return this.#db.tx(
       'reading a card',
       async (client) => {
@@ -379,7 +365,7 @@ export class PostgresHubStore implements HubStore {
     );
   }
 
-  async setCardProfile(cardId: string, patch: CardProfilePatch, now: number): Promise<CardProfileView> {
+  async setCardProfile(cardId: string, patch: CardProfilePatch, now: number): Promise<hub.CardProfileView> {
     const checked = cardProfilePatchSchema.parse(patch);
     return this.#cardWrite('setting a card’s profile', async (client) => ({
       value: await setProfilePg(client, { cardId, patch: checked, now, lookupKey: this.#lookupKey }),
@@ -397,7 +383,7 @@ export class PostgresHubStore implements HubStore {
     });
   }
 
-  async eraseCard(cardId: string, now: number): Promise<ErasureOutcome> {
+  async eraseCard(cardId: string, now: number): Promise<hub.ErasureOutcome> {
     return this.#cardWrite('erasing a card’s personal data', async (client) => ({
       value: await erasePg(client, cardId, now),
       changed: [cardId],
@@ -416,21 +402,21 @@ export class PostgresHubStore implements HubStore {
     return this.#db.tx('posting a head-office correction', (client) => adjustPointsPg(client, input));
   }
 
-  async enrolConflicts(limit: number): Promise<EnrolConflict[]> {
+  async enrolConflicts(limit: number): Promise<hub.EnrolConflict[]> {
     const rows = (
       await this.#db.run('listing enrolment conflicts', () =>
         this.pool.query(pgChainSql.enrolConflicts, [limit]),
       )
-    ).rows as EnrolConflict[];
+    ).rows as hub.EnrolConflict[];
     return rows.map((r) => ({ ...r, at: Number(r.at) }));
   }
 
-  async cardSales(cardId: string, limit: number): Promise<SaleSummary[]> {
+  async cardSales(cardId: string, limit: number): Promise<hub.SaleSummary[]> {
     const rows = (
       await this.#db.run('reading a card’s sales', () =>
         this.pool.query(pgChainSql.cardSales, [cardId, limit]),
       )
-    ).rows as SaleSummary[];
+    ).rows as hub.SaleSummary[];
     return rows;
   }
 
@@ -438,7 +424,7 @@ export class PostgresHubStore implements HubStore {
     return this.#lookupKey;
   }
 
-  async journalKeys(limit: number): Promise<JournalKey[]> {
+  async journalKeys(limit: number): Promise<hub.JournalKey[]> {
     const result = await this.#db.run('reading the journal', () =>
       this.pool.query(pgSql.journalKeys, [limit]),
     );
@@ -465,7 +451,7 @@ export class PostgresHubStore implements HubStore {
   }
 }
 
-function tillRecord(row: unknown): TillRecord | null {
+function tillRecord(row: unknown): hub.TillRecord | null {
   const r = row as { till_id: string; store_id: string; secret_hash: string | null } | undefined;
   return r ? { tillId: r.till_id, storeId: r.store_id, secretHash: r.secret_hash } : null;
 }

@@ -17,23 +17,8 @@ import type { SegmentRow } from './chain/segment-csv';
 import { TierPolicies } from './chain/tier-policies';
 import type { TierPolicy } from './chain/tier-window';
 import { distinctCardIds, expiryEntry } from './hub-rules';
-import {
-  type CardProfileView,
-  type CardState,
-  type ChangesInput,
-  type ChangesPage,
-  defaultReturnLotLifetimeMs,
-  type EnrolConflict,
-  type ErasureOutcome,
-  type HubStore,
-  hubTillId,
-  type JournalKey,
-  type PushOutcome,
-  type SaleSummary,
-  type StoreLimits,
-  segmentRowsMax,
-  type TillRecord,
-} from './hub-store';
+import type * as hub from './hub-store';
+import { defaultReturnLotLifetimeMs, hubTillId, segmentRowsMax } from './hub-store';
 import { translateSqliteError } from './hub-store-error';
 import type { IngestedEntry, StreamPosition } from './ingested-entries';
 import type { HubLot } from './lot-settlement';
@@ -79,7 +64,7 @@ const figures = (row: FigureRow): CardFigures => ({
  * `sqlite-schema.ts`, statements in `sqlite-statements.ts`). better-sqlite3 is synchronous,
  * so a transaction never interleaves with another request. Failures are `HubStoreError`s.
  */
-export class SqliteHubStore implements HubStore {
+export class SqliteHubStore implements hub.HubStore {
   readonly kind = 'sqlite' as const;
   readonly #db: Database.Database;
   readonly #sql: HubStatements;
@@ -148,7 +133,7 @@ export class SqliteHubStore implements HubStore {
     return changed.changes === 1 ? this.getTill(input.tillId) : null;
   }
 
-  async getTill(tillId: string): Promise<TillRecord | null> {
+  async getTill(tillId: string): Promise<hub.TillRecord | null> {
     const row = (await this.#run('reading a till', () => this.#sql.getTill.get(tillId))) as
       | { till_id: string; store_id: string; secret_hash: string | null }
       | undefined;
@@ -158,7 +143,7 @@ export class SqliteHubStore implements HubStore {
   async applyBatch(input: { tillId: string; storeId: string; entries: OutboxEntry[]; now: number }) {
     const first = input.entries[0];
     assert(first !== undefined, 'a batch has entries');
-    const push = (): PushOutcome => {
+    const push = (): hub.PushOutcome => {
       const row = this.#sql.tillCursor.get(input.tillId, first.epoch) as
         | { last_seq: number; last_hash: string }
         | undefined;
@@ -200,7 +185,7 @@ export class SqliteHubStore implements HubStore {
   }
 
   /** The first entry of a batch whose transaction head office already holds (after the push rolled back). */
-  #heldTransaction(entries: readonly OutboxEntry[]): PushOutcome | null {
+  #heldTransaction(entries: readonly OutboxEntry[]): hub.PushOutcome | null {
     for (const entry of entries) {
       const held = this.#sql.heldTxn.get(entry.cardId, entry.txnId) as
         | { till_id: string; epoch: string; seq: number }
@@ -213,10 +198,10 @@ export class SqliteHubStore implements HubStore {
     return null;
   }
 
-  async changesSince(input: ChangesInput) {
+  async changesSince(input: hub.ChangesInput) {
     const sql = this.#sql;
     const read = feedReads(input.limit);
-    const pull = (): ChangesPage => {
+    const pull = (): hub.ChangesPage => {
       const head = sql.head.get() as number;
       const { cursor, storeId } = input;
       const cards = sql.changedCards.all({ now: input.now, store: storeId, cursor, head, max: read.cards });
@@ -231,7 +216,7 @@ export class SqliteHubStore implements HubStore {
         blocks: blocks.map((b) => ({ ...b, blocked: b.blocked === 1 })),
         ruleSets: sql.ruleSets.all(cursor, head, read.ruleSets) as RuleSetRow[],
         watermark: sql.watermark.get(input.tillId) as { epoch: string; last_seq: number } | undefined,
-        storeLimits: sql.storeLimits.get(storeId) as StoreLimits | undefined,
+        storeLimits: sql.storeLimits.get(storeId) as hub.StoreLimits | undefined,
         tills: sql.tillsOfStore.get(storeId) as number,
         caps: sql.capsOfStore.all(storeId, read.caps) as { cardId: string; cap: number }[],
       });
@@ -283,7 +268,7 @@ export class SqliteHubStore implements HubStore {
     });
   }
 
-  async setStoreLimits(storeId: string, limits: StoreLimits): Promise<void> {
+  async setStoreLimits(storeId: string, limits: hub.StoreLimits): Promise<void> {
     await this.#run('setting a store’s limits', () =>
       this.#sql.setStoreLimits.run(storeId, limits.maxSyncAgeMs, limits.perCardCap, limits.storeTotalCap),
     );
@@ -337,7 +322,7 @@ export class SqliteHubStore implements HubStore {
     });
   }
 
-  async flaggedCards(limit: number, now: number): Promise<CardState[]> {
+  async flaggedCards(limit: number, now: number): Promise<hub.CardState[]> {
     return this.#run('listing flagged cards', () =>
       (this.#sql.flagged.all({ now, limit }) as FigureRow[]).map((row) =>
         cardState(figures(row), this.#chainSql.flagReasons.all(row.cardId) as string[]),
@@ -352,7 +337,7 @@ export class SqliteHubStore implements HubStore {
     });
   }
 
-  async getCard(cardId: string, now: number): Promise<CardState | null> {
+  async getCard(cardId: string, now: number): Promise<hub.CardState | null> {
     return this.#run('reading a card', () => {
       const row = this.#sql.card.get({ now, card: cardId }) as FigureRow | undefined;
       return row ? cardState(figures(row), this.#chainSql.flagReasons.all(cardId) as string[]) : null;
@@ -384,7 +369,7 @@ export class SqliteHubStore implements HubStore {
     );
   }
 
-  async setCardProfile(cardId: string, patch: CardProfilePatch, now: number): Promise<CardProfileView> {
+  async setCardProfile(cardId: string, patch: CardProfilePatch, now: number): Promise<hub.CardProfileView> {
     const checked = cardProfilePatchSchema.parse(patch);
     return this.#write('setting a card’s profile', () => {
       const view = this.#chain.setProfile(cardId, checked, now);
@@ -406,7 +391,7 @@ export class SqliteHubStore implements HubStore {
     });
   }
 
-  async eraseCard(cardId: string, now: number): Promise<ErasureOutcome> {
+  async eraseCard(cardId: string, now: number): Promise<hub.ErasureOutcome> {
     return this.#write('erasing a card’s personal data', () => {
       const outcome = this.#chain.erase(cardId, now);
       if (this.#sql.cardExists.get(cardId) !== undefined) this.#writer.renumber([cardId]);
@@ -440,10 +425,12 @@ export class SqliteHubStore implements HubStore {
     });
   }
 
-  async enrolConflicts(limit: number): Promise<EnrolConflict[]> {
+  async enrolConflicts(limit: number): Promise<hub.EnrolConflict[]> {
     return this.#run('listing enrolment conflicts', () =>
       (
-        this.#chainSql.enrolConflicts.all(limit) as (Omit<EnrolConflict, 'hasPhone'> & { hasPhone: number })[]
+        this.#chainSql.enrolConflicts.all(limit) as (Omit<hub.EnrolConflict, 'hasPhone'> & {
+          hasPhone: number;
+        })[]
       ).map((r) => ({
         ...r,
         hasPhone: r.hasPhone === 1,
@@ -451,10 +438,10 @@ export class SqliteHubStore implements HubStore {
     );
   }
 
-  async cardSales(cardId: string, limit: number): Promise<SaleSummary[]> {
+  async cardSales(cardId: string, limit: number): Promise<hub.SaleSummary[]> {
     return this.#run(
       'reading a card’s sales',
-      () => this.#chainSql.cardSales.all(cardId, limit) as SaleSummary[],
+      () => this.#chainSql.cardSales.all(cardId, limit) as hub.SaleSummary[],
     );
   }
 
@@ -462,7 +449,7 @@ export class SqliteHubStore implements HubStore {
     return this.#chain.lookupKey;
   }
 
-  async journalKeys(limit: number): Promise<JournalKey[]> {
+  async journalKeys(limit: number): Promise<hub.JournalKey[]> {
     const rows = await this.#run(
       'reading the journal',
       () =>

@@ -1,7 +1,7 @@
+import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coreAdminRoutes } from '../src/admin/admin-plugin';
 import { AdminClient, type AdminHub, expectedCode, openAdminHub, strongPassword, t0 } from './admin-test-kit';
-import { startTestPostgres, type TestPostgres } from './test-postgres';
 
 let pg: TestPostgres;
 beforeAll(async () => {

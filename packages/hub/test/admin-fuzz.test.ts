@@ -1,10 +1,10 @@
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminErrorCodes } from '../src/admin/admin-errors';
 import { consoleRoutes, coreAdminRoutes } from '../src/admin/admin-plugin';
 import type { ConsoleData } from '../src/admin/console-data';
 import { AdminClient, type AdminHub, openAdminHub, t0 } from './admin-test-kit';
-import { SyntheticTill } from './synthetic-till';
 
 /**
  * Every admin route, any body, query, path and content type, from someone signed out, an

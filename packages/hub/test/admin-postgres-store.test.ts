@@ -1,8 +1,8 @@
+import { startTestPostgres } from '@tillpoint/test-kit/test-postgres';
 import pg from 'pg';
 import { PostgresAdminStore } from '../src/admin/postgres-admin-store';
 import { PostgresHubStore } from '../src/postgres-hub-store';
 import { adminStoreContract } from './admin-store-contract';
-import { startTestPostgres } from './test-postgres';
 
 adminStoreContract('PostgreSQL beside the hub store', async () => {
   const server = await startTestPostgres();

@@ -10,6 +10,7 @@ import {
   syncSaleEntryBytesMax,
   syncSaleLookupResponseSchema,
 } from '@tillpoint/protocol';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +19,6 @@ import { newEnrolCode, sha256Hex, tillAuthorization } from '../src/credentials';
 import { buildHubServer } from '../src/hub-server';
 import { generateHubKeys } from '../src/rule-signing';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
-import { SyntheticTill } from './synthetic-till';
 
 /**
  * The routes of one customer across the chain (docs/chain-sync.md) through the HTTP server:

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
+import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../src/admin/roles';
 import { generateHubKeys, signProgram } from '../src/rule-signing';
 import { AdminClient, type AdminHub, openAdminHub, t0 } from './admin-test-kit';
-import { SyntheticTill } from './synthetic-till';
-import { startTestPostgres, type TestPostgres } from './test-postgres';
 
 /**
  * Card lookup, corrections with four eyes, block and offline cap, and the reports, through the

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/admin/create-user';
@@ -9,7 +10,6 @@ import { openAdminStore } from '../src/admin/open-admin-store';
 import type { Role } from '../src/admin/roles';
 import { expectedCode } from './admin-test-kit';
 import { ConsoleHubProcess, launchChromium } from './console-hub';
-import { startTestPostgres, type TestPostgres } from './test-postgres';
 
 /**
  * The console in Debian's headless Chromium against the hub as a real process, on a SQLite

@@ -2,19 +2,20 @@ import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { enrolWithHub } from '@tillpoint/agent/sync/hub-credential';
 import { PosClient } from '@tillpoint/pos-client';
 import { gs1CheckDigit } from '@tillpoint/scanner';
+import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
+import { HubProcess } from '@tillpoint/test-kit/hub-process';
+import { packageDir } from '@tillpoint/test-kit/package-dir';
+import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrolWithHub } from '../../agent/src/sync/hub-credential';
-import { AgentProcess, freePort, writeConfig } from '../../agent/test/agent-process';
 import { createUser } from '../src/admin/create-user';
 import { openAdminStore } from '../src/admin/open-admin-store';
 import type { Role } from '../src/admin/roles';
 import { launchChromium } from './console-hub';
-import { HubProcess } from './hub-process';
 import { dailyFigures, dateIn, type HeldJournal, readJournal } from './reports-oracle';
-import { startTestPostgres, type TestPostgres } from './test-postgres';
 
 /**
  * The console's card and report screens in Debian's headless Chromium, against `tillpoint-hub
@@ -27,7 +28,7 @@ import { startTestPostgres, type TestPostgres } from './test-postgres';
 const shots = fileURLToPath(new URL('../../../test-results/console/', import.meta.url));
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const agentVersion = (
-  JSON.parse(readFileSync(new URL('../../agent/package.json', import.meta.url), 'utf8')) as {
+  JSON.parse(readFileSync(join(packageDir('@tillpoint/agent'), 'package.json'), 'utf8')) as {
     version: string;
   }
 ).version;

@@ -1,10 +1,10 @@
+import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAdminStore } from '../src/admin/open-admin-store';
 import { openHistoryReader } from '../src/history/replay-range';
 import { openRunStore } from '../src/history/run-store';
 import { postgresHub } from './history-kit';
-import { startTestPostgres, type TestPostgres } from './test-postgres';
 
 /**
  * Past one machine (issue 17): head office's PostgreSQL schema stays ready for Citus, checked from

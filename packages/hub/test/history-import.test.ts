@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importHistory } from '../src/history/import-history';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
 import { chain, dump, importFiles, killedUntilDone, postgresHub } from './history-kit';
-import { startTestPostgres, type TestPostgres } from './test-postgres';
 
 /**
  * Acceptance of the import (issue 17): a generated history imported into a SQLite and a

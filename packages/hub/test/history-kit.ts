@@ -4,12 +4,12 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadProgramFile, type ProgramVersion } from '@tillpoint/rules';
+import type { TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { tierPolicyOf } from '../src/chain/tier-window';
 import { type GeneratedChain, generateChain } from '../src/history/generate-chain';
 import { PostgresHubStore } from '../src/postgres-hub-store';
-import type { TestPostgres } from './test-postgres';
 
 /** Shared by the history tests: the programs, a generated chain, a child process killed and resumed, table dumps. */
 export const period = { from: Date.UTC(2025, 0, 1), to: Date.UTC(2026, 0, 1) };

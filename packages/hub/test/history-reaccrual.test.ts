@@ -9,12 +9,14 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { enrolWithHub } from '@tillpoint/agent/sync/hub-credential';
+import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
+import { HubProcess } from '@tillpoint/test-kit/hub-process';
+import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrolWithHub } from '../../agent/src/sync/hub-credential';
-import { AgentProcess, freePort, writeConfig } from '../../agent/test/agent-process';
 import { pgText } from '../src/history/history-sql';
 import { importHistory } from '../src/history/import-history';
 import { reaccrualRunId, reaccrue } from '../src/history/reaccrual';
@@ -22,8 +24,6 @@ import { openHubStore } from '../src/index';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
 import { chain, importFiles, killedUntilDone, period, program } from './history-kit';
 import { recompute } from './history-oracle';
-import { HubProcess } from './hub-process';
-import { startTestPostgres, type TestPostgres } from './test-postgres';
 
 /**
  * Acceptance of the re-accrual (issue 17): a chain's whole history re-accrued under a corrected

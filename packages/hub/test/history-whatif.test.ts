@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProgramVersion } from '@tillpoint/rules';
+import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importHistory } from '../src/history/import-history';
@@ -8,7 +9,6 @@ import { whatIf } from '../src/history/whatif';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
 import { chain, importFiles, postgresHub, program } from './history-kit';
 import { moscowDay, type Rated, recompute } from './history-oracle';
-import { startTestPostgres, type TestPostgres } from './test-postgres';
 
 /**
  * Acceptance of the what-if (issue 17): the report of a draft program over a period equals, line

@@ -10,13 +10,13 @@ import {
   syncChangesResponseSchema,
   syncEnrolResponseSchema,
 } from '@tillpoint/protocol';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newEnrolCode, sha256Hex, tillAuthorization } from '../src/credentials';
 import { buildHubServer } from '../src/hub-server';
 import { generateHubKeys, signRuleSet, verifyRuleSet } from '../src/rule-signing';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
-import { SyntheticTill } from './synthetic-till';
 
 const clock = new ManualClock(1_700_000_000_000);
 let store: SqliteHubStore;

@@ -1,6 +1,7 @@
 import { ManualClock } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import { idempotencyKeyFor } from '@tillpoint/protocol';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newEnrolCode, sha256Hex, tillAuthorization } from '../src/credentials';
@@ -11,7 +12,6 @@ import { metricsRefusal } from '../src/metrics/metrics-route';
 import { generateHubKeys } from '../src/rule-signing';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
 import { AdminClient, openAdminHub } from './admin-test-kit';
-import { SyntheticTill } from './synthetic-till';
 
 /** The value of one sample in Prometheus text, e.g. `name{a="b"}`; undefined when absent. */
 function sample(text: string, series: string): number | undefined {

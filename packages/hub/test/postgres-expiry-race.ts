@@ -1,6 +1,6 @@
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { expect } from 'vitest';
 import type { PostgresHubStore } from '../src/postgres-hub-store';
-import { SyntheticTill } from './synthetic-till';
 
 /**
  * Every writer racing pushes that spend from the very lots the expiry job expires (a till

@@ -1,3 +1,5 @@
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
+import { freePort } from '@tillpoint/test-kit/test-postgres';
 import { Pool } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { phoneHash } from '../src/chain/card-profile-rules';
@@ -8,8 +10,6 @@ import type { CatalogCell } from './contract/contract-context';
 import { postgresHubStores } from './postgres-hub-stores';
 import { createSchema3 } from './postgres-schema-3';
 import { hubStoreContract } from './store-contract';
-import { SyntheticTill } from './synthetic-till';
-import { freePort } from './test-postgres';
 
 const pg = postgresHubStores('t');
 const open = () => () => pg.open();

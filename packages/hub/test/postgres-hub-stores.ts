@@ -1,6 +1,6 @@
+import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import { afterAll, beforeAll } from 'vitest';
 import { PostgresHubStore, type PostgresHubStoreOptions } from '../src/postgres-hub-store';
-import { startTestPostgres, type TestPostgres } from './test-postgres';
 
 /**
  * A real PostgreSQL server for one test file (started before its tests, stopped after them) and

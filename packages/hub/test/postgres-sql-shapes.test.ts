@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OutboxEntry } from '@tillpoint/ledger';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import fc from 'fast-check';
 import pgModule, { type PoolClient } from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +24,6 @@ import { writerMode } from '../src/postgres-transactions';
 import { raceWritersWithPushes } from './postgres-expiry-race';
 import { postgresHubStores } from './postgres-hub-stores';
 import { createSchema3 } from './postgres-schema-3';
-import { SyntheticTill } from './synthetic-till';
 
 /**
  * What Citus cannot run on distributed tables (issue 20: found on a real Citus 13.2 cluster),

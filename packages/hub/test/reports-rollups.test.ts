@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HubStore } from '../src/hub-store';
 import { openHubStore } from '../src/open-hub-store';
@@ -9,7 +10,6 @@ import { dayOfIso, isoOfDay } from '../src/reports/report-day';
 import type { ReportStore } from '../src/reports/report-store';
 import { postgresHubStores } from './postgres-hub-stores';
 import { type DayFigures, dailyFigures, readJournal, ruleFigures } from './reports-oracle';
-import { SyntheticTill } from './synthetic-till';
 
 /**
  * The report rollups written at ingest, on both stores, against the journal read back and summed

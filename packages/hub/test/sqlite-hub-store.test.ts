@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncCardCapsMax } from '@tillpoint/protocol';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { phoneHash } from '../src/chain/card-profile-rules';
@@ -11,7 +12,6 @@ import { hubMigrations } from '../src/sqlite-schema';
 import type { CatalogCell } from './contract/contract-context';
 import { pullAll } from './contract/feed-paging-contract';
 import { hubStoreContract } from './store-contract';
-import { SyntheticTill } from './synthetic-till';
 
 const contractDir = mkdtempSync(join(tmpdir(), 'tillpoint-hub-contract-'));
 afterAll(() => rmSync(contractDir, { recursive: true, force: true }));

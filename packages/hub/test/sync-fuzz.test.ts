@@ -3,12 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import { idempotencyKeyFor } from '@tillpoint/protocol';
-import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newEnrolCode, newTillSecret, sha256Hex, tillAuthorization } from '../src/credentials';
-import { buildHubServer } from '../src/hub-server';
-import { generateHubKeys } from '../src/rule-signing';
-import { SqliteHubStore } from '../src/sqlite-hub-store';
 import {
   asText,
   bodies,
@@ -17,9 +11,15 @@ import {
   oddValue,
   type Route,
   routesFromTree,
-} from './http-fuzz';
-import { freePort, HubProcess } from './hub-process';
-import { SyntheticTill } from './synthetic-till';
+} from '@tillpoint/test-kit/http-fuzz';
+import { freePort, HubProcess } from '@tillpoint/test-kit/hub-process';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newEnrolCode, newTillSecret, sha256Hex, tillAuthorization } from '../src/credentials';
+import { buildHubServer } from '../src/hub-server';
+import { generateHubKeys } from '../src/rule-signing';
+import { SqliteHubStore } from '../src/sqlite-hub-store';
 
 const runs = Number(process.env.TILLPOINT_API_FUZZ_RUNS ?? 10_000);
 const seed = Number(process.env.TILLPOINT_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageDir } from '@tillpoint/test-kit/package-dir';
 import { build, type Plugin } from 'esbuild';
 import { bundleAgent, defaultBundleDir } from '../../build/bundle-agent';
 
@@ -16,7 +16,7 @@ const workspaceOnly: Plugin = {
   },
 };
 
-const hubDir = fileURLToPath(new URL('../../../hub/', import.meta.url));
+const hubDir = packageDir('@tillpoint/hub');
 
 /**
  * The agent bundled for a test that restarts it hundreds of times: what `tillpoint service

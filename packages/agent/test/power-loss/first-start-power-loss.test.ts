@@ -11,10 +11,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newEnrolCode, SqliteHubStore, sha256Hex } from '@tillpoint/hub';
+import { AgentProcess, writeConfig } from '@tillpoint/test-kit/agent-process';
+import { freePort, HubProcess } from '@tillpoint/test-kit/hub-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newEnrolCode, SqliteHubStore, sha256Hex } from '../../../hub/src/index';
-import { freePort, HubProcess } from '../../../hub/test/hub-process';
-import { AgentProcess, writeConfig } from '../agent-process';
 import { bundleHubForTest } from './agent-bundle';
 import { PowerCutDisk } from './power-cut-disk';
 

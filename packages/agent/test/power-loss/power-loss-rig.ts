@@ -3,12 +3,12 @@ import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type JournalKey, newEnrolCode, SqliteHubStore, sha256Hex } from '@tillpoint/hub';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import { startVirtualPrinter, type VirtualPrinter } from '@tillpoint/printer';
-import { type JournalKey, newEnrolCode, SqliteHubStore, sha256Hex } from '../../../hub/src/index';
-import { HubProcess } from '../../../hub/test/hub-process';
+import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
+import { HubProcess } from '@tillpoint/test-kit/hub-process';
 import { enrolWithHub } from '../../src/sync/hub-credential';
-import { AgentProcess, freePort, writeConfig } from '../agent-process';
 import { type Answer, callAgent } from './pos-workload';
 import { type CutReport, PowerCutDisk, type Writeback } from './power-cut-disk';
 import { TapProxy } from './tap-proxy';

@@ -7,12 +7,12 @@ import type { LedgerStore } from '@tillpoint/ledger';
 import { openLedgerStore } from '@tillpoint/ledger/store';
 import { commitRequestSchema } from '@tillpoint/protocol';
 import { loadProgramFile } from '@tillpoint/rules';
+import { writeConfig } from '@tillpoint/test-kit/agent-process';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config';
 import { AgentEvents } from '../../src/run/events';
 import { TillSession } from '../../src/till/till-session';
-import { writeConfig } from '../agent-process';
 
 const fixtures = fileURLToPath(new URL('../../../../fixtures/', import.meta.url));
 const card = '2000000000015';

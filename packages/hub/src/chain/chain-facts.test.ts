@@ -1,5 +1,5 @@
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { describe, expect, it } from 'vitest';
-import { SyntheticTill } from '../../test/synthetic-till';
 import { chainFacts, journalBody } from './chain-facts';
 import { dayMs } from './tier-window';
 

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { syncChangesResponseSchema } from '@tillpoint/protocol';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { expect, it } from 'vitest';
 import { assignSegmentsFromCsv } from '../../src/chain/assign-segments';
 import { phoneHash } from '../../src/chain/card-profile-rules';
 import type { HubStore } from '../../src/hub-store';
-import { SyntheticTill } from '../synthetic-till';
 import type { ContractContext } from './contract-context';
 
 const push = (s: HubStore, till: SyntheticTill, storeId: string, now: number, from: number, to = from) =>

@@ -1,8 +1,8 @@
 import type { OutboxEntry } from '@tillpoint/ledger';
 import { type CardStateSnapshot, syncChangesResponseSchema } from '@tillpoint/protocol';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { SyntheticTill } from '../synthetic-till';
 import type { ContractContext } from './contract-context';
 
 /**

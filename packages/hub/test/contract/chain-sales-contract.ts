@@ -1,7 +1,7 @@
 import { syncChangesResponseSchema, syncSaleLookupResponseSchema } from '@tillpoint/protocol';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { expect, it } from 'vitest';
 import type { HubStore } from '../../src/hub-store';
-import { SyntheticTill } from '../synthetic-till';
 import type { ContractContext } from './contract-context';
 
 const push = (s: HubStore, till: SyntheticTill, storeId: string, now: number, from: number, to = from) =>

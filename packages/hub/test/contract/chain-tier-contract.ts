@@ -1,8 +1,8 @@
 import { syncChangesResponseSchema } from '@tillpoint/protocol';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { expect, it } from 'vitest';
 import type { TierPolicy } from '../../src/chain/tier-window';
 import type { HubStore } from '../../src/hub-store';
-import { SyntheticTill } from '../synthetic-till';
 import type { ContractContext } from './contract-context';
 
 const hour = 3_600_000;

@@ -6,9 +6,9 @@ import {
   syncPullItemsMax,
   syncPullRuleSetsMax,
 } from '@tillpoint/protocol';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { expect, it } from 'vitest';
 import type { HubStore } from '../../src/hub-store';
-import { SyntheticTill } from '../synthetic-till';
 import type { ContractContext } from './contract-context';
 
 /** Pushes a till's entries `from..to` in batches of at most `syncBatchEntriesMax`. */

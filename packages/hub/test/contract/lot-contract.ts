@@ -1,5 +1,5 @@
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { expect, it } from 'vitest';
-import { SyntheticTill } from '../synthetic-till';
 import type { ContractContext } from './contract-context';
 
 /** Lots at head office: vesting, expiry and spends from any till. */

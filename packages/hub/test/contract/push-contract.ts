@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { OutboxEntry } from '@tillpoint/ledger';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { expect, it } from 'vitest';
-import { SyntheticTill } from '../synthetic-till';
 import type { ContractContext } from './contract-context';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -7,12 +7,12 @@ import {
   syncErrorSchema,
   syncSaleLookupResponseSchema,
 } from '@tillpoint/protocol';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { expect, it } from 'vitest';
 import { newEnrolCode, sha256Hex, tillAuthorization } from '../../src/credentials';
 import { buildHubServer } from '../../src/hub-server';
 import type { HubStore } from '../../src/hub-store';
 import { generateHubKeys } from '../../src/rule-signing';
-import { SyntheticTill } from '../synthetic-till';
 import type { ContractContext } from './contract-context';
 
 const keys = generateHubKeys();

@@ -1,7 +1,7 @@
+import { startTestPostgres } from '@tillpoint/test-kit/test-postgres';
 import pg from 'pg';
 import { PostgresFraudStore } from '../../src/fraud/postgres-fraud-store';
 import { PostgresHubStore } from '../../src/postgres-hub-store';
-import { startTestPostgres } from '../test-postgres';
 import { fraudStoreContract } from './fraud-store-contract';
 
 fraudStoreContract('PostgreSQL beside the hub store', async () => {

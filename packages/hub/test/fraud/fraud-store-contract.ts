@@ -1,9 +1,9 @@
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FraudAlert } from '../../src/fraud/fraud-alert';
 import { alertOfDraft } from '../../src/fraud/fraud-job';
 import type { FraudStore } from '../../src/fraud/fraud-store';
 import type { HubStore } from '../../src/hub-store';
-import { SyntheticTill } from '../synthetic-till';
 import { publishProgram } from './fraud-test-kit';
 import { loadFraudProgram } from './fraud-traffic';
 

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Card } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import { type ProgramVersion, parseProgram, quote } from '@tillpoint/rules';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import type { IngestedEntry } from '../../src/ingested-entries';
-import { SyntheticTill } from '../synthetic-till';
 
 /**
  * Synthetic traffic for fraud control: many tills in many stores, many cards (each with a home

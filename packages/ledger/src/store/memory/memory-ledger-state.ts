@@ -1,4 +1,4 @@
-import { assert } from '@tillpoint/core';
+import { assert, sumPoints } from '@tillpoint/core';
 import { addOwnFacts, movesOwnFacts } from '../../model/card-state';
 import type { CardSnapshot } from '../../model/snapshot';
 import { entryRecord } from '../../operations/entry-record';
@@ -254,20 +254,17 @@ export class MemoryLedgerState extends MemoryLedgerTables implements LedgerWrite
     spentByCard: ReadonlyMap<string, number>,
     grantedByCard: ReadonlyMap<string, number>,
   ): void {
-    let total = 0;
     for (const [cardId, points] of spentByCard) {
       const card = this.#card(cardId);
       this.#change(card, 'unackedSpent', card.unackedSpent - points);
-      total += points;
     }
-    let granted = 0;
     for (const [cardId, points] of grantedByCard) {
       const card = this.#card(cardId);
       this.#change(card, 'unackedGranted', card.unackedGranted - points);
-      granted += points;
     }
-    this.#change(this as MemoryLedgerState, 'unackedTill', this.unackedTill - total);
-    this.#change(this as MemoryLedgerState, 'unackedGrantedTill', this.unackedGrantedTill - granted);
+    const till = this as MemoryLedgerState;
+    this.#change(till, 'unackedTill', this.unackedTill - sumPoints(spentByCard.values()));
+    this.#change(till, 'unackedGrantedTill', this.unackedGrantedTill - sumPoints(grantedByCard.values()));
     this.#change(this as MemoryLedgerState, 'acked', throughSeq);
   }
 

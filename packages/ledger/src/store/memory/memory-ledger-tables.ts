@@ -5,17 +5,9 @@ import type { RewardUseRow } from '../../model/reward-uses';
 import type { SaleFact } from '../../model/sale-fact';
 import type { CardSnapshot } from '../../model/snapshot';
 import type { UnackedSpend } from '../../model/unacked-spend';
-import type {
-  CardRecord,
-  HoldRecord,
-  IdempotencyRecord,
-  LedgerReader,
-  OtherTillReturn,
-  PendingProfile,
-  SaleRow,
-} from '../../operations/ledger-ports';
+import type * as ports from '../../operations/ledger-ports';
 
-export interface MemoryCard extends CardRecord {
+export interface MemoryCard extends ports.CardRecord {
   /** The balance projection: sums of the card's member postings. */
   available: number;
   pending: number;
@@ -42,7 +34,7 @@ export interface MemoryOutboxRow extends OutboxRow {
  * The ledger's tables as plain maps and arrays, and the reads over them (the same
  * `LedgerReader` port as the SQLite file). `MemoryLedgerState` adds the writes.
  */
-export class MemoryLedgerTables implements LedgerReader {
+export class MemoryLedgerTables implements ports.LedgerReader {
   readonly cards = new Map<string, MemoryCard>();
   readonly lots = new Map<string, Lot>();
   /** Indexes: lot ids per card and per entry that made them, hold ids per card, entries by txn id. */
@@ -52,18 +44,18 @@ export class MemoryLedgerTables implements LedgerReader {
   protected readonly entryOfTxn = new Map<string, MemoryEntry>();
   /** The entry that made each lot, by outbox seq. */
   readonly lotMadeBy = new Map<string, number>();
-  readonly holds = new Map<string, HoldRecord & { closedBy: string | null }>();
+  readonly holds = new Map<string, ports.HoldRecord & { closedBy: string | null }>();
   readonly holdLots = new Map<string, LotTake[]>();
   readonly snapshots = new Map<string, CardSnapshot>();
-  readonly sales = new Map<string, SaleRow>();
+  readonly sales = new Map<string, ports.SaleRow>();
   readonly granted = new Map<string, Set<string>>();
   /** Catalogue reward use rows per card, in seq order. */
   readonly rewardUseRows = new Map<string, RewardUseRow[]>();
   /** Returns of other tills' sales, by receipt id. */
-  readonly otherReturns = new Map<string, Omit<OtherTillReturn, 'epoch' | 'seq'>[]>();
+  readonly otherReturns = new Map<string, Omit<ports.OtherTillReturn, 'epoch' | 'seq'>[]>();
   /** Pending profiles by profile ref, in the order they were made. */
-  readonly profiles = new Map<string, PendingProfile>();
-  readonly records = new Map<string, IdempotencyRecord>();
+  readonly profiles = new Map<string, ports.PendingProfile>();
+  readonly records = new Map<string, ports.IdempotencyRecord>();
   readonly journal: MemoryEntry[] = [];
   readonly outbox: MemoryOutboxRow[] = [];
   acked = 0;
@@ -78,7 +70,7 @@ export class MemoryLedgerTables implements LedgerReader {
   /** Runs `work`; if it throws, every change it made is undone before the error goes on. */
   // ---- LedgerReader ----
 
-  card(cardId: string): CardRecord | undefined {
+  card(cardId: string): ports.CardRecord | undefined {
     const c = this.cards.get(cardId);
     if (c === undefined) return undefined;
     const { available: _a, pending: _p, unackedSpent: _u, unackedGranted: _g, ...record } = c;
@@ -125,7 +117,7 @@ export class MemoryLedgerTables implements LedgerReader {
     return rows;
   }
 
-  hold(holdId: string): HoldRecord | undefined {
+  hold(holdId: string): ports.HoldRecord | undefined {
     const h = this.holds.get(holdId);
     if (h === undefined) return undefined;
     const { closedBy: _closedBy, ...record } = h;
@@ -141,17 +133,17 @@ export class MemoryLedgerTables implements LedgerReader {
     return s === undefined ? undefined : { ...s };
   }
 
-  sale(receiptId: string): SaleRow | undefined {
+  sale(receiptId: string): ports.SaleRow | undefined {
     const s = this.sales.get(receiptId);
     return s === undefined
       ? undefined
       : { ...s, spent: s.spent.map((x) => ({ ...x })), lineUnits: { ...s.lineUnits } };
   }
 
-  recentSales(limit: number): (SaleRow & { occurredAt: number })[] {
+  recentSales(limit: number): (ports.SaleRow & { occurredAt: number })[] {
     const newest = [...this.sales.keys()].reverse().slice(0, limit);
     return newest.map((receiptId) => {
-      const row = this.sale(receiptId) as SaleRow;
+      const row = this.sale(receiptId) as ports.SaleRow;
       const entry = this.entryOfTxn.get(row.txnId);
       const body = entry === undefined ? undefined : this.outbox[entry.seq - 1];
       const occurredAt = body === undefined ? 0 : (JSON.parse(body.bodyJson) as OutboxBody).occurredAt;
@@ -166,7 +158,7 @@ export class MemoryLedgerTables implements LedgerReader {
     return (JSON.parse(row.bodyJson) as OutboxBody).sale;
   }
 
-  otherTillReturns(receiptId: string): OtherTillReturn[] {
+  otherTillReturns(receiptId: string): ports.OtherTillReturn[] {
     return (this.otherReturns.get(receiptId) ?? []).map((r) => ({
       ...r,
       units: { ...r.units },
@@ -175,7 +167,7 @@ export class MemoryLedgerTables implements LedgerReader {
     }));
   }
 
-  pendingProfiles(limit: number): PendingProfile[] {
+  pendingProfiles(limit: number): ports.PendingProfile[] {
     return [...this.profiles.values()].slice(0, limit).map((p) => ({ ...p }));
   }
 
@@ -187,12 +179,12 @@ export class MemoryLedgerTables implements LedgerReader {
     return (this.rewardUseRows.get(cardId) ?? []).map((r) => ({ ...r }));
   }
 
-  idempotency(idempotencyKey: string): IdempotencyRecord | undefined {
+  idempotency(idempotencyKey: string): ports.IdempotencyRecord | undefined {
     const r = this.records.get(idempotencyKey);
     return r === undefined ? undefined : { ...r };
   }
 
-  saleIdempotency(receiptId: string): IdempotencyRecord | undefined {
+  saleIdempotency(receiptId: string): ports.IdempotencyRecord | undefined {
     const sale = this.sales.get(receiptId);
     const entry = sale === undefined ? undefined : this.entryOfTxn.get(sale.txnId);
     const record = entry === undefined ? undefined : this.records.get(entry.idempotencyKey);

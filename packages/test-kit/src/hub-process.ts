@@ -1,12 +1,15 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './free-port';
+import { packageDir } from './package-dir';
 
-const hubDir = fileURLToPath(new URL('..', import.meta.url));
-const hubCli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+export { freePort } from './free-port';
+
+const hubDir = packageDir('@tillpoint/hub');
+const hubCli = join(hubDir, 'src', 'cli.ts');
 const run = promisify(execFile);
 
 export interface HubProcessOptions {
@@ -116,18 +119,6 @@ export function residentBytes(pid: number | undefined): number {
   } catch {
     return 0;
   }
-}
-
-/** A port that was free a moment ago (the processes bind a fixed port from their arguments). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address !== 'object') throw new Error('no port');
-  return address.port;
 }
 
 /**

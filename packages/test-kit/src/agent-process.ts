@@ -3,12 +3,12 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { renderStarterConfig, type StarterOptions } from '@tillpoint/agent/config/starter-config';
 import type { Clock } from '@tillpoint/core';
-import { spawnUntilHealthy } from '../../hub/test/hub-process';
-import { renderStarterConfig, type StarterOptions } from '../src/config/starter-config';
+import { spawnUntilHealthy } from './hub-process';
+import { packageDir } from './package-dir';
 
-export { freePort } from '../../hub/test/hub-process';
+export { freePort } from './hub-process';
 
 /** Real time, started at `startMs`: timers and the print queue run as usual. */
 export function clockFrom(startMs: number): Clock {
@@ -16,7 +16,7 @@ export function clockFrom(startMs: number): Clock {
   return { nowMs: () => startMs + (Date.now() - began) };
 }
 
-const sourceBin = fileURLToPath(new URL('../bin/tillpoint.mjs', import.meta.url));
+const sourceBin = join(packageDir('@tillpoint/agent'), 'bin', 'tillpoint.mjs');
 
 export function writeConfig(dir: string, options: StarterOptions & { token: string; port: number }): string {
   const file = join(dir, 'tillpoint.yaml');
