@@ -20,11 +20,16 @@ import {
   type ErasureOutcome,
   type HubStore,
   type JournalKey,
+  type PublishedRuleSet,
   type PushOutcome,
+  type RuleSetPublication,
   type SaleSummary,
+  type StoreGroup,
+  type StoreGroupChange,
   type StoreLimits,
   segmentRowsMax,
   type TillRecord,
+  type TillRulesInForce,
 } from './hub-store';
 import { translatePostgresError } from './hub-store-error';
 import type { IngestedEntry, StreamPosition } from './ingested-entries';
@@ -46,11 +51,12 @@ import { addCardsSeen, announceVested, expireLots } from './postgres-jobs';
 import { prepareSchema } from './postgres-open';
 import { readChangesPage } from './postgres-pull';
 import { applyPush, type BatchSideWork } from './postgres-push';
+import { PostgresRuleSets } from './postgres-rule-sets';
 import { pgSql } from './postgres-sql';
 import { PostgresTransactions } from './postgres-transactions';
 import { prepared } from './postgres-write';
 import { type CardFigures, cardState, withCardStates } from './pull-plan';
-import { cardCapsFull, ruleSetConflict } from './write-checks';
+import { cardCapsFull } from './write-checks';
 
 export interface PostgresHubStoreOptions {
   connectionString: string;
@@ -99,6 +105,7 @@ export class PostgresHubStore implements HubStore {
   readonly #returnLotLifetimeMs: number;
   readonly #feed: FeedNumbering;
   readonly #sideWork: BatchSideWork | undefined;
+  readonly #rules: PostgresRuleSets;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -115,6 +122,7 @@ export class PostgresHubStore implements HubStore {
     this.#knownPairs = new KnownPairs(options.knownPairsMax);
     this.#db = new PostgresTransactions(pool, options.where);
     this.#feed = new FeedNumbering(this.#db, options.feedCardsPerRun);
+    this.#rules = new PostgresRuleSets(this.#db, this.#feed);
     this.#sideWork = options.sideWork;
     this.#lookupKey = options.lookupKey;
     this.#policies = new TierPolicies(options.tierPolicy);
@@ -197,7 +205,7 @@ export class PostgresHubStore implements HubStore {
       'reading changes for a pull',
       async (client): Promise<ChangesPage> => {
         const page = await readChangesPage(client, input);
-        if (input.version !== 2) return page;
+        if ((input.version ?? 1) < 2) return page;
         const policy = await policyAt(client, this.#policies, input.now);
         const states = await cardStates(
           client,
@@ -233,24 +241,28 @@ export class PostgresHubStore implements HubStore {
   }
 
   /** A rule set takes the next feed number in a run of the numbering (rule sets are few). */
-  async publishRuleSet(ruleSet: SignedRuleSet): Promise<void> {
-    await this.#feed.numbered('publishing a rule set', async (client, seq) => {
-      const held = (await prepared(client, pgSql.ruleSetHeld, [ruleSet.version, ruleSet.effectiveFrom]))
-        .rows[0];
-      const conflict = ruleSetConflict(ruleSet, {
-        effectiveFromOfVersion: held?.effectiveFromOfVersion ?? undefined,
-        versionAtEffectiveFrom: held?.versionAtEffectiveFrom ?? undefined,
-      });
-      if (conflict) throw conflict;
-      await prepared(client, pgSql.insertRuleSet, [
-        seq,
-        ruleSet.version,
-        ruleSet.effectiveFrom,
-        ruleSet.ruleSetJson,
-        ruleSet.signature,
-      ]);
-      return { value: undefined, used: 1 };
-    });
+  async publishRuleSet(ruleSet: SignedRuleSet, publication?: RuleSetPublication): Promise<void> {
+    await this.#rules.publish(ruleSet, publication);
+  }
+
+  publishedRuleSets(limit: number): Promise<PublishedRuleSet[]> {
+    return this.#rules.published(limit);
+  }
+
+  storeGroups(): Promise<StoreGroup[]> {
+    return this.#rules.groups();
+  }
+
+  async setStoreGroup(input: StoreGroupChange): Promise<void> {
+    await this.#rules.setGroup(input);
+  }
+
+  noteRulesInForce(tillId: string, version: string | null, now: number): Promise<void> {
+    return this.#rules.noteInForce(tillId, version, now);
+  }
+
+  tillRulesInForce(): Promise<TillRulesInForce[]> {
+    return this.#rules.tills();
   }
 
   async setStoreLimits(storeId: string, limits: StoreLimits): Promise<void> {

@@ -4,12 +4,14 @@ import {
   type BlocklistChange,
   type CardStateSnapshot,
   type OfflineLimits,
+  ruleSetTargetSchema,
   type SignedRuleSet,
+  signedRuleSetSchema,
   syncCardCapsMax,
   syncPullItemsMax,
   syncPullRuleSetsMax,
 } from '@tillpoint/protocol';
-import type { CardState, ChangesPage, StoreLimits } from './hub-store';
+import type { CardState, ChangesPage, PublishedRuleSet, StoreLimits } from './hub-store';
 import { HubStoreError } from './hub-store-error';
 
 /**
@@ -156,14 +158,45 @@ export function blocklistChange(row: BlockRow): BlocklistChange {
   return { cardId: row.cardId, blocked: row.blocked, changedAt: row.changedAt };
 }
 
-export interface RuleSetRow extends FeedRow, SignedRuleSet {}
+/** A rule set as the pull reads it: `target` is the signed target as JSON (null: every store). */
+export interface RuleSetRow extends FeedRow, Omit<SignedRuleSet, 'target'> {
+  target: string | null;
+}
 
 export function signedRuleSet(row: RuleSetRow): SignedRuleSet {
   return {
     version: row.version,
     effectiveFrom: row.effectiveFrom,
     ruleSetJson: row.ruleSetJson,
+    ...(row.target === null ? {} : { target: ruleSetTargetSchema.parse(JSON.parse(row.target)) }),
     signature: row.signature,
+  };
+}
+
+/** A `rule_set` row as the statements read it. */
+export interface RuleSetRecord {
+  version: string;
+  effectiveFrom: number;
+  ruleSetJson: string;
+  target: string | null;
+  signature: string;
+  publishedAt: number | null;
+  rollsBack: string | null;
+}
+
+/** A row read back: checked with the schema the tills use (assert data right after it is read). */
+export function publishedRuleSet(row: RuleSetRecord): PublishedRuleSet {
+  const signed = signedRuleSetSchema.parse({
+    version: row.version,
+    effectiveFrom: Number(row.effectiveFrom),
+    ruleSetJson: row.ruleSetJson,
+    ...(row.target === null ? {} : { target: JSON.parse(row.target) }),
+    signature: row.signature,
+  });
+  return {
+    ...signed,
+    publishedAt: row.publishedAt === null ? null : Number(row.publishedAt),
+    rollsBack: row.rollsBack,
   };
 }
 
