@@ -44,6 +44,9 @@ export function createStatements(partitions: number): string[] {
      occurred_at bigint NOT NULL, hash text NOT NULL, body text NOT NULL,
      PRIMARY KEY (card_id, till_id, epoch, seq)) PARTITION BY HASH (card_id)`,
     ...parts('journal'),
+    // The fraud job reads each till's stream after its position (`pg-ingested-read.ts`): without
+    // this a reader that is behind scans every partition (schema 5; the journal is keyed by card).
+    'CREATE INDEX IF NOT EXISTS journal_stream ON journal(till_id, epoch, seq)',
     `CREATE TABLE IF NOT EXISTS posting (card_id text COLLATE "C" NOT NULL, txn_id text COLLATE "C" NOT NULL,
      leg int NOT NULL, account text NOT NULL, amount bigint NOT NULL, lot_id text COLLATE "C",
      PRIMARY KEY (card_id, txn_id, leg)) PARTITION BY HASH (card_id)`,
