@@ -9,7 +9,7 @@ import type {
 import type { FeedNumbering } from './postgres-feed';
 import type { PostgresTransactions } from './postgres-transactions';
 import { prepared } from './postgres-write';
-import { publishedRuleSet } from './pull-plan';
+import { publishedRuleSet, ruleSetRowValues } from './pull-plan';
 import { audienceAfter } from './rule-rollout';
 import { ruleSetConflict } from './write-checks';
 
@@ -54,18 +54,7 @@ export class PostgresRuleSets {
         versionAtEffectiveFrom: held?.versionAtEffectiveFrom ?? undefined,
       });
       if (conflict) throw conflict;
-      const audience = audienceAfter(null, ruleSet.target);
-      await prepared(client, sql.insert, [
-        seq,
-        ruleSet.version,
-        ruleSet.effectiveFrom,
-        ruleSet.ruleSetJson,
-        ruleSet.signature,
-        ruleSet.target === undefined ? null : JSON.stringify(ruleSet.target),
-        audience === null ? null : JSON.stringify(audience),
-        publication?.publishedAt ?? null,
-        publication?.rollsBack ?? null,
-      ]);
+      await prepared(client, sql.insert, ruleSetRowValues(seq, ruleSet, publication));
       return { value: undefined, used: 1 };
     });
   }

@@ -13,6 +13,7 @@ import {
 } from '@tillpoint/protocol';
 import type { CardState, ChangesPage, PublishedRuleSet, StoreLimits } from './hub-store';
 import { HubStoreError } from './hub-store-error';
+import { audienceAfter } from './rule-rollout';
 
 /**
  * What a pull sends, decided from rows the stores read (pure; both stores call it).
@@ -198,6 +199,30 @@ export function publishedRuleSet(row: RuleSetRecord): PublishedRuleSet {
     publishedAt: row.publishedAt === null ? null : Number(row.publishedAt),
     rollsBack: row.rollsBack,
   };
+}
+
+/**
+ * The values of a new `rule_set` row, in column order (seq, version, effective_from,
+ * rule_set_json, signature, target, audience, published_at, rolls_back): both stores insert these.
+ */
+export function ruleSetRowValues(
+  seq: number,
+  ruleSet: SignedRuleSet,
+  publication: { publishedAt: number; rollsBack?: string } | undefined,
+): unknown[] {
+  const target = ruleSet.target;
+  const audience = audienceAfter(null, target);
+  return [
+    seq,
+    ruleSet.version,
+    ruleSet.effectiveFrom,
+    ruleSet.ruleSetJson,
+    ruleSet.signature,
+    target === undefined ? null : JSON.stringify(target),
+    audience === null ? null : JSON.stringify(audience),
+    publication?.publishedAt ?? null,
+    publication?.rollsBack ?? null,
+  ];
 }
 
 /** Until head office sets a store's limits: one hour of sync age, 1 000 points a card, 20 000 a store. */

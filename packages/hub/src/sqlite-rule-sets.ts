@@ -7,7 +7,7 @@ import type {
   StoreGroupChange,
   TillRulesInForce,
 } from './hub-store';
-import { publishedRuleSet, type RuleSetRecord } from './pull-plan';
+import { publishedRuleSet, type RuleSetRecord, ruleSetRowValues } from './pull-plan';
 import { audienceAfter } from './rule-rollout';
 import { ruleSetConflict } from './write-checks';
 
@@ -61,19 +61,7 @@ export class SqliteRuleSets {
       versionAtEffectiveFrom: this.#s.at.get(ruleSet.effectiveFrom) as string | undefined,
     });
     if (conflict) throw conflict;
-    const seq = this.takeNumbers.get(1) as number;
-    const audience = audienceAfter(null, ruleSet.target);
-    this.#s.insert.run(
-      seq,
-      ruleSet.version,
-      ruleSet.effectiveFrom,
-      ruleSet.ruleSetJson,
-      ruleSet.signature,
-      ruleSet.target === undefined ? null : JSON.stringify(ruleSet.target),
-      audience === null ? null : JSON.stringify(audience),
-      publication?.publishedAt ?? null,
-      publication?.rollsBack ?? null,
-    );
+    this.#s.insert.run(...ruleSetRowValues(this.takeNumbers.get(1) as number, ruleSet, publication));
   }
 
   published(limit: number): PublishedRuleSet[] {
