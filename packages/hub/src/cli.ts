@@ -4,7 +4,6 @@
  * `tillpoint-hub <command> --help` explains one. `--db` is a SQLite file (it must exist:
  * `init` creates one) or a postgres:// URL (or $DATABASE_URL).
  */
-import { readFileSync } from 'node:fs';
 import { TillpointError } from '@tillpoint/core';
 import { Command, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
@@ -15,6 +14,7 @@ import { distributeCommand } from './cli/distribute';
 import { registerHistoryCommands } from './cli/history-commands';
 import { openHubDatabase } from './cli/hub-database';
 import { readPassword } from './cli/read-password';
+import { registerRulesCommands } from './cli/rules-commands';
 import { listenPlan, serve } from './cli/serve';
 import { newEnrolCode, sha256Hex } from './credentials';
 import { registerFraudCommands } from './fraud/fraud-cli';
@@ -23,7 +23,7 @@ import { openFraudStore } from './fraud/open-fraud-store';
 import type { HubStore } from './hub-store';
 import { openReportStore } from './reports/open-report-store';
 import { reportZoneProblem } from './reports/report-day';
-import { loadOrCreateHubKeys, signProgram } from './rule-signing';
+import { loadOrCreateHubKeys } from './rule-signing';
 
 const version = process.env.TILLPOINT_BUILD_VERSION ?? packageJson.version;
 
@@ -272,44 +272,6 @@ program
   );
 
 program
-  .command('publish-rules')
-  .description('sign and publish a program file as a rule set; tills switch to it at --effective-from')
-  .addOption(dbOption())
-  .addOption(schemaOption())
-  .option('--key <file>', 'the Ed25519 signing key', 'hub-signing.pem')
-  .requiredOption('--version <v>', 'rule-set version, e.g. 2026-12')
-  .requiredOption('--effective-from <iso>', 'when tills switch, e.g. 2026-12-01T00:00:00Z')
-  .requiredOption('--file <program.json>', 'the program file')
-  .action((o: DbOptions & { key: string; version: string; effectiveFrom: string; file: string }) => {
-    const effectiveFrom = Date.parse(o.effectiveFrom);
-    if (Number.isNaN(effectiveFrom))
-      throw new TillpointError(
-        'invalid_option',
-        '--effective-from: give a date such as 2026-12-01T00:00:00Z',
-      );
-    let programText: string;
-    try {
-      programText = readFileSync(o.file, 'utf8');
-    } catch (error) {
-      throw new TillpointError(
-        'invalid_option',
-        `--file: ${o.file} is not a readable file (${(error as Error).message})`,
-      );
-    }
-    // Validated with the program schema before it is signed (the refusal names each path).
-    const signed = signProgram(loadOrCreateHubKeys(o.key), {
-      version: o.version,
-      effectiveFrom,
-      programText,
-    });
-    if (!signed.ok) throw new TillpointError('rule_set_invalid', signed.message);
-    return withStore(o, async (store) => {
-      await store.publishRuleSet(signed.value);
-      console.log(`published rule set ${o.version}, effective ${new Date(effectiveFrom).toISOString()}`);
-    });
-  });
-
-program
   .command('limits')
   .description("set a store's offline limits")
   .addOption(dbOption())
@@ -409,6 +371,7 @@ program
 
 registerHistoryCommands(program);
 registerFraudCommands(program, { dbOption, schemaOption, whole, withStore });
+registerRulesCommands(program, { dbOption, schemaOption, withStore });
 
 // A closed pipe (`tillpoint-hub flagged | head`) ends the command quietly.
 for (const stream of [process.stdout, process.stderr])

@@ -14,6 +14,7 @@ import {
   syncProfilesRequestSchema,
   syncPushRequestSchema,
   syncReceiptIdSchema,
+  syncRulesInForceHeader,
   syncSaleEntryBytesMax,
   syncSaleLookupQuerySchema,
 } from '@tillpoint/protocol';
@@ -36,6 +37,7 @@ import { registerMetrics } from './metrics/metrics-route';
 import { RateLimiter } from './rate-limiter';
 import { registerAgentVersions } from './reports/agent-versions';
 import type { HubKeys } from './rule-signing';
+import { pullVersionOf, RulesReported } from './rules-reported';
 
 export interface HubServerOptions {
   store: HubStore;
@@ -238,17 +240,20 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
     }
   });
 
+  const rulesReported = new RulesReported(store);
   app.get('/v1/sync/changes', { onRequest: authenticate }, async (request, reply) => {
     const till = request.till as TillRecord;
     const parsed = syncChangesQuerySchema.safeParse(request.query);
     if (!parsed.success) return fail(reply, 'invalid_request', z.prettifyError(parsed.error));
+    const now = clock.nowMs();
+    await rulesReported.note(till.tillId, request.headers[syncRulesInForceHeader], now, request.log);
     return store.changesSince({
       tillId: till.tillId,
       storeId: till.storeId,
       cursor: parsed.data.cursor,
       limit: parsed.data.limit,
-      now: clock.nowMs(),
-      version: parsed.data.version === 2 ? 2 : 1,
+      now,
+      version: pullVersionOf(parsed.data.version),
     });
   });
 

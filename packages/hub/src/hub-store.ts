@@ -62,8 +62,11 @@ export interface ChangesPage {
   phoneLookupKey?: string;
 }
 
-/** 1: balances as before; 2: each balance carries the card's state (`card`), and the phone lookup key. */
-export type PullVersion = 1 | 2;
+/**
+ * 1: balances as before; 2: each balance carries the card's state (`card`), and the phone lookup
+ * key; 3: as 2, and rule sets for store groups come too (with their signed `target`).
+ */
+export type PullVersion = 1 | 2 | 3;
 
 export interface ChangesInput {
   tillId: string;
@@ -140,6 +143,37 @@ export interface JournalKey {
   hash: string;
 }
 
+/** Head office's own facts about a publication (not signed, not sent to tills). */
+export interface RuleSetPublication {
+  publishedAt: number;
+  /** A rollback: the version whose publication this one undoes. */
+  rollsBack?: string;
+}
+
+export interface PublishedRuleSet extends SignedRuleSet {
+  publishedAt: number | null;
+  rollsBack: string | null;
+}
+
+export interface StoreGroup {
+  group: string;
+  stores: string[];
+}
+
+export interface StoreGroupChange {
+  group: string;
+  stores: readonly string[];
+  /** The rule sets naming the group, signed again for its new stores (`retargetRuleSets`). */
+  resigned: readonly SignedRuleSet[];
+}
+
+export interface TillRulesInForce {
+  tillId: string;
+  storeId: string;
+  version: string | null;
+  reportedAt: number | null;
+}
+
 export interface HubStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Registers a till (or re-issues its enrolment code): the till's old secret stops working. */
@@ -175,7 +209,21 @@ export interface HubStore {
    * effect at the same moment, is refused with `HubStoreError` code `conflict` (tills order
    * rule sets by `effectiveFrom` alone, so equal times would be ambiguous).
    */
-  publishRuleSet(ruleSet: SignedRuleSet): Promise<void>;
+  publishRuleSet(ruleSet: SignedRuleSet, publication?: RuleSetPublication): Promise<void>;
+  /** Published rule sets, the latest effective first (at most `limit`). */
+  publishedRuleSets(limit: number): Promise<PublishedRuleSet[]>;
+  /** Store groups and their stores, by name. */
+  storeGroups(): Promise<StoreGroup[]>;
+  /**
+   * Sets a store group's stores (none: the group goes) and, in the same transaction, replaces
+   * the rule sets signed again for the new membership (`retargetRuleSets`): each gets a new feed
+   * number, so every till of the stores it names, or named before, pulls it on its next pull.
+   */
+  setStoreGroup(input: StoreGroupChange): Promise<void>;
+  /** The rule-set version a till reported in force on a pull (null: none from head office yet). */
+  noteRulesInForce(tillId: string, version: string | null, now: number): Promise<void>;
+  /** Every till with the last version it reported (null fields: it never reported). */
+  tillRulesInForce(): Promise<TillRulesInForce[]>;
   setStoreLimits(storeId: string, limits: StoreLimits): Promise<void>;
   /** A per-card offline cap (null clears it); beyond `syncCardCapsMax` caps: `limit_reached`. */
   setCardCap(cardId: string, cap: number | null): Promise<void>;

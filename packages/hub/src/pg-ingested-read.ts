@@ -6,9 +6,9 @@ import { type IngestedEntry, ingestedEntriesMax, type StreamPosition } from './i
 /**
  * `HubStore.ingestedAfter` on PostgreSQL, in one statement: the till streams whose head
  * (`till_cursor.last_seq`) is past the reader's position, then their journal entries after it.
- * When the reader is caught up no journal row is touched. The journal is partitioned by card
- * and has no `(till_id, epoch, seq)` index (SQLite has one): behind, the read scans the journal
- * partitions once per call (see the hub README, "Fraud control").
+ * When the reader is caught up no journal row is touched. The journal is partitioned by card;
+ * behind, the read goes through `journal_stream (till_id, epoch, seq)` in each partition (see
+ * the hub README, "Fraud control").
  */
 const ingestedSql = `
 WITH p AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) AS p(till_id, epoch, after)),

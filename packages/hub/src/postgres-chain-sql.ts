@@ -12,8 +12,9 @@ export const pgChainSql = {
   lockSetting: 'UPDATE hub_setting SET value = value WHERE name = $1',
   putSetting:
     'INSERT INTO hub_setting (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+  // The chain's program: the latest for every store (a store group's pilot is not the chain's).
   ruleSetInForce: `SELECT version, rule_set_json AS json FROM rule_set WHERE effective_from <= $1
-    ORDER BY effective_from DESC LIMIT 1`,
+    AND target IS NULL ORDER BY effective_from DESC LIMIT 1`,
   unhashedPhones:
     'SELECT card_id AS "cardId", phone FROM card_profile WHERE phone IS NOT NULL AND phone_hash IS NULL LIMIT $1',
 

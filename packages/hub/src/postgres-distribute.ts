@@ -10,7 +10,7 @@ import type pg from 'pg';
  * distributed by `card_id`, colocated with `card` (a card's rows on one shard: a single-card
  * statement goes to one node, a card's write commits on one node); `till_cursor` is distributed
  * by `till_id` (a push writes its own till's row, on one shard: no table every push writes),
- * and so are the report rollups a push writes (`report_till`, `report_till_agent` by `till_id`;
+ * and so are the rule-set version each till reports (`till_rules`) and the report rollups a push writes (`report_till`, `report_till_agent` by `till_id`;
  * the per-day rollups by their `writer`, the pushing till), colocated with it;
  * every other table is a reference table (small, read everywhere, written rarely: tills, store
  * limits, rule sets, settings, the feed's heads in `meta`) — but the console's `admin_*` tables,
@@ -46,7 +46,7 @@ export interface DistributionPlan {
   misplaced: { table: string; is: string; should: DistributionStep['placement'] }[];
 }
 
-const tablesByTill = new Set(['till_cursor', 'report_till', 'report_till_agent']);
+const tablesByTill = new Set(['till_cursor', 'till_rules', 'report_till', 'report_till_agent']);
 
 /** Where the rule puts a table. */
 export function placementOf(table: TableShape): Placement {

@@ -32,11 +32,12 @@ import { addCardsSeen, announceVested, expireLots } from './postgres-jobs';
 import { prepareSchema } from './postgres-open';
 import { readChangesPage } from './postgres-pull';
 import { applyPush, type BatchSideWork } from './postgres-push';
+import { PostgresRuleSets } from './postgres-rule-sets';
 import { pgSql } from './postgres-sql';
 import { PostgresTransactions } from './postgres-transactions';
 import { prepared } from './postgres-write';
 import { type CardFigures, cardState, withCardStates } from './pull-plan';
-import { cardCapsFull, ruleSetConflict } from './write-checks';
+import { cardCapsFull } from './write-checks';
 
 export interface PostgresHubStoreOptions {
   connectionString: string;
@@ -85,6 +86,7 @@ export class PostgresHubStore implements hub.HubStore {
   readonly #returnLotLifetimeMs: number;
   readonly #feed: FeedNumbering;
   readonly #sideWork: BatchSideWork | undefined;
+  readonly #rules: PostgresRuleSets;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -101,6 +103,7 @@ export class PostgresHubStore implements hub.HubStore {
     this.#knownPairs = new KnownPairs(options.knownPairsMax);
     this.#db = new PostgresTransactions(pool, options.where);
     this.#feed = new FeedNumbering(this.#db, options.feedCardsPerRun);
+    this.#rules = new PostgresRuleSets(this.#db, this.#feed);
     this.#sideWork = options.sideWork;
     this.#lookupKey = options.lookupKey;
     this.#policies = new TierPolicies(options.tierPolicy);
@@ -183,7 +186,7 @@ export class PostgresHubStore implements hub.HubStore {
       'reading changes for a pull',
       async (client): Promise<hub.ChangesPage> => {
         const page = await readChangesPage(client, input);
-        if (input.version !== 2) return page;
+        if ((input.version ?? 1) < 2) return page;
         const policy = await policyAt(client, this.#policies, input.now);
         const states = await cardStates(
           client,
@@ -219,24 +222,28 @@ export class PostgresHubStore implements hub.HubStore {
   }
 
   /** A rule set takes the next feed number in a run of the numbering (rule sets are few). */
-  async publishRuleSet(ruleSet: SignedRuleSet): Promise<void> {
-    await this.#feed.numbered('publishing a rule set', async (client, seq) => {
-      const held = (await prepared(client, pgSql.ruleSetHeld, [ruleSet.version, ruleSet.effectiveFrom]))
-        .rows[0];
-      const conflict = ruleSetConflict(ruleSet, {
-        effectiveFromOfVersion: held?.effectiveFromOfVersion ?? undefined,
-        versionAtEffectiveFrom: held?.versionAtEffectiveFrom ?? undefined,
-      });
-      if (conflict) throw conflict;
-      await prepared(client, pgSql.insertRuleSet, [
-        seq,
-        ruleSet.version,
-        ruleSet.effectiveFrom,
-        ruleSet.ruleSetJson,
-        ruleSet.signature,
-      ]);
-      return { value: undefined, used: 1 };
-    });
+  async publishRuleSet(ruleSet: SignedRuleSet, publication?: hub.RuleSetPublication): Promise<void> {
+    await this.#rules.publish(ruleSet, publication);
+  }
+
+  publishedRuleSets(limit: number): Promise<hub.PublishedRuleSet[]> {
+    return this.#rules.published(limit);
+  }
+
+  storeGroups(): Promise<hub.StoreGroup[]> {
+    return this.#rules.groups();
+  }
+
+  async setStoreGroup(input: hub.StoreGroupChange): Promise<void> {
+    await this.#rules.setGroup(input);
+  }
+
+  noteRulesInForce(tillId: string, version: string | null, now: number): Promise<void> {
+    return this.#rules.noteInForce(tillId, version, now);
+  }
+
+  tillRulesInForce(): Promise<hub.TillRulesInForce[]> {
+    return this.#rules.tills();
   }
 
   async setStoreLimits(storeId: string, limits: hub.StoreLimits): Promise<void> {

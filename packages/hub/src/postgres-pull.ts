@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ChangesPage, StoreLimits } from './hub-store';
+import type { ChangesInput, ChangesPage, StoreLimits } from './hub-store';
 import { pgSql } from './postgres-sql';
 import { type BlockRow, type CardFigures, changesPage, feedReads, type RuleSetRow } from './pull-plan';
 
@@ -10,10 +10,7 @@ import { type BlockRow, type CardFigures, changesPage, feedReads, type RuleSetRo
  * that includes the change it was numbered for (on Citus too, where a commit reaches the nodes
  * one after the other). The caller settles the feed first (`FeedNumbering.settle`).
  */
-export async function readChangesPage(
-  client: pg.PoolClient,
-  input: { tillId: string; storeId: string; cursor: number; limit: number; now: number },
-): Promise<ChangesPage> {
+export async function readChangesPage(client: pg.PoolClient, input: ChangesInput): Promise<ChangesPage> {
   const head = Number((await client.query(pgSql.feedHead)).rows[0]?.value);
   const read = feedReads(input.limit);
   const rows = async <T>(text: string, values: unknown[]) => (await client.query(text, values)).rows as T[];
@@ -29,7 +26,13 @@ export async function readChangesPage(
       read.cards,
     ]),
     blocks: await rows<BlockRow>(pgSql.blockChanges, [input.cursor, head, read.blocks]),
-    ruleSets: await rows<RuleSetRow>(pgSql.ruleSets, [input.cursor, head, read.ruleSets]),
+    ruleSets: await rows<RuleSetRow>(pgSql.ruleSets, [
+      input.cursor,
+      head,
+      read.ruleSets,
+      input.storeId,
+      (input.version ?? 1) >= 3,
+    ]),
     watermark: (await rows<{ epoch: string; last_seq: number }>(pgSql.watermark, [input.tillId]))[0],
     storeLimits: (await rows<StoreLimits>(pgSql.storeLimits, [input.storeId]))[0],
     tills: Number((await rows<{ n: number }>(pgSql.tillsOfStore, [input.storeId]))[0]?.n ?? 0),

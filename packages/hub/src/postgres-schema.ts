@@ -16,7 +16,7 @@
  */
 
 /** The schema version this hub writes (`meta.schema_version`); a newer one is refused at open. */
-export const postgresSchemaVersion = 4;
+export const postgresSchemaVersion = 5;
 
 /** The statements that create a fresh schema; each is a no-op on a schema that has it. */
 export function createStatements(partitions: number): string[] {
@@ -44,6 +44,9 @@ export function createStatements(partitions: number): string[] {
      occurred_at bigint NOT NULL, hash text NOT NULL, body text NOT NULL,
      PRIMARY KEY (card_id, till_id, epoch, seq)) PARTITION BY HASH (card_id)`,
     ...parts('journal'),
+    // The fraud job reads each till's stream after its position (`pg-ingested-read.ts`): without
+    // this a reader that is behind scans every partition (schema 5; the journal is keyed by card).
+    'CREATE INDEX IF NOT EXISTS journal_stream ON journal(till_id, epoch, seq)',
     `CREATE TABLE IF NOT EXISTS posting (card_id text COLLATE "C" NOT NULL, txn_id text COLLATE "C" NOT NULL,
      leg int NOT NULL, account text NOT NULL, amount bigint NOT NULL, lot_id text COLLATE "C",
      PRIMARY KEY (card_id, txn_id, leg)) PARTITION BY HASH (card_id)`,
@@ -80,9 +83,17 @@ export function createStatements(partitions: number): string[] {
     'CREATE TABLE IF NOT EXISTS card_cap (card_id text COLLATE "C" PRIMARY KEY, cap bigint NOT NULL)',
     `CREATE TABLE IF NOT EXISTS store_limits (store_id text COLLATE "C" PRIMARY KEY, max_sync_age_ms bigint NOT NULL,
      per_card_cap bigint NOT NULL, store_total_cap bigint NOT NULL)`,
+    // target: the signed target (JSON; null: every store); audience: every store it was ever
+    // signed for (JSON array; null: every store). Columns of schema 5 (issue 16).
     `CREATE TABLE IF NOT EXISTS rule_set (seq bigint PRIMARY KEY, version text NOT NULL UNIQUE,
-     effective_from bigint NOT NULL, rule_set_json text NOT NULL, signature text NOT NULL)`,
+     effective_from bigint NOT NULL, rule_set_json text NOT NULL, signature text NOT NULL,
+     target text, audience text, published_at bigint, rolls_back text)`,
     'CREATE INDEX IF NOT EXISTS rule_set_effective ON rule_set(effective_from)',
+    `CREATE TABLE IF NOT EXISTS store_group (group_name text COLLATE "C" NOT NULL, store_id text COLLATE "C" NOT NULL,
+     PRIMARY KEY (group_name, store_id))`,
+    // The rule-set version each till reported on its last pull (written when it changes).
+    `CREATE TABLE IF NOT EXISTS till_rules (till_id text COLLATE "C" PRIMARY KEY, version text,
+     reported_at bigint NOT NULL)`,
     ...chainStatements(),
   ];
 }
@@ -193,6 +204,13 @@ const legacyFeed = (check: string) =>
   `SELECT (${check.replace(/ AS needed$/, '')}) AND (${columnExists('card', 'changed_seq').replace(/ AS needed$/, '')}) AS needed`;
 
 export const upgradeSteps: readonly UpgradeStep[] = [
+  ...['target', 'audience', 'published_at', 'rolls_back'].map((column) => ({
+    what: `rule_set.${column} (rule sets for store groups)`,
+    needed: columnMissing('rule_set', column),
+    statements: [
+      `ALTER TABLE rule_set ADD COLUMN ${column} ${column === 'published_at' ? 'bigint' : 'text'}`,
+    ],
+  })),
   {
     what: 'lot.expiring (the expiry index column)',
     needed: columnMissing('lot', 'expiring'),

@@ -57,8 +57,10 @@ export const pgSql = {
     FROM card_feed f JOIN card c ON c.card_id = f.card_id
     WHERE f.block_seq > 0 AND f.block_seq > $1 AND f.block_seq <= $2
     ORDER BY f.block_seq LIMIT $3`,
-  ruleSets: `SELECT seq, version, effective_from AS "effectiveFrom", rule_set_json AS "ruleSetJson", signature
-    FROM rule_set WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
+  // Sets for every store, and (for pulls that read targets: $5) those ever signed for the store ($4).
+  ruleSets: `SELECT seq, version, effective_from AS "effectiveFrom", rule_set_json AS "ruleSetJson", target, signature
+    FROM rule_set WHERE seq > $1 AND seq <= $2 AND (audience IS NULL OR ($5 AND audience::jsonb ? $4))
+    ORDER BY seq LIMIT $3`,
   watermark:
     'SELECT epoch, last_seq FROM till_cursor WHERE till_id = $1 ORDER BY updated_at DESC, epoch DESC LIMIT 1',
   storeLimits: `SELECT max_sync_age_ms AS "maxSyncAgeMs", per_card_cap AS "perCardCap", store_total_cap AS "storeTotalCap"
@@ -74,10 +76,6 @@ export const pgSql = {
   // Head office's writes (a card's row first)
   setBlocked: `INSERT INTO card (card_id, blocked, block_changed_at) VALUES ($1, $2, $3)
     ON CONFLICT (card_id) DO UPDATE SET blocked = excluded.blocked, block_changed_at = excluded.block_changed_at`,
-  ruleSetHeld: `SELECT (SELECT effective_from FROM rule_set WHERE version = $1) AS "effectiveFromOfVersion",
-    (SELECT version FROM rule_set WHERE effective_from = $2 LIMIT 1) AS "versionAtEffectiveFrom"`,
-  insertRuleSet:
-    'INSERT INTO rule_set (seq, version, effective_from, rule_set_json, signature) VALUES ($1, $2, $3, $4, $5)',
   setStoreLimits: `INSERT INTO store_limits VALUES ($1, $2, $3, $4) ON CONFLICT (store_id) DO UPDATE SET
     max_sync_age_ms = excluded.max_sync_age_ms, per_card_cap = excluded.per_card_cap,
     store_total_cap = excluded.store_total_cap`,

@@ -4,13 +4,16 @@ import {
   type BlocklistChange,
   type CardStateSnapshot,
   type OfflineLimits,
+  ruleSetTargetSchema,
   type SignedRuleSet,
+  signedRuleSetSchema,
   syncCardCapsMax,
   syncPullItemsMax,
   syncPullRuleSetsMax,
 } from '@tillpoint/protocol';
-import type { CardState, ChangesPage, StoreLimits } from './hub-store';
+import type { CardState, ChangesPage, PublishedRuleSet, StoreLimits } from './hub-store';
 import { HubStoreError } from './hub-store-error';
+import { audienceAfter } from './rule-rollout';
 
 /**
  * What a pull sends, decided from rows the stores read (pure; both stores call it).
@@ -156,15 +159,70 @@ export function blocklistChange(row: BlockRow): BlocklistChange {
   return { cardId: row.cardId, blocked: row.blocked, changedAt: row.changedAt };
 }
 
-export interface RuleSetRow extends FeedRow, SignedRuleSet {}
+/** A rule set as the pull reads it: `target` is the signed target as JSON (null: every store). */
+export interface RuleSetRow extends FeedRow, Omit<SignedRuleSet, 'target'> {
+  target: string | null;
+}
 
 export function signedRuleSet(row: RuleSetRow): SignedRuleSet {
   return {
     version: row.version,
     effectiveFrom: row.effectiveFrom,
     ruleSetJson: row.ruleSetJson,
+    ...(row.target === null ? {} : { target: ruleSetTargetSchema.parse(JSON.parse(row.target)) }),
     signature: row.signature,
   };
+}
+
+/** A `rule_set` row as the statements read it. */
+export interface RuleSetRecord {
+  version: string;
+  effectiveFrom: number;
+  ruleSetJson: string;
+  target: string | null;
+  signature: string;
+  publishedAt: number | null;
+  rollsBack: string | null;
+}
+
+/** A row read back: checked with the schema the tills use (assert data right after it is read). */
+export function publishedRuleSet(row: RuleSetRecord): PublishedRuleSet {
+  const signed = signedRuleSetSchema.parse({
+    version: row.version,
+    effectiveFrom: Number(row.effectiveFrom),
+    ruleSetJson: row.ruleSetJson,
+    ...(row.target === null ? {} : { target: JSON.parse(row.target) }),
+    signature: row.signature,
+  });
+  return {
+    ...signed,
+    publishedAt: row.publishedAt === null ? null : Number(row.publishedAt),
+    rollsBack: row.rollsBack,
+  };
+}
+
+/**
+ * The values of a new `rule_set` row, in column order (seq, version, effective_from,
+ * rule_set_json, signature, target, audience, published_at, rolls_back): both stores insert these.
+ */
+export function ruleSetRowValues(
+  seq: number,
+  ruleSet: SignedRuleSet,
+  publication: { publishedAt: number; rollsBack?: string } | undefined,
+): unknown[] {
+  const target = ruleSet.target;
+  const audience = audienceAfter(null, target);
+  return [
+    seq,
+    ruleSet.version,
+    ruleSet.effectiveFrom,
+    ruleSet.ruleSetJson,
+    ruleSet.signature,
+    target === undefined ? null : JSON.stringify(target),
+    audience === null ? null : JSON.stringify(audience),
+    publication?.publishedAt ?? null,
+    publication?.rollsBack ?? null,
+  ];
 }
 
 /** Until head office sets a store's limits: one hour of sync age, 1 000 points a card, 20 000 a store. */

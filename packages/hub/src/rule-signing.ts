@@ -2,7 +2,12 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject,
 import { existsSync, readFileSync } from 'node:fs';
 import { accept, type Outcome, refuse, TillpointError } from '@tillpoint/core';
 import { writeFileDurably } from '@tillpoint/ledger/store';
-import { ruleSetSigningText, type SignedRuleSet, signedRuleSetSchema } from '@tillpoint/protocol';
+import {
+  type RuleSetTarget,
+  ruleSetSigningText,
+  type SignedRuleSet,
+  signedRuleSetSchema,
+} from '@tillpoint/protocol';
 import { parseProgramText } from '@tillpoint/rules';
 import { z } from 'zod';
 
@@ -52,21 +57,29 @@ export function generateHubKeys(): HubKeys {
  */
 export function signRuleSet(
   keys: HubKeys,
-  ruleSet: { version: string; effectiveFrom: number; ruleSetJson: string },
+  ruleSet: {
+    version: string;
+    effectiveFrom: number;
+    ruleSetJson: string;
+    target?: RuleSetTarget | undefined;
+  },
 ): SignedRuleSet {
   const signature = sign(null, Buffer.from(ruleSetSigningText(ruleSet)), keys.privateKey).toString('base64');
-  return { ...ruleSet, signature };
+  const { target, ...rest } = ruleSet;
+  return { ...rest, ...(target === undefined ? {} : { target }), signature };
 }
 
 /**
  * What `publish-rules` signs: the program file's text validated with the program schema the
  * tills use (`@tillpoint/rules`), then signed in its compact JSON form. A program the tills
  * would refuse is never signed: the refusal lists every problem with its path
- * (`rule set 2026-12: earn[0].percent: …`).
+ * (`rule set 2026-12: earn[0].percent: …`). A `target` (store groups and their stores) is signed
+ * with it: a till refuses the set if its signature does not verify, and skips it if its store
+ * is not named.
  */
 export function signProgram(
   keys: HubKeys,
-  input: { version: string; effectiveFrom: number; programText: string },
+  input: { version: string; effectiveFrom: number; programText: string; target?: RuleSetTarget | undefined },
 ): Outcome<SignedRuleSet, 'rule_set_invalid'> {
   const source = `rule set ${input.version}`;
   const program = parseProgramText(input.programText, source);
@@ -75,6 +88,7 @@ export function signProgram(
     version: input.version,
     effectiveFrom: input.effectiveFrom,
     ruleSetJson: JSON.stringify(JSON.parse(input.programText)),
+    target: input.target,
   };
   const signed = signedRuleSetSchema.safeParse(signRuleSet(keys, ruleSet));
   if (!signed.success) return refuse('rule_set_invalid', `${source}: ${z.prettifyError(signed.error)}`);

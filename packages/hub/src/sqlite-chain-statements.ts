@@ -12,7 +12,8 @@ export function prepareChainStatements(db: Database.Database) {
     ),
     addSetting: db.prepare('INSERT INTO hub_setting (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     ruleSetInForce: db.prepare(
-      'SELECT version, rule_set_json AS json FROM rule_set WHERE effective_from <= ? ORDER BY effective_from DESC LIMIT 1',
+      // The chain's program: the latest for every store (a store group's pilot is not the chain's).
+      'SELECT version, rule_set_json AS json FROM rule_set WHERE effective_from <= ? AND target IS NULL ORDER BY effective_from DESC LIMIT 1',
     ),
 
     // Grants, enrolment

@@ -25,7 +25,6 @@ import type { HubLot } from './lot-settlement';
 import { MultiRowInsert } from './multi-row-insert';
 import {
   type BlockRow,
-  type CardFigures,
   cardState,
   changesPage,
   feedNumbers,
@@ -38,9 +37,10 @@ import { HeldTransaction, SqliteBatchWriter } from './sqlite-batch-writer';
 import { SqliteChain } from './sqlite-chain';
 import { type ChainStatements, prepareChainStatements } from './sqlite-chain-statements';
 import { SqliteIngestedRead } from './sqlite-ingested-read';
+import { SqliteRuleSets } from './sqlite-rule-sets';
 import { migrateHubDatabase } from './sqlite-schema';
-import { type HubStatements, prepareHubStatements } from './sqlite-statements';
-import { cardCapsFull, ruleSetConflict } from './write-checks';
+import { type FigureRow, figures, type HubStatements, prepareHubStatements } from './sqlite-statements';
+import { cardCapsFull } from './write-checks';
 
 export interface SqliteHubStoreOptions {
   /** How long a write waits for another process's (a CLI command's) lock; default 5 000 ms. */
@@ -50,13 +50,6 @@ export interface SqliteHubStoreOptions {
   /** Life of a lot head office makes for points a return gives back; default 30 days. */
   returnLotLifetimeMs?: number;
 }
-
-type FigureRow = Omit<CardFigures, 'blocked' | 'flagged'> & { blocked: number; flagged: number };
-const figures = (row: FigureRow): CardFigures => ({
-  ...row,
-  blocked: row.blocked === 1,
-  flagged: row.flagged === 1,
-});
 
 /**
  * The default hub store: one SQLite file, WAL with synchronous=FULL, each push applied in one
@@ -74,6 +67,7 @@ export class SqliteHubStore implements hub.HubStore {
   readonly #writer: SqliteBatchWriter;
   readonly #where: string;
   readonly #ingested: SqliteIngestedRead;
+  readonly #rules: SqliteRuleSets;
 
   constructor(path: string, options: SqliteHubStoreOptions = {}) {
     this.#where = path === ':memory:' ? 'the in-memory hub database' : path;
@@ -101,6 +95,7 @@ export class SqliteHubStore implements hub.HubStore {
         new SqliteRollups(this.#db),
       );
       this.#ingested = new SqliteIngestedRead(this.#db);
+      this.#rules = new SqliteRuleSets(this.#db, this.#sql.takeNumbers);
     } catch (error) {
       throw translateSqliteError(error, this.#where, 'opening it');
     }
@@ -214,13 +209,19 @@ export class SqliteHubStore implements hub.HubStore {
         limit: input.limit,
         cards: (cards as FigureRow[]).map(figures),
         blocks: blocks.map((b) => ({ ...b, blocked: b.blocked === 1 })),
-        ruleSets: sql.ruleSets.all(cursor, head, read.ruleSets) as RuleSetRow[],
+        ruleSets: sql.ruleSets.all({
+          cursor,
+          head,
+          max: read.ruleSets,
+          store: storeId,
+          grouped: (input.version ?? 1) >= 3 ? 1 : 0,
+        }) as RuleSetRow[],
         watermark: sql.watermark.get(input.tillId) as { epoch: string; last_seq: number } | undefined,
         storeLimits: sql.storeLimits.get(storeId) as hub.StoreLimits | undefined,
         tills: sql.tillsOfStore.get(storeId) as number,
         caps: sql.capsOfStore.all(storeId, read.caps) as { cardId: string; cap: number }[],
       });
-      if (input.version !== 2) return page;
+      if ((input.version ?? 1) < 2) return page;
       const policy = this.#chain.policyAt(input.now);
       const states = new Map<string, CardStateSnapshot>();
       for (const balance of page.balances) {
@@ -250,22 +251,28 @@ export class SqliteHubStore implements hub.HubStore {
     });
   }
 
-  async publishRuleSet(ruleSet: SignedRuleSet): Promise<void> {
-    await this.#write('publishing a rule set', () => {
-      const conflict = ruleSetConflict(ruleSet, {
-        effectiveFromOfVersion: this.#sql.ruleSetOfVersion.get(ruleSet.version) as number | undefined,
-        versionAtEffectiveFrom: this.#sql.ruleSetAt.get(ruleSet.effectiveFrom) as string | undefined,
-      });
-      if (conflict) throw conflict;
-      const seq = this.#sql.takeNumbers.get(1) as number;
-      this.#sql.insertRuleSet.run(
-        seq,
-        ruleSet.version,
-        ruleSet.effectiveFrom,
-        ruleSet.ruleSetJson,
-        ruleSet.signature,
-      );
-    });
+  async publishRuleSet(ruleSet: SignedRuleSet, publication?: hub.RuleSetPublication): Promise<void> {
+    await this.#write('publishing a rule set', () => this.#rules.publish(ruleSet, publication));
+  }
+
+  async publishedRuleSets(limit: number): Promise<hub.PublishedRuleSet[]> {
+    return this.#run('reading rule sets', () => this.#rules.published(limit));
+  }
+
+  async storeGroups(): Promise<hub.StoreGroup[]> {
+    return this.#run('reading store groups', () => this.#rules.groups());
+  }
+
+  async setStoreGroup(input: hub.StoreGroupChange): Promise<void> {
+    await this.#write('setting a store group', () => this.#rules.setGroup(input));
+  }
+
+  async noteRulesInForce(tillId: string, version: string | null, now: number): Promise<void> {
+    await this.#run('noting a till’s rule set', () => this.#rules.noteInForce(tillId, version, now));
+  }
+
+  async tillRulesInForce(): Promise<hub.TillRulesInForce[]> {
+    return this.#run('reading the tills’ rule sets', () => this.#rules.tills());
   }
 
   async setStoreLimits(storeId: string, limits: hub.StoreLimits): Promise<void> {

@@ -129,6 +129,18 @@ INSERT OR IGNORE INTO journal_redaction (card_id, till_id, epoch, seq, field, re
 UPDATE journal SET body = json_set(body, '$.detail.phone', json('null'))
   WHERE kind = 'card_enrolled' AND json_type(body, '$.detail.phone') = 'text';
 `,
+  // 4: rule sets for store groups (issue 16). `rule_set.target`: the signed target as JSON
+  // (null: every store); `audience`: every store the set was ever signed for (JSON array; null:
+  // every store), so a store that left the group still pulls the set signed again without it
+  // and drops it. Store groups are head-office data; `till_rules` the version each till reports.
+  `
+ALTER TABLE rule_set ADD COLUMN target TEXT;
+ALTER TABLE rule_set ADD COLUMN audience TEXT;
+ALTER TABLE rule_set ADD COLUMN published_at INTEGER;
+ALTER TABLE rule_set ADD COLUMN rolls_back TEXT;
+CREATE TABLE store_group (group_name TEXT NOT NULL, store_id TEXT NOT NULL, PRIMARY KEY (group_name, store_id));
+CREATE TABLE till_rules (till_id TEXT PRIMARY KEY, version TEXT, reported_at INTEGER NOT NULL);
+`,
 ];
 
 /** Brings the file's tables up to date (once; later opens find nothing to do). */

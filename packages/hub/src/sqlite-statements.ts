@@ -1,4 +1,13 @@
 import type Database from 'better-sqlite3';
+import type { CardFigures } from './pull-plan';
+
+/** A card's figures as SQLite reads them (flags as 0/1). */
+export type FigureRow = Omit<CardFigures, 'blocked' | 'flagged'> & { blocked: number; flagged: number };
+export const figures = (row: FigureRow): CardFigures => ({
+  ...row,
+  blocked: row.blocked === 1,
+  flagged: row.flagged === 1,
+});
 
 /**
  * A card's figures at `@now`: the projection, and its lots' pending and expired (not yet
@@ -74,9 +83,12 @@ export function prepareHubStatements(db: Database.Database) {
       `SELECT card_id AS cardId, blocked = 1 AS blocked, block_changed_at AS changedAt, block_changed_seq AS seq
        FROM card WHERE block_changed_seq > ? AND block_changed_seq <= ? ORDER BY block_changed_seq LIMIT ?`,
     ),
+    // Sets for every store, and (for pulls that read targets) those ever signed for the store.
     ruleSets: db.prepare(
-      `SELECT seq, version, effective_from AS effectiveFrom, rule_set_json AS ruleSetJson, signature
-       FROM rule_set WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+      `SELECT seq, version, effective_from AS effectiveFrom, rule_set_json AS ruleSetJson, target, signature
+       FROM rule_set WHERE seq > @cursor AND seq <= @head AND (audience IS NULL
+         OR (@grouped = 1 AND EXISTS (SELECT 1 FROM json_each(rule_set.audience) WHERE value = @store)))
+       ORDER BY seq LIMIT @max`,
     ),
     watermark: db.prepare(
       'SELECT epoch, last_seq FROM till_cursor WHERE till_id = ? ORDER BY updated_at DESC, epoch DESC LIMIT 1',
@@ -99,11 +111,6 @@ export function prepareHubStatements(db: Database.Database) {
       `INSERT INTO card (card_id, blocked, changed_seq, block_changed_seq, block_changed_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (card_id) DO UPDATE SET blocked = excluded.blocked, changed_seq = excluded.changed_seq,
          block_changed_seq = excluded.block_changed_seq, block_changed_at = excluded.block_changed_at`,
-    ),
-    ruleSetOfVersion: db.prepare('SELECT effective_from FROM rule_set WHERE version = ?').pluck(),
-    ruleSetAt: db.prepare('SELECT version FROM rule_set WHERE effective_from = ?').pluck(),
-    insertRuleSet: db.prepare(
-      'INSERT INTO rule_set (seq, version, effective_from, rule_set_json, signature) VALUES (?, ?, ?, ?, ?)',
     ),
     setStoreLimits: db.prepare(
       `INSERT INTO store_limits VALUES (?, ?, ?, ?) ON CONFLICT (store_id) DO UPDATE SET

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runHubCli } from '@tillpoint/test-kit/hub-cli';
 import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteHubStore } from '../src/index';
-import { runHubCli } from './hub-cli';
 
 const run = runHubCli;
 

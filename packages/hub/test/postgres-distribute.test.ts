@@ -1,9 +1,9 @@
+import { runHubCli } from '@tillpoint/test-kit/hub-cli';
 import fc from 'fast-check';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { distributionPlan, readDistributionPlan } from '../src/postgres-distribute';
 import { PostgresHubStore } from '../src/postgres-hub-store';
-import { runHubCli } from './hub-cli';
 import { postgresHubStores } from './postgres-hub-stores';
 
 /**
@@ -41,7 +41,15 @@ const cardTables = [
   'sale_fact',
   'sale_line',
 ];
-const referenceTables = ['hub_setting', 'meta', 'report_setting', 'rule_set', 'store_limits', 'till'];
+const referenceTables = [
+  'hub_setting',
+  'meta',
+  'report_setting',
+  'rule_set',
+  'store_group',
+  'store_limits',
+  'till',
+];
 /** The report rollups a push writes: with its till's cursor row (by till, or by the writing till). */
 const tillTables: [string, string][] = [
   ['report_active_month', 'writer'],
@@ -50,6 +58,8 @@ const tillTables: [string, string][] = [
   ['report_store_day', 'writer'],
   ['report_till', 'till_id'],
   ['report_till_agent', 'till_id'],
+  // The rule-set version each till reports on its pulls.
+  ['till_rules', 'till_id'],
 ];
 
 const expectedStatements = (schema: string) => [
@@ -127,7 +137,7 @@ describe('Citus distribution: which table goes where', () => {
               expect([...plan.steps, ...plan.misplaced].some((x) => x.table === t.name)).toBe(false);
               continue;
             }
-            const should = ['till_cursor', 'report_till', 'report_till_agent'].includes(t.name)
+            const should = ['till_cursor', 'till_rules', 'report_till', 'report_till_agent'].includes(t.name)
               ? 'till'
               : t.columns.includes('card_id') && t.uniqueKeys.every((k) => k.includes('card_id'))
                 ? 'card'
@@ -179,7 +189,7 @@ describe('Citus distribution: which table goes where', () => {
     expect(dry.code).toBe(0);
     expect(dry.out.trim().split('\n')).toEqual([
       ...expectedStatements(schema).map((s) => `${s};`),
-      `35 table(s) to place in schema ${schema}`,
+      `37 table(s) to place in schema ${schema}`,
     ]);
     const refused = await run(['distribute', '--db', hub.url(), '--schema', schema]);
     expect(refused.code).toBe(2);
@@ -229,7 +239,7 @@ describe('Citus distribution: the step, against stand-ins for Citus', () => {
       const first = await run(['distribute', '--db', hub.url(), '--schema', schema]);
       expect(first.code).toBe(0);
       expect(first.out).toContain('card: distributed by card_id, colocated with card\n');
-      expect(first.out).toContain(`35 table(s) placed in schema ${schema}`);
+      expect(first.out).toContain(`37 table(s) placed in schema ${schema}`);
       const expected = Object.fromEntries([
         ...cardTables.map((t) => [t, t === 'card' ? 'card_id none' : `card_id ${schema}.card`]),
         ['till_cursor', 'till_id none'],

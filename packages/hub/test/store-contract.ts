@@ -13,6 +13,7 @@ import { lotContract } from './contract/lot-contract';
 import { lotPropertyContract } from './contract/lot-property-contract';
 import { pullContract } from './contract/pull-contract';
 import { pushContract } from './contract/push-contract';
+import { ruleTargetContract } from './contract/rule-target-contract';
 import { serverContract } from './contract/server-contract';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -76,6 +77,7 @@ export function hubStoreContract(
     };
     pushContract(context);
     pullContract(context);
+    ruleTargetContract(context);
     feedPagingContract(context);
     lotContract(context);
     lotPropertyContract(context);

@@ -113,16 +113,27 @@ describe('hub sync routes fuzz', () => {
 
   // Unbiased: fast-check favours small numbers, which would send most requests as till 0.
   const till = fc.noBias(fc.nat({ max: tillsCount - 1 })).map((i) => tills[i] as Till);
-  type Input = { till: Till; body?: unknown; query?: string };
+  type Input = { till: Till; body?: unknown; query?: string; headers?: Record<string, string> };
   const valid: Record<string, fc.Arbitrary<Input>> = {
     'POST /v1/sync/push': fc
       .tuple(till, fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 2 }))
       .map(([t, from, extra]) => ({ till: t, body: batchOf(t, from, Math.min(3, from + extra)) })),
+    // With the pull's version (3: targeted rule sets) and the rule set the till reports in force
+    // (URI-encoded; any visible text, '%' sequences that do not decode, longer than a version).
     'GET /v1/sync/changes': fc
-      .tuple(till, fc.oneof(fc.nat(), oddValue), fc.oneof(fc.integer({ min: 1, max: 5000 }), oddValue))
-      .map(([t, cursor, limit]) => ({
+      .tuple(
+        till,
+        fc.oneof(fc.nat(), oddValue),
+        fc.oneof(fc.integer({ min: 1, max: 5000 }), oddValue),
+        fc.oneof(fc.integer({ min: 1, max: 3 }), oddValue),
+        fc.option(
+          fc.oneof(fc.constantFrom('none', '2026-12', '%E0%A4%A'), fc.stringMatching(/^[!-~]{0,90}$/)),
+        ),
+      )
+      .map(([t, cursor, limit, version, rules]) => ({
         till: t,
-        query: `?cursor=${encodeURIComponent(asText(cursor))}&limit=${encodeURIComponent(asText(limit))}`,
+        query: `?cursor=${encodeURIComponent(asText(cursor))}&limit=${encodeURIComponent(asText(limit))}&version=${encodeURIComponent(asText(version))}`,
+        ...(rules === null ? {} : { headers: { 'tillpoint-rules-version': rules } }),
       })),
     'POST /v1/sync/cards-seen': fc
       .tuple(till, fc.array(fc.stringMatching(/^[A-Za-z0-9-]{1,20}$/), { minLength: 1, maxLength: 20 }))
@@ -151,6 +162,7 @@ describe('hub sync routes fuzz', () => {
       headers: {
         ...(a === '' ? {} : { authorization: a === 'till' ? v.till.auth : a }),
         ...(v.sent === undefined ? {} : { 'idempotency-key': keyFor(v.sent.text) }),
+        ...(v.headers ?? {}),
       },
       ...(v.sent === undefined ? {} : { body: v.sent }),
     }));

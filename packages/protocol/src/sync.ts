@@ -189,20 +189,44 @@ export type BalanceSnapshot = z.infer<typeof balanceSnapshotSchema>;
 export const blocklistChangeSchema = z.strictObject({ cardId: id, blocked: z.boolean(), changedAt: ms });
 export type BlocklistChange = z.infer<typeof blocklistChangeSchema>;
 
+/**
+ * Which stores a rule set is for: the store groups head office named and the stores they held
+ * when it was signed (`stores`, sorted, no repeats). The till applies the set only when its own
+ * store is among `stores`; a rule set without a target is for every store.
+ */
+export const ruleSetTargetSchema = z.strictObject({
+  groups: z.array(syncNameSchema).min(1).max(64),
+  stores: z.array(syncNameSchema).max(10_000),
+});
+export type RuleSetTarget = z.infer<typeof ruleSetTargetSchema>;
+
 export const signedRuleSetSchema = z.strictObject({
   version: z.string().min(1).max(64),
   effectiveFrom: ms,
   /** The rule set as JSON text (parsed by `@tillpoint/rules` at the till after the signature checks). */
   ruleSetJson: z.string().min(2).max(1_000_000),
-  /** base64 Ed25519 signature of `version + "\n" + effectiveFrom + "\n" + ruleSetJson`. */
+  /** Absent: every store. Signed with the rest (see `ruleSetSigningText`). */
+  target: ruleSetTargetSchema.optional(),
+  /** base64 Ed25519 signature of `ruleSetSigningText`. */
   signature: z.string().min(80).max(100),
 });
 export type SignedRuleSet = z.infer<typeof signedRuleSetSchema>;
 
+/**
+ * What head office signs: `version + "\n" + effectiveFrom + "\n" + ruleSetJson`, and for a
+ * targeted set one more line, `"\ntarget groups=a,b stores=s1,s2"`. A set without a target
+ * signs exactly as before targets existed, so sets published then keep verifying. The JSON is
+ * compact (no raw newline), and a text ending in a target line is not JSON: an untargeted
+ * reading of a targeted signature cannot pass the program check at the till.
+ */
 export function ruleSetSigningText(
-  ruleSet: Pick<SignedRuleSet, 'version' | 'effectiveFrom' | 'ruleSetJson'>,
+  ruleSet: Pick<SignedRuleSet, 'version' | 'effectiveFrom' | 'ruleSetJson'> & {
+    target?: RuleSetTarget | undefined;
+  },
 ): string {
-  return `${ruleSet.version}\n${ruleSet.effectiveFrom}\n${ruleSet.ruleSetJson}`;
+  const base = `${ruleSet.version}\n${ruleSet.effectiveFrom}\n${ruleSet.ruleSetJson}`;
+  if (ruleSet.target === undefined) return base;
+  return `${base}\ntarget groups=${ruleSet.target.groups.join(',')} stores=${ruleSet.target.stores.join(',')}`;
 }
 
 /** True when head office's Ed25519 key (SPKI PEM) signed this rule set; false for anything else. */
@@ -217,6 +241,11 @@ export function verifyRuleSet(publicKeyPem: string, ruleSet: SignedRuleSet): boo
   } catch {
     return false;
   }
+}
+
+/** True when the rule set is for this store: no target (every store), or the store among the signed ones. */
+export function ruleSetIsForStore(ruleSet: Pick<SignedRuleSet, 'target'>, storeId: string): boolean {
+  return ruleSet.target === undefined || ruleSet.target.stores.includes(storeId);
 }
 
 export const offlineLimitsSchema = z.strictObject({
@@ -260,11 +289,22 @@ export const syncChangesResponseSchema = z.strictObject({
 });
 export type SyncChangesResponse = z.infer<typeof syncChangesResponseSchema>;
 
+/**
+ * The pull's request header naming the rule-set version in force at the till (URI-encoded), or
+ * `none`: head office keeps the last one each till reported (`tillpoint-hub rules versions`).
+ */
+export const syncRulesInForceHeader = 'tillpoint-rules-version';
+export const syncRulesInForceSchema = z.string().min(1).max(64);
+
 export const syncChangesQuerySchema = z.strictObject({
   cursor: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().positive().max(syncPullItemsMax).default(1_000),
-  /** 2: each balance carries the card's state (`card`); tills from before it ask for 1. */
-  version: z.coerce.number().int().min(1).max(2).default(1),
+  /**
+   * 2: each balance carries the card's state (`card`); tills from before it ask for 1.
+   * 3: as 2, and rule sets for store groups (`target`) come too; earlier pulls get only the
+   * sets for every store (their schema has no `target`).
+   */
+  version: z.coerce.number().int().min(1).max(3).default(1),
 });
 
 /** Profiles one request may carry. */

@@ -18,6 +18,7 @@ export {
   routesFromTree,
   sendAll,
 } from './http-fuzz';
+export { runHubCli } from './hub-cli';
 export { HubProcess, type HubProcessOptions, residentBytes, spawnUntilHealthy } from './hub-process';
 export { enrolledTill, issueEnrolCode, tillSale } from './hub-till';
 export { packageDir } from './package-dir';

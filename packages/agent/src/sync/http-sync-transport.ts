@@ -14,6 +14,7 @@ import {
   syncErrorSchema,
   syncProfilesResponseSchema,
   syncPushResponseSchema,
+  syncRulesInForceHeader,
   syncSaleLookupResponseSchema,
 } from '@tillpoint/protocol';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -28,7 +29,8 @@ export type PushResult =
 /** The hub as the sync loop sees it; `HttpSyncTransport` is the real one, tests may pass their own. */
 export interface SyncTransport {
   push(tillId: string, entries: OutboxEntry[]): Promise<PushResult>;
-  changes(cursor: number, limit: number): Promise<SyncChangesResponse>;
+  /** `rulesInForce`: the rule-set version in force at the till (null: none from head office yet). */
+  changes(cursor: number, limit: number, rulesInForce?: string | null): Promise<SyncChangesResponse>;
   /** Cards scanned here that head office never sent: they become known at the store. */
   cardsSeen?(cardIds: string[]): Promise<SyncCardsSeenResponse>;
   /** Personal data taken at enrolment, out of band (never in the journal); answers the refs head office holds. */
@@ -125,12 +127,16 @@ export class HttpSyncTransport implements SyncTransport {
     return { kind: 'refused', status, code: error.data.code, message: error.data.message };
   }
 
-  async changes(cursor: number, limit: number): Promise<SyncChangesResponse> {
-    // version=2: each card comes with its state (status, counters, grants, profile) as well as its points.
+  async changes(cursor: number, limit: number, rulesInForce?: string | null): Promise<SyncChangesResponse> {
+    // version=3: each card comes with its state (status, counters, grants, profile) as well as
+    // its points, and rule sets for store groups come too (signed with their target).
     const { status, body } = await this.#request(
-      `/v1/sync/changes?cursor=${cursor}&limit=${limit}&version=2`,
+      `/v1/sync/changes?cursor=${cursor}&limit=${limit}&version=3`,
       {
         method: 'GET',
+        ...(rulesInForce === undefined
+          ? {}
+          : { headers: { [syncRulesInForceHeader]: encodeURIComponent(rulesInForce ?? 'none') } }),
       },
     );
     if (status !== 200) throw answeredError(status, body);

@@ -49,6 +49,7 @@ export function startSync(input: {
     state: new SyncStateStore(input.db),
     clock: input.clock,
     hubPublicKeyPem: credential.hubPublicKeyPem,
+    storeId: credential.storeId,
     intervalMs: office.intervalSeconds * 1000,
     backoffMaxMs: office.backoffMaxSeconds * 1000,
     batchEntriesMax: office.batchEntriesMax,

@@ -6,7 +6,6 @@ import {
   type OfflineLimits,
   type SignedRuleSet,
   syncCardsSeenMax,
-  verifyRuleSet,
 } from '@tillpoint/protocol';
 import { type FoundSale, findSaleAtHeadOffice, type ProfileQueue, uploadProfiles } from './head-office-calls';
 import { type SyncTransport, SyncTransportError } from './http-sync-transport';
@@ -19,6 +18,7 @@ import {
   offlineExposure,
   offlineSpendable,
 } from './offline-policy';
+import { ruleSetInForce, sortRuleSets } from './rule-set-choice';
 import type { SyncStateStore } from './sync-state-store';
 
 /** The part of the ledger store the sync loop uses (every `LedgerStore` has it). */
@@ -62,6 +62,11 @@ export interface SyncClientOptions {
   clock: Clock;
   /** The hub's Ed25519 key pinned at enrolment: rule sets that do not verify are dropped. */
   hubPublicKeyPem: string;
+  /**
+   * The till's store as head office enrolled it (its credential): rule sets signed for other
+   * stores are not applied. Without it, only rule sets for every store are.
+   */
+  storeId?: string;
   onStatus?: (status: SyncStatus) => void;
   onWarning?: (message: string) => void;
   /** Head office's balances arrived for cards this till named (`cardSeen`): show them now. */
@@ -306,16 +311,15 @@ export class SyncClient {
 
   async #pullAll(): Promise<void> {
     for (let page = 0; page < this.#o.pullPagesMax; page++) {
-      const changes = await this.#o.transport.changes(this.#o.state.cursor, this.#o.pullPageMax);
-      const ruleSets = changes.ruleSets.filter((r) => {
-        const ok = verifyRuleSet(this.#o.hubPublicKeyPem, r);
-        if (!ok) this.#o.onWarning?.(`rule set ${r.version} from head office has a bad signature: ignored`);
-        return ok;
-      });
+      // Each pull tells head office the rule set in force here (its tills report, `rules versions`).
+      const inForce = this.currentRuleSet()?.version ?? null;
+      const changes = await this.#o.transport.changes(this.#o.state.cursor, this.#o.pullPageMax, inForce);
+      const sorting = sortRuleSets(changes.ruleSets, this.#o.hubPublicKeyPem, this.#o.storeId);
+      for (const refused of sorting.refused) this.#o.onWarning?.(refused.reason);
       // The ledger first: if the process dies between the two, the cursor has not moved and the
       // same page comes again (keeping a snapshot twice is harmless).
       this.#keepSnapshots(changes.watermark, changes.balances);
-      this.#o.state.applyPage({ ...changes, ruleSets });
+      this.#o.state.applyPage({ ...changes, ruleSets: sorting.kept, withdrawn: sorting.withdrawn });
       this.#reportArrivals(changes.balances);
       if (!changes.more) return;
     }
@@ -428,7 +432,7 @@ export class SyncClient {
    * passed): for the agent to load in place of its program file. Undefined when none arrived.
    */
   currentRuleSet(now = this.#o.clock.nowMs()): SignedRuleSet | undefined {
-    return this.#o.state.ruleSets(16).find((r) => r.effectiveFrom <= now);
+    return ruleSetInForce(this.#o.state.ruleSets(16), this.#o.storeId, now);
   }
 
   blocked(cardId: string): boolean {

@@ -1,4 +1,9 @@
-import type { BalanceSnapshot, OfflineLimits, SignedRuleSet } from '@tillpoint/protocol';
+import {
+  type BalanceSnapshot,
+  type OfflineLimits,
+  ruleSetTargetSchema,
+  type SignedRuleSet,
+} from '@tillpoint/protocol';
 
 /** Head office's word on a card beyond its figures: blocked, flagged for review. */
 export interface CardStanding {
@@ -21,6 +26,7 @@ export class SyncStateStore {
   readonly #getStanding;
   readonly #putStanding;
   readonly #putRuleSet;
+  readonly #dropRuleSet;
   readonly #latestRuleSets;
 
   constructor(readonly db: Database.Database) {
@@ -32,6 +38,9 @@ export class SyncStateStore {
       CREATE TABLE IF NOT EXISTS sync_rule_set (version TEXT PRIMARY KEY, effective_from INTEGER NOT NULL,
         rule_set_json TEXT NOT NULL, signature TEXT NOT NULL);
     `);
+    // The signed target of a store-group rule set (JSON; null: every store), added after release.
+    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('sync_rule_set');
+    if (!columns.includes('target')) db.exec('ALTER TABLE sync_rule_set ADD COLUMN target TEXT');
     this.#get = db.prepare('SELECT value FROM sync_meta WHERE key = ?');
     this.#set = db.prepare(
       'INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -41,7 +50,13 @@ export class SyncStateStore {
       `INSERT INTO sync_card VALUES (?, ?, ?)
        ON CONFLICT (card_id) DO UPDATE SET blocked = excluded.blocked, flagged = excluded.flagged`,
     );
-    this.#putRuleSet = db.prepare('INSERT OR IGNORE INTO sync_rule_set VALUES (?, ?, ?, ?)');
+    // A version sent again (its store group changed, so head office signed it again) replaces the one held.
+    this.#putRuleSet = db.prepare(
+      `INSERT INTO sync_rule_set (version, effective_from, rule_set_json, signature, target) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (version) DO UPDATE SET effective_from = excluded.effective_from,
+         rule_set_json = excluded.rule_set_json, signature = excluded.signature, target = excluded.target`,
+    );
+    this.#dropRuleSet = db.prepare('DELETE FROM sync_rule_set WHERE version = ?');
     this.#latestRuleSets = db.prepare('SELECT * FROM sync_rule_set ORDER BY effective_from DESC LIMIT ?');
   }
 
@@ -81,6 +96,8 @@ export class SyncStateStore {
     balances: readonly BalanceSnapshot[];
     blocklist: readonly { cardId: string; blocked: boolean }[];
     ruleSets: readonly SignedRuleSet[];
+    /** Versions head office now signs for other stores only (this store left their group): dropped. */
+    withdrawn?: readonly string[];
     limits: OfflineLimits;
     /** The chain's key for phone hashes (a `version=2` pull): a buyer found by phone at this till. */
     phoneLookupKey?: string | undefined;
@@ -92,7 +109,14 @@ export class SyncStateStore {
         this.#putStanding.run(change.cardId, change.blocked ? 1 : 0, flagged ? 1 : 0);
       }
       for (const r of page.ruleSets)
-        this.#putRuleSet.run(r.version, r.effectiveFrom, r.ruleSetJson, r.signature);
+        this.#putRuleSet.run(
+          r.version,
+          r.effectiveFrom,
+          r.ruleSetJson,
+          r.signature,
+          r.target === undefined ? null : JSON.stringify(r.target),
+        );
+      for (const version of page.withdrawn ?? []) this.#dropRuleSet.run(version);
       this.#set.run('limits', JSON.stringify(page.limits));
       if (page.phoneLookupKey !== undefined) this.#set.run('phone_lookup_key', page.phoneLookupKey);
       this.#set.run('cursor', String(page.cursor));
@@ -110,11 +134,13 @@ export class SyncStateStore {
         effective_from: number;
         rule_set_json: string;
         signature: string;
+        target: string | null;
       }[]
     ).map((r) => ({
       version: r.version,
       effectiveFrom: r.effective_from,
       ruleSetJson: r.rule_set_json,
+      ...(r.target === null ? {} : { target: ruleSetTargetSchema.parse(JSON.parse(r.target)) }),
       signature: r.signature,
     }));
   }

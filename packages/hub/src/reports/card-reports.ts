@@ -120,8 +120,9 @@ export function overdraftReport(
 
 /**
  * The tills: last push and how long ago, how late its newest entry arrived (push time less the
- * entry's own time: clock skew or a till catching up), the rules version of its last sale against
- * the one in force, its agent version. A till on another rule set is a warning.
+ * entry's own time: clock skew or a till catching up), the rules version it reported in force (or
+ * of its last sale) against the chain's, its agent version. A till on another rule set is a
+ * warning, unless it runs a store group's set (a pilot).
  */
 export function tillsReport(
   ctx: ReportContext,
@@ -132,7 +133,8 @@ export function tillsReport(
   const rows: Cell[][] = tills.map((t) => {
     const push = t.lastPushAt === null ? null : Number(t.lastPushAt);
     const entry = t.lastEntryAt === null ? null : Number(t.lastEntryAt);
-    const behind = t.rulesVersion !== null && o.rulesInForce !== null && t.rulesVersion !== o.rulesInForce;
+    const behind =
+      t.rulesVersion !== null && o.rulesInForce !== null && t.rulesVersion !== o.rulesInForce && !t.onPilot;
     if (behind) frame.warnings.push({ code: 'rules_behind', subject: t.tillId });
     return [
       t.storeId,

@@ -55,20 +55,22 @@ export const pgReportSql = {
     FROM card_profile`,
   tills: `SELECT t.till_id AS "tillId", t.store_id AS "storeId", t.secret_hash IS NOT NULL AS enrolled,
       c.last_push_at AS "lastPushAt", c.acked_seq AS "ackedSeq", r.last_entry_at AS "lastEntryAt",
-      r.rules_version AS "rulesVersion", coalesce(r.entries, 0) AS entries, a.agent_version AS "agentVersion",
+      coalesce(tr.version, r.rules_version) AS "rulesVersion",
+      coalesce(tr.version IN (SELECT version FROM rule_set WHERE target IS NOT NULL), false) AS "onPilot", coalesce(r.entries, 0) AS entries, a.agent_version AS "agentVersion",
       a.seen_at AS "agentSeenAt"
     FROM till t
     LEFT JOIN (SELECT till_id, max(updated_at) AS last_push_at, max(last_seq) AS acked_seq FROM till_cursor
       GROUP BY till_id) c ON c.till_id = t.till_id
     LEFT JOIN report_till r ON r.till_id = t.till_id
     LEFT JOIN report_till_agent a ON a.till_id = t.till_id
+    LEFT JOIN till_rules tr ON tr.till_id = t.till_id
     WHERE ($1::text[] IS NULL OR t.store_id = ANY($1))
     ORDER BY t.store_id, t.till_id LIMIT 10000`,
   storeIds: 'SELECT DISTINCT store_id FROM till ORDER BY store_id',
   noteAgent: `INSERT INTO report_till_agent VALUES ($1, $2, $3) ON CONFLICT (till_id) DO UPDATE
     SET agent_version = excluded.agent_version, seen_at = excluded.seen_at`,
   ruleSetAt: `SELECT version, effective_from AS "effectiveFrom", rule_set_json AS json FROM rule_set
-    WHERE effective_from <= $1 ORDER BY effective_from DESC LIMIT 1`,
+    WHERE effective_from <= $1 AND target IS NULL ORDER BY effective_from DESC LIMIT 1`,
   cardStores: 'SELECT store_id FROM card_store WHERE card_id = $1 ORDER BY store_id',
   cardLots: `SELECT lot_id AS "lotId", initial, remaining, vests_at AS "vestsAt", expires_at AS "expiresAt" FROM lot
     WHERE card_id = $1 ORDER BY expires_at NULLS LAST, vests_at, lot_id LIMIT 1000`,

@@ -61,7 +61,10 @@ export interface TillRow {
   lastPushAt: number | null;
   ackedSeq: number | null;
   lastEntryAt: number | null;
+  /** The version the till reported in force on its last pull, else the one of its last sale. */
   rulesVersion: string | null;
+  /** Its reported version is a store group's rule set (a pilot): not behind the chain's. */
+  onPilot?: boolean | number | null;
   entries: number;
   agentVersion: string | null;
   agentSeenAt: number | null;

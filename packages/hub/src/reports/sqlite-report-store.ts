@@ -82,13 +82,15 @@ export class SqliteReportStore implements ReportStore {
       tills: db.prepare(
         `SELECT t.till_id AS tillId, t.store_id AS storeId, t.secret_hash IS NOT NULL AS enrolled,
            c.last_push_at AS lastPushAt, c.acked_seq AS ackedSeq, r.last_entry_at AS lastEntryAt,
-           r.rules_version AS rulesVersion, coalesce(r.entries, 0) AS entries, a.agent_version AS agentVersion,
+           coalesce(tr.version, r.rules_version) AS rulesVersion,
+           tr.version IN (SELECT version FROM rule_set WHERE target IS NOT NULL) AS onPilot, coalesce(r.entries, 0) AS entries, a.agent_version AS agentVersion,
            a.seen_at AS agentSeenAt
          FROM till t
          LEFT JOIN (SELECT till_id, max(updated_at) AS last_push_at, max(last_seq) AS acked_seq FROM till_cursor
            GROUP BY till_id) c ON c.till_id = t.till_id
          LEFT JOIN report_till r ON r.till_id = t.till_id
          LEFT JOIN report_till_agent a ON a.till_id = t.till_id
+         LEFT JOIN till_rules tr ON tr.till_id = t.till_id
          WHERE (@stores IS NULL OR t.store_id IN (SELECT value FROM json_each(@stores)))
          ORDER BY t.store_id, t.till_id LIMIT 10000`,
       ),
@@ -99,7 +101,7 @@ export class SqliteReportStore implements ReportStore {
       ),
       ruleSetAt: db.prepare(
         `SELECT version, effective_from AS effectiveFrom, rule_set_json AS json FROM rule_set
-         WHERE effective_from <= ? ORDER BY effective_from DESC LIMIT 1`,
+         WHERE effective_from <= ? AND target IS NULL ORDER BY effective_from DESC LIMIT 1`,
       ),
       cardStores: db.prepare('SELECT store_id FROM card_store WHERE card_id = ? ORDER BY store_id').pluck(),
       cardLots: db.prepare(

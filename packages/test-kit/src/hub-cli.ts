@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { packageDir } from './package-dir';
 
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const hubDir = fileURLToPath(new URL('..', import.meta.url));
+const hubDir = packageDir('@tillpoint/hub');
+const cli = join(hubDir, 'src', 'cli.ts');
 
 /** `tillpoint-hub` as head office runs it: a real process; its exit code and its output (stdout, then stderr). */
 export function runHubCli(args: string[]): Promise<{ code: number; out: string }> {
