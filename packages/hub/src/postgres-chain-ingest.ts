@@ -93,7 +93,7 @@ export async function ingestChainFactsPg(
   return plan;
 }
 
-type SaleRead = Omit<SaleDetail, 'running' | 'lines' | 'earnedLots' | 'spentLots'> & {
+type SaleRead = Omit<SaleDetail, 'running' | 'lines' | 'earnedLots' | 'spentLots' | 'rewards'> & {
   epoch: string;
   seq: number;
   refundedMinor: number;
@@ -164,6 +164,7 @@ async function saleDetails(
         moneyMinor: Number(l.moneyMinor),
       })),
       earnedLots: entry.newLots,
+      rewards: entry.sale?.rewards ?? [],
       spentLots: spentLotsOf(entry).map((lot) => {
         const expiresAt = expiries.get(`${sale.cardId}\u0000${lot.lotId}`);
         return { ...lot, alive: expiresAt === undefined || expiresAt === null || expiresAt > now };

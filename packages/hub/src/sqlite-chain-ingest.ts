@@ -137,6 +137,7 @@ function saleDetails(s: ChainStatements, cardId: string, receiptId: string, now:
       },
       lines,
       earnedLots,
+      rewards: entry.sale?.rewards ?? [],
       spentLots: spentLotsOf(entry).map((lot) => {
         const expiresAt = s.lotExpiry.get(row.cardId, lot.lotId) as number | null | undefined;
         return { ...lot, alive: expiresAt === undefined || expiresAt === null || expiresAt > now };

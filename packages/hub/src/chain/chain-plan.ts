@@ -1,4 +1,4 @@
-import type { OutboxEntry, ReturnFact } from '@tillpoint/ledger';
+import type { OutboxEntry, ReturnFact, SaleFactReward } from '@tillpoint/ledger';
 import { phoneHash } from './card-profile-rules';
 import { duplicateGrantEntry, returnSettlementEntry, type SaleLots, type SpentLot } from './chain-entries';
 import type { ChainFacts, DayDelta, GrantClaim } from './chain-facts';
@@ -41,6 +41,8 @@ export interface SaleDetail {
   lines: (SettlementLine & { lineNo: number })[];
   earnedLots: SaleLots;
   spentLots: SpentLot[];
+  /** The catalogue rewards the sale took (its fact's `rewards`; none for sales without). */
+  rewards: readonly SaleFactReward[];
 }
 
 /** A return kept until its sale reaches head office. */
