@@ -129,6 +129,17 @@ INSERT OR IGNORE INTO journal_redaction (card_id, till_id, epoch, seq, field, re
 UPDATE journal SET body = json_set(body, '$.detail.phone', json('null'))
   WHERE kind = 'card_enrolled' AND json_type(body, '$.detail.phone') = 'text';
 `,
+  // 4: catalogue reward uses across the chain (chain/reward-uses.ts): +times per sale and reward,
+  // −usesBack per return, dated at the sale. Sales that arrived before carry theirs in the journal.
+  `
+CREATE TABLE card_reward_use (card_id TEXT NOT NULL, txn_id TEXT NOT NULL, reward_id TEXT NOT NULL,
+  at INTEGER NOT NULL, times INTEGER NOT NULL, PRIMARY KEY (card_id, txn_id, reward_id)) WITHOUT ROWID;
+INSERT OR IGNORE INTO card_reward_use (card_id, txn_id, reward_id, at, times)
+  SELECT j.card_id, j.txn_id, json_extract(r.value, '$.rewardId'), j.occurred_at, SUM(json_extract(r.value, '$.times'))
+  FROM journal j, json_each(j.body, '$.sale.rewards') r
+  WHERE j.kind = 'sale' AND json_type(j.body, '$.sale.rewards') = 'array'
+  GROUP BY j.card_id, j.txn_id, j.occurred_at, json_extract(r.value, '$.rewardId');
+`,
 ];
 
 /** Brings the file's tables up to date (once; later opens find nothing to do). */

@@ -27,6 +27,7 @@ const cardTables = [
   'card_flag',
   'card_grant',
   'card_profile',
+  'card_reward_use',
   'card_store',
   'card_traits',
   'enrol_conflict',

@@ -1,5 +1,6 @@
 import type { OutboxEntry, ReturnFact, SaleFact } from '@tillpoint/ledger';
 import { quantityUnits } from './return-settlement';
+import { type RewardUseRow, saleRewardUses } from './reward-uses';
 import { utcDay } from './tier-window';
 
 /**
@@ -116,6 +117,8 @@ export interface ChainFacts {
   enrolments: EnrolFact[];
   returns: ReturnRow[];
   redactions: Redaction[];
+  /** Catalogue reward uses the sales took, in stream order (`reward-uses.ts`). */
+  rewardUses: RewardUseRow[];
 }
 
 export function chainFacts(entries: readonly OutboxEntry[]): ChainFacts {
@@ -129,6 +132,7 @@ export function chainFacts(entries: readonly OutboxEntry[]): ChainFacts {
     enrolments: [],
     returns: [],
     redactions: [],
+    rewardUses: [],
   };
   const days = new Map<string, Map<number, number>>();
   const counters = new Map<string, CounterDelta>();
@@ -145,6 +149,7 @@ export function chainFacts(entries: readonly OutboxEntry[]): ChainFacts {
       counter.purchases += 1;
       counters.set(entry.cardId, counter);
       addClaims(facts, claimed, entry, entry.sale);
+      facts.rewardUses.push(...saleRewardUses(entry));
     }
     if (entry.returned !== undefined) facts.returns.push({ entry, fact: entry.returned });
     if (entry.kind === 'card_enrolled') addEnrolment(facts, entry);
