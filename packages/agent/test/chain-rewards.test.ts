@@ -31,6 +31,8 @@ const program = {
   pointValueMinor: 100,
   timeZone: '+03:00',
   earn: [{ type: 'cashback', id: 'base-5', percent: 5 }],
+  // "No accrual on the part of the purchase paid with points" (MECHANICS.md): a reward's discount too.
+  accrual: { excludePaidWithPoints: true },
   rewards: {
     catalogue: [
       {
