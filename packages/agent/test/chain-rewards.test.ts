@@ -42,6 +42,12 @@ const program = {
         benefit: { type: 'amount-off', amountMinor: 50_000 },
         limits: { perPeriod: { count: 1, period: 'month' } },
       },
+      {
+        id: 'partner-voucher',
+        name: 'Partner voucher',
+        costPoints: 100,
+        benefit: { type: 'coupon', coupon: { text: '150 RUB at the partner café' }, valueMinor: 15_000 },
+      },
     ],
   },
 };
@@ -246,6 +252,34 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         });
       }
     }, 240_000);
+
+    it('issues a coupon code per claim at the till, printed on the slip, that head office can check', async () => {
+      const sale = ok(
+        await pos('t3').commit({
+          idempotencyKey: key('coupon'),
+          receiptId: 'V-1',
+          cardCode: card,
+          basket: basket(1_000),
+          rewards: [{ id: 'partner-voucher' }],
+        }),
+      );
+      // 100 points for the voucher; 5 % of the 1 000 RUB paid in money (a coupon takes nothing off).
+      expect([sale.spentPoints, sale.earnedPoints]).toEqual([100, 50]);
+      const code = sale.rewards[0]?.coupon?.code ?? '';
+      expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
+      expect(sale.slipText.join('\n')).toContain(code);
+      await everywhere(1_000 - 100 + 50, card);
+      const office = await openHub();
+      try {
+        expect(await office.checkCoupon(code)).toMatchObject({
+          kind: 'issued',
+          coupon: { cardId: card, code, rewardId: 'partner-voucher', times: 1 },
+        });
+        expect(await office.checkCoupon('0000-0000-0000-0000')).toEqual({ kind: 'unknown' });
+      } finally {
+        await office.close();
+      }
+    }, 120_000);
 
     it('lets two tills offline both take it; head office books both uses and flags the card', async () => {
       ok(

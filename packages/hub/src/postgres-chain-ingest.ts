@@ -21,7 +21,7 @@ import {
   putPhones,
   setSalesRunning,
 } from './postgres-chain-writes';
-import { addRewardUsesPg, heldRewardUsesPg, rewardLimitsPg } from './postgres-reward-uses';
+import { addCouponsPg, addRewardUsesPg, heldRewardUsesPg, rewardLimitsPg } from './postgres-reward-uses';
 import { addFlags, addToCards, flagCards, prepared, type Written } from './postgres-write';
 
 /**
@@ -40,6 +40,7 @@ export async function ingestChainFactsPg(
   const lostClaims = facts.claims.filter((c) => !written.grantsWon.has(`${c.cardId}\u001f${c.grantKey}`));
   const pendingCards = written.pendingCards.filter((cardId) => facts.sales.some((s) => s.cardId === cardId));
   await addRewardUsesPg(client, facts.rewardUses);
+  await addCouponsPg(client, facts.coupons);
   const rewardLimits = facts.rewardUses.length === 0 ? null : await rewardLimitsPg(client, ctx.now);
   const limitedCards =
     rewardLimits === null

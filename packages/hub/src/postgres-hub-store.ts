@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { AdjustOutcome, PointsAdjustment } from './admin/cards/adjustment-entry';
 import { adjustPointsPg } from './admin/cards/postgres-adjust';
 import { type CardProfilePatch, cardProfilePatchSchema } from './chain/card-profile-rules';
+import type { CouponCheck } from './chain/reward-coupons';
 import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
 import type { SegmentRow } from './chain/segment-csv';
 import { TierPolicies } from './chain/tier-policies';
@@ -46,6 +47,7 @@ import { addCardsSeen, announceVested, expireLots } from './postgres-jobs';
 import { prepareSchema } from './postgres-open';
 import { readChangesPage } from './postgres-pull';
 import { applyPush, type BatchSideWork } from './postgres-push';
+import { checkCouponPg } from './postgres-reward-uses';
 import { pgSql } from './postgres-sql';
 import { PostgresTransactions } from './postgres-transactions';
 import { prepared } from './postgres-write';
@@ -325,6 +327,14 @@ export class PostgresHubStore implements HubStore {
         const row = (await client.query(pgSql.card, [now, cardId])).rows[0] as CardFigures | undefined;
         return row ? cardState(row, (await this.#flagReasons(client, [cardId])).get(cardId)) : null;
       },
+      'REPEATABLE READ READ ONLY',
+    );
+  }
+
+  async checkCoupon(code: string): Promise<CouponCheck> {
+    return this.#db.tx(
+      'checking a coupon',
+      (client) => checkCouponPg(client, code),
       'REPEATABLE READ READ ONLY',
     );
   }

@@ -123,6 +123,11 @@ function chainStatements(): string[] {
     // Schema 5: catalogue reward uses (chain/reward-uses.ts): +times a sale, −usesBack a return.
     `CREATE TABLE IF NOT EXISTS card_reward_use (card_id text ${c} NOT NULL, txn_id text ${c} NOT NULL,
      reward_id text ${c} NOT NULL, at bigint NOT NULL, times bigint NOT NULL, PRIMARY KEY (card_id, txn_id, reward_id))`,
+    // Schema 5: the coupon codes tills issue (chain/reward-coupons.ts), checked by code.
+    `CREATE TABLE IF NOT EXISTS reward_coupon (card_id text ${c} NOT NULL, code text ${c} NOT NULL,
+     txn_id text ${c} NOT NULL, reward_id text NOT NULL, times bigint NOT NULL, issued_at bigint NOT NULL,
+     PRIMARY KEY (card_id, code, txn_id))`,
+    'CREATE INDEX IF NOT EXISTS reward_coupon_code ON reward_coupon(code)',
     `CREATE TABLE IF NOT EXISTS card_enrolment (card_id text ${c} PRIMARY KEY, txn_id text, till_id text NOT NULL,
      profile_ref text, enrolled_at bigint NOT NULL, consent_at bigint)`,
     `CREATE TABLE IF NOT EXISTS enrol_conflict (card_id text ${c} NOT NULL, profile_ref text ${c} NOT NULL, txn_id text,

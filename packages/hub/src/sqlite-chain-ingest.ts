@@ -71,6 +71,7 @@ export function ingestChainFacts(
       [...receipts].flatMap((receiptId) => saleDetails(s, cardId, receiptId, ctx.now)),
     );
   for (const use of facts.rewardUses) s.addRewardUse.run(use);
+  for (const coupon of facts.coupons) s.addCoupon.run(coupon);
   const rewardLimits =
     facts.rewardUses.length === 0
       ? null

@@ -205,6 +205,14 @@ export function prepareChainStatements(db: Database.Database) {
       `SELECT txn_id AS txnId, reward_id AS rewardId, at, times FROM card_reward_use
        WHERE card_id = ? AND at >= ? ORDER BY at DESC LIMIT ?`,
     ),
+    addCoupon: db.prepare(
+      `INSERT INTO reward_coupon (card_id, code, txn_id, reward_id, times, issued_at)
+       VALUES (@cardId, @code, @txnId, @rewardId, @times, @issuedAt) ON CONFLICT DO NOTHING`,
+    ),
+    couponsOf: db.prepare(
+      `SELECT card_id AS cardId, code, txn_id AS txnId, reward_id AS rewardId, times, issued_at AS issuedAt
+       FROM reward_coupon WHERE code = ? ORDER BY issued_at, card_id, txn_id LIMIT ?`,
+    ),
     cardSales: db.prepare(
       `SELECT txn_id AS txnId, till_id AS tillId, receipt_id AS receiptId, store_id AS storeId,
          occurred_at AS occurredAt, spend_minor AS spendMinor, line_count AS lineCount,

@@ -120,6 +120,51 @@ export function chainRewardContract({ fresh, now }: ContractContext): void {
     ]);
   });
 
+  it('records the coupon codes tills issue and answers a check by code (unknown, issued, ambiguous)', async () => {
+    const s = await fresh();
+    const a = new SyntheticTill('t1');
+    const b = new SyntheticTill('t3');
+    const voucher = (couponCode: string): SaleFactReward => ({
+      rewardId: 'partner-voucher',
+      times: 2,
+      costPoints: 200,
+      returnPolicy: 'never',
+      lines: [],
+      couponCode,
+    });
+    earn(a, 'card-v', 300);
+    const sale = a.sell('card-v', {
+      receiptId: 'V-1',
+      lines: coat,
+      at: march10,
+      rewards: [voucher('7K3M-9QXA-2B4C-D5E6')],
+    });
+    await push(s, a, 's1', now, 1, 2);
+    expect(await s.checkCoupon('7K3M-9QXA-2B4C-D5E6')).toEqual({
+      kind: 'issued',
+      coupon: {
+        cardId: 'card-v',
+        code: '7K3M-9QXA-2B4C-D5E6',
+        txnId: sale.txnId,
+        rewardId: 'partner-voucher',
+        times: 2,
+        issuedAt: march10,
+      },
+    });
+    expect(await s.checkCoupon('7K3M-9QXA-2B4C-D5E7')).toEqual({ kind: 'unknown' });
+    // The same code on another card's sale (forged or replayed): recorded, and a check says so.
+    earn(b, 'card-w', 300);
+    b.sell('card-w', {
+      receiptId: 'V-2',
+      lines: coat,
+      at: march20,
+      rewards: [voucher('7K3M-9QXA-2B4C-D5E6')],
+      storeId: 's2',
+    });
+    await push(s, b, 's2', now, 1, 2);
+    expect(await s.checkCoupon('7K3M-9QXA-2B4C-D5E6')).toEqual({ kind: 'ambiguous', matches: 2 });
+  });
+
   it('sends no reward uses for a card that never took a reward (its state as before)', async () => {
     const s = await fresh();
     await publish(s);
