@@ -1,15 +1,15 @@
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type PosClient as Pos, PosClient } from '@tillpoint/pos-client';
+import type { PosClient as Pos } from '@tillpoint/pos-client';
 import { quoteSchema } from '@tillpoint/rules';
 import { gs1CheckDigit } from '@tillpoint/scanner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubStore, newEnrolCode, openHubStore, sha256Hex } from '../../hub/src/index';
 import { HubProcess } from '../../hub/test/hub-process';
 import { startTestPostgres, type TestPostgres } from '../../hub/test/test-postgres';
-import { enrolWithHub } from '../src/sync/hub-credential';
-import { AgentProcess, freePort, writeConfig } from './agent-process';
+import { freePort } from './agent-process';
+import { type ChainTill, eventually, ok, startChainTills } from './chain-kit';
 
 /**
  * The reward catalogue across the chain (issue 18): head office and two stores' tills, each its
@@ -63,25 +63,6 @@ const tills = [
 ] as const;
 type TillId = (typeof tills)[number]['tillId'];
 
-function ok<T>(
-  answer: { ok: true; value: T } | { ok: false; status: number; error: { code: string; message: string } },
-): T {
-  if (!answer.ok) throw new Error(`${answer.status} ${answer.error.code}: ${answer.error.message}`);
-  return answer.value;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  let value = await read();
-  while (!done(value) && Date.now() < until) {
-    await sleep(200);
-    value = await read();
-  }
-  return value;
-}
-
 describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
   'the reward catalogue across the chain, $backend head office',
   ({ backend }) => {
@@ -90,7 +71,7 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
     let postgres: TestPostgres | undefined;
     let hub: HubProcess;
     let hubDb = '';
-    const agents = new Map<TillId, { proc: AgentProcess; pos: Pos }>();
+    const agents = new Map<TillId, ChainTill>();
     const pos = (t: TillId): Pos => agents.get(t)?.pos as Pos;
     const openHub = (): Promise<HubStore> => openHubStore(hubDb, backend === 'PostgreSQL' ? { schema } : {});
     let n = 0;
@@ -123,26 +104,15 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         extraArgs: backend === 'PostgreSQL' ? ['--schema', schema] : [],
       });
       await hub.start();
-      for (const t of tills) {
-        const home = join(dir, t.tillId);
-        mkdirSync(home);
-        writeFileSync(join(home, 'program.json'), JSON.stringify(program));
-        const port = await freePort();
-        const config = writeConfig(home, { port, token, ...t });
-        appendFileSync(
-          config,
-          `\nheadOffice:\n  url: ${hub.url}\n  intervalSeconds: 1\n  backoffMaxSeconds: 1\n  requestTimeoutSeconds: 2\n`,
-        );
-        await enrolWithHub({
-          url: hub.url,
-          code: codes.get(t.tillId) as string,
-          tillId: t.tillId,
-          credentialFile: join(home, 'data', 'hub-credential.json'),
-        });
-        const proc = new AgentProcess(config, `http://127.0.0.1:${port}`, token);
-        await proc.start();
-        agents.set(t.tillId, { proc, pos: new PosClient({ baseUrl: proc.url, token, timeoutMs: 8_000 }) });
-      }
+      for (const [tillId, till] of await startChainTills({
+        dir,
+        hubUrl: hub.url,
+        token,
+        program,
+        tills,
+        codes,
+      }))
+        agents.set(tillId as TillId, till);
     }, 180_000);
 
     afterAll(async () => {
