@@ -1,14 +1,14 @@
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type HubStore, newEnrolCode, openHubStore, sha256Hex } from '@tillpoint/hub';
-import { type PosClient as Pos, PosClient } from '@tillpoint/pos-client';
+import type { PosClient as Pos } from '@tillpoint/pos-client';
 import { gs1CheckDigit } from '@tillpoint/scanner';
-import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
+import { freePort } from '@tillpoint/test-kit/agent-process';
 import { HubProcess } from '@tillpoint/test-kit/hub-process';
 import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrolWithHub } from '../src/sync/hub-credential';
+import { type ChainTill, eventually, ok, startChainTills } from './chain-kit';
 
 /**
  * One customer across the chain (issues 13 and 14), as a chain runs: head office and four
@@ -65,26 +65,6 @@ const tills = [
 ] as const;
 type TillId = (typeof tills)[number]['tillId'];
 
-function ok<T>(
-  answer: { ok: true; value: T } | { ok: false; status: number; error: { code: string; message: string } },
-): T {
-  if (!answer.ok) throw new Error(`${answer.status} ${answer.error.code}: ${answer.error.message}`);
-  return answer.value;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `read` gives a value `done` accepts; the last value otherwise (the test's expect says why). */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  let value = await read();
-  while (!done(value) && Date.now() < until) {
-    await sleep(200);
-    value = await read();
-  }
-  return value;
-}
-
 /** Today as month-day in the program's zone (+03:00), as the birthday rule reads it. */
 function todayMonthDay(): string {
   return new Date(Date.now() + 3 * 3_600_000).toISOString().slice(5, 10);
@@ -98,7 +78,7 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
     let postgres: TestPostgres | undefined;
     let hub: HubProcess;
     let hubDb = '';
-    const agents = new Map<TillId, { proc: AgentProcess; pos: Pos }>();
+    const agents = new Map<TillId, ChainTill>();
     const pos = (t: TillId): Pos => agents.get(t)?.pos as Pos;
     const openHub = (): Promise<HubStore> => openHubStore(hubDb, backend === 'PostgreSQL' ? { schema } : {});
     let n = 0;
@@ -119,26 +99,15 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         extraArgs: backend === 'PostgreSQL' ? ['--schema', schema] : [],
       });
       await hub.start();
-      for (const t of tills) {
-        const home = join(dir, t.tillId);
-        mkdirSync(home);
-        writeFileSync(join(home, 'program.json'), JSON.stringify(program));
-        const port = await freePort();
-        const config = writeConfig(home, { port, token, ...t });
-        appendFileSync(
-          config,
-          `\nheadOffice:\n  url: ${hub.url}\n  intervalSeconds: 1\n  backoffMaxSeconds: 1\n  requestTimeoutSeconds: 2\n`,
-        );
-        await enrolWithHub({
-          url: hub.url,
-          code: codes.get(t.tillId) as string,
-          tillId: t.tillId,
-          credentialFile: join(home, 'data', 'hub-credential.json'),
-        });
-        const proc = new AgentProcess(config, `http://127.0.0.1:${port}`, token);
-        await proc.start();
-        agents.set(t.tillId, { proc, pos: new PosClient({ baseUrl: proc.url, token, timeoutMs: 8_000 }) });
-      }
+      for (const [tillId, till] of await startChainTills({
+        dir,
+        hubUrl: hub.url,
+        token,
+        program,
+        tills,
+        codes,
+      }))
+        agents.set(tillId as TillId, till);
     }, 180_000);
 
     afterAll(async () => {

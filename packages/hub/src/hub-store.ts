@@ -10,6 +10,7 @@ import {
 } from '@tillpoint/protocol';
 import type { AdjustOutcome, PointsAdjustment } from './admin/cards/adjustment-entry';
 import type { CardProfilePatch } from './chain/card-profile-rules';
+import type { CouponCheck } from './chain/reward-coupons';
 import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
 import type { RejectedLine, SegmentRow } from './chain/segment-csv';
 import type { IngestedEntry, StreamPosition } from './ingested-entries';
@@ -247,6 +248,8 @@ export interface HubStore {
    * least one of store, till, card (docs/chain-sync.md).
    */
   lookupSale(lookup: SaleLookup): Promise<SaleLookupResult>;
+  /** A coupon code a till issued for a coupon reward: its card, sale, reward and uses (`chain/reward-coupons.ts`). */
+  checkCoupon(code: string): Promise<CouponCheck>;
   /**
    * Personal data of enrolments (`POST /v1/sync/profiles`): each kept as its card's profile or as
    * an enrolment conflict (dropped if the card was erased since); answers the refs head office

@@ -21,6 +21,7 @@ import {
   putPhones,
   setSalesRunning,
 } from './postgres-chain-writes';
+import { addCouponsPg, addRewardUsesPg, heldRewardUsesPg, rewardLimitsPg } from './postgres-reward-uses';
 import { addFlags, addToCards, flagCards, prepared, type Written } from './postgres-write';
 
 /**
@@ -38,12 +39,24 @@ export async function ingestChainFactsPg(
 ): Promise<ChainPlan | null> {
   const lostClaims = facts.claims.filter((c) => !written.grantsWon.has(`${c.cardId}\u001f${c.grantKey}`));
   const pendingCards = written.pendingCards.filter((cardId) => facts.sales.some((s) => s.cardId === cardId));
+  await addRewardUsesPg(client, facts.rewardUses);
+  await addCouponsPg(client, facts.coupons);
+  const rewardLimits = facts.rewardUses.length === 0 ? null : await rewardLimitsPg(client, ctx.now);
+  const limitedCards =
+    rewardLimits === null
+      ? []
+      : [
+          ...new Set(
+            facts.rewardUses.filter((u) => rewardLimits.limits.has(u.rewardId)).map((u) => u.cardId),
+          ),
+        ];
   if (
     lostClaims.length === 0 &&
     facts.duplicateClaims.length === 0 &&
     facts.enrolments.length === 0 &&
     facts.returns.length === 0 &&
-    pendingCards.length === 0
+    pendingCards.length === 0 &&
+    limitedCards.length === 0
   )
     return null;
   const rows = async <T>(text: string, values: unknown[]) =>
@@ -84,16 +97,17 @@ export async function ingestChainFactsPg(
   ];
   const sales =
     wanted.length === 0 ? new Map<string, SaleDetail[]>() : await saleDetails(client, wanted, ctx.now);
+  const rewardUses = await heldRewardUsesPg(client, limitedCards, ctx.now);
   const plan = planChain(
     facts,
-    { lostGrants, enrolmentsWon: written.enrolmentsWon, profiles, sales, pending },
-    ctx,
+    { lostGrants, enrolmentsWon: written.enrolmentsWon, profiles, sales, pending, rewardUses },
+    { ...ctx, rewardLimits },
   );
   await writePlan(client, plan, ctx.now);
   return plan;
 }
 
-type SaleRead = Omit<SaleDetail, 'running' | 'lines' | 'earnedLots' | 'spentLots'> & {
+type SaleRead = Omit<SaleDetail, 'running' | 'lines' | 'earnedLots' | 'spentLots' | 'rewards'> & {
   epoch: string;
   seq: number;
   refundedMinor: number;
@@ -164,6 +178,7 @@ async function saleDetails(
         moneyMinor: Number(l.moneyMinor),
       })),
       earnedLots: entry.newLots,
+      rewards: entry.sale?.rewards ?? [],
       spentLots: spentLotsOf(entry).map((lot) => {
         const expiresAt = expiries.get(`${sale.cardId}\u0000${lot.lotId}`);
         return { ...lot, alive: expiresAt === undefined || expiresAt === null || expiresAt > now };
@@ -226,6 +241,7 @@ async function writePlan(client: pg.PoolClient, plan: ChainPlan, now: number): P
   for (const cardId of added) moved.push([cardId, 1]);
   for (const cardId of await dropPending(client, plan.pendingDrops)) moved.push([cardId, -1]);
   await addToCards(client, 'pending_returns', summed(moved));
+  await addRewardUsesPg(client, plan.rewardUses);
   await writeFlags(client, plan.flags, now);
 }
 

@@ -15,6 +15,7 @@ import {
   mergeGroups,
   type ProfileRow,
 } from './chain/profile-decisions';
+import { rewardUsesState } from './chain/reward-uses';
 import {
   pickSale,
   type SaleCandidate,
@@ -42,6 +43,7 @@ import {
   putTraits,
   setPhoneHashes,
 } from './postgres-chain-writes';
+import { heldRewardUsesPg } from './postgres-reward-uses';
 import { salePartitionStatements, salePartitions } from './postgres-schema';
 import { cardOrder } from './postgres-values';
 
@@ -139,6 +141,7 @@ export async function cardStates(
   const spend = ranges.spendFrom === null ? null : await spendOf(client, cards, ranges.spendFrom, null);
   const floor =
     ranges.floor === null ? null : await spendOf(client, cards, ranges.floor.from, ranges.floor.to);
+  const rewardUses = await heldRewardUsesPg(client, cards, now);
   for (const row of rows) {
     const lifetime = Number(row.lifetimeSpendMinor);
     const figures: CardChainFigures = {
@@ -151,6 +154,9 @@ export async function cardStates(
       tierSpendMinor: spend === null ? lifetime : (spend.get(row.cardId) ?? 0),
       tierFloorMinor: floor === null ? 0 : (floor.get(row.cardId) ?? 0),
     };
+    const held = rewardUses.get(row.cardId);
+    const uses = held === undefined ? undefined : rewardUsesState(held);
+    if (uses !== undefined) figures.rewardUses = uses;
     out.set(row.cardId, cardStateSnapshot(figures, now));
   }
   return out;

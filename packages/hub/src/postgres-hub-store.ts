@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { AdjustOutcome, PointsAdjustment } from './admin/cards/adjustment-entry';
 import { adjustPointsPg } from './admin/cards/postgres-adjust';
 import { type CardProfilePatch, cardProfilePatchSchema } from './chain/card-profile-rules';
+import type { CouponCheck } from './chain/reward-coupons';
 import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
 import type { SegmentRow } from './chain/segment-csv';
 import { TierPolicies } from './chain/tier-policies';
@@ -32,6 +33,7 @@ import { addCardsSeen, announceVested, expireLots } from './postgres-jobs';
 import { prepareSchema } from './postgres-open';
 import { readChangesPage } from './postgres-pull';
 import { applyPush, type BatchSideWork } from './postgres-push';
+import { checkCouponPg } from './postgres-reward-uses';
 import { PostgresRuleSets } from './postgres-rule-sets';
 import { pgSql } from './postgres-sql';
 import { PostgresTransactions } from './postgres-transactions';
@@ -318,6 +320,14 @@ export class PostgresHubStore implements hub.HubStore {
         const row = (await client.query(pgSql.card, [now, cardId])).rows[0] as CardFigures | undefined;
         return row ? cardState(row, (await this.#flagReasons(client, [cardId])).get(cardId)) : null;
       },
+      'REPEATABLE READ READ ONLY',
+    );
+  }
+
+  async checkCoupon(code: string): Promise<CouponCheck> {
+    return this.#db.tx(
+      'checking a coupon',
+      (client) => checkCouponPg(client, code),
       'REPEATABLE READ READ ONLY',
     );
   }

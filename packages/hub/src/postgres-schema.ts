@@ -16,7 +16,7 @@
  */
 
 /** The schema version this hub writes (`meta.schema_version`); a newer one is refused at open. */
-export const postgresSchemaVersion = 5;
+export const postgresSchemaVersion = 6;
 
 /** The statements that create a fresh schema; each is a no-op on a schema that has it. */
 export function createStatements(partitions: number): string[] {
@@ -131,6 +131,14 @@ function chainStatements(): string[] {
     'CREATE INDEX IF NOT EXISTS card_day_day ON card_day(day, card_id)',
     `CREATE TABLE IF NOT EXISTS card_grant (card_id text ${c} NOT NULL, grant_key text ${c} NOT NULL,
      txn_id text NOT NULL, granted_at bigint NOT NULL, PRIMARY KEY (card_id, grant_key))`,
+    // Schema 5: catalogue reward uses (chain/reward-uses.ts): +times a sale, −usesBack a return.
+    `CREATE TABLE IF NOT EXISTS card_reward_use (card_id text ${c} NOT NULL, txn_id text ${c} NOT NULL,
+     reward_id text ${c} NOT NULL, at bigint NOT NULL, times bigint NOT NULL, PRIMARY KEY (card_id, txn_id, reward_id))`,
+    // Schema 5: the coupon codes tills issue (chain/reward-coupons.ts), checked by code.
+    `CREATE TABLE IF NOT EXISTS reward_coupon (card_id text ${c} NOT NULL, code text ${c} NOT NULL,
+     txn_id text ${c} NOT NULL, reward_id text NOT NULL, times bigint NOT NULL, issued_at bigint NOT NULL,
+     PRIMARY KEY (card_id, code, txn_id))`,
+    'CREATE INDEX IF NOT EXISTS reward_coupon_code ON reward_coupon(code)',
     `CREATE TABLE IF NOT EXISTS card_enrolment (card_id text ${c} PRIMARY KEY, txn_id text, till_id text NOT NULL,
      profile_ref text, enrolled_at bigint NOT NULL, consent_at bigint)`,
     `CREATE TABLE IF NOT EXISTS enrol_conflict (card_id text ${c} NOT NULL, profile_ref text ${c} NOT NULL, txn_id text,
@@ -314,6 +322,19 @@ export const upgradeSteps: readonly UpgradeStep[] = [
       'DROP TABLE IF EXISTS change_set',
       'DROP TABLE IF EXISTS change_published',
       `DELETE FROM meta WHERE key IN ('change_seq', 'hub_entry_seq', 'published_change_seq', 'change_set_from')`,
+    ],
+  },
+  {
+    // Schema 6: the reward uses of sales that arrived before card_reward_use (their journal bodies).
+    what: 'reward uses of earlier sales (card_reward_use)',
+    needed: metaMissing('reward_uses'),
+    statements: [
+      `INSERT INTO card_reward_use (card_id, txn_id, reward_id, at, times)
+       SELECT j.card_id, j.txn_id, r.value ->> 'rewardId', j.occurred_at, SUM((r.value ->> 'times')::bigint)
+       FROM journal j, jsonb_array_elements(j.body::jsonb #> '{sale,rewards}') r
+       WHERE j.kind = 'sale' AND jsonb_typeof(j.body::jsonb #> '{sale,rewards}') = 'array'
+       GROUP BY j.card_id, j.txn_id, j.occurred_at, r.value ->> 'rewardId' ON CONFLICT DO NOTHING`,
+      `INSERT INTO meta VALUES ('reward_uses', 1) ON CONFLICT DO NOTHING`,
     ],
   },
 ];

@@ -12,6 +12,12 @@ import {
   type SaleDetail,
 } from './chain/chain-plan';
 import type { HeldProfile } from './chain/profile-decisions';
+import {
+  type HeldRewardUses,
+  rewardLimitsOf,
+  rewardUseRowsMax,
+  rewardUsesWindowMs,
+} from './chain/reward-uses';
 import type { MultiRowInsert } from './multi-row-insert';
 import type { ChainStatements } from './sqlite-chain-statements';
 
@@ -64,10 +70,33 @@ export function ingestChainFacts(
       cardId,
       [...receipts].flatMap((receiptId) => saleDetails(s, cardId, receiptId, ctx.now)),
     );
-  const reads: ChainReads = { lostGrants, enrolmentsWon, profiles, sales, pending };
-  const plan = planChain(facts, reads, ctx);
+  for (const use of facts.rewardUses) s.addRewardUse.run(use);
+  for (const coupon of facts.coupons) s.addCoupon.run(coupon);
+  const rewardLimits =
+    facts.rewardUses.length === 0
+      ? null
+      : rewardLimitsOf(s.ruleSetInForce.get(ctx.now) as { version: string; json: string } | undefined);
+  const rewardUses = new Map<string, HeldRewardUses>();
+  if (rewardLimits !== null)
+    for (const use of facts.rewardUses)
+      if (rewardLimits.limits.has(use.rewardId) && !rewardUses.has(use.cardId))
+        rewardUses.set(use.cardId, heldRewardUses(s, use.cardId, ctx.now));
+  const reads: ChainReads = { lostGrants, enrolmentsWon, profiles, sales, pending, rewardUses };
+  const plan = planChain(facts, reads, { ...ctx, rewardLimits });
   writePlan(s, plan, ctx.now);
   return plan;
+}
+
+/** A card's reward uses: totals over its life and the rows of the recent window. */
+export function heldRewardUses(s: ChainStatements, cardId: string, now: number): HeldRewardUses {
+  return {
+    totals: s.rewardUseTotals.all(cardId) as HeldRewardUses['totals'],
+    recent: s.rewardUsesSince.all(
+      cardId,
+      now - rewardUsesWindowMs,
+      rewardUseRowsMax,
+    ) as HeldRewardUses['recent'],
+  };
 }
 
 /** Returns kept for cards that received a sale in this push (none read when no card has one). */
@@ -137,6 +166,7 @@ function saleDetails(s: ChainStatements, cardId: string, receiptId: string, now:
       },
       lines,
       earnedLots,
+      rewards: entry.sale?.rewards ?? [],
       spentLots: spentLotsOf(entry).map((lot) => {
         const expiresAt = s.lotExpiry.get(row.cardId, lot.lotId) as number | null | undefined;
         return { ...lot, alive: expiresAt === undefined || expiresAt === null || expiresAt > now };
@@ -175,6 +205,7 @@ function writePlan(s: ChainStatements, plan: ChainPlan, now: number): void {
       spentRestored: r.spentRestored,
     });
   }
+  for (const use of plan.rewardUses) s.addRewardUse.run(use);
   for (const d of plan.dayDeltas) s.addDaySpend.run(d.cardId, d.day, d.spendMinor);
   for (const d of plan.lifetimeDeltas) s.takeLifetimeSpend.run(-d.spendMinor, d.cardId);
   for (const p of plan.pendingAdds) {

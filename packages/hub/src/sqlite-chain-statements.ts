@@ -192,6 +192,28 @@ export function prepareChainStatements(db: Database.Database) {
     cardsWithSales: db
       .prepare('SELECT card_id FROM card WHERE purchase_count > 0 AND card_id > ? ORDER BY card_id LIMIT ?')
       .pluck(),
+
+    // Catalogue reward uses (`chain/reward-uses.ts`)
+    addRewardUse: db.prepare(
+      `INSERT INTO card_reward_use (card_id, txn_id, reward_id, at, times) VALUES (@cardId, @txnId, @rewardId, @at, @times)
+       ON CONFLICT DO NOTHING`,
+    ),
+    rewardUseTotals: db.prepare(
+      `SELECT reward_id AS rewardId, SUM(times) AS total FROM card_reward_use WHERE card_id = ?
+       GROUP BY reward_id ORDER BY reward_id LIMIT 256`,
+    ),
+    rewardUsesSince: db.prepare(
+      `SELECT txn_id AS txnId, reward_id AS rewardId, at, times FROM card_reward_use
+       WHERE card_id = ? AND at >= ? ORDER BY at DESC LIMIT ?`,
+    ),
+    addCoupon: db.prepare(
+      `INSERT INTO reward_coupon (card_id, code, txn_id, reward_id, times, issued_at)
+       VALUES (@cardId, @code, @txnId, @rewardId, @times, @issuedAt) ON CONFLICT DO NOTHING`,
+    ),
+    couponsOf: db.prepare(
+      `SELECT card_id AS cardId, code, txn_id AS txnId, reward_id AS rewardId, times, issued_at AS issuedAt
+       FROM reward_coupon WHERE code = ? ORDER BY issued_at, card_id, txn_id LIMIT ?`,
+    ),
     cardSales: db.prepare(
       `SELECT txn_id AS txnId, till_id AS tillId, receipt_id AS receiptId, store_id AS storeId,
          occurred_at AS occurredAt, spend_minor AS spendMinor, line_count AS lineCount,

@@ -16,6 +16,7 @@ import {
   type ProfileRow,
   type TraitsRow,
 } from './chain/profile-decisions';
+import { rewardUsesState } from './chain/reward-uses';
 import {
   pickSale,
   type SaleCandidate,
@@ -35,6 +36,7 @@ import {
   tierSlideStateSchema,
 } from './chain/tier-window';
 import type { CardProfileView, ErasureOutcome } from './hub-store';
+import { heldRewardUses } from './sqlite-chain-ingest';
 import type { ChainStatements } from './sqlite-chain-statements';
 
 const lookupKeyName = 'phone_lookup_key';
@@ -114,6 +116,8 @@ export class SqliteChain {
         ranges.spendFrom === null ? row.lifetimeSpendMinor : this.#spend(cardId, ranges.spendFrom, null),
       tierFloorMinor: ranges.floor === null ? 0 : this.#spend(cardId, ranges.floor.from, ranges.floor.to),
     };
+    const rewardUses = rewardUsesState(heldRewardUses(this.s, cardId, now));
+    if (rewardUses !== undefined) figures.rewardUses = rewardUses;
     return cardStateSnapshot(figures, now);
   }
 

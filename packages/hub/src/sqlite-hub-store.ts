@@ -12,6 +12,7 @@ import {
 import { appliedOutcome, batchRows, decideBatch, emptyCursor, epochConflict } from './batch-plan';
 import { type CardProfilePatch, cardProfilePatchSchema } from './chain/card-profile-rules';
 import { chainFacts } from './chain/chain-facts';
+import { type CouponCheck, type CouponRow, couponCheck, couponMatchesMax } from './chain/reward-coupons';
 import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
 import type { SegmentRow } from './chain/segment-csv';
 import { TierPolicies } from './chain/tier-policies';
@@ -349,6 +350,12 @@ export class SqliteHubStore implements hub.HubStore {
       const row = this.#sql.card.get({ now, card: cardId }) as FigureRow | undefined;
       return row ? cardState(figures(row), this.#chainSql.flagReasons.all(cardId) as string[]) : null;
     });
+  }
+
+  async checkCoupon(code: string): Promise<CouponCheck> {
+    return this.#run('checking a coupon', () =>
+      couponCheck(this.#chainSql.couponsOf.all(code, couponMatchesMax) as CouponRow[]),
+    );
   }
 
   async lookupSale(lookup: SaleLookup): Promise<SaleLookupResult> {

@@ -141,6 +141,21 @@ ALTER TABLE rule_set ADD COLUMN rolls_back TEXT;
 CREATE TABLE store_group (group_name TEXT NOT NULL, store_id TEXT NOT NULL, PRIMARY KEY (group_name, store_id));
 CREATE TABLE till_rules (till_id TEXT PRIMARY KEY, version TEXT, reported_at INTEGER NOT NULL);
 `,
+  // 5: catalogue reward uses across the chain (chain/reward-uses.ts): +times per sale and reward,
+  // −usesBack per return, dated at the sale. Sales that arrived before carry theirs in the journal.
+  // And the coupon codes tills issue (chain/reward-coupons.ts), checked by code.
+  `
+CREATE TABLE card_reward_use (card_id TEXT NOT NULL, txn_id TEXT NOT NULL, reward_id TEXT NOT NULL,
+  at INTEGER NOT NULL, times INTEGER NOT NULL, PRIMARY KEY (card_id, txn_id, reward_id)) WITHOUT ROWID;
+INSERT OR IGNORE INTO card_reward_use (card_id, txn_id, reward_id, at, times)
+  SELECT j.card_id, j.txn_id, json_extract(r.value, '$.rewardId'), j.occurred_at, SUM(json_extract(r.value, '$.times'))
+  FROM journal j, json_each(j.body, '$.sale.rewards') r
+  WHERE j.kind = 'sale' AND json_type(j.body, '$.sale.rewards') = 'array'
+  GROUP BY j.card_id, j.txn_id, j.occurred_at, json_extract(r.value, '$.rewardId');
+CREATE TABLE reward_coupon (card_id TEXT NOT NULL, code TEXT NOT NULL, txn_id TEXT NOT NULL, reward_id TEXT NOT NULL,
+  times INTEGER NOT NULL, issued_at INTEGER NOT NULL, PRIMARY KEY (card_id, code, txn_id));
+CREATE INDEX reward_coupon_code ON reward_coupon(code);
+`,
 ];
 
 /** Brings the file's tables up to date (once; later opens find nothing to do). */

@@ -27,6 +27,7 @@ const cardTables = [
   'card_flag',
   'card_grant',
   'card_profile',
+  'card_reward_use',
   'card_store',
   'card_traits',
   'enrol_conflict',
@@ -38,6 +39,7 @@ const cardTables = [
   'posting',
   'report_card_month',
   'return_pending',
+  'reward_coupon',
   'sale_fact',
   'sale_line',
 ];
@@ -189,7 +191,7 @@ describe('Citus distribution: which table goes where', () => {
     expect(dry.code).toBe(0);
     expect(dry.out.trim().split('\n')).toEqual([
       ...expectedStatements(schema).map((s) => `${s};`),
-      `37 table(s) to place in schema ${schema}`,
+      `39 table(s) to place in schema ${schema}`,
     ]);
     const refused = await run(['distribute', '--db', hub.url(), '--schema', schema]);
     expect(refused.code).toBe(2);
@@ -239,7 +241,7 @@ describe('Citus distribution: the step, against stand-ins for Citus', () => {
       const first = await run(['distribute', '--db', hub.url(), '--schema', schema]);
       expect(first.code).toBe(0);
       expect(first.out).toContain('card: distributed by card_id, colocated with card\n');
-      expect(first.out).toContain(`37 table(s) placed in schema ${schema}`);
+      expect(first.out).toContain(`39 table(s) placed in schema ${schema}`);
       const expected = Object.fromEntries([
         ...cardTables.map((t) => [t, t === 'card' ? 'card_id none' : `card_id ${schema}.card`]),
         ['till_cursor', 'till_id none'],

@@ -5,6 +5,7 @@ import type { HubStore } from '../src/hub-store';
 import { adminContract } from './contract/admin-contract';
 import { chainProfileContract } from './contract/chain-profile-contract';
 import { chainPropertyContract } from './contract/chain-property-contract';
+import { chainRewardContract } from './contract/chain-reward-contract';
 import { chainSalesContract } from './contract/chain-sales-contract';
 import { chainTierContract } from './contract/chain-tier-contract';
 import type { CatalogCell, ContractContext } from './contract/contract-context';
@@ -87,5 +88,6 @@ export function hubStoreContract(
     chainProfileContract(context);
     chainTierContract(context);
     chainPropertyContract(context);
+    chainRewardContract(context);
   });
 }

@@ -297,7 +297,7 @@ export const takenRewardSchema = z.object({
   lines: z.array(z.object({ lineId: z.string(), discountMinor: z.number().int() })),
   /** A gift to hand over (its units are already in the basket, taken off in full). */
   gift: z.object({ sku: z.string(), text: z.string(), units: z.number().int() }).optional(),
-  /** A coupon printed on the slip (`count` of them; without `code` head office issues them). */
+  /** A coupon printed on the slip, good for `count` uses; `code` is the fixed one or the one the till issued for this claim. */
   coupon: z
     .object({
       code: z.string().optional(),

@@ -12,7 +12,6 @@ export * from './quote';
 export * from './quote-schema';
 export * from './reward-catalogue-schema';
 export * from './reward-quote-schema';
-export { type ReturnedLine, type RewardReturn, rewardReturn } from './reward-return';
 export { periodKey, type RewardRequest } from './rewards';
 export * from './rule-schema';
 export { toHundredths } from './schema-primitives';

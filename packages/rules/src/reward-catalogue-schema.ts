@@ -86,7 +86,9 @@ export const couponBenefitSchema = z
         .min(1)
         .max(128)
         .optional()
-        .describe('A fixed code; leave it out to have head office issue one per use.'),
+        .describe(
+          'A fixed code; leave it out to have the till issue one per claim (head office records and checks it).',
+        ),
       symbology: symbologySchema.default('qr'),
       text: sentenceSchema,
     }),

@@ -38,7 +38,7 @@ export type RewardRefusal = z.infer<typeof rewardRefusalSchema>;
 export const rewardTypeSchema = z.enum(['percent-off', 'amount-off', 'free-units', 'gift', 'coupon']);
 
 const couponOut = z.strictObject({
-  /** Left out when head office issues a code per use. */
+  /** Left out when the till issues a code per claim (the sale's answer and slip carry it). */
   code: z.string().optional(),
   symbology: z.enum(['qr', 'code128', 'ean13']),
   text: z.string(),

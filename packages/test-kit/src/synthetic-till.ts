@@ -6,6 +6,7 @@ import {
   type OutboxEntry,
   type ReturnFact,
   type SaleFact,
+  type SaleFactReward,
 } from '@tillpoint/ledger';
 
 /** A line of a synthetic sale: what it cost, the points it earned, the points spent on it. */
@@ -133,11 +134,19 @@ export class SyntheticTill {
       /** The rules version the till quoted with (default null), and the POS's cashier (default c-7). */
       rulesVersion?: string | null;
       cashierId?: string | null;
+      /** Catalogue rewards taken: their cost is redeemed with the lines' points, their discount off the lines. */
+      rewards?: readonly SaleFactReward[];
     },
   ): OutboxEntry {
     const at = input.at ?? 1_000;
+    const rewardOff = (lineId: string) =>
+      (input.rewards ?? []).reduce(
+        (sum, r) => sum + r.lines.reduce((s2, x) => s2 + (x.lineId === lineId ? x.discountMinor : 0), 0),
+        0,
+      );
     const lines = input.lines.map((l) => {
       const amountMinor = Math.round(l.quantity * l.unitPriceMinor);
+      const off = rewardOff(l.lineId);
       return {
         lineId: l.lineId,
         sku: l.sku ?? `sku-${l.lineId}`,
@@ -151,6 +160,7 @@ export class SyntheticTill {
         ruleIds: l.earnedPoints > 0 ? ['base'] : [],
         spentPoints: l.spentPoints ?? 0,
         spentDiscountMinor: l.spentPoints ?? 0,
+        ...(off > 0 ? { rewardDiscountMinor: off } : {}),
       };
     });
     const bonuses = (input.bonuses ?? []).map((b) => ({
@@ -160,7 +170,10 @@ export class SyntheticTill {
       grantOnceKey: b.grantOnceKey ?? null,
     }));
     const basket = lines.reduce((sum, l) => sum + l.amountMinor, 0);
-    const spentDiscount = lines.reduce((sum, l) => sum + l.spentDiscountMinor, 0);
+    const spentDiscount = lines.reduce(
+      (sum, l) => sum + l.spentDiscountMinor + (l.rewardDiscountMinor ?? 0),
+      0,
+    );
     const sale: SaleFact = {
       receiptId: input.receiptId,
       storeId: input.storeId ?? 's1',
@@ -170,10 +183,13 @@ export class SyntheticTill {
       spendMinor: basket - spentDiscount,
       lines,
       bonuses,
+      ...(input.rewards === undefined || input.rewards.length === 0 ? {} : { rewards: [...input.rewards] }),
     };
     const earned =
       lines.reduce((sum, l) => sum + l.earnedPoints, 0) + bonuses.reduce((sum, b) => sum + b.points, 0);
-    const spent = lines.reduce((sum, l) => sum + l.spentPoints, 0);
+    const spent =
+      lines.reduce((sum, l) => sum + l.spentPoints, 0) +
+      (input.rewards ?? []).reduce((sum, r) => sum + r.costPoints, 0);
     const postings: OutboxBody['postings'] = [];
     const newLots: OutboxBody['newLots'] = [];
     this.#spendPostings(postings, cardId, spent);

@@ -3,7 +3,15 @@ import { commitSaleRequestSchema, saleInputFromQuote } from '@tillpoint/ledger';
 import { parseProgram, quote } from '@tillpoint/rules';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lineDiscounts, rewardCostPoints, rewardRefusal, takenRewards } from './reward-sale';
+import {
+  couponCode,
+  issueCoupons,
+  lineDiscounts,
+  rewardCostPoints,
+  rewardRefusal,
+  takenRewards,
+  withIssuedCoupons,
+} from './reward-sale';
 
 /**
  * What the till tells the POS and books for a sale with a catalogue reward and a points spend,
@@ -133,5 +141,81 @@ describe('a reward and a points spend on the fiscal lines', () => {
     );
     // The generator reaches the case that matters: a reward and a spend on one receipt.
     expect(both).toBeGreaterThan(30);
+  });
+});
+
+describe('coupon codes issued at the till', () => {
+  it('spells 80 bits in Crockford base32, four groups of four (all zero and all one bits by hand)', () => {
+    expect(couponCode(new Uint8Array(10))).toBe('0000-0000-0000-0000');
+    expect(couponCode(new Uint8Array(10).fill(255))).toBe('ZZZZ-ZZZZ-ZZZZ-ZZZZ');
+    // 0x01 then zeros: bit 72 set, the 15th character from the right is 2^(72-70) = 4
+    expect(couponCode(Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]))).toBe('0400-0000-0000-0000');
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 10, maxLength: 10 }), (bytes) => {
+        const code = couponCode(bytes);
+        expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/);
+        // Read back: the code is the bytes (distinct bytes give distinct codes).
+        const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+        const value = [...code.replaceAll('-', '')].reduce(
+          (v, ch) => v * 32n + BigInt(alphabet.indexOf(ch)),
+          0n,
+        );
+        const bytesValue = [...bytes].reduce((v, b) => v * 256n + BigInt(b), 0n);
+        expect(value).toBe(bytesValue);
+      }),
+    );
+  });
+
+  it('gives a chosen coupon without a fixed code a new one, in the answer, the slip quote and the sale fact', () => {
+    const parsed = parseProgram(
+      {
+        id: 'coupons',
+        name: 'Coupons',
+        currency: 'GBP',
+        pointValueMinor: 1,
+        earn: [{ type: 'cashback', id: 'base', percent: 1 }],
+        rewards: {
+          catalogue: [
+            {
+              id: 'voucher',
+              name: 'Partner voucher',
+              costPoints: 500,
+              benefit: { type: 'coupon', coupon: { text: '£15 towards a holiday' }, valueMinor: 1500 },
+            },
+            {
+              id: 'fixed',
+              name: 'Fixed coupon',
+              costPoints: 100,
+              benefit: { type: 'coupon', coupon: { code: 'SPRING-10', text: '10 % off in spring' } },
+            },
+          ],
+        },
+      },
+      'coupons.json',
+    );
+    if (!parsed.ok) throw new Error(parsed.message);
+    const basket = basketSchema.parse({
+      currency: 'GBP',
+      lines: [{ id: '1', sku: 'tea', quantity: 1, unitPriceMinor: 1200, amountMinor: 1200 }],
+    });
+    const card = cardSchema.parse({
+      id: 'C1',
+      status: 'enrolled',
+      balance: { spendable: 1_000, pending: 0 },
+    });
+    const q = quote(basket, card, parsed.value, new Date('2027-03-10T12:00:00Z'), {
+      rewards: [{ id: 'voucher' }, { id: 'fixed' }],
+    });
+    let n = 0;
+    const { quote: issuedQuote, issued } = issueCoupons(q, () => couponCode(new Uint8Array(10).fill(++n)));
+    const code = couponCode(new Uint8Array(10).fill(1));
+    expect([...issued]).toEqual([['voucher', code]]);
+    expect(takenRewards(issuedQuote).map((r) => r.coupon?.code)).toEqual([code, 'SPRING-10']);
+    expect(takenRewards(q).map((r) => r.coupon?.code)).toEqual([undefined, 'SPRING-10']);
+    const sale = withIssuedCoupons(
+      saleInputFromQuote(basket, issuedQuote, { storeId: 's1', cashierId: null }),
+      issued,
+    );
+    expect(sale.rewards?.map((r) => r.couponCode)).toEqual([code, undefined]);
   });
 });

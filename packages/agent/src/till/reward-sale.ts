@@ -1,3 +1,5 @@
+import { assert } from '@tillpoint/core';
+import type { SaleInput } from '@tillpoint/ledger';
 import type { LineDiscount, TakenReward } from '@tillpoint/protocol';
 import type { Quote } from '@tillpoint/rules';
 import { refusal, type SessionRefusal } from './session-result';
@@ -64,4 +66,52 @@ export function lineDiscounts(q: Quote): LineDiscount[] {
           },
         ];
   });
+}
+
+/** Crockford's base32 alphabet (no I, L, O, U: a code read aloud or typed is not misread). */
+const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * A coupon code from 10 random bytes (80 bits: unguessable, and unique across a chain in
+ * practice; head office flags a repeat), as four groups of four base32 characters.
+ */
+export function couponCode(random: Uint8Array): string {
+  assert(random.length === 10, 'a coupon code takes 10 random bytes', { length: random.length });
+  let bits = 0n;
+  for (const byte of random) bits = (bits << 8n) | BigInt(byte);
+  let text = '';
+  for (let i = 15; i >= 0; i--) text += crockford[Number((bits >> BigInt(i * 5)) & 31n)];
+  return text.match(/.{4}/g)?.join('-') ?? text;
+}
+
+/**
+ * The quote with a code issued for every chosen coupon reward that has no fixed one (so the
+ * answer and the slip show it), and the codes by reward for the sale fact.
+ */
+export function issueCoupons(q: Quote, newCode: () => string): { quote: Quote; issued: Map<string, string> } {
+  const issued = new Map<string, string>();
+  const chosen = q.rewards?.chosen;
+  if (q.rewards === undefined || chosen === undefined) return { quote: q, issued };
+  const next = chosen.map((r) => {
+    if (r.refusal !== null || r.times === 0 || r.coupon === undefined || r.coupon.code !== undefined)
+      return r;
+    const code = issued.get(r.rewardId) ?? newCode();
+    issued.set(r.rewardId, code);
+    return { ...r, coupon: { ...r.coupon, code } };
+  });
+  return issued.size === 0
+    ? { quote: q, issued }
+    : { quote: { ...q, rewards: { ...q.rewards, chosen: next } }, issued };
+}
+
+/** The sale fact's rewards with the coupon codes the till issued. */
+export function withIssuedCoupons(sale: SaleInput, issued: ReadonlyMap<string, string>): SaleInput {
+  if (issued.size === 0 || sale.rewards === undefined) return sale;
+  return {
+    ...sale,
+    rewards: sale.rewards.map((r) => {
+      const code = issued.get(r.rewardId);
+      return code === undefined ? r : { ...r, couponCode: code };
+    }),
+  };
 }

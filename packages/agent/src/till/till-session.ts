@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '@tillpoint/core';
 import { type CardView, type LedgerStore, saleInputFromQuote } from '@tillpoint/ledger';
 import type { PrintQueue } from '@tillpoint/printer';
@@ -28,7 +29,15 @@ import { LedgerDesk, type WriteContext } from './ledger-desk';
 import { spendRefusal } from './offline-spend';
 import { QuoteDesk } from './quote-desk';
 import { ReturnDesk } from './return-desk';
-import { lineDiscounts, rewardCostPoints, rewardRefusal, takenRewards } from './reward-sale';
+import {
+  couponCode,
+  issueCoupons,
+  lineDiscounts,
+  rewardCostPoints,
+  rewardRefusal,
+  takenRewards,
+  withIssuedCoupons,
+} from './reward-sale';
 import { prizesWon, renderSaleSlip } from './sale-slip';
 import { refusal, type SessionResult } from './session-result';
 import { recentSalesAnswer, recentSalesShown, shiftAnswer, shiftSalesMax, shiftStart } from './shift-view';
@@ -242,7 +251,7 @@ export class TillSession {
       heldByThisSale: held,
     });
     if (!quoted.ok) return quoted;
-    const q = quoted.value;
+    const { quote: q, issued } = issueCoupons(quoted.value, () => couponCode(randomBytes(10)));
     const chosen = q.redemption.chosen;
     const redeemPoints = spendPoints + rewardCostPoints(q);
     const refusedReward = rewardRefusal(q);
@@ -275,10 +284,13 @@ export class TillSession {
         redeemPoints,
         ...(request.holdId === undefined ? {} : { holdId: request.holdId }),
         rulesVersion: q.programVersion,
-        sale: saleInputFromQuote(request.basket, q, {
-          storeId: this.d.config.storeId,
-          cashierId: request.cashierId ?? null,
-        }),
+        sale: withIssuedCoupons(
+          saleInputFromQuote(request.basket, q, {
+            storeId: this.d.config.storeId,
+            cashierId: request.cashierId ?? null,
+          }),
+          issued,
+        ),
       },
       {
         // Built inside the sale's transaction, so the answer and the slip are as durable as the sale.

@@ -1,3 +1,4 @@
+import type { RewardUsesState } from '@tillpoint/core';
 import { type CardStateSnapshot, cardGrantsMax, cardGroupsMax } from '@tillpoint/protocol';
 import { profileCompleteness } from './card-profile-rules';
 
@@ -26,6 +27,8 @@ export interface CardChainFigures {
   phoneHash: string | null;
   groups: readonly string[];
   referredBy: string | null;
+  /** Catalogue reward uses summed over every till (`rewardUsesState`); left out by a store that keeps none. */
+  rewardUses?: RewardUsesState;
 }
 
 const clampMinor = (value: number) => Math.min(Math.max(0, value), Number.MAX_SAFE_INTEGER);
@@ -55,5 +58,6 @@ export function cardStateSnapshot(card: CardChainFigures, asOf: number): CardSta
         }
       : null,
     phoneHash: card.phoneHash,
+    ...(card.rewardUses === undefined ? {} : { rewardUses: card.rewardUses }),
   };
 }

@@ -1,5 +1,7 @@
 import type { OutboxEntry, ReturnFact, SaleFact } from '@tillpoint/ledger';
 import { quantityUnits } from './return-settlement';
+import { type CouponRow, saleCoupons } from './reward-coupons';
+import { type RewardUseRow, saleRewardUses } from './reward-uses';
 import { utcDay } from './tier-window';
 
 /**
@@ -116,6 +118,10 @@ export interface ChainFacts {
   enrolments: EnrolFact[];
   returns: ReturnRow[];
   redactions: Redaction[];
+  /** Catalogue reward uses the sales took, in stream order (`reward-uses.ts`). */
+  rewardUses: RewardUseRow[];
+  /** Coupon codes the tills issued (`reward-coupons.ts`). */
+  coupons: CouponRow[];
 }
 
 export function chainFacts(entries: readonly OutboxEntry[]): ChainFacts {
@@ -129,6 +135,8 @@ export function chainFacts(entries: readonly OutboxEntry[]): ChainFacts {
     enrolments: [],
     returns: [],
     redactions: [],
+    rewardUses: [],
+    coupons: [],
   };
   const days = new Map<string, Map<number, number>>();
   const counters = new Map<string, CounterDelta>();
@@ -145,6 +153,8 @@ export function chainFacts(entries: readonly OutboxEntry[]): ChainFacts {
       counter.purchases += 1;
       counters.set(entry.cardId, counter);
       addClaims(facts, claimed, entry, entry.sale);
+      facts.rewardUses.push(...saleRewardUses(entry));
+      facts.coupons.push(...saleCoupons(entry));
     }
     if (entry.returned !== undefined) facts.returns.push({ entry, fact: entry.returned });
     if (entry.kind === 'card_enrolled') addEnrolment(facts, entry);

@@ -1,9 +1,15 @@
-import type { OutboxEntry, ReturnFact } from '@tillpoint/ledger';
+import type { OutboxEntry, ReturnFact, SaleFactReward } from '@tillpoint/ledger';
 import { phoneHash } from './card-profile-rules';
 import { duplicateGrantEntry, returnSettlementEntry, type SaleLots, type SpentLot } from './chain-entries';
 import type { ChainFacts, DayDelta, GrantClaim } from './chain-facts';
 import { decideEnrolment, type HeldProfile } from './profile-decisions';
 import { postedByReturn, type ReturnRunning, type SettlementLine, settleReturn } from './return-settlement';
+import {
+  excessRewardUses,
+  type HeldRewardUses,
+  type RewardLimitPolicy,
+  type RewardUseRow,
+} from './reward-uses';
 import { utcDay } from './tier-window';
 
 /**
@@ -18,7 +24,8 @@ export type FlagReason =
   | 'duplicate_grant'
   | 'return_exceeds_sale'
   | 'return_ambiguous'
-  | 'enrol_conflict';
+  | 'enrol_conflict'
+  | 'reward_limit_exceeded';
 
 export interface CardFlag {
   cardId: string;
@@ -41,6 +48,8 @@ export interface SaleDetail {
   lines: (SettlementLine & { lineNo: number })[];
   earnedLots: SaleLots;
   spentLots: SpentLot[];
+  /** The catalogue rewards the sale took (its fact's `rewards`; none for sales without). */
+  rewards: readonly SaleFactReward[];
 }
 
 /** A return kept until its sale reaches head office. */
@@ -62,6 +71,11 @@ export interface ChainReads {
   sales: ReadonlyMap<string, SaleDetail[]>;
   /** Returns kept for cards that received a sale in this push. */
   pending: readonly PendingReturn[];
+  /**
+   * Reward uses held for the cards whose sales of this push took a reward with a limit (this
+   * push's sale rows included); read only when `ctx.rewardLimits` has limits.
+   */
+  rewardUses?: ReadonlyMap<string, HeldRewardUses>;
 }
 
 export interface ProfileWrite {
@@ -96,6 +110,8 @@ export interface ChainPlan {
   })[];
   pendingDrops: { cardId: string; txnId: string }[];
   flags: CardFlag[];
+  /** Reward uses returns gave back (negative `times`, dated at their sale). */
+  rewardUses: RewardUseRow[];
   /** Head office's entries, built once the store has taken their numbers. */
   hubEntries: ((hubSeq: number) => OutboxEntry)[];
 }
@@ -104,6 +120,8 @@ export interface ChainContext {
   now: number;
   lookupKey: string;
   returnLotLifetimeMs: number;
+  /** The reward limits of the program in force (none: no use is checked). */
+  rewardLimits?: RewardLimitPolicy | null;
 }
 
 export const grantKeyOf = (cardId: string, grantKey: string) => `${cardId}\u0000${grantKey}`;
@@ -118,6 +136,7 @@ export function planChain(facts: ChainFacts, reads: ChainReads, ctx: ChainContex
     pendingAdds: [],
     pendingDrops: [],
     flags: [],
+    rewardUses: [],
     hubEntries: [],
   };
   const duplicates: (GrantClaim & { heldBy: string })[] = [...facts.duplicateClaims];
@@ -126,6 +145,20 @@ export function planChain(facts: ChainFacts, reads: ChainReads, ctx: ChainContex
     if (heldBy !== undefined) duplicates.push({ ...claim, heldBy });
   }
   for (const d of duplicates) planDuplicate(plan, d, ctx);
+  if (ctx.rewardLimits != null && reads.rewardUses !== undefined)
+    for (const e of excessRewardUses(facts.rewardUses, reads.rewardUses, ctx.rewardLimits))
+      plan.flags.push({
+        cardId: e.cardId,
+        flagId: `reward:${e.txnId}:${e.rewardId}`,
+        reason: 'reward_limit_exceeded',
+        detail: JSON.stringify({
+          rewardId: e.rewardId,
+          saleTxnId: e.txnId,
+          limit: e.limit,
+          allowed: e.allowed,
+          counted: e.counted,
+        }),
+      });
   planEnrolments(plan, facts, reads, ctx);
   const sales = new Map([...reads.sales].map(([card, list]) => [card, list.map((s) => ({ ...s }))]));
   const updated = new Map<SaleDetail, Map<number, number>>();
@@ -293,6 +326,16 @@ function planReturn(
       reason: 'return_exceeds_sale',
       detail: JSON.stringify({ receiptId: sale.receiptId, saleTxnId: sale.txnId }),
     });
+  const usesBack = ret.fact.pointsSettled ? (ret.fact.rewards ?? []) : settlement.rewardsBack;
+  for (const r of usesBack)
+    if (r.usesBack > 0)
+      plan.rewardUses.push({
+        cardId: sale.cardId,
+        txnId: ret.txnId,
+        rewardId: r.rewardId,
+        at: sale.occurredAt,
+        times: -r.usesBack,
+      });
   const { earnedNow, spentNow } = settlement;
   if (earnedNow + spentNow > 0)
     plan.hubEntries.push((hubSeq) =>

@@ -168,6 +168,155 @@ describe('settleReturn', () => {
     );
   });
 
+  it('takes a reward discount off the money and gives the reward back by its policy (Ulta, $17.50 for 500)', () => {
+    // Two $25 lipsticks and a $20 cleanser, $17.50 off spread $12.50 / $5.00; the cleanser also had
+    // 100 points pay $1.00 of it. Money each line took: 5 000 − 1 250 = 3 750; 2 000 − 100 − 500 = 1 400.
+    const ulta = (returnPolicy: 'proportional' | 'when-all-returned' | 'never'): SettlementSale => ({
+      lines: [
+        { lineId: '1', units: 2_000_000, earnedPoints: 0, spentPoints: 0, moneyMinor: 5_000 },
+        { lineId: '2', units: 1_000_000, earnedPoints: 0, spentPoints: 100, moneyMinor: 1_900 },
+      ],
+      bonusPoints: 0,
+      rewards: [
+        {
+          rewardId: 'cash-17-50',
+          times: 1,
+          costPoints: 500,
+          returnPolicy,
+          lines: [
+            { lineId: '1', discountMinor: 1_250 },
+            { lineId: '2', discountMinor: 500 },
+          ],
+        },
+      ],
+    });
+    const one = settleReturn(
+      ulta('proportional'),
+      nothing,
+      offline([{ lineId: '1', quantity: 1 }], 0),
+      5_150,
+    );
+    // one lipstick: 3 750 / 2 = 1 875 of money; 500 × 625 / 1 750 = 178.57 → 178 points
+    expect([one.running.refundedMinor, one.spendReversedNow, one.spentNow]).toEqual([1_875, 1_875, 178]);
+    expect(one.rewardsBack).toEqual([{ rewardId: 'cash-17-50', points: 178, usesBack: 0 }]);
+    const rest = settleReturn(
+      ulta('proportional'),
+      one.running,
+      offline(
+        [
+          { lineId: '1', quantity: 1 },
+          { lineId: '2', quantity: 1 },
+        ],
+        0,
+      ),
+      5_150,
+    );
+    // 1 875 + 1 400 of money; 100 spent points and the other 322 of the reward, with its use
+    expect([rest.running.refundedMinor, rest.spentNow]).toEqual([5_150, 100 + 322]);
+    expect(rest.rewardsBack).toEqual([{ rewardId: 'cash-17-50', points: 322, usesBack: 1 }]);
+    const whole = settleReturn(ulta('when-all-returned'), nothing, offline(null, 5_150), 5_150);
+    expect([whole.spentNow, whole.rewardsBack[0]?.usesBack]).toEqual([600, 1]);
+    const never = settleReturn(ulta('never'), nothing, offline(null, 5_150), 5_150);
+    expect([never.spentNow, never.rewardsBack]).toEqual([100, []]);
+    const partWhenAll = settleReturn(
+      ulta('when-all-returned'),
+      nothing,
+      offline([{ lineId: '2', quantity: 1 }], 0),
+      5_150,
+    );
+    expect([partWhenAll.running.refundedMinor, partWhenAll.spentNow]).toEqual([1_400, 100]);
+  });
+
+  it('with rewards: refunds the money net of points and rewards, never more than the sale, exactly at the end', () => {
+    const lineArb = fc.record({
+      quantity: fc.integer({ min: 1, max: 4 }),
+      amountMinor: fc.integer({ min: 0, max: 10_000 }),
+      spentShare: fc.integer({ min: 0, max: 100 }),
+      rewardShare: fc.integer({ min: 0, max: 100 }),
+      spentPoints: fc.integer({ min: 0, max: 300 }),
+    });
+    const policyArb = fc.constantFrom(
+      'proportional' as const,
+      'when-all-returned' as const,
+      'never' as const,
+    );
+    const stepArb = fc.oneof(
+      fc.record({ line: fc.nat(3), quantity: fc.constantFrom(0.5, 1, 2) }),
+      fc.record({ money: fc.integer({ min: 1, max: 8_000 }) }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(lineArb, { minLength: 1, maxLength: 4 }),
+        policyArb,
+        fc.integer({ min: 1, max: 2_000 }),
+        fc.array(stepArb, { maxLength: 6 }),
+        (raw, returnPolicy, costPoints, steps) => {
+          // Each line: amount A, points paid p·A/100 of it, the reward r% of what is left.
+          const lines = raw.map((l, i) => {
+            const spentDiscount = Math.floor((l.amountMinor * l.spentShare) / 100);
+            const rewardOff = Math.floor(((l.amountMinor - spentDiscount) * l.rewardShare) / 100);
+            return { ...l, lineId: `l${i}`, spentDiscount, rewardOff };
+          });
+          const s: SettlementSale = {
+            lines: lines.map((l) => ({
+              lineId: l.lineId,
+              units: l.quantity * 1_000_000,
+              earnedPoints: 0,
+              spentPoints: l.spentPoints,
+              moneyMinor: l.amountMinor - l.spentDiscount,
+            })),
+            bonusPoints: 0,
+            rewards: [
+              {
+                rewardId: 'r',
+                times: 1,
+                costPoints,
+                returnPolicy,
+                lines: lines.map((l) => ({ lineId: l.lineId, discountMinor: l.rewardOff })),
+              },
+            ],
+          };
+          const netMoney = lines.reduce((sum, l) => sum + l.amountMinor - l.spentDiscount - l.rewardOff, 0);
+          const discounted = lines.some((l) => l.rewardOff > 0);
+          const rewardBack = returnPolicy === 'never' || !discounted ? 0 : costPoints;
+          const spentTotal = lines.reduce((sum, l) => sum + l.spentPoints, 0);
+          let running = nothing;
+          let spent = 0;
+          let rewardPoints = 0;
+          let uses = 0;
+          const apply = (input: ReturnType<typeof offline>) => {
+            const out = settleReturn(s, running, input, netMoney);
+            spent += out.spentNow;
+            for (const b of out.rewardsBack) {
+              rewardPoints += b.points;
+              uses += b.usesBack;
+            }
+            running = out.running;
+            expect(running.refundedMinor).toBeLessThanOrEqual(netMoney);
+            expect(spent).toBeLessThanOrEqual(spentTotal + rewardBack);
+            expect(rewardPoints).toBeLessThanOrEqual(rewardBack);
+          };
+          for (const step of steps)
+            if ('money' in step) apply(offline(null, step.money));
+            else apply(offline([{ lineId: `l${step.line % lines.length}`, quantity: step.quantity }], 0));
+          apply(
+            offline(
+              s.lines.map((l) => ({ lineId: l.lineId, quantity: l.units / 1_000_000 })),
+              0,
+            ),
+          );
+          expect(running.refundedMinor).toBe(netMoney);
+          expect([spent, rewardPoints, uses]).toEqual([
+            spentTotal + rewardBack,
+            rewardBack,
+            rewardBack > 0 ? 1 : 0,
+          ]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('counts quantities in millionths, so weighed goods add up exactly', () => {
     expect(quantityUnits(0.1) + quantityUnits(0.2)).toBe(quantityUnits(0.3));
     expect(quantityUnits(1.234567)).toBe(1_234_567);

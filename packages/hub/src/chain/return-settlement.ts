@@ -5,6 +5,8 @@ import {
   type ReturnAsked,
   type ReturnableSale,
   type ReturnedSoFar,
+  type RewardBack,
+  type SaleFactReward,
 } from '@tillpoint/ledger';
 
 /**
@@ -21,6 +23,11 @@ import {
  *   refunded `M·u/U` down. A return gives the difference after − before: cumulative, never past
  *   the sale, exact at u = U.
  * - The sale's bonuses are reversed, all of them, by the return that completes the sale.
+ * - Catalogue rewards (the sale fact's `rewards`): a line's money is its amount less what its
+ *   points paid less what the rewards took off it (`M = amountMinor − spentDiscountMinor −
+ *   rewardDiscountMinor`), and each reward gives its points back by its own `returnPolicy`
+ *   (the ledger's `rewardPointsBack`, the one place that decides it, at the till and here),
+ *   counted in the spent points head office books; `rewardsBack` says which uses came back.
  * - A money-only return maps to lines by the money each took: the amount spread by largest
  *   remainder over the lines (weighted by money, capped by what is left of each), each line then
  *   back in the units its money stands for (down); a refund of all the money left returns every line.
@@ -40,7 +47,7 @@ export interface SettlementLine {
   units: number;
   earnedPoints: number;
   spentPoints: number;
-  /** The money the line took: its amount less what its points paid. */
+  /** The line's amount less what its points paid (the rewards' discount is taken off from `rewards`). */
   moneyMinor: number;
 }
 
@@ -48,6 +55,8 @@ export interface SettlementSale {
   lines: readonly SettlementLine[];
   /** All the sale's bonus points: reversed by the return that completes the sale. */
   bonusPoints: number;
+  /** The catalogue rewards of the sale fact (none for sales without). */
+  rewards?: readonly SaleFactReward[];
 }
 
 /** What head office recorded of the sale's returns so far. */
@@ -79,6 +88,43 @@ export interface ReturnSettlement {
   spendReversedNow: number;
   /** The return named a line the sale does not have, or more than is left of the sale: flagged. */
   exceeded: boolean;
+  /**
+   * Rewards whose points (and, once all are back, uses) this return gives back by head office's
+   * arithmetic (empty for a return the till settled: its fact says what it gave back).
+   */
+  rewardsBack: RewardBack[];
+}
+
+/** The sale as the ledger's return arithmetic reads it: money net of points and rewards, rewards by line index. */
+export function returnableOf(sale: SettlementSale): ReturnableSale {
+  const rewardOff = new Map<string, number>();
+  for (const r of sale.rewards ?? [])
+    for (const l of r.lines) rewardOff.set(l.lineId, (rewardOff.get(l.lineId) ?? 0) + l.discountMinor);
+  const lines = sale.lines.map((l) => ({
+    lineId: l.lineId,
+    units: l.units,
+    earnedPoints: l.earnedPoints,
+    spentPoints: l.spentPoints,
+    moneyMinor: Math.max(0, l.moneyMinor - (rewardOff.get(l.lineId) ?? 0)),
+  }));
+  const rewards = (sale.rewards ?? []).map((r) => ({
+    rewardId: r.rewardId,
+    times: r.times,
+    costPoints: r.costPoints,
+    returnPolicy: r.returnPolicy,
+    lines: r.lines
+      .map((l) => ({
+        index: sale.lines.findIndex((x) => x.lineId === l.lineId),
+        discountMinor: l.discountMinor,
+      }))
+      .filter((l) => l.index >= 0),
+  }));
+  return {
+    lines,
+    ...(rewards.length > 0 ? { rewards } : {}),
+    bonusPoints: sale.bonusPoints,
+    moneyMinor: lines.reduce((sum, l) => sum + l.moneyMinor, 0),
+  };
 }
 
 /**
@@ -93,11 +139,7 @@ export function settleReturn(
   input: ReturnInput,
   saleSpendMinor: number,
 ): ReturnSettlement {
-  const returnable = {
-    lines: sale.lines,
-    bonusPoints: sale.bonusPoints,
-    moneyMinor: sale.lines.reduce((sum, l) => sum + l.moneyMinor, 0),
-  };
+  const returnable = returnableOf(sale);
   const soFar = {
     units: Object.fromEntries(
       sale.lines.map((l) => [l.lineId, Math.min(l.units, before.units.get(l.lineId) ?? 0)]),
@@ -112,7 +154,9 @@ export function settleReturn(
   const earned = done?.earnedReversed ?? 0;
   const spent = done?.spentRestored ?? 0;
   const earnedTotal = sale.lines.reduce((sum, l) => sum + l.earnedPoints, 0) + sale.bonusPoints;
-  const spentTotal = sale.lines.reduce((sum, l) => sum + l.spentPoints, 0);
+  const spentTotal =
+    sale.lines.reduce((sum, l) => sum + l.spentPoints, 0) +
+    (sale.rewards ?? []).reduce((sum, r) => sum + r.costPoints, 0);
   const earnedNow = input.pointsSettled
     ? 0
     : Math.max(0, Math.min(earned, earnedTotal - before.earnedReversed));
@@ -134,6 +178,7 @@ export function settleReturn(
     spentNow,
     spendReversedNow,
     exceeded: capped.exceeded,
+    rewardsBack: input.pointsSettled ? [] : (done?.rewards ?? []),
   };
 }
 

@@ -176,6 +176,7 @@ function sortedSale(sale: SaleFact) {
     receiptId: sale.receiptId,
     rewards: sale.rewards?.map((r) => ({
       costPoints: r.costPoints,
+      couponCode: r.couponCode,
       lines: r.lines.map((l) => ({ discountMinor: l.discountMinor, lineId: l.lineId })),
       returnPolicy: r.returnPolicy,
       rewardId: r.rewardId,

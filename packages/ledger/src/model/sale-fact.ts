@@ -66,6 +66,15 @@ export const saleFactRewardSchema = z.strictObject({
   costPoints: points,
   returnPolicy: z.enum(rewardReturnPolicies),
   lines: z.array(z.strictObject({ lineId: name, discountMinor: minor })).max(saleFactLinesMax),
+  /**
+   * The code the till issued for a coupon reward without a fixed code (80 random bits, printed on
+   * the slip, good for the reward's `times`; head office records it and answers a check of it).
+   * Left out otherwise.
+   */
+  couponCode: z
+    .string()
+    .regex(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/)
+    .optional(),
 });
 export type SaleFactReward = z.infer<typeof saleFactRewardSchema>;
 
