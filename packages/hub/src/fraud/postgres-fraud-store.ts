@@ -25,8 +25,9 @@ const sql = {
   insertAlert: numbered(fraudSql.insertAlert),
   listAlerts: `SELECT * FROM fraud_alert WHERE ($1::text IS NULL OR status = $2::text) AND ($3::int = 0 OR status <> 'resolved')
     AND ($4::text IS NULL OR card_id = $5::text) AND ($6::text IS NULL OR assignee = $7::text)
-    AND (raised_at < $8::bigint OR (raised_at = $9::bigint AND alert_id < $10::text))
-    ORDER BY raised_at DESC, alert_id DESC LIMIT $11`,
+    AND ($8::text IS NULL OR kind = $9::text) AND ($10::text IS NULL OR store_id = $11::text)
+    AND (raised_at < $12::bigint OR (raised_at = $13::bigint AND alert_id < $14::text))
+    ORDER BY raised_at DESC, alert_id DESC LIMIT $15`,
   getAlert: numbered(fraudSql.getAlert),
   getAlertForUpdate: `${numbered(fraudSql.getAlert)} FOR UPDATE`,
   pendingActions: numbered(fraudSql.pendingActions),
