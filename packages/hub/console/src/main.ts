@@ -8,6 +8,7 @@ import { auditScreen } from './screens/audit';
 import { cardsScreen } from './screens/cards';
 import { fraudScreen } from './screens/fraud';
 import { reportsScreen } from './screens/reports';
+import { rulesScreen } from './screens/rules';
 import { settingsScreen } from './screens/settings';
 import { signInScreen } from './screens/sign-in';
 import { usersScreen } from './screens/users';
@@ -33,6 +34,7 @@ const screens: Screen[] = [
   { path: 'fraud', label: 'nav.fraud', needs: 'fraud.read', render: fraudScreen },
   { path: 'reports', label: 'nav.reports', needs: 'reports.read', render: () => reportsScreen() },
   { path: 'tills', label: 'nav.tills', needs: 'tills.read', render: () => reportsScreen('tills') },
+  { path: 'rules', label: 'nav.rules', needs: 'rules.publish', render: () => rulesScreen() },
   {
     path: 'settings',
     label: 'nav.settings',

@@ -1,4 +1,4 @@
-/** The fraud alert screens' words, English and Russian (merged into `texts.ts`). */
+/** The fraud alert, card care and rule publication screens' words, English and Russian (merged into `texts.ts`). */
 export const enFraud = {
   'nav.fraud': 'Fraud alerts',
   'fraud.title': 'Fraud alerts',
@@ -139,7 +139,8 @@ export const ruFraud: Record<keyof typeof enFraud, string> = {
   'fraud.points': 'Баллы',
   'fraud.spent': 'Оплачено баллами',
   'fraud.lines': 'Продажа',
-  'fraud.recheck': 'Перепроверка (правила {version}): касса начислила {till}, центральный офис считает {office}',
+  'fraud.recheck':
+    'Перепроверка (правила {version}): касса начислила {till}, центральный офис считает {office}',
   'fraud.line': 'Строка',
   'fraud.item': 'Товар',
   'fraud.amount': 'Сумма',
@@ -185,3 +186,91 @@ export const ruFraud: Record<keyof typeof enFraud, string> = {
 export const alertKinds = Object.keys(enFraud)
   .filter((k) => k.startsWith('fraudkind.'))
   .map((k) => k.slice('fraudkind.'.length));
+
+/** The card care (profile, erasure, review) and rule publication words. */
+export const enCare = {
+  'nav.rules': 'Rules',
+  'care.profile_title': 'Profile',
+  'care.name': 'Name',
+  'care.birth_date': 'Birth date',
+  'care.groups': 'Groups (segments)',
+  'care.groups_hint': 'Separated by commas, e.g. staff, vip',
+  'care.referred_by': 'Referred by (card number)',
+  'care.profile_hint':
+    'An empty field clears it. The audit trail records which fields changed, not the personal values.',
+  'care.save': 'Save profile',
+  'care.profile_saved': 'Profile saved. Tills learn at their next sync.',
+  'care.erase_title': 'Erase personal data',
+  'care.erase_hint':
+    'Deletes the buyer’s phone, name and birth date everywhere head office keeps them. The points stay. This cannot be undone.',
+  'care.erase_confirm': 'Type the card number {card} to confirm',
+  'care.erase': 'Erase personal data',
+  'care.erased': 'Personal data erased.',
+  'care.review_title': 'Review',
+  'care.review_hint':
+    'Flagged for: {reasons}. Closing the review removes the flag; the overdraft stays booked.',
+  'care.review_note': 'What was found (kept in the audit trail)',
+  'care.review_done': 'Review done',
+  'care.reviewed': 'Review closed.',
+  'rules.title': 'Rules',
+  'rules.intro':
+    'Publish a program file as a new rule set. Head office checks it the way tills will before signing it; tills switch to it at the time given.',
+  'rules.publish_title': 'Publish a rule set',
+  'rules.file': 'Program file (JSON)',
+  'rules.version': 'Version',
+  'rules.version_hint': 'A new name, e.g. 2027-01 (a published version never changes)',
+  'rules.from': 'Tills switch at',
+  'rules.from_hint': 'In your browser’s time zone',
+  'rules.publish': 'Check and publish',
+  'rules.no_file': 'Choose the program file.',
+  'rules.too_large': 'The file is larger than 48 KB.',
+  'rules.no_time': 'Give the time tills switch at.',
+  'rules.invalid': 'The program has problems; nothing was published:',
+  'rules.published': 'Rule set {version} published; tills switch at {at}.',
+  'error.not_flagged': 'This card is not flagged for review.',
+  'error.rule_set_conflict': 'Not published: {message}',
+  'error.rule_set_invalid': 'The program has problems: {message}',
+} as const;
+
+export const ruCare: Record<keyof typeof enCare, string> = {
+  'nav.rules': 'Правила',
+  'care.profile_title': 'Анкета',
+  'care.name': 'Имя',
+  'care.birth_date': 'Дата рождения',
+  'care.groups': 'Группы (сегменты)',
+  'care.groups_hint': 'Через запятую, например staff, vip',
+  'care.referred_by': 'Пригласил (номер карты)',
+  'care.profile_hint':
+    'Пустое поле очищается. В журнал действий попадает, какие поля изменены, но не личные данные.',
+  'care.save': 'Сохранить анкету',
+  'care.profile_saved': 'Анкета сохранена. Кассы узнают при следующей синхронизации.',
+  'care.erase_title': 'Удалить личные данные',
+  'care.erase_hint':
+    'Удаляет телефон, имя и дату рождения покупателя везде, где их хранит центральный офис. Баллы остаются. Отменить нельзя.',
+  'care.erase_confirm': 'Введите номер карты {card} для подтверждения',
+  'care.erase': 'Удалить личные данные',
+  'care.erased': 'Личные данные удалены.',
+  'care.review_title': 'Проверка',
+  'care.review_hint': 'На проверке: {reasons}. Закрытие снимает отметку; перерасход остаётся учтённым.',
+  'care.review_note': 'Что выяснилось (попадёт в журнал действий)',
+  'care.review_done': 'Проверка завершена',
+  'care.reviewed': 'Проверка закрыта.',
+  'rules.title': 'Правила',
+  'rules.intro':
+    'Опубликуйте файл программы как новый набор правил. Центральный офис проверяет его так же, как кассы, до подписи; кассы переходят на него в указанное время.',
+  'rules.publish_title': 'Публикация набора правил',
+  'rules.file': 'Файл программы (JSON)',
+  'rules.version': 'Версия',
+  'rules.version_hint': 'Новое имя, например 2027-01 (опубликованная версия не меняется)',
+  'rules.from': 'Кассы переходят',
+  'rules.from_hint': 'В часовом поясе вашего браузера',
+  'rules.publish': 'Проверить и опубликовать',
+  'rules.no_file': 'Выберите файл программы.',
+  'rules.too_large': 'Файл больше 48 КБ.',
+  'rules.no_time': 'Укажите время перехода касс.',
+  'rules.invalid': 'В программе есть ошибки; ничего не опубликовано:',
+  'rules.published': 'Набор правил {version} опубликован; кассы перейдут {at}.',
+  'error.not_flagged': 'Эта карта не на проверке.',
+  'error.rule_set_conflict': 'Не опубликовано: {message}',
+  'error.rule_set_invalid': 'В программе есть ошибки: {message}',
+};

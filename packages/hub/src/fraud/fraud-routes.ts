@@ -11,7 +11,7 @@ const listQuery = z.strictObject({
   status: z.enum([...alertStatuses, 'unresolved']).optional(),
   cardId: z.string().min(1).max(64).optional(),
   assignee: z.string().min(1).max(64).optional(),
-  kind: z.enum([...detectorNames, ...checkNames] as [string, ...string[]]).optional(),
+  kind: z.enum([...checkNames, ...detectorNames]).optional(),
   store: z.string().min(1).max(64).optional(),
   /** Paging: `nextBefore` of the previous page. */
   before: z

@@ -16,7 +16,12 @@ export function alertWork(a: FraudAlert, done: (text: string) => void): HTMLElem
   const assign = h('form', { id: 'alert-assign', class: 'inline' });
   assign.append(
     field('alert-assignee-input', t('fraud.assign_to'), assignee),
-    h('button', { id: 'alert-assign-submit', class: 'secondary', text: t('fraud.assign'), attrs: { type: 'submit' } }),
+    h('button', {
+      id: 'alert-assign-submit',
+      class: 'secondary',
+      text: t('fraud.assign'),
+      attrs: { type: 'submit' },
+    }),
   );
   assign.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -42,7 +47,8 @@ export function alertWork(a: FraudAlert, done: (text: string) => void): HTMLElem
     if (!answer.ok) return status.fail(answer.text);
     done(t('fraud.resolved_done'));
   });
-  for (const control of [...assign.elements, ...resolve.elements]) (control as HTMLInputElement).disabled = resolved;
+  for (const control of [...assign.elements, ...resolve.elements])
+    (control as HTMLInputElement).disabled = resolved;
 
   return h(
     'section',
@@ -62,7 +68,11 @@ function cardActionsOf(
   done: (text: string) => void,
 ): HTMLElement {
   if (a.cardId === null)
-    return h('p', { id: 'alert-no-card', class: 'muted', text: t('fraud.no_card', { subject: a.subject.kind }) });
+    return h('p', {
+      id: 'alert-no-card',
+      class: 'muted',
+      text: t('fraud.no_card', { subject: a.subject.kind }),
+    });
   const cap = input('number', { min: '0', step: '1', value: '0' });
   const note = input('text', { maxlength: '500' });
   const act = async (action: 'block' | 'cap' | 'clear') => {
@@ -75,7 +85,12 @@ function cardActionsOf(
     done(t('fraud.acted_done', { did: answer.data.actionTaken ?? action }));
   };
   const button = (action: 'block' | 'cap' | 'clear', cls: string) => {
-    const b = h('button', { id: `alert-${action}`, class: cls, text: t(`fraud.${action}`), attrs: { type: 'button' } });
+    const b = h('button', {
+      id: `alert-${action}`,
+      class: cls,
+      text: t(`fraud.${action}`),
+      attrs: { type: 'button' },
+    });
     b.addEventListener('click', () => void act(action));
     return b;
   };
@@ -89,6 +104,12 @@ function cardActionsOf(
       field('alert-cap-points', t('fraud.cap_points'), cap),
       field('alert-note', t('fraud.note'), note),
     ),
-    h('div', { class: 'actions' }, button('block', 'danger'), button('cap', 'secondary'), button('clear', 'secondary')),
+    h(
+      'div',
+      { class: 'actions' },
+      button('block', 'danger'),
+      button('cap', 'secondary'),
+      button('clear', 'secondary'),
+    ),
   );
 }

@@ -14,7 +14,8 @@ import { alertWork } from './fraud-work';
 const text = (key: string, fallback: string) => (isTextKey(key) ? t(key) : fallback);
 const iso = (ms: number) => new Date(ms).toISOString();
 export const kindText = (kind: string) => text(`fraudkind.${kind}`, kind);
-export const subjectText = (s: FraudAlert['subject']) => text(`fraud.subject_${s.kind}`, s.kind).replace('{id}', s.id);
+export const subjectText = (s: FraudAlert['subject']) =>
+  text(`fraud.subject_${s.kind}`, s.kind).replace('{id}', s.id);
 
 function saleLines(cardId: string, txnId: string, colspan: number): HTMLTableRowElement {
   const cell = h('td', { attrs: { colspan: String(colspan) } });
@@ -109,8 +110,8 @@ function evidence(alert: FraudAlert, mayReadCards: boolean): HTMLElement {
           }),
           table(
             'recheck-table',
-            ['fraud.line', 'fraud.item', 'fraud.amount', 'fraud.till_points', 'fraud.office_points'].map((k) =>
-              text(k, k),
+            ['fraud.line', 'fraud.item', 'fraud.amount', 'fraud.till_points', 'fraud.office_points'].map(
+              (k) => text(k, k),
             ),
             recheck.lines.map((l) =>
               row(
@@ -176,7 +177,11 @@ function alertDetail(session: SessionInfo, alertId: string, holder: HTMLElement,
     holder.replaceChildren(
       h(
         'section',
-        { id: 'alert-detail', class: 'card', attrs: { 'aria-labelledby': 'alert-title', 'data-alert': a.alertId } },
+        {
+          id: 'alert-detail',
+          class: 'card',
+          attrs: { 'aria-labelledby': 'alert-title', 'data-alert': a.alertId },
+        },
         h('h2', { id: 'alert-title', text: `${kindText(a.kind)} · ${subjectText(a.subject)}` }),
         h('p', { id: 'alert-summary', text: a.summary }),
         alertFacts(a),
@@ -205,7 +210,11 @@ function filterForm(onShow: () => void) {
     ['', 'fraud.status_all'],
   ] as const)
     status.append(h('option', { text: t(key), attrs: { value } }));
-  const kind = h('select', { attrs: { name: 'kind' } }, h('option', { text: t('fraud.all_kinds'), attrs: { value: '' } }));
+  const kind = h(
+    'select',
+    { attrs: { name: 'kind' } },
+    h('option', { text: t('fraud.all_kinds'), attrs: { value: '' } }),
+  );
   for (const k of alertKinds) kind.append(h('option', { text: kindText(k), attrs: { value: k } }));
   const store = input('text', { maxlength: '64', autocomplete: 'off' });
   const form = h(
@@ -218,7 +227,11 @@ function filterForm(onShow: () => void) {
       field('fraud-kind', t('fraud.kind'), kind),
       field('fraud-store', t('fraud.store'), store, t('fraud.store_hint')),
     ),
-    h('div', { class: 'actions' }, h('button', { id: 'fraud-show', text: t('fraud.show'), attrs: { type: 'submit' } })),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { id: 'fraud-show', text: t('fraud.show'), attrs: { type: 'submit' } }),
+    ),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -238,7 +251,12 @@ export function fraudScreen(session: SessionInfo): HTMLElement {
   const status = statusLine('fraud-status-line');
   const detail = h('div', { id: 'alert-holder' });
   const list = h('div');
-  const older = h('button', { id: 'fraud-older', class: 'secondary', text: t('fraud.older'), attrs: { type: 'button' } });
+  const older = h('button', {
+    id: 'fraud-older',
+    class: 'secondary',
+    text: t('fraud.older'),
+    attrs: { type: 'button' },
+  });
   older.hidden = true;
   let next: string | null = null;
   const heads = [
@@ -278,7 +296,10 @@ export function fraudScreen(session: SessionInfo): HTMLElement {
   const load = async (more: boolean) => {
     const q = filters.query();
     if (more && next !== null) q.set('before', next);
-    const answer = await api<{ alerts: FraudAlert[]; nextBefore: string | null }>('GET', `/fraud/alerts?${q}`);
+    const answer = await api<{ alerts: FraudAlert[]; nextBefore: string | null }>(
+      'GET',
+      `/fraud/alerts?${q}`,
+    );
     if (!answer.ok) return status.fail(answer.text);
     status.clear();
     next = answer.data.nextBefore;
@@ -286,7 +307,15 @@ export function fraudScreen(session: SessionInfo): HTMLElement {
     const rows = answer.data.alerts.map(alertRow);
     const body = list.querySelector('tbody');
     if (more && body) body.append(...rows);
-    else list.replaceChildren(table('alerts-table', heads.map((k) => t(k)), rows, t('fraud.none')));
+    else
+      list.replaceChildren(
+        table(
+          'alerts-table',
+          heads.map((k) => t(k)),
+          rows,
+          t('fraud.none'),
+        ),
+      );
   };
   older.addEventListener('click', () => void load(true));
   void load(false);
