@@ -97,7 +97,9 @@ export function fraudStoreContract(name: string, open: () => Promise<FraudHarnes
 
     it('lists newest first with filters and paging; pending actions oldest first', async () => {
       await h.fraud.commitRun({
-        alerts: [alert('k3', 30, { status: 'resolved', action: 'none', kind: 'tillManyCards', storeId: 's2' })],
+        alerts: [
+          alert('k3', 30, { status: 'resolved', action: 'none', kind: 'tillManyCards', storeId: 's2' }),
+        ],
         positions: [],
       });
       const all = await h.fraud.listAlerts({ limit: 10 });
