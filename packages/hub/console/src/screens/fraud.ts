@@ -14,8 +14,10 @@ import { alertWork } from './fraud-work';
 const text = (key: string, fallback: string) => (isTextKey(key) ? t(key) : fallback);
 const iso = (ms: number) => new Date(ms).toISOString();
 export const kindText = (kind: string) => text(`fraudkind.${kind}`, kind);
-export const subjectText = (s: FraudAlert['subject']) =>
-  text(`fraud.subject_${s.kind}`, s.kind).replace('{id}', s.id);
+export const subjectText = (s: FraudAlert['subject']) => {
+  const key = `fraud.subject_${s.kind}`;
+  return isTextKey(key) ? t(key, { id: s.id }) : `${s.kind} ${s.id}`;
+};
 
 function saleLines(cardId: string, txnId: string, colspan: number): HTMLTableRowElement {
   const cell = h('td', { attrs: { colspan: String(colspan) } });
