@@ -1,5 +1,6 @@
 import { assert } from '@tillpoint/core';
 import pg from 'pg';
+import { inPgTransaction } from '../admin/pg-transaction';
 import { numbered, types } from '../admin/postgres-admin-store';
 import type { StreamPosition } from '../ingested-entries';
 import type { FraudAlert } from './fraud-alert';
@@ -85,19 +86,8 @@ export class PostgresFraudStore implements FraudStore {
     }
   }
 
-  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inPgTransaction(this.pool, work);
   }
 
   async positions(): Promise<StreamPosition[]> {
