@@ -229,7 +229,7 @@ export const enCare = {
   'rules.published': 'Rule set {version} published; tills switch at {at}.',
   'error.not_flagged': 'This card is not flagged for review.',
   'error.rule_set_conflict': 'Not published: {message}',
-  'error.rule_set_invalid': 'The program has problems: {message}',
+  'error.rule_set_invalid': '{message}',
 } as const;
 
 export const ruCare: Record<keyof typeof enCare, string> = {
@@ -272,5 +272,5 @@ export const ruCare: Record<keyof typeof enCare, string> = {
   'rules.published': 'Набор правил {version} опубликован; кассы перейдут {at}.',
   'error.not_flagged': 'Эта карта не на проверке.',
   'error.rule_set_conflict': 'Не опубликовано: {message}',
-  'error.rule_set_invalid': 'В программе есть ошибки: {message}',
+  'error.rule_set_invalid': '{message}',
 };
