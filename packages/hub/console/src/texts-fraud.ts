@@ -272,5 +272,5 @@ export const ruCare: Record<keyof typeof enCare, string> = {
   'rules.published': 'Набор правил {version} опубликован; кассы перейдут {at}.',
   'error.not_flagged': 'Эта карта не на проверке.',
   'error.rule_set_conflict': 'Не опубликовано: {message}',
-  'error.rule_set_invalid': '{message}',
+  'error.rule_set_invalid': 'Ответ центрального офиса (по-английски): {message}',
 };
