@@ -124,6 +124,8 @@ describe.each(['sqlite', 'postgres'] as const)('fraud alerts and card care on a 
 
   const signIn = async (login: string) => {
     await page.goto(`${hub.url}/`);
+    // The page asks for the session first: wait until it shows one screen or the other.
+    await page.locator('#sign-out, #sign-in-login').first().waitFor();
     if (await page.locator('#sign-out').isVisible()) await page.locator('#sign-out').click();
     await page.locator('#sign-in-login').fill(login);
     await page.locator('#sign-in-password').fill(password(login));
