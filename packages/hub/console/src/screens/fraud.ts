@@ -249,6 +249,42 @@ function filterForm(onShow: () => void) {
   return { form, query };
 }
 
+const listHeads = [
+  'fraud.raised',
+  'fraud.kind',
+  'fraud.level',
+  'fraud.subject',
+  'fraud.store',
+  'fraud.summary',
+  'fraud.status',
+  'fraud.assignee',
+  'fraud.open',
+] as const;
+
+/** One alert in the list; "Open" shows it in `detail`. */
+function alertRow(session: SessionInfo, a: FraudAlert, detail: HTMLElement, reload: () => void) {
+  const open = h('button', {
+    class: 'secondary small',
+    text: t('fraud.open'),
+    attrs: { type: 'button', 'data-open': a.alertId },
+  });
+  open.addEventListener('click', () => alertDetail(session, a.alertId, detail, reload));
+  return row(
+    [
+      moment(iso(a.raisedAt)),
+      kindText(a.kind),
+      text(`fraud.level_${a.level}`, a.level),
+      subjectText(a.subject),
+      a.storeId,
+      a.summary,
+      text(`fraud.status_${a.status}`, a.status),
+      a.assignee ?? '',
+      open,
+    ],
+    { 'data-alert': a.alertId, 'data-kind': a.kind, 'data-status': a.status, 'data-store': a.storeId },
+  );
+}
+
 export function fraudScreen(session: SessionInfo): HTMLElement {
   const status = statusLine('fraud-status-line');
   const detail = h('div', { id: 'alert-holder' });
@@ -261,39 +297,6 @@ export function fraudScreen(session: SessionInfo): HTMLElement {
   });
   older.hidden = true;
   let next: string | null = null;
-  const heads = [
-    'fraud.raised',
-    'fraud.kind',
-    'fraud.level',
-    'fraud.subject',
-    'fraud.store',
-    'fraud.summary',
-    'fraud.status',
-    'fraud.assignee',
-    'fraud.open',
-  ] as const;
-  const alertRow = (a: FraudAlert) => {
-    const open = h('button', {
-      class: 'secondary small',
-      text: t('fraud.open'),
-      attrs: { type: 'button', 'data-open': a.alertId },
-    });
-    open.addEventListener('click', () => alertDetail(session, a.alertId, detail, () => void load(false)));
-    return row(
-      [
-        moment(iso(a.raisedAt)),
-        kindText(a.kind),
-        text(`fraud.level_${a.level}`, a.level),
-        subjectText(a.subject),
-        a.storeId,
-        a.summary,
-        text(`fraud.status_${a.status}`, a.status),
-        a.assignee ?? '',
-        open,
-      ],
-      { 'data-alert': a.alertId, 'data-kind': a.kind, 'data-status': a.status, 'data-store': a.storeId },
-    );
-  };
   const filters = filterForm(() => void load(false));
   const load = async (more: boolean) => {
     const q = filters.query();
@@ -306,14 +309,14 @@ export function fraudScreen(session: SessionInfo): HTMLElement {
     status.clear();
     next = answer.data.nextBefore;
     older.hidden = next === null;
-    const rows = answer.data.alerts.map(alertRow);
+    const rows = answer.data.alerts.map((a) => alertRow(session, a, detail, () => void load(false)));
     const body = list.querySelector('tbody');
     if (more && body) body.append(...rows);
     else
       list.replaceChildren(
         table(
           'alerts-table',
-          heads.map((k) => t(k)),
+          listHeads.map((k) => t(k)),
           rows,
           t('fraud.none'),
         ),
