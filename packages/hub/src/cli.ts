@@ -14,6 +14,7 @@ import { distributeCommand } from './cli/distribute';
 import { registerHistoryCommands } from './cli/history-commands';
 import { openHubDatabase } from './cli/hub-database';
 import { readPassword } from './cli/read-password';
+import { reportsRebuildCommand } from './cli/reports-rebuild';
 import { registerRulesCommands } from './cli/rules-commands';
 import { listenPlan, serve } from './cli/serve';
 import { newEnrolCode, sha256Hex } from './credentials';
@@ -205,9 +206,13 @@ program
     }
   });
 
-program
+const reportsCommand = program
   .command('reports')
-  .description('the console reports: `reports time-zone <zone>` sets the zone report days are counted in')
+  .description(
+    'the console reports: `reports time-zone <zone>` sets the zone report days are counted in; `reports rebuild` recomputes them from the journal',
+  );
+reportsCommand.addCommand(reportsRebuildCommand(dbOption(), schemaOption()));
+reportsCommand
   .command('time-zone')
   .description(
     'set the report time zone (e.g. Europe/Moscow), before any till has pushed; with the hub stopped',

@@ -320,6 +320,7 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
     registerAdminApi(app, {
       ...admin,
       hub: store,
+      keys: options.keys,
       onAction: (record) => {
         metrics.adminActions.inc({ action: record.action, outcome: record.outcome });
         admin.onAction?.(record);

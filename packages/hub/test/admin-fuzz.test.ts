@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminErrorCodes } from '../src/admin/admin-errors';
 import { consoleRoutes, coreAdminRoutes } from '../src/admin/admin-plugin';
 import type { ConsoleData } from '../src/admin/console-data';
+import { ruleRoutes } from '../src/admin/routes/rule-routes';
+import type { HubStore } from '../src/hub-store';
+import { generateHubKeys } from '../src/rule-signing';
 import { AdminClient, type AdminHub, openAdminHub, t0 } from './admin-test-kit';
 
 /**
@@ -13,7 +16,11 @@ import { AdminClient, type AdminHub, openAdminHub, t0 } from './admin-test-kit';
  */
 const signedIn = ['', 'root', 'ivan', 'mara', 'sam'];
 const routes = [
-  ...[...coreAdminRoutes, ...consoleRoutes({} as ConsoleData)].map((r) => ({ method: r.method, url: r.url })),
+  ...[
+    ...coreAdminRoutes,
+    ...consoleRoutes({} as ConsoleData),
+    ...ruleRoutes({} as HubStore, generateHubKeys()),
+  ].map((r) => ({ method: r.method, url: r.url })),
   { method: 'GET', url: '/openapi.json' },
 ];
 
@@ -41,6 +48,17 @@ const bodyArb = fc.oneof(
         budgetBp: fc.oneof(fc.integer(), text),
         approvalThreshold: fc.integer(),
         supportLimit: fc.integer(),
+        name: fc.oneof(text, fc.constant(null)),
+        birthDate: fc.oneof(text, fc.constantFrom('1990-03-08', '1990-02-30', null)),
+        groups: fc.oneof(fc.array(text, { maxLength: 3 }), text),
+        referredBy: fc.oneof(text, fc.constant(null)),
+        confirm: fc.oneof(text, fc.constantFrom('c1', 'no-such-id')),
+        version: fc.oneof(text, fc.constantFrom('2027-01', 'v1')),
+        effectiveFrom: fc.oneof(text, fc.constantFrom('2027-01-01T00:00:00Z', '2027-13-01T00:00:00Z')),
+        programText: fc.oneof(
+          text,
+          fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'),
+        ),
       },
       { requiredKeys: [] },
     )

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleRoutes, coreAdminRoutes } from '../src/admin/admin-plugin';
 import type { ConsoleData } from '../src/admin/console-data';
 import { can, type Role, roles } from '../src/admin/roles';
+import { ruleRoutes } from '../src/admin/routes/rule-routes';
+import type { HubStore } from '../src/hub-store';
+import { generateHubKeys } from '../src/rule-signing';
 import { AdminClient, type AdminHub, openAdminHub } from './admin-test-kit';
 
 /**
@@ -43,16 +46,34 @@ const reports = ['points', 'liability', 'cost', 'activity', 'overdraft'].flatMap
 const tills = ['GET /reports/tills', 'GET /reports/tills/export.csv'];
 const budget = ['PATCH /settings/budget'];
 const limits = ['PATCH /settings/corrections'];
+const profile = ['PATCH /cards/:cardId/profile'];
+const erase = ['POST /cards/:cardId/erase'];
+const review = ['POST /cards/:cardId/review-done'];
+const rules = ['POST /rules'];
 const expected: Record<Role, string[]> = {
   administrator: [...own, ...users, ...audit, ...tills, ...limits],
-  marketer: [...own, ...reports, ...budget, ...cardsRead, ...adjust, ...approve, ...tills],
+  marketer: [
+    ...own,
+    ...reports,
+    ...budget,
+    ...rules,
+    ...cardsRead,
+    ...adjust,
+    ...approve,
+    ...profile,
+    ...tills,
+  ],
   store_manager: [...own, ...cardsRead, ...reports, ...tills],
-  security: [...own, ...cardsRead, ...block, ...cap, ...approve, ...reports, ...tills],
+  security: [...own, ...cardsRead, ...block, ...cap, ...erase, ...review, ...approve, ...reports, ...tills],
   auditor: [...own, ...audit, ...reports, ...cardsRead, ...tills],
-  support: [...own, ...cardsRead, ...adjust],
+  support: [...own, ...cardsRead, ...adjust, ...profile],
 };
 
-const allRoutes = [...coreAdminRoutes, ...consoleRoutes({} as ConsoleData)];
+const allRoutes = [
+  ...coreAdminRoutes,
+  ...consoleRoutes({} as ConsoleData),
+  ...ruleRoutes({} as HubStore, generateHubKeys()),
+];
 const signedInRoutes = allRoutes.filter((r) => r.access !== 'public');
 const name = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
 
@@ -117,7 +138,7 @@ describe('roles', () => {
         entries: Array<{ target: string; note: string; outcome: string }>;
       };
       expect(entries.map((e) => e.target).sort()).toEqual(
-        [...users, ...audit, ...limits, ...block, ...cap]
+        [...users, ...audit, ...limits, ...block, ...cap, ...erase, ...review]
           .map((r) => `route:${r.replace(' ', ' /admin/v1')}`)
           .sort(),
       );

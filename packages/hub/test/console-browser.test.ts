@@ -207,8 +207,16 @@ describe.each(['sqlite', 'postgres'] as const)('console on a %s hub', (kind) => 
       await signOut();
     }
     expect(seen).toEqual({
-      ivan: ['nav-audit', 'nav-cards', 'nav-reports', 'nav-tills', 'nav-account'],
-      mara: ['nav-cards', 'nav-approvals', 'nav-reports', 'nav-tills', 'nav-settings', 'nav-account'],
+      ivan: ['nav-audit', 'nav-cards', 'nav-fraud', 'nav-reports', 'nav-tills', 'nav-account'],
+      mara: [
+        'nav-cards',
+        'nav-approvals',
+        'nav-reports',
+        'nav-tills',
+        'nav-rules',
+        'nav-settings',
+        'nav-account',
+      ],
       stas: ['nav-cards', 'nav-reports', 'nav-tills', 'nav-account'],
     });
   }, 60_000);

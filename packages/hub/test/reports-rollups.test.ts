@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runHubCli } from '@tillpoint/test-kit/hub-cli';
 import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
+import Database from 'better-sqlite3';
+import pgModule from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HubStore } from '../src/hub-store';
 import { openHubStore } from '../src/open-hub-store';
@@ -9,7 +12,7 @@ import { openReportStore } from '../src/reports/open-report-store';
 import { dayOfIso, isoOfDay } from '../src/reports/report-day';
 import type { ReportStore } from '../src/reports/report-store';
 import { postgresHubStores } from './postgres-hub-stores';
-import { type DayFigures, dailyFigures, readJournal, ruleFigures } from './reports-oracle';
+import { type DayFigures, dailyFigures, type HeldJournal, readJournal, ruleFigures } from './reports-oracle';
 
 /**
  * The report rollups written at ingest, on both stores, against the journal read back and summed
@@ -164,22 +167,55 @@ const sorted = (m: Map<string, DayFigures>) =>
     [...m].filter(([, f]) => Object.values(f).some((v) => v !== 0)).sort(([x], [y]) => (x < y ? -1 : 1)),
   );
 
-function suite(
-  name: string,
-  open: (zone: string) => Promise<{ hub: HubStore; reports: ReportStore; where: [string, string?] }>,
-) {
+/** Every figure the rollups give equals the journal's, summed by the oracle. */
+async function expectJournalFigures(reports: ReportStore, journal: HeldJournal, zone: string, when: string) {
+  const span: [number, number] = [dayOfIso('2026-11-01'), dayOfIso('2026-12-31')];
+  for (const stores of [null, ['s1'], ['s2'], ['hub'], ['s1', 's2']] as const) {
+    const expected = sorted(dailyFigures(journal, zone, stores === null ? {} : { stores }));
+    expect(await rollupFigures(reports, stores, span), `${when}: ${zone} ${stores}`).toEqual(expected);
+  }
+  const rules = await reports.rules({ fromDay: span[0], toDay: span[1], stores: null }, 'rule', null);
+  expect(
+    new Map(rules.map((r) => [r.key, { points: Number(r.points), turnoverMinor: Number(r.turnoverMinor) }])),
+    when,
+  ).toEqual(ruleFigures(journal));
+  const months = await reports.activeMonths(202611, 202612, null);
+  const buyers = new Map<string, Set<string>>();
+  for (const { entry } of journal.entries)
+    if (entry.sale) {
+      const month = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit' })
+        .format(new Date(entry.occurredAt))
+        .replace('-', '');
+      buyers.set(month, (buyers.get(month) ?? new Set()).add(entry.cardId));
+    }
+  expect(new Map(months.map((m) => [String(m.month), Number(m.cards)])), when).toEqual(
+    new Map([...buyers].map(([m, cards]) => [m, cards.size])),
+  );
+  // Each till's entry count: its entries in the journal.
+  const perTill = new Map<string, number>();
+  for (const { entry } of journal.entries)
+    if (entry.tillId !== 'hub') perTill.set(entry.tillId, (perTill.get(entry.tillId) ?? 0) + 1);
+  const tills = await reports.tills(null);
+  expect(new Map(tills.map((t) => [t.tillId, Number(t.entries)])), when).toEqual(perTill);
+}
+
+interface Opened {
+  hub: HubStore;
+  reports: ReportStore;
+  where: [string, string?];
+  /** Runs SQL on the hub's database (the test's own connection): to damage a rollup. */
+  sql(text: string): Promise<void>;
+}
+
+function suite(name: string, open: (zone: string) => Promise<Opened>) {
   describe(name, () => {
     for (const zone of ['UTC', 'Europe/Moscow']) {
-      it(`every day's figures equal the journal's, per store and in all (days in ${zone})`, async () => {
-        const { hub, reports, where } = await open(zone);
+      it(`every day's figures equal the journal's, per store and in all, and again after a damaged rollup is rebuilt (days in ${zone})`, async () => {
+        const { hub, reports, where, sql } = await open(zone);
         try {
           await scenario(hub);
           const journal = await readJournal(...where);
-          const span: [number, number] = [dayOfIso('2026-11-01'), dayOfIso('2026-12-31')];
-          for (const stores of [null, ['s1'], ['s2'], ['hub'], ['s1', 's2']] as const) {
-            const expected = sorted(dailyFigures(journal, zone, stores === null ? {} : { stores }));
-            expect(await rollupFigures(reports, stores, span), `${zone} ${stores}`).toEqual(expected);
-          }
+          await expectJournalFigures(reports, journal, zone, 'at ingest');
           // The scenario reaches every kind of figure.
           const all = [...dailyFigures(journal, zone).values()];
           const sum = (k: keyof Totals) => all.reduce((s, f) => s + f[k], 0);
@@ -194,33 +230,45 @@ function suite(
           ] as const)
             expect(sum(k), k).toBeGreaterThan(0);
           expect(all.some((f) => f.pending < 0)).toBe(true);
-          const rules = await reports.rules({ fromDay: span[0], toDay: span[1], stores: null }, 'rule', null);
-          expect(
-            new Map(
-              rules.map((r) => [r.key, { points: Number(r.points), turnoverMinor: Number(r.turnoverMinor) }]),
-            ),
-          ).toEqual(ruleFigures(journal));
-          const months = await reports.activeMonths(202611, 202612, null);
-          const buyers = new Map<string, Set<string>>();
-          for (const { entry } of journal.entries)
-            if (entry.sale) {
-              const month = new Intl.DateTimeFormat('en-CA', {
-                timeZone: zone,
-                year: 'numeric',
-                month: '2-digit',
-              })
-                .format(new Date(entry.occurredAt))
-                .replace('-', '');
-              buyers.set(month, (buyers.get(month) ?? new Set()).add(entry.cardId));
-            }
-          expect(new Map(months.map((m) => [String(m.month), Number(m.cards)]))).toEqual(
-            new Map([...buyers].map(([m, cards]) => [m, cards.size])),
-          );
+
+          // Damage: a points row off, a day's sales gone, a till's count wrong, an active month lost.
+          const dbArgs = ['--db', where[0], ...(where[1] ? ['--schema', where[1]] : [])];
+          const damage = async () => {
+            await sql("UPDATE report_points_day SET plus = plus + 777 WHERE account = 'redeemed'");
+            await sql(`DELETE FROM report_store_day WHERE store_id = 's2'`);
+            await sql('UPDATE report_till SET entries = entries + 5');
+            await sql('DELETE FROM report_card_month');
+            await sql('DELETE FROM report_active_month');
+          };
+          await damage();
+          await expect(expectJournalFigures(reports, journal, zone, 'damaged')).rejects.toThrow();
+          const rebuilt = await runHubCli(['reports', 'rebuild', ...dbArgs, '--json']);
+          expect(rebuilt.code, rebuilt.out).toBe(0);
+          expect(JSON.parse(rebuilt.out)).toMatchObject({ entries: journal.entries.length, from: null });
+          await expectJournalFigures(reports, journal, zone, 'rebuilt');
+          // Idempotent: again, the same figures.
+          expect((await runHubCli(['reports', 'rebuild', ...dbArgs])).code).toBe(0);
+          await expectJournalFigures(reports, journal, zone, 'rebuilt twice');
+          // From a day: days before it keep their (damaged) rows, days from it on are right again.
+          await sql("UPDATE report_points_day SET plus = plus + 777 WHERE account = 'issued_liability'");
+          const from = '2026-12-02';
+          expect((await runHubCli(['reports', 'rebuild', ...dbArgs, '--from', from])).code).toBe(0);
+          const span: [number, number] = [dayOfIso('2026-11-01'), dayOfIso('2026-12-31')];
+          const shown = await rollupFigures(reports, null, span);
+          const expected = sorted(dailyFigures(journal, zone));
+          for (const [date, figures] of expected) {
+            if (date >= from) expect(shown.get(date), `${date} from ${from}`).toEqual(figures);
+            else if (figures.issued + figures.reversed > 0)
+              expect(shown.get(date), `${date} before ${from}`).not.toEqual(figures);
+          }
+          expect((await runHubCli(['reports', 'rebuild', ...dbArgs, '--from', '2026-02-30'])).code).toBe(2);
+          expect((await runHubCli(['reports', 'rebuild', ...dbArgs])).code).toBe(0);
+          await expectJournalFigures(reports, journal, zone, 'rebuilt whole again');
         } finally {
           await reports.close();
           await hub.close();
         }
-      });
+      }, 120_000);
     }
   });
 }
@@ -237,7 +285,15 @@ suite('SQLite', async (zone) => {
   await reports.saveSetting('time_zone', zone);
   await hub.close();
   hub = await openHubStore(path);
-  return { hub, reports, where: [path] };
+  const sql = async (text: string) => {
+    const db = new Database(path);
+    try {
+      db.exec(text);
+    } finally {
+      db.close();
+    }
+  };
+  return { hub, reports, where: [path], sql };
 });
 
 const pg = postgresHubStores('rollups_');
@@ -248,5 +304,14 @@ suite('PostgreSQL', async (zone) => {
   await reports.saveSetting('time_zone', zone);
   await first.close();
   const hub = await openHubStore(pg.url(), { schema });
-  return { hub, reports, where: [pg.url(), schema] };
+  const sql = async (text: string) => {
+    const client = new pgModule.Client({ connectionString: pg.url(), options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  return { hub, reports, where: [pg.url(), schema], sql };
 });

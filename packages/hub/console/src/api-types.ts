@@ -32,3 +32,8 @@ export interface ConsoleSettingsAnswer {
   rules: string[];
 }
 export type { CardView, Movement, Report, SaleLineView };
+
+import type { FraudAlert as StoredAlert } from '../../src/fraud/fraud-alert';
+
+/** An alert as `GET /fraud/alerts` answers it. */
+export type FraudAlert = StoredAlert;

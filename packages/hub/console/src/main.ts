@@ -6,7 +6,9 @@ import { accountScreen } from './screens/account';
 import { approvalsScreen } from './screens/approvals';
 import { auditScreen } from './screens/audit';
 import { cardsScreen } from './screens/cards';
+import { fraudScreen } from './screens/fraud';
 import { reportsScreen } from './screens/reports';
+import { rulesScreen } from './screens/rules';
 import { settingsScreen } from './screens/settings';
 import { signInScreen } from './screens/sign-in';
 import { usersScreen } from './screens/users';
@@ -29,8 +31,10 @@ const screens: Screen[] = [
   { path: 'audit', label: 'nav.audit', needs: 'audit.read', render: auditScreen },
   { path: 'cards', label: 'nav.cards', needs: 'cards.read', render: cardsScreen },
   { path: 'approvals', label: 'nav.approvals', needs: 'cards.adjust.approve', render: approvalsScreen },
+  { path: 'fraud', label: 'nav.fraud', needs: 'fraud.read', render: fraudScreen },
   { path: 'reports', label: 'nav.reports', needs: 'reports.read', render: () => reportsScreen() },
   { path: 'tills', label: 'nav.tills', needs: 'tills.read', render: () => reportsScreen('tills') },
+  { path: 'rules', label: 'nav.rules', needs: 'rules.publish', render: () => rulesScreen() },
   {
     path: 'settings',
     label: 'nav.settings',

@@ -1,4 +1,5 @@
 import { enCards, ruCards } from './texts-cards';
+import { enCare, enFraud, ruCare, ruFraud } from './texts-fraud';
 import { enReports, ruReports } from './texts-reports';
 
 /**
@@ -129,7 +130,7 @@ export const enCore = {
   'error.network': 'Head office does not answer. Check the connection and try again.',
 } as const;
 
-export const en = { ...enCore, ...enCards, ...enReports };
+export const en = { ...enCore, ...enCards, ...enReports, ...enFraud, ...enCare };
 export type TextKey = keyof typeof en;
 
 const ruCore: Record<keyof typeof enCore, string> = {
@@ -257,7 +258,7 @@ const ruCore: Record<keyof typeof enCore, string> = {
   'error.network': 'Центральный офис не отвечает. Проверьте связь и повторите.',
 };
 
-export const ru: Record<TextKey, string> = { ...ruCore, ...ruCards, ...ruReports };
+export const ru: Record<TextKey, string> = { ...ruCore, ...ruCards, ...ruReports, ...ruFraud, ...ruCare };
 
 export const texts = { en, ru } as const;
 export type Language = keyof typeof texts;

@@ -24,6 +24,12 @@ export const adminStatusOf = {
   own_request: 409,
   not_pending: 409,
   insufficient_points: 409,
+  /** Review-done on a card that is not flagged (or no longer). */
+  not_flagged: 409,
+  /** Rule publication: the version or its effective time is taken. */
+  rule_set_conflict: 409,
+  /** Rule publication: the program fails validation (the message names each path). */
+  rule_set_invalid: 422,
   /** Fraud control: the alert is resolved already, or changed since it was read. */
   alert_resolved: 409,
   alert_changed: 409,

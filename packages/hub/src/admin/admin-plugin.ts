@@ -5,6 +5,7 @@ import type { HubStore } from '../hub-store';
 import { reportRoutes } from '../reports/report-routes';
 import type { ReportStore } from '../reports/report-store';
 import { settingsRoutes } from '../reports/settings-routes';
+import type { HubKeys } from '../rule-signing';
 import { refusal, sendRefusal } from './admin-errors';
 import {
   type AdminDeps,
@@ -16,6 +17,7 @@ import {
 import { resolveSession } from './admin-session';
 import { type AdminStore, AdminStoreError, type AuditRecord } from './admin-store';
 import { adjustmentRoutes } from './cards/adjustment-routes';
+import { cardCareRoutes } from './cards/card-care-routes';
 import { cardRoutes } from './cards/card-routes';
 import type { ConsoleData } from './console-data';
 import { adminOpenApi } from './openapi';
@@ -23,6 +25,7 @@ import { PasswordHasher } from './password-hash';
 import { can } from './roles';
 import { auditRoutes } from './routes/audit-routes';
 import { meRoutes } from './routes/me-routes';
+import { ruleRoutes } from './routes/rule-routes';
 import { sessionRoutes } from './routes/session-routes';
 import { userRoutes } from './routes/user-routes';
 import { sameToken } from './session-cookie';
@@ -49,6 +52,8 @@ export interface AdminApiOptions {
   /** With both: card lookup, corrections, reports and settings (`consoleRoutes`). */
   reports?: ReportStore;
   hub?: HubStore;
+  /** With `hub`: rule publication from the console (`POST /rules`), signed with head office's key. */
+  keys?: HubKeys;
 }
 
 /** Every route of the admin API as built now; later areas pass theirs in `routes`. */
@@ -61,7 +66,13 @@ export const coreAdminRoutes: readonly AdminRoute[] = [
 
 /** The card, correction, report and settings routes over the hub's and the report store. */
 export function consoleRoutes(data: ConsoleData): AdminRoute[] {
-  return [...cardRoutes(data), ...adjustmentRoutes(data), ...reportRoutes(data), ...settingsRoutes(data)];
+  return [
+    ...cardRoutes(data),
+    ...cardCareRoutes(data),
+    ...adjustmentRoutes(data),
+    ...reportRoutes(data),
+    ...settingsRoutes(data),
+  ];
 }
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -132,7 +143,12 @@ export function registerAdminApi(app: FastifyInstance, options: AdminApiOptions)
     onAction: options.onAction,
   };
   const data = options.reports && options.hub ? { reports: options.reports, hub: options.hub } : null;
-  const routes = [...coreAdminRoutes, ...(data ? consoleRoutes(data) : []), ...(options.routes ?? [])];
+  const routes = [
+    ...coreAdminRoutes,
+    ...(data ? consoleRoutes(data) : []),
+    ...(options.hub && options.keys ? ruleRoutes(options.hub, options.keys) : []),
+    ...(options.routes ?? []),
+  ];
   const openApi = adminOpenApi(routes, adminApiPrefix);
   const openApiRoute = adminRoute({
     method: 'GET',

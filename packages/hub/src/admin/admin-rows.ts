@@ -138,11 +138,9 @@ export function auditFilterValues(q: AuditQuery): unknown[] {
   ];
 }
 
-/** A new user's columns, in the order of both stores' INSERT. */
-export function newUserValues(user: NewAdminUser): unknown[] {
+/** The columns a user's change may touch, in the order both stores' INSERT and UPDATE name them. */
+function changeableValues(user: NewAdminUser | AdminUser): unknown[] {
   return [
-    user.id,
-    user.login,
     user.displayName,
     user.role,
     JSON.stringify(user.stores),
@@ -151,25 +149,17 @@ export function newUserValues(user: NewAdminUser): unknown[] {
     user.mustChangePassword,
     user.totpSecret,
     user.totpEnabled,
-    user.createdAt,
-    user.createdAt,
   ];
+}
+
+/** A new user's columns, in the order of both stores' INSERT. */
+export function newUserValues(user: NewAdminUser): unknown[] {
+  return [user.id, user.login, ...changeableValues(user), user.createdAt, user.createdAt];
 }
 
 /** The user's columns after a change, in the order of both stores' UPDATE (id last). */
 export function userUpdateValues(user: AdminUser, now: number): unknown[] {
-  return [
-    user.displayName,
-    user.role,
-    JSON.stringify(user.stores),
-    user.disabled,
-    user.passwordHash,
-    user.mustChangePassword,
-    user.totpSecret,
-    user.totpEnabled,
-    now,
-    user.id,
-  ];
+  return [...changeableValues(user), now, user.id];
 }
 
 export const userUpdateSet =

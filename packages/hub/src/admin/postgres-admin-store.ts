@@ -38,6 +38,7 @@ import {
   decisionSet,
   decisionValues,
 } from './cards/adjustment-request';
+import { inPgTransaction } from './pg-transaction';
 import { postgresAdminSchema } from './postgres-admin-schema';
 
 export interface PostgresAdminStoreOptions {
@@ -146,19 +147,8 @@ export class PostgresAdminStore implements AdminStore {
     }
   }
 
-  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inPgTransaction(this.pool, work);
   }
 
   async countUsers(): Promise<number> {

@@ -1,7 +1,7 @@
 /**
  * Who may do what at head office: one table, role → permissions, checked in one place (the
  * admin plugin's `onRequest` hook, on the permission the matched route declared when it was
- * registered). `rules.publish` is declared for rule publication from the console, not built yet.
+ * registered).
  * No zod here: the console's bundle uses this file too (the schemas are in `admin-api-schemas.ts`).
  */
 export const roles = [
@@ -33,6 +33,8 @@ export const permissions = [
   'cards.profile',
   /** Erase a card's personal data (right to erasure). */
   'cards.erase',
+  /** Close a flagged card's review (the offline overdraft review list). */
+  'cards.review',
   'reports.read',
   /** The program's budget line (reward cost as a share of card turnover). */
   'reports.budget',
@@ -81,6 +83,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'cards.block',
     'cards.cap',
     'cards.erase',
+    'cards.review',
     'cards.adjust.approve',
     'reports.read',
     'tills.read',

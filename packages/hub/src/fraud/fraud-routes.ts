@@ -3,6 +3,7 @@ import { refusal } from '../admin/admin-errors';
 import { type AdminOutcome, type AdminRoute, adminRoute, type RouteInput } from '../admin/admin-route';
 import { cardActions, workflowOf } from './alert-workflow';
 import { alertStatuses, resolutionOutcomes } from './fraud-alert';
+import { checkNames, detectorNames } from './fraud-config';
 import type { DeskOutcome, FraudDesk } from './fraud-desk';
 
 const alertId = z.strictObject({ id: z.string().regex(/^[0-9a-f]{24}$/, 'an alert id (24 hex digits)') });
@@ -10,6 +11,8 @@ const listQuery = z.strictObject({
   status: z.enum([...alertStatuses, 'unresolved']).optional(),
   cardId: z.string().min(1).max(64).optional(),
   assignee: z.string().min(1).max(64).optional(),
+  kind: z.enum([...checkNames, ...detectorNames]).optional(),
+  store: z.string().min(1).max(64).optional(),
   /** Paging: `nextBefore` of the previous page. */
   before: z
     .string()
@@ -54,7 +57,7 @@ export function fraudRoutes(desk: FraudDesk): AdminRoute[] {
     url: '/fraud/alerts',
     access: 'fraud.read',
     tag: 'fraud',
-    summary: 'Fraud alerts, newest first, by status, card or assignee',
+    summary: 'Fraud alerts, newest first, by status, card, assignee, kind or store',
     query: listQuery,
     response: z.object({ alerts: z.array(alertSchema), nextBefore: z.string().nullable() }),
     async handle({ query }) {
@@ -64,6 +67,8 @@ export function fraudRoutes(desk: FraudDesk): AdminRoute[] {
         ...(query.status === undefined ? {} : { status: query.status }),
         ...(query.cardId === undefined ? {} : { cardId: query.cardId }),
         ...(query.assignee === undefined ? {} : { assignee: query.assignee }),
+        ...(query.kind === undefined ? {} : { kind: query.kind }),
+        ...(query.store === undefined ? {} : { storeId: query.store }),
         ...(at === undefined || id === undefined ? {} : { before: { raisedAt: Number(at), alertId: id } }),
       });
       const last = alerts.at(-1);

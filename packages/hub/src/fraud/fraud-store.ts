@@ -12,6 +12,9 @@ export interface AlertQuery {
   status?: AlertStatus | 'unresolved';
   cardId?: string;
   assignee?: string;
+  /** The detector or check that raised it (`cardPointsPerDay`, `recheck_mismatch`, ...). */
+  kind?: string;
+  storeId?: string;
   /** Paging, newest first: alerts raised before this (raisedAt, alertId). */
   before?: { raisedAt: number; alertId: string };
   limit: number;
@@ -148,14 +151,21 @@ export function alertOf(r: AlertRow): FraudAlert {
   };
 }
 
-/** The list query's filter values, in the order of `listAlertsSql`'s placeholders. */
-export function alertFilterValues(q: AlertQuery): unknown[] {
+/**
+ * The list query's values, in the order of `listAlertsSql`'s placeholders (each filter named
+ * twice: `(? IS NULL OR column = ?)`).
+ */
+export function listAlertValues(q: AlertQuery): unknown[] {
   const status = q.status ?? null;
+  const exact = status === 'unresolved' ? null : status;
+  const twice = (v: unknown) => [v, v];
   return [
-    status === 'unresolved' ? null : status,
+    ...twice(exact),
     status === 'unresolved' ? 1 : 0,
-    q.cardId ?? null,
-    q.assignee ?? null,
+    ...twice(q.cardId ?? null),
+    ...twice(q.assignee ?? null),
+    ...twice(q.kind ?? null),
+    ...twice(q.storeId ?? null),
     q.before?.raisedAt ?? Number.MAX_SAFE_INTEGER,
     q.before?.raisedAt ?? Number.MAX_SAFE_INTEGER,
     q.before?.alertId ?? '',
@@ -171,8 +181,8 @@ export const fraudSql = {
   insertAlert: `INSERT INTO fraud_alert (${alertColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT DO NOTHING`,
   listAlerts: `SELECT * FROM fraud_alert WHERE (? IS NULL OR status = ?) AND (? = 0 OR status <> 'resolved')
-    AND (? IS NULL OR card_id = ?) AND (? IS NULL OR assignee = ?)
-    AND (raised_at < ? OR (raised_at = ? AND alert_id < ?)) ORDER BY raised_at DESC, alert_id DESC LIMIT ?`,
+    AND (? IS NULL OR card_id = ?) AND (? IS NULL OR assignee = ?) AND (? IS NULL OR kind = ?)
+    AND (? IS NULL OR store_id = ?) AND (raised_at < ? OR (raised_at = ? AND alert_id < ?)) ORDER BY raised_at DESC, alert_id DESC LIMIT ?`,
   getAlert: 'SELECT * FROM fraud_alert WHERE alert_id = ?',
   pendingActions: `SELECT * FROM fraud_alert WHERE action <> 'none' AND action_taken IS NULL AND status <> 'resolved'
     ORDER BY raised_at, alert_id LIMIT ?`,
@@ -181,12 +191,6 @@ export const fraudSql = {
   ruleSets:
     'SELECT version, effective_from AS "effectiveFrom", rule_set_json AS "ruleSetJson" FROM rule_set ORDER BY effective_from',
 };
-
-/** The list filter's values duplicated where the SQL names one twice. */
-export function listAlertValues(q: AlertQuery): unknown[] {
-  const [status, unresolved, card, assignee, t1, t2, id, limit] = alertFilterValues(q);
-  return [status, status, unresolved, card, card, assignee, assignee, t1, t2, id, limit];
-}
 
 /** The alert after a change (what `updateAlert` writes). */
 export function changedAlert(a: FraudAlert, change: AlertChange, now: number): FraudAlert {

@@ -1,5 +1,6 @@
 import { assert } from '@tillpoint/core';
 import pg from 'pg';
+import { inPgTransaction } from '../admin/pg-transaction';
 import { numbered, types } from '../admin/postgres-admin-store';
 import type { StreamPosition } from '../ingested-entries';
 import type { FraudAlert } from './fraud-alert';
@@ -25,8 +26,9 @@ const sql = {
   insertAlert: numbered(fraudSql.insertAlert),
   listAlerts: `SELECT * FROM fraud_alert WHERE ($1::text IS NULL OR status = $2::text) AND ($3::int = 0 OR status <> 'resolved')
     AND ($4::text IS NULL OR card_id = $5::text) AND ($6::text IS NULL OR assignee = $7::text)
-    AND (raised_at < $8::bigint OR (raised_at = $9::bigint AND alert_id < $10::text))
-    ORDER BY raised_at DESC, alert_id DESC LIMIT $11`,
+    AND ($8::text IS NULL OR kind = $9::text) AND ($10::text IS NULL OR store_id = $11::text)
+    AND (raised_at < $12::bigint OR (raised_at = $13::bigint AND alert_id < $14::text))
+    ORDER BY raised_at DESC, alert_id DESC LIMIT $15`,
   getAlert: numbered(fraudSql.getAlert),
   getAlertForUpdate: `${numbered(fraudSql.getAlert)} FOR UPDATE`,
   pendingActions: numbered(fraudSql.pendingActions),
@@ -84,19 +86,8 @@ export class PostgresFraudStore implements FraudStore {
     }
   }
 
-  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inPgTransaction(this.pool, work);
   }
 
   async positions(): Promise<StreamPosition[]> {

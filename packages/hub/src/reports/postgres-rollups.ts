@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { integerArrayLiteral as ints, textArrayLiteral as texts } from '../pg-array-literal';
 import { dayCounter, defaultReportTimeZone } from './report-day';
-import { lotsToLookUp, pendingDeltas, type RollupSource, rollupOf } from './rollup-plan';
+import { lotsToLookUp, pendingDeltas, type Rollup, type RollupSource, rollupOf } from './rollup-plan';
 
 /**
  * The report rollups in the hub's PostgreSQL schema: one statement per DDL query (Citus), the
@@ -37,7 +37,7 @@ export const postgresReportTables: readonly string[] = [
 
 /**
  * Creates the report tables when the schema has none (inside the hub's schema transaction);
- * a schema whose journal already held entries gets them marked incomplete (no rebuild from the journal yet).
+ * a schema whose journal already held entries gets them marked incomplete until `reports rebuild`.
  */
 export async function prepareReportTablesPg(client: pg.ClientBase): Promise<void> {
   const exists = (await client.query("SELECT to_regclass('report_setting') IS NOT NULL AS e")).rows[0]?.e;
@@ -86,10 +86,10 @@ export const pgRollupSql = {
     JOIN unnest($1::text[], $2::text[]) AS k(card_id, lot_id) ON l.card_id = k.card_id AND l.lot_id = k.lot_id`,
 } as const;
 
-/** The report zone each connection read once (set before the first entry; changing it later would need a rebuild, not built yet). */
+/** The report zone each connection read once (set before the first entry; changing it later needs `reports rebuild`). */
 const zoneOf = new WeakMap<pg.ClientBase, (ms: number) => number>();
 
-async function dayOfClient(client: pg.ClientBase): Promise<(ms: number) => number> {
+export async function dayOfClient(client: pg.ClientBase): Promise<(ms: number) => number> {
   let dayOf = zoneOf.get(client);
   if (dayOf === undefined) {
     const zone = (await client.query(pgRollupSql.zone)).rows[0]?.value as string | undefined;
@@ -116,11 +116,19 @@ export async function writeRollupsPg(client: pg.ClientBase, source: RollupSource
     for (const r of rows.rows as { card_id: string; lot_id: string; vests_at: number }[])
       vests.set(`${r.card_id}\u001f${r.lot_id}`, Number(r.vests_at));
   }
-  // Rows in key order: writers touching the same rollup rows lock them in one order.
   const points = [
     ...rollup.points,
     ...pendingDeltas(rollup, (cardId, lotId) => vests.get(`${cardId}\u001f${lotId}`), dayOf),
-  ].sort((a, b) => a.day - b.day || byKey(a.storeId, b.storeId) || byKey(a.account, b.account));
+  ];
+  await writeRollupPg(client, { ...rollup, points, pending: [] }, writer);
+}
+
+/** Writes a rollup whose pending rows are resolved already (`pending` empty) under `writer`. */
+export async function writeRollupPg(client: pg.ClientBase, rollup: Rollup, writer: string): Promise<void> {
+  // Rows in key order: writers touching the same rollup rows lock them in one order.
+  const points = [...rollup.points].sort(
+    (a, b) => a.day - b.day || byKey(a.storeId, b.storeId) || byKey(a.account, b.account),
+  );
   const stores = [...rollup.stores].sort((a, b) => a.day - b.day || byKey(a.storeId, b.storeId));
   const rules = [...rollup.rules].sort(
     (a, b) => a.day - b.day || byKey(a.storeId, b.storeId) || byKey(a.ruleId, b.ruleId),

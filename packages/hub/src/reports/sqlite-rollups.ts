@@ -5,7 +5,7 @@ import { pendingDeltas, type Rollup, type RollupSource, rollupOf } from './rollu
 /**
  * The report rollups in the hub's SQLite file (`report_*` tables beside the hub's own). Created
  * when the hub opens; a file that already held journal entries gets them marked incomplete until
- * a rebuild derives them from the journal (not built yet).
+ * `reports rebuild` derives them from the journal (`rebuild-rollups.ts`).
  */
 export const sqliteReportSchema = `
 CREATE TABLE IF NOT EXISTS report_setting (name TEXT PRIMARY KEY, value TEXT NOT NULL);

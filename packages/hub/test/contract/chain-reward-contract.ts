@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SaleFactReward } from '@tillpoint/ledger';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { expect, it } from 'vitest';
 import type { HubStore } from '../../src/hub-store';
-import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import type { ContractContext } from './contract-context';
 
 const push = (s: HubStore, till: SyntheticTill, storeId: string, now: number, from: number, to = from) =>

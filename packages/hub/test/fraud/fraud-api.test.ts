@@ -108,6 +108,25 @@ describe('fraud alerts in the admin API (security acts, auditors read, every act
     expect(refused).toMatchObject({ status: 403, body: { code: 'forbidden' } });
   });
 
+  it('lists by kind and by store: the same alerts as the whole list filtered here', async () => {
+    type Listed = { alertId: string; kind: string; storeId: string };
+    const all = (await auditor.call('GET', '/fraud/alerts?limit=500')).body.alerts as Listed[];
+    expect(all.length).toBeGreaterThan(1);
+    const ids = (l: Listed[]) => l.map((a) => a.alertId);
+    for (const kind of new Set(all.map((a) => a.kind))) {
+      const listed = await auditor.call('GET', `/fraud/alerts?limit=500&kind=${kind}`);
+      expect(ids(listed.body.alerts as Listed[]), kind).toEqual(ids(all.filter((a) => a.kind === kind)));
+    }
+    for (const store of new Set(all.map((a) => a.storeId))) {
+      const listed = await auditor.call('GET', `/fraud/alerts?limit=500&store=${encodeURIComponent(store)}`);
+      expect(ids(listed.body.alerts as Listed[]), store).toEqual(ids(all.filter((a) => a.storeId === store)));
+    }
+    expect(await auditor.call('GET', '/fraud/alerts?kind=noSuchDetector')).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_request' },
+    });
+  });
+
   it('security assigns, acts on the card (the tills learn it on their next pull), resolves once with a reason', async () => {
     // The re-check blocked the card by itself.
     expect((await hub.getCard(tamperedCard(), t0))?.blocked).toBe(true);
@@ -200,9 +219,13 @@ describe('fraud alerts in the admin API (security acts, auditors read, every act
             assignee: text,
           }),
         ),
-        fc.dictionary(fc.constantFrom('status', 'cardId', 'assignee', 'before', 'limit'), text, {
-          maxKeys: 3,
-        }),
+        fc.dictionary(
+          fc.constantFrom('status', 'cardId', 'assignee', 'before', 'limit', 'kind', 'store'),
+          text,
+          {
+            maxKeys: 3,
+          },
+        ),
         async (route, id, body, query) => {
           const [method, path] = route.split(' ') as [string, string];
           const url = `${path.replace(':id', id)}?${new URLSearchParams(query).toString()}`;
@@ -213,5 +236,5 @@ describe('fraud alerts in the admin API (security acts, auditors read, every act
       ),
       { numRuns: 150 },
     );
-  });
+  }, 60_000);
 });

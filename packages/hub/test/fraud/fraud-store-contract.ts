@@ -97,7 +97,9 @@ export function fraudStoreContract(name: string, open: () => Promise<FraudHarnes
 
     it('lists newest first with filters and paging; pending actions oldest first', async () => {
       await h.fraud.commitRun({
-        alerts: [alert('k3', 30, { status: 'resolved', action: 'none' })],
+        alerts: [
+          alert('k3', 30, { status: 'resolved', action: 'none', kind: 'tillManyCards', storeId: 's2' }),
+        ],
         positions: [],
       });
       const all = await h.fraud.listAlerts({ limit: 10 });
@@ -108,6 +110,13 @@ export function fraudStoreContract(name: string, open: () => Promise<FraudHarnes
       expect((await h.fraud.listAlerts({ limit: 10, cardId: 'card-k2' })).map((x) => x.dedupeKey)).toEqual([
         'k2',
       ]);
+      const keys = (q: Partial<Parameters<FraudStore['listAlerts']>[0]>) =>
+        h.fraud.listAlerts({ limit: 10, ...q }).then((l) => l.map((x) => x.dedupeKey));
+      expect(await keys({ kind: 'tillManyCards' })).toEqual(['k3']);
+      expect(await keys({ kind: 'cardRedemptionBurst' })).toEqual(['k2', 'k1']);
+      expect(await keys({ storeId: 's1' })).toEqual(['k2', 'k1']);
+      expect(await keys({ storeId: 's2', status: 'unresolved' })).toEqual([]);
+      expect(await keys({ storeId: 's2', kind: 'tillManyCards', status: 'resolved' })).toEqual(['k3']);
       const page = await h.fraud.listAlerts({
         limit: 1,
         before: { raisedAt: 30, alertId: all[0]?.alertId as string },

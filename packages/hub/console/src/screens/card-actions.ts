@@ -2,6 +2,7 @@ import { type Adjustment, api, type CardAnswer, loadSettings, type SessionInfo }
 import { field, h, input, statusLine } from '../dom';
 import { whole } from '../format';
 import { isTextKey, t } from '../i18n';
+import { eraseForm, profileForm, reviewForm } from './card-care';
 
 /**
  * What a person may do to a card, each shown only with its permission (the API checks anyway):
@@ -135,5 +136,8 @@ export function cardActions(
     may('cards.adjust') ? adjustForm(data.card.cardId, done) : null,
     may('cards.block') ? blockForm(data, done) : null,
     may('cards.cap') ? capForm(data, done) : null,
+    may('cards.review') && data.card.flagged ? reviewForm(data, done) : null,
+    may('cards.profile') ? profileForm(data, done) : null,
+    may('cards.erase') ? eraseForm(data, done) : null,
   );
 }

@@ -62,6 +62,8 @@ export const eraseRequestSchema = z.strictObject({
   confirm: cardIdSchema,
 });
 
+export const reviewRequestSchema = z.strictObject({ note: z.string().trim().max(500).optional() });
+
 export const movementsQuerySchema = z.strictObject({
   /** `<occurredAt ms>:<txnId>` of the last movement of the previous page. */
   before: z
