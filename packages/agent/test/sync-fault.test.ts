@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubStore, newEnrolCode, openHubStore, sha256Hex } from '../../hub/src/index';
 import { openReportStore } from '../../hub/src/reports/open-report-store';
 import { ChaosProxy } from '../../hub/test/chaos-proxy';
+import { distributeForTests } from '../../hub/test/citus-mode';
 import { HubProcess } from '../../hub/test/hub-process';
 import { startTestPostgres, type TestPostgres } from '../../hub/test/test-postgres';
 import { enrolWithHub } from '../src/sync/hub-credential';
@@ -127,6 +128,8 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         { tillId: 't3', storeId: 's2' },
       ];
       const codes = new Map<string, string>();
+      // The tests' Citus mode (TILLPOINT_TEST_CITUS=1) distributes the schema first.
+      if (postgres) await distributeForTests(postgres.url, schema, 8);
       {
         const store = await openHub(hubDb);
         for (const t of tills) {
