@@ -4,6 +4,7 @@ import { phoneHash } from '../src/chain/card-profile-rules';
 import type { TierPolicy } from '../src/chain/tier-window';
 import type { HubStore } from '../src/hub-store';
 import { PostgresHubStore } from '../src/postgres-hub-store';
+import { citusTestMode } from './citus-mode';
 import type { CatalogCell } from './contract/contract-context';
 import { postgresHubStores } from './postgres-hub-stores';
 import { createSchema3 } from './postgres-schema-3';
@@ -62,7 +63,8 @@ const chainOptions = {
 
 hubStoreContract('PostgreSQL', async () => remember(await open()()), {
   propertyRuns: 15,
-  timeoutMs: 60_000,
+  // On Citus each fresh store's schema is distributed first (seconds a store).
+  timeoutMs: citusTestMode ? 900_000 : 60_000,
   ...chainOptions,
 });
 
