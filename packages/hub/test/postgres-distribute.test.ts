@@ -6,7 +6,7 @@ import { PostgresHubStore } from '../src/postgres-hub-store';
 import { citusTestMode } from './citus-mode';
 import { runHubCli } from './hub-cli';
 import { postgresHubStores } from './postgres-hub-stores';
-import { createSchema3 } from './postgres-schema-3';
+import { createSchema3, makeOlderThan3 } from './postgres-schema-3';
 
 /**
  * The Citus distribution step. Citus cannot be installed here: the plan is checked on the real
@@ -371,14 +371,7 @@ describe.runIf(citusTestMode)('Citus distribution on a real Citus cluster', () =
     await client.connect();
     try {
       await createSchema3(client, schema);
-      for (const statement of [
-        'ALTER TABLE lot DROP COLUMN expiring',
-        'CREATE INDEX lot_expiry ON lot(expires_at) WHERE remaining > 0',
-        'CREATE INDEX card_changed ON card(changed_seq)',
-        'CREATE INDEX card_block_changed ON card(block_changed_seq)',
-        "DELETE FROM meta WHERE key = 'schema_version'",
-      ])
-        await client.query(statement);
+      await makeOlderThan3(client);
       await client.query('RESET search_path');
       // The old schema's tables distributed as they are, then the hub upgrades it in place.
       const old = await distributeSchema(client, schema, schema);
