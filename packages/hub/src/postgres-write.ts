@@ -37,14 +37,19 @@ export class HeldTransaction extends Error {}
 
 /**
  * A unique key of postings or sale facts already held. The constraint's name comes from the
- * error's field, or from its message (an error a Citus worker raised may arrive without the
- * field; shard names carry a suffix: `posting_p3_pkey_102040`).
+ * error's field, or from its message: an error a Citus worker raised may arrive without the
+ * field, shard names carry a suffix (`posting_p3_pkey_102040`), and a clash in the rows Citus
+ * copies into the shards (`INSERT … SELECT`, run as a COPY) arrives as `XX000` from its COPY
+ * (`multi_copy.c`), with the worker's message kept.
  */
-const isHeldKeyClash = (error: unknown) => {
-  if (typeof error !== 'object' || error === null || !('code' in error) || error.code !== '23505')
-    return false;
-  const field = 'constraint' in error && typeof error.constraint === 'string' ? error.constraint : undefined;
+export const isHeldKeyClash = (error: unknown): boolean => {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
   const message = error instanceof Error ? error.message : '';
+  const clash =
+    error.code === '23505' ||
+    (error.code === 'XX000' && /^duplicate key value violates unique constraint "/.test(message));
+  if (!clash) return false;
+  const field = 'constraint' in error && typeof error.constraint === 'string' ? error.constraint : undefined;
   const name = field ?? /unique constraint "([^"]+)"/.exec(message)?.[1] ?? '';
   return /^(posting|sale_fact|sale_line)/.test(name);
 };

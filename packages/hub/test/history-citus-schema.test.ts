@@ -102,6 +102,27 @@ describe('the PostgreSQL schema is ready for Citus', () => {
     expect(crossCard, 'foreign keys that are not co-located by card_id').toEqual([]);
   });
 
+  it('gives every distribution column one collation, "C" (Citus colocates only columns of one collation)', async () => {
+    // Seen on a Citus 13.2 cluster: a card_id of the database's default collation could not be
+    // colocated with card ("Distribution column collations don't match"), failing the open.
+    const columns = await rows<{ table: string; column: string; collation: string | null }>(
+      `SELECT c.relname AS table, a.attname AS column, l.collname AS collation
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_collation l ON l.oid = a.attcollation
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND NOT a.attisdropped
+          AND a.attname IN ('card_id', 'till_id', 'writer') AND c.relname NOT LIKE 'admin\\_%' ORDER BY 1, 2`,
+    );
+    for (const table of ['card', 'journal', 'till_cursor', 'history_return'])
+      expect(columns.some((c) => c.table === table)).toBe(true);
+    // A card table is distributed by card_id; a table without one by till_id or writer (its till's).
+    const byCard = new Set(columns.filter((c) => c.column === 'card_id').map((c) => c.table));
+    const other = columns
+      .filter((c) => c.column === 'card_id' || !byCard.has(c.table))
+      .filter((c) => c.collation !== 'C')
+      .map((c) => `${c.table}.${c.column} (${c.collation})`);
+    expect(other, 'distribution columns not of collation "C"').toEqual([]);
+  });
+
   it('keys every partition (journal, sales) by the card id like its parent', async () => {
     const partitions = await rows<{ child: string; parent: string; columns: string[] }>(
       `SELECT c.relname AS child, p.relname AS parent,

@@ -1,3 +1,4 @@
+import { citusTestMode } from '@tillpoint/test-kit/citus-mode';
 import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import { freePort } from '@tillpoint/test-kit/test-postgres';
 import { Pool } from 'pg';
@@ -62,7 +63,8 @@ const chainOptions = {
 
 hubStoreContract('PostgreSQL', async () => remember(await open()()), {
   propertyRuns: 15,
-  timeoutMs: 60_000,
+  // On Citus each fresh store's schema is distributed first (seconds a store).
+  timeoutMs: citusTestMode ? 900_000 : 60_000,
   ...chainOptions,
 });
 

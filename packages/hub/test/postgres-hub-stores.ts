@@ -1,3 +1,4 @@
+import { distributeForTests } from '@tillpoint/test-kit/citus-mode';
 import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import { afterAll, beforeAll } from 'vitest';
 import { PostgresHubStore, type PostgresHubStoreOptions } from '../src/postgres-hub-store';
@@ -5,7 +6,8 @@ import { PostgresHubStore, type PostgresHubStoreOptions } from '../src/postgres-
 /**
  * A real PostgreSQL server for one test file (started before its tests, stopped after them) and
  * hub stores on it, each opened in a fresh schema (`lastSchema()` names the last one, to open
- * it again).
+ * it again). In the tests' Citus mode (`citus-mode.ts`) each schema is distributed before the
+ * store opens it.
  */
 export function postgresHubStores(prefix: string) {
   let server: TestPostgres | undefined;
@@ -26,9 +28,10 @@ export function postgresHubStores(prefix: string) {
   return {
     url,
     lastSchema: () => last,
-    open: (options: Partial<PostgresHubStoreOptions> = {}): Promise<PostgresHubStore> => {
+    open: async (options: Partial<PostgresHubStoreOptions> = {}): Promise<PostgresHubStore> => {
       schemas += 1;
       last = `${run}_${schemas}`;
+      await distributeForTests(url(), last, options.partitions ?? 4);
       return PostgresHubStore.open({
         connectionString: url(),
         schema: last,

@@ -12,3 +12,18 @@ export async function createSchema3(client: pg.ClientBase, schema: string): Prom
   for (const statement of fixture.split(/;\n/).map((x) => x.replace(/^--.*$/gm, '').trim()))
     if (statement !== '') await client.query(statement);
 }
+
+/**
+ * Makes a schema of version 3 older still (in `createSchema3`'s session): the lot index before
+ * lot.expiring, the card indexes before HOT updates, no version recorded.
+ */
+export async function makeOlderThan3(client: pg.ClientBase): Promise<void> {
+  for (const statement of [
+    'ALTER TABLE lot DROP COLUMN expiring',
+    'CREATE INDEX lot_expiry ON lot(expires_at) WHERE remaining > 0',
+    'CREATE INDEX card_changed ON card(changed_seq)',
+    'CREATE INDEX card_block_changed ON card(block_changed_seq)',
+    "DELETE FROM meta WHERE key = 'schema_version'",
+  ])
+    await client.query(statement);
+}

@@ -23,7 +23,7 @@ import { pgSql } from '../src/postgres-sql';
 import { writerMode } from '../src/postgres-transactions';
 import { raceWritersWithPushes } from './postgres-expiry-race';
 import { postgresHubStores } from './postgres-hub-stores';
-import { createSchema3 } from './postgres-schema-3';
+import { createSchema3, makeOlderThan3 } from './postgres-schema-3';
 
 /**
  * What Citus cannot run on distributed tables (issue 20: found on a real Citus 13.2 cluster),
@@ -200,15 +200,7 @@ describe('PostgreSQL hub: what it sends, as sent', () => {
         const client = await pool.connect();
         try {
           await createSchema3(client, schema);
-          // Older still: the lot index before lot.expiring, the card indexes before HOT updates.
-          for (const statement of [
-            'ALTER TABLE lot DROP COLUMN expiring',
-            'CREATE INDEX lot_expiry ON lot(expires_at) WHERE remaining > 0',
-            'CREATE INDEX card_changed ON card(changed_seq)',
-            'CREATE INDEX card_block_changed ON card(block_changed_seq)',
-            "DELETE FROM meta WHERE key = 'schema_version'",
-          ])
-            await client.query(statement);
+          await makeOlderThan3(client);
         } finally {
           client.release();
         }

@@ -3,6 +3,7 @@
 
 export { AgentProcess, clockFrom, postRaw, writeConfig } from './agent-process';
 export { type ChaosMode, ChaosProxy } from './chaos-proxy';
+export { citusTestMode, distributeForTests } from './citus-mode';
 export { freePort } from './free-port';
 export {
   asText,
