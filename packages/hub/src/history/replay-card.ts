@@ -24,9 +24,9 @@ export interface HistoryLine {
   unitPriceMinor: number;
   amountMinor: number;
   discountMinor: number;
-  promotions: string[];
+  promotions: readonly string[];
   earnedPoints: number;
-  ruleIds: string[];
+  ruleIds: readonly string[];
   spentPoints: number;
   spentDiscountMinor: number;
   returnedMicro: number;
@@ -200,7 +200,7 @@ export function basketOf(
       unitPriceMinor: l.unitPriceMinor,
       amountMinor: l.amountMinor,
       discountMinor: l.discountMinor,
-      promotions: l.promotions,
+      promotions: [...l.promotions],
     })),
   };
 }
