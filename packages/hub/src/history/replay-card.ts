@@ -183,10 +183,20 @@ export class CardClock {
   }
 }
 
-/** The basket a sale's lines make. */
+/** The basket a sale's lines make (a replayed sale's, and a sale fact's the fraud check quotes again). */
 export function basketOf(
   sale: Pick<HistorySale, 'currency' | 'storeId'>,
-  lines: readonly HistoryLine[],
+  lines: readonly Pick<
+    HistoryLine,
+    | 'lineId'
+    | 'sku'
+    | 'category'
+    | 'quantity'
+    | 'unitPriceMinor'
+    | 'amountMinor'
+    | 'discountMinor'
+    | 'promotions'
+  >[],
 ): Basket {
   return {
     currency: sale.currency,
