@@ -7,9 +7,17 @@ import type pg from 'pg';
 import type { BenchHarness } from '../../../scripts/bench/harness';
 import { batchRows } from '../src/batch-plan';
 import { chainFacts } from '../src/chain/chain-facts';
+import { copyLine } from '../src/history/copy-text';
+import {
+  copyIn,
+  saleFactColumns,
+  saleFactValues,
+  saleLineColumns,
+  saleLineValues,
+} from '../src/history/sale-copy';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
 import { postgresIngestBeside, sqliteIngestBeside } from './ingest-beside';
-import { copyLines, copyText } from './pg-copy';
+import { copyJournalAndPostingRows } from './pg-copy';
 
 /**
  * Head office with sale facts (docs/chain-sync.md): ingest of batches of 500 ten-line sales over
@@ -80,10 +88,6 @@ const ingestCase = (batches: number) => ({
   note: 'target ≥ 0.5× the baseline',
 });
 
-const cell = (v: string | number | null) =>
-  v === null ? '\\N' : typeof v === 'number' ? String(v) : copyText(v);
-const line = (values: (string | number | null)[]) => `${values.map(cell).join('\t')}\n`;
-
 async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
   await postgresIngestBeside(h, {
     ...ingestCase(batches),
@@ -95,72 +99,15 @@ async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
 
 /** The same journal, posting, sale and line rows as the store writes, by COPY in one transaction. */
 async function copySales(client: pg.Client, batch: OutboxEntry[]): Promise<void> {
-  const copy = (sql: string, lines: string[]) => copyLines(client, sql, lines);
-  const rows = batchRows(batch, Date.now());
   const facts = chainFacts(batch);
   await client.query('BEGIN');
-  await copy(
-    'COPY journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body) FROM STDIN',
-    rows.journal.map((j) =>
-      line([j.cardId, j.tillId, j.epoch, j.seq, j.txnId, j.kind, j.occurredAt, j.hash, j.body]),
-    ),
-  );
-  await copy(
-    'COPY posting (card_id, txn_id, leg, account, amount, lot_id) FROM STDIN',
-    rows.postings.map((p) => line([p.cardId, p.txnId, p.leg, p.account, p.amount, p.lotId])),
-  );
-  await copy(
-    `COPY sale_fact (card_id, occurred_at, txn_id, till_id, epoch, seq, store_id, receipt_id, cashier_id, currency,
-        basket_total_minor, spend_minor, rules_version, earned_points, spent_points, spent_discount_minor, bonuses,
-        bonus_points, line_count) FROM STDIN`,
-    facts.sales.map((s) =>
-      line([
-        s.cardId,
-        s.occurredAt,
-        s.txnId,
-        s.tillId,
-        s.epoch,
-        s.seq,
-        s.storeId,
-        s.receiptId,
-        s.cashierId,
-        s.currency,
-        s.basketTotalMinor,
-        s.spendMinor,
-        s.rulesVersion,
-        s.earnedPoints,
-        s.spentPoints,
-        s.spentDiscountMinor,
-        s.bonuses,
-        s.bonusPoints,
-        s.lineCount,
-      ]),
-    ),
-  );
-  await copy(
-    `COPY sale_line (card_id, occurred_at, txn_id, line_no, line_id, sku, category, quantity_micro, unit_price_minor,
-        amount_minor, discount_minor, promotions, earned_points, rule_ids, spent_points, spent_discount_minor) FROM STDIN`,
-    facts.lines.map((l) =>
-      line([
-        l.cardId,
-        l.occurredAt,
-        l.txnId,
-        l.lineNo,
-        l.lineId,
-        l.sku,
-        l.category,
-        l.quantityMicro,
-        l.unitPriceMinor,
-        l.amountMinor,
-        l.discountMinor,
-        l.promotions,
-        l.earnedPoints,
-        l.ruleIds,
-        l.spentPoints,
-        l.spentDiscountMinor,
-      ]),
-    ),
-  );
+  await copyJournalAndPostingRows(client, batch);
+  await copyIn(client, `COPY sale_fact (${saleFactColumns}) FROM STDIN`, [
+    facts.sales.map((f) => copyLine(saleFactValues(f))).join(''),
+  ]);
+  await copyIn(client, `COPY sale_line (${saleLineColumns}) FROM STDIN`, [
+    facts.lines.map((l) => copyLine(saleLineValues(l))).join(''),
+  ]);
   await client.query('COMMIT');
 }
 

@@ -1,6 +1,7 @@
-import type { Basket, Card } from '@tillpoint/core';
+import type { Card } from '@tillpoint/core';
 import type { SaleFact } from '@tillpoint/ledger';
 import { localDateTime, type ProgramVersion, quote } from '@tillpoint/rules';
+import { basketOf } from '../history/replay-card';
 
 /** One line side by side: what the till credited and what head office's engine gives. */
 export interface LineComparison {
@@ -72,7 +73,7 @@ export function recheckSale(input: RecheckInput): RecheckVerdict {
   if (program.program.currency !== sale.currency)
     return { kind: 'not_recheckable', reason: 'currency_differs', rulesVersion };
 
-  const basket = basketOf(sale);
+  const basket = basketOf(sale, sale.lines);
   const spent = sale.lines.reduce((sum, l) => sum + l.spentPoints, 0);
   const at = new Date(input.occurredAt);
   const bonuses = compareBonuses(program, sale);
@@ -114,24 +115,6 @@ export function recheckSale(input: RecheckInput): RecheckVerdict {
     officePoints: lines.reduce((sum, l) => sum + l.officePoints, 0) + officeBonus,
     lines,
     bonuses,
-  };
-}
-
-function basketOf(sale: SaleFact): Basket {
-  return {
-    currency: sale.currency,
-    storeId: sale.storeId,
-    lines: sale.lines.map((l) => ({
-      id: l.lineId,
-      sku: l.sku,
-      ...(l.category === null ? {} : { category: l.category }),
-      tags: [],
-      quantity: l.quantity,
-      unitPriceMinor: l.unitPriceMinor,
-      amountMinor: l.amountMinor,
-      discountMinor: l.discountMinor,
-      promotions: l.promotions,
-    })),
   };
 }
 

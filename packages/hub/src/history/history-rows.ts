@@ -1,5 +1,5 @@
 import { quantityUnitsPerItem } from '../chain/return-settlement';
-import type { CardHistory, HistoryLine, HistorySale } from './replay-card';
+import type { CardHistory, HistorySale } from './replay-card';
 
 /**
  * The rows a replay reads for a range of cards, as both stores answer them (ordered by card, then
@@ -13,37 +13,45 @@ export interface ProfileRow {
   referredBy: string | null;
 }
 
-export interface SaleRowIn {
-  cardId: string;
-  occurredAt: number;
-  txnId: string;
-  storeId: string;
-  currency: string;
-  spendMinor: number;
-  basketTotalMinor: number;
-  spentPoints: number;
-  earnedPoints: number;
-  earnedReversed: number;
-  bonuses: string;
-}
+/**
+ * A sale row of `historySql.sales` as both stores answer it in array mode (better-sqlite3 `raw`,
+ * pg `rowMode: 'array'`): no object a row, the columns in the query's order. Numbers may come as
+ * text (PostgreSQL's bigint).
+ */
+export type SaleRowIn = readonly [
+  cardId: string,
+  occurredAt: Num,
+  txnId: string,
+  storeId: string,
+  currency: string,
+  spendMinor: Num,
+  basketTotalMinor: Num,
+  spentPoints: Num,
+  earnedPoints: Num,
+  earnedReversed: Num,
+  bonuses: string,
+];
 
-export interface LineRowIn {
-  cardId: string;
-  txnId: string;
-  lineId: string;
-  sku: string;
-  category: string | null;
-  quantityMicro: number;
-  unitPriceMinor: number;
-  amountMinor: number;
-  discountMinor: number;
-  promotions: string;
-  earnedPoints: number;
-  ruleIds: string;
-  spentPoints: number;
-  spentDiscountMinor: number;
-  returnedMicro: number;
-}
+/** A line row of `historySql.lines` in array mode (as `SaleRowIn`). */
+export type LineRowIn = readonly [
+  cardId: string,
+  txnId: string,
+  lineId: string,
+  sku: string,
+  category: string | null,
+  quantityMicro: Num,
+  unitPriceMinor: Num,
+  amountMinor: Num,
+  discountMinor: Num,
+  promotions: string,
+  earnedPoints: Num,
+  ruleIds: string,
+  spentPoints: Num,
+  spentDiscountMinor: Num,
+  returnedMicro: Num,
+];
+
+type Num = number | string;
 
 export interface ReturnRowIn {
   cardId: string;
@@ -60,6 +68,30 @@ export interface Period {
 }
 
 const num = (v: unknown) => Number(v);
+
+const bonusesOf = (json: string): HistorySale['bonuses'] =>
+  (JSON.parse(json) as { ruleId: string; points: number; grantOnceKey: string | null }[]).map((b) => ({
+    ruleId: b.ruleId,
+    points: b.points,
+    grantOnceKey: b.grantOnceKey,
+  }));
+
+/**
+ * Lists of ids (a line's promotions, its rules) as JSON text, parsed once a batch: a chain has
+ * few distinct ones and a batch millions of lines. The lists are shared, hence frozen.
+ */
+class ListMemo {
+  readonly #held = new Map<string, readonly string[]>();
+
+  of(json: string): readonly string[] {
+    let list = this.#held.get(json);
+    if (list === undefined) {
+      list = Object.freeze(JSON.parse(json) as string[]);
+      if (this.#held.size < 10_000) this.#held.set(json, list);
+    }
+    return list;
+  }
+}
 
 export function cardHistories(
   profiles: readonly ProfileRow[],
@@ -80,49 +112,47 @@ export function cardHistories(
       returns: [],
     });
   const saleOf = new Map<string, HistorySale>();
+  const lists = new ListMemo();
   for (const s of sales) {
-    const h = byCard.get(s.cardId);
+    const h = byCard.get(s[0]);
     if (h === undefined) continue;
-    const at = num(s.occurredAt);
+    const at = num(s[1]);
     const sale: HistorySale = {
-      txnId: s.txnId,
+      txnId: s[2],
       occurredAt: at,
-      storeId: s.storeId,
-      currency: s.currency,
-      spendMinor: num(s.spendMinor),
-      basketTotalMinor: num(s.basketTotalMinor),
-      spentPoints: num(s.spentPoints),
-      earnedPoints: num(s.earnedPoints),
-      earnedReversed: num(s.earnedReversed),
-      bonuses: (
-        JSON.parse(s.bonuses) as { ruleId: string; points: number; grantOnceKey: string | null }[]
-      ).map((b) => ({ ruleId: b.ruleId, points: b.points, grantOnceKey: b.grantOnceKey })),
+      storeId: s[3],
+      currency: s[4],
+      spendMinor: num(s[5]),
+      basketTotalMinor: num(s[6]),
+      spentPoints: num(s[7]),
+      earnedPoints: num(s[8]),
+      earnedReversed: num(s[9]),
+      bonuses: s[10] === '[]' ? [] : bonusesOf(s[10]),
       lines: at >= period.from ? [] : null,
     };
     h.sales.push(sale);
-    saleOf.set(`${s.cardId}\u001f${s.txnId}`, sale);
+    saleOf.set(`${s[0]}\u001f${s[2]}`, sale);
   }
   for (const l of lines) {
-    const sale = saleOf.get(`${l.cardId}\u001f${l.txnId}`);
+    const sale = saleOf.get(`${l[0]}\u001f${l[1]}`);
     if (sale?.lines == null) continue;
-    const units = num(l.quantityMicro);
-    const line: HistoryLine = {
-      lineId: l.lineId,
-      sku: l.sku,
-      category: l.category,
+    const units = num(l[5]);
+    sale.lines.push({
+      lineId: l[2],
+      sku: l[3],
+      category: l[4],
       quantity: units / quantityUnitsPerItem,
       units,
-      unitPriceMinor: num(l.unitPriceMinor),
-      amountMinor: num(l.amountMinor),
-      discountMinor: num(l.discountMinor),
-      promotions: JSON.parse(l.promotions) as string[],
-      earnedPoints: num(l.earnedPoints),
-      ruleIds: JSON.parse(l.ruleIds) as string[],
-      spentPoints: num(l.spentPoints),
-      spentDiscountMinor: num(l.spentDiscountMinor),
-      returnedMicro: num(l.returnedMicro),
-    };
-    sale.lines.push(line);
+      unitPriceMinor: num(l[6]),
+      amountMinor: num(l[7]),
+      discountMinor: num(l[8]),
+      promotions: lists.of(l[9]),
+      earnedPoints: num(l[10]),
+      ruleIds: lists.of(l[11]),
+      spentPoints: num(l[12]),
+      spentDiscountMinor: num(l[13]),
+      returnedMicro: num(l[14]),
+    });
   }
   for (const r of returns) {
     const h = byCard.get(r.cardId);

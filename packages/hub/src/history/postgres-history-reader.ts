@@ -31,9 +31,10 @@ export class PostgresHistoryReader implements HistoryReader {
     return new PostgresHistoryReader(client);
   }
 
-  async #rows<T>(text: string, values: unknown[]): Promise<T[]> {
+  async #rows<T>(text: string, values: unknown[], rowMode?: 'array'): Promise<T[]> {
     try {
-      return (await this.client.query(text, values)).rows as T[];
+      if (rowMode === undefined) return (await this.client.query(text, values)).rows as T[];
+      return (await this.client.query({ text, values, rowMode })).rows as T[];
     } catch (error) {
       throw translatePostgresError(error, 'the hub database', 'reading history for a replay');
     }
@@ -63,8 +64,8 @@ export class PostgresHistoryReader implements HistoryReader {
     try {
       rows = [];
       rows.push(await this.#rows(sql.profiles, [a, b]));
-      rows.push(await this.#rows(sql.sales, [a, b, period.to]));
-      rows.push(await this.#rows(sql.lines, [a, b, period.from, period.to]));
+      rows.push(await this.#rows(sql.sales, [a, b, period.to], 'array'));
+      rows.push(await this.#rows(sql.lines, [a, b, period.from, period.to], 'array'));
       rows.push(await this.#rows(sql.importedReturns, [a, b]));
       rows.push(await this.#rows(sql.tillReturns, [a, b]));
     } finally {

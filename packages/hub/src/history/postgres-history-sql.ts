@@ -1,3 +1,5 @@
+import { saleFactColumns, saleLineColumns } from './sale-copy';
+
 /**
  * The history tables of a PostgreSQL hub (beside the hub's, one statement per query as Citus
  * wants) and the import's staging: temporary tables of the import's own session, emptied at each
@@ -51,18 +53,13 @@ export const pgStagingTables = [
 ];
 
 export const stageColumns = {
-  sale: `card_id, occurred_at, txn_id, till_id, epoch, seq, store_id, receipt_id, cashier_id, currency,
-    basket_total_minor, spend_minor, rules_version, earned_points, spent_points, spent_discount_minor, bonuses,
-    bonus_points, line_count, hash, body`,
-  line: `card_id, occurred_at, txn_id, line_no, line_id, sku, category, quantity_micro, unit_price_minor,
-    amount_minor, discount_minor, promotions, earned_points, rule_ids, spent_points, spent_discount_minor`,
+  sale: `${saleFactColumns}, hash, body`,
+  line: saleLineColumns,
   grant: 'card_id, grant_key, txn_id, occurred_at',
   lot: 'card_id, txn_id, lot_id, points, vests_at, expires_at, epoch, seq, hash, body',
   card: `card_id, blocked, enrolled_at, consent_at, profile_ref, phone, phone_hash, name, birth_date, birth_month_day,
     has_profile, groups, referred_by`,
 } as const;
-
-const saleColumns = stageColumns.sale.replace(', hash, body', '');
 
 export const pgImportSql = {
   progress: `SELECT digest, kind, path, imported_at AS "importedAt", header, byte_offset AS "offset", line, records,
@@ -78,7 +75,7 @@ export const pgImportSql = {
     'SELECT line, reason FROM history_reject WHERE digest = $1 AND line > $2 ORDER BY line LIMIT 10000',
 
   // Sales: the fresh ones (their key not held) are those the sale_fact insert took.
-  insertSales: `WITH ins AS (INSERT INTO sale_fact (${saleColumns}) SELECT ${saleColumns} FROM stage_sale
+  insertSales: `WITH ins AS (INSERT INTO sale_fact (${saleFactColumns}) SELECT ${saleFactColumns} FROM stage_sale
       ORDER BY card_id, occurred_at, txn_id ON CONFLICT DO NOTHING RETURNING card_id, occurred_at, txn_id)
     INSERT INTO fresh SELECT * FROM ins`,
   /** Stage rows not taken whose held sale came from this file at another line: a receipt twice in the file. */

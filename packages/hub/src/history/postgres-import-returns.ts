@@ -58,10 +58,16 @@ export async function postgresReturns(
       (await c.query(q.returnsHeld, [records.map((r) => r.record.cardId), txns])).rows as { txnId: string }[]
     ).map((r) => r.txnId),
   );
+  // The sales of each card's receipt, as the returns before leave them (a lookup, not a scan a return).
+  const byReceipt = new Map<string, (ReturnableSale & { receiptId: string })[]>();
+  for (const sale of all) {
+    const key = `${sale.cardId}\u001f${sale.receiptId}`;
+    byReceipt.set(key, [...(byReceipt.get(key) ?? []), sale]);
+  }
   const rows: ReturnApplied[] = [];
   let duplicates = 0;
   for (const { line, record } of records) {
-    const candidates = all.filter((s) => s.cardId === record.cardId && s.receiptId === record.receiptId);
+    const candidates = byReceipt.get(`${record.cardId}\u001f${record.receiptId}`) ?? [];
     const plan = planImportedReturn(record, candidates);
     if (plan.kind === 'reject') {
       rejected.push({ line, reason: plan.reason });
@@ -73,11 +79,8 @@ export async function postgresReturns(
       continue;
     }
     held.add(a.txnId);
-    const key = `${a.sale.cardId}\u001f${a.sale.txnId}`;
     const now = { ...a.after, receiptId: record.receiptId };
-    sales.set(key, now);
-    const index = all.findIndex((s) => s.cardId === a.sale.cardId && s.txnId === a.sale.txnId);
-    all[index] = now;
+    candidates[candidates.findIndex((s) => s.txnId === a.sale.txnId)] = now;
     rows.push(a);
   }
   await writeReturns(c, rows);

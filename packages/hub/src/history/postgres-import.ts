@@ -1,6 +1,5 @@
 import type { OutboxEntry } from '@tillpoint/ledger';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { journalBody } from '../chain/chain-facts';
 import { translatePostgresError } from '../hub-store-error';
 import { pgChainSql } from '../postgres-chain-sql';
@@ -19,6 +18,7 @@ import {
 } from './import-writer';
 import { pgHistoryTables, pgStagingTables, pgImportSql as q, stageColumns } from './postgres-history-sql';
 import { postgresReturns } from './postgres-import-returns';
+import { copyIn, saleFactValues, saleLineValues } from './sale-copy';
 
 type Merged = Omit<ChunkOutcome, 'cards'>;
 
@@ -121,16 +121,8 @@ export class PostgresImportWriter implements HistoryImportWriter {
     }
   }
 
-  async #copy(table: string, columns: string, parts: readonly string[]): Promise<void> {
-    if (parts.length === 0) return;
-    const stream = this.client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`));
-    const done = new Promise<void>((resolve, reject) => {
-      stream.on('finish', resolve);
-      stream.on('error', reject);
-    });
-    for (const part of parts) if (!stream.write(part)) await new Promise((r) => stream.once('drain', r));
-    stream.end();
-    await done;
+  #copy(table: string, columns: string, parts: readonly string[]): Promise<void> {
+    return copyIn(this.client, `COPY ${table} (${columns}) FROM STDIN`, parts);
   }
 
   async applyChunk<K extends ImportKind>(chunk: ImportChunk<K>): Promise<ChunkOutcome> {
@@ -220,50 +212,10 @@ export class PostgresImportWriter implements HistoryImportWriter {
     const sales = new CopyBuffer();
     facts.sales.forEach((s, i) => {
       const entry = entries[i] as OutboxEntry;
-      sales.add([
-        s.cardId,
-        s.occurredAt,
-        s.txnId,
-        s.tillId,
-        s.epoch,
-        s.seq,
-        s.storeId,
-        s.receiptId,
-        s.cashierId,
-        s.currency,
-        s.basketTotalMinor,
-        s.spendMinor,
-        s.rulesVersion,
-        s.earnedPoints,
-        s.spentPoints,
-        s.spentDiscountMinor,
-        s.bonuses,
-        s.bonusPoints,
-        s.lineCount,
-        entry.hash,
-        journalBody(entry),
-      ]);
+      sales.add([...saleFactValues(s), entry.hash, journalBody(entry)]);
     });
     const lines = new CopyBuffer();
-    for (const l of facts.lines)
-      lines.add([
-        l.cardId,
-        l.occurredAt,
-        l.txnId,
-        l.lineNo,
-        l.lineId,
-        l.sku,
-        l.category,
-        l.quantityMicro,
-        l.unitPriceMinor,
-        l.amountMinor,
-        l.discountMinor,
-        l.promotions,
-        l.earnedPoints,
-        l.ruleIds,
-        l.spentPoints,
-        l.spentDiscountMinor,
-      ]);
+    for (const l of facts.lines) lines.add(saleLineValues(l));
     const grants = new CopyBuffer();
     for (const g of facts.claims) grants.add([g.cardId, g.grantKey, g.txnId, g.occurredAt]);
     await this.#copy('stage_sale', stageColumns.sale, sales.done());

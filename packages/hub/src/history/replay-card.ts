@@ -24,9 +24,9 @@ export interface HistoryLine {
   unitPriceMinor: number;
   amountMinor: number;
   discountMinor: number;
-  promotions: string[];
+  promotions: readonly string[];
   earnedPoints: number;
-  ruleIds: string[];
+  ruleIds: readonly string[];
   spentPoints: number;
   spentDiscountMinor: number;
   returnedMicro: number;
@@ -183,10 +183,20 @@ export class CardClock {
   }
 }
 
-/** The basket a sale's lines make. */
+/** The basket a sale's lines make (a replayed sale's, and a sale fact's the fraud check quotes again). */
 export function basketOf(
   sale: Pick<HistorySale, 'currency' | 'storeId'>,
-  lines: readonly HistoryLine[],
+  lines: readonly Pick<
+    HistoryLine,
+    | 'lineId'
+    | 'sku'
+    | 'category'
+    | 'quantity'
+    | 'unitPriceMinor'
+    | 'amountMinor'
+    | 'discountMinor'
+    | 'promotions'
+  >[],
 ): Basket {
   return {
     currency: sale.currency,
@@ -200,7 +210,7 @@ export function basketOf(
       unitPriceMinor: l.unitPriceMinor,
       amountMinor: l.amountMinor,
       discountMinor: l.discountMinor,
-      promotions: l.promotions,
+      promotions: [...l.promotions],
     })),
   };
 }

@@ -75,10 +75,22 @@ describe('row sources resume at any row they reported', () => {
     }
   });
 
-  // Found here, not fixed: csv-parse, skipping a record with a broken quote (`"broken "quote`),
-  // stays inside a quoted field, so the rows after it come as one problem at the line where it
-  // gave up instead of each being read (or rejected) on its own.
-  it.todo('CSV: a broken quote costs only its own row');
+  it('CSV: a broken quote or a quote never closed costs only its own rows', async () => {
+    const path = join(dir, 'broken.csv');
+    writeFileSync(
+      path,
+      ['card_id,name', '1,"broken "quote', '2,"Doe, ""J"""', '3,plain', '4,"never closed', '5,x'].join('\n'),
+    );
+    const rows = await all(
+      csvRows('cards', path, defaultMapping, { offset: 0, line: 0, header: null }, () => undefined),
+    );
+    expect(rows.map((r) => [r.line, 'raw' in r ? r.raw.name : r.problem.slice(0, 8)])).toEqual([
+      [2, 'not CSV:'],
+      [3, 'Doe, "J"'],
+      [4, 'plain'],
+      [5, 'not CSV:'],
+    ]);
+  });
 
   it('JSON Lines: from every row end, the rest of the rows with their lines', async () => {
     const path = join(dir, 'cards.jsonl');

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { TillpointError } from '@tillpoint/core';
-import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import { headerFields, type ImportKind, type ImportMapping } from './import-mapping';
 import type { Raw } from './import-values';
 
@@ -34,61 +34,105 @@ export async function* csvRows(
   start: SourceStart,
   onHeader: (header: string[]) => void,
 ): AsyncGenerator<SourceRow> {
-  const skipped: { line: number; problem: string }[] = [];
-  const parser = createReadStream(path, { start: start.offset, highWaterMark: 1 << 20 }).pipe(
-    parse({
-      delimiter: mapping.delimiter,
-      bom: start.offset === 0,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      max_record_size: lineBytesMax,
-      on_skip: (error) => {
-        skipped.push({
-          line: start.line + Number(error?.lines ?? 0),
-          problem: `not CSV: ${error?.message ?? ''}`,
-        });
-      },
-    }),
-  );
+  const delimiter = mapping.delimiter;
   let fields: (string | null)[] | null = start.header && headerFields(kind, start.header, mapping);
-  let lastLine = start.line;
-  let lastEnd = start.offset;
-  let crlfInside = 0;
-  for await (const { record, info } of parser as AsyncIterable<{
-    record: string[];
-    info: { bytes: number; lines: number };
-  }>) {
-    for (const s of skipped.splice(0))
-      yield { line: s.line, endLine: lastLine, endOffset: lastEnd, problem: s.problem };
-    // csv-parse counts a CR LF inside a quoted field as two lines: count it once. A record starts
-    // as many lines before its last as it holds line breaks (empty lines before it are skipped).
-    let breaks = 0;
-    for (const field of record)
-      if (/[\r\n]/.test(field)) {
-        const crlf = field.split('\r\n').length - 1;
-        crlfInside += crlf;
-        breaks += (field.match(/\r\n|\r|\n/g) ?? []).length;
+  let line = start.line;
+  let offset = start.offset;
+  /** A record whose quoted field goes on past its line: its text so far and its first line. */
+  let open: { text: string; line: number } | null = null;
+  const problem = (first: number, text: string): SourceRow => ({
+    line: first,
+    endLine: line,
+    endOffset: offset,
+    problem: `not CSV: ${text}`,
+  });
+  for await (const batch of lineBatches(path, start.offset)) {
+    for (const text of batch) {
+      line += 1;
+      offset += text.bytes;
+      if (text.tooLong) {
+        yield problem(open?.line ?? line, `a line longer than ${lineBytesMax} bytes`);
+        open = null;
+        continue;
       }
-    lastLine = start.line + info.lines - crlfInside;
-    const line = lastLine - breaks;
-    const endOffset = start.offset + info.bytes;
-    lastEnd = endOffset;
-    if (fields === null) {
-      fields = headerFields(kind, record, mapping);
-      onHeader(record);
-      continue;
+      let value = offset === text.bytes ? withoutBom(text.value) : text.value;
+      let first = line;
+      if (open !== null) {
+        value = `${open.text}\n${value}`;
+        first = open.line;
+        open = null;
+      } else if (value === '' || value === '\r') continue;
+      let record: string[];
+      if (!value.includes('"')) record = withoutCr(value).split(delimiter);
+      else if (quoteOpenAtEnd(value, delimiter)) {
+        if (value.length > lineBytesMax) yield problem(first, `a record longer than ${lineBytesMax} bytes`);
+        else open = { text: value, line: first };
+        continue;
+      } else {
+        const parsed = quotedRecord(value, delimiter);
+        if (typeof parsed === 'string') {
+          yield problem(first, parsed);
+          continue;
+        }
+        record = parsed;
+      }
+      if (fields === null) {
+        fields = headerFields(kind, record, mapping);
+        onHeader(record);
+        continue;
+      }
+      const raw: Raw = {};
+      for (let i = 0; i < fields.length; i++) {
+        const field = fields[i];
+        if (field != null) raw[field] = record[i];
+      }
+      yield { line: first, endLine: line, endOffset: offset, raw };
     }
-    const raw: Raw = {};
-    fields.forEach((field, i) => {
-      if (field !== null) raw[field] = record[i];
-    });
-    yield { line, endLine: lastLine, endOffset, raw };
   }
+  if (open !== null) yield problem(open.line, 'a quoted field is never closed');
   if (fields === null)
     throw new TillpointError('invalid_import_file', `${path} is empty: it has no header line`);
-  for (const s of skipped) yield { line: s.line, endLine: lastLine, endOffset: lastEnd, problem: s.problem };
+}
+
+const withoutBom = (text: string) => (text.startsWith('\uFEFF') ? text.slice(1) : text);
+const withoutCr = (text: string) => (text.endsWith('\r') ? text.slice(0, -1) : text);
+
+/**
+ * Whether a record's text ends inside a quoted field (pure): a quote opens a field only at the
+ * field's start, and `""` inside it is a quote; a quote elsewhere is left to csv-parse to refuse.
+ */
+export function quoteOpenAtEnd(text: string, delimiter: string): boolean {
+  let inside = false;
+  let fieldStart = true;
+  for (let i = 0; i < text.length; i++) {
+    if (inside) {
+      if (text[i] !== '"') continue;
+      if (text[i + 1] === '"') i += 1;
+      else inside = false;
+      fieldStart = false;
+    } else if (text.startsWith(delimiter, i)) {
+      fieldStart = true;
+      i += delimiter.length - 1;
+    } else {
+      inside = fieldStart && text[i] === '"';
+      fieldStart = false;
+    }
+  }
+  return inside;
+}
+
+/** A record with quotes, read by csv-parse (quotes, doubled quotes, line breaks inside), or its problem. */
+function quotedRecord(text: string, delimiter: string): string[] | string {
+  try {
+    const rows = parseSync(withoutCr(text), {
+      delimiter,
+      relax_column_count: true,
+      max_record_size: lineBytesMax,
+    }) as string[][];
+    return rows[0] ?? [];
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 export async function* jsonLines(
@@ -127,11 +171,21 @@ export async function* jsonLines(
   }
 }
 
-/** The file's lines from `offset` (without their LF), each with its length in bytes (LF included). */
-export async function* lines(
-  path: string,
-  offset: number,
-): AsyncGenerator<{ value: string; bytes: number; tooLong: boolean }> {
+/** A line of the file (without its LF, with a CR before it) and its length in bytes (LF included). */
+export interface FileLine {
+  value: string;
+  bytes: number;
+  tooLong: boolean;
+}
+
+/** The file's lines from `offset` (without their CR LF or LF), each with its length in bytes. */
+export async function* lines(path: string, offset: number): AsyncGenerator<FileLine> {
+  for await (const batch of lineBatches(path, offset))
+    for (const line of batch) yield { ...line, value: withoutCr(line.value) };
+}
+
+/** The file's lines from `offset`, a read (1 MiB) at a time: one await a batch, not a line. */
+export async function* lineBatches(path: string, offset: number): AsyncGenerator<FileLine[]> {
   let parts: Buffer[] = [];
   let held = 0;
   let tooLong = false;
@@ -139,16 +193,15 @@ export async function* lines(
     start: offset,
     highWaterMark: 1 << 20,
   }) as AsyncIterable<Buffer>) {
+    const batch: FileLine[] = [];
     let from = 0;
     for (let at = chunk.indexOf(10, from); at !== -1; at = chunk.indexOf(10, from)) {
-      const piece = chunk.subarray(from, at);
-      const bytes = held + piece.length + 1;
-      const value = tooLong || bytes > lineBytesMax ? '' : Buffer.concat([...parts, piece]).toString('utf8');
-      yield {
-        value: value.endsWith('\r') ? value.slice(0, -1) : value,
-        bytes,
-        tooLong: tooLong || bytes > lineBytesMax,
-      };
+      const bytes = held + at - from + 1;
+      const long = tooLong || bytes > lineBytesMax;
+      let value = '';
+      if (!long && held === 0) value = chunk.toString('utf8', from, at);
+      else if (!long) value = Buffer.concat([...parts, chunk.subarray(from, at)]).toString('utf8');
+      batch.push({ value, bytes, tooLong: long });
       parts = [];
       held = 0;
       tooLong = false;
@@ -160,6 +213,7 @@ export async function* lines(
       tooLong = true;
       parts = [];
     } else if (rest.length > 0) parts.push(Buffer.from(rest));
+    if (batch.length > 0) yield batch;
   }
-  if (held > 0) yield { value: tooLong ? '' : Buffer.concat(parts).toString('utf8'), bytes: held, tooLong };
+  if (held > 0) yield [{ value: tooLong ? '' : Buffer.concat(parts).toString('utf8'), bytes: held, tooLong }];
 }

@@ -35,8 +35,8 @@ export class SqliteHistoryReader implements HistoryReader {
         bound: p(historySql.bound).pluck(),
         count: p(historySql.count).pluck(),
         profiles: p(historySql.profiles),
-        sales: p(historySql.sales),
-        lines: p(historySql.lines),
+        sales: p(historySql.sales).raw(true),
+        lines: p(historySql.lines).raw(true),
         imported: p(historySql.importedReturns),
         tills: p(tillReturns),
         ruleSet: p(historySql.ruleSet).pluck(),
@@ -65,8 +65,8 @@ export class SqliteHistoryReader implements HistoryReader {
     const histories = this.#db.transaction(() =>
       cardHistories(
         this.#s.profiles.all(a, b) as ProfileRow[],
-        this.#s.sales.all(a, b, period.to) as SaleRowIn[],
-        this.#s.lines.all(a, b, period.from, period.to) as LineRowIn[],
+        this.#s.sales.all(a, b, period.to) as unknown as SaleRowIn[],
+        this.#s.lines.all(a, b, period.from, period.to) as unknown as LineRowIn[],
         [...(this.#s.imported.all(a, b) as ReturnRowIn[]), ...(this.#s.tills.all(a, b) as ReturnRowIn[])],
         period,
       ),
