@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -20,6 +21,20 @@ export const typedPhoneSchema = z
   .max(32, 'a phone number is at most 32 characters')
   .transform((text) => text.replace(/[\s\-().]/g, ''))
   .pipe(e164PhoneSchema);
+
+/**
+ * The hash a till finds a phone by: HMAC-SHA-256 (hex) of the E.164 phone under the chain's
+ * lookup key (base64url, 32 bytes, sent with pulls as `phoneLookupKey`). Head office computes
+ * the same for every card's phone (its `phoneHash` in chain/card-profile-rules.ts).
+ */
+export function phoneLookupHash(lookupKey: string, phone: string): string {
+  return createHmac('sha256', Buffer.from(lookupKey, 'base64url')).update(phone, 'utf8').digest('hex');
+}
+
+/** "+7•••••4567": what a cashier's screen or a log shows of a phone. */
+export function maskedPhone(phone: string): string {
+  return `${phone.slice(0, 2)}${'•'.repeat(Math.max(0, phone.length - 6))}${phone.slice(-4)}`;
+}
 
 /** A one-time code as the buyer reads it out: six digits. */
 export const oneTimeCodeSchema = z.string().regex(/^[0-9]{6}$/, 'the six digits sent to the buyer’s phone');

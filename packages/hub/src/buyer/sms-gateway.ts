@@ -1,3 +1,5 @@
+import { maskedPhone } from '@tillpoint/protocol';
+
 /**
  * Head office's way of texting a buyer (one-time codes). Pluggable: a real SMS provider
  * implements `send`; the hub ships `LogSmsGateway` (the default: the text goes to the hub's
@@ -10,11 +12,6 @@ export interface SmsGateway {
 
 export class SmsGatewayError extends Error {
   readonly code = 'sms_failed';
-}
-
-/** Hides all but the last four digits of a phone (for logs). */
-export function maskedPhone(phone: string): string {
-  return `${phone.slice(0, 2)}${'•'.repeat(Math.max(0, phone.length - 6))}${phone.slice(-4)}`;
 }
 
 /**
