@@ -248,7 +248,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
           db: agentDb,
           clock,
           session,
-          online: () => sync?.status().state === 'online',
+          online: () => sync !== undefined && sync.status().state !== 'offline',
         }),
       );
       registerCompanionPage(app, pageDepsFrom(config, program.value));
