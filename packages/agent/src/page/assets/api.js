@@ -46,4 +46,7 @@ export const api = {
   print: (receiptId, body) => call('POST', `/v1/sales/${encodeURIComponent(receiptId)}/print`, body),
   slip: (receiptId) => call('GET', `/v1/sales/${encodeURIComponent(receiptId)}/slip`),
   returnSale: (body) => call('POST', '/v1/returns', body),
+  identify: (body) => call('POST', '/v1/cards/identify', body),
+  sendCode: (body) => call('POST', '/v1/cards/identify/code', body),
+  verifyCode: (body) => call('POST', '/v1/cards/identify/verify', body),
 };

@@ -7,6 +7,7 @@ import { api } from './api.js';
 import { buildLines as build, firstAmountInput, linesMax, readBasket } from './basket.js';
 import { renderDone, reprint } from './done.js';
 import { clampSpend, newAttemptKey, normalisePhone } from './format.js';
+import { identified, maySpend, renderIdentified, wireIdentify } from './identify.js';
 import { $, day, money, pts, refusalText, setPoints, setText, settings, show, t } from './page.js';
 import { confirmReturn, rememberSale, renderRecent } from './returns.js';
 import { chosenRewards, renderRewards, rewardDiscount } from './rewards.js';
@@ -142,6 +143,7 @@ function refreshCard(data) {
     data.status === 'blocked'
       ? { code: card.code, blocked: true, info: data }
       : { code: card.code, info: data };
+  if (card.identification !== undefined) state.card.identification = card.identification;
   renderCard();
   if (state.quote !== null) invalidateQuote();
   if (wasUnknown && document.activeElement === $('enrol-phone') && $('enrol-phone').value === '')
@@ -164,6 +166,7 @@ function renderCard() {
   show('enrol-form', canEnrol);
   setText('enrol-title', card?.unknown === true ? t('enrolTitle') : t('activateTitle'));
   show('basket-form', card !== null && card.blocked !== true);
+  renderIdentified();
   $('card-panel').classList.toggle('is-blocked', card?.blocked === true);
   if (card?.info !== undefined) {
     const info = card.info;
@@ -234,7 +237,7 @@ async function requestQuote() {
     return;
   }
   state.reward = '';
-  const answer = await api.quote({ cardCode: card.code, basket: read.basket });
+  const answer = await api.quote({ cardCode: card.code, ...identified(), basket: read.basket });
   if (!answer.ok) return setText('basket-error', refusalText(answer));
   state.quote = answer.value;
   state.basket = read.basket;
@@ -273,7 +276,7 @@ function renderQuote() {
   const spend = $('spend');
   spend.max = String(r.maxPoints);
   spend.value = '0';
-  spend.disabled = r.maxPoints === 0;
+  spend.disabled = r.maxPoints === 0 || !maySpend();
   setText('spend-label', t('spendLabel', { max: pts(r.maxPoints) }));
   renderSpend();
 }
@@ -306,6 +309,7 @@ async function pickReward() {
   const rewardId = $('reward-choice').value;
   const answer = await api.quote({
     cardCode: state.card.code,
+    ...identified(),
     basket: state.basket,
     ...chosenRewards(rewardId),
   });
@@ -333,6 +337,7 @@ async function confirmSale() {
         idempotencyKey: key,
         receiptId: typedReceipt.length > 0 ? typedReceipt.slice(0, 64) : `P-${key.slice(-12).toUpperCase()}`,
         cardCode: card.code,
+        ...identified(),
         basket: state.basket,
         spendPoints: spend,
         ...chosenRewards(state.reward),
@@ -461,6 +466,11 @@ function wire() {
     focusAfterCard();
   });
   submit('enrol-form', enrol);
+  wireIdentify({
+    showCard,
+    afterCard: focusAfterCard,
+    onProved: () => state.quote !== null && renderQuote(),
+  });
   submit('basket-form', requestQuote);
   submit('spend-form', confirmSale);
   submit('return-form', confirmReturn);

@@ -45,6 +45,25 @@ export const texts = {
     enrolButton: 'Enrol card',
     enrolled: 'Card enrolled.',
     phoneInvalid: 'Type the phone with the country code, e.g. +79161234567.',
+    findPhoneLabel: 'No card? The buyer’s phone',
+    findPhoneHint:
+      'With the country code, e.g. +7 916 123-45-67. Found by phone, the buyer earns; spending needs a code.',
+    findPhoneButton: 'Find by phone',
+    phoneNotFound: 'No card has this phone. Scan the card, enrol a new one, or just sell.',
+    identified_code_needed:
+      'Found by phone: the buyer earns points. To spend them, send a code to the phone.',
+    identified_earn_only:
+      'Found by phone while head office is out of reach: the buyer earns points but cannot spend them now.',
+    identified_allowed: 'The buyer confirmed the phone with the code: points may be spent.',
+    codeSend: 'Send code to the phone',
+    codeLabel: 'Code from the SMS',
+    codeCheck: 'Check code',
+    codeSent: 'A code was sent: ask the buyer for the six digits.',
+    codeInvalid: 'The code is six digits.',
+    codeWrong: 'Not the code that was sent. Tries left: {left}.',
+    codeExpired: 'The code has expired or was used. Send a new one.',
+    codeOffline:
+      'Head office cannot be reached, so no code can be sent: the buyer earns points but cannot spend them now.',
     consentMissing: 'Tick the consent box: enrolment needs the buyer’s consent.',
     basketTitle: 'Purchase',
     lineAmount: 'Line {n}: amount',
@@ -144,6 +163,14 @@ export const texts = {
     error_idempotency_conflict: 'That number was already used for another operation.',
     error_network: 'The agent did not answer. Check that it runs, then try again.',
     error_offline_limit: 'Head office is out of reach: that is more than may be spent offline.',
+    error_spend_needs_code: 'Found by phone: send a code to the phone and check it before spending points.',
+    error_identification_unknown: 'The phone identification has expired: find the buyer again.',
+    error_phone_ambiguous: 'Several cards have this phone: scan the card.',
+    error_phone_unknown: 'No card has this phone. Scan the card, enrol a new one, or just sell.',
+    error_code_wrong: 'Not the code that was sent.',
+    error_code_expired: 'The code has expired or was used. Send a new one.',
+    error_head_office_unreachable:
+      'Head office is out of reach: the buyer earns points but cannot spend them now.',
     error_card_unknown: 'Not a loyalty card, or a misread: scan it again.',
     error_hold_expired: 'The reserved points were released: calculate the points again.',
     error_hold_unknown: 'That reservation is gone: calculate the points again.',
@@ -212,6 +239,25 @@ export const texts = {
     enrolButton: 'Зарегистрировать',
     enrolled: 'Карта зарегистрирована.',
     phoneInvalid: 'Введите телефон с кодом страны, например +79161234567.',
+    findPhoneLabel: 'Нет карты? Телефон покупателя',
+    findPhoneHint:
+      'С кодом страны, например +7 916 123-45-67. По телефону баллы начисляются; для списания нужен код.',
+    findPhoneButton: 'Найти по телефону',
+    phoneNotFound: 'Карты с этим телефоном нет. Отсканируйте карту, оформите новую или просто продайте.',
+    identified_code_needed:
+      'Найдено по телефону: баллы начисляются. Чтобы списать их, отправьте код на телефон.',
+    identified_earn_only:
+      'Найдено по телефону, но связи с центральным офисом нет: баллы начисляются, списать их сейчас нельзя.',
+    identified_allowed: 'Покупатель подтвердил телефон кодом: баллы можно списать.',
+    codeSend: 'Отправить код на телефон',
+    codeLabel: 'Код из SMS',
+    codeCheck: 'Проверить код',
+    codeSent: 'Код отправлен: спросите у покупателя шесть цифр.',
+    codeInvalid: 'Код состоит из шести цифр.',
+    codeWrong: 'Это не тот код. Осталось попыток: {left}.',
+    codeExpired: 'Код истёк или уже использован. Отправьте новый.',
+    codeOffline:
+      'Нет связи с центральным офисом, код отправить нельзя: баллы начисляются, списать их сейчас нельзя.',
     consentMissing: 'Отметьте согласие: без него регистрация невозможна.',
     basketTitle: 'Покупка',
     lineAmount: 'Строка {n}: сумма',
@@ -315,6 +361,16 @@ export const texts = {
     error_idempotency_conflict: 'Этот номер уже использован для другой операции.',
     error_network: 'Агент не ответил. Проверьте, что он запущен, и попробуйте снова.',
     error_offline_limit: 'Нет связи с центральным офисом: столько нельзя списать офлайн.',
+    error_spend_needs_code:
+      'Найдено по телефону: отправьте код на телефон и проверьте его, прежде чем списывать баллы.',
+    error_identification_unknown: 'Поиск по телефону устарел: найдите покупателя заново.',
+    error_phone_ambiguous: 'С этим телефоном несколько карт: отсканируйте карту.',
+    error_phone_unknown:
+      'Карты с этим телефоном нет. Отсканируйте карту, оформите новую или просто продайте.',
+    error_code_wrong: 'Это не тот код.',
+    error_code_expired: 'Код истёк или уже использован. Отправьте новый.',
+    error_head_office_unreachable:
+      'Нет связи с центральным офисом: баллы начисляются, списать их сейчас нельзя.',
     error_card_unknown: 'Это не карта лояльности или она считалась с ошибкой: отсканируйте ещё раз.',
     error_hold_expired: 'Резерв баллов снят: рассчитайте баллы ещё раз.',
     error_hold_unknown: 'Такого резерва нет: рассчитайте баллы ещё раз.',
