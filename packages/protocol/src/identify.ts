@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createPublicKey, verify } from 'node:crypto';
+import { appCodeText, appKeyText, type RotatingCode, rotatingCodeLengthMax } from '@tillpoint/core';
 import { z } from 'zod';
 
 /**
@@ -31,6 +32,28 @@ export function phoneLookupHash(lookupKey: string, phone: string): string {
   return createHmac('sha256', Buffer.from(lookupKey, 'base64url')).update(phone, 'utf8').digest('hex');
 }
 
+/** True when both signatures of a rotating code hold: head office's on the key, the key's on the step. */
+export function verifyRotatingCode(hubPublicKeyPem: string, code: RotatingCode): boolean {
+  try {
+    const hubSigned = verify(
+      null,
+      Buffer.from(appKeyText(code.cardId, code.appKey, code.keyExpiresAt)),
+      createPublicKey(hubPublicKeyPem),
+      Buffer.from(code.hubSignature, 'base64url'),
+    );
+    if (!hubSigned) return false;
+    const appKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: code.appKey }, format: 'jwk' });
+    return verify(
+      null,
+      Buffer.from(appCodeText(code.cardId, code.step)),
+      appKey,
+      Buffer.from(code.appSignature, 'base64url'),
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** "+7•••••4567": what a cashier's screen or a log shows of a phone. */
 export function maskedPhone(phone: string): string {
   return `${phone.slice(0, 2)}${'•'.repeat(Math.max(0, phone.length - 6))}${phone.slice(-4)}`;
@@ -46,10 +69,16 @@ export const identificationIdSchema = z
 
 // ---- local API ----
 
-export const identifyRequestSchema = z.strictObject({
-  /** The buyer's phone as the cashier typed it. */
-  phone: typedPhoneSchema,
-});
+export const identifyRequestSchema = z.union([
+  z.strictObject({
+    /** The buyer's phone as the cashier typed it. */
+    phone: typedPhoneSchema,
+  }),
+  z.strictObject({
+    /** The rotating code from the buyer page's QR (`TPA1.…`), as scanned. */
+    code: z.string().min(1).max(rotatingCodeLengthMax),
+  }),
+]);
 export type IdentifyRequest = z.infer<typeof identifyRequestSchema>;
 
 /**
@@ -64,7 +93,13 @@ export const identifyAnswerSchema = z.strictObject({
   identificationId: identificationIdSchema,
   /** The buyer's card: quote, reserve and commit with it and this `identificationId`. */
   cardCode: z.string(),
-  by: z.enum(['phone', 'phone_code']),
+  /** `app_code`: the rotating code from the buyer page (verified offline). */
+  by: z.enum(['phone', 'phone_code', 'app_code']),
+  /**
+   * For `app_code`: `fresh` (current and never taken here: may spend), `expired` (older than a
+   * minute: a screenshot) or `replayed` (taken here before): both earn only.
+   */
+  codeVerdict: z.enum(['fresh', 'expired', 'replayed']).optional(),
   spending: identifySpendingSchema,
   /** Where the card was found: this till's copy of head office's cards, or head office itself. */
   foundAt: z.enum(['till', 'head_office']),

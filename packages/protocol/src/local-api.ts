@@ -73,6 +73,7 @@ export const apiErrorCodes = [
   'code_wrong',
   'code_expired',
   'head_office_unreachable',
+  'code_unreadable',
 ] as const;
 export const apiErrorCodeSchema = z.enum(apiErrorCodes);
 export type ApiErrorCode = z.infer<typeof apiErrorCodeSchema>;
@@ -114,6 +115,7 @@ export const statusOfCode: Record<ApiErrorCode, number> = {
   code_wrong: 422,
   code_expired: 410,
   head_office_unreachable: 503,
+  code_unreadable: 422,
 };
 
 export const apiErrorSchema = z.object({

@@ -308,6 +308,7 @@ export const refusalExamples: Record<ApiErrorCode, { message: string; details?: 
   },
   code_wrong: { message: 'not the code sent: 4 tries left', details: { attemptsLeft: 4 } },
   code_expired: { message: 'the code timed out: send a new one' },
+  code_unreadable: { message: 'this is not a code of the buyer page: ask the buyer to show it again' },
   head_office_unreachable: {
     message:
       'head office cannot be reached, so no code can be sent: the buyer may earn points, not spend them',

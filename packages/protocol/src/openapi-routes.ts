@@ -99,6 +99,8 @@ export const codeMeanings: Record<ApiErrorCode, string> = {
     'the buyer was found by phone only: send a one-time code (`sendIdentifyCode`) and check it before spending; earning needs none',
   code_wrong: 'not the code sent to the buyer’s phone: `details.attemptsLeft` says how many tries remain',
   code_expired: 'the code timed out, was used already or was guessed at too often: send a new one',
+  code_unreadable:
+    'not a rotating code of this chain (wrong shape, a signature that does not hold, a key past its expiry, a step from the future): scan the buyer page again',
   head_office_unreachable:
     'head office cannot be reached, so no code can be sent or checked: the buyer may earn, not spend',
   cancel_refused:
@@ -163,12 +165,12 @@ export const localApiRoutes: readonly RouteDoc[] = [
     path: '/v1/cards/identify',
     operationId: 'identifyCard',
     tag: 'Cards',
-    summary: 'Find the buyer’s card by phone',
+    summary: 'Find the buyer’s card by phone or by the buyer page’s code',
     description:
-      'For a buyer without the card: the phone as the cashier typed it. The card is found offline from the phone hashes head office sends with its cards, or asked of head office when this till does not hold it. The answer names the card and an `identificationId` to pass to quote, reserve and commit: the buyer may earn at once; spending needs a one-time code (`sendIdentifyCode`, then `verifyIdentifyCode`), which head office sends, so offline the buyer earns only.',
+      'For a buyer without the card: `{ code }`, the rotating QR code of the buyer page (verified offline with head office’s key: spending is allowed while it is fresh, within a minute, and never taken at this till before; an older or repeated code earns only), or `{ phone }`, the phone as the cashier typed it. The card is found offline from the phone hashes head office sends with its cards, or asked of head office when this till does not hold it. The answer names the card and an `identificationId` to pass to quote, reserve and commit: the buyer may earn at once; spending needs a one-time code (`sendIdentifyCode`, then `verifyIdentifyCode`), which head office sends, so offline the buyer earns only.',
     request: { schema: 'IdentifyRequest', example: examples.identifyRequest },
     answer: { schema: 'Identification', description: 'The card found.', example: examples.identification },
-    codes: ['phone_unknown', 'phone_ambiguous', 'card_blocked'],
+    codes: ['phone_unknown', 'phone_ambiguous', 'card_blocked', 'code_unreadable'],
     ledger: true,
   },
   {
@@ -181,7 +183,7 @@ export const localApiRoutes: readonly RouteDoc[] = [
       'Head office texts six digits to the phone of an identification made by phone (valid 5 minutes). Head office out of reach: 503 `head_office_unreachable` (the buyer earns only).',
     request: { schema: 'SendCodeRequest', example: examples.sendCodeRequest },
     answer: { schema: 'SendCodeAnswer', description: 'The code was sent.', example: examples.sendCodeAnswer },
-    codes: ['identification_unknown', 'phone_unknown', 'head_office_unreachable'],
+    codes: ['identification_unknown', 'phone_unknown', 'rate_limited', 'head_office_unreachable'],
     ledger: false,
   },
   {

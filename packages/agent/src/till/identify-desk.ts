@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '@tillpoint/core';
+import { type Clock, judgeRotatingCode, parseRotatingCode } from '@tillpoint/core';
 import {
   type IdentifyAnswer,
   type IdentifyRequest,
@@ -9,7 +9,9 @@ import {
   type SendCodeRequest,
   syncPhoneMatchesMax,
   type VerifyCodeRequest,
+  verifyRotatingCode,
 } from '@tillpoint/protocol';
+import type { AppCodesSeen } from './identify-code-store';
 import type { IdentifyHeadOffice } from './identify-head-office';
 import {
   cardOfPhone,
@@ -36,6 +38,10 @@ export interface IdentifyDeskDeps {
   online: () => boolean;
   /** The card as the till sees it: a blocked card is refused here too. */
   cardCheck: (cardCode: string) => SessionRefusal | undefined;
+  /** Head office's public key the till pinned at enrolment: it signs the buyer pages' keys. */
+  hubPublicKeyPem?: string;
+  /** The rotating codes taken here (replays earn only). */
+  appCodesSeen?: AppCodesSeen;
 }
 
 /**
@@ -50,6 +56,44 @@ export class IdentifyDesk {
   constructor(private readonly d: IdentifyDeskDeps) {}
 
   async identify(request: IdentifyRequest): Promise<SessionResult<IdentifyAnswer>> {
+    return 'code' in request ? this.#byAppCode(request.code) : this.#byPhone(request.phone);
+  }
+
+  /** The buyer page's rotating code: both signatures checked offline, then fresh, old or replayed. */
+  #byAppCode(text: string): SessionResult<IdentifyAnswer> {
+    const unreadable = (why: string) =>
+      refusal(
+        'code_unreadable',
+        `this is not a code of the buyer page (${why}): ask the buyer to show it again`,
+      );
+    const parsed = parseRotatingCode(text);
+    if (!parsed.ok) return unreadable(parsed.reason);
+    const code = parsed.code;
+    if (this.d.hubPublicKeyPem === undefined) return unreadable('this till is not enrolled at head office');
+    if (!verifyRotatingCode(this.d.hubPublicKeyPem, code)) return unreadable('its signature does not hold');
+    const now = this.d.clock.nowMs();
+    const verdict = judgeRotatingCode(code, now, false);
+    if (verdict.kind === 'refused') return unreadable(verdict.reason.replaceAll('_', ' '));
+    const blocked = this.d.cardCheck(code.cardId);
+    if (blocked !== undefined) return blocked;
+    // Taken only now, once it is known good: a bad code never uses up a step.
+    const seen = this.d.appCodesSeen?.takeOnce(code.cardId, code.step, now) ?? false;
+    const final = judgeRotatingCode(code, now, seen);
+    const identification: Identification = {
+      identificationId: `idn_${randomBytes(16).toString('base64url')}`,
+      cardId: code.cardId,
+      phone: '',
+      by: 'app_code',
+      codeVerdict: final.kind === 'fresh' || final.kind === 'replayed' ? final.kind : 'expired',
+      foundAt: 'till',
+      expiresAt: now + identificationLifetimeMs,
+    };
+    this.#keep(identification, now);
+    return { ok: true, value: this.#answer(identification) };
+  }
+
+  async #byPhone(phone: string): Promise<SessionResult<IdentifyAnswer>> {
+    const request = { phone };
     const shown = maskedPhone(request.phone);
     const key = this.d.phoneIndex?.phoneLookupKey;
     let foundAt: Identification['foundAt'] = 'till';
@@ -91,6 +135,11 @@ export class IdentifyDesk {
     const identification = this.#live(request.identificationId);
     if (!identification.ok) return identification;
     const id = identification.value;
+    if (id.by === 'app_code')
+      return refusal(
+        'identification_unknown',
+        'the buyer came with the app code: scan the code on screen now to spend',
+      );
     if (this.d.headOffice === undefined) return unreachable('this till works without head office');
     const sent = await this.d.headOffice.sendCode(id.cardId, id.phone);
     if (sent.kind === 'unreachable') return unreachable(sent.message);
@@ -147,9 +196,10 @@ export class IdentifyDesk {
       identificationId: id.identificationId,
       cardCode: id.cardId,
       by: id.by,
+      ...(id.codeVerdict === undefined ? {} : { codeVerdict: id.codeVerdict }),
       spending,
       foundAt: id.foundAt,
-      message: identificationMessage(spending),
+      message: identificationMessage(spending, id.by),
       expiresAt: new Date(id.expiresAt).toISOString(),
     };
   }

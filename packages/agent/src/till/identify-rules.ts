@@ -10,9 +10,11 @@ export const identificationsMax = 1_000;
 export interface Identification {
   identificationId: string;
   cardId: string;
-  /** The phone as typed (E.164), kept only to ask head office for a code to it. */
+  /** The phone as typed (E.164), kept only to ask head office for a code to it ('' for an app code). */
   phone: string;
-  by: 'phone' | 'phone_code';
+  by: 'phone' | 'phone_code' | 'app_code';
+  /** For an app code: what it was when it was scanned. */
+  codeVerdict?: 'fresh' | 'expired' | 'replayed';
   foundAt: 'till' | 'head_office';
   expiresAt: number;
   /** The code head office sent for it, while one is in flight. */
@@ -21,12 +23,24 @@ export interface Identification {
 
 /** What the buyer may do: spend once the phone is proved; otherwise a code, or offline only earn. */
 export function spendingOf(identification: Identification, headOfficeKnown: boolean): IdentifySpending {
-  if (identification.by === 'phone_code') return 'allowed';
-  return headOfficeKnown ? 'code_needed' : 'earn_only';
+  if (maySpendBy(identification)) return 'allowed';
+  return identification.by === 'phone' && headOfficeKnown ? 'code_needed' : 'earn_only';
+}
+
+/** Spending needs a proved phone or a fresh app code. */
+export function maySpendBy(identification: Identification): boolean {
+  return (
+    identification.by === 'phone_code' ||
+    (identification.by === 'app_code' && identification.codeVerdict === 'fresh')
+  );
 }
 
 /** The cashier's sentence for an identification. */
-export function identificationMessage(spending: IdentifySpending): string {
+export function identificationMessage(spending: IdentifySpending, by: Identification['by']): string {
+  if (by === 'app_code')
+    return spending === 'allowed'
+      ? 'The buyer page’s code is fresh: points may be earned and spent'
+      : 'The buyer page’s code is old or was used already: the buyer may earn points; for spending, ask for the code on screen now';
   switch (spending) {
     case 'allowed':
       return 'The buyer proved the phone: points may be earned and spent';
@@ -86,10 +100,12 @@ export function identificationRefusal(
       'identification_unknown',
       `no identification ${request.identificationId} for card ${request.cardCode ?? '(none)'} at this till: identify the buyer again`,
     );
-  if (spends && identification.by !== 'phone_code')
+  if (spends && !maySpendBy(identification))
     return refusal(
       'spend_needs_code',
-      'the buyer was found by phone: send a code to the phone and check it before spending points (earning needs none)',
+      identification.by === 'app_code'
+        ? 'the buyer page’s code was old or used already: scan the code on screen now to spend points (earning needs none)'
+        : 'the buyer was found by phone: send a code to the phone and check it before spending points (earning needs none)',
     );
   return undefined;
 }

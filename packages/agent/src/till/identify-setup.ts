@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { AgentConfig } from '../config/agent-config';
 import { readHubCredential } from '../sync/hub-credential';
 import { SyncStateStore } from '../sync/sync-state-store';
+import { AppCodesSeen } from './identify-code-store';
 import { IdentifyDesk } from './identify-desk';
 import { HttpIdentifyHeadOffice } from './identify-head-office';
 import type { TillSession } from './till-session';
@@ -26,9 +27,11 @@ export function identifyDeskFor(input: {
 }): IdentifyDesk {
   const office = input.config.headOffice;
   let headOffice: HttpIdentifyHeadOffice | undefined;
+  let hubPublicKeyPem: string | undefined;
   if (office !== undefined) {
     try {
       const credential = readHubCredential(resolve(input.dataDir, office.credentialFile));
+      hubPublicKeyPem = credential.hubPublicKeyPem;
       headOffice = new HttpIdentifyHeadOffice({
         url: office.url,
         tillId: input.config.tillId,
@@ -43,6 +46,8 @@ export function identifyDeskFor(input: {
     clock: input.clock,
     phoneIndex: new SyncStateStore(input.db),
     ...(headOffice === undefined ? {} : { headOffice }),
+    ...(hubPublicKeyPem === undefined ? {} : { hubPublicKeyPem }),
+    appCodesSeen: new AppCodesSeen(input.db),
     online: input.online,
     cardCheck: (cardCode) => {
       const info = input.session.cardInfo(cardCode);

@@ -166,6 +166,7 @@ export const texts = {
     error_spend_needs_code: 'Found by phone: send a code to the phone and check it before spending points.',
     error_identification_unknown: 'The phone identification has expired: find the buyer again.',
     error_phone_ambiguous: 'Several cards have this phone: scan the card.',
+    error_code_unreadable: 'That is not a code of the buyer page: ask the buyer to show it again.',
     error_phone_unknown: 'No card has this phone. Scan the card, enrol a new one, or just sell.',
     error_code_wrong: 'Not the code that was sent.',
     error_code_expired: 'The code has expired or was used. Send a new one.',
@@ -365,6 +366,7 @@ export const texts = {
       'Найдено по телефону: отправьте код на телефон и проверьте его, прежде чем списывать баллы.',
     error_identification_unknown: 'Поиск по телефону устарел: найдите покупателя заново.',
     error_phone_ambiguous: 'С этим телефоном несколько карт: отсканируйте карту.',
+    error_code_unreadable: 'Это не код из приложения покупателя: попросите показать его снова.',
     error_phone_unknown:
       'Карты с этим телефоном нет. Отсканируйте карту, оформите новую или просто продайте.',
     error_code_wrong: 'Это не тот код.',
