@@ -27,6 +27,7 @@ import { z } from 'zod';
 import { type AdminApiOptions, registerAdminApi } from './admin/admin-plugin';
 import { registerConsole } from './admin/console-routes';
 import { postingsSumToZero } from './batch-plan';
+import { registerBuyerRoutes } from './buyer/buyer-routes';
 import { type IdentifyOptions, registerIdentifyRoutes } from './buyer/identify-routes';
 import { newTillSecret, parseTillAuthorization, sameHash, sha256Hex } from './credentials';
 import type { HubStore, PushOutcome, TillRecord } from './hub-store';
@@ -316,8 +317,10 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
     return body;
   });
 
-  if (options.identify)
+  if (options.identify) {
     registerIdentifyRoutes(app, { ...options.identify, store, clock, authenticate, fail });
+    registerBuyerRoutes(app, { ...options.identify, store, clock, keys: options.keys });
+  }
 
   if (options.admin) {
     const admin = options.admin;
