@@ -1,7 +1,8 @@
+import { verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '@tillpoint/core';
+import { appKeyText, ManualClock } from '@tillpoint/core';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import {
   idempotencyKeyFor,
@@ -34,6 +35,7 @@ const phone = '+79161112233';
 let store: SqliteHubStore;
 let reports: ReportStore;
 let app: FastifyInstance;
+const keys = generateHubKeys();
 let auth = '';
 const sms = new MemorySmsGateway();
 
@@ -45,7 +47,7 @@ beforeAll(async () => {
   reports = new SqliteReportStore(join(dir, 'hub.sqlite'));
   app = buildHubServer({
     store,
-    keys: generateHubKeys(),
+    keys,
     clock,
     ratePerSecond: 10_000,
     rateBurst: 10_000,
@@ -193,5 +195,93 @@ describe('identify routes', () => {
       payload: { phone },
     });
     expect(unauthenticated.statusCode).toBe(401);
+  }, 60_000);
+
+  it('signs a buyer in with the texted link once, and signs the page’s key for the card', async () => {
+    clock.advance(60_000);
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/buyer/v1/sign-in',
+      payload: { phone: '+79160000000' },
+    });
+    const known = await app.inject({ method: 'POST', url: '/buyer/v1/sign-in', payload: { phone } });
+    // The same answer either way: the page tells nobody who is a member.
+    expect([unknown.statusCode, unknown.json()]).toEqual([known.statusCode, known.json()]);
+    const text = sms.sent.at(-1)?.text ?? '';
+    const linkToken = /#t=([A-Za-z0-9_-]{32})/.exec(text)?.[1] as string;
+    expect(linkToken).toBeDefined();
+    const session = await app.inject({
+      method: 'POST',
+      url: '/buyer/v1/session',
+      payload: { token: linkToken },
+    });
+    expect(session.json().cardId).toBe('card-a');
+    const again = await app.inject({
+      method: 'POST',
+      url: '/buyer/v1/session',
+      payload: { token: linkToken },
+    });
+    expect([again.statusCode, again.json().code]).toEqual([410, 'link_expired']);
+    const buyer = { authorization: `Buyer ${session.json().session}` };
+    const card = await app.inject({ method: 'GET', url: '/buyer/v1/card', headers: buyer });
+    expect(card.json()).toMatchObject({ cardId: 'card-a', availablePoints: 0, pendingPoints: 0 });
+    const appKey = 'Q'.repeat(43);
+    const cert = await app.inject({
+      method: 'POST',
+      url: '/buyer/v1/app-key',
+      headers: buyer,
+      payload: { publicKey: appKey },
+    });
+    const c = cert.json();
+    expect(c.keyExpiresAt).toBe(clock.nowMs() + 7 * 86_400_000);
+    expect(
+      verify(
+        null,
+        Buffer.from(appKeyText('card-a', appKey, c.keyExpiresAt)),
+        keys.publicKeyPem,
+        Buffer.from(c.hubSignature, 'base64url'),
+      ),
+    ).toBe(true);
+    const stranger = await app.inject({
+      method: 'GET',
+      url: '/buyer/v1/card',
+      headers: { authorization: 'Buyer nope' },
+    });
+    expect(stranger.statusCode).toBe(401);
+  });
+
+  it('answers any body on the buyer routes with 200 or a 4xx carrying a code', async () => {
+    const text = fc.string({ unit: 'binary', maxLength: 60 });
+    const body = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.record(
+        {
+          phone: fc.oneof(text, fc.constant(phone)),
+          token: fc.oneof(text, fc.stringMatching(/^[A-Za-z0-9_-]{32}$/)),
+          publicKey: fc.oneof(text, fc.stringMatching(/^[A-Za-z0-9_-]{43}$/)),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    const route = fc.constantFrom('sign-in', 'session', 'app-key', 'card');
+    const auth = fc.oneof(
+      fc.constant(undefined),
+      text.map((t) => `Buyer ${t.replace(/[^\x21-\x7e]/g, '')}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(route, body, auth, async (r, b, a) => {
+        const res = await app.inject({
+          method: r === 'card' ? 'GET' : 'POST',
+          url: `/buyer/v1/${r}`,
+          headers: { 'content-type': 'application/json', ...(a === undefined ? {} : { authorization: a }) },
+          ...(r === 'card' ? {} : { payload: JSON.stringify(b) ?? 'null' }),
+        });
+        if (res.statusCode === 200) return;
+        expect(res.statusCode).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode).toBeLessThan(500);
+        expect(typeof res.json().code).toBe('string');
+      }),
+      { numRuns: 200 },
+    );
   }, 60_000);
 });
