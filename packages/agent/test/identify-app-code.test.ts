@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubProcess } from '../../hub/test/hub-process';
 import { enrolWithHub } from '../src/sync/hub-credential';
 import { AgentProcess, freePort, writeConfig } from './agent-process';
+import { eventually, fivePercentProgram, rubBasket, sleep } from './identify-kit';
 import { launchChromium, screenshotDir } from './page-support';
 
 /**
@@ -21,29 +22,8 @@ import { launchChromium, screenshotDir } from './page-support';
 const token = 'app-code-token-0123456789abcdefghij';
 const card = `200000000301${gs1CheckDigit('200000000301')}`;
 const phone = '+79165550301';
-const program = {
-  id: 'app-code',
-  name: 'App code',
-  currency: 'RUB',
-  pointValueMinor: 100,
-  timeZone: '+03:00',
-  earn: [{ type: 'cashback', id: 'five', percent: 5 }],
-};
-const basket = (rub: number) => ({
-  currency: 'RUB',
-  lines: [{ id: '1', sku: 'tea', quantity: 1, unitPriceMinor: rub * 100, amountMinor: rub * 100 }],
-});
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  let value = await read();
-  while (!done(value) && Date.now() < until) {
-    await sleep(250);
-    value = await read();
-  }
-  return value;
-}
+const program = fivePercentProgram;
+const basket = rubBasket;
 
 describe('the buyer page’s rotating code, hub and till as processes, in Chromium', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tillpoint-app-code-'));

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubProcess } from '../../hub/test/hub-process';
 import { enrolWithHub } from '../src/sync/hub-credential';
 import { AgentProcess, freePort, writeConfig } from './agent-process';
+import { eventually, fivePercentProgram, rubBasket } from './identify-kit';
 
 /**
  * A buyer without the card, identified by phone (issue 18), with head office and two tills as
@@ -19,29 +20,8 @@ import { AgentProcess, freePort, writeConfig } from './agent-process';
 const token = 'identify-token-0123456789abcdefghij';
 const card = `200000000101${gs1CheckDigit('200000000101')}`;
 const phone = '+79165550101';
-const program = {
-  id: 'identify',
-  name: 'Identify',
-  currency: 'RUB',
-  pointValueMinor: 100,
-  timeZone: '+03:00',
-  earn: [{ type: 'cashback', id: 'five', percent: 5 }],
-};
-const basket = (rub: number) => ({
-  currency: 'RUB',
-  lines: [{ id: '1', sku: 'tea', quantity: 1, unitPriceMinor: rub * 100, amountMinor: rub * 100 }],
-});
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  let value = await read();
-  while (!done(value) && Date.now() < until) {
-    await sleep(200);
-    value = await read();
-  }
-  return value;
-}
+const program = fivePercentProgram;
+const basket = rubBasket;
 
 describe('a buyer identified by phone, head office and two tills as processes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tillpoint-identify-'));
