@@ -109,6 +109,8 @@ describe('cashier page: a buyer found by phone', () => {
   }, 60_000);
 
   it('says when no card has the phone', async () => {
+    await page.click('#next-buyer');
+    await page.locator('#find-phone').waitFor({ state: 'visible' });
     await page.fill('#find-phone', '+79160000000');
     await page.press('#find-phone', 'Enter');
     await expect.poll(() => page.locator('#phone-error').textContent()).toContain('No card has this phone');

@@ -22,6 +22,8 @@ export function maySpend() {
 
 /** The identification part of the card panel, from `state.card`. */
 export function renderIdentified() {
+  // Only while no card is on screen: the phone is the way in when there is no card to scan.
+  show('phone-form', state.card === null);
   const id = state.card?.identification;
   show('identified', id !== undefined);
   if (id === undefined) return;
