@@ -26,35 +26,20 @@ const appKeySchema = z.strictObject({
 type Refusal = { code: string; message: string };
 const refuse = (reply: FastifyReply, status: number, r: Refusal) => reply.code(status).send(r);
 
-/**
- * The buyer page's API under `/buyer/v1` (and the page at `/buyer/`): sign in with a link texted
- * to the card's phone, the card's points, and head office's signature on the page's own key,
- * which lets tills verify its rotating codes offline.
- */
-export function registerBuyerRoutes(
-  app: FastifyInstance,
-  o: IdentifyOptions & { store: HubStore; clock: Clock; keys: HubKeys },
-): void {
-  const sessions = new BuyerSessions();
-  const lastLinkAt = new Map<string, number>();
-  const body = <T>(schema: z.ZodType<T>, request: FastifyRequest, reply: FastifyReply): T | undefined => {
-    const parsed = schema.safeParse(request.body);
-    if (parsed.success) return parsed.data;
-    refuse(reply, 400, { code: 'invalid_request', message: z.prettifyError(parsed.error) });
-    return undefined;
-  };
-  const buyer = (request: FastifyRequest, reply: FastifyReply): string | undefined => {
-    const header = request.headers.authorization ?? '';
-    const cardId = header.startsWith('Buyer ')
-      ? sessions.cardOf(header.slice(6), o.clock.nowMs())
-      : undefined;
-    if (cardId === undefined)
-      refuse(reply, 401, { code: 'unauthorized', message: 'sign in again: ask for a new link by phone' });
-    return cardId;
-  };
+function bodyOf<T>(schema: z.ZodType<T>, request: FastifyRequest, reply: FastifyReply): T | undefined {
+  const parsed = schema.safeParse(request.body);
+  if (parsed.success) return parsed.data;
+  refuse(reply, 400, { code: 'invalid_request', message: z.prettifyError(parsed.error) });
+  return undefined;
+}
 
+type BuyerRouteOptions = IdentifyOptions & { store: HubStore; clock: Clock; keys: HubKeys };
+
+/** Sign-in: a link texted to the card's phone (`/sign-in`), taken once for a session (`/session`). */
+function registerSignIn(app: FastifyInstance, o: BuyerRouteOptions, sessions: BuyerSessions): void {
+  const lastLinkAt = new Map<string, number>();
   app.post('/buyer/v1/sign-in', async (request, reply) => {
-    const b = body(signInSchema, request, reply);
+    const b = bodyOf(signInSchema, request, reply);
     if (b === undefined) return reply;
     const now = o.clock.nowMs();
     // The same answer whether or not a card has the phone: the page tells nobody who is a member.
@@ -72,7 +57,7 @@ export function registerBuyerRoutes(
   });
 
   app.post('/buyer/v1/session', async (request, reply) => {
-    const b = body(sessionSchema, request, reply);
+    const b = bodyOf(sessionSchema, request, reply);
     if (b === undefined) return reply;
     const redeemed = sessions.redeem(b.token, o.clock.nowMs());
     if (redeemed === undefined)
@@ -82,6 +67,25 @@ export function registerBuyerRoutes(
       });
     return redeemed;
   });
+}
+
+/**
+ * The buyer page's API under `/buyer/v1` (and the page at `/buyer/`): sign in with a link texted
+ * to the card's phone, the card's points, and head office's signature on the page's own key,
+ * which lets tills verify its rotating codes offline.
+ */
+export function registerBuyerRoutes(app: FastifyInstance, o: BuyerRouteOptions): void {
+  const sessions = new BuyerSessions();
+  registerSignIn(app, o, sessions);
+  const buyer = (request: FastifyRequest, reply: FastifyReply): string | undefined => {
+    const header = request.headers.authorization ?? '';
+    const cardId = header.startsWith('Buyer ')
+      ? sessions.cardOf(header.slice(6), o.clock.nowMs())
+      : undefined;
+    if (cardId === undefined)
+      refuse(reply, 401, { code: 'unauthorized', message: 'sign in again: ask for a new link by phone' });
+    return cardId;
+  };
 
   app.get('/buyer/v1/card', async (request, reply) => {
     const cardId = buyer(request, reply);
@@ -98,7 +102,7 @@ export function registerBuyerRoutes(
   app.post('/buyer/v1/app-key', async (request, reply) => {
     const cardId = buyer(request, reply);
     if (cardId === undefined) return reply;
-    const b = body(appKeySchema, request, reply);
+    const b = bodyOf(appKeySchema, request, reply);
     if (b === undefined) return reply;
     const keyExpiresAt = o.clock.nowMs() + appKeyLifetimeMs;
     const hubSignature = sign(
