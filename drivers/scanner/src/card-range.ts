@@ -1,3 +1,4 @@
+import { isRotatingCode } from '@tillpoint/core';
 import { z } from 'zod';
 import { checkSchemes, hasValidCheckDigit } from './check-digit';
 
@@ -19,6 +20,8 @@ export const cardRangesSchema = z.array(cardRangeSchema).max(256);
 
 export type CodeClass =
   | { kind: 'card'; range: CardRange }
+  /** The rotating code of the buyer page (`TPA1.…`, usually a QR `]Q1`): identify the buyer with it. */
+  | { kind: 'app_code' }
   | { kind: 'product' }
   | { kind: 'invalid_check_digit'; range: CardRange };
 /** What a scan event says about a code that falls in a card range. */
@@ -27,9 +30,12 @@ export type CardMatch = Exclude<CodeClass, { kind: 'product' }>;
 /**
  * Tells a loyalty card from a product barcode without a network. A code in a range whose
  * check digit is wrong is a misread card, not a product: the cashier should scan it again.
- * When ranges overlap, the first range whose check passes wins.
+ * When ranges overlap, the first range whose check passes wins. The buyer page's rotating code
+ * (`isRotatingCode` of `@tillpoint/core`) is neither: a card range of printable ASCII could start
+ * with its prefix, so the code's shape is checked first.
  */
 export function classifyCode(code: string, ranges: readonly CardRange[]): CodeClass {
+  if (isRotatingCode(code)) return { kind: 'app_code' };
   let misread: CardRange | undefined;
   for (const range of ranges) {
     if (code.length !== range.length || !code.startsWith(range.prefix)) continue;

@@ -10,9 +10,11 @@ export function formatScanLine(scan: ScanEvent): string {
   const verdict =
     scan.card === undefined
       ? 'product (no card range matches)'
-      : scan.card.kind === 'card'
-        ? `CARD in range ${scan.card.range.name ?? scan.card.range.prefix}`
-        : `MISREAD card: range ${scan.card.range.name ?? scan.card.range.prefix} but the ${scan.card.range.check} check digit is wrong`;
+      : scan.card.kind === 'app_code'
+        ? 'APP CODE (the buyer page’s rotating code)'
+        : scan.card.kind === 'card'
+          ? `CARD in range ${scan.card.range.name ?? scan.card.range.prefix}`
+          : `MISREAD card: range ${scan.card.range.name ?? scan.card.range.prefix} but the ${scan.card.range.check} check digit is wrong`;
   return `${time} ${scan.symbology.padEnd(14)} ${(scan.aim ?? '---').padEnd(4)}${scan.code}  -> ${verdict}`;
 }
 

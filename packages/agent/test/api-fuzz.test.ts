@@ -52,6 +52,7 @@ const basket = fc.array(line, { minLength: 1, maxLength: 4 }).map((lines) => ({
   })),
 }));
 const spend = fc.integer({ min: 0, max: 60 });
+const identificationId = fc.stringMatching(/^idn_[A-Za-z0-9_-]{22}$/);
 /** A path parameter: mostly a usable value, sometimes anything at all, percent-encoded. */
 const param = (usable: fc.Arbitrary<string>) =>
   fc
@@ -67,7 +68,10 @@ const requestsByRoute: Record<string, { path: fc.Arbitrary<string>; body?: fc.Ar
   'GET /v1/cards/:cardCode': { path: param(card).map((c) => `/v1/cards/${c}`) },
   'POST /v1/quote': {
     path: fc.constant('/v1/quote'),
-    body: fc.record({ cardCode: card, basket, spendPoints: spend }, { requiredKeys: ['basket'] }),
+    body: fc.record(
+      { cardCode: card, basket, spendPoints: spend, identificationId },
+      { requiredKeys: ['basket'] },
+    ),
   },
   'POST /v1/reservations': {
     path: fc.constant('/v1/reservations'),
@@ -82,6 +86,18 @@ const requestsByRoute: Record<string, { path: fc.Arbitrary<string>; body?: fc.Ar
       { requiredKeys: ['idempotencyKey', 'cardCode', 'basket', 'spendPoints'] },
     ),
   },
+  'POST /v1/cards/identify': {
+    path: fc.constant('/v1/cards/identify'),
+    body: fc.record({ phone: fc.constantFrom('+79161234567', '+7 (916) 123-45-67', '89161234567') }),
+  },
+  'POST /v1/cards/identify/code': {
+    path: fc.constant('/v1/cards/identify/code'),
+    body: fc.record({ identificationId }),
+  },
+  'POST /v1/cards/identify/verify': {
+    path: fc.constant('/v1/cards/identify/verify'),
+    body: fc.record({ identificationId, code: fc.stringMatching(/^[0-9]{6}$/) }),
+  },
   'POST /v1/reservations/cancel': {
     path: fc.constant('/v1/reservations/cancel'),
     body: fc.record({ idempotencyKey: key, holdId: fc.uuid() }),
@@ -89,7 +105,7 @@ const requestsByRoute: Record<string, { path: fc.Arbitrary<string>; body?: fc.Ar
   'POST /v1/sales': {
     path: fc.constant('/v1/sales'),
     body: fc.record(
-      { idempotencyKey: key, receiptId: key, cardCode: card, basket, spendPoints: spend },
+      { idempotencyKey: key, receiptId: key, cardCode: card, basket, spendPoints: spend, identificationId },
       { requiredKeys: ['idempotencyKey', 'receiptId', 'cardCode', 'basket'] },
     ),
   },

@@ -8,4 +8,5 @@ export * from './errors';
 export * from './ids';
 export * from './money';
 export * from './points';
+export * from './rotating-code';
 export * from './rounding';

@@ -28,6 +28,8 @@ import { z } from 'zod';
 import { type AdminApiOptions, registerAdminApi } from './admin/admin-plugin';
 import { registerConsole } from './admin/console-routes';
 import { postingsSumToZero } from './batch-plan';
+import { registerBuyerRoutes } from './buyer/buyer-routes';
+import { type IdentifyOptions, registerIdentifyRoutes } from './buyer/identify-routes';
 import { newTillSecret, parseTillAuthorization, sameHash, sha256Hex } from './credentials';
 import type { HubStore, PushOutcome, TillRecord } from './hub-store';
 import { HubStoreError } from './hub-store-error';
@@ -60,6 +62,8 @@ export interface HubServerOptions {
   metricsToken?: string;
   /** fastify's two lines per request (default on); the CLI logs one line per sync batch instead. */
   requestLogging?: boolean;
+  /** Buyers identified by phone for the tills (`/v1/sync/identify/*`, src/buyer); without it, not served. */
+  identify?: IdentifyOptions;
 }
 
 const statusOf: Record<SyncErrorCode, number> = {
@@ -77,6 +81,9 @@ const statusOf: Record<SyncErrorCode, number> = {
   unavailable: 503,
   sale_unknown: 404,
   sale_ambiguous: 409,
+  phone_unknown: 404,
+  code_wrong: 422,
+  code_expired: 410,
 };
 
 function fail(reply: FastifyReply, code: SyncErrorCode, message: string, extra: Partial<SyncError> = {}) {
@@ -314,6 +321,11 @@ export function buildHubServer(options: HubServerOptions): FastifyInstance {
     const body: SyncCardsSeenResponse = { added };
     return body;
   });
+
+  if (options.identify) {
+    registerIdentifyRoutes(app, { ...options.identify, store, clock, authenticate, fail });
+    registerBuyerRoutes(app, { ...options.identify, store, clock, keys: options.keys });
+  }
 
   if (options.admin) {
     const admin = options.admin;

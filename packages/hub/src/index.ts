@@ -1,5 +1,6 @@
 export * from './admin/index';
 export * from './batch-plan';
+export * from './buyer/sms-gateway';
 export * from './credentials';
 export * from './hub-rules';
 export * from './hub-server';
@@ -17,5 +18,6 @@ export * from './pull-plan';
 export * from './rate-limiter';
 export { openReportStore } from './reports/open-report-store';
 export type { ReportStore, SaleLineRow } from './reports/report-store';
+export { SqliteReportStore } from './reports/sqlite-report-store';
 export * from './rule-signing';
 export * from './sqlite-hub-store';

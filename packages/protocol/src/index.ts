@@ -1,3 +1,4 @@
+export * from './identify';
 export * from './local-api';
 export * from './openapi';
 export * from './sync';

@@ -1,6 +1,7 @@
 import { basketSchema } from '@tillpoint/core';
 import { quoteSchema } from '@tillpoint/rules';
 import { z } from 'zod';
+import { identificationIdSchema } from './identify';
 
 /**
  * The local POS API, as zod schemas: the agent validates every body with them, the
@@ -65,6 +66,14 @@ export const apiErrorCodes = [
   'printer_unavailable',
   'cancel_refused',
   'internal',
+  'phone_unknown',
+  'phone_ambiguous',
+  'identification_unknown',
+  'spend_needs_code',
+  'code_wrong',
+  'code_expired',
+  'head_office_unreachable',
+  'code_unreadable',
 ] as const;
 export const apiErrorCodeSchema = z.enum(apiErrorCodes);
 export type ApiErrorCode = z.infer<typeof apiErrorCodeSchema>;
@@ -99,6 +108,14 @@ export const statusOfCode: Record<ApiErrorCode, number> = {
   loyalty_unavailable: 503,
   printer_unavailable: 503,
   cancel_refused: 409,
+  phone_unknown: 404,
+  phone_ambiguous: 409,
+  identification_unknown: 404,
+  spend_needs_code: 403,
+  code_wrong: 422,
+  code_expired: 410,
+  head_office_unreachable: 503,
+  code_unreadable: 422,
 };
 
 export const apiErrorSchema = z.object({
@@ -149,6 +166,8 @@ export type RewardChoices = z.infer<typeof rewardChoicesSchema>;
 
 export const quoteRequestSchema = z.strictObject({
   cardCode: cardCodeSchema.optional(),
+  /** The buyer was identified by phone (`POST /v1/cards/identify`): spending then needs the one-time code. */
+  identificationId: identificationIdSchema.optional(),
   basket: basketSchema,
   /** Points the buyer chose to spend; the quote spreads them over the lines. */
   spendPoints: points.optional(),
@@ -161,6 +180,8 @@ export const reserveRequestSchema = z
   .strictObject({
     idempotencyKey: idempotencyKeySchema,
     cardCode: cardCodeSchema,
+    /** The buyer was identified by phone (`POST /v1/cards/identify`): spending then needs the one-time code. */
+    identificationId: identificationIdSchema.optional(),
     basket: basketSchema,
     /** Points to spend on the basket (besides the rewards' price). */
     spendPoints: points.default(0),
@@ -180,6 +201,8 @@ export const commitRequestSchema = z.strictObject({
   /** The fiscal receipt id; returns refer to it. */
   receiptId: receiptIdSchema,
   cardCode: cardCodeSchema,
+  /** The buyer was identified by phone (`POST /v1/cards/identify`): spending then needs the one-time code. */
+  identificationId: identificationIdSchema.optional(),
   basket: basketSchema,
   /** Spend in one shot... */
   spendPoints: points.optional(),

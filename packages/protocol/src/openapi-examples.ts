@@ -172,6 +172,23 @@ export const examples = {
   cardInfo: cardInfoExample,
   enrolRequest: { idempotencyKey: 'enrol-2000000000022-1', phone: '+79161234567', consent: true },
   quoteRequest: { cardCode: card, basket: basketExample, spendPoints: 44 },
+  identifyRequest: { phone: '+7 916 123-45-67' },
+  identification: {
+    identificationId: 'idn_3q2-7wVp0cYx1mN4rT8uKa',
+    cardCode: card,
+    by: 'phone',
+    spending: 'code_needed',
+    foundAt: 'till',
+    message: 'Card found by phone: the buyer may earn; to spend, send a code to the phone',
+    expiresAt: '2026-12-06T10:15:00.000Z',
+  },
+  sendCodeRequest: { identificationId: 'idn_3q2-7wVp0cYx1mN4rT8uKa' },
+  sendCodeAnswer: {
+    identificationId: 'idn_3q2-7wVp0cYx1mN4rT8uKa',
+    codeExpiresAt: '2026-12-06T10:05:00.000Z',
+    message: 'A code was sent to the buyer’s phone: ask for the six digits',
+  },
+  verifyCodeRequest: { identificationId: 'idn_3q2-7wVp0cYx1mN4rT8uKa', code: '492817' },
   quote: quoteExample,
   reserveRequest: {
     idempotencyKey: 'R-0002-reserve',
@@ -281,6 +298,21 @@ export const refusalExamples: Record<ApiErrorCode, { message: string; details?: 
     details: { rewardId: 'ten-off-sale', reason: 'insufficient_points', costPoints: 15, balancePoints: 12 },
   },
   already_enrolled: { message: `card ${card} is already enrolled` },
+  phone_unknown: { message: 'no card has the phone +79161234567' },
+  phone_ambiguous: { message: '2 cards have the phone +79161234567: scan the card' },
+  identification_unknown: {
+    message: 'no identification idn_3q2-7wVp0cYx1mN4rT8uKa for this card: identify again',
+  },
+  spend_needs_code: {
+    message: 'the buyer was found by phone: send a code to the phone and check it before spending points',
+  },
+  code_wrong: { message: 'not the code sent: 4 tries left', details: { attemptsLeft: 4 } },
+  code_expired: { message: 'the code timed out: send a new one' },
+  code_unreadable: { message: 'this is not a code of the buyer page: ask the buyer to show it again' },
+  head_office_unreachable: {
+    message:
+      'head office cannot be reached, so no code can be sent: the buyer may earn points, not spend them',
+  },
   cancel_refused: {
     message: 'receipt R-0002 was booked more than 5 minutes ago: make a return instead',
     details: { reason: 'too_late' },

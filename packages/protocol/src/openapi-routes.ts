@@ -21,7 +21,12 @@ export type SchemaName =
   | 'PrintAnswer'
   | 'CancelSaleRequest'
   | 'RecentSales'
-  | 'Shift';
+  | 'Shift'
+  | 'IdentifyRequest'
+  | 'Identification'
+  | 'SendCodeRequest'
+  | 'SendCodeAnswer'
+  | 'VerifyCodeRequest';
 
 export type RouteTag = 'Agent' | 'Cards' | 'Sales' | 'Returns' | 'Slips' | 'Shift';
 
@@ -86,6 +91,18 @@ export const codeMeanings: Record<ApiErrorCode, string> = {
   internal: 'a bug in the agent: go on with the sale without loyalty',
   loyalty_unavailable: 'loyalty is off on this till (its ledger failed): go on with the sale without points',
   printer_unavailable: 'no loyalty printer is configured, or its queue is full',
+  phone_unknown: 'no card of the program has this phone (at this till, nor at head office when it answers)',
+  phone_ambiguous: 'several cards have this phone: scan the card',
+  identification_unknown:
+    'no such identification at this till for this card (it lives 15 minutes): identify the buyer again',
+  spend_needs_code:
+    'the buyer was found by phone only: send a one-time code (`sendIdentifyCode`) and check it before spending; earning needs none',
+  code_wrong: 'not the code sent to the buyer’s phone: `details.attemptsLeft` says how many tries remain',
+  code_expired: 'the code timed out, was used already or was guessed at too often: send a new one',
+  code_unreadable:
+    'not a rotating code of this chain (wrong shape, a signature that does not hold, a key past its expiry, a step from the future): scan the buyer page again',
+  head_office_unreachable:
+    'head office cannot be reached, so no code can be sent or checked: the buyer may earn, not spend',
   cancel_refused:
     'the sale cannot be cancelled: `details.reason` is `too_late` (past the till’s cancel window: make a return) or `returned` (something of it was returned already) or `points_only` (nothing was paid in money: return its lines)',
 };
@@ -100,6 +117,8 @@ const spendRefusals = [
   'offline_limit',
   'reward_unavailable',
   'idempotency_conflict',
+  'identification_unknown',
+  'spend_needs_code',
 ] as const satisfies readonly ApiErrorCode[];
 
 /** Every route of the local API: the agent registers these, the OpenAPI document lists them. */
@@ -143,6 +162,49 @@ export const localApiRoutes: readonly RouteDoc[] = [
   },
   {
     method: 'post',
+    path: '/v1/cards/identify',
+    operationId: 'identifyCard',
+    tag: 'Cards',
+    summary: 'Find the buyer’s card by phone or by the buyer page’s code',
+    description:
+      'For a buyer without the card: `{ code }`, the rotating QR code of the buyer page (verified offline with head office’s key: spending is allowed while it is fresh, within a minute, and never taken at this till before; an older or repeated code earns only), or `{ phone }`, the phone as the cashier typed it. The card is found offline from the phone hashes head office sends with its cards, or asked of head office when this till does not hold it. The answer names the card and an `identificationId` to pass to quote, reserve and commit: the buyer may earn at once; spending needs a one-time code (`sendIdentifyCode`, then `verifyIdentifyCode`), which head office sends, so offline the buyer earns only.',
+    request: { schema: 'IdentifyRequest', example: examples.identifyRequest },
+    answer: { schema: 'Identification', description: 'The card found.', example: examples.identification },
+    codes: ['phone_unknown', 'phone_ambiguous', 'card_blocked', 'code_unreadable'],
+    ledger: true,
+  },
+  {
+    method: 'post',
+    path: '/v1/cards/identify/code',
+    operationId: 'sendIdentifyCode',
+    tag: 'Cards',
+    summary: 'Send a one-time code to the buyer’s phone',
+    description:
+      'Head office texts six digits to the phone of an identification made by phone (valid 5 minutes). Head office out of reach: 503 `head_office_unreachable` (the buyer earns only).',
+    request: { schema: 'SendCodeRequest', example: examples.sendCodeRequest },
+    answer: { schema: 'SendCodeAnswer', description: 'The code was sent.', example: examples.sendCodeAnswer },
+    codes: ['identification_unknown', 'phone_unknown', 'rate_limited', 'head_office_unreachable'],
+    ledger: false,
+  },
+  {
+    method: 'post',
+    path: '/v1/cards/identify/verify',
+    operationId: 'verifyIdentifyCode',
+    tag: 'Cards',
+    summary: 'Check the code the buyer reads out',
+    description:
+      'Head office checks the six digits (five tries a code). Right: the identification may spend (`spending: allowed`).',
+    request: { schema: 'VerifyCodeRequest', example: examples.verifyCodeRequest },
+    answer: {
+      schema: 'Identification',
+      description: 'The identification, now allowed to spend.',
+      example: { ...examples.identification, by: 'phone_code', spending: 'allowed' },
+    },
+    codes: ['identification_unknown', 'code_wrong', 'code_expired', 'head_office_unreachable'],
+    ledger: false,
+  },
+  {
+    method: 'post',
     path: '/v1/quote',
     operationId: 'quote',
     tag: 'Sales',
@@ -151,7 +213,14 @@ export const localApiRoutes: readonly RouteDoc[] = [
       'Points earned per line with their reasons, the most the buyer may spend now and what holds it down (`redemption.limitedBy`), the chosen spend spread over the lines (`spendPoints`), tier progress and offers. Writes nothing. Without `cardCode` the basket is quoted for an anonymous buyer.',
     request: { schema: 'QuoteRequest', example: examples.quoteRequest },
     answer: { schema: 'Quote', description: 'The quote.', example: examples.quote },
-    codes: ['card_blocked', 'card_unknown', 'currency_mismatch', 'above_maximum'],
+    codes: [
+      'card_blocked',
+      'card_unknown',
+      'currency_mismatch',
+      'above_maximum',
+      'identification_unknown',
+      'spend_needs_code',
+    ],
     ledger: true,
   },
   {

@@ -2,6 +2,13 @@ import { basketLineSchema, basketSchema } from '@tillpoint/core';
 import { quoteSchema } from '@tillpoint/rules';
 import { z } from 'zod';
 import {
+  identifyAnswerSchema,
+  identifyRequestSchema,
+  sendCodeAnswerSchema,
+  sendCodeRequestSchema,
+  verifyCodeRequestSchema,
+} from './identify';
+import {
   type ApiErrorCode,
   apiErrorSchema,
   cancelAnswerSchema,
@@ -36,7 +43,7 @@ export { localApiRoutes } from './openapi-routes';
  * The local API's own version (semver): it changes when the API does, never with the rules or
  * the program. Every change is in packages/protocol/CHANGELOG.md.
  */
-export const localApiVersion = '1.2.0';
+export const localApiVersion = '1.3.0';
 
 type Json = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -79,7 +86,18 @@ function componentSchemas(): Record<string, Json> {
   });
   inputs.add(printRequestSchema, { id: 'PrintRequest', description: 'One print job per key.' });
   inputs.add(cancelSaleRequestSchema, { id: 'CancelSaleRequest', description: 'One cancel per key.' });
+  inputs.add(identifyRequestSchema, { id: 'IdentifyRequest', description: 'The buyer’s phone as typed.' });
+  inputs.add(sendCodeRequestSchema, {
+    id: 'SendCodeRequest',
+    description: 'The identification to send a code for.',
+  });
+  inputs.add(verifyCodeRequestSchema, {
+    id: 'VerifyCodeRequest',
+    description: 'The code the buyer read out.',
+  });
   const outputs = z.registry<{ id: string; description: string }>();
+  outputs.add(identifyAnswerSchema, { id: 'Identification', description: 'A buyer found without the card.' });
+  outputs.add(sendCodeAnswerSchema, { id: 'SendCodeAnswer', description: 'A one-time code on its way.' });
   outputs.add(healthSchema, { id: 'Health', description: 'The agent’s state.' });
   outputs.add(cardInfoSchema, { id: 'CardInfo', description: 'A card’s standing.' });
   outputs.add(quoteSchema, {

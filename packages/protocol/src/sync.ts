@@ -150,6 +150,12 @@ export const syncErrorCodes = [
   'sale_unknown',
   /** `GET /v1/sync/sales/:receiptId`: several sales match; name the till or the card: 409. */
   'sale_ambiguous',
+  /** `POST /v1/sync/identify/*`: no card has this phone (or not the named card): 404. */
+  'phone_unknown',
+  /** `POST /v1/sync/identify/verify`: not the code sent: 422. */
+  'code_wrong',
+  /** `POST /v1/sync/identify/verify`: the code timed out, was used, or was guessed at too often: 410. */
+  'code_expired',
 ] as const;
 export type SyncErrorCode = (typeof syncErrorCodes)[number];
 
@@ -160,6 +166,8 @@ export const syncErrorSchema = z.strictObject({
   expectedSeq: z.number().int().positive().optional(),
   /** On `batch_replayed`: the hub already holds the batch; the till may ack through this. */
   ackedThrough: z.number().int().nonnegative().optional(),
+  /** On `code_wrong`: tries left for this code. */
+  attemptsLeft: z.number().int().nonnegative().optional(),
 });
 export type SyncError = z.infer<typeof syncErrorSchema>;
 

@@ -39,6 +39,7 @@ const assetTypes = {
   'shift.js': 'text/javascript; charset=utf-8',
   'done.js': 'text/javascript; charset=utf-8',
   'rewards.js': 'text/javascript; charset=utf-8',
+  'identify.js': 'text/javascript; charset=utf-8',
   'status-view.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 } as const;

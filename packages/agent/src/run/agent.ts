@@ -16,6 +16,8 @@ import { readProgram } from '../config/load-program';
 import { pageDepsFrom, registerCompanionPage } from '../page/companion-page';
 import { startSync } from '../sync/start-sync';
 import type { SyncClient } from '../sync/sync-client';
+import { registerIdentifyRoutes } from '../till/identify-routes';
+import { identifyDeskFor } from '../till/identify-setup';
 import { TillSession } from '../till/till-session';
 import { openAgentDatabase } from './agent-database';
 import { AgentLock } from './agent-lock';
@@ -238,6 +240,17 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     health,
     extend: (app) => {
       registerAdminRoutes(app, { ledger: () => session.ledgerStore, dataDir: paths.dataDir });
+      registerIdentifyRoutes(
+        app,
+        identifyDeskFor({
+          config,
+          dataDir: paths.dataDir,
+          db: agentDb,
+          clock,
+          session,
+          online: () => sync !== undefined && sync.status().state !== 'offline',
+        }),
+      );
       registerCompanionPage(app, pageDepsFrom(config, program.value));
       registerStatusRoute(app, {
         loaded,

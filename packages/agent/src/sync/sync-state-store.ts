@@ -17,7 +17,8 @@ import type Database from 'better-sqlite3';
  * What the sync client keeps between runs, in the agent's own SQLite file (tables `sync_*`):
  * the pull cursor, the last successful sync, limits, which cards head office blocked or flagged,
  * and verified rule sets. Head office's balances and card states are the ledger's (its
- * `card_snapshot`, kept by `setCardSnapshots`), not kept twice. Small, and written only by the
+ * `card_snapshot`, kept by `setCardSnapshots`), not kept twice, but for each card's phone hash,
+ * indexed here to find a buyer by phone. Small, and written only by the
  * sync loop (never on the sale path).
  */
 export class SyncStateStore {
@@ -28,6 +29,9 @@ export class SyncStateStore {
   readonly #putRuleSet;
   readonly #dropRuleSet;
   readonly #latestRuleSets;
+  readonly #putPhone;
+  readonly #dropPhone;
+  readonly #cardsByPhone;
 
   constructor(readonly db: Database.Database) {
     db.exec(`
@@ -37,6 +41,8 @@ export class SyncStateStore {
         flagged INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS sync_rule_set (version TEXT PRIMARY KEY, effective_from INTEGER NOT NULL,
         rule_set_json TEXT NOT NULL, signature TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS sync_card_phone (card_id TEXT PRIMARY KEY, phone_hash TEXT NOT NULL) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS sync_card_phone_hash ON sync_card_phone (phone_hash);
     `);
     // The signed target of a store-group rule set (JSON; null: every store), added after release.
     const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('sync_rule_set');
@@ -58,6 +64,14 @@ export class SyncStateStore {
     );
     this.#dropRuleSet = db.prepare('DELETE FROM sync_rule_set WHERE version = ?');
     this.#latestRuleSets = db.prepare('SELECT * FROM sync_rule_set ORDER BY effective_from DESC LIMIT ?');
+    this.#putPhone = db.prepare(
+      `INSERT INTO sync_card_phone VALUES (?, ?)
+       ON CONFLICT (card_id) DO UPDATE SET phone_hash = excluded.phone_hash`,
+    );
+    this.#dropPhone = db.prepare('DELETE FROM sync_card_phone WHERE card_id = ?');
+    this.#cardsByPhone = db
+      .prepare('SELECT card_id FROM sync_card_phone WHERE phone_hash = ? LIMIT ?')
+      .pluck();
   }
 
   #meta(key: string): string | undefined {
@@ -83,6 +97,14 @@ export class SyncStateStore {
     return this.#meta('phone_lookup_key');
   }
 
+  /**
+   * Cards head office sent with this phone hash (the HMAC of the phone under `phoneLookupKey`):
+   * a buyer found by phone offline. An erased phone arrives as a null hash and is dropped.
+   */
+  cardsByPhoneHash(hash: string, limit: number): string[] {
+    return this.#cardsByPhone.all(hash, limit) as string[];
+  }
+
   /** Blocked or flagged by head office; undefined when head office never said (a card it never sent). */
   standing(cardId: string): CardStanding | undefined {
     const row = this.#getStanding.get(cardId) as { blocked: number; flagged: number } | undefined;
@@ -103,7 +125,12 @@ export class SyncStateStore {
     phoneLookupKey?: string | undefined;
   }): void {
     this.db.transaction(() => {
-      for (const b of page.balances) this.#putStanding.run(b.cardId, b.blocked ? 1 : 0, b.flagged ? 1 : 0);
+      for (const b of page.balances) {
+        this.#putStanding.run(b.cardId, b.blocked ? 1 : 0, b.flagged ? 1 : 0);
+        if (b.card === undefined) continue;
+        if (b.card.phoneHash === null) this.#dropPhone.run(b.cardId);
+        else this.#putPhone.run(b.cardId, b.card.phoneHash);
+      }
       for (const change of page.blocklist) {
         const flagged = this.standing(change.cardId)?.flagged ?? false;
         this.#putStanding.run(change.cardId, change.blocked ? 1 : 0, flagged ? 1 : 0);

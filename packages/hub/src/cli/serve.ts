@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { TillpointError } from '@tillpoint/core';
 import type { FastifyInstance } from 'fastify';
 import type { AdminStore } from '../admin/admin-store';
+import { LogSmsGateway, type SmsGateway } from '../buyer/sms-gateway';
 import type { FraudConfig } from '../fraud/fraud-config';
 import { FraudDesk } from '../fraud/fraud-desk';
 import { fraudRoutes } from '../fraud/fraud-routes';
@@ -31,6 +32,8 @@ export interface ServeOptions {
   metricsToken?: string;
   /** Fraud control: its store, its settings, how often its job runs (0: never; its routes still serve). */
   fraud?: { store: FraudStore; config: FraudConfig; everySec: number };
+  /** How one-time codes reach buyers' phones (default: `LogSmsGateway`, the hub's log). */
+  smsGateway?: SmsGateway;
 }
 
 export function isLoopback(host: string): boolean {
@@ -110,6 +113,15 @@ export async function serve(database: HubStore, o: ServeOptions, say: (line: str
           },
         }),
     ...(https ? { https } : {}),
+    ...(o.reports === undefined
+      ? {}
+      : {
+          identify: {
+            cardsByPhoneHash: (hash: string, limit: number) =>
+              (o.reports as ReportStore).cardsByPhoneHash(hash, limit),
+            gateway: o.smsGateway ?? new LogSmsGateway((line) => app.log.warn({ code: 'sms_logged' }, line)),
+          },
+        }),
   });
   logSyncTraffic(app);
   await app.listen({ host: plan.host, port: o.port });

@@ -49,4 +49,7 @@ export const api = {
   cancelSale: (receiptId, body) => call('POST', `/v1/sales/${encodeURIComponent(receiptId)}/cancel`, body),
   recentSales: () => call('GET', '/v1/sales/recent'),
   shift: () => call('GET', '/v1/shift'),
+  identify: (body) => call('POST', '/v1/cards/identify', body),
+  sendCode: (body) => call('POST', '/v1/cards/identify/code', body),
+  verifyCode: (body) => call('POST', '/v1/cards/identify/verify', body),
 };

@@ -7,6 +7,7 @@ import { api } from './api.js';
 import { buildLines as build, firstAmountInput, linesMax, readBasket } from './basket.js';
 import { renderDone, reprint } from './done.js';
 import { clampSpend, newAttemptKey, normalisePhone } from './format.js';
+import { identified, maySpend, renderIdentified, wireIdentify } from './identify.js';
 import { $, day, money, pts, refusalText, setPoints, setText, settings, show, t } from './page.js';
 import { confirmReturn, loadRecentFromAgent, rememberSale, renderRecent } from './returns.js';
 import { chosenRewards, renderRewards, rewardDiscount } from './rewards.js';
@@ -143,6 +144,7 @@ function refreshCard(data) {
     data.status === 'blocked'
       ? { code: card.code, blocked: true, info: data }
       : { code: card.code, info: data };
+  if (card.identification !== undefined) state.card.identification = card.identification;
   renderCard();
   if (state.quote !== null) invalidateQuote();
   if (wasUnknown && document.activeElement === $('enrol-phone') && $('enrol-phone').value === '')
@@ -165,6 +167,7 @@ function renderCard() {
   show('enrol-form', canEnrol);
   setText('enrol-title', card?.unknown === true ? t('enrolTitle') : t('activateTitle'));
   show('basket-form', card !== null && card.blocked !== true);
+  renderIdentified();
   $('card-panel').classList.toggle('is-blocked', card?.blocked === true);
   if (card?.info !== undefined) {
     const info = card.info;
@@ -235,7 +238,7 @@ async function requestQuote() {
     return;
   }
   state.reward = '';
-  const answer = await api.quote({ cardCode: card.code, basket: read.basket });
+  const answer = await api.quote({ cardCode: card.code, ...identified(), basket: read.basket });
   if (!answer.ok) return setText('basket-error', refusalText(answer));
   state.quote = answer.value;
   state.basket = read.basket;
@@ -274,7 +277,7 @@ function renderQuote() {
   const spend = $('spend');
   spend.max = String(r.maxPoints);
   spend.value = '0';
-  spend.disabled = r.maxPoints === 0;
+  spend.disabled = r.maxPoints === 0 || !maySpend();
   setText('spend-label', t('spendLabel', { max: pts(r.maxPoints) }));
   renderSpend();
 }
@@ -307,6 +310,7 @@ async function pickReward() {
   const rewardId = $('reward-choice').value;
   const answer = await api.quote({
     cardCode: state.card.code,
+    ...identified(),
     basket: state.basket,
     ...chosenRewards(rewardId),
   });
@@ -334,6 +338,7 @@ async function confirmSale() {
         idempotencyKey: key,
         receiptId: typedReceipt.length > 0 ? typedReceipt.slice(0, 64) : `P-${key.slice(-12).toUpperCase()}`,
         cardCode: card.code,
+        ...identified(),
         basket: state.basket,
         spendPoints: spend,
         ...chosenRewards(state.reward),
@@ -471,6 +476,11 @@ function wire() {
     focusAfterCard();
   });
   submit('enrol-form', enrol);
+  wireIdentify({
+    showCard,
+    afterCard: focusAfterCard,
+    onProved: () => state.quote !== null && renderQuote(),
+  });
   submit('basket-form', requestQuote);
   submit('spend-form', confirmSale);
   submit('return-form', confirmReturn);
