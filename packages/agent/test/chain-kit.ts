@@ -1,7 +1,10 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type HubStore, newEnrolCode, openHubStore, sha256Hex } from '@tillpoint/hub';
 import { type PosClient as Pos, PosClient } from '@tillpoint/pos-client';
 import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
+import { HubProcess } from '@tillpoint/test-kit/hub-process';
+import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import { enrolWithHub } from '../src/sync/hub-credential';
 
 /**
@@ -47,6 +50,66 @@ export async function startChainTills(o: {
     });
   }
   return agents;
+}
+
+/** Head office as a process on its own database, its tills registered and running. */
+export interface Chain {
+  hub: HubProcess;
+  /** The SQLite file or the PostgreSQL URL (with `schema`). */
+  hubDb: string;
+  openHub(): Promise<HubStore>;
+  tills: Map<string, ChainTill>;
+  /** Stops the tills, head office and the PostgreSQL server it started. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A chain on a SQLite file in `dir` or in a PostgreSQL schema (a test server): the tills
+ * registered with one-time codes, `prepare` run on the store before head office starts (limits,
+ * rule sets), then head office and the tills as processes.
+ */
+export async function startChain(o: {
+  /** 'PostgreSQL' for a schema on a test server; anything else a SQLite file. */
+  backend: string;
+  dir: string;
+  schema: string;
+  token: string;
+  program: unknown;
+  tills: readonly { tillId: string; storeId: string }[];
+  prepare?: (store: HubStore) => Promise<void>;
+}): Promise<Chain> {
+  const postgres: TestPostgres | undefined =
+    o.backend === 'PostgreSQL' ? await startTestPostgres() : undefined;
+  const hubDb = postgres?.url ?? join(o.dir, 'hub.sqlite');
+  const openHub = (): Promise<HubStore> => openHubStore(hubDb, postgres ? { schema: o.schema } : {});
+  const codes = new Map<string, string>();
+  const store = await openHub();
+  try {
+    for (const t of o.tills) {
+      const code = newEnrolCode();
+      codes.set(t.tillId, code);
+      await store.addTill({ ...t, codeHash: sha256Hex(code), codeExpiresAt: Date.now() + 600_000 });
+    }
+    await o.prepare?.(store);
+  } finally {
+    await store.close();
+  }
+  const hub = new HubProcess(hubDb, join(o.dir, 'hub-key.pem'), await freePort(), {
+    extraArgs: postgres ? ['--schema', o.schema] : [],
+  });
+  await hub.start();
+  const tills = await startChainTills({ ...o, hubUrl: hub.url, codes });
+  return {
+    hub,
+    hubDb,
+    openHub,
+    tills,
+    async stop() {
+      for (const t of tills.values()) await t.proc.stop();
+      await hub.kill('SIGTERM');
+      await postgres?.stop();
+    },
+  };
 }
 
 export function ok<T>(

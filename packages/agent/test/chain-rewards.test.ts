@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HubStore, newEnrolCode, openHubStore, sha256Hex } from '@tillpoint/hub';
+import type { HubStore } from '@tillpoint/hub';
 import type { PosClient as Pos } from '@tillpoint/pos-client';
 import { quoteSchema } from '@tillpoint/rules';
 import { gs1CheckDigit } from '@tillpoint/scanner';
-import { freePort } from '@tillpoint/test-kit/agent-process';
-import { HubProcess } from '@tillpoint/test-kit/hub-process';
-import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
+import type { HubProcess } from '@tillpoint/test-kit/hub-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChainTill, eventually, ok, startChainTills } from './chain-kit';
+import { type Chain, type ChainTill, eventually, ok, startChain } from './chain-kit';
 
 /**
  * The reward catalogue across the chain (issue 18): head office and two stores' tills, each its
@@ -68,57 +66,44 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
   ({ backend }) => {
     const dir = mkdtempSync(join(tmpdir(), 'tillpoint-reward-chain-'));
     const schema = `rewards_${process.pid}_${Date.now()}`;
-    let postgres: TestPostgres | undefined;
+    let chain: Chain | undefined;
     let hub: HubProcess;
-    let hubDb = '';
     const agents = new Map<TillId, ChainTill>();
     const pos = (t: TillId): Pos => agents.get(t)?.pos as Pos;
-    const openHub = (): Promise<HubStore> => openHubStore(hubDb, backend === 'PostgreSQL' ? { schema } : {});
+    const openHub = (): Promise<HubStore> => (chain as Chain).openHub();
     let n = 0;
     const key = (what: string) => `${what}-${backend}-${++n}`.toLowerCase();
 
     beforeAll(async () => {
-      if (backend === 'PostgreSQL') postgres = await startTestPostgres();
-      hubDb = postgres?.url ?? join(dir, 'hub.sqlite');
-      const codes = new Map<string, string>();
-      const store = await openHub();
-      for (const t of tills) {
-        const code = newEnrolCode();
-        codes.set(t.tillId, code);
-        await store.addTill({ ...t, codeHash: sha256Hex(code), codeExpiresAt: Date.now() + 600_000 });
-        await store.setStoreLimits(t.storeId, {
-          maxSyncAgeMs: 600_000,
-          perCardCap: 1_000,
-          storeTotalCap: 10_000,
-        });
-      }
-      // Head office checks the limits of the program in force (the tills run the same file).
-      await store.publishRuleSet({
-        version: 'chain-rewards-1',
-        effectiveFrom: 1_000,
-        ruleSetJson: JSON.stringify(program),
-        signature: 'x'.repeat(88),
-      });
-      await store.close();
-      hub = new HubProcess(hubDb, join(dir, 'hub-key.pem'), await freePort(), {
-        extraArgs: backend === 'PostgreSQL' ? ['--schema', schema] : [],
-      });
-      await hub.start();
-      for (const [tillId, till] of await startChainTills({
+      chain = await startChain({
+        backend,
         dir,
-        hubUrl: hub.url,
+        schema,
         token,
         program,
         tills,
-        codes,
-      }))
-        agents.set(tillId as TillId, till);
+        prepare: async (store) => {
+          for (const t of tills)
+            await store.setStoreLimits(t.storeId, {
+              maxSyncAgeMs: 600_000,
+              perCardCap: 1_000,
+              storeTotalCap: 10_000,
+            });
+          // Head office checks the limits of the program in force (the tills run the same file).
+          await store.publishRuleSet({
+            version: 'chain-rewards-1',
+            effectiveFrom: 1_000,
+            ruleSetJson: JSON.stringify(program),
+            signature: 'x'.repeat(88),
+          });
+        },
+      });
+      hub = chain.hub;
+      for (const [tillId, till] of chain.tills) agents.set(tillId as TillId, till);
     }, 180_000);
 
     afterAll(async () => {
-      for (const a of agents.values()) await a.proc.stop();
-      await hub?.kill('SIGTERM');
-      await postgres?.stop();
+      await chain?.stop();
       rmSync(dir, { recursive: true, force: true });
     }, 60_000);
 

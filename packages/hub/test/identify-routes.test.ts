@@ -11,6 +11,7 @@ import {
   syncErrorCodes,
   syncErrorSchema,
 } from '@tillpoint/protocol';
+import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +23,6 @@ import type { ReportStore } from '../src/reports/report-store';
 import { SqliteReportStore } from '../src/reports/sqlite-report-store';
 import { generateHubKeys } from '../src/rule-signing';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
-import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
 
 /**
  * Head office's identification routes for the tills (`/v1/sync/identify/*`, src/buyer): a phone
