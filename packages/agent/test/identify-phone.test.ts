@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PosClient } from '@tillpoint/pos-client';
 import { type IdentifyAnswer, identifyAnswerSchema, sendCodeAnswerSchema } from '@tillpoint/protocol';
 import { gs1CheckDigit } from '@tillpoint/scanner';
 import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
@@ -186,6 +187,17 @@ describe('a buyer identified by phone, head office and two tills as processes', 
     // The same code again: used.
     const reused = await call('t2', '/v1/cards/identify/verify', { identificationId: id, code });
     expect([reused.status, reused.body.code]).toEqual([410, 'code_expired']);
+
+    // The same through @tillpoint/pos-client's methods, as an integrator calls them.
+    const pos = new PosClient({ baseUrl: agents.get('t2')?.url as string, token, timeoutMs: 5_000 });
+    const again = await pos.identify({ phone });
+    expect(again.ok && [again.value.cardCode, again.value.by, again.value.spending]).toEqual([
+      card,
+      'phone',
+      'code_needed',
+    ]);
+    const usedViaPos = await pos.verifyIdentifyCode({ identificationId: id, code: code as string });
+    expect(usedViaPos.ok ? 'accepted' : usedViaPos.error.code).toBe('code_expired');
   }, 90_000);
 
   it('finds the phone at the till from head office’s snapshot, and with head office down lets the buyer earn only', async () => {

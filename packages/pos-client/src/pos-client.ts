@@ -10,6 +10,8 @@ import {
   type CommitRequestInput,
   type EnrolRequest,
   type Health,
+  type IdentifyAnswer,
+  type IdentifyRequest,
   type QuoteAnswer,
   type QuoteRequestInput,
   type RecentSalesAnswer,
@@ -18,8 +20,11 @@ import {
   type ReturnAnswer,
   type ReturnRequest,
   type SaleAnswer,
+  type SendCodeAnswer,
+  type SendCodeRequest,
   type ShiftAnswer,
   type SlipAnswer,
+  type VerifyCodeRequest,
 } from '@tillpoint/protocol';
 import { type EventSourceMessage, EventSourceParserStream } from 'eventsource-parser/stream';
 
@@ -118,6 +123,25 @@ export class PosClient {
 
   shift(): Promise<PosResult<ShiftAnswer>> {
     return this.call('GET', '/v1/shift');
+  }
+
+  /**
+   * The buyer without the card: by the phone the cashier typed, or by the rotating code from the
+   * buyer page (scanned). Quote, reserve and commit then name `identificationId`; spending may
+   * need a one-time code first (`spending: 'code_needed'`).
+   */
+  identify(request: IdentifyRequest): Promise<PosResult<IdentifyAnswer>> {
+    return this.call('POST', '/v1/cards/identify', request);
+  }
+
+  /** Asks head office to text the buyer's phone a one-time code (online only). */
+  sendIdentifyCode(request: SendCodeRequest): Promise<PosResult<SendCodeAnswer>> {
+    return this.call('POST', '/v1/cards/identify/code', request);
+  }
+
+  /** Checks the six digits the buyer reads out: right once, the identification may spend. */
+  verifyIdentifyCode(request: VerifyCodeRequest): Promise<PosResult<IdentifyAnswer>> {
+    return this.call('POST', '/v1/cards/identify/verify', request);
   }
 
   slip(receiptId: string): Promise<PosResult<SlipAnswer>> {
