@@ -84,7 +84,7 @@ describe('cashier page: a card known only at head office', () => {
     await signIn(page, till.agent.url, till.token);
     till.scanner.type(cards.fresh, { aim: ']E0' });
     await expect.poll(() => page.inputValue('#card-code')).toBe(cards.fresh);
-    await page.locator('#card-known').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.locator('#card-known').waitFor({ state: 'visible', timeout: 30_000 });
     expect(await page.locator('#card-balance').textContent()).toBe('150');
     expect(await page.locator('#card-unknown').isVisible()).toBe(false);
     await page.screenshot({ path: join(screenshotDir, 'head-office-card.png'), fullPage: true });
@@ -104,7 +104,7 @@ describe('cashier page: a card known only at head office', () => {
     // The cashier goes on with the sale: an amount on the first line.
     await page.locator('#line-1-amount').fill('12.00');
     await hubUp(); // the sync loop's next try names the card and pulls its balance
-    await page.locator('#card-known').waitFor({ state: 'visible', timeout: 15_000 });
+    await page.locator('#card-known').waitFor({ state: 'visible', timeout: 30_000 });
     expect(await page.locator('#card-balance').textContent()).toBe('70');
     expect(await page.inputValue('#line-1-amount')).toBe('12.00');
     expect(await focusedId(page)).toBe('line-1-amount');
@@ -117,7 +117,7 @@ describe('cashier page: a card known only at head office', () => {
     await expect.poll(() => page.locator('#card-balance').textContent()).toBe('500');
     const events = watchCardEvents(till);
     await hubUp();
-    await expect.poll(() => events.fromHeadOffice, { timeout: 15_000 }).toContain(third);
+    await expect.poll(() => events.fromHeadOffice, { timeout: 30_000 }).toContain(third);
     expect(await page.inputValue('#card-code')).toBe(cards.regular);
     expect(await page.locator('#card-balance').textContent()).toBe('500');
     events.stop();
