@@ -85,9 +85,9 @@ describe.each(['sqlite', 'postgres'] as const)('console reports on a %s hub fed 
 
   const signIn = async (login: string) => {
     await page.goto(`${hub.url}/`);
-    if (await page.locator('#sign-out').isVisible()) {
-      await page.locator('#sign-out').click();
-    }
+    // The page asks for the session first: wait until it shows one screen or the other.
+    await page.locator('#sign-out, #sign-in-login').first().waitFor();
+    if (await page.locator('#sign-out').isVisible()) await page.locator('#sign-out').click();
     await page.locator('#sign-in-login').fill(login);
     await page.locator('#sign-in-password').fill(password(login));
     await page.locator('#sign-in-submit').click();
@@ -269,9 +269,10 @@ describe.each(['sqlite', 'postgres'] as const)('console reports on a %s hub fed 
     await poll(() => cells('#report-table thead th')).toContain('Outstanding');
     let outstanding = 0;
     for (const [date, f] of dailyFigures(await journal(), 'UTC')) if (date <= today) outstanding += f.member;
-    const row = await cells('#report-table tbody tr:first-child td');
-    expect(figure(row[1] as string)).toBe(outstanding);
-    expect(figure(row[4] as string)).toBe(outstanding * 100);
+    // The header can be drawn a moment before the rows: wait for the figures themselves.
+    const row = () => cells('#report-table tbody tr:first-child td');
+    await poll(async () => figure(((await row())[1] ?? '') as string)).toBe(outstanding);
+    expect(figure((await row())[4] as string)).toBe(outstanding * 100);
     await shot('report-liability');
   }, 180_000);
 
