@@ -1,22 +1,7 @@
 import { assert } from '@tillpoint/core';
 import pg from 'pg';
-import {
-  type ActiveMonthRow,
-  type CardPersonal,
-  type DayQuery,
-  type JournalEntryRow,
-  type LotRow,
-  type PointsRow,
-  type ProfileCounts,
-  type ReportStore,
-  ReportStoreError,
-  type RuleRow,
-  type RuleSetRow,
-  type SaleLineRow,
-  type SalesRow,
-  type SettingName,
-  type TillRow,
-} from './report-store';
+import type * as report from './report-store';
+import { ReportStoreError } from './report-store';
 import { allStoresKey } from './rollup-plan';
 
 /** `$1` from, `$2` to, `$3` stores (null: all); `key` is the group. */
@@ -100,7 +85,7 @@ const types = {
 };
 
 /** The console's reads on the hub's PostgreSQL schema, over a small pool of its own. */
-export class PostgresReportStore implements ReportStore {
+export class PostgresReportStore implements report.ReportStore {
   readonly kind = 'postgres' as const;
 
   private constructor(readonly pool: pg.Pool) {}
@@ -127,47 +112,47 @@ export class PostgresReportStore implements ReportStore {
     }
   }
 
-  #args(q: DayQuery): unknown[] {
+  #args(q: report.DayQuery): unknown[] {
     return [q.fromDay, q.toDay, q.stores === null ? null : [...q.stores]];
   }
 
   async settings() {
-    const rows = await this.#rows<{ name: SettingName; value: string }>(
+    const rows = await this.#rows<{ name: report.SettingName; value: string }>(
       'reading settings',
       pgReportSql.settings,
     );
     return new Map(rows.map((r) => [r.name, r.value]));
   }
 
-  async saveSetting(name: SettingName, value: string): Promise<void> {
+  async saveSetting(name: report.SettingName, value: string): Promise<void> {
     await this.#rows('saving a setting', pgReportSql.saveSetting, [name, value]);
   }
 
-  points(q: DayQuery, by: 'day' | 'store') {
+  points(q: report.DayQuery, by: 'day' | 'store') {
     const text = by === 'day' ? pgReportSql.pointsByDay : pgReportSql.pointsByStore;
-    return this.#rows<PointsRow>('reading points', text, this.#args(q));
+    return this.#rows<report.PointsRow>('reading points', text, this.#args(q));
   }
 
   pointsBefore(day: number, stores: readonly string[] | null) {
-    return this.#rows<PointsRow>('reading points', pgReportSql.pointsBefore, [
+    return this.#rows<report.PointsRow>('reading points', pgReportSql.pointsBefore, [
       day,
       stores === null ? null : [...stores],
     ]);
   }
 
-  sales(q: DayQuery, by: 'day' | 'store') {
+  sales(q: report.DayQuery, by: 'day' | 'store') {
     const text = by === 'day' ? pgReportSql.salesByDay : pgReportSql.salesByStore;
-    return this.#rows<SalesRow>('reading sales', text, this.#args(q));
+    return this.#rows<report.SalesRow>('reading sales', text, this.#args(q));
   }
 
-  rules(q: DayQuery, by: 'day' | 'store' | 'rule', ruleId: string | null) {
+  rules(q: report.DayQuery, by: 'day' | 'store' | 'rule', ruleId: string | null) {
     const text =
       by === 'day'
         ? pgReportSql.rulesByDay
         : by === 'store'
           ? pgReportSql.rulesByStore
           : pgReportSql.rulesByRule;
-    return this.#rows<RuleRow>('reading rules', text, [...this.#args(q), ruleId]);
+    return this.#rows<report.RuleRow>('reading rules', text, [...this.#args(q), ruleId]);
   }
 
   async ruleIds() {
@@ -177,7 +162,7 @@ export class PostgresReportStore implements ReportStore {
   }
 
   activeMonths(fromMonth: number, toMonth: number, stores: readonly string[] | null) {
-    return this.#rows<ActiveMonthRow>('reading active cards', pgReportSql.activeMonths, [
+    return this.#rows<report.ActiveMonthRow>('reading active cards', pgReportSql.activeMonths, [
       fromMonth,
       toMonth,
       stores === null ? [allStoresKey] : [...stores],
@@ -185,12 +170,14 @@ export class PostgresReportStore implements ReportStore {
   }
 
   async profileCounts() {
-    const [row] = await this.#rows<ProfileCounts>('reading profiles', pgReportSql.profiles);
-    return row as ProfileCounts;
+    const [row] = await this.#rows<report.ProfileCounts>('reading profiles', pgReportSql.profiles);
+    return row as report.ProfileCounts;
   }
 
   tills(stores: readonly string[] | null) {
-    return this.#rows<TillRow>('reading tills', pgReportSql.tills, [stores === null ? null : [...stores]]);
+    return this.#rows<report.TillRow>('reading tills', pgReportSql.tills, [
+      stores === null ? null : [...stores],
+    ]);
   }
 
   async storeIds() {
@@ -204,7 +191,7 @@ export class PostgresReportStore implements ReportStore {
   }
 
   async ruleSetAt(at: number) {
-    const [row] = await this.#rows<RuleSetRow>('reading rule sets', pgReportSql.ruleSetAt, [at]);
+    const [row] = await this.#rows<report.RuleSetRow>('reading rule sets', pgReportSql.ruleSetAt, [at]);
     return row ?? null;
   }
 
@@ -215,7 +202,7 @@ export class PostgresReportStore implements ReportStore {
   }
 
   cardLots(cardId: string) {
-    return this.#rows<LotRow>('reading a card', pgReportSql.cardLots, [cardId]);
+    return this.#rows<report.LotRow>('reading a card', pgReportSql.cardLots, [cardId]);
   }
 
   async cardCap(cardId: string) {
@@ -232,12 +219,12 @@ export class PostgresReportStore implements ReportStore {
   }
 
   async cardPersonal(cardId: string) {
-    const [row] = await this.#rows<CardPersonal>('reading a card', pgReportSql.cardPersonal, [cardId]);
+    const [row] = await this.#rows<report.CardPersonal>('reading a card', pgReportSql.cardPersonal, [cardId]);
     return row ?? null;
   }
 
   cardEntries(cardId: string, page: { before: { occurredAt: number; txnId: string } | null; limit: number }) {
-    return this.#rows<JournalEntryRow>('reading a card', pgReportSql.cardEntries, [
+    return this.#rows<report.JournalEntryRow>('reading a card', pgReportSql.cardEntries, [
       cardId,
       page.before?.occurredAt ?? null,
       page.before?.txnId ?? '',
@@ -246,7 +233,7 @@ export class PostgresReportStore implements ReportStore {
   }
 
   saleLines(cardId: string, txnId: string) {
-    return this.#rows<SaleLineRow>('reading a sale', pgReportSql.saleLines, [cardId, txnId]);
+    return this.#rows<report.SaleLineRow>('reading a sale', pgReportSql.saleLines, [cardId, txnId]);
   }
 
   async close(): Promise<void> {

@@ -1,21 +1,6 @@
 import Database from 'better-sqlite3';
-import {
-  type ActiveMonthRow,
-  type CardPersonal,
-  type DayQuery,
-  type JournalEntryRow,
-  type LotRow,
-  type PointsRow,
-  type ProfileCounts,
-  type ReportStore,
-  ReportStoreError,
-  type RuleRow,
-  type RuleSetRow,
-  type SaleLineRow,
-  type SalesRow,
-  type SettingName,
-  type TillRow,
-} from './report-store';
+import type * as report from './report-store';
+import { ReportStoreError } from './report-store';
 import { allStoresKey } from './rollup-plan';
 import { createSqliteReportTables } from './sqlite-rollups';
 
@@ -39,7 +24,7 @@ const ruleFilter = 'AND (@rule IS NULL OR rule_id = @rule)';
  * The console's reads on the hub's SQLite file, over a connection of its own (WAL: it reads
  * while the hub writes). Every statement prepared once.
  */
-export class SqliteReportStore implements ReportStore {
+export class SqliteReportStore implements report.ReportStore {
   readonly kind = 'sqlite' as const;
   readonly #db: Database.Database;
   readonly #s;
@@ -143,7 +128,7 @@ export class SqliteReportStore implements ReportStore {
     }
   }
 
-  #args(q: DayQuery, extra: Record<string, unknown> = {}) {
+  #args(q: report.DayQuery, extra: Record<string, unknown> = {}) {
     return {
       from: q.fromDay,
       to: q.toDay,
@@ -154,18 +139,18 @@ export class SqliteReportStore implements ReportStore {
 
   settings() {
     return this.#read('reading settings', () => {
-      const rows = this.#s.settings.all() as { name: SettingName; value: string }[];
+      const rows = this.#s.settings.all() as { name: report.SettingName; value: string }[];
       return new Map(rows.map((r) => [r.name, r.value]));
     });
   }
 
-  async saveSetting(name: SettingName, value: string): Promise<void> {
+  async saveSetting(name: report.SettingName, value: string): Promise<void> {
     await this.#read('saving a setting', () => this.#s.saveSetting.run(name, value));
   }
 
-  points(q: DayQuery, by: 'day' | 'store') {
+  points(q: report.DayQuery, by: 'day' | 'store') {
     const s = by === 'day' ? this.#s.pointsByDay : this.#s.pointsByStore;
-    return this.#read('reading points', () => s.all(this.#args(q)) as PointsRow[]);
+    return this.#read('reading points', () => s.all(this.#args(q)) as report.PointsRow[]);
   }
 
   pointsBefore(day: number, stores: readonly string[] | null) {
@@ -175,18 +160,18 @@ export class SqliteReportStore implements ReportStore {
         this.#s.pointsBefore.all({
           day,
           stores: stores === null ? null : JSON.stringify(stores),
-        }) as PointsRow[],
+        }) as report.PointsRow[],
     );
   }
 
-  sales(q: DayQuery, by: 'day' | 'store') {
+  sales(q: report.DayQuery, by: 'day' | 'store') {
     const s = by === 'day' ? this.#s.salesByDay : this.#s.salesByStore;
-    return this.#read('reading sales', () => s.all(this.#args(q)) as SalesRow[]);
+    return this.#read('reading sales', () => s.all(this.#args(q)) as report.SalesRow[]);
   }
 
-  rules(q: DayQuery, by: 'day' | 'store' | 'rule', ruleId: string | null) {
+  rules(q: report.DayQuery, by: 'day' | 'store' | 'rule', ruleId: string | null) {
     const s = by === 'day' ? this.#s.rulesByDay : by === 'store' ? this.#s.rulesByStore : this.#s.rulesByRule;
-    return this.#read('reading rules', () => s.all(this.#args(q, { rule: ruleId })) as RuleRow[]);
+    return this.#read('reading rules', () => s.all(this.#args(q, { rule: ruleId })) as report.RuleRow[]);
   }
 
   ruleIds() {
@@ -201,13 +186,13 @@ export class SqliteReportStore implements ReportStore {
           from: fromMonth,
           to: toMonth,
           stores: JSON.stringify(stores ?? [allStoresKey]),
-        }) as ActiveMonthRow[],
+        }) as report.ActiveMonthRow[],
     );
   }
 
   profileCounts() {
-    return this.#read('reading profiles', (): ProfileCounts => {
-      const p = this.#s.profiles.get() as Omit<ProfileCounts, 'cards' | 'enrolled'>;
+    return this.#read('reading profiles', (): report.ProfileCounts => {
+      const p = this.#s.profiles.get() as Omit<report.ProfileCounts, 'cards' | 'enrolled'>;
       return { ...p, cards: this.#s.cards.get() as number, enrolled: this.#s.enrolled.get() as number };
     });
   }
@@ -216,7 +201,7 @@ export class SqliteReportStore implements ReportStore {
     return this.#read('reading tills', () =>
       (
         this.#s.tills.all({ stores: stores === null ? null : JSON.stringify(stores) }) as (Omit<
-          TillRow,
+          report.TillRow,
           'enrolled'
         > & { enrolled: number })[]
       ).map((r) => ({ ...r, enrolled: r.enrolled === 1 })),
@@ -234,7 +219,7 @@ export class SqliteReportStore implements ReportStore {
   ruleSetAt(at: number) {
     return this.#read(
       'reading rule sets',
-      () => (this.#s.ruleSetAt.get(at) as RuleSetRow | undefined) ?? null,
+      () => (this.#s.ruleSetAt.get(at) as report.RuleSetRow | undefined) ?? null,
     );
   }
 
@@ -243,7 +228,7 @@ export class SqliteReportStore implements ReportStore {
   }
 
   cardLots(cardId: string) {
-    return this.#read('reading a card', () => this.#s.cardLots.all(cardId) as LotRow[]);
+    return this.#read('reading a card', () => this.#s.cardLots.all(cardId) as report.LotRow[]);
   }
 
   cardCap(cardId: string) {
@@ -257,7 +242,7 @@ export class SqliteReportStore implements ReportStore {
   cardPersonal(cardId: string) {
     return this.#read('reading a card', () => {
       const row = this.#s.cardPersonal.get(cardId) as
-        | (Omit<CardPersonal, 'hasPhone'> & { hasPhone: number })
+        | (Omit<report.CardPersonal, 'hasPhone'> & { hasPhone: number })
         | undefined;
       return row === undefined ? null : { ...row, hasPhone: row.hasPhone === 1 };
     });
@@ -272,12 +257,12 @@ export class SqliteReportStore implements ReportStore {
           at: page.before?.occurredAt ?? null,
           txn: page.before?.txnId ?? '',
           limit: page.limit,
-        }) as JournalEntryRow[],
+        }) as report.JournalEntryRow[],
     );
   }
 
   saleLines(cardId: string, txnId: string) {
-    return this.#read('reading a sale', () => this.#s.saleLines.all(cardId, txnId) as SaleLineRow[]);
+    return this.#read('reading a sale', () => this.#s.saleLines.all(cardId, txnId) as report.SaleLineRow[]);
   }
 
   async close(): Promise<void> {
