@@ -12,7 +12,7 @@ import { $, day, money, pts, refusalText, setPoints, setText, settings, show, t 
 import { confirmReturn, loadRecentFromAgent, rememberSale, renderRecent } from './returns.js';
 import { chosenRewards, renderRewards, rewardDiscount } from './rewards.js';
 import { loadShift, wireShift } from './shift.js';
-import { state } from './state.js';
+import { notePrinted, state, wasPrinted } from './state.js';
 import { renderStatus, setLink } from './status-view.js';
 
 const buildLines = (count) => build(count, invalidateQuote);
@@ -45,6 +45,7 @@ function openEvents() {
   on('printer', (data) => {
     if (typeof data.printed === 'string') {
       state.printer = { state: 'ok' };
+      notePrinted(data.printed);
       if (state.sale?.printJobs.has(data.printed)) state.sale.printed = true;
     } else state.printer = data;
     renderStatus();
@@ -374,7 +375,7 @@ async function confirmSale() {
   state.sale = {
     answer: sale,
     printJobs: new Set(sale.printJobId === null ? [] : [sale.printJobId]),
-    printed: false,
+    printed: sale.printJobId !== null && wasPrinted(sale.printJobId),
   };
   rememberSale(
     sale.receiptId,

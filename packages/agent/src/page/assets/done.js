@@ -5,7 +5,7 @@
 import { api } from './api.js';
 import { newAttemptKey } from './format.js';
 import { $, money, pts, refusalText, setPoints, setText, show, t } from './page.js';
-import { state } from './state.js';
+import { state, wasPrinted } from './state.js';
 import { printerProblem } from './status-view.js';
 
 export function renderDone() {
@@ -72,7 +72,7 @@ export async function reprint() {
   button.disabled = false;
   if (!answer.ok) return setText('done-error', refusalText(answer));
   done.printJobs.add(answer.value.jobId);
-  done.printed = false;
+  done.printed = wasPrinted(answer.value.jobId);
   renderPrintState();
   setText('done-note', t('reprintQueued'));
 }

@@ -13,7 +13,23 @@ export const state = {
   saleInFlight: false,
   /** The sale just made: the agent's answer, its print jobs, whether one printed. */
   sale: null,
+  /**
+   * Print jobs the printer finished lately. The printer's event can arrive before the sale's
+   * answer (a quick printer, a busy page), so a job is checked against this when it is learnt.
+   */
+  printedJobs: [],
   loyalty: null,
   printer: null,
   sync: null,
 };
+
+/** Remembers a finished print job (the last few only). */
+export function notePrinted(jobId) {
+  state.printedJobs.push(jobId);
+  if (state.printedJobs.length > 20) state.printedJobs.shift();
+}
+
+/** Whether the printer has already finished this job. */
+export function wasPrinted(jobId) {
+  return state.printedJobs.includes(jobId);
+}
