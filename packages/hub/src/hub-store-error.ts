@@ -11,7 +11,7 @@ export const hubStoreErrorCodes = [
   'schema_mismatch',
   /** The database's disk is full: the last operation did not happen. */
   'disk_full',
-  /** The write would break a unique rule (a rule-set version or effective time already taken). */
+  /** The write would break a rule of the tables (a rule-set version or effective time already taken). */
   'conflict',
   /** The write would pass one of head office's bounds (e.g. the number of per-card caps). */
   'limit_reached',
@@ -69,7 +69,7 @@ export function translateSqliteError(error: unknown, where: string, doing: strin
   if (code.startsWith('SQLITE_CONSTRAINT'))
     return new HubStoreError(
       'conflict',
-      `${where}: ${doing} would break a unique rule (${message}).`,
+      `${where}: ${doing} would break a rule of the tables (${message}).`,
       options,
     );
   if (message.includes('database connection is not open'))
@@ -117,10 +117,13 @@ export function translatePostgresError(error: unknown, where: string, doing: str
       `the tables at ${where} are not the shape this hub expects (${message}) while ${doing}. Was the schema made by another version of tillpoint-hub? Use another --schema, or upgrade the hub.`,
       options,
     );
-  if (code === '23505')
+  // Class 23 is every integrity rule (unique, foreign key, check), as SQLITE_CONSTRAINT is. Citus
+  // relays a shard's error from a COPY or a multi-shard write with its own code (XX000) but the
+  // shard's words, so the words count too.
+  if (code.startsWith('23') || /violates (unique|foreign key|check) constraint/.test(message))
     return new HubStoreError(
       'conflict',
-      `${where}: ${doing} would break a unique rule (${message}).`,
+      `${where}: ${doing} would break a rule of the tables (${message}).`,
       options,
     );
   return new HubStoreError(
