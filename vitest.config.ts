@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One vitest project per workspace folder, named after the folder:
@@ -14,6 +15,8 @@ export default defineConfig({
     // Browser and process tests poll for what a real page or agent shows; on a loaded CI machine
     // an event takes longer than vitest's default second to arrive.
     expect: { poll: { timeout: 10_000 } },
+    // The agent and the hub's CLI bundled once for the run (tests start them hundreds of times).
+    globalSetup: [fileURLToPath(new URL('packages/agent/test/shared-bundles.ts', import.meta.url))],
     projects: folders.map(({ top, name }) => ({
       extends: true,
       test: {

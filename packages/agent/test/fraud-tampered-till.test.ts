@@ -8,6 +8,7 @@ import { buildHubServer, generateHubKeys, SqliteHubStore, signRuleSet } from '@t
 import { canonicalBodyJson, chainHash, type OutboxBody } from '@tillpoint/ledger';
 import { PosClient } from '@tillpoint/pos-client';
 import { freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
+import { hubCliArgs } from '@tillpoint/test-kit/hub-process';
 import { issueEnrolCode } from '@tillpoint/test-kit/hub-till';
 import { packageDir } from '@tillpoint/test-kit/package-dir';
 import Database from 'better-sqlite3';
@@ -19,11 +20,8 @@ import { enrolWithHub } from '../src/sync/hub-credential';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const hubDir = packageDir('@tillpoint/hub');
-const hubCli = join(hubDir, 'src', 'cli.ts');
 const tillpointHub = (args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', hubCli, ...args], { cwd: hubDir }).then(
-    (r) => r.stdout,
-  );
+  promisify(execFile)(process.execPath, [...hubCliArgs(), ...args], { cwd: hubDir }).then((r) => r.stdout);
 
 const token = 'fraud-token-0123456789abcdefghijk';
 const card = '2000000000015';

@@ -16,7 +16,12 @@ export function clockFrom(startMs: number): Clock {
   return { nowMs: () => startMs + (Date.now() - began) };
 }
 
-const sourceBin = join(packageDir('@tillpoint/agent'), 'bin', 'tillpoint.mjs');
+/**
+ * The agent's entry point: the bundle the test run built once (vitest.config.ts's global
+ * setup names it), else the sources through tsx.
+ */
+const defaultBin =
+  process.env.TILLPOINT_TEST_AGENT_BIN ?? join(packageDir('@tillpoint/agent'), 'bin', 'tillpoint.mjs');
 
 export function writeConfig(dir: string, options: StarterOptions & { token: string; port: number }): string {
   const file = join(dir, 'tillpoint.yaml');
@@ -33,8 +38,8 @@ export class AgentProcess {
     private readonly configFile: string,
     readonly url: string,
     private readonly token: string,
-    /** The entry point: the sources through tsx (default) or a bundle (`build/bundle-agent.ts`). */
-    private readonly bin = sourceBin,
+    /** The entry point: the run's bundle or the sources (default), or another bundle. */
+    private readonly bin = defaultBin,
     private readonly options: {
       /** The Node runtime: this one, or a release package's own. */
       node?: string;

@@ -9,15 +9,22 @@ import { packageDir } from './package-dir';
 export { freePort } from './free-port';
 
 const hubDir = packageDir('@tillpoint/hub');
-const hubCli = join(hubDir, 'src', 'cli.ts');
 const run = promisify(execFile);
+
+/**
+ * How to start `tillpoint-hub`: the bundle the test run built once (vitest.config.ts's global
+ * setup names it), else the sources through tsx.
+ */
+export function hubCliArgs(bundle = process.env.TILLPOINT_TEST_HUB_BIN): string[] {
+  return bundle === undefined ? ['--import', 'tsx', join(hubDir, 'src', 'cli.ts')] : [bundle];
+}
 
 export interface HubProcessOptions {
   /** More arguments to `serve`: `--schema S` for a PostgreSQL hub. */
   extraArgs?: string[];
   /** Added to the environment (a power-cut library). */
   env?: Record<string, string>;
-  /** A bundled CLI (ES module) instead of the sources through tsx. */
+  /** A bundled CLI (ES module) instead of the run's bundle or the sources (hubCliArgs). */
   bundle?: string;
 }
 
@@ -43,6 +50,10 @@ export class HubProcess {
     return hub;
   }
 
+  private cli(): string[] {
+    return hubCliArgs(this.options.bundle);
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
@@ -50,13 +61,9 @@ export class HubProcess {
   /** `tillpoint-hub <command> --db <this hub's database> ...`: its standard output. */
   async command(args: string[]): Promise<string> {
     const [name = '', ...rest] = args;
-    const { stdout } = await run(
-      process.execPath,
-      ['--import', 'tsx', hubCli, name, '--db', this.db, ...rest],
-      {
-        cwd: hubDir,
-      },
-    );
+    const { stdout } = await run(process.execPath, [...this.cli(), name, '--db', this.db, ...rest], {
+      cwd: hubDir,
+    });
     return stdout;
   }
 
@@ -69,7 +76,7 @@ export class HubProcess {
   }
 
   async start(timeoutMs = 20_000): Promise<void> {
-    const cli = this.options.bundle === undefined ? ['--import', 'tsx', hubCli] : [this.options.bundle];
+    const cli = this.cli();
     // A new SQLite file is made on first start (`--create`); a PostgreSQL URL needs none.
     const create = /^postgres(ql)?:\/\//.test(this.db) ? [] : ['--create'];
     const args = [...cli, 'serve', ...create, '--db', this.db, '--key', this.key, '--host', '127.0.0.1'];
