@@ -1,43 +1,9 @@
 import { assert } from '@tillpoint/core';
 import pg from 'pg';
-import {
-  type AuditRow,
-  auditColumns,
-  auditEntryOf,
-  auditFilterValues,
-  auditValues,
-  newUserValues,
-  type SessionRow,
-  sessionOf,
-  type UserRow,
-  userOf,
-  userUpdateSet,
-  userUpdateValues,
-} from './admin-rows';
-import {
-  type AdminSession,
-  type AdminStore,
-  AdminStoreError,
-  type AdminUser,
-  type AdminUserChange,
-  type AuditEntry,
-  type AuditQuery,
-  type AuditRecord,
-  type NewAdminUser,
-} from './admin-store';
-import {
-  type AdjustmentDecision,
-  type AdjustmentQuery,
-  type AdjustmentRequest,
-  type AdjustmentRow,
-  type AdjustmentStatus,
-  adjustmentColumns,
-  adjustmentFilterValues,
-  adjustmentOf,
-  adjustmentValues,
-  decisionSet,
-  decisionValues,
-} from './cards/adjustment-request';
+import * as adminRows from './admin-rows';
+import type * as admin from './admin-store';
+import { AdminStoreError } from './admin-store';
+import * as adjustments from './cards/adjustment-request';
 import { inPgTransaction } from './pg-transaction';
 import { postgresAdminSchema } from './postgres-admin-schema';
 
@@ -74,7 +40,7 @@ const sql = {
   userByIdForUpdate: 'SELECT * FROM admin_user WHERE id = $1 FOR UPDATE',
   userByLogin: 'SELECT * FROM admin_user WHERE login = $1',
   listUsers: 'SELECT * FROM admin_user ORDER BY login LIMIT $1',
-  updateUser: numbered(`UPDATE admin_user SET ${userUpdateSet} WHERE id = ?`),
+  updateUser: numbered(`UPDATE admin_user SET ${adminRows.userUpdateSet} WHERE id = ?`),
   useStep: 'UPDATE admin_user SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1',
   insertSession: `INSERT INTO admin_session (id_hash, user_id, stage, csrf_token, created_at, last_seen_at,
     expires_at, address, totp_failures) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -85,14 +51,16 @@ const sql = {
   deleteSession: 'DELETE FROM admin_session WHERE id_hash = $1',
   deleteUserSessions: 'DELETE FROM admin_session WHERE user_id = $1',
   deleteExpired: 'DELETE FROM admin_session WHERE expires_at <= $1 OR last_seen_at < $2',
-  insertAudit: `INSERT INTO admin_audit (${auditColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq`,
+  insertAudit: `INSERT INTO admin_audit (${adminRows.auditColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq`,
   insertAdjustment: numbered(
-    `INSERT INTO admin_adjustment (${adjustmentColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO admin_adjustment (${adjustments.adjustmentColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ),
   adjustment: 'SELECT * FROM admin_adjustment WHERE id = $1',
   listAdjustments: `SELECT * FROM admin_adjustment WHERE ($1::text IS NULL OR status = $1)
     AND ($2::text IS NULL OR card_id = $2) ORDER BY requested_at DESC, id DESC LIMIT $3`,
-  decideAdjustment: numbered(`UPDATE admin_adjustment SET ${decisionSet} WHERE id = ? AND status = ?`),
+  decideAdjustment: numbered(
+    `UPDATE admin_adjustment SET ${adjustments.decisionSet} WHERE id = ? AND status = ?`,
+  ),
   listAudit: `SELECT * FROM admin_audit WHERE seq < $1 AND at >= $2 AND at < $3
     AND ($4::text IS NULL OR actor = $4) AND ($5::text IS NULL OR action = $5)
     AND ($6::text IS NULL OR action LIKE $6) ORDER BY seq DESC LIMIT $7`,
@@ -103,7 +71,7 @@ const sql = {
  * connections: people at head office, not tills). The schema is applied under an advisory
  * lock, so a hub and a CLI starting together do not race on it.
  */
-export class PostgresAdminStore implements AdminStore {
+export class PostgresAdminStore implements admin.AdminStore {
   readonly kind = 'postgres' as const;
 
   private constructor(readonly pool: pg.Pool) {}
@@ -155,49 +123,51 @@ export class PostgresAdminStore implements AdminStore {
     return this.#run('count users', async () => (await this.pool.query(sql.countUsers)).rows[0].n as number);
   }
 
-  async createUser(user: NewAdminUser, audit: AuditRecord): Promise<boolean> {
+  async createUser(user: admin.NewAdminUser, audit: admin.AuditRecord): Promise<boolean> {
     return this.#run('create user', () =>
       this.#transaction(async (client) => {
-        const inserted = await client.query(sql.insertUser, newUserValues(user));
+        const inserted = await client.query(sql.insertUser, adminRows.newUserValues(user));
         if (inserted.rowCount !== 1) return false;
-        await client.query(sql.insertAudit, auditValues(audit));
+        await client.query(sql.insertAudit, adminRows.auditValues(audit));
         return true;
       }),
     );
   }
 
-  async getUser(id: string): Promise<AdminUser | null> {
+  async getUser(id: string): Promise<admin.AdminUser | null> {
     return this.#run('read user', async () => {
-      const row = (await this.pool.query(sql.userById, [id])).rows[0] as UserRow | undefined;
-      return row ? userOf(row) : null;
+      const row = (await this.pool.query(sql.userById, [id])).rows[0] as adminRows.UserRow | undefined;
+      return row ? adminRows.userOf(row) : null;
     });
   }
 
-  async getUserByLogin(login: string): Promise<AdminUser | null> {
+  async getUserByLogin(login: string): Promise<admin.AdminUser | null> {
     return this.#run('read user', async () => {
-      const row = (await this.pool.query(sql.userByLogin, [login])).rows[0] as UserRow | undefined;
-      return row ? userOf(row) : null;
+      const row = (await this.pool.query(sql.userByLogin, [login])).rows[0] as adminRows.UserRow | undefined;
+      return row ? adminRows.userOf(row) : null;
     });
   }
 
-  async listUsers(limit: number): Promise<AdminUser[]> {
+  async listUsers(limit: number): Promise<admin.AdminUser[]> {
     return this.#run('list users', async () =>
-      ((await this.pool.query(sql.listUsers, [limit])).rows as UserRow[]).map(userOf),
+      ((await this.pool.query(sql.listUsers, [limit])).rows as adminRows.UserRow[]).map(adminRows.userOf),
     );
   }
 
   async updateUser(
     id: string,
-    change: AdminUserChange,
-    o: { now: number; audit: AuditRecord | null; endSessions: boolean },
-  ): Promise<AdminUser | null> {
+    change: admin.AdminUserChange,
+    o: { now: number; audit: admin.AuditRecord | null; endSessions: boolean },
+  ): Promise<admin.AdminUser | null> {
     return this.#run('update user', () =>
       this.#transaction(async (client) => {
-        const row = (await client.query(sql.userByIdForUpdate, [id])).rows[0] as UserRow | undefined;
+        const row = (await client.query(sql.userByIdForUpdate, [id])).rows[0] as
+          | adminRows.UserRow
+          | undefined;
         if (!row) return null;
-        const next: AdminUser = { ...userOf(row), ...change, updatedAt: o.now };
-        await client.query(sql.updateUser, userUpdateValues(next, o.now));
-        if (o.audit) await client.query(sql.insertAudit, auditValues(o.audit));
+        const next: admin.AdminUser = { ...adminRows.userOf(row), ...change, updatedAt: o.now };
+        await client.query(sql.updateUser, adminRows.userUpdateValues(next, o.now));
+        if (o.audit) await client.query(sql.insertAudit, adminRows.auditValues(o.audit));
         if (o.endSessions) await client.query(sql.deleteUserSessions, [id]);
         return next;
       }),
@@ -211,7 +181,7 @@ export class PostgresAdminStore implements AdminStore {
     );
   }
 
-  async createSession(s: AdminSession): Promise<void> {
+  async createSession(s: admin.AdminSession): Promise<void> {
     await this.#run('create session', () =>
       this.pool.query(sql.insertSession, [
         s.idHash,
@@ -227,16 +197,18 @@ export class PostgresAdminStore implements AdminStore {
     );
   }
 
-  async getSession(idHash: string): Promise<AdminSession | null> {
+  async getSession(idHash: string): Promise<admin.AdminSession | null> {
     return this.#run('read session', async () => {
-      const row = (await this.pool.query(sql.session, [idHash])).rows[0] as SessionRow | undefined;
-      return row ? sessionOf(row) : null;
+      const row = (await this.pool.query(sql.session, [idHash])).rows[0] as adminRows.SessionRow | undefined;
+      return row ? adminRows.sessionOf(row) : null;
     });
   }
 
   async updateSession(
     idHash: string,
-    change: Partial<Pick<AdminSession, 'idHash' | 'stage' | 'lastSeenAt' | 'totpFailures' | 'expiresAt'>>,
+    change: Partial<
+      Pick<admin.AdminSession, 'idHash' | 'stage' | 'lastSeenAt' | 'totpFailures' | 'expiresAt'>
+    >,
   ): Promise<void> {
     await this.#run('update session', () =>
       this.pool.query(sql.updateSession, [
@@ -261,57 +233,69 @@ export class PostgresAdminStore implements AdminStore {
     );
   }
 
-  async appendAudit(record: AuditRecord): Promise<number> {
+  async appendAudit(record: admin.AuditRecord): Promise<number> {
     return this.#run(
       'append audit',
-      async () => (await this.pool.query(sql.insertAudit, auditValues(record))).rows[0].seq as number,
+      async () =>
+        (await this.pool.query(sql.insertAudit, adminRows.auditValues(record))).rows[0].seq as number,
     );
   }
 
-  async listAudit(query: AuditQuery): Promise<AuditEntry[]> {
+  async listAudit(query: admin.AuditQuery): Promise<admin.AuditEntry[]> {
     return this.#run('list audit', async () =>
-      ((await this.pool.query(sql.listAudit, auditFilterValues(query))).rows as AuditRow[]).map(auditEntryOf),
+      (
+        (await this.pool.query(sql.listAudit, adminRows.auditFilterValues(query)))
+          .rows as adminRows.AuditRow[]
+      ).map(adminRows.auditEntryOf),
     );
   }
 
-  async createAdjustment(request: AdjustmentRequest, audit: AuditRecord): Promise<void> {
+  async createAdjustment(request: adjustments.AdjustmentRequest, audit: admin.AuditRecord): Promise<void> {
     await this.#run('keep a correction', () =>
       this.#transaction(async (client) => {
-        await client.query(sql.insertAdjustment, adjustmentValues(request));
-        await client.query(sql.insertAudit, auditValues(audit));
+        await client.query(sql.insertAdjustment, adjustments.adjustmentValues(request));
+        await client.query(sql.insertAudit, adminRows.auditValues(audit));
       }),
     );
   }
 
-  async getAdjustment(id: string): Promise<AdjustmentRequest | null> {
+  async getAdjustment(id: string): Promise<adjustments.AdjustmentRequest | null> {
     return this.#run('read a correction', async () => {
-      const row = (await this.pool.query(sql.adjustment, [id])).rows[0] as AdjustmentRow | undefined;
-      return row ? adjustmentOf(row) : null;
+      const row = (await this.pool.query(sql.adjustment, [id])).rows[0] as
+        | adjustments.AdjustmentRow
+        | undefined;
+      return row ? adjustments.adjustmentOf(row) : null;
     });
   }
 
-  async listAdjustments(query: AdjustmentQuery): Promise<AdjustmentRequest[]> {
+  async listAdjustments(query: adjustments.AdjustmentQuery): Promise<adjustments.AdjustmentRequest[]> {
     return this.#run('list corrections', async () =>
       (
-        (await this.pool.query(sql.listAdjustments, adjustmentFilterValues(query))).rows as AdjustmentRow[]
-      ).map(adjustmentOf),
+        (await this.pool.query(sql.listAdjustments, adjustments.adjustmentFilterValues(query)))
+          .rows as adjustments.AdjustmentRow[]
+      ).map(adjustments.adjustmentOf),
     );
   }
 
   async decideAdjustment(
     id: string,
-    expected: AdjustmentStatus,
-    change: AdjustmentDecision,
-    audit: AuditRecord | null,
-  ): Promise<AdjustmentRequest | null> {
+    expected: adjustments.AdjustmentStatus,
+    change: adjustments.AdjustmentDecision,
+    audit: admin.AuditRecord | null,
+  ): Promise<adjustments.AdjustmentRequest | null> {
     return this.#run('decide a correction', () =>
       this.#transaction(async (client) => {
-        const row = (await client.query(sql.adjustment, [id])).rows[0] as AdjustmentRow | undefined;
+        const row = (await client.query(sql.adjustment, [id])).rows[0] as
+          | adjustments.AdjustmentRow
+          | undefined;
         if (!row) return null;
-        const current = adjustmentOf(row);
-        const moved = await client.query(sql.decideAdjustment, decisionValues(current, change, expected));
+        const current = adjustments.adjustmentOf(row);
+        const moved = await client.query(
+          sql.decideAdjustment,
+          adjustments.decisionValues(current, change, expected),
+        );
         if (moved.rowCount !== 1) return null;
-        if (audit) await client.query(sql.insertAudit, auditValues(audit));
+        if (audit) await client.query(sql.insertAudit, adminRows.auditValues(audit));
         return { ...current, ...change };
       }),
     );

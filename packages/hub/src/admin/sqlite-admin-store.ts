@@ -1,42 +1,9 @@
 import { assert } from '@tillpoint/core';
 import Database from 'better-sqlite3';
-import {
-  type AuditRow,
-  auditColumns,
-  auditEntryOf,
-  auditFilterValues,
-  auditValues,
-  newUserValues,
-  type SessionRow,
-  sessionOf,
-  type UserRow,
-  userOf,
-  userUpdateSet,
-  userUpdateValues,
-} from './admin-rows';
-import {
-  type AdminSession,
-  type AdminStore,
-  AdminStoreError,
-  type AdminUser,
-  type AdminUserChange,
-  type AuditEntry,
-  type AuditQuery,
-  type AuditRecord,
-  type NewAdminUser,
-} from './admin-store';
-import {
-  type AdjustmentDecision,
-  type AdjustmentQuery,
-  type AdjustmentRequest,
-  type AdjustmentRow,
-  type AdjustmentStatus,
-  adjustmentColumns,
-  adjustmentOf,
-  adjustmentValues,
-  decisionSet,
-  decisionValues,
-} from './cards/adjustment-request';
+import * as adminRows from './admin-rows';
+import type * as admin from './admin-store';
+import { AdminStoreError } from './admin-store';
+import * as adjustments from './cards/adjustment-request';
 import { sqliteAdminSchema } from './sqlite-admin-schema';
 
 /** SQLite takes booleans as 0/1. */
@@ -47,7 +14,7 @@ const bits = (values: unknown[]) => values.map((v) => (typeof v === 'boolean' ? 
  * writer and this one take turns; `busy_timeout` waits for the other). Statements are
  * prepared once.
  */
-export class SqliteAdminStore implements AdminStore {
+export class SqliteAdminStore implements admin.AdminStore {
   readonly kind = 'sqlite' as const;
   readonly #db: Database.Database;
   readonly #s;
@@ -70,7 +37,7 @@ export class SqliteAdminStore implements AdminStore {
       userById: db.prepare('SELECT * FROM admin_user WHERE id = ?'),
       userByLogin: db.prepare('SELECT * FROM admin_user WHERE login = ?'),
       listUsers: db.prepare('SELECT * FROM admin_user ORDER BY login LIMIT ?'),
-      updateUser: db.prepare(`UPDATE admin_user SET ${userUpdateSet} WHERE id = ?`),
+      updateUser: db.prepare(`UPDATE admin_user SET ${adminRows.userUpdateSet} WHERE id = ?`),
       useStep: db.prepare('UPDATE admin_user SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?'),
       insertSession: db.prepare(
         `INSERT INTO admin_session (id_hash, user_id, stage, csrf_token, created_at, last_seen_at, expires_at,
@@ -85,17 +52,19 @@ export class SqliteAdminStore implements AdminStore {
       deleteUserSessions: db.prepare('DELETE FROM admin_session WHERE user_id = ?'),
       deleteExpired: db.prepare('DELETE FROM admin_session WHERE expires_at <= ? OR last_seen_at < ?'),
       insertAudit: db.prepare(
-        `INSERT INTO admin_audit (${auditColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO admin_audit (${adminRows.auditColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertAdjustment: db.prepare(
-        `INSERT INTO admin_adjustment (${adjustmentColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO admin_adjustment (${adjustments.adjustmentColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       adjustment: db.prepare('SELECT * FROM admin_adjustment WHERE id = ?'),
       listAdjustments: db.prepare(
         `SELECT * FROM admin_adjustment WHERE (@status IS NULL OR status = @status)
            AND (@card IS NULL OR card_id = @card) ORDER BY requested_at DESC, id DESC LIMIT @limit`,
       ),
-      decideAdjustment: db.prepare(`UPDATE admin_adjustment SET ${decisionSet} WHERE id = ? AND status = ?`),
+      decideAdjustment: db.prepare(
+        `UPDATE admin_adjustment SET ${adjustments.decisionSet} WHERE id = ? AND status = ?`,
+      ),
       listAudit: db.prepare(
         `SELECT * FROM admin_audit WHERE seq < @beforeSeq AND at >= @from AND at < @to
            AND (@actor IS NULL OR actor = @actor) AND (@action IS NULL OR action = @action)
@@ -120,47 +89,49 @@ export class SqliteAdminStore implements AdminStore {
     return this.#run('count users', () => (this.#s.countUsers.get() as { n: number }).n);
   }
 
-  async createUser(user: NewAdminUser, audit: AuditRecord): Promise<boolean> {
+  async createUser(user: admin.NewAdminUser, audit: admin.AuditRecord): Promise<boolean> {
     return this.#run('create user', () =>
       this.#db.transaction(() => {
-        const inserted = this.#s.insertUser.run(...bits(newUserValues(user)));
+        const inserted = this.#s.insertUser.run(...bits(adminRows.newUserValues(user)));
         if (inserted.changes !== 1) return false;
-        this.#s.insertAudit.run(...auditValues(audit));
+        this.#s.insertAudit.run(...adminRows.auditValues(audit));
         return true;
       })(),
     );
   }
 
-  async getUser(id: string): Promise<AdminUser | null> {
+  async getUser(id: string): Promise<admin.AdminUser | null> {
     return this.#run('read user', () => {
-      const row = this.#s.userById.get(id) as UserRow | undefined;
-      return row ? userOf(row) : null;
+      const row = this.#s.userById.get(id) as adminRows.UserRow | undefined;
+      return row ? adminRows.userOf(row) : null;
     });
   }
 
-  async getUserByLogin(login: string): Promise<AdminUser | null> {
+  async getUserByLogin(login: string): Promise<admin.AdminUser | null> {
     return this.#run('read user', () => {
-      const row = this.#s.userByLogin.get(login) as UserRow | undefined;
-      return row ? userOf(row) : null;
+      const row = this.#s.userByLogin.get(login) as adminRows.UserRow | undefined;
+      return row ? adminRows.userOf(row) : null;
     });
   }
 
-  async listUsers(limit: number): Promise<AdminUser[]> {
-    return this.#run('list users', () => (this.#s.listUsers.all(limit) as UserRow[]).map(userOf));
+  async listUsers(limit: number): Promise<admin.AdminUser[]> {
+    return this.#run('list users', () =>
+      (this.#s.listUsers.all(limit) as adminRows.UserRow[]).map(adminRows.userOf),
+    );
   }
 
   async updateUser(
     id: string,
-    change: AdminUserChange,
-    o: { now: number; audit: AuditRecord | null; endSessions: boolean },
-  ): Promise<AdminUser | null> {
+    change: admin.AdminUserChange,
+    o: { now: number; audit: admin.AuditRecord | null; endSessions: boolean },
+  ): Promise<admin.AdminUser | null> {
     return this.#run('update user', () =>
       this.#db.transaction(() => {
-        const row = this.#s.userById.get(id) as UserRow | undefined;
+        const row = this.#s.userById.get(id) as adminRows.UserRow | undefined;
         if (!row) return null;
-        const next: AdminUser = { ...userOf(row), ...change, updatedAt: o.now };
-        this.#s.updateUser.run(...bits(userUpdateValues(next, o.now)));
-        if (o.audit) this.#s.insertAudit.run(...auditValues(o.audit));
+        const next: admin.AdminUser = { ...adminRows.userOf(row), ...change, updatedAt: o.now };
+        this.#s.updateUser.run(...bits(adminRows.userUpdateValues(next, o.now)));
+        if (o.audit) this.#s.insertAudit.run(...adminRows.auditValues(o.audit));
         if (o.endSessions) this.#s.deleteUserSessions.run(id);
         return next;
       })(),
@@ -171,7 +142,7 @@ export class SqliteAdminStore implements AdminStore {
     return this.#run('record code', () => this.#s.useStep.run(step, userId, step).changes === 1);
   }
 
-  async createSession(s: AdminSession): Promise<void> {
+  async createSession(s: admin.AdminSession): Promise<void> {
     this.#run('create session', () =>
       this.#s.insertSession.run(
         s.idHash,
@@ -187,22 +158,24 @@ export class SqliteAdminStore implements AdminStore {
     );
   }
 
-  async getSession(idHash: string): Promise<AdminSession | null> {
+  async getSession(idHash: string): Promise<admin.AdminSession | null> {
     return this.#run('read session', () => {
-      const row = this.#s.session.get(idHash) as SessionRow | undefined;
-      return row ? sessionOf(row) : null;
+      const row = this.#s.session.get(idHash) as adminRows.SessionRow | undefined;
+      return row ? adminRows.sessionOf(row) : null;
     });
   }
 
   async updateSession(
     idHash: string,
-    change: Partial<Pick<AdminSession, 'idHash' | 'stage' | 'lastSeenAt' | 'totpFailures' | 'expiresAt'>>,
+    change: Partial<
+      Pick<admin.AdminSession, 'idHash' | 'stage' | 'lastSeenAt' | 'totpFailures' | 'expiresAt'>
+    >,
   ): Promise<void> {
     this.#run('update session', () =>
       this.#db.transaction(() => {
-        const row = this.#s.session.get(idHash) as SessionRow | undefined;
+        const row = this.#s.session.get(idHash) as adminRows.SessionRow | undefined;
         if (!row) return;
-        const s = { ...sessionOf(row), ...change };
+        const s = { ...adminRows.sessionOf(row), ...change };
         this.#s.updateSession.run(s.idHash, s.stage, s.lastSeenAt, s.totpFailures, s.expiresAt, idHash);
       })(),
     );
@@ -216,62 +189,64 @@ export class SqliteAdminStore implements AdminStore {
     return this.#run('delete sessions', () => this.#s.deleteExpired.run(now, idleBefore).changes);
   }
 
-  async appendAudit(record: AuditRecord): Promise<number> {
+  async appendAudit(record: admin.AuditRecord): Promise<number> {
     return this.#run('append audit', () =>
-      Number(this.#s.insertAudit.run(...auditValues(record)).lastInsertRowid),
+      Number(this.#s.insertAudit.run(...adminRows.auditValues(record)).lastInsertRowid),
     );
   }
 
-  async listAudit(query: AuditQuery): Promise<AuditEntry[]> {
+  async listAudit(query: admin.AuditQuery): Promise<admin.AuditEntry[]> {
     return this.#run('list audit', () => {
-      const [beforeSeq, from, to, actor, action, prefix, limit] = auditFilterValues(query);
+      const [beforeSeq, from, to, actor, action, prefix, limit] = adminRows.auditFilterValues(query);
       const named = { beforeSeq, from, to, actor, action, prefix, limit };
-      return (this.#s.listAudit.all(named) as AuditRow[]).map(auditEntryOf);
+      return (this.#s.listAudit.all(named) as adminRows.AuditRow[]).map(adminRows.auditEntryOf);
     });
   }
 
-  async createAdjustment(request: AdjustmentRequest, audit: AuditRecord): Promise<void> {
+  async createAdjustment(request: adjustments.AdjustmentRequest, audit: admin.AuditRecord): Promise<void> {
     this.#run('keep a correction', () =>
       this.#db.transaction(() => {
-        this.#s.insertAdjustment.run(...adjustmentValues(request));
-        this.#s.insertAudit.run(...auditValues(audit));
+        this.#s.insertAdjustment.run(...adjustments.adjustmentValues(request));
+        this.#s.insertAudit.run(...adminRows.auditValues(audit));
       })(),
     );
   }
 
-  async getAdjustment(id: string): Promise<AdjustmentRequest | null> {
+  async getAdjustment(id: string): Promise<adjustments.AdjustmentRequest | null> {
     return this.#run('read a correction', () => {
-      const row = this.#s.adjustment.get(id) as AdjustmentRow | undefined;
-      return row ? adjustmentOf(row) : null;
+      const row = this.#s.adjustment.get(id) as adjustments.AdjustmentRow | undefined;
+      return row ? adjustments.adjustmentOf(row) : null;
     });
   }
 
-  async listAdjustments(query: AdjustmentQuery): Promise<AdjustmentRequest[]> {
+  async listAdjustments(query: adjustments.AdjustmentQuery): Promise<adjustments.AdjustmentRequest[]> {
     return this.#run('list corrections', () =>
       (
         this.#s.listAdjustments.all({
           status: query.status ?? null,
           card: query.cardId ?? null,
           limit: query.limit,
-        }) as AdjustmentRow[]
-      ).map(adjustmentOf),
+        }) as adjustments.AdjustmentRow[]
+      ).map(adjustments.adjustmentOf),
     );
   }
 
   async decideAdjustment(
     id: string,
-    expected: AdjustmentStatus,
-    change: AdjustmentDecision,
-    audit: AuditRecord | null,
-  ): Promise<AdjustmentRequest | null> {
+    expected: adjustments.AdjustmentStatus,
+    change: adjustments.AdjustmentDecision,
+    audit: admin.AuditRecord | null,
+  ): Promise<adjustments.AdjustmentRequest | null> {
     return this.#run('decide a correction', () =>
       this.#db.transaction(() => {
-        const row = this.#s.adjustment.get(id) as AdjustmentRow | undefined;
+        const row = this.#s.adjustment.get(id) as adjustments.AdjustmentRow | undefined;
         if (!row) return null;
-        const current = adjustmentOf(row);
-        if (this.#s.decideAdjustment.run(...decisionValues(current, change, expected)).changes !== 1)
+        const current = adjustments.adjustmentOf(row);
+        if (
+          this.#s.decideAdjustment.run(...adjustments.decisionValues(current, change, expected)).changes !== 1
+        )
           return null;
-        if (audit) this.#s.insertAudit.run(...auditValues(audit));
+        if (audit) this.#s.insertAudit.run(...adminRows.auditValues(audit));
         return { ...current, ...change };
       })(),
     );
