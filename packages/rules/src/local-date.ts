@@ -47,6 +47,10 @@ export function localDate(at: Date, zone: string): string {
   return localDateTime(at, zone).slice(0, 10);
 }
 
+/** Recent answers for IANA zones (`Intl` formatting is the slow part of a quote); emptied when full. */
+const zoned = new Map<string, string>();
+const zonedMax = 512;
+
 /** The local date and wall-clock time "YYYY-MM-DDTHH:MM" at `at` in `zone`. */
 export function localDateTime(at: Date, zone: string): string {
   const ms = at.getTime();
@@ -58,9 +62,15 @@ export function localDateTime(at: Date, zone: string): string {
     const shiftMs = sign * (Number(offset[2]) * 60 + Number(offset[3])) * 60_000;
     return new Date(ms + shiftMs).toISOString().slice(0, 16);
   }
+  const key = `${ms}|${zone}`;
+  const known = zoned.get(key);
+  if (known !== undefined) return known;
   const parts = formatterFor(zone).formatToParts(at);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
+  const text = `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
+  if (zoned.size >= zonedMax) zoned.clear();
+  zoned.set(key, text);
+  return text;
 }
 
 /** ISO weekday of a "YYYY-MM-DD" date: 1 Monday ... 7 Sunday. */

@@ -46,4 +46,36 @@ describe('KeyedWindows', () => {
     w.add('k', { at: 100, value: 1, tag: null, ref });
     expect(w.within('k', 10_000, 100_000).map((e) => e.at)).toEqual([1_000, 2_000, 100]);
   });
+
+  it('evicts exactly as the plain rule (farthest from the new event, the first on a tie), in order or not', () => {
+    // Oracle: each key's list kept naively, dropping the farthest event by a full scan.
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 200 })), {
+          maxLength: 300,
+        }),
+        fc.boolean(),
+        (events, sorted) => {
+          const input = sorted ? [...events].sort((a, b) => a[1] - b[1]) : events;
+          const w = new KeyedWindows(10, 6);
+          const model = new Map<string, { at: number; n: number }[]>();
+          input.forEach(([k, at], n) => {
+            w.add(`k${k}`, { at, value: n, tag: null, ref });
+            const list = model.get(`k${k}`) ?? [];
+            list.push({ at, n });
+            if (list.length > 6) {
+              let far = 0;
+              list.forEach((e, i) => {
+                if (Math.abs(e.at - at) > Math.abs((list[far] as { at: number }).at - at)) far = i;
+              });
+              list.splice(far, 1);
+            }
+            model.set(`k${k}`, list);
+          });
+          for (const [key, list] of model)
+            expect(w.within(key, 1_000, 10_000).map((e) => e.value)).toEqual(list.map((e) => e.n));
+        },
+      ),
+    );
+  });
 });

@@ -17,6 +17,8 @@ export interface WindowEvent {
  */
 export class KeyedWindows {
   readonly #keys = new Map<string, WindowEvent[]>();
+  /** The keys' event lists whose times never went down (the farthest from a newer event is the first). */
+  readonly #inOrder = new WeakSet<WindowEvent[]>();
 
   constructor(
     readonly keysMax: number,
@@ -39,10 +41,17 @@ export class KeyedWindows {
       events = [];
     } else this.#keys.delete(key);
     this.#keys.set(key, events);
+    const inOrder = this.#inOrder.has(events) && (events.at(-1)?.at ?? event.at) <= event.at;
     events.push(event);
+    if (inOrder || events.length === 1) this.#inOrder.add(events);
+    else this.#inOrder.delete(events);
     if (events.length > this.eventsMax) {
       // The event farthest in time from this one goes (the oldest, for a till sending in order;
       // for a late offline batch, the events far from where it happened).
+      if (inOrder) {
+        events.shift();
+        return;
+      }
       let farthest = 0;
       for (let i = 1; i < events.length; i++)
         if (

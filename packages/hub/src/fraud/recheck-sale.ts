@@ -144,8 +144,7 @@ function* candidateCards(
   const named = programGroups(program);
   if (named.length > 0) groupSets.push(named);
   const birthdays: (string | undefined)[] = [undefined];
-  if (JSON.stringify(p.earn).includes('"birthday"'))
-    birthdays.push(localDateTime(at, p.timeZone).slice(5, 10));
+  if (readsBirthday(program)) birthdays.push(localDateTime(at, p.timeZone).slice(5, 10));
   const seen = new Set<number>();
   let made = 0;
   for (const spend of spends) {
@@ -192,6 +191,18 @@ function programGroups(program: ProgramVersion): string[] {
   const out = [...groups].sort().slice(0, 64);
   groupsByProgram.set(program, out);
   return out;
+}
+
+const birthdayByProgram = new WeakMap<ProgramVersion, boolean>();
+
+/** Whether a rule of the program reads the card's birthday (then the re-check tries on and off one). */
+function readsBirthday(program: ProgramVersion): boolean {
+  let reads = birthdayByProgram.get(program);
+  if (reads === undefined) {
+    reads = JSON.stringify(program.program.earn).includes('"birthday"');
+    birthdayByProgram.set(program, reads);
+  }
+  return reads;
 }
 
 const tagsByProgram = new WeakMap<ProgramVersion, boolean>();
