@@ -38,6 +38,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 describe.concurrent('rule sets rolled out by store group, two stores', () => {
   it.for(['SQLite', 'PostgreSQL'])(
     '%s head office: pilot at store A only, then the rollout to every store, then the rollback',
+    { timeout: 240_000 },
     async (backend) => {
       const dir = mkdtempSync(join(tmpdir(), 'tillpoint-groups-'));
       const schema = `groups_${process.pid}_${Date.now()}`;
@@ -50,7 +51,6 @@ describe.concurrent('rule sets rolled out by store group, two stores', () => {
         rmSync(dir, { recursive: true, force: true });
       }
     },
-    240_000,
   );
 });
 
@@ -85,8 +85,21 @@ async function rollOut(chain: Chain, dir: string, where: string[]): Promise<void
     expect({ args, code }).toEqual({ args, code: 0 });
     return out;
   };
-  const versions = async () =>
-    JSON.parse(await sub(['rules', 'versions', '--json'])) as {
+  /**
+   * `rules versions --json` once the tills have reported `want` (polled on head office's store:
+   * one CLI run, not one per poll).
+   */
+  const versions = async (want: Record<string, string>) => {
+    const store = await chain.openHub();
+    try {
+      await eventually(
+        () => store.tillRulesInForce(),
+        (rows) => rows.every((r) => r.version === want[r.tillId]),
+      );
+    } finally {
+      await store.close();
+    }
+    return JSON.parse(await sub(['rules', 'versions', '--json'])) as {
       tills: { tillId: string; version: string | null; due: string | null; upToDate: boolean }[];
       ruleSets: {
         version: string;
@@ -94,6 +107,7 @@ async function rollOut(chain: Chain, dir: string, where: string[]): Promise<void
         rollsBack: string | null;
       }[];
     };
+  };
   const start = Date.now();
   expect(await earned('till-a')).toBe(earnOfFile);
   // Head office's program for every store.
@@ -122,7 +136,7 @@ async function rollOut(chain: Chain, dir: string, where: string[]): Promise<void
   // Till B keeps pulling (every second) and keeps its version.
   await sleep(3_000);
   expect(await earned('till-b')).toBe(earnOfBase);
-  const piloting = await eventually(versions, (v) => v.tills.every((t) => t.upToDate));
+  const piloting = await versions({ 'till-a': 'pilot-10', 'till-b': 'base' });
   expect(piloting.tills.map((t) => [t.tillId, t.version, t.due, t.upToDate])).toEqual([
     ['till-a', 'pilot-10', 'pilot-10', true],
     ['till-b', 'base', 'base', true],
@@ -150,9 +164,7 @@ async function rollOut(chain: Chain, dir: string, where: string[]): Promise<void
   );
   expect(await earnsAt('till-a', earnOfBase)).toBe(earnOfBase);
   expect(await earnsAt('till-b', earnOfBase)).toBe(earnOfBase);
-  const after = await eventually(versions, (v) =>
-    v.tills.every((t) => t.version === 'rollback-of-rollout-10'),
-  );
+  const after = await versions({ 'till-a': 'rollback-of-rollout-10', 'till-b': 'rollback-of-rollout-10' });
   expect(after.tills.map((t) => [t.tillId, t.version, t.upToDate])).toEqual([
     ['till-a', 'rollback-of-rollout-10', true],
     ['till-b', 'rollback-of-rollout-10', true],

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Card } from '@tillpoint/core';
@@ -244,6 +244,18 @@ async function ingestBatch(hub: HubStore, b: Batch, now: number): Promise<void> 
   if (outcome.kind !== 'applied') throw new Error(`bench batch not applied: ${outcome.kind}`);
 }
 
+/** CPU time of this process (every thread), in ms, lap by lap. */
+function cpuMeter() {
+  let last = process.cpuUsage();
+  return {
+    lap(): number {
+      const d = process.cpuUsage(last);
+      last = process.cpuUsage();
+      return (d.user + d.system) / 1000;
+    },
+  };
+}
+
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 const perSecond = (entries: number, ms: number) =>
   `${Math.round((entries * 1000) / ms).toLocaleString('en-US')} entries/s`;
@@ -257,6 +269,7 @@ async function ingestRatio(h: BenchHarness, traffic: FraudTraffic, batches: Batc
   const entries = sum(batches.map((b) => b.entries.length));
   const now = traffic.o.startMs;
 
+  const cpu = cpuMeter();
   const bare = await backend.bare();
   const bareSamples: number[] = [];
   for (const b of batches) {
@@ -266,6 +279,7 @@ async function ingestRatio(h: BenchHarness, traffic: FraudTraffic, batches: Batc
   }
   await bare.close();
   const bareMs = sum(bareSamples);
+  const bareCpu = cpu.lap();
 
   const alone = await freshHub(backend, traffic, 'alone');
   const aloneSamples: number[] = [];
@@ -275,8 +289,10 @@ async function ingestRatio(h: BenchHarness, traffic: FraudTraffic, batches: Batc
     aloneSamples.push(performance.now() - t);
   }
   const aloneMs = sum(aloneSamples);
+  const aloneCpu = cpu.lap();
 
   const both = await freshHub(backend, traffic, 'both');
+  cpu.lap();
   const thread = startFraudThread({
     database: both.database,
     ...(both.schema === undefined ? {} : { schema: both.schema }),
@@ -300,6 +316,7 @@ async function ingestRatio(h: BenchHarness, traffic: FraudTraffic, batches: Batc
   while (thread.examined() < entries) await sleep(5);
   const bothMs = performance.now() - started;
   await thread.stop();
+  const bothCpu = cpu.lap();
   await both.hub.close();
 
   // The job alone on this thread, over what ingest alone wrote (no other writer).
@@ -329,6 +346,7 @@ async function ingestRatio(h: BenchHarness, traffic: FraudTraffic, batches: Batc
     baseline: 'ingest alone (applyBatch)',
     note: 'goal < 1x (keeps up with ingest)',
   });
+  h.figure(group, 'load average of the machine (1 min) when done', loadavg()[0]?.toFixed(1) ?? '?');
   h.figure(group, 'bare', perSecond(entries, bareMs));
   h.figure(group, 'ingest alone', `${perSecond(entries, aloneMs)} = ${(bareMs / aloneMs).toFixed(2)}× bare`);
   h.figure(
@@ -340,6 +358,12 @@ async function ingestRatio(h: BenchHarness, traffic: FraudTraffic, batches: Batc
     group,
     'ingest with re-check and detectors on (first batch until the job has examined the last entry)',
     `${perSecond(entries, bothMs)} = ${(bareMs / bothMs).toFixed(2)}× bare (goal ≥ 0.5×), ${(aloneMs / bothMs).toFixed(2)}× ingest alone`,
+  );
+  const perEntry = (ms: number) => `${Math.round((ms * 1000) / entries)} µs`;
+  h.figure(
+    group,
+    `CPU per entry, this process's threads${backend.name.startsWith('PostgreSQL') ? ' (not the server)' : ''}`,
+    `bare ${perEntry(bareCpu)}, ingest alone ${perEntry(aloneCpu)}, ingest with the job beside it ${perEntry(bothCpu)} (both threads; ${(bareCpu / bothCpu).toFixed(2)}× bare's CPU)`,
   );
   h.figure(
     group,
