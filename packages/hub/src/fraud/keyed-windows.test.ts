@@ -29,7 +29,10 @@ describe('KeyedWindows', () => {
         fc.array(fc.integer({ min: 0, max: 1_000 }), { maxLength: 50 }),
         fc.integer({ min: 0, max: 1_000 }),
         fc.integer({ min: 1, max: 500 }),
-        (times, at, windowMs) => {
+        fc.boolean(),
+        (unsorted, at, windowMs, sorted) => {
+          // In time order (a till sending as it sells) and not (a late offline batch).
+          const times = sorted ? [...unsorted].sort((a, b) => a - b) : unsorted;
           const w = new KeyedWindows(10, 100);
           for (const t of times) w.add('k', { at: t, value: t, tag: null, ref });
           const got = w.within('k', at, windowMs).map((e) => e.at);

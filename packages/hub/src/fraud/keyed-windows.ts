@@ -63,12 +63,26 @@ export class KeyedWindows {
     }
   }
 
-  /** The key's events in `(at − windowMs, at]`. */
+  /** The key's events in `(at − windowMs, at]` (in order of arrival). */
   within(key: string, at: number, windowMs: number): WindowEvent[] {
     const events = this.#keys.get(key);
     if (events === undefined) return [];
-    return events.filter((e) => e.at > at - windowMs && e.at <= at);
+    if (!this.#inOrder.has(events)) return events.filter((e) => e.at > at - windowMs && e.at <= at);
+    // In time order: the window is one run, found by two binary searches.
+    return events.slice(firstAfter(events, at - windowMs), firstAfter(events, at));
   }
+}
+
+/** The index of the first event later than `t` in events sorted by time (their length if none). */
+function firstAfter(events: readonly WindowEvent[], t: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((events[mid] as WindowEvent).at > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /** A bounded map (least recently set goes first). */
