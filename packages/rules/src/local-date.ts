@@ -35,6 +35,7 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
       day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
+      second: '2-digit',
       hourCycle: 'h23',
     });
     formatters.set(zone, formatter);
@@ -47,9 +48,34 @@ export function localDate(at: Date, zone: string): string {
   return localDateTime(at, zone).slice(0, 10);
 }
 
-/** Recent answers for IANA zones (`Intl` formatting is the slow part of a quote); emptied when full. */
-const zoned = new Map<string, string>();
-const zonedMax = 512;
+/** The wall clock in `zone` at `ms`, "YYYY-MM-DDTHH:MM:SS", from the zone's `Intl` data. */
+function wallClock(ms: number, zone: string): string {
+  const parts = formatterFor(zone).formatToParts(new Date(ms));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}:${part('second')}`;
+}
+
+const quarterHourMs = 900_000;
+/** The zone's offset (ms) through a quarter-hour, by zone and quarter; null where it changes within it. */
+const offsets = new Map<string, number | null>();
+const offsetsMax = 4_096;
+
+/**
+ * The offset of `zone` from UTC through the quarter-hour starting at `start`, or null when it
+ * is not one offset throughout (a historical change at an odd instant): read at its first and
+ * last millisecond, since a zone's offset never changes twice within 15 minutes.
+ */
+function quarterOffset(start: number, zone: string): number | null {
+  const key = `${start}|${zone}`;
+  const known = offsets.get(key);
+  if (known !== undefined) return known;
+  const at = (ms: number) => Date.parse(`${wallClock(ms, zone)}Z`) - ms;
+  const first = at(start);
+  const offset = first === at(start + quarterHourMs - 1) ? first : null;
+  if (offsets.size >= offsetsMax) offsets.clear();
+  offsets.set(key, offset);
+  return offset;
+}
 
 /** The local date and wall-clock time "YYYY-MM-DDTHH:MM" at `at` in `zone`. */
 export function localDateTime(at: Date, zone: string): string {
@@ -62,15 +88,10 @@ export function localDateTime(at: Date, zone: string): string {
     const shiftMs = sign * (Number(offset[2]) * 60 + Number(offset[3])) * 60_000;
     return new Date(ms + shiftMs).toISOString().slice(0, 16);
   }
-  const key = `${ms}|${zone}`;
-  const known = zoned.get(key);
-  if (known !== undefined) return known;
-  const parts = formatterFor(zone).formatToParts(at);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  const text = `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
-  if (zoned.size >= zonedMax) zoned.clear();
-  zoned.set(key, text);
-  return text;
+  // `Intl` formatting is the slow part of a quote: the zone's offset is read once a quarter-hour.
+  const shift = quarterOffset(Math.floor(ms / quarterHourMs) * quarterHourMs, zone);
+  if (shift !== null) return new Date(ms + shift).toISOString().slice(0, 16);
+  return wallClock(ms, zone).slice(0, 16);
 }
 
 /** ISO weekday of a "YYYY-MM-DD" date: 1 Monday ... 7 Sunday. */
