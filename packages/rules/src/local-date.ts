@@ -56,25 +56,31 @@ function wallClock(ms: number, zone: string): string {
 }
 
 const quarterHourMs = 900_000;
-/** The zone's offset (ms) through a quarter-hour, by zone and quarter; null where it changes within it. */
-const offsets = new Map<string, number | null>();
-const offsetsMax = 4_096;
+/**
+ * Per zone and quarter-hour: `seen` once, then its offset from UTC in ms (one offset
+ * throughout), or `mixed` (it changes within, at an odd historical instant).
+ */
+const quarters = new Map<string, number | 'seen' | 'mixed'>();
+const quartersMax = 4_096;
 
 /**
- * The offset of `zone` from UTC through the quarter-hour starting at `start`, or null when it
- * is not one offset throughout (a historical change at an odd instant): read at its first and
- * last millisecond, since a zone's offset never changes twice within 15 minutes.
+ * What is known of `zone`'s offset through the quarter-hour of `ms`. A quarter seen a second
+ * time is read at its first and last millisecond (a zone's offset never changes twice within 15
+ * minutes): one offset then serves every later instant in it.
  */
-function quarterOffset(start: number, zone: string): number | null {
+function quarterOffset(ms: number, zone: string): number | null {
+  const start = Math.floor(ms / quarterHourMs) * quarterHourMs;
   const key = `${start}|${zone}`;
-  const known = offsets.get(key);
-  if (known !== undefined) return known;
-  const at = (ms: number) => Date.parse(`${wallClock(ms, zone)}Z`) - ms;
-  const first = at(start);
-  const offset = first === at(start + quarterHourMs - 1) ? first : null;
-  if (offsets.size >= offsetsMax) offsets.clear();
-  offsets.set(key, offset);
-  return offset;
+  let known = quarters.get(key);
+  if (known === 'seen') {
+    const at = (t: number) => Date.parse(`${wallClock(t, zone)}Z`) - Math.floor(t / 1_000) * 1_000;
+    const first = at(start);
+    known = first === at(start + quarterHourMs - 1) ? first : 'mixed';
+  } else if (known === undefined) known = 'seen';
+  else return known === 'mixed' ? null : known;
+  if (quarters.size >= quartersMax) quarters.clear();
+  quarters.set(key, known);
+  return typeof known === 'number' ? known : null;
 }
 
 /** The local date and wall-clock time "YYYY-MM-DDTHH:MM" at `at` in `zone`. */
@@ -88,8 +94,8 @@ export function localDateTime(at: Date, zone: string): string {
     const shiftMs = sign * (Number(offset[2]) * 60 + Number(offset[3])) * 60_000;
     return new Date(ms + shiftMs).toISOString().slice(0, 16);
   }
-  // `Intl` formatting is the slow part of a quote: the zone's offset is read once a quarter-hour.
-  const shift = quarterOffset(Math.floor(ms / quarterHourMs) * quarterHourMs, zone);
+  // `Intl` formatting is the slow part of a quote: a quarter-hour's offset serves its instants.
+  const shift = quarterOffset(ms, zone);
   if (shift !== null) return new Date(ms + shift).toISOString().slice(0, 16);
   return wallClock(ms, zone).slice(0, 16);
 }
