@@ -13,7 +13,7 @@ import { defaultFraudConfig } from '../src/fraud/fraud-config';
 import { FraudDetectors } from '../src/fraud/fraud-detectors';
 import { FraudJob } from '../src/fraud/fraud-job';
 import type { FraudStore } from '../src/fraud/fraud-store';
-import { startFraudThread } from '../src/fraud/fraud-thread';
+import { type FraudThread, startFraudThread } from '../src/fraud/fraud-thread';
 import { PostgresFraudStore } from '../src/fraud/postgres-fraud-store';
 import { recheckSale } from '../src/fraud/recheck-sale';
 import { SqliteFraudStore } from '../src/fraud/sqlite-fraud-store';
@@ -33,13 +33,13 @@ import { copySales } from './pg-copy';
  *   card's running spend) and the detectors, against one `quote` (what the till runs per sale);
  * - the ingest ratio with both on, on a SQLite file and on PostgreSQL (`DATABASE_URL` or
  *   embedded): the same batches of 500 entries (the tills' streams interleaved) written three
- *   ways on fresh tables: bare (multi-row INSERT on SQLite, COPY on PostgreSQL, of the journal,
- *   posting, sale and line rows, no logic), ingest alone (`applyBatch`), and ingest with fraud
- *   control on: the job in its worker thread (`startFraudThread`, as `serve` runs it) following
- *   ingest while it writes. That last one is timed from the first batch until the job has
- *   examined the last entry (ingest's wall time plus the job's tail), its lag (entries ingested
- *   and not yet examined) sampled after each batch; then the job alone on one thread over the
- *   ingested file (its own throughput against ingest's).
+ *   ways on fresh tables, taking turns 10 batches at a time: bare (multi-row INSERT on SQLite,
+ *   COPY on PostgreSQL, of the journal, posting, sale and line rows, no logic), ingest alone
+ *   (`applyBatch`), and ingest with fraud control on: the job in its worker thread
+ *   (`startFraudThread`, as `serve` runs it) following ingest while it writes, timed from each
+ *   chunk's first batch until the job has examined its last entry (not the sum of the two), its
+ *   lag (entries ingested and not yet examined) sampled after each batch; then the job alone on
+ *   one thread over what ingest alone wrote (its throughput against ingest's).
  * `TILLPOINT_BENCH_FRAUD_SALES` (default 20 000), `TILLPOINT_BENCH_FRAUD_PARTS`
  * (`sale,sqlite,postgres`).
  */
@@ -260,39 +260,62 @@ const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 const perSecond = (entries: number, ms: number) =>
   `${Math.round((entries * 1000) / ms).toLocaleString('en-US')} entries/s`;
 
+/** Per-batch times of `write` over `batches`. */
+async function timeBatches(batches: readonly Batch[], write: (b: Batch) => Promise<void>): Promise<number[]> {
+  const samples: number[] = [];
+  for (const b of batches) {
+    const t = performance.now();
+    await write(b);
+    samples.push(performance.now() - t);
+  }
+  return samples;
+}
+
+/** Ingest of `batches` with the job's thread following: per-batch times, wall time until it has examined them all, its largest lag. */
+async function timeWithJob(hub: HubStore, thread: FraudThread, batches: readonly Batch[], now: number) {
+  const examinedBefore = thread.examined();
+  const started = performance.now();
+  let ingested = 0;
+  let lagMax = 0;
+  const samples = await timeBatches(batches, async (b) => {
+    await ingestBatch(hub, b, now);
+    ingested += b.entries.length;
+    lagMax = Math.max(lagMax, ingested - (thread.examined() - examinedBefore));
+  });
+  const ingestMs = performance.now() - started;
+  while (thread.examined() - examinedBefore < ingested) await sleep(5);
+  return {
+    samples,
+    wallMs: performance.now() - started,
+    tailMs: performance.now() - started - ingestMs,
+    lagMax,
+  };
+}
+
+/** The job alone on this thread over a hub no one else writes: per-run times (500 entries a run). */
+async function timeJobAlone(hub: HubStore, fraud: FraudStore): Promise<number[]> {
+  const job = new FraudJob(hub, fraud, defaultFraudConfig, { batchMax: 500, entriesMax: 500, now: Date.now });
+  const samples: number[] = [];
+  for (;;) {
+    const t = performance.now();
+    const run = await job.run();
+    if (run.entries === 0) return samples;
+    samples.push(performance.now() - t);
+  }
+}
+
 /**
  * Bare, ingest alone, and ingest with the fraud job's thread following it, on fresh tables of
- * one database; then the job alone over what ingest alone wrote.
+ * one database, taking turns a chunk of 10 batches at a time (so the three meet the same load
+ * from the rest of the machine); then the job alone over what ingest alone wrote.
  */
 async function ingestRatio(h: BenchHarness, traffic: FraudTraffic, batches: Batch[], backend: Backend) {
   const group = `fraud: the ingest ratio with re-check and detectors on, ${backend.name}, batches of 500 entries`;
   const entries = sum(batches.map((b) => b.entries.length));
   const now = traffic.o.startMs;
-
-  const cpu = cpuMeter();
   const bare = await backend.bare();
-  const bareSamples: number[] = [];
-  for (const b of batches) {
-    const t = performance.now();
-    await bare.write(b.entries);
-    bareSamples.push(performance.now() - t);
-  }
-  await bare.close();
-  const bareMs = sum(bareSamples);
-  const bareCpu = cpu.lap();
-
   const alone = await freshHub(backend, traffic, 'alone');
-  const aloneSamples: number[] = [];
-  for (const b of batches) {
-    const t = performance.now();
-    await ingestBatch(alone.hub, b, now);
-    aloneSamples.push(performance.now() - t);
-  }
-  const aloneMs = sum(aloneSamples);
-  const aloneCpu = cpu.lap();
-
   const both = await freshHub(backend, traffic, 'both');
-  cpu.lap();
   const thread = startFraudThread({
     database: both.database,
     ...(both.schema === undefined ? {} : { schema: both.schema }),
@@ -301,48 +324,64 @@ async function ingestRatio(h: BenchHarness, traffic: FraudTraffic, batches: Batc
     batchMax: 2_000,
     entriesMax: 100_000,
   });
-  const bothSamples: number[] = [];
-  let ingested = 0;
-  let lagMax = 0;
-  const started = performance.now();
-  for (const b of batches) {
-    const t = performance.now();
-    await ingestBatch(both.hub, b, now);
-    bothSamples.push(performance.now() - t);
-    ingested += b.entries.length;
-    lagMax = Math.max(lagMax, ingested - thread.examined());
+  const cpu = cpuMeter();
+  const m = {
+    bare: [] as number[],
+    alone: [] as number[],
+    both: [] as number[],
+    bothMs: 0,
+    tailMs: 0,
+    lagMax: 0,
+  };
+  const cpuMs = { bare: 0, alone: 0, both: 0 };
+  for (let i = 0; i < batches.length; i += 10) {
+    const chunk = batches.slice(i, i + 10);
+    cpu.lap();
+    m.bare.push(...(await timeBatches(chunk, (b) => bare.write(b.entries))));
+    cpuMs.bare += cpu.lap();
+    m.alone.push(...(await timeBatches(chunk, (b) => ingestBatch(alone.hub, b, now))));
+    cpuMs.alone += cpu.lap();
+    const run = await timeWithJob(both.hub, thread, chunk, now);
+    cpuMs.both += cpu.lap();
+    m.both.push(...run.samples);
+    m.bothMs += run.wallMs;
+    m.tailMs = Math.max(m.tailMs, run.tailMs);
+    m.lagMax = Math.max(m.lagMax, run.lagMax);
   }
-  const ingestDone = performance.now();
-  while (thread.examined() < entries) await sleep(5);
-  const bothMs = performance.now() - started;
   await thread.stop();
-  const bothCpu = cpu.lap();
+  await bare.close();
   await both.hub.close();
-
-  // The job alone on this thread, over what ingest alone wrote (no other writer).
   const fraud = await backend.fraud('alone');
-  const job = new FraudJob(alone.hub, fraud, defaultFraudConfig, {
-    batchMax: 500,
-    entriesMax: 500,
-    now: Date.now,
-  });
-  const jobSamples: number[] = [];
-  for (;;) {
-    const t = performance.now();
-    const run = await job.run();
-    if (run.entries === 0) break;
-    jobSamples.push(performance.now() - t);
-  }
+  const job = await timeJobAlone(alone.hub, fraud);
   await fraud.close();
   await alone.hub.close();
+  report(h, group, backend, entries, { ...m, job, cpuMs });
+}
 
-  h.record(group, backend.bareName, bareSamples);
-  h.record(group, 'ingest alone (applyBatch)', aloneSamples, { baseline: backend.bareName });
-  h.record(group, 'ingest, the fraud job beside it (its thread)', bothSamples, {
+function report(
+  h: BenchHarness,
+  group: string,
+  backend: Backend,
+  entries: number,
+  m: {
+    bare: number[];
+    alone: number[];
+    both: number[];
+    job: number[];
+    bothMs: number;
+    tailMs: number;
+    lagMax: number;
+    cpuMs: { bare: number; alone: number; both: number };
+  },
+): void {
+  const [bareMs, aloneMs, jobMs] = [sum(m.bare), sum(m.alone), sum(m.job)];
+  h.record(group, backend.bareName, m.bare);
+  h.record(group, 'ingest alone (applyBatch)', m.alone, { baseline: backend.bareName });
+  h.record(group, 'ingest, the fraud job beside it (its thread)', m.both, {
     baseline: backend.bareName,
     note: 'per batch; the wall-time ratio below counts the job catching up',
   });
-  h.record(group, 'fraud job alone, one thread (500 entries a run)', jobSamples, {
+  h.record(group, 'fraud job alone, one thread (500 entries a run)', m.job, {
     baseline: 'ingest alone (applyBatch)',
     note: 'goal < 1x (keeps up with ingest)',
   });
@@ -352,22 +391,23 @@ async function ingestRatio(h: BenchHarness, traffic: FraudTraffic, batches: Batc
   h.figure(
     group,
     'fraud job alone',
-    `${perSecond(entries, sum(jobSamples))} = ${(aloneMs / sum(jobSamples)).toFixed(2)}× ingest alone`,
+    `${perSecond(entries, jobMs)} = ${(aloneMs / jobMs).toFixed(2)}× ingest alone`,
   );
   h.figure(
     group,
-    'ingest with re-check and detectors on (first batch until the job has examined the last entry)',
-    `${perSecond(entries, bothMs)} = ${(bareMs / bothMs).toFixed(2)}× bare (goal ≥ 0.5×), ${(aloneMs / bothMs).toFixed(2)}× ingest alone`,
+    'ingest with re-check and detectors on (each chunk from its first batch until the job has examined its last entry)',
+    `${perSecond(entries, m.bothMs)} = ${(bareMs / m.bothMs).toFixed(2)}× bare (goal ≥ 0.5×), ${(aloneMs / m.bothMs).toFixed(2)}× ingest alone`,
   );
   const perEntry = (ms: number) => `${Math.round((ms * 1000) / entries)} µs`;
+  const c = m.cpuMs;
   h.figure(
     group,
     `CPU per entry, this process's threads${backend.name.startsWith('PostgreSQL') ? ' (not the server)' : ''}`,
-    `bare ${perEntry(bareCpu)}, ingest alone ${perEntry(aloneCpu)}, ingest with the job beside it ${perEntry(bothCpu)} (both threads; ${(bareCpu / bothCpu).toFixed(2)}× bare's CPU)`,
+    `bare ${perEntry(c.bare)}, ingest alone ${perEntry(c.alone)}, ingest with the job beside it ${perEntry(c.both)} (both threads)`,
   );
   h.figure(
     group,
     'the job behind ingest',
-    `at most ${lagMax.toLocaleString('en-US')} entries (after a batch), caught up ${Math.round(bothMs - (ingestDone - started))} ms after the last batch`,
+    `at most ${m.lagMax.toLocaleString('en-US')} entries (after a batch), caught up at most ${Math.round(m.tailMs)} ms after a chunk's last batch`,
   );
 }

@@ -6,7 +6,7 @@ import type { HubStore } from '../hub-store';
 import { type FraudConfig, fraudConfigSchema } from './fraud-config';
 import type { FraudJob, FraudRunSummary } from './fraud-job';
 import type { FraudStore } from './fraud-store';
-import { fraudJobOf, fraudThreadAvailable, startFraudThread } from './fraud-thread';
+import { type FraudThread, fraudJobOf, fraudThreadAvailable, startFraudThread } from './fraud-thread';
 
 /**
  * Runs the fraud job every `everyMs` (never two runs at once: a tick while one runs is skipped).
@@ -72,21 +72,30 @@ export function startFraudControl(
       return stop();
     };
   }
-  const thread = startFraudThread(
-    {
-      database: fraud.database.db,
-      ...(fraud.database.schema === undefined ? {} : { schema: fraud.database.schema }),
-      config: fraud.config,
-      everyMs: fraud.everySec * 1_000,
-      ...limits,
-    },
-    {
-      run: (s) => logRun(log, s),
-      failed: (message) => log.error({ err: { message } }, 'fraud job failed'),
-      ...audit,
-    },
-  );
-  return () => thread.stop();
+  // The thread starts at the first tick, as the timer's first run did (a hub stopped sooner never loads it).
+  const where = fraud.database;
+  let thread: FraudThread | undefined;
+  const first = setTimeout(() => {
+    thread = startFraudThread(
+      {
+        database: where.db,
+        ...(where.schema === undefined ? {} : { schema: where.schema }),
+        config: fraud.config,
+        everyMs: fraud.everySec * 1_000,
+        ...limits,
+      },
+      {
+        run: (s) => logRun(log, s),
+        failed: (message) => log.error({ err: { message } }, 'fraud job failed'),
+        ...audit,
+      },
+    );
+  }, fraud.everySec * 1_000);
+  first.unref();
+  return async () => {
+    clearTimeout(first);
+    await thread?.stop();
+  };
 }
 
 function logRun(log: { info(o: object, msg: string): void }, s: FraudRunSummary): void {
