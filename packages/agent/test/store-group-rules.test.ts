@@ -31,15 +31,8 @@ const earnOfPilot = 100;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Rules rolled out by store group (issue 16), with real processes: a hub (`tillpoint-hub serve`,
- * driven by its CLI as head office would) on a SQLite file and on a PostgreSQL schema (one
- * embedded server), one till in each of two stores. A pilot rule set for store A's group reaches
- * only A's till; the rollout reaches both; the rollback brings both back to the earlier rules.
- * The two hubs run side by side (most of the time is waiting for tills' pulls).
- */
-/**
  * `tillpoint-hub` bundled once for the file (a third of the start time of the sources through
- * tsx; head office's CLI runs ten times a backend): its exit code and standard output.
+ * tsx; head office's CLI runs eight times a backend): its exit code and standard output.
  */
 let hubCli: { file: string; dispose(): void } | undefined;
 async function runHubCli(args: string[]): Promise<{ code: number; out: string }> {
@@ -55,6 +48,13 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => hubCli?.dispose());
 
+/**
+ * Rules rolled out by store group (issue 16), with real processes: a hub (`tillpoint-hub serve`,
+ * driven by its CLI as head office would) on a SQLite file and on a PostgreSQL schema (one
+ * embedded server), one till in each of two stores. A pilot rule set for store A's group reaches
+ * only A's till; the rollout reaches both; the rollback brings both back to the earlier rules.
+ * The two hubs run side by side (most of the time is waiting for tills' pulls).
+ */
 describe.concurrent('rule sets rolled out by store group, two stores', () => {
   it.for(['SQLite', 'PostgreSQL'])(
     '%s head office: pilot at store A only, then the rollout to every store, then the rollback',
