@@ -83,31 +83,49 @@ export function startFraudThread(
   if (module === null) throw new Error('this build has no fraud-worker module');
   const progress = new SharedArrayBuffer(8);
   const data: FraudThreadData = { ...o, progress, audited: hooks.audit !== undefined };
-  const worker = module.fromSources
-    ? new Worker(
-        `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(module.url.href)}); })`,
-        { eval: true, workerData: data },
-      )
-    : new Worker(module.url, { workerData: data });
   let audits: Promise<unknown> = Promise.resolve();
-  worker.on('message', (m: FraudThreadMessage) => {
-    if (m.type === 'run') hooks.run?.(m.summary);
-    else if (m.type === 'failed') hooks.failed?.(m.message);
-    else {
-      const write = hooks.audit;
-      if (write)
-        audits = audits
-          .then(() => write(m.record))
-          .catch((error: unknown) => hooks.failed?.(`an audit line was not written: ${String(error)}`));
-    }
-  });
-  worker.on('error', (error) => hooks.failed?.(`the fraud job's thread stopped: ${error.message}`));
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let stopping = false;
+  let restart: NodeJS.Timeout | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  const spawn = (): Worker => {
+    const w = module.fromSources
+      ? new Worker(
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(module.url.href)}); })`,
+          { eval: true, workerData: data },
+        )
+      : new Worker(module.url, { workerData: data });
+    w.on('message', (m: FraudThreadMessage) => {
+      if (m.type === 'run') hooks.run?.(m.summary);
+      else if (m.type === 'failed') hooks.failed?.(m.message);
+      else {
+        const write = hooks.audit;
+        if (write)
+          audits = audits
+            .then(() => write(m.record))
+            .catch((error: unknown) => hooks.failed?.(`an audit line was not written: ${String(error)}`));
+      }
+    });
+    w.on('error', (error) => hooks.failed?.(`the fraud job's thread stopped: ${error.message}`));
+    exited = new Promise<void>((resolve) =>
+      w.once('exit', () => {
+        // A thread that ended on its own (a bug) is started again, from the committed cursor.
+        if (!stopping)
+          restart = setTimeout(() => {
+            current = spawn();
+          }, o.everyMs).unref();
+        resolve();
+      }),
+    );
+    return w;
+  };
+  let current = spawn();
   const counter = new BigInt64Array(progress);
   return {
     examined: () => Number(Atomics.load(counter, 0)),
     async stop() {
-      worker.postMessage({ type: 'stop' });
+      stopping = true;
+      clearTimeout(restart);
+      current.postMessage({ type: 'stop' });
       await exited;
       await audits;
     },
