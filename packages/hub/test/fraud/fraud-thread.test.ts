@@ -158,4 +158,52 @@ describe('fraud job in the hub process: crash-safe cursor, clean stop', () => {
     // Every hard alert's action was taken, those a kill interrupted included.
     expect(final.alerts.filter((a) => a.action !== 'none' && a.action_taken === null)).toEqual([]);
   }, 240_000);
+
+  it('a stop asked during a run ends it after the batch in progress, and the next run goes on from there', async () => {
+    const traffic = new FraudTraffic({
+      seed: 3,
+      stores: 2,
+      tillsPerStore: 2,
+      cards: 200,
+      sales: 600,
+      startMs: Date.parse('2026-11-02T06:00:00Z'),
+      daysSpan: 3,
+    });
+    traffic.generate();
+    const total = traffic.tills.reduce((n, t) => n + t.till.entries.length, 0);
+    const path = join(dir, 'stop.sqlite');
+    const store = new SqliteHubStore(path);
+    await publishProgram(store, traffic.program, 0);
+    for (const t of traffic.tills) {
+      await store.addTill({ storeId: t.storeId, tillId: t.till.tillId, codeHash: 'x', codeExpiresAt: 0 });
+      await store.applyBatch({ tillId: t.till.tillId, storeId: t.storeId, entries: t.till.entries, now: 0 });
+    }
+    const fraud = new SqliteFraudStore(path);
+    const stopping = new AbortController();
+    const batches: number[] = [];
+    const options = { batchMax: 100, entriesMax: 1_000_000, now: () => 1 };
+    const stopped = await new FraudJob(store, fraud, defaultFraudConfig, {
+      ...options,
+      signal: stopping.signal,
+      committed: (entries) => {
+        batches.push(entries);
+        if (batches.length === 2) stopping.abort();
+      },
+    }).run();
+    // Two batches of 100, committed: the cursor says so.
+    expect({ entries: stopped.entries, caughtUp: stopped.caughtUp, batches }).toEqual({
+      entries: 200,
+      caughtUp: false,
+      batches: [100, 100],
+    });
+    expect(committed(path).examined).toBe(200);
+    const rest = await new FraudJob(store, fraud, defaultFraudConfig, options).run();
+    expect({ entries: rest.entries, caughtUp: rest.caughtUp }).toEqual({
+      entries: total - 200,
+      caughtUp: true,
+    });
+    expect(committed(path).examined).toBe(total);
+    await fraud.close();
+    await store.close();
+  });
 });
