@@ -164,7 +164,11 @@ command. Self-contained: its own Node runtime and native modules.`,
   const lib = libDir(spec);
   const app = join(tree, lib, 'app');
   await build({
-    entryPoints: { 'tillpoint-hub': join(root, 'packages/hub/src/cli.ts') },
+    // The fraud job's worker thread is a module of its own beside the CLI (`fraud-thread.ts`).
+    entryPoints: {
+      'tillpoint-hub': join(root, 'packages/hub/src/cli.ts'),
+      'fraud-worker': join(root, 'packages/hub/src/fraud/fraud-worker.ts'),
+    },
     outdir: join(app, 'packages/hub/dist'),
     outExtension: { '.js': '.mjs' },
     bundle: true,

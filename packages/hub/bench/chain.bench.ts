@@ -3,21 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OutboxEntry } from '@tillpoint/ledger';
 import { SyntheticTill } from '@tillpoint/test-kit/synthetic-till';
-import type pg from 'pg';
 import type { BenchHarness } from '../../../scripts/bench/harness';
-import { batchRows } from '../src/batch-plan';
-import { chainFacts } from '../src/chain/chain-facts';
-import { copyLine } from '../src/history/copy-text';
-import {
-  copyIn,
-  saleFactColumns,
-  saleFactValues,
-  saleLineColumns,
-  saleLineValues,
-} from '../src/history/sale-copy';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
-import { postgresIngestBeside, sqliteIngestBeside } from './ingest-beside';
-import { copyJournalAndPostingRows } from './pg-copy';
+import { insertSaleRows, postgresIngestBeside, sqliteIngestBeside } from './ingest-beside';
+import { copySales } from './pg-copy';
 
 /**
  * Head office with sale facts (docs/chain-sync.md): ingest of batches of 500 ten-line sales over
@@ -68,14 +57,7 @@ async function sqliteIngest(h: BenchHarness, dir: string, batches: number): Prom
   await sqliteIngestBeside(h, dir, {
     ...ingestCase(batches),
     baseline: 'bare multi-row INSERT (journal, postings, sales, lines)',
-    bare: (insert, entries) => {
-      const rows = batchRows(entries, Date.now());
-      const facts = chainFacts(entries);
-      insert.journal(rows.journal);
-      insert.postings(rows.postings);
-      insert.sales(facts.sales);
-      insert.saleLines(facts.lines);
-    },
+    bare: insertSaleRows,
   });
 }
 
@@ -95,20 +77,6 @@ async function postgresIngest(h: BenchHarness, batches: number): Promise<void> {
     baseline: 'COPY (journal, postings, sales, lines)',
     copy: copySales,
   });
-}
-
-/** The same journal, posting, sale and line rows as the store writes, by COPY in one transaction. */
-async function copySales(client: pg.Client, batch: OutboxEntry[]): Promise<void> {
-  const facts = chainFacts(batch);
-  await client.query('BEGIN');
-  await copyJournalAndPostingRows(client, batch);
-  await copyIn(client, `COPY sale_fact (${saleFactColumns}) FROM STDIN`, [
-    facts.sales.map((f) => copyLine(saleFactValues(f))).join(''),
-  ]);
-  await copyIn(client, `COPY sale_line (${saleLineColumns}) FROM STDIN`, [
-    facts.lines.map((l) => copyLine(saleLineValues(l))).join(''),
-  ]);
-  await client.query('COMMIT');
 }
 
 /** Bytes a till sends per sale, and head office sends per card in a pull page. */

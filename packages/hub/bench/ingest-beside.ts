@@ -4,6 +4,8 @@ import { startTestPostgres } from '@tillpoint/test-kit/test-postgres';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { BenchHarness } from '../../../scripts/bench/harness';
+import { batchRows } from '../src/batch-plan';
+import { chainFacts } from '../src/chain/chain-facts';
 import type { HubStore } from '../src/hub-store';
 import { MultiRowInsert } from '../src/multi-row-insert';
 import { PostgresHubStore } from '../src/postgres-hub-store';
@@ -22,6 +24,16 @@ export interface IngestCase {
   note?: string;
   /** The baseline's row name. */
   baseline: string;
+}
+
+/** The journal, posting, sale and line rows of a batch, by multi-row INSERT, no logic (the SQLite baseline). */
+export function insertSaleRows(insert: MultiRowInsert, entries: OutboxEntry[]): void {
+  const rows = batchRows(entries, Date.now());
+  const facts = chainFacts(entries);
+  insert.journal(rows.journal);
+  insert.postings(rows.postings);
+  insert.sales(facts.sales);
+  insert.saleLines(facts.lines);
 }
 
 /**

@@ -1,8 +1,15 @@
 import type { OutboxEntry } from '@tillpoint/ledger';
 import type pg from 'pg';
 import { batchRows } from '../src/batch-plan';
+import { chainFacts } from '../src/chain/chain-facts';
 import { copyLine } from '../src/history/copy-text';
-import { copyIn } from '../src/history/sale-copy';
+import {
+  copyIn,
+  saleFactColumns,
+  saleFactValues,
+  saleLineColumns,
+  saleLineValues,
+} from '../src/history/sale-copy';
 
 /** A batch's journal and posting rows COPYed (inside the caller's transaction), no logic. */
 export async function copyJournalAndPostingRows(
@@ -33,5 +40,19 @@ export async function copyJournalAndPostings(
 ): Promise<void> {
   await client.query('BEGIN');
   await copyJournalAndPostingRows(client, batch);
+  await client.query('COMMIT');
+}
+
+/** The same journal, posting, sale and line rows as the store writes, by COPY in one transaction. */
+export async function copySales(client: pg.Client, batch: readonly OutboxEntry[]): Promise<void> {
+  const facts = chainFacts(batch);
+  await client.query('BEGIN');
+  await copyJournalAndPostingRows(client, batch);
+  await copyIn(client, `COPY sale_fact (${saleFactColumns}) FROM STDIN`, [
+    facts.sales.map((f) => copyLine(saleFactValues(f))).join(''),
+  ]);
+  await copyIn(client, `COPY sale_line (${saleLineColumns}) FROM STDIN`, [
+    facts.lines.map((l) => copyLine(saleLineValues(l))).join(''),
+  ]);
   await client.query('COMMIT');
 }

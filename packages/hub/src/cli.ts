@@ -110,7 +110,7 @@ program
   )
   .option(
     '--fraud-every-sec <seconds>',
-    'run the fraud re-check and detectors every this many seconds (0: never)',
+    'fraud re-check and detectors: once caught up with ingest, look again every this many seconds (0: never)',
     whole('fraud-every-sec'),
     30,
   )
@@ -160,7 +160,12 @@ program
               insecureHttp: o.insecureHttp === true,
               expiryEveryMin: o.expiryEveryMin,
               logLevel: o.logLevel,
-              fraud: { store: fraud, config: fraudConfig, everySec: o.fraudEverySec },
+              fraud: {
+                store: fraud,
+                config: fraudConfig,
+                everySec: o.fraudEverySec,
+                database: { db: o.db, ...where },
+              },
             },
             (line) => console.error(line),
           );

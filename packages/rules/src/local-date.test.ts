@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   isAroundBirthday,
@@ -61,5 +62,49 @@ describe('local time, weekdays and hours', () => {
     expect(isWithinHours('23:30', '22:00', '02:00')).toBe(true);
     expect(isWithinHours('01:59', '22:00', '02:00')).toBe(true);
     expect(isWithinHours('02:00', '22:00', '02:00')).toBe(false);
+  });
+});
+
+describe('localDateTime against Intl read directly', () => {
+  // Oracle: the zone's wall clock as toLocaleString formats that very instant (what the quarter-hour
+  // offsets must agree with), across DST changes, half- and quarter-hour zones, 30-minute DST
+  // (Lord Howe) and the odd local-mean-time offsets before 1920.
+  const zones = [
+    'Europe/Moscow',
+    'America/New_York',
+    'Asia/Kolkata',
+    'Asia/Kathmandu',
+    'Australia/Lord_Howe',
+    'Pacific/Chatham',
+    'America/St_Johns',
+    'Europe/Dublin',
+  ];
+  // Swedish dates are ISO-shaped: "2027-01-11 00:30:00".
+  const direct = (ms: number, zone: string) =>
+    new Date(ms).toLocaleString('sv-SE', { timeZone: zone }).slice(0, 16).replace(' ', 'T');
+  const from = Date.parse('1870-01-01T00:00:00Z');
+  const to = Date.parse('2060-01-01T00:00:00Z');
+  it('agrees at any instant', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: from, max: to }), fc.constantFrom(...zones), (ms, zone) => {
+        expect(localDateTime(new Date(ms), zone)).toBe(direct(ms, zone));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+  it('agrees minute by minute around DST changes and a local-mean-time change', () => {
+    const around = [
+      ['Europe/Moscow', '2011-03-26T22:30:00Z'],
+      ['Europe/Moscow', '1919-06-30T21:00:00Z'],
+      ['America/New_York', '2026-03-08T06:30:00Z'],
+      ['America/New_York', '2026-11-01T05:30:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T14:30:00Z'],
+      ['Europe/Dublin', '1916-10-01T01:30:00Z'],
+    ] as const;
+    for (const [zone, iso] of around)
+      for (let m = 0; m < 120; m++) {
+        const ms = Date.parse(iso) + m * 60_000 + 17_000;
+        expect([zone, ms, localDateTime(new Date(ms), zone)]).toEqual([zone, ms, direct(ms, zone)]);
+      }
   });
 });

@@ -35,6 +35,7 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
       day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
+      second: '2-digit',
       hourCycle: 'h23',
     });
     formatters.set(zone, formatter);
@@ -45,6 +46,41 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
 /** The local calendar date "YYYY-MM-DD" at `at` in `zone`. */
 export function localDate(at: Date, zone: string): string {
   return localDateTime(at, zone).slice(0, 10);
+}
+
+/** The wall clock in `zone` at `ms`, "YYYY-MM-DDTHH:MM:SS", from the zone's `Intl` data. */
+function wallClock(ms: number, zone: string): string {
+  const parts = formatterFor(zone).formatToParts(new Date(ms));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}:${part('second')}`;
+}
+
+const quarterHourMs = 900_000;
+/**
+ * Per zone and quarter-hour: `seen` once, then its offset from UTC in ms (one offset
+ * throughout), or `mixed` (it changes within, at an odd historical instant).
+ */
+const quarters = new Map<string, number | 'seen' | 'mixed'>();
+const quartersMax = 4_096;
+
+/**
+ * What is known of `zone`'s offset through the quarter-hour of `ms`. A quarter seen a second
+ * time is read at its first and last millisecond (a zone's offset never changes twice within 15
+ * minutes): one offset then serves every later instant in it.
+ */
+function quarterOffset(ms: number, zone: string): number | null {
+  const start = Math.floor(ms / quarterHourMs) * quarterHourMs;
+  const key = `${start}|${zone}`;
+  let known = quarters.get(key);
+  if (known === 'seen') {
+    const at = (t: number) => Date.parse(`${wallClock(t, zone)}Z`) - Math.floor(t / 1_000) * 1_000;
+    const first = at(start);
+    known = first === at(start + quarterHourMs - 1) ? first : 'mixed';
+  } else if (known === undefined) known = 'seen';
+  else return known === 'mixed' ? null : known;
+  if (quarters.size >= quartersMax) quarters.clear();
+  quarters.set(key, known);
+  return typeof known === 'number' ? known : null;
 }
 
 /** The local date and wall-clock time "YYYY-MM-DDTHH:MM" at `at` in `zone`. */
@@ -58,9 +94,10 @@ export function localDateTime(at: Date, zone: string): string {
     const shiftMs = sign * (Number(offset[2]) * 60 + Number(offset[3])) * 60_000;
     return new Date(ms + shiftMs).toISOString().slice(0, 16);
   }
-  const parts = formatterFor(zone).formatToParts(at);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
+  // `Intl` formatting is the slow part of a quote: a quarter-hour's offset serves its instants.
+  const shift = quarterOffset(ms, zone);
+  if (shift !== null) return new Date(ms + shift).toISOString().slice(0, 16);
+  return wallClock(ms, zone).slice(0, 16);
 }
 
 /** ISO weekday of a "YYYY-MM-DD" date: 1 Monday ... 7 Sunday. */

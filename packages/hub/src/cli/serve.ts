@@ -6,7 +6,7 @@ import { LogSmsGateway, type SmsGateway } from '../buyer/sms-gateway';
 import type { FraudConfig } from '../fraud/fraud-config';
 import { FraudDesk } from '../fraud/fraud-desk';
 import { fraudRoutes } from '../fraud/fraud-routes';
-import { startFraudControl } from '../fraud/fraud-schedule';
+import { type FraudDatabase, startFraudControl } from '../fraud/fraud-schedule';
 import type { FraudStore } from '../fraud/fraud-store';
 import { buildHubServer } from '../hub-server';
 import type { HubStore } from '../hub-store';
@@ -30,8 +30,12 @@ export interface ServeOptions {
   reports?: ReportStore;
   /** Bearer token for /metrics behind a proxy; without it only this machine may read /metrics. */
   metricsToken?: string;
-  /** Fraud control: its store, its settings, how often its job runs (0: never; its routes still serve). */
-  fraud?: { store: FraudStore; config: FraudConfig; everySec: number };
+  /**
+   * Fraud control: its store, its settings, how often its job runs once caught up (0: never; its
+   * routes still serve), and the database's location for the job's own connections in a worker
+   * thread (without it the job runs on this thread).
+   */
+  fraud?: { store: FraudStore; config: FraudConfig; everySec: number; database?: FraudDatabase };
   /** How one-time codes reach buyers' phones (default: `LogSmsGateway`, the hub's log). */
   smsGateway?: SmsGateway;
 }

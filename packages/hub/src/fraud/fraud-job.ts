@@ -31,6 +31,10 @@ export interface FraudJobOptions {
   now: () => number;
   /** Writes an automatic action to the audit trail (the admin store's), when there is one. */
   audit?: (record: AuditRecord) => Promise<unknown>;
+  /** Once aborted, the run stops after the batch in progress (its alerts and cursor committed). */
+  signal?: AbortSignal;
+  /** Called after each batch is committed, with the entries it examined. */
+  committed?: (entries: number) => void;
 }
 
 export const defaultFraudJobOptions: Omit<FraudJobOptions, 'now'> = { batchMax: 2_000, entriesMax: 200_000 };
@@ -91,7 +95,7 @@ export class FraudJob {
     this.programs.learn(await this.fraud.publishedRuleSets());
     const positions = new Map((await this.fraud.positions()).map((p) => [streamKey(p), p]));
     const batchMax = Math.min(o.batchMax, ingestedEntriesMax);
-    while (summary.entries < o.entriesMax) {
+    while (summary.entries < o.entriesMax && o.signal?.aborted !== true) {
       const batch = await this.hub.ingestedAfter(
         [...positions.values()],
         Math.min(batchMax, o.entriesMax - summary.entries),
@@ -128,6 +132,7 @@ export class FraudJob {
       summary.entries += batch.length;
       const added = await this.fraud.commitRun({ alerts, positions: [...moved.values()] });
       for (const a of added) summary.alerts[a.level] += 1;
+      o.committed?.(batch.length);
       await this.#act(
         added.filter((a) => a.action !== 'none'),
         summary,

@@ -29,7 +29,10 @@ describe('KeyedWindows', () => {
         fc.array(fc.integer({ min: 0, max: 1_000 }), { maxLength: 50 }),
         fc.integer({ min: 0, max: 1_000 }),
         fc.integer({ min: 1, max: 500 }),
-        (times, at, windowMs) => {
+        fc.boolean(),
+        (unsorted, at, windowMs, sorted) => {
+          // In time order (a till sending as it sells) and not (a late offline batch).
+          const times = sorted ? [...unsorted].sort((a, b) => a - b) : unsorted;
           const w = new KeyedWindows(10, 100);
           for (const t of times) w.add('k', { at: t, value: t, tag: null, ref });
           const got = w.within('k', at, windowMs).map((e) => e.at);
@@ -45,5 +48,37 @@ describe('KeyedWindows', () => {
     for (const at of [1_000, 2_000, 3_000]) w.add('k', { at, value: 1, tag: null, ref });
     w.add('k', { at: 100, value: 1, tag: null, ref });
     expect(w.within('k', 10_000, 100_000).map((e) => e.at)).toEqual([1_000, 2_000, 100]);
+  });
+
+  it('evicts exactly as the plain rule (farthest from the new event, the first on a tie), in order or not', () => {
+    // Oracle: each key's list kept naively, dropping the farthest event by a full scan.
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 200 })), {
+          maxLength: 300,
+        }),
+        fc.boolean(),
+        (events, sorted) => {
+          const input = sorted ? [...events].sort((a, b) => a[1] - b[1]) : events;
+          const w = new KeyedWindows(10, 6);
+          const model = new Map<string, { at: number; n: number }[]>();
+          input.forEach(([k, at], n) => {
+            w.add(`k${k}`, { at, value: n, tag: null, ref });
+            const list = model.get(`k${k}`) ?? [];
+            list.push({ at, n });
+            if (list.length > 6) {
+              let far = 0;
+              list.forEach((e, i) => {
+                if (Math.abs(e.at - at) > Math.abs((list[far] as { at: number }).at - at)) far = i;
+              });
+              list.splice(far, 1);
+            }
+            model.set(`k${k}`, list);
+          });
+          for (const [key, list] of model)
+            expect(w.within(key, 1_000, 10_000).map((e) => e.value)).toEqual(list.map((e) => e.n));
+        },
+      ),
+    );
   });
 });

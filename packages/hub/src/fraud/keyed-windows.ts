@@ -17,6 +17,8 @@ export interface WindowEvent {
  */
 export class KeyedWindows {
   readonly #keys = new Map<string, WindowEvent[]>();
+  /** The keys' event lists whose times never went down (the farthest from a newer event is the first). */
+  readonly #inOrder = new WeakSet<WindowEvent[]>();
 
   constructor(
     readonly keysMax: number,
@@ -39,10 +41,17 @@ export class KeyedWindows {
       events = [];
     } else this.#keys.delete(key);
     this.#keys.set(key, events);
+    const inOrder = this.#inOrder.has(events) && (events.at(-1)?.at ?? event.at) <= event.at;
     events.push(event);
+    if (inOrder || events.length === 1) this.#inOrder.add(events);
+    else this.#inOrder.delete(events);
     if (events.length > this.eventsMax) {
       // The event farthest in time from this one goes (the oldest, for a till sending in order;
       // for a late offline batch, the events far from where it happened).
+      if (inOrder) {
+        events.shift();
+        return;
+      }
       let farthest = 0;
       for (let i = 1; i < events.length; i++)
         if (
@@ -54,12 +63,26 @@ export class KeyedWindows {
     }
   }
 
-  /** The key's events in `(at − windowMs, at]`. */
+  /** The key's events in `(at − windowMs, at]` (in order of arrival). */
   within(key: string, at: number, windowMs: number): WindowEvent[] {
     const events = this.#keys.get(key);
     if (events === undefined) return [];
-    return events.filter((e) => e.at > at - windowMs && e.at <= at);
+    if (!this.#inOrder.has(events)) return events.filter((e) => e.at > at - windowMs && e.at <= at);
+    // In time order: the window is one run, found by two binary searches.
+    return events.slice(firstAfter(events, at - windowMs), firstAfter(events, at));
   }
+}
+
+/** The index of the first event later than `t` in events sorted by time (their length if none). */
+function firstAfter(events: readonly WindowEvent[], t: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((events[mid] as WindowEvent).at > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /** A bounded map (least recently set goes first). */

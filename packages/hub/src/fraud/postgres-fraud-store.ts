@@ -4,40 +4,28 @@ import { inPgTransaction } from '../admin/pg-transaction';
 import { numbered, types } from '../admin/postgres-admin-store';
 import type { StreamPosition } from '../ingested-entries';
 import type { FraudAlert } from './fraud-alert';
-import {
-  type AlertChange,
-  type AlertQuery,
-  type AlertRow,
-  alertOf,
-  alertValues,
-  changedAlert,
-  type FraudStore,
-  FraudStoreError,
-  fraudSchemaSql,
-  fraudSql,
-  listAlertValues,
-  type PublishedRuleSet,
-  updateValues,
-} from './fraud-store';
+import * as shared from './fraud-store';
 
 const sql = {
-  positions: fraudSql.positions,
-  putPosition: numbered(fraudSql.putPosition),
-  insertAlert: numbered(fraudSql.insertAlert),
+  positions: shared.fraudSql.positions,
+  /** Every moved stream in one statement (the streams are distinct). */
+  putPositions: `INSERT INTO fraud_cursor (till_id, epoch, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+    ON CONFLICT (till_id, epoch) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > fraud_cursor.seq`,
+  insertAlert: numbered(shared.fraudSql.insertAlert),
   listAlerts: `SELECT * FROM fraud_alert WHERE ($1::text IS NULL OR status = $2::text) AND ($3::int = 0 OR status <> 'resolved')
     AND ($4::text IS NULL OR card_id = $5::text) AND ($6::text IS NULL OR assignee = $7::text)
     AND ($8::text IS NULL OR kind = $9::text) AND ($10::text IS NULL OR store_id = $11::text)
     AND (raised_at < $12::bigint OR (raised_at = $13::bigint AND alert_id < $14::text))
     ORDER BY raised_at DESC, alert_id DESC LIMIT $15`,
-  getAlert: numbered(fraudSql.getAlert),
-  getAlertForUpdate: `${numbered(fraudSql.getAlert)} FOR UPDATE`,
-  pendingActions: numbered(fraudSql.pendingActions),
-  updateAlert: numbered(fraudSql.updateAlert),
-  ruleSets: fraudSql.ruleSets,
+  getAlert: numbered(shared.fraudSql.getAlert),
+  getAlertForUpdate: `${numbered(shared.fraudSql.getAlert)} FOR UPDATE`,
+  pendingActions: numbered(shared.fraudSql.pendingActions),
+  updateAlert: numbered(shared.fraudSql.updateAlert),
+  ruleSets: shared.fraudSql.ruleSets,
 };
 
 /** Fraud control's tables in the hub's PostgreSQL schema, with a small pool of its own. */
-export class PostgresFraudStore implements FraudStore {
+export class PostgresFraudStore implements shared.FraudStore {
   readonly kind = 'postgres' as const;
 
   private constructor(readonly pool: pg.Pool) {}
@@ -58,10 +46,10 @@ export class PostgresFraudStore implements FraudStore {
       await setup.query(`SELECT pg_advisory_xact_lock(hashtext('tillpoint_fraud_schema'))`);
       await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await setup.query(`SET LOCAL search_path TO ${schema}`);
-      await setup.query(fraudSchemaSql('bigint', 'COLLATE "C"'));
+      await setup.query(shared.fraudSchemaSql('bigint', 'COLLATE "C"'));
       await setup.query('COMMIT');
     } catch (error) {
-      throw new FraudStoreError(`fraud store: opening ${schema} failed: ${(error as Error).message}`, {
+      throw new shared.FraudStoreError(`fraud store: opening ${schema} failed: ${(error as Error).message}`, {
         cause: error,
       });
     } finally {
@@ -82,7 +70,7 @@ export class PostgresFraudStore implements FraudStore {
       return await work();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new FraudStoreError(`fraud store: ${what} failed: ${message}`, { cause: error });
+      throw new shared.FraudStoreError(`fraud store: ${what} failed: ${message}`, { cause: error });
     }
   }
 
@@ -102,49 +90,60 @@ export class PostgresFraudStore implements FraudStore {
       this.#transaction(async (client) => {
         const added: FraudAlert[] = [];
         for (const a of input.alerts)
-          if ((await client.query(sql.insertAlert, alertValues(a))).rowCount === 1) added.push(a);
-        for (const p of input.positions) await client.query(sql.putPosition, [p.tillId, p.epoch, p.seq]);
+          if ((await client.query(sql.insertAlert, shared.alertValues(a))).rowCount === 1) added.push(a);
+        const p = input.positions;
+        if (p.length > 0)
+          await client.query(sql.putPositions, [
+            p.map((x) => x.tillId),
+            p.map((x) => x.epoch),
+            p.map((x) => x.seq),
+          ]);
         return added;
       }),
     );
   }
 
-  async listAlerts(query: AlertQuery): Promise<FraudAlert[]> {
+  async listAlerts(query: shared.AlertQuery): Promise<FraudAlert[]> {
     return this.#run('list alerts', async () =>
-      ((await this.pool.query(sql.listAlerts, listAlertValues(query))).rows as AlertRow[]).map(alertOf),
+      ((await this.pool.query(sql.listAlerts, shared.listAlertValues(query))).rows as shared.AlertRow[]).map(
+        shared.alertOf,
+      ),
     );
   }
 
   async getAlert(alertId: string): Promise<FraudAlert | null> {
     return this.#run('read an alert', async () => {
-      const row = (await this.pool.query(sql.getAlert, [alertId])).rows[0] as AlertRow | undefined;
-      return row ? alertOf(row) : null;
+      const row = (await this.pool.query(sql.getAlert, [alertId])).rows[0] as shared.AlertRow | undefined;
+      return row ? shared.alertOf(row) : null;
     });
   }
 
   async pendingActions(limit: number): Promise<FraudAlert[]> {
     return this.#run('read pending actions', async () =>
-      ((await this.pool.query(sql.pendingActions, [limit])).rows as AlertRow[]).map(alertOf),
+      ((await this.pool.query(sql.pendingActions, [limit])).rows as shared.AlertRow[]).map(shared.alertOf),
     );
   }
 
-  async updateAlert(alertId: string, change: AlertChange, now: number, expectedUpdatedAt: number) {
+  async updateAlert(alertId: string, change: shared.AlertChange, now: number, expectedUpdatedAt: number) {
     return this.#run('update an alert', () =>
       this.#transaction(async (client) => {
-        const row = (await client.query(sql.getAlertForUpdate, [alertId])).rows[0] as AlertRow | undefined;
+        const row = (await client.query(sql.getAlertForUpdate, [alertId])).rows[0] as
+          | shared.AlertRow
+          | undefined;
         if (!row) return null;
-        const next = changedAlert(alertOf(row), change, now);
-        return (await client.query(sql.updateAlert, updateValues(next, expectedUpdatedAt))).rowCount === 1
+        const next = shared.changedAlert(shared.alertOf(row), change, now);
+        return (await client.query(sql.updateAlert, shared.updateValues(next, expectedUpdatedAt)))
+          .rowCount === 1
           ? next
           : null;
       }),
     );
   }
 
-  async publishedRuleSets(): Promise<PublishedRuleSet[]> {
+  async publishedRuleSets(): Promise<shared.PublishedRuleSet[]> {
     return this.#run(
       'read rule sets',
-      async () => (await this.pool.query(sql.ruleSets)).rows as PublishedRuleSet[],
+      async () => (await this.pool.query(sql.ruleSets)).rows as shared.PublishedRuleSet[],
     );
   }
 

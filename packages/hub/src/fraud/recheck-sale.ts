@@ -69,7 +69,8 @@ export function recheckSale(input: RecheckInput): RecheckVerdict {
   if (rulesVersion === null) return { kind: 'not_recheckable', reason: 'no_rules_version', rulesVersion };
   if (program === undefined)
     return { kind: 'not_recheckable', reason: 'rules_version_unknown', rulesVersion };
-  if (readsTags(program)) return { kind: 'not_recheckable', reason: 'program_reads_tags', rulesVersion };
+  if (programReads(program).tags)
+    return { kind: 'not_recheckable', reason: 'program_reads_tags', rulesVersion };
   if (program.program.currency !== sale.currency)
     return { kind: 'not_recheckable', reason: 'currency_differs', rulesVersion };
 
@@ -144,8 +145,7 @@ function* candidateCards(
   const named = programGroups(program);
   if (named.length > 0) groupSets.push(named);
   const birthdays: (string | undefined)[] = [undefined];
-  if (JSON.stringify(p.earn).includes('"birthday"'))
-    birthdays.push(localDateTime(at, p.timeZone).slice(5, 10));
+  if (programReads(program).birthday) birthdays.push(localDateTime(at, p.timeZone).slice(5, 10));
   const seen = new Set<number>();
   let made = 0;
   for (const spend of spends) {
@@ -194,14 +194,19 @@ function programGroups(program: ProgramVersion): string[] {
   return out;
 }
 
-const tagsByProgram = new WeakMap<ProgramVersion, boolean>();
+const readsByProgram = new WeakMap<ProgramVersion, { tags: boolean; birthday: boolean }>();
 
-/** Line selectors by tag cannot be re-run: sale facts do not carry the POS's tags. */
-function readsTags(program: ProgramVersion): boolean {
-  let reads = tagsByProgram.get(program);
+/**
+ * What the program's earn rules read that a re-check must know, once per program: line
+ * selectors by tag (sale facts do not carry the POS's tags: not re-checkable) and birthdays (the
+ * re-check then tries on and off one).
+ */
+function programReads(program: ProgramVersion): { tags: boolean; birthday: boolean } {
+  let reads = readsByProgram.get(program);
   if (reads === undefined) {
-    reads = /"tags":\s*\[\s*"/.test(JSON.stringify(program.program.earn));
-    tagsByProgram.set(program, reads);
+    const earn = JSON.stringify(program.program.earn);
+    reads = { tags: /"tags":\s*\[\s*"/.test(earn), birthday: earn.includes('"birthday"') };
+    readsByProgram.set(program, reads);
   }
   return reads;
 }

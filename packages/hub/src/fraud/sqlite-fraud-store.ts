@@ -2,24 +2,10 @@ import { assert } from '@tillpoint/core';
 import Database from 'better-sqlite3';
 import type { StreamPosition } from '../ingested-entries';
 import type { FraudAlert } from './fraud-alert';
-import {
-  type AlertChange,
-  type AlertQuery,
-  type AlertRow,
-  alertOf,
-  alertValues,
-  changedAlert,
-  type FraudStore,
-  FraudStoreError,
-  fraudSchemaSql,
-  fraudSql,
-  listAlertValues,
-  type PublishedRuleSet,
-  updateValues,
-} from './fraud-store';
+import * as shared from './fraud-store';
 
 /** Fraud control's tables in the hub's SQLite file, over a connection of its own (WAL). */
-export class SqliteFraudStore implements FraudStore {
+export class SqliteFraudStore implements shared.FraudStore {
   readonly kind = 'sqlite' as const;
   readonly #db: Database.Database;
   readonly #s;
@@ -32,22 +18,23 @@ export class SqliteFraudStore implements FraudStore {
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
       assert(db.pragma('synchronous', { simple: true }) === 2, 'synchronous=FULL took effect');
-      db.exec(fraudSchemaSql('INTEGER', ''));
+      db.exec(shared.fraudSchemaSql('INTEGER', ''));
       return db;
     });
     const db = this.#db;
     this.#s = {
-      positions: db.prepare(fraudSql.positions),
-      putPosition: db.prepare(fraudSql.putPosition),
-      insertAlert: db.prepare(fraudSql.insertAlert),
-      listAlerts: db.prepare(fraudSql.listAlerts),
-      getAlert: db.prepare(fraudSql.getAlert),
-      pendingActions: db.prepare(fraudSql.pendingActions),
-      updateAlert: db.prepare(fraudSql.updateAlert),
+      positions: db.prepare(shared.fraudSql.positions),
+      putPosition: db.prepare(shared.fraudSql.putPosition),
+      insertAlert: db.prepare(shared.fraudSql.insertAlert),
+      listAlerts: db.prepare(shared.fraudSql.listAlerts),
+      getAlert: db.prepare(shared.fraudSql.getAlert),
+      pendingActions: db.prepare(shared.fraudSql.pendingActions),
+      updateAlert: db.prepare(shared.fraudSql.updateAlert),
     };
     this.#commit = db.transaction((alerts: readonly FraudAlert[], positions: readonly StreamPosition[]) => {
       const added: FraudAlert[] = [];
-      for (const a of alerts) if (this.#s.insertAlert.run(...alertValues(a)).changes === 1) added.push(a);
+      for (const a of alerts)
+        if (this.#s.insertAlert.run(...shared.alertValues(a)).changes === 1) added.push(a);
       for (const p of positions) this.#s.putPosition.run(p.tillId, p.epoch, p.seq);
       return added;
     });
@@ -58,7 +45,7 @@ export class SqliteFraudStore implements FraudStore {
       return work();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new FraudStoreError(`fraud store: ${what} failed: ${message}`, { cause: error });
+      throw new shared.FraudStoreError(`fraud store: ${what} failed: ${message}`, { cause: error });
     }
   }
 
@@ -70,33 +57,33 @@ export class SqliteFraudStore implements FraudStore {
     return this.#run('store a run', () => this.#commit.immediate(input.alerts, input.positions));
   }
 
-  async listAlerts(query: AlertQuery): Promise<FraudAlert[]> {
+  async listAlerts(query: shared.AlertQuery): Promise<FraudAlert[]> {
     return this.#run('list alerts', () =>
-      (this.#s.listAlerts.all(...listAlertValues(query)) as AlertRow[]).map(alertOf),
+      (this.#s.listAlerts.all(...shared.listAlertValues(query)) as shared.AlertRow[]).map(shared.alertOf),
     );
   }
 
   async getAlert(alertId: string): Promise<FraudAlert | null> {
     return this.#run('read an alert', () => {
-      const row = this.#s.getAlert.get(alertId) as AlertRow | undefined;
-      return row ? alertOf(row) : null;
+      const row = this.#s.getAlert.get(alertId) as shared.AlertRow | undefined;
+      return row ? shared.alertOf(row) : null;
     });
   }
 
   async pendingActions(limit: number): Promise<FraudAlert[]> {
     return this.#run('read pending actions', () =>
-      (this.#s.pendingActions.all(limit) as AlertRow[]).map(alertOf),
+      (this.#s.pendingActions.all(limit) as shared.AlertRow[]).map(shared.alertOf),
     );
   }
 
-  async updateAlert(alertId: string, change: AlertChange, now: number, expectedUpdatedAt: number) {
+  async updateAlert(alertId: string, change: shared.AlertChange, now: number, expectedUpdatedAt: number) {
     return this.#run('update an alert', () =>
       this.#db
         .transaction(() => {
-          const row = this.#s.getAlert.get(alertId) as AlertRow | undefined;
+          const row = this.#s.getAlert.get(alertId) as shared.AlertRow | undefined;
           if (!row) return null;
-          const next = changedAlert(alertOf(row), change, now);
-          return this.#s.updateAlert.run(...updateValues(next, expectedUpdatedAt)).changes === 1
+          const next = shared.changedAlert(shared.alertOf(row), change, now);
+          return this.#s.updateAlert.run(...shared.updateValues(next, expectedUpdatedAt)).changes === 1
             ? next
             : null;
         })
@@ -104,8 +91,11 @@ export class SqliteFraudStore implements FraudStore {
     );
   }
 
-  async publishedRuleSets(): Promise<PublishedRuleSet[]> {
-    return this.#run('read rule sets', () => this.#db.prepare(fraudSql.ruleSets).all() as PublishedRuleSet[]);
+  async publishedRuleSets(): Promise<shared.PublishedRuleSet[]> {
+    return this.#run(
+      'read rule sets',
+      () => this.#db.prepare(shared.fraudSql.ruleSets).all() as shared.PublishedRuleSet[],
+    );
   }
 
   async close(): Promise<void> {
