@@ -1,13 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import type { PosClient as Pos } from '@tillpoint/pos-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHubCli } from '@tillpoint/test-kit/hub-cli';
+import { describe, expect, it } from 'vitest';
 import { type Chain, eventually, startChain } from './chain-kit';
-import { bundleHubForTest } from './power-loss/agent-bundle';
 
 const token = 'group-token-0123456789abcdefghijk';
 /** 1 000 RUB of tea, no card: the quote shows what the rules in force earn. */
@@ -29,24 +27,6 @@ const earnOfBase = 20;
 const earnOfPilot = 100;
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/**
- * `tillpoint-hub` bundled once for the file (a third of the start time of the sources through
- * tsx; head office's CLI runs eight times a backend): its exit code and standard output.
- */
-let hubCli: { file: string; dispose(): void } | undefined;
-async function runHubCli(args: string[]): Promise<{ code: number; out: string }> {
-  const file = (hubCli as { file: string }).file;
-  return promisify(execFile)(process.execPath, [file, ...args]).then(
-    (r) => ({ code: 0, out: r.stdout }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
-  );
-}
-
-beforeAll(async () => {
-  hubCli = await bundleHubForTest('store-groups');
-}, 120_000);
-afterAll(() => hubCli?.dispose());
 
 /**
  * Rules rolled out by store group (issue 16), with real processes: a hub (`tillpoint-hub serve`,
