@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   isAroundBirthday,
@@ -61,5 +62,60 @@ describe('local time, weekdays and hours', () => {
     expect(isWithinHours('23:30', '22:00', '02:00')).toBe(true);
     expect(isWithinHours('01:59', '22:00', '02:00')).toBe(true);
     expect(isWithinHours('02:00', '22:00', '02:00')).toBe(false);
+  });
+});
+
+describe('localDateTime in IANA zones, asked again within a minute', () => {
+  const zones = [
+    'Europe/Moscow',
+    'America/New_York',
+    'Asia/Kathmandu',
+    'Australia/Lord_Howe',
+    'America/St_Johns',
+    'Pacific/Chatham',
+    'Europe/London',
+    'Africa/Monrovia',
+  ];
+  /** The oracle: a formatter of its own, with seconds, read part by part. */
+  const oracle = (ms: number, zone: string) => {
+    const parts = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    }).formatToParts(ms);
+    const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+    return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
+  };
+
+  it('reads what the zone says at each instant, across daylight-saving changes and old offsets of seconds', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.oneof(
+          fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2100, 0, 1) }),
+          // the minutes around daylight-saving changes of 2027 and Liberia's change of 1972
+          fc.constantFrom(
+            Date.UTC(2027, 2, 14, 7, 0),
+            Date.UTC(2027, 10, 7, 6, 0),
+            Date.UTC(2027, 3, 3, 15, 0),
+            Date.UTC(2027, 8, 25, 14, 0),
+            Date.UTC(1972, 0, 7, 0, 44, 30),
+          ),
+        ),
+        fc.array(fc.integer({ min: -90_000, max: 90_000 }), { minLength: 1, maxLength: 8 }),
+        (zone, base, steps) => {
+          for (const step of steps) {
+            const ms = base + step;
+            expect(localDateTime(new Date(ms), zone)).toBe(oracle(ms, zone));
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });

@@ -58,9 +58,52 @@ export function localDateTime(at: Date, zone: string): string {
     const shiftMs = sign * (Number(offset[2]) * 60 + Number(offset[3])) * 60_000;
     return new Date(ms + shiftMs).toISOString().slice(0, 16);
   }
-  const parts = formatterFor(zone).formatToParts(at);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
+  return zoneMinute(ms, zone);
+}
+
+/**
+ * The local minute last asked of each zone. A till asks the same minute again and again (every
+ * quote reads the local date and time, lot dates read it too); the zone's rules are read once a
+ * minute instead. Kept only once a minute was asked twice and reads alike at its first and last
+ * millisecond: since 1972 every zone's offsets and changes are whole minutes, so a UTC minute is
+ * one local minute (earlier, some zones were seconds off: never kept).
+ */
+const lastMinute = new Map<string, { fromMs: number; value: string; whole: boolean | undefined }>();
+const wholeMinutesSinceMs = Date.UTC(1972, 6, 1);
+
+function zoneMinute(ms: number, zone: string): string {
+  const fromMs = ms - (((ms % 60_000) + 60_000) % 60_000);
+  const held = lastMinute.get(zone);
+  if (held !== undefined && held.fromMs === fromMs) {
+    if (held.whole === undefined) {
+      held.whole =
+        fromMs >= wholeMinutesSinceMs &&
+        formatted(fromMs, zone) === held.value &&
+        formatted(fromMs + 59_999, zone) === held.value;
+    }
+    if (held.whole) return held.value;
+    return formatted(ms, zone);
+  }
+  const value = formatted(ms, zone);
+  lastMinute.set(zone, { fromMs, value, whole: undefined });
+  return value;
+}
+
+/** "YYYY-MM-DDTHH:MM" at `ms` in an IANA zone, from the zone's rules (`Intl`). */
+function formatted(ms: number, zone: string): string {
+  let year = '';
+  let month = '';
+  let day = '';
+  let hour = '';
+  let minute = '';
+  for (const p of formatterFor(zone).formatToParts(ms)) {
+    if (p.type === 'year') year = p.value;
+    else if (p.type === 'month') month = p.value;
+    else if (p.type === 'day') day = p.value;
+    else if (p.type === 'hour') hour = p.value;
+    else if (p.type === 'minute') minute = p.value;
+  }
+  return `${year}-${month}-${day}T${hour}:${minute}`;
 }
 
 /** ISO weekday of a "YYYY-MM-DD" date: 1 Monday ... 7 Sunday. */
