@@ -13,6 +13,7 @@ import {
   receiptIdSchema,
   reserveRequestSchema,
   returnRequestSchema,
+  shareLineReasons,
   statusOfCode,
 } from '@tillpoint/protocol';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -134,9 +135,11 @@ export function createLocalApi(o: LocalApiOptions): FastifyInstance {
   app.post('/v1/cards/:cardCode/enrol', async (request, reply) =>
     send(reply, o.session.enrol(cardParam(request), parseBody(enrolRequestSchema, request.body))),
   );
-  app.post('/v1/quote', quoteRouteOptions, async (request, reply) =>
-    send(reply, o.session.quote(checkedQuoteBody(request) ?? parseBody(quoteRequestSchema, request.body))),
-  );
+  app.post('/v1/quote', quoteRouteOptions, async (request, reply) => {
+    const body = checkedQuoteBody(request) ?? parseBody(quoteRequestSchema, request.body);
+    const quote = send(reply, o.session.quote(body));
+    return quote !== undefined && body.lineReasons === 'shared' ? shareLineReasons(quote) : quote;
+  });
   app.post('/v1/reservations', async (request, reply) =>
     send(reply, o.session.reserve(parseBody(reserveRequestSchema, request.body))),
   );
