@@ -16,7 +16,7 @@ import { interleaved } from './interleaved';
  * /v1/health (a few bytes each way) is shown beside it. Cases run interleaved, call by call.
  * Then the agent's own CPU time per call (/proc, over blocks of calls), which a shared machine
  * disturbs less than the wall clock. Targets (issue 19): median ≤ 2× the bare round trip,
- * p99 < 3 ms.
+ * p99 < 3 ms. The same quote with `lineReasons: shared` (about half the bytes) is timed beside it.
  *
  * `TILLPOINT_BENCH_PROFILE=DIR` writes the agent's CPU profile there (the inspector's profiler).
  */
@@ -52,6 +52,7 @@ export default async function bench(h: BenchHarness): Promise<void> {
   const baseline = 'bare round trip, same bytes';
   const health = 'GET /v1/health';
   const subject = 'quote, 50 lines';
+  const shared = 'quote, 50 lines, lineReasons: shared';
   try {
     const sale = await client.commit({
       idempotencyKey: 'bench-warm-0',
@@ -72,6 +73,7 @@ export default async function bench(h: BenchHarness): Promise<void> {
       [baseline]: () => bare.quote(body),
       [health]: () => client.health(),
       [subject]: () => client.quote(body),
+      [shared]: () => client.quote({ ...body, lineReasons: 'shared' }),
     };
     const samples = await interleaved(cases, { iterations: 3000, warmup: 1000 });
     h.record(group, baseline, samples[baseline] ?? [], { note: 'POST /bench/v1/quote' });
@@ -79,6 +81,10 @@ export default async function bench(h: BenchHarness): Promise<void> {
     const row = h.record(group, subject, samples[subject] ?? [], {
       baseline,
       note: 'target median ≤ 2x the baseline, p99 < 3 ms',
+    });
+    const sharedAnswer = await client.quote({ ...body, lineReasons: 'shared' });
+    h.record(group, shared, samples[shared] ?? [], {
+      note: `answer ${Buffer.byteLength(JSON.stringify(sharedAnswer.ok ? sharedAnswer.value : {}))} bytes: compare with the row above`,
     });
     const healthRow = h.record(group, `${health} (again, as the ratio's base)`, samples[health] ?? []);
     h.figure(
