@@ -34,9 +34,9 @@ export const quoteAnswerSchema = z.union([quoteSchema, sharedReasonsQuoteSchema]
 export function shareLineReasons(quote: Quote): SharedReasonsQuote {
   const reasons: Quote['lines'][number]['reasons'] = [];
   const refs = new Map<object, number>();
-  const lines = quote.lines.map(({ reasons: own, ...line }) => {
+  const lines = quote.lines.map((line): SharedReasonsLine => {
     const reasonRefs: number[] = [];
-    for (const reason of own) {
+    for (const reason of line.reasons) {
       let ref = refs.get(reason);
       if (ref === undefined) {
         ref = reasons.length;
@@ -45,7 +45,19 @@ export function shareLineReasons(quote: Quote): SharedReasonsQuote {
       }
       reasonRefs.push(ref);
     }
-    return { ...line, reasonRefs };
+    // field by field, not a rest spread: this runs for every line of every shared answer
+    const shared: SharedReasonsLine = {
+      lineId: line.lineId,
+      amountMinor: line.amountMinor,
+      eligibleMinor: line.eligibleMinor,
+      earnedPoints: line.earnedPoints,
+      reasonRefs,
+      maxSpendPoints: line.maxSpendPoints,
+    };
+    if (line.spentPoints !== undefined) shared.spentPoints = line.spentPoints;
+    if (line.spendDiscountMinor !== undefined) shared.spendDiscountMinor = line.spendDiscountMinor;
+    if (line.rewardDiscountMinor !== undefined) shared.rewardDiscountMinor = line.rewardDiscountMinor;
+    return shared;
   });
   return { ...quote, lines, reasons };
 }
