@@ -63,7 +63,7 @@ describe('the local API for POS integrators', () => {
     const answer = await get('/openapi.json');
     expect(answer.status).toBe(200);
     const doc = (await answer.json()) as Doc;
-    expect(doc.info.version).toBe('1.3.0');
+    expect(doc.info.version).toBe('1.4.0');
     const health = await pos.health();
     if (!health.ok) throw new Error(health.error.message);
     expect(doc).toEqual(localApiOpenApi(health.value.programVersion));

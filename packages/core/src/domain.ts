@@ -41,6 +41,32 @@ export const basketLineSchema = z.strictObject({
 export type BasketLine = z.infer<typeof basketLineSchema>;
 export type BasketLineInput = z.input<typeof basketLineSchema>;
 
+/**
+ * What is wrong across a basket's lines that no single field shows: a line id given twice, an
+ * amount that is not quantity × unit price − discount (one minor unit of slack: weighed goods
+ * make quantity × price fractional and the POS rounds it). Empty when the lines agree.
+ */
+export function basketLineProblems(
+  lines: readonly Pick<BasketLine, 'id' | 'quantity' | 'unitPriceMinor' | 'amountMinor' | 'discountMinor'>[],
+): { path: ['lines', number, 'id' | 'amountMinor']; message: string }[] {
+  const problems: { path: ['lines', number, 'id' | 'amountMinor']; message: string }[] = [];
+  const seen = new Set<string>();
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] as (typeof lines)[number];
+    if (seen.has(line.id))
+      problems.push({ path: ['lines', index, 'id'], message: `duplicate line id "${line.id}"` });
+    seen.add(line.id);
+    const listed = line.quantity * line.unitPriceMinor;
+    if (Math.abs(listed - line.discountMinor - line.amountMinor) > 1) {
+      problems.push({
+        path: ['lines', index, 'amountMinor'],
+        message: `amountMinor ${line.amountMinor} is not quantity × unitPriceMinor − discountMinor (${Math.round(listed - line.discountMinor)})`,
+      });
+    }
+  }
+  return problems;
+}
+
 export const basketSchema = z
   .strictObject({
     currency: currencySchema,
@@ -48,26 +74,7 @@ export const basketSchema = z
     lines: z.array(basketLineSchema).min(1).max(1000),
   })
   .superRefine((basket, ctx) => {
-    const seen = new Set<string>();
-    basket.lines.forEach((line, index) => {
-      if (seen.has(line.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['lines', index, 'id'],
-          message: `duplicate line id "${line.id}"`,
-        });
-      }
-      seen.add(line.id);
-      // Weighed goods make quantity × price fractional: the POS rounds it, so one minor unit of slack.
-      const listed = line.quantity * line.unitPriceMinor;
-      if (Math.abs(listed - line.discountMinor - line.amountMinor) > 1) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['lines', index, 'amountMinor'],
-          message: `amountMinor ${line.amountMinor} is not quantity × unitPriceMinor − discountMinor (${Math.round(listed - line.discountMinor)})`,
-        });
-      }
-    });
+    for (const problem of basketLineProblems(basket.lines)) ctx.addIssue({ code: 'custom', ...problem });
   });
 export type Basket = z.infer<typeof basketSchema>;
 export type BasketInput = z.input<typeof basketSchema>;

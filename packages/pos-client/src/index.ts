@@ -18,6 +18,8 @@ export type {
   ReturnAnswer,
   ReturnRequest,
   SaleAnswer,
+  SharedReasonsLine,
+  SharedReasonsQuote,
   ShiftAnswer,
   SlipAnswer,
 } from '@tillpoint/protocol';

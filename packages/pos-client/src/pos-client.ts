@@ -22,6 +22,7 @@ import {
   type SaleAnswer,
   type SendCodeAnswer,
   type SendCodeRequest,
+  type SharedReasonsQuote,
   type ShiftAnswer,
   type SlipAnswer,
   type VerifyCodeRequest,
@@ -93,7 +94,11 @@ export class PosClient {
     return this.call('POST', `/v1/cards/${encodeURIComponent(cardCode)}/enrol`, request);
   }
 
-  quote(request: QuoteRequestInput): Promise<PosResult<QuoteAnswer>> {
+  /** With `lineReasons: 'shared'` each distinct line reason comes once (`SharedReasonsQuote`). */
+  quote(request: QuoteRequestInput & { lineReasons: 'shared' }): Promise<PosResult<SharedReasonsQuote>>;
+  quote(request: QuoteRequestInput & { lineReasons?: 'inline' }): Promise<PosResult<QuoteAnswer>>;
+  quote(request: QuoteRequestInput): Promise<PosResult<QuoteAnswer | SharedReasonsQuote>>;
+  quote(request: QuoteRequestInput): Promise<PosResult<QuoteAnswer | SharedReasonsQuote>> {
     return this.call('POST', '/v1/quote', request);
   }
 

@@ -1,4 +1,5 @@
 export * from './identify';
 export * from './local-api';
 export * from './openapi';
+export * from './quote-answer';
 export * from './sync';

@@ -2,6 +2,7 @@ import { basketSchema } from '@tillpoint/core';
 import { quoteSchema } from '@tillpoint/rules';
 import { z } from 'zod';
 import { identificationIdSchema } from './identify';
+import { lineReasonsSchema } from './quote-answer';
 
 /**
  * The local POS API, as zod schemas: the agent validates every body with them, the
@@ -173,6 +174,11 @@ export const quoteRequestSchema = z.strictObject({
   spendPoints: points.optional(),
   /** Catalogue rewards the buyer chose: the quote spreads their discount over the lines. */
   rewards: rewardChoicesSchema.optional(),
+  /**
+   * `shared`: each distinct line reason once in the answer's `reasons`, the lines naming theirs by
+   * position (`QuoteSharedReasons`, about half the bytes for a large basket); `inline` (default): in each line.
+   */
+  lineReasons: lineReasonsSchema.optional(),
 });
 export type QuoteRequest = z.infer<typeof quoteRequestSchema>;
 

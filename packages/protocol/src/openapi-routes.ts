@@ -8,6 +8,7 @@ export type SchemaName =
   | 'EnrolRequest'
   | 'QuoteRequest'
   | 'Quote'
+  | 'QuoteAnswer'
   | 'ReserveRequest'
   | 'Reservation'
   | 'CancelRequest'
@@ -210,9 +211,13 @@ export const localApiRoutes: readonly RouteDoc[] = [
     tag: 'Sales',
     summary: 'Quote the points for a basket',
     description:
-      'Points earned per line with their reasons, the most the buyer may spend now and what holds it down (`redemption.limitedBy`), the chosen spend spread over the lines (`spendPoints`), tier progress and offers. Writes nothing. Without `cardCode` the basket is quoted for an anonymous buyer.',
+      'Points earned per line with their reasons, the most the buyer may spend now and what holds it down (`redemption.limitedBy`), the chosen spend spread over the lines (`spendPoints`), tier progress and offers. Writes nothing. Without `cardCode` the basket is quoted for an anonymous buyer. With `lineReasons: shared` the answer lists each distinct line reason once (`QuoteSharedReasons`: `reasons`, and `reasonRefs` in each line instead of `reasons`), about half the bytes for a large basket.',
     request: { schema: 'QuoteRequest', example: examples.quoteRequest },
-    answer: { schema: 'Quote', description: 'The quote.', example: examples.quote },
+    answer: {
+      schema: 'QuoteAnswer',
+      description: 'The quote (`Quote`; `QuoteSharedReasons` when asked with `lineReasons: shared`).',
+      example: examples.quote,
+    },
     codes: [
       'card_blocked',
       'card_unknown',

@@ -36,6 +36,7 @@ import {
 } from './local-api';
 import { examples, refusalExamples } from './openapi-examples';
 import { codeMeanings, localApiRoutes, type RouteDoc, tagDescriptions } from './openapi-routes';
+import { quoteAnswerSchema, sharedReasonsQuoteSchema } from './quote-answer';
 
 export { localApiRoutes } from './openapi-routes';
 
@@ -43,7 +44,7 @@ export { localApiRoutes } from './openapi-routes';
  * The local API's own version (semver): it changes when the API does, never with the rules or
  * the program. Every change is in packages/protocol/CHANGELOG.md.
  */
-export const localApiVersion = '1.3.0';
+export const localApiVersion = '1.4.0';
 
 type Json = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -103,6 +104,14 @@ function componentSchemas(): Record<string, Json> {
   outputs.add(quoteSchema, {
     id: 'Quote',
     description: 'Points per line with reasons, the spend, tier, offers.',
+  });
+  outputs.add(sharedReasonsQuoteSchema, {
+    id: 'QuoteSharedReasons',
+    description: 'The quote with each distinct line reason once (`lineReasons: shared`).',
+  });
+  outputs.add(quoteAnswerSchema, {
+    id: 'QuoteAnswer',
+    description: 'The quote, its line reasons inline or shared as the request asked.',
   });
   outputs.add(reserveAnswerSchema, { id: 'Reservation', description: 'A hold on points, with its quote.' });
   outputs.add(cancelAnswerSchema, { id: 'CancelAnswer', description: 'A released hold.' });

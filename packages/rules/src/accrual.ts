@@ -10,6 +10,7 @@ import type { CardContext } from './card-context';
 import { conditionsHold } from './card-context';
 import type { CompiledLineRule, CompiledProgram } from './compile-program';
 import { apportionRounded } from './exact-division';
+import { mergeSorted } from './line-rule-index';
 import { isDiscounted } from './line-selector';
 import type { Notice, Reason } from './quote-schema';
 import { programReason } from './reason-text';
@@ -69,10 +70,13 @@ export function accruePoints(
     }));
   }
   const active = compiled.lineRules.map((r) => conditionsHold(r.rule.when, ctx));
-  const work = basket.lines.map((line, i) => lineWork(compiled, active, line, spentDiscountMinor[i] ?? 0));
+  const { rateDenominator } = compiled;
+  const worth = (r: CompiledLineRule, line: BasketLine) => lineRuleWorth(r, line, rateDenominator);
+  const work = basket.lines.map((line, i) =>
+    lineWork(compiled, active, line, spentDiscountMinor[i] ?? 0, worth),
+  );
   applyStep(compiled, work);
 
-  const rateDenominator = compiled.rateDenominator;
   const denominator = rateDenominator * 100n;
   const numerators = work.map(
     (w) => (BigInt(w.amount) * w.weight + w.unitPoints * rateDenominator) * BigInt(w.factorHundredths),
@@ -114,8 +118,10 @@ function splitOverRates(points: number, w: LineWork, rateDenominator: bigint): L
   const rates = w.rates;
   if (points === 0 || rates.length === 0) return [];
   const first = rates[0];
-  if (first !== undefined && rates.every((r) => r.rule.termsId === first.rule.termsId)) {
-    return [{ termsId: first.rule.termsId, points, rules: rates.map((r) => r.rule) }];
+  if (first !== undefined && oneTerms(rates, first.rule.termsId)) {
+    const rules: CompiledLineRule[] = [];
+    for (const r of rates) rules.push(r.rule);
+    return [{ termsId: first.rule.termsId, points, rules }];
   }
   const groups = new Map<number, { rules: CompiledLineRule[]; worth: bigint }>();
   for (const r of rates) {
@@ -141,6 +147,11 @@ function splitOverRates(points: number, w: LineWork, rateDenominator: bigint): L
     .filter((share) => share.points > 0);
 }
 
+function oneTerms(rates: readonly RateShare[], termsId: number): boolean {
+  for (const r of rates) if (r.rule.termsId !== termsId) return false;
+  return true;
+}
+
 /** Whole units of a line (weighed goods count whole units). */
 function wholeUnits(line: BasketLine): number {
   return Math.floor(line.quantity);
@@ -150,15 +161,8 @@ function unitPointsOf(r: CompiledLineRule, line: BasketLine): bigint {
   return BigInt(Math.floor(wholeUnits(line) / r.perUnits) * r.unitPoints);
 }
 
-function ascending(a: number, b: number): number {
-  return a - b;
-}
-
 /** What a rule is worth on a line, for a "best" group: points over the rate denominator, or a factor. */
-function lineRuleWorth(
-  r: CompiledLineRule,
-  { line, rateDenominator }: { line: BasketLine; rateDenominator: bigint },
-): bigint {
+function lineRuleWorth(r: CompiledLineRule, line: BasketLine, rateDenominator: bigint): bigint {
   if (r.rule.type === 'multiplier') return BigInt(r.factorHundredths);
   if (r.rule.type === 'points-per-unit') return unitPointsOf(r, line) * rateDenominator;
   return r.weight * BigInt(Math.max(line.amountMinor, 1));
@@ -171,25 +175,14 @@ export function candidateRules(
   line: BasketLine,
 ): CompiledLineRule[] {
   const index = compiled.lineRuleIndex;
-  let positions = index.everyLine;
-  const extra: number[][] = [];
-  const byCategory = line.category === undefined ? undefined : index.byCategory.get(line.category);
-  if (byCategory !== undefined) extra.push(byCategory);
+  // the rules of every line and of the line's category, merged once per program and category
+  let positions =
+    line.category === undefined ? index.everyLine : (index.withCategory(line.category) ?? index.everyLine);
   const bySku = index.bySku.get(line.sku);
-  if (bySku !== undefined) extra.push(bySku);
+  if (bySku !== undefined) positions = mergeSorted(positions, bySku);
   for (const tag of line.tags) {
     const byTag = index.byTag.get(tag);
-    if (byTag !== undefined) extra.push(byTag);
-  }
-  if (extra.length > 0) {
-    // the lists are short and each is sorted: concatenate, sort, drop repeats
-    const merged = positions.concat(...extra).sort(ascending);
-    let kept = 0;
-    for (let k = 0; k < merged.length; k++) {
-      if (k === 0 || merged[k] !== merged[k - 1]) merged[kept++] = merged[k] as number;
-    }
-    merged.length = kept;
-    positions = merged;
+    if (byTag !== undefined) positions = mergeSorted(positions, byTag);
   }
   const out: CompiledLineRule[] = [];
   for (const p of positions) {
@@ -204,6 +197,7 @@ function lineWork(
   active: readonly boolean[],
   line: BasketLine,
   spentMinor: number,
+  worth: (r: CompiledLineRule, line: BasketLine) => bigint,
 ): LineWork {
   const { program } = compiled;
   const currency = program.currency;
@@ -219,10 +213,7 @@ function lineWork(
       ),
     );
   }
-  const selected = selectRules(candidateRules(compiled, active, line), compiled.groupPick, lineRuleWorth, {
-    line,
-    rateDenominator: compiled.rateDenominator,
-  });
+  const selected = selectRules(candidateRules(compiled, active, line), compiled.groupPick, worth, line);
   for (const r of selected) if (r.rule.type === 'no-accrual') return noPoints(r.reason);
 
   let amount = line.amountMinor;

@@ -20,7 +20,7 @@ export function basketBonuses(
 ): Bonus[] {
   const { program } = compiled;
   const applicable: {
-    c: CompiledBasketRule;
+    rule: BasketRule;
     params: Bonus['params'];
     generated: string;
     onceKey?: string;
@@ -28,13 +28,9 @@ export function basketBonuses(
   for (const c of compiled.basketRules) {
     if (!conditionsHold(c.rule.when, ctx)) continue;
     const hit = trigger(c, basket, ctx, program.currency, totalMinor);
-    if (hit !== null) applicable.push({ c, ...hit });
+    if (hit !== null) applicable.push({ rule: c.rule, ...hit });
   }
-  const selected = selectRules(
-    applicable.map((a) => ({ ...a, rule: a.c.rule })),
-    compiled.groupPick,
-    (a) => BigInt(a.rule.reward.points ?? 0),
-  );
+  const selected = selectRules(applicable, compiled.groupPick, (a) => BigInt(a.rule.reward.points ?? 0));
   return selected.map(({ rule, params, generated, onceKey }) => {
     const terms = {
       vestingDays: rule.vestingDays ?? program.vestingDays,

@@ -94,16 +94,15 @@ export function conditionsHold(conditions: Conditions | undefined, ctx: CardCont
 
 /** The first listed condition that does not hold (its field name), or null when all hold. */
 export function failedCondition(c: Conditions, ctx: CardContext): keyof Conditions | null {
-  if (c.cardStatuses !== undefined && !c.cardStatuses.some((s) => s === ctx.card.status))
+  if (c.cardStatuses !== undefined && !(c.cardStatuses as readonly string[]).includes(ctx.card.status))
     return 'cardStatuses';
-  if (c.segments !== undefined && !c.segments.some((s) => ctx.segments.has(s))) return 'segments';
-  if (c.exceptSegments?.some((s) => ctx.segments.has(s))) return 'exceptSegments';
-  if (c.cardGroups !== undefined && !c.cardGroups.some((g) => ctx.groups.has(g))) return 'cardGroups';
+  if (c.segments !== undefined && !anyIn(c.segments, ctx.segments)) return 'segments';
+  if (c.exceptSegments !== undefined && anyIn(c.exceptSegments, ctx.segments)) return 'exceptSegments';
+  if (c.cardGroups !== undefined && !anyIn(c.cardGroups, ctx.groups)) return 'cardGroups';
   if (c.tiers !== undefined && (ctx.tier === null || !c.tiers.includes(ctx.tier.id))) return 'tiers';
   if (c.stores !== undefined && (ctx.storeId === undefined || !c.stores.includes(ctx.storeId)))
     return 'stores';
-  if (c.dates !== undefined && !c.dates.some((w) => ctx.localDate >= w.from && ctx.localDate <= w.to))
-    return 'dates';
+  if (c.dates !== undefined && !withinDates(c.dates, ctx.localDate)) return 'dates';
   if (c.cardIds !== undefined && !c.cardIds.includes(ctx.card.id)) return 'cardIds';
   if (c.daysOfWeek !== undefined && !c.daysOfWeek.includes(ctx.weekday)) return 'daysOfWeek';
   if (c.hours !== undefined && !isWithinHours(ctx.localTime, c.hours.from, c.hours.to)) return 'hours';
@@ -115,4 +114,15 @@ export function failedCondition(c: Conditions, ctx: CardContext): keyof Conditio
   }
   if (c.minBasketMinor !== undefined && ctx.basketTotalMinor < c.minBasketMinor) return 'minBasketMinor';
   return null;
+}
+
+// Loops, not closures: conditions are checked for every rule of every quote.
+function anyIn(values: readonly string[], set: ReadonlySet<string>): boolean {
+  for (const v of values) if (set.has(v)) return true;
+  return false;
+}
+
+function withinDates(windows: readonly { from: string; to: string }[], date: string): boolean {
+  for (const w of windows) if (date >= w.from && date <= w.to) return true;
+  return false;
 }

@@ -1,6 +1,7 @@
 import { multiplyDivide } from '@tillpoint/core';
 import { lcm } from './exact-division';
 import { type ExchangeRate, exchangeRateOf } from './exchange-rate';
+import { indexLineRules, type LineRuleIndex } from './line-rule-index';
 import { compileLineScope, type LineMatcher } from './line-selector';
 import { type ExpireAt, type LotTerms, lifetimeOf, sameTerms } from './lot-dates';
 import type { Program, Tier } from './program-schema';
@@ -31,15 +32,6 @@ export interface CompiledLineRule {
   reason: Reason;
   /** Index into `lineTerms`: the activation and lifetime of this rule's points. */
   termsId: number;
-}
-
-/** Positions in `lineRules` by what a line must carry for the rule to be worth checking. */
-export interface LineRuleIndex {
-  /** Rules without a `lines` selector: checked on every line. */
-  everyLine: number[];
-  byCategory: ReadonlyMap<string, number[]>;
-  bySku: ReadonlyMap<string, number[]>;
-  byTag: ReadonlyMap<string, number[]>;
 }
 
 export interface CompiledBasketRule {
@@ -193,29 +185,6 @@ function lineRuleMatcher(rule: LineRule): LineMatcher {
 /** `percent` of `amountMinor`, rounded down to whole minor units. */
 export function percentOf(amountMinor: number, percentHundredths: number): number {
   return multiplyDivide(amountMinor, percentHundredths, 10_000, 'down');
-}
-
-function indexLineRules(rules: readonly CompiledLineRule[]): LineRuleIndex {
-  const everyLine: number[] = [];
-  const byCategory = new Map<string, number[]>();
-  const bySku = new Map<string, number[]>();
-  const byTag = new Map<string, number[]>();
-  const add = (map: Map<string, number[]>, key: string, position: number) => {
-    const list = map.get(key);
-    if (list === undefined) map.set(key, [position]);
-    else if (list[list.length - 1] !== position) list.push(position);
-  };
-  rules.forEach((r, position) => {
-    const lines = r.rule.lines;
-    if (lines === undefined) {
-      everyLine.push(position);
-      return;
-    }
-    for (const c of lines.categories ?? []) add(byCategory, c, position);
-    for (const sku of lines.skus ?? []) add(bySku, sku, position);
-    for (const t of lines.tags ?? []) add(byTag, t, position);
-  });
-  return { everyLine, byCategory, bySku, byTag };
 }
 
 function termsIdOf(known: LotTerms[], terms: LotTerms): number {

@@ -108,3 +108,46 @@ describe('localDateTime against Intl read directly', () => {
       }
   });
 });
+
+describe('localDateTime in IANA zones, asked again within a minute', () => {
+  const zones = [
+    'Europe/Moscow',
+    'America/New_York',
+    'Asia/Kathmandu',
+    'Australia/Lord_Howe',
+    'America/St_Johns',
+    'Pacific/Chatham',
+    'Europe/London',
+    'Africa/Monrovia',
+  ];
+  /** The oracle: another locale's whole date and time ("2027-03-08 13:00:00"), cut to the minute. */
+  const oracle = (ms: number, zone: string) =>
+    new Date(ms).toLocaleString('sv-SE', { timeZone: zone, hourCycle: 'h23' }).slice(0, 16).replace(' ', 'T');
+
+  it('reads what the zone says at each instant, across daylight-saving changes and old offsets of seconds', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.oneof(
+          fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2100, 0, 1) }),
+          // the minutes around daylight-saving changes of 2027 and Liberia's change of 1972
+          fc.constantFrom(
+            Date.UTC(2027, 2, 14, 7, 0),
+            Date.UTC(2027, 10, 7, 6, 0),
+            Date.UTC(2027, 3, 3, 15, 0),
+            Date.UTC(2027, 8, 25, 14, 0),
+            Date.UTC(1972, 0, 7, 0, 44, 30),
+          ),
+        ),
+        fc.array(fc.integer({ min: -90_000, max: 90_000 }), { minLength: 1, maxLength: 8 }),
+        (zone, base, steps) => {
+          for (const step of steps) {
+            const ms = base + step;
+            expect(localDateTime(new Date(ms), zone)).toBe(oracle(ms, zone));
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});

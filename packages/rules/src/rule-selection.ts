@@ -12,25 +12,49 @@ export function selectRules<T extends Candidate, C = undefined>(
   groupPick: ReadonlyMap<string, 'priority' | 'best'>,
   worth: (candidate: T, context: C) => bigint,
   context?: C,
-): T[] {
-  const best = new Map<string, T>();
+): readonly T[] {
+  // most lines meet no exclusive group and no stop: then every candidate applies, as given
+  let plain = true;
+  for (const c of candidates) {
+    if (c.rule.exclusiveGroup !== undefined || c.rule.stop) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return candidates;
+  // the few groups a line meets: small lists, not maps; each candidate's worth asked once
+  const bestGroups: string[] = [];
+  const best: T[] = [];
+  const bestWorth: bigint[] = [];
   for (const c of candidates) {
     const group = c.rule.exclusiveGroup;
     if (group === undefined || groupPick.get(group) !== 'best') continue;
-    const held = best.get(group);
-    if (held === undefined || worth(c, context as C) > worth(held, context as C)) best.set(group, c);
+    const at = bestGroups.indexOf(group);
+    const value = worth(c, context as C);
+    if (at < 0) {
+      bestGroups.push(group);
+      best.push(c);
+      bestWorth.push(value);
+    } else if (value > (bestWorth[at] as bigint)) {
+      best[at] = c;
+      bestWorth[at] = value;
+    }
   }
-  const taken = new Set<string>();
   const selected: T[] = [];
   for (const c of candidates) {
     const group = c.rule.exclusiveGroup;
     if (group !== undefined) {
-      if (taken.has(group)) continue;
-      if (best.has(group) && best.get(group) !== c) continue;
-      taken.add(group);
+      if (takenGroup(selected, group)) continue;
+      const at = bestGroups.indexOf(group);
+      if (at >= 0 && best[at] !== c) continue;
     }
     selected.push(c);
     if (c.rule.stop) break;
   }
   return selected;
+}
+
+function takenGroup(selected: readonly Candidate[], group: string): boolean {
+  for (const s of selected) if (s.rule.exclusiveGroup === group) return true;
+  return false;
 }

@@ -13,6 +13,7 @@ import {
   receiptIdSchema,
   reserveRequestSchema,
   returnRequestSchema,
+  shareLineReasons,
   statusOfCode,
 } from '@tillpoint/protocol';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -21,6 +22,7 @@ import { z } from 'zod';
 import { registerApiDocs } from '../page/api-docs';
 import type { AgentEvent, AgentEvents } from '../run/events';
 import type { SessionResult, TillSession } from '../till/till-session';
+import { checkedQuoteBody, quoteRouteOptions, zodLikeAjv } from './quote-body';
 import { guardRoutes } from './route-access';
 
 /** HTTP status of each refusal code (one table in @tillpoint/protocol, shared with the OpenAPI document). */
@@ -74,7 +76,7 @@ function send<T>(reply: FastifyReply, result: SessionResult<T>): T | undefined {
  * is registered with `config: { access: 'public' }` (see route-access.ts).
  */
 export function createLocalApi(o: LocalApiOptions): FastifyInstance {
-  const app = Fastify({ bodyLimit: o.bodyBytesMax, logger: false });
+  const app = Fastify({ bodyLimit: o.bodyBytesMax, logger: false, ajv: zodLikeAjv });
   let eventClients = 0;
   const openStreams = new Set<ServerResponse>();
   // Event streams never end by themselves: close them first, or shutdown would wait forever.
@@ -133,9 +135,11 @@ export function createLocalApi(o: LocalApiOptions): FastifyInstance {
   app.post('/v1/cards/:cardCode/enrol', async (request, reply) =>
     send(reply, o.session.enrol(cardParam(request), parseBody(enrolRequestSchema, request.body))),
   );
-  app.post('/v1/quote', async (request, reply) =>
-    send(reply, o.session.quote(parseBody(quoteRequestSchema, request.body))),
-  );
+  app.post('/v1/quote', quoteRouteOptions, async (request, reply) => {
+    const body = checkedQuoteBody(request) ?? parseBody(quoteRequestSchema, request.body);
+    const quote = send(reply, o.session.quote(body));
+    return quote !== undefined && body.lineReasons === 'shared' ? shareLineReasons(quote) : quote;
+  });
   app.post('/v1/reservations', async (request, reply) =>
     send(reply, o.session.reserve(parseBody(reserveRequestSchema, request.body))),
   );
