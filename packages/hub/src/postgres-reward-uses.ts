@@ -22,7 +22,8 @@ type Client = pg.PoolClient | pg.Client;
 
 export const rewardUseSql = {
   add: `INSERT INTO card_reward_use (card_id, txn_id, reward_id, at, times)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) ON CONFLICT DO NOTHING`,
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) ON CONFLICT DO NOTHING
+    RETURNING card_id AS "cardId", txn_id AS "txnId", reward_id AS "rewardId", at, times`,
   totals: `SELECT card_id, reward_id AS "rewardId", SUM(times)::bigint AS total FROM card_reward_use
     WHERE card_id = ANY($1::text[]) GROUP BY card_id, reward_id`,
   since: `SELECT card_id, txn_id AS "txnId", reward_id AS "rewardId", at, times FROM (SELECT *,
@@ -34,16 +35,28 @@ export const rewardUseSql = {
     FROM reward_coupon WHERE code = $1 ORDER BY issued_at, card_id, txn_id LIMIT $2`,
 } as const;
 
-export async function addRewardUsesPg(client: Client, rows: readonly RewardUseRow[]): Promise<void> {
-  if (rows.length === 0) return;
+/** Writes the rows; answers those written now (a row already held is not written again). */
+export async function addRewardUsesPg(
+  client: Client,
+  rows: readonly RewardUseRow[],
+): Promise<RewardUseRow[]> {
+  if (rows.length === 0) return [];
   const ordered = [...rows].sort((a, b) => cardOrder(a.cardId, b.cardId) || cardOrder(a.txnId, b.txnId));
-  await client.query(rewardUseSql.add, [
-    ordered.map((r) => r.cardId),
-    ordered.map((r) => r.txnId),
-    ordered.map((r) => r.rewardId),
-    ordered.map((r) => r.at),
-    ordered.map((r) => r.times),
-  ]);
+  const written = await client.query<Omit<RewardUseRow, 'at' | 'times'> & { at: string; times: string }>(
+    rewardUseSql.add,
+    [
+      ordered.map((r) => r.cardId),
+      ordered.map((r) => r.txnId),
+      ordered.map((r) => r.rewardId),
+      ordered.map((r) => r.at),
+      ordered.map((r) => r.times),
+    ],
+  );
+  // In the push's own order (a sale before the return of it), not the writing order.
+  const key = (r: Pick<RewardUseRow, 'cardId' | 'txnId' | 'rewardId'>) =>
+    `${r.cardId}\u0000${r.txnId}\u0000${r.rewardId}`;
+  const now = new Set(written.rows.map(key));
+  return rows.filter((r) => now.has(key(r)));
 }
 
 /** Each card's held uses (cards without any are left out). */

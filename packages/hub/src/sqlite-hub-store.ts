@@ -13,6 +13,7 @@ import { appliedOutcome, batchRows, decideBatch, emptyCursor, epochConflict } fr
 import { type CardProfilePatch, cardProfilePatchSchema } from './chain/card-profile-rules';
 import { chainFacts } from './chain/chain-facts';
 import { type CouponCheck, type CouponRow, couponCheck, couponMatchesMax } from './chain/reward-coupons';
+import { type Restock, type RewardStock, stockFigures } from './chain/reward-stock';
 import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
 import type { SegmentRow } from './chain/segment-csv';
 import { TierPolicies } from './chain/tier-policies';
@@ -38,6 +39,7 @@ import { HeldTransaction, SqliteBatchWriter } from './sqlite-batch-writer';
 import { SqliteChain } from './sqlite-chain';
 import { type ChainStatements, prepareChainStatements } from './sqlite-chain-statements';
 import { SqliteIngestedRead } from './sqlite-ingested-read';
+import { rewardStockRows, stockReward } from './sqlite-reward-stock';
 import { SqliteRuleSets } from './sqlite-rule-sets';
 import { migrateHubDatabase } from './sqlite-schema';
 import { type FigureRow, figures, type HubStatements, prepareHubStatements } from './sqlite-statements';
@@ -229,7 +231,9 @@ export class SqliteHubStore implements hub.HubStore {
         const state = this.#chain.cardState(balance.cardId, input.now, policy);
         if (state) states.set(balance.cardId, state);
       }
-      return withCardStates(page, states, this.#chain.lookupKey);
+      const full = withCardStates(page, states, this.#chain.lookupKey);
+      if ((input.version ?? 1) < 4) return full;
+      return { ...full, rewardStock: stockFigures(rewardStockRows(this.#chainSql)) };
     };
     return this.#run('reading changes for a pull', () => this.#db.transaction(pull)());
   }
@@ -356,6 +360,14 @@ export class SqliteHubStore implements hub.HubStore {
     return this.#run('checking a coupon', () =>
       couponCheck(this.#chainSql.couponsOf.all(code, couponMatchesMax) as CouponRow[]),
     );
+  }
+
+  async setRewardStock(input: Restock): Promise<RewardStock> {
+    return this.#write('stocking a reward', () => stockReward(this.#chainSql, input));
+  }
+
+  async rewardStock(): Promise<RewardStock[]> {
+    return this.#run('reading the reward stock', () => rewardStockRows(this.#chainSql));
   }
 
   async lookupSale(lookup: SaleLookup): Promise<SaleLookupResult> {
