@@ -12,7 +12,10 @@ import {
 import type { AdjustOutcome, PointsAdjustment } from './admin/cards/adjustment-entry';
 import type { CardProfilePatch } from './chain/card-profile-rules';
 import type { CouponCheck } from './chain/reward-coupons';
-import type { RewardStock } from './chain/reward-stock';
+import type { Restock, RewardStock } from './chain/reward-stock';
+
+export type { Restock, RewardStock } from './chain/reward-stock';
+
 import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
 import type { RejectedLine, SegmentRow } from './chain/segment-csv';
 import type { IngestedEntry, StreamPosition } from './ingested-entries';
@@ -256,17 +259,18 @@ export interface HubStore {
   /** A coupon code a till issued for a coupon reward: its card, sale, reward and uses (`chain/reward-coupons.ts`). */
   checkCoupon(code: string): Promise<CouponCheck>;
   /**
+   * A partner or a store takes a coupon (`tillpoint-hub coupon check --redeem`, the admin API): the
+   * first one wins, recorded with `by`. Answers the check as it stood and whether this call took it
+   * (false: unknown, issued twice, or taken before, which the check then shows).
+   */
+  redeemCoupon(code: string, by: string, now: number): Promise<{ check: CouponCheck; redeemedNow: boolean }>;
+  /**
    * Stocks a limited catalogue reward chain-wide (`chain/reward-stock.ts`): `remaining` units from
    * now (the units booked past zero so far stay counted), `offlinePerTill` uses each till may grant
    * offline (default 1). Every till's next pull brings it. Beyond `rewardStockMax` rewards:
    * `HubStoreError` `limit_reached`.
    */
-  setRewardStock(input: {
-    rewardId: string;
-    remaining: number;
-    offlinePerTill?: number;
-    now: number;
-  }): Promise<RewardStock>;
+  setRewardStock(input: Restock): Promise<RewardStock>;
   /** Every stocked reward with its units left and oversold, by id. */
   rewardStock(): Promise<RewardStock[]>;
   /**

@@ -35,7 +35,7 @@ import { prepareSchema } from './postgres-open';
 import { readChangesPage } from './postgres-pull';
 import { applyPush, type BatchSideWork } from './postgres-push';
 import { rewardStockPg, stockRewardPg } from './postgres-reward-stock';
-import { checkCouponPg } from './postgres-reward-uses';
+import { checkCouponPg, redeemCouponPg } from './postgres-reward-uses';
 import { PostgresRuleSets } from './postgres-rule-sets';
 import { pgSql } from './postgres-sql';
 import { PostgresTransactions } from './postgres-transactions';
@@ -334,6 +334,10 @@ export class PostgresHubStore implements hub.HubStore {
       (client) => checkCouponPg(client, code),
       'REPEATABLE READ READ ONLY',
     );
+  }
+
+  async redeemCoupon(code: string, by: string, now: number) {
+    return this.#db.tx('taking a coupon', (client) => redeemCouponPg(client, code, by, now));
   }
 
   async setRewardStock(input: Restock): Promise<RewardStock> {

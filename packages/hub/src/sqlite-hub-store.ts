@@ -12,8 +12,7 @@ import {
 import { appliedOutcome, batchRows, decideBatch, emptyCursor, epochConflict } from './batch-plan';
 import { type CardProfilePatch, cardProfilePatchSchema } from './chain/card-profile-rules';
 import { chainFacts } from './chain/chain-facts';
-import { type CouponCheck, type CouponRow, couponCheck, couponMatchesMax } from './chain/reward-coupons';
-import { type Restock, type RewardStock, stockFigures } from './chain/reward-stock';
+import type { CouponCheck } from './chain/reward-coupons';
 import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
 import type { SegmentRow } from './chain/segment-csv';
 import { TierPolicies } from './chain/tier-policies';
@@ -38,8 +37,9 @@ import { SqliteRollups } from './reports/sqlite-rollups';
 import { HeldTransaction, SqliteBatchWriter } from './sqlite-batch-writer';
 import { SqliteChain } from './sqlite-chain';
 import { type ChainStatements, prepareChainStatements } from './sqlite-chain-statements';
+import { checkCouponSqlite, redeemCouponSqlite } from './sqlite-coupons';
 import { SqliteIngestedRead } from './sqlite-ingested-read';
-import { rewardStockRows, stockReward } from './sqlite-reward-stock';
+import { rewardStockFigures, rewardStockRows, stockReward } from './sqlite-reward-stock';
 import { SqliteRuleSets } from './sqlite-rule-sets';
 import { migrateHubDatabase } from './sqlite-schema';
 import { type FigureRow, figures, type HubStatements, prepareHubStatements } from './sqlite-statements';
@@ -233,7 +233,7 @@ export class SqliteHubStore implements hub.HubStore {
       }
       const full = withCardStates(page, states, this.#chain.lookupKey);
       if ((input.version ?? 1) < 4) return full;
-      return { ...full, rewardStock: stockFigures(rewardStockRows(this.#chainSql)) };
+      return { ...full, rewardStock: rewardStockFigures(this.#chainSql) };
     };
     return this.#run('reading changes for a pull', () => this.#db.transaction(pull)());
   }
@@ -357,16 +357,18 @@ export class SqliteHubStore implements hub.HubStore {
   }
 
   async checkCoupon(code: string): Promise<CouponCheck> {
-    return this.#run('checking a coupon', () =>
-      couponCheck(this.#chainSql.couponsOf.all(code, couponMatchesMax) as CouponRow[]),
-    );
+    return this.#run('checking a coupon', () => checkCouponSqlite(this.#chainSql, code));
   }
 
-  async setRewardStock(input: Restock): Promise<RewardStock> {
+  async redeemCoupon(code: string, by: string, now: number) {
+    return this.#write('taking a coupon', () => redeemCouponSqlite(this.#chainSql, code, by, now));
+  }
+
+  async setRewardStock(input: hub.Restock): Promise<hub.RewardStock> {
     return this.#write('stocking a reward', () => stockReward(this.#chainSql, input));
   }
 
-  async rewardStock(): Promise<RewardStock[]> {
+  async rewardStock(): Promise<hub.RewardStock[]> {
     return this.#run('reading the reward stock', () => rewardStockRows(this.#chainSql));
   }
 

@@ -6,6 +6,7 @@ import {
   restock,
   rewardStockMax,
   stockedRewardIds,
+  stockFigures,
 } from './chain/reward-stock';
 import type { RewardUseRow } from './chain/reward-uses';
 import { HubStoreError } from './hub-store-error';
@@ -41,4 +42,9 @@ export function stockReward(s: ChainStatements, input: Restock): RewardStock {
     throw new HubStoreError(outcome.code, outcome.message, { context: { rewardId: input.rewardId } });
   s.putStock.run(outcome.row);
   return outcome.row;
+}
+
+/** What a `version=4` pull sends. */
+export function rewardStockFigures(s: ChainStatements) {
+  return stockFigures(rewardStockRows(s));
 }
