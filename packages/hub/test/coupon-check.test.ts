@@ -95,12 +95,12 @@ describe.each(['sqlite', 'postgres'] as const)('the coupon check on %s', (kind) 
       reason: null,
       rewardId: 'partner-voucher',
       times: 1,
-      card: '*********0958',
+      card: '**** 0958',
       sale: { receiptId: 'V-1', storeId: 's1', tillId: 't1', at: new Date(t0 - 5_000).toISOString() },
       redeemed: null,
       redeemedNow: false,
       // The report zone (UTC by default): 2026-12-01 08:59:55.
-      text: 'Coupon K7QD-2M9X-4TVB-8HZC is valid: partner-voucher (1 use), card *********0958, receipt V-1 at store s1, till t1, 2026-12-01 08:59.',
+      text: 'Coupon K7QD-2M9X-4TVB-8HZC is valid: partner-voucher (1 use), card **** 0958, receipt V-1 at store s1, till t1, 2026-12-01 08:59.',
     };
     expect((await as.ivan.call('POST', '/coupons/check', { code })).body).toMatchObject(expected);
     expect((await as.ivan.call('POST', '/coupons/check', { code: ' k7qd2m9x4tvb8hzc ' })).body).toMatchObject(
@@ -203,7 +203,7 @@ describe('tillpoint-hub coupon check and rewards stock', () => {
   it('checks a code (exit 0 valid, 1 otherwise), takes it with --redeem, in the shop’s zone', async () => {
     expect(await runHubCli(['coupon', 'check', code, '--db', db])).toEqual({
       code: 0,
-      out: 'Coupon K7QD-2M9X-4TVB-8HZC is valid: partner-voucher (1 use), card *********0958, receipt V-1 at store s1, till t1, 2026-12-01 11:59.\n',
+      out: 'Coupon K7QD-2M9X-4TVB-8HZC is valid: partner-voucher (1 use), card **** 0958, receipt V-1 at store s1, till t1, 2026-12-01 11:59.\n',
     });
     const taken = await runHubCli(['coupon', 'check', code, '--redeem', '--by', 'partner-cafe', '--db', db]);
     expect(taken.out).toContain('is valid and is now marked used');

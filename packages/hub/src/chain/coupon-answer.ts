@@ -1,3 +1,4 @@
+import { maskCardNumber } from '@tillpoint/receipt';
 import { localDateTime } from '@tillpoint/rules';
 import { z } from 'zod';
 import type { CouponCheck } from './reward-coupons';
@@ -34,7 +35,7 @@ export const couponAnswerSchema = z.object({
   rewardId: z.string().nullable(),
   /** Uses of the reward the coupon stands for. */
   times: z.number().int().nullable(),
-  /** The card, all but its last four characters hidden. */
+  /** The card as a slip prints it (`**** 0958`). */
   card: z.string().nullable(),
   sale: z
     .object({
@@ -51,12 +52,6 @@ export const couponAnswerSchema = z.object({
   text: z.string(),
 });
 export type CouponAnswer = z.infer<typeof couponAnswerSchema>;
-
-/** A card id with all but its last four characters as `*` (at least four hidden). */
-export function maskCard(cardId: string): string {
-  const shown = cardId.length > 8 ? 4 : Math.max(0, cardId.length - 4);
-  return `${'*'.repeat(cardId.length - shown)}${cardId.slice(cardId.length - shown)}`;
-}
 
 export function couponAnswer(
   code: string,
@@ -85,7 +80,7 @@ export function couponAnswer(
   const redeemedNow = o.redeemedNow === true;
   const taken = check.redeemed;
   const sale = `receipt ${c.receiptId ?? '(sale not held)'}${c.storeId === null ? '' : ` at store ${c.storeId}`}${c.tillId === null ? '' : `, till ${c.tillId}`}, ${when(c.issuedAt)}`;
-  const what = `${c.rewardId} (${c.times} ${c.times === 1 ? 'use' : 'uses'}), card ${maskCard(c.cardId)}, ${sale}`;
+  const what = `${c.rewardId} (${c.times} ${c.times === 1 ? 'use' : 'uses'}), card ${maskCardNumber(c.cardId)}, ${sale}`;
   const status: CouponStatus = taken === null ? 'valid' : 'used';
   const text =
     taken !== null
@@ -99,7 +94,7 @@ export function couponAnswer(
     reason: taken === null ? null : 'redeemed',
     rewardId: c.rewardId,
     times: c.times,
-    card: maskCard(c.cardId),
+    card: maskCardNumber(c.cardId),
     sale: {
       txnId: c.txnId,
       receiptId: c.receiptId,

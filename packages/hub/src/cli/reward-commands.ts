@@ -1,8 +1,8 @@
 import { TillpointError } from '@tillpoint/core';
 import { syncNameSchema } from '@tillpoint/protocol';
-import { timeZoneProblem } from '@tillpoint/rules';
 import type { Command, Option } from 'commander';
 import { z } from 'zod';
+import { programInForce } from '../buyer/program-in-force';
 import { couponAnswer, couponCodeSchema } from '../chain/coupon-answer';
 import { offlinePerTillMax, rewardStockUnitsMax } from '../chain/reward-stock';
 import type { HubStore } from '../hub-store';
@@ -14,16 +14,6 @@ export interface RewardCliKit {
   dbOption(): Option;
   schemaOption(): Option;
   withStore<T>(o: DbOptions, run: (store: HubStore) => Promise<T>): Promise<T>;
-}
-
-/** The zone of the chain's program in force (times in the shop's zone), UTC without one. */
-async function programTimeZone(store: HubStore, now: number): Promise<string> {
-  const inForce = (await store.publishedRuleSets(64)).find(
-    (r) => r.target === undefined && r.effectiveFrom <= now,
-  );
-  if (inForce === undefined) return 'UTC';
-  const zone = z.object({ timeZone: z.string() }).safeParse(JSON.parse(inForce.ruleSetJson));
-  return zone.success && timeZoneProblem(zone.data.timeZone) === null ? zone.data.timeZone : 'UTC';
 }
 
 function parsed<T>(schema: z.ZodType<T>, value: unknown, option: string): T {
@@ -62,7 +52,7 @@ export function registerRewardCommands(program: Command, kit: RewardCliKit): voi
         const code = parsed(couponCodeSchema, raw, 'code');
         const by = parsed(z.string().trim().min(1).max(64), o.by, '--by');
         const now = Date.now();
-        const timeZone = await programTimeZone(store, now);
+        const timeZone = (await programInForce(store, now))?.program.timeZone ?? 'UTC';
         const taken =
           o.redeem === true
             ? await store.redeemCoupon(code, by, now)
