@@ -8,6 +8,7 @@ import { gs1CheckDigit } from '@tillpoint/scanner';
 import type { HubProcess } from '@tillpoint/test-kit/hub-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Chain, type ChainTill, eventually, ok, startChain } from './chain-kit';
+import { rubBasket } from './identify-kit';
 
 /**
  * Chain-wide reward stock (issue 18): head office and two stores' tills, each its own process, on
@@ -40,10 +41,7 @@ const program = {
   },
 };
 
-const basket = (rub: number) => ({
-  currency: 'RUB',
-  lines: [{ id: '1', sku: 'coat', quantity: 1, unitPriceMinor: rub * 100, amountMinor: rub * 100 }],
-});
+const basket = rubBasket;
 
 const tills = [
   { tillId: 'a1', storeId: 's1' },

@@ -41,11 +41,12 @@ export async function ingestChainFactsPg(
   const lostClaims = facts.claims.filter((c) => !written.grantsWon.has(`${c.cardId}\u001f${c.grantKey}`));
   const pendingCards = written.pendingCards.filter((cardId) => facts.sales.some((s) => s.cardId === cardId));
   // Only the rows written now move the stock (a use counts once).
-  await writeFlags(
+  const stockFlags = await moveRewardStockPg(
     client,
-    await moveRewardStockPg(client, await addRewardUsesPg(client, facts.rewardUses), ctx.now),
+    await addRewardUsesPg(client, facts.rewardUses),
     ctx.now,
   );
+  if (stockFlags.length > 0) await writeFlags(client, stockFlags, ctx.now);
   await addCouponsPg(client, facts.coupons);
   const rewardLimits = facts.rewardUses.length === 0 ? null : await rewardLimitsPg(client, ctx.now);
   const limitedCards =
