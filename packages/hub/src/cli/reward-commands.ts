@@ -35,6 +35,11 @@ const stockSetSchema = z.string().regex(/^[^=]+=-?\d+$/, 'give <reward id>=<unit
  * of limited rewards, what is left and what tills offline oversold.
  */
 export function registerRewardCommands(program: Command, kit: RewardCliKit): void {
+  registerCouponCommand(program, kit);
+  registerStockCommand(program, kit);
+}
+
+function registerCouponCommand(program: Command, kit: RewardCliKit): void {
   const coupon = program.command('coupon').description('coupon codes the tills issued for coupon rewards');
   coupon
     .command('check')
@@ -62,7 +67,10 @@ export function registerRewardCommands(program: Command, kit: RewardCliKit): voi
         if (answer.status !== 'valid') process.exitCode = 1;
       }),
     );
+}
 
+/** `rewards stock [--set id=n]`: the chain-wide stock of limited rewards, left and oversold. */
+function registerStockCommand(program: Command, kit: RewardCliKit): void {
   const rewards = program.command('rewards').description('the reward catalogue at head office');
   rewards
     .command('stock')
