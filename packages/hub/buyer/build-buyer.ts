@@ -13,7 +13,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 
 /**
  * Bundles the buyer page with esbuild, in memory: one script (the QR drawing of bwip-js
- * included) and one stylesheet, content-hashed; nothing is fetched from anywhere else.
+ * included) and one stylesheet, content-hashed, and the web app manifest and its icon (fixed
+ * names: a browser finds the manifest by its link); nothing is fetched from anywhere else.
  */
 export async function buildBuyerApp(): Promise<BuyerBuild> {
   const result = await build({
@@ -42,6 +43,12 @@ export async function buildBuyerApp(): Promise<BuyerBuild> {
     assets.set(name, { body: Buffer.from(file.contents), type });
   }
   if (!js || !css) throw new Error('the buyer page build made no script or no stylesheet');
+  // The installable web app's manifest and icon, served beside the page (nothing from a CDN).
+  for (const [name, type] of [
+    ['manifest.webmanifest', 'application/manifest+json; charset=utf-8'],
+    ['icon.svg', 'image/svg+xml'],
+  ] as const)
+    assets.set(name, { body: readFileSync(new URL(name, import.meta.url)), type });
   const html = readFileSync(new URL('index.html', import.meta.url), 'utf8')
     .replace('{{js}}', js)
     .replace('{{css}}', css);

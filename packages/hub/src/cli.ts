@@ -15,6 +15,7 @@ import { registerHistoryCommands } from './cli/history-commands';
 import { openHubDatabase } from './cli/hub-database';
 import { readPassword } from './cli/read-password';
 import { reportsRebuildCommand } from './cli/reports-rebuild';
+import { registerRewardCommands } from './cli/reward-commands';
 import { registerRulesCommands } from './cli/rules-commands';
 import { listenPlan, serve } from './cli/serve';
 import { newEnrolCode, sha256Hex } from './credentials';
@@ -382,6 +383,7 @@ program
 registerHistoryCommands(program);
 registerFraudCommands(program, { dbOption, schemaOption, whole, withStore });
 registerRulesCommands(program, { dbOption, schemaOption, withStore });
+registerRewardCommands(program, { dbOption, schemaOption, withStore });
 
 // A closed pipe (`tillpoint-hub flagged | head`) ends the command quietly.
 for (const stream of [process.stdout, process.stderr])

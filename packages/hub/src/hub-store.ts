@@ -4,6 +4,7 @@ import {
   type BlocklistChange,
   type CardStateSnapshot,
   type OfflineLimits,
+  type RewardStockFigure,
   type SignedRuleSet,
   type SyncProfile,
   syncCardsSeenMax,
@@ -11,6 +12,10 @@ import {
 import type { AdjustOutcome, PointsAdjustment } from './admin/cards/adjustment-entry';
 import type { CardProfilePatch } from './chain/card-profile-rules';
 import type { CouponCheck } from './chain/reward-coupons';
+import type { Restock, RewardStock } from './chain/reward-stock';
+
+export type { Restock, RewardStock } from './chain/reward-stock';
+
 import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
 import type { RejectedLine, SegmentRow } from './chain/segment-csv';
 import type { IngestedEntry, StreamPosition } from './ingested-entries';
@@ -61,13 +66,16 @@ export interface ChangesPage {
   limits: OfflineLimits;
   /** On `version=2` pulls: the chain's phone lookup key (each balance then carries `card`). */
   phoneLookupKey?: string;
+  /** On `version=4` pulls: every stocked reward, as of the watermark (`chain/reward-stock.ts`). */
+  rewardStock?: RewardStockFigure[];
 }
 
 /**
  * 1: balances as before; 2: each balance carries the card's state (`card`), and the phone lookup
- * key; 3: as 2, and rule sets for store groups come too (with their signed `target`).
+ * key; 3: as 2, and rule sets for store groups come too (with their signed `target`); 4: as 3,
+ * and the reward stock.
  */
-export type PullVersion = 1 | 2 | 3;
+export type PullVersion = 1 | 2 | 3 | 4;
 
 export interface ChangesInput {
   tillId: string;
@@ -250,6 +258,21 @@ export interface HubStore {
   lookupSale(lookup: SaleLookup): Promise<SaleLookupResult>;
   /** A coupon code a till issued for a coupon reward: its card, sale, reward and uses (`chain/reward-coupons.ts`). */
   checkCoupon(code: string): Promise<CouponCheck>;
+  /**
+   * A partner or a store takes a coupon (`tillpoint-hub coupon check --redeem`, the admin API): the
+   * first one wins, recorded with `by`. Answers the check as it stood and whether this call took it
+   * (false: unknown, issued twice, or taken before, which the check then shows).
+   */
+  redeemCoupon(code: string, by: string, now: number): Promise<{ check: CouponCheck; redeemedNow: boolean }>;
+  /**
+   * Stocks a limited catalogue reward chain-wide (`chain/reward-stock.ts`): `remaining` units from
+   * now (the units booked past zero so far stay counted), `offlinePerTill` uses each till may grant
+   * offline (default 1). Every till's next pull brings it. Beyond `rewardStockMax` rewards:
+   * `HubStoreError` `limit_reached`.
+   */
+  setRewardStock(input: Restock): Promise<RewardStock>;
+  /** Every stocked reward with its units left and oversold, by id. */
+  rewardStock(): Promise<RewardStock[]>;
   /**
    * Personal data of enrolments (`POST /v1/sync/profiles`): each kept as its card's profile or as
    * an enrolment conflict (dropped if the card was erased since); answers the refs head office

@@ -21,6 +21,7 @@ import {
   putPhones,
   setSalesRunning,
 } from './postgres-chain-writes';
+import { moveRewardStockPg } from './postgres-reward-stock';
 import { addCouponsPg, addRewardUsesPg, heldRewardUsesPg, rewardLimitsPg } from './postgres-reward-uses';
 import { addFlags, addToCards, flagCards, prepared, type Written } from './postgres-write';
 
@@ -39,7 +40,13 @@ export async function ingestChainFactsPg(
 ): Promise<ChainPlan | null> {
   const lostClaims = facts.claims.filter((c) => !written.grantsWon.has(`${c.cardId}\u001f${c.grantKey}`));
   const pendingCards = written.pendingCards.filter((cardId) => facts.sales.some((s) => s.cardId === cardId));
-  await addRewardUsesPg(client, facts.rewardUses);
+  // Only the rows written now move the stock (a use counts once).
+  const stockFlags = await moveRewardStockPg(
+    client,
+    await addRewardUsesPg(client, facts.rewardUses),
+    ctx.now,
+  );
+  if (stockFlags.length > 0) await writeFlags(client, stockFlags, ctx.now);
   await addCouponsPg(client, facts.coupons);
   const rewardLimits = facts.rewardUses.length === 0 ? null : await rewardLimitsPg(client, ctx.now);
   const limitedCards =
@@ -241,7 +248,7 @@ async function writePlan(client: pg.PoolClient, plan: ChainPlan, now: number): P
   for (const cardId of added) moved.push([cardId, 1]);
   for (const cardId of await dropPending(client, plan.pendingDrops)) moved.push([cardId, -1]);
   await addToCards(client, 'pending_returns', summed(moved));
-  await addRewardUsesPg(client, plan.rewardUses);
+  await moveRewardStockPg(client, await addRewardUsesPg(client, plan.rewardUses), now);
   await writeFlags(client, plan.flags, now);
 }
 

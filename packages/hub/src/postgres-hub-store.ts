@@ -6,6 +6,7 @@ import type { AdjustOutcome, PointsAdjustment } from './admin/cards/adjustment-e
 import { adjustPointsPg } from './admin/cards/postgres-adjust';
 import { type CardProfilePatch, cardProfilePatchSchema } from './chain/card-profile-rules';
 import type { CouponCheck } from './chain/reward-coupons';
+import { type Restock, type RewardStock, stockFigures } from './chain/reward-stock';
 import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
 import type { SegmentRow } from './chain/segment-csv';
 import { TierPolicies } from './chain/tier-policies';
@@ -33,7 +34,8 @@ import { addCardsSeen, announceVested, expireLots } from './postgres-jobs';
 import { prepareSchema } from './postgres-open';
 import { readChangesPage } from './postgres-pull';
 import { applyPush, type BatchSideWork } from './postgres-push';
-import { checkCouponPg } from './postgres-reward-uses';
+import { rewardStockPg, stockRewardPg } from './postgres-reward-stock';
+import { checkCouponPg, redeemCouponPg } from './postgres-reward-uses';
 import { PostgresRuleSets } from './postgres-rule-sets';
 import { pgSql } from './postgres-sql';
 import { PostgresTransactions } from './postgres-transactions';
@@ -196,7 +198,9 @@ export class PostgresHubStore implements hub.HubStore {
           input.now,
           policy,
         );
-        return withCardStates(page, states, this.#lookupKey);
+        const full = withCardStates(page, states, this.#lookupKey);
+        if ((input.version ?? 1) < 4) return full;
+        return { ...full, rewardStock: stockFigures(await rewardStockPg(client)) };
       },
       'REPEATABLE READ READ ONLY',
     );
@@ -330,6 +334,18 @@ export class PostgresHubStore implements hub.HubStore {
       (client) => checkCouponPg(client, code),
       'REPEATABLE READ READ ONLY',
     );
+  }
+
+  async redeemCoupon(code: string, by: string, now: number) {
+    return this.#db.tx('taking a coupon', (client) => redeemCouponPg(client, code, by, now));
+  }
+
+  async setRewardStock(input: Restock): Promise<RewardStock> {
+    return this.#db.tx('stocking a reward', (client) => stockRewardPg(client, input));
+  }
+
+  async rewardStock(): Promise<RewardStock[]> {
+    return this.#db.tx('reading the reward stock', rewardStockPg, 'REPEATABLE READ READ ONLY');
   }
 
   async lookupSale(lookup: SaleLookup): Promise<SaleLookupResult> {

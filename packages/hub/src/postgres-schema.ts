@@ -16,7 +16,7 @@
  */
 
 /** The schema version this hub writes (`meta.schema_version`); a newer one is refused at open. */
-export const postgresSchemaVersion = 6;
+export const postgresSchemaVersion = 7;
 
 /** The statements that create a fresh schema; each is a no-op on a schema that has it. */
 export function createStatements(partitions: number): string[] {
@@ -139,6 +139,12 @@ function chainStatements(): string[] {
      txn_id text ${c} NOT NULL, reward_id text NOT NULL, times bigint NOT NULL, issued_at bigint NOT NULL,
      PRIMARY KEY (card_id, code, txn_id))`,
     'CREATE INDEX IF NOT EXISTS reward_coupon_code ON reward_coupon(code)',
+    // Schema 7: chain-wide stock of limited catalogue rewards (chain/reward-stock.ts), one row a reward.
+    `CREATE TABLE IF NOT EXISTS reward_stock (reward_id text COLLATE "C" PRIMARY KEY, remaining bigint NOT NULL,
+     oversold bigint NOT NULL DEFAULT 0, offline_per_till bigint NOT NULL, updated_at bigint NOT NULL)`,
+    // Schema 7: the coupons a partner or a store took (chain/coupon-answer.ts), first one wins.
+    `CREATE TABLE IF NOT EXISTS coupon_redemption (code text COLLATE "C" PRIMARY KEY, redeemed_at bigint NOT NULL,
+     redeemed_by text NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS card_enrolment (card_id text ${c} PRIMARY KEY, txn_id text, till_id text NOT NULL,
      profile_ref text, enrolled_at bigint NOT NULL, consent_at bigint)`,
     `CREATE TABLE IF NOT EXISTS enrol_conflict (card_id text ${c} NOT NULL, profile_ref text ${c} NOT NULL, txn_id text,

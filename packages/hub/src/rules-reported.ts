@@ -4,7 +4,7 @@ import type { HubStore, PullVersion } from './hub-store';
 
 /** The pull's `version` query value as the store takes it. */
 export function pullVersionOf(version: number): PullVersion {
-  return version >= 3 ? 3 : version === 2 ? 2 : 1;
+  return version >= 4 ? 4 : version === 3 ? 3 : version === 2 ? 2 : 1;
 }
 
 /**

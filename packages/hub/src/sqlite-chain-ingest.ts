@@ -14,12 +14,14 @@ import {
 import type { HeldProfile } from './chain/profile-decisions';
 import {
   type HeldRewardUses,
+  type RewardUseRow,
   rewardLimitsOf,
   rewardUseRowsMax,
   rewardUsesWindowMs,
 } from './chain/reward-uses';
 import type { MultiRowInsert } from './multi-row-insert';
 import type { ChainStatements } from './sqlite-chain-statements';
+import { moveRewardStock } from './sqlite-reward-stock';
 
 /**
  * A push's chain facts on SQLite, inside the push's transaction after its journal, postings and
@@ -70,7 +72,8 @@ export function ingestChainFacts(
       cardId,
       [...receipts].flatMap((receiptId) => saleDetails(s, cardId, receiptId, ctx.now)),
     );
-  for (const use of facts.rewardUses) s.addRewardUse.run(use);
+  // Only the rows written now move the stock (a use counts once).
+  const usesNow = facts.rewardUses.filter((use) => s.addRewardUse.run(use).changes === 1);
   for (const coupon of facts.coupons) s.addCoupon.run(coupon);
   const rewardLimits =
     facts.rewardUses.length === 0
@@ -83,7 +86,8 @@ export function ingestChainFacts(
         rewardUses.set(use.cardId, heldRewardUses(s, use.cardId, ctx.now));
   const reads: ChainReads = { lostGrants, enrolmentsWon, profiles, sales, pending, rewardUses };
   const plan = planChain(facts, reads, { ...ctx, rewardLimits });
-  writePlan(s, plan, ctx.now);
+  usesNow.push(...writePlan(s, plan, ctx.now));
+  plan.flags.push(...moveRewardStock(s, usesNow, ctx.now));
   return plan;
 }
 
@@ -175,7 +179,8 @@ function saleDetails(s: ChainStatements, cardId: string, receiptId: string, now:
   });
 }
 
-function writePlan(s: ChainStatements, plan: ChainPlan, now: number): void {
+/** Writes the plan; answers the reward uses returns gave back that were written now. */
+function writePlan(s: ChainStatements, plan: ChainPlan, now: number): RewardUseRow[] {
   for (const c of plan.conflicts) s.addConflict.run(c);
   for (const p of plan.profiles) {
     const held = s.profileOf.get(p.cardId) as { name: string | null; birthDate: string | null } | undefined;
@@ -205,7 +210,7 @@ function writePlan(s: ChainStatements, plan: ChainPlan, now: number): void {
       spentRestored: r.spentRestored,
     });
   }
-  for (const use of plan.rewardUses) s.addRewardUse.run(use);
+  const usesBack = plan.rewardUses.filter((use) => s.addRewardUse.run(use).changes === 1);
   for (const d of plan.dayDeltas) s.addDaySpend.run(d.cardId, d.day, d.spendMinor);
   for (const d of plan.lifetimeDeltas) s.takeLifetimeSpend.run(-d.spendMinor, d.cardId);
   for (const p of plan.pendingAdds) {
@@ -224,4 +229,5 @@ function writePlan(s: ChainStatements, plan: ChainPlan, now: number): void {
   }
   for (const p of plan.pendingDrops)
     if (s.dropPending.run(p.cardId, p.txnId).changes === 1) s.movePendingCount.run(-1, p.cardId);
+  return usesBack;
 }

@@ -211,9 +211,34 @@ export function prepareChainStatements(db: Database.Database) {
        VALUES (@cardId, @code, @txnId, @rewardId, @times, @issuedAt) ON CONFLICT DO NOTHING`,
     ),
     couponsOf: db.prepare(
-      `SELECT card_id AS cardId, code, txn_id AS txnId, reward_id AS rewardId, times, issued_at AS issuedAt
-       FROM reward_coupon WHERE code = ? ORDER BY issued_at, card_id, txn_id LIMIT ?`,
+      `SELECT c.card_id AS cardId, c.code, c.txn_id AS txnId, c.reward_id AS rewardId, c.times, c.issued_at AS issuedAt,
+         s.receipt_id AS receiptId, s.store_id AS storeId, s.till_id AS tillId
+       FROM reward_coupon c LEFT JOIN sale_fact s
+         ON s.card_id = c.card_id AND s.occurred_at = c.issued_at AND s.txn_id = c.txn_id
+       WHERE c.code = ? ORDER BY c.issued_at, c.card_id, c.txn_id LIMIT ?`,
     ),
+    couponRedeemed: db.prepare(
+      'SELECT redeemed_at AS at, redeemed_by AS by FROM coupon_redemption WHERE code = ?',
+    ),
+    redeemCoupon: db.prepare(
+      'INSERT INTO coupon_redemption (code, redeemed_at, redeemed_by) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    // Chain-wide reward stock (`chain/reward-stock.ts`)
+    stockOf: db.prepare(
+      `SELECT reward_id AS rewardId, remaining, oversold, offline_per_till AS offlinePerTill, updated_at AS updatedAt
+       FROM reward_stock WHERE reward_id = ?`,
+    ),
+    stockAll: db.prepare(
+      `SELECT reward_id AS rewardId, remaining, oversold, offline_per_till AS offlinePerTill, updated_at AS updatedAt
+       FROM reward_stock ORDER BY reward_id LIMIT ?`,
+    ),
+    putStock: db.prepare(
+      `INSERT INTO reward_stock (reward_id, remaining, oversold, offline_per_till, updated_at)
+       VALUES (@rewardId, @remaining, @oversold, @offlinePerTill, @updatedAt) ON CONFLICT (reward_id) DO UPDATE SET
+       remaining = excluded.remaining, oversold = excluded.oversold, offline_per_till = excluded.offline_per_till,
+       updated_at = excluded.updated_at`,
+    ),
+    stockCount: db.prepare('SELECT COUNT(*) FROM reward_stock').pluck(),
     cardSales: db.prepare(
       `SELECT txn_id AS txnId, till_id AS tillId, receipt_id AS receiptId, store_id AS storeId,
          occurred_at AS occurredAt, spend_minor AS spendMinor, line_count AS lineCount,

@@ -12,7 +12,7 @@ import {
 import { appliedOutcome, batchRows, decideBatch, emptyCursor, epochConflict } from './batch-plan';
 import { type CardProfilePatch, cardProfilePatchSchema } from './chain/card-profile-rules';
 import { chainFacts } from './chain/chain-facts';
-import { type CouponCheck, type CouponRow, couponCheck, couponMatchesMax } from './chain/reward-coupons';
+import type { CouponCheck } from './chain/reward-coupons';
 import type { SaleLookup, SaleLookupResult } from './chain/sale-lookup';
 import type { SegmentRow } from './chain/segment-csv';
 import { TierPolicies } from './chain/tier-policies';
@@ -37,7 +37,9 @@ import { SqliteRollups } from './reports/sqlite-rollups';
 import { HeldTransaction, SqliteBatchWriter } from './sqlite-batch-writer';
 import { SqliteChain } from './sqlite-chain';
 import { type ChainStatements, prepareChainStatements } from './sqlite-chain-statements';
+import { checkCouponSqlite, redeemCouponSqlite } from './sqlite-coupons';
 import { SqliteIngestedRead } from './sqlite-ingested-read';
+import { rewardStockFigures, rewardStockRows, stockReward } from './sqlite-reward-stock';
 import { SqliteRuleSets } from './sqlite-rule-sets';
 import { migrateHubDatabase } from './sqlite-schema';
 import { type FigureRow, figures, type HubStatements, prepareHubStatements } from './sqlite-statements';
@@ -229,7 +231,9 @@ export class SqliteHubStore implements hub.HubStore {
         const state = this.#chain.cardState(balance.cardId, input.now, policy);
         if (state) states.set(balance.cardId, state);
       }
-      return withCardStates(page, states, this.#chain.lookupKey);
+      const full = withCardStates(page, states, this.#chain.lookupKey);
+      if ((input.version ?? 1) < 4) return full;
+      return { ...full, rewardStock: rewardStockFigures(this.#chainSql) };
     };
     return this.#run('reading changes for a pull', () => this.#db.transaction(pull)());
   }
@@ -353,9 +357,19 @@ export class SqliteHubStore implements hub.HubStore {
   }
 
   async checkCoupon(code: string): Promise<CouponCheck> {
-    return this.#run('checking a coupon', () =>
-      couponCheck(this.#chainSql.couponsOf.all(code, couponMatchesMax) as CouponRow[]),
-    );
+    return this.#run('checking a coupon', () => checkCouponSqlite(this.#chainSql, code));
+  }
+
+  async redeemCoupon(code: string, by: string, now: number) {
+    return this.#write('taking a coupon', () => redeemCouponSqlite(this.#chainSql, code, by, now));
+  }
+
+  async setRewardStock(input: hub.Restock): Promise<hub.RewardStock> {
+    return this.#write('stocking a reward', () => stockReward(this.#chainSql, input));
+  }
+
+  async rewardStock(): Promise<hub.RewardStock[]> {
+    return this.#run('reading the reward stock', () => rewardStockRows(this.#chainSql));
   }
 
   async lookupSale(lookup: SaleLookup): Promise<SaleLookupResult> {

@@ -156,6 +156,14 @@ CREATE TABLE reward_coupon (card_id TEXT NOT NULL, code TEXT NOT NULL, txn_id TE
   times INTEGER NOT NULL, issued_at INTEGER NOT NULL, PRIMARY KEY (card_id, code, txn_id));
 CREATE INDEX reward_coupon_code ON reward_coupon(code);
 `,
+  // 6: chain-wide stock of limited catalogue rewards (chain/reward-stock.ts): units left (below
+  // zero when tills offline took more), units booked past zero, uses a till may grant offline.
+  // And the coupons a partner or a store took (chain/coupon-answer.ts), first one wins.
+  `
+CREATE TABLE reward_stock (reward_id TEXT PRIMARY KEY, remaining INTEGER NOT NULL, oversold INTEGER NOT NULL DEFAULT 0,
+  offline_per_till INTEGER NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE coupon_redemption (code TEXT PRIMARY KEY, redeemed_at INTEGER NOT NULL, redeemed_by TEXT NOT NULL) WITHOUT ROWID;
+`,
 ];
 
 /** Brings the file's tables up to date (once; later opens find nothing to do). */

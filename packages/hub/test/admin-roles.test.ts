@@ -34,7 +34,9 @@ const cardsRead = [
   'GET /cards/:cardId',
   'GET /cards/:cardId/movements',
   'GET /cards/:cardId/sales/:txnId',
+  'POST /coupons/check',
 ];
+const redeem = ['POST /coupons/redeem'];
 const adjust = ['POST /cards/:cardId/adjustments'];
 const approve = ['GET /adjustments', 'POST /adjustments/:id/approve', 'POST /adjustments/:id/refuse'];
 const block = ['POST /cards/:cardId/block'];
@@ -63,10 +65,10 @@ const expected: Record<Role, string[]> = {
     ...profile,
     ...tills,
   ],
-  store_manager: [...own, ...cardsRead, ...reports, ...tills],
+  store_manager: [...own, ...cardsRead, ...reports, ...tills, ...redeem],
   security: [...own, ...cardsRead, ...block, ...cap, ...erase, ...review, ...approve, ...reports, ...tills],
   auditor: [...own, ...audit, ...reports, ...cardsRead, ...tills],
-  support: [...own, ...cardsRead, ...adjust, ...profile],
+  support: [...own, ...cardsRead, ...adjust, ...profile, ...redeem],
 };
 
 const allRoutes = [
@@ -138,7 +140,7 @@ describe('roles', () => {
         entries: Array<{ target: string; note: string; outcome: string }>;
       };
       expect(entries.map((e) => e.target).sort()).toEqual(
-        [...users, ...audit, ...limits, ...block, ...cap, ...erase, ...review]
+        [...users, ...audit, ...limits, ...block, ...cap, ...erase, ...review, ...redeem]
           .map((r) => `route:${r.replace(' ', ' /admin/v1')}`)
           .sort(),
       );

@@ -46,9 +46,13 @@ const cardTables = [
   'sale_line',
 ];
 const referenceTables = [
+  // Coupons taken, keyed by code (written by a check that redeems, never by a push).
+  'coupon_redemption',
   'hub_setting',
   'meta',
   'report_setting',
+  // Chain-wide reward stock: one row a stocked reward, written by the pushes that take it.
+  'reward_stock',
   'rule_set',
   'store_group',
   'store_limits',
@@ -201,7 +205,7 @@ describe('Citus distribution: which table goes where', () => {
       expect(dry.code).toBe(0);
       expect(dry.out.trim().split('\n')).toEqual([
         ...expectedStatements(schema).map((s) => `${s};`),
-        `39 table(s) to place in schema ${schema}`,
+        `41 table(s) to place in schema ${schema}`,
       ]);
       const refused = await run(['distribute', '--db', hub.url(), '--schema', schema]);
       expect(refused.code).toBe(2);
@@ -253,7 +257,7 @@ describe.skipIf(citusTestMode)('Citus distribution: the step, against stand-ins 
       const first = await run(['distribute', '--db', hub.url(), '--schema', schema]);
       expect(first.code).toBe(0);
       expect(first.out).toContain('card: distributed by card_id, colocated with card\n');
-      expect(first.out).toContain(`39 table(s) placed in schema ${schema}`);
+      expect(first.out).toContain(`41 table(s) placed in schema ${schema}`);
       const expected = Object.fromEntries([
         ...cardTables.map((t) => [t, t === 'card' ? 'card_id none' : `card_id ${schema}.card`]),
         ['till_cursor', 'till_id none'],
@@ -330,12 +334,12 @@ describe.runIf(citusTestMode)('Citus distribution on a real Citus cluster', () =
       const dry = await run(['distribute', '--db', hub.url(), '--schema', schema, '--dry-run']);
       expect(dry.out.trim().split('\n')).toEqual([
         ...expectedStatements(schema).map((s) => `${s};`),
-        `39 table(s) to place in schema ${schema}`,
+        `41 table(s) to place in schema ${schema}`,
       ]);
       const first = await run(['distribute', '--db', hub.url(), '--schema', schema]);
       expect([first.code, first.out]).toEqual([
         0,
-        expect.stringContaining(`39 table(s) placed in schema ${schema}`),
+        expect.stringContaining(`41 table(s) placed in schema ${schema}`),
       ]);
       const placed = await citusPlacement(client, schema);
       expect(seen(placed)).toEqual(expectedPlacement(placed));

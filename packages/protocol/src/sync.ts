@@ -275,6 +275,21 @@ export const offlineLimitsSchema = z.strictObject({
 });
 export type OfflineLimits = z.infer<typeof offlineLimitsSchema>;
 
+/** Stocked rewards one pull may carry. */
+export const syncRewardStockMax = 500;
+
+/**
+ * Head office's figure for a limited catalogue reward (issue 18), as of the pull's watermark:
+ * the units left chain-wide (below zero when tills offline took more than there was) and the
+ * uses one till may grant offline on it (the agent README, "Reward stock").
+ */
+export const rewardStockSchema = z.strictObject({
+  rewardId: id,
+  remaining: z.number().int().min(-1_000_000_000).max(1_000_000_000),
+  offlinePerTill: z.number().int().nonnegative().max(1_000),
+});
+export type RewardStockFigure = z.infer<typeof rewardStockSchema>;
+
 export const syncChangesResponseSchema = z.strictObject({
   /** Pass it back as `cursor` next time. */
   cursor: z.number().int().nonnegative(),
@@ -294,6 +309,8 @@ export const syncChangesResponseSchema = z.strictObject({
     .optional(),
   ruleSets: z.array(signedRuleSetSchema).max(syncPullRuleSetsMax),
   limits: offlineLimitsSchema,
+  /** On `version=4` pulls: every stocked reward (tills that ask for less never see the field). */
+  rewardStock: z.array(rewardStockSchema).max(syncRewardStockMax).optional(),
 });
 export type SyncChangesResponse = z.infer<typeof syncChangesResponseSchema>;
 
@@ -311,8 +328,9 @@ export const syncChangesQuerySchema = z.strictObject({
    * 2: each balance carries the card's state (`card`); tills from before it ask for 1.
    * 3: as 2, and rule sets for store groups (`target`) come too; earlier pulls get only the
    * sets for every store (their schema has no `target`).
+   * 4: as 3, and the stock of limited catalogue rewards (`rewardStock`).
    */
-  version: z.coerce.number().int().min(1).max(3).default(1),
+  version: z.coerce.number().int().min(1).max(4).default(1),
 });
 
 /** Profiles one request may carry. */

@@ -129,9 +129,10 @@ export class HttpSyncTransport implements SyncTransport {
 
   async changes(cursor: number, limit: number, rulesInForce?: string | null): Promise<SyncChangesResponse> {
     // version=3: each card comes with its state (status, counters, grants, profile) as well as
-    // its points, and rule sets for store groups come too (signed with their target).
+    // its points, and rule sets for store groups come too (signed with their target);
+    // version=4: and the stock of limited catalogue rewards.
     const { status, body } = await this.#request(
-      `/v1/sync/changes?cursor=${cursor}&limit=${limit}&version=3`,
+      `/v1/sync/changes?cursor=${cursor}&limit=${limit}&version=4`,
       {
         method: 'GET',
         ...(rulesInForce === undefined

@@ -16,4 +16,6 @@ export interface OfflineSpendGate {
   blocked(cardId: string): boolean;
   /** A card was scanned or quoted: head office may be asked for its balance (in the background). */
   cardSeen?(cardId: string): void;
+  /** Units of each limited catalogue reward this till may grant now; undefined before head office sent any. */
+  rewardStock?(): Readonly<Record<string, number>> | undefined;
 }

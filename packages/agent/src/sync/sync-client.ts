@@ -9,6 +9,7 @@ import {
 } from '@tillpoint/protocol';
 import { type FoundSale, findSaleAtHeadOffice, type ProfileQueue, uploadProfiles } from './head-office-calls';
 import { type SyncTransport, SyncTransportError } from './http-sync-transport';
+import { RewardStockView } from './reward-stock-view';
 
 export type { FoundSale } from './head-office-calls';
 
@@ -134,8 +135,15 @@ export class SyncClient {
   /** The hub does not know cards-seen (an older hub): stop asking. */
   #cardsSeenUnsupported = false;
 
+  readonly #stock: RewardStockView;
+
   constructor(options: SyncClientOptions) {
     this.#o = { ...defaults, ...options } as SyncClientOptions & typeof defaults;
+    this.#stock = new RewardStockView({
+      known: () => this.#o.state.rewardStock,
+      outboxAfter: (seq, limit) => this.#o.outbox.outboxAfter(seq, limit),
+      online: () => this.#lastError === undefined && this.#fresh(),
+    });
     assert(this.#o.batchEntriesMax >= 1 && this.#o.batchEntriesMax <= 500, 'batchEntriesMax in 1..500');
     assert(this.#o.batchBytesMax >= 10_000, 'batchBytesMax at least 10 000');
   }
@@ -376,10 +384,8 @@ export class SyncClient {
       );
     for (const w of warnings) if (!this.#warnings.includes(w)) this.#o.onWarning?.(w);
     this.#warnings = warnings;
-    const limits = this.limits();
-    const fresh = lastSuccessAt !== null && limits !== null && now - lastSuccessAt <= limits.maxSyncAgeMs;
     const state: SyncStateName =
-      this.#lastError !== undefined || !fresh ? 'offline' : warnings.length > 0 ? 'behind' : 'online';
+      this.#lastError !== undefined || !this.#fresh() ? 'offline' : warnings.length > 0 ? 'behind' : 'online';
     return {
       state,
       lastSuccessAt,
@@ -387,12 +393,24 @@ export class SyncClient {
       exposure: offlineExposure({
         now,
         lastSyncAt: lastSuccessAt,
-        limits,
+        limits: this.limits(),
         tillSpentOffline: this.#o.outbox.unackedSpend('').till,
       }),
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
       warnings,
     };
+  }
+
+  /** The last successful sync is younger than the offline limits' sync age. */
+  #fresh(): boolean {
+    const at = this.#o.state.lastSyncAt;
+    const limits = this.limits();
+    return at !== null && limits !== null && this.#o.clock.nowMs() - at <= limits.maxSyncAgeMs;
+  }
+
+  /** Units of each stocked reward this till may grant now (`RewardStockView`); undefined before any figure. */
+  rewardStock(): Record<string, number> | undefined {
+    return this.#stock.now();
   }
 
   #diskFree(): number | undefined {

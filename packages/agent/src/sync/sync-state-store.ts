@@ -1,9 +1,16 @@
 import {
   type BalanceSnapshot,
   type OfflineLimits,
+  type RewardStockFigure,
   ruleSetTargetSchema,
   type SignedRuleSet,
 } from '@tillpoint/protocol';
+
+/** Head office's reward stock as of a watermark: its figures include this till's entries up to it. */
+export interface KnownRewardStock {
+  watermark: { epoch: string | null; seq: number };
+  rewards: readonly RewardStockFigure[];
+}
 
 /** Head office's word on a card beyond its figures: blocked, flagged for review. */
 export interface CardStanding {
@@ -123,6 +130,8 @@ export class SyncStateStore {
     limits: OfflineLimits;
     /** The chain's key for phone hashes (a `version=2` pull): a buyer found by phone at this till. */
     phoneLookupKey?: string | undefined;
+    /** Head office's reward stock (a `version=4` pull), kept with the page's watermark. */
+    rewardStock?: readonly RewardStockFigure[] | undefined;
   }): void {
     this.db.transaction(() => {
       for (const b of page.balances) {
@@ -146,8 +155,19 @@ export class SyncStateStore {
       for (const version of page.withdrawn ?? []) this.#dropRuleSet.run(version);
       this.#set.run('limits', JSON.stringify(page.limits));
       if (page.phoneLookupKey !== undefined) this.#set.run('phone_lookup_key', page.phoneLookupKey);
+      if (page.rewardStock !== undefined)
+        this.#set.run(
+          'reward_stock',
+          JSON.stringify({ watermark: page.watermark, rewards: page.rewardStock } satisfies KnownRewardStock),
+        );
       this.#set.run('cursor', String(page.cursor));
     })();
+  }
+
+  /** Head office's last reward stock and the watermark it is as of; undefined before a `version=4` pull. */
+  get rewardStock(): KnownRewardStock | undefined {
+    const v = this.#meta('reward_stock');
+    return v === undefined ? undefined : (JSON.parse(v) as KnownRewardStock);
   }
 
   markSynced(at: number): void {

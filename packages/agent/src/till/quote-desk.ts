@@ -7,6 +7,7 @@ import type { AgentConfig } from '../config/agent-config';
 import type { OfflineSpendGate } from '../sync/offline-gate';
 import { anonymousCard, cardFromView } from './card-for-rules';
 import { offlineSpendCap } from './offline-spend';
+import { limitedRewards } from './reward-sale';
 import { refusal, type SessionResult } from './session-result';
 
 export interface QuoteAsk {
@@ -77,6 +78,7 @@ export class QuoteDesk {
     const withHold: Card =
       held > 0 ? { ...card, balance: { ...card.balance, spendable: card.balance.spendable + held } } : card;
     const spendCap = held > 0 ? undefined : offlineSpendCap(this.d.offlineGate, card);
+    const rewardStock = limitedRewards(program) ? this.d.offlineGate?.rewardStock?.() : undefined;
     const q = quote(basket, withHold, version, new Date(atMs), {
       ...(ask.spendPoints === undefined ? {} : { spendPoints: ask.spendPoints }),
       ...(ask.rewards === undefined || ask.rewards.length === 0
@@ -88,6 +90,7 @@ export class QuoteDesk {
             })),
           }),
       ...(spendCap === undefined ? {} : { spendCap }),
+      ...(rewardStock === undefined ? {} : { rewardStock }),
     });
     if (q.earned.totalPoints > pointsPerOperationMax) {
       return refusal(

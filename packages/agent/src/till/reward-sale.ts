@@ -1,7 +1,7 @@
 import { assert } from '@tillpoint/core';
 import type { SaleInput } from '@tillpoint/ledger';
 import type { LineDiscount, TakenReward } from '@tillpoint/protocol';
-import type { Quote } from '@tillpoint/rules';
+import type { Program, Quote } from '@tillpoint/rules';
 import { refusal, type SessionRefusal } from './session-result';
 
 /**
@@ -114,4 +114,9 @@ export function withIssuedCoupons(sale: SaleInput, issued: ReadonlyMap<string, s
       return code === undefined ? r : { ...r, couponCode: code };
     }),
   };
+}
+
+/** Whether the program counts the stock of any catalogue reward (the till then reads head office's figure). */
+export function limitedRewards(program: Program): boolean {
+  return program.rewards?.catalogue.some((r) => r.limitedStock) ?? false;
 }

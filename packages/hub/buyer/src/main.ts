@@ -19,6 +19,10 @@ const texts = {
     countdown: 'New code in {s} s',
     problem: 'Something went wrong: {m}',
     linkExpired: 'This link was used or is too old: ask for a new one.',
+    tier: 'Tier: {tier}',
+    rewards: 'Rewards for your points',
+    reward: '{name}: {n} points',
+    offers: 'Offers for you',
   },
   ru: {
     title: 'Карта лояльности',
@@ -31,6 +35,10 @@ const texts = {
     countdown: 'Новый код через {s} с',
     problem: 'Что-то пошло не так: {m}',
     linkExpired: 'Ссылка уже использована или устарела: запросите новую.',
+    tier: 'Уровень: {tier}',
+    rewards: 'Награды за ваши баллы',
+    reward: '{name}: {n} баллов',
+    offers: 'Предложения для вас',
   },
 } as const;
 type Key = keyof (typeof texts)['en'];
@@ -116,11 +124,50 @@ async function showCode(privateKey: CryptoKey, cert: Certificate, step: number):
   canvas.dataset.code = text;
 }
 
+interface BuyerCard {
+  availablePoints: number;
+  pendingPoints: number;
+  tier: { name: string | null; text: { en: string; ru: string } } | null;
+  rewards: { rewardId: string; name: string; costPoints: number }[];
+  offers: { id: string; text: string }[];
+}
+
+/** Fills a list with one item a row (text only: nothing the server sends is read as HTML). */
+function fill(listId: string, sectionId: string, rows: readonly { id: string; text: string }[]): void {
+  const list = $(listId);
+  list.replaceChildren(
+    ...rows.map((row) => {
+      const item = document.createElement('li');
+      item.dataset.id = row.id;
+      item.textContent = row.text;
+      return item;
+    }),
+  );
+  $(sectionId).hidden = rows.length === 0;
+}
+
+/** The tier and what is left to the next one (as the slip says it), the rewards within reach, the offers. */
+function showStanding(card: BuyerCard): void {
+  $('tier').hidden = card.tier === null;
+  say('tier-name', card.tier?.name == null ? '' : t('tier', { tier: card.tier.name }));
+  say('tier-next', card.tier?.text[language] ?? '');
+  fill(
+    'reward-list',
+    'rewards',
+    card.rewards.map((r) => ({
+      id: r.rewardId,
+      text: t('reward', { name: r.name, n: String(r.costPoints) }),
+    })),
+  );
+  fill('offer-list', 'offers', card.offers);
+}
+
 async function showCard(): Promise<void> {
   $('card').hidden = false;
-  const card = await api<{ availablePoints: number; pendingPoints: number }>('GET', '/buyer/v1/card');
+  const card = await api<BuyerCard>('GET', '/buyer/v1/card');
   say('balance', String(card.availablePoints));
   say('pending', card.pendingPoints > 0 ? t('pending', { n: String(card.pendingPoints) }) : '');
+  showStanding(card);
   const { privateKey, cert } = await keyAndCertificate();
   let shown = -1;
   const tick = async () => {
@@ -150,6 +197,8 @@ async function start(): Promise<void> {
     ['send-link', 'sendLink'],
     ['balance-label', 'balance'],
     ['code-note', 'codeNote'],
+    ['rewards-title', 'rewards'],
+    ['offers-title', 'offers'],
   ] as const)
     say(id, t(key));
   const token = /^#t=([A-Za-z0-9_-]{32})$/.exec(location.hash)?.[1];

@@ -20,6 +20,7 @@ import { adjustmentRoutes } from './cards/adjustment-routes';
 import { cardCareRoutes } from './cards/card-care-routes';
 import { cardRoutes } from './cards/card-routes';
 import type { ConsoleData } from './console-data';
+import { couponRoutes } from './coupons/coupon-routes';
 import { adminOpenApi } from './openapi';
 import { PasswordHasher } from './password-hash';
 import { can } from './roles';
@@ -70,6 +71,7 @@ export function consoleRoutes(data: ConsoleData): AdminRoute[] {
     ...cardRoutes(data),
     ...cardCareRoutes(data),
     ...adjustmentRoutes(data),
+    ...couponRoutes(data),
     ...reportRoutes(data),
     ...settingsRoutes(data),
   ];

@@ -33,6 +33,8 @@ export const permissions = [
   'cards.profile',
   /** Erase a card's personal data (right to erasure). */
   'cards.erase',
+  /** Take a coupon a till issued (a partner or a store honours it; first one wins). */
+  'coupons.redeem',
   /** Close a flagged card's review (the offline overdraft review list). */
   'cards.review',
   'reports.read',
@@ -75,7 +77,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'tills.read',
   ],
   // Their own stores only (see `storeScopeOf`): cards active there, reports and tills of them.
-  store_manager: ['session', 'cards.read', 'reports.read', 'tills.read'],
+  store_manager: ['session', 'cards.read', 'reports.read', 'tills.read', 'coupons.redeem'],
   // Fraud and personal data: looks cards up, blocks them, caps offline spending, erases, approves.
   security: [
     'session',
@@ -101,7 +103,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'fraud.read',
   ],
   // The buyer on the phone: look the card up, small corrections (bigger ones wait for approval), the profile.
-  support: ['session', 'cards.read', 'cards.adjust', 'cards.profile'],
+  support: ['session', 'cards.read', 'cards.adjust', 'cards.profile', 'coupons.redeem'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -19,11 +19,16 @@ export function registerBuyerApp(app: FastifyInstance): void {
     }
   };
   const unavailable = { code: 'buyer_page_unavailable', message: 'the buyer page could not be built here' };
+  // The console's headers, and the page's manifest may load (the console's CSP allows nothing by default).
+  const headers = {
+    ...consoleSecurityHeaders,
+    'content-security-policy': `${consoleSecurityHeaders['content-security-policy']}; manifest-src 'self'`,
+  };
   app.get('/buyer/', async (_request, reply) => {
     const b = await built();
     if (b === undefined) return reply.code(503).send(unavailable);
     return reply
-      .headers(consoleSecurityHeaders)
+      .headers(headers)
       .header('cache-control', 'no-store')
       .type('text/html; charset=utf-8')
       .send(b.html);
@@ -35,9 +40,11 @@ export function registerBuyerApp(app: FastifyInstance): void {
     const asset = b.assets.get(name);
     if (asset === undefined)
       return reply.code(404).send({ code: 'not_found', message: `no buyer page file ${name.slice(0, 100)}` });
+    // The manifest and the icon keep their names: a browser revalidates them.
+    const fixed = !/-[A-Z0-9]{8}\.(js|css)$/.test(name);
     return reply
-      .headers(consoleSecurityHeaders)
-      .header('cache-control', 'public, max-age=31536000, immutable')
+      .headers(headers)
+      .header('cache-control', fixed ? 'no-cache' : 'public, max-age=31536000, immutable')
       .type(asset.type)
       .send(asset.body);
   });

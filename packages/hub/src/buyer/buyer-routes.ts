@@ -7,8 +7,10 @@ import { phoneHash } from '../chain/card-profile-rules';
 import type { HubStore } from '../hub-store';
 import type { HubKeys } from '../rule-signing';
 import { registerBuyerApp } from './buyer-app-routes';
+import { buyerCard } from './buyer-card';
 import { BuyerSessions } from './buyer-sessions';
 import type { IdentifyOptions } from './identify-routes';
+import { programInForce } from './program-in-force';
 
 /** How long head office's signature on a buyer page's key holds (the page renews it sooner). */
 export const appKeyLifetimeMs = 7 * 86_400_000;
@@ -71,7 +73,8 @@ function registerSignIn(app: FastifyInstance, o: BuyerRouteOptions, sessions: Bu
 
 /**
  * The buyer page's API under `/buyer/v1` (and the page at `/buyer/`): sign in with a link texted
- * to the card's phone, the card's points, and head office's signature on the page's own key,
+ * to the card's phone, the card's points, tier progress and the rewards and offers within reach
+ * (`buyer-card.ts`), and head office's signature on the page's own key,
  * which lets tills verify its rotating codes offline.
  */
 export function registerBuyerRoutes(app: FastifyInstance, o: BuyerRouteOptions): void {
@@ -90,13 +93,25 @@ export function registerBuyerRoutes(app: FastifyInstance, o: BuyerRouteOptions):
   app.get('/buyer/v1/card', async (request, reply) => {
     const cardId = buyer(request, reply);
     if (cardId === undefined) return reply;
-    const card = await o.store.getCard(cardId, o.clock.nowMs());
-    return {
+    const now = o.clock.nowMs();
+    const [card, state, program, stock] = await Promise.all([
+      o.store.getCard(cardId, now),
+      o.store.getCardState(cardId, now),
+      programInForce(o.store, now),
+      o.store.rewardStock(),
+    ]);
+    return buyerCard({
       cardId,
-      availablePoints: card?.available ?? 0,
-      pendingPoints: card?.pending ?? 0,
-      blocked: card?.blocked ?? false,
-    };
+      points: {
+        available: card?.available ?? 0,
+        pending: card?.pending ?? 0,
+        blocked: card?.blocked ?? false,
+      },
+      state,
+      program,
+      now,
+      rewardStock: Object.fromEntries(stock.map((r) => [r.rewardId, Math.max(0, r.remaining)])),
+    });
   });
 
   app.post('/buyer/v1/app-key', async (request, reply) => {

@@ -25,7 +25,8 @@ export type FlagReason =
   | 'return_exceeds_sale'
   | 'return_ambiguous'
   | 'enrol_conflict'
-  | 'reward_limit_exceeded';
+  | 'reward_limit_exceeded'
+  | 'reward_out_of_stock';
 
 export interface CardFlag {
   cardId: string;

@@ -15,9 +15,22 @@ export interface CouponRow {
   issuedAt: number;
 }
 
+/** A coupon as a check reads it: with its sale's receipt, store and till (null: the sale row is gone). */
+export interface HeldCoupon extends CouponRow {
+  receiptId: string | null;
+  storeId: string | null;
+  tillId: string | null;
+}
+
+/** Who took a coupon at a partner or a store, and when (first one wins). */
+export interface CouponRedemption {
+  at: number;
+  by: string;
+}
+
 export type CouponCheck =
   | { kind: 'unknown' }
-  | { kind: 'issued'; coupon: CouponRow }
+  | { kind: 'issued'; coupon: HeldCoupon; redeemed: CouponRedemption | null }
   | { kind: 'ambiguous'; matches: number };
 
 /** Rows a check reads at most (two are enough to tell one from many). */
@@ -42,9 +55,19 @@ export function saleCoupons(
   );
 }
 
-/** A check's answer from the rows held under the code. */
-export function couponCheck(rows: readonly CouponRow[]): CouponCheck {
+/** A check's answer from the rows held under the code and its redemption. */
+export function couponCheck(
+  rows: readonly HeldCoupon[],
+  redeemed: CouponRedemption | null = null,
+): CouponCheck {
   const [first] = rows;
   if (first === undefined) return { kind: 'unknown' };
-  return rows.length === 1 ? { kind: 'issued', coupon: first } : { kind: 'ambiguous', matches: rows.length };
+  return rows.length === 1
+    ? { kind: 'issued', coupon: first, redeemed }
+    : { kind: 'ambiguous', matches: rows.length };
+}
+
+/** A coupon a partner or a store may take now: issued once, and not taken before. */
+export function redeemable(check: CouponCheck): check is Extract<CouponCheck, { kind: 'issued' }> {
+  return check.kind === 'issued' && check.redeemed === null;
 }

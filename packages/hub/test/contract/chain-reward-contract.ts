@@ -149,7 +149,11 @@ export function chainRewardContract({ fresh, now }: ContractContext): void {
         rewardId: 'partner-voucher',
         times: 2,
         issuedAt: march10,
+        receiptId: 'V-1',
+        storeId: 's1',
+        tillId: a.tillId,
       },
+      redeemed: null,
     });
     expect(await s.checkCoupon('7K3M-9QXA-2B4C-D5E7')).toEqual({ kind: 'unknown' });
     // The same code on another card's sale (forged or replayed): recorded, and a check says so.
