@@ -5,15 +5,24 @@ import { packageDir } from '@tillpoint/test-kit/package-dir';
 import { build, type Plugin } from 'esbuild';
 import { bundleAgent, defaultBundleDir } from '../../build/bundle-agent';
 
-/** Workspace packages go into the bundle; third-party packages stay imports, resolved at run time. */
+/**
+ * Workspace packages go into the bundle; a third-party package stays an import, of the file
+ * it resolves to from the workspace package that imports it (a package of @tillpoint/receipt's
+ * is in receipt's node_modules, not the hub's), so the bundle runs from any folder.
+ */
 const workspaceOnly: Plugin = {
   name: 'workspace-only',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@tillpoint/') || args.path.startsWith('node:')
-        ? undefined
-        : { path: args.path, external: true },
-    );
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.path.startsWith('@tillpoint/') || args.path.startsWith('node:')) return undefined;
+      if (args.pluginData === 'workspace-only') return undefined;
+      const found = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: 'workspace-only',
+      });
+      return { path: found.errors.length === 0 ? found.path : args.path, external: true };
+    });
   },
 };
 
