@@ -1,0 +1,94 @@
+import { TillpointError } from '@tillpoint/core';
+import { historyWorker } from './history-worker';
+import { importItems } from './import-items';
+import type { ImportKind, ImportMapping } from './import-mapping';
+import type { RecordOf } from './import-records';
+import type { Reject } from './import-writer';
+import { csvRows, jsonLines, type SourceStart } from './row-source';
+
+/**
+ * A file's records in chunks (a pure stage over the file: read, split, checked), the unit the
+ * import commits: at most `chunkMax` records or `chunkMax` rejections each, with the file
+ * position past the chunk's last row and the CSV header once it was read (a resumed run needs
+ * it). The same generator runs in the import's thread or in a worker thread (`import-read-worker.ts`)
+ * that reads chunk n + 1 while chunk n is written.
+ */
+export interface ChunkSource {
+  kind: ImportKind;
+  file: string;
+  mapping: ImportMapping;
+  format: 'csv' | 'jsonl';
+  start: SourceStart;
+  chunkMax: number;
+}
+
+export interface ReadChunk<K extends ImportKind = ImportKind> {
+  records: { line: number; record: RecordOf<K> }[];
+  rejects: Reject[];
+  /** Byte offset and lines read through the chunk's last row. */
+  position: { offset: number; line: number };
+  /** The CSV header (null: not read yet, or JSON Lines). */
+  header: string[] | null;
+}
+
+export async function* readChunks(s: ChunkSource): AsyncGenerator<ReadChunk> {
+  let header = s.start.header;
+  const rows =
+    s.format === 'csv'
+      ? csvRows(s.kind, s.file, s.mapping, s.start, (h) => {
+          header = h;
+        })
+      : jsonLines(s.kind, s.file, s.mapping, s.start);
+  let records: ReadChunk['records'] = [];
+  let rejects: Reject[] = [];
+  let position = { offset: s.start.offset, line: s.start.line };
+  for await (const item of importItems(s.kind, rows, s.mapping, s.format)) {
+    if ('record' in item) records.push({ line: item.line, record: item.record });
+    else rejects.push({ line: item.line, reason: item.reason });
+    if (item.endOffset >= position.offset) position = { offset: item.endOffset, line: item.endLine };
+    if (records.length >= s.chunkMax || rejects.length >= s.chunkMax) {
+      yield { records, rejects, position, header };
+      records = [];
+      rejects = [];
+    }
+  }
+  if (records.length > 0 || rejects.length > 0) yield { records, rejects, position, header };
+}
+
+type FromWorker =
+  | { chunk: ReadChunk }
+  | { done: true }
+  | { failed: { code: string | null; message: string } };
+
+/** `readChunks` in a worker thread (this thread only writes): the same chunks, in order. */
+export async function* chunksInWorker(s: ChunkSource): AsyncGenerator<ReadChunk> {
+  const worker = historyWorker('import-read-worker', s);
+  const queue: (FromWorker | { error: unknown })[] = [];
+  let wake: (() => void) | null = null;
+  const arrive = (m: FromWorker | { error: unknown }) => {
+    queue.push(m);
+    wake?.();
+    wake = null;
+  };
+  worker.on('message', arrive);
+  worker.on('error', (error) => arrive({ error }));
+  worker.on('exit', (code) => arrive({ error: new Error(`the import's reading thread stopped (${code})`) }));
+  try {
+    for (;;) {
+      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const m = queue.shift() as FromWorker | { error: unknown };
+      if ('chunk' in m) {
+        worker.postMessage('more');
+        yield m.chunk;
+      } else if ('done' in m) return;
+      else if ('failed' in m)
+        throw m.failed.code === null
+          ? new Error(m.failed.message)
+          : new TillpointError(m.failed.code, m.failed.message);
+      else throw m.error;
+    }
+  } finally {
+    worker.removeAllListeners();
+    await worker.terminate();
+  }
+}
