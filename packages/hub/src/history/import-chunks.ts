@@ -2,7 +2,8 @@ import { TillpointError } from '@tillpoint/core';
 import { historyWorker } from './history-worker';
 import { importItems } from './import-items';
 import type { ImportKind, ImportMapping } from './import-mapping';
-import type { RecordOf } from './import-records';
+import type { RecordOf, SaleRecord } from './import-records';
+import { type SealedSale, sealSale } from './import-rows';
 import type { Reject } from './import-writer';
 import { csvRows, jsonLines, type SourceStart } from './row-source';
 
@@ -20,6 +21,8 @@ export interface ChunkSource {
   format: 'csv' | 'jsonl';
   start: SourceStart;
   chunkMax: number;
+  /** The file's import epoch (`import-<digest>`): sales are sealed as they are read. */
+  epoch: string;
 }
 
 export interface ReadChunk<K extends ImportKind = ImportKind> {
@@ -29,6 +32,8 @@ export interface ReadChunk<K extends ImportKind = ImportKind> {
   position: { offset: number; line: number };
   /** The CSV header (null: not read yet, or JSON Lines). */
   header: string[] | null;
+  /** Sales: each record's journal entry and body, in the records' order (null for other kinds). */
+  sealed: SealedSale[] | null;
 }
 
 export async function* readChunks(s: ChunkSource): AsyncGenerator<ReadChunk> {
@@ -47,13 +52,19 @@ export async function* readChunks(s: ChunkSource): AsyncGenerator<ReadChunk> {
     else rejects.push({ line: item.line, reason: item.reason });
     if (item.endOffset >= position.offset) position = { offset: item.endOffset, line: item.endLine };
     if (records.length >= s.chunkMax || rejects.length >= s.chunkMax) {
-      yield { records, rejects, position, header };
+      yield { records, rejects, position, header, sealed: sealed(s, records) };
       records = [];
       rejects = [];
     }
   }
-  if (records.length > 0 || rejects.length > 0) yield { records, rejects, position, header };
+  if (records.length > 0 || rejects.length > 0)
+    yield { records, rejects, position, header, sealed: sealed(s, records) };
 }
+
+const sealed = (s: ChunkSource, records: ReadChunk['records']): SealedSale[] | null =>
+  s.kind === 'sales'
+    ? records.map(({ line, record }) => sealSale(record as SaleRecord, s.epoch, line))
+    : null;
 
 type FromWorker =
   | { chunk: ReadChunk }

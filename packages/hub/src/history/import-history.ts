@@ -150,6 +150,7 @@ async function importFile(a: {
     format: formatOf(file, mapping),
     start: { offset: progress.offset, line: progress.line, header: progress.header },
     chunkMax,
+    epoch: importEpoch(digest),
   };
   // A large file is read in a worker thread (chunk n + 1 read and checked while chunk n is written).
   const inWorker = a.options.readInWorker ?? size - progress.offset >= readInWorkerBytes;
@@ -162,6 +163,7 @@ async function importFile(a: {
       importedAt: progress.importedAt,
       lookupKey: a.lookupKey,
       records: chunk.records,
+      sealed: chunk.sealed,
       rejects: chunk.rejects,
       progress: next,
     });

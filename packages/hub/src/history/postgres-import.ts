@@ -1,4 +1,3 @@
-import type { OutboxEntry } from '@tillpoint/ledger';
 import pg from 'pg';
 import { journalBody } from '../chain/chain-facts';
 import { translatePostgresError } from '../hub-store-error';
@@ -7,7 +6,7 @@ import { salePartitionStatements } from '../postgres-schema';
 import { CopyBuffer } from './copy-text';
 import type { ImportKind } from './import-mapping';
 import type { CardRecord, LotRecord, ReturnRecord, SaleRecord } from './import-records';
-import { cardRows, lotEntry, saleEntry, saleFacts } from './import-rows';
+import { cardRows, lotEntry, type SealedSale, saleFacts, sealSale } from './import-rows';
 import {
   advanced,
   type ChunkOutcome,
@@ -179,7 +178,7 @@ export class PostgresImportWriter implements HistoryImportWriter {
   async #merge<K extends ImportKind>(chunk: ImportChunk<K>): Promise<Merged> {
     const c = this.client;
     if (chunk.kind === 'sales')
-      return this.#sales(chunk.records as { line: number; record: SaleRecord }[], chunk.epoch);
+      return this.#sales(chunk.records as { line: number; record: SaleRecord }[], chunk.epoch, chunk.sealed);
     if (chunk.kind === 'balances')
       return this.#lots(
         chunk.records as { line: number; record: LotRecord }[],
@@ -195,24 +194,30 @@ export class PostgresImportWriter implements HistoryImportWriter {
     return postgresReturns(c, chunk.records as { line: number; record: ReturnRecord }[]);
   }
 
-  async #sales(records: { line: number; record: SaleRecord }[], epoch: string): Promise<Merged> {
+  async #sales(
+    records: { line: number; record: SaleRecord }[],
+    epoch: string,
+    sealed: readonly SealedSale[] | null,
+  ): Promise<Merged> {
     const rejected: Reject[] = [];
-    const entries: OutboxEntry[] = [];
+    const kept: SealedSale[] = [];
     const seen = new Set<string>();
-    for (const { line, record } of records) {
-      const entry = saleEntry(record, epoch, line);
+    records.forEach(({ line, record }, i) => {
+      const sale = sealed?.[i] ?? sealSale(record, epoch, line);
+      const { entry } = sale;
       const key = `${entry.cardId}\u001f${entry.occurredAt}\u001f${entry.txnId}`;
       if (seen.has(key)) rejected.push({ line, reason: twice(record.receiptId) });
       else {
         seen.add(key);
-        entries.push(entry);
+        kept.push(sale);
       }
-    }
+    });
+    const entries = kept.map((f) => f.entry);
     const facts = saleFacts(entries);
     const sales = new CopyBuffer();
     facts.sales.forEach((s, i) => {
-      const entry = entries[i] as OutboxEntry;
-      sales.add([...saleFactValues(s), entry.hash, journalBody(entry)]);
+      const f = kept[i] as SealedSale;
+      sales.add([...saleFactValues(s), f.entry.hash, f.body]);
     });
     const lines = new CopyBuffer();
     for (const l of facts.lines) lines.add(saleLineValues(l));
