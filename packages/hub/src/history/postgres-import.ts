@@ -15,7 +15,13 @@ import {
   type ImportProgress,
   type Reject,
 } from './import-writer';
-import { pgHistoryTables, pgStagingTables, pgImportSql as q, stageColumns } from './postgres-history-sql';
+import {
+  pgHistoryTables,
+  pgSaleMergeSql,
+  pgStagingTables,
+  pgImportSql as q,
+  stageColumns,
+} from './postgres-history-sql';
 import { postgresReturns } from './postgres-import-returns';
 import { copyIn, saleFactValues, saleLineValues } from './sale-copy';
 
@@ -231,12 +237,8 @@ export class PostgresImportWriter implements HistoryImportWriter {
     const twiceRows = (await c.query(q.twiceInFile)).rows as { line: string; receiptId: string }[];
     for (const r of twiceRows) rejected.push({ line: Number(r.line), reason: twice(r.receiptId) });
     if (fresh > 0) {
-      await c.query(q.insertLines);
-      await c.query(q.insertSaleJournal);
-      await c.query(q.saleDays);
-      await c.query(q.salePairs);
-      await c.query(q.saleGrants);
-      await c.query(q.saleCounters);
+      const m = fresh === kept.length ? pgSaleMergeSql.all : pgSaleMergeSql.some;
+      for (const sql of Object.values(m)) await c.query(sql);
       await c.query(q.touchFresh);
     }
     return { applied: fresh, duplicates: entries.length - fresh - twiceRows.length, rejected };
