@@ -66,6 +66,9 @@ describe('chunksInWorker', () => {
       (e: { code: string; message: string }) => e,
     );
     expect(here).toMatchObject({ code: 'invalid_import_file' });
-    expect(there).toMatchObject({ code: 'invalid_import_file', message: (here as Error).message });
+    expect(there).toMatchObject({
+      code: 'invalid_import_file',
+      message: (here as { message: string }).message,
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { assert } from '@tillpoint/core';
 import { canonicalBodyJson, chainHash, type OutboxBody, type OutboxEntry } from '@tillpoint/ledger';
-import type { JournalRow } from '../batch-plan';
+import { type JournalRow, journalRows } from '../batch-plan';
 import { birthMonthDay, phoneHash } from '../chain/card-profile-rules';
 import { type ChainFacts, chainFacts, journalBody } from '../chain/chain-facts';
 import { hubTillId } from '../hub-store';
@@ -92,19 +92,11 @@ export function sealSale(sale: SaleRecord, epoch: string, seq: number): SealedSa
 }
 
 /** The journal rows of sealed sales (`journalRows` with the bodies already built). */
-export function sealedJournalRows(sales: readonly SealedSale[]): JournalRow[] {
-  return sales.map(({ entry, body }) => ({
-    cardId: entry.cardId,
-    tillId: entry.tillId,
-    epoch: entry.epoch,
-    seq: entry.seq,
-    txnId: entry.txnId,
-    kind: entry.kind,
-    occurredAt: entry.occurredAt,
-    hash: entry.hash,
-    body,
-  }));
-}
+export const sealedJournalRows = (sales: readonly SealedSale[]): JournalRow[] =>
+  journalRows(
+    sales.map((s) => s.entry),
+    sales.map((s) => s.body),
+  );
 
 /** The sale rows of entries as a push writes them (`chainFacts`: facts, lines, days, counters, grants). */
 export function saleFacts(entries: readonly OutboxEntry[]): ChainFacts {
