@@ -73,7 +73,8 @@ type FromWorker =
 
 /** `readChunks` in a worker thread (this thread only writes): the same chunks, in order. */
 export async function* chunksInWorker(s: ChunkSource): AsyncGenerator<ReadChunk> {
-  const worker = historyWorker('import-read-worker', s);
+  // The worker's heap capped (V8 lets an idle-collected heap grow far past what it holds): a few chunks.
+  const worker = historyWorker('import-read-worker', s, Math.max(256, Math.ceil(s.chunkMax / 40)));
   const queue: (FromWorker | { error: unknown })[] = [];
   let wake: (() => void) | null = null;
   const arrive = (m: FromWorker | { error: unknown }) => {
