@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { assert } from '@tillpoint/core';
 import { isPostgresUrl, openHubDatabase } from '../cli/hub-database';
+import { heapTrimmer } from './heap-trim';
 import { type ChunkSource, chunksInWorker, type ReadChunk, readChunks } from './import-chunks';
 import { defaultMapping, formatOf, type ImportKind, type ImportMapping, importKinds } from './import-mapping';
 import { importEpoch } from './import-rows';
@@ -36,6 +37,8 @@ export interface ImportOptions {
 }
 
 const readInWorkerBytes = 1 << 20;
+/** The import thread's heap past which it is collected between chunks. */
+const trimHeap = heapTrimmer(192 * 2 ** 20);
 
 export interface FileSummary {
   kind: ImportKind;
@@ -175,6 +178,7 @@ async function importFile(a: {
       rejected: progress.rejected + chunk.rejects.length + outcome.rejected.length,
     };
     bar.update(chunk.position.offset, progress.records);
+    trimHeap();
   };
   // The next chunk is read while one is written (PostgreSQL merges meanwhile): two chunks in memory at most.
   let writing: Promise<void> = Promise.resolve();
