@@ -9,9 +9,14 @@ import { runInNewContext } from 'node:vm';
  * when the heap has grown.
  */
 export function heapTrimmer(limitBytes: number): () => void {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as (() => void) | undefined;
+  let gc: (() => void) | undefined | null = null;
   return () => {
-    if (gc !== undefined && getHeapStatistics().total_heap_size > limitBytes) gc();
+    if (getHeapStatistics().total_heap_size <= limitBytes) return;
+    if (gc === null) {
+      // V8's own collector, as `node --expose-gc` gives it, set up the first time it is wanted.
+      setFlagsFromString('--expose-gc');
+      gc = runInNewContext('gc') as (() => void) | undefined;
+    }
+    gc?.();
   };
 }

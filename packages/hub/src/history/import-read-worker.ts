@@ -4,7 +4,7 @@ import { type ChunkSource, readChunks } from './import-chunks';
 
 /**
  * The import's reading in a worker thread: the file's chunks (`readChunks`) posted to the import's
- * thread, at most `ahead` not yet taken (each taken chunk sends one message back), so memory stays
+ * thread, at most `chunksAhead` not yet taken (each taken chunk sends one message back), so memory stays
  * bounded by a few chunks while the import's thread writes.
  */
 export const chunksAhead = 2;
