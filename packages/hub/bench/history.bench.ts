@@ -34,11 +34,17 @@ const loadedTables = [
   'sale_line',
   'card_day',
   'card_store',
+  'card_grant',
+  'card_enrolment',
+  'card_profile',
+  'card_traits',
   'history_return',
 ];
 
 interface Ran {
   ms: number;
+  /** CPU time of the process (every thread), from /proc at the last poll before it ended. */
+  cpuMs: number;
   peakBytes: number;
   stdout: string;
 }
@@ -54,6 +60,7 @@ function cli(args: string[]): Promise<Ran> {
     let stdout = '';
     let stderr = '';
     let peakBytes = 0;
+    let cpuMs = 0;
     child.stdout.on('data', (b: Buffer) => {
       stdout += b.toString();
     });
@@ -64,6 +71,10 @@ function cli(args: string[]): Promise<Ran> {
       try {
         const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
         if (kb !== undefined) peakBytes = Math.max(peakBytes, Number(kb) * 1024);
+        // utime and stime (fields 14 and 15, in clock ticks of 10 ms), after the command's name
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        cpuMs = (Number(fields[11]) + Number(fields[12])) * 10;
       } catch {
         // gone
       }
@@ -71,7 +82,7 @@ function cli(args: string[]): Promise<Ran> {
     child.on('exit', (code) => {
       clearInterval(poll);
       if (code !== 0) reject(new Error(`tillpoint-hub ${args[0]} failed (${code}):\n${stderr.slice(-2000)}`));
-      else resolve({ ms: performance.now() - started, peakBytes, stdout });
+      else resolve({ ms: performance.now() - started, cpuMs, peakBytes, stdout });
     });
   });
 }
@@ -117,16 +128,24 @@ export default async function historyBench(h: BenchHarness): Promise<void> {
       '2026-01-01',
     ];
 
+    const repeats = Math.max(1, Number(process.env.TILLPOINT_BENCH_HISTORY_REPEATS ?? 1));
     if (parts.has('sqlite')) {
-      const db = join(dir, 'hub.sqlite');
-      await cli(['init', '--db', db, '--key', join(dir, 'key.pem')]);
-      const imported = await cli(['import', '--db', db, ...importArgs]);
-      const bareMs = sqliteBareLoad(db, join(dir, 'bare.sqlite'));
-      rmSync(join(dir, 'bare.sqlite'), { force: true });
-      recordImport(h, group, 'SQLite', receipts, imported, bareMs, 'bare INSERT … SELECT of the same rows');
-      await replays(h, group, 'SQLite', receipts, [
+      // Import and bare load interleaved (import i, then the bare load of its rows), so a shared
+      // machine's load falls on both alike.
+      const runs: { imported: Ran; bare: Bare }[] = [];
+      for (let i = 0; i < repeats; i++) {
+        const db = join(dir, `hub${i}.sqlite`);
+        await cli(['init', '--db', db, '--key', join(dir, 'key.pem')]);
+        const imported = await cli(['import', '--db', db, ...importArgs]);
+        const bare = sqliteBareLoad(db, join(dir, 'bare.sqlite'));
+        rmSync(join(dir, 'bare.sqlite'), { force: true });
+        runs.push({ imported, bare });
+        if (i > 0) rmSync(db, { force: true });
+      }
+      recordImport(h, group, 'SQLite', receipts, runs, 'bare load of the same rows (prepared inserts)');
+      await replays(h, group, 'SQLite', receipts, repeats, [
         '--db',
-        db,
+        join(dir, 'hub0.sqlite'),
         ...whatIfArgs,
         '--out',
         join(dir, 'whatif.csv'),
@@ -135,12 +154,18 @@ export default async function historyBench(h: BenchHarness): Promise<void> {
     if (parts.has('postgres')) {
       const server = await startTestPostgres();
       try {
-        const imported = await cli(['import', '--db', server.url, ...importArgs]);
-        const bareMs = await postgresBareLoad(server.url, dir);
-        recordImport(h, group, 'PostgreSQL', receipts, imported, bareMs, 'bare COPY of the same rows');
-        await replays(h, group, 'PostgreSQL', receipts, [
+        const runs: { imported: Ran; bare: Bare }[] = [];
+        for (let i = 0; i < repeats; i++) {
+          const schema = `hub${i}`;
+          const imported = await cli(['import', '--db', server.url, '--schema', schema, ...importArgs]);
+          runs.push({ imported, bare: await postgresBareLoad(server.url, schema, dir) });
+        }
+        recordImport(h, group, 'PostgreSQL', receipts, runs, 'bare COPY of the same rows');
+        await replays(h, group, 'PostgreSQL', receipts, repeats, [
           '--db',
           server.url,
+          '--schema',
+          'hub0',
           ...whatIfArgs,
           '--out',
           join(dir, 'whatif-pg.csv'),
@@ -154,31 +179,49 @@ export default async function historyBench(h: BenchHarness): Promise<void> {
   }
 }
 
+interface Bare {
+  ms: number;
+  /** CPU time of this process (SQLite: the whole load; PostgreSQL: the client only). */
+  cpuMs: number;
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
 function recordImport(
   h: BenchHarness,
   group: string,
   hub: string,
   receipts: number,
-  imported: Ran,
-  bareMs: number,
+  runs: readonly { imported: Ran; bare: Bare }[],
   baseline: string,
 ): void {
   const base = `${hub}: ${baseline}`;
-  h.record(group, base, [bareMs]);
-  h.record(group, `${hub}: tillpoint-hub import (parse, check, merge)`, [imported.ms], {
-    baseline: base,
-    note: 'goal ≥ 0.5× the bare load',
-  });
+  const importMs = median(runs.map((r) => r.imported.ms));
+  const bareMs = median(runs.map((r) => r.bare.ms));
+  h.record(
+    group,
+    base,
+    runs.map((r) => r.bare.ms),
+  );
+  h.record(
+    group,
+    `${hub}: tillpoint-hub import (parse, check, merge)`,
+    runs.map((r) => r.imported.ms),
+    { baseline: base, note: 'goal: bare ÷ import ≥ 0.5' },
+  );
+  const peak = Math.max(...runs.map((r) => r.imported.peakBytes));
+  h.figure(group, `${hub} import`, `${rate(receipts, importMs, 'receipts')}, peak ${mb(peak)}`);
+  h.figure(group, `${hub} ${baseline}`, rate(receipts, bareMs, 'receipts'));
+  const cpu = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   h.figure(
     group,
-    `${hub} import`,
-    `${rate(receipts, imported.ms, 'receipts')}, peak ${mb(imported.peakBytes)}`,
+    `${hub} import rate ÷ bare load rate (goal ≥ 0.5)`,
+    `${(bareMs / importMs).toFixed(2)} by wall time; CPU: import ${cpu(median(runs.map((r) => r.imported.cpuMs)))} (all threads), bare ${cpu(median(runs.map((r) => r.bare.cpuMs)))} (${hub === 'SQLite' ? 'all of it' : 'the client; the server does the rest'})`,
   );
-  h.figure(group, `${hub} ${baseline}`, rate(receipts, bareMs, 'receipts'));
   h.figure(
     group,
     `${hub} import of 100 M receipts at this rate`,
-    `${hours((imported.ms * 1e8) / receipts)} (bare load ${hours((bareMs * 1e8) / receipts)})`,
+    `${hours((importMs * 1e8) / receipts)} (bare load ${hours((bareMs * 1e8) / receipts)})`,
   );
 }
 
@@ -189,9 +232,9 @@ async function replays(
   group: string,
   hub: string,
   receipts: number,
+  repeats: number,
   args: string[],
 ): Promise<void> {
-  const repeats = Math.max(1, Number(process.env.TILLPOINT_BENCH_HISTORY_REPEATS ?? 1));
   const runs = async (parts: number) => {
     const out: Ran[] = [];
     for (let i = 0; i < repeats; i++) out.push(await cli(['whatif', ...args, '--parts', String(parts)]));
@@ -199,8 +242,8 @@ async function replays(
   };
   const one = await runs(1);
   const two = await runs(2);
-  const median = (rs: Ran[]) =>
-    [...rs.map((r) => r.ms)].sort((a, b) => a - b)[Math.floor(rs.length / 2)] as number;
+  const medianMs = (rs: Ran[]) => median(rs.map((r) => r.ms));
+  const cpuRate = (rs: Ran[]) => rate(receipts, median(rs.map((r) => r.cpuMs)), 'receipts');
   const peak = (rs: Ran[]) => Math.max(...rs.map((r) => r.peakBytes));
   h.record(
     group,
@@ -216,14 +259,14 @@ async function replays(
   h.figure(
     group,
     `${hub} replay, 1 thread`,
-    `${rate(receipts, median(one), 'receipts')} a core, peak ${mb(peak(one))}`,
+    `${rate(receipts, medianMs(one), 'receipts')} a core (${cpuRate(one)} of CPU), peak ${mb(peak(one))}`,
   );
   h.figure(
     group,
     `${hub} replay, 2 threads`,
-    `${rate(receipts, median(two), 'receipts')} (${rate(receipts / 2, median(two), 'receipts')} a core), peak ${mb(peak(two))}`,
+    `${rate(receipts, medianMs(two), 'receipts')} (${rate(receipts / 2, medianMs(two), 'receipts')} a core; ${cpuRate(two)} of CPU), peak ${mb(peak(two))}`,
   );
-  const perMs = receipts / median(two);
+  const perMs = receipts / medianMs(two);
   h.figure(
     group,
     `${hub} replay of 10 M / 100 M receipts at this rate`,
@@ -232,51 +275,81 @@ async function replays(
 }
 
 /**
- * The imported rows loaded again with no logic: each table created as the hub file has it (its
- * keys and indexes, so the load pays what the import pays to keep them), then one INSERT … SELECT
- * per table from the imported file, attached, in one transaction.
+ * The imported rows loaded again with no logic, the way the import writes (like with like): each
+ * table created as the hub file has it (its keys and indexes, so the load pays what the import pays
+ * to keep them), the rows read from the imported file by a second connection and bound to prepared
+ * multi-row inserts (50 rows a statement), a commit every 50 000 rows, WAL at `synchronous =
+ * NORMAL` as the import's connection. What it leaves out is the import's own work: reading and
+ * checking the file, building the rows, the hash, the duplicate lookups, the feed numbers.
  */
-function sqliteBareLoad(imported: string, bare: string): number {
+function sqliteBareLoad(imported: string, bare: string): Bare {
+  const src = new Database(imported, { readonly: true });
   const db = new Database(bare);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    db.exec(`ATTACH DATABASE '${imported.replaceAll("'", "''")}' AS src`);
-    const ddl = db
-      .prepare('SELECT sql FROM src.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL')
-      .pluck();
+    db.pragma('cache_size = -65536');
+    const ddl = src.prepare('SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL').pluck();
     for (const table of loadedTables) for (const sql of ddl.all(table) as string[]) db.exec(sql);
     const started = performance.now();
-    db.transaction(() => {
-      for (const table of loadedTables) db.exec(`INSERT INTO main.${table} SELECT * FROM src.${table}`);
-    })();
-    return performance.now() - started;
+    const cpu = process.cpuUsage();
+    for (const table of loadedTables) {
+      const read = src.prepare(`SELECT * FROM ${table}`).raw();
+      const width = read.columns().length;
+      const row = `(${Array(width).fill('?').join(', ')})`;
+      const many = db.prepare(`INSERT INTO ${table} VALUES ${Array(50).fill(row).join(', ')}`);
+      const one = db.prepare(`INSERT INTO ${table} VALUES ${row}`);
+      let held: unknown[] = [];
+      let rows = 0;
+      db.exec('BEGIN');
+      for (const r of read.iterate() as Iterable<unknown[]>) {
+        for (const v of r) held.push(v);
+        rows += 1;
+        if (held.length === 50 * width) {
+          many.run(held);
+          held = [];
+        }
+        if (rows % 50_000 === 0) db.exec('COMMIT; BEGIN');
+      }
+      for (let i = 0; i < held.length; i += width) one.run(held.slice(i, i + width));
+      db.exec('COMMIT');
+    }
+    const used = process.cpuUsage(cpu);
+    return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
   } finally {
     db.close();
+    src.close();
   }
 }
 
 /** The imported rows as COPY text files, then COPY into empty tables of the same shape (keys and indexes included). */
-async function postgresBareLoad(url: string, dir: string): Promise<number> {
+async function postgresBareLoad(url: string, schema: string, dir: string): Promise<Bare> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const file = (table: string) => join(dir, `${table}.copy`);
+  const bare = `bare_${schema}`;
   try {
     for (const table of loadedTables)
       await pipeline(
-        client.query(copyTo(`COPY (SELECT * FROM tillpoint_hub.${table}) TO STDOUT`)),
+        client.query(copyTo(`COPY (SELECT * FROM ${schema}.${table}) TO STDOUT`)),
         createWriteStream(file(table)),
       );
-    await client.query('CREATE SCHEMA bare');
+    await client.query(`CREATE SCHEMA ${bare}`);
     for (const table of loadedTables)
-      await client.query(`CREATE TABLE bare.${table} (LIKE tillpoint_hub.${table} INCLUDING ALL)`);
+      await client.query(`CREATE TABLE ${bare}.${table} (LIKE ${schema}.${table} INCLUDING ALL)`);
     const started = performance.now();
+    const cpu = process.cpuUsage();
     await client.query('BEGIN');
     for (const table of loadedTables)
-      await pipeline(createReadStream(file(table)), client.query(copyFrom(`COPY bare.${table} FROM STDIN`)));
+      await pipeline(
+        createReadStream(file(table)),
+        client.query(copyFrom(`COPY ${bare}.${table} FROM STDIN`)),
+      );
     await client.query('COMMIT');
-    return performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
   } finally {
+    await client.query(`DROP SCHEMA IF EXISTS ${bare} CASCADE`).catch(() => undefined);
     await client.end();
     for (const table of loadedTables) rmSync(file(table), { force: true });
   }

@@ -146,9 +146,12 @@ export function batchRows(entries: readonly OutboxEntry[], appliedAt: number): B
   return { journal: journalRows(entries), ...balanceRows(entries, appliedAt) };
 }
 
-/** The journal rows of entries (each entry's JSON as its body, without personal data: `journalBody`). */
-export function journalRows(entries: readonly OutboxEntry[]): JournalRow[] {
-  return entries.map((entry) => ({
+/**
+ * The journal rows of entries (each entry's JSON as its body, without personal data: `journalBody`;
+ * `bodies`: those bodies already built, in the entries' order).
+ */
+export function journalRows(entries: readonly OutboxEntry[], bodies?: readonly string[]): JournalRow[] {
+  return entries.map((entry, i) => ({
     cardId: entry.cardId,
     tillId: entry.tillId,
     epoch: entry.epoch,
@@ -157,7 +160,7 @@ export function journalRows(entries: readonly OutboxEntry[]): JournalRow[] {
     kind: entry.kind,
     occurredAt: entry.occurredAt,
     hash: entry.hash,
-    body: journalBody(entry),
+    body: bodies?.[i] ?? journalBody(entry),
   }));
 }
 

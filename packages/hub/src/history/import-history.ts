@@ -3,14 +3,13 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { assert } from '@tillpoint/core';
 import { isPostgresUrl, openHubDatabase } from '../cli/hub-database';
-import { importItems } from './import-items';
+import { heapTrimmer } from './heap-trim';
+import { type ChunkSource, chunksInWorker, type ReadChunk, readChunks } from './import-chunks';
 import { defaultMapping, formatOf, type ImportKind, type ImportMapping, importKinds } from './import-mapping';
-import type { RecordOf } from './import-records';
 import { importEpoch } from './import-rows';
 import type { HistoryImportWriter, ImportProgress, Reject } from './import-writer';
 import { PostgresImportWriter } from './postgres-import';
 import { ImportProgressBar } from './progress-bar';
-import { csvRows, jsonLines, type SourceStart } from './row-source';
 import { SqliteImportWriter } from './sqlite-import';
 
 /**
@@ -32,8 +31,14 @@ export interface ImportOptions {
   chunkRecords?: number;
   /** A progress bar on stderr (rate and ETA); default: when stderr is a terminal. */
   progress?: boolean;
+  /** Read and check the file in a worker thread; default: when more than 1 MiB is left to read. */
+  readInWorker?: boolean;
   now?: () => number;
 }
+
+const readInWorkerBytes = 1 << 20;
+/** The import thread's heap past which it is collected between chunks. */
+const trimHeap = heapTrimmer(192 * 2 ** 20);
 
 export interface FileSummary {
   kind: ImportKind;
@@ -139,28 +144,29 @@ async function importFile(a: {
     size,
     progress.offset,
   );
-  const start: SourceStart = { offset: progress.offset, line: progress.line, header: progress.header };
-  const format = formatOf(file, mapping);
-  const rows =
-    format === 'csv'
-      ? csvRows(kind, file, mapping, start, (header) => {
-          progress = { ...progress, header };
-        })
-      : jsonLines(kind, file, mapping, start);
   const chunkMax = a.options.chunkRecords ?? defaultChunk[kind];
   assert(Number.isSafeInteger(chunkMax) && chunkMax > 0, 'chunkRecords is a positive integer');
-  let records: { line: number; record: RecordOf<ImportKind> }[] = [];
-  let rejects: Reject[] = [];
-  let position = { offset: progress.offset, line: progress.line };
+  const source: ChunkSource = {
+    kind,
+    file,
+    mapping,
+    format: formatOf(file, mapping),
+    start: { offset: progress.offset, line: progress.line, header: progress.header },
+    chunkMax,
+    epoch: importEpoch(digest),
+  };
+  // A large file is read in a worker thread (chunk n + 1 read and checked while chunk n is written).
+  const inWorker = a.options.readInWorker ?? size - progress.offset >= readInWorkerBytes;
   /** One chunk to the writer, after the one before it (its counters follow from that one's outcome). */
-  const write = async (chunk: { records: typeof records; rejects: Reject[]; position: typeof position }) => {
-    const next: ImportProgress = { ...progress, ...chunk.position };
+  const write = async (chunk: ReadChunk) => {
+    const next: ImportProgress = { ...progress, ...chunk.position, header: chunk.header };
     const outcome = await writer.applyChunk({
       kind,
       epoch: importEpoch(digest),
       importedAt: progress.importedAt,
       lookupKey: a.lookupKey,
       records: chunk.records,
+      sealed: chunk.sealed,
       rejects: chunk.rejects,
       progress: next,
     });
@@ -172,6 +178,7 @@ async function importFile(a: {
       rejected: progress.rejected + chunk.rejects.length + outcome.rejected.length,
     };
     bar.update(chunk.position.offset, progress.records);
+    trimHeap();
   };
   // The next chunk is read while one is written (PostgreSQL merges meanwhile): two chunks in memory at most.
   let writing: Promise<void> = Promise.resolve();
@@ -180,24 +187,13 @@ async function importFile(a: {
     await writing;
     if (failed !== null) throw failed.error;
   };
-  const flush = async () => {
-    await written();
-    if (records.length === 0 && rejects.length === 0) return;
-    const chunk = { records, rejects, position };
-    records = [];
-    rejects = [];
-    writing = write(chunk).catch((error: unknown) => {
-      failed = { error };
-    });
-  };
   try {
-    for await (const item of importItems(kind, rows, mapping, format)) {
-      if ('record' in item) records.push({ line: item.line, record: item.record });
-      else rejects.push({ line: item.line, reason: item.reason });
-      if (item.endOffset >= position.offset) position = { offset: item.endOffset, line: item.endLine };
-      if (records.length >= chunkMax || rejects.length >= chunkMax) await flush();
+    for await (const chunk of inWorker ? chunksInWorker(source) : readChunks(source)) {
+      await written();
+      writing = write(chunk).catch((error: unknown) => {
+        failed = { error };
+      });
     }
-    await flush();
     await written();
   } finally {
     await writing;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { assert } from '@tillpoint/core';
 import { canonicalBodyJson, chainHash, type OutboxBody, type OutboxEntry } from '@tillpoint/ledger';
+import { type JournalRow, journalRows } from '../batch-plan';
 import { birthMonthDay, phoneHash } from '../chain/card-profile-rules';
-import { type ChainFacts, chainFacts } from '../chain/chain-facts';
+import { type ChainFacts, chainFacts, journalBody } from '../chain/chain-facts';
 import { hubTillId } from '../hub-store';
 import type { CardRecord, LotRecord, SaleRecord } from './import-records';
 
@@ -78,6 +79,24 @@ export function saleEntry(sale: SaleRecord, epoch: string, seq: number): OutboxE
     },
   });
 }
+
+/** A sale's journal entry and its journal body (built where the file is read: a worker thread). */
+export interface SealedSale {
+  entry: OutboxEntry;
+  body: string;
+}
+
+export function sealSale(sale: SaleRecord, epoch: string, seq: number): SealedSale {
+  const entry = saleEntry(sale, epoch, seq);
+  return { entry, body: journalBody(entry) };
+}
+
+/** The journal rows of sealed sales (`journalRows` with the bodies already built). */
+export const sealedJournalRows = (sales: readonly SealedSale[]): JournalRow[] =>
+  journalRows(
+    sales.map((s) => s.entry),
+    sales.map((s) => s.body),
+  );
 
 /** The sale rows of entries as a push writes them (`chainFacts`: facts, lines, days, counters, grants). */
 export function saleFacts(entries: readonly OutboxEntry[]): ChainFacts {

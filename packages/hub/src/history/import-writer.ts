@@ -1,5 +1,6 @@
 import type { ImportKind } from './import-mapping';
 import type { RecordOf } from './import-records';
+import type { SealedSale } from './import-rows';
 
 /**
  * Where an import writes (one implementation per database): each chunk of records, with its
@@ -38,6 +39,8 @@ export interface ImportChunk<K extends ImportKind> {
   /** The chain's phone lookup key (profiles' phone hashes). */
   lookupKey: string;
   records: { line: number; record: RecordOf<K> }[];
+  /** Sales: each record's journal entry and body, as read (null: the writer seals them). */
+  sealed: SealedSale[] | null;
   /** Rows refused while reading. */
   rejects: Reject[];
   /** The position after this chunk (its counters are the ones before it). */

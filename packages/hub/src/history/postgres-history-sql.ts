@@ -82,30 +82,6 @@ export const pgImportSql = {
   twiceInFile: `SELECT s.seq AS line, s.receipt_id AS "receiptId" FROM stage_sale s
     JOIN sale_fact f ON f.card_id = s.card_id AND f.occurred_at = s.occurred_at AND f.txn_id = s.txn_id
     WHERE f.epoch = s.epoch AND f.seq <> s.seq`,
-  insertLines: `INSERT INTO sale_line (${stageColumns.line}) SELECT l.* FROM stage_line l
-    JOIN fresh n ON n.card_id = l.card_id AND n.occurred_at = l.occurred_at AND n.txn_id = l.txn_id`,
-  insertSaleJournal: `INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
-    SELECT s.card_id, s.till_id, s.epoch, s.seq, s.txn_id, 'sale', s.occurred_at, s.hash, s.body FROM stage_sale s
-    JOIN fresh n ON n.card_id = s.card_id AND n.occurred_at = s.occurred_at AND n.txn_id = s.txn_id
-    ON CONFLICT DO NOTHING`,
-  saleDays: `INSERT INTO card_day (card_id, day, spend_minor)
-    SELECT s.card_id, floor(s.occurred_at / 86400000)::bigint, sum(s.spend_minor) FROM stage_sale s
-    JOIN fresh n ON n.card_id = s.card_id AND n.occurred_at = s.occurred_at AND n.txn_id = s.txn_id
-    GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (card_id, day) DO UPDATE SET spend_minor = card_day.spend_minor + excluded.spend_minor`,
-  salePairs: `INSERT INTO card_store (card_id, store_id) SELECT DISTINCT s.card_id, s.store_id FROM stage_sale s
-    JOIN fresh n ON n.card_id = s.card_id AND n.occurred_at = s.occurred_at AND n.txn_id = s.txn_id
-    ORDER BY 1, 2 ON CONFLICT DO NOTHING`,
-  saleGrants: `INSERT INTO card_grant (card_id, grant_key, txn_id, granted_at)
-    SELECT DISTINCT ON (g.card_id, g.grant_key) g.card_id, g.grant_key, g.txn_id, g.occurred_at FROM stage_grant g
-    JOIN fresh n ON n.card_id = g.card_id AND n.occurred_at = g.occurred_at AND n.txn_id = g.txn_id
-    ORDER BY g.card_id, g.grant_key, g.occurred_at, g.txn_id ON CONFLICT DO NOTHING`,
-  saleCounters: `INSERT INTO card (card_id, lifetime_spend_minor, purchase_count)
-    SELECT s.card_id, sum(s.spend_minor), count(*) FROM stage_sale s
-    JOIN fresh n ON n.card_id = s.card_id AND n.occurred_at = s.occurred_at AND n.txn_id = s.txn_id
-    GROUP BY s.card_id ORDER BY s.card_id
-    ON CONFLICT (card_id) DO UPDATE SET lifetime_spend_minor = card.lifetime_spend_minor + excluded.lifetime_spend_minor,
-      purchase_count = card.purchase_count + excluded.purchase_count`,
   touchFresh: 'INSERT INTO touched (card_id) SELECT DISTINCT card_id FROM fresh ON CONFLICT DO NOTHING',
 
   // Opening-balance lots: fresh when their first posting was not held.
@@ -186,3 +162,38 @@ export const pgImportSql = {
     FROM unnest($1::text[], $2::bigint[]) AS t(c, s) WHERE card.card_id = t.c`,
   touchCards: 'INSERT INTO touched (card_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING',
 } as const;
+
+/**
+ * A chunk's sale rows merged from staging: the sales the `sale_fact` insert took (`fresh`), or,
+ * when it took every staged sale (a first import: nearly always), the staging as it is, without
+ * the join.
+ */
+export function pgSaleMerges(allFresh: boolean) {
+  const fresh = (t: string) =>
+    allFresh
+      ? ''
+      : `JOIN fresh n ON n.card_id = ${t}.card_id AND n.occurred_at = ${t}.occurred_at AND n.txn_id = ${t}.txn_id`;
+  return {
+    insertLines: `INSERT INTO sale_line (${stageColumns.line}) SELECT l.* FROM stage_line l ${fresh('l')}
+      ORDER BY l.card_id, l.occurred_at, l.txn_id, l.line_no`,
+    insertSaleJournal: `INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
+      SELECT s.card_id, s.till_id, s.epoch, s.seq, s.txn_id, 'sale', s.occurred_at, s.hash, s.body FROM stage_sale s
+      ${fresh('s')} ORDER BY s.card_id, s.till_id, s.epoch, s.seq ON CONFLICT DO NOTHING`,
+    saleDays: `INSERT INTO card_day (card_id, day, spend_minor)
+      SELECT s.card_id, floor(s.occurred_at / 86400000)::bigint, sum(s.spend_minor) FROM stage_sale s ${fresh('s')}
+      GROUP BY 1, 2 ORDER BY 1, 2
+      ON CONFLICT (card_id, day) DO UPDATE SET spend_minor = card_day.spend_minor + excluded.spend_minor`,
+    salePairs: `INSERT INTO card_store (card_id, store_id) SELECT DISTINCT s.card_id, s.store_id FROM stage_sale s
+      ${fresh('s')} ORDER BY 1, 2 ON CONFLICT DO NOTHING`,
+    saleGrants: `INSERT INTO card_grant (card_id, grant_key, txn_id, granted_at)
+      SELECT DISTINCT ON (g.card_id, g.grant_key) g.card_id, g.grant_key, g.txn_id, g.occurred_at FROM stage_grant g
+      ${fresh('g')} ORDER BY g.card_id, g.grant_key, g.occurred_at, g.txn_id ON CONFLICT DO NOTHING`,
+    saleCounters: `INSERT INTO card (card_id, lifetime_spend_minor, purchase_count)
+      SELECT s.card_id, sum(s.spend_minor), count(*) FROM stage_sale s ${fresh('s')}
+      GROUP BY s.card_id ORDER BY s.card_id
+      ON CONFLICT (card_id) DO UPDATE SET lifetime_spend_minor = card.lifetime_spend_minor + excluded.lifetime_spend_minor,
+        purchase_count = card.purchase_count + excluded.purchase_count`,
+  } as const;
+}
+
+export const pgSaleMergeSql = { some: pgSaleMerges(false), all: pgSaleMerges(true) } as const;

@@ -1,4 +1,3 @@
-import type { OutboxEntry } from '@tillpoint/ledger';
 import pg from 'pg';
 import { journalBody } from '../chain/chain-facts';
 import { translatePostgresError } from '../hub-store-error';
@@ -7,7 +6,7 @@ import { salePartitionStatements } from '../postgres-schema';
 import { CopyBuffer } from './copy-text';
 import type { ImportKind } from './import-mapping';
 import type { CardRecord, LotRecord, ReturnRecord, SaleRecord } from './import-records';
-import { cardRows, lotEntry, saleEntry, saleFacts } from './import-rows';
+import { cardRows, lotEntry, type SealedSale, saleFacts, sealSale } from './import-rows';
 import {
   advanced,
   type ChunkOutcome,
@@ -16,7 +15,13 @@ import {
   type ImportProgress,
   type Reject,
 } from './import-writer';
-import { pgHistoryTables, pgStagingTables, pgImportSql as q, stageColumns } from './postgres-history-sql';
+import {
+  pgHistoryTables,
+  pgSaleMergeSql,
+  pgStagingTables,
+  pgImportSql as q,
+  stageColumns,
+} from './postgres-history-sql';
 import { postgresReturns } from './postgres-import-returns';
 import { copyIn, saleFactValues, saleLineValues } from './sale-copy';
 
@@ -179,7 +184,7 @@ export class PostgresImportWriter implements HistoryImportWriter {
   async #merge<K extends ImportKind>(chunk: ImportChunk<K>): Promise<Merged> {
     const c = this.client;
     if (chunk.kind === 'sales')
-      return this.#sales(chunk.records as { line: number; record: SaleRecord }[], chunk.epoch);
+      return this.#sales(chunk.records as { line: number; record: SaleRecord }[], chunk.epoch, chunk.sealed);
     if (chunk.kind === 'balances')
       return this.#lots(
         chunk.records as { line: number; record: LotRecord }[],
@@ -195,24 +200,30 @@ export class PostgresImportWriter implements HistoryImportWriter {
     return postgresReturns(c, chunk.records as { line: number; record: ReturnRecord }[]);
   }
 
-  async #sales(records: { line: number; record: SaleRecord }[], epoch: string): Promise<Merged> {
+  async #sales(
+    records: { line: number; record: SaleRecord }[],
+    epoch: string,
+    sealed: readonly SealedSale[] | null,
+  ): Promise<Merged> {
     const rejected: Reject[] = [];
-    const entries: OutboxEntry[] = [];
+    const kept: SealedSale[] = [];
     const seen = new Set<string>();
-    for (const { line, record } of records) {
-      const entry = saleEntry(record, epoch, line);
+    records.forEach(({ line, record }, i) => {
+      const sale = sealed?.[i] ?? sealSale(record, epoch, line);
+      const { entry } = sale;
       const key = `${entry.cardId}\u001f${entry.occurredAt}\u001f${entry.txnId}`;
       if (seen.has(key)) rejected.push({ line, reason: twice(record.receiptId) });
       else {
         seen.add(key);
-        entries.push(entry);
+        kept.push(sale);
       }
-    }
+    });
+    const entries = kept.map((f) => f.entry);
     const facts = saleFacts(entries);
     const sales = new CopyBuffer();
     facts.sales.forEach((s, i) => {
-      const entry = entries[i] as OutboxEntry;
-      sales.add([...saleFactValues(s), entry.hash, journalBody(entry)]);
+      const f = kept[i] as SealedSale;
+      sales.add([...saleFactValues(s), f.entry.hash, f.body]);
     });
     const lines = new CopyBuffer();
     for (const l of facts.lines) lines.add(saleLineValues(l));
@@ -226,12 +237,8 @@ export class PostgresImportWriter implements HistoryImportWriter {
     const twiceRows = (await c.query(q.twiceInFile)).rows as { line: string; receiptId: string }[];
     for (const r of twiceRows) rejected.push({ line: Number(r.line), reason: twice(r.receiptId) });
     if (fresh > 0) {
-      await c.query(q.insertLines);
-      await c.query(q.insertSaleJournal);
-      await c.query(q.saleDays);
-      await c.query(q.salePairs);
-      await c.query(q.saleGrants);
-      await c.query(q.saleCounters);
+      const m = fresh === kept.length ? pgSaleMergeSql.all : pgSaleMergeSql.some;
+      for (const sql of Object.values(m)) await c.query(sql);
       await c.query(q.touchFresh);
     }
     return { applied: fresh, duplicates: entries.length - fresh - twiceRows.length, rejected };

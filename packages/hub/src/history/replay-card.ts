@@ -91,7 +91,12 @@ function rangesOf(policy: TierPolicy): (at: number) => ReturnType<typeof tierRan
   return memo;
 }
 
-const ruleKey = (ids: readonly string[]) => [...new Set(ids)].sort().join('+');
+/** The rules that earned a line's points together, `a+b` (sorted, each once). */
+function ruleKey(ids: readonly string[]): string {
+  if (ids.length === 0) return '';
+  if (ids.length === 1) return ids[0] as string;
+  return [...new Set(ids)].sort().join('+');
+}
 
 /** The index of the first of `times[0, upTo)` at or after `t`. */
 function firstAtOrAfter(times: readonly number[], t: number, upTo: number): number {

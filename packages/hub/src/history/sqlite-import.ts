@@ -6,7 +6,7 @@ import { MultiRowInsert } from '../multi-row-insert';
 import type { ImportKind } from './import-mapping';
 import type { CardRecord, LotRecord, ReturnRecord, SaleRecord } from './import-records';
 import { planImportedReturn, type ReturnableSale } from './import-returns';
-import { cardRows, lotEntry, saleEntry, saleFacts } from './import-rows';
+import { cardRows, lotEntry, type SealedSale, saleFacts, sealedJournalRows, sealSale } from './import-rows';
 import {
   advanced,
   type ChunkOutcome,
@@ -134,7 +134,7 @@ export class SqliteImportWriter implements HistoryImportWriter {
   #apply<K extends ImportKind>(chunk: ImportChunk<K>): Applied {
     const records = chunk.records as { line: number; record: never }[];
     if (chunk.kind === 'sales')
-      return this.#sales(records as { line: number; record: SaleRecord }[], chunk.epoch);
+      return this.#sales(records as { line: number; record: SaleRecord }[], chunk.epoch, chunk.sealed);
     if (chunk.kind === 'balances')
       return this.#lots(records as { line: number; record: LotRecord }[], chunk.epoch, chunk.importedAt);
     if (chunk.kind === 'cards')
@@ -146,12 +146,17 @@ export class SqliteImportWriter implements HistoryImportWriter {
     return this.#returns(records as { line: number; record: ReturnRecord }[]);
   }
 
-  #sales(records: { line: number; record: SaleRecord }[], epoch: string): Applied {
+  #sales(
+    records: { line: number; record: SaleRecord }[],
+    epoch: string,
+    sealed: readonly SealedSale[] | null,
+  ): Applied {
     const out = applied();
-    const fresh: OutboxEntry[] = [];
+    const fresh: SealedSale[] = [];
     const seen = new Set<string>();
-    for (const { line, record } of records) {
-      const entry = saleEntry(record, epoch, line);
+    records.forEach(({ line, record }, i) => {
+      const sale = sealed?.[i] ?? sealSale(record, epoch, line);
+      const { entry } = sale;
       const key = `${entry.cardId}\u001f${entry.occurredAt}\u001f${entry.txnId}`;
       const held = this.#s.saleHeld.get(entry.cardId, entry.occurredAt, entry.txnId) as
         | { epoch: string; seq: number }
@@ -161,21 +166,21 @@ export class SqliteImportWriter implements HistoryImportWriter {
           line,
           reason: `receipt ${record.receiptId} appears twice in this file (its rows must be consecutive)`,
         });
-        continue;
+        return;
       }
       seen.add(key);
       if (held !== undefined) {
         out.duplicates += 1;
-        continue;
+        return;
       }
-      fresh.push(entry);
-    }
+      fresh.push(sale);
+    });
     if (fresh.length === 0) return out;
     // By card (stable: a card's sales keep their order): each table's key starts with the card,
     // so the chunk's rows go into neighbouring pages instead of all over the file.
-    fresh.sort((a, b) => (a.cardId < b.cardId ? -1 : a.cardId > b.cardId ? 1 : 0));
-    const facts = saleFacts(fresh);
-    this.#insert.journal(journalRows(fresh));
+    fresh.sort((a, b) => (a.entry.cardId < b.entry.cardId ? -1 : a.entry.cardId > b.entry.cardId ? 1 : 0));
+    const facts = saleFacts(fresh.map((f) => f.entry));
+    this.#insert.journal(sealedJournalRows(fresh));
     this.#insert.sales(facts.sales);
     this.#insert.saleLines(facts.lines);
     this.#insert.cardDays(facts.days);

@@ -39,12 +39,16 @@ export class WhatIfTally {
     this.#dayOf = quarterHourMemo((at) => localDate(new Date(at), timeZone));
   }
 
+  /** The cells by dimension, then key (the same cells as `cells`: no key text built a line). */
+  readonly #byDimension = new Map<Dimension, Map<string, Cell>>(dimensions.map((d) => [d, new Map()]));
+
   #cell(dimension: Dimension, key: string): Cell {
-    const id = `${dimension}\u001f${key}`;
-    let cell = this.cells.get(id);
+    const byKey = this.#byDimension.get(dimension) as Map<string, Cell>;
+    let cell = byKey.get(key);
     if (cell === undefined) {
       cell = empty();
-      this.cells.set(id, cell);
+      byKey.set(key, cell);
+      this.cells.set(`${dimension}\u001f${key}`, cell);
     }
     return cell;
   }
@@ -53,13 +57,12 @@ export class WhatIfTally {
   addCard(sales: readonly ReplayedSale[]): void {
     if (sales.length === 0) return;
     this.cards += 1;
-    const diff = new Map<string, number>();
+    const diff = new Map<Cell, number>();
     const points = (dimension: Dimension, key: string, booked: number, replayed: number) => {
       const cell = this.#cell(dimension, key);
       cell.booked += booked;
       cell.replayed += replayed;
-      const id = `${dimension}\u001f${key}`;
-      diff.set(id, (diff.get(id) ?? 0) + replayed - booked);
+      diff.set(cell, (diff.get(cell) ?? 0) + replayed - booked);
     };
     const receipt = (dimension: Dimension, key: string, turnover: number) => {
       const cell = this.#cell(dimension, key);
@@ -69,16 +72,16 @@ export class WhatIfTally {
     for (const r of sales) {
       const s = r.sale;
       const booked = s.earnedPoints;
-      const keys: [Dimension, string][] = [
-        ['total', 'all'],
-        ['store', s.storeId],
-        ['day', this.#dayOf(s.occurredAt)],
-        ['tier', r.tierId ?? '-'],
-      ];
-      for (const [dimension, key] of keys) {
-        receipt(dimension, key, s.basketTotalMinor);
-        points(dimension, key, booked, r.replayed);
-      }
+      const day = this.#dayOf(s.occurredAt);
+      const tier = r.tierId ?? '-';
+      receipt('total', 'all', s.basketTotalMinor);
+      points('total', 'all', booked, r.replayed);
+      receipt('store', s.storeId, s.basketTotalMinor);
+      points('store', s.storeId, booked, r.replayed);
+      receipt('day', day, s.basketTotalMinor);
+      points('day', day, booked, r.replayed);
+      receipt('tier', tier, s.basketTotalMinor);
+      points('tier', tier, booked, r.replayed);
       receipt('liability', 'net', s.basketTotalMinor);
       points('liability', 'net', r.bookedNet, r.replayedNet);
       for (const l of r.lines) {
@@ -89,20 +92,19 @@ export class WhatIfTally {
       for (const b of r.bonuses) if (b.points > 0) points('rule', b.ruleId, 0, b.points);
       if (r.spendRefused) this.spendRefused += 1;
     }
-    for (const [id, d] of diff) if (d !== 0) (this.cells.get(id) as Cell).members += 1;
+    for (const [cell, d] of diff) if (d !== 0) cell.members += 1;
   }
 
   /** Adds another partition's tally (`toJSON` of it). */
   merge(other: ReturnType<WhatIfTally['toJSON']>): void {
     for (const [id, cell] of other.cells) {
-      const mine = this.cells.get(id) ?? empty();
-      this.cells.set(id, {
-        receipts: mine.receipts + cell.receipts,
-        turnoverMinor: mine.turnoverMinor + cell.turnoverMinor,
-        booked: mine.booked + cell.booked,
-        replayed: mine.replayed + cell.replayed,
-        members: mine.members + cell.members,
-      });
+      const [dimension, key] = id.split('\u001f') as [Dimension, string];
+      const mine = this.#cell(dimension, key);
+      mine.receipts += cell.receipts;
+      mine.turnoverMinor += cell.turnoverMinor;
+      mine.booked += cell.booked;
+      mine.replayed += cell.replayed;
+      mine.members += cell.members;
     }
     this.spendRefused += other.spendRefused;
     this.cards += other.cards;

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { exchangeRateOf, type ProgramVersion } from '@tillpoint/rules';
 import { tierPolicyOf } from '../chain/tier-window';
 import type { Period } from './history-rows';
+import { historyWorker } from './history-worker';
 import { replayCard } from './replay-card';
 import { type CardRange, cardRanges, openHistoryReader, replayRange } from './replay-range';
 import { type ReportRow, reportCsv, WhatIfTally } from './whatif-tally';
@@ -80,19 +80,9 @@ export async function whatIf(o: WhatIfOptions): Promise<WhatIfReport> {
   };
 }
 
-/**
- * A part in a worker thread. From the TypeScript sources (tests, `npx tsx`), the worker first
- * registers tsx's loader, then loads the part's module.
- */
+/** A part in a worker thread. */
 function runPart(part: WhatIfPart): Promise<ReturnType<WhatIfTally['toJSON']>> {
-  const fromSources = import.meta.url.endsWith('.ts');
-  const url = new URL(`./replay-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
-  const worker = fromSources
-    ? new Worker(
-        `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`,
-        { eval: true, workerData: part },
-      )
-    : new Worker(url, { workerData: part });
+  const worker = historyWorker('replay-worker', part);
   return new Promise((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type ChunkSource, chunksInWorker, type ReadChunk, readChunks } from './import-chunks';
+import { defaultMapping } from './import-mapping';
+
+/**
+ * The import's reading in a worker thread gives what reading in the import's thread gives: the
+ * same chunks (records, rejections, positions, header, sealed sales), and the same refusal.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'tillpoint-chunks-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const header =
+  'receipt_id,store_id,till_id,card_id,occurred_at,cashier_id,currency,rules_version,row_type,line_id,sku,category,quantity,unit_price,amount,discount,promotions,earned_points,rule_ids,spent_points,spent_discount,bonus_kind,grant_key';
+const line = (receipt: number, n: number, amount: number) =>
+  `r${receipt},s1,s1-t1,77000000000${receipt % 7},2025-01-${String(1 + (receipt % 28)).padStart(2, '0')}T10:00:00Z,c1,RUB,v1,line,${n},sku-${n},"cat-${n}",1,${amount},${amount},0,,1,base,0,0,,`;
+
+function salesFile(): string {
+  const rows = [header];
+  for (let r = 0; r < 23; r++) {
+    rows.push(line(r, 1, 1000 + r));
+    rows.push(line(r, 2, r === 5 ? -1 : 500));
+  }
+  const path = join(dir, 'sales.csv');
+  writeFileSync(path, `${rows.join('\n')}\n`);
+  return path;
+}
+
+async function all(chunks: AsyncIterable<ReadChunk>): Promise<ReadChunk[]> {
+  const out: ReadChunk[] = [];
+  for await (const c of chunks) out.push(c);
+  return out;
+}
+
+const source = (file: string, chunkMax: number): ChunkSource => ({
+  kind: 'sales',
+  file,
+  mapping: defaultMapping,
+  format: 'csv',
+  start: { offset: 0, line: 0, header: null },
+  chunkMax,
+  epoch: 'import-0123456789abcdef',
+});
+
+describe('chunksInWorker', () => {
+  it('gives the chunks readChunks gives, in order', async () => {
+    const file = salesFile();
+    const here = await all(readChunks(source(file, 4)));
+    const there = await all(chunksInWorker(source(file, 4)));
+    // 23 receipts, one refused (a negative amount): 22 records in chunks of 4
+    expect(here.map((c) => c.records.length)).toEqual([4, 4, 4, 4, 4, 2]);
+    expect(here.flatMap((c) => c.rejects.map((r) => r.line))).toEqual([12]);
+    expect(here[0]?.header?.[0]).toBe('receipt_id');
+    expect(here[0]?.sealed?.[0]?.entry.txnId).toMatch(/^imp-/);
+    expect(here.at(-1)?.position.line).toBe(47);
+    expect(there).toEqual(here);
+  });
+
+  it('refuses an empty file as reading here does', async () => {
+    const empty = join(dir, 'empty.csv');
+    writeFileSync(empty, '');
+    const here = await all(readChunks(source(empty, 4))).catch((e: { code: string; message: string }) => e);
+    const there = await all(chunksInWorker(source(empty, 4))).catch(
+      (e: { code: string; message: string }) => e,
+    );
+    expect(here).toMatchObject({ code: 'invalid_import_file' });
+    expect(there).toMatchObject({
+      code: 'invalid_import_file',
+      message: (here as { message: string }).message,
+    });
+  });
+});

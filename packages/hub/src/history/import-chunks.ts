@@ -1,0 +1,106 @@
+import { TillpointError } from '@tillpoint/core';
+import { historyWorker } from './history-worker';
+import { importItems } from './import-items';
+import type { ImportKind, ImportMapping } from './import-mapping';
+import type { RecordOf, SaleRecord } from './import-records';
+import { type SealedSale, sealSale } from './import-rows';
+import type { Reject } from './import-writer';
+import { csvRows, jsonLines, type SourceStart } from './row-source';
+
+/**
+ * A file's records in chunks (a pure stage over the file: read, split, checked), the unit the
+ * import commits: at most `chunkMax` records or `chunkMax` rejections each, with the file
+ * position past the chunk's last row and the CSV header once it was read (a resumed run needs
+ * it). The same generator runs in the import's thread or in a worker thread (`import-read-worker.ts`)
+ * that reads chunk n + 1 while chunk n is written.
+ */
+export interface ChunkSource {
+  kind: ImportKind;
+  file: string;
+  mapping: ImportMapping;
+  format: 'csv' | 'jsonl';
+  start: SourceStart;
+  chunkMax: number;
+  /** The file's import epoch (`import-<digest>`): sales are sealed as they are read. */
+  epoch: string;
+}
+
+export interface ReadChunk<K extends ImportKind = ImportKind> {
+  records: { line: number; record: RecordOf<K> }[];
+  rejects: Reject[];
+  /** Byte offset and lines read through the chunk's last row. */
+  position: { offset: number; line: number };
+  /** The CSV header (null: not read yet, or JSON Lines). */
+  header: string[] | null;
+  /** Sales: each record's journal entry and body, in the records' order (null for other kinds). */
+  sealed: SealedSale[] | null;
+}
+
+export async function* readChunks(s: ChunkSource): AsyncGenerator<ReadChunk> {
+  let header = s.start.header;
+  const rows =
+    s.format === 'csv'
+      ? csvRows(s.kind, s.file, s.mapping, s.start, (h) => {
+          header = h;
+        })
+      : jsonLines(s.kind, s.file, s.mapping, s.start);
+  let records: ReadChunk['records'] = [];
+  let rejects: Reject[] = [];
+  let position = { offset: s.start.offset, line: s.start.line };
+  for await (const item of importItems(s.kind, rows, s.mapping, s.format)) {
+    if ('record' in item) records.push({ line: item.line, record: item.record });
+    else rejects.push({ line: item.line, reason: item.reason });
+    if (item.endOffset >= position.offset) position = { offset: item.endOffset, line: item.endLine };
+    if (records.length >= s.chunkMax || rejects.length >= s.chunkMax) {
+      yield { records, rejects, position, header, sealed: sealed(s, records) };
+      records = [];
+      rejects = [];
+    }
+  }
+  if (records.length > 0 || rejects.length > 0)
+    yield { records, rejects, position, header, sealed: sealed(s, records) };
+}
+
+const sealed = (s: ChunkSource, records: ReadChunk['records']): SealedSale[] | null =>
+  s.kind === 'sales'
+    ? records.map(({ line, record }) => sealSale(record as SaleRecord, s.epoch, line))
+    : null;
+
+type FromWorker =
+  | { chunk: ReadChunk }
+  | { done: true }
+  | { failed: { code: string | null; message: string } };
+
+/** `readChunks` in a worker thread (this thread only writes): the same chunks, in order. */
+export async function* chunksInWorker(s: ChunkSource): AsyncGenerator<ReadChunk> {
+  // The worker's heap capped (V8 lets an idle-collected heap grow far past what it holds): a few chunks.
+  const worker = historyWorker('import-read-worker', s, Math.max(256, Math.ceil(s.chunkMax / 40)));
+  const queue: (FromWorker | { error: unknown })[] = [];
+  let wake: (() => void) | null = null;
+  const arrive = (m: FromWorker | { error: unknown }) => {
+    queue.push(m);
+    wake?.();
+    wake = null;
+  };
+  worker.on('message', arrive);
+  worker.on('error', (error) => arrive({ error }));
+  worker.on('exit', (code) => arrive({ error: new Error(`the import's reading thread stopped (${code})`) }));
+  try {
+    for (;;) {
+      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const m = queue.shift() as FromWorker | { error: unknown };
+      if ('chunk' in m) {
+        worker.postMessage('more');
+        yield m.chunk;
+      } else if ('done' in m) return;
+      else if ('failed' in m)
+        throw m.failed.code === null
+          ? new Error(m.failed.message)
+          : new TillpointError(m.failed.code, m.failed.message);
+      else throw m.error;
+    }
+  } finally {
+    worker.removeAllListeners();
+    await worker.terminate();
+  }
+}
