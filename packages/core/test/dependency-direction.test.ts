@@ -33,7 +33,13 @@ const shipped: Record<string, readonly string[]> = {
     '@tillpoint/printer',
     '@tillpoint/pos-client',
   ],
-  '@tillpoint/hub': ['@tillpoint/core', '@tillpoint/rules', '@tillpoint/ledger', '@tillpoint/protocol'],
+  '@tillpoint/hub': [
+    '@tillpoint/core',
+    '@tillpoint/rules',
+    '@tillpoint/ledger',
+    '@tillpoint/receipt',
+    '@tillpoint/protocol',
+  ],
   // Bundled from the protocol's types at build time (a devDependency): published alone.
   '@tillpoint/pos-client': ['@tillpoint/protocol'],
 };

@@ -1,38 +1,13 @@
 import { type CardStateSnapshot, cardGrantsMax, type SyncProfile } from '@tillpoint/protocol';
 import type pg from 'pg';
-import {
-  birthMonthDay,
-  type CardProfilePatch,
-  newPhoneLookupKey,
-  phoneHash,
-  profileCompleteness,
-} from './chain/card-profile-rules';
+import * as profileRules from './chain/card-profile-rules';
 import { type CardChainFigures, cardStateSnapshot } from './chain/card-snapshot';
-import {
-  applyProfilePatch,
-  decideProfileArrival,
-  type HeldEnrolment,
-  mergeGroups,
-  type ProfileRow,
-} from './chain/profile-decisions';
+import * as profileDecisions from './chain/profile-decisions';
 import { rewardUsesState } from './chain/reward-uses';
-import {
-  pickSale,
-  type SaleCandidate,
-  type SaleLookup,
-  type SaleLookupResult,
-  saleCandidatesMax,
-  saleLookupAnswer,
-} from './chain/sale-lookup';
+import * as saleLookups from './chain/sale-lookup';
 import type { RejectedLine, SegmentRow } from './chain/segment-csv';
 import type { TierPolicies } from './chain/tier-policies';
-import {
-  planTierSlide,
-  rangeReads,
-  type TierPolicy,
-  tierRanges,
-  tierSlideStateSchema,
-} from './chain/tier-window';
+import * as tierWindow from './chain/tier-window';
 import type { CardProfileView, ErasureOutcome } from './hub-store';
 import { pgChainSql } from './postgres-chain-sql';
 import {
@@ -59,7 +34,7 @@ const rowsOf = async <T>(client: Client, text: string, values: unknown[] = []) =
 
 /** The chain's phone lookup key (made by the first hub to open the schema), and phones moved by the upgrade hashed. */
 export async function openChain(client: pg.Client): Promise<string> {
-  await client.query(pgChainSql.addSetting, ['phone_lookup_key', newPhoneLookupKey()]);
+  await client.query(pgChainSql.addSetting, ['phone_lookup_key', profileRules.newPhoneLookupKey()]);
   const key = (await rowsOf<{ value: string }>(client, pgChainSql.setting, ['phone_lookup_key']))[0]
     ?.value as string;
   for (;;) {
@@ -67,7 +42,7 @@ export async function openChain(client: pg.Client): Promise<string> {
     if (rows.length === 0) return key;
     await setPhoneHashes(
       client,
-      rows.map((r) => ({ cardId: r.cardId, phoneHash: phoneHash(key, r.phone) })),
+      rows.map((r) => ({ cardId: r.cardId, phoneHash: profileRules.phoneHash(key, r.phone) })),
     );
   }
 }
@@ -87,7 +62,11 @@ export async function ensureSalePartitions(client: Client, now: number): Promise
   }
 }
 
-export async function policyAt(client: Client, policies: TierPolicies, now: number): Promise<TierPolicy> {
+export async function policyAt(
+  client: Client,
+  policies: TierPolicies,
+  now: number,
+): Promise<tierWindow.TierPolicy> {
   return policies.of(
     (await rowsOf<{ version: string; json: string }>(client, pgChainSql.ruleSetInForce, [now]))[0],
   );
@@ -108,7 +87,7 @@ async function spendOf(
   const add = (rows: { card_id: string; spend: number }[]) => {
     for (const r of rows) out.set(r.card_id, (out.get(r.card_id) ?? 0) + Number(r.spend));
   };
-  const reads = rangeReads(from, to);
+  const reads = tierWindow.rangeReads(from, to);
   if (reads.days)
     add(
       await rowsOf(client, pgChainSql.daySpendOfCards, [
@@ -126,7 +105,7 @@ export async function cardStates(
   client: Client,
   cards: string[],
   now: number,
-  policy: TierPolicy,
+  policy: tierWindow.TierPolicy,
 ): Promise<Map<string, CardStateSnapshot>> {
   const out = new Map<string, CardStateSnapshot>();
   if (cards.length === 0) return out;
@@ -137,7 +116,7 @@ export async function cardStates(
     cardGrantsMax,
   ]))
     grants.set(g.card_id, [...(grants.get(g.card_id) ?? []), g.grant_key]);
-  const ranges = tierRanges(policy, now);
+  const ranges = tierWindow.tierRanges(policy, now);
   const spend = ranges.spendFrom === null ? null : await spendOf(client, cards, ranges.spendFrom, null);
   const floor =
     ranges.floor === null ? null : await spendOf(client, cards, ranges.floor.from, ranges.floor.to);
@@ -173,16 +152,16 @@ export async function saveProfilesPg(
 ): Promise<string[]> {
   const cards = [...new Set(input.profiles.map((p) => p.cardId))];
   const enrolments = new Map(
-    (await rowsOf<HeldEnrolment & { card_id: string }>(client, pgChainSql.enrolmentsOf, [cards])).map((r) => [
-      r.card_id,
-      r,
-    ]),
+    (
+      await rowsOf<profileDecisions.HeldEnrolment & { card_id: string }>(client, pgChainSql.enrolmentsOf, [
+        cards,
+      ])
+    ).map((r) => [r.card_id, r]),
   );
-  const profiles = new Map<string, ProfileRow>(
-    (await rowsOf<ProfileRow & { card_id: string }>(client, pgChainSql.profilesOf, [cards])).map((r) => [
-      r.card_id,
-      r,
-    ]),
+  const profiles = new Map<string, profileDecisions.ProfileRow>(
+    (
+      await rowsOf<profileDecisions.ProfileRow & { card_id: string }>(client, pgChainSql.profilesOf, [cards])
+    ).map((r) => [r.card_id, r]),
   );
   const erased = new Set(
     (await rowsOf<{ card_id: string; profile_ref: string }>(client, pgChainSql.erasedRefs, [cards])).map(
@@ -193,7 +172,7 @@ export async function saveProfilesPg(
   const changed = new Set<string>();
   for (const p of input.profiles) {
     const held = profiles.get(p.cardId);
-    const arrival = decideProfileArrival(
+    const arrival = profileDecisions.decideProfileArrival(
       {
         enrolment: enrolments.get(p.cardId),
         profile: held,
@@ -225,8 +204,8 @@ export async function saveProfilesPg(
   }
   await addConflicts(client, conflicts);
   for (const cardId of [...changed].sort(cardOrder)) {
-    const p = profiles.get(cardId) as ProfileRow;
-    await putProfile(client, cardId, { ...p, birthMonthDay: birthMonthDay(p.birthDate) }, input);
+    const p = profiles.get(cardId) as profileDecisions.ProfileRow;
+    await putProfile(client, cardId, { ...p, birthMonthDay: profileRules.birthMonthDay(p.birthDate) }, input);
   }
   return [...changed];
 }
@@ -249,7 +228,7 @@ async function putProfile(
     cardId,
     p.profileRef,
     p.phone,
-    p.phone === null ? null : phoneHash(at.lookupKey, p.phone),
+    p.phone === null ? null : profileRules.phoneHash(at.lookupKey, p.phone),
     p.name,
     p.birthDate,
     p.birthMonthDay,
@@ -260,14 +239,14 @@ async function putProfile(
 
 export async function setProfilePg(
   client: Client,
-  input: { cardId: string; patch: CardProfilePatch; now: number; lookupKey: string },
+  input: { cardId: string; patch: profileRules.CardProfilePatch; now: number; lookupKey: string },
 ): Promise<CardProfileView> {
   const { cardId } = input;
-  const held = (await rowsOf<ProfileRow>(client, pgChainSql.profilesOf, [[cardId]]))[0];
+  const held = (await rowsOf<profileDecisions.ProfileRow>(client, pgChainSql.profilesOf, [[cardId]]))[0];
   const traits = (
     await rowsOf<{ groups: string; referredBy: string | null }>(client, pgChainSql.traitsOf, [[cardId]])
   )[0];
-  const next = applyProfilePatch(
+  const next = profileDecisions.applyProfilePatch(
     {
       profile: held,
       traits: traits && { groups: JSON.parse(traits.groups) as string[], referredBy: traits.referredBy },
@@ -293,7 +272,7 @@ export async function setProfilePg(
     birthDate: p.birthDate,
     groups: next.traits.groups,
     referredBy: next.traits.referredBy,
-    completeness: profileCompleteness(p),
+    completeness: profileRules.profileCompleteness(p),
   };
 }
 
@@ -316,7 +295,11 @@ export async function assignSegmentsPg(
   const rejected: RejectedLine[] = [];
   for (const [cardId, rows] of byCard) {
     const h = held.get(cardId);
-    const merged = mergeGroups(h ? (JSON.parse(h.groups) as string[]) : [], rows, input.mode);
+    const merged = profileDecisions.mergeGroups(
+      h ? (JSON.parse(h.groups) as string[]) : [],
+      rows,
+      input.mode,
+    );
     rejected.push(...merged.rejected);
     if (merged.changed) changed.push({ cardId, groups: merged.groups, referredBy: h?.referredBy ?? null });
   }
@@ -362,14 +345,14 @@ export async function erasePg(client: Client, cardId: string, now: number): Prom
 /** The tier job's next page of cards to renumber (state kept in `hub_setting`). */
 export async function tierSlidePagePg(
   client: Client,
-  input: { now: number; cardsMax: number; policy: TierPolicy },
+  input: { now: number; cardsMax: number; policy: tierWindow.TierPolicy },
 ): Promise<{ cards: string[]; done: boolean }> {
   // The job's own row first: two hubs running it at once take turns.
   await client.query(pgChainSql.lockSetting, ['tier_slide']);
   await ensureSalePartitions(client, input.now);
   const text = (await rowsOf<{ value: string }>(client, pgChainSql.setting, ['tier_slide']))[0]?.value;
-  const held = text === undefined ? undefined : tierSlideStateSchema.parse(JSON.parse(text));
-  const state = planTierSlide(held, input.policy, input.now);
+  const held = text === undefined ? undefined : tierWindow.tierSlideStateSchema.parse(JSON.parse(text));
+  const state = tierWindow.planTierSlide(held, input.policy, input.now);
   const pending = state.pending;
   if (pending === null) {
     await client.query(pgChainSql.putSetting, ['tier_slide', JSON.stringify(state)]);
@@ -393,17 +376,20 @@ export async function tierSlidePagePg(
   return { cards, done };
 }
 
-export async function lookupSalePg(client: Client, lookup: SaleLookup): Promise<SaleLookupResult> {
+export async function lookupSalePg(
+  client: Client,
+  lookup: saleLookups.SaleLookup,
+): Promise<saleLookups.SaleLookupResult> {
   const candidates = (
     lookup.cardId !== undefined
-      ? await rowsOf<SaleCandidate & { epoch: string }>(client, pgChainSql.salesOfReceiptOfCard, [
+      ? await rowsOf<saleLookups.SaleCandidate & { epoch: string }>(client, pgChainSql.salesOfReceiptOfCard, [
           lookup.cardId,
           lookup.receiptId,
-          saleCandidatesMax,
+          saleLookups.saleCandidatesMax,
         ])
-      : await rowsOf<SaleCandidate & { epoch: string }>(client, pgChainSql.salesOfReceipt, [
+      : await rowsOf<saleLookups.SaleCandidate & { epoch: string }>(client, pgChainSql.salesOfReceipt, [
           lookup.receiptId,
-          saleCandidatesMax,
+          saleLookups.saleCandidatesMax,
         ])
   ).map((r) => ({
     ...r,
@@ -411,7 +397,7 @@ export async function lookupSalePg(client: Client, lookup: SaleLookup): Promise<
     occurredAt: Number(r.occurredAt),
     refundedMinor: Number(r.refundedMinor),
   }));
-  const picked = pickSale(candidates, lookup);
+  const picked = saleLookups.pickSale(candidates, lookup);
   if (picked.kind !== 'one') return picked;
   const row = picked.row;
   const sale = (
@@ -423,7 +409,7 @@ export async function lookupSalePg(client: Client, lookup: SaleLookup): Promise<
     row.occurredAt,
     row.txnId,
   ]);
-  return saleLookupAnswer(
+  return saleLookups.saleLookupAnswer(
     row,
     sale.body,
     lines.map((l) => ({ lineId: l.lineId, returnedMicro: Number(l.returnedMicro) })),

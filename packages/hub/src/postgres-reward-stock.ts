@@ -1,14 +1,7 @@
 import { assert } from '@tillpoint/core';
 import type pg from 'pg';
 import type { CardFlag } from './chain/chain-plan';
-import {
-  planRewardStock,
-  type Restock,
-  type RewardStock,
-  restock,
-  rewardStockMax,
-  stockedRewardIds,
-} from './chain/reward-stock';
+import * as rewardStocks from './chain/reward-stock';
 import type { RewardUseRow } from './chain/reward-uses';
 import { HubStoreError } from './hub-store-error';
 
@@ -36,8 +29,8 @@ export const rewardStockSql = {
       offline_per_till = excluded.offline_per_till, updated_at = excluded.updated_at RETURNING ${columns}`,
 } as const;
 
-type StockRead = { [K in keyof RewardStock]: K extends 'rewardId' ? string : string | number };
-const stockRow = (r: StockRead): RewardStock => ({
+type StockRead = { [K in keyof rewardStocks.RewardStock]: K extends 'rewardId' ? string : string | number };
+const stockRow = (r: StockRead): rewardStocks.RewardStock => ({
   rewardId: r.rewardId,
   remaining: Number(r.remaining),
   oversold: Number(r.oversold),
@@ -58,13 +51,13 @@ export async function moveRewardStockPg(
 ): Promise<CardFlag[]> {
   if (uses.length === 0) return [];
   const flags: CardFlag[] = [];
-  for (const rewardId of stockedRewardIds(uses)) {
+  for (const rewardId of rewardStocks.stockedRewardIds(uses)) {
     const mine = uses.filter((u) => u.rewardId === rewardId);
     const taken = mine.reduce((sum, u) => sum + u.times, 0);
     const after = (await client.query<StockRead>(rewardStockSql.take, [rewardId, taken, now])).rows[0];
     if (after === undefined) continue;
     const row = stockRow(after);
-    const plan = planRewardStock(mine, [{ ...row, remaining: row.remaining + taken }], now);
+    const plan = rewardStocks.planRewardStock(mine, [{ ...row, remaining: row.remaining + taken }], now);
     const moved = plan.rows[0];
     assert(
       moved === undefined || moved.remaining === row.remaining,
@@ -80,15 +73,20 @@ export async function moveRewardStockPg(
   return flags;
 }
 
-export async function rewardStockPg(client: Client): Promise<RewardStock[]> {
-  return (await client.query<StockRead>(rewardStockSql.all, [rewardStockMax])).rows.map(stockRow);
+export async function rewardStockPg(client: Client): Promise<rewardStocks.RewardStock[]> {
+  return (await client.query<StockRead>(rewardStockSql.all, [rewardStocks.rewardStockMax])).rows.map(
+    stockRow,
+  );
 }
 
 /** Stocks a reward (`restock` decides); throws `limit_reached` past `rewardStockMax` rewards. */
-export async function stockRewardPg(client: Client, input: Restock): Promise<RewardStock> {
+export async function stockRewardPg(
+  client: Client,
+  input: rewardStocks.Restock,
+): Promise<rewardStocks.RewardStock> {
   const held = (await client.query<StockRead>(rewardStockSql.one, [input.rewardId])).rows.map(stockRow)[0];
   const count = Number((await client.query<{ n: string }>(rewardStockSql.count)).rows[0]?.n ?? 0);
-  const outcome = restock(input, held, count);
+  const outcome = rewardStocks.restock(input, held, count);
   if (!outcome.ok)
     throw new HubStoreError(outcome.code, outcome.message, { context: { rewardId: input.rewardId } });
   const { rewardId, remaining, offlinePerTill, updatedAt } = outcome.row;

@@ -1,40 +1,13 @@
 import { assert } from '@tillpoint/core';
 import { type CardStateSnapshot, cardGrantsMax, type SyncProfile } from '@tillpoint/protocol';
-import {
-  birthMonthDay,
-  type CardProfilePatch,
-  newPhoneLookupKey,
-  phoneHash,
-  profileCompleteness,
-} from './chain/card-profile-rules';
+import * as profileRules from './chain/card-profile-rules';
 import { type CardChainFigures, cardStateSnapshot } from './chain/card-snapshot';
-import {
-  applyProfilePatch,
-  decideProfileArrival,
-  type HeldEnrolment,
-  mergeGroups,
-  type ProfileRow,
-  type TraitsRow,
-} from './chain/profile-decisions';
+import * as profileDecisions from './chain/profile-decisions';
 import { rewardUsesState } from './chain/reward-uses';
-import {
-  pickSale,
-  type SaleCandidate,
-  type SaleLookup,
-  type SaleLookupResult,
-  saleCandidatesMax,
-  saleLookupAnswer,
-} from './chain/sale-lookup';
+import * as saleLookups from './chain/sale-lookup';
 import type { RejectedLine, SegmentRow } from './chain/segment-csv';
 import type { TierPolicies } from './chain/tier-policies';
-import {
-  planTierSlide,
-  rangeReads,
-  type TierPolicy,
-  type TierSlideState,
-  tierRanges,
-  tierSlideStateSchema,
-} from './chain/tier-window';
+import * as tierWindow from './chain/tier-window';
 import type { CardProfileView, ErasureOutcome } from './hub-store';
 import { heldRewardUses } from './sqlite-chain-ingest';
 import type { ChainStatements } from './sqlite-chain-statements';
@@ -74,24 +47,25 @@ export class SqliteChain {
     readonly s: ChainStatements,
     readonly policies: TierPolicies,
   ) {
-    s.addSetting.run(lookupKeyName, newPhoneLookupKey());
+    s.addSetting.run(lookupKeyName, profileRules.newPhoneLookupKey());
     this.lookupKey = s.setting.get(lookupKeyName) as string;
     // Phones moved out of the journal by the schema upgrade get their hash (once).
     for (let rows = this.#unhashed(); rows.length > 0; rows = this.#unhashed())
-      for (const row of rows) s.setPhoneHash.run(phoneHash(this.lookupKey, row.phone), row.cardId);
+      for (const row of rows)
+        s.setPhoneHash.run(profileRules.phoneHash(this.lookupKey, row.phone), row.cardId);
   }
 
   #unhashed(): { cardId: string; phone: string }[] {
     return this.s.unhashedPhones.all(1_000) as { cardId: string; phone: string }[];
   }
 
-  policyAt(now: number): TierPolicy {
+  policyAt(now: number): tierWindow.TierPolicy {
     return this.policies.of(this.s.ruleSetInForce.get(now) as { version: string; json: string } | undefined);
   }
 
   /** Net spend of a card in `[from, to)` (to null: no end), from the day rollup and the partial days' facts. */
   #spend(cardId: string, from: number, to: number | null): number {
-    const reads = rangeReads(from, to);
+    const reads = tierWindow.rangeReads(from, to);
     let sum = 0;
     if (reads.days)
       sum += this.s.daySpend.get(cardId, reads.days.from, reads.days.to ?? Number.MAX_SAFE_INTEGER) as number;
@@ -99,10 +73,10 @@ export class SqliteChain {
     return sum;
   }
 
-  cardState(cardId: string, now: number, policy: TierPolicy): CardStateSnapshot | null {
+  cardState(cardId: string, now: number, policy: tierWindow.TierPolicy): CardStateSnapshot | null {
     const row = this.s.cardChain.get(cardId) as ChainRow | undefined;
     if (row === undefined) return null;
-    const ranges = tierRanges(policy, now);
+    const ranges = tierWindow.tierRanges(policy, now);
     const figures: CardChainFigures = {
       ...row,
       blocked: row.blocked === 1,
@@ -125,10 +99,13 @@ export class SqliteChain {
   saveProfiles(profiles: readonly SyncProfile[], tillId: string, now: number): Set<string> {
     const changed = new Set<string>();
     for (const p of profiles) {
-      const enrolment = this.s.enrolmentOf.get(p.cardId) as HeldEnrolment | undefined;
-      const held = this.s.profileOf.get(p.cardId) as ProfileRow | undefined;
+      const enrolment = this.s.enrolmentOf.get(p.cardId) as profileDecisions.HeldEnrolment | undefined;
+      const held = this.s.profileOf.get(p.cardId) as profileDecisions.ProfileRow | undefined;
       const refErased = this.s.refErased.get(p.cardId, p.profileRef) !== undefined;
-      const arrival = decideProfileArrival({ enrolment, profile: held, refErased }, p.profileRef);
+      const arrival = profileDecisions.decideProfileArrival(
+        { enrolment, profile: held, refErased },
+        p.profileRef,
+      );
       if (arrival === 'drop') continue;
       if (arrival === 'conflict') {
         this.s.addConflict.run({
@@ -146,10 +123,10 @@ export class SqliteChain {
         cardId: p.cardId,
         profileRef: p.profileRef,
         phone: p.phone,
-        phoneHash: phoneHash(this.lookupKey, p.phone),
+        phoneHash: profileRules.phoneHash(this.lookupKey, p.phone),
         name: held?.name ?? null,
         birthDate: held?.birthDate ?? null,
-        birthMonthDay: birthMonthDay(held?.birthDate ?? null),
+        birthMonthDay: profileRules.birthMonthDay(held?.birthDate ?? null),
         consentAt: p.consentAt,
         at: now,
       });
@@ -158,22 +135,22 @@ export class SqliteChain {
     return changed;
   }
 
-  setProfile(cardId: string, patch: CardProfilePatch, now: number): CardProfileView {
-    const held = this.s.profileOf.get(cardId) as ProfileRow | undefined;
+  setProfile(cardId: string, patch: profileRules.CardProfilePatch, now: number): CardProfileView {
+    const held = this.s.profileOf.get(cardId) as profileDecisions.ProfileRow | undefined;
     const heldTraits = this.s.traitsOf.get(cardId) as
       | { groups: string; referredBy: string | null }
       | undefined;
-    const traits: TraitsRow | undefined = heldTraits && {
+    const traits: profileDecisions.TraitsRow | undefined = heldTraits && {
       groups: JSON.parse(heldTraits.groups) as string[],
       referredBy: heldTraits.referredBy,
     };
-    const next = applyProfilePatch({ profile: held, traits }, patch);
+    const next = profileDecisions.applyProfilePatch({ profile: held, traits }, patch);
     const p = next.profile;
     this.s.putProfile.run({
       cardId,
       profileRef: p.profileRef,
       phone: p.phone,
-      phoneHash: p.phone === null ? null : phoneHash(this.lookupKey, p.phone),
+      phoneHash: p.phone === null ? null : profileRules.phoneHash(this.lookupKey, p.phone),
       name: p.name,
       birthDate: p.birthDate,
       birthMonthDay: p.birthMonthDay,
@@ -188,7 +165,7 @@ export class SqliteChain {
       birthDate: p.birthDate,
       groups: next.traits.groups,
       referredBy: next.traits.referredBy,
-      completeness: profileCompleteness(p),
+      completeness: profileRules.profileCompleteness(p),
     };
   }
 
@@ -204,7 +181,11 @@ export class SqliteChain {
     const rejected: RejectedLine[] = [];
     for (const [cardId, cardRows] of byCard) {
       const held = this.s.traitsOf.get(cardId) as { groups: string; referredBy: string | null } | undefined;
-      const merged = mergeGroups(held ? (JSON.parse(held.groups) as string[]) : [], cardRows, mode);
+      const merged = profileDecisions.mergeGroups(
+        held ? (JSON.parse(held.groups) as string[]) : [],
+        cardRows,
+        mode,
+      );
       rejected.push(...merged.rejected);
       if (!merged.changed) continue;
       this.s.putTraits.run(cardId, JSON.stringify(merged.groups), held?.referredBy ?? null, now);
@@ -233,11 +214,14 @@ export class SqliteChain {
   }
 
   /** The job's next page: the cards to renumber, and the state to keep. */
-  tierSlidePage(now: number, cardsMax: number): { cards: string[]; state: TierSlideState; done: boolean } {
+  tierSlidePage(
+    now: number,
+    cardsMax: number,
+  ): { cards: string[]; state: tierWindow.TierSlideState; done: boolean } {
     assert(Number.isSafeInteger(cardsMax) && cardsMax > 0, 'cardsMax is a positive integer', { cardsMax });
     const text = this.s.setting.get(tierSlideName) as string | undefined;
-    const held = text === undefined ? undefined : tierSlideStateSchema.parse(JSON.parse(text));
-    const state = planTierSlide(held, this.policyAt(now), now);
+    const held = text === undefined ? undefined : tierWindow.tierSlideStateSchema.parse(JSON.parse(text));
+    const state = tierWindow.planTierSlide(held, this.policyAt(now), now);
     const pending = state.pending;
     if (pending === null) {
       this.s.putSetting.run(tierSlideName, JSON.stringify(state));
@@ -249,20 +233,20 @@ export class SqliteChain {
         : this.s.cardsWithSpendIn.all(pending.fromDay, pending.toDay, pending.after, cardsMax)
     ) as string[];
     const done = cards.length < cardsMax;
-    const next: TierSlideState = done
+    const next: tierWindow.TierSlideState = done
       ? { ...state, pending: null }
       : { ...state, pending: { ...pending, after: cards[cards.length - 1] as string } };
     this.s.putSetting.run(tierSlideName, JSON.stringify(next));
     return { cards, state: next, done };
   }
 
-  lookupSale(lookup: SaleLookup): SaleLookupResult {
+  lookupSale(lookup: saleLookups.SaleLookup): saleLookups.SaleLookupResult {
     const candidates = (
       lookup.cardId !== undefined
-        ? this.s.salesOfReceipt.all(lookup.cardId, lookup.receiptId, saleCandidatesMax)
-        : this.s.salesOfReceiptAnyCard.all(lookup.receiptId, saleCandidatesMax)
-    ) as (SaleCandidate & { epoch: string; seq: number })[];
-    const picked = pickSale(candidates, lookup);
+        ? this.s.salesOfReceipt.all(lookup.cardId, lookup.receiptId, saleLookups.saleCandidatesMax)
+        : this.s.salesOfReceiptAnyCard.all(lookup.receiptId, saleLookups.saleCandidatesMax)
+    ) as (saleLookups.SaleCandidate & { epoch: string; seq: number })[];
+    const picked = saleLookups.pickSale(candidates, lookup);
     if (picked.kind !== 'one') return picked;
     const row = picked.row;
     const body = this.s.journalBody.get(row.cardId, row.tillId, row.epoch, row.seq) as string;
@@ -270,6 +254,6 @@ export class SqliteChain {
       lineId: string;
       returnedMicro: number;
     }[];
-    return saleLookupAnswer(row, body, lines);
+    return saleLookups.saleLookupAnswer(row, body, lines);
   }
 }

@@ -1,13 +1,5 @@
 import type { CardFlag } from './chain/chain-plan';
-import {
-  planRewardStock,
-  type Restock,
-  type RewardStock,
-  restock,
-  rewardStockMax,
-  stockedRewardIds,
-  stockFigures,
-} from './chain/reward-stock';
+import * as rewardStocks from './chain/reward-stock';
 import type { RewardUseRow } from './chain/reward-uses';
 import { HubStoreError } from './hub-store-error';
 import type { ChainStatements } from './sqlite-chain-statements';
@@ -19,25 +11,25 @@ import type { ChainStatements } from './sqlite-chain-statements';
  */
 export function moveRewardStock(s: ChainStatements, uses: readonly RewardUseRow[], now: number): CardFlag[] {
   if (uses.length === 0) return [];
-  const held = stockedRewardIds(uses).flatMap((id) => {
-    const row = s.stockOf.get(id) as RewardStock | undefined;
+  const held = rewardStocks.stockedRewardIds(uses).flatMap((id) => {
+    const row = s.stockOf.get(id) as rewardStocks.RewardStock | undefined;
     return row === undefined ? [] : [row];
   });
   if (held.length === 0) return [];
-  const plan = planRewardStock(uses, held, now);
+  const plan = rewardStocks.planRewardStock(uses, held, now);
   for (const row of plan.rows) s.putStock.run(row);
   return plan.flags;
 }
 
 /** Every stocked reward, by id. */
-export function rewardStockRows(s: ChainStatements): RewardStock[] {
-  return s.stockAll.all(rewardStockMax) as RewardStock[];
+export function rewardStockRows(s: ChainStatements): rewardStocks.RewardStock[] {
+  return s.stockAll.all(rewardStocks.rewardStockMax) as rewardStocks.RewardStock[];
 }
 
 /** Stocks a reward (`restock` decides); throws `limit_reached` past `rewardStockMax` rewards. */
-export function stockReward(s: ChainStatements, input: Restock): RewardStock {
-  const held = s.stockOf.get(input.rewardId) as RewardStock | undefined;
-  const outcome = restock(input, held, s.stockCount.get() as number);
+export function stockReward(s: ChainStatements, input: rewardStocks.Restock): rewardStocks.RewardStock {
+  const held = s.stockOf.get(input.rewardId) as rewardStocks.RewardStock | undefined;
+  const outcome = rewardStocks.restock(input, held, s.stockCount.get() as number);
   if (!outcome.ok)
     throw new HubStoreError(outcome.code, outcome.message, { context: { rewardId: input.rewardId } });
   s.putStock.run(outcome.row);
@@ -46,5 +38,5 @@ export function stockReward(s: ChainStatements, input: Restock): RewardStock {
 
 /** What a `version=4` pull sends. */
 export function rewardStockFigures(s: ChainStatements) {
-  return stockFigures(rewardStockRows(s));
+  return rewardStocks.stockFigures(rewardStockRows(s));
 }
