@@ -6,6 +6,7 @@ import type {
   AuditRecord,
   NewAdminUser,
 } from './admin-store';
+import { AdminStoreError } from './admin-store';
 import type { Role } from './roles';
 
 /**
@@ -70,6 +71,30 @@ export function sessionOf(row: SessionRow): AdminSession {
     address: row.address,
     totpFailures: Number(row.totp_failures),
   };
+}
+
+/** The values of `insertSession`, in its column order (both stores). */
+export function sessionValues(s: AdminSession): unknown[] {
+  return [
+    s.idHash,
+    s.userId,
+    s.stage,
+    s.csrfToken,
+    s.createdAt,
+    s.lastSeenAt,
+    s.expiresAt,
+    s.address,
+    s.totpFailures,
+  ];
+}
+
+/** A driver's failure as the admin store's typed error (both stores). */
+export function adminStoreErrorOf(what: string, error: unknown): AdminStoreError {
+  if (error instanceof AdminStoreError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (message.includes('append-only'))
+    return new AdminStoreError('audit_append_only', 'the audit trail cannot be changed', { cause: error });
+  return new AdminStoreError('unavailable', `admin store: ${what} failed: ${message}`, { cause: error });
 }
 
 export interface AuditRow {

@@ -6,6 +6,26 @@ import type {
 } from './cards/adjustment-request';
 import type { Role } from './roles';
 
+/** How a user change is kept: its time, its audit record, whether the user's sessions end. */
+export interface AdminUserUpdate {
+  now: number;
+  audit: AuditRecord | null;
+  endSessions: boolean;
+}
+
+/** What moves a session on. */
+export type AdminSessionChange = Partial<
+  Pick<AdminSession, 'idHash' | 'stage' | 'lastSeenAt' | 'totpFailures' | 'expiresAt'>
+>;
+
+/** A correction request moved on: from `expected` by `change`, with its audit record when given. */
+export interface AdjustmentMove {
+  id: string;
+  expected: AdjustmentStatus;
+  change: AdjustmentDecision;
+  audit: AuditRecord | null;
+}
+
 /**
  * The admin API's own store: accounts, sessions and the audit trail, in tables of its own
  * (`admin_*`) in the same SQLite file or PostgreSQL database as the hub, over its own
@@ -115,21 +135,14 @@ export interface AdminStore {
    * Applies the change, writes `audit` (when given) and, when `endSessions`, deletes the user's
    * sessions, all in one transaction. Null when there is no such user.
    */
-  updateUser(
-    id: string,
-    change: AdminUserChange,
-    o: { now: number; audit: AuditRecord | null; endSessions: boolean },
-  ): Promise<AdminUser | null>;
+  updateUser(id: string, change: AdminUserChange, o: AdminUserUpdate): Promise<AdminUser | null>;
   /** Records a TOTP step as used, only if it is later than the last one (false: replayed). */
   useTotpStep(userId: string, step: number): Promise<boolean>;
 
   createSession(session: AdminSession): Promise<void>;
   getSession(idHash: string): Promise<AdminSession | null>;
   /** Moves the session on (stage, id after the second factor, activity, failures). */
-  updateSession(
-    idHash: string,
-    change: Partial<Pick<AdminSession, 'idHash' | 'stage' | 'lastSeenAt' | 'totpFailures' | 'expiresAt'>>,
-  ): Promise<void>;
+  updateSession(idHash: string, change: AdminSessionChange): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
   /** Housekeeping: sessions past their end or idle since before `idleBefore`. */
   deleteExpiredSessions(now: number, idleBefore: number): Promise<number>;
@@ -143,12 +156,7 @@ export interface AdminStore {
    * Moves a request on only if it is still in `expected` (two approvers at once: one wins), with
    * the audit record (when given) in the same transaction; null when it was not in `expected`.
    */
-  decideAdjustment(
-    id: string,
-    expected: AdjustmentStatus,
-    change: AdjustmentDecision,
-    audit: AuditRecord | null,
-  ): Promise<AdjustmentRequest | null>;
+  decideAdjustment(move: AdjustmentMove): Promise<AdjustmentRequest | null>;
 
   appendAudit(record: AuditRecord): Promise<number>;
   /** Newest first. */

@@ -2,7 +2,6 @@ import { assert } from '@tillpoint/core';
 import pg from 'pg';
 import * as adminRows from './admin-rows';
 import type * as admin from './admin-store';
-import { AdminStoreError } from './admin-store';
 import * as adjustments from './cards/adjustment-request';
 import { inPgTransaction } from './pg-transaction';
 import { postgresAdminSchema } from './postgres-admin-schema';
@@ -107,11 +106,7 @@ export class PostgresAdminStore implements admin.AdminStore {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof AdminStoreError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      if (message.includes('append-only'))
-        throw new AdminStoreError('audit_append_only', 'the audit trail cannot be changed', { cause: error });
-      throw new AdminStoreError('unavailable', `admin store: ${what} failed: ${message}`, { cause: error });
+      throw adminRows.adminStoreErrorOf(what, error);
     }
   }
 
@@ -154,11 +149,8 @@ export class PostgresAdminStore implements admin.AdminStore {
     );
   }
 
-  async updateUser(
-    id: string,
-    change: admin.AdminUserChange,
-    o: { now: number; audit: admin.AuditRecord | null; endSessions: boolean },
-  ): Promise<admin.AdminUser | null> {
+  // The return type is the interface's (AdminStore).
+  async updateUser(id: string, change: admin.AdminUserChange, o: admin.AdminUserUpdate) {
     return this.#run('update user', () =>
       this.#transaction(async (client) => {
         const row = (await client.query(sql.userByIdForUpdate, [id])).rows[0] as
@@ -182,19 +174,7 @@ export class PostgresAdminStore implements admin.AdminStore {
   }
 
   async createSession(s: admin.AdminSession): Promise<void> {
-    await this.#run('create session', () =>
-      this.pool.query(sql.insertSession, [
-        s.idHash,
-        s.userId,
-        s.stage,
-        s.csrfToken,
-        s.createdAt,
-        s.lastSeenAt,
-        s.expiresAt,
-        s.address,
-        s.totpFailures,
-      ]),
-    );
+    await this.#run('create session', () => this.pool.query(sql.insertSession, adminRows.sessionValues(s)));
   }
 
   async getSession(idHash: string): Promise<admin.AdminSession | null> {
@@ -204,12 +184,7 @@ export class PostgresAdminStore implements admin.AdminStore {
     });
   }
 
-  async updateSession(
-    idHash: string,
-    change: Partial<
-      Pick<admin.AdminSession, 'idHash' | 'stage' | 'lastSeenAt' | 'totpFailures' | 'expiresAt'>
-    >,
-  ): Promise<void> {
+  async updateSession(idHash: string, change: admin.AdminSessionChange): Promise<void> {
     await this.#run('update session', () =>
       this.pool.query(sql.updateSession, [
         idHash,
@@ -277,12 +252,8 @@ export class PostgresAdminStore implements admin.AdminStore {
     );
   }
 
-  async decideAdjustment(
-    id: string,
-    expected: adjustments.AdjustmentStatus,
-    change: adjustments.AdjustmentDecision,
-    audit: admin.AuditRecord | null,
-  ): Promise<adjustments.AdjustmentRequest | null> {
+  async decideAdjustment(move: admin.AdjustmentMove): Promise<adjustments.AdjustmentRequest | null> {
+    const { id, expected, change, audit } = move;
     return this.#run('decide a correction', () =>
       this.#transaction(async (client) => {
         const row = (await client.query(sql.adjustment, [id])).rows[0] as

@@ -2,9 +2,14 @@ import { assert } from '@tillpoint/core';
 import Database from 'better-sqlite3';
 import * as adminRows from './admin-rows';
 import type * as admin from './admin-store';
-import { AdminStoreError } from './admin-store';
 import * as adjustments from './cards/adjustment-request';
 import { sqliteAdminSchema } from './sqlite-admin-schema';
+
+/** The correction list's filter as the statement's named values. */
+function adjustmentFilter(query: adjustments.AdjustmentQuery) {
+  const [status, card, limit] = adjustments.adjustmentFilterValues(query);
+  return { status, card, limit };
+}
 
 /** SQLite takes booleans as 0/1. */
 const bits = (values: unknown[]) => values.map((v) => (typeof v === 'boolean' ? Number(v) : v));
@@ -77,11 +82,7 @@ export class SqliteAdminStore implements admin.AdminStore {
     try {
       return work();
     } catch (error) {
-      if (error instanceof AdminStoreError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      if (message.includes('append-only'))
-        throw new AdminStoreError('audit_append_only', 'the audit trail cannot be changed', { cause: error });
-      throw new AdminStoreError('unavailable', `admin store: ${what} failed: ${message}`, { cause: error });
+      throw adminRows.adminStoreErrorOf(what, error);
     }
   }
 
@@ -120,11 +121,8 @@ export class SqliteAdminStore implements admin.AdminStore {
     );
   }
 
-  async updateUser(
-    id: string,
-    change: admin.AdminUserChange,
-    o: { now: number; audit: admin.AuditRecord | null; endSessions: boolean },
-  ): Promise<admin.AdminUser | null> {
+  // The return type is the interface's (AdminStore).
+  async updateUser(id: string, change: admin.AdminUserChange, o: admin.AdminUserUpdate) {
     return this.#run('update user', () =>
       this.#db.transaction(() => {
         const row = this.#s.userById.get(id) as adminRows.UserRow | undefined;
@@ -143,19 +141,7 @@ export class SqliteAdminStore implements admin.AdminStore {
   }
 
   async createSession(s: admin.AdminSession): Promise<void> {
-    this.#run('create session', () =>
-      this.#s.insertSession.run(
-        s.idHash,
-        s.userId,
-        s.stage,
-        s.csrfToken,
-        s.createdAt,
-        s.lastSeenAt,
-        s.expiresAt,
-        s.address,
-        s.totpFailures,
-      ),
-    );
+    this.#run('create session', () => this.#s.insertSession.run(...adminRows.sessionValues(s)));
   }
 
   async getSession(idHash: string): Promise<admin.AdminSession | null> {
@@ -165,12 +151,7 @@ export class SqliteAdminStore implements admin.AdminStore {
     });
   }
 
-  async updateSession(
-    idHash: string,
-    change: Partial<
-      Pick<admin.AdminSession, 'idHash' | 'stage' | 'lastSeenAt' | 'totpFailures' | 'expiresAt'>
-    >,
-  ): Promise<void> {
+  async updateSession(idHash: string, change: admin.AdminSessionChange): Promise<void> {
     this.#run('update session', () =>
       this.#db.transaction(() => {
         const row = this.#s.session.get(idHash) as adminRows.SessionRow | undefined;
@@ -221,22 +202,14 @@ export class SqliteAdminStore implements admin.AdminStore {
 
   async listAdjustments(query: adjustments.AdjustmentQuery): Promise<adjustments.AdjustmentRequest[]> {
     return this.#run('list corrections', () =>
-      (
-        this.#s.listAdjustments.all({
-          status: query.status ?? null,
-          card: query.cardId ?? null,
-          limit: query.limit,
-        }) as adjustments.AdjustmentRow[]
-      ).map(adjustments.adjustmentOf),
+      (this.#s.listAdjustments.all(adjustmentFilter(query)) as adjustments.AdjustmentRow[]).map(
+        adjustments.adjustmentOf,
+      ),
     );
   }
 
-  async decideAdjustment(
-    id: string,
-    expected: adjustments.AdjustmentStatus,
-    change: adjustments.AdjustmentDecision,
-    audit: admin.AuditRecord | null,
-  ): Promise<adjustments.AdjustmentRequest | null> {
+  async decideAdjustment(move: admin.AdjustmentMove): Promise<adjustments.AdjustmentRequest | null> {
+    const { id, expected, change, audit } = move;
     return this.#run('decide a correction', () =>
       this.#db.transaction(() => {
         const row = this.#s.adjustment.get(id) as adjustments.AdjustmentRow | undefined;

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type * as report from './report-store';
 import { ReportStoreError } from './report-store';
 import { allStoresKey } from './rollup-plan';
+import { tillReportSql } from './till-report-sql';
 
 /** `$1` from, `$2` to, `$3` stores (null: all); `key` is the group. */
 function grouped(table: string, columns: string, by: string, also: string | null, filter = '') {
@@ -38,19 +39,7 @@ export const pgReportSql = {
       count(*) FILTER (WHERE phone IS NOT NULL AND name IS NOT NULL AND birth_date IS NOT NULL) AS complete,
       (SELECT count(*) FROM card_enrolment) AS enrolled, (SELECT count(*) FROM card) AS cards
     FROM card_profile`,
-  tills: `SELECT t.till_id AS "tillId", t.store_id AS "storeId", t.secret_hash IS NOT NULL AS enrolled,
-      c.last_push_at AS "lastPushAt", c.acked_seq AS "ackedSeq", r.last_entry_at AS "lastEntryAt",
-      coalesce(tr.version, r.rules_version) AS "rulesVersion",
-      coalesce(tr.version IN (SELECT version FROM rule_set WHERE target IS NOT NULL), false) AS "onPilot", coalesce(r.entries, 0) AS entries, a.agent_version AS "agentVersion",
-      a.seen_at AS "agentSeenAt"
-    FROM till t
-    LEFT JOIN (SELECT till_id, max(updated_at) AS last_push_at, max(last_seq) AS acked_seq FROM till_cursor
-      GROUP BY till_id) c ON c.till_id = t.till_id
-    LEFT JOIN report_till r ON r.till_id = t.till_id
-    LEFT JOIN report_till_agent a ON a.till_id = t.till_id
-    LEFT JOIN till_rules tr ON tr.till_id = t.till_id
-    WHERE ($1::text[] IS NULL OR t.store_id = ANY($1))
-    ORDER BY t.store_id, t.till_id LIMIT 10000`,
+  tills: tillReportSql('($1::text[] IS NULL OR t.store_id = ANY($1))'),
   storeIds: 'SELECT DISTINCT store_id FROM till ORDER BY store_id',
   noteAgent: `INSERT INTO report_till_agent VALUES ($1, $2, $3) ON CONFLICT (till_id) DO UPDATE
     SET agent_version = excluded.agent_version, seen_at = excluded.seen_at`,

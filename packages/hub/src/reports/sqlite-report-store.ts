@@ -3,6 +3,7 @@ import type * as report from './report-store';
 import { ReportStoreError } from './report-store';
 import { allStoresKey } from './rollup-plan';
 import { createSqliteReportTables } from './sqlite-rollups';
+import { tillReportSql } from './till-report-sql';
 
 const inStores = '(@stores IS NULL OR store_id IN (SELECT value FROM json_each(@stores)))';
 const period = `day BETWEEN @from AND @to AND ${inStores}`;
@@ -65,19 +66,7 @@ export class SqliteReportStore implements report.ReportStore {
       enrolled: db.prepare('SELECT count(*) FROM card_enrolment').pluck(),
       cards: db.prepare('SELECT count(*) FROM card').pluck(),
       tills: db.prepare(
-        `SELECT t.till_id AS tillId, t.store_id AS storeId, t.secret_hash IS NOT NULL AS enrolled,
-           c.last_push_at AS lastPushAt, c.acked_seq AS ackedSeq, r.last_entry_at AS lastEntryAt,
-           coalesce(tr.version, r.rules_version) AS rulesVersion,
-           tr.version IN (SELECT version FROM rule_set WHERE target IS NOT NULL) AS onPilot, coalesce(r.entries, 0) AS entries, a.agent_version AS agentVersion,
-           a.seen_at AS agentSeenAt
-         FROM till t
-         LEFT JOIN (SELECT till_id, max(updated_at) AS last_push_at, max(last_seq) AS acked_seq FROM till_cursor
-           GROUP BY till_id) c ON c.till_id = t.till_id
-         LEFT JOIN report_till r ON r.till_id = t.till_id
-         LEFT JOIN report_till_agent a ON a.till_id = t.till_id
-         LEFT JOIN till_rules tr ON tr.till_id = t.till_id
-         WHERE (@stores IS NULL OR t.store_id IN (SELECT value FROM json_each(@stores)))
-         ORDER BY t.store_id, t.till_id LIMIT 10000`,
+        tillReportSql('(@stores IS NULL OR t.store_id IN (SELECT value FROM json_each(@stores)))'),
       ),
       storeIds: db.prepare('SELECT DISTINCT store_id FROM till ORDER BY store_id').pluck(),
       noteAgent: db.prepare(

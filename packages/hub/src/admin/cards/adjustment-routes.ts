@@ -62,7 +62,7 @@ async function post(
   const change = outcome.ok
     ? { status: 'posted' as const, txnId: outcome.txnId }
     : { status: 'failed' as const, decisionNote: outcome.message };
-  const moved = await store.decideAdjustment(request.id, 'approved', change, null);
+  const moved = await store.decideAdjustment({ id: request.id, expected: 'approved', change, audit: null });
   return { outcome, request: moved ?? { ...request, ...change } };
 }
 
@@ -109,7 +109,7 @@ async function decide(
     after: audited({ ...request, ...change }),
     note,
   });
-  const decided = await deps.store.decideAdjustment(request.id, 'pending', change, audit);
+  const decided = await deps.store.decideAdjustment({ id: request.id, expected: 'pending', change, audit });
   if (decided === null) return refusal('not_pending', 'someone decided this correction a moment ago');
   announce(audit);
   return decided;
