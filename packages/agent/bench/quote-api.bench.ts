@@ -76,7 +76,7 @@ export default async function bench(h: BenchHarness): Promise<void> {
       [shared]: () => client.quote({ ...body, lineReasons: 'shared' }),
     };
     const samples = await interleaved(cases, { iterations: 3000, warmup: 1000 });
-    h.record(group, baseline, samples[baseline] ?? [], { note: 'POST /bench/v1/quote' });
+    const bareRow = h.record(group, baseline, samples[baseline] ?? [], { note: 'POST /bench/v1/quote' });
     h.record(group, health, samples[health] ?? [], { baseline });
     const row = h.record(group, subject, samples[subject] ?? [], {
       baseline,
@@ -91,6 +91,12 @@ export default async function bench(h: BenchHarness): Promise<void> {
       group,
       'quote vs GET /v1/health',
       `${(row.medianMs / healthRow.medianMs).toFixed(2)}x at the median`,
+    );
+    // The floor: these bytes exchanged with no quote at all, against the few bytes of health.
+    h.figure(
+      group,
+      'the same bytes without the quote vs GET /v1/health',
+      `${(bareRow.medianMs / healthRow.medianMs).toFixed(2)}x at the median (the exchange alone)`,
     );
     h.figure(
       group,
