@@ -265,15 +265,7 @@ export async function setProfilePg(
     [{ cardId, groups: JSON.stringify(next.traits.groups), referredBy: next.traits.referredBy }],
     input.now,
   );
-  return {
-    cardId,
-    hasPhone: p.phone !== null,
-    name: p.name,
-    birthDate: p.birthDate,
-    groups: next.traits.groups,
-    referredBy: next.traits.referredBy,
-    completeness: profileRules.profileCompleteness(p),
-  };
+  return profileDecisions.profileViewOf(cardId, next);
 }
 
 export async function assignSegmentsPg(

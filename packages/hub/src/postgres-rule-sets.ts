@@ -1,11 +1,5 @@
 import type { SignedRuleSet } from '@tillpoint/protocol';
-import type {
-  PublishedRuleSet,
-  RuleSetPublication,
-  StoreGroup,
-  StoreGroupChange,
-  TillRulesInForce,
-} from './hub-store';
+import type * as hub from './hub-store';
 import type { FeedNumbering } from './postgres-feed';
 import type { PostgresTransactions } from './postgres-transactions';
 import { prepared } from './postgres-write';
@@ -46,7 +40,7 @@ export class PostgresRuleSets {
     private readonly feed: FeedNumbering,
   ) {}
 
-  publish(ruleSet: SignedRuleSet, publication: RuleSetPublication | undefined): Promise<void> {
+  publish(ruleSet: SignedRuleSet, publication: hub.RuleSetPublication | undefined): Promise<void> {
     return this.feed.numbered('publishing a rule set', async (client, seq) => {
       const held = (await prepared(client, sql.held, [ruleSet.version, ruleSet.effectiveFrom])).rows[0];
       const conflict = ruleSetConflict(ruleSet, {
@@ -59,17 +53,17 @@ export class PostgresRuleSets {
     });
   }
 
-  async published(limit: number): Promise<PublishedRuleSet[]> {
+  async published(limit: number): Promise<hub.PublishedRuleSet[]> {
     const rows = await this.db.run('reading rule sets', () => this.db.pool.query(sql.published, [limit]));
     return rows.rows.map(publishedRuleSet);
   }
 
-  async groups(): Promise<StoreGroup[]> {
+  async groups(): Promise<hub.StoreGroup[]> {
     const rows = await this.db.run('reading store groups', () => this.db.pool.query(sql.groups));
-    return rows.rows as StoreGroup[];
+    return rows.rows as hub.StoreGroup[];
   }
 
-  setGroup({ group, stores, resigned }: StoreGroupChange): Promise<void> {
+  setGroup({ group, stores, resigned }: hub.StoreGroupChange): Promise<void> {
     return this.feed.numbered('setting a store group', async (client, first) => {
       await client.query(sql.lockGroups);
       await prepared(client, sql.clearGroup, [group]);
@@ -100,9 +94,9 @@ export class PostgresRuleSets {
     );
   }
 
-  async tills(): Promise<TillRulesInForce[]> {
+  async tills(): Promise<hub.TillRulesInForce[]> {
     const rows = await this.db.run('reading the tills’ rule sets', () => this.db.pool.query(sql.tills));
-    return (rows.rows as TillRulesInForce[]).map((r) => ({
+    return (rows.rows as hub.TillRulesInForce[]).map((r) => ({
       ...r,
       reportedAt: r.reportedAt === null ? null : Number(r.reportedAt),
     }));

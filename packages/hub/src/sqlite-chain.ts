@@ -158,15 +158,7 @@ export class SqliteChain {
       at: now,
     });
     this.s.putTraits.run(cardId, JSON.stringify(next.traits.groups), next.traits.referredBy, now);
-    return {
-      cardId,
-      hasPhone: p.phone !== null,
-      name: p.name,
-      birthDate: p.birthDate,
-      groups: next.traits.groups,
-      referredBy: next.traits.referredBy,
-      completeness: profileRules.profileCompleteness(p),
-    };
+    return profileDecisions.profileViewOf(cardId, next);
   }
 
   /** One batch of segment rows; answers the cards whose groups changed and the refused rows. */

@@ -1,12 +1,6 @@
 import type { SignedRuleSet } from '@tillpoint/protocol';
 import type Database from 'better-sqlite3';
-import type {
-  PublishedRuleSet,
-  RuleSetPublication,
-  StoreGroup,
-  StoreGroupChange,
-  TillRulesInForce,
-} from './hub-store';
+import type * as hub from './hub-store';
 import { publishedRuleSet, type RuleSetRecord, ruleSetRowValues } from './pull-plan';
 import { audienceAfter } from './rule-rollout';
 import { ruleSetConflict } from './write-checks';
@@ -55,7 +49,7 @@ export class SqliteRuleSets {
     };
   }
 
-  publish(ruleSet: SignedRuleSet, publication: RuleSetPublication | undefined): void {
+  publish(ruleSet: SignedRuleSet, publication: hub.RuleSetPublication | undefined): void {
     const conflict = ruleSetConflict(ruleSet, {
       effectiveFromOfVersion: this.#s.ofVersion.get(ruleSet.version) as number | undefined,
       versionAtEffectiveFrom: this.#s.at.get(ruleSet.effectiveFrom) as string | undefined,
@@ -64,18 +58,18 @@ export class SqliteRuleSets {
     this.#s.insert.run(...ruleSetRowValues(this.takeNumbers.get(1) as number, ruleSet, publication));
   }
 
-  published(limit: number): PublishedRuleSet[] {
+  published(limit: number): hub.PublishedRuleSet[] {
     return (this.#s.published.all(limit) as RuleSetRecord[]).map(publishedRuleSet);
   }
 
-  groups(): StoreGroup[] {
+  groups(): hub.StoreGroup[] {
     return (this.#s.groups.all() as { group: string; stores: string }[]).map((g) => ({
       group: g.group,
       stores: JSON.parse(g.stores) as string[],
     }));
   }
 
-  setGroup({ group, stores, resigned }: StoreGroupChange): void {
+  setGroup({ group, stores, resigned }: hub.StoreGroupChange): void {
     this.#s.clearGroup.run(group);
     for (const store of stores) this.#s.addToGroup.run(group, store);
     for (const set of resigned) {
@@ -96,7 +90,7 @@ export class SqliteRuleSets {
     this.#s.noteInForce.run(tillId, version, now);
   }
 
-  tills(): TillRulesInForce[] {
-    return this.#s.tills.all() as TillRulesInForce[];
+  tills(): hub.TillRulesInForce[] {
+    return this.#s.tills.all() as hub.TillRulesInForce[];
   }
 }

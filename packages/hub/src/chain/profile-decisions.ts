@@ -1,5 +1,11 @@
 import { cardGroupsMax } from '@tillpoint/protocol';
-import { birthMonthDay, type CardProfilePatch, normalGroups } from './card-profile-rules';
+import type { CardProfileView } from '../hub-store';
+import {
+  birthMonthDay,
+  type CardProfilePatch,
+  normalGroups,
+  profileCompleteness,
+} from './card-profile-rules';
 import type { EnrolFact } from './chain-facts';
 
 /**
@@ -100,6 +106,20 @@ export function applyProfilePatch(
     referredBy: patch.referredBy !== undefined ? patch.referredBy : (held.traits?.referredBy ?? null),
   };
   return { profile: { ...profile, birthMonthDay: birthMonthDay(profile.birthDate) }, traits };
+}
+
+/** What head office answers after a profile change (no personal value but the name and birth date). */
+export function profileViewOf(cardId: string, next: ReturnType<typeof applyProfilePatch>): CardProfileView {
+  const p = next.profile;
+  return {
+    cardId,
+    hasPhone: p.phone !== null,
+    name: p.name,
+    birthDate: p.birthDate,
+    groups: next.traits.groups,
+    referredBy: next.traits.referredBy,
+    completeness: profileCompleteness(p),
+  };
 }
 
 /**
