@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '@tillpoint/core';
-import { type CardView, type LedgerStore, saleInputFromQuote } from '@tillpoint/ledger';
+import type { CardView, LedgerStore } from '@tillpoint/ledger';
 import type { PrintQueue } from '@tillpoint/printer';
 import type {
   CancelRequest,
@@ -29,16 +29,9 @@ import { LedgerDesk, type WriteContext } from './ledger-desk';
 import { spendRefusal } from './offline-spend';
 import { QuoteDesk } from './quote-desk';
 import { ReturnDesk } from './return-desk';
-import {
-  couponCode,
-  issueCoupons,
-  lineDiscounts,
-  rewardCostPoints,
-  rewardRefusal,
-  takenRewards,
-  withIssuedCoupons,
-} from './reward-sale';
-import { prizesWon, renderSaleSlip } from './sale-slip';
+import { couponCode, issueCoupons, lineDiscounts, rewardCostPoints, rewardRefusal } from './reward-sale';
+import { saleAnswerOf, saleBooking } from './sale-booking';
+import { renderSaleSlip } from './sale-slip';
 import { refusal, type SessionResult } from './session-result';
 import { recentSalesAnswer, recentSalesShown, shiftAnswer, shiftSalesMax, shiftStart } from './shift-view';
 import { type RecordedSale, SlipDesk, saleJobId } from './slip-desk';
@@ -265,68 +258,31 @@ export class TillSession {
       if (refused !== undefined) return refused;
     } else if (chosen?.refusal) return refusal(chosen.refusal.code, chosen.refusal.text);
     const printing = this.d.printQueue !== undefined && this.d.config.receipt.printAfterSale;
-    const committed = ledger.commitSale(
-      {
-        idempotencyKey: request.idempotencyKey,
-        fingerprint,
-        cardId: request.cardCode,
-        receiptId: request.receiptId,
-        at: atMs,
-        basketTotalMinor: q.basketTotalMinor,
-        accruals: q.earned.lots
-          .filter((lot) => lot.points > 0)
-          .map((lot) => ({
-            points: lot.points,
-            vestsAt: Date.parse(lot.vestsAt),
-            expiresAt: lot.expiresAt === null ? null : Date.parse(lot.expiresAt),
-            ruleIds: lot.ruleIds.slice(0, 32),
-          })),
-        redeemPoints,
-        ...(request.holdId === undefined ? {} : { holdId: request.holdId }),
-        rulesVersion: q.programVersion,
-        sale: withIssuedCoupons(
-          saleInputFromQuote(request.basket, q, {
-            storeId: this.d.config.storeId,
-            cashierId: request.cashierId ?? null,
-          }),
-          issued,
-        ),
+    const booking = saleBooking(request, q, {
+      atMs,
+      fingerprint,
+      redeemPoints,
+      storeId: this.d.config.storeId,
+      issuedCoupons: issued,
+    });
+    const committed = ledger.commitSale(booking, {
+      // Built inside the sale's transaction, so the answer and the slip are as durable as the sale.
+      answer: (sale): RecordedSale => {
+        const slip = this.slips.make({
+          cardCode: request.cardCode,
+          receiptId: request.receiptId,
+          atMs,
+          quote: q,
+          earnedPoints: sale.pointsEarned,
+          spentPoints: spendPoints,
+          view: ledger.getCard(request.cardCode, atMs),
+          timeZone: this.programInUse.program.timeZone,
+        });
+        const slipText = slip === null ? [] : this.slips.render(slip).text;
+        const printJobId = printing && slip !== null ? saleJobId(request.receiptId) : null;
+        return { sale: saleAnswerOf(request, q, sale, { text: slipText, printJobId }), slip };
       },
-      {
-        // Built inside the sale's transaction, so the answer and the slip are as durable as the sale.
-        answer: (sale): RecordedSale => {
-          const slip = this.slips.make({
-            cardCode: request.cardCode,
-            receiptId: request.receiptId,
-            atMs,
-            quote: q,
-            earnedPoints: sale.pointsEarned,
-            spentPoints: spendPoints,
-            view: ledger.getCard(request.cardCode, atMs),
-            timeZone: this.programInUse.program.timeZone,
-          });
-          return {
-            sale: {
-              receiptId: request.receiptId,
-              cardCode: request.cardCode,
-              earnedPoints: sale.pointsEarned,
-              spentPoints: sale.pointsSpent,
-              spentDiscountMinor: chosen?.discountMinor ?? 0,
-              lines: chosen?.lines ?? [],
-              rewards: takenRewards(q),
-              rewardDiscountMinor: q.rewards?.chosenDiscountMinor ?? 0,
-              lineDiscounts: lineDiscounts(q),
-              balance: { spendablePoints: sale.balance.spendable, pendingPoints: sale.balance.pending },
-              ledger: { txnId: sale.txnId, seq: sale.seq },
-              won: prizesWon(q),
-              slipText: slip === null ? [] : this.slips.render(slip).text,
-              printJobId: printing && slip !== null ? saleJobId(request.receiptId) : null,
-            },
-            slip,
-          };
-        },
-      },
-    );
+    });
     if (!committed.ok) return this.desk.refusal(committed);
     const recorded = this.desk.recorded<RecordedSale>(ledger, request.idempotencyKey);
     if (recorded.ok) {
