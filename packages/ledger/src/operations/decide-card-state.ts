@@ -55,63 +55,15 @@ export function decideCardState(
   const { cardId, at } = request;
   const card = read.card(cardId);
   const snapshot = read.snapshot(cardId);
-  const known = card !== undefined || snapshot !== undefined;
-  const current = mergedStatus(card, snapshot);
-  const writes: LedgerWrite[] = [];
-  let status: CardStatus;
-  let kind: JournalKind;
-  let detail: OutboxBody['detail'];
-  switch (change) {
-    case 'enrol': {
-      if (current === 'blocked')
-        return refuse('card_blocked', `card ${cardId} is blocked; unblock it before enrolling`);
-      if (current === 'enrolled')
-        return refuse('already_enrolled', `card ${cardId} is already enrolled (at this till or another one)`);
-      if (card === undefined)
-        writes.push({ kind: 'createCard', cardId, status: 'enrolled', statusBeforeBlock: null, at });
-      const consentAt = request.consentAt ?? null;
-      let profileRef: string | null = null;
-      if (request.phone !== undefined && consentAt !== null) {
-        profileRef = env.newId();
-        writes.push({
-          kind: 'putPendingProfile',
-          profile: { cardId, profileRef, phone: request.phone, consentAt },
-          at,
-        });
-      }
-      writes.push({ kind: 'enrolCard', cardId, consentAt, at });
-      [status, kind, detail] = ['enrolled', 'card_enrolled', { profileRef, consentAt }];
-      break;
-    }
-    case 'block':
-      if (card === undefined)
-        writes.push({
-          kind: 'createCard',
-          cardId,
-          status: 'blocked',
-          statusBeforeBlock: current === 'blocked' ? 'anonymous' : current,
-          at,
-        });
-      else if (current !== 'blocked')
-        writes.push({ kind: 'setCardStatus', cardId, status: 'blocked', statusBeforeBlock: current });
-      [status, kind, detail] = ['blocked', 'card_blocked', { reason: request.reason ?? null }];
-      break;
-    case 'unblock':
-      if (!known) return refuse('card_unknown', `card ${cardId} is not known at this till`);
-      status =
-        current !== 'blocked'
-          ? current
-          : card?.status === 'blocked' && card.statusBeforeBlock !== null
-            ? card.statusBeforeBlock
-            : snapshot?.card?.enrolledAt != null || card?.enrolledAt != null
-              ? 'enrolled'
-              : 'anonymous';
-      if (card === undefined)
-        writes.push({ kind: 'createCard', cardId, status, statusBeforeBlock: null, at });
-      else writes.push({ kind: 'setCardStatus', cardId, status, statusBeforeBlock: null });
-      [kind, detail] = ['card_unblocked', { reason: request.reason ?? null }];
-      break;
-  }
+  const held: HeldCard = { cardId, at, card, snapshot, current: mergedStatus(card, snapshot) };
+  const step =
+    change === 'enrol'
+      ? enrolStep(held, request, env)
+      : change === 'block'
+        ? accept(blockStep(held, request))
+        : unblockStep(held, request);
+  if (!step.ok) return step;
+  const { writes, status, kind, detail } = step.value;
   return accept({
     writes,
     entry: {
@@ -132,6 +84,86 @@ export function decideCardState(
       balance: balanceAfter(after, cardId, at),
     }),
   });
+}
+
+type HeldCard = {
+  cardId: string;
+  at: number;
+  card: ReturnType<LedgerReader['card']>;
+  snapshot: ReturnType<LedgerReader['snapshot']>;
+  /** The merged status: head office's, or this till's own entry since. */
+  current: CardStatus;
+};
+
+/** A change's writes and its journal entry's kind, status and detail. */
+type StateStep = {
+  writes: LedgerWrite[];
+  status: CardStatus;
+  kind: JournalKind;
+  detail: OutboxBody['detail'];
+};
+
+function enrolStep(
+  { cardId, at, card, current }: HeldCard,
+  request: EnrolCardRequest,
+  env: DecisionEnv,
+): Outcome<StateStep, 'card_blocked' | 'already_enrolled'> {
+  if (current === 'blocked')
+    return refuse('card_blocked', `card ${cardId} is blocked; unblock it before enrolling`);
+  if (current === 'enrolled')
+    return refuse('already_enrolled', `card ${cardId} is already enrolled (at this till or another one)`);
+  const writes: LedgerWrite[] = [];
+  if (card === undefined)
+    writes.push({ kind: 'createCard', cardId, status: 'enrolled', statusBeforeBlock: null, at });
+  const consentAt = request.consentAt ?? null;
+  let profileRef: string | null = null;
+  if (request.phone !== undefined && consentAt !== null) {
+    profileRef = env.newId();
+    writes.push({
+      kind: 'putPendingProfile',
+      profile: { cardId, profileRef, phone: request.phone, consentAt },
+      at,
+    });
+  }
+  writes.push({ kind: 'enrolCard', cardId, consentAt, at });
+  return accept({ writes, status: 'enrolled', kind: 'card_enrolled', detail: { profileRef, consentAt } });
+}
+
+function blockStep({ cardId, at, card, current }: HeldCard, request: CardStateRequest): StateStep {
+  const writes: LedgerWrite[] = [];
+  if (card === undefined)
+    writes.push({
+      kind: 'createCard',
+      cardId,
+      status: 'blocked',
+      statusBeforeBlock: current === 'blocked' ? 'anonymous' : current,
+      at,
+    });
+  else if (current !== 'blocked')
+    writes.push({ kind: 'setCardStatus', cardId, status: 'blocked', statusBeforeBlock: current });
+  return { writes, status: 'blocked', kind: 'card_blocked', detail: { reason: request.reason ?? null } };
+}
+
+/** A blocked card gets back the status it had (or enrolled, when head office or this till enrolled it). */
+function unblockStep(
+  { cardId, at, card, snapshot, current }: HeldCard,
+  request: CardStateRequest,
+): Outcome<StateStep, 'card_unknown'> {
+  if (card === undefined && snapshot === undefined)
+    return refuse('card_unknown', `card ${cardId} is not known at this till`);
+  const status: CardStatus =
+    current !== 'blocked'
+      ? current
+      : card?.status === 'blocked' && card.statusBeforeBlock !== null
+        ? card.statusBeforeBlock
+        : snapshot?.card?.enrolledAt != null || card?.enrolledAt != null
+          ? 'enrolled'
+          : 'anonymous';
+  const writes: LedgerWrite[] =
+    card === undefined
+      ? [{ kind: 'createCard', cardId, status, statusBeforeBlock: null, at }]
+      : [{ kind: 'setCardStatus', cardId, status, statusBeforeBlock: null }];
+  return accept({ writes, status, kind: 'card_unblocked', detail: { reason: request.reason ?? null } });
 }
 
 export const enrolCardOperation: LedgerOperation<'enrolCard', EnrolCardRequest, EnrolCardRefusal> = {

@@ -68,29 +68,7 @@ export function decideSale(
   });
   const lotsSpent = spend.takes.filter((t) => t.points > 0);
   const grants = request.sale.bonuses.flatMap((b) => (b.grantOnceKey === null ? [] : [b.grantOnceKey]));
-  writes.push(
-    { kind: 'countPurchase', cardId, spendMinor: request.sale.spendMinor, purchases: 1 },
-    { kind: 'grantOnce', cardId, bonusIds: grants, txnId },
-    {
-      kind: 'createSale',
-      sale: {
-        receiptId: request.receiptId,
-        txnId,
-        cardId,
-        basketTotalMinor: request.basketTotalMinor,
-        spent: lotsSpent.map((t) => ({ ...t, restored: 0 })),
-      },
-    },
-  );
-  const rewards = request.sale.rewards ?? [];
-  if (rewards.length > 0) {
-    const place = nextEntryPlace(read);
-    writes.push({
-      kind: 'recordRewardUses',
-      cardId,
-      rows: rewards.map((r) => ({ rewardId: r.rewardId, txnId, ...place, times: r.times, at })),
-    });
-  }
+  writes.push(...saleRecordWrites(read, request, txnId, lotsSpent, grants));
   return accept({
     writes,
     entry: saleEntry(request, txnId, mergePlans(spend, earn), grants),
@@ -105,6 +83,41 @@ export function decideSale(
       balance: balanceAfter(after, cardId, at),
     }),
   });
+}
+
+/** The card's purchase count, its once-only bonuses, the sale with the lots it took, its reward uses. */
+function saleRecordWrites(
+  read: LedgerReader,
+  request: CommitSaleRequest,
+  txnId: string,
+  lotsSpent: readonly LotTake[],
+  grants: string[],
+): LedgerWrite[] {
+  const { cardId, at } = request;
+  const writes: LedgerWrite[] = [
+    { kind: 'countPurchase', cardId, spendMinor: request.sale.spendMinor, purchases: 1 },
+    { kind: 'grantOnce', cardId, bonusIds: grants, txnId },
+    {
+      kind: 'createSale',
+      sale: {
+        receiptId: request.receiptId,
+        txnId,
+        cardId,
+        basketTotalMinor: request.basketTotalMinor,
+        spent: lotsSpent.map((t) => ({ ...t, restored: 0 })),
+      },
+    },
+  ];
+  const rewards = request.sale.rewards ?? [];
+  if (rewards.length > 0) {
+    const place = nextEntryPlace(read);
+    writes.push({
+      kind: 'recordRewardUses',
+      cardId,
+      rows: rewards.map((r) => ({ rewardId: r.rewardId, txnId, ...place, times: r.times, at })),
+    });
+  }
+  return writes;
 }
 
 /** The sale's journal entry: its sale fact, and a detail kept as before for readers of older entries. */
