@@ -1,5 +1,5 @@
 import { allocateWithCaps, assert } from '@tillpoint/core';
-import { assertBalanced, type Posting, posting } from '../model/accounts';
+import { assertBalanced, posting } from '../model/accounts';
 import {
   freePoints,
   type HeldByLot,
@@ -11,7 +11,7 @@ import {
   spendableLots,
 } from '../model/lots';
 import { isSnapshotLot } from '../model/snapshot';
-import type { LedgerPlan, LotChange } from './plan';
+import type { LedgerPlan } from './plan';
 
 /** What the ledger remembers of the lots of one of its own sales, to return it in parts. */
 export interface SaleLots {
@@ -30,6 +30,19 @@ export interface ReturnPlan extends LedgerPlan {
   restoredBySpentLot: number[];
 }
 
+export interface ReturnPlanInput {
+  txnId: string;
+  cardId: string;
+  /** The sale's lots when this till made it; null for a sale of another till. */
+  sale: SaleLots | null;
+  lots: readonly Lot[];
+  at: number;
+  reverse: number;
+  restore: number;
+  returnLotLifetimeMs: number;
+  held?: HeldByLot;
+}
+
 /**
  * The postings of a return, once `planLineReturn` has said how many points it reverses and gives
  * back (`reverse`, `restore`):
@@ -42,19 +55,7 @@ export interface ReturnPlan extends LedgerPlan {
  *   a sale made at another till (`sale` null) give way to a new short-lived lot
  *   (`returnLotLifetimeMs`).
  */
-export function planReturn(input: {
-  txnId: string;
-  cardId: string;
-  /** The sale's lots when this till made it; null for a sale of another till. */
-  sale: SaleLots | null;
-  lots: readonly Lot[];
-  at: number;
-  reverse: number;
-  restore: number;
-  returnLotLifetimeMs: number;
-  held?: HeldByLot;
-}): ReturnPlan {
-  const { sale, at } = input;
+export function planReturn(input: ReturnPlanInput): ReturnPlan {
   assert(
     Number.isSafeInteger(input.reverse) && input.reverse >= 0,
     'points to reverse are a whole number >= 0',
@@ -63,23 +64,38 @@ export function planReturn(input: {
     Number.isSafeInteger(input.restore) && input.restore >= 0,
     'points to give back are a whole number >= 0',
   );
-  const held = input.held ?? noHolds;
   const lotsById = new Map(input.lots.map((lot) => [lot.lotId, lot]));
-  const postings: Posting[] = [];
-  const lotChanges: LotChange[] = [];
-  const newLots: Lot[] = [];
+  const legs: LedgerPlan = { postings: [], lotChanges: [], newLots: [] };
+  const overdraft = reverseEarned(input, lotsById, legs);
+  const restoredBySpentLot = restoreSpent(input, lotsById, legs);
+  assertBalanced(legs.postings, 'return');
+  return {
+    ...legs,
+    earnedReversed: input.reverse,
+    spentRestored: input.restore,
+    overdraft,
+    restoredBySpentLot,
+  };
+}
+
+/**
+ * Earned points taken back: the sale's own lots, pending first, then the card's spendable lots
+ * in spending order; answers what the card could not cover (booked to `offline_overdraft`).
+ */
+function reverseEarned(input: ReturnPlanInput, lotsById: ReadonlyMap<string, Lot>, legs: LedgerPlan): number {
+  const { sale, at } = input;
+  const held = input.held ?? noHolds;
   const freeNow = new Map<string, number>();
   const free = (lot: Lot) => freeNow.get(lot.lotId) ?? freePoints(lot, held);
   let left = input.reverse;
   const take = (lot: Lot) => {
     const points = Math.min(left, free(lot));
     if (points <= 0) return;
-    postings.push(posting(lot.account, -points, lot.lotId), posting('issued_liability', points));
-    lotChanges.push({ lotId: lot.lotId, delta: -points });
+    legs.postings.push(posting(lot.account, -points, lot.lotId), posting('issued_liability', points));
+    legs.lotChanges.push({ lotId: lot.lotId, delta: -points });
     freeNow.set(lot.lotId, free(lot) - points);
     left -= points;
   };
-
   const ownLots = (sale?.earned ?? [])
     .map((e) => lotsById.get(e.lotId))
     .filter((lot): lot is Lot => lot !== undefined)
@@ -87,11 +103,21 @@ export function planReturn(input: {
   for (const lot of ownLots) if (left > 0) take(lot);
   const ownIds = new Set(ownLots.map((lot) => lot.lotId));
   for (const lot of spendableLots(input.lots, at, held)) if (left > 0 && !ownIds.has(lot.lotId)) take(lot);
-  const overdraft = left;
-  if (overdraft > 0) {
-    postings.push(posting('offline_overdraft', -overdraft), posting('issued_liability', overdraft));
-  }
+  if (left > 0) legs.postings.push(posting('offline_overdraft', -left), posting('issued_liability', left));
+  return left;
+}
 
+/**
+ * Spent points given back, spread over the lots they came from by largest remainder (each capped
+ * at what it gave); an expired lot, head office's snapshot lot and another till's sale give way to
+ * a new short-lived lot. Answers the points given back per spent lot.
+ */
+function restoreSpent(
+  input: ReturnPlanInput,
+  lotsById: ReadonlyMap<string, Lot>,
+  legs: LedgerPlan,
+): number[] {
+  const { sale, at } = input;
   const spent = sale?.spent ?? [];
   const restoredBySpentLot =
     input.restore === 0 || spent.length === 0
@@ -110,12 +136,12 @@ export function planReturn(input: {
       toNewLot += points;
       return;
     }
-    postings.push(posting(lot.account, points, lot.lotId), posting('redeemed', -points));
-    lotChanges.push({ lotId: lot.lotId, delta: points });
+    legs.postings.push(posting(lot.account, points, lot.lotId), posting('redeemed', -points));
+    legs.lotChanges.push({ lotId: lot.lotId, delta: points });
   });
   if (toNewLot > 0) {
     const lotId = `${input.txnId}:r0`;
-    newLots.push({
+    legs.newLots.push({
       lotId,
       cardId: input.cardId,
       sourceTxnId: input.txnId,
@@ -125,16 +151,7 @@ export function planReturn(input: {
       expiresAt: at + input.returnLotLifetimeMs,
       account: 'member_available',
     });
-    postings.push(posting('member_available', toNewLot, lotId), posting('redeemed', -toNewLot));
+    legs.postings.push(posting('member_available', toNewLot, lotId), posting('redeemed', -toNewLot));
   }
-  assertBalanced(postings, 'return');
-  return {
-    postings,
-    newLots,
-    lotChanges,
-    earnedReversed: input.reverse,
-    spentRestored: input.restore,
-    overdraft,
-    restoredBySpentLot,
-  };
+  return restoredBySpentLot;
 }
