@@ -179,39 +179,13 @@ export function planLineReturn(
 ): Outcome<LineReturnPlan, 'return_exceeds_sale' | 'line_unknown'> {
   const before = sale.lines.map((l) => Math.min(l.units, soFar.units[l.lineId] ?? 0));
   const wasComplete = sale.lines.every((l, i) => before[i] === l.units);
-  const moneyLeft = Math.max(0, sale.moneyMinor - soFar.refundedMinor);
-  let after: number[];
-  let refund: number;
-  if ('refundMinor' in asked) {
-    assert(
-      Number.isSafeInteger(asked.refundMinor) && asked.refundMinor > 0,
-      'refundMinor is a whole number > 0',
-    );
-    if (asked.refundMinor > moneyLeft) {
-      return refuse(
-        'return_exceeds_sale',
-        `only ${moneyLeft} of the ${sale.moneyMinor} the sale took are left to refund, ${asked.refundMinor} asked`,
-        { leftMinor: moneyLeft, askedMinor: asked.refundMinor },
-      );
-    }
-    refund = asked.refundMinor;
-    after =
-      asked.refundMinor === moneyLeft ? sale.lines.map((l) => l.units) : unitsForMoney(sale, before, refund);
-  } else {
-    const mapped = unitsForLines(sale, before, asked.lines);
-    if (!mapped.ok) return mapped;
-    after = mapped.value;
-    const lineMoney = sale.lines.reduce(
-      (sum, l, i) => sum + moneyBy(l, after[i] ?? 0) - moneyBy(l, before[i] ?? 0),
-      0,
-    );
-    refund = Math.min(lineMoney, moneyLeft);
-  }
+  const asWanted = unitsAndRefund(sale, before, soFar, asked);
+  if (!asWanted.ok) return asWanted;
+  const { after, refund } = asWanted.value;
   const complete = sale.lines.every((l, i) => after[i] === l.units);
   const bonusReversed = complete && !wasComplete ? sale.bonusPoints : 0;
   const lines: LineReturn[] = [];
   const units: Record<string, number> = {};
-  let moneyToGive = refund;
   let earned = bonusReversed;
   let spent = 0;
   sale.lines.forEach((l, i) => {
@@ -238,18 +212,7 @@ export function planLineReturn(
     rewards.push({ rewardId: reward.rewardId, ...back });
     spent += back.points;
   }
-  // The money per line: each line's share, in the sale's order, within the refund.
-  for (const line of lines) {
-    const l = sale.lines.find((x) => x.lineId === line.lineId) as ReturnableLine;
-    const share = Math.min(moneyToGive, moneyBy(l, line.unitsAfter) - moneyBy(l, line.unitsBefore));
-    line.refundMinor = share;
-    moneyToGive -= share;
-  }
-  if (moneyToGive > 0 && lines.length > 0) {
-    // A money refund may run ahead of the units it maps to (rounded down): the last line takes it.
-    const last = lines[lines.length - 1] as LineReturn;
-    last.refundMinor += moneyToGive;
-  }
+  shareRefund(sale, lines, refund);
   return accept({
     lines,
     earnedReversed: earned,
@@ -260,6 +223,58 @@ export function planLineReturn(
     complete,
     units,
   });
+}
+
+/**
+ * Units per line after the return, and the money it refunds: a money refund within what is left
+ * (all of it returns every unit; less maps to units, rounded down), or goods by line.
+ */
+function unitsAndRefund(
+  sale: ReturnableSale,
+  before: readonly number[],
+  soFar: ReturnedSoFar,
+  asked: ReturnAsked,
+): Outcome<{ after: number[]; refund: number }, 'return_exceeds_sale' | 'line_unknown'> {
+  const moneyLeft = Math.max(0, sale.moneyMinor - soFar.refundedMinor);
+  if ('refundMinor' in asked) {
+    assert(
+      Number.isSafeInteger(asked.refundMinor) && asked.refundMinor > 0,
+      'refundMinor is a whole number > 0',
+    );
+    if (asked.refundMinor > moneyLeft) {
+      return refuse(
+        'return_exceeds_sale',
+        `only ${moneyLeft} of the ${sale.moneyMinor} the sale took are left to refund, ${asked.refundMinor} asked`,
+        { leftMinor: moneyLeft, askedMinor: asked.refundMinor },
+      );
+    }
+    const refund = asked.refundMinor;
+    const after = refund === moneyLeft ? sale.lines.map((l) => l.units) : unitsForMoney(sale, before, refund);
+    return accept({ after, refund });
+  }
+  const mapped = unitsForLines(sale, before, asked.lines);
+  if (!mapped.ok) return mapped;
+  const after = mapped.value;
+  const lineMoney = sale.lines.reduce(
+    (sum, l, i) => sum + moneyBy(l, after[i] ?? 0) - moneyBy(l, before[i] ?? 0),
+    0,
+  );
+  return accept({ after, refund: Math.min(lineMoney, moneyLeft) });
+}
+
+/**
+ * The refund per line: each line's share, in the sale's order, within the refund; a money
+ * refund may run ahead of the units it maps to (rounded down): the last line takes the rest.
+ */
+function shareRefund(sale: ReturnableSale, lines: LineReturn[], refund: number): void {
+  let moneyToGive = refund;
+  for (const line of lines) {
+    const l = sale.lines.find((x) => x.lineId === line.lineId) as ReturnableLine;
+    const share = Math.min(moneyToGive, moneyBy(l, line.unitsAfter) - moneyBy(l, line.unitsBefore));
+    line.refundMinor = share;
+    moneyToGive -= share;
+  }
+  if (moneyToGive > 0 && lines.length > 0) (lines[lines.length - 1] as LineReturn).refundMinor += moneyToGive;
 }
 
 /** Units after a return of goods: every line named once, known, and not beyond what it sold. */
