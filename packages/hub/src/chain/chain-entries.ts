@@ -116,37 +116,7 @@ export function returnSettlementEntry(input: {
     takeBack(postings, input.cardId, input.earnedLots, earned);
     postings.push({ leg: postings.length, account: 'issued_liability', amount: earned, lotId: null });
   }
-  if (spent > 0) {
-    const given = input.spentLots.reduce((sum, lot) => sum + lot.points, 0);
-    const toOriginals = Math.min(spent, given);
-    const parts =
-      toOriginals === 0
-        ? input.spentLots.map(() => 0)
-        : allocateWithCaps(
-            toOriginals,
-            input.spentLots.map((l) => l.points),
-            input.spentLots.map((l) => l.points),
-          );
-    let toNewLot = spent - toOriginals;
-    input.spentLots.forEach((lot, i) => {
-      const amount = parts[i] ?? 0;
-      if (amount === 0) return;
-      if (!lot.alive) toNewLot += amount;
-      else postings.push({ leg: postings.length, account: 'member_available', amount, lotId: lot.lotId });
-    });
-    if (toNewLot > 0) {
-      const lotId = `${txnId}:r0`;
-      newLots.push({
-        lotId,
-        initial: toNewLot,
-        vestsAt: input.now,
-        expiresAt: input.now + input.returnLotLifetimeMs,
-        account: 'member_available',
-      });
-      postings.push({ leg: postings.length, account: 'member_available', amount: toNewLot, lotId });
-    }
-    postings.push({ leg: postings.length, account: 'redeemed', amount: -spent, lotId: null });
-  }
+  if (spent > 0) giveBack(postings, newLots, { ...input, txnId });
   return hubEntry({
     seq: input.hubSeq,
     txnId,
@@ -166,6 +136,53 @@ export function returnSettlementEntry(input: {
       spentRestored: spent,
     },
   });
+}
+
+/**
+ * Spent points given back to the lots the sale spent from, in proportion (each capped at what it
+ * gave); an expired or unknown lot's share, and any beyond, go to a new short-lived lot.
+ */
+function giveBack(
+  postings: Postings,
+  newLots: OutboxBody['newLots'],
+  input: {
+    txnId: string;
+    spentLots: readonly SpentLot[];
+    spent: number;
+    now: number;
+    returnLotLifetimeMs: number;
+  },
+): void {
+  const { spent, txnId } = input;
+  const given = input.spentLots.reduce((sum, lot) => sum + lot.points, 0);
+  const toOriginals = Math.min(spent, given);
+  const parts =
+    toOriginals === 0
+      ? input.spentLots.map(() => 0)
+      : allocateWithCaps(
+          toOriginals,
+          input.spentLots.map((l) => l.points),
+          input.spentLots.map((l) => l.points),
+        );
+  let toNewLot = spent - toOriginals;
+  input.spentLots.forEach((lot, i) => {
+    const amount = parts[i] ?? 0;
+    if (amount === 0) return;
+    if (!lot.alive) toNewLot += amount;
+    else postings.push({ leg: postings.length, account: 'member_available', amount, lotId: lot.lotId });
+  });
+  if (toNewLot > 0) {
+    const lotId = `${txnId}:r0`;
+    newLots.push({
+      lotId,
+      initial: toNewLot,
+      vestsAt: input.now,
+      expiresAt: input.now + input.returnLotLifetimeMs,
+      account: 'member_available',
+    });
+    postings.push({ leg: postings.length, account: 'member_available', amount: toNewLot, lotId });
+  }
+  postings.push({ leg: postings.length, account: 'redeemed', amount: -spent, lotId: null });
 }
 
 /** The lots a sale entry spent from: its member postings below zero, by lot, in order. */

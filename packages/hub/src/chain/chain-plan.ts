@@ -312,6 +312,18 @@ function planReturn(
   const lines = updated.get(sale) ?? new Map<number, number>();
   for (const line of sale.lines) lines.set(line.lineNo, settlement.running.units.get(line.lineId) ?? 0);
   updated.set(sale, lines);
+  bookSettlement(plan, sale, ret, settlement, ctx);
+  return 'applied';
+}
+
+/** A settled return's figures: spend taken off the card's days, flags, reward uses back, points. */
+function bookSettlement(
+  plan: ChainPlan,
+  sale: SaleDetail,
+  ret: PendingReturn,
+  settlement: ReturnType<typeof settleReturn>,
+  ctx: ChainContext,
+): void {
   if (settlement.spendReversedNow > 0) {
     plan.dayDeltas.push({
       cardId: sale.cardId,
@@ -354,5 +366,4 @@ function planReturn(
         returnLotLifetimeMs: ctx.returnLotLifetimeMs,
       }),
     );
-  return 'applied';
 }
