@@ -87,55 +87,33 @@ function slipRewards(q: Quote): NonNullable<LoyaltySlip['rewards']> {
 /** One line of slip text: no control characters, cut to the slip's bound. */
 const slipLine = (text: string, max: number) => text.replace(/\p{Cc}/gu, ' ').slice(0, max);
 
-/**
- * The loyalty slip of a sale, as data: what the buyer earned and why, spent, holds now, will
- * hold, is about to lose, the tier progress and one offer. Pure; `renderSaleSlip` makes bytes.
- */
-export function buildSaleSlip(
-  config: Pick<AgentConfig, 'language' | 'storeName'>,
-  f: SaleSlipFacts,
-): LoyaltySlip {
-  const { language } = config;
-  const q = f.quote;
-  const view = f.view;
-  const pendingLots = (view?.lots ?? []).filter((l) => l.vestsAt > f.atMs && l.points > 0);
+/** What the card holds pending (and from when) and what it is about to lose. */
+function slipBalanceParts(
+  view: SaleSlipFacts['view'],
+  atMs: number,
+): Pick<LoyaltySlip, 'pending' | 'expiringSoon'> {
+  const pendingLots = (view?.lots ?? []).filter((l) => l.vestsAt > atMs && l.points > 0);
   const soonest = pendingLots.reduce<number | undefined>(
     (min, l) => (min === undefined || l.vestsAt < min ? l.vestsAt : min),
     undefined,
   );
   const expiring = view?.expiringSoon[0];
-  const offer = q.offers.find((o) => o.kind === 'hidden') ?? q.offers[0];
-  const moreOffers = q.offers.filter((o) => o !== offer).slice(0, slipMoreOffersMax);
-  const won = prizesWon(q).slice(0, slipWonMax);
-  const reason = earnedReason(q, language);
-  const tier = q.tier.afterPurchase ?? q.tier.current;
-  const rewards = slipRewards(q);
   return {
-    language,
-    currency: q.currency,
-    cardMasked: maskCardNumber(f.cardCode),
-    earnedPoints: f.earnedPoints,
-    ...(reason === undefined ? {} : { earnedReason: reason }),
-    spentPoints: f.spentPoints,
-    spentValueMinor: q.redemption.chosen?.discountMinor ?? 0,
-    ...(rewards.length === 0 ? {} : { rewards }),
-    balancePoints: view?.spendable ?? 0,
     ...(view !== undefined && view.pending > 0 && soonest !== undefined
       ? { pending: { points: view.pending, availableFrom: new Date(soonest).toISOString() } }
       : {}),
     ...(expiring !== undefined
       ? { expiringSoon: { points: expiring.points, on: new Date(expiring.expiresAt).toISOString() } }
       : {}),
-    ...(tier !== null
-      ? {
-          tier: {
-            name: tier.name.slice(0, 40),
-            ...(q.tier.next !== null
-              ? { nextName: q.tier.next.name.slice(0, 40), leftToSpendMinor: q.tier.next.leftToSpendMinor }
-              : {}),
-          },
-        }
-      : {}),
+  };
+}
+
+/** The prizes this sale won, one offer (a personal one first) and a few more. */
+function slipPrizesAndOffers(q: Quote): Pick<LoyaltySlip, 'won' | 'offer' | 'moreOffers'> {
+  const offer = q.offers.find((o) => o.kind === 'hidden') ?? q.offers[0];
+  const moreOffers = q.offers.filter((o) => o !== offer).slice(0, slipMoreOffersMax);
+  const won = prizesWon(q).slice(0, slipWonMax);
+  return {
     ...(won.length === 0
       ? {}
       : {
@@ -166,6 +144,45 @@ export function buildSaleSlip(
             ...(printable(o.coupon) === undefined ? {} : { coupon: printable(o.coupon) as Coupon }),
           })),
         }),
+  };
+}
+
+/**
+ * The loyalty slip of a sale, as data: what the buyer earned and why, spent, holds now, will
+ * hold, is about to lose, the tier progress and one offer. Pure; `renderSaleSlip` makes bytes.
+ */
+export function buildSaleSlip(
+  config: Pick<AgentConfig, 'language' | 'storeName'>,
+  f: SaleSlipFacts,
+): LoyaltySlip {
+  const { language } = config;
+  const q = f.quote;
+  const view = f.view;
+  const reason = earnedReason(q, language);
+  const tier = q.tier.afterPurchase ?? q.tier.current;
+  const rewards = slipRewards(q);
+  return {
+    language,
+    currency: q.currency,
+    cardMasked: maskCardNumber(f.cardCode),
+    earnedPoints: f.earnedPoints,
+    ...(reason === undefined ? {} : { earnedReason: reason }),
+    spentPoints: f.spentPoints,
+    spentValueMinor: q.redemption.chosen?.discountMinor ?? 0,
+    ...(rewards.length === 0 ? {} : { rewards }),
+    balancePoints: view?.spendable ?? 0,
+    ...slipBalanceParts(view, f.atMs),
+    ...(tier !== null
+      ? {
+          tier: {
+            name: tier.name.slice(0, 40),
+            ...(q.tier.next !== null
+              ? { nextName: q.tier.next.name.slice(0, 40), leftToSpendMinor: q.tier.next.leftToSpendMinor }
+              : {}),
+          },
+        }
+      : {}),
+    ...slipPrizesAndOffers(q),
     receiptId: f.receiptId,
     at: new Date(f.atMs).toISOString(),
     // The slip prints the time and dates as the shop's clock reads them.
