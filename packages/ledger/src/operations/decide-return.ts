@@ -46,17 +46,7 @@ function ownSaleReturn(
   const txnId = env.id;
   const held = heldByLot(read, cardId, at);
   const { lots, earned } = lotsOfSale(read, row, spendView(read, cardId, at, held).lots);
-  const fact = read.saleFact(row.txnId);
-  const sale =
-    fact === undefined
-      ? wholeSale(
-          row.basketTotalMinor,
-          earned.reduce((sum, e) => sum + e.points, 0),
-          row.spent.reduce((sum, s) => sum + s.points, 0),
-        )
-      : returnableSale(fact);
-  const soFar =
-    fact === undefined ? legacyReturned(row) : { units: row.lineUnits, refundedMinor: row.returnedMinor };
+  const { fact, sale, soFar } = returnableOwnSale(read, row, earned);
   const lines = planLineReturn(sale, soFar, askedOf(request));
   if (!lines.ok) return lines;
   const saleLots: SaleLots = { earned, spent: row.spent };
@@ -106,6 +96,27 @@ function ownSaleReturn(
       returnedMinorTotal: row.returnedMinor + refund,
     }),
   });
+}
+
+/**
+ * One of this till's sales as a return reads it: by its sale fact's lines, or (a sale from before
+ * sale facts) as one line of money; with what came back before.
+ */
+function returnableOwnSale(read: LedgerReader, row: SaleRow, earned: readonly { points: number }[]) {
+  const fact = read.saleFact(row.txnId);
+  if (fact === undefined) {
+    const sale = wholeSale(
+      row.basketTotalMinor,
+      earned.reduce((sum, e) => sum + e.points, 0),
+      row.spent.reduce((sum, s) => sum + s.points, 0),
+    );
+    return { fact, sale, soFar: legacyReturned(row) };
+  }
+  return {
+    fact,
+    sale: returnableSale(fact),
+    soFar: { units: row.lineUnits, refundedMinor: row.returnedMinor },
+  };
 }
 
 /** What returns of a sale from before sale facts took back: its one line counts money as units. */
