@@ -35,8 +35,20 @@ export interface LedgerSnapshot {
  */
 export function checkInvariants(snapshot: LedgerSnapshot): InvariantViolation[] {
   const violations: InvariantViolation[] = [];
+  const { byLot, byCard } = postedSums(snapshot, violations);
+  const lotsById = new Map(snapshot.lots.map((lot) => [lot.lotId, lot]));
+  checkLots(snapshot.lots, lotsById, byLot, violations);
+  checkBalances(snapshot.balances, byCard, violations);
+  checkHolds(snapshot.activeHolds, lotsById, violations);
+  return violations;
+}
+
+type CardPosted = { available: number; pending: number };
+
+/** Member postings summed by lot and by card; an entry that does not sum to zero is a violation. */
+function postedSums(snapshot: LedgerSnapshot, violations: InvariantViolation[]) {
   const byLot = new Map<string, number>();
-  const byCard = new Map<string, { available: number; pending: number }>();
+  const byCard = new Map<string, CardPosted>();
   for (const entry of snapshot.entries) {
     let sum = 0;
     for (const p of entry.postings) {
@@ -53,9 +65,17 @@ export function checkInvariants(snapshot: LedgerSnapshot): InvariantViolation[] 
       violations.push({ code: 'entry_unbalanced', message: `entry ${entry.txnId} sums to ${sum}` });
     }
   }
-  const lotsById = new Map<string, Lot>();
-  for (const lot of snapshot.lots) {
-    lotsById.set(lot.lotId, lot);
+  return { byLot, byCard };
+}
+
+/** Each lot within [0, initial] and equal to its postings; postings name only lots that exist. */
+function checkLots(
+  lots: LedgerSnapshot['lots'],
+  lotsById: ReadonlyMap<string, Lot>,
+  byLot: ReadonlyMap<string, number>,
+  violations: InvariantViolation[],
+): void {
+  for (const lot of lots) {
     if (!Number.isSafeInteger(lot.remaining) || lot.remaining < 0 || lot.remaining > lot.initial) {
       violations.push({
         code: 'lot_out_of_range',
@@ -88,8 +108,16 @@ export function checkInvariants(snapshot: LedgerSnapshot): InvariantViolation[] 
       });
     }
   }
+}
+
+/** Each card's balance projection equals its member postings (none without a projection). */
+function checkBalances(
+  balances: LedgerSnapshot['balances'],
+  byCard: ReadonlyMap<string, CardPosted>,
+  violations: InvariantViolation[],
+): void {
   const seen = new Set<string>();
-  for (const balance of snapshot.balances) {
+  for (const balance of balances) {
     seen.add(balance.cardId);
     const posted = byCard.get(balance.cardId) ?? { available: 0, pending: 0 };
     if (posted.available !== balance.available || posted.pending !== balance.pending) {
@@ -107,8 +135,16 @@ export function checkInvariants(snapshot: LedgerSnapshot): InvariantViolation[] 
       });
     }
   }
+}
+
+/** Active holds never reserve more than a lot holds. */
+function checkHolds(
+  holds: LedgerSnapshot['activeHolds'],
+  lotsById: ReadonlyMap<string, Lot>,
+  violations: InvariantViolation[],
+): void {
   const heldByLot = new Map<string, number>();
-  for (const hold of snapshot.activeHolds) {
+  for (const hold of holds) {
     for (const a of hold.allocations) heldByLot.set(a.lotId, (heldByLot.get(a.lotId) ?? 0) + a.points);
   }
   for (const [lotId, held] of heldByLot) {
@@ -122,5 +158,4 @@ export function checkInvariants(snapshot: LedgerSnapshot): InvariantViolation[] 
       });
     }
   }
-  return violations;
 }
