@@ -11,15 +11,18 @@ import { type BuiltStatement, cardOrder, SqlBuilder } from './postgres-values';
  *    rows. It locks the write's card rows in the one card order (a multi-row VALUES upsert: on
  *    Citus shard by shard, in list order within each shard), so any two writers that share cards
  *    meet on the first of them and never in a cycle.
- * 2. `entryWrite`: the rest as one statement of data-modifying CTEs: rows new to the database
- *    (journal, postings, sale facts and lines, redaction notes, the feed's changed cards) as
+ * 2. `entryInserts`: the rows new to the database (journal, postings, sale facts and lines,
+ *    redaction notes, the feed's changed cards) as ONE statement of data-modifying CTEs, each
  *    `INSERT … SELECT FROM unnest(…)` with no `ON CONFLICT` (a key already held is an error: the
- *    transaction is held, `HeldTransaction`; on Citus these become COPYs into the shards), and
- *    the upserts (lots, the store's card list, day spend, grant and enrolment claims) as multi-row
- *    VALUES in card order; a push's cursor row last.
+ *    transaction is held, `HeldTransaction`; on Citus these become COPYs into the shards). Its
+ *    text depends only on which parts it has (the rows travel as array parameters): prepared
+ *    once per connection. The heaviest statement of a push for the server, sent next, so the
+ *    server writes it while the client builds the third.
+ * 3. `entryUpserts`: the upserts (lots, the store's card list, day spend, grant and enrolment
+ *    claims) as multi-row VALUES in card order; a push's cursor row last.
  *
- * Answers the cards left with a lot below zero (settled next: `settleLots`), and for a push the
- * grant claims and enrolments it recorded (the others lost to an earlier one).
+ * The third answers the cards left with a lot below zero (settled next: `settleLots`), and for
+ * a push the grant claims and enrolments it recorded (the others lost to an earlier one).
  */
 
 /** A card's change in one write: points, and for a push its sale counters. */
@@ -48,7 +51,7 @@ export function cardWrite(cards: readonly CardChange[]): BuiltStatement {
   return { text, values: b.values };
 }
 
-/** What one write statement writes besides the cards. */
+/** What a write's second and third statements write (besides the cards). */
 export interface EntryWriteInput {
   tillId: string;
   epoch: string;
@@ -72,11 +75,21 @@ export interface EntryWriteInput {
 const byCard = <T extends { cardId: string }>(rows: readonly T[]) =>
   [...rows].sort((a, b) => cardOrder(a.cardId, b.cardId));
 
-export function entryWrite(input: EntryWriteInput): BuiltStatement {
+/** The parameter helpers of one statement: text and integer arrays as literals. */
+function arrays(b: SqlBuilder) {
+  return {
+    t: (values: readonly (string | null)[]) => b.param(textArrayLiteral(values), 'text[]'),
+    n: (values: readonly (number | null)[], type = 'bigint[]') => b.param(integerArrayLiteral(values), type),
+  };
+}
+
+/**
+ * The rows of a write new to the database, one statement (answers nothing): the journal, the
+ * postings, the feed's changed cards, and for a push its sale facts, lines and redaction notes.
+ */
+export function entryInserts(input: EntryWriteInput): BuiltStatement {
   const b = new SqlBuilder();
-  const t = (values: readonly (string | null)[]) => b.param(textArrayLiteral(values), 'text[]');
-  const n = (values: readonly (number | null)[], type = 'bigint[]') =>
-    b.param(integerArrayLiteral(values), type);
+  const { t, n } = arrays(b);
   const till = b.param(input.tillId, 'text');
   const epoch = b.param(input.epoch, 'text');
   const parts: string[] = [];
@@ -94,6 +107,22 @@ export function entryWrite(input: EntryWriteInput): BuiltStatement {
       'int[]',
     )},
       ${t(p.map((r) => r.account))}, ${n(p.map((r) => r.amount))}, ${t(p.map((r) => r.lotId))}))`);
+  if (input.changed.length > 0)
+    parts.push(`fc AS (INSERT INTO feed_change (card_id, block)
+    SELECT * FROM unnest(${t(input.changed)}, ${b.param(`{${input.changed.map((c) => (input.blocked.has(c) ? 't' : 'f')).join(',')}}`, 'boolean[]')}))`);
+  const push = input.push;
+  if (push) parts.push(...pushInserts(b, push.facts, { till, epoch }, push.now));
+  return { text: `WITH ${parts.join(',\n  ')}\nSELECT 1`, values: b.values };
+}
+
+/**
+ * The upserts of a write, in card order, one statement (null when it has none): lots, the
+ * store's card list, and for a push its day spend, grant and enrolment claims, then its cursor
+ * row. Answers the cards left with a lot below zero, the grants and enrolments won.
+ */
+export function entryUpserts(input: EntryWriteInput): BuiltStatement | null {
+  const b = new SqlBuilder();
+  const parts: string[] = [];
   const lots = input.lots;
   if (lots.length > 0)
     parts.push(
@@ -123,15 +152,16 @@ export function entryWrite(input: EntryWriteInput): BuiltStatement {
         'ON CONFLICT DO NOTHING',
       )})`,
     );
-  if (input.changed.length > 0)
-    parts.push(`fc AS (INSERT INTO feed_change (card_id, block)
-    SELECT * FROM unnest(${t(input.changed)}, ${b.param(`{${input.changed.map((c) => (input.blocked.has(c) ? 't' : 'f')).join(',')}}`, 'boolean[]')}))`);
   const push = input.push;
-  if (push) parts.push(...pushParts(b, push.facts, { tillId: input.tillId, till, epoch }, push.now));
-  if (push)
+  if (push) {
+    parts.push(...pushUpserts(b, push.facts, input.tillId));
+    const till = b.param(input.tillId, 'text');
+    const epoch = b.param(input.epoch, 'text');
     parts.push(`cur AS (UPDATE till_cursor SET last_seq = ${b.param(push.cursor.lastSeq, 'bigint')},
       last_hash = ${b.param(push.cursor.lastHash, 'text')}, updated_at = ${b.param(push.now, 'bigint')}
     WHERE till_id = ${till} AND epoch = ${epoch})`);
+  }
+  if (parts.length === 0) return null;
   const claims = push !== undefined && push.facts.claims.length > 0;
   const enrols = push !== undefined && push.facts.enrolments.length > 0;
   const text = `WITH ${parts.join(',\n  ')}
@@ -141,17 +171,15 @@ SELECT ${lots.length > 0 ? 'ARRAY(SELECT DISTINCT card_id FROM l WHERE remaining
   return { text, values: b.values };
 }
 
-/** A push's chain facts, as CTEs of its write statement (only the parts the batch has). */
-function pushParts(
+/** A push's chain facts new to the database, as CTEs of `entryInserts` (only the parts the batch has). */
+function pushInserts(
   b: SqlBuilder,
   facts: ChainFacts,
-  stream: { tillId: string; till: string; epoch: string },
+  stream: { till: string; epoch: string },
   now: number,
 ): string[] {
   const { till, epoch } = stream;
-  const t = (values: readonly (string | null)[]) => b.param(textArrayLiteral(values), 'text[]');
-  const n = (values: readonly (number | null)[], type = 'bigint[]') =>
-    b.param(integerArrayLiteral(values), type);
+  const { t, n } = arrays(b);
   const out: string[] = [];
   const s = facts.sales;
   if (s.length > 0)
@@ -182,6 +210,17 @@ function pushParts(
       ${n(l.map((x) => x.amountMinor))}, ${n(l.map((x) => x.discountMinor))}, ${t(l.map((x) => x.promotions))},
       ${n(l.map((x) => x.earnedPoints))}, ${t(l.map((x) => x.ruleIds))}, ${n(l.map((x) => x.spentPoints))},
       ${n(l.map((x) => x.spentDiscountMinor))}))`);
+  const r = facts.redactions;
+  if (r.length > 0)
+    out.push(`jr AS (INSERT INTO journal_redaction (card_id, till_id, epoch, seq, field, redacted_at)
+    SELECT t.c, ${till}, ${epoch}, t.s, t.f, ${b.param(now, 'bigint')}
+    FROM unnest(${t(r.map((x) => x.cardId))}, ${n(r.map((x) => x.seq))}, ${t(r.map((x) => x.field))}) AS t(c, s, f))`);
+  return out;
+}
+
+/** A push's chain-fact upserts, as CTEs of `entryUpserts`, in card order (only the parts the batch has). */
+function pushUpserts(b: SqlBuilder, facts: ChainFacts, tillId: string): string[] {
+  const out: string[] = [];
   if (facts.days.length > 0)
     out.push(
       `cd AS (${b.insert(
@@ -208,7 +247,7 @@ function pushParts(
         byCard(facts.enrolments).map((e) => [
           e.cardId,
           e.txnId,
-          stream.tillId,
+          tillId,
           e.profileRef,
           e.occurredAt,
           e.consentAt,
@@ -216,10 +255,5 @@ function pushParts(
         'ON CONFLICT DO NOTHING RETURNING txn_id',
       )})`,
     );
-  const r = facts.redactions;
-  if (r.length > 0)
-    out.push(`jr AS (INSERT INTO journal_redaction (card_id, till_id, epoch, seq, field, redacted_at)
-    SELECT t.c, ${till}, ${epoch}, t.s, t.f, ${b.param(now, 'bigint')}
-    FROM unnest(${t(r.map((x) => x.cardId))}, ${n(r.map((x) => x.seq))}, ${t(r.map((x) => x.field))}) AS t(c, s, f))`);
   return out;
 }

@@ -8,7 +8,13 @@ import { hubTillId } from './hub-store';
 import { type HubLot, settleLots } from './lot-settlement';
 import { pgSql } from './postgres-sql';
 import { cardOrder, valuesInsert } from './postgres-values';
-import { type CardChange, cardWrite, entryWrite } from './postgres-write-sql';
+import {
+  type CardChange,
+  cardWrite,
+  type EntryWriteInput,
+  entryInserts,
+  entryUpserts,
+} from './postgres-write-sql';
 import { writeRollupsPg } from './reports/postgres-rollups';
 
 /**
@@ -100,10 +106,13 @@ export interface Written {
 }
 
 /**
- * Writes accepted entries of one stream: the cards first (`cardWrite`, which locks them in card
- * order), then everything else in one statement (`entryWrite`), sent as soon as it is built
- * (node-postgres queues it behind the first). A posting or sale fact already held means its
- * transaction is held: `HeldTransaction`. Block changes follow (their cards are locked).
+ * Writes accepted entries of one stream in three statements on one connection (node-postgres
+ * sends each when the server finishes the one before): the cards first (`cardWrite`, which
+ * locks them in card order), then the rows new to the database (`entryInserts`, prepared once
+ * per connection), queued as soon as they are built; the upserts (`entryUpserts`), block
+ * changes and the report rollups are built while the server writes the second, and queued
+ * behind it. A posting or sale fact already held means its transaction is held:
+ * `HeldTransaction`.
  */
 export async function writeEntries(
   client: pg.PoolClient,
@@ -131,33 +140,37 @@ export async function writeEntries(
   assert(!j.some((r) => r.body.includes('\n')), 'JSON text has no raw newline');
   const cards = changes.map((c) => c.cardId);
   const push = target.push;
-  const write = entryWrite({
+  const input: EntryWriteInput = {
     tillId: stream.tillId,
     epoch: stream.epoch,
     journal: j,
     postings: rows.postings,
-    lots: lotUpserts(rows),
+    lots: [],
     storeId: target.storeId,
     pairs: target.pairs ?? cards,
     changed: cards,
     blocked: new Set(rows.blocks.keys()),
     ...(push ? { push: { facts: push.facts, cursor: push.cursor, now } } : {}),
-  });
-  const written = client.query(write.text, write.values).catch((error: unknown) => {
+  };
+  const held = (error: unknown) => {
     throw isHeldKeyClash(error)
       ? new HeldTransaction('a transaction is already held', { cause: error })
       : error;
-  });
-  written.catch(() => undefined);
+  };
+  const inserts = entryInserts(input);
+  const inserted = prepared(client, inserts.text, inserts.values).catch(held);
+  inserted.catch(() => undefined);
+  // The cards' answer arrives while the rest is built: the inserts go out with it.
   const pending = ((await cardsWritten).rows as { card_id: string; pending_returns: number }[])
     .filter((r) => Number(r.pending_returns) > 0)
     .map((r) => r.card_id)
     .sort(cardOrder);
-  const row = (await written).rows[0] as {
-    short_cards: string[];
-    grants_won: string[];
-    enrolments_won: string[];
-  };
+  const upserts = entryUpserts({ ...input, lots: lotUpserts(rows) });
+  const upserted = upserts === null ? null : client.query(upserts.text, upserts.values).catch(held);
+  upserted?.catch(() => undefined);
+  const blocked = blockWrite(rows.blocks, now);
+  const blocksWritten = blocked === null ? null : client.query(blocked.text, blocked.values);
+  blocksWritten?.catch(() => undefined);
   const rollups = writeRollupsPg(client, {
     ...rows,
     storeId: target.storeId,
@@ -165,23 +178,29 @@ export async function writeEntries(
     facts: push?.facts,
   });
   rollups.catch(() => undefined);
-  if (rows.blocks.size > 0) {
-    const blocks = [...rows.blocks].sort(([a], [b]) => cardOrder(a, b));
-    const statement = valuesInsert(
-      'card',
-      ['card_id', 'blocked', 'block_changed_at'],
-      blocks.map(([c, blocked]) => [c, blocked, now]),
-      'ON CONFLICT (card_id) DO UPDATE SET blocked = excluded.blocked, block_changed_at = excluded.block_changed_at',
-    );
-    await client.query(statement.text, statement.values);
-  }
+  await inserted;
+  const row = (upserted === null ? undefined : (await upserted).rows[0]) as
+    | { short_cards: string[]; grants_won: string[]; enrolments_won: string[] }
+    | undefined;
+  await blocksWritten;
   await rollups;
   return {
-    short: row.short_cards,
-    grantsWon: new Set(row.grants_won),
-    enrolmentsWon: new Set(row.enrolments_won),
+    short: row?.short_cards ?? [],
+    grantsWon: new Set(row?.grants_won ?? []),
+    enrolmentsWon: new Set(row?.enrolments_won ?? []),
     pendingCards: pending,
   };
+}
+
+/** Block changes of a write (their cards are locked by its card statement), or null when none. */
+function blockWrite(blocks: ReadonlyMap<string, boolean>, now: number) {
+  if (blocks.size === 0) return null;
+  return valuesInsert(
+    'card',
+    ['card_id', 'blocked', 'block_changed_at'],
+    [...blocks].sort(([a], [b]) => cardOrder(a, b)).map(([c, blocked]) => [c, blocked, now]),
+    'ON CONFLICT (card_id) DO UPDATE SET blocked = excluded.blocked, block_changed_at = excluded.block_changed_at',
+  );
 }
 
 /** Card upserts of one column added to (`overdraft`, `lifetime_spend_minor`, `pending_returns`), in card order. */
