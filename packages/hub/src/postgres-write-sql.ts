@@ -11,17 +11,19 @@ import { type BuiltStatement, cardOrder, SqlBuilder } from './postgres-values';
  *    rows. It locks the write's card rows in the one card order (a multi-row VALUES upsert: on
  *    Citus shard by shard, in list order within each shard), so any two writers that share cards
  *    meet on the first of them and never in a cycle.
- * 2. `entryInserts`: the rows new to the database (journal, postings, sale facts and lines,
- *    redaction notes, the feed's changed cards) as ONE statement of data-modifying CTEs, each
- *    `INSERT … SELECT FROM unnest(…)` with no `ON CONFLICT` (a key already held is an error: the
- *    transaction is held, `HeldTransaction`; on Citus these become COPYs into the shards). Its
- *    text depends only on which parts it has (the rows travel as array parameters): prepared
- *    once per connection. The heaviest statement of a push for the server, sent next, so the
- *    server writes it while the client builds the third.
- * 3. `entryUpserts`: the upserts (lots, the store's card list, day spend, grant and enrolment
+ * 2. `factInserts`: the rows new to the database but the journal (postings, sale facts and
+ *    lines, redaction notes, the feed's changed cards) as ONE statement of data-modifying CTEs,
+ *    each `INSERT … SELECT FROM unnest(…)` with no `ON CONFLICT` (a key already held is an
+ *    error: the transaction is held, `HeldTransaction`; on Citus these become COPYs into the
+ *    shards). Its text depends only on which parts it has (the rows travel as array
+ *    parameters): prepared once per connection. Cheap to build, so the server starts on it
+ *    as soon as the cards are written.
+ * 3. `journalInsert`: the journal rows (their JSON bodies the costliest part to build), built
+ *    while the server writes the second; prepared once per connection too.
+ * 4. `entryUpserts`: the upserts (lots, the store's card list, day spend, grant and enrolment
  *    claims) as multi-row VALUES in card order; a push's cursor row last.
  *
- * The third answers the cards left with a lot below zero (settled next: `settleLots`), and for
+ * The fourth answers the cards left with a lot below zero (settled next: `settleLots`), and for
  * a push the grant claims and enrolments it recorded (the others lost to an earlier one).
  */
 
@@ -51,11 +53,10 @@ export function cardWrite(cards: readonly CardChange[]): BuiltStatement {
   return { text, values: b.values };
 }
 
-/** What a write's second and third statements write (besides the cards). */
+/** What a write's statements after its cards' write (besides the journal). */
 export interface EntryWriteInput {
   tillId: string;
   epoch: string;
-  journal: readonly JournalRow[];
   postings: readonly PostingRow[];
   lots: readonly LotUpsert[];
   storeId: string;
@@ -84,21 +85,14 @@ function arrays(b: SqlBuilder) {
 }
 
 /**
- * The rows of a write new to the database, one statement (answers nothing): the journal, the
- * postings, the feed's changed cards, and for a push its sale facts, lines and redaction notes.
+ * The rows of a write new to the database besides its journal, one statement (answers nothing;
+ * null when it has none): the postings, the feed's changed cards, and for a push its sale facts,
+ * lines and redaction notes.
  */
-export function entryInserts(input: EntryWriteInput): BuiltStatement {
+export function factInserts(input: EntryWriteInput): BuiltStatement | null {
   const b = new SqlBuilder();
   const { t, n } = arrays(b);
-  const till = b.param(input.tillId, 'text');
-  const epoch = b.param(input.epoch, 'text');
   const parts: string[] = [];
-  const j = input.journal;
-  parts.push(`j AS (INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
-    SELECT t.c, ${till}, ${epoch}, t.s, t.x, t.k, t.o, t.h, t.b
-    FROM unnest(${t(j.map((r) => r.cardId))}, ${n(j.map((r) => r.seq))}, ${t(j.map((r) => r.txnId))},
-      ${t(j.map((r) => r.kind))}, ${n(j.map((r) => r.occurredAt))}, ${t(j.map((r) => r.hash))},
-      string_to_array(${b.param(j.map((r) => r.body).join('\n'), 'text')}, E'\\n')) AS t(c, s, x, k, o, h, b))`);
   const p = input.postings;
   if (p.length > 0)
     parts.push(`p AS (INSERT INTO posting (card_id, txn_id, leg, account, amount, lot_id)
@@ -111,8 +105,30 @@ export function entryInserts(input: EntryWriteInput): BuiltStatement {
     parts.push(`fc AS (INSERT INTO feed_change (card_id, block)
     SELECT * FROM unnest(${t(input.changed)}, ${b.param(`{${input.changed.map((c) => (input.blocked.has(c) ? 't' : 'f')).join(',')}}`, 'boolean[]')}))`);
   const push = input.push;
-  if (push) parts.push(...pushInserts(b, push.facts, { till, epoch }, push.now));
+  // The stream's parameters only when a part uses them (a prepared text names each parameter it has).
+  if (push && (push.facts.sales.length > 0 || push.facts.redactions.length > 0)) {
+    const stream = { till: b.param(input.tillId, 'text'), epoch: b.param(input.epoch, 'text') };
+    parts.push(...pushInserts(b, push.facts, stream, push.now));
+  }
+  if (parts.length === 0) return null;
   return { text: `WITH ${parts.join(',\n  ')}\nSELECT 1`, values: b.values };
+}
+
+/** A write's journal rows, one statement (the entries' JSON bodies travel as one text). */
+export function journalInsert(input: {
+  tillId: string;
+  epoch: string;
+  journal: readonly JournalRow[];
+}): BuiltStatement {
+  const b = new SqlBuilder();
+  const { t, n } = arrays(b);
+  const j = input.journal;
+  const text = `INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
+    SELECT t.c, ${b.param(input.tillId, 'text')}, ${b.param(input.epoch, 'text')}, t.s, t.x, t.k, t.o, t.h, t.b
+    FROM unnest(${t(j.map((r) => r.cardId))}, ${n(j.map((r) => r.seq))}, ${t(j.map((r) => r.txnId))},
+      ${t(j.map((r) => r.kind))}, ${n(j.map((r) => r.occurredAt))}, ${t(j.map((r) => r.hash))},
+      string_to_array(${b.param(j.map((r) => r.body).join('\n'), 'text')}, E'\\n')) AS t(c, s, x, k, o, h, b)`;
+  return { text, values: b.values };
 }
 
 /**

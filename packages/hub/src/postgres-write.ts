@@ -12,8 +12,9 @@ import {
   type CardChange,
   cardWrite,
   type EntryWriteInput,
-  entryInserts,
   entryUpserts,
+  factInserts,
+  journalInsert,
 } from './postgres-write-sql';
 import { writeRollupsPg } from './reports/postgres-rollups';
 
@@ -106,13 +107,12 @@ export interface Written {
 }
 
 /**
- * Writes accepted entries of one stream in three statements on one connection (node-postgres
- * sends each when the server finishes the one before): the cards first (`cardWrite`, which
- * locks them in card order), then the rows new to the database (`entryInserts`, prepared once
- * per connection), queued as soon as they are built; the upserts (`entryUpserts`), block
- * changes and the report rollups are built while the server writes the second, and queued
- * behind it. A posting or sale fact already held means its transaction is held:
- * `HeldTransaction`.
+ * Writes accepted entries of one stream in four statements on one connection (node-postgres
+ * sends each when the server finishes the one before), each built while the server runs the
+ * one before it: the cards first (`cardWrite`, which locks them in card order), the rows new to
+ * the database (`factInserts`, then `journalInsert`, both prepared once per connection), then
+ * the upserts (`entryUpserts`); block changes and the report rollups queued behind them. A
+ * posting or sale fact already held means its transaction is held: `HeldTransaction`.
  */
 export async function writeEntries(
   client: pg.PoolClient,
@@ -131,21 +131,18 @@ export async function writeEntries(
   const cardStatement = cardWrite(changes);
   const cardsWritten = client.query(cardStatement.text, cardStatement.values);
   cardsWritten.catch(() => undefined);
-  const j = journalRows(entries);
-  const stream = j[0] as { tillId: string; epoch: string };
+  const first = entries[0] as OutboxEntry;
   assert(
-    j.every((r) => r.tillId === stream.tillId && r.epoch === stream.epoch),
+    entries.every((e) => e.tillId === first.tillId && e.epoch === first.epoch),
     'a write is one till stream',
   );
-  assert(!j.some((r) => r.body.includes('\n')), 'JSON text has no raw newline');
   const cards = changes.map((c) => c.cardId);
   const push = target.push;
   const input: EntryWriteInput = {
-    tillId: stream.tillId,
-    epoch: stream.epoch,
-    journal: j,
+    tillId: first.tillId,
+    epoch: first.epoch,
     postings: rows.postings,
-    lots: [],
+    lots: [], // the upserts' part, built once the inserts are on their way
     storeId: target.storeId,
     pairs: target.pairs ?? cards,
     changed: cards,
@@ -157,14 +154,19 @@ export async function writeEntries(
       ? new HeldTransaction('a transaction is already held', { cause: error })
       : error;
   };
-  const inserts = entryInserts(input);
-  const inserted = prepared(client, inserts.text, inserts.values).catch(held);
-  inserted.catch(() => undefined);
-  // The cards' answer arrives while the rest is built: the inserts go out with it.
+  const facts = factInserts(input);
+  const factsWritten = facts === null ? null : prepared(client, facts.text, facts.values).catch(held);
+  factsWritten?.catch(() => undefined);
+  // The cards' answer arrives while the facts are built: the facts go out with it.
   const pending = ((await cardsWritten).rows as { card_id: string; pending_returns: number }[])
     .filter((r) => Number(r.pending_returns) > 0)
     .map((r) => r.card_id)
     .sort(cardOrder);
+  const j = journalRows(entries);
+  assert(!j.some((r) => r.body.includes('\n')), 'JSON text has no raw newline');
+  const journal = journalInsert({ tillId: first.tillId, epoch: first.epoch, journal: j });
+  const journaled = prepared(client, journal.text, journal.values).catch(held);
+  journaled.catch(() => undefined);
   const upserts = entryUpserts({ ...input, lots: lotUpserts(rows) });
   const upserted = upserts === null ? null : client.query(upserts.text, upserts.values).catch(held);
   upserted?.catch(() => undefined);
@@ -178,7 +180,8 @@ export async function writeEntries(
     facts: push?.facts,
   });
   rollups.catch(() => undefined);
-  await inserted;
+  await factsWritten;
+  await journaled;
   const row = (upserted === null ? undefined : (await upserted).rows[0]) as
     | { short_cards: string[]; grants_won: string[]; enrolments_won: string[] }
     | undefined;
@@ -262,13 +265,15 @@ export async function settleCards(
     }
     if (settled.shortfall > 0) short.push({ cardId, shortfall: settled.shortfall });
   }
+  let flagged: Promise<void> = Promise.resolve();
   if (short.length > 0) {
     const seqs = await nextHubSeqs(client, short.length);
     const entries = short.map((s, i) =>
       overdraftEntry({ cardId: s.cardId, shortfall: s.shortfall, hubSeq: seqs[i] as number, now }),
     );
     await writeEntries(client, entries, now, { storeId: hubTillId });
-    await addFlags(
+    // Queued now, answered with the lots' and cards' statements below (one wait for the three).
+    flagged = addFlags(
       client,
       entries.map((entry) => ({
         cardId: entry.cardId,
@@ -288,6 +293,7 @@ export async function settleCards(
       });
     }
   }
+  let lotsWritten: Promise<unknown> | undefined;
   if (updates.length > 0) {
     const statement = valuesInsert(
       'lot',
@@ -305,10 +311,13 @@ export async function settleCards(
         ]),
       'ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = excluded.remaining, expiring = excluded.expiring',
     );
-    await client.query(statement.text, statement.values);
+    lotsWritten = client.query(statement.text, statement.values);
   }
-  if (short.length === 0) return 0;
-  await addToCards(client, 'overdraft', new Map(short.map((s) => [s.cardId, s.shortfall])), true);
+  const cards =
+    short.length === 0
+      ? undefined
+      : addToCards(client, 'overdraft', new Map(short.map((s) => [s.cardId, s.shortfall])), true);
+  await Promise.all([flagged, lotsWritten, cards]);
   return short.reduce((sum, s) => sum + s.shortfall, 0);
 }
 
