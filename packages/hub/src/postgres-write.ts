@@ -121,13 +121,7 @@ export async function writeEntries(
   target: WriteTarget,
 ): Promise<Written> {
   const rows = balanceRows(entries, now);
-  const counters = new Map(target.push?.facts.counters.map((c) => [c.cardId, c]));
-  const changes: CardChange[] = [...rows.cardDeltas].map(([cardId, delta]) => ({
-    cardId,
-    delta,
-    spendMinor: counters.get(cardId)?.spendMinor ?? 0,
-    purchases: counters.get(cardId)?.purchases ?? 0,
-  }));
+  const changes = cardChanges(rows.cardDeltas, target.push?.facts);
   const cardStatement = cardWrite(changes);
   const cardsWritten = client.query(cardStatement.text, cardStatement.values);
   cardsWritten.catch(() => undefined);
@@ -148,11 +142,6 @@ export async function writeEntries(
     changed: cards,
     blocked: new Set(rows.blocks.keys()),
     ...(push ? { push: { facts: push.facts, cursor: push.cursor, now } } : {}),
-  };
-  const held = (error: unknown) => {
-    throw isHeldKeyClash(error)
-      ? new HeldTransaction('a transaction is already held', { cause: error })
-      : error;
   };
   const facts = factInserts(input);
   const factsWritten = facts === null ? null : prepared(client, facts.text, facts.values).catch(held);
@@ -193,6 +182,24 @@ export async function writeEntries(
     enrolmentsWon: new Set(row?.enrolments_won ?? []),
     pendingCards: pending,
   };
+}
+
+/** Each card's change in a write: its points, and for a push its sale counters. */
+function cardChanges(deltas: ReadonlyMap<string, number>, facts: ChainFacts | undefined): CardChange[] {
+  const counters = new Map(facts?.counters.map((c) => [c.cardId, c]));
+  return [...deltas].map(([cardId, delta]) => ({
+    cardId,
+    delta,
+    spendMinor: counters.get(cardId)?.spendMinor ?? 0,
+    purchases: counters.get(cardId)?.purchases ?? 0,
+  }));
+}
+
+/** A write statement's error: a held posting or sale fact as `HeldTransaction`, anything else as it is. */
+function held(error: unknown): never {
+  throw isHeldKeyClash(error)
+    ? new HeldTransaction('a transaction is already held', { cause: error })
+    : error;
 }
 
 /** Block changes of a write (their cards are locked by its card statement), or null when none. */
