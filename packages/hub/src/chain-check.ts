@@ -128,10 +128,10 @@ const field = (key: string, render?: (value: unknown) => string, optional?: true
 });
 
 /** A sale fact's bonus, line and own keys (`saleFactSchema`), sorted; rewards (rare) through `canonicalJson`. */
-export const bonusFields: readonly Field[] = ['grantOnceKey', 'kind', 'points', 'ruleId'].map((k) =>
+const bonusFields: readonly Field[] = ['grantOnceKey', 'kind', 'points', 'ruleId'].map((k) =>
   field(k),
 );
-export const lineFields: readonly Field[] = [
+const lineFields: readonly Field[] = [
   field('amountMinor'),
   field('category'),
   field('discountMinor'),
@@ -146,7 +146,7 @@ export const lineFields: readonly Field[] = [
   field('spentPoints'),
   field('unitPriceMinor'),
 ];
-export const saleFields: readonly Field[] = [
+const saleFields: readonly Field[] = [
   field('basketTotalMinor'),
   field(
     'bonuses',
