@@ -128,9 +128,7 @@ const field = (key: string, render?: (value: unknown) => string, optional?: true
 });
 
 /** A sale fact's bonus, line and own keys (`saleFactSchema`), sorted; rewards (rare) through `canonicalJson`. */
-const bonusFields: readonly Field[] = ['grantOnceKey', 'kind', 'points', 'ruleId'].map((k) =>
-  field(k),
-);
+const bonusFields: readonly Field[] = ['grantOnceKey', 'kind', 'points', 'ruleId'].map((k) => field(k));
 const lineFields: readonly Field[] = [
   field('amountMinor'),
   field('category'),
