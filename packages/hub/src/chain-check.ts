@@ -67,9 +67,105 @@ const isStr = (v: unknown): v is string => typeof v === 'string';
 const strOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
 const intOrNull = (v: unknown): v is number | null => v === null || isInt(v);
 
-/** The canonical text of an entry of exactly the outbox shape, or null for anything else. */
+const entryKeysWithSale = [...entryKeys, 'sale'];
+
+/**
+ * A value written as `canonicalJson` writes it: strings, finite numbers, booleans and null by
+ * `JSON.stringify`, anything else by `canonicalJson` itself (so the text is always exactly its).
+ */
+const scalarJson = (v: unknown): string =>
+  typeof v === 'string' ||
+  typeof v === 'boolean' ||
+  v === null ||
+  (typeof v === 'number' && Number.isFinite(v))
+    ? s(v)
+    : canonicalJson(v);
+
+/** A field of an object written without sorting its keys: `render` for its value (`scalarJson` if none). */
+interface Field {
+  key: string;
+  optional?: true;
+  render?: (value: unknown) => string;
+}
+
+/**
+ * `canonicalJson` of an object whose own enumerable keys are exactly `fields` (the optional ones
+ * may be absent), given in sorted order, its members written in that order without sorting;
+ * any other value goes through `canonicalJson`.
+ */
+function exactObject(value: unknown, fields: readonly Field[]): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return canonicalJson(value);
+  const record = value as Record<string, unknown>;
+  let present = 0;
+  for (const f of fields) {
+    if (Object.prototype.propertyIsEnumerable.call(record, f.key)) present++;
+    else if (f.optional !== true) return canonicalJson(value);
+  }
+  if (present !== Object.keys(record).length) return canonicalJson(value);
+  let out = '{';
+  for (const f of fields) {
+    const member = record[f.key];
+    if (member === undefined) continue;
+    out += `${out === '{' ? '' : ','}"${f.key}":${(f.render ?? scalarJson)(member)}`;
+  }
+  return `${out}}`;
+}
+
+/** An array written as `canonicalJson` writes it, each element by `render`. */
+const arrayOf =
+  (render: (value: unknown) => string) =>
+  (value: unknown): string => {
+    if (!Array.isArray(value)) return canonicalJson(value);
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + render(value[i]);
+    return `${out}]`;
+  };
+
+const field = (key: string, render?: (value: unknown) => string, optional?: true): Field => ({
+  key,
+  ...(render === undefined ? {} : { render }),
+  ...(optional === undefined ? {} : { optional }),
+});
+
+/** A sale fact's bonus, line and own keys (`saleFactSchema`), sorted; rewards (rare) through `canonicalJson`. */
+const bonusFields: readonly Field[] = ['grantOnceKey', 'kind', 'points', 'ruleId'].map((k) => field(k));
+const lineFields: readonly Field[] = [
+  field('amountMinor'),
+  field('category'),
+  field('discountMinor'),
+  field('earnedPoints'),
+  field('lineId'),
+  field('promotions', canonicalJson),
+  field('quantity'),
+  field('rewardDiscountMinor', undefined, true),
+  field('ruleIds', canonicalJson),
+  field('sku'),
+  field('spentDiscountMinor'),
+  field('spentPoints'),
+  field('unitPriceMinor'),
+];
+const saleFields: readonly Field[] = [
+  field('basketTotalMinor'),
+  field(
+    'bonuses',
+    arrayOf((b) => exactObject(b, bonusFields)),
+  ),
+  field('cashierId'),
+  field('currency'),
+  field(
+    'lines',
+    arrayOf((l) => exactObject(l, lineFields)),
+  ),
+  field('receiptId'),
+  field('rewards', canonicalJson, true),
+  field('spendMinor'),
+  field('storeId'),
+];
+
+/** The canonical text of an entry of exactly the outbox shape (a sale fact allowed), or null for anything else. */
 function outboxShape(e: OutboxEntry): string | null {
-  if (!hasExactly(e, entryKeys)) return null;
+  const withSale = Object.hasOwn(e, 'sale');
+  if (!hasExactly(e, withSale ? entryKeysWithSale : entryKeys)) return null;
   if (
     !isStr(e.cardId) ||
     !isStr(e.epoch) ||
@@ -122,5 +218,5 @@ function outboxShape(e: OutboxEntry): string | null {
     }
     postings += `${i === 0 ? '' : ','}{"account":${s(p.account)},"amount":${s(p.amount)},"leg":${s(p.leg)},"lotId":${s(p.lotId)}}`;
   }
-  return `{"cardId":${s(e.cardId)},"detail":${canonicalJson(e.detail)},"epoch":${s(e.epoch)},"idempotencyKey":${s(e.idempotencyKey)},"kind":${s(e.kind)},"newLots":${lots}],"occurredAt":${s(e.occurredAt)},"postings":${postings}],"reverses":${s(e.reverses)},"rulesVersion":${s(e.rulesVersion)},"seq":${s(e.seq)},"tillId":${s(e.tillId)},"txnId":${s(e.txnId)}}`;
+  return `{"cardId":${s(e.cardId)},"detail":${canonicalJson(e.detail)},"epoch":${s(e.epoch)},"idempotencyKey":${s(e.idempotencyKey)},"kind":${s(e.kind)},"newLots":${lots}],"occurredAt":${s(e.occurredAt)},"postings":${postings}],"reverses":${s(e.reverses)},"rulesVersion":${s(e.rulesVersion)}${withSale && e.sale !== undefined ? `,"sale":${exactObject(e.sale, saleFields)}` : ''},"seq":${s(e.seq)},"tillId":${s(e.tillId)},"txnId":${s(e.txnId)}}`;
 }

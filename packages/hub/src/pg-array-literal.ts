@@ -26,7 +26,12 @@ export function textArrayLiteral(values: readonly (string | null)[]): string {
 
 /** An integer array literal (`'{1,-2,NULL}'` for a `$1::bigint[]` or `$1::int[]` parameter). */
 export function integerArrayLiteral(values: readonly (number | null)[]): string {
-  for (const value of values)
-    assert(value === null || Number.isSafeInteger(value), 'array elements are safe integers', { value });
-  return `{${values.map((value) => (value === null ? 'NULL' : String(value))).join(',')}}`;
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] as number | null;
+    if (value !== null && !Number.isSafeInteger(value))
+      assert(false, 'array elements are safe integers', { value });
+    out += `${i === 0 ? '' : ','}${value === null ? 'NULL' : value}`;
+  }
+  return `${out}}`;
 }

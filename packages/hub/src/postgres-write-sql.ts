@@ -11,15 +11,20 @@ import { type BuiltStatement, cardOrder, SqlBuilder } from './postgres-values';
  *    rows. It locks the write's card rows in the one card order (a multi-row VALUES upsert: on
  *    Citus shard by shard, in list order within each shard), so any two writers that share cards
  *    meet on the first of them and never in a cycle.
- * 2. `entryWrite`: the rest as one statement of data-modifying CTEs: rows new to the database
- *    (journal, postings, sale facts and lines, redaction notes, the feed's changed cards) as
- *    `INSERT … SELECT FROM unnest(…)` with no `ON CONFLICT` (a key already held is an error: the
- *    transaction is held, `HeldTransaction`; on Citus these become COPYs into the shards), and
- *    the upserts (lots, the store's card list, day spend, grant and enrolment claims) as multi-row
- *    VALUES in card order; a push's cursor row last.
+ * 2. `factInserts`: the rows new to the database but the journal (postings, sale facts and
+ *    lines, redaction notes, the feed's changed cards) as ONE statement of data-modifying CTEs,
+ *    each `INSERT … SELECT FROM unnest(…)` with no `ON CONFLICT` (a key already held is an
+ *    error: the transaction is held, `HeldTransaction`; on Citus these become COPYs into the
+ *    shards). Its text depends only on which parts it has (the rows travel as array
+ *    parameters): prepared once per connection. Cheap to build, so the server starts on it
+ *    as soon as the cards are written.
+ * 3. `journalInsert`: the journal rows (their JSON bodies the costliest part to build), built
+ *    while the server writes the second; prepared once per connection too.
+ * 4. `entryUpserts`: the upserts (lots, the store's card list, day spend, grant and enrolment
+ *    claims) as multi-row VALUES in card order; a push's cursor row last.
  *
- * Answers the cards left with a lot below zero (settled next: `settleLots`), and for a push the
- * grant claims and enrolments it recorded (the others lost to an earlier one).
+ * The fourth answers the cards left with a lot below zero (settled next: `settleLots`), and for
+ * a push the grant claims and enrolments it recorded (the others lost to an earlier one).
  */
 
 /** A card's change in one write: points, and for a push its sale counters. */
@@ -48,11 +53,10 @@ export function cardWrite(cards: readonly CardChange[]): BuiltStatement {
   return { text, values: b.values };
 }
 
-/** What one write statement writes besides the cards. */
+/** What a write's statements after its cards' write (besides the journal). */
 export interface EntryWriteInput {
   tillId: string;
   epoch: string;
-  journal: readonly JournalRow[];
   postings: readonly PostingRow[];
   lots: readonly LotUpsert[];
   storeId: string;
@@ -72,20 +76,23 @@ export interface EntryWriteInput {
 const byCard = <T extends { cardId: string }>(rows: readonly T[]) =>
   [...rows].sort((a, b) => cardOrder(a.cardId, b.cardId));
 
-export function entryWrite(input: EntryWriteInput): BuiltStatement {
+/** The parameter helpers of one statement: text and integer arrays as literals. */
+function arrays(b: SqlBuilder) {
+  return {
+    t: (values: readonly (string | null)[]) => b.param(textArrayLiteral(values), 'text[]'),
+    n: (values: readonly (number | null)[], type = 'bigint[]') => b.param(integerArrayLiteral(values), type),
+  };
+}
+
+/**
+ * The rows of a write new to the database besides its journal, one statement (answers nothing;
+ * null when it has none): the postings, the feed's changed cards, and for a push its sale facts,
+ * lines and redaction notes.
+ */
+export function factInserts(input: EntryWriteInput): BuiltStatement | null {
   const b = new SqlBuilder();
-  const t = (values: readonly (string | null)[]) => b.param(textArrayLiteral(values), 'text[]');
-  const n = (values: readonly (number | null)[], type = 'bigint[]') =>
-    b.param(integerArrayLiteral(values), type);
-  const till = b.param(input.tillId, 'text');
-  const epoch = b.param(input.epoch, 'text');
+  const { t, n } = arrays(b);
   const parts: string[] = [];
-  const j = input.journal;
-  parts.push(`j AS (INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
-    SELECT t.c, ${till}, ${epoch}, t.s, t.x, t.k, t.o, t.h, t.b
-    FROM unnest(${t(j.map((r) => r.cardId))}, ${n(j.map((r) => r.seq))}, ${t(j.map((r) => r.txnId))},
-      ${t(j.map((r) => r.kind))}, ${n(j.map((r) => r.occurredAt))}, ${t(j.map((r) => r.hash))},
-      string_to_array(${b.param(j.map((r) => r.body).join('\n'), 'text')}, E'\\n')) AS t(c, s, x, k, o, h, b))`);
   const p = input.postings;
   if (p.length > 0)
     parts.push(`p AS (INSERT INTO posting (card_id, txn_id, leg, account, amount, lot_id)
@@ -94,6 +101,44 @@ export function entryWrite(input: EntryWriteInput): BuiltStatement {
       'int[]',
     )},
       ${t(p.map((r) => r.account))}, ${n(p.map((r) => r.amount))}, ${t(p.map((r) => r.lotId))}))`);
+  if (input.changed.length > 0)
+    parts.push(`fc AS (INSERT INTO feed_change (card_id, block)
+    SELECT * FROM unnest(${t(input.changed)}, ${b.param(`{${input.changed.map((c) => (input.blocked.has(c) ? 't' : 'f')).join(',')}}`, 'boolean[]')}))`);
+  const push = input.push;
+  // The stream's parameters only when a part uses them (a prepared text names each parameter it has).
+  if (push && (push.facts.sales.length > 0 || push.facts.redactions.length > 0)) {
+    const stream = { till: b.param(input.tillId, 'text'), epoch: b.param(input.epoch, 'text') };
+    parts.push(...pushInserts(b, push.facts, stream, push.now));
+  }
+  if (parts.length === 0) return null;
+  return { text: `WITH ${parts.join(',\n  ')}\nSELECT 1`, values: b.values };
+}
+
+/** A write's journal rows, one statement (the entries' JSON bodies travel as one text). */
+export function journalInsert(input: {
+  tillId: string;
+  epoch: string;
+  journal: readonly JournalRow[];
+}): BuiltStatement {
+  const b = new SqlBuilder();
+  const { t, n } = arrays(b);
+  const j = input.journal;
+  const text = `INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
+    SELECT t.c, ${b.param(input.tillId, 'text')}, ${b.param(input.epoch, 'text')}, t.s, t.x, t.k, t.o, t.h, t.b
+    FROM unnest(${t(j.map((r) => r.cardId))}, ${n(j.map((r) => r.seq))}, ${t(j.map((r) => r.txnId))},
+      ${t(j.map((r) => r.kind))}, ${n(j.map((r) => r.occurredAt))}, ${t(j.map((r) => r.hash))},
+      string_to_array(${b.param(j.map((r) => r.body).join('\n'), 'text')}, E'\\n')) AS t(c, s, x, k, o, h, b)`;
+  return { text, values: b.values };
+}
+
+/**
+ * The upserts of a write, in card order, one statement (null when it has none): lots, the
+ * store's card list, and for a push its day spend, grant and enrolment claims, then its cursor
+ * row. Answers the cards left with a lot below zero, the grants and enrolments won.
+ */
+export function entryUpserts(input: EntryWriteInput): BuiltStatement | null {
+  const b = new SqlBuilder();
+  const parts: string[] = [];
   const lots = input.lots;
   if (lots.length > 0)
     parts.push(
@@ -123,15 +168,16 @@ export function entryWrite(input: EntryWriteInput): BuiltStatement {
         'ON CONFLICT DO NOTHING',
       )})`,
     );
-  if (input.changed.length > 0)
-    parts.push(`fc AS (INSERT INTO feed_change (card_id, block)
-    SELECT * FROM unnest(${t(input.changed)}, ${b.param(`{${input.changed.map((c) => (input.blocked.has(c) ? 't' : 'f')).join(',')}}`, 'boolean[]')}))`);
   const push = input.push;
-  if (push) parts.push(...pushParts(b, push.facts, { tillId: input.tillId, till, epoch }, push.now));
-  if (push)
+  if (push) {
+    parts.push(...pushUpserts(b, push.facts, input.tillId));
+    const till = b.param(input.tillId, 'text');
+    const epoch = b.param(input.epoch, 'text');
     parts.push(`cur AS (UPDATE till_cursor SET last_seq = ${b.param(push.cursor.lastSeq, 'bigint')},
       last_hash = ${b.param(push.cursor.lastHash, 'text')}, updated_at = ${b.param(push.now, 'bigint')}
     WHERE till_id = ${till} AND epoch = ${epoch})`);
+  }
+  if (parts.length === 0) return null;
   const claims = push !== undefined && push.facts.claims.length > 0;
   const enrols = push !== undefined && push.facts.enrolments.length > 0;
   const text = `WITH ${parts.join(',\n  ')}
@@ -141,17 +187,15 @@ SELECT ${lots.length > 0 ? 'ARRAY(SELECT DISTINCT card_id FROM l WHERE remaining
   return { text, values: b.values };
 }
 
-/** A push's chain facts, as CTEs of its write statement (only the parts the batch has). */
-function pushParts(
+/** A push's chain facts new to the database, as CTEs of `entryInserts` (only the parts the batch has). */
+function pushInserts(
   b: SqlBuilder,
   facts: ChainFacts,
-  stream: { tillId: string; till: string; epoch: string },
+  stream: { till: string; epoch: string },
   now: number,
 ): string[] {
   const { till, epoch } = stream;
-  const t = (values: readonly (string | null)[]) => b.param(textArrayLiteral(values), 'text[]');
-  const n = (values: readonly (number | null)[], type = 'bigint[]') =>
-    b.param(integerArrayLiteral(values), type);
+  const { t, n } = arrays(b);
   const out: string[] = [];
   const s = facts.sales;
   if (s.length > 0)
@@ -182,6 +226,17 @@ function pushParts(
       ${n(l.map((x) => x.amountMinor))}, ${n(l.map((x) => x.discountMinor))}, ${t(l.map((x) => x.promotions))},
       ${n(l.map((x) => x.earnedPoints))}, ${t(l.map((x) => x.ruleIds))}, ${n(l.map((x) => x.spentPoints))},
       ${n(l.map((x) => x.spentDiscountMinor))}))`);
+  const r = facts.redactions;
+  if (r.length > 0)
+    out.push(`jr AS (INSERT INTO journal_redaction (card_id, till_id, epoch, seq, field, redacted_at)
+    SELECT t.c, ${till}, ${epoch}, t.s, t.f, ${b.param(now, 'bigint')}
+    FROM unnest(${t(r.map((x) => x.cardId))}, ${n(r.map((x) => x.seq))}, ${t(r.map((x) => x.field))}) AS t(c, s, f))`);
+  return out;
+}
+
+/** A push's chain-fact upserts, as CTEs of `entryUpserts`, in card order (only the parts the batch has). */
+function pushUpserts(b: SqlBuilder, facts: ChainFacts, tillId: string): string[] {
+  const out: string[] = [];
   if (facts.days.length > 0)
     out.push(
       `cd AS (${b.insert(
@@ -208,7 +263,7 @@ function pushParts(
         byCard(facts.enrolments).map((e) => [
           e.cardId,
           e.txnId,
-          stream.tillId,
+          tillId,
           e.profileRef,
           e.occurredAt,
           e.consentAt,
@@ -216,10 +271,5 @@ function pushParts(
         'ON CONFLICT DO NOTHING RETURNING txn_id',
       )})`,
     );
-  const r = facts.redactions;
-  if (r.length > 0)
-    out.push(`jr AS (INSERT INTO journal_redaction (card_id, till_id, epoch, seq, field, redacted_at)
-    SELECT t.c, ${till}, ${epoch}, t.s, t.f, ${b.param(now, 'bigint')}
-    FROM unnest(${t(r.map((x) => x.cardId))}, ${n(r.map((x) => x.seq))}, ${t(r.map((x) => x.field))}) AS t(c, s, f))`);
   return out;
 }

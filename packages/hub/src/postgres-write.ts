@@ -8,7 +8,14 @@ import { hubTillId } from './hub-store';
 import { type HubLot, settleLots } from './lot-settlement';
 import { pgSql } from './postgres-sql';
 import { cardOrder, valuesInsert } from './postgres-values';
-import { type CardChange, cardWrite, entryWrite } from './postgres-write-sql';
+import {
+  type CardChange,
+  cardWrite,
+  type EntryWriteInput,
+  entryUpserts,
+  factInserts,
+  journalInsert,
+} from './postgres-write-sql';
 import { writeRollupsPg } from './reports/postgres-rollups';
 
 /**
@@ -100,10 +107,12 @@ export interface Written {
 }
 
 /**
- * Writes accepted entries of one stream: the cards first (`cardWrite`, which locks them in card
- * order), then everything else in one statement (`entryWrite`), sent as soon as it is built
- * (node-postgres queues it behind the first). A posting or sale fact already held means its
- * transaction is held: `HeldTransaction`. Block changes follow (their cards are locked).
+ * Writes accepted entries of one stream in four statements on one connection (node-postgres
+ * sends each when the server finishes the one before), each built while the server runs the
+ * one before it: the cards first (`cardWrite`, which locks them in card order), the rows new to
+ * the database (`factInserts`, then `journalInsert`, both prepared once per connection), then
+ * the upserts (`entryUpserts`); block changes and the report rollups queued behind them. A
+ * posting or sale fact already held means its transaction is held: `HeldTransaction`.
  */
 export async function writeEntries(
   client: pg.PoolClient,
@@ -112,52 +121,47 @@ export async function writeEntries(
   target: WriteTarget,
 ): Promise<Written> {
   const rows = balanceRows(entries, now);
-  const counters = new Map(target.push?.facts.counters.map((c) => [c.cardId, c]));
-  const changes: CardChange[] = [...rows.cardDeltas].map(([cardId, delta]) => ({
-    cardId,
-    delta,
-    spendMinor: counters.get(cardId)?.spendMinor ?? 0,
-    purchases: counters.get(cardId)?.purchases ?? 0,
-  }));
+  const changes = cardChanges(rows.cardDeltas, target.push?.facts);
   const cardStatement = cardWrite(changes);
   const cardsWritten = client.query(cardStatement.text, cardStatement.values);
   cardsWritten.catch(() => undefined);
-  const j = journalRows(entries);
-  const stream = j[0] as { tillId: string; epoch: string };
+  const first = entries[0] as OutboxEntry;
   assert(
-    j.every((r) => r.tillId === stream.tillId && r.epoch === stream.epoch),
+    entries.every((e) => e.tillId === first.tillId && e.epoch === first.epoch),
     'a write is one till stream',
   );
-  assert(!j.some((r) => r.body.includes('\n')), 'JSON text has no raw newline');
   const cards = changes.map((c) => c.cardId);
   const push = target.push;
-  const write = entryWrite({
-    tillId: stream.tillId,
-    epoch: stream.epoch,
-    journal: j,
+  const input: EntryWriteInput = {
+    tillId: first.tillId,
+    epoch: first.epoch,
     postings: rows.postings,
-    lots: lotUpserts(rows),
+    lots: [], // the upserts' part, built once the inserts are on their way
     storeId: target.storeId,
     pairs: target.pairs ?? cards,
     changed: cards,
     blocked: new Set(rows.blocks.keys()),
     ...(push ? { push: { facts: push.facts, cursor: push.cursor, now } } : {}),
-  });
-  const written = client.query(write.text, write.values).catch((error: unknown) => {
-    throw isHeldKeyClash(error)
-      ? new HeldTransaction('a transaction is already held', { cause: error })
-      : error;
-  });
-  written.catch(() => undefined);
+  };
+  const facts = factInserts(input);
+  const factsWritten = facts === null ? null : prepared(client, facts.text, facts.values).catch(held);
+  factsWritten?.catch(() => undefined);
+  // The cards' answer arrives while the facts are built: the facts go out with it.
   const pending = ((await cardsWritten).rows as { card_id: string; pending_returns: number }[])
     .filter((r) => Number(r.pending_returns) > 0)
     .map((r) => r.card_id)
     .sort(cardOrder);
-  const row = (await written).rows[0] as {
-    short_cards: string[];
-    grants_won: string[];
-    enrolments_won: string[];
-  };
+  const j = journalRows(entries);
+  assert(!j.some((r) => r.body.includes('\n')), 'JSON text has no raw newline');
+  const journal = journalInsert({ tillId: first.tillId, epoch: first.epoch, journal: j });
+  const journaled = prepared(client, journal.text, journal.values).catch(held);
+  journaled.catch(() => undefined);
+  const upserts = entryUpserts({ ...input, lots: lotUpserts(rows) });
+  const upserted = upserts === null ? null : client.query(upserts.text, upserts.values).catch(held);
+  upserted?.catch(() => undefined);
+  const blocked = blockWrite(rows.blocks, now);
+  const blocksWritten = blocked === null ? null : client.query(blocked.text, blocked.values);
+  blocksWritten?.catch(() => undefined);
   const rollups = writeRollupsPg(client, {
     ...rows,
     storeId: target.storeId,
@@ -165,23 +169,48 @@ export async function writeEntries(
     facts: push?.facts,
   });
   rollups.catch(() => undefined);
-  if (rows.blocks.size > 0) {
-    const blocks = [...rows.blocks].sort(([a], [b]) => cardOrder(a, b));
-    const statement = valuesInsert(
-      'card',
-      ['card_id', 'blocked', 'block_changed_at'],
-      blocks.map(([c, blocked]) => [c, blocked, now]),
-      'ON CONFLICT (card_id) DO UPDATE SET blocked = excluded.blocked, block_changed_at = excluded.block_changed_at',
-    );
-    await client.query(statement.text, statement.values);
-  }
+  await factsWritten;
+  await journaled;
+  const row = (upserted === null ? undefined : (await upserted).rows[0]) as
+    | { short_cards: string[]; grants_won: string[]; enrolments_won: string[] }
+    | undefined;
+  await blocksWritten;
   await rollups;
   return {
-    short: row.short_cards,
-    grantsWon: new Set(row.grants_won),
-    enrolmentsWon: new Set(row.enrolments_won),
+    short: row?.short_cards ?? [],
+    grantsWon: new Set(row?.grants_won ?? []),
+    enrolmentsWon: new Set(row?.enrolments_won ?? []),
     pendingCards: pending,
   };
+}
+
+/** Each card's change in a write: its points, and for a push its sale counters. */
+function cardChanges(deltas: ReadonlyMap<string, number>, facts: ChainFacts | undefined): CardChange[] {
+  const counters = new Map(facts?.counters.map((c) => [c.cardId, c]));
+  return [...deltas].map(([cardId, delta]) => ({
+    cardId,
+    delta,
+    spendMinor: counters.get(cardId)?.spendMinor ?? 0,
+    purchases: counters.get(cardId)?.purchases ?? 0,
+  }));
+}
+
+/** A write statement's error: a held posting or sale fact as `HeldTransaction`, anything else as it is. */
+function held(error: unknown): never {
+  throw isHeldKeyClash(error)
+    ? new HeldTransaction('a transaction is already held', { cause: error })
+    : error;
+}
+
+/** Block changes of a write (their cards are locked by its card statement), or null when none. */
+function blockWrite(blocks: ReadonlyMap<string, boolean>, now: number) {
+  if (blocks.size === 0) return null;
+  return valuesInsert(
+    'card',
+    ['card_id', 'blocked', 'block_changed_at'],
+    [...blocks].sort(([a], [b]) => cardOrder(a, b)).map(([c, blocked]) => [c, blocked, now]),
+    'ON CONFLICT (card_id) DO UPDATE SET blocked = excluded.blocked, block_changed_at = excluded.block_changed_at',
+  );
 }
 
 /** Card upserts of one column added to (`overdraft`, `lifetime_spend_minor`, `pending_returns`), in card order. */
@@ -243,13 +272,15 @@ export async function settleCards(
     }
     if (settled.shortfall > 0) short.push({ cardId, shortfall: settled.shortfall });
   }
+  let flagged: Promise<void> = Promise.resolve();
   if (short.length > 0) {
     const seqs = await nextHubSeqs(client, short.length);
     const entries = short.map((s, i) =>
       overdraftEntry({ cardId: s.cardId, shortfall: s.shortfall, hubSeq: seqs[i] as number, now }),
     );
     await writeEntries(client, entries, now, { storeId: hubTillId });
-    await addFlags(
+    // Queued now, answered with the lots' and cards' statements below (one wait for the three).
+    flagged = addFlags(
       client,
       entries.map((entry) => ({
         cardId: entry.cardId,
@@ -269,6 +300,7 @@ export async function settleCards(
       });
     }
   }
+  let lotsWritten: Promise<unknown> | undefined;
   if (updates.length > 0) {
     const statement = valuesInsert(
       'lot',
@@ -286,10 +318,13 @@ export async function settleCards(
         ]),
       'ON CONFLICT (card_id, lot_id) DO UPDATE SET remaining = excluded.remaining, expiring = excluded.expiring',
     );
-    await client.query(statement.text, statement.values);
+    lotsWritten = client.query(statement.text, statement.values);
   }
-  if (short.length === 0) return 0;
-  await addToCards(client, 'overdraft', new Map(short.map((s) => [s.cardId, s.shortfall])), true);
+  const cards =
+    short.length === 0
+      ? undefined
+      : addToCards(client, 'overdraft', new Map(short.map((s) => [s.cardId, s.shortfall])), true);
+  await Promise.all([flagged, lotsWritten, cards]);
   return short.reduce((sum, s) => sum + s.shortfall, 0);
 }
 

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { inPgTransaction } from '../admin/pg-transaction';
 import { numbered, types } from '../admin/postgres-admin-store';
 import type { StreamPosition } from '../ingested-entries';
+import { rowsPerStatement, valuesInsert } from '../postgres-values';
 import type { FraudAlert } from './fraud-alert';
 import * as shared from './fraud-store';
 
@@ -11,7 +12,6 @@ const sql = {
   /** Every moved stream in one statement (the streams are distinct). */
   putPositions: `INSERT INTO fraud_cursor (till_id, epoch, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
     ON CONFLICT (till_id, epoch) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > fraud_cursor.seq`,
-  insertAlert: numbered(shared.fraudSql.insertAlert),
   listAlerts: `SELECT * FROM fraud_alert WHERE ($1::text IS NULL OR status = $2::text) AND ($3::int = 0 OR status <> 'resolved')
     AND ($4::text IS NULL OR card_id = $5::text) AND ($6::text IS NULL OR assignee = $7::text)
     AND ($8::text IS NULL OR kind = $9::text) AND ($10::text IS NULL OR store_id = $11::text)
@@ -81,16 +81,30 @@ export class PostgresFraudStore implements shared.FraudStore {
   async positions(): Promise<StreamPosition[]> {
     return this.#run(
       'read the cursor',
-      async () => (await this.pool.query(sql.positions)).rows as StreamPosition[],
+      async () =>
+        (await this.pool.query({ name: 'tp_fraud_positions', text: sql.positions })).rows as StreamPosition[],
     );
   }
 
+  /** The run's new alerts in one statement (a chunk per parameter limit), then the cursor's moved streams. */
   async commitRun(input: { alerts: readonly FraudAlert[]; positions: readonly StreamPosition[] }) {
     return this.#run('store a run', () =>
       this.#transaction(async (client) => {
-        const added: FraudAlert[] = [];
-        for (const a of input.alerts)
-          if ((await client.query(sql.insertAlert, shared.alertValues(a))).rowCount === 1) added.push(a);
+        const inserted = new Set<string>();
+        const rows = input.alerts.map(shared.alertValues);
+        const chunk = rowsPerStatement(shared.alertColumns.split(',').length);
+        for (let i = 0; i < rows.length; i += chunk) {
+          const insert = valuesInsert(
+            'fraud_alert',
+            shared.alertColumns.split(',').map((c) => c.trim()),
+            rows.slice(i, i + chunk),
+            'ON CONFLICT DO NOTHING RETURNING alert_id',
+          );
+          for (const r of (await client.query(insert.text, insert.values)).rows as { alert_id: string }[])
+            inserted.add(r.alert_id);
+        }
+        // Each alert inserted once, in the run's order (a repeat in the run is not new).
+        const added = input.alerts.filter((a) => inserted.delete(a.alertId));
         const p = input.positions;
         if (p.length > 0)
           await client.query(sql.putPositions, [
@@ -120,7 +134,10 @@ export class PostgresFraudStore implements shared.FraudStore {
 
   async pendingActions(limit: number): Promise<FraudAlert[]> {
     return this.#run('read pending actions', async () =>
-      ((await this.pool.query(sql.pendingActions, [limit])).rows as shared.AlertRow[]).map(shared.alertOf),
+      (
+        (await this.pool.query({ name: 'tp_fraud_pending', text: sql.pendingActions, values: [limit] }))
+          .rows as shared.AlertRow[]
+      ).map(shared.alertOf),
     );
   }
 
@@ -143,7 +160,9 @@ export class PostgresFraudStore implements shared.FraudStore {
   async publishedRuleSets(): Promise<shared.PublishedRuleSet[]> {
     return this.#run(
       'read rule sets',
-      async () => (await this.pool.query(sql.ruleSets)).rows as shared.PublishedRuleSet[],
+      async () =>
+        (await this.pool.query({ name: 'tp_fraud_rule_sets', text: sql.ruleSets }))
+          .rows as shared.PublishedRuleSet[],
     );
   }
 
