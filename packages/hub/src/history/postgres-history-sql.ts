@@ -82,6 +82,19 @@ export const pgImportSql = {
   twiceInFile: `SELECT s.seq AS line, s.receipt_id AS "receiptId" FROM stage_sale s
     JOIN sale_fact f ON f.card_id = s.card_id AND f.occurred_at = s.occurred_at AND f.txn_id = s.txn_id
     WHERE f.epoch = s.epoch AND f.seq <> s.seq`,
+  /** Whether head office holds any of a chunk's sales (by key: one index probe a sale). */
+  salesHeld: `SELECT EXISTS (SELECT 1 FROM sale_fact f JOIN unnest($1::text[], $2::bigint[], $3::text[]) AS t(c, a, x)
+    ON f.card_id = t.c AND f.occurred_at = t.a AND f.txn_id = t.x) AS held`,
+  journalColumns: 'card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body',
+  // A chunk's derived rows, aggregated by the client over the chunk, added to what earlier chunks wrote.
+  addPairs: `INSERT INTO card_store (card_id, store_id) SELECT * FROM unnest($1::text[], $2::text[])
+    ON CONFLICT DO NOTHING`,
+  addGrants: `INSERT INTO card_grant (card_id, grant_key, txn_id, granted_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) ON CONFLICT DO NOTHING`,
+  addCounters: `INSERT INTO card (card_id, lifetime_spend_minor, purchase_count)
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
+    ON CONFLICT (card_id) DO UPDATE SET lifetime_spend_minor = card.lifetime_spend_minor + excluded.lifetime_spend_minor,
+      purchase_count = card.purchase_count + excluded.purchase_count`,
   touchFresh: 'INSERT INTO touched (card_id) SELECT DISTINCT card_id FROM fresh ON CONFLICT DO NOTHING',
 
   // Opening-balance lots: fresh when their first posting was not held.
@@ -156,7 +169,7 @@ export const pgImportSql = {
     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])
       AS t(c, a, x, r, s, e, p)
     WHERE sale_fact.card_id = t.c AND sale_fact.occurred_at = t.a AND sale_fact.txn_id = t.x`,
-  returnDays: `INSERT INTO card_day (card_id, day, spend_minor) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
+  addDays: `INSERT INTO card_day (card_id, day, spend_minor) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
     ON CONFLICT (card_id, day) DO UPDATE SET spend_minor = card_day.spend_minor + excluded.spend_minor`,
   returnLifetime: `UPDATE card SET lifetime_spend_minor = card.lifetime_spend_minor - t.s
     FROM unnest($1::text[], $2::bigint[]) AS t(c, s) WHERE card.card_id = t.c`,

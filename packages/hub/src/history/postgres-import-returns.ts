@@ -149,7 +149,7 @@ async function writeReturns(c: pg.Client, applied: readonly ReturnApplied[]): Pr
     }
     const dayRows = [...days.values()];
     await c.query(
-      q.returnDays,
+      q.addDays,
       [0, 1, 2].map((i) => col(dayRows, i)),
     );
     const byCard = new Map<string, number>();

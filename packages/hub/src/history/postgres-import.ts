@@ -15,15 +15,10 @@ import {
   type ImportProgress,
   type Reject,
 } from './import-writer';
-import {
-  pgHistoryTables,
-  pgSaleMergeSql,
-  pgStagingTables,
-  pgImportSql as q,
-  stageColumns,
-} from './postgres-history-sql';
+import { pgHistoryTables, pgStagingTables, pgImportSql as q, stageColumns } from './postgres-history-sql';
 import { postgresReturns } from './postgres-import-returns';
-import { copyIn, saleFactValues, saleLineValues } from './sale-copy';
+import { postgresSales, twice } from './postgres-import-sales';
+import { copyIn } from './sale-copy';
 
 type Merged = Omit<ChunkOutcome, 'cards'>;
 
@@ -218,30 +213,8 @@ export class PostgresImportWriter implements HistoryImportWriter {
         kept.push(sale);
       }
     });
-    const entries = kept.map((f) => f.entry);
-    const facts = saleFacts(entries);
-    const sales = new CopyBuffer();
-    facts.sales.forEach((s, i) => {
-      const f = kept[i] as SealedSale;
-      sales.add([...saleFactValues(s), f.entry.hash, f.body]);
-    });
-    const lines = new CopyBuffer();
-    for (const l of facts.lines) lines.add(saleLineValues(l));
-    const grants = new CopyBuffer();
-    for (const g of facts.claims) grants.add([g.cardId, g.grantKey, g.txnId, g.occurredAt]);
-    await this.#copy('stage_sale', stageColumns.sale, sales.done());
-    await this.#copy('stage_line', stageColumns.line, lines.done());
-    await this.#copy('stage_grant', stageColumns.grant, grants.done());
-    const c = this.client;
-    const fresh = (await c.query(q.insertSales)).rowCount ?? 0;
-    const twiceRows = (await c.query(q.twiceInFile)).rows as { line: string; receiptId: string }[];
-    for (const r of twiceRows) rejected.push({ line: Number(r.line), reason: twice(r.receiptId) });
-    if (fresh > 0) {
-      const m = fresh === kept.length ? pgSaleMergeSql.all : pgSaleMergeSql.some;
-      for (const sql of Object.values(m)) await c.query(sql);
-      await c.query(q.touchFresh);
-    }
-    return { applied: fresh, duplicates: entries.length - fresh - twiceRows.length, rejected };
+    const merged = await postgresSales(this.client, kept, saleFacts(kept.map((f) => f.entry)));
+    return { ...merged, rejected: [...rejected, ...merged.rejected] };
   }
 
   async #lots(
@@ -336,6 +309,3 @@ export class PostgresImportWriter implements HistoryImportWriter {
     await this.client.end().catch(() => undefined);
   }
 }
-
-const twice = (receiptId: string) =>
-  `receipt ${receiptId} appears twice in this file (its rows must be consecutive)`;
