@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ChunkSource, chunksInWorker, type ReadChunk, readChunks } from './import-chunks';
+import { type ChunkSource, chunksInWorker, type ReadChunk, readChunks, recordCount } from './import-chunks';
 import { defaultMapping } from './import-mapping';
 
 /**
@@ -34,7 +34,7 @@ async function all(chunks: AsyncIterable<ReadChunk>): Promise<ReadChunk[]> {
   return out;
 }
 
-const source = (file: string, chunkMax: number): ChunkSource => ({
+const source = (file: string, chunkMax: number, copy = false): ChunkSource => ({
   kind: 'sales',
   file,
   mapping: defaultMapping,
@@ -42,6 +42,7 @@ const source = (file: string, chunkMax: number): ChunkSource => ({
   start: { offset: 0, line: 0, header: null },
   chunkMax,
   epoch: 'import-0123456789abcdef',
+  copy,
 });
 
 describe('chunksInWorker', () => {
@@ -55,6 +56,27 @@ describe('chunksInWorker', () => {
     expect(here[0]?.header?.[0]).toBe('receipt_id');
     expect(here[0]?.sealed?.[0]?.entry.txnId).toMatch(/^imp-/);
     expect(here.at(-1)?.position.line).toBe(47);
+    expect(there).toEqual(here);
+  });
+
+  it('gives the same COPY text there as here (for PostgreSQL), the records counted, not sent', async () => {
+    const file = salesFile();
+    const here = await all(readChunks(source(file, 4, true)));
+    const there = await all(chunksInWorker(source(file, 4, true)));
+    expect(here.map((c) => [c.records.length, c.sealed, recordCount(c)])).toEqual(
+      [4, 4, 4, 4, 4, 2].map((n) => [0, null, n]),
+    );
+    const text = (parts: readonly Uint8Array[]) => parts.map((p) => Buffer.from(p).toString()).join('');
+    const first = here[0]?.copy;
+    expect(
+      text(first?.sales ?? [])
+        .split('\n')
+        .filter(Boolean),
+    ).toHaveLength(4);
+    expect(first?.keys.txnIds[0]).toMatch(/^imp-/);
+    expect(there.map((c) => text(c.copy?.journal ?? []))).toEqual(
+      here.map((c) => text(c.copy?.journal ?? [])),
+    );
     expect(there).toEqual(here);
   });
 

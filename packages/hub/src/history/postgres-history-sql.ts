@@ -33,8 +33,10 @@ export const pgStagingTables = [
   `CREATE TEMP TABLE IF NOT EXISTS stage_sale (card_id text ${c}, occurred_at bigint, txn_id text ${c},
    till_id text ${c}, epoch text ${c}, seq bigint, store_id text ${c}, receipt_id text ${c}, cashier_id text,
    currency text, basket_total_minor bigint, spend_minor bigint, rules_version text, earned_points bigint,
-   spent_points bigint, spent_discount_minor bigint, bonuses text, bonus_points bigint, line_count int, hash text,
-   body text) ON COMMIT DELETE ROWS`,
+   spent_points bigint, spent_discount_minor bigint, bonuses text, bonus_points bigint, line_count int)
+   ON COMMIT DELETE ROWS`,
+  `CREATE TEMP TABLE IF NOT EXISTS stage_journal (card_id text ${c}, till_id text ${c}, epoch text ${c}, seq bigint,
+   txn_id text ${c}, kind text, occurred_at bigint, hash text, body text) ON COMMIT DELETE ROWS`,
   `CREATE TEMP TABLE IF NOT EXISTS stage_line (card_id text ${c}, occurred_at bigint, txn_id text ${c}, line_no int,
    line_id text, sku text, category text, quantity_micro bigint, unit_price_minor bigint, amount_minor bigint,
    discount_minor bigint, promotions text, earned_points bigint, rule_ids text, spent_points bigint,
@@ -53,7 +55,8 @@ export const pgStagingTables = [
 ];
 
 export const stageColumns = {
-  sale: `${saleFactColumns}, hash, body`,
+  sale: saleFactColumns,
+  journal: 'card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body',
   line: saleLineColumns,
   grant: 'card_id, grant_key, txn_id, occurred_at',
   lot: 'card_id, txn_id, lot_id, points, vests_at, expires_at, epoch, seq, hash, body',
@@ -85,10 +88,11 @@ export const pgImportSql = {
   /** Whether head office holds any of a chunk's sales (by key: one index probe a sale). */
   salesHeld: `SELECT EXISTS (SELECT 1 FROM sale_fact f JOIN unnest($1::text[], $2::bigint[], $3::text[]) AS t(c, a, x)
     ON f.card_id = t.c AND f.occurred_at = t.a AND f.txn_id = t.x) AS held`,
-  journalColumns: 'card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body',
   // A chunk's derived rows, aggregated by the client over the chunk, added to what earlier chunks wrote.
   addPairs: `INSERT INTO card_store (card_id, store_id) SELECT * FROM unnest($1::text[], $2::text[])
     ON CONFLICT DO NOTHING`,
+  stageGrants: `INSERT INTO stage_grant (card_id, grant_key, txn_id, occurred_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])`,
   addGrants: `INSERT INTO card_grant (card_id, grant_key, txn_id, granted_at)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) ON CONFLICT DO NOTHING`,
   addCounters: `INSERT INTO card (card_id, lifetime_spend_minor, purchase_count)
@@ -189,9 +193,8 @@ export function pgSaleMerges(allFresh: boolean) {
   return {
     insertLines: `INSERT INTO sale_line (${stageColumns.line}) SELECT l.* FROM stage_line l ${fresh('l')}
       ORDER BY l.card_id, l.occurred_at, l.txn_id, l.line_no`,
-    insertSaleJournal: `INSERT INTO journal (card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body)
-      SELECT s.card_id, s.till_id, s.epoch, s.seq, s.txn_id, 'sale', s.occurred_at, s.hash, s.body FROM stage_sale s
-      ${fresh('s')} ORDER BY s.card_id, s.till_id, s.epoch, s.seq ON CONFLICT DO NOTHING`,
+    insertSaleJournal: `INSERT INTO journal (${stageColumns.journal}) SELECT j.* FROM stage_journal j ${fresh('j')}
+      ORDER BY j.card_id, j.till_id, j.epoch, j.seq ON CONFLICT DO NOTHING`,
     saleDays: `INSERT INTO card_day (card_id, day, spend_minor)
       SELECT s.card_id, floor(s.occurred_at / 86400000)::bigint, sum(s.spend_minor) FROM stage_sale s ${fresh('s')}
       GROUP BY 1, 2 ORDER BY 1, 2

@@ -4,9 +4,10 @@ import { translatePostgresError } from '../hub-store-error';
 import { pgChainSql } from '../postgres-chain-sql';
 import { salePartitionStatements } from '../postgres-schema';
 import { CopyBuffer } from './copy-text';
+import { recordCount } from './import-chunks';
 import type { ImportKind } from './import-mapping';
 import type { CardRecord, LotRecord, ReturnRecord, SaleRecord } from './import-records';
-import { cardRows, lotEntry, type SealedSale, saleFacts, sealSale } from './import-rows';
+import { cardRows, lotEntry, type SealedSale, sealSale } from './import-rows';
 import {
   advanced,
   type ChunkOutcome,
@@ -17,7 +18,8 @@ import {
 } from './import-writer';
 import { pgHistoryTables, pgStagingTables, pgImportSql as q, stageColumns } from './postgres-history-sql';
 import { postgresReturns } from './postgres-import-returns';
-import { postgresSales, twice } from './postgres-import-sales';
+import { postgresSales } from './postgres-import-sales';
+import { type SaleChunkCopy, saleChunkCopy } from './sale-chunk-copy';
 import { copyIn } from './sale-copy';
 
 type Merged = Omit<ChunkOutcome, 'cards'>;
@@ -145,7 +147,7 @@ export class PostgresImportWriter implements HistoryImportWriter {
         ...chunk.progress,
         ...advanced(
           chunk.progress,
-          { records: chunk.records.length, readRejects: chunk.rejects.length },
+          { records: recordCount(chunk), readRejects: chunk.rejects.length },
           outcome,
         ),
       });
@@ -179,7 +181,12 @@ export class PostgresImportWriter implements HistoryImportWriter {
   async #merge<K extends ImportKind>(chunk: ImportChunk<K>): Promise<Merged> {
     const c = this.client;
     if (chunk.kind === 'sales')
-      return this.#sales(chunk.records as { line: number; record: SaleRecord }[], chunk.epoch, chunk.sealed);
+      return this.#sales(
+        chunk.records as { line: number; record: SaleRecord }[],
+        chunk.epoch,
+        chunk.sealed,
+        chunk.copy,
+      );
     if (chunk.kind === 'balances')
       return this.#lots(
         chunk.records as { line: number; record: LotRecord }[],
@@ -195,26 +202,16 @@ export class PostgresImportWriter implements HistoryImportWriter {
     return postgresReturns(c, chunk.records as { line: number; record: ReturnRecord }[]);
   }
 
-  async #sales(
+  #sales(
     records: { line: number; record: SaleRecord }[],
     epoch: string,
     sealed: readonly SealedSale[] | null,
+    copy: SaleChunkCopy | null,
   ): Promise<Merged> {
-    const rejected: Reject[] = [];
-    const kept: SealedSale[] = [];
-    const seen = new Set<string>();
-    records.forEach(({ line, record }, i) => {
-      const sale = sealed?.[i] ?? sealSale(record, epoch, line);
-      const { entry } = sale;
-      const key = `${entry.cardId}\u001f${entry.occurredAt}\u001f${entry.txnId}`;
-      if (seen.has(key)) rejected.push({ line, reason: twice(record.receiptId) });
-      else {
-        seen.add(key);
-        kept.push(sale);
-      }
-    });
-    const merged = await postgresSales(this.client, kept, saleFacts(kept.map((f) => f.entry)));
-    return { ...merged, rejected: [...rejected, ...merged.rejected] };
+    const built =
+      copy ??
+      saleChunkCopy(records, sealed ?? records.map(({ line, record }) => sealSale(record, epoch, line)));
+    return postgresSales(this.client, built);
   }
 
   async #lots(
