@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import fc from 'fast-check';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importHistory } from '../src/history/import-history';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
@@ -91,6 +92,21 @@ describe.each([
  * office holds (here: the later receipts imported first from another file) merged from staging,
  * the held ones counted as duplicates, a chunk across the boundary taking only its new sales.
  */
+/** The sale tables' month partitions holding rows, and the rows left in their default partitions. */
+async function monthsHeld(url: string): Promise<{ months: number; inDefault: number }> {
+  const client = new pg.Client({ connectionString: url, options: '-c search_path=tillpoint_hub' });
+  await client.connect();
+  try {
+    const row = (
+      await client.query(`SELECT (SELECT count(DISTINCT tableoid) FROM sale_fact) AS months,
+        (SELECT count(*) FROM sale_fact_default) + (SELECT count(*) FROM sale_line_default) AS "inDefault"`)
+    ).rows[0] as { months: string; inDefault: string };
+    return { months: Number(row.months), inDefault: Number(row.inDefault) };
+  } finally {
+    await client.end();
+  }
+}
+
 describe('the PostgreSQL import equals the SQLite import', () => {
   it('of new sales (COPY into the tables) and over sales already held (merged)', async () => {
     const files = importFiles(dir);
@@ -122,6 +138,7 @@ describe('the PostgreSQL import equals the SQLite import', () => {
       expect(sales?.applied).toBe(receipts - lateReceipts);
       expect(sales?.rejected).toBe(1);
       dumps[`over ${store}`] = await dump(over, true);
+      if (store === 'postgres') expect(await monthsHeld(fresh)).toEqual({ months: 12, inDefault: 0 });
     }
     expect(dumps['fresh postgres']?.sale_fact?.length).toBe(receipts);
     expect(dumps['fresh postgres']).toEqual(dumps['fresh sqlite']);

@@ -130,7 +130,11 @@ export class PostgresImportWriter implements HistoryImportWriter {
   async applyChunk<K extends ImportKind>(chunk: ImportChunk<K>): Promise<ChunkOutcome> {
     return this.#run('importing a chunk', async () => {
       const c = this.client;
-      if (chunk.kind === 'sales') await this.#partitions(chunk.records as { record: SaleRecord }[]);
+      if (chunk.kind === 'sales')
+        await this.#partitions(
+          chunk.copy?.keys.occurredAts ??
+            (chunk.records as { record: SaleRecord }[]).map((r) => r.record.occurredAt),
+        );
       await c.query('BEGIN');
       const merged = await this.#merge(chunk);
       const cards = Number((await c.query(q.touchedCount)).rows[0]?.n);
@@ -157,10 +161,10 @@ export class PostgresImportWriter implements HistoryImportWriter {
   }
 
   /** Monthly partitions of the sale tables for the chunk's months (not when the default already holds that month). */
-  async #partitions(records: readonly { record: SaleRecord }[]): Promise<void> {
+  async #partitions(times: readonly number[]): Promise<void> {
     const c = this.client;
-    for (const { record } of records) {
-      const at = new Date(record.occurredAt);
+    for (const time of times) {
+      const at = new Date(time);
       const name = `y${at.getUTCFullYear()}m${String(at.getUTCMonth() + 1).padStart(2, '0')}`;
       if (this.#months.has(name)) continue;
       this.#months.add(name);
