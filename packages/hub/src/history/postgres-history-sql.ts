@@ -58,7 +58,6 @@ export const stageColumns = {
   sale: saleFactColumns,
   journal: 'card_id, till_id, epoch, seq, txn_id, kind, occurred_at, hash, body',
   line: saleLineColumns,
-  grant: 'card_id, grant_key, txn_id, occurred_at',
   lot: 'card_id, txn_id, lot_id, points, vests_at, expires_at, epoch, seq, hash, body',
   card: `card_id, blocked, enrolled_at, consent_at, profile_ref, phone, phone_hash, name, birth_date, birth_month_day,
     has_profile, groups, referred_by`,
@@ -181,9 +180,9 @@ export const pgImportSql = {
 } as const;
 
 /**
- * A chunk's sale rows merged from staging: the sales the `sale_fact` insert took (`fresh`), or,
- * when it took every staged sale (a first import: nearly always), the staging as it is, without
- * the join.
+ * A chunk's sale rows merged from staging (a chunk over sales head office holds): the sales the
+ * `sale_fact` insert took (`fresh`), or, when it took every staged sale (a chunk whose held key
+ * went away meanwhile, or that came here after a unique violation), the staging as it is.
  */
 export function pgSaleMerges(allFresh: boolean) {
   const fresh = (t: string) =>

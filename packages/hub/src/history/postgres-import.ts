@@ -25,11 +25,13 @@ import { copyIn } from './sale-copy';
 type Merged = Omit<ChunkOutcome, 'cards'>;
 
 /**
- * The import into a PostgreSQL hub: each chunk COPied into the session's staging tables, then
- * merged into the hub's tables by set-based statements, in one transaction with the file's
- * position. The chunk takes the change counter before it writes a card's row (every writer's
- * lock order) and publishes its feed numbers once its COMMIT returned, as a push does. The
- * months of the chunk's sales get their partitions first (each in a transaction of its own).
+ * The import into a PostgreSQL hub: each chunk in one transaction with the file's position.
+ * Sales arrive as COPY text (`saleChunkCopy`) and go straight into the hub's tables when none is
+ * held, through the staging otherwise (`postgres-import-sales.ts`); cards, balances and returns
+ * are COPied into the session's staging (or sent by `unnest`) and merged by set-based statements.
+ * The cards a chunk changed are told to the change feed in its transaction (numbered once its
+ * COMMIT returned, as a push's). The months of the chunk's sales get their partitions first (each
+ * in a transaction of its own).
  */
 export class PostgresImportWriter implements HistoryImportWriter {
   readonly kind = 'postgres' as const;
