@@ -84,9 +84,14 @@ export const pgImportSql = {
   twiceInFile: `SELECT s.seq AS line, s.receipt_id AS "receiptId" FROM stage_sale s
     JOIN sale_fact f ON f.card_id = s.card_id AND f.occurred_at = s.occurred_at AND f.txn_id = s.txn_id
     WHERE f.epoch = s.epoch AND f.seq <> s.seq`,
-  /** Whether head office holds any of a chunk's sales (by key: one index probe a sale). */
-  salesHeld: `SELECT EXISTS (SELECT 1 FROM sale_fact f JOIN unnest($1::text[], $2::bigint[], $3::text[]) AS t(c, a, x)
-    ON f.card_id = t.c AND f.occurred_at = t.a AND f.txn_id = t.x) AS held`,
+  /**
+   * Whether head office holds any of a chunk's sales: one index probe a sale, in its month's
+   * partition (the lateral subquery, kept apart by `OFFSET 0`, is probed a key at a time; a join
+   * would walk every partition's key index from its start, longer as the history grows).
+   */
+  salesHeld: `SELECT EXISTS (SELECT 1 FROM unnest($1::text[], $2::bigint[], $3::text[]) AS t(c, a, x)
+    CROSS JOIN LATERAL (SELECT 1 FROM sale_fact f WHERE f.card_id = t.c AND f.occurred_at = t.a AND f.txn_id = t.x
+      OFFSET 0) f) AS held`,
   // A chunk's derived rows, aggregated by the client over the chunk, added to what earlier chunks wrote.
   addPairs: `INSERT INTO card_store (card_id, store_id) SELECT * FROM unnest($1::text[], $2::text[])
     ON CONFLICT DO NOTHING`,
@@ -146,6 +151,13 @@ export const pgImportSql = {
   noteTouched:
     'INSERT INTO feed_change (card_id, block) SELECT card_id, blocked FROM touched ORDER BY card_id',
 
+  /**
+   * Returns look up and update sales and lines by key, a few thousand a chunk: by index, in the
+   * key's month partition (the planner otherwise hashes the whole of `sale_line` for them: 420 ms
+   * against 78 ms for 2 500 lines of 500 000, and it grows with the history). For the rest of the
+   * chunk's transaction.
+   */
+  keyedJoins: ['SET LOCAL enable_hashjoin = off', 'SET LOCAL enable_mergejoin = off'],
   // Returns: the receipts' sales on their cards, their lines, returns already held.
   salesOfReceipts: `SELECT f.card_id AS "cardId", f.txn_id AS "txnId", f.till_id AS "tillId", f.store_id AS "storeId",
       f.occurred_at AS "occurredAt", f.receipt_id AS "receiptId", f.spend_minor AS "spendMinor",
