@@ -16,7 +16,8 @@ import type { BenchHarness } from '../../../scripts/bench/harness';
  * `TILLPOINT_BENCH_HISTORY_RECEIPTS` receipts (default 20 000: `pnpm bench` stays in minutes) of
  * about 10 lines over a tenth as many cards; its import into a SQLite and a PostgreSQL hub beside a
  * bare load of the very rows the import wrote into empty tables of the same shape, keys and
- * indexes (PostgreSQL: COPY; SQLite: INSERT … SELECT from the imported file, attached), goal
+ * indexes (PostgreSQL: COPY into tables partitioned as the hub's, and into plain ones as earlier
+ * rounds did; SQLite: prepared inserts of the rows read from the imported file), goal
  * ≥ 0.5× the bare load; the what-if replay in one and in two worker threads (receipts per second
  * per core; goal 10 M receipts in 10 minutes here), each `TILLPOINT_BENCH_HISTORY_REPEATS` times
  * (default 1; median and p99 of those). `TILLPOINT_BENCH_HISTORY_PARTS` (`sqlite,postgres`) picks
@@ -154,13 +155,34 @@ export default async function historyBench(h: BenchHarness): Promise<void> {
     if (parts.has('postgres')) {
       const server = await startTestPostgres();
       try {
-        const runs: { imported: Ran; bare: Bare }[] = [];
+        // Each import followed by the bare COPY of its rows into tables partitioned as the hub's
+        // (the baseline) and into plain tables (the baseline of earlier rounds, for comparison).
+        const runs: { imported: Ran; bare: Bare; plain: Bare }[] = [];
         for (let i = 0; i < repeats; i++) {
           const schema = `hub${i}`;
           const imported = await cli(['import', '--db', server.url, '--schema', schema, ...importArgs]);
-          runs.push({ imported, bare: await postgresBareLoad(server.url, schema, dir) });
+          const bare = await postgresBareLoad(server.url, schema, dir, 'partitioned');
+          runs.push({ imported, bare, plain: await postgresBareLoad(server.url, schema, dir, 'plain') });
         }
-        recordImport(h, group, 'PostgreSQL', receipts, runs, 'bare COPY of the same rows');
+        recordImport(
+          h,
+          group,
+          'PostgreSQL',
+          receipts,
+          runs,
+          'bare COPY of the same rows (partitioned as the hub)',
+        );
+        const plainMs = median(runs.map((r) => r.plain.ms));
+        h.record(
+          group,
+          "PostgreSQL: bare COPY into plain tables (earlier rounds' baseline)",
+          runs.map((r) => r.plain.ms),
+        );
+        h.figure(
+          group,
+          'PostgreSQL import rate ÷ bare COPY rate into plain tables',
+          `${(plainMs / median(runs.map((r) => r.imported.ms))).toFixed(2)} by wall time (${rate(receipts, plainMs, 'receipts')} bare)`,
+        );
         await replays(h, group, 'PostgreSQL', receipts, repeats, [
           '--db',
           server.url,
@@ -322,8 +344,19 @@ function sqliteBareLoad(imported: string, bare: string): Bare {
   }
 }
 
-/** The imported rows as COPY text files, then COPY into empty tables of the same shape (keys and indexes included). */
-async function postgresBareLoad(url: string, schema: string, dir: string): Promise<Bare> {
+/**
+ * The imported rows as COPY text files, then COPY into empty tables of the same shape, keys and
+ * indexes, in one transaction, fsync on: `plain`, each table `LIKE … INCLUDING ALL` (not
+ * partitioned: the baseline of earlier rounds); `partitioned`, each table as the hub has it, its
+ * partitions too (read from the catalog: the journal and postings by card hash, the sale tables by
+ * month), so the bare load routes every row to its partition as the import does.
+ */
+async function postgresBareLoad(
+  url: string,
+  schema: string,
+  dir: string,
+  shape: 'plain' | 'partitioned',
+): Promise<Bare> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const file = (table: string) => join(dir, `${table}.copy`);
@@ -336,7 +369,7 @@ async function postgresBareLoad(url: string, schema: string, dir: string): Promi
       );
     await client.query(`CREATE SCHEMA ${bare}`);
     for (const table of loadedTables)
-      await client.query(`CREATE TABLE ${bare}.${table} (LIKE ${schema}.${table} INCLUDING ALL)`);
+      for (const sql of await bareTable(client, schema, bare, table, shape)) await client.query(sql);
     const started = performance.now();
     const cpu = process.cpuUsage();
     await client.query('BEGIN');
@@ -353,4 +386,30 @@ async function postgresBareLoad(url: string, schema: string, dir: string): Promi
     await client.end();
     for (const table of loadedTables) rmSync(file(table), { force: true });
   }
+}
+
+/** The statements making `bare.table` as `schema.table` is (partitioned: its key and each partition's bounds). */
+async function bareTable(
+  client: pg.Client,
+  schema: string,
+  bare: string,
+  table: string,
+  shape: 'plain' | 'partitioned',
+): Promise<string[]> {
+  const like = `CREATE TABLE ${bare}.${table} (LIKE ${schema}.${table} INCLUDING ALL)`;
+  if (shape === 'plain') return [like];
+  const key = (await client.query('SELECT pg_get_partkeydef($1::regclass) AS key', [`${schema}.${table}`]))
+    .rows[0]?.key as string | null;
+  if (key === null) return [like];
+  const parts = (
+    await client.query(
+      `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i
+       JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass ORDER BY c.relname`,
+      [`${schema}.${table}`],
+    )
+  ).rows as { name: string; bound: string }[];
+  return [
+    `${like} PARTITION BY ${key}`,
+    ...parts.map((p) => `CREATE TABLE ${bare}.${p.name} PARTITION OF ${bare}.${table} ${p.bound}`),
+  ];
 }

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
 import fc from 'fast-check';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importHistory } from '../src/history/import-history';
 import { SqliteHubStore } from '../src/sqlite-hub-store';
@@ -82,5 +83,66 @@ describe.each([
     const kills = await killedUntilDone(['import', killed, String(now), dir, '200'], next, 4);
     expect(kills).toBeGreaterThan(0);
     expect(await dump(killed)).toEqual(reference);
+  }, 600_000);
+});
+
+/**
+ * The PostgreSQL import's two ways against SQLite's import (another implementation) line by
+ * line: chunks whose sales are all new COPied straight into the tables; chunks over sales head
+ * office holds (here: the later receipts imported first from another file) merged from staging,
+ * the held ones counted as duplicates, a chunk across the boundary taking only its new sales.
+ */
+/** The sale tables' month partitions holding rows, and the rows left in their default partitions. */
+async function monthsHeld(url: string): Promise<{ months: number; inDefault: number }> {
+  const client = new pg.Client({ connectionString: url, options: '-c search_path=tillpoint_hub' });
+  await client.connect();
+  try {
+    const row = (
+      await client.query(`SELECT (SELECT count(DISTINCT tableoid) FROM sale_fact) AS months,
+        (SELECT count(*) FROM sale_fact_default) + (SELECT count(*) FROM sale_line_default) AS "inDefault"`)
+    ).rows[0] as { months: string; inDefault: string };
+    return { months: Number(row.months), inDefault: Number(row.inDefault) };
+  } finally {
+    await client.end();
+  }
+}
+
+describe('the PostgreSQL import equals the SQLite import', () => {
+  it('of new sales (COPY into the tables) and over sales already held (merged)', async () => {
+    const files = importFiles(dir);
+    const lines = readFileSync(files.sales, 'utf8').trimEnd().split('\n');
+    // The later receipts (from a receipt's first row about half way), alone in another file.
+    const receiptOf = (line: string) => line.slice(0, line.indexOf(','));
+    let cut = Math.floor(lines.length * 0.55) + 37;
+    while (receiptOf(lines[cut] ?? '') === receiptOf(lines[cut - 1] ?? '')) cut += 1;
+    const lateDir = join(dir, 'late');
+    mkdirSync(lateDir, { recursive: true });
+    const late = join(lateDir, 'sales.csv');
+    writeFileSync(late, `${[lines[0], ...lines.slice(cut)].join('\n')}\n`);
+    const lateReceipts = new Set(lines.slice(cut, -1).map(receiptOf)).size;
+    const run = (db: string, f: Partial<typeof files>) =>
+      importHistory({ db, files: f, progress: false, chunkRecords: 200, now: () => now });
+    const dumps: Record<string, Record<string, string[]>> = {};
+    for (const [store, make] of [
+      ['sqlite', sqliteHub],
+      ['postgres', (n: string) => postgresHub(pgServer, n)],
+    ] as const) {
+      const fresh = await make(`fresh_${store}`);
+      await run(fresh, files);
+      dumps[`fresh ${store}`] = await dump(fresh, true);
+      const over = await make(`over_${store}`);
+      await run(over, { cards: files.cards, balances: files.balances, sales: late });
+      const summary = await run(over, { sales: files.sales, returns: files.returns });
+      const sales = summary.find((s) => s.kind === 'sales');
+      expect(sales?.duplicates).toBe(lateReceipts);
+      expect(sales?.applied).toBe(receipts - lateReceipts);
+      expect(sales?.rejected).toBe(1);
+      dumps[`over ${store}`] = await dump(over, true);
+      if (store === 'postgres') expect(await monthsHeld(fresh)).toEqual({ months: 12, inDefault: 0 });
+    }
+    expect(dumps['fresh postgres']?.sale_fact?.length).toBe(receipts);
+    expect(dumps['fresh postgres']).toEqual(dumps['fresh sqlite']);
+    expect(dumps['over postgres']?.sale_fact?.length).toBe(receipts);
+    expect(dumps['over postgres']).toEqual(dumps['over sqlite']);
   }, 600_000);
 });

@@ -133,7 +133,11 @@ export const dumpedTables: Record<string, string> = {
  */
 const postgresColumns = (columns: string) => columns.replace(', changed_seq, block_changed_seq', '');
 
-export async function dump(db: string): Promise<Record<string, string[]>> {
+export async function dump(
+  db: string,
+  /** Two stores' dumps compared: without SQLite's feed numbers, booleans as SQLite's 0 and 1. */
+  across = false,
+): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   if (db.startsWith('postgres')) {
     const client = new pg.Client({ connectionString: db, options: '-c search_path=tillpoint_hub' });
@@ -141,7 +145,11 @@ export async function dump(db: string): Promise<Record<string, string[]>> {
     try {
       for (const [table, columns] of Object.entries(dumpedTables))
         out[table] = (await client.query(`SELECT ${postgresColumns(columns)} FROM ${table}`)).rows
-          .map((r) => JSON.stringify(Object.values(r).map(String)))
+          .map((r) =>
+            JSON.stringify(
+              Object.values(r).map((v) => (across && typeof v === 'boolean' ? String(Number(v)) : String(v))),
+            ),
+          )
           .sort();
     } finally {
       await client.end();
@@ -152,7 +160,7 @@ export async function dump(db: string): Promise<Record<string, string[]>> {
   try {
     for (const [table, columns] of Object.entries(dumpedTables))
       out[table] = sqlite
-        .prepare(`SELECT ${columns} FROM ${table}`)
+        .prepare(`SELECT ${across ? postgresColumns(columns) : columns} FROM ${table}`)
         .raw()
         .all()
         .map((r) => JSON.stringify((r as unknown[]).map(String)))

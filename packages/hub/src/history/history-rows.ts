@@ -133,8 +133,16 @@ export function cardHistories(
     h.sales.push(sale);
     saleOf.set(`${s[0]}\u001f${s[2]}`, sale);
   }
+  // A sale's lines come together (the reads' order): its sale looked up once, not once a line.
+  let sale: HistorySale | undefined;
+  let saleCard = '';
+  let saleTxn = '';
   for (const l of lines) {
-    const sale = saleOf.get(`${l[0]}\u001f${l[1]}`);
+    if (l[0] !== saleCard || l[1] !== saleTxn) {
+      sale = saleOf.get(`${l[0]}\u001f${l[1]}`);
+      saleCard = l[0];
+      saleTxn = l[1];
+    }
     if (sale?.lines == null) continue;
     const units = num(l[5]);
     sale.lines.push({

@@ -2,12 +2,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ChunkSource, chunksInWorker, type ReadChunk, readChunks } from './import-chunks';
+import { type ChunkSource, chunksInWorker, type ReadChunk, readChunks, recordCount } from './import-chunks';
 import { defaultMapping } from './import-mapping';
+import type { SaleRecord } from './import-records';
+import type { SealedSale } from './import-rows';
+import { saleChunkCopy } from './sale-chunk-copy';
 
 /**
  * The import's reading in a worker thread gives what reading in the import's thread gives: the
- * same chunks (records, rejections, positions, header, sealed sales), and the same refusal.
+ * same chunks (records, rejections, positions, header, sealed sales), and the same refusal; a
+ * chunk built for PostgreSQL (`saleChunkCopy`) against what the file's receipts add up to.
  */
 const dir = mkdtempSync(join(tmpdir(), 'tillpoint-chunks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,7 +38,7 @@ async function all(chunks: AsyncIterable<ReadChunk>): Promise<ReadChunk[]> {
   return out;
 }
 
-const source = (file: string, chunkMax: number): ChunkSource => ({
+const source = (file: string, chunkMax: number, copy = false): ChunkSource => ({
   kind: 'sales',
   file,
   mapping: defaultMapping,
@@ -42,6 +46,7 @@ const source = (file: string, chunkMax: number): ChunkSource => ({
   start: { offset: 0, line: 0, header: null },
   chunkMax,
   epoch: 'import-0123456789abcdef',
+  copy,
 });
 
 describe('chunksInWorker', () => {
@@ -58,6 +63,27 @@ describe('chunksInWorker', () => {
     expect(there).toEqual(here);
   });
 
+  it('gives the same COPY text there as here (for PostgreSQL), the records counted, not sent', async () => {
+    const file = salesFile();
+    const here = await all(readChunks(source(file, 4, true)));
+    const there = await all(chunksInWorker(source(file, 4, true)));
+    expect(here.map((c) => [c.records.length, c.sealed, recordCount(c)])).toEqual(
+      [4, 4, 4, 4, 4, 2].map((n) => [0, null, n]),
+    );
+    const text = (parts: readonly Uint8Array[]) => parts.map((p) => Buffer.from(p).toString()).join('');
+    const first = here[0]?.copy;
+    expect(
+      text(first?.sales ?? [])
+        .split('\n')
+        .filter(Boolean),
+    ).toHaveLength(4);
+    expect(first?.keys.txnIds[0]).toMatch(/^imp-/);
+    expect(there.map((c) => text(c.copy?.journal ?? []))).toEqual(
+      here.map((c) => text(c.copy?.journal ?? [])),
+    );
+    expect(there).toEqual(here);
+  });
+
   it('refuses an empty file as reading here does', async () => {
     const empty = join(dir, 'empty.csv');
     writeFileSync(empty, '');
@@ -70,5 +96,39 @@ describe('chunksInWorker', () => {
       code: 'invalid_import_file',
       message: (here as { message: string }).message,
     });
+  });
+});
+
+describe('saleChunkCopy', () => {
+  it('refuses a receipt met twice, writes each kept row once and adds up what chunks share', async () => {
+    const chunks = await all(readChunks(source(salesFile(), 100)));
+    const records = chunks.flatMap((c) => c.records) as { line: number; record: SaleRecord }[];
+    const sealed = chunks.flatMap((c) => c.sealed ?? []);
+    const first = records[0] as { line: number; record: SaleRecord };
+    const copy = saleChunkCopy([...records, { ...first, line: 99 }], [...sealed, sealed[0] as SealedSale]);
+    expect(copy.records).toBe(23);
+    expect(copy.twice).toEqual([{ line: 99, reason: expect.stringMatching(/receipt r0 appears twice/) }]);
+    // 23 receipts written, receipt 5 refused (a negative amount): 22 sales of 2 lines, card r % 7, day 1 + r.
+    const kept = Array.from({ length: 23 }, (_, r) => r).filter((r) => r !== 5);
+    const rows = (parts: readonly Uint8Array[]) =>
+      parts
+        .map((p) => Buffer.from(p).toString())
+        .join('')
+        .split('\n')
+        .filter(Boolean);
+    expect(rows(copy.sales)).toHaveLength(22);
+    expect(rows(copy.lines)).toHaveLength(44);
+    expect(rows(copy.journal).map((r) => r.split('\t')[3])).toEqual(
+      [...sealed.map((s) => String(s.entry.seq))].sort((a, b) => Number(a) - Number(b)),
+    );
+    const card = (r: number) => `77000000000${r % 7}`;
+    expect(copy.days.spendMinor.reduce((a, b) => a + b, 0)).toBe(kept.reduce((a, r) => a + 1500 + r, 0));
+    expect(copy.days.cardIds).toEqual([...copy.days.cardIds].sort());
+    const purchases = new Map<string, number>();
+    for (const r of kept) purchases.set(card(r), (purchases.get(card(r)) ?? 0) + 1);
+    const byCard = [...purchases].sort(([a], [b]) => (a < b ? -1 : 1));
+    expect(copy.counters.cardIds).toEqual(byCard.map(([c]) => c));
+    expect(copy.counters.purchases).toEqual(byCard.map(([, n]) => n));
+    expect(copy.pairs).toEqual({ cardIds: byCard.map(([c]) => c), storeIds: byCard.map(() => 's1') });
   });
 });

@@ -6,6 +6,7 @@ import type { RecordOf, SaleRecord } from './import-records';
 import { type SealedSale, sealSale } from './import-rows';
 import type { Reject } from './import-writer';
 import { csvRows, jsonLines, type SourceStart } from './row-source';
+import { type SaleChunkCopy, saleChunkCopy } from './sale-chunk-copy';
 
 /**
  * A file's records in chunks (a pure stage over the file: read, split, checked), the unit the
@@ -23,6 +24,8 @@ export interface ChunkSource {
   chunkMax: number;
   /** The file's import epoch (`import-<digest>`): sales are sealed as they are read. */
   epoch: string;
+  /** Sales for PostgreSQL: each chunk's rows built as COPY text where it is read (`saleChunkCopy`). */
+  copy: boolean;
 }
 
 export interface ReadChunk<K extends ImportKind = ImportKind> {
@@ -34,7 +37,12 @@ export interface ReadChunk<K extends ImportKind = ImportKind> {
   header: string[] | null;
   /** Sales: each record's journal entry and body, in the records' order (null for other kinds). */
   sealed: SealedSale[] | null;
+  /** Sales for PostgreSQL: the chunk as COPY text (`records` and `sealed` then left empty). */
+  copy: SaleChunkCopy | null;
 }
+
+/** The records a chunk read (a chunk sent as COPY text carries their number, not them). */
+export const recordCount = (c: Pick<ReadChunk, 'records' | 'copy'>) => c.copy?.records ?? c.records.length;
 
 export async function* readChunks(s: ChunkSource): AsyncGenerator<ReadChunk> {
   let header = s.start.header;
@@ -52,19 +60,26 @@ export async function* readChunks(s: ChunkSource): AsyncGenerator<ReadChunk> {
     else rejects.push({ line: item.line, reason: item.reason });
     if (item.endOffset >= position.offset) position = { offset: item.endOffset, line: item.endLine };
     if (records.length >= s.chunkMax || rejects.length >= s.chunkMax) {
-      yield { records, rejects, position, header, sealed: sealed(s, records) };
+      yield { rejects, position, header, ...built(s, records) };
       records = [];
       rejects = [];
     }
   }
-  if (records.length > 0 || rejects.length > 0)
-    yield { records, rejects, position, header, sealed: sealed(s, records) };
+  if (records.length > 0 || rejects.length > 0) yield { rejects, position, header, ...built(s, records) };
 }
 
-const sealed = (s: ChunkSource, records: ReadChunk['records']): SealedSale[] | null =>
-  s.kind === 'sales'
-    ? records.map(({ line, record }) => sealSale(record as SaleRecord, s.epoch, line))
-    : null;
+/** Sales sealed as they are read (and, for PostgreSQL, built into COPY text in place of the records). */
+function built(
+  s: ChunkSource,
+  records: ReadChunk['records'],
+): Pick<ReadChunk, 'records' | 'sealed' | 'copy'> {
+  if (s.kind !== 'sales') return { records, sealed: null, copy: null };
+  const sales = records as { line: number; record: SaleRecord }[];
+  const sealed = sales.map(({ line, record }) => sealSale(record, s.epoch, line));
+  return s.copy
+    ? { records: [], sealed: null, copy: saleChunkCopy(sales, sealed) }
+    : { records, sealed, copy: null };
+}
 
 type FromWorker =
   | { chunk: ReadChunk }
@@ -73,8 +88,13 @@ type FromWorker =
 
 /** `readChunks` in a worker thread (this thread only writes): the same chunks, in order. */
 export async function* chunksInWorker(s: ChunkSource): AsyncGenerator<ReadChunk> {
-  // The worker's heap capped (V8 lets an idle-collected heap grow far past what it holds): a few chunks.
-  const worker = historyWorker('import-read-worker', s, Math.max(256, Math.ceil(s.chunkMax / 40)));
+  // The worker's heap capped (V8 lets an idle-collected heap grow far past what it holds): a few
+  // chunks. Its young generation at 64 MiB (V8's default is 16): a chunk's short-lived rows die
+  // young rather than being promoted (measured: less CPU for the same peak).
+  const worker = historyWorker('import-read-worker', s, {
+    oldMb: Math.max(256, Math.ceil(s.chunkMax / 40)),
+    youngMb: 64,
+  });
   const queue: (FromWorker | { error: unknown })[] = [];
   let wake: (() => void) | null = null;
   const arrive = (m: FromWorker | { error: unknown }) => {

@@ -4,7 +4,7 @@ import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { assert } from '@tillpoint/core';
 import { isPostgresUrl, openHubDatabase } from '../cli/hub-database';
 import { heapTrimmer } from './heap-trim';
-import { type ChunkSource, chunksInWorker, type ReadChunk, readChunks } from './import-chunks';
+import { type ChunkSource, chunksInWorker, type ReadChunk, readChunks, recordCount } from './import-chunks';
 import { defaultMapping, formatOf, type ImportKind, type ImportMapping, importKinds } from './import-mapping';
 import { importEpoch } from './import-rows';
 import type { HistoryImportWriter, ImportProgress, Reject } from './import-writer';
@@ -154,6 +154,7 @@ async function importFile(a: {
     start: { offset: progress.offset, line: progress.line, header: progress.header },
     chunkMax,
     epoch: importEpoch(digest),
+    copy: writer.kind === 'postgres',
   };
   // A large file is read in a worker thread (chunk n + 1 read and checked while chunk n is written).
   const inWorker = a.options.readInWorker ?? size - progress.offset >= readInWorkerBytes;
@@ -167,12 +168,13 @@ async function importFile(a: {
       lookupKey: a.lookupKey,
       records: chunk.records,
       sealed: chunk.sealed,
+      copy: chunk.copy,
       rejects: chunk.rejects,
       progress: next,
     });
     progress = {
       ...next,
-      records: progress.records + chunk.records.length + chunk.rejects.length,
+      records: progress.records + recordCount(chunk) + chunk.rejects.length,
       applied: progress.applied + outcome.applied,
       duplicates: progress.duplicates + outcome.duplicates,
       rejected: progress.rejected + chunk.rejects.length + outcome.rejected.length,

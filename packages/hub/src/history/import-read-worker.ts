@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { TillpointError } from '@tillpoint/core';
 import { type ChunkSource, readChunks } from './import-chunks';
+import { copyBuffers } from './sale-chunk-copy';
 
 /**
  * The import's reading in a worker thread: the file's chunks (`readChunks`) posted to the import's
@@ -22,7 +23,7 @@ try {
   for await (const chunk of readChunks(workerData as ChunkSource)) {
     while (credit === 0) await new Promise<void>((resolve) => (wake = resolve));
     credit -= 1;
-    port.postMessage({ chunk });
+    port.postMessage({ chunk }, chunk.copy === null ? [] : copyBuffers(chunk.copy));
   }
   port.postMessage({ done: true });
 } catch (error) {

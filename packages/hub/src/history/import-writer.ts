@@ -1,6 +1,7 @@
 import type { ImportKind } from './import-mapping';
 import type { RecordOf } from './import-records';
 import type { SealedSale } from './import-rows';
+import type { SaleChunkCopy } from './sale-chunk-copy';
 
 /**
  * Where an import writes (one implementation per database): each chunk of records, with its
@@ -41,6 +42,8 @@ export interface ImportChunk<K extends ImportKind> {
   records: { line: number; record: RecordOf<K> }[];
   /** Sales: each record's journal entry and body, as read (null: the writer seals them). */
   sealed: SealedSale[] | null;
+  /** Sales for PostgreSQL: the chunk as COPY text, built as read (`records` then empty; null: the writer builds it). */
+  copy: SaleChunkCopy | null;
   /** Rows refused while reading. */
   rejects: Reject[];
   /** The position after this chunk (its counters are the ones before it). */

@@ -8,14 +8,16 @@ import { pgImportSql as q } from './postgres-history-sql';
 /**
  * A chunk of imported returns on PostgreSQL, inside the chunk's transaction (the change counter
  * held, so no push changes these sales meanwhile): the sales of the chunk's receipts and their
- * lines read in two statements, each return planned in file order against the sale as the
- * returns before it left it (`planImportedReturn`), then every change written by `unnest`.
+ * lines read in two statements (by key, in their partitions: `keyedJoins`), each return planned
+ * in file order against the sale as the returns before it left it (`planImportedReturn`), then
+ * every change written by `unnest`.
  */
 export async function postgresReturns(
   c: pg.Client,
   records: readonly { line: number; record: ReturnRecord }[],
 ): Promise<Omit<ChunkOutcome, 'cards'>> {
   const rejected: Reject[] = [];
+  for (const statement of q.keyedJoins) await c.query(statement);
   const pairs = [...new Set(records.map((r) => `${r.record.cardId}\u001f${r.record.receiptId}`))].map((p) =>
     p.split('\u001f'),
   );
@@ -149,7 +151,7 @@ async function writeReturns(c: pg.Client, applied: readonly ReturnApplied[]): Pr
     }
     const dayRows = [...days.values()];
     await c.query(
-      q.returnDays,
+      q.addDays,
       [0, 1, 2].map((i) => col(dayRows, i)),
     );
     const byCard = new Map<string, number>();

@@ -4,9 +4,10 @@ import { translatePostgresError } from '../hub-store-error';
 import { pgChainSql } from '../postgres-chain-sql';
 import { salePartitionStatements } from '../postgres-schema';
 import { CopyBuffer } from './copy-text';
+import { recordCount } from './import-chunks';
 import type { ImportKind } from './import-mapping';
 import type { CardRecord, LotRecord, ReturnRecord, SaleRecord } from './import-records';
-import { cardRows, lotEntry, type SealedSale, saleFacts, sealSale } from './import-rows';
+import { cardRows, lotEntry, type SealedSale, sealSale } from './import-rows';
 import {
   advanced,
   type ChunkOutcome,
@@ -15,24 +16,22 @@ import {
   type ImportProgress,
   type Reject,
 } from './import-writer';
-import {
-  pgHistoryTables,
-  pgSaleMergeSql,
-  pgStagingTables,
-  pgImportSql as q,
-  stageColumns,
-} from './postgres-history-sql';
+import { pgHistoryTables, pgStagingTables, pgImportSql as q, stageColumns } from './postgres-history-sql';
 import { postgresReturns } from './postgres-import-returns';
-import { copyIn, saleFactValues, saleLineValues } from './sale-copy';
+import { postgresSales } from './postgres-import-sales';
+import { type SaleChunkCopy, saleChunkCopy } from './sale-chunk-copy';
+import { copyIn } from './sale-copy';
 
 type Merged = Omit<ChunkOutcome, 'cards'>;
 
 /**
- * The import into a PostgreSQL hub: each chunk COPied into the session's staging tables, then
- * merged into the hub's tables by set-based statements, in one transaction with the file's
- * position. The chunk takes the change counter before it writes a card's row (every writer's
- * lock order) and publishes its feed numbers once its COMMIT returned, as a push does. The
- * months of the chunk's sales get their partitions first (each in a transaction of its own).
+ * The import into a PostgreSQL hub: each chunk in one transaction with the file's position.
+ * Sales arrive as COPY text (`saleChunkCopy`) and go straight into the hub's tables when none is
+ * held, through the staging otherwise (`postgres-import-sales.ts`); cards, balances and returns
+ * are COPied into the session's staging (or sent by `unnest`) and merged by set-based statements.
+ * The cards a chunk changed are told to the change feed in its transaction (numbered once its
+ * COMMIT returned, as a push's). The months of the chunk's sales get their partitions first (each
+ * in a transaction of its own).
  */
 export class PostgresImportWriter implements HistoryImportWriter {
   readonly kind = 'postgres' as const;
@@ -133,7 +132,11 @@ export class PostgresImportWriter implements HistoryImportWriter {
   async applyChunk<K extends ImportKind>(chunk: ImportChunk<K>): Promise<ChunkOutcome> {
     return this.#run('importing a chunk', async () => {
       const c = this.client;
-      if (chunk.kind === 'sales') await this.#partitions(chunk.records as { record: SaleRecord }[]);
+      if (chunk.kind === 'sales')
+        await this.#partitions(
+          chunk.copy?.keys.occurredAts ??
+            (chunk.records as { record: SaleRecord }[]).map((r) => r.record.occurredAt),
+        );
       await c.query('BEGIN');
       const merged = await this.#merge(chunk);
       const cards = Number((await c.query(q.touchedCount)).rows[0]?.n);
@@ -150,7 +153,7 @@ export class PostgresImportWriter implements HistoryImportWriter {
         ...chunk.progress,
         ...advanced(
           chunk.progress,
-          { records: chunk.records.length, readRejects: chunk.rejects.length },
+          { records: recordCount(chunk), readRejects: chunk.rejects.length },
           outcome,
         ),
       });
@@ -160,10 +163,10 @@ export class PostgresImportWriter implements HistoryImportWriter {
   }
 
   /** Monthly partitions of the sale tables for the chunk's months (not when the default already holds that month). */
-  async #partitions(records: readonly { record: SaleRecord }[]): Promise<void> {
+  async #partitions(times: readonly number[]): Promise<void> {
     const c = this.client;
-    for (const { record } of records) {
-      const at = new Date(record.occurredAt);
+    for (const time of times) {
+      const at = new Date(time);
       const name = `y${at.getUTCFullYear()}m${String(at.getUTCMonth() + 1).padStart(2, '0')}`;
       if (this.#months.has(name)) continue;
       this.#months.add(name);
@@ -184,7 +187,12 @@ export class PostgresImportWriter implements HistoryImportWriter {
   async #merge<K extends ImportKind>(chunk: ImportChunk<K>): Promise<Merged> {
     const c = this.client;
     if (chunk.kind === 'sales')
-      return this.#sales(chunk.records as { line: number; record: SaleRecord }[], chunk.epoch, chunk.sealed);
+      return this.#sales(
+        chunk.records as { line: number; record: SaleRecord }[],
+        chunk.epoch,
+        chunk.sealed,
+        chunk.copy,
+      );
     if (chunk.kind === 'balances')
       return this.#lots(
         chunk.records as { line: number; record: LotRecord }[],
@@ -200,48 +208,16 @@ export class PostgresImportWriter implements HistoryImportWriter {
     return postgresReturns(c, chunk.records as { line: number; record: ReturnRecord }[]);
   }
 
-  async #sales(
+  #sales(
     records: { line: number; record: SaleRecord }[],
     epoch: string,
     sealed: readonly SealedSale[] | null,
+    copy: SaleChunkCopy | null,
   ): Promise<Merged> {
-    const rejected: Reject[] = [];
-    const kept: SealedSale[] = [];
-    const seen = new Set<string>();
-    records.forEach(({ line, record }, i) => {
-      const sale = sealed?.[i] ?? sealSale(record, epoch, line);
-      const { entry } = sale;
-      const key = `${entry.cardId}\u001f${entry.occurredAt}\u001f${entry.txnId}`;
-      if (seen.has(key)) rejected.push({ line, reason: twice(record.receiptId) });
-      else {
-        seen.add(key);
-        kept.push(sale);
-      }
-    });
-    const entries = kept.map((f) => f.entry);
-    const facts = saleFacts(entries);
-    const sales = new CopyBuffer();
-    facts.sales.forEach((s, i) => {
-      const f = kept[i] as SealedSale;
-      sales.add([...saleFactValues(s), f.entry.hash, f.body]);
-    });
-    const lines = new CopyBuffer();
-    for (const l of facts.lines) lines.add(saleLineValues(l));
-    const grants = new CopyBuffer();
-    for (const g of facts.claims) grants.add([g.cardId, g.grantKey, g.txnId, g.occurredAt]);
-    await this.#copy('stage_sale', stageColumns.sale, sales.done());
-    await this.#copy('stage_line', stageColumns.line, lines.done());
-    await this.#copy('stage_grant', stageColumns.grant, grants.done());
-    const c = this.client;
-    const fresh = (await c.query(q.insertSales)).rowCount ?? 0;
-    const twiceRows = (await c.query(q.twiceInFile)).rows as { line: string; receiptId: string }[];
-    for (const r of twiceRows) rejected.push({ line: Number(r.line), reason: twice(r.receiptId) });
-    if (fresh > 0) {
-      const m = fresh === kept.length ? pgSaleMergeSql.all : pgSaleMergeSql.some;
-      for (const sql of Object.values(m)) await c.query(sql);
-      await c.query(q.touchFresh);
-    }
-    return { applied: fresh, duplicates: entries.length - fresh - twiceRows.length, rejected };
+    const built =
+      copy ??
+      saleChunkCopy(records, sealed ?? records.map(({ line, record }) => sealSale(record, epoch, line)));
+    return postgresSales(this.client, built);
   }
 
   async #lots(
@@ -336,6 +312,3 @@ export class PostgresImportWriter implements HistoryImportWriter {
     await this.client.end().catch(() => undefined);
   }
 }
-
-const twice = (receiptId: string) =>
-  `receipt ${receiptId} appears twice in this file (its rows must be consecutive)`;

@@ -91,11 +91,22 @@ function rangesOf(policy: TierPolicy): (at: number) => ReturnType<typeof tierRan
   return memo;
 }
 
-/** The rules that earned a line's points together, `a+b` (sorted, each once). */
+/** The rules that earned a line's points together, `a+b` (sorted, each once; one or two without a list). */
 function ruleKey(ids: readonly string[]): string {
   if (ids.length === 0) return '';
   if (ids.length === 1) return ids[0] as string;
+  if (ids.length === 2) {
+    const [a, b] = ids as [string, string];
+    return a === b ? a : a < b ? `${a}+${b}` : `${b}+${a}`;
+  }
   return [...new Set(ids)].sort().join('+');
+}
+
+/** `ruleKey` of the rules behind a quoted line's points (no list built for one or two). */
+function reasonsKey(reasons: readonly { ruleId: string }[] | undefined): string {
+  if (reasons === undefined || reasons.length === 0) return '';
+  if (reasons.length === 1) return (reasons[0] as { ruleId: string }).ruleId;
+  return ruleKey(reasons.map((r) => r.ruleId));
 }
 
 /** The index of the first of `times[0, upTo)` at or after `t`. */
@@ -151,30 +162,37 @@ export class CardClock {
     }
   }
 
+  /** Spend reversed before `t` by returns of sales made in `[from, to)`. */
+  #reversedIn(t: number, from: number, to: number): number {
+    let sum = 0;
+    for (const r of this.history.returns) {
+      if (r.occurredAt >= t) continue;
+      const at = this.#saleAt.get(r.saleTxnId);
+      if (at !== undefined && at >= from && at < to) sum += r.spendReversedMinor;
+    }
+    return sum;
+  }
+
+  /** Spend in `[from, to)` of the sales before the k-th, net of the returns made before it. */
+  #spendIn(k: number, t: number, from: number, to: number): number {
+    const a = firstAtOrAfter(this.#times, from, k);
+    const b = firstAtOrAfter(this.#times, to, k);
+    return Math.max(
+      0,
+      (this.#prefix[b] as number) - (this.#prefix[a] as number) - this.#reversedIn(t, from, to),
+    );
+  }
+
   cardAt(k: number, policy: TierPolicy, grants: ReadonlySet<string>, spendable: number): Card {
     this.#catchUp(k);
     const h = this.history;
     const t = (h.sales[k] as HistorySale).occurredAt;
-    const reversedIn = (from: number, to: number) => {
-      let sum = 0;
-      for (const r of h.returns) {
-        if (r.occurredAt >= t) continue;
-        const at = this.#saleAt.get(r.saleTxnId);
-        if (at !== undefined && at >= from && at < to) sum += r.spendReversedMinor;
-      }
-      return sum;
-    };
-    const spendIn = (from: number, to: number) => {
-      const a = firstAtOrAfter(this.#times, from, k);
-      const b = firstAtOrAfter(this.#times, to, k);
-      return Math.max(0, (this.#prefix[b] as number) - (this.#prefix[a] as number) - reversedIn(from, to));
-    };
     const ranges = rangesOf(policy)(t);
     return {
       id: h.cardId,
       status: h.enrolledAt !== null && h.enrolledAt <= t ? 'enrolled' : 'anonymous',
       groups: h.groups,
-      lifetimeSpendMinor: spendIn(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+      lifetimeSpendMinor: this.#spendIn(k, t, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
       purchaseCount: k,
       balance: { spendable, pending: 0 },
       grantedOnce: [...grants],
@@ -182,8 +200,10 @@ export class CardClock {
       ...(h.referredBy === null ? {} : { referredBy: h.referredBy }),
       ...(ranges.spendFrom === null
         ? {}
-        : { tierSpendMinor: spendIn(ranges.spendFrom, Number.MAX_SAFE_INTEGER) }),
-      ...(ranges.floor === null ? {} : { tierFloorMinor: spendIn(ranges.floor.from, ranges.floor.to) }),
+        : { tierSpendMinor: this.#spendIn(k, t, ranges.spendFrom, Number.MAX_SAFE_INTEGER) }),
+      ...(ranges.floor === null
+        ? {}
+        : { tierFloorMinor: this.#spendIn(k, t, ranges.floor.from, ranges.floor.to) }),
     };
   }
 }
@@ -257,7 +277,7 @@ function replaySale(
       booked: l.earnedPoints,
       bookedKey: ruleKey(l.ruleIds),
       replayed: points,
-      replayedKey: ruleKey(ql?.reasons.map((r) => r.ruleId) ?? []),
+      replayedKey: reasonsKey(ql?.reasons),
     };
   });
   const bonusPoints = bonuses.reduce((sum, b) => sum + b.points, 0);

@@ -57,7 +57,11 @@ export const saleLineValues = (l: SaleLineRow): CopyValue[] => [
 ];
 
 /** `sql` (a `COPY … FROM STDIN`) fed the text parts in order, waiting when the stream is full. */
-export async function copyIn(client: pg.Client, sql: string, parts: readonly string[]): Promise<void> {
+export async function copyIn(
+  client: pg.Client,
+  sql: string,
+  parts: readonly (string | Uint8Array)[],
+): Promise<void> {
   if (parts.length === 0) return;
   const stream = client.query(copyFrom(sql));
   const done = new Promise<void>((resolve, reject) => {
