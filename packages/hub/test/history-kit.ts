@@ -87,12 +87,13 @@ export async function killedUntilDone(
       errors += b.toString();
     });
     const exited = once(proc, 'exit');
-    // The window grows by half at each kill (0.7-2.2 s, then 1.05-3.3 s, ...): on a slow machine
-    // the later kills still reach past the start-up into the work.
+    // The window grows by half at each kill (0.2-1.7 s, then 0.3-2.55 s, ...): on a quick machine
+    // a short piece of work (a re-accrual of a few hundred cards) is still reached before it ends;
+    // on a slow one the later kills still reach past the start-up into the work.
     const scale = 1.5 ** (kills + killsBefore);
     const timer =
       kills < killsMax
-        ? setTimeout(() => proc.kill('SIGKILL'), Math.floor(scale * (700 + random() * 1500)))
+        ? setTimeout(() => proc.kill('SIGKILL'), Math.floor(scale * (200 + random() * 1500)))
         : undefined;
     const [code, signal] = (await exited) as [number | null, string | null];
     clearTimeout(timer);

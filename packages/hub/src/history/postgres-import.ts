@@ -8,21 +8,14 @@ import { recordCount } from './import-chunks';
 import type { ImportKind } from './import-mapping';
 import type { CardRecord, LotRecord, ReturnRecord, SaleRecord } from './import-records';
 import { cardRows, lotEntry, type SealedSale, sealSale } from './import-rows';
-import {
-  advanced,
-  type ChunkOutcome,
-  type HistoryImportWriter,
-  type ImportChunk,
-  type ImportProgress,
-  type Reject,
-} from './import-writer';
+import * as writer from './import-writer';
 import { pgHistoryTables, pgStagingTables, pgImportSql as q, stageColumns } from './postgres-history-sql';
 import { postgresReturns } from './postgres-import-returns';
 import { postgresSales } from './postgres-import-sales';
 import { type SaleChunkCopy, saleChunkCopy } from './sale-chunk-copy';
 import { copyIn } from './sale-copy';
 
-type Merged = Omit<ChunkOutcome, 'cards'>;
+type Merged = Omit<writer.ChunkOutcome, 'cards'>;
 
 /**
  * The import into a PostgreSQL hub: each chunk in one transaction with the file's position.
@@ -33,7 +26,7 @@ type Merged = Omit<ChunkOutcome, 'cards'>;
  * COMMIT returned, as a push's). The months of the chunk's sales get their partitions first (each
  * in a transaction of its own).
  */
-export class PostgresImportWriter implements HistoryImportWriter {
+export class PostgresImportWriter implements writer.HistoryImportWriter {
   readonly kind = 'postgres' as const;
   readonly #months = new Set<string>();
 
@@ -65,7 +58,7 @@ export class PostgresImportWriter implements HistoryImportWriter {
     }
   }
 
-  async readProgress(digest: string): Promise<ImportProgress | null> {
+  async readProgress(digest: string): Promise<writer.ImportProgress | null> {
     const row = (
       await this.#run('reading the import position', () => this.client.query(q.progress, [digest]))
     ).rows[0] as Record<string, unknown> | undefined;
@@ -87,7 +80,7 @@ export class PostgresImportWriter implements HistoryImportWriter {
     };
   }
 
-  #put(p: ImportProgress) {
+  #put(p: writer.ImportProgress) {
     return this.client.query(q.putProgress, [
       p.digest,
       p.kind,
@@ -104,15 +97,15 @@ export class PostgresImportWriter implements HistoryImportWriter {
     ]);
   }
 
-  async startProgress(progress: ImportProgress): Promise<void> {
+  async startProgress(progress: writer.ImportProgress): Promise<void> {
     await this.#run('recording the import', () => this.#put(progress));
   }
 
-  async finish(progress: ImportProgress): Promise<void> {
+  async finish(progress: writer.ImportProgress): Promise<void> {
     await this.#run('finishing the import', () => this.#put({ ...progress, done: true }));
   }
 
-  async *rejects(digest: string): AsyncIterable<Reject> {
+  async *rejects(digest: string): AsyncIterable<writer.Reject> {
     let after = 0;
     for (;;) {
       const rows = (await this.client.query(q.rejects, [digest, after])).rows as {
@@ -129,7 +122,7 @@ export class PostgresImportWriter implements HistoryImportWriter {
     return copyIn(this.client, `COPY ${table} (${columns}) FROM STDIN`, parts);
   }
 
-  async applyChunk<K extends ImportKind>(chunk: ImportChunk<K>): Promise<ChunkOutcome> {
+  async applyChunk<K extends ImportKind>(chunk: writer.ImportChunk<K>): Promise<writer.ChunkOutcome> {
     return this.#run('importing a chunk', async () => {
       const c = this.client;
       if (chunk.kind === 'sales')
@@ -151,7 +144,7 @@ export class PostgresImportWriter implements HistoryImportWriter {
       const outcome = { ...merged, cards };
       await this.#put({
         ...chunk.progress,
-        ...advanced(
+        ...writer.advanced(
           chunk.progress,
           { records: recordCount(chunk), readRejects: chunk.rejects.length },
           outcome,
@@ -184,7 +177,7 @@ export class PostgresImportWriter implements HistoryImportWriter {
     }
   }
 
-  async #merge<K extends ImportKind>(chunk: ImportChunk<K>): Promise<Merged> {
+  async #merge<K extends ImportKind>(chunk: writer.ImportChunk<K>): Promise<Merged> {
     const c = this.client;
     if (chunk.kind === 'sales')
       return this.#sales(
@@ -225,7 +218,7 @@ export class PostgresImportWriter implements HistoryImportWriter {
     epoch: string,
     importedAt: number,
   ): Promise<Merged> {
-    const rejected: Reject[] = [];
+    const rejected: writer.Reject[] = [];
     const seen = new Set<string>();
     const stage = new CopyBuffer();
     for (const { line, record } of records) {

@@ -7,17 +7,10 @@ import type { ImportKind } from './import-mapping';
 import type { CardRecord, LotRecord, ReturnRecord, SaleRecord } from './import-records';
 import { planImportedReturn, type ReturnableSale } from './import-returns';
 import { cardRows, lotEntry, type SealedSale, saleFacts, sealedJournalRows, sealSale } from './import-rows';
-import {
-  advanced,
-  type ChunkOutcome,
-  type HistoryImportWriter,
-  type ImportChunk,
-  type ImportProgress,
-  type Reject,
-} from './import-writer';
+import * as writer from './import-writer';
 import { prepareSqliteHistory, type SqliteHistoryStatements } from './sqlite-history-schema';
 
-type Applied = Omit<ChunkOutcome, 'cards'> & { touched: Set<string>; blocked: Set<string> };
+type Applied = Omit<writer.ChunkOutcome, 'cards'> & { touched: Set<string>; blocked: Set<string> };
 const applied = (): Applied => ({
   applied: 0,
   duplicates: 0,
@@ -32,7 +25,7 @@ const applied = (): Applied => ({
  * rows in the push path's own shapes (`MultiRowInsert`), the file's position and rejections in the
  * same transaction. Every card a chunk changed gets a feed number, so tills pull it.
  */
-export class SqliteImportWriter implements HistoryImportWriter {
+export class SqliteImportWriter implements writer.HistoryImportWriter {
   readonly kind = 'sqlite' as const;
   readonly #db: Database.Database;
   readonly #s: SqliteHistoryStatements;
@@ -64,9 +57,9 @@ export class SqliteImportWriter implements HistoryImportWriter {
     }
   }
 
-  async readProgress(digest: string): Promise<ImportProgress | null> {
+  async readProgress(digest: string): Promise<writer.ImportProgress | null> {
     const row = this.#run('reading the import position', () => this.#s.progress.get(digest)) as
-      | (Omit<ImportProgress, 'header' | 'done'> & { header: string | null; done: number })
+      | (Omit<writer.ImportProgress, 'header' | 'done'> & { header: string | null; done: number })
       | undefined;
     if (row === undefined) return null;
     return {
@@ -76,7 +69,7 @@ export class SqliteImportWriter implements HistoryImportWriter {
     };
   }
 
-  #put(p: ImportProgress): void {
+  #put(p: writer.ImportProgress): void {
     this.#s.putProgress.run({
       ...p,
       header: p.header === null ? null : JSON.stringify(p.header),
@@ -84,22 +77,22 @@ export class SqliteImportWriter implements HistoryImportWriter {
     });
   }
 
-  async startProgress(progress: ImportProgress): Promise<void> {
+  async startProgress(progress: writer.ImportProgress): Promise<void> {
     this.#run('recording the import', () => this.#put(progress));
   }
 
-  async finish(progress: ImportProgress): Promise<void> {
+  async finish(progress: writer.ImportProgress): Promise<void> {
     this.#run('finishing the import', () => this.#put({ ...progress, done: true }));
   }
 
-  async *rejects(digest: string): AsyncIterable<Reject> {
-    for (const row of this.#s.rejects.iterate(digest) as Iterable<Reject>) yield row;
+  async *rejects(digest: string): AsyncIterable<writer.Reject> {
+    for (const row of this.#s.rejects.iterate(digest) as Iterable<writer.Reject>) yield row;
   }
 
-  async applyChunk<K extends ImportKind>(chunk: ImportChunk<K>): Promise<ChunkOutcome> {
+  async applyChunk<K extends ImportKind>(chunk: writer.ImportChunk<K>): Promise<writer.ChunkOutcome> {
     return this.#run('importing a chunk', () =>
       this.#db
-        .transaction((): ChunkOutcome => {
+        .transaction((): writer.ChunkOutcome => {
           const out = this.#apply(chunk);
           const cards = [...out.touched].sort();
           if (cards.length > 0) {
@@ -119,7 +112,7 @@ export class SqliteImportWriter implements HistoryImportWriter {
           };
           this.#put({
             ...chunk.progress,
-            ...advanced(
+            ...writer.advanced(
               chunk.progress,
               { records: chunk.records.length, readRejects: chunk.rejects.length },
               outcome,
@@ -131,7 +124,7 @@ export class SqliteImportWriter implements HistoryImportWriter {
     );
   }
 
-  #apply<K extends ImportKind>(chunk: ImportChunk<K>): Applied {
+  #apply<K extends ImportKind>(chunk: writer.ImportChunk<K>): Applied {
     const records = chunk.records as { line: number; record: never }[];
     if (chunk.kind === 'sales')
       return this.#sales(records as { line: number; record: SaleRecord }[], chunk.epoch, chunk.sealed);
