@@ -6,6 +6,7 @@ import type { ChainFacts } from './chain/chain-facts';
 import { overdraftEntry } from './hub-rules';
 import { hubTillId } from './hub-store';
 import { type HubLot, settleLots } from './lot-settlement';
+import { oneAtATime } from './pg-one-at-a-time';
 import { pgSql } from './postgres-sql';
 import { cardOrder, valuesInsert } from './postgres-values';
 import {
@@ -115,11 +116,13 @@ export interface Written {
  * posting or sale fact already held means its transaction is held: `HeldTransaction`.
  */
 export async function writeEntries(
-  client: pg.PoolClient,
+  connection: pg.PoolClient,
   entries: readonly OutboxEntry[],
   now: number,
   target: WriteTarget,
 ): Promise<Written> {
+  // Statements are asked for without waiting; they go out one after another.
+  const client = oneAtATime(connection);
   const rows = balanceRows(entries, now);
   const changes = cardChanges(rows.cardDeltas, target.push?.facts);
   const cardStatement = cardWrite(changes);
@@ -248,10 +251,12 @@ export async function flagCards(client: pg.PoolClient, cardIds: readonly string[
  * is consumed at once) and the card flagged. Answers the points booked. The cards are locked.
  */
 export async function settleCards(
-  client: pg.PoolClient,
+  connection: pg.PoolClient,
   cardIds: readonly string[],
   now: number,
 ): Promise<number> {
+  // The flags, the lots and the cards are asked for together; they go out one after another.
+  const client = oneAtATime(connection);
   const rows = (await prepared(client, pgSql.lotsOfCards, [cardIds])).rows as (HubLot & {
     card_id: string;
     initial: number;

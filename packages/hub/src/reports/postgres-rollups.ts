@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { integerArrayLiteral as ints, textArrayLiteral as texts } from '../pg-array-literal';
+import { oneAtATime } from '../pg-one-at-a-time';
 import { dayCounter, defaultReportTimeZone } from './report-day';
 import { lotsToLookUp, pendingDeltas, type Rollup, type RollupSource, rollupOf } from './rollup-plan';
 
@@ -102,7 +103,9 @@ export async function dayOfClient(client: pg.ClientBase): Promise<(ms: number) =
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Rolls up one write inside its transaction (after its lots are written). */
-export async function writeRollupsPg(client: pg.ClientBase, source: RollupSource): Promise<void> {
+export async function writeRollupsPg(connection: pg.ClientBase, source: RollupSource): Promise<void> {
+  // The day and month rows are asked for together; they go out one after another.
+  const client = oneAtATime(connection);
   const dayOf = await dayOfClient(client);
   const rollup = rollupOf(source, dayOf);
   const writer = source.journal[0]?.tillId ?? 'hub';
