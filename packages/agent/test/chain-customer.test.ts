@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { HubStore } from '@tillpoint/hub';
-import type { PosClient as Pos } from '@tillpoint/pos-client';
 import { gs1CheckDigit } from '@tillpoint/scanner';
-import type { HubProcess } from '@tillpoint/test-kit/hub-process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Chain, type ChainTill, eventually, ok, startChain } from './chain-kit';
+import { describe, expect, it } from 'vitest';
+import { chainSuite, eventually, ok } from './chain-kit';
+import { rubBasket } from './identify-kit';
 
 /**
  * One customer across the chain (issues 13 and 14), as a chain runs: head office and four
@@ -50,10 +45,7 @@ const program = {
   ],
 };
 
-const basket = (rub: number) => ({
-  currency: 'RUB',
-  lines: [{ id: '1', sku: 'coat', quantity: 1, unitPriceMinor: rub * 100, amountMinor: rub * 100 }],
-});
+const basket = (rub: number) => rubBasket(rub, 'coat');
 
 const tills = [
   { tillId: 't1', storeId: 's1' },
@@ -71,26 +63,8 @@ function todayMonthDay(): string {
 describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
   'one customer across the chain, $backend head office: two stores of two tills',
   ({ backend }) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tillpoint-chain-'));
-    const schema = `chain_${process.pid}_${Date.now()}`;
-    let chain: Chain | undefined;
-    let hub: HubProcess;
-    const agents = new Map<TillId, ChainTill>();
-    const pos = (t: TillId): Pos => agents.get(t)?.pos as Pos;
-    const openHub = (): Promise<HubStore> => (chain as Chain).openHub();
-    let n = 0;
-    const key = (what: string) => `${what}-${backend}-${++n}`.toLowerCase();
-
-    beforeAll(async () => {
-      chain = await startChain({ backend, dir, schema, token, program, tills });
-      hub = chain.hub;
-      for (const [tillId, till] of chain.tills) agents.set(tillId as TillId, till);
-    }, 180_000);
-
-    afterAll(async () => {
-      await chain?.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }, 60_000);
+    const suite = chainSuite({ backend, name: 'chain', token, program, tills });
+    const { pos, openHub, key } = suite;
 
     /** Waits until every till shows the card with this spendable figure (head office's snapshot merged). */
     const everywhere = async (spendable: number, code = card) => {
@@ -201,7 +175,7 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
       await everywhere(1_017);
 
       // Head office down: sale 4 (t2) returned at t3, booked on the card for head office to settle.
-      await hub.kill('SIGKILL');
+      await suite.hub.kill('SIGKILL');
       const offline = ok(
         await pos('t3').returnSale({
           idempotencyKey: key('return'),
@@ -211,7 +185,7 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         }),
       );
       expect(offline).toMatchObject({ earnedReversedPoints: 0, pointsSettled: false });
-      await hub.start();
+      await suite.hub.start();
       // Settled once head office hears of it: the 7 points sale 4 earned are taken back, everywhere.
       await everywhere(1_010);
       const last = await Promise.all(
@@ -233,7 +207,7 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
     }, 240_000);
 
     it('grants the welcome bonus once chain-wide: two tills offline both grant it, head office takes one back and flags the card', async () => {
-      await hub.kill('SIGKILL');
+      await suite.hub.kill('SIGKILL');
       // Each till, not knowing the other's sale: 5 % of 1,000 RUB (50) and the welcome bonus (300).
       for (const [t, receiptId] of [
         ['t1', 'W-1'],
@@ -249,7 +223,7 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         );
         expect(sale.earnedPoints).toBe(350);
       }
-      await hub.start();
+      await suite.hub.start();
       // After sync: 350 + 350 − the second 300 = 400 at every till, and at head office.
       await everywhere(400, twice);
       const office = await openHub();

@@ -1,14 +1,16 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type HubStore, newEnrolCode, openHubStore, sha256Hex } from '@tillpoint/hub';
 import { type PosClient as Pos, PosClient } from '@tillpoint/pos-client';
 import { AgentProcess, freePort, writeConfig } from '@tillpoint/test-kit/agent-process';
 import { HubProcess } from '@tillpoint/test-kit/hub-process';
 import { startTestPostgres, type TestPostgres } from '@tillpoint/test-kit/test-postgres';
+import { afterAll, beforeAll } from 'vitest';
 import { enrolWithHub } from '../src/sync/hub-credential';
 
 /**
- * What the chain tests share (chain-customer, chain-rewards): tills as processes enrolled with a
+ * What the chain tests share (chain-customer, chain-rewards, chain-reward-stock): tills as processes enrolled with a
  * running head office, syncing every second, and the helpers that read their answers.
  */
 export interface ChainTill {
@@ -110,6 +112,72 @@ export async function startChain(o: {
       await postgres?.stop();
     },
   };
+}
+
+/**
+ * One chain for a `describe`: head office and the tills started before its tests (`startChain`)
+ * and stopped after them, in a folder and a PostgreSQL schema of its own (`name`). The tests
+ * reach them through the answer: `hub` and `chain` once started, each till's POS client, head
+ * office's store for a read (`withHub` closes it), and idempotency keys unique to the suite.
+ */
+export function chainSuite<T extends string>(o: {
+  backend: string;
+  name: string;
+  token: string;
+  program: unknown;
+  tills: readonly { tillId: T; storeId: string }[];
+  prepare?: (store: HubStore) => Promise<void>;
+}) {
+  const dir = mkdtempSync(join(tmpdir(), `tillpoint-${o.name}-`));
+  let chain: Chain | undefined;
+  beforeAll(async () => {
+    chain = await startChain({
+      ...o,
+      dir,
+      schema: `${o.name.replace(/-/g, '_')}_${process.pid}_${Date.now()}`,
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await chain?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+  const started = (): Chain => {
+    if (chain === undefined) throw new Error('the chain has not started');
+    return chain;
+  };
+  let n = 0;
+  return {
+    get chain(): Chain {
+      return started();
+    },
+    get hub(): HubProcess {
+      return started().hub;
+    },
+    pos: (t: T): Pos => started().tills.get(t)?.pos as Pos,
+    openHub: (): Promise<HubStore> => started().openHub(),
+    async withHub<R>(read: (office: HubStore) => Promise<R>): Promise<R> {
+      const office = await started().openHub();
+      try {
+        return await read(office);
+      } finally {
+        await office.close();
+      }
+    },
+    key: (what: string) => `${what}-${o.backend}-${++n}`.toLowerCase(),
+  };
+}
+
+/** Offline limits wide enough for the offline sales the chain tests make, at each till's store. */
+export async function roomyStoreLimits(
+  store: HubStore,
+  tills: readonly { storeId: string }[],
+): Promise<void> {
+  for (const t of tills)
+    await store.setStoreLimits(t.storeId, {
+      maxSyncAgeMs: 600_000,
+      perCardCap: 1_000,
+      storeTotalCap: 10_000,
+    });
 }
 
 export function ok<T>(

@@ -1,13 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { HubStore } from '@tillpoint/hub';
-import type { PosClient as Pos } from '@tillpoint/pos-client';
 import { quoteSchema } from '@tillpoint/rules';
 import { gs1CheckDigit } from '@tillpoint/scanner';
-import type { HubProcess } from '@tillpoint/test-kit/hub-process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Chain, type ChainTill, eventually, ok, startChain } from './chain-kit';
+import { describe, expect, it } from 'vitest';
+import { chainSuite, eventually, ok, roomyStoreLimits } from './chain-kit';
 import { rubBasket } from './identify-kit';
 
 /**
@@ -52,49 +46,18 @@ type TillId = (typeof tills)[number]['tillId'];
 describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
   'reward stock across the chain, $backend head office',
   ({ backend }) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tillpoint-reward-stock-'));
-    const schema = `stock_${process.pid}_${Date.now()}`;
-    let chain: Chain | undefined;
-    let hub: HubProcess;
-    const agents = new Map<TillId, ChainTill>();
-    const pos = (t: TillId): Pos => agents.get(t)?.pos as Pos;
-    let n = 0;
-    const key = (what: string) => `${what}-${backend}-${++n}`.toLowerCase();
-    const withHub = async <T>(read: (office: HubStore) => Promise<T>): Promise<T> => {
-      const office = await (chain as Chain).openHub();
-      try {
-        return await read(office);
-      } finally {
-        await office.close();
-      }
-    };
-
-    beforeAll(async () => {
-      chain = await startChain({
-        backend,
-        dir,
-        schema,
-        token,
-        program,
-        tills,
-        prepare: async (store) => {
-          for (const t of tills)
-            await store.setStoreLimits(t.storeId, {
-              maxSyncAgeMs: 600_000,
-              perCardCap: 1_000,
-              storeTotalCap: 10_000,
-            });
-          await store.setRewardStock({ rewardId: 'mug', remaining: 2, offlinePerTill: 1, now: Date.now() });
-        },
-      });
-      hub = chain.hub;
-      for (const [tillId, till] of chain.tills) agents.set(tillId as TillId, till);
-    }, 180_000);
-
-    afterAll(async () => {
-      await chain?.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }, 60_000);
+    const suite = chainSuite({
+      backend,
+      name: 'reward-stock',
+      token,
+      program,
+      tills,
+      prepare: async (store) => {
+        await roomyStoreLimits(store, tills);
+        await store.setRewardStock({ rewardId: 'mug', remaining: 2, offlinePerTill: 1, now: Date.now() });
+      },
+    });
+    const { pos, withHub, key } = suite;
 
     const mugAt = async (t: TillId) => {
       const q = ok(await pos(t).quote({ cardCode: card, basket: basket(1_000), rewards: [{ id: 'mug' }] }));
@@ -155,13 +118,13 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
       await withHub((office) => office.setRewardStock({ rewardId: 'mug', remaining: 1, now: Date.now() }));
       await offered('a1', 1);
       await offered('b1', 1);
-      await hub.kill('SIGKILL');
+      await suite.hub.kill('SIGKILL');
       // Store 2 offline: its figure says 1 and its allowance is 1: sold, then none left for it.
       expect(refusal(await sellMug('b1', 'S-4'))).toBe('sold');
       expect(refusal(await sellMug('b1', 'S-5'))).toEqual(['reward_unavailable', 'out_of_stock']);
       // Store 1 offline on the same figure: sold too (the bounded oversell).
       expect(refusal(await sellMug('a1', 'S-6'))).toBe('sold');
-      await hub.start();
+      await suite.hub.start();
       // Head office books both: 1 − 2 = −1, one unit oversold, the later sale's card flagged.
       expect(await eventually(stockAtOffice, (s) => s?.remaining === -1)).toMatchObject({
         remaining: -1,

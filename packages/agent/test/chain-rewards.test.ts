@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { HubStore } from '@tillpoint/hub';
-import type { PosClient as Pos } from '@tillpoint/pos-client';
 import { quoteSchema } from '@tillpoint/rules';
 import { gs1CheckDigit } from '@tillpoint/scanner';
-import type { HubProcess } from '@tillpoint/test-kit/hub-process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Chain, type ChainTill, eventually, ok, startChain } from './chain-kit';
+import { describe, expect, it } from 'vitest';
+import { chainSuite, eventually, ok, roomyStoreLimits } from './chain-kit';
+import { rubBasket } from './identify-kit';
 
 /**
  * The reward catalogue across the chain (issue 18): head office and two stores' tills, each its
@@ -50,10 +45,7 @@ const program = {
   },
 };
 
-const basket = (rub: number) => ({
-  currency: 'RUB',
-  lines: [{ id: '1', sku: 'coat', quantity: 1, unitPriceMinor: rub * 100, amountMinor: rub * 100 }],
-});
+const basket = (rub: number) => rubBasket(rub, 'coat');
 
 const tills = [
   { tillId: 't1', storeId: 's1' },
@@ -64,48 +56,24 @@ type TillId = (typeof tills)[number]['tillId'];
 describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
   'the reward catalogue across the chain, $backend head office',
   ({ backend }) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tillpoint-reward-chain-'));
-    const schema = `rewards_${process.pid}_${Date.now()}`;
-    let chain: Chain | undefined;
-    let hub: HubProcess;
-    const agents = new Map<TillId, ChainTill>();
-    const pos = (t: TillId): Pos => agents.get(t)?.pos as Pos;
-    const openHub = (): Promise<HubStore> => (chain as Chain).openHub();
-    let n = 0;
-    const key = (what: string) => `${what}-${backend}-${++n}`.toLowerCase();
-
-    beforeAll(async () => {
-      chain = await startChain({
-        backend,
-        dir,
-        schema,
-        token,
-        program,
-        tills,
-        prepare: async (store) => {
-          for (const t of tills)
-            await store.setStoreLimits(t.storeId, {
-              maxSyncAgeMs: 600_000,
-              perCardCap: 1_000,
-              storeTotalCap: 10_000,
-            });
-          // Head office checks the limits of the program in force (the tills run the same file).
-          await store.publishRuleSet({
-            version: 'chain-rewards-1',
-            effectiveFrom: 1_000,
-            ruleSetJson: JSON.stringify(program),
-            signature: 'x'.repeat(88),
-          });
-        },
-      });
-      hub = chain.hub;
-      for (const [tillId, till] of chain.tills) agents.set(tillId as TillId, till);
-    }, 180_000);
-
-    afterAll(async () => {
-      await chain?.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }, 60_000);
+    const suite = chainSuite({
+      backend,
+      name: 'reward-chain',
+      token,
+      program,
+      tills,
+      prepare: async (store) => {
+        await roomyStoreLimits(store, tills);
+        // Head office checks the limits of the program in force (the tills run the same file).
+        await store.publishRuleSet({
+          version: 'chain-rewards-1',
+          effectiveFrom: 1_000,
+          ruleSetJson: JSON.stringify(program),
+          signature: 'x'.repeat(88),
+        });
+      },
+    });
+    const { pos, openHub, key } = suite;
 
     /** Waits until both tills show the card with this spendable figure, then checks head office's. */
     const everywhere = async (spendable: number, code: string) => {
@@ -249,7 +217,7 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         }),
       );
       await everywhere(1_000, twice);
-      await hub.kill('SIGKILL');
+      await suite.hub.kill('SIGKILL');
       for (const [t, receiptId] of [
         ['t1', 'W-1'],
         ['t3', 'W-2'],
@@ -257,7 +225,7 @@ describe.each([{ backend: 'SQLite' }, { backend: 'PostgreSQL' }])(
         const sale = ok(await sellWithReward(t, twice, receiptId));
         expect([sale.earnedPoints, sale.spentPoints]).toEqual([125, 500]);
       }
-      await hub.start();
+      await suite.hub.start();
       // 1 000 − 2 × 500 + 2 × 125: both sales stand.
       await everywhere(250, twice);
       const office = await openHub();

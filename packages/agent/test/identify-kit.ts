@@ -11,9 +11,9 @@ export const fivePercentProgram = {
 };
 
 /** One line of `rub` roubles. */
-export const rubBasket = (rub: number) => ({
+export const rubBasket = (rub: number, sku = 'tea') => ({
   currency: 'RUB',
-  lines: [{ id: '1', sku: 'tea', quantity: 1, unitPriceMinor: rub * 100, amountMinor: rub * 100 }],
+  lines: [{ id: '1', sku, quantity: 1, unitPriceMinor: rub * 100, amountMinor: rub * 100 }],
 });
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
