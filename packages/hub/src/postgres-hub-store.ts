@@ -18,6 +18,7 @@ import { translatePostgresError } from './hub-store-error';
 import type { IngestedEntry, StreamPosition } from './ingested-entries';
 import { KnownPairs } from './known-pairs';
 import { readIngestedPg } from './pg-ingested-read';
+import { hearPoolErrors } from './pg-pool-errors';
 import {
   assignSegmentsPg,
   cardStates,
@@ -136,7 +137,7 @@ export class PostgresHubStore implements hub.HubStore {
     });
     // An idle connection dropped by the server (restart, failover) must not crash the hub:
     // the pool replaces it, and the next query fails or succeeds on its own.
-    pool.on('error', (error) => options.onIdleError?.(error));
+    hearPoolErrors(pool, (error) => options.onIdleError?.(error));
     return new PostgresHubStore(pool, {
       knownPairsMax: options.knownPairsMax ?? 200_000,
       where,

@@ -1,5 +1,6 @@
 import { assert } from '@tillpoint/core';
 import pg from 'pg';
+import { hearPoolErrors } from '../pg-pool-errors';
 import * as adminRows from './admin-rows';
 import type * as admin from './admin-store';
 import * as adjustments from './cards/adjustment-request';
@@ -98,7 +99,7 @@ export class PostgresAdminStore implements admin.AdminStore {
       options: `-c search_path=${schema}`,
       types,
     });
-    pool.on('error', (error) => options.onIdleError?.(error));
+    hearPoolErrors(pool, (error) => options.onIdleError?.(error));
     return new PostgresAdminStore(pool);
   }
 

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { inPgTransaction } from '../admin/pg-transaction';
 import { numbered, types } from '../admin/postgres-admin-store';
 import type { StreamPosition } from '../ingested-entries';
+import { hearPoolErrors } from '../pg-pool-errors';
 import { rowsPerStatement, valuesInsert } from '../postgres-values';
 import type { FraudAlert } from './fraud-alert';
 import * as shared from './fraud-store';
@@ -61,7 +62,7 @@ export class PostgresFraudStore implements shared.FraudStore {
       options: `-c search_path=${schema}`,
       types,
     });
-    pool.on('error', () => undefined);
+    hearPoolErrors(pool);
     return new PostgresFraudStore(pool);
   }
 

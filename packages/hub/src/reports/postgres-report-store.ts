@@ -1,5 +1,6 @@
 import { assert } from '@tillpoint/core';
 import pg from 'pg';
+import { hearPoolErrors } from '../pg-pool-errors';
 import type * as report from './report-store';
 import { ReportStoreError } from './report-store';
 import { allStoresKey } from './rollup-plan';
@@ -88,7 +89,7 @@ export class PostgresReportStore implements report.ReportStore {
       options: `-c search_path=${schema}`,
       types,
     });
-    pool.on('error', () => undefined);
+    hearPoolErrors(pool);
     return new PostgresReportStore(pool);
   }
 
