@@ -22,26 +22,42 @@ export function copyLine(values: readonly CopyValue[]): string {
   return `${out}\n`;
 }
 
-/** Lines gathered into buffers of about `bytes` each (a COPY stream takes large writes best). */
+const encoder = new TextEncoder();
+
+/**
+ * Rows encoded as UTF-8 into parts of `bytes` each as they are added (a COPY stream takes large
+ * writes best). Only the bytes are kept: the rows' text dies young, where a chunk's text kept
+ * as strings until the end was copied by every young-generation collection and then promoted.
+ * A row may run on from one part to the next: the parts are one stream.
+ */
 export class CopyBuffer {
-  readonly parts: string[] = [];
-  #current = '';
+  readonly #parts: Uint8Array[] = [];
+  /** The part being filled (none until the first row). */
+  #current = new Uint8Array(0);
+  #used = 0;
   rows = 0;
 
   constructor(readonly bytes = 1 << 20) {}
 
   add(values: readonly CopyValue[]): void {
-    this.#current += copyLine(values);
+    let rest = copyLine(values);
     this.rows += 1;
-    if (this.#current.length >= this.bytes) {
-      this.parts.push(this.#current);
-      this.#current = '';
+    for (;;) {
+      const { read, written } = encoder.encodeInto(rest, this.#current.subarray(this.#used));
+      this.#used += written;
+      if (read === rest.length) return;
+      rest = rest.slice(read);
+      if (this.#used > 0) this.#parts.push(this.#current.subarray(0, this.#used));
+      this.#current = new Uint8Array(this.bytes);
+      this.#used = 0;
     }
   }
 
-  done(): string[] {
-    if (this.#current !== '') this.parts.push(this.#current);
-    this.#current = '';
-    return this.parts;
+  /** The parts, each on a buffer of its own (transferable to another thread). */
+  done(): Uint8Array[] {
+    if (this.#used > 0) this.#parts.push(this.#current.subarray(0, this.#used));
+    this.#current = new Uint8Array(0);
+    this.#used = 0;
+    return this.#parts;
   }
 }

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { canonicalJson } from '@tillpoint/core';
+import { chainHash } from '@tillpoint/ledger';
 import { afterAll, describe, expect, it } from 'vitest';
+import { journalBody } from '../chain/chain-facts';
 import { type ChunkSource, chunksInWorker, type ReadChunk, readChunks, recordCount } from './import-chunks';
 import { defaultMapping } from './import-mapping';
 import type { SaleRecord } from './import-records';
@@ -130,5 +133,18 @@ describe('saleChunkCopy', () => {
     expect(copy.counters.cardIds).toEqual(byCard.map(([c]) => c));
     expect(copy.counters.purchases).toEqual(byCard.map(([, n]) => n));
     expect(copy.pairs).toEqual({ cardIds: byCard.map(([c]) => c), storeIds: byCard.map(() => 's1') });
+  });
+});
+
+describe('a sealed sale', () => {
+  it("keeps in its journal text the entry journalBody would write, hashed over the body's canonical JSON", async () => {
+    const chunks = await all(readChunks(source(salesFile(), 100)));
+    const sealed = chunks.flatMap((c) => c.sealed ?? []);
+    expect(sealed).toHaveLength(22);
+    for (const { entry, body } of sealed) {
+      expect(JSON.parse(body)).toEqual(JSON.parse(journalBody(entry)));
+      const { prevHash, hash, ...rest } = entry;
+      expect(hash).toBe(chainHash(prevHash, canonicalJson(JSON.parse(JSON.stringify(rest)))));
+    }
   });
 });

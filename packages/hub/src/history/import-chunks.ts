@@ -6,7 +6,7 @@ import type { RecordOf, SaleRecord } from './import-records';
 import { type SealedSale, sealSale } from './import-rows';
 import type { Reject } from './import-writer';
 import { csvRows, jsonLines, type SourceStart } from './row-source';
-import { type SaleChunkCopy, saleChunkCopy } from './sale-chunk-copy';
+import { SaleChunkBuilder, type SaleChunkCopy } from './sale-chunk-copy';
 
 /**
  * A file's records in chunks (a pure stage over the file: read, split, checked), the unit the
@@ -55,30 +55,35 @@ export async function* readChunks(s: ChunkSource): AsyncGenerator<ReadChunk> {
   let records: ReadChunk['records'] = [];
   let rejects: Reject[] = [];
   let position = { offset: s.start.offset, line: s.start.line };
+  // Sales for PostgreSQL are built into COPY text as they come (`SaleChunkBuilder`), not kept.
+  const copying = s.kind === 'sales' && s.copy;
+  let builder = new SaleChunkBuilder();
+  const count = () => (copying ? builder.records : records.length);
+  const chunk = (): ReadChunk => {
+    if (copying) return { records: [], rejects, position, header, sealed: null, copy: builder.done() };
+    const sealed =
+      s.kind === 'sales'
+        ? (records as { line: number; record: SaleRecord }[]).map(({ line, record }) =>
+            sealSale(record, s.epoch, line),
+          )
+        : null;
+    return { records, rejects, position, header, sealed, copy: null };
+  };
   for await (const item of importItems(s.kind, rows, s.mapping, s.format)) {
-    if ('record' in item) records.push({ line: item.line, record: item.record });
-    else rejects.push({ line: item.line, reason: item.reason });
+    if (!('record' in item)) rejects.push({ line: item.line, reason: item.reason });
+    else if (copying) {
+      const sale = item.record as SaleRecord;
+      builder.add(item.line, sale.receiptId, sealSale(sale, s.epoch, item.line));
+    } else records.push({ line: item.line, record: item.record });
     if (item.endOffset >= position.offset) position = { offset: item.endOffset, line: item.endLine };
-    if (records.length >= s.chunkMax || rejects.length >= s.chunkMax) {
-      yield { rejects, position, header, ...built(s, records) };
+    if (count() >= s.chunkMax || rejects.length >= s.chunkMax) {
+      yield chunk();
       records = [];
       rejects = [];
+      builder = new SaleChunkBuilder();
     }
   }
-  if (records.length > 0 || rejects.length > 0) yield { rejects, position, header, ...built(s, records) };
-}
-
-/** Sales sealed as they are read (and, for PostgreSQL, built into COPY text in place of the records). */
-function built(
-  s: ChunkSource,
-  records: ReadChunk['records'],
-): Pick<ReadChunk, 'records' | 'sealed' | 'copy'> {
-  if (s.kind !== 'sales') return { records, sealed: null, copy: null };
-  const sales = records as { line: number; record: SaleRecord }[];
-  const sealed = sales.map(({ line, record }) => sealSale(record, s.epoch, line));
-  return s.copy
-    ? { records: [], sealed: null, copy: saleChunkCopy(sales, sealed) }
-    : { records, sealed, copy: null };
+  if (count() > 0 || rejects.length > 0) yield chunk();
 }
 
 type FromWorker =

@@ -81,7 +81,8 @@ export async function* importItems<K extends ImportKind>(
     const key = group.key(row.raw);
     if (held !== null && held.key === key) {
       held.count += 1;
-      held.at = { ...held.at, endLine: row.endLine, endOffset: row.endOffset };
+      held.at.endLine = row.endLine;
+      held.at.endOffset = row.endOffset;
       if (held.count <= groupRowsMax) held.rows.push(row.raw);
       continue;
     }

@@ -126,9 +126,8 @@ export function lotOf(raw: Raw, mapping: ImportMapping): LotRecord {
 
 /** The fields that make rows one receipt (CSV): the same text in each. */
 export function saleKeyOf(raw: Raw): string {
-  return ['receipt_id', 'store_id', 'till_id', 'card_id', 'occurred_at']
-    .map((f) => String(raw[f] ?? ''))
-    .join('\u001f');
+  const { receipt_id: receipt, store_id: store, till_id: till, card_id: card, occurred_at: at } = raw;
+  return `${receipt ?? ''}\u001f${store ?? ''}\u001f${till ?? ''}\u001f${card ?? ''}\u001f${at ?? ''}`;
 }
 
 export function returnKeyOf(raw: Raw): string {

@@ -118,7 +118,7 @@ export class PostgresImportWriter implements writer.HistoryImportWriter {
     }
   }
 
-  #copy(table: string, columns: string, parts: readonly string[]): Promise<void> {
+  #copy(table: string, columns: string, parts: readonly Uint8Array[]): Promise<void> {
     return copyIn(this.client, `COPY ${table} (${columns}) FROM STDIN`, parts);
   }
 
