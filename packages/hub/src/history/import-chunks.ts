@@ -69,20 +69,21 @@ export async function* readChunks(s: ChunkSource): AsyncGenerator<ReadChunk> {
         : null;
     return { records, rejects, position, header, sealed, copy: null };
   };
-  for await (const item of importItems(s.kind, rows, s.mapping, s.format)) {
-    if (!('record' in item)) rejects.push({ line: item.line, reason: item.reason });
-    else if (copying) {
-      const sale = item.record as SaleRecord;
-      builder.add(item.line, sale.receiptId, sealSale(sale, s.epoch, item.line));
-    } else records.push({ line: item.line, record: item.record });
-    if (item.endOffset >= position.offset) position = { offset: item.endOffset, line: item.endLine };
-    if (count() >= s.chunkMax || rejects.length >= s.chunkMax) {
-      yield chunk();
-      records = [];
-      rejects = [];
-      builder = new SaleChunkBuilder();
+  for await (const items of importItems(s.kind, rows, s.mapping, s.format))
+    for (const item of items) {
+      if (!('record' in item)) rejects.push({ line: item.line, reason: item.reason });
+      else if (copying) {
+        const sale = item.record as SaleRecord;
+        builder.add(item.line, sale.receiptId, sealSale(sale, s.epoch, item.line));
+      } else records.push({ line: item.line, record: item.record });
+      if (item.endOffset >= position.offset) position = { offset: item.endOffset, line: item.endLine };
+      if (count() >= s.chunkMax || rejects.length >= s.chunkMax) {
+        yield chunk();
+        records = [];
+        rejects = [];
+        builder = new SaleChunkBuilder();
+      }
     }
-  }
   if (count() > 0 || rejects.length > 0) yield chunk();
 }
 

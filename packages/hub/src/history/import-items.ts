@@ -11,7 +11,7 @@ import {
   saleOf,
   saleRowsOfObject,
 } from './import-records';
-import type { Raw } from './import-values';
+import type { JsonRow, Raw } from './import-values';
 import type { SourceRow } from './row-source';
 
 /**
@@ -37,61 +37,90 @@ const grouped = {
   returns: { key: returnKeyOf, read: returnOf, ofObject: returnRowsOfObject },
 } as const;
 
+/**
+ * The records of a file's rows, a batch of rows at a time (a sale may run on to the next batch),
+ * each batch's records made as they are taken: take every record of a batch before the next.
+ */
 export async function* importItems<K extends ImportKind>(
   kind: K,
-  rows: AsyncIterable<SourceRow>,
+  batches: AsyncIterable<Iterable<SourceRow>>,
   mapping: ImportMapping,
   format: 'csv' | 'jsonl',
-): AsyncGenerator<ImportItem<K>> {
-  const group = grouped[kind];
-  if (group === null) {
-    const read = (kind === 'cards' ? cardOf : lotOf) as unknown as (
-      raw: Raw,
-      m: ImportMapping,
-    ) => RecordOf<K>;
-    for await (const row of rows) {
-      if ('problem' in row) yield { ...at(row), reason: row.problem };
-      else yield item(at(row), () => read(row.raw, mapping));
+): AsyncGenerator<Iterable<ImportItem<K>>> {
+  const items = new ItemReader(kind, mapping, format);
+  for await (const rows of batches) yield items.read(rows);
+  yield items.end();
+}
+
+/** Rows into records, synchronously: holds the rows of a record not yet complete between batches. */
+class ItemReader<K extends ImportKind> {
+  #held: { key: string; at: Position; rows: Raw[]; count: number } | null = null;
+
+  constructor(
+    readonly kind: K,
+    readonly mapping: ImportMapping,
+    readonly format: 'csv' | 'jsonl',
+  ) {}
+
+  *read(rows: Iterable<SourceRow>): Generator<ImportItem<K>> {
+    const group = grouped[this.kind];
+    const mapping = this.mapping;
+    if (group === null) {
+      const read = (this.kind === 'cards' ? cardOf : lotOf) as unknown as (
+        raw: Raw,
+        m: ImportMapping,
+      ) => RecordOf<K>;
+      for (const row of rows)
+        yield 'problem' in row
+          ? { ...at(row), reason: row.problem }
+          : item(at(row), () => read(row.raw, mapping));
+      return;
     }
-    return;
-  }
-  const read = group.read as unknown as Reader<K>;
-  if (format === 'jsonl') {
-    for await (const row of rows) {
-      if ('problem' in row) yield { ...at(row), reason: row.problem };
-      else yield item(at(row), () => read(group.ofObject(row.raw), mapping));
+    const read = group.read as unknown as Reader<K>;
+    if (this.format === 'jsonl') {
+      for (const row of rows)
+        yield 'problem' in row
+          ? { ...at(row), reason: row.problem }
+          : item(at(row), () => read(group.ofObject(row.raw as JsonRow), mapping));
+      return;
     }
-    return;
+    for (const row of rows) {
+      if ('problem' in row) {
+        const done = this.#flush();
+        if (done !== null) yield done;
+        yield { ...at(row), reason: row.problem };
+        continue;
+      }
+      const key = group.key(row.raw);
+      const held = this.#held;
+      if (held !== null && held.key === key) {
+        held.count += 1;
+        held.at.endLine = row.endLine;
+        held.at.endOffset = row.endOffset;
+        if (held.count <= groupRowsMax) held.rows.push(row.raw);
+        continue;
+      }
+      const done = this.#flush();
+      if (done !== null) yield done;
+      this.#held = { key, at: at(row), rows: [row.raw], count: 1 };
+    }
   }
-  let held: { key: string; at: Position; rows: Raw[]; count: number } | null = null;
-  const flush = (): ImportItem<K> | null => {
-    if (held === null) return null;
-    const h = held;
-    held = null;
+
+  /** The record still held once the rows end. */
+  *end(): Generator<ImportItem<K>> {
+    const done = this.#flush();
+    if (done !== null) yield done;
+  }
+
+  #flush(): ImportItem<K> | null {
+    const h = this.#held;
+    const group = grouped[this.kind];
+    if (h === null || group === null) return null;
+    this.#held = null;
     if (h.count > groupRowsMax) return { ...h.at, reason: `more than ${groupRowsMax} rows in one record` };
-    return item(h.at, () => read(h.rows, mapping));
-  };
-  for await (const row of rows) {
-    if ('problem' in row) {
-      const done = flush();
-      if (done) yield done;
-      yield { ...at(row), reason: row.problem };
-      continue;
-    }
-    const key = group.key(row.raw);
-    if (held !== null && held.key === key) {
-      held.count += 1;
-      held.at.endLine = row.endLine;
-      held.at.endOffset = row.endOffset;
-      if (held.count <= groupRowsMax) held.rows.push(row.raw);
-      continue;
-    }
-    const done = flush();
-    if (done) yield done;
-    held = { key, at: at(row), rows: [row.raw], count: 1 };
+    const read = group.read as unknown as Reader<K>;
+    return item(h.at, () => read(h.rows, this.mapping));
   }
-  const done = flush();
-  if (done) yield done;
 }
 
 type Position = { line: number; endLine: number; endOffset: number };

@@ -2,7 +2,7 @@ import type { SaleFactBonus, SaleFactLine } from '@tillpoint/ledger';
 import { cardGroupsMax } from '@tillpoint/protocol';
 import { normalGroups } from '../chain/card-profile-rules';
 import type { ImportMapping } from './import-mapping';
-import { type Raw, RowProblem, RowReader } from './import-values';
+import { fieldOf, type JsonRow, type Raw, RowProblem, RowReader } from './import-values';
 
 /**
  * The records of an import (pure): a card with its profile, an opening-balance lot, a sale with
@@ -126,13 +126,14 @@ export function lotOf(raw: Raw, mapping: ImportMapping): LotRecord {
 
 /** The fields that make rows one receipt (CSV): the same text in each. */
 export function saleKeyOf(raw: Raw): string {
-  const { receipt_id: receipt, store_id: store, till_id: till, card_id: card, occurred_at: at } = raw;
-  return `${receipt ?? ''}\u001f${store ?? ''}\u001f${till ?? ''}\u001f${card ?? ''}\u001f${at ?? ''}`;
+  return `${text(raw, 'receipt_id')}\u001f${text(raw, 'store_id')}\u001f${text(raw, 'till_id')}\u001f${text(raw, 'card_id')}\u001f${text(raw, 'occurred_at')}`;
 }
 
 export function returnKeyOf(raw: Raw): string {
-  return String(raw.return_id ?? '');
+  return text(raw, 'return_id');
 }
+
+const text = (raw: Raw, field: string) => String(fieldOf(raw, field) ?? '');
 
 function lineOf(r: RowReader, position: number): SaleFactLine {
   const quantity = r.quantity('quantity', 1);
@@ -215,13 +216,13 @@ export function saleOf(rows: readonly Raw[], mapping: ImportMapping): SaleRecord
 }
 
 /** A JSON Lines sale object as rows: each line and bonus with the sale's own fields. */
-export function saleRowsOfObject(raw: Raw): Raw[] {
+export function saleRowsOfObject(raw: JsonRow): JsonRow[] {
   const { lines, bonuses, ...sale } = raw;
   if (!Array.isArray(lines)) throw new RowProblem('lines: a sale object needs a "lines" array');
   const bonusRows = Array.isArray(bonuses) ? bonuses : [];
   return [
-    ...lines.map((line) => ({ ...sale, ...(line as Raw), row_type: 'line' })),
-    ...bonusRows.map((bonus) => ({ ...sale, ...(bonus as Raw), row_type: 'bonus' })),
+    ...lines.map((line) => ({ ...sale, ...(line as JsonRow), row_type: 'line' })),
+    ...bonusRows.map((bonus) => ({ ...sale, ...(bonus as JsonRow), row_type: 'bonus' })),
   ];
 }
 
@@ -254,9 +255,9 @@ export function returnOf(rows: readonly Raw[], mapping: ImportMapping): ReturnRe
 }
 
 /** A JSON Lines return object as rows. */
-export function returnRowsOfObject(raw: Raw): Raw[] {
+export function returnRowsOfObject(raw: JsonRow): JsonRow[] {
   const { lines, ...ret } = raw;
   if (lines === undefined || lines === null) return [ret];
   if (!Array.isArray(lines)) throw new RowProblem('lines: "lines" must be an array');
-  return lines.map((line) => ({ ...ret, ...(line as Raw) }));
+  return lines.map((line) => ({ ...ret, ...(line as JsonRow) }));
 }

@@ -5,7 +5,28 @@ import type { ImportMapping } from './import-mapping';
  * CSV gives text; JSON Lines may give numbers, arrays or null. No float reaches money or points:
  * money in major units is read digit by digit.
  */
-export type Raw = Record<string, unknown>;
+export type Raw = JsonRow | CsvRow;
+
+/** A JSON Lines object, its keys renamed to the import's field names. */
+export type JsonRow = Record<string, unknown>;
+
+/**
+ * A CSV line's cells, read by field name through the header's columns (one map for the file):
+ * building an object a row, its fields set by name, cost as much as splitting the line.
+ */
+export class CsvRow {
+  constructor(
+    readonly cells: readonly string[],
+    readonly columns: ReadonlyMap<string, number>,
+  ) {}
+}
+
+/** A row's field as the file gives it (undefined: no such column or key). */
+export function fieldOf(raw: Raw, field: string): unknown {
+  if (!(raw instanceof CsvRow)) return raw[field];
+  const column = raw.columns.get(field);
+  return column === undefined ? undefined : raw.cells[column];
+}
 
 export class RowProblem extends Error {}
 
@@ -13,7 +34,7 @@ const idPattern = /^[^\s"]{1,64}$/;
 const timeWithOffset = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:\d{2})?$/;
 
 function present(raw: Raw, field: string): unknown {
-  const value = raw[field];
+  const value = fieldOf(raw, field);
   if (value === undefined || value === null) return null;
   if (typeof value === 'string' && value.trim() === '') return null;
   return value;

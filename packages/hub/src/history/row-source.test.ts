@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultMapping } from './import-mapping';
+import { fieldOf } from './import-values';
 import { csvRows, jsonLines, type SourceRow } from './row-source';
 
 /**
@@ -13,9 +14,9 @@ import { csvRows, jsonLines, type SourceRow } from './row-source';
 const dir = mkdtempSync(join(tmpdir(), 'tillpoint-rows-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function all(rows: AsyncIterable<SourceRow>): Promise<SourceRow[]> {
+async function all(batches: AsyncIterable<Iterable<SourceRow>>): Promise<SourceRow[]> {
   const out: SourceRow[] = [];
-  for await (const r of rows) out.push(r);
+  for await (const rows of batches) out.push(...rows);
   return out;
 }
 
@@ -54,7 +55,7 @@ describe('row sources resume at any row they reported', () => {
       }),
     );
     expect(header).toEqual(['card_id', 'name', 'groups', 'phone']);
-    expect(whole.map((r) => [r.line, 'raw' in r ? r.raw.name : r.problem])).toEqual([
+    expect(whole.map((r) => [r.line, 'raw' in r ? fieldOf(r.raw, 'name') : r.problem])).toEqual([
       [2, 'Иванов Иван'],
       [3, 'Петрова, Анна'],
       [4, `Сидоров${eol}младший`],
@@ -84,7 +85,7 @@ describe('row sources resume at any row they reported', () => {
     const rows = await all(
       csvRows('cards', path, defaultMapping, { offset: 0, line: 0, header: null }, () => undefined),
     );
-    expect(rows.map((r) => [r.line, 'raw' in r ? r.raw.name : r.problem.slice(0, 8)])).toEqual([
+    expect(rows.map((r) => [r.line, 'raw' in r ? fieldOf(r.raw, 'name') : r.problem.slice(0, 8)])).toEqual([
       [2, 'not CSV:'],
       [3, 'Doe, "J"'],
       [4, 'plain'],
@@ -96,7 +97,7 @@ describe('row sources resume at any row they reported', () => {
     const path = join(dir, 'cards.jsonl');
     writeFileSync(path, jsonl);
     const whole = await all(jsonLines('cards', path, defaultMapping, { offset: 0, line: 0, header: null }));
-    expect(whole.map((r) => [r.line, 'raw' in r ? r.raw.name : r.problem.slice(0, 8)])).toEqual([
+    expect(whole.map((r) => [r.line, 'raw' in r ? fieldOf(r.raw, 'name') : r.problem.slice(0, 8)])).toEqual([
       [1, 'Иванов Иван'],
       [3, 'Петрова, Анна'],
       [4, 'not JSON'],

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { TillpointError } from '@tillpoint/core';
 import { parse as parseSync } from 'csv-parse/sync';
 import { headerFields, type ImportKind, type ImportMapping } from './import-mapping';
-import type { Raw } from './import-values';
+import { CsvRow, type JsonRow, type Raw } from './import-values';
 
 /**
  * The rows of an import file as a stream, each with its line number and the byte offset just
@@ -27,71 +27,110 @@ export interface SourceStart {
 /** Longest line read (JSON Lines) before it is refused without being kept. */
 export const lineBytesMax = 1 << 20;
 
+/**
+ * The rows of a CSV file, a batch a read (1 MiB): one await a batch, not a row. Each batch is read
+ * lazily (a batch's rows made all at once lived long enough to be copied by the young-generation
+ * collections); take every row of a batch before the next.
+ */
 export async function* csvRows(
   kind: ImportKind,
   path: string,
   mapping: ImportMapping,
   start: SourceStart,
   onHeader: (header: string[]) => void,
-): AsyncGenerator<SourceRow> {
-  const delimiter = mapping.delimiter;
-  let fields: (string | null)[] | null = start.header && headerFields(kind, start.header, mapping);
-  let line = start.line;
-  let offset = start.offset;
+): AsyncGenerator<Iterable<SourceRow>> {
+  const reader = new CsvReader(kind, path, mapping, start, onHeader);
+  for await (const batch of lineBatches(path, start.offset)) yield reader.rows(batch);
+  yield reader.end();
+}
+
+/** CSV lines into rows (the state between batches: position, header, a record open across lines). */
+class CsvReader {
+  readonly delimiter: string;
+  #columns: Map<string, number> | null;
+  #line: number;
+  #offset: number;
   /** A record whose quoted field goes on past its line: its text so far and its first line. */
-  let open: { text: string; line: number } | null = null;
-  const problem = (first: number, text: string): SourceRow => ({
-    line: first,
-    endLine: line,
-    endOffset: offset,
-    problem: `not CSV: ${text}`,
-  });
-  for await (const batch of lineBatches(path, start.offset)) {
+  #open: { text: string; line: number } | null = null;
+
+  constructor(
+    readonly kind: ImportKind,
+    readonly path: string,
+    readonly mapping: ImportMapping,
+    start: SourceStart,
+    readonly onHeader: (header: string[]) => void,
+  ) {
+    this.delimiter = mapping.delimiter;
+    this.#columns = start.header && columnsOf(headerFields(kind, start.header, mapping));
+    this.#line = start.line;
+    this.#offset = start.offset;
+  }
+
+  #problem(first: number, text: string): SourceRow {
+    return { line: first, endLine: this.#line, endOffset: this.#offset, problem: `not CSV: ${text}` };
+  }
+
+  *rows(batch: readonly FileLine[]): Generator<SourceRow> {
+    const delimiter = this.delimiter;
     for (const text of batch) {
-      line += 1;
-      offset += text.bytes;
+      this.#line += 1;
+      this.#offset += text.bytes;
       if (text.tooLong) {
-        yield problem(open?.line ?? line, `a line longer than ${lineBytesMax} bytes`);
-        open = null;
+        yield this.#problem(this.#open?.line ?? this.#line, `a line longer than ${lineBytesMax} bytes`);
+        this.#open = null;
         continue;
       }
-      let value = offset === text.bytes ? withoutBom(text.value) : text.value;
-      let first = line;
-      if (open !== null) {
-        value = `${open.text}\n${value}`;
-        first = open.line;
-        open = null;
+      let value = this.#offset === text.bytes ? withoutBom(text.value) : text.value;
+      let first = this.#line;
+      if (this.#open !== null) {
+        value = `${this.#open.text}\n${value}`;
+        first = this.#open.line;
+        this.#open = null;
       } else if (value === '' || value === '\r') continue;
       let record: string[];
       if (!value.includes('"')) record = withoutCr(value).split(delimiter);
       else if (quoteOpenAtEnd(value, delimiter)) {
-        if (value.length > lineBytesMax) yield problem(first, `a record longer than ${lineBytesMax} bytes`);
-        else open = { text: value, line: first };
+        if (value.length > lineBytesMax)
+          yield this.#problem(first, `a record longer than ${lineBytesMax} bytes`);
+        else this.#open = { text: value, line: first };
         continue;
       } else {
         const parsed = quotedRecord(value, delimiter);
         if (typeof parsed === 'string') {
-          yield problem(first, parsed);
+          yield this.#problem(first, parsed);
           continue;
         }
         record = parsed;
       }
-      if (fields === null) {
-        fields = headerFields(kind, record, mapping);
-        onHeader(record);
+      if (this.#columns === null) {
+        this.#columns = columnsOf(headerFields(this.kind, record, this.mapping));
+        this.onHeader(record);
         continue;
       }
-      const raw: Raw = {};
-      for (let i = 0; i < fields.length; i++) {
-        const field = fields[i];
-        if (field != null) raw[field] = record[i];
-      }
-      yield { line: first, endLine: line, endOffset: offset, raw };
+      yield {
+        line: first,
+        endLine: this.#line,
+        endOffset: this.#offset,
+        raw: new CsvRow(record, this.#columns),
+      };
     }
   }
-  if (open !== null) yield problem(open.line, 'a quoted field is never closed');
-  if (fields === null)
-    throw new TillpointError('invalid_import_file', `${path} is empty: it has no header line`);
+
+  /** A quoted field never closed at the end of the file; a file without a header refused. */
+  *end(): Generator<SourceRow> {
+    if (this.#open !== null) yield this.#problem(this.#open.line, 'a quoted field is never closed');
+    if (this.#columns === null)
+      throw new TillpointError('invalid_import_file', `${this.path} is empty: it has no header line`);
+  }
+}
+
+/** Each field's column (a field named by two columns: the later one, as a row object would keep). */
+function columnsOf(fields: readonly (string | null)[]): Map<string, number> {
+  const columns = new Map<string, number>();
+  fields.forEach((field, i) => {
+    if (field !== null) columns.set(field, i);
+  });
+  return columns;
 }
 
 const withoutBom = (text: string) => (text.startsWith('\uFEFF') ? text.slice(1) : text);
@@ -135,39 +174,45 @@ function quotedRecord(text: string, delimiter: string): string[] | string {
   }
 }
 
+/** The rows of a JSON Lines file, a batch a read (1 MiB). */
 export async function* jsonLines(
   kind: ImportKind,
   path: string,
   mapping: ImportMapping,
   start: SourceStart,
-): AsyncGenerator<SourceRow> {
+): AsyncGenerator<Iterable<SourceRow>> {
   const keys = new Map<string, string>();
   for (const [field, column] of Object.entries(mapping.columns[kind] ?? {})) keys.set(column, field);
   let line = start.line;
   let offset = start.offset;
-  for await (const text of lines(path, start.offset)) {
-    line += 1;
-    offset += text.bytes;
-    if (text.tooLong) {
-      yield { line, endLine: line, endOffset: offset, problem: `a line longer than ${lineBytesMax} bytes` };
-      continue;
+  for await (const batch of lineBatches(path, start.offset)) {
+    const rows: SourceRow[] = [];
+    for (const text of batch) {
+      line += 1;
+      offset += text.bytes;
+      const at = { line, endLine: line, endOffset: offset };
+      if (text.tooLong) {
+        rows.push({ ...at, problem: `a line longer than ${lineBytesMax} bytes` });
+        continue;
+      }
+      const body = text.value.trim();
+      if (body === '') continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch (error) {
+        rows.push({ ...at, problem: `not JSON: ${(error as Error).message}` });
+        continue;
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        rows.push({ ...at, problem: 'a line must be one JSON object' });
+        continue;
+      }
+      const raw: JsonRow = {};
+      for (const [key, value] of Object.entries(parsed)) raw[keys.get(key) ?? key] = value;
+      rows.push({ ...at, raw });
     }
-    const body = text.value.trim();
-    if (body === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch (error) {
-      yield { line, endLine: line, endOffset: offset, problem: `not JSON: ${(error as Error).message}` };
-      continue;
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      yield { line, endLine: line, endOffset: offset, problem: 'a line must be one JSON object' };
-      continue;
-    }
-    const raw: Raw = {};
-    for (const [key, value] of Object.entries(parsed)) raw[keys.get(key) ?? key] = value;
-    yield { line, endLine: line, endOffset: offset, raw };
+    if (rows.length > 0) yield rows;
   }
 }
 
@@ -176,12 +221,6 @@ export interface FileLine {
   value: string;
   bytes: number;
   tooLong: boolean;
-}
-
-/** The file's lines from `offset` (without their CR LF or LF), each with its length in bytes. */
-export async function* lines(path: string, offset: number): AsyncGenerator<FileLine> {
-  for await (const batch of lineBatches(path, offset))
-    for (const line of batch) yield { ...line, value: withoutCr(line.value) };
 }
 
 /** The file's lines from `offset`, a read (1 MiB) at a time: one await a batch, not a line. */
