@@ -80,7 +80,8 @@ describe('chunksInWorker', () => {
         .split('\n')
         .filter(Boolean),
     ).toHaveLength(4);
-    expect(first?.keys.txnIds[0]).toMatch(/^imp-/);
+    expect(text(first?.sales ?? []).split('\t')[2]).toMatch(/^imp-/);
+    expect(first?.kept).toBe(4);
     expect(there.map((c) => text(c.copy?.journal ?? []))).toEqual(
       here.map((c) => text(c.copy?.journal ?? [])),
     );

@@ -84,14 +84,6 @@ export const pgImportSql = {
   twiceInFile: `SELECT s.seq AS line, s.receipt_id AS "receiptId" FROM stage_sale s
     JOIN sale_fact f ON f.card_id = s.card_id AND f.occurred_at = s.occurred_at AND f.txn_id = s.txn_id
     WHERE f.epoch = s.epoch AND f.seq <> s.seq`,
-  /**
-   * Whether head office holds any of a chunk's sales: one index probe a sale, in its month's
-   * partition (the lateral subquery, kept apart by `OFFSET 0`, is probed a key at a time; a join
-   * would walk every partition's key index from its start, longer as the history grows).
-   */
-  salesHeld: `SELECT EXISTS (SELECT 1 FROM unnest($1::text[], $2::bigint[], $3::text[]) AS t(c, a, x)
-    CROSS JOIN LATERAL (SELECT 1 FROM sale_fact f WHERE f.card_id = t.c AND f.occurred_at = t.a AND f.txn_id = t.x
-      OFFSET 0) f) AS held`,
   // A chunk's derived rows, aggregated by the client over the chunk, added to what earlier chunks wrote.
   addPairs: `INSERT INTO card_store (card_id, store_id) SELECT * FROM unnest($1::text[], $2::text[])
     ON CONFLICT DO NOTHING`,

@@ -127,7 +127,7 @@ export class PostgresImportWriter implements writer.HistoryImportWriter {
       const c = this.client;
       if (chunk.kind === 'sales')
         await this.#partitions(
-          chunk.copy?.keys.occurredAts ??
+          chunk.copy?.occurredAts ??
             (chunk.records as { record: SaleRecord }[]).map((r) => r.record.occurredAt),
         );
       await c.query('BEGIN');

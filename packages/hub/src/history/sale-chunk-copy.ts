@@ -9,7 +9,7 @@ import { saleFactValues, saleLineValues } from './sale-copy';
  * A chunk of sales as PostgreSQL takes it (pure; built where the file is read, a worker thread,
  * so the writing thread only sends bytes): a receipt met twice in the chunk refused at its later
  * rows; the kept sales' fact, line and journal rows in COPY text, encoded (transferable); their
- * keys; and what they add to rows other chunks share (day spend, counters, card-store pairs,
+ * moments; and what they add to rows other chunks share (day spend, counters, card-store pairs,
  * once-only grants), aggregated over the chunk, in columns sorted by card (every writer's lock
  * order).
  */
@@ -17,7 +17,9 @@ export interface SaleChunkCopy {
   /** Sale records in the chunk (their `records` are not sent along). */
   records: number;
   twice: Reject[];
-  keys: { cardIds: string[]; occurredAts: number[]; txnIds: string[] };
+  /** Sales kept (not met twice) and their moments (the months whose partitions they need). */
+  kept: number;
+  occurredAts: number[];
   sales: Uint8Array[];
   lines: Uint8Array[];
   journal: Uint8Array[];
@@ -34,7 +36,7 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * A chunk's COPY text and aggregates built a sale at a time, as the file is read: only the text,
- * the keys and the per-card sums are kept, so a sale's records, entry and rows die young (building
+ * the moments and the per-card sums are kept, so a sale's records, entry and rows die young (building
  * from the whole chunk's records kept them alive into the old generation: a third of the reading
  * thread's time went to collecting them).
  */
@@ -42,7 +44,7 @@ export class SaleChunkBuilder {
   records = 0;
   readonly #twice: Reject[] = [];
   readonly #seen = new Set<string>();
-  readonly #keys: SaleChunkCopy['keys'] = { cardIds: [], occurredAts: [], txnIds: [] };
+  readonly #occurredAts: number[] = [];
   readonly #sales = new CopyBuffer();
   readonly #lines = new CopyBuffer();
   readonly #journal = new CopyBuffer();
@@ -65,9 +67,7 @@ export class SaleChunkBuilder {
     for (const s of facts.sales) {
       this.#sales.add(saleFactValues(s));
       this.#pairs.add(`${s.cardId}\u001f${s.storeId}`);
-      this.#keys.cardIds.push(s.cardId);
-      this.#keys.occurredAts.push(s.occurredAt);
-      this.#keys.txnIds.push(s.txnId);
+      this.#occurredAts.push(s.occurredAt);
     }
     for (const l of facts.lines) this.#lines.add(saleLineValues(l));
     this.#journal.add([
@@ -116,7 +116,8 @@ export class SaleChunkBuilder {
     return {
       records: this.records,
       twice: this.#twice,
-      keys: this.#keys,
+      kept: this.#occurredAts.length,
+      occurredAts: this.#occurredAts,
       sales: this.#sales.done(),
       lines: this.#lines.done(),
       journal: this.#journal.done(),

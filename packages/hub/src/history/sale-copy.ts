@@ -56,7 +56,10 @@ export const saleLineValues = (l: SaleLineRow): CopyValue[] => [
   l.spentDiscountMinor,
 ];
 
-/** `sql` (a `COPY … FROM STDIN`) fed the text parts in order, waiting when the stream is full. */
+/**
+ * `sql` (a `COPY … FROM STDIN`) fed the text parts in order, waiting when the stream is full. A
+ * refusal by the server (a key held) fails the COPY at once, even while a part waits to be sent.
+ */
 export async function copyIn(
   client: pg.Client,
   sql: string,
@@ -68,7 +71,8 @@ export async function copyIn(
     stream.on('finish', resolve);
     stream.on('error', reject);
   });
-  for (const part of parts) if (!stream.write(part)) await new Promise((r) => stream.once('drain', r));
+  for (const part of parts)
+    if (!stream.write(part)) await Promise.race([new Promise((r) => stream.once('drain', r)), done]);
   stream.end();
   await done;
 }
