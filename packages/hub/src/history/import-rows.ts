@@ -1,6 +1,11 @@
-import { createHash } from 'node:crypto';
 import { assert } from '@tillpoint/core';
-import { canonicalBodyJson, chainHash, type OutboxBody, type OutboxEntry } from '@tillpoint/ledger';
+import {
+  canonicalBodyJson,
+  chainHash,
+  type OutboxBody,
+  type OutboxEntry,
+  sha256Hex,
+} from '@tillpoint/ledger';
 import { type JournalRow, journalRows } from '../batch-plan';
 import { birthMonthDay, phoneHash } from '../chain/card-profile-rules';
 import { type ChainFacts, chainFacts } from '../chain/chain-facts';
@@ -25,8 +30,7 @@ import type { CardRecord, LotRecord, SaleRecord } from './import-records';
  */
 const zeroHash = '0'.repeat(64);
 
-const digest = (...parts: (string | number)[]) =>
-  createHash('sha256').update(parts.join('\u001f')).digest('hex').slice(0, 24);
+const digest = (...parts: (string | number)[]) => sha256Hex(parts.join('\u001f')).slice(0, 24);
 
 /** The import epoch of a file: its content digest (16 hex digits). */
 export const importEpoch = (fileDigest: string) => `import-${fileDigest.slice(0, 16)}`;
