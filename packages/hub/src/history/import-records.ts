@@ -178,14 +178,16 @@ function bonusOf(r: RowReader): SaleFactBonus {
  * A sale from its rows (CSV: the receipt's consecutive rows; JSON Lines: the object, its `lines`
  * and `bonuses` each read as a row with the sale's fields).
  */
+const rowTypes = ['line', 'bonus'] as const;
+
 export function saleOf(rows: readonly Raw[], mapping: ImportMapping): SaleRecord {
   const first = new RowReader(rows[0] ?? {}, mapping);
   const lines: SaleFactLine[] = [];
   const bonuses: SaleFactBonus[] = [];
-  rows.forEach((raw, i) => {
-    const r = new RowReader(raw, mapping);
+  for (let i = 0; i < rows.length; i++) {
+    const r = new RowReader(rows[i] as Raw, mapping);
     try {
-      const type = r.choice('row_type', ['line', 'bonus'] as const) ?? 'line';
+      const type = r.choice('row_type', rowTypes) ?? 'line';
       if (type === 'bonus') bonuses.push(bonusOf(r));
       else lines.push(lineOf(r, lines.length + 1));
     } catch (error) {
@@ -193,11 +195,12 @@ export function saleOf(rows: readonly Raw[], mapping: ImportMapping): SaleRecord
         throw new RowProblem(`row ${i + 1} of the receipt: ${error.message}`);
       throw error;
     }
-  });
+  }
   if (lines.length === 0) throw new RowProblem('the receipt has no lines');
   if (lines.length > linesMax) throw new RowProblem(`the receipt has more than ${linesMax} lines`);
   if (bonuses.length > bonusesMax) throw new RowProblem(`the receipt has more than ${bonusesMax} bonuses`);
-  const ids = new Set(lines.map((l) => l.lineId));
+  const ids = new Set<string>();
+  for (const line of lines) ids.add(line.lineId);
   if (ids.size !== lines.length) throw new RowProblem('line_id: a line id appears twice in the receipt');
   const currency = first.text('currency', 3) ?? '';
   if (!/^[A-Z]{3}$/.test(currency)) throw new RowProblem(`currency: "${currency}" is not a code such as RUB`);

@@ -156,12 +156,11 @@ export class RowReader {
   list(field: string, max: number): string[] {
     const value = present(this.raw, field);
     if (value === null) return [];
-    const items = Array.isArray(value)
-      ? value.map((v) => String(v).trim())
-      : String(value)
-          .split(this.mapping.listSeparator)
-          .map((v) => v.trim())
-          .filter((v) => v !== '');
+    const items: string[] = [];
+    for (const v of Array.isArray(value) ? value : String(value).split(this.mapping.listSeparator)) {
+      const item = String(v).trim();
+      if (item !== '' || Array.isArray(value)) items.push(item);
+    }
     if (items.length > max) fail(field, `more than ${max} items`);
     for (const item of items)
       if (!idPattern.test(item)) fail(field, `${shown(item)} is not an id (1-64 characters, no spaces)`);
