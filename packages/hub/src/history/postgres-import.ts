@@ -46,29 +46,6 @@ export class PostgresImportWriter implements writer.HistoryImportWriter {
       await client.end().catch(() => undefined);
       throw translatePostgresError(error, where, 'opening it for the import');
     }
-    if (process.env.TP_TIME) {
-      const orig = client.query.bind(client) as (...a: unknown[]) => unknown;
-      const times = new Map<string, number>();
-      (client as unknown as { query: unknown }).query = (...a: unknown[]) => {
-        const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string }).text ?? 'copy');
-        const key = text.replace(/\s+/g, ' ').slice(0, 70);
-        const t = performance.now();
-        const r = orig(...a) as Promise<unknown> & { on?: unknown };
-        if (r && typeof (r as { then?: unknown }).then === 'function')
-          return r.then((v) => {
-            times.set(key, (times.get(key) ?? 0) + performance.now() - t);
-            return v;
-          });
-        (r as unknown as { on: (e: string, f: () => void) => void }).on('finish', () =>
-          times.set(key, (times.get(key) ?? 0) + performance.now() - t),
-        );
-        return r;
-      };
-      process.on('exit', () => {
-        for (const [k, v] of [...times].sort((x, y) => y[1] - x[1]).slice(0, 30))
-          console.error(Math.round(v), k);
-      });
-    }
     return new PostgresImportWriter(client, where);
   }
 
