@@ -160,8 +160,11 @@ export default async function historyBench(h: BenchHarness): Promise<void> {
         const runs: { imported: Ran; bare: Bare; plain: Bare }[] = [];
         for (let i = 0; i < repeats; i++) {
           const schema = `hub${i}`;
+          await settle(server.url);
           const imported = await cli(['import', '--db', server.url, '--schema', schema, ...importArgs]);
+          await settle(server.url);
           const bare = await postgresBareLoad(server.url, schema, dir, 'partitioned');
+          await settle(server.url);
           runs.push({ imported, bare, plain: await postgresBareLoad(server.url, schema, dir, 'plain') });
         }
         recordImport(
@@ -231,6 +234,12 @@ function recordImport(
     runs.map((r) => r.imported.ms),
     { baseline: base, note: 'goal: bare ÷ import ≥ 0.5' },
   );
+  if (runs.length > 1)
+    h.figure(
+      group,
+      `${hub} import rate ÷ bare load rate, run by run (each import and the bare load right after it)`,
+      runs.map((r) => (r.bare.ms / r.imported.ms).toFixed(2)).join(', '),
+    );
   const peak = Math.max(...runs.map((r) => r.imported.peakBytes));
   h.figure(group, `${hub} import`, `${rate(receipts, importMs, 'receipts')}, peak ${mb(peak)}`);
   h.figure(group, `${hub} ${baseline}`, rate(receipts, bareMs, 'receipts'));
@@ -351,6 +360,23 @@ function sqliteBareLoad(imported: string, bare: string): Bare {
  * partitions too (read from the catalog: the journal and postings by card hash, the sale tables by
  * month), so the bare load routes every row to its partition as the import does.
  */
+/**
+ * The server quiet before a measured step: what the step before left to do (autovacuum of the
+ * rows it wrote, dirty pages) done now, so it does not run during the next step. Each step still
+ * pays for the work it sets off itself (an import committing chunk by chunk wakes autovacuum on
+ * its tables; a bare COPY in one transaction does not, until it ends).
+ */
+async function settle(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('VACUUM (ANALYZE)');
+    await client.query('CHECKPOINT');
+  } finally {
+    await client.end();
+  }
+}
+
 async function postgresBareLoad(
   url: string,
   schema: string,

@@ -36,7 +36,13 @@ export class PostgresImportWriter implements writer.HistoryImportWriter {
   ) {}
 
   static async open(url: string, schema: string): Promise<PostgresImportWriter> {
-    const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+    // Commits not waiting for their WAL flush, as the SQLite import's synchronous = NORMAL: a crash
+    // may lose the last chunks, never part of one (the file position commits with them), and the
+    // import resumes from there. Pushes keep their own durable commits.
+    const client = new pg.Client({
+      connectionString: url,
+      options: `-c search_path=${schema} -c synchronous_commit=off`,
+    });
     const where = `the hub database (schema ${schema})`;
     try {
       await client.connect();
