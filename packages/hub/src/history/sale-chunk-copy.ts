@@ -82,8 +82,9 @@ export class SaleChunkBuilder {
       body,
     ]);
     for (const d of facts.days) {
-      const held = this.#days.get(`${d.cardId}\u001f${d.day}`);
-      if (held === undefined) this.#days.set(`${d.cardId}\u001f${d.day}`, { ...d });
+      const dayKey = `${d.cardId}\u001f${d.day}`;
+      const held = this.#days.get(dayKey);
+      if (held === undefined) this.#days.set(dayKey, { ...d });
       else held.spendMinor += d.spendMinor;
     }
     for (const k of facts.counters) {
